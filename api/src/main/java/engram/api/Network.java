@@ -1,0 +1,53 @@
+package engram.api;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.apiguardian.api.API;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One recurrent network created by a {@link Model}: its parameters, a forward pass over a whole
+ * sequence and the matching hand-written backward pass (BPTT).
+ *
+ * <p>Shapes: T steps, B sequences, I inputs, H hidden units. All arrays are C-order and of the
+ * {@link NetworkSpec#dataType()} the network was created with. A network is used by one thread at
+ * a time; it may keep and reuse buffers between calls (see {@link Trajectory}).
+ */
+@API(status = EXPERIMENTAL, since = "0.1")
+public interface Network {
+
+  /** Number of hidden units H. */
+  int hiddenSize();
+
+  /** Every named tensor, trainable or not, in a stable order; the arrays are live. */
+  List<Parameter> parameters();
+
+  /**
+   * A fresh initial state for {@code batch} sequences, {@code [B, H]}, drawn from {@code rng} if
+   * the model's initial state is random (the leaky RNN's h_0 = 0.1·U(0,1)).
+   */
+  INDArray initialState(int batch, RandomGenerator rng);
+
+  /**
+   * Runs the network over a whole sequence.
+   *
+   * @param inputs {@code [T, B, I]}
+   * @param h0 {@code [B, H]}
+   * @return the trajectory, valid until the next call of this method
+   */
+  Trajectory forward(INDArray inputs, INDArray h0);
+
+  /**
+   * Backpropagates through time.
+   *
+   * @param trajectory the result of the latest {@link #forward} call
+   * @param dLdh gradient of the loss with respect to every hidden state, {@code [T, B, H]}; the
+   *     network may overwrite it
+   * @param gradients one array per trainable parameter name, of the parameter's shape; this method
+   *     overwrites them with dL/dθ (a parameter held fixed, such as a masked diagonal, gets 0)
+   */
+  void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients);
+}

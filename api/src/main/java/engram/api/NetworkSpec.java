@@ -1,0 +1,22 @@
+package engram.api;
+
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * What core tells a model when it creates a network.
+ *
+ * @param inputSize input channels per step, from the task
+ * @param dataType {@code FLOAT} for training, {@code DOUBLE} for gradient checks
+ */
+public record NetworkSpec(int inputSize, DataType dataType) {
+  public NetworkSpec {
+    if (inputSize < 1) {
+      throw new IllegalArgumentException("inputSize must be ≥ 1, was " + inputSize);
+    }
+    Objects.requireNonNull(dataType, "dataType");
+    if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
+      throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE, was " + dataType);
+    }
+  }
+}

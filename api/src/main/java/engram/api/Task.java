@@ -1,0 +1,46 @@
+package engram.api;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import engram.api.task.Batch;
+import engram.api.task.LossKind;
+import java.util.random.RandomGenerator;
+import org.apiguardian.api.API;
+
+/**
+ * A memory task: generates input sequences and, for each requested level, the targets on them.
+ *
+ * <p>A <em>level</em> is the task's difficulty knob (N of N-parity, the delay of DMS). One input
+ * stream can carry targets for several levels at once; this is what a multi-head curriculum trains
+ * on. Implementations are stateless and thread-safe: every call gets everything it needs.
+ *
+ * @param <C> configuration record
+ */
+@API(status = EXPERIMENTAL, since = "0.1")
+public interface Task<C extends Record> extends Plugin<C> {
+
+  /** Input channels per time step, ≥ 1. */
+  int inputSize(C config);
+
+  /** Classes (classification) or output components (regression) per readout head, ≥ 1. */
+  int outputSize(C config);
+
+  /** How targets are scored. */
+  LossKind lossKind(C config);
+
+  /** The smallest level this task accepts (2 for N-parity). */
+  int minLevel(C config);
+
+  /**
+   * Samples one batch.
+   *
+   * @param config validated configuration, never null
+   * @param levels the levels to produce targets for, each ≥ {@link #minLevel}, non-empty; targets
+   *     come back in this order
+   * @param batchSize number of sequences B ≥ 1
+   * @param rng the only source of randomness; the same generator state gives the same batch
+   * @return inputs {@code [T, B, inputSize]} and one target per level; T may depend on the levels
+   *     and on {@code rng}
+   */
+  Batch sample(C config, int[] levels, int batchSize, RandomGenerator rng);
+}

@@ -1,0 +1,28 @@
+package engram.api;
+
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The result of {@link Network#forward}: hidden states over a whole sequence, plus whatever the
+ * network keeps for its backward pass.
+ *
+ * <p>A trajectory may be backed by buffers the network reuses: it is valid until the next call of
+ * {@link Network#forward} on the same network. Copy ({@code dup()}) what must outlive that.
+ */
+public interface Trajectory {
+
+  /** Hidden states h_1 … h_T as a {@code [T, B, H]} array (h_0 is not included). */
+  INDArray hidden();
+
+  /** The initial state h_0, {@code [B, H]}. */
+  INDArray initialState();
+
+  /**
+   * Further per-step quantities by name for analyses, each {@code [T, B, H]} (for example an
+   * LSTM's cell state {@code c} and gates); empty when the model has none.
+   */
+  default Map<String, INDArray> extras() {
+    return Map.of();
+  }
+}

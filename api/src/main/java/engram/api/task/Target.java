@@ -1,0 +1,44 @@
+package engram.api.task;
+
+import java.util.Objects;
+
+/**
+ * The target of one level (one N of N-parity, one delay of DMS) over a batch.
+ *
+ * <p>Layout is time-major like {@link Batch#inputs()}: entry {@code (t, b)} is at index
+ * {@code t * batch + b}; for regression, component {@code c} of entry {@code (t, b)} is at
+ * {@code (t * batch + b) * width + c}.
+ *
+ * @param level the level this target belongs to (for example N)
+ * @param kind how it is scored
+ * @param width number of classes (classification) or output components (regression); ≥ 1
+ * @param values for {@link LossKind#CLASSIFICATION}: class index in {@code [0, width)} stored as
+ *     a float, length {@code steps * batch}; for regression: length {@code steps * batch * width}
+ * @param mask 1 where an entry is scored, 0 elsewhere; length {@code steps * batch}. The loss is
+ *     the mean over scored entries.
+ */
+public record Target(int level, LossKind kind, int width, float[] values, float[] mask) {
+  public Target {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(values, "values");
+    Objects.requireNonNull(mask, "mask");
+    if (width < 1) {
+      throw new IllegalArgumentException("width must be ≥ 1, was " + width);
+    }
+    int expected = kind == LossKind.CLASSIFICATION ? mask.length : mask.length * width;
+    if (values.length != expected) {
+      throw new IllegalArgumentException(
+          "values has length " + values.length + ", expected " + expected + " for " + kind);
+    }
+  }
+
+  /** The class label (classification) of entry (t, b) for a batch of {@code batch} sequences. */
+  public int label(int t, int b, int batch) {
+    return (int) values[t * batch + b];
+  }
+
+  /** Whether entry (t, b) is scored. */
+  public boolean scored(int t, int b, int batch) {
+    return mask[t * batch + b] != 0f;
+  }
+}

@@ -1,0 +1,40 @@
+package engram.core.plugin;
+
+import engram.api.Analyzer;
+import engram.api.Curriculum;
+import engram.api.Model;
+import engram.api.Plugin;
+import engram.api.Regularizer;
+import engram.api.Task;
+
+/** The kinds of plugin, each with its SPI type and the experiment-file key that selects it. */
+public enum PluginKind {
+  TASK(Task.class, "task"),
+  MODEL(Model.class, "model"),
+  CURRICULUM(Curriculum.class, "curriculum"),
+  REGULARIZER(Regularizer.class, "regularizers"),
+  ANALYZER(Analyzer.class, "analyzers");
+
+  private final Class<? extends Plugin> type;
+  private final String configKey;
+
+  PluginKind(Class<? extends Plugin> type, String configKey) {
+    this.type = type;
+    this.configKey = configKey;
+  }
+
+  /** The SPI interface. */
+  public Class<? extends Plugin> type() {
+    return type;
+  }
+
+  /** The top-level key of the experiment YAML that selects plugins of this kind. */
+  public String configKey() {
+    return configKey;
+  }
+
+  /** Lower-case name for messages ("task", "model", ...). */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
