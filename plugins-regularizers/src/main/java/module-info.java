@@ -1,0 +1,8 @@
+/** Built-in regularizers: terms added to the training loss, with their gradients. */
+module engram.regularizers {
+  requires engram.api;
+
+  provides engram.api.Regularizer with engram.regularizers.activity.ActivityL2Regularizer;
+
+  opens engram.regularizers.activity to engram.core, com.fasterxml.jackson.databind;
+}
