@@ -1,0 +1,48 @@
+package engram.core.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code engram}: train recurrent networks on memory tasks, with every piece a plugin. */
+@Command(name = "engram", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Train recurrent networks on memory tasks and find out how they remember.",
+    subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class,
+        CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  /** Exit codes, named as picocli names its own. */
+  static final int OK = 0;
+  static final int SOFTWARE = 1;
+  static final int USAGE = 2;
+  static final int DIVERGED = 3;
+  static final int INTERRUPTED = 130;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (for tests: no System.exit). */
+  public static int execute(String... args) {
+    return new CommandLine(new Main()).execute(args);
+  }
+
+  /** The version from core's jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"engram " + version(), "Java " + System.getProperty("java.version")};
+    }
+  }
+
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v == null ? "DEVELOPMENT" : v;
+  }
+}

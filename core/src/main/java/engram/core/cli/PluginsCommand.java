@@ -1,0 +1,77 @@
+package engram.core.cli;
+
+import engram.api.Plugin;
+import engram.api.config.Doc;
+import engram.core.plugin.DiscoveredPlugin;
+import engram.core.plugin.PluginKind;
+import engram.core.plugin.PluginRegistry;
+import java.io.PrintStream;
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code engram plugins}: every discovered plugin with kind, id, version, source and options. */
+@Command(name = "plugins", mixinStandardHelpOptions = true,
+    description = "List every discovered plugin: kind, id, version, where it came from, and its "
+        + "configuration keys with defaults.")
+final class PluginsCommand implements Callable<Integer> {
+
+  @Option(names = "--brief", description = "Only one line per plugin, without its options.")
+  boolean brief;
+
+  @Override
+  public Integer call() {
+    PluginRegistry registry = PluginRegistry.discover(PluginsCommand.class.getClassLoader());
+    print(registry, System.out, !brief);
+    registry.problems().forEach(p -> System.err.println("warning: " + p));
+    return Main.OK;
+  }
+
+  static void print(PluginRegistry registry, PrintStream out, boolean options) {
+    for (PluginKind kind : PluginKind.values()) {
+      List<DiscoveredPlugin> plugins = registry.all(kind);
+      out.printf("%s (%d)%n", kind == PluginKind.CURRICULUM ? "curricula" : kind.label() + "s", plugins.size());
+      if (plugins.isEmpty()) {
+        out.println("  (none found)");
+      }
+      for (DiscoveredPlugin p : plugins) {
+        out.printf("  %-22s %-12s %s%n", p.id(), p.version(), p.plugin().info().title());
+        out.printf("  %-22s from %s%n", "", p.source());
+        if (options) {
+          printOptions(p.plugin(), out);
+        }
+      }
+      out.println();
+    }
+  }
+
+  private static void printOptions(Plugin<?> plugin, PrintStream out) {
+    Record defaults = plugin.defaults();
+    for (RecordComponent c : plugin.configType().getRecordComponents()) {
+      Object value;
+      try {
+        value = c.getAccessor().invoke(defaults);
+      } catch (ReflectiveOperationException e) {
+        value = "?";
+      }
+      Doc doc = c.getAnnotation(Doc.class);
+      out.printf("      %-20s %-14s %s%n", kebab(c.getName()), format(value),
+          doc == null ? "" : doc.value());
+    }
+  }
+
+  private static String format(Object value) {
+    if (value instanceof Enum<?> e) {
+      return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+    return String.valueOf(value);
+  }
+
+  /** hiddenSize → hidden-size, as the experiment files spell keys. */
+  static String kebab(String camel) {
+    return camel.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+  }
+}

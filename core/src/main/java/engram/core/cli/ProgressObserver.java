@@ -1,0 +1,89 @@
+package engram.core.cli;
+
+import engram.api.curriculum.Decision;
+import engram.api.curriculum.Stage;
+import engram.core.train.EpochReport;
+import engram.core.train.TrainingObserver;
+import engram.core.train.TrainingResult;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Shows training progress: a progress bar (epoch, N range, loss, accuracy, ETA) on a terminal, and
+ * one plain line per epoch when output goes to a file or a pipe.
+ */
+final class ProgressObserver implements TrainingObserver {
+  private final PrintStream out;
+  private final boolean terminal;
+  private ProgressBar bar;
+  private String lastEpoch = "";
+
+  ProgressObserver(PrintStream out, boolean terminal) {
+    this.out = out;
+    this.terminal = terminal;
+  }
+
+  @Override
+  public void started(long maxSteps) {
+    if (terminal) {
+      bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
+          .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
+          .setConsumer(new ConsoleProgressBarConsumer(out, 160)).showSpeed().build();
+    }
+  }
+
+  @Override
+  public void step(int epoch, long step, double loss) {
+    if (bar != null) {
+      bar.stepTo(step);
+      bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d | step loss %.3f%s", epoch, loss,
+          lastEpoch));
+    }
+  }
+
+  @Override
+  public void epoch(EpochReport r) {
+    String line = line(r);
+    if (bar != null) {
+      lastEpoch = String.format(Locale.ROOT, " | %s | acc %.3f", range(r.stage()), r.meanAccuracy());
+      if (r.decision().outcome() != Decision.Outcome.STAY) {
+        out.print("\r\033[K" + line + "\n");
+      }
+    } else {
+      out.println(line);
+    }
+  }
+
+  static String line(EpochReport r) {
+    String decision = switch (r.decision().outcome()) {
+      case ADVANCE -> " | solved, advancing to " + range(r.decision().next());
+      case FINISH -> " | solved, curriculum finished";
+      case STAY -> "";
+    };
+    double[] acc = r.accuracy();
+    return String.format(Locale.ROOT,
+        "epoch %4d | %s | loss %.4f | acc %.3f (newest %.3f, min %.3f) | %.1f s%s", r.epoch(),
+        range(r.stage()), r.meanLoss(), r.meanAccuracy(), acc[acc.length - 1],
+        Arrays.stream(acc).min().orElse(Double.NaN), r.wallSeconds(), decision);
+  }
+
+  static String range(Stage stage) {
+    int[] levels = stage.levels();
+    int min = Arrays.stream(levels).min().orElseThrow();
+    int max = stage.maxLevel();
+    return min == max ? "N=" + max : "N=" + min + ".." + max;
+  }
+
+  @Override
+  public void finished(TrainingResult result) {
+    if (bar != null) {
+      bar.close();
+      bar = null;
+    }
+  }
+}

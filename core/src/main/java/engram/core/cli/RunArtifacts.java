@@ -1,0 +1,79 @@
+package engram.core.cli;
+
+import engram.api.Parameter;
+import engram.api.curriculum.Assignment;
+import engram.core.config.ResolvedExperiment;
+import engram.core.run.Checkpoints;
+import engram.core.run.MetricsWriter;
+import engram.core.run.Provenance;
+import engram.core.run.RunDirectory;
+import engram.core.train.EpochReport;
+import engram.core.train.TrainingObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Writes what training produces into the run directory: metrics rows and checkpoints. */
+final class RunArtifacts implements TrainingObserver, AutoCloseable {
+  private final RunDirectory run;
+  private final MetricsWriter metrics;
+  private final List<String> regularizerIds;
+
+  private RunArtifacts(RunDirectory run, MetricsWriter metrics, List<String> regularizerIds) {
+    this.run = run;
+    this.metrics = metrics;
+    this.regularizerIds = regularizerIds;
+  }
+
+  static RunArtifacts open(RunDirectory run, ResolvedExperiment experiment) throws IOException {
+    List<String> ids = experiment.regularizers().stream().map(c -> c.plugin().id()).toList();
+    List<String> columns = ids.stream().map(id -> "reg_" + id).toList();
+    return new RunArtifacts(run, MetricsWriter.create(run, columns), ids);
+  }
+
+  static void writeProvenance(RunDirectory run, ResolvedExperiment experiment,
+      List<String> commandLine) throws IOException {
+    String nd4jVersion = Nd4j.class.getPackage().getImplementationVersion();
+    Provenance.collect(experiment, commandLine, Path.of(""),
+            nd4jVersion == null ? "1.0.0-M2.1" : nd4jVersion,
+            Nd4j.getBackend().getClass().getName(), Instant.now())
+        .write(run);
+  }
+
+  @Override
+  public void epoch(EpochReport r) {
+    double[] extras = new double[regularizerIds.size()];
+    for (int i = 0; i < extras.length; i++) {
+      extras[i] = r.regularizers().getOrDefault(regularizerIds.get(i), 0.0);
+    }
+    List<Assignment> assignments = r.stage().assignments();
+    for (int a = 0; a < assignments.size(); a++) {
+      metrics.row(r.epoch(), r.step(), assignments.get(a).level(), assignments.get(a).head(),
+          r.loss()[a], r.accuracy()[a], r.wallSeconds(), extras);
+    }
+    try {
+      metrics.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + run.metricsFile(), e);
+    }
+  }
+
+  @Override
+  public void checkpoint(String name, int epoch, long step, int[] levels, List<Parameter> tensors,
+      Map<String, Object> extra) {
+    try {
+      Checkpoints.write(run, name, epoch, step, levels, tensors, extra);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint " + name + " in " + run.path(), e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    metrics.close();
+  }
+}

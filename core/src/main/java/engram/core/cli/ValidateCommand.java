@@ -1,0 +1,48 @@
+package engram.core.cli;
+
+import engram.core.config.ConfigException;
+import engram.core.config.ExperimentLoader;
+import engram.core.config.ResolvedExperiment;
+import engram.core.plugin.PluginRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code engram validate}: checks an experiment file without training. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+    description = "Check an experiment file (keys, plugin ids, value ranges) and print the "
+        + "resolved configuration, without training or writing anything.")
+final class ValidateCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "The experiment file.")
+  Path experiment;
+
+  @Parameters(index = "1..*", paramLabel = "KEY=VALUE",
+      description = "Dotted overrides, e.g. model.hidden-size=64 training.optimizer.lr=0.01")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--quiet", description = "Print only errors.")
+  boolean quiet;
+
+  @Override
+  public Integer call() {
+    PluginRegistry registry = PluginRegistry.discover(ValidateCommand.class.getClassLoader());
+    registry.problems().forEach(p -> System.err.println("warning: " + p));
+    ExperimentLoader loader = new ExperimentLoader(registry);
+    try {
+      ResolvedExperiment resolved = loader.load(experiment, overrides);
+      if (!quiet) {
+        System.out.println("# " + experiment + " is valid; resolved configuration:");
+        System.out.print(loader.toYaml(resolved));
+      }
+      return Main.OK;
+    } catch (ConfigException e) {
+      System.err.println("error: " + e.getMessage());
+      return Main.USAGE;
+    }
+  }
+}

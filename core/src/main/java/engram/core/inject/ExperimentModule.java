@@ -1,0 +1,46 @@
+package engram.core.inject;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import engram.core.config.Precision;
+import engram.core.config.ResolvedExperiment;
+import engram.core.train.RandomStreams;
+import engram.core.train.StopSignal;
+import engram.core.train.TrainingObserver;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Assembles one experiment: the validated configuration (with the chosen plugins and their bound
+ * configs), the run's random streams, its floating-point type, and where events go. The only
+ * package of Engram that imports Guice.
+ */
+public final class ExperimentModule extends AbstractModule {
+  private final ResolvedExperiment experiment;
+  private final TrainingObserver observer;
+  private final StopSignal stop;
+
+  public ExperimentModule(ResolvedExperiment experiment, TrainingObserver observer, StopSignal stop) {
+    this.experiment = experiment;
+    this.observer = observer;
+    this.stop = stop;
+  }
+
+  @Override
+  protected void configure() {
+    bind(ResolvedExperiment.class).toInstance(experiment);
+    bind(TrainingObserver.class).toInstance(observer);
+    bind(StopSignal.class).toInstance(stop);
+  }
+
+  @Provides
+  @Singleton
+  RandomStreams randomStreams(ResolvedExperiment e) {
+    return new RandomStreams(e.seed());
+  }
+
+  @Provides
+  DataType dataType(ResolvedExperiment e) {
+    return e.precision() == Precision.FLOAT64 ? DataType.DOUBLE : DataType.FLOAT;
+  }
+}

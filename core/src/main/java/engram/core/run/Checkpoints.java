@@ -1,0 +1,278 @@
+package engram.core.run;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import engram.api.Analyzer;
+import engram.api.Parameter;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Checkpoints: {@code checkpoints/<name>/} with one NPY file per tensor and {@code index.json}:
+ *
+ * <pre>
+ * {"name": "epoch-0012", "epoch": 12, "step": 1200, "levels": [2, 3],
+ *  "tensors": [{"name": "w_rec", "file": "w_rec.npy", "shape": [128, 128], "dtype": "float32",
+ *               "trainable": true}, ...],
+ *  ...extra keys}
+ * </pre>
+ *
+ * <p>A checkpoint is written into a hidden temporary sibling ({@code checkpoints/.tmp-<name>-<uuid>})
+ * and then renamed into place in one atomic step, so a crash never leaves a half checkpoint under
+ * its real name and an existing checkpoint is never overwritten. The files are plain NPY and JSON:
+ * {@code numpy.load} and {@code json.load} read them without Engram.
+ */
+public final class Checkpoints {
+  public static final String INDEX = "index.json";
+
+  private static final Set<String> RESERVED = Set.of("name", "epoch", "step", "levels", "tensors");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final ObjectMapper JSON =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+  private Checkpoints() {}
+
+  /** One tensor of {@code index.json}. */
+  public record TensorEntry(String name, String file, long[] shape, String dtype, boolean trainable) {}
+
+  /** The content of {@code index.json}; {@code extra} holds every other top-level key. */
+  public record Index(
+      String name, int epoch, long step, int[] levels, List<TensorEntry> tensors,
+      Map<String, Object> extra) {}
+
+  /**
+   * Writes {@code checkpoints/<name>/} of a run.
+   *
+   * @param name letters, digits, '.', '_' and '-', not starting with '.' or '-'
+   * @param tensors saved in this order; names must be distinct
+   * @param extra further top-level keys of {@code index.json} (JSON-serialisable values); must not
+   *     use name, epoch, step, levels or tensors
+   * @return the checkpoint directory
+   * @throws FileAlreadyExistsException if a checkpoint of that name exists
+   */
+  public static Path write(
+      RunDirectory run, String name, int epoch, long step, int[] levels, List<Parameter> tensors,
+      Map<String, Object> extra) throws IOException {
+    Objects.requireNonNull(levels, "levels");
+    Objects.requireNonNull(tensors, "tensors");
+    Objects.requireNonNull(extra, "extra");
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "checkpoint name '" + name + "' must consist of letters, digits, '.', '_' and '-' and"
+              + " start with a letter or digit");
+    }
+    for (String key : extra.keySet()) {
+      if (RESERVED.contains(key)) {
+        throw new IllegalArgumentException("extra key '" + key + "' is reserved in " + INDEX);
+      }
+    }
+    Path root = run.checkpoints();
+    Files.createDirectories(root);
+    Path target = root.resolve(name);
+    if (Files.exists(target)) {
+      throw new FileAlreadyExistsException(target.toString(), null, "checkpoint exists already");
+    }
+    Path temp = root.resolve(".tmp-" + name + "-" + UUID.randomUUID());
+    Files.createDirectory(temp);
+    boolean done = false;
+    try {
+      ObjectNode index = JSON.createObjectNode();
+      index.put("name", name);
+      index.put("epoch", epoch);
+      index.put("step", step);
+      ArrayNode levelArray = index.putArray("levels");
+      Arrays.stream(levels).forEach(levelArray::add);
+      ArrayNode entries = index.putArray("tensors");
+      Set<String> names = new HashSet<>();
+      Set<String> files = new HashSet<>();
+      for (Parameter tensor : tensors) {
+        if (!names.add(tensor.name())) {
+          throw new IllegalArgumentException("tensor name '" + tensor.name() + "' is used twice");
+        }
+        INDArray value = tensor.value();
+        String dtype;
+        try {
+          dtype = Npy.dtypeName(value.dataType());
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("tensor '" + tensor.name() + "': " + e.getMessage(), e);
+        }
+        String file = fileName(tensor.name(), files);
+        Path path = temp.resolve(file);
+        try (OutputStream out =
+            new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE_NEW))) {
+          Npy.write(value, out);
+        }
+        sync(path);
+        ObjectNode entry = entries.addObject();
+        entry.put("name", tensor.name());
+        entry.put("file", file);
+        ArrayNode shape = entry.putArray("shape");
+        Arrays.stream(value.shape()).forEach(shape::add);
+        entry.put("dtype", dtype);
+        entry.put("trainable", tensor.trainable());
+      }
+      for (Map.Entry<String, Object> e : extra.entrySet()) {
+        index.set(e.getKey(), JSON.valueToTree(e.getValue()));
+      }
+      Path indexFile = temp.resolve(INDEX);
+      Files.write(indexFile, JSON.writeValueAsBytes(index), StandardOpenOption.CREATE_NEW);
+      sync(indexFile);
+      sync(temp);
+      if (Files.exists(target)) {
+        throw new FileAlreadyExistsException(target.toString(), null, "checkpoint exists already");
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      sync(root);
+      done = true;
+      return target;
+    } finally {
+      if (!done) {
+        deleteTree(temp);
+      }
+    }
+  }
+
+  /** A file name for a tensor: its name with unsafe characters replaced, made unique. */
+  private static String fileName(String tensor, Set<String> taken) {
+    String base = tensor.replaceAll("[^A-Za-z0-9._-]", "_");
+    if (base.isEmpty() || base.startsWith(".") || base.equals(INDEX.replace(".json", ""))) {
+      base = "_" + base;
+    }
+    String file = base + ".npy";
+    for (int i = 2; !taken.add(file); i++) {
+      file = base + "-" + i + ".npy";
+    }
+    return file;
+  }
+
+  /** Reads {@code index.json} of a checkpoint directory. */
+  public static Index readIndex(Path checkpointDir) throws IOException {
+    Path indexFile = checkpointDir.resolve(INDEX);
+    if (!Files.isRegularFile(indexFile)) {
+      throw new IllegalStateException(
+          "checkpoint " + checkpointDir + " is incomplete: " + INDEX + " is missing");
+    }
+    JsonNode index = JSON.readTree(indexFile.toFile());
+    for (String key : RESERVED) {
+      if (!index.hasNonNull(key)) {
+        throw new IllegalStateException(indexFile + " has no '" + key + "'");
+      }
+    }
+    List<TensorEntry> tensors = new ArrayList<>();
+    for (JsonNode t : index.get("tensors")) {
+      tensors.add(JSON.treeToValue(t, TensorEntry.class));
+    }
+    Map<String, Object> extra = new LinkedHashMap<>();
+    index.fields().forEachRemaining(
+        f -> {
+          if (!RESERVED.contains(f.getKey())) {
+            extra.put(f.getKey(), JSON.convertValue(f.getValue(), new TypeReference<Object>() {}));
+          }
+        });
+    return new Index(
+        index.get("name").asText(),
+        index.get("epoch").asInt(),
+        index.get("step").asLong(),
+        JSON.treeToValue(index.get("levels"), int[].class),
+        List.copyOf(tensors),
+        extra);
+  }
+
+  /**
+   * Reads a checkpoint back; tensors keep the order of {@code index.json}.
+   *
+   * @throws IllegalStateException naming the missing file if {@code index.json} or a tensor is
+   *     missing or unreadable
+   */
+  public static Analyzer.Checkpoint read(Path checkpointDir) throws IOException {
+    Index index = readIndex(checkpointDir);
+    Map<String, INDArray> tensors = new LinkedHashMap<>();
+    for (TensorEntry entry : index.tensors()) {
+      Path file = checkpointDir.resolve(entry.file()).normalize();
+      if (!file.startsWith(checkpointDir.normalize()) || !Files.isRegularFile(file)) {
+        throw new IllegalStateException(
+            "checkpoint " + checkpointDir + " is incomplete: " + entry.file() + " (tensor '"
+                + entry.name() + "') is missing");
+      }
+      INDArray value = Npy.read(file);
+      if (!Arrays.equals(value.shape(), entry.shape())) {
+        throw new IllegalStateException(
+            file + " has shape " + Arrays.toString(value.shape()) + " but " + INDEX + " says "
+                + Arrays.toString(entry.shape()));
+      }
+      tensors.put(entry.name(), value);
+    }
+    return new Analyzer.Checkpoint(index.name(), index.epoch(), index.levels(), tensors);
+  }
+
+  /**
+   * Every complete checkpoint in {@code checkpointsDir}, oldest first (by step, then epoch, then
+   * name). Hidden temporary directories of interrupted writes are skipped.
+   */
+  public static List<Analyzer.Checkpoint> readAll(Path checkpointsDir) throws IOException {
+    record Found(Index index, Path dir) {}
+    List<Found> found = new ArrayList<>();
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(checkpointsDir)) {
+      for (Path child : children) {
+        if (Files.isDirectory(child) && !child.getFileName().toString().startsWith(".")) {
+          found.add(new Found(readIndex(child), child));
+        }
+      }
+    }
+    found.sort(
+        Comparator.comparingLong((Found f) -> f.index().step())
+            .thenComparingInt(f -> f.index().epoch())
+            .thenComparing(f -> f.index().name()));
+    List<Analyzer.Checkpoint> checkpoints = new ArrayList<>();
+    for (Found f : found) {
+      checkpoints.add(read(f.dir()));
+    }
+    return checkpoints;
+  }
+
+  private static void sync(Path path) {
+    // Best effort: directories cannot be opened for sync on every platform.
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | RuntimeException e) {
+      // the data is written; only durability across a power cut is not guaranteed
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // leaves a hidden .tmp- directory, which readers ignore
+    }
+  }
+}

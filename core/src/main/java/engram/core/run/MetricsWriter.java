@@ -1,0 +1,117 @@
+package engram.core.run;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Writes {@code metrics.csv}: header {@code epoch,step,N,head,loss,accuracy,wall_seconds} plus the
+ * extra columns given at construction (regularizer terms such as {@code reg_activity-l2}), then one
+ * row per epoch and head. Numbers are written with {@link Double#toString} (shortest exact form,
+ * '.' as decimal separator whatever the locale); NaN is {@code nan} and infinities are {@code
+ * inf}/{@code -inf}, which numpy and pandas read. Rows reach the disk at {@link #flush()} (call it
+ * after each epoch's rows) and {@link #close()}. Not thread-safe.
+ */
+public final class MetricsWriter implements AutoCloseable {
+  /** The fixed columns. */
+  public static final List<String> COLUMNS =
+      List.of("epoch", "step", "N", "head", "loss", "accuracy", "wall_seconds");
+
+  private static final Pattern COLUMN = Pattern.compile("[A-Za-z0-9_.:+-]+");
+
+  private final BufferedWriter out;
+  private final int extras;
+  private final StringBuilder line = new StringBuilder(128);
+
+  /**
+   * Creates {@code file} (which must not exist) and writes the header.
+   *
+   * @param extraColumns names of the extra columns: letters, digits and {@code _ . : + -}, distinct
+   *     and different from the fixed columns
+   */
+  public MetricsWriter(Path file, List<String> extraColumns) throws IOException {
+    List<String> header = new ArrayList<>(COLUMNS);
+    Set<String> seen = new HashSet<>(COLUMNS);
+    for (String column : extraColumns) {
+      if (column == null || !COLUMN.matcher(column).matches()) {
+        throw new IllegalArgumentException(
+            "metrics column '" + column + "' may only contain letters, digits and _ . : + -");
+      }
+      if (!seen.add(column)) {
+        throw new IllegalArgumentException("metrics column '" + column + "' is given twice");
+      }
+      header.add(column);
+    }
+    this.extras = extraColumns.size();
+    this.out =
+        Files.newBufferedWriter(
+            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    out.write(String.join(",", header));
+    out.write('\n');
+  }
+
+  /** {@code metrics.csv} of a run. */
+  public static MetricsWriter create(RunDirectory run, List<String> extraColumns)
+      throws IOException {
+    return new MetricsWriter(run.metricsFile(), extraColumns);
+  }
+
+  /**
+   * Appends one row.
+   *
+   * @param level the task level (column {@code N})
+   * @param extras one value per extra column, in order
+   */
+  public void row(
+      int epoch, long step, int level, int head, double loss, double accuracy, double wallSeconds,
+      double... extras) {
+    if (extras.length != this.extras) {
+      throw new IllegalArgumentException(
+          "expected " + this.extras + " extra values, got " + extras.length);
+    }
+    line.setLength(0);
+    line.append(epoch).append(',').append(step).append(',').append(level).append(',').append(head);
+    append(loss);
+    append(accuracy);
+    append(wallSeconds);
+    for (double extra : extras) {
+      append(extra);
+    }
+    line.append('\n');
+    try {
+      out.append(line);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write metrics", e);
+    }
+  }
+
+  private void append(double value) {
+    line.append(',');
+    if (Double.isNaN(value)) {
+      line.append("nan");
+    } else if (Double.isInfinite(value)) {
+      line.append(value > 0 ? "inf" : "-inf");
+    } else {
+      line.append(value); // Double.toString: locale-independent, round-trips exactly
+    }
+  }
+
+  /** Pushes the rows written so far to the file. */
+  public void flush() throws IOException {
+    out.flush();
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
+  }
+}

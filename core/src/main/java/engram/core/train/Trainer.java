@@ -1,0 +1,306 @@
+package engram.core.train;
+
+import engram.api.Curriculum;
+import engram.api.Model;
+import engram.api.Network;
+import engram.api.NetworkSpec;
+import engram.api.Parameter;
+import engram.api.Regularizer;
+import engram.api.Task;
+import engram.api.Trajectory;
+import engram.api.curriculum.Decision;
+import engram.api.curriculum.Stage;
+import engram.api.task.Batch;
+import engram.core.config.PluginChoice;
+import engram.core.config.ResolvedExperiment;
+import engram.core.config.TrainingConfig;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop: sample → forward → heads and loss → regularizers → BPTT → clip → update,
+ * an evaluation on fresh batches after every epoch, and the curriculum's decision.
+ *
+ * <p>Random streams (all from the run seed): {@code model-init}, {@code heads-init},
+ * {@code train-data}, {@code train-h0}, {@code eval-data}, {@code eval-h0}. One trainer runs on one
+ * thread.
+ */
+public final class Trainer {
+  private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+  private final ResolvedExperiment experiment;
+  private final RandomStreams streams;
+  private final DataType dataType;
+  private final TrainingObserver observer;
+  private final StopSignal stop;
+
+  @SuppressWarnings("rawtypes")
+  private final Task task;
+  private final Record taskConfig;
+  @SuppressWarnings("rawtypes")
+  private final Curriculum curriculum;
+  private final Record curriculumConfig;
+
+  private Network network;
+  private ReadoutHeads heads;
+
+  @Inject
+  public Trainer(ResolvedExperiment experiment, RandomStreams streams, DataType dataType,
+      TrainingObserver observer, StopSignal stop) {
+    this.experiment = experiment;
+    this.streams = streams;
+    this.dataType = dataType;
+    this.observer = observer;
+    this.stop = stop;
+    this.task = (Task) experiment.task().plugin().plugin();
+    this.taskConfig = experiment.task().config();
+    this.curriculum = (Curriculum) experiment.curriculum().plugin().plugin();
+    this.curriculumConfig = experiment.curriculum().config();
+  }
+
+  /** The network being trained (after {@link #run()} started), for tests and analyses. */
+  public Network network() {
+    return network;
+  }
+
+  @SuppressWarnings("unchecked")
+  public TrainingResult run() {
+    TrainingConfig training = experiment.training();
+    Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
+    int inputSize = task.inputSize(taskConfig);
+    network = model.create(experiment.model().config(), new NetworkSpec(inputSize, dataType),
+        streams.stream("model-init"));
+    heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig), dataType,
+        streams.stream("heads-init"));
+    Optimizer optimizer = Optimizer.create(training.optimizer());
+    RandomGenerator trainData = streams.stream("train-data");
+    RandomGenerator trainH0 = streams.stream("train-h0");
+    RandomGenerator evalData = streams.stream("eval-data");
+    RandomGenerator evalH0 = streams.stream("eval-h0");
+
+    Map<String, INDArray> modelGrads = new LinkedHashMap<>();
+    for (Parameter p : network.parameters()) {
+      if (p.trainable()) {
+        modelGrads.put(p.name(), p.value().ulike());
+      }
+    }
+    Stage stage = curriculum.start(curriculumConfig);
+    int maxSolved = 0;
+    long step = 0;
+    int epoch = 0;
+    long started = System.nanoTime();
+    TrainingResult.Reason reason = TrainingResult.Reason.MAX_EPOCHS;
+    observer.started((long) training.maxEpochs() * training.stepsPerEpoch());
+    Workspace workspace = new Workspace();
+
+    training:
+    while (epoch < training.maxEpochs()) {
+      epoch++;
+      double lossSum = 0;
+      Map<String, Double> regSums = new LinkedHashMap<>();
+      int stepsThisEpoch = 0;
+      for (int s = 0; s < training.stepsPerEpoch(); s++) {
+        if (stop.requested()) {
+          reason = TrainingResult.Reason.STOPPED;
+          break;
+        }
+        step++;
+        double loss = trainStep(stage, training, optimizer, modelGrads, trainData, trainH0,
+            regSums, workspace);
+        if (!Double.isFinite(loss)) {
+          throw new TrainingDivergedException("The training loss became " + loss + " at epoch "
+              + epoch + ", step " + (s + 1) + " of the epoch (training step " + step
+              + ", levels " + levelsText(stage) + "). Checkpoints written before stay intact."
+              + " Fix: lower training.optimizer.lr or set training.clip (e.g. 2.0).");
+        }
+        lossSum += loss;
+        stepsThisEpoch++;
+        observer.step(epoch, step, loss);
+      }
+      if (stepsThisEpoch == 0) {
+        epoch--;
+        break;
+      }
+      ReadoutHeads.Scores scores = evaluate(stage, evalData, evalH0, workspace);
+      Decision decision = curriculum.decide(curriculumConfig, stage, scores.accuracy());
+      Map<String, Double> regMeans = new LinkedHashMap<>();
+      final int n = stepsThisEpoch;
+      regSums.forEach((k, v) -> regMeans.put(k, v / n));
+      observer.epoch(new EpochReport(epoch, step, stage, scores.loss(), scores.accuracy(),
+          lossSum / stepsThisEpoch, regMeans, seconds(started), decision));
+      if (decision.outcome() != Decision.Outcome.STAY) {
+        maxSolved = Math.max(maxSolved, stage.maxLevel());
+      }
+      if (decision.outcome() == Decision.Outcome.ADVANCE) {
+        checkpoint(String.format("advance-e%04d-N%d", epoch, stage.maxLevel()), epoch, step,
+            stage, "advance");
+        stage = decision.next();
+      } else if (decision.outcome() == Decision.Outcome.FINISH) {
+        reason = TrainingResult.Reason.CURRICULUM_FINISHED;
+        break;
+      }
+      if (reason == TrainingResult.Reason.STOPPED) {
+        break training;
+      }
+    }
+    if (stop.requested()) {
+      reason = TrainingResult.Reason.STOPPED;
+    }
+    checkpoint("final", epoch, step, stage, reason.name().toLowerCase(java.util.Locale.ROOT));
+    TrainingResult result = new TrainingResult(epoch, step, stage, maxSolved, reason);
+    LOG.info("Training ended: {}", result);
+    observer.finished(result);
+    return result;
+  }
+
+  @SuppressWarnings("unchecked")
+  private double trainStep(Stage stage, TrainingConfig training, Optimizer optimizer,
+      Map<String, INDArray> modelGrads, RandomGenerator data, RandomGenerator h0Rng,
+      Map<String, Double> regSums, Workspace workspace) {
+    Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), data);
+    INDArray inputs = toArray(batch);
+    INDArray h0 = network.initialState(batch.batch(), h0Rng);
+    Trajectory trajectory = network.forward(inputs, h0);
+    INDArray hidden = trajectory.hidden();
+    INDArray dLdh = workspace.zeros(hidden);
+    double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
+    for (PluginChoice choice : experiment.regularizers()) {
+      Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
+      double term = reg.onHidden(choice.config(), hidden, dLdh);
+      regSums.merge(choice.plugin().id(), term, Double::sum);
+      loss += term;
+    }
+    network.backward(trajectory, dLdh, modelGrads);
+    for (PluginChoice choice : experiment.regularizers()) {
+      Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
+      double term = reg.onParameters(choice.config(), network.parameters(), modelGrads);
+      regSums.merge(choice.plugin().id(), term, Double::sum);
+      loss += term;
+    }
+    if (!Double.isFinite(loss)) {
+      return loss;
+    }
+    List<Parameter> params = new ArrayList<>();
+    List<INDArray> grads = new ArrayList<>();
+    for (Parameter p : network.parameters()) {
+      if (p.trainable()) {
+        params.add(p);
+        grads.add(modelGrads.get(p.name()));
+      }
+    }
+    heads.collect(stage, params, grads);
+    if (training.clip() > 0) {
+      clip(grads, training.clip());
+    }
+    for (int i = 0; i < params.size(); i++) {
+      optimizer.update(params.get(i).name(), params.get(i).value(), grads.get(i));
+    }
+    return loss;
+  }
+
+  /** Scales all gradients together so their global L2 norm is at most {@code maxNorm}. */
+  static double clip(List<INDArray> grads, double maxNorm) {
+    double sq = 0;
+    for (INDArray g : grads) {
+      double norm = g.norm2Number().doubleValue();
+      sq += norm * norm;
+    }
+    double total = Math.sqrt(sq);
+    double coefficient = maxNorm / (total + 1e-6); // as torch.nn.utils.clip_grad_norm_
+    if (coefficient < 1) {
+      for (INDArray g : grads) {
+        g.muli(coefficient);
+      }
+    }
+    return total;
+  }
+
+  private ReadoutHeads.Scores evaluate(Stage stage, RandomGenerator data, RandomGenerator h0Rng,
+      Workspace workspace) {
+    int n = stage.assignments().size();
+    double[] lossSum = new double[n];
+    long[] counts = new long[n];
+    long[] correct = new long[n];
+    for (int i = 0; i < experiment.evaluation().batches(); i++) {
+      Batch batch = task.sample(taskConfig, stage.levels(), experiment.evaluation().batchSize(), data);
+      Trajectory trajectory = network.forward(toArray(batch), network.initialState(batch.batch(), h0Rng));
+      ReadoutHeads.Scores s = heads.evaluate(stage, batch, trajectory.hidden(), null);
+      for (int a = 0; a < n; a++) {
+        lossSum[a] += s.loss()[a] * s.counts()[a];
+        counts[a] += s.counts()[a];
+        correct[a] += s.correct()[a];
+      }
+    }
+    double[] loss = new double[n];
+    double[] accuracy = new double[n];
+    for (int a = 0; a < n; a++) {
+      loss[a] = counts[a] == 0 ? Double.NaN : lossSum[a] / counts[a];
+      accuracy[a] = counts[a] == 0 ? Double.NaN : (double) correct[a] / counts[a];
+    }
+    return new ReadoutHeads.Scores(loss, accuracy, counts, correct);
+  }
+
+  private void checkpoint(String name, int epoch, long step, Stage stage, String reason) {
+    List<Parameter> tensors = new ArrayList<>(network.parameters());
+    tensors.addAll(heads.all());
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("reason", reason);
+    List<Map<String, Integer>> assignments = new ArrayList<>();
+    stage.assignments().forEach(a -> assignments.add(Map.of("level", a.level(), "head", a.head())));
+    extra.put("assignments", assignments);
+    observer.checkpoint(name, epoch, step, stage.levels(), tensors, extra);
+  }
+
+  private INDArray toArray(Batch batch) {
+    INDArray x = Nd4j.create(batch.inputs(), new long[] {batch.steps(), batch.batch(), batch.inputSize()},
+        DataType.FLOAT);
+    return dataType == DataType.FLOAT ? x : x.castTo(dataType);
+  }
+
+  private static double sum(double[] values) {
+    double s = 0;
+    for (double v : values) {
+      s += v;
+    }
+    return s;
+  }
+
+  private static String levelsText(Stage stage) {
+    int[] levels = stage.levels();
+    return levels.length == 1 ? "N=" + levels[0]
+        : "N=" + java.util.Arrays.stream(levels).min().orElseThrow() + ".." + stage.maxLevel();
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  /** Reusable dL/dh buffers, one per batch shape, grown along time as needed. */
+  private final class Workspace {
+    private final Map<Long, INDArray> buffers = new HashMap<>();
+
+    INDArray zeros(INDArray like) {
+      long steps = like.size(0);
+      long batch = like.size(1);
+      long hidden = like.size(2);
+      INDArray buffer = buffers.get(batch);
+      if (buffer == null || buffer.size(0) < steps) {
+        buffer = Nd4j.create(dataType, Math.max(steps, buffer == null ? 0 : 2 * buffer.size(0)), batch, hidden);
+        buffers.put(batch, buffer);
+      }
+      INDArray view = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps),
+          org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+      return view.assign(0);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Engram's core: the launcher, plugin discovery, configuration binding and validation, Guice
+ * wiring, the trainer (BPTT loop, heads, losses, optimizers, clipping) and the run directory.
+ * Core never names a concrete plugin class; it finds plugins with ServiceLoader.
+ */
+module engram.core {
+  requires engram.api;
+  requires com.google.guice;
+  requires jakarta.inject;
+  requires com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.dataformat.yaml;
+  requires info.picocli;
+  requires org.slf4j;
+  requires ch.qos.logback.classic;
+  requires ch.qos.logback.core;
+  requires me.tongfei.progressbar;
+
+  uses engram.api.Task;
+  uses engram.api.Model;
+  uses engram.api.Curriculum;
+  uses engram.api.Regularizer;
+  uses engram.api.Analyzer;
+
+  exports engram.core.cli;
+
+  opens engram.core.cli to info.picocli;
+  opens engram.core.config to com.fasterxml.jackson.databind;
+  opens engram.core.run to com.fasterxml.jackson.databind;
+  opens engram.core.train to com.google.guice;
+  opens engram.core.inject to com.google.guice;
+}
