@@ -1,0 +1,589 @@
+package engram.models.leaky;
+
+import engram.api.Network;
+import engram.api.NetworkSpec;
+import engram.api.Parameter;
+import engram.api.Trajectory;
+import engram.models.leaky.LeakyRnnModel.Config;
+import engram.models.leaky.LeakyRnnModel.Nonlinearity;
+import engram.models.leaky.LeakyRnnModel.Phi;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One leaky RNN (see {@link LeakyRnnModel} for the equations) with a hand-written BPTT.
+ *
+ * <h2>How the hot loop is laid out</h2>
+ *
+ * Row vectors, one row per sequence; α = 1/max(τ, 1); W = w_rec with its diagonal masked; u_t =
+ * x_t·W_inᵀ + b_in + b_rec. The hidden states h_1..h_T live in one buffer S {@code [T, B, H]}
+ * that starts at offset 0 and is the trajectory itself; h_0 has its own {@code [B, H]} buffer.
+ * (Keeping h_0 in slot 0 of a {@code [T+1, B, H]} buffer would make the trajectory a view at a
+ * non-zero offset, and ND4J 1.0.0-M2.1 returns an empty scalar for {@code slice(T−1)} and {@code
+ * get(point(T−1), ...)} of such views.) The input projection of all steps is one gemm of X_a =
+ * [X | 1] {@code [T·B, I+1]} with the matrix [W_in | b_in + b_rec] before the loop (the column of
+ * ones carries the biases).
+ *
+ * <ul>
+ *   <li><b>φ outside</b>: with A = diag(1−α) + diag(α)·W the leak folds into one matrix, and with
+ *       α⊙u_t precomputed into S[t], each step is {@code gemm(h_{t−1}, A, S[t], β = 1)} then φ in
+ *       place: <b>2 ops per step</b>. Backward: with δ_t = δh_t ⊙ φ′ (φ′ is read off h_t for all
+ *       steps at once), δh_{t−1} += δ_t·A: <b>2 ops per step</b> (multiply, gemm), on dLdh in
+ *       place.
+ *   <li><b>φ inside</b>: in the variable k = h/α (per neuron) the update reads k_t = (1−α)⊙k_{t−1}
+ *       + φ(d_t) with d_t = k_{t−1}·(W·diag(α))ᵀ + u_t, so each step is gemm into P[t] (which
+ *       holds u_t), φ in place, (1−α)⊙k_{t−1} into S[t], add: <b>4 ops per step</b>; S is scaled
+ *       back to h by α once after the loop. Backward: with E_t = α⊙φ′(d_t)⊙δh_t, δh_{t−1} +=
+ *       E_t·W + (1−α)⊙δh_t: <b>4 ops per step</b>.
+ * </ul>
+ *
+ * After the loop, dW_rec (two gemms: step 1 against h_0, steps 2..T against h_1..h_{T−1}) and
+ * [dW_in | db] (one gemm against X_a) are products over all T·B rows. For φ outside dτ needs no
+ * further pass over the trajectory: with C = (α⊙δ)ᵀ·H_prev and C_in = (α⊙δ)ᵀ·X_a (before masking
+ * the diagonal), α_i·dL/dα_i = Σ_j W_ij·C_ij − C_ii + Σ_k [W_in | b]_ik·C_in,ik, and dL/dτ_i =
+ * −α_i²·dL/dα_i for τ_i ≥ 1 (0 below, where the clamp is active). For φ inside, α_i·dL/dα_i =
+ * Σ_rows δh ⊙ (h_t − h_{t−1}).
+ *
+ * <p>Buffers are allocated for the largest T·B seen and reused (views of a prefix) for smaller
+ * ones; per-step views are built once per shape. Not thread-safe (one network, one thread).
+ */
+final class LeakyRnnNetwork implements Network {
+
+  private final int hidden;
+  private final int inputs;
+  private final DataType dataType;
+  private final Nonlinearity nonlinearity;
+  private final double slope;
+  private final boolean inside;
+  private final boolean trainTau;
+  private final double h0Scale;
+
+  // Parameters (live arrays).
+  private final INDArray wIn;
+  private final INDArray bIn;
+  private final INDArray wRec;
+  private final INDArray bRec;
+  private final INDArray taus;
+  private final List<Parameter> parameters;
+
+  // Quantities derived from the parameters, recomputed at every forward pass.
+  private final INDArray offDiagonal; // 1 off the diagonal, 0 on it (constant)
+  private final INDArray tauClamped; // max(τ, 1)
+  private final INDArray alpha; // 1 / max(τ, 1)
+  private final INDArray oneMinusAlpha;
+  private final INDArray negTauGate; // −1 where τ ≥ 1, 0 where the clamp is active
+  private final INDArray wMasked; // w_rec with zero diagonal
+  private final INDArray recMatrix; // outside: diag(1−α) + diag(α)·W; inside: W·diag(α)
+  private final INDArray recDiagonal; // view of the diagonal of recMatrix
+  private final INDArray inMatrix; // [W_in | b_in + b_rec], times α per row when outside
+  private final INDArray inMatrixW; // view: first I columns
+  private final INDArray inMatrixB; // view: last column
+
+  // Backward scratch of parameter size.
+  private final INDArray gradRec; // [H, H]
+  private final INDArray gradRecDiagonal;
+  private final INDArray gradIn; // [H, I+1] = [dW_in | db]
+  private final INDArray gradInW;
+  private final INDArray gradInB;
+  private final INDArray scratchHH;
+  private final INDArray scratchHI;
+  private final INDArray sumH;
+  private final INDArray sumH2;
+
+  // Growable flat buffers and the views of the current shape.
+  private INDArray statesFlat; // h_1..h_T: [T·B·H], the trajectory starts at offset 0
+  private INDArray h0Flat; // h_0: [B·H]
+  private INDArray preFlat; // P (inside only): [T·B·H]
+  private INDArray inputsFlat; // X_a: [T·B·(I+1)], last column 1
+  private INDArray derivFlat; // Q (backward): [T·B·H]
+  private INDArray gradCopyFlat; // a copy of dLdh when it cannot be used in place
+  private INDArray tmpFlat; // [B·H] (inside backward)
+
+  private int viewSteps = -1;
+  private int viewBatch = -1;
+  private INDArray[] stateSteps; // h_t, t = 0..T, each [B, H] (t = 0 is the h_0 buffer)
+  private INDArray[] preSteps; // P[t]
+  private INDArray hiddenView; // h_1..h_T as [T, B, H], offset 0
+  private INDArray statesNext2d; // h_1..h_T as [T·B, H]
+  private INDArray statesHead2d; // h_1..h_{T−1} as [(T−1)·B, H] (null if T = 1)
+  private INDArray statesTail2d; // h_2..h_T as [(T−1)·B, H] (null if T = 1)
+  private INDArray pre2d;
+  private INDArray inputs2d; // X_a [T·B, I+1]
+  private INDArray inputsData2d; // X_a[:, 0..I−1]
+
+  private int derivShapeSteps = -1;
+  private int derivShapeBatch = -1;
+  private INDArray[] derivStepViews;
+  private INDArray deriv2d;
+  private INDArray derivRest; // steps 2..T of Q, [(T−1)·B, H]
+  private INDArray tmpBH;
+
+  private INDArray lastGradArray;
+  private INDArray[] gradSteps;
+  private INDArray grad2d;
+  private INDArray gradRest; // steps 2..T of dLdh, [(T−1)·B, H]
+
+  private LeakyTrajectory lastTrajectory;
+
+  LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
+    this.hidden = config.hiddenSize();
+    this.inputs = spec.inputSize();
+    this.dataType = spec.dataType();
+    this.nonlinearity = config.nonlinearity();
+    this.slope = config.leakySlope();
+    this.inside = config.phi() == Phi.INSIDE;
+    this.trainTau = config.trainTau();
+    this.h0Scale = config.h0Scale();
+    int h = hidden;
+    int in = inputs;
+
+    double inBound = 1.0 / Math.sqrt(in);
+    double recBound = 1.0 / Math.sqrt(h);
+    wIn = uniform(rng, -inBound, inBound, h, in);
+    bIn = uniform(rng, -inBound, inBound, h);
+    double[] rec = draw(rng, -recBound, recBound, (long) h * h);
+    for (int i = 0; i < h; i++) {
+      rec[i * (h + 1)] = 0.0;
+    }
+    wRec = fromDoubles(rec, h, h);
+    bRec = uniform(rng, -recBound, recBound, h);
+    if (trainTau) {
+      taus = uniform(rng, config.tauInitMin(), config.tauInitMax(), h);
+    } else {
+      taus = Nd4j.valueArrayOf(new long[] {h}, config.fixedTau(), dataType);
+    }
+    parameters =
+        List.of(
+            new Parameter("w_in", wIn, true),
+            new Parameter("b_in", bIn, true),
+            new Parameter("w_rec", wRec, true),
+            new Parameter("b_rec", bRec, true),
+            new Parameter("taus", taus, trainTau));
+
+    offDiagonal = Nd4j.ones(dataType, h, h);
+    diagonal(offDiagonal).assign(0.0);
+    tauClamped = Nd4j.create(dataType, h);
+    alpha = Nd4j.create(dataType, h);
+    oneMinusAlpha = Nd4j.create(dataType, h);
+    negTauGate = Nd4j.create(dataType, h);
+    wMasked = Nd4j.create(dataType, h, h);
+    recMatrix = Nd4j.create(dataType, h, h);
+    recDiagonal = diagonal(recMatrix);
+    inMatrix = Nd4j.create(dataType, h, in + 1);
+    inMatrixW = columns(inMatrix, 0, in);
+    inMatrixB = column(inMatrix, in);
+
+    gradRec = Nd4j.create(dataType, h, h);
+    gradRecDiagonal = diagonal(gradRec);
+    gradIn = Nd4j.create(dataType, h, in + 1);
+    gradInW = columns(gradIn, 0, in);
+    gradInB = column(gradIn, in);
+    scratchHH = Nd4j.create(dataType, h, h);
+    scratchHI = Nd4j.create(dataType, h, in + 1);
+    sumH = Nd4j.create(dataType, h);
+    sumH2 = Nd4j.create(dataType, h);
+  }
+
+  @Override
+  public int hiddenSize() {
+    return hidden;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public INDArray initialState(int batch, RandomGenerator rng) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be ≥ 1, was " + batch);
+    }
+    double[] v = new double[Math.multiplyExact(batch, hidden)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = h0Scale * rng.nextDouble();
+    }
+    return fromDoubles(v, batch, hidden);
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  @Override
+  public Trajectory forward(INDArray x, INDArray h0) {
+    if (x == null || x.rank() != 3 || x.size(2) != inputs || x.size(0) < 1 || x.size(1) < 1) {
+      throw new IllegalArgumentException(
+          "inputs must be [T ≥ 1, B ≥ 1, " + inputs + "], was " + shapeOf(x));
+    }
+    int steps = Math.toIntExact(x.size(0));
+    int batch = Math.toIntExact(x.size(1));
+    if (h0 == null || h0.rank() != 2 || h0.size(0) != batch || h0.size(1) != hidden) {
+      throw new IllegalArgumentException(
+          "h0 must be [" + batch + ", " + hidden + "], was " + shapeOf(h0));
+    }
+    lastTrajectory = null;
+    shapeViews(steps, batch);
+    prepare();
+
+    long rows = (long) steps * batch;
+    inputsData2d.assign(x.reshape('c', rows, inputs)); // casts if the task's type differs
+    INDArray[] s = stateSteps;
+    s[0].assign(h0);
+    if (!inside) {
+      // h_t ← α⊙u_t for all t, then per step: h_t = φ(h_{t−1}·Aᵀ + h_t).
+      Nd4j.gemm(inputs2d, inMatrix, statesNext2d, false, true, 1.0, 0.0);
+      for (int t = 0; t < steps; t++) {
+        Nd4j.gemm(s[t], recMatrix, s[t + 1], false, true, 1.0, 1.0);
+        activate(s[t + 1]);
+      }
+    } else {
+      // P[t] = u_t; S holds k = h/α during the loop.
+      Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 0.0);
+      broadcastMul(s[0], tauClamped, s[0], 1);
+      INDArray[] p = preSteps;
+      for (int t = 0; t < steps; t++) {
+        Nd4j.gemm(s[t], recMatrix, p[t], false, true, 1.0, 1.0);
+        activate(p[t]);
+        broadcastMul(s[t], oneMinusAlpha, s[t + 1], 1);
+        s[t + 1].addi(p[t]);
+      }
+      broadcastMul(statesNext2d, alpha, statesNext2d, 1);
+      s[0].assign(h0);
+    }
+    lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch);
+    return lastTrajectory;
+  }
+
+  /** Recomputes everything derived from the (possibly updated) parameters. */
+  private void prepare() {
+    Nd4j.exec(new ScalarMax(taus, null, tauClamped, 1.0));
+    tauClamped.rdiv(1.0, alpha);
+    alpha.rsub(1.0, oneMinusAlpha);
+    // (max(τ,1) > τ) − 1 = −[τ ≥ 1]: the clamp passes the gradient at τ = 1, as torch.clamp does.
+    Nd4j.exec(new SubOp(tauClamped, taus, negTauGate));
+    Nd4j.exec(new Step(negTauGate, negTauGate, 0.0));
+    negTauGate.subi(1.0);
+
+    Nd4j.exec(new MulOp(wRec, offDiagonal, wMasked));
+    inMatrixW.assign(wIn);
+    Nd4j.exec(new AddOp(bIn, bRec, inMatrixB));
+    if (!inside) {
+      broadcastMul(wMasked, alpha, recMatrix, 0);
+      recDiagonal.assign(oneMinusAlpha);
+      broadcastMul(inMatrix, alpha, inMatrix, 0);
+    } else {
+      broadcastMul(wMasked, alpha, recMatrix, 1);
+    }
+  }
+
+  private void activate(INDArray a) {
+    switch (nonlinearity) {
+      case LEAKY_RELU -> Nd4j.exec(new LeakyReLU(a, a, slope));
+      case RELU -> Nd4j.exec(new RectifiedLinear(a, a, 0.0));
+      case TANH -> Nd4j.exec(new Tanh(a, a));
+    }
+  }
+
+  /** q = φ′ expressed through f = φ(z) (same sign as z for the ReLUs; 1 − f² for tanh). */
+  private void derivativeFromOutput(INDArray f, INDArray q) {
+    switch (nonlinearity) {
+      case LEAKY_RELU -> {
+        // [f > 0]·(1 − slope) + slope, strict at 0 like PyTorch.
+        Nd4j.exec(new Step(f, q, 0.0));
+        if (slope != 0.0) {
+          q.muli(1.0 - slope).addi(slope);
+        }
+      }
+      case RELU -> Nd4j.exec(new Step(f, q, 0.0));
+      case TANH -> {
+        Nd4j.exec(new MulOp(f, f, q));
+        q.rsubi(1.0);
+      }
+    }
+  }
+
+  // --------------------------------------------------------------- backward
+
+  @Override
+  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
+    if (trajectory == null || trajectory != lastTrajectory) {
+      throw new IllegalStateException(
+          "backward needs the trajectory of this network's latest forward call");
+    }
+    int steps = lastTrajectory.steps();
+    int batch = lastTrajectory.batch();
+    if (dLdh == null
+        || dLdh.rank() != 3
+        || dLdh.size(0) != steps
+        || dLdh.size(1) != batch
+        || dLdh.size(2) != hidden) {
+      throw new IllegalArgumentException(
+          "dLdh must be [" + steps + ", " + batch + ", " + hidden + "], was " + shapeOf(dLdh));
+    }
+    INDArray gWIn = gradientArray(gradients, "w_in", wIn);
+    INDArray gBIn = gradientArray(gradients, "b_in", bIn);
+    INDArray gWRec = gradientArray(gradients, "w_rec", wRec);
+    INDArray gBRec = gradientArray(gradients, "b_rec", bRec);
+    INDArray gTaus = trainTau ? gradientArray(gradients, "taus", taus) : null;
+
+    derivViews(steps, batch);
+    gradViews(dLdh, steps, batch);
+    INDArray[] g = gradSteps;
+    INDArray[] q = derivStepViews;
+    INDArray delta; // [T·B, H]: dL/d(drive) scaled as the weight products need it
+    INDArray deltaFirst; // its first step, [B, H]
+    INDArray deltaRest; // its other steps, [(T−1)·B, H]
+    if (!inside) {
+      derivativeFromOutput(statesNext2d, deriv2d);
+      for (int t = steps - 1; t >= 0; t--) {
+        Nd4j.exec(new MulOp(g[t], q[t], g[t]));
+        if (t > 0) {
+          Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
+        }
+      }
+      broadcastMul(grad2d, alpha, grad2d, 1);
+      delta = grad2d;
+      deltaFirst = g[0];
+      deltaRest = gradRest;
+    } else {
+      derivativeFromOutput(pre2d, deriv2d);
+      broadcastMul(deriv2d, alpha, deriv2d, 1);
+      for (int t = steps - 1; t >= 0; t--) {
+        Nd4j.exec(new MulOp(q[t], g[t], q[t]));
+        if (t > 0) {
+          Nd4j.gemm(q[t], wMasked, g[t - 1], false, false, 1.0, 1.0);
+          broadcastMul(g[t], oneMinusAlpha, tmpBH, 1);
+          g[t - 1].addi(tmpBH);
+        }
+      }
+      delta = deriv2d;
+      deltaFirst = q[0];
+      deltaRest = derivRest;
+    }
+    // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
+    Nd4j.gemm(deltaFirst, stateSteps[0], gradRec, true, false, 1.0, 0.0);
+    if (steps > 1) {
+      Nd4j.gemm(deltaRest, statesHead2d, gradRec, true, false, 1.0, 1.0);
+    }
+    Nd4j.gemm(delta, inputs2d, gradIn, true, false, 1.0, 0.0);
+
+    if (gTaus != null) {
+      if (!inside) {
+        Nd4j.exec(new MulOp(wMasked, gradRec, scratchHH));
+        Nd4j.exec(new Sum(scratchHH, sumH, 1));
+        sumH.subi(gradRecDiagonal);
+        sumH.muli(alpha);
+        Nd4j.exec(new MulOp(inMatrix, gradIn, scratchHI));
+        Nd4j.exec(new Sum(scratchHI, sumH2, 1));
+        sumH.addi(sumH2);
+      } else {
+        Nd4j.exec(new SubOp(stateSteps[1], stateSteps[0], q[0]));
+        if (steps > 1) {
+          Nd4j.exec(new SubOp(statesTail2d, statesHead2d, derivRest));
+        }
+        deriv2d.muli(grad2d);
+        Nd4j.exec(new Sum(deriv2d, sumH, 0));
+        sumH.muli(alpha);
+      }
+      Nd4j.exec(new MulOp(sumH, negTauGate, gTaus));
+    }
+    Nd4j.exec(new MulOp(gradRec, offDiagonal, gWRec));
+    gWIn.assign(gradInW);
+    gBIn.assign(gradInB);
+    gBRec.assign(gradInB);
+  }
+
+  private static INDArray gradientArray(Map<String, INDArray> gradients, String name, INDArray p) {
+    INDArray g = gradients.get(name);
+    if (g == null) {
+      throw new IllegalArgumentException("gradients has no array for '" + name + "'");
+    }
+    if (!Arrays.equals(g.shape(), p.shape())) {
+      throw new IllegalArgumentException(
+          "gradient '" + name + "' must have shape " + Arrays.toString(p.shape()) + ", was "
+              + Arrays.toString(g.shape()));
+    }
+    return g;
+  }
+
+  // ---------------------------------------------------------------- buffers
+
+  /** Makes the forward buffers hold T steps of B sequences and rebuilds their views if needed. */
+  private void shapeViews(int steps, int batch) {
+    if (steps == viewSteps && batch == viewBatch) {
+      return;
+    }
+    long bh = (long) batch * hidden;
+    long rows = (long) steps * batch;
+    statesFlat = ensure(statesFlat, steps * bh, 0.0);
+    h0Flat = ensure(h0Flat, bh, 0.0);
+    inputsFlat = ensure(inputsFlat, rows * (inputs + 1), 1.0);
+    stateSteps = new INDArray[steps + 1];
+    stateSteps[0] = view(h0Flat, 0, batch, hidden);
+    for (int t = 1; t <= steps; t++) {
+      stateSteps[t] = view(statesFlat, (t - 1) * bh, batch, hidden);
+    }
+    hiddenView = view(statesFlat, 0, steps, batch, hidden);
+    statesNext2d = view(statesFlat, 0, rows, hidden);
+    statesHead2d = steps > 1 ? view(statesFlat, 0, rows - batch, hidden) : null;
+    statesTail2d = steps > 1 ? view(statesFlat, bh, rows - batch, hidden) : null;
+    inputs2d = view(inputsFlat, 0, rows, inputs + 1);
+    inputsData2d = columns(inputs2d, 0, inputs);
+    if (inside) {
+      preFlat = ensure(preFlat, rows * hidden, 0.0);
+      preSteps = new INDArray[steps];
+      for (int t = 0; t < steps; t++) {
+        preSteps[t] = view(preFlat, t * bh, batch, hidden);
+      }
+      pre2d = view(preFlat, 0, rows, hidden);
+    }
+    viewSteps = steps;
+    viewBatch = batch;
+  }
+
+  /** The backward scratch buffer Q and its views (allocated only once backward is used). */
+  private void derivViews(int steps, int batch) {
+    if (steps == derivShapeSteps && batch == derivShapeBatch) {
+      return;
+    }
+    long bh = (long) batch * hidden;
+    derivFlat = ensure(derivFlat, steps * bh, 0.0);
+    derivStepViews = new INDArray[steps];
+    for (int t = 0; t < steps; t++) {
+      derivStepViews[t] = view(derivFlat, t * bh, batch, hidden);
+    }
+    deriv2d = view(derivFlat, 0, (long) steps * batch, hidden);
+    derivRest = steps > 1 ? view(derivFlat, bh, (long) (steps - 1) * batch, hidden) : null;
+    if (inside) {
+      tmpFlat = ensure(tmpFlat, bh, 0.0);
+      tmpBH = view(tmpFlat, 0, batch, hidden);
+    }
+    derivShapeSteps = steps;
+    derivShapeBatch = batch;
+  }
+
+  /**
+   * Per-step views of dLdh, used in place when it is a C-order array of our type (the API lets
+   * backward overwrite it), else of a copy in an internal buffer.
+   */
+  private void gradViews(INDArray dLdh, int steps, int batch) {
+    long bh = (long) batch * hidden;
+    boolean inPlace =
+        dLdh.dataType() == dataType
+            && dLdh.ordering() == 'c'
+            && Shape.hasDefaultStridesForShape(dLdh);
+    INDArray g;
+    if (inPlace) {
+      g = dLdh;
+    } else {
+      INDArray before = gradCopyFlat;
+      gradCopyFlat = ensure(gradCopyFlat, steps * bh, 0.0);
+      boolean reuse =
+          gradCopyFlat == before
+              && lastGradArray != null
+              && lastGradArray.data() == gradCopyFlat.data()
+              && Arrays.equals(lastGradArray.shape(), dLdh.shape());
+      g = reuse ? lastGradArray : view(gradCopyFlat, 0, steps, batch, hidden);
+      g.assign(dLdh);
+    }
+    if (g == lastGradArray) {
+      return; // same array (and so same shape) as last time: the views are still right
+    }
+    gradSteps = new INDArray[steps];
+    for (int t = 0; t < steps; t++) {
+      gradSteps[t] = view(g, g.offset() + t * bh, batch, hidden);
+    }
+    grad2d = view(g, g.offset(), (long) steps * batch, hidden);
+    gradRest =
+        steps > 1 ? view(g, g.offset() + bh, (long) (steps - 1) * batch, hidden) : null;
+    lastGradArray = g;
+  }
+
+  /** A flat buffer of at least {@code n} elements: the old one if large enough, else a new one. */
+  private INDArray ensure(INDArray flat, long n, double fill) {
+    if (flat != null && flat.length() >= n) {
+      return flat;
+    }
+    return Nd4j.valueArrayOf(new long[] {n}, fill, dataType);
+  }
+
+  /**
+   * A C-order view of {@code shape} into the buffer of {@code flat}. ND4J reads a non-zero
+   * {@code offset} as absolute in the underlying allocation (even when {@code flat} is itself a
+   * view), and 0 as the start of {@code flat}; callers pass either 0 or absolute offsets.
+   */
+  private INDArray view(INDArray flat, long offset, long... shape) {
+    return Nd4j.create(flat.data(), shape, Nd4j.getStrides(shape, 'c'), offset, 'c', dataType);
+  }
+
+  /** Columns [from, from+count) of a C-order matrix, as a strided view. */
+  private INDArray columns(INDArray m, int from, int count) {
+    long r = m.size(0);
+    long c = m.size(1);
+    return Nd4j.create(m.data(), new long[] {r, count}, new long[] {c, 1}, m.offset() + from, 'c',
+        dataType);
+  }
+
+  /** Column j of a C-order matrix, as a strided [rows] view. */
+  private INDArray column(INDArray m, int j) {
+    return Nd4j.create(m.data(), new long[] {m.size(0)}, new long[] {m.size(1)}, m.offset() + j,
+        'c', dataType);
+  }
+
+  /** The diagonal of a C-order square matrix, as a strided view. */
+  private INDArray diagonal(INDArray m) {
+    long n = m.size(0);
+    return Nd4j.create(m.data(), new long[] {n}, new long[] {n + 1}, m.offset(), 'c', dataType);
+  }
+
+  private static void broadcastMul(INDArray x, INDArray vector, INDArray z, int dimension) {
+    Nd4j.exec(new BroadcastMulOp(x, vector, z, dimension));
+  }
+
+  // ------------------------------------------------------------ init helpers
+
+  private INDArray uniform(RandomGenerator rng, double lo, double hi, long... shape) {
+    long n = 1;
+    for (long s : shape) {
+      n *= s;
+    }
+    return fromDoubles(draw(rng, lo, hi, n), shape);
+  }
+
+  private static double[] draw(RandomGenerator rng, double lo, double hi, long n) {
+    double[] v = new double[Math.toIntExact(n)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = lo + (hi - lo) * rng.nextDouble();
+    }
+    return v;
+  }
+
+  private INDArray fromDoubles(double[] v, long... shape) {
+    INDArray a = Nd4j.create(dataType, shape);
+    a.assign(Nd4j.create(v, shape, DataType.DOUBLE));
+    return a;
+  }
+
+  private static String shapeOf(INDArray a) {
+    return a == null ? "null" : Arrays.toString(a.shape());
+  }
+
+  /** Views into the network's buffers; valid until the next forward call. */
+  private record LeakyTrajectory(INDArray hidden, INDArray initialState, int steps, int batch)
+      implements Trajectory {}
+}

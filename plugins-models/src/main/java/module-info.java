@@ -1,0 +1,16 @@
+/**
+ * Engram's built-in recurrent models. Each model lives in its own package, which is not exported:
+ * core reaches the models only through {@link java.util.ServiceLoader} and binds their
+ * configuration records reflectively.
+ */
+module engram.models {
+  requires engram.api;
+  requires static org.apiguardian.api;
+
+  provides engram.api.Model with
+      engram.models.leaky.LeakyRnnModel;
+
+  opens engram.models.leaky to
+      engram.core,
+      com.fasterxml.jackson.databind;
+}

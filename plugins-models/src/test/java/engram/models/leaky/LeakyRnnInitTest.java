@@ -1,0 +1,184 @@
+package engram.models.leaky;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.Network;
+import engram.api.Parameter;
+import engram.api.Trajectory;
+import engram.api.config.Doc;
+import engram.models.leaky.LeakyRnnModel.Config;
+import engram.models.leaky.LeakyRnnModel.Nonlinearity;
+import engram.models.leaky.LeakyRnnModel.Phi;
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Initialisation, the fixed-τ variant, determinism and configuration checks. */
+class LeakyRnnInitTest {
+  private static final int H = 40;
+  private static final int I = 3;
+
+  @Test
+  void parametersHaveTheTorchShapesRangesAndOrder() {
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      Network net = TestSupport.network(TestSupport.config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE), I, type, 5);
+      assertEquals(H, net.hiddenSize());
+      List<Parameter> ps = net.parameters();
+      assertEquals(List.of("w_in", "b_in", "w_rec", "b_rec", "taus"), ps.stream().map(Parameter::name).toList());
+      assertTrue(ps.stream().allMatch(Parameter::trainable));
+      long[][] shapes = {{H, I}, {H}, {H, H}, {H}, {H}};
+      for (int k = 0; k < ps.size(); k++) {
+        assertArrayEquals(shapes[k], ps.get(k).value().shape(), ps.get(k).name());
+        assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
+      }
+      assertUniform(TestSupport.param(net, "w_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
+      assertUniform(TestSupport.param(net, "b_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
+      assertUniform(TestSupport.param(net, "b_rec"), -1 / Math.sqrt(H), 1 / Math.sqrt(H));
+      assertUniform(TestSupport.param(net, "taus"), 1.0, 2.0);
+      INDArray wRec = TestSupport.param(net, "w_rec");
+      INDArray offDiagonal = wRec.mul(Nd4j.ones(type, H, H).subi(Nd4j.eye(H).castTo(type)));
+      assertUniform(offDiagonal, -1 / Math.sqrt(H), 1 / Math.sqrt(H));
+      for (int i = 0; i < H; i++) {
+        assertEquals(0.0, wRec.getDouble(i, i), 0.0, "w_rec diagonal");
+      }
+    }
+  }
+
+  /** Within [lo, hi], and spread over most of it (so a wrong bound such as 1/H would fail). */
+  private static void assertUniform(INDArray a, double lo, double hi) {
+    double min = a.minNumber().doubleValue();
+    double max = a.maxNumber().doubleValue();
+    assertTrue(min >= lo && max <= hi, "values in [" + min + ", " + max + "] not within [" + lo + ", " + hi + "]");
+    assertTrue(max - min > 0.8 * (hi - lo), "values in [" + min + ", " + max + "] do not fill [" + lo + ", " + hi + "]");
+  }
+
+  @Test
+  void sameSeedGivesIdenticalParametersAndInitialStates() {
+    Config c = TestSupport.config(H, Nonlinearity.TANH, 0.01, Phi.INSIDE);
+    Network a = TestSupport.network(c, I, DataType.DOUBLE, 42);
+    Network b = TestSupport.network(c, I, DataType.DOUBLE, 42);
+    Network other = TestSupport.network(c, I, DataType.DOUBLE, 43);
+    for (Parameter p : a.parameters()) {
+      TestSupport.assertIdentical(p.value(), TestSupport.param(b, p.name()), p.name());
+      assertNotEquals(p.value(), TestSupport.param(other, p.name()), p.name());
+    }
+    INDArray h0a = a.initialState(7, new SplittableRandom(3));
+    INDArray h0b = b.initialState(7, new SplittableRandom(3));
+    TestSupport.assertIdentical(h0a, h0b, "h0");
+    assertNotEquals(h0a, a.initialState(7, new SplittableRandom(4)));
+  }
+
+  @Test
+  void initialStateIsScaledUniform() {
+    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.25);
+    Network net = TestSupport.network(c, I, DataType.FLOAT, 1);
+    INDArray h0 = net.initialState(50, new SplittableRandom(9));
+    assertArrayEquals(new long[] {50, H}, h0.shape());
+    assertEquals(DataType.FLOAT, h0.dataType());
+    assertUniform(h0, 0.0, 0.25);
+    assertThrows(IllegalArgumentException.class, () -> net.initialState(0, new SplittableRandom(9)));
+  }
+
+  @Test
+  void fixedTauIsANonTrainableParameterWithoutGradient() {
+    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 3.0, 0.1);
+    Network net = TestSupport.network(c, I, DataType.DOUBLE, 5);
+    Parameter taus = net.parameters().get(4);
+    assertEquals("taus", taus.name());
+    assertFalse(taus.trainable());
+    assertArrayEquals(new long[] {H}, taus.value().shape());
+    assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
+    assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
+
+    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    assertFalse(grads.containsKey("taus"));
+    SplittableRandom rng = new SplittableRandom(1);
+    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, I);
+    Trajectory traj = net.forward(x, net.initialState(2, rng));
+    net.backward(traj, TestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
+    assertTrue(grads.get("w_rec").norm2Number().doubleValue() > 0);
+
+    // With a fixed τ = 3 the update is h_t = φ(h_{t−1} + (drive − h_{t−1})/3): check one unit.
+    INDArray h = traj.hidden();
+    double[] wIn = TestSupport.param(net, "w_in").getRow(0).toDoubleVector();
+    double[] wRec = TestSupport.param(net, "w_rec").getRow(0).toDoubleVector();
+    double drive = TestSupport.param(net, "b_in").getDouble(0) + TestSupport.param(net, "b_rec").getDouble(0);
+    for (int k = 0; k < I; k++) {
+      drive += wIn[k] * x.getDouble(1, 0, k);
+    }
+    for (int j = 1; j < H; j++) {
+      drive += wRec[j] * h.getDouble(0, 0, j);
+    }
+    double pre = h.getDouble(0, 0, 0) + (drive - h.getDouble(0, 0, 0)) / 3.0;
+    assertEquals(pre > 0 ? pre : 0.01 * pre, h.getDouble(1, 0, 0), 1e-12);
+  }
+
+  @Test
+  void trainableTauRequiresItsGradientArray() {
+    Network net = TestSupport.network(TestSupport.config(4, Nonlinearity.RELU, 0, Phi.OUTSIDE), 1, DataType.DOUBLE, 5);
+    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    grads.remove("taus");
+    Trajectory traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
+    assertTrue(e.getMessage().contains("taus"), e.getMessage());
+  }
+
+  @Test
+  void configDefaultsAreThePapers() {
+    LeakyRnnModel model = new LeakyRnnModel();
+    Config d = model.defaults();
+    assertEquals(new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1), d);
+    assertEquals(Config.class, model.configType());
+    assertEquals("leaky-rnn", model.info().id());
+    assertTrue(model.info().description().contains("2309.12927"));
+  }
+
+  @Test
+  void everyConfigComponentIsDocumented() {
+    for (RecordComponent rc : Config.class.getRecordComponents()) {
+      Doc doc = rc.getAnnotation(Doc.class);
+      assertNotNull(doc, rc.getName() + " has no @Doc");
+      assertFalse(doc.value().isBlank(), rc.getName());
+    }
+  }
+
+  @Test
+  void invalidConfigsNameTheKebabCaseKey() {
+    assertMessage("hidden-size must be ≥ 1 (was 0)",
+        () -> new Config(0, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1));
+    assertMessage("fixed-tau must be a finite number ≥ 1 (was 0.5)",
+        () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 0.5, 0.1));
+    assertPrefix("nonlinearity", () -> new Config(10, null, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1));
+    assertPrefix("phi", () -> new Config(10, Nonlinearity.TANH, 0.01, null, true, 1, 2, 1, 0.1));
+    assertPrefix("leaky-slope", () -> new Config(10, Nonlinearity.LEAKY_RELU, -0.1, Phi.OUTSIDE, true, 1, 2, 1, 0.1));
+    assertPrefix("tau-init-min", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 0, 2, 1, 0.1));
+    assertPrefix("tau-init-max", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 2, 1.5, 1, 0.1));
+    assertPrefix("fixed-tau", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, Double.NaN, 0.1));
+    assertPrefix("h0-scale", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, -1));
+    // Edge values that are valid.
+    new Config(1, Nonlinearity.RELU, 0, Phi.INSIDE, true, 1.5, 1.5, 1, 0);
+  }
+
+  private static void assertMessage(String expected, Supplier<Config> make) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::get);
+    assertEquals(expected, e.getMessage());
+  }
+
+  private static void assertPrefix(String key, Supplier<Config> make) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::get);
+    assertTrue(e.getMessage().startsWith(key + " "), e.getMessage());
+  }
+}
