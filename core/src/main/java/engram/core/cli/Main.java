@@ -21,7 +21,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    spec.commandLine().usage(System.out);
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   public static void main(String[] args) {
@@ -31,6 +31,11 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit code (for tests: no System.exit). */
   public static int execute(String... args) {
     return new CommandLine(new Main()).execute(args);
+  }
+
+  /** Runs the command line with the given output and error writers; returns the exit code. */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    return new CommandLine(new Main()).setOut(out).setErr(err).execute(args);
   }
 
   /** The version from core's jar manifest. */

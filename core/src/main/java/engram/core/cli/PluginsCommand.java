@@ -5,7 +5,7 @@ import engram.api.config.Doc;
 import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.Locale;
@@ -19,18 +19,21 @@ import picocli.CommandLine.Option;
         + "configuration keys with defaults.")
 final class PluginsCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--brief", description = "Only one line per plugin, without its options.")
   boolean brief;
 
   @Override
   public Integer call() {
     PluginRegistry registry = PluginRegistry.discover(PluginsCommand.class.getClassLoader());
-    print(registry, System.out, !brief);
-    registry.problems().forEach(p -> System.err.println("warning: " + p));
+    print(registry, spec.commandLine().getOut(), !brief);
+    registry.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
     return Main.OK;
   }
 
-  static void print(PluginRegistry registry, PrintStream out, boolean options) {
+  static void print(PluginRegistry registry, PrintWriter out, boolean options) {
     for (PluginKind kind : PluginKind.values()) {
       List<DiscoveredPlugin> plugins = registry.all(kind);
       out.printf("%s (%d)%n", kind == PluginKind.CURRICULUM ? "curricula" : kind.label() + "s", plugins.size());
@@ -48,7 +51,7 @@ final class PluginsCommand implements Callable<Integer> {
     }
   }
 
-  private static void printOptions(Plugin<?> plugin, PrintStream out) {
+  private static void printOptions(Plugin<?> plugin, PrintWriter out) {
     Record defaults = plugin.defaults();
     for (RecordComponent c : plugin.configType().getRecordComponents()) {
       Object value;

@@ -5,7 +5,7 @@ import engram.api.curriculum.Stage;
 import engram.core.train.EpochReport;
 import engram.core.train.TrainingObserver;
 import engram.core.train.TrainingResult;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -18,12 +18,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * one plain line per epoch when output goes to a file or a pipe.
  */
 final class ProgressObserver implements TrainingObserver {
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean terminal;
   private ProgressBar bar;
   private String lastEpoch = "";
 
-  ProgressObserver(PrintStream out, boolean terminal) {
+  ProgressObserver(PrintWriter out, boolean terminal) {
     this.out = out;
     this.terminal = terminal;
   }
@@ -33,7 +33,7 @@ final class ProgressObserver implements TrainingObserver {
     if (terminal) {
       bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
           .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(out, 160)).showSpeed().build();
+          .setConsumer(new ConsoleProgressBarConsumer(System.out, 160)).showSpeed().build();
     }
   }
 
@@ -52,10 +52,11 @@ final class ProgressObserver implements TrainingObserver {
     if (bar != null) {
       lastEpoch = String.format(Locale.ROOT, " | %s | acc %.3f", range(r.stage()), r.meanAccuracy());
       if (r.decision().outcome() != Decision.Outcome.STAY) {
-        out.print("\r\033[K" + line + "\n");
+        System.out.print("\r\033[K" + line + "\n");
       }
     } else {
       out.println(line);
+      out.flush();
     }
   }
 

@@ -13,7 +13,7 @@ import engram.core.train.Trainer;
 import engram.core.train.TrainingDivergedException;
 import engram.core.train.TrainingObserver;
 import engram.core.train.TrainingResult;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,13 +49,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Progress display; default: a bar on a terminal, one line per epoch otherwise.")
   String progress;
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() {
-    return execute(System.out, System.err, List.of());
-  }
-
-  /** Runs with explicit streams; {@code commandLine} is recorded in the provenance. */
-  int execute(PrintStream out, PrintStream err, List<String> commandLine) {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     PluginRegistry registry = PluginRegistry.discover(RunCommand.class.getClassLoader());
     registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
@@ -71,13 +71,14 @@ final class RunCommand implements Callable<Integer> {
     try {
       run = RunDirectory.create(root, resolved.name(), Instant.now());
       run.writeNew("config.resolved.yaml", loader.toYaml(resolved));
-      RunArtifacts.writeProvenance(run, resolved, commandLine.isEmpty() ? commandLine() : commandLine);
+      RunArtifacts.writeProvenance(run, resolved, commandLine());
     } catch (java.io.IOException e) {
       err.println("error: cannot create the run directory under " + root.toAbsolutePath() + ": "
           + e.getMessage() + ". Fix: choose a writable --runs-dir or output.runs-dir.");
       return Main.SOFTWARE;
     }
     out.println("run directory: " + run.path());
+    out.flush();
     StopSignal stop = new StopSignal();
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -95,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
         RunArtifacts artifacts = RunArtifacts.open(run, resolved)) {
       LOG.info("Run {} started: {}", run.path(), resolved.name());
       TrainingObserver observer = TrainingObserver.of(List.of(artifacts,
-          new ProgressObserver(out, terminal)));
+          new ProgressObserver(out, terminal), new LogObserver()));
       Trainer trainer = Guice.createInjector(new ExperimentModule(resolved, observer, stop))
           .getInstance(Trainer.class);
       TrainingResult result = trainer.run();

@@ -25,23 +25,28 @@ final class ValidateCommand implements Callable<Integer> {
       description = "Dotted overrides, e.g. model.hidden-size=64 training.optimizer.lr=0.01")
   List<String> overrides = new ArrayList<>();
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--quiet", description = "Print only errors.")
   boolean quiet;
 
   @Override
   public Integer call() {
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    java.io.PrintWriter err = spec.commandLine().getErr();
     PluginRegistry registry = PluginRegistry.discover(ValidateCommand.class.getClassLoader());
-    registry.problems().forEach(p -> System.err.println("warning: " + p));
+    registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
     try {
       ResolvedExperiment resolved = loader.load(experiment, overrides);
       if (!quiet) {
-        System.out.println("# " + experiment + " is valid; resolved configuration:");
-        System.out.print(loader.toYaml(resolved));
+        out.println("# " + experiment + " is valid; resolved configuration:");
+        out.print(loader.toYaml(resolved));
       }
       return Main.OK;
     } catch (ConfigException e) {
-      System.err.println("error: " + e.getMessage());
+      err.println("error: " + e.getMessage());
       return Main.USAGE;
     }
   }

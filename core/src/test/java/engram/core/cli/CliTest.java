@@ -1,0 +1,136 @@
+package engram.core.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The launcher as a user meets it: exit codes, one-line messages, nothing written on bad input. */
+class CliTest {
+  static final String TINY = """
+      name: tiny
+      seed: 3
+      task: {id: n-parity}
+      model: {id: leaky-rnn, hidden-size: 8}
+      curriculum: {id: multi-head}
+      training: {batch-size: 8, steps-per-epoch: 2, max-epochs: 2}
+      evaluation: {batches: 1, batch-size: 16}
+      """;
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  static Path write(Path dir, String yaml) throws IOException {
+    Path file = dir.resolve("experiment.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "unknown key    | model.hiden-size=8        | Unknown key 'model.hiden-size' for model 'leaky-rnn'",
+      "unknown id     | model.id=lstmm            | Available models: leaky-rnn",
+      "batch ≤ 0      | training.batch-size=0     | training.batch-size must be ≥ 1 (was 0)",
+      "N < 2          | curriculum.start-level=1  | curriculum.start-level",
+      "lr ≤ 0         | training.optimizer.lr=0   | training.optimizer.lr must be",
+      "unknown top key| trainng.clip=1            | Unknown key 'trainng'"})
+  void badInputStopsWithOneLineNamingTheKeyAndCreatesNoRunDirectory(String what, String override,
+      String expected, @TempDir Path dir) throws IOException {
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, TINY).toString(), override, "--runs-dir", runs.toString());
+    assertEquals(Main.USAGE, r.code(), r.err());
+    String[] lines = r.err().strip().split("\n");
+    assertEquals(1, lines.length, "one line, no stack trace: " + r.err());
+    assertTrue(lines[0].startsWith("error: "), lines[0]);
+    assertTrue(lines[0].contains(expected), lines[0]);
+    assertTrue(lines[0].contains("Fix:") || what.equals("N < 2"), lines[0]);
+    assertFalse(Files.exists(runs), "no run directory may be created on bad input");
+  }
+
+  @Test
+  void startLevelBelowTheTasksMinimumNamesTheKeyAndTheFix(@TempDir Path dir) throws IOException {
+    Result r = run("validate", write(dir, TINY).toString(), "curriculum.start-level=1");
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("curriculum.start-level") && r.err().contains("2"), r.err());
+  }
+
+  @Test
+  void missingFileIsReportedByName(@TempDir Path dir) {
+    Result r = run("validate", dir.resolve("nope.yaml").toString());
+    assertEquals(Main.USAGE, r.code());
+    assertTrue(r.err().contains("nope.yaml"), r.err());
+  }
+
+  @Test
+  void validatePrintsTheResolvedConfigWithDefaults(@TempDir Path dir) throws IOException {
+    Result r = run("validate", write(dir, TINY).toString(), "model.hidden-size=12");
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(r.out().contains("hidden-size: 12"), r.out());
+    assertTrue(r.out().contains("tau-init-max: 2.0"), "defaults are filled in: " + r.out());
+  }
+
+  @Test
+  void pluginsListsEveryBuiltInWithVersionSourceAndOptions() {
+    Result r = run("plugins");
+    assertEquals(Main.OK, r.code(), r.err());
+    for (String id : List.of("n-parity", "n-dms", "leaky-rnn", "multi-head", "single-head",
+        "sliding-window", "none", "activity-l2")) {
+      assertTrue(r.out().contains(id), id + " missing from:\n" + r.out());
+    }
+    assertTrue(r.out().contains("from "), r.out());
+    assertTrue(r.out().contains("hidden-size"), "options are listed: " + r.out());
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (List<String> args : List.of(List.of("--help"), List.of("run", "--help"),
+        List.of("validate", "--help"), List.of("plugins", "--help"))) {
+      Result r = run(args.toArray(String[]::new));
+      assertEquals(Main.OK, r.code(), args + ": " + r.err());
+      assertTrue(r.out().startsWith("Usage: engram"), args + ": " + r.out());
+    }
+  }
+
+  @Test
+  void aShortRunLeavesACompleteRunDirectory(@TempDir Path dir) throws IOException {
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, TINY).toString(), "--runs-dir", runs.toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    List<Path> made = new ArrayList<>();
+    try (var list = Files.list(runs)) {
+      list.forEach(made::add);
+    }
+    assertEquals(1, made.size());
+    Path run = made.get(0);
+    assertTrue(run.getFileName().toString().matches("tiny-\\d{8}-\\d{6}"), run.toString());
+    for (String f : List.of("config.resolved.yaml", "provenance.json", "metrics.csv", "run.log",
+        "checkpoints/final/index.json", "checkpoints/final/taus.npy", "checkpoints/final/head_0_w.npy")) {
+      assertTrue(Files.exists(run.resolve(f)), f + " missing");
+    }
+    List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
+    assertEquals("epoch,step,N,head,loss,accuracy,wall_seconds", metrics.get(0));
+    assertTrue(metrics.get(1).startsWith("1,2,2,0,"), metrics.get(1));
+    assertTrue(Files.readString(run.resolve("provenance.json")).contains("\"seed\" : 3"));
+    assertTrue(Files.readString(run.resolve("run.log")).contains("epoch    1"), "epochs are logged");
+    // the resolved config is itself a valid experiment
+    Result again = run("validate", run.resolve("config.resolved.yaml").toString(), "--quiet");
+    assertEquals(Main.OK, again.code(), again.err());
+  }
+}
