@@ -106,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
           result.maxLevelSolved() == 0 ? "none" : String.valueOf(result.maxLevelSolved()), run.path());
       return result.reason() == TrainingResult.Reason.STOPPED ? Main.INTERRUPTED : Main.OK;
     } catch (TrainingDivergedException e) {
-      LOG.error(e.getMessage());
+      LOG.info("Run stopped: {}", e.getMessage());
       err.println("error: " + e.getMessage());
       return Main.DIVERGED;
     } catch (Exception e) {

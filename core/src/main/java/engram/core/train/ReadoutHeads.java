@@ -106,6 +106,8 @@ final class ReadoutHeads {
       }
       counts[a] = scored;
       if (scored == 0) {
+        loss[a] = Double.NaN;
+        accuracy[a] = Double.NaN;
         continue;
       }
       double sumLoss = 0;

@@ -245,12 +245,16 @@ public final class Trainer {
     double[] accuracy = new double[n];
     for (int a = 0; a < n; a++) {
       loss[a] = counts[a] == 0 ? Double.NaN : lossSum[a] / counts[a];
-      accuracy[a] = counts[a] == 0 ? Double.NaN : (double) correct[a] / counts[a];
+      accuracy[a] = counts[a] == 0 || task.lossKind(taskConfig) != engram.api.task.LossKind.CLASSIFICATION
+          ? Double.NaN : (double) correct[a] / counts[a];
     }
     return new ReadoutHeads.Scores(loss, accuracy, counts, correct);
   }
 
   private void checkpoint(String name, int epoch, long step, Stage stage, String reason) {
+    // A stage just advanced to has not been evaluated yet, so its new head may not exist; heads
+    // are created in index order from their own stream, so creating it here changes no draw.
+    stage.assignments().forEach(a -> heads.ensure(a.head()));
     List<Parameter> tensors = new ArrayList<>(network.parameters());
     tensors.addAll(heads.all());
     Map<String, Object> extra = new LinkedHashMap<>();

@@ -1,0 +1,230 @@
+package engram.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import engram.core.config.OptimizerConfig;
+import engram.core.config.OptimizerType;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The update rules against PyTorch's, written out by hand:
+ *
+ * <pre>
+ * torch.optim.SGD (dampening 0): buf = g at the first step, then buf = μ·buf + g;
+ *   nesterov: θ -= lr·(g + μ·buf); otherwise θ -= lr·buf; μ = 0: θ -= lr·g
+ * torch.optim.Adam: m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; m̂ = m/(1−β1^t); v̂ = v/(1−β2^t);
+ *   θ -= lr·m̂/(√v̂ + ε)
+ * </pre>
+ */
+class OptimizerTest {
+  private static final double[] THETA0 = {0.5, -1.2, 2.0, 0.3};
+  private static final double[][] GRADS = {
+      {0.1, -0.4, 1.5, -2.0},
+      {-0.3, 0.2, 0.7, 0.05},
+      {0.25, -0.6, -1.1, 0.9}};
+  private static final double TOL = 1e-12;
+
+  private static INDArray array(double[] values) {
+    return Nd4j.create(values, new long[] {2, 2}, DataType.DOUBLE);
+  }
+
+  private static double[] values(INDArray a) {
+    return a.dup().reshape(a.length()).toDoubleVector();
+  }
+
+  private static OptimizerConfig sgd(double lr, double momentum, boolean nesterov) {
+    return new OptimizerConfig(OptimizerType.SGD, lr, momentum, nesterov, 0.9, 0.999, 1e-8);
+  }
+
+  private static OptimizerConfig adam(double lr) {
+    return new OptimizerConfig(OptimizerType.ADAM, lr, 0.0, false, 0.9, 0.999, 1e-8);
+  }
+
+  /** torch.optim.SGD, step by step; returns θ after each step. */
+  private static double[][] torchSgd(double lr, double mu, boolean nesterov, double[][] grads) {
+    double[] theta = THETA0.clone();
+    double[] buf = null;
+    double[][] after = new double[grads.length][];
+    for (int k = 0; k < grads.length; k++) {
+      double[] g = grads[k];
+      double[] d = g.clone();
+      if (mu != 0) {
+        if (buf == null) {
+          buf = g.clone();
+        } else {
+          for (int i = 0; i < buf.length; i++) {
+            buf[i] = mu * buf[i] + g[i];
+          }
+        }
+        for (int i = 0; i < d.length; i++) {
+          d[i] = nesterov ? g[i] + mu * buf[i] : buf[i];
+        }
+      }
+      for (int i = 0; i < theta.length; i++) {
+        theta[i] -= lr * d[i];
+      }
+      after[k] = theta.clone();
+    }
+    return after;
+  }
+
+  /** torch.optim.Adam with bias correction, step by step; returns θ after each step. */
+  private static double[][] torchAdam(double lr, double b1, double b2, double eps, double[][] grads) {
+    double[] theta = THETA0.clone();
+    double[] m = new double[theta.length];
+    double[] v = new double[theta.length];
+    double[][] after = new double[grads.length][];
+    for (int k = 0; k < grads.length; k++) {
+      int t = k + 1;
+      for (int i = 0; i < theta.length; i++) {
+        double g = grads[k][i];
+        m[i] = b1 * m[i] + (1 - b1) * g;
+        v[i] = b2 * v[i] + (1 - b2) * g * g;
+        double mHat = m[i] / (1 - Math.pow(b1, t));
+        double vHat = v[i] / (1 - Math.pow(b2, t));
+        theta[i] -= lr * mHat / (Math.sqrt(vHat) + eps);
+      }
+      after[k] = theta.clone();
+    }
+    return after;
+  }
+
+  /**
+   * Checks θ after each step, twice: with a fresh gradient array per step, and with one gradient
+   * array overwritten in place every step, as the trainer does (backward overwrites its buffers),
+   * so an optimizer that keeps a reference to the gradient instead of a copy fails.
+   */
+  private static void assertFollows(OptimizerConfig config, double[][] expected) {
+    Optimizer optimizer = Optimizer.create(config);
+    INDArray theta = array(THETA0);
+    List<INDArray> gradients = new ArrayList<>();
+    for (int k = 0; k < GRADS.length; k++) {
+      INDArray gradient = array(GRADS[k]);
+      gradients.add(gradient);
+      optimizer.update("w", theta, gradient);
+      assertArrayEquals(expected[k], values(theta), TOL, config.type() + " after step " + (k + 1));
+    }
+    for (int k = 0; k < GRADS.length; k++) {
+      assertArrayEquals(GRADS[k], values(gradients.get(k)), 0.0, "gradient " + (k + 1) + " is not modified");
+    }
+
+    Optimizer reusing = Optimizer.create(config);
+    INDArray theta2 = array(THETA0);
+    INDArray buffer = array(new double[THETA0.length]);
+    for (int k = 0; k < GRADS.length; k++) {
+      buffer.assign(array(GRADS[k]));
+      reusing.update("w", theta2, buffer);
+      assertArrayEquals(expected[k], values(theta2), TOL,
+          config.type() + " after step " + (k + 1) + " with a reused gradient buffer");
+    }
+  }
+
+  @Test
+  void sgdWithNesterovMomentumFollowsPyTorch() {
+    assertFollows(sgd(0.05, 0.1, true), torchSgd(0.05, 0.1, true, GRADS));
+  }
+
+  @Test
+  void sgdWithClassicalMomentumFollowsPyTorch() {
+    assertFollows(sgd(0.05, 0.9, false), torchSgd(0.05, 0.9, false, GRADS));
+  }
+
+  @Test
+  void plainSgdFollowsPyTorch() {
+    assertFollows(sgd(0.05, 0.0, false), torchSgd(0.05, 0.0, false, GRADS));
+    // nesterov without momentum is plain SGD too
+    assertFollows(sgd(0.05, 0.0, true), torchSgd(0.05, 0.0, false, GRADS));
+  }
+
+  @Test
+  void adamFollowsPyTorch() {
+    assertFollows(adam(0.01), torchAdam(0.01, 0.9, 0.999, 1e-8, GRADS));
+  }
+
+  @Test
+  void adamWithOtherBetasFollowsPyTorch() {
+    OptimizerConfig config = new OptimizerConfig(OptimizerType.ADAM, 0.1, 0.0, false, 0.5, 0.9, 1e-3);
+    assertFollows(config, torchAdam(0.1, 0.5, 0.9, 1e-3, GRADS));
+  }
+
+  @Test
+  void handFormulasAreNotTrivial() {
+    // guards the test itself: momentum and Nesterov must change the trajectory
+    double[] plain = torchSgd(0.05, 0.0, false, GRADS)[2];
+    double[] classical = torchSgd(0.05, 0.9, false, GRADS)[2];
+    double[] nesterov = torchSgd(0.05, 0.9, true, GRADS)[2];
+    for (int i = 0; i < plain.length; i++) {
+      assertEquals(false, Math.abs(plain[i] - classical[i]) < 1e-6);
+      assertEquals(false, Math.abs(classical[i] - nesterov[i]) < 1e-6);
+    }
+  }
+
+  // ------------------------------------------------------------------ state per parameter name
+
+  private static void assertStatePerName(OptimizerConfig config) {
+    Optimizer optimizer = Optimizer.create(config);
+    INDArray a = array(THETA0);
+    INDArray b = array(THETA0);
+    // "a" takes two steps first, then "b" and "a" alternate
+    optimizer.update("a", a, array(GRADS[0]));
+    optimizer.update("a", a, array(GRADS[1]));
+    optimizer.update("b", b, array(GRADS[0]));
+    assertArrayEquals(reference(config, 1), values(b), TOL, config.type() + ": a new name starts fresh");
+    optimizer.update("a", a, array(GRADS[2]));
+    optimizer.update("b", b, array(GRADS[1]));
+    optimizer.update("b", b, array(GRADS[2]));
+    assertArrayEquals(reference(config, 3), values(a), TOL, config.type() + ": a unaffected by b");
+    assertArrayEquals(reference(config, 3), values(b), TOL, config.type() + ": b's own history");
+  }
+
+  /** θ after {@code steps} updates of one parameter with GRADS[0..steps). */
+  private static double[] reference(OptimizerConfig config, int steps) {
+    Optimizer optimizer = Optimizer.create(config);
+    INDArray theta = array(THETA0);
+    for (int k = 0; k < steps; k++) {
+      optimizer.update("x", theta, array(GRADS[k]));
+    }
+    return values(theta);
+  }
+
+  @Test
+  void sgdMomentumBufferIsPerParameterName() {
+    assertStatePerName(sgd(0.05, 0.9, true));
+    assertStatePerName(sgd(0.05, 0.9, false));
+  }
+
+  @Test
+  void adamMomentsAndStepCountArePerParameterName() {
+    assertStatePerName(adam(0.01));
+    // Adam's first step moves every coordinate by about lr (m̂/√v̂ = sign g), whatever the name's
+    // position among other names: its step count starts at 1
+    Optimizer optimizer = Optimizer.create(adam(0.01));
+    INDArray other = array(THETA0);
+    for (int k = 0; k < 3; k++) {
+      optimizer.update("other", other, array(GRADS[k]));
+    }
+    INDArray fresh = array(THETA0);
+    optimizer.update("fresh", fresh, array(GRADS[2]));
+    double[] moved = values(fresh);
+    for (int i = 0; i < moved.length; i++) {
+      assertEquals(-0.01 * Math.signum(GRADS[2][i]), moved[i] - THETA0[i], 1e-8);
+    }
+  }
+
+  @Test
+  void worksInFloat32() {
+    Optimizer optimizer = Optimizer.create(adam(0.01));
+    INDArray theta = array(THETA0).castTo(DataType.FLOAT);
+    for (double[] g : GRADS) {
+      optimizer.update("w", theta, array(g).castTo(DataType.FLOAT));
+    }
+    assertEquals(DataType.FLOAT, theta.dataType());
+    assertArrayEquals(torchAdam(0.01, 0.9, 0.999, 1e-8, GRADS)[2], values(theta.castTo(DataType.DOUBLE)), 1e-6);
+  }
+}
