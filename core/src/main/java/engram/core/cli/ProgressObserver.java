@@ -33,7 +33,7 @@ final class ProgressObserver implements TrainingObserver {
     if (terminal) {
       bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
           .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(System.out, 160)).showSpeed().build();
+          .setConsumer(new ConsoleProgressBarConsumer(System.out, 160)).setUnit(" steps", 1).showSpeed().build();
     }
   }
 
@@ -41,7 +41,7 @@ final class ProgressObserver implements TrainingObserver {
   public void step(int epoch, long step, double loss) {
     if (bar != null) {
       bar.stepTo(step);
-      bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d | step loss %.3f%s", epoch, loss,
+      bar.setExtraMessage(String.format(Locale.ROOT, " | epoch %d | step loss %.3f%s", epoch, loss,
           lastEpoch));
     }
   }
