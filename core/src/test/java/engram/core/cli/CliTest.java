@@ -133,4 +133,17 @@ class CliTest {
     Result again = run("validate", run.resolve("config.resolved.yaml").toString(), "--quiet");
     assertEquals(Main.OK, again.code(), again.err());
   }
+
+  @Test
+  void everyExampleExperimentIsValid() throws IOException {
+    List<Path> examples;
+    try (var list = Files.list(Path.of("..", "examples"))) {
+      examples = list.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertTrue(examples.size() >= 2, examples.toString());
+    for (Path example : examples) {
+      Result r = run("validate", example.toString(), "--quiet");
+      assertEquals(Main.OK, r.code(), example + ": " + r.err());
+    }
+  }
 }
