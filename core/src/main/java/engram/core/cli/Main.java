@@ -25,6 +25,11 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (System.getenv("OMP_NUM_THREADS") == null) {
+      // Read by ND4J's native code at load time, so it cannot be set from here.
+      System.err.println("warning: OMP_NUM_THREADS is not set; ND4J stalls with several OpenMP "
+          + "threads on small machines. Start Engram with ./engram, or export OMP_NUM_THREADS=1.");
+    }
     System.exit(execute(args));
   }
 
