@@ -8,9 +8,13 @@ module engram.models {
   requires static org.apiguardian.api;
 
   provides engram.api.Model with
-      engram.models.leaky.LeakyRnnModel;
+      engram.models.leaky.LeakyRnnModel,
+      engram.models.gru.GruModel;
 
   opens engram.models.leaky to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.models.gru to
       engram.core,
       com.fasterxml.jackson.databind;
 }

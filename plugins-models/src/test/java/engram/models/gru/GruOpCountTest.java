@@ -1,0 +1,59 @@
+package engram.models.gru;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import engram.api.Network;
+import engram.api.Trajectory;
+import engram.models.gru.TestSupport.Leak;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
+
+/**
+ * The hot loop's op budget (see {@link GruNetwork}): ND4J ops per time step, gemms included,
+ * counted by ND4J's profiler as the difference between T = 20 and T = 10, divided by 10. Forward:
+ * 3 gemms + 2 σ + 1 tanh + 5 other elementwise ops (2 more with the leak); backward: 3 gemms + 6
+ * elementwise ops. Each op has a fixed cost of several µs, so a change here is a change to every
+ * GRU experiment's speed.
+ */
+class GruOpCountTest {
+
+  @ParameterizedTest
+  @EnumSource(Leak.class)
+  void opsPerStep(Leak leak) {
+    long[] forward = new long[2];
+    long[] backward = new long[2];
+    int[] steps = {10, 20};
+    try {
+      for (int k = 0; k < 2; k++) {
+        Network net = TestSupport.network(TestSupport.config(8, leak), 2, DataType.FLOAT, 1);
+        SplittableRandom rng = new SplittableRandom(2);
+        INDArray x = TestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 2);
+        INDArray h0 = net.initialState(4, rng);
+        INDArray dLdh = TestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 8);
+        Map<String, INDArray> g = TestSupport.gradientArrays(net);
+        net.backward(net.forward(x, h0), dLdh.dup(), g); // buffers and views exist from here on
+        INDArray scratch = dLdh.dup();
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
+        OpProfiler.getInstance().reset();
+        Trajectory tr = net.forward(x, h0);
+        forward[k] = OpProfiler.getInstance().getInvocationsCount();
+        OpProfiler.getInstance().reset();
+        net.backward(tr, scratch, g);
+        backward[k] = OpProfiler.getInstance().getInvocationsCount();
+        Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
+      }
+    } finally {
+      Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
+      OpProfiler.getInstance().reset();
+    }
+    assertEquals(leak == Leak.OFF ? 110 : 130, forward[1] - forward[0], "forward ops per 10 steps");
+    assertEquals(90, backward[1] - backward[0], "backward ops per 10 steps");
+  }
+}

@@ -1,0 +1,161 @@
+package engram.models.gru;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import engram.api.Network;
+import engram.api.NetworkSpec;
+import engram.api.Parameter;
+import engram.models.gru.GruModel.Config;
+import engram.models.gru.GruModel.InitialState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Helpers shared by the GRU tests. */
+final class TestSupport {
+  private TestSupport() {}
+
+  /** The three ways the τ leak can be configured. */
+  enum Leak {
+    /** No leak: PyTorch's GRU, no {@code taus} parameter. */
+    OFF,
+    /** Leak with trainable τ. */
+    TRAINED,
+    /** Leak with τ fixed at 2.5 for every neuron ({@code taus} not trainable). */
+    FIXED
+  }
+
+  static Config config(int hidden, Leak leak, InitialState initial, double h0Scale) {
+    return new Config(hidden, leak != Leak.OFF, 1.0, 2.0, leak != Leak.FIXED, 2.5, initial, h0Scale);
+  }
+
+  static Config config(int hidden, Leak leak) {
+    return config(hidden, leak, InitialState.RANDOM, 0.5);
+  }
+
+  static Network network(Config config, int inputs, DataType type, long seed) {
+    return new GruModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
+  }
+
+  static INDArray param(Network net, String name) {
+    for (Parameter p : net.parameters()) {
+      if (p.name().equals(name)) {
+        return p.value();
+      }
+    }
+    throw new AssertionError("no parameter " + name);
+  }
+
+  static boolean hasParam(Network net, String name) {
+    return net.parameters().stream().anyMatch(p -> p.name().equals(name));
+  }
+
+  /** A zero array per trainable parameter, as core would pass to backward. */
+  static Map<String, INDArray> gradientArrays(Network net) {
+    Map<String, INDArray> g = new LinkedHashMap<>();
+    for (Parameter p : net.parameters()) {
+      if (p.trainable()) {
+        g.put(p.name(), Nd4j.zeros(p.value().dataType(), p.value().shape()));
+      }
+    }
+    return g;
+  }
+
+  /** Standard normal values from a seeded generator. */
+  static INDArray gaussian(SplittableRandom rng, DataType type, long... shape) {
+    long n = 1;
+    for (long s : shape) {
+      n *= s;
+    }
+    double[] v = new double[Math.toIntExact(n)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = gaussian(rng);
+    }
+    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
+  }
+
+  static double gaussian(SplittableRandom rng) {
+    return Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
+  }
+
+  /** Copies every parameter value of {@code from} into {@code to}. */
+  static void copyParameters(Network from, Network to) {
+    for (Parameter p : from.parameters()) {
+      param(to, p.name()).assign(p.value());
+    }
+  }
+
+  /** Same shape and exactly the same values (INDArray.equals allows a difference of 1e-5). */
+  static void assertIdentical(INDArray expected, INDArray actual, String message) {
+    assertArrayEquals(expected.shape(), actual.shape(), message);
+    assertArrayEquals(
+        expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0, message);
+  }
+
+  /** max |a − b| / max(max |b|, tiny). */
+  static double maxRelativeDifference(INDArray a, INDArray b) {
+    double scale = Math.max(b.amaxNumber().doubleValue(), 1e-300);
+    return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / scale;
+  }
+
+  static double[][][] to3d(INDArray a) {
+    double[][][] out = new double[(int) a.size(0)][][];
+    for (int t = 0; t < out.length; t++) {
+      out[t] = a.slice(t).toDoubleMatrix();
+    }
+    return out;
+  }
+
+  /**
+   * An independent forward pass in plain Java doubles, straight from PyTorch's GRU equations (plus
+   * the optional leak with α = 1/max(τ, 1); {@code taus} null for none). Returns the hidden states
+   * [t][b][i]; {@code gates}, if not null, receives r, z and n as gates[0..2][t][b][i].
+   */
+  static double[][][] referenceForward(
+      Network net, double[] taus, double[][][] x, double[][] h0, double[][][][] gates) {
+    double[][] wIh = param(net, "w_ih").toDoubleMatrix();
+    double[][] wHh = param(net, "w_hh").toDoubleMatrix();
+    double[] bIh = param(net, "b_ih").toDoubleVector();
+    double[] bHh = param(net, "b_hh").toDoubleVector();
+    int h = wHh[0].length;
+    int steps = x.length;
+    int batch = x[0].length;
+    double[][][] out = new double[steps][batch][h];
+    double[][] prev = h0;
+    for (int t = 0; t < steps; t++) {
+      for (int b = 0; b < batch; b++) {
+        for (int i = 0; i < h; i++) {
+          double[] gi = new double[3];
+          double[] gh = new double[3];
+          for (int g = 0; g < 3; g++) {
+            int row = g * h + i;
+            gi[g] = bIh[row];
+            for (int k = 0; k < wIh[row].length; k++) {
+              gi[g] += wIh[row][k] * x[t][b][k];
+            }
+            gh[g] = bHh[row];
+            for (int j = 0; j < h; j++) {
+              gh[g] += wHh[row][j] * prev[b][j];
+            }
+          }
+          double r = 1 / (1 + Math.exp(-(gi[0] + gh[0])));
+          double z = 1 / (1 + Math.exp(-(gi[1] + gh[1])));
+          double n = Math.tanh(gi[2] + r * gh[2]);
+          double cell = (1 - z) * n + z * prev[b][i];
+          double a = taus == null ? 1.0 : 1.0 / Math.max(taus[i], 1.0);
+          out[t][b][i] = (1 - a) * prev[b][i] + a * cell;
+          if (gates != null) {
+            gates[0][t][b][i] = r;
+            gates[1][t][b][i] = z;
+            gates[2][t][b][i] = n;
+          }
+        }
+      }
+      prev = out[t];
+    }
+    return out;
+  }
+}
