@@ -9,12 +9,16 @@ module engram.models {
 
   provides engram.api.Model with
       engram.models.leaky.LeakyRnnModel,
-      engram.models.gru.GruModel;
+      engram.models.gru.GruModel,
+      engram.models.lstm.LstmModel;
 
   opens engram.models.leaky to
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.models.gru to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.models.lstm to
       engram.core,
       com.fasterxml.jackson.databind;
 }

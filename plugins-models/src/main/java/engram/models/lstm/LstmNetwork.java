@@ -1,0 +1,775 @@
+package engram.models.lstm;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+
+import engram.api.Network;
+import engram.api.NetworkSpec;
+import engram.api.Parameter;
+import engram.api.Trajectory;
+import engram.models.lstm.LstmModel.Config;
+import engram.models.lstm.LstmModel.InitialState;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One LSTM (see {@link LstmModel} for the equations) with a hand-written BPTT.
+ *
+ * <h2>Layout: feature-major per step</h2>
+ *
+ * Inside the network every per-step quantity is stored <em>transposed</em>, as a {@code [rows,
+ * B]} block (one column per sequence), and the blocks of consecutive steps follow each other in
+ * one buffer. The reason is measured, not aesthetic: in ND4J 1.0.0-M2.1 an elementwise op whose
+ * operands are not contiguous (element-wise stride ≠ 1, e.g. the f-columns of a {@code [B, 4H]}
+ * gate matrix) takes 5–10 ns per element against 0.4–1 ns for contiguous operands, and a gemm
+ * writes only into contiguous outputs. With the gates of step t computed as a {@code [4H, B]}
+ * block, each gate is a contiguous {@code [H, B]} slab, so every per-step elementwise op below
+ * runs on contiguous memory (only the once-per-call copies in and out of this layout are
+ * strided). (Broadcast ops were also measured and are 2–3× slower than pairwise ones, so
+ * none is used per step.)
+ *
+ * <p>Internally the gate rows are ordered <b>o, i, f, g</b> (PyTorch's are i, f, g, o): the three
+ * σ gates are contiguous (one sigmoid op), i, f sit next to each other (one product for the cell
+ * update) and the companion block Q below lines up with them. {@link #prepare} copies the
+ * parameters into this order once per forward call; {@link #backward} copies the gradients back.
+ *
+ * <h2>Forward</h2>
+ *
+ * S_t = [h_{t−1}; x_t; 1] ({@code [H+I+1, B]}, blocks t = 0..T of one buffer; the row of ones
+ * carries the biases) and W = [W_hh | W_ih | b_ih + b_hh] ({@code [4H, H+I+1]}). The input
+ * projection is folded into the recurrent gemm: the extra I+1 rows of S_t cost the same
+ * multiply-adds as a separate projection of all steps would, and there is no pre-loop gemm to
+ * make (one gemm over all T·B rows cannot produce the per-step contiguous {@code [4H, B]} blocks
+ * of this layout; it would need a copy, or an add per step). SIG_t = [o; i; f] and Q_t = [tanh(c_t); g_t; c_{t−1}]
+ * ({@code [3H, B]} each) are kept for the backward pass; c_0 = 0 sits in Q_0. Per step, <b>7
+ * ops</b>:
+ *
+ * <pre>
+ *   1 gemm     Z = W·S_t                       (scratch [4H, B], β = 0)
+ *   2 sigmoid  SIG_t = σ(Z[o, i, f])
+ *   3 tanh     Q_t[g] = tanh(Z[g])
+ *   4 mul      P = SIG_t[i, f] ⊙ Q_t[g, c_{t−1}]  = [i⊙g; f⊙c_{t−1}]  (one op on [2H, B])
+ *   5 add      c_t = P[0] + P[1]                → Q_{t+1}[c]
+ *   6 tanh     Q_t[tanh c] = tanh(c_t)
+ *   7 mul      h_t = o ⊙ tanh(c_t)              → S_{t+1}[h]
+ * </pre>
+ *
+ * With the τ leak the hidden rows of S hold k = h/α (per neuron) and the h-columns of W are
+ * scaled by α, so that W·S is unchanged; step 7 writes h'_t and two more ops add (1−α)⊙k_{t−1}
+ * (k_t = (1−α)⊙k_{t−1} + h'_t): <b>9 ops</b>. After the loop one permuting copy writes h_1..h_T
+ * into the trajectory {@code [T, B, H]} (times α with the leak).
+ *
+ * <h2>Backward</h2>
+ *
+ * Everything that does not depend on the recurrence is computed for all steps at once, in six
+ * ops over whole contiguous buffers (SIG and Q are aligned, so the products line up):
+ *
+ * <pre>
+ *   K = (1 − SIG) ⊙ SIG ⊙ Q        = [tanh(c)·σ'(o); g·σ'(i); c_{t−1}·σ'(f)]
+ *   E = (1 − Q ⊙ Q) ⊙ SIG          = [o·(1 − tanh²c); i·(1 − g²); (unused)]
+ * </pre>
+ *
+ * dL/dh is transposed into δH ({@code [T, H, B]}, one op). Then, per step from t = T−1 down to 0,
+ * with δh_t the total gradient at h_t and δc carried between steps, <b>9 ops</b>:
+ *
+ * <pre>
+ *   1 mul   D[o] = δh_t ⊙ K[o]                       (D: scratch [4H, B], pre-activation grads)
+ *   2 mul   δc   = δh_t ⊙ E[c]
+ *   3 add   δc  += Y                                  (Y = δc_{t+1} ⊙ f_{t+1}; not at t = T−1)
+ *   4 mul   D[i] = δc ⊙ K[i]
+ *   5 mul   D[f] = δc ⊙ K[f]
+ *   6 mul   D[g] = δc ⊙ E[g]
+ *   7 mul   Y    = δc ⊙ f_t                           (the gradient into c_{t−1}; not at t = 0)
+ *   8 gemm  δh_{t−1} += W_hhᵀ·D                       (β = 1; not at t = 0)
+ *   9 gemm  dW += D·S_tᵀ                              (β = 1; β = 0 at t = T−1)
+ * </pre>
+ *
+ * Op 9 is the weight gradient: with per-step blocks, D of all steps is not one matrix, so dW =
+ * Σ_t D_t·S_tᵀ = [dW_hh | dW_ih | db] is accumulated by one gemm per step (the same multiply-adds
+ * as one gemm over all T·B columns; db_ih = db_hh = the last column). With the leak, op 0 scales
+ * δh_t by α before ops 1–2 and two ops after op 8 add (1−α)⊙δh_t to δh_{t−1}: <b>12 ops</b>; the
+ * h-columns of dW are scaled by α afterwards (S holds k = h/α), and dL/dτ_i = −α_i·Σ_{t,b}
+ * δh_t·(h_t − h_{t−1}) for τ_i ≥ 1 (0 below) is one whole-sequence reduction.
+ *
+ * <h2>Buffers</h2>
+ *
+ * Buffers are allocated for the largest T·B seen and reused for smaller ones; per-step views are
+ * built once per shape. The trajectory's hidden states, h_0 and every extra live in buffers of
+ * their own and start at offset 0: ND4J 1.0.0-M2.1 returns an empty scalar for {@code
+ * slice(T−1)} of a view at a non-zero offset (see the leaky RNN). The extras are copied from SIG
+ * and Q (transposed) only when {@link Trajectory#extras()} is first called. Memory: about 15·T·B·H
+ * elements (plus 5·T·B·H once extras are read). Not thread-safe (one network, one thread).
+ */
+final class LstmNetwork implements Network {
+
+  private final int hidden;
+  private final int inputs;
+  private final int augmented; // H + I + 1: rows of S_t, columns of W
+  private final DataType dataType;
+  private final boolean leak;
+  private final boolean trainTau;
+  private final InitialState initial;
+  private final double h0Scale;
+
+  // Parameters (live arrays), PyTorch layout: row blocks i, f, g, o.
+  private final INDArray wIh;
+  private final INDArray wHh;
+  private final INDArray bIh;
+  private final INDArray bHh;
+  private final INDArray taus; // null without the leak
+  private final List<Parameter> parameters;
+  // Views: rows [0, 3H) hold i, f, g and rows [3H, 4H) hold o.
+  private final INDArray wIhIfg;
+  private final INDArray wIhO;
+  private final INDArray wHhIfg;
+  private final INDArray wHhO;
+  private final INDArray bIhIfg;
+  private final INDArray bIhO;
+  private final INDArray bHhIfg;
+  private final INDArray bHhO;
+
+  // Derived from the parameters at every forward call; internal row order o, i, f, g.
+  private final INDArray weights; // W = [W_hh (·α with the leak) | W_ih | b_ih + b_hh]
+  private final INDArray weightsH;
+  private final INDArray weightsHo;
+  private final INDArray weightsHifg;
+  private final INDArray weightsXo;
+  private final INDArray weightsXifg;
+  private final INDArray weightsBo;
+  private final INDArray weightsBifg;
+  private final INDArray recurrent; // W_hh, unscaled, [4H, H]
+  private final INDArray tauClamped; // max(τ, 1) = 1/α
+  private final INDArray alpha;
+  private final INDArray oneMinusAlpha;
+  private final INDArray negTauGate; // −1 where τ ≥ 1, 0 where the clamp is active
+
+  // Backward scratch of parameter size.
+  private final INDArray gradW; // [4H, H+I+1] = [dW_hh | dW_ih | db], internal row order
+  private final INDArray gradWh;
+  private final INDArray gradWx;
+  private final INDArray gradWb;
+  private final INDArray sumH;
+
+  // Growable flat buffers (each its own allocation, so every view offset is absolute).
+  private INDArray stateFlat; // S: (T+1)·(H+I+1)·B
+  private INDArray gateFlat; // Z: 4H·B
+  private INDArray sigFlat; // SIG: T·3H·B
+  private INDArray companionFlat; // Q: (T+1)·3H·B
+  private INDArray pairFlat; // P: 2H·B
+  private INDArray hiddenFlat; // the trajectory: T·B·H
+  private INDArray h0Flat; // the trajectory's h_0: B·H
+  private INDArray leakTmpFlat; // (1−α)⊙k_{t−1}: H·B
+  private INDArray alphaColsFlat; // α repeated over the B columns: H·B
+  private INDArray oneMinusAlphaColsFlat;
+  private final INDArray[] extraFlats = new INDArray[EXTRAS.length];
+
+  // Views of the current forward shape.
+  private int viewSteps = -1;
+  private int viewBatch = -1;
+  private INDArray[] sStep; // S_t, [H+I+1, B], t = 0..T
+  private INDArray[] sHidden; // S_t[h], [H, B], t = 0..T
+  private INDArray sInputs; // x rows of S_0..S_{T−1}, [T, I, B]
+  private INDArray sHiddenAfter; // S_1..S_T [h], [T, H, B] (strided)
+  private INDArray gates; // Z
+  private INDArray gatesSig; // Z[o, i, f]
+  private INDArray gatesG; // Z[g]
+  private INDArray[] sig; // SIG_t
+  private INDArray[] sigO;
+  private INDArray[] sigIf;
+  private INDArray[] sigF;
+  private INDArray[] qTanhC; // Q_t[tanh c_t]
+  private INDArray[] qG; // Q_t[g_t]
+  private INDArray[] qGc; // Q_t[g_t; c_{t−1}]
+  private INDArray[] qC; // Q_t[c_{t−1}], t = 0..T
+  private INDArray sigAll; // SIG as one flat vector
+  private INDArray companionAll; // Q_0..Q_{T−1} as one flat vector
+  private INDArray pair;
+  private INDArray pairFirst;
+  private INDArray pairSecond;
+  private INDArray hiddenView; // [T, B, H], offset 0
+  private INDArray h0View; // [B, H], offset 0
+  private INDArray leakTmp;
+  private INDArray alphaCols;
+  private INDArray oneMinusAlphaCols;
+
+  // Backward buffers and views.
+  private INDArray gradHFlat; // δH: T·H·B
+  private INDArray kFlat; // K: T·3H·B
+  private INDArray eFlat; // E: T·3H·B
+  private INDArray deltaFlat; // D: 4H·B
+  private INDArray cellGradFlat; // δc: H·B
+  private INDArray carryFlat; // Y: H·B
+  private INDArray scaledGradFlat; // α⊙δh (leak): H·B
+  private INDArray leakGradFlat; // (1−α)⊙δh (leak): H·B
+  private int derivSteps = -1;
+  private int derivBatch = -1;
+  private INDArray[] gradH; // δh_t, [H, B]
+  private INDArray gradHAll; // [T, H, B]
+  private INDArray kAll;
+  private INDArray eAll;
+  private INDArray[] kO;
+  private INDArray[] kI;
+  private INDArray[] kF;
+  private INDArray[] eC;
+  private INDArray[] eG;
+  private INDArray delta;
+  private INDArray deltaO;
+  private INDArray deltaI;
+  private INDArray deltaF;
+  private INDArray deltaG;
+  private INDArray cellGrad;
+  private INDArray carry;
+  private INDArray scaledGrad;
+  private INDArray leakGrad;
+
+  private static final String[] EXTRAS = {"c", "i", "f", "g", "o"};
+
+  private long generation;
+  private LstmTrajectory lastTrajectory;
+
+  LstmNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
+    this.hidden = config.hiddenSize();
+    this.inputs = spec.inputSize();
+    this.augmented = hidden + inputs + 1;
+    this.dataType = spec.dataType();
+    this.leak = config.tauLeak();
+    this.trainTau = config.tauLeak() && config.trainTau();
+    this.initial = config.initialState();
+    this.h0Scale = config.h0Scale();
+    int h = hidden;
+    long h4 = 4L * h;
+
+    double bound = 1.0 / Math.sqrt(h);
+    wIh = uniform(rng, -bound, bound, h4, inputs);
+    wHh = uniform(rng, -bound, bound, h4, h);
+    bIh = uniform(rng, -bound, bound, h4);
+    bHh = uniform(rng, -bound, bound, h4);
+    List<Parameter> ps = new ArrayList<>();
+    ps.add(new Parameter("w_ih", wIh, true));
+    ps.add(new Parameter("w_hh", wHh, true));
+    ps.add(new Parameter("b_ih", bIh, true));
+    ps.add(new Parameter("b_hh", bHh, true));
+    if (leak) {
+      taus =
+          config.trainTau()
+              ? uniform(rng, config.tauInitMin(), config.tauInitMax(), h)
+              : Nd4j.valueArrayOf(new long[] {h}, config.fixedTau(), dataType);
+      ps.add(new Parameter("taus", taus, config.trainTau()));
+    } else {
+      taus = null;
+    }
+    parameters = List.copyOf(ps);
+
+    wIhIfg = block(wIh, 0, 3L * h, 0, inputs);
+    wIhO = block(wIh, 3L * h, h, 0, inputs);
+    wHhIfg = block(wHh, 0, 3L * h, 0, h);
+    wHhO = block(wHh, 3L * h, h, 0, h);
+    bIhIfg = segment(bIh, 0, 3L * h);
+    bIhO = segment(bIh, 3L * h, h);
+    bHhIfg = segment(bHh, 0, 3L * h);
+    bHhO = segment(bHh, 3L * h, h);
+
+    weights = Nd4j.create(dataType, h4, augmented);
+    weightsH = block(weights, 0, h4, 0, h);
+    weightsHo = block(weights, 0, h, 0, h);
+    weightsHifg = block(weights, h, 3L * h, 0, h);
+    weightsXo = block(weights, 0, h, h, inputs);
+    weightsXifg = block(weights, h, 3L * h, h, inputs);
+    weightsBo = columnVector(block(weights, 0, h, augmented - 1, 1));
+    weightsBifg = columnVector(block(weights, h, 3L * h, augmented - 1, 1));
+    recurrent = Nd4j.create(dataType, h4, h);
+    tauClamped = Nd4j.create(dataType, h);
+    alpha = Nd4j.create(dataType, h);
+    oneMinusAlpha = Nd4j.create(dataType, h);
+    negTauGate = Nd4j.create(dataType, h);
+
+    gradW = Nd4j.create(dataType, h4, augmented);
+    gradWh = block(gradW, 0, h4, 0, h);
+    gradWx = block(gradW, 0, h4, h, inputs);
+    gradWb = columnVector(block(gradW, 0, h4, augmented - 1, 1));
+    sumH = Nd4j.create(dataType, h);
+  }
+
+  @Override
+  public int hiddenSize() {
+    return hidden;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+
+  @Override
+  public INDArray initialState(int batch, RandomGenerator rng) {
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch must be ≥ 1, was " + batch);
+    }
+    if (initial == InitialState.ZERO) {
+      return Nd4j.zeros(dataType, batch, hidden);
+    }
+    double[] v = new double[Math.multiplyExact(batch, hidden)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = h0Scale * rng.nextDouble();
+    }
+    return fromDoubles(v, batch, hidden);
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  @Override
+  public Trajectory forward(INDArray x, INDArray h0) {
+    if (x == null || x.rank() != 3 || x.size(2) != inputs || x.size(0) < 1 || x.size(1) < 1) {
+      throw new IllegalArgumentException(
+          "inputs must be [T ≥ 1, B ≥ 1, " + inputs + "], was " + shapeOf(x));
+    }
+    int steps = Math.toIntExact(x.size(0));
+    int batch = Math.toIntExact(x.size(1));
+    if (h0 == null || h0.rank() != 2 || h0.size(0) != batch || h0.size(1) != hidden) {
+      throw new IllegalArgumentException(
+          "h0 must be [" + batch + ", " + hidden + "], was " + shapeOf(h0));
+    }
+    lastTrajectory = null;
+    generation++;
+    shapeViews(steps, batch);
+    prepare();
+
+    sInputs.assign(x.permute(0, 2, 1)); // casts if the task's type differs
+    h0View.assign(h0);
+    sHidden[0].assign(h0View.transpose());
+    if (leak) {
+      broadcastMul(sHidden[0], tauClamped, sHidden[0], 0); // k_0 = h_0/α
+    }
+    qC[0].assign(0.0); // c_0 = 0
+    for (int t = 0; t < steps; t++) {
+      Nd4j.gemm(weights, sStep[t], gates, false, false, 1.0, 0.0);
+      Nd4j.exec(new Sigmoid(gatesSig, sig[t]));
+      Nd4j.exec(new Tanh(gatesG, qG[t]));
+      Nd4j.exec(new MulOp(sigIf[t], qGc[t], pair));
+      Nd4j.exec(new AddOp(pairFirst, pairSecond, qC[t + 1]));
+      Nd4j.exec(new Tanh(qC[t + 1], qTanhC[t]));
+      Nd4j.exec(new MulOp(sigO[t], qTanhC[t], sHidden[t + 1]));
+      if (leak) {
+        Nd4j.exec(new MulOp(sHidden[t], oneMinusAlphaCols, leakTmp));
+        Nd4j.exec(new AddOp(sHidden[t + 1], leakTmp, sHidden[t + 1]));
+      }
+    }
+    hiddenView.assign(sHiddenAfter.permute(0, 2, 1));
+    if (leak) {
+      broadcastMul(hiddenView, alpha, hiddenView, 2); // h = α⊙k
+    }
+    lastTrajectory = new LstmTrajectory(hiddenView, h0View, steps, batch, generation);
+    return lastTrajectory;
+  }
+
+  /** Copies the parameters into the internal layout (row order o, i, f, g) and derives α. */
+  private void prepare() {
+    Nd4j.exec(new AddOp(bIhO, bHhO, weightsBo));
+    Nd4j.exec(new AddOp(bIhIfg, bHhIfg, weightsBifg));
+    weightsXo.assign(wIhO);
+    weightsXifg.assign(wIhIfg);
+    weightsHo.assign(wHhO);
+    weightsHifg.assign(wHhIfg);
+    recurrent.assign(weightsH);
+    if (leak) {
+      Nd4j.exec(new ScalarMax(taus, null, tauClamped, 1.0));
+      tauClamped.rdiv(1.0, alpha);
+      alpha.rsub(1.0, oneMinusAlpha);
+      // (max(τ,1) > τ) − 1 = −[τ ≥ 1]: the clamp passes the gradient at τ = 1, as torch.clamp does.
+      Nd4j.exec(new SubOp(tauClamped, taus, negTauGate));
+      Nd4j.exec(new Step(negTauGate, negTauGate, 0.0));
+      negTauGate.subi(1.0);
+      broadcastMul(weightsH, alpha, weightsH, 1); // W_hh·diag(α), so that W_hh·h = (W_hh·diag(α))·k
+      Nd4j.exec(new BroadcastCopyOp(alphaCols, alpha, alphaCols, 0));
+      Nd4j.exec(new BroadcastCopyOp(oneMinusAlphaCols, oneMinusAlpha, oneMinusAlphaCols, 0));
+    }
+  }
+
+  // --------------------------------------------------------------- backward
+
+  @Override
+  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
+    if (trajectory == null || trajectory != lastTrajectory) {
+      throw new IllegalStateException(
+          "backward needs the trajectory of this network's latest forward call");
+    }
+    int steps = lastTrajectory.steps;
+    int batch = lastTrajectory.batch;
+    if (dLdh == null
+        || dLdh.rank() != 3
+        || dLdh.size(0) != steps
+        || dLdh.size(1) != batch
+        || dLdh.size(2) != hidden) {
+      throw new IllegalArgumentException(
+          "dLdh must be [" + steps + ", " + batch + ", " + hidden + "], was " + shapeOf(dLdh));
+    }
+    INDArray gWIh = gradientArray(gradients, "w_ih", wIh);
+    INDArray gWHh = gradientArray(gradients, "w_hh", wHh);
+    INDArray gBIh = gradientArray(gradients, "b_ih", bIh);
+    INDArray gBHh = gradientArray(gradients, "b_hh", bHh);
+    INDArray gTaus = trainTau ? gradientArray(gradients, "taus", taus) : null;
+
+    derivViews(steps, batch);
+    gradHAll.assign(dLdh.permute(0, 2, 1)); // casts if needed; dLdh itself is not modified
+
+    // Everything that does not depend on the recurrence, over all steps at once.
+    Nd4j.exec(new ScalarReverseSubtraction(sigAll, null, kAll, 1.0));
+    Nd4j.exec(new MulOp(kAll, sigAll, kAll));
+    Nd4j.exec(new MulOp(kAll, companionAll, kAll));
+    Nd4j.exec(new MulOp(companionAll, companionAll, eAll));
+    Nd4j.exec(new ScalarReverseSubtraction(eAll, null, eAll, 1.0));
+    Nd4j.exec(new MulOp(eAll, sigAll, eAll));
+
+    for (int t = steps - 1; t >= 0; t--) {
+      INDArray dh = gradH[t];
+      if (leak) {
+        Nd4j.exec(new MulOp(dh, alphaCols, scaledGrad)); // δh' = α⊙δh
+        dh = scaledGrad;
+      }
+      Nd4j.exec(new MulOp(dh, kO[t], deltaO));
+      Nd4j.exec(new MulOp(dh, eC[t], cellGrad));
+      if (t < steps - 1) {
+        Nd4j.exec(new AddOp(cellGrad, carry, cellGrad));
+      }
+      Nd4j.exec(new MulOp(cellGrad, kI[t], deltaI));
+      Nd4j.exec(new MulOp(cellGrad, kF[t], deltaF));
+      Nd4j.exec(new MulOp(cellGrad, eG[t], deltaG));
+      if (t > 0) {
+        Nd4j.exec(new MulOp(cellGrad, sigF[t], carry));
+        Nd4j.gemm(recurrent, delta, gradH[t - 1], true, false, 1.0, 1.0);
+        if (leak) {
+          Nd4j.exec(new MulOp(gradH[t], oneMinusAlphaCols, leakGrad));
+          Nd4j.exec(new AddOp(gradH[t - 1], leakGrad, gradH[t - 1]));
+        }
+      }
+      Nd4j.gemm(delta, sStep[t], gradW, false, true, 1.0, t == steps - 1 ? 0.0 : 1.0);
+    }
+
+    if (leak) {
+      broadcastMul(gradWh, alpha, gradWh, 1); // S held k = h/α
+    }
+    // Internal row order o, i, f, g back to PyTorch's i, f, g, o.
+    long h3 = 3L * hidden;
+    long h4 = 4L * hidden;
+    gWHh.get(interval(0, h3), all()).assign(block(gradWh, hidden, h3, 0, hidden));
+    gWHh.get(interval(h3, h4), all()).assign(block(gradWh, 0, hidden, 0, hidden));
+    gWIh.get(interval(0, h3), all()).assign(block(gradWx, hidden, h3, 0, inputs));
+    gWIh.get(interval(h3, h4), all()).assign(block(gradWx, 0, hidden, 0, inputs));
+    gBIh.get(interval(0, h3)).assign(segment(gradWb, hidden, h3));
+    gBIh.get(interval(h3, h4)).assign(segment(gradWb, 0, hidden));
+    gBHh.assign(gBIh);
+
+    if (gTaus != null) {
+      tauGradient(steps, batch, gTaus);
+    }
+  }
+
+  /**
+   * dL/dτ_i = −α_i·Σ_{t,b} δh_t·(h_t − h_{t−1}) for τ_i ≥ 1, 0 below, with δh the total gradient
+   * left in δH by the loop. K and E are free now and serve as scratch.
+   */
+  private void tauGradient(int steps, int batch, INDArray gTaus) {
+    long bh = (long) batch * hidden;
+    long rows = (long) steps * batch;
+    INDArray diff = view(kFlat, 0, steps, batch, hidden);
+    Nd4j.exec(new SubOp(view(hiddenFlat, 0, batch, hidden), h0View, view(kFlat, 0, batch, hidden)));
+    if (steps > 1) {
+      Nd4j.exec(
+          new SubOp(
+              view(hiddenFlat, bh, rows - batch, hidden),
+              view(hiddenFlat, 0, rows - batch, hidden),
+              view(kFlat, bh, rows - batch, hidden)));
+    }
+    INDArray diffT = view(eFlat, 0, steps, hidden, batch);
+    diffT.assign(diff.permute(0, 2, 1));
+    Nd4j.exec(new MulOp(diffT, gradHAll, diffT));
+    Nd4j.exec(new Sum(diffT, sumH, 0, 2));
+    sumH.muli(alpha);
+    Nd4j.exec(new MulOp(sumH, negTauGate, gTaus));
+  }
+
+  private static INDArray gradientArray(Map<String, INDArray> gradients, String name, INDArray p) {
+    INDArray g = gradients.get(name);
+    if (g == null) {
+      throw new IllegalArgumentException("gradients has no array for '" + name + "'");
+    }
+    if (!Arrays.equals(g.shape(), p.shape())) {
+      throw new IllegalArgumentException(
+          "gradient '" + name + "' must have shape " + Arrays.toString(p.shape()) + ", was "
+              + Arrays.toString(g.shape()));
+    }
+    return g;
+  }
+
+  // ----------------------------------------------------------------- extras
+
+  /** The extras of {@code trajectory}, copied (transposed) from SIG and Q on first use. */
+  private Map<String, INDArray> extras(LstmTrajectory trajectory) {
+    if (trajectory != lastTrajectory || trajectory.generation != generation) {
+      throw new IllegalStateException(
+          "extras of a trajectory are valid only until the next forward call");
+    }
+    if (trajectory.extras == null) {
+      int steps = trajectory.steps;
+      int batch = trajectory.batch;
+      long hb = (long) hidden * batch;
+      long qb = 3 * hb;
+      // Sources, each [T, H, B] with step stride 3H·B: c_t = Q_{t+1}[c], i, f, o in SIG, g in Q.
+      INDArray[] sources = {
+        view(companionFlat, qb + 2 * hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        view(sigFlat, hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        view(sigFlat, 2 * hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        view(companionFlat, hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        view(sigFlat, 0, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+      };
+      Map<String, INDArray> map = new LinkedHashMap<>();
+      for (int k = 0; k < EXTRAS.length; k++) {
+        extraFlats[k] = ensure(extraFlats[k], steps * hb);
+        INDArray out = view(extraFlats[k], 0, steps, batch, hidden);
+        out.assign(sources[k].permute(0, 2, 1));
+        map.put(EXTRAS[k], out);
+      }
+      trajectory.extras = Collections.unmodifiableMap(map);
+    }
+    return trajectory.extras;
+  }
+
+  // ---------------------------------------------------------------- buffers
+
+  /** Makes the forward buffers hold T steps of B sequences and rebuilds their views if needed. */
+  private void shapeViews(int steps, int batch) {
+    if (steps == viewSteps && batch == viewBatch) {
+      return;
+    }
+    long hb = (long) hidden * batch;
+    long kb = (long) augmented * batch;
+    long qb = 3 * hb;
+    stateFlat = ensure(stateFlat, (steps + 1) * kb);
+    gateFlat = ensure(gateFlat, 4 * hb);
+    sigFlat = ensure(sigFlat, steps * qb);
+    companionFlat = ensure(companionFlat, (steps + 1) * qb);
+    pairFlat = ensure(pairFlat, 2 * hb);
+    hiddenFlat = ensure(hiddenFlat, steps * hb);
+    h0Flat = ensure(h0Flat, hb);
+
+    sStep = new INDArray[steps + 1];
+    sHidden = new INDArray[steps + 1];
+    qC = new INDArray[steps + 1];
+    for (int t = 0; t <= steps; t++) {
+      sStep[t] = view(stateFlat, t * kb, augmented, batch);
+      sHidden[t] = view(stateFlat, t * kb, hidden, batch);
+      qC[t] = view(companionFlat, t * qb + 2 * hb, hidden, batch);
+    }
+    // The row of ones of every S_t (the bias input); the other rows are written by every forward.
+    view(stateFlat, (long) (hidden + inputs) * batch, new long[] {steps + 1, batch},
+        new long[] {kb, 1}).assign(1.0);
+    sInputs = view(stateFlat, hb, new long[] {steps, inputs, batch}, new long[] {kb, batch, 1});
+    sHiddenAfter = view(stateFlat, kb, new long[] {steps, hidden, batch}, new long[] {kb, batch, 1});
+    gates = view(gateFlat, 0, 4L * hidden, batch);
+    gatesSig = view(gateFlat, 0, 3L * hidden, batch);
+    gatesG = view(gateFlat, qb, hidden, batch);
+    sig = new INDArray[steps];
+    sigO = new INDArray[steps];
+    sigIf = new INDArray[steps];
+    sigF = new INDArray[steps];
+    qTanhC = new INDArray[steps];
+    qG = new INDArray[steps];
+    qGc = new INDArray[steps];
+    for (int t = 0; t < steps; t++) {
+      long s = t * qb;
+      sig[t] = view(sigFlat, s, 3L * hidden, batch);
+      sigO[t] = view(sigFlat, s, hidden, batch);
+      sigIf[t] = view(sigFlat, s + hb, 2L * hidden, batch);
+      sigF[t] = view(sigFlat, s + 2 * hb, hidden, batch);
+      qTanhC[t] = view(companionFlat, s, hidden, batch);
+      qG[t] = view(companionFlat, s + hb, hidden, batch);
+      qGc[t] = view(companionFlat, s + hb, 2L * hidden, batch);
+    }
+    sigAll = view(sigFlat, 0, steps * qb);
+    companionAll = view(companionFlat, 0, steps * qb);
+    pair = view(pairFlat, 0, 2L * hidden, batch);
+    pairFirst = view(pairFlat, 0, hidden, batch);
+    pairSecond = view(pairFlat, hb, hidden, batch);
+    hiddenView = view(hiddenFlat, 0, steps, batch, hidden);
+    h0View = view(h0Flat, 0, batch, hidden);
+    if (leak) {
+      leakTmpFlat = ensure(leakTmpFlat, hb);
+      alphaColsFlat = ensure(alphaColsFlat, hb);
+      oneMinusAlphaColsFlat = ensure(oneMinusAlphaColsFlat, hb);
+      leakTmp = view(leakTmpFlat, 0, hidden, batch);
+      alphaCols = view(alphaColsFlat, 0, hidden, batch);
+      oneMinusAlphaCols = view(oneMinusAlphaColsFlat, 0, hidden, batch);
+    }
+    viewSteps = steps;
+    viewBatch = batch;
+  }
+
+  /** The backward buffers and their views (allocated only once backward is used). */
+  private void derivViews(int steps, int batch) {
+    if (steps == derivSteps && batch == derivBatch) {
+      return;
+    }
+    long hb = (long) hidden * batch;
+    long qb = 3 * hb;
+    gradHFlat = ensure(gradHFlat, steps * hb);
+    kFlat = ensure(kFlat, steps * qb);
+    eFlat = ensure(eFlat, steps * qb);
+    deltaFlat = ensure(deltaFlat, 4 * hb);
+    cellGradFlat = ensure(cellGradFlat, hb);
+    carryFlat = ensure(carryFlat, hb);
+    gradH = new INDArray[steps];
+    kO = new INDArray[steps];
+    kI = new INDArray[steps];
+    kF = new INDArray[steps];
+    eC = new INDArray[steps];
+    eG = new INDArray[steps];
+    for (int t = 0; t < steps; t++) {
+      long s = t * qb;
+      gradH[t] = view(gradHFlat, t * hb, hidden, batch);
+      kO[t] = view(kFlat, s, hidden, batch);
+      kI[t] = view(kFlat, s + hb, hidden, batch);
+      kF[t] = view(kFlat, s + 2 * hb, hidden, batch);
+      eC[t] = view(eFlat, s, hidden, batch);
+      eG[t] = view(eFlat, s + hb, hidden, batch);
+    }
+    gradHAll = view(gradHFlat, 0, steps, hidden, batch);
+    kAll = view(kFlat, 0, steps * qb);
+    eAll = view(eFlat, 0, steps * qb);
+    delta = view(deltaFlat, 0, 4L * hidden, batch);
+    deltaO = view(deltaFlat, 0, hidden, batch);
+    deltaI = view(deltaFlat, hb, hidden, batch);
+    deltaF = view(deltaFlat, 2 * hb, hidden, batch);
+    deltaG = view(deltaFlat, 3 * hb, hidden, batch);
+    cellGrad = view(cellGradFlat, 0, hidden, batch);
+    carry = view(carryFlat, 0, hidden, batch);
+    if (leak) {
+      scaledGradFlat = ensure(scaledGradFlat, hb);
+      leakGradFlat = ensure(leakGradFlat, hb);
+      scaledGrad = view(scaledGradFlat, 0, hidden, batch);
+      leakGrad = view(leakGradFlat, 0, hidden, batch);
+    }
+    derivSteps = steps;
+    derivBatch = batch;
+  }
+
+  /** A flat buffer of at least {@code n} elements: the old one if large enough, else a new one. */
+  private INDArray ensure(INDArray flat, long n) {
+    if (flat != null && flat.length() >= n) {
+      return flat;
+    }
+    return Nd4j.create(dataType, n);
+  }
+
+  /**
+   * A C-order view of {@code shape} into the allocation of {@code flat}, which must be a whole
+   * allocation (offset 0), at the absolute {@code offset}.
+   */
+  private INDArray view(INDArray flat, long offset, long... shape) {
+    return view(flat, offset, shape, Nd4j.getStrides(shape, 'c'));
+  }
+
+  private INDArray view(INDArray flat, long offset, long[] shape, long[] strides) {
+    return Nd4j.create(flat.data(), shape, strides, offset, 'c', dataType);
+  }
+
+  /** Rows [r0, r0+rows) and columns [c0, c0+cols) of a C-order matrix (or matrix view). */
+  private INDArray block(INDArray m, long r0, long rows, long c0, long cols) {
+    long rs = m.stride(0);
+    long cs = m.stride(1);
+    return Nd4j.create(m.data(), new long[] {rows, cols}, new long[] {rs, cs},
+        m.offset() + r0 * rs + c0 * cs, 'c', dataType);
+  }
+
+  /** Elements [from, from+count) of a (possibly strided) vector. */
+  private INDArray segment(INDArray v, long from, long count) {
+    long s = v.stride(0);
+    return Nd4j.create(v.data(), new long[] {count}, new long[] {s}, v.offset() + from * s, 'c',
+        dataType);
+  }
+
+  /** A one-column matrix view as a (strided) vector. */
+  private INDArray columnVector(INDArray column) {
+    return segment(column, 0, column.size(0));
+  }
+
+  private static void broadcastMul(INDArray x, INDArray vector, INDArray z, int dimension) {
+    Nd4j.exec(new BroadcastMulOp(x, vector, z, dimension));
+  }
+
+  // ------------------------------------------------------------ init helpers
+
+  private INDArray uniform(RandomGenerator rng, double lo, double hi, long... shape) {
+    long n = 1;
+    for (long s : shape) {
+      n *= s;
+    }
+    double[] v = new double[Math.toIntExact(n)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = lo + (hi - lo) * rng.nextDouble();
+    }
+    return fromDoubles(v, shape);
+  }
+
+  private INDArray fromDoubles(double[] v, long... shape) {
+    INDArray a = Nd4j.create(dataType, shape);
+    a.assign(Nd4j.create(v, shape, DataType.DOUBLE));
+    return a;
+  }
+
+  private static String shapeOf(INDArray a) {
+    return a == null ? "null" : Arrays.toString(a.shape());
+  }
+
+  /** Views into the network's buffers; valid until the next forward call. */
+  private final class LstmTrajectory implements Trajectory {
+    private final INDArray hidden;
+    private final INDArray initialState;
+    private final int steps;
+    private final int batch;
+    private final long generation;
+    private Map<String, INDArray> extras;
+
+    LstmTrajectory(INDArray hidden, INDArray initialState, int steps, int batch, long generation) {
+      this.hidden = hidden;
+      this.initialState = initialState;
+      this.steps = steps;
+      this.batch = batch;
+      this.generation = generation;
+    }
+
+    @Override
+    public INDArray hidden() {
+      return hidden;
+    }
+
+    @Override
+    public INDArray initialState() {
+      return initialState;
+    }
+
+    /** {@code c}, {@code i}, {@code f}, {@code g}, {@code o}, each {@code [T, B, H]}. */
+    @Override
+    public Map<String, INDArray> extras() {
+      return LstmNetwork.this.extras(this);
+    }
+  }
+}

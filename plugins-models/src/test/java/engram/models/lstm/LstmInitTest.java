@@ -1,0 +1,182 @@
+package engram.models.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.Network;
+import engram.api.Parameter;
+import engram.api.config.Doc;
+import engram.models.lstm.LstmModel.Config;
+import engram.models.lstm.LstmModel.InitialState;
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Initialisation, the τ options, the initial state, determinism and configuration checks. */
+class LstmInitTest {
+  private static final int H = 40;
+  private static final int I = 3;
+
+  @Test
+  void parametersHaveTheTorchNamesShapesRangesAndOrder() {
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, type, 5);
+      assertEquals(H, net.hiddenSize());
+      List<Parameter> ps = net.parameters();
+      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"), ps.stream().map(Parameter::name).toList(),
+          "no taus without the leak");
+      assertTrue(ps.stream().allMatch(Parameter::trainable));
+      long[][] shapes = {{4 * H, I}, {4 * H, H}, {4 * H}, {4 * H}};
+      double bound = 1 / Math.sqrt(H); // PyTorch: U(−1/√H, 1/√H) for every LSTM tensor
+      for (int k = 0; k < ps.size(); k++) {
+        assertArrayEquals(shapes[k], ps.get(k).value().shape(), ps.get(k).name());
+        assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
+        assertUniform(ps.get(k).value(), -bound, bound);
+      }
+      assertEquals(0, LstmTestSupport.gradientArrays(net).keySet().stream().filter(n -> n.equals("taus")).count());
+    }
+  }
+
+  @Test
+  void leakAddsTrainableTausDrawnUniformly() {
+    Config c = new Config(H, true, 1.5, 4.0, true, 1.0, InitialState.ZERO, 0.1);
+    Network net = LstmTestSupport.network(c, I, DataType.DOUBLE, 5);
+    assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh", "taus"),
+        net.parameters().stream().map(Parameter::name).toList());
+    Parameter taus = net.parameters().get(4);
+    assertTrue(taus.trainable());
+    assertArrayEquals(new long[] {H}, taus.value().shape());
+    assertUniform(taus.value(), 1.5, 4.0);
+    // The four weight tensors are drawn first, so they do not depend on the leak.
+    Network plain = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
+    for (Parameter p : plain.parameters()) {
+      LstmTestSupport.assertIdentical(p.value(), LstmTestSupport.param(net, p.name()), p.name());
+    }
+  }
+
+  @Test
+  void fixedTauIsANonTrainableParameter() {
+    Config c = new Config(H, true, 1.0, 2.0, false, 3.0, InitialState.ZERO, 0.1);
+    Network net = LstmTestSupport.network(c, I, DataType.FLOAT, 5);
+    Parameter taus = net.parameters().get(4);
+    assertEquals("taus", taus.name());
+    assertFalse(taus.trainable());
+    assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
+    assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
+    assertFalse(LstmTestSupport.gradientArrays(net).containsKey("taus"));
+  }
+
+  @Test
+  void trainableTauRequiresItsGradientArray() {
+    Network net = LstmTestSupport.network(LstmTestSupport.config(4, true, InitialState.ZERO), 1, DataType.DOUBLE, 5);
+    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    grads.remove("taus");
+    var traj = net.forward(org.nd4j.linalg.factory.Nd4j.ones(DataType.DOUBLE, 3, 2, 1), net.initialState(2, new SplittableRandom(1)));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> net.backward(traj, org.nd4j.linalg.factory.Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
+    assertTrue(e.getMessage().contains("taus"), e.getMessage());
+  }
+
+  /** Within [lo, hi], and spread over most of it (so a wrong bound such as 1/H would fail). */
+  private static void assertUniform(INDArray a, double lo, double hi) {
+    double min = a.minNumber().doubleValue();
+    double max = a.maxNumber().doubleValue();
+    assertTrue(min >= lo && max <= hi, "values in [" + min + ", " + max + "] not within [" + lo + ", " + hi + "]");
+    assertTrue(max - min > 0.8 * (hi - lo), "values in [" + min + ", " + max + "] do not fill [" + lo + ", " + hi + "]");
+  }
+
+  @Test
+  void sameSeedGivesIdenticalParameters() {
+    Config c = LstmTestSupport.config(H, true, InitialState.RANDOM);
+    Network a = LstmTestSupport.network(c, I, DataType.DOUBLE, 42);
+    Network b = LstmTestSupport.network(c, I, DataType.DOUBLE, 42);
+    Network other = LstmTestSupport.network(c, I, DataType.DOUBLE, 43);
+    for (Parameter p : a.parameters()) {
+      LstmTestSupport.assertIdentical(p.value(), LstmTestSupport.param(b, p.name()), p.name());
+      assertNotEquals(p.value(), LstmTestSupport.param(other, p.name()), p.name());
+    }
+    INDArray h0a = a.initialState(7, new SplittableRandom(3));
+    LstmTestSupport.assertIdentical(h0a, b.initialState(7, new SplittableRandom(3)), "h0");
+    assertNotEquals(h0a, a.initialState(7, new SplittableRandom(4)));
+  }
+
+  @Test
+  void zeroInitialStateIsZeroAndDrawsNothing() {
+    Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 1);
+    SplittableRandom rng = new SplittableRandom(9);
+    INDArray h0 = net.initialState(5, rng);
+    assertArrayEquals(new long[] {5, H}, h0.shape());
+    assertEquals(DataType.FLOAT, h0.dataType());
+    assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0);
+    assertEquals(new SplittableRandom(9).nextLong(), rng.nextLong(), "the generator was not used");
+    assertThrows(IllegalArgumentException.class, () -> net.initialState(0, rng));
+  }
+
+  @Test
+  void randomInitialStateIsScaledUniform() {
+    Config c = new Config(H, false, 1, 2, true, 1, InitialState.RANDOM, 0.25);
+    Network net = LstmTestSupport.network(c, I, DataType.DOUBLE, 1);
+    INDArray h0 = net.initialState(50, new SplittableRandom(9));
+    assertArrayEquals(new long[] {50, H}, h0.shape());
+    assertUniform(h0, 0.0, 0.25);
+  }
+
+  @Test
+  void configDefaultsAreTheSpecs() {
+    LstmModel model = new LstmModel();
+    Config d = model.defaults();
+    assertEquals(new Config(500, false, 1.0, 2.0, true, 1.0, InitialState.ZERO, 0.1), d);
+    assertEquals(Config.class, model.configType());
+    assertEquals("lstm", model.info().id());
+    assertTrue(model.info().description().contains("Hochreiter"));
+    assertTrue(model.info().description().contains("nn.LSTM"));
+  }
+
+  @Test
+  void everyConfigComponentIsDocumented() {
+    for (RecordComponent rc : Config.class.getRecordComponents()) {
+      Doc doc = rc.getAnnotation(Doc.class);
+      assertNotNull(doc, rc.getName() + " has no @Doc");
+      assertFalse(doc.value().isBlank(), rc.getName());
+    }
+  }
+
+  @Test
+  void invalidConfigsNameTheKebabCaseKey() {
+    assertMessage("hidden-size must be ≥ 1 (was 0)",
+        () -> new Config(0, false, 1, 2, true, 1, InitialState.ZERO, 0.1));
+    assertMessage("fixed-tau must be a finite number ≥ 1 (was 0.5)",
+        () -> new Config(10, true, 1, 2, false, 0.5, InitialState.ZERO, 0.1));
+    assertMessage("initial-state must be set",
+        () -> new Config(10, false, 1, 2, true, 1, null, 0.1));
+    assertMessage("tau-init-max must be ≥ tau-init-min (was 1.5 < 2.0)",
+        () -> new Config(10, true, 2, 1.5, true, 1, InitialState.ZERO, 0.1));
+    assertPrefix("tau-init-min", () -> new Config(10, true, 0, 2, true, 1, InitialState.ZERO, 0.1));
+    assertPrefix("tau-init-max", () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1, InitialState.ZERO, 0.1));
+    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.NaN, InitialState.ZERO, 0.1));
+    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.POSITIVE_INFINITY, InitialState.ZERO, 0.1));
+    assertPrefix("h0-scale", () -> new Config(10, false, 1, 2, true, 1, InitialState.RANDOM, -1));
+    // Edge values that are valid.
+    new Config(1, true, 1.5, 1.5, false, 1, InitialState.RANDOM, 0);
+  }
+
+  private static void assertMessage(String expected, Supplier<Config> make) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::get);
+    assertEquals(expected, e.getMessage());
+  }
+
+  private static void assertPrefix(String key, Supplier<Config> make) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::get);
+    assertTrue(e.getMessage().startsWith(key + " "), e.getMessage());
+  }
+}

@@ -1,0 +1,62 @@
+package engram.models.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import engram.api.Network;
+import engram.api.Trajectory;
+import engram.models.lstm.LstmModel.InitialState;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.profiler.OpProfiler;
+
+/**
+ * The performance contract of the hot loop, counted with ND4J's op profiler (every executed op,
+ * gemm included): ND4J ops per time step, forward and backward, independent of T. The per-step
+ * count is the difference between runs of 2T and T steps, divided by T, so the fixed per-call
+ * work (parameter layout, transposes, whole-sequence precomputation) does not enter it.
+ */
+class LstmOpCountTest {
+
+  @AfterEach
+  void stopProfiling() {
+    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+    OpProfiler.getInstance().reset();
+  }
+
+  @ParameterizedTest(name = "leak {0}: {1} forward and {2} backward ops per step")
+  @CsvSource({"false, 7, 9", "true, 9, 12"})
+  void opsPerStep(boolean leak, int forwardOps, int backwardOps) {
+    Network net = LstmTestSupport.network(LstmTestSupport.config(6, leak, InitialState.ZERO), 2, DataType.FLOAT, 1);
+    long[] f10 = count(net, 10);
+    long[] f20 = count(net, 20);
+    assertEquals(forwardOps * 10L, f20[0] - f10[0], "forward ops for 10 more steps");
+    assertEquals(backwardOps * 10L, f20[1] - f10[1], "backward ops for 10 more steps");
+  }
+
+  /** Ops of one forward and one backward call over {@code steps} steps (after a warm-up call). */
+  private static long[] count(Network net, int steps) {
+    SplittableRandom rng = new SplittableRandom(steps);
+    INDArray x = LstmTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 2);
+    INDArray h0 = net.initialState(3, rng);
+    INDArray dLdh = LstmTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 6);
+    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    net.backward(net.forward(x, h0), dLdh, grads); // buffers and views for this shape
+    OpProfiler profiler = OpProfiler.getInstance();
+    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
+    profiler.reset();
+    Trajectory traj = net.forward(x, h0);
+    long forward = profiler.getInvocationsCount();
+    profiler.reset();
+    net.backward(traj, dLdh, grads);
+    long backward = profiler.getInvocationsCount();
+    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+    return new long[] {forward, backward};
+  }
+}

@@ -1,0 +1,182 @@
+package engram.models.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import engram.api.Network;
+import engram.api.NetworkSpec;
+import engram.api.Parameter;
+import engram.models.lstm.LstmModel.Config;
+import engram.models.lstm.LstmModel.InitialState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Helpers shared by the LSTM tests, including a plain-Java reference forward pass. */
+final class LstmTestSupport {
+  private LstmTestSupport() {}
+
+  /** Plain LSTM (no leak), zero initial state. */
+  static Config config(int hidden) {
+    return new Config(hidden, false, 1.0, 2.0, true, 1.0, InitialState.ZERO, 0.1);
+  }
+
+  static Config config(int hidden, boolean leak, InitialState initial) {
+    return new Config(hidden, leak, 1.0, 2.0, true, 1.0, initial, 0.1);
+  }
+
+  static Network network(Config config, int inputs, DataType type, long seed) {
+    return new LstmModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
+  }
+
+  static INDArray param(Network net, String name) {
+    for (Parameter p : net.parameters()) {
+      if (p.name().equals(name)) {
+        return p.value();
+      }
+    }
+    throw new AssertionError("no parameter " + name);
+  }
+
+  /** A zero array per trainable parameter, as core would pass to backward. */
+  static Map<String, INDArray> gradientArrays(Network net) {
+    Map<String, INDArray> g = new LinkedHashMap<>();
+    for (Parameter p : net.parameters()) {
+      if (p.trainable()) {
+        g.put(p.name(), Nd4j.zeros(p.value().dataType(), p.value().shape()));
+      }
+    }
+    return g;
+  }
+
+  /** Standard normal values from a seeded generator. */
+  static INDArray gaussian(SplittableRandom rng, DataType type, long... shape) {
+    long n = 1;
+    for (long s : shape) {
+      n *= s;
+    }
+    double[] v = new double[Math.toIntExact(n)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
+    }
+    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
+  }
+
+  /** Copies every parameter value of {@code from} into {@code to}. */
+  static void copyParameters(Network from, Network to) {
+    for (Parameter p : from.parameters()) {
+      param(to, p.name()).assign(p.value());
+    }
+  }
+
+  /** Same shape and exactly the same values (INDArray.equals allows a difference of 1e-5). */
+  static void assertIdentical(INDArray expected, INDArray actual, String message) {
+    assertArrayEquals(expected.shape(), actual.shape(), message);
+    assertArrayEquals(
+        expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0, message);
+  }
+
+  /** max |a − b| / max(max |b|, tiny). */
+  static double maxRelativeDifference(INDArray a, INDArray b) {
+    double scale = Math.max(b.amaxNumber().doubleValue(), 1e-300);
+    return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / scale;
+  }
+
+  static double sigmoid(double z) {
+    return 1.0 / (1.0 + Math.exp(-z));
+  }
+
+  static double[][][] to3d(INDArray a) {
+    double[][][] out = new double[(int) a.size(0)][][];
+    for (int t = 0; t < out.length; t++) {
+      out[t] = a.slice(t).toDoubleMatrix();
+    }
+    return out;
+  }
+
+  /** Everything the reference forward pass computes, indexed [t][b][unit]. */
+  record Reference(
+      double[][][] h, double[][][] c, double[][][] i, double[][][] f, double[][][] g, double[][][] o) {}
+
+  /**
+   * An independent forward pass in plain Java doubles, straight from the equations (PyTorch
+   * layout: row blocks i, f, g, o; {@code taus} null for the plain LSTM).
+   */
+  static Reference referenceForward(
+      double[][] wIh, double[][] wHh, double[] bIh, double[] bHh, double[] taus,
+      double[][][] x, double[][] h0) {
+    int hid = wHh[0].length;
+    int steps = x.length;
+    int batch = x[0].length;
+    double[][][] h = new double[steps][batch][hid];
+    double[][][] c = new double[steps][batch][hid];
+    double[][][] gi = new double[steps][batch][hid];
+    double[][][] gf = new double[steps][batch][hid];
+    double[][][] gg = new double[steps][batch][hid];
+    double[][][] go = new double[steps][batch][hid];
+    for (int t = 0; t < steps; t++) {
+      for (int b = 0; b < batch; b++) {
+        double[] hPrev = t == 0 ? h0[b] : h[t - 1][b];
+        double[] cPrev = t == 0 ? new double[hid] : c[t - 1][b];
+        double[] pre = new double[4 * hid];
+        for (int r = 0; r < 4 * hid; r++) {
+          double z = bIh[r] + bHh[r];
+          for (int k = 0; k < x[t][b].length; k++) {
+            z += wIh[r][k] * x[t][b][k];
+          }
+          for (int j = 0; j < hid; j++) {
+            z += wHh[r][j] * hPrev[j];
+          }
+          pre[r] = z;
+        }
+        for (int u = 0; u < hid; u++) {
+          double i = sigmoid(pre[u]);
+          double f = sigmoid(pre[hid + u]);
+          double g = Math.tanh(pre[2 * hid + u]);
+          double o = sigmoid(pre[3 * hid + u]);
+          double cell = f * cPrev[u] + i * g;
+          double out = o * Math.tanh(cell);
+          if (taus != null) {
+            double a = 1.0 / Math.max(taus[u], 1.0);
+            out = (1 - a) * hPrev[u] + a * out;
+          }
+          gi[t][b][u] = i;
+          gf[t][b][u] = f;
+          gg[t][b][u] = g;
+          go[t][b][u] = o;
+          c[t][b][u] = cell;
+          h[t][b][u] = out;
+        }
+      }
+    }
+    return new Reference(h, c, gi, gf, gg, go);
+  }
+
+  /** {@link #referenceForward} with the parameters of {@code net}. */
+  static Reference referenceForward(Network net, INDArray x, INDArray h0) {
+    boolean leak = net.parameters().stream().anyMatch(p -> p.name().equals("taus"));
+    return referenceForward(
+        param(net, "w_ih").toDoubleMatrix(),
+        param(net, "w_hh").toDoubleMatrix(),
+        param(net, "b_ih").toDoubleVector(),
+        param(net, "b_hh").toDoubleVector(),
+        leak ? param(net, "taus").toDoubleVector() : null,
+        to3d(x),
+        h0.toDoubleMatrix());
+  }
+
+  /** max |expected − actual| over a [T, B, H] array. */
+  static double maxAbsDifference(double[][][] expected, INDArray actual) {
+    double m = 0;
+    for (int t = 0; t < expected.length; t++) {
+      for (int b = 0; b < expected[t].length; b++) {
+        for (int u = 0; u < expected[t][b].length; u++) {
+          m = Math.max(m, Math.abs(expected[t][b][u] - actual.getDouble(t, b, u)));
+        }
+      }
+    }
+    return m;
+  }
+}
