@@ -50,6 +50,21 @@ class EndToEndTest {
     assertTrue(Files.exists(run.resolve("checkpoints/final/head_3_w.npy")));
   }
 
+  /** The issue-3 promise: gated cells learn parity under the multi-head curriculum too. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"gru", "lstm"})
+  void tinyGatedCellsLearnParityToNFourUnderTheMultiHeadCurriculum(String cell, @TempDir Path dir)
+      throws IOException {
+    Path example = Path.of("..", "examples", cell + "-parity-multihead.yaml");
+    CliTest.Result r = CliTest.run("run", example.toString(), "model.hidden-size=24",
+        "training.batch-size=32", "training.steps-per-epoch=50", "training.max-epochs=30",
+        "training.optimizer.lr=0.01", "curriculum.max-level=4", "evaluation.batches=2",
+        "evaluation.batch-size=128", "--runs-dir", dir.resolve("runs").toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(r.out().contains("finished: curriculum finished"), r.out());
+    assertTrue(r.out().contains("largest N solved: 4"), r.out());
+  }
+
   @Test
   void theSameSeedGivesIdenticalMetricsAndAnotherSeedDoesNot(@TempDir Path dir) throws IOException {
     Path file = CliTest.write(dir, MULTI_HEAD);
