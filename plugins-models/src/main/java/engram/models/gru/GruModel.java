@@ -6,6 +6,7 @@ import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.models.common.ConfigChecks;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -80,16 +81,8 @@ public final class GruModel implements Model<GruModel.Config> {
     /** Validates every component; messages start with the kebab-case key. */
     public Config {
       Check.atLeast("hidden-size", hiddenSize, 1);
-      Check.positive("tau-init-min", tauInitMin);
-      Check.positive("tau-init-max", tauInitMax);
-      if (tauInitMax < tauInitMin) {
-        throw new IllegalArgumentException(
-            "tau-init-max must be ≥ tau-init-min (was " + tauInitMax + " < " + tauInitMin + ")");
-      }
-      if (!(fixedTau >= 1.0) || Double.isInfinite(fixedTau)) {
-        throw new IllegalArgumentException(
-            "fixed-tau must be a finite number ≥ 1 (was " + fixedTau + ")");
-      }
+      ConfigChecks.tauInitRange(tauInitMin, tauInitMax);
+      ConfigChecks.atLeast("fixed-tau", fixedTau, 1.0);
       Check.notNull("initial-state", initialState);
       Check.nonNegative("h0-scale", h0Scale);
     }

@@ -4,24 +4,25 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.Buffers;
+import engram.models.common.GatedWeights;
+import engram.models.common.GradientViews;
+import engram.models.common.Init;
+import engram.models.common.Shapes;
+import engram.models.common.Tau;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -89,6 +90,7 @@ final class GruNetwork implements Network {
   private final boolean trainTau;
   private final InitialState initialStateKind;
   private final double h0Scale;
+  private final Buffers buffers;
 
   // Parameters (live arrays) and views into them.
   private final INDArray wIh; // [3H, I]
@@ -113,10 +115,9 @@ final class GruNetwork implements Network {
   private final INDArray inN;
   private final INDArray hnBias; // [H, I+1] = [0 | b_hn]
   private final INDArray hnBiasB; // its last column
-  private final INDArray tauClamped; // max(τ, 1)
+  private final Tau tau;
   private final INDArray alpha; // 1 / max(τ, 1)
   private final INDArray oneMinusAlpha;
-  private final INDArray negTauGate; // −1 where τ ≥ 1, 0 where the clamp is active
 
   // Backward scratch of parameter size.
   private final INDArray gradIn; // [3H, I+1] = [dW_ih | db_ih]
@@ -150,7 +151,6 @@ final class GruNetwork implements Network {
   private INDArray qrFlat; // Q_r, then D_r
   private INDArray dhnFlat; // scratch, then D_hn
   private INDArray tmpFlat; // [B·H]
-  private INDArray gradCopyFlat; // a copy of dLdh when it cannot be used in place
 
   // Forward views of the current shape.
   private int viewSteps = -1;
@@ -192,9 +192,7 @@ final class GruNetwork implements Network {
   private INDArray dhnRest;
   private INDArray tmpBH;
 
-  private INDArray lastGradArray;
-  private INDArray[] gradSteps;
-  private INDArray grad2d;
+  private final GradientViews dLdhViews; // dLdh per step and as [T·B, H]
 
   private GruTrajectory lastTrajectory;
 
@@ -206,71 +204,62 @@ final class GruNetwork implements Network {
     this.trainTau = config.tauLeak() && config.trainTau();
     this.initialStateKind = config.initialState();
     this.h0Scale = config.h0Scale();
+    this.buffers = new Buffers(dataType);
     int h = hidden;
     int in = inputs;
     long h3 = 3L * h;
 
     // PyTorch's nn.GRU.reset_parameters: every weight U(−1/√H, 1/√H), in this order.
-    double bound = 1.0 / Math.sqrt(h);
-    wIh = uniform(rng, -bound, bound, h3, in);
-    wHh = uniform(rng, -bound, bound, h3, h);
-    bIh = uniform(rng, -bound, bound, h3);
-    bHh = uniform(rng, -bound, bound, h3);
-    List<Parameter> ps = new ArrayList<>();
-    ps.add(new Parameter("w_ih", wIh, true));
-    ps.add(new Parameter("w_hh", wHh, true));
-    ps.add(new Parameter("b_ih", bIh, true));
-    ps.add(new Parameter("b_hh", bHh, true));
-    if (leak) {
-      taus =
-          trainTau
-              ? uniform(rng, config.tauInitMin(), config.tauInitMax(), h)
-              : Nd4j.valueArrayOf(new long[] {h}, config.fixedTau(), dataType);
-      ps.add(new Parameter("taus", taus, trainTau));
-    } else {
-      taus = null;
-    }
-    parameters = List.copyOf(ps);
+    GatedWeights weights = GatedWeights.pytorchInit(rng, 3, h, in, dataType);
+    wIh = weights.wIh();
+    wHh = weights.wHh();
+    bIh = weights.bIh();
+    bHh = weights.bHh();
+    taus =
+        leak
+            ? Tau.initial(
+                rng, trainTau, config.tauInitMin(), config.tauInitMax(), config.fixedTau(), h,
+                dataType)
+            : null;
+    parameters = weights.parameters(taus, trainTau);
 
     long hh = (long) h * h;
-    wHr = view(wHh, 0, h, h);
-    wHz = view(wHh, hh, h, h);
-    wHn = view(wHh, 2 * hh, h, h);
-    bHhRz = view(bHh, 0, 2L * h);
-    bHhN = view(bHh, 2L * h, h);
+    wHr = buffers.view(wHh, 0, h, h);
+    wHz = buffers.view(wHh, hh, h, h);
+    wHn = buffers.view(wHh, 2 * hh, h, h);
+    bHhRz = buffers.view(bHh, 0, 2L * h);
+    bHhN = buffers.view(bHh, 2L * h, h);
 
     long inCols = in + 1L;
     inMatrix = Nd4j.create(dataType, h3, inCols);
-    inMatrixW = columns(inMatrix, 0, in);
-    inMatrixB = column(inMatrix, in);
-    inMatrixBRz = Nd4j.create(inMatrix.data(), new long[] {2L * h}, new long[] {inCols}, in, 'c',
-        dataType);
-    inR = view(inMatrix, 0, h, inCols);
-    inZ = view(inMatrix, h * inCols, h, inCols);
-    inN = view(inMatrix, 2 * h * inCols, h, inCols);
+    inMatrixW = buffers.columns(inMatrix, 0, in);
+    inMatrixB = buffers.column(inMatrix, in);
+    inMatrixBRz = buffers.view(inMatrix, in, new long[] {2L * h}, new long[] {inCols});
+    inR = buffers.view(inMatrix, 0, h, inCols);
+    inZ = buffers.view(inMatrix, h * inCols, h, inCols);
+    inN = buffers.view(inMatrix, 2 * h * inCols, h, inCols);
     hnBias = Nd4j.create(dataType, h, inCols);
-    hnBiasB = column(hnBias, in);
-    tauClamped = Nd4j.create(dataType, h);
-    alpha = Nd4j.create(dataType, h);
-    oneMinusAlpha = Nd4j.create(dataType, h);
-    negTauGate = Nd4j.create(dataType, h);
+    hnBiasB = buffers.column(hnBias, in);
+    tau = new Tau(h, dataType);
+    alpha = tau.alpha();
+    oneMinusAlpha = tau.oneMinusAlpha();
 
     gradIn = Nd4j.create(dataType, h3, inCols);
-    gradInW = columns(gradIn, 0, in);
-    gradInB = column(gradIn, in);
-    gradInBRz =
-        Nd4j.create(gradIn.data(), new long[] {2L * h}, new long[] {inCols}, in, 'c', dataType);
-    gradInR = view(gradIn, 0, h, inCols);
-    gradInZ = view(gradIn, h * inCols, h, inCols);
-    gradInN = view(gradIn, 2 * h * inCols, h, inCols);
+    gradInW = buffers.columns(gradIn, 0, in);
+    gradInB = buffers.column(gradIn, in);
+    gradInBRz = buffers.view(gradIn, in, new long[] {2L * h}, new long[] {inCols});
+    gradInR = buffers.view(gradIn, 0, h, inCols);
+    gradInZ = buffers.view(gradIn, h * inCols, h, inCols);
+    gradInN = buffers.view(gradIn, 2 * h * inCols, h, inCols);
     gradHh = Nd4j.create(dataType, h3, h);
-    gradHr = view(gradHh, 0, h, h);
-    gradHz = view(gradHh, hh, h, h);
-    gradHn = view(gradHh, 2 * hh, h, h);
+    gradHr = buffers.view(gradHh, 0, h, h);
+    gradHz = buffers.view(gradHh, hh, h, h);
+    gradHn = buffers.view(gradHh, 2 * hh, h, h);
     gradBHh = Nd4j.create(dataType, h3);
-    gradBHhRz = view(gradBHh, 0, 2L * h);
-    gradBHhN = view(gradBHh, 2L * h, h);
+    gradBHhRz = buffers.view(gradBHh, 0, 2L * h);
+    gradBHhN = buffers.view(gradBHh, 2L * h, h);
     sumH = Nd4j.create(dataType, h);
+    dLdhViews = new GradientViews(h, dataType, buffers);
   }
 
   @Override
@@ -285,33 +274,18 @@ final class GruNetwork implements Network {
 
   @Override
   public INDArray initialState(int batch, RandomGenerator rng) {
-    if (batch < 1) {
-      throw new IllegalArgumentException("batch must be ≥ 1, was " + batch);
-    }
-    if (initialStateKind == InitialState.ZERO) {
-      return Nd4j.zeros(dataType, batch, hidden);
-    }
-    double[] v = new double[Math.multiplyExact(batch, hidden)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = h0Scale * rng.nextDouble();
-    }
-    return fromDoubles(v, batch, hidden);
+    return Init.initialState(
+        batch, hidden, initialStateKind == InitialState.ZERO, h0Scale, rng, dataType);
   }
 
   // ---------------------------------------------------------------- forward
 
   @Override
   public Trajectory forward(INDArray x, INDArray h0) {
-    if (x == null || x.rank() != 3 || x.size(2) != inputs || x.size(0) < 1 || x.size(1) < 1) {
-      throw new IllegalArgumentException(
-          "inputs must be [T ≥ 1, B ≥ 1, " + inputs + "], was " + shapeOf(x));
-    }
+    Shapes.checkInputs(x, inputs);
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
-    if (h0 == null || h0.rank() != 2 || h0.size(0) != batch || h0.size(1) != hidden) {
-      throw new IllegalArgumentException(
-          "h0 must be [" + batch + ", " + hidden + "], was " + shapeOf(h0));
-    }
+    Shapes.checkInitialState(h0, batch, hidden);
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
@@ -360,13 +334,7 @@ final class GruNetwork implements Network {
     inMatrixBRz.addi(bHhRz);
     hnBiasB.assign(bHhN);
     if (leak) {
-      Nd4j.exec(new ScalarMax(taus, null, tauClamped, 1.0));
-      tauClamped.rdiv(1.0, alpha);
-      alpha.rsub(1.0, oneMinusAlpha);
-      // (max(τ,1) > τ) − 1 = −[τ ≥ 1]: the clamp passes the gradient at τ = 1, as torch.clamp.
-      Nd4j.exec(new SubOp(tauClamped, taus, negTauGate));
-      Nd4j.exec(new Step(negTauGate, negTauGate, 0.0));
-      negTauGate.subi(1.0);
+      tau.update(taus);
       alphaTile.assign(0.0).addiRowVector(alpha);
       oneMinusAlphaTile.assign(0.0).addiRowVector(oneMinusAlpha);
     }
@@ -376,29 +344,19 @@ final class GruNetwork implements Network {
 
   @Override
   public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
-    if (trajectory == null || trajectory != lastTrajectory) {
-      throw new IllegalStateException(
-          "backward needs the trajectory of this network's latest forward call");
-    }
+    Shapes.checkLatest(trajectory, lastTrajectory);
     int steps = lastTrajectory.steps();
     int batch = lastTrajectory.batch();
-    if (dLdh == null
-        || dLdh.rank() != 3
-        || dLdh.size(0) != steps
-        || dLdh.size(1) != batch
-        || dLdh.size(2) != hidden) {
-      throw new IllegalArgumentException(
-          "dLdh must be [" + steps + ", " + batch + ", " + hidden + "], was " + shapeOf(dLdh));
-    }
-    INDArray gWIh = gradientArray(gradients, "w_ih", wIh);
-    INDArray gWHh = gradientArray(gradients, "w_hh", wHh);
-    INDArray gBIh = gradientArray(gradients, "b_ih", bIh);
-    INDArray gBHh = gradientArray(gradients, "b_hh", bHh);
-    INDArray gTaus = trainTau ? gradientArray(gradients, "taus", taus) : null;
+    Shapes.checkDLdh(dLdh, steps, batch, hidden);
+    INDArray gWIh = Shapes.gradientArray(gradients, "w_ih", wIh);
+    INDArray gWHh = Shapes.gradientArray(gradients, "w_hh", wHh);
+    INDArray gBIh = Shapes.gradientArray(gradients, "b_ih", bIh);
+    INDArray gBHh = Shapes.gradientArray(gradients, "b_hh", bHh);
+    INDArray gTaus = trainTau ? Shapes.gradientArray(gradients, "taus", taus) : null;
 
     derivViews(steps, batch);
-    gradViews(dLdh, steps, batch);
-    INDArray[] g = gradSteps;
+    dLdhViews.bind(dLdh, steps, batch);
+    INDArray[] g = dLdhViews.steps();
     INDArray[] s = stateSteps;
     INDArray[] r = rSteps;
     INDArray[] zt = ztSteps;
@@ -457,10 +415,10 @@ final class GruNetwork implements Network {
       if (steps > 1) {
         Nd4j.exec(new SubOp(statesTail2d, statesHead2d, qzRest));
       }
-      Nd4j.exec(new MulOp(qz2d, grad2d, qz2d));
+      Nd4j.exec(new MulOp(qz2d, dLdhViews.all(), qz2d));
       Nd4j.exec(new Sum(qz2d, sumH, 0));
       Nd4j.exec(new MulOp(sumH, alpha, sumH));
-      Nd4j.exec(new MulOp(sumH, negTauGate, gTaus));
+      tau.gradient(sumH, gTaus);
     }
     gWIh.assign(gradInW);
     gBIh.assign(gradInB);
@@ -476,19 +434,6 @@ final class GruNetwork implements Network {
     }
   }
 
-  private static INDArray gradientArray(Map<String, INDArray> gradients, String name, INDArray p) {
-    INDArray g = gradients.get(name);
-    if (g == null) {
-      throw new IllegalArgumentException("gradients has no array for '" + name + "'");
-    }
-    if (!Arrays.equals(g.shape(), p.shape())) {
-      throw new IllegalArgumentException(
-          "gradient '" + name + "' must have shape " + Arrays.toString(p.shape()) + ", was "
-              + Arrays.toString(g.shape()));
-    }
-    return g;
-  }
-
   // ---------------------------------------------------------------- buffers
 
   /** Makes the forward buffers hold T steps of B sequences and rebuilds their views if needed. */
@@ -499,50 +444,50 @@ final class GruNetwork implements Network {
     long bh = (long) batch * hidden;
     long rows = (long) steps * batch;
     long n = steps * bh;
-    inputsFlat = ensure(inputsFlat, rows * (inputs + 1), 1.0);
-    rFlat = ensure(rFlat, n, 0.0);
-    zFlat = ensure(zFlat, n, 0.0);
-    nFlat = ensure(nFlat, n, 0.0);
-    pFlat = ensure(pFlat, n, 0.0);
-    statesFlat = ensure(statesFlat, n, 0.0);
-    h0Flat = ensure(h0Flat, bh, 0.0);
-    inputs2d = view(inputsFlat, 0, rows, inputs + 1);
-    inputsData2d = columns(inputs2d, 0, inputs);
+    inputsFlat = buffers.ensure(inputsFlat, rows * (inputs + 1), 1.0);
+    rFlat = buffers.ensure(rFlat, n, 0.0);
+    zFlat = buffers.ensure(zFlat, n, 0.0);
+    nFlat = buffers.ensure(nFlat, n, 0.0);
+    pFlat = buffers.ensure(pFlat, n, 0.0);
+    statesFlat = buffers.ensure(statesFlat, n, 0.0);
+    h0Flat = buffers.ensure(h0Flat, bh, 0.0);
+    inputs2d = buffers.view(inputsFlat, 0, rows, inputs + 1);
+    inputsData2d = buffers.columns(inputs2d, 0, inputs);
 
-    rSteps = steps(rFlat, steps, batch);
-    zSteps = steps(zFlat, steps, batch);
-    nSteps = steps(nFlat, steps, batch);
-    pSteps = steps(pFlat, steps, batch);
-    r2d = view(rFlat, 0, rows, hidden);
-    z2d = view(zFlat, 0, rows, hidden);
-    n2d = view(nFlat, 0, rows, hidden);
-    p2d = view(pFlat, 0, rows, hidden);
-    nRest = steps > 1 ? view(nFlat, bh, rows - batch, hidden) : null;
+    rSteps = buffers.steps(rFlat, steps, batch, hidden);
+    zSteps = buffers.steps(zFlat, steps, batch, hidden);
+    nSteps = buffers.steps(nFlat, steps, batch, hidden);
+    pSteps = buffers.steps(pFlat, steps, batch, hidden);
+    r2d = buffers.view(rFlat, 0, rows, hidden);
+    z2d = buffers.view(zFlat, 0, rows, hidden);
+    n2d = buffers.view(nFlat, 0, rows, hidden);
+    p2d = buffers.view(pFlat, 0, rows, hidden);
+    nRest = steps > 1 ? buffers.view(nFlat, bh, rows - batch, hidden) : null;
     if (leak) {
-      ztFlat = ensure(ztFlat, n, 0.0);
-      ztSteps = steps(ztFlat, steps, batch);
-      zt2d = view(ztFlat, 0, rows, hidden);
-      tileFlat = ensure(tileFlat, 2 * bh, 0.0);
-      alphaTile = view(tileFlat, 0, batch, hidden);
-      oneMinusAlphaTile = view(tileFlat, bh, batch, hidden);
+      ztFlat = buffers.ensure(ztFlat, n, 0.0);
+      ztSteps = buffers.steps(ztFlat, steps, batch, hidden);
+      zt2d = buffers.view(ztFlat, 0, rows, hidden);
+      tileFlat = buffers.ensure(tileFlat, 2 * bh, 0.0);
+      alphaTile = buffers.view(tileFlat, 0, batch, hidden);
+      oneMinusAlphaTile = buffers.view(tileFlat, bh, batch, hidden);
     } else {
       ztSteps = zSteps;
       zt2d = z2d;
     }
 
     stateSteps = new INDArray[steps + 1];
-    stateSteps[0] = view(h0Flat, 0, batch, hidden);
+    stateSteps[0] = buffers.view(h0Flat, 0, batch, hidden);
     for (int t = 1; t <= steps; t++) {
-      stateSteps[t] = view(statesFlat, (t - 1) * bh, batch, hidden);
+      stateSteps[t] = buffers.view(statesFlat, (t - 1) * bh, batch, hidden);
     }
-    hiddenView = view(statesFlat, 0, steps, batch, hidden);
-    statesHead2d = steps > 1 ? view(statesFlat, 0, rows - batch, hidden) : null;
-    statesTail2d = steps > 1 ? view(statesFlat, bh, rows - batch, hidden) : null;
+    hiddenView = buffers.view(statesFlat, 0, steps, batch, hidden);
+    statesHead2d = steps > 1 ? buffers.view(statesFlat, 0, rows - batch, hidden) : null;
+    statesTail2d = steps > 1 ? buffers.view(statesFlat, bh, rows - batch, hidden) : null;
     extras =
         Map.of(
-            "r", view(rFlat, 0, steps, batch, hidden),
-            "z", view(zFlat, 0, steps, batch, hidden),
-            "n", view(nFlat, 0, steps, batch, hidden));
+            "r", buffers.view(rFlat, 0, steps, batch, hidden),
+            "z", buffers.view(zFlat, 0, steps, batch, hidden),
+            "n", buffers.view(nFlat, 0, steps, batch, hidden));
     viewSteps = steps;
     viewBatch = batch;
   }
@@ -555,131 +500,25 @@ final class GruNetwork implements Network {
     long bh = (long) batch * hidden;
     long rows = (long) steps * batch;
     long n = steps * bh;
-    qzFlat = ensure(qzFlat, n, 0.0);
-    qnFlat = ensure(qnFlat, n, 0.0);
-    qrFlat = ensure(qrFlat, n, 0.0);
-    dhnFlat = ensure(dhnFlat, n, 0.0);
-    tmpFlat = ensure(tmpFlat, bh, 0.0);
-    qzSteps = steps(qzFlat, steps, batch);
-    qnSteps = steps(qnFlat, steps, batch);
-    qrSteps = steps(qrFlat, steps, batch);
-    dhnSteps = steps(dhnFlat, steps, batch);
-    qz2d = view(qzFlat, 0, rows, hidden);
-    qn2d = view(qnFlat, 0, rows, hidden);
-    qr2d = view(qrFlat, 0, rows, hidden);
-    dhn2d = view(dhnFlat, 0, rows, hidden);
-    qzRest = steps > 1 ? view(qzFlat, bh, rows - batch, hidden) : null;
-    qrRest = steps > 1 ? view(qrFlat, bh, rows - batch, hidden) : null;
-    dhnRest = steps > 1 ? view(dhnFlat, bh, rows - batch, hidden) : null;
-    tmpBH = view(tmpFlat, 0, batch, hidden);
+    qzFlat = buffers.ensure(qzFlat, n, 0.0);
+    qnFlat = buffers.ensure(qnFlat, n, 0.0);
+    qrFlat = buffers.ensure(qrFlat, n, 0.0);
+    dhnFlat = buffers.ensure(dhnFlat, n, 0.0);
+    tmpFlat = buffers.ensure(tmpFlat, bh, 0.0);
+    qzSteps = buffers.steps(qzFlat, steps, batch, hidden);
+    qnSteps = buffers.steps(qnFlat, steps, batch, hidden);
+    qrSteps = buffers.steps(qrFlat, steps, batch, hidden);
+    dhnSteps = buffers.steps(dhnFlat, steps, batch, hidden);
+    qz2d = buffers.view(qzFlat, 0, rows, hidden);
+    qn2d = buffers.view(qnFlat, 0, rows, hidden);
+    qr2d = buffers.view(qrFlat, 0, rows, hidden);
+    dhn2d = buffers.view(dhnFlat, 0, rows, hidden);
+    qzRest = steps > 1 ? buffers.view(qzFlat, bh, rows - batch, hidden) : null;
+    qrRest = steps > 1 ? buffers.view(qrFlat, bh, rows - batch, hidden) : null;
+    dhnRest = steps > 1 ? buffers.view(dhnFlat, bh, rows - batch, hidden) : null;
+    tmpBH = buffers.view(tmpFlat, 0, batch, hidden);
     derivSteps = steps;
     derivBatch = batch;
-  }
-
-  /**
-   * Per-step views of dLdh, used in place when it is a C-order array of our type (the API lets
-   * backward overwrite it), else of a copy in an internal buffer.
-   */
-  private void gradViews(INDArray dLdh, int steps, int batch) {
-    long bh = (long) batch * hidden;
-    boolean inPlace =
-        dLdh.dataType() == dataType
-            && dLdh.ordering() == 'c'
-            && Shape.hasDefaultStridesForShape(dLdh);
-    INDArray g;
-    if (inPlace) {
-      g = dLdh;
-    } else {
-      INDArray before = gradCopyFlat;
-      gradCopyFlat = ensure(gradCopyFlat, steps * bh, 0.0);
-      boolean reuse =
-          gradCopyFlat == before
-              && lastGradArray != null
-              && lastGradArray.data() == gradCopyFlat.data()
-              && Arrays.equals(lastGradArray.shape(), dLdh.shape());
-      g = reuse ? lastGradArray : view(gradCopyFlat, 0, steps, batch, hidden);
-      g.assign(dLdh);
-    }
-    if (g == lastGradArray) {
-      return; // same array (and so same shape) as last time: the views are still right
-    }
-    gradSteps = new INDArray[steps];
-    for (int t = 0; t < steps; t++) {
-      gradSteps[t] = view(g, g.offset() + t * bh, batch, hidden);
-    }
-    grad2d = view(g, g.offset(), (long) steps * batch, hidden);
-    lastGradArray = g;
-  }
-
-  /** Per-step {@code [B, H]} views of a gate-major buffer. */
-  private INDArray[] steps(INDArray flat, int steps, int batch) {
-    long bh = (long) batch * hidden;
-    INDArray[] out = new INDArray[steps];
-    for (int t = 0; t < steps; t++) {
-      out[t] = view(flat, t * bh, batch, hidden);
-    }
-    return out;
-  }
-
-  /** A flat buffer of at least {@code n} elements: the old one if large enough, else a new one. */
-  private INDArray ensure(INDArray flat, long n, double fill) {
-    if (flat != null && flat.length() >= n) {
-      return flat;
-    }
-    return Nd4j.valueArrayOf(new long[] {n}, fill, dataType);
-  }
-
-  /**
-   * A C-order view of {@code shape} into the buffer of {@code flat}. ND4J reads a non-zero
-   * {@code offset} as absolute in the underlying allocation (even when {@code flat} is itself a
-   * view), and 0 as the start of {@code flat}; callers pass either 0 or absolute offsets (every
-   * array viewed here with a non-zero offset is itself at offset 0, except dLdh, whose offset is
-   * added explicitly).
-   */
-  private INDArray view(INDArray flat, long offset, long... shape) {
-    return Nd4j.create(flat.data(), shape, Nd4j.getStrides(shape, 'c'), offset, 'c', dataType);
-  }
-
-  /** Columns [from, from+count) of a C-order matrix, as a strided view. */
-  private INDArray columns(INDArray m, int from, int count) {
-    long r = m.size(0);
-    long c = m.size(1);
-    return Nd4j.create(m.data(), new long[] {r, count}, new long[] {c, 1}, m.offset() + from, 'c',
-        dataType);
-  }
-
-  /** Column j of a C-order matrix, as a strided [rows] view. */
-  private INDArray column(INDArray m, int j) {
-    return Nd4j.create(m.data(), new long[] {m.size(0)}, new long[] {m.size(1)}, m.offset() + j,
-        'c', dataType);
-  }
-
-  // ------------------------------------------------------------ init helpers
-
-  private INDArray uniform(RandomGenerator rng, double lo, double hi, long... shape) {
-    long n = 1;
-    for (long s : shape) {
-      n *= s;
-    }
-    return fromDoubles(draw(rng, lo, hi, n), shape);
-  }
-
-  private static double[] draw(RandomGenerator rng, double lo, double hi, long n) {
-    double[] v = new double[Math.toIntExact(n)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = lo + (hi - lo) * rng.nextDouble();
-    }
-    return v;
-  }
-
-  private INDArray fromDoubles(double[] v, long... shape) {
-    INDArray a = Nd4j.create(dataType, shape);
-    a.assign(Nd4j.create(v, shape, DataType.DOUBLE));
-    return a;
-  }
-
-  private static String shapeOf(INDArray a) {
-    return a == null ? "null" : Arrays.toString(a.shape());
   }
 
   /** Views into the network's buffers; valid until the next forward call. */

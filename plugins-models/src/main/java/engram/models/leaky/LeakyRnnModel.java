@@ -6,6 +6,7 @@ import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.models.common.ConfigChecks;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -80,30 +81,14 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
       Check.notNull("nonlinearity", nonlinearity);
       Check.nonNegative("leaky-slope", leakySlope);
       Check.notNull("phi", phi);
-      Check.positive("tau-init-min", tauInitMin);
-      Check.positive("tau-init-max", tauInitMax);
-      if (tauInitMax < tauInitMin) {
-        throw new IllegalArgumentException(
-            "tau-init-max must be ≥ tau-init-min (was " + tauInitMax + " < " + tauInitMin + ")");
-      }
-      atLeast("fixed-tau", fixedTau, 1.0);
+      ConfigChecks.tauInitRange(tauInitMin, tauInitMax);
+      ConfigChecks.atLeast("fixed-tau", fixedTau, 1.0);
       Check.nonNegative("h0-scale", h0Scale);
     }
 
     /** The paper's settings: 500 units, leaky-ReLU outside the leak, trainable τ ~ U(1, 2). */
     public static Config defaults() {
       return new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1);
-    }
-
-    private static void atLeast(String key, double value, double min) {
-      if (!(value >= min) || Double.isInfinite(value)) {
-        throw new IllegalArgumentException(
-            key + " must be a finite number ≥ " + format(min) + " (was " + value + ")");
-      }
-    }
-
-    private static String format(double v) {
-      return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
   }
 

@@ -1,29 +1,32 @@
 package engram.models.leaky;
 
+import static engram.models.common.Buffers.broadcastMul;
+
 import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.Buffers;
+import engram.models.common.GradientViews;
+import engram.models.common.Init;
+import engram.models.common.Shapes;
+import engram.models.common.Tau;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
 import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -73,6 +76,7 @@ final class LeakyRnnNetwork implements Network {
   private final boolean inside;
   private final boolean trainTau;
   private final double h0Scale;
+  private final Buffers buffers;
 
   // Parameters (live arrays).
   private final INDArray wIn;
@@ -84,10 +88,10 @@ final class LeakyRnnNetwork implements Network {
 
   // Quantities derived from the parameters, recomputed at every forward pass.
   private final INDArray offDiagonal; // 1 off the diagonal, 0 on it (constant)
+  private final Tau tau;
   private final INDArray tauClamped; // max(τ, 1)
   private final INDArray alpha; // 1 / max(τ, 1)
   private final INDArray oneMinusAlpha;
-  private final INDArray negTauGate; // −1 where τ ≥ 1, 0 where the clamp is active
   private final INDArray wMasked; // w_rec with zero diagonal
   private final INDArray recMatrix; // outside: diag(1−α) + diag(α)·W; inside: W·diag(α)
   private final INDArray recDiagonal; // view of the diagonal of recMatrix
@@ -112,7 +116,6 @@ final class LeakyRnnNetwork implements Network {
   private INDArray preFlat; // P (inside only): [T·B·H]
   private INDArray inputsFlat; // X_a: [T·B·(I+1)], last column 1
   private INDArray derivFlat; // Q (backward): [T·B·H]
-  private INDArray gradCopyFlat; // a copy of dLdh when it cannot be used in place
   private INDArray tmpFlat; // [B·H] (inside backward)
 
   private int viewSteps = -1;
@@ -134,10 +137,7 @@ final class LeakyRnnNetwork implements Network {
   private INDArray derivRest; // steps 2..T of Q, [(T−1)·B, H]
   private INDArray tmpBH;
 
-  private INDArray lastGradArray;
-  private INDArray[] gradSteps;
-  private INDArray grad2d;
-  private INDArray gradRest; // steps 2..T of dLdh, [(T−1)·B, H]
+  private final GradientViews dLdhViews; // dLdh per step, as [T·B, H] and steps 2..T
 
   private LeakyTrajectory lastTrajectory;
 
@@ -150,24 +150,23 @@ final class LeakyRnnNetwork implements Network {
     this.inside = config.phi() == Phi.INSIDE;
     this.trainTau = config.trainTau();
     this.h0Scale = config.h0Scale();
+    this.buffers = new Buffers(dataType);
     int h = hidden;
     int in = inputs;
 
     double inBound = 1.0 / Math.sqrt(in);
     double recBound = 1.0 / Math.sqrt(h);
-    wIn = uniform(rng, -inBound, inBound, h, in);
-    bIn = uniform(rng, -inBound, inBound, h);
-    double[] rec = draw(rng, -recBound, recBound, (long) h * h);
+    wIn = Init.uniform(rng, -inBound, inBound, dataType, h, in);
+    bIn = Init.uniform(rng, -inBound, inBound, dataType, h);
+    double[] rec = Init.draw(rng, -recBound, recBound, (long) h * h);
     for (int i = 0; i < h; i++) {
       rec[i * (h + 1)] = 0.0;
     }
-    wRec = fromDoubles(rec, h, h);
-    bRec = uniform(rng, -recBound, recBound, h);
-    if (trainTau) {
-      taus = uniform(rng, config.tauInitMin(), config.tauInitMax(), h);
-    } else {
-      taus = Nd4j.valueArrayOf(new long[] {h}, config.fixedTau(), dataType);
-    }
+    wRec = Init.fromDoubles(rec, dataType, h, h);
+    bRec = Init.uniform(rng, -recBound, recBound, dataType, h);
+    taus =
+        Tau.initial(
+            rng, trainTau, config.tauInitMin(), config.tauInitMax(), config.fixedTau(), h, dataType);
     parameters =
         List.of(
             new Parameter("w_in", wIn, true),
@@ -177,27 +176,28 @@ final class LeakyRnnNetwork implements Network {
             new Parameter("taus", taus, trainTau));
 
     offDiagonal = Nd4j.ones(dataType, h, h);
-    diagonal(offDiagonal).assign(0.0);
-    tauClamped = Nd4j.create(dataType, h);
-    alpha = Nd4j.create(dataType, h);
-    oneMinusAlpha = Nd4j.create(dataType, h);
-    negTauGate = Nd4j.create(dataType, h);
+    buffers.diagonal(offDiagonal).assign(0.0);
+    tau = new Tau(h, dataType);
+    tauClamped = tau.clamped();
+    alpha = tau.alpha();
+    oneMinusAlpha = tau.oneMinusAlpha();
     wMasked = Nd4j.create(dataType, h, h);
     recMatrix = Nd4j.create(dataType, h, h);
-    recDiagonal = diagonal(recMatrix);
+    recDiagonal = buffers.diagonal(recMatrix);
     inMatrix = Nd4j.create(dataType, h, in + 1);
-    inMatrixW = columns(inMatrix, 0, in);
-    inMatrixB = column(inMatrix, in);
+    inMatrixW = buffers.columns(inMatrix, 0, in);
+    inMatrixB = buffers.column(inMatrix, in);
 
     gradRec = Nd4j.create(dataType, h, h);
-    gradRecDiagonal = diagonal(gradRec);
+    gradRecDiagonal = buffers.diagonal(gradRec);
     gradIn = Nd4j.create(dataType, h, in + 1);
-    gradInW = columns(gradIn, 0, in);
-    gradInB = column(gradIn, in);
+    gradInW = buffers.columns(gradIn, 0, in);
+    gradInB = buffers.column(gradIn, in);
     scratchHH = Nd4j.create(dataType, h, h);
     scratchHI = Nd4j.create(dataType, h, in + 1);
     sumH = Nd4j.create(dataType, h);
     sumH2 = Nd4j.create(dataType, h);
+    dLdhViews = new GradientViews(h, dataType, buffers);
   }
 
   @Override
@@ -212,30 +212,17 @@ final class LeakyRnnNetwork implements Network {
 
   @Override
   public INDArray initialState(int batch, RandomGenerator rng) {
-    if (batch < 1) {
-      throw new IllegalArgumentException("batch must be ≥ 1, was " + batch);
-    }
-    double[] v = new double[Math.multiplyExact(batch, hidden)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = h0Scale * rng.nextDouble();
-    }
-    return fromDoubles(v, batch, hidden);
+    return Init.initialState(batch, hidden, false, h0Scale, rng, dataType);
   }
 
   // ---------------------------------------------------------------- forward
 
   @Override
   public Trajectory forward(INDArray x, INDArray h0) {
-    if (x == null || x.rank() != 3 || x.size(2) != inputs || x.size(0) < 1 || x.size(1) < 1) {
-      throw new IllegalArgumentException(
-          "inputs must be [T ≥ 1, B ≥ 1, " + inputs + "], was " + shapeOf(x));
-    }
+    Shapes.checkInputs(x, inputs);
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
-    if (h0 == null || h0.rank() != 2 || h0.size(0) != batch || h0.size(1) != hidden) {
-      throw new IllegalArgumentException(
-          "h0 must be [" + batch + ", " + hidden + "], was " + shapeOf(h0));
-    }
+    Shapes.checkInitialState(h0, batch, hidden);
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
@@ -271,13 +258,7 @@ final class LeakyRnnNetwork implements Network {
 
   /** Recomputes everything derived from the (possibly updated) parameters. */
   private void prepare() {
-    Nd4j.exec(new ScalarMax(taus, null, tauClamped, 1.0));
-    tauClamped.rdiv(1.0, alpha);
-    alpha.rsub(1.0, oneMinusAlpha);
-    // (max(τ,1) > τ) − 1 = −[τ ≥ 1]: the clamp passes the gradient at τ = 1, as torch.clamp does.
-    Nd4j.exec(new SubOp(tauClamped, taus, negTauGate));
-    Nd4j.exec(new Step(negTauGate, negTauGate, 0.0));
-    negTauGate.subi(1.0);
+    tau.update(taus);
 
     Nd4j.exec(new MulOp(wRec, offDiagonal, wMasked));
     inMatrixW.assign(wIn);
@@ -321,29 +302,20 @@ final class LeakyRnnNetwork implements Network {
 
   @Override
   public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
-    if (trajectory == null || trajectory != lastTrajectory) {
-      throw new IllegalStateException(
-          "backward needs the trajectory of this network's latest forward call");
-    }
+    Shapes.checkLatest(trajectory, lastTrajectory);
     int steps = lastTrajectory.steps();
     int batch = lastTrajectory.batch();
-    if (dLdh == null
-        || dLdh.rank() != 3
-        || dLdh.size(0) != steps
-        || dLdh.size(1) != batch
-        || dLdh.size(2) != hidden) {
-      throw new IllegalArgumentException(
-          "dLdh must be [" + steps + ", " + batch + ", " + hidden + "], was " + shapeOf(dLdh));
-    }
-    INDArray gWIn = gradientArray(gradients, "w_in", wIn);
-    INDArray gBIn = gradientArray(gradients, "b_in", bIn);
-    INDArray gWRec = gradientArray(gradients, "w_rec", wRec);
-    INDArray gBRec = gradientArray(gradients, "b_rec", bRec);
-    INDArray gTaus = trainTau ? gradientArray(gradients, "taus", taus) : null;
+    Shapes.checkDLdh(dLdh, steps, batch, hidden);
+    INDArray gWIn = Shapes.gradientArray(gradients, "w_in", wIn);
+    INDArray gBIn = Shapes.gradientArray(gradients, "b_in", bIn);
+    INDArray gWRec = Shapes.gradientArray(gradients, "w_rec", wRec);
+    INDArray gBRec = Shapes.gradientArray(gradients, "b_rec", bRec);
+    INDArray gTaus = trainTau ? Shapes.gradientArray(gradients, "taus", taus) : null;
 
     derivViews(steps, batch);
-    gradViews(dLdh, steps, batch);
-    INDArray[] g = gradSteps;
+    dLdhViews.bind(dLdh, steps, batch);
+    INDArray[] g = dLdhViews.steps();
+    INDArray grad2d = dLdhViews.all();
     INDArray[] q = derivStepViews;
     INDArray delta; // [T·B, H]: dL/d(drive) scaled as the weight products need it
     INDArray deltaFirst; // its first step, [B, H]
@@ -359,7 +331,7 @@ final class LeakyRnnNetwork implements Network {
       broadcastMul(grad2d, alpha, grad2d, 1);
       delta = grad2d;
       deltaFirst = g[0];
-      deltaRest = gradRest;
+      deltaRest = dLdhViews.rest();
     } else {
       derivativeFromOutput(pre2d, deriv2d);
       broadcastMul(deriv2d, alpha, deriv2d, 1);
@@ -400,25 +372,12 @@ final class LeakyRnnNetwork implements Network {
         Nd4j.exec(new Sum(deriv2d, sumH, 0));
         sumH.muli(alpha);
       }
-      Nd4j.exec(new MulOp(sumH, negTauGate, gTaus));
+      tau.gradient(sumH, gTaus);
     }
     Nd4j.exec(new MulOp(gradRec, offDiagonal, gWRec));
     gWIn.assign(gradInW);
     gBIn.assign(gradInB);
     gBRec.assign(gradInB);
-  }
-
-  private static INDArray gradientArray(Map<String, INDArray> gradients, String name, INDArray p) {
-    INDArray g = gradients.get(name);
-    if (g == null) {
-      throw new IllegalArgumentException("gradients has no array for '" + name + "'");
-    }
-    if (!Arrays.equals(g.shape(), p.shape())) {
-      throw new IllegalArgumentException(
-          "gradient '" + name + "' must have shape " + Arrays.toString(p.shape()) + ", was "
-              + Arrays.toString(g.shape()));
-    }
-    return g;
   }
 
   // ---------------------------------------------------------------- buffers
@@ -430,27 +389,24 @@ final class LeakyRnnNetwork implements Network {
     }
     long bh = (long) batch * hidden;
     long rows = (long) steps * batch;
-    statesFlat = ensure(statesFlat, steps * bh, 0.0);
-    h0Flat = ensure(h0Flat, bh, 0.0);
-    inputsFlat = ensure(inputsFlat, rows * (inputs + 1), 1.0);
+    statesFlat = buffers.ensure(statesFlat, steps * bh, 0.0);
+    h0Flat = buffers.ensure(h0Flat, bh, 0.0);
+    inputsFlat = buffers.ensure(inputsFlat, rows * (inputs + 1), 1.0);
     stateSteps = new INDArray[steps + 1];
-    stateSteps[0] = view(h0Flat, 0, batch, hidden);
+    stateSteps[0] = buffers.view(h0Flat, 0, batch, hidden);
     for (int t = 1; t <= steps; t++) {
-      stateSteps[t] = view(statesFlat, (t - 1) * bh, batch, hidden);
+      stateSteps[t] = buffers.view(statesFlat, (t - 1) * bh, batch, hidden);
     }
-    hiddenView = view(statesFlat, 0, steps, batch, hidden);
-    statesNext2d = view(statesFlat, 0, rows, hidden);
-    statesHead2d = steps > 1 ? view(statesFlat, 0, rows - batch, hidden) : null;
-    statesTail2d = steps > 1 ? view(statesFlat, bh, rows - batch, hidden) : null;
-    inputs2d = view(inputsFlat, 0, rows, inputs + 1);
-    inputsData2d = columns(inputs2d, 0, inputs);
+    hiddenView = buffers.view(statesFlat, 0, steps, batch, hidden);
+    statesNext2d = buffers.view(statesFlat, 0, rows, hidden);
+    statesHead2d = steps > 1 ? buffers.view(statesFlat, 0, rows - batch, hidden) : null;
+    statesTail2d = steps > 1 ? buffers.view(statesFlat, bh, rows - batch, hidden) : null;
+    inputs2d = buffers.view(inputsFlat, 0, rows, inputs + 1);
+    inputsData2d = buffers.columns(inputs2d, 0, inputs);
     if (inside) {
-      preFlat = ensure(preFlat, rows * hidden, 0.0);
-      preSteps = new INDArray[steps];
-      for (int t = 0; t < steps; t++) {
-        preSteps[t] = view(preFlat, t * bh, batch, hidden);
-      }
-      pre2d = view(preFlat, 0, rows, hidden);
+      preFlat = buffers.ensure(preFlat, rows * hidden, 0.0);
+      preSteps = buffers.steps(preFlat, steps, batch, hidden);
+      pre2d = buffers.view(preFlat, 0, rows, hidden);
     }
     viewSteps = steps;
     viewBatch = batch;
@@ -462,125 +418,16 @@ final class LeakyRnnNetwork implements Network {
       return;
     }
     long bh = (long) batch * hidden;
-    derivFlat = ensure(derivFlat, steps * bh, 0.0);
-    derivStepViews = new INDArray[steps];
-    for (int t = 0; t < steps; t++) {
-      derivStepViews[t] = view(derivFlat, t * bh, batch, hidden);
-    }
-    deriv2d = view(derivFlat, 0, (long) steps * batch, hidden);
-    derivRest = steps > 1 ? view(derivFlat, bh, (long) (steps - 1) * batch, hidden) : null;
+    derivFlat = buffers.ensure(derivFlat, steps * bh, 0.0);
+    derivStepViews = buffers.steps(derivFlat, steps, batch, hidden);
+    deriv2d = buffers.view(derivFlat, 0, (long) steps * batch, hidden);
+    derivRest = steps > 1 ? buffers.view(derivFlat, bh, (long) (steps - 1) * batch, hidden) : null;
     if (inside) {
-      tmpFlat = ensure(tmpFlat, bh, 0.0);
-      tmpBH = view(tmpFlat, 0, batch, hidden);
+      tmpFlat = buffers.ensure(tmpFlat, bh, 0.0);
+      tmpBH = buffers.view(tmpFlat, 0, batch, hidden);
     }
     derivShapeSteps = steps;
     derivShapeBatch = batch;
-  }
-
-  /**
-   * Per-step views of dLdh, used in place when it is a C-order array of our type (the API lets
-   * backward overwrite it), else of a copy in an internal buffer.
-   */
-  private void gradViews(INDArray dLdh, int steps, int batch) {
-    long bh = (long) batch * hidden;
-    boolean inPlace =
-        dLdh.dataType() == dataType
-            && dLdh.ordering() == 'c'
-            && Shape.hasDefaultStridesForShape(dLdh);
-    INDArray g;
-    if (inPlace) {
-      g = dLdh;
-    } else {
-      INDArray before = gradCopyFlat;
-      gradCopyFlat = ensure(gradCopyFlat, steps * bh, 0.0);
-      boolean reuse =
-          gradCopyFlat == before
-              && lastGradArray != null
-              && lastGradArray.data() == gradCopyFlat.data()
-              && Arrays.equals(lastGradArray.shape(), dLdh.shape());
-      g = reuse ? lastGradArray : view(gradCopyFlat, 0, steps, batch, hidden);
-      g.assign(dLdh);
-    }
-    if (g == lastGradArray) {
-      return; // same array (and so same shape) as last time: the views are still right
-    }
-    gradSteps = new INDArray[steps];
-    for (int t = 0; t < steps; t++) {
-      gradSteps[t] = view(g, g.offset() + t * bh, batch, hidden);
-    }
-    grad2d = view(g, g.offset(), (long) steps * batch, hidden);
-    gradRest =
-        steps > 1 ? view(g, g.offset() + bh, (long) (steps - 1) * batch, hidden) : null;
-    lastGradArray = g;
-  }
-
-  /** A flat buffer of at least {@code n} elements: the old one if large enough, else a new one. */
-  private INDArray ensure(INDArray flat, long n, double fill) {
-    if (flat != null && flat.length() >= n) {
-      return flat;
-    }
-    return Nd4j.valueArrayOf(new long[] {n}, fill, dataType);
-  }
-
-  /**
-   * A C-order view of {@code shape} into the buffer of {@code flat}. ND4J reads a non-zero
-   * {@code offset} as absolute in the underlying allocation (even when {@code flat} is itself a
-   * view), and 0 as the start of {@code flat}; callers pass either 0 or absolute offsets.
-   */
-  private INDArray view(INDArray flat, long offset, long... shape) {
-    return Nd4j.create(flat.data(), shape, Nd4j.getStrides(shape, 'c'), offset, 'c', dataType);
-  }
-
-  /** Columns [from, from+count) of a C-order matrix, as a strided view. */
-  private INDArray columns(INDArray m, int from, int count) {
-    long r = m.size(0);
-    long c = m.size(1);
-    return Nd4j.create(m.data(), new long[] {r, count}, new long[] {c, 1}, m.offset() + from, 'c',
-        dataType);
-  }
-
-  /** Column j of a C-order matrix, as a strided [rows] view. */
-  private INDArray column(INDArray m, int j) {
-    return Nd4j.create(m.data(), new long[] {m.size(0)}, new long[] {m.size(1)}, m.offset() + j,
-        'c', dataType);
-  }
-
-  /** The diagonal of a C-order square matrix, as a strided view. */
-  private INDArray diagonal(INDArray m) {
-    long n = m.size(0);
-    return Nd4j.create(m.data(), new long[] {n}, new long[] {n + 1}, m.offset(), 'c', dataType);
-  }
-
-  private static void broadcastMul(INDArray x, INDArray vector, INDArray z, int dimension) {
-    Nd4j.exec(new BroadcastMulOp(x, vector, z, dimension));
-  }
-
-  // ------------------------------------------------------------ init helpers
-
-  private INDArray uniform(RandomGenerator rng, double lo, double hi, long... shape) {
-    long n = 1;
-    for (long s : shape) {
-      n *= s;
-    }
-    return fromDoubles(draw(rng, lo, hi, n), shape);
-  }
-
-  private static double[] draw(RandomGenerator rng, double lo, double hi, long n) {
-    double[] v = new double[Math.toIntExact(n)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = lo + (hi - lo) * rng.nextDouble();
-    }
-    return v;
-  }
-
-  private INDArray fromDoubles(double[] v, long... shape) {
-    INDArray a = Nd4j.create(dataType, shape);
-    a.assign(Nd4j.create(v, shape, DataType.DOUBLE));
-    return a;
-  }
-
-  private static String shapeOf(INDArray a) {
-    return a == null ? "null" : Arrays.toString(a.shape());
   }
 
   /** Views into the network's buffers; valid until the next forward call. */

@@ -1,5 +1,6 @@
 package engram.models.lstm;
 
+import static engram.models.common.Buffers.broadcastMul;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
@@ -7,10 +8,13 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.Buffers;
+import engram.models.common.GatedWeights;
+import engram.models.common.Init;
+import engram.models.common.Shapes;
+import engram.models.common.Tau;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,11 +23,8 @@ import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
-import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
 import org.nd4j.linalg.api.ops.impl.scalar.ScalarReverseSubtraction;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
@@ -129,6 +130,7 @@ final class LstmNetwork implements Network {
   private final boolean trainTau;
   private final InitialState initial;
   private final double h0Scale;
+  private final Buffers buffers;
 
   // Parameters (live arrays), PyTorch layout: row blocks i, f, g, o.
   private final INDArray wIh;
@@ -157,10 +159,10 @@ final class LstmNetwork implements Network {
   private final INDArray weightsBo;
   private final INDArray weightsBifg;
   private final INDArray recurrent; // W_hh, unscaled, [4H, H]
+  private final Tau tau;
   private final INDArray tauClamped; // max(τ, 1) = 1/α
   private final INDArray alpha;
   private final INDArray oneMinusAlpha;
-  private final INDArray negTauGate; // −1 where τ ≥ 1, 0 where the clamp is active
 
   // Backward scratch of parameter size.
   private final INDArray gradW; // [4H, H+I+1] = [dW_hh | dW_ih | db], internal row order
@@ -255,57 +257,50 @@ final class LstmNetwork implements Network {
     this.trainTau = config.tauLeak() && config.trainTau();
     this.initial = config.initialState();
     this.h0Scale = config.h0Scale();
+    this.buffers = new Buffers(dataType);
     int h = hidden;
     long h4 = 4L * h;
 
-    double bound = 1.0 / Math.sqrt(h);
-    wIh = uniform(rng, -bound, bound, h4, inputs);
-    wHh = uniform(rng, -bound, bound, h4, h);
-    bIh = uniform(rng, -bound, bound, h4);
-    bHh = uniform(rng, -bound, bound, h4);
-    List<Parameter> ps = new ArrayList<>();
-    ps.add(new Parameter("w_ih", wIh, true));
-    ps.add(new Parameter("w_hh", wHh, true));
-    ps.add(new Parameter("b_ih", bIh, true));
-    ps.add(new Parameter("b_hh", bHh, true));
-    if (leak) {
-      taus =
-          config.trainTau()
-              ? uniform(rng, config.tauInitMin(), config.tauInitMax(), h)
-              : Nd4j.valueArrayOf(new long[] {h}, config.fixedTau(), dataType);
-      ps.add(new Parameter("taus", taus, config.trainTau()));
-    } else {
-      taus = null;
-    }
-    parameters = List.copyOf(ps);
+    GatedWeights init = GatedWeights.pytorchInit(rng, 4, h, inputs, dataType);
+    wIh = init.wIh();
+    wHh = init.wHh();
+    bIh = init.bIh();
+    bHh = init.bHh();
+    taus =
+        leak
+            ? Tau.initial(
+                rng, config.trainTau(), config.tauInitMin(), config.tauInitMax(),
+                config.fixedTau(), h, dataType)
+            : null;
+    parameters = init.parameters(taus, config.trainTau());
 
-    wIhIfg = block(wIh, 0, 3L * h, 0, inputs);
-    wIhO = block(wIh, 3L * h, h, 0, inputs);
-    wHhIfg = block(wHh, 0, 3L * h, 0, h);
-    wHhO = block(wHh, 3L * h, h, 0, h);
-    bIhIfg = segment(bIh, 0, 3L * h);
-    bIhO = segment(bIh, 3L * h, h);
-    bHhIfg = segment(bHh, 0, 3L * h);
-    bHhO = segment(bHh, 3L * h, h);
+    wIhIfg = buffers.block(wIh, 0, 3L * h, 0, inputs);
+    wIhO = buffers.block(wIh, 3L * h, h, 0, inputs);
+    wHhIfg = buffers.block(wHh, 0, 3L * h, 0, h);
+    wHhO = buffers.block(wHh, 3L * h, h, 0, h);
+    bIhIfg = buffers.segment(bIh, 0, 3L * h);
+    bIhO = buffers.segment(bIh, 3L * h, h);
+    bHhIfg = buffers.segment(bHh, 0, 3L * h);
+    bHhO = buffers.segment(bHh, 3L * h, h);
 
     weights = Nd4j.create(dataType, h4, augmented);
-    weightsH = block(weights, 0, h4, 0, h);
-    weightsHo = block(weights, 0, h, 0, h);
-    weightsHifg = block(weights, h, 3L * h, 0, h);
-    weightsXo = block(weights, 0, h, h, inputs);
-    weightsXifg = block(weights, h, 3L * h, h, inputs);
-    weightsBo = columnVector(block(weights, 0, h, augmented - 1, 1));
-    weightsBifg = columnVector(block(weights, h, 3L * h, augmented - 1, 1));
+    weightsH = buffers.block(weights, 0, h4, 0, h);
+    weightsHo = buffers.block(weights, 0, h, 0, h);
+    weightsHifg = buffers.block(weights, h, 3L * h, 0, h);
+    weightsXo = buffers.block(weights, 0, h, h, inputs);
+    weightsXifg = buffers.block(weights, h, 3L * h, h, inputs);
+    weightsBo = columnVector(buffers.block(weights, 0, h, augmented - 1, 1));
+    weightsBifg = columnVector(buffers.block(weights, h, 3L * h, augmented - 1, 1));
     recurrent = Nd4j.create(dataType, h4, h);
-    tauClamped = Nd4j.create(dataType, h);
-    alpha = Nd4j.create(dataType, h);
-    oneMinusAlpha = Nd4j.create(dataType, h);
-    negTauGate = Nd4j.create(dataType, h);
+    tau = new Tau(h, dataType);
+    tauClamped = tau.clamped();
+    alpha = tau.alpha();
+    oneMinusAlpha = tau.oneMinusAlpha();
 
     gradW = Nd4j.create(dataType, h4, augmented);
-    gradWh = block(gradW, 0, h4, 0, h);
-    gradWx = block(gradW, 0, h4, h, inputs);
-    gradWb = columnVector(block(gradW, 0, h4, augmented - 1, 1));
+    gradWh = buffers.block(gradW, 0, h4, 0, h);
+    gradWx = buffers.block(gradW, 0, h4, h, inputs);
+    gradWb = columnVector(buffers.block(gradW, 0, h4, augmented - 1, 1));
     sumH = Nd4j.create(dataType, h);
   }
 
@@ -321,33 +316,17 @@ final class LstmNetwork implements Network {
 
   @Override
   public INDArray initialState(int batch, RandomGenerator rng) {
-    if (batch < 1) {
-      throw new IllegalArgumentException("batch must be ≥ 1, was " + batch);
-    }
-    if (initial == InitialState.ZERO) {
-      return Nd4j.zeros(dataType, batch, hidden);
-    }
-    double[] v = new double[Math.multiplyExact(batch, hidden)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = h0Scale * rng.nextDouble();
-    }
-    return fromDoubles(v, batch, hidden);
+    return Init.initialState(batch, hidden, initial == InitialState.ZERO, h0Scale, rng, dataType);
   }
 
   // ---------------------------------------------------------------- forward
 
   @Override
   public Trajectory forward(INDArray x, INDArray h0) {
-    if (x == null || x.rank() != 3 || x.size(2) != inputs || x.size(0) < 1 || x.size(1) < 1) {
-      throw new IllegalArgumentException(
-          "inputs must be [T ≥ 1, B ≥ 1, " + inputs + "], was " + shapeOf(x));
-    }
+    Shapes.checkInputs(x, inputs);
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
-    if (h0 == null || h0.rank() != 2 || h0.size(0) != batch || h0.size(1) != hidden) {
-      throw new IllegalArgumentException(
-          "h0 must be [" + batch + ", " + hidden + "], was " + shapeOf(h0));
-    }
+    Shapes.checkInitialState(h0, batch, hidden);
     lastTrajectory = null;
     generation++;
     shapeViews(steps, batch);
@@ -391,13 +370,7 @@ final class LstmNetwork implements Network {
     weightsHifg.assign(wHhIfg);
     recurrent.assign(weightsH);
     if (leak) {
-      Nd4j.exec(new ScalarMax(taus, null, tauClamped, 1.0));
-      tauClamped.rdiv(1.0, alpha);
-      alpha.rsub(1.0, oneMinusAlpha);
-      // (max(τ,1) > τ) − 1 = −[τ ≥ 1]: the clamp passes the gradient at τ = 1, as torch.clamp does.
-      Nd4j.exec(new SubOp(tauClamped, taus, negTauGate));
-      Nd4j.exec(new Step(negTauGate, negTauGate, 0.0));
-      negTauGate.subi(1.0);
+      tau.update(taus);
       broadcastMul(weightsH, alpha, weightsH, 1); // W_hh·diag(α), so that W_hh·h = (W_hh·diag(α))·k
       Nd4j.exec(new BroadcastCopyOp(alphaCols, alpha, alphaCols, 0));
       Nd4j.exec(new BroadcastCopyOp(oneMinusAlphaCols, oneMinusAlpha, oneMinusAlphaCols, 0));
@@ -408,25 +381,15 @@ final class LstmNetwork implements Network {
 
   @Override
   public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
-    if (trajectory == null || trajectory != lastTrajectory) {
-      throw new IllegalStateException(
-          "backward needs the trajectory of this network's latest forward call");
-    }
+    Shapes.checkLatest(trajectory, lastTrajectory);
     int steps = lastTrajectory.steps;
     int batch = lastTrajectory.batch;
-    if (dLdh == null
-        || dLdh.rank() != 3
-        || dLdh.size(0) != steps
-        || dLdh.size(1) != batch
-        || dLdh.size(2) != hidden) {
-      throw new IllegalArgumentException(
-          "dLdh must be [" + steps + ", " + batch + ", " + hidden + "], was " + shapeOf(dLdh));
-    }
-    INDArray gWIh = gradientArray(gradients, "w_ih", wIh);
-    INDArray gWHh = gradientArray(gradients, "w_hh", wHh);
-    INDArray gBIh = gradientArray(gradients, "b_ih", bIh);
-    INDArray gBHh = gradientArray(gradients, "b_hh", bHh);
-    INDArray gTaus = trainTau ? gradientArray(gradients, "taus", taus) : null;
+    Shapes.checkDLdh(dLdh, steps, batch, hidden);
+    INDArray gWIh = Shapes.gradientArray(gradients, "w_ih", wIh);
+    INDArray gWHh = Shapes.gradientArray(gradients, "w_hh", wHh);
+    INDArray gBIh = Shapes.gradientArray(gradients, "b_ih", bIh);
+    INDArray gBHh = Shapes.gradientArray(gradients, "b_hh", bHh);
+    INDArray gTaus = trainTau ? Shapes.gradientArray(gradients, "taus", taus) : null;
 
     derivViews(steps, batch);
     gradHAll.assign(dLdh.permute(0, 2, 1)); // casts if needed; dLdh itself is not modified
@@ -470,12 +433,12 @@ final class LstmNetwork implements Network {
     // Internal row order o, i, f, g back to PyTorch's i, f, g, o.
     long h3 = 3L * hidden;
     long h4 = 4L * hidden;
-    gWHh.get(interval(0, h3), all()).assign(block(gradWh, hidden, h3, 0, hidden));
-    gWHh.get(interval(h3, h4), all()).assign(block(gradWh, 0, hidden, 0, hidden));
-    gWIh.get(interval(0, h3), all()).assign(block(gradWx, hidden, h3, 0, inputs));
-    gWIh.get(interval(h3, h4), all()).assign(block(gradWx, 0, hidden, 0, inputs));
-    gBIh.get(interval(0, h3)).assign(segment(gradWb, hidden, h3));
-    gBIh.get(interval(h3, h4)).assign(segment(gradWb, 0, hidden));
+    gWHh.get(interval(0, h3), all()).assign(buffers.block(gradWh, hidden, h3, 0, hidden));
+    gWHh.get(interval(h3, h4), all()).assign(buffers.block(gradWh, 0, hidden, 0, hidden));
+    gWIh.get(interval(0, h3), all()).assign(buffers.block(gradWx, hidden, h3, 0, inputs));
+    gWIh.get(interval(h3, h4), all()).assign(buffers.block(gradWx, 0, hidden, 0, inputs));
+    gBIh.get(interval(0, h3)).assign(buffers.segment(gradWb, hidden, h3));
+    gBIh.get(interval(h3, h4)).assign(buffers.segment(gradWb, 0, hidden));
     gBHh.assign(gBIh);
 
     if (gTaus != null) {
@@ -490,34 +453,21 @@ final class LstmNetwork implements Network {
   private void tauGradient(int steps, int batch, INDArray gTaus) {
     long bh = (long) batch * hidden;
     long rows = (long) steps * batch;
-    INDArray diff = view(kFlat, 0, steps, batch, hidden);
-    Nd4j.exec(new SubOp(view(hiddenFlat, 0, batch, hidden), h0View, view(kFlat, 0, batch, hidden)));
+    INDArray diff = buffers.view(kFlat, 0, steps, batch, hidden);
+    Nd4j.exec(new SubOp(buffers.view(hiddenFlat, 0, batch, hidden), h0View, buffers.view(kFlat, 0, batch, hidden)));
     if (steps > 1) {
       Nd4j.exec(
           new SubOp(
-              view(hiddenFlat, bh, rows - batch, hidden),
-              view(hiddenFlat, 0, rows - batch, hidden),
-              view(kFlat, bh, rows - batch, hidden)));
+              buffers.view(hiddenFlat, bh, rows - batch, hidden),
+              buffers.view(hiddenFlat, 0, rows - batch, hidden),
+              buffers.view(kFlat, bh, rows - batch, hidden)));
     }
-    INDArray diffT = view(eFlat, 0, steps, hidden, batch);
+    INDArray diffT = buffers.view(eFlat, 0, steps, hidden, batch);
     diffT.assign(diff.permute(0, 2, 1));
     Nd4j.exec(new MulOp(diffT, gradHAll, diffT));
     Nd4j.exec(new Sum(diffT, sumH, 0, 2));
     sumH.muli(alpha);
-    Nd4j.exec(new MulOp(sumH, negTauGate, gTaus));
-  }
-
-  private static INDArray gradientArray(Map<String, INDArray> gradients, String name, INDArray p) {
-    INDArray g = gradients.get(name);
-    if (g == null) {
-      throw new IllegalArgumentException("gradients has no array for '" + name + "'");
-    }
-    if (!Arrays.equals(g.shape(), p.shape())) {
-      throw new IllegalArgumentException(
-          "gradient '" + name + "' must have shape " + Arrays.toString(p.shape()) + ", was "
-              + Arrays.toString(g.shape()));
-    }
-    return g;
+    tau.gradient(sumH, gTaus);
   }
 
   // ----------------------------------------------------------------- extras
@@ -535,16 +485,16 @@ final class LstmNetwork implements Network {
       long qb = 3 * hb;
       // Sources, each [T, H, B] with step stride 3H·B: c_t = Q_{t+1}[c], i, f, o in SIG, g in Q.
       INDArray[] sources = {
-        view(companionFlat, qb + 2 * hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
-        view(sigFlat, hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
-        view(sigFlat, 2 * hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
-        view(companionFlat, hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
-        view(sigFlat, 0, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        buffers.view(companionFlat, qb + 2 * hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        buffers.view(sigFlat, hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        buffers.view(sigFlat, 2 * hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        buffers.view(companionFlat, hb, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
+        buffers.view(sigFlat, 0, new long[] {steps, hidden, batch}, new long[] {qb, batch, 1}),
       };
       Map<String, INDArray> map = new LinkedHashMap<>();
       for (int k = 0; k < EXTRAS.length; k++) {
-        extraFlats[k] = ensure(extraFlats[k], steps * hb);
-        INDArray out = view(extraFlats[k], 0, steps, batch, hidden);
+        extraFlats[k] = buffers.ensure(extraFlats[k], steps * hb);
+        INDArray out = buffers.view(extraFlats[k], 0, steps, batch, hidden);
         out.assign(sources[k].permute(0, 2, 1));
         map.put(EXTRAS[k], out);
       }
@@ -563,30 +513,30 @@ final class LstmNetwork implements Network {
     long hb = (long) hidden * batch;
     long kb = (long) augmented * batch;
     long qb = 3 * hb;
-    stateFlat = ensure(stateFlat, (steps + 1) * kb);
-    gateFlat = ensure(gateFlat, 4 * hb);
-    sigFlat = ensure(sigFlat, steps * qb);
-    companionFlat = ensure(companionFlat, (steps + 1) * qb);
-    pairFlat = ensure(pairFlat, 2 * hb);
-    hiddenFlat = ensure(hiddenFlat, steps * hb);
-    h0Flat = ensure(h0Flat, hb);
+    stateFlat = buffers.ensure(stateFlat, (steps + 1) * kb);
+    gateFlat = buffers.ensure(gateFlat, 4 * hb);
+    sigFlat = buffers.ensure(sigFlat, steps * qb);
+    companionFlat = buffers.ensure(companionFlat, (steps + 1) * qb);
+    pairFlat = buffers.ensure(pairFlat, 2 * hb);
+    hiddenFlat = buffers.ensure(hiddenFlat, steps * hb);
+    h0Flat = buffers.ensure(h0Flat, hb);
 
     sStep = new INDArray[steps + 1];
     sHidden = new INDArray[steps + 1];
     qC = new INDArray[steps + 1];
     for (int t = 0; t <= steps; t++) {
-      sStep[t] = view(stateFlat, t * kb, augmented, batch);
-      sHidden[t] = view(stateFlat, t * kb, hidden, batch);
-      qC[t] = view(companionFlat, t * qb + 2 * hb, hidden, batch);
+      sStep[t] = buffers.view(stateFlat, t * kb, augmented, batch);
+      sHidden[t] = buffers.view(stateFlat, t * kb, hidden, batch);
+      qC[t] = buffers.view(companionFlat, t * qb + 2 * hb, hidden, batch);
     }
     // The row of ones of every S_t (the bias input); the other rows are written by every forward.
-    view(stateFlat, (long) (hidden + inputs) * batch, new long[] {steps + 1, batch},
+    buffers.view(stateFlat, (long) (hidden + inputs) * batch, new long[] {steps + 1, batch},
         new long[] {kb, 1}).assign(1.0);
-    sInputs = view(stateFlat, hb, new long[] {steps, inputs, batch}, new long[] {kb, batch, 1});
-    sHiddenAfter = view(stateFlat, kb, new long[] {steps, hidden, batch}, new long[] {kb, batch, 1});
-    gates = view(gateFlat, 0, 4L * hidden, batch);
-    gatesSig = view(gateFlat, 0, 3L * hidden, batch);
-    gatesG = view(gateFlat, qb, hidden, batch);
+    sInputs = buffers.view(stateFlat, hb, new long[] {steps, inputs, batch}, new long[] {kb, batch, 1});
+    sHiddenAfter = buffers.view(stateFlat, kb, new long[] {steps, hidden, batch}, new long[] {kb, batch, 1});
+    gates = buffers.view(gateFlat, 0, 4L * hidden, batch);
+    gatesSig = buffers.view(gateFlat, 0, 3L * hidden, batch);
+    gatesG = buffers.view(gateFlat, qb, hidden, batch);
     sig = new INDArray[steps];
     sigO = new INDArray[steps];
     sigIf = new INDArray[steps];
@@ -596,28 +546,28 @@ final class LstmNetwork implements Network {
     qGc = new INDArray[steps];
     for (int t = 0; t < steps; t++) {
       long s = t * qb;
-      sig[t] = view(sigFlat, s, 3L * hidden, batch);
-      sigO[t] = view(sigFlat, s, hidden, batch);
-      sigIf[t] = view(sigFlat, s + hb, 2L * hidden, batch);
-      sigF[t] = view(sigFlat, s + 2 * hb, hidden, batch);
-      qTanhC[t] = view(companionFlat, s, hidden, batch);
-      qG[t] = view(companionFlat, s + hb, hidden, batch);
-      qGc[t] = view(companionFlat, s + hb, 2L * hidden, batch);
+      sig[t] = buffers.view(sigFlat, s, 3L * hidden, batch);
+      sigO[t] = buffers.view(sigFlat, s, hidden, batch);
+      sigIf[t] = buffers.view(sigFlat, s + hb, 2L * hidden, batch);
+      sigF[t] = buffers.view(sigFlat, s + 2 * hb, hidden, batch);
+      qTanhC[t] = buffers.view(companionFlat, s, hidden, batch);
+      qG[t] = buffers.view(companionFlat, s + hb, hidden, batch);
+      qGc[t] = buffers.view(companionFlat, s + hb, 2L * hidden, batch);
     }
-    sigAll = view(sigFlat, 0, steps * qb);
-    companionAll = view(companionFlat, 0, steps * qb);
-    pair = view(pairFlat, 0, 2L * hidden, batch);
-    pairFirst = view(pairFlat, 0, hidden, batch);
-    pairSecond = view(pairFlat, hb, hidden, batch);
-    hiddenView = view(hiddenFlat, 0, steps, batch, hidden);
-    h0View = view(h0Flat, 0, batch, hidden);
+    sigAll = buffers.view(sigFlat, 0, steps * qb);
+    companionAll = buffers.view(companionFlat, 0, steps * qb);
+    pair = buffers.view(pairFlat, 0, 2L * hidden, batch);
+    pairFirst = buffers.view(pairFlat, 0, hidden, batch);
+    pairSecond = buffers.view(pairFlat, hb, hidden, batch);
+    hiddenView = buffers.view(hiddenFlat, 0, steps, batch, hidden);
+    h0View = buffers.view(h0Flat, 0, batch, hidden);
     if (leak) {
-      leakTmpFlat = ensure(leakTmpFlat, hb);
-      alphaColsFlat = ensure(alphaColsFlat, hb);
-      oneMinusAlphaColsFlat = ensure(oneMinusAlphaColsFlat, hb);
-      leakTmp = view(leakTmpFlat, 0, hidden, batch);
-      alphaCols = view(alphaColsFlat, 0, hidden, batch);
-      oneMinusAlphaCols = view(oneMinusAlphaColsFlat, 0, hidden, batch);
+      leakTmpFlat = buffers.ensure(leakTmpFlat, hb);
+      alphaColsFlat = buffers.ensure(alphaColsFlat, hb);
+      oneMinusAlphaColsFlat = buffers.ensure(oneMinusAlphaColsFlat, hb);
+      leakTmp = buffers.view(leakTmpFlat, 0, hidden, batch);
+      alphaCols = buffers.view(alphaColsFlat, 0, hidden, batch);
+      oneMinusAlphaCols = buffers.view(oneMinusAlphaColsFlat, 0, hidden, batch);
     }
     viewSteps = steps;
     viewBatch = batch;
@@ -630,12 +580,12 @@ final class LstmNetwork implements Network {
     }
     long hb = (long) hidden * batch;
     long qb = 3 * hb;
-    gradHFlat = ensure(gradHFlat, steps * hb);
-    kFlat = ensure(kFlat, steps * qb);
-    eFlat = ensure(eFlat, steps * qb);
-    deltaFlat = ensure(deltaFlat, 4 * hb);
-    cellGradFlat = ensure(cellGradFlat, hb);
-    carryFlat = ensure(carryFlat, hb);
+    gradHFlat = buffers.ensure(gradHFlat, steps * hb);
+    kFlat = buffers.ensure(kFlat, steps * qb);
+    eFlat = buffers.ensure(eFlat, steps * qb);
+    deltaFlat = buffers.ensure(deltaFlat, 4 * hb);
+    cellGradFlat = buffers.ensure(cellGradFlat, hb);
+    carryFlat = buffers.ensure(carryFlat, hb);
     gradH = new INDArray[steps];
     kO = new INDArray[steps];
     kI = new INDArray[steps];
@@ -644,99 +594,36 @@ final class LstmNetwork implements Network {
     eG = new INDArray[steps];
     for (int t = 0; t < steps; t++) {
       long s = t * qb;
-      gradH[t] = view(gradHFlat, t * hb, hidden, batch);
-      kO[t] = view(kFlat, s, hidden, batch);
-      kI[t] = view(kFlat, s + hb, hidden, batch);
-      kF[t] = view(kFlat, s + 2 * hb, hidden, batch);
-      eC[t] = view(eFlat, s, hidden, batch);
-      eG[t] = view(eFlat, s + hb, hidden, batch);
+      gradH[t] = buffers.view(gradHFlat, t * hb, hidden, batch);
+      kO[t] = buffers.view(kFlat, s, hidden, batch);
+      kI[t] = buffers.view(kFlat, s + hb, hidden, batch);
+      kF[t] = buffers.view(kFlat, s + 2 * hb, hidden, batch);
+      eC[t] = buffers.view(eFlat, s, hidden, batch);
+      eG[t] = buffers.view(eFlat, s + hb, hidden, batch);
     }
-    gradHAll = view(gradHFlat, 0, steps, hidden, batch);
-    kAll = view(kFlat, 0, steps * qb);
-    eAll = view(eFlat, 0, steps * qb);
-    delta = view(deltaFlat, 0, 4L * hidden, batch);
-    deltaO = view(deltaFlat, 0, hidden, batch);
-    deltaI = view(deltaFlat, hb, hidden, batch);
-    deltaF = view(deltaFlat, 2 * hb, hidden, batch);
-    deltaG = view(deltaFlat, 3 * hb, hidden, batch);
-    cellGrad = view(cellGradFlat, 0, hidden, batch);
-    carry = view(carryFlat, 0, hidden, batch);
+    gradHAll = buffers.view(gradHFlat, 0, steps, hidden, batch);
+    kAll = buffers.view(kFlat, 0, steps * qb);
+    eAll = buffers.view(eFlat, 0, steps * qb);
+    delta = buffers.view(deltaFlat, 0, 4L * hidden, batch);
+    deltaO = buffers.view(deltaFlat, 0, hidden, batch);
+    deltaI = buffers.view(deltaFlat, hb, hidden, batch);
+    deltaF = buffers.view(deltaFlat, 2 * hb, hidden, batch);
+    deltaG = buffers.view(deltaFlat, 3 * hb, hidden, batch);
+    cellGrad = buffers.view(cellGradFlat, 0, hidden, batch);
+    carry = buffers.view(carryFlat, 0, hidden, batch);
     if (leak) {
-      scaledGradFlat = ensure(scaledGradFlat, hb);
-      leakGradFlat = ensure(leakGradFlat, hb);
-      scaledGrad = view(scaledGradFlat, 0, hidden, batch);
-      leakGrad = view(leakGradFlat, 0, hidden, batch);
+      scaledGradFlat = buffers.ensure(scaledGradFlat, hb);
+      leakGradFlat = buffers.ensure(leakGradFlat, hb);
+      scaledGrad = buffers.view(scaledGradFlat, 0, hidden, batch);
+      leakGrad = buffers.view(leakGradFlat, 0, hidden, batch);
     }
     derivSteps = steps;
     derivBatch = batch;
   }
 
-  /** A flat buffer of at least {@code n} elements: the old one if large enough, else a new one. */
-  private INDArray ensure(INDArray flat, long n) {
-    if (flat != null && flat.length() >= n) {
-      return flat;
-    }
-    return Nd4j.create(dataType, n);
-  }
-
-  /**
-   * A C-order view of {@code shape} into the allocation of {@code flat}, which must be a whole
-   * allocation (offset 0), at the absolute {@code offset}.
-   */
-  private INDArray view(INDArray flat, long offset, long... shape) {
-    return view(flat, offset, shape, Nd4j.getStrides(shape, 'c'));
-  }
-
-  private INDArray view(INDArray flat, long offset, long[] shape, long[] strides) {
-    return Nd4j.create(flat.data(), shape, strides, offset, 'c', dataType);
-  }
-
-  /** Rows [r0, r0+rows) and columns [c0, c0+cols) of a C-order matrix (or matrix view). */
-  private INDArray block(INDArray m, long r0, long rows, long c0, long cols) {
-    long rs = m.stride(0);
-    long cs = m.stride(1);
-    return Nd4j.create(m.data(), new long[] {rows, cols}, new long[] {rs, cs},
-        m.offset() + r0 * rs + c0 * cs, 'c', dataType);
-  }
-
-  /** Elements [from, from+count) of a (possibly strided) vector. */
-  private INDArray segment(INDArray v, long from, long count) {
-    long s = v.stride(0);
-    return Nd4j.create(v.data(), new long[] {count}, new long[] {s}, v.offset() + from * s, 'c',
-        dataType);
-  }
-
   /** A one-column matrix view as a (strided) vector. */
   private INDArray columnVector(INDArray column) {
-    return segment(column, 0, column.size(0));
-  }
-
-  private static void broadcastMul(INDArray x, INDArray vector, INDArray z, int dimension) {
-    Nd4j.exec(new BroadcastMulOp(x, vector, z, dimension));
-  }
-
-  // ------------------------------------------------------------ init helpers
-
-  private INDArray uniform(RandomGenerator rng, double lo, double hi, long... shape) {
-    long n = 1;
-    for (long s : shape) {
-      n *= s;
-    }
-    double[] v = new double[Math.toIntExact(n)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = lo + (hi - lo) * rng.nextDouble();
-    }
-    return fromDoubles(v, shape);
-  }
-
-  private INDArray fromDoubles(double[] v, long... shape) {
-    INDArray a = Nd4j.create(dataType, shape);
-    a.assign(Nd4j.create(v, shape, DataType.DOUBLE));
-    return a;
-  }
-
-  private static String shapeOf(INDArray a) {
-    return a == null ? "null" : Arrays.toString(a.shape());
+    return buffers.segment(column, 0, column.size(0));
   }
 
   /** Views into the network's buffers; valid until the next forward call. */

@@ -10,6 +10,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.TestSupport.Leak;
 import java.util.HashMap;
@@ -36,41 +37,41 @@ class GruBufferTest {
       int steps = shape[0];
       int batch = shape[1];
       String where = " for T=" + steps + ", B=" + batch;
-      INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
+      INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
       INDArray h0 = reused.initialState(batch, rng);
-      INDArray dLdh = TestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, H);
+      INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, H);
       Network fresh = TestSupport.network(config, I, DataType.DOUBLE, 3);
 
       Trajectory a = reused.forward(x, h0);
       Trajectory b = fresh.forward(x, h0);
       assertArrayEquals(new long[] {steps, batch, H}, a.hidden().shape());
-      TestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden" + where);
-      TestSupport.assertIdentical(h0, a.initialState(), "h0" + where);
+      ModelTestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden" + where);
+      ModelTestSupport.assertIdentical(h0, a.initialState(), "h0" + where);
       for (String gate : new String[] {"r", "z", "n"}) {
-        TestSupport.assertIdentical(b.extras().get(gate), a.extras().get(gate), gate + where);
+        ModelTestSupport.assertIdentical(b.extras().get(gate), a.extras().get(gate), gate + where);
       }
       Map<String, INDArray> before = copyExtras(a);
-      Map<String, INDArray> ga = TestSupport.gradientArrays(reused);
-      Map<String, INDArray> gb = TestSupport.gradientArrays(fresh);
+      Map<String, INDArray> ga = ModelTestSupport.gradientArrays(reused);
+      Map<String, INDArray> gb = ModelTestSupport.gradientArrays(fresh);
       reused.backward(a, dLdh.dup(), ga);
       fresh.backward(b, dLdh.dup(), gb);
       for (String name : ga.keySet()) {
-        TestSupport.assertIdentical(gb.get(name), ga.get(name), name + where);
+        ModelTestSupport.assertIdentical(gb.get(name), ga.get(name), name + where);
       }
       // backward leaves the trajectory (hidden states and gates) as it was.
-      TestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden after backward" + where);
+      ModelTestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden after backward" + where);
       for (String gate : before.keySet()) {
-        TestSupport.assertIdentical(before.get(gate), a.extras().get(gate), gate + " after backward" + where);
+        ModelTestSupport.assertIdentical(before.get(gate), a.extras().get(gate), gate + " after backward" + where);
       }
       // The last step is reachable with the usual ND4J indexing (ND4J 1.0.0-M2.1 returns an
       // empty scalar for the last slice of a view at a non-zero offset).
       for (INDArray arr : new INDArray[] {a.hidden(), a.extras().get("r"), a.extras().get("z"), a.extras().get("n")}) {
         INDArray last = arr.slice(steps - 1);
         assertArrayEquals(new long[] {batch, H}, last.shape());
-        TestSupport.assertIdentical(last, arr.get(point(steps - 1), all(), all()), "get" + where);
-        TestSupport.assertIdentical(last, arr.tensorAlongDimension(steps - 1, 1, 2), "tad" + where);
+        ModelTestSupport.assertIdentical(last, arr.get(point(steps - 1), all(), all()), "get" + where);
+        ModelTestSupport.assertIdentical(last, arr.tensorAlongDimension(steps - 1, 1, 2), "tad" + where);
       }
-      TestSupport.assertIdentical(b.hidden().get(point(steps - 1), all(), all()), a.hidden().slice(steps - 1), "last" + where);
+      ModelTestSupport.assertIdentical(b.hidden().get(point(steps - 1), all(), all()), a.hidden().slice(steps - 1), "last" + where);
     }
   }
 
@@ -87,26 +88,26 @@ class GruBufferTest {
     SplittableRandom rng = new SplittableRandom(5);
     int steps = 6;
     int batch = 3;
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
     INDArray h0 = net.initialState(batch, rng);
-    INDArray big = TestSupport.gaussian(rng, DataType.DOUBLE, steps + 2, batch, H);
+    INDArray big = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps + 2, batch, H);
     INDArray dLdh = big.get(interval(2, steps + 2), all(), all()); // a view at a non-zero offset
     INDArray reference = dLdh.dup();
 
     Trajectory traj = net.forward(x, h0);
-    Map<String, INDArray> plain = TestSupport.gradientArrays(net);
+    Map<String, INDArray> plain = ModelTestSupport.gradientArrays(net);
     net.backward(traj, reference.dup(), plain);
 
-    Map<String, INDArray> fromView = TestSupport.gradientArrays(net);
+    Map<String, INDArray> fromView = ModelTestSupport.gradientArrays(net);
     net.backward(traj, dLdh, fromView); // also: backward twice on one trajectory
-    Map<String, INDArray> fromFloat = TestSupport.gradientArrays(net);
+    Map<String, INDArray> fromFloat = ModelTestSupport.gradientArrays(net);
     net.backward(traj, reference.castTo(DataType.FLOAT), fromFloat); // copied, not in place
-    Map<String, INDArray> fromFortran = TestSupport.gradientArrays(net);
+    Map<String, INDArray> fromFortran = ModelTestSupport.gradientArrays(net);
     net.backward(traj, reference.dup('f'), fromFortran);
     for (String name : plain.keySet()) {
-      TestSupport.assertIdentical(plain.get(name), fromView.get(name), name + " (view)");
-      TestSupport.assertIdentical(plain.get(name), fromFortran.get(name), name + " (f order)");
-      assertTrue(TestSupport.maxRelativeDifference(fromFloat.get(name), plain.get(name)) < 1e-6, name + " (float)");
+      ModelTestSupport.assertIdentical(plain.get(name), fromView.get(name), name + " (view)");
+      ModelTestSupport.assertIdentical(plain.get(name), fromFortran.get(name), name + " (f order)");
+      assertTrue(ModelTestSupport.maxRelativeDifference(fromFloat.get(name), plain.get(name)) < 1e-6, name + " (float)");
     }
   }
 
@@ -117,21 +118,21 @@ class GruBufferTest {
     Network dbl = TestSupport.network(config, I, DataType.DOUBLE, 4);
     Network flt = TestSupport.network(config, I, DataType.FLOAT, 4);
     SplittableRandom rng = new SplittableRandom(6);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, I);
     INDArray h0 = dbl.initialState(4, rng);
-    INDArray dLdh = TestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, H);
+    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, H);
     Trajectory td = dbl.forward(x, h0);
     Trajectory tf = flt.forward(x, h0); // double inputs into a float network
     assertEquals(DataType.FLOAT, tf.hidden().dataType());
     assertEquals(DataType.FLOAT, tf.extras().get("z").dataType());
-    assertTrue(TestSupport.maxRelativeDifference(tf.hidden(), td.hidden()) < 1e-5);
-    Map<String, INDArray> gd = TestSupport.gradientArrays(dbl);
-    Map<String, INDArray> gf = TestSupport.gradientArrays(flt);
+    assertTrue(ModelTestSupport.maxRelativeDifference(tf.hidden(), td.hidden()) < 1e-5);
+    Map<String, INDArray> gd = ModelTestSupport.gradientArrays(dbl);
+    Map<String, INDArray> gf = ModelTestSupport.gradientArrays(flt);
     dbl.backward(td, dLdh.dup(), gd);
     flt.backward(tf, dLdh.castTo(DataType.FLOAT), gf);
     for (String name : gd.keySet()) {
       assertEquals(DataType.FLOAT, gf.get(name).dataType());
-      assertTrue(TestSupport.maxRelativeDifference(gf.get(name), gd.get(name)) < 1e-4, name);
+      assertTrue(ModelTestSupport.maxRelativeDifference(gf.get(name), gd.get(name)) < 1e-4, name);
     }
   }
 
@@ -141,30 +142,30 @@ class GruBufferTest {
     Config config = TestSupport.config(H, leak);
     Network net = TestSupport.network(config, I, DataType.DOUBLE, 4);
     SplittableRandom rng = new SplittableRandom(1);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I);
     INDArray h0 = net.initialState(2, rng);
-    INDArray dLdh = TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H);
+    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H);
     Trajectory first = net.forward(x, h0);
-    net.backward(first, dLdh.dup(), TestSupport.gradientArrays(net));
+    net.backward(first, dLdh.dup(), ModelTestSupport.gradientArrays(net));
     // An optimizer updates the live arrays in place.
-    TestSupport.param(net, "w_hh").muli(1.5);
-    TestSupport.param(net, "w_ih").addi(0.2);
-    TestSupport.param(net, "b_hh").subi(0.3);
-    TestSupport.param(net, "b_ih").addi(0.1);
+    ModelTestSupport.param(net, "w_hh").muli(1.5);
+    ModelTestSupport.param(net, "w_ih").addi(0.2);
+    ModelTestSupport.param(net, "b_hh").subi(0.3);
+    ModelTestSupport.param(net, "b_ih").addi(0.1);
     if (leak != Leak.OFF) {
-      TestSupport.param(net, "taus").addi(0.7);
+      ModelTestSupport.param(net, "taus").addi(0.7);
     }
     Network fresh = TestSupport.network(config, I, DataType.DOUBLE, 99);
-    TestSupport.copyParameters(net, fresh);
+    ModelTestSupport.copyParameters(net, fresh);
     Trajectory a = net.forward(x, h0);
     Trajectory b = fresh.forward(x, h0);
-    TestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden");
-    Map<String, INDArray> ga = TestSupport.gradientArrays(net);
-    Map<String, INDArray> gb = TestSupport.gradientArrays(fresh);
+    ModelTestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden");
+    Map<String, INDArray> ga = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> gb = ModelTestSupport.gradientArrays(fresh);
     net.backward(a, dLdh.dup(), ga);
     fresh.backward(b, dLdh.dup(), gb);
     for (String name : ga.keySet()) {
-      TestSupport.assertIdentical(gb.get(name), ga.get(name), name);
+      ModelTestSupport.assertIdentical(gb.get(name), ga.get(name), name);
     }
   }
 
@@ -173,20 +174,20 @@ class GruBufferTest {
   void staleTrajectoriesAndBadShapesAreRejected(Leak leak) {
     Network net = TestSupport.network(TestSupport.config(H, leak), I, DataType.DOUBLE, 4);
     SplittableRandom rng = new SplittableRandom(1);
-    Trajectory first = net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
-    Trajectory second = net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
-    Map<String, INDArray> g = TestSupport.gradientArrays(net);
+    Trajectory first = net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
+    Trajectory second = net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
+    Map<String, INDArray> g = ModelTestSupport.gradientArrays(net);
     assertThrows(IllegalStateException.class,
-        () -> net.backward(first, TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H), g));
+        () -> net.backward(first, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H), g));
     assertThrows(IllegalArgumentException.class,
-        () -> net.backward(second, TestSupport.gaussian(rng, DataType.DOUBLE, 3, 2, H), g));
-    Map<String, INDArray> wrongShape = TestSupport.gradientArrays(net);
-    wrongShape.put("w_hh", TestSupport.gaussian(rng, DataType.DOUBLE, H, 3 * H));
+        () -> net.backward(second, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 3, 2, H), g));
+    Map<String, INDArray> wrongShape = ModelTestSupport.gradientArrays(net);
+    wrongShape.put("w_hh", ModelTestSupport.gaussian(rng, DataType.DOUBLE, H, 3 * H));
     assertThrows(IllegalArgumentException.class,
-        () -> net.backward(second, TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H), wrongShape));
+        () -> net.backward(second, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H), wrongShape));
     assertThrows(IllegalArgumentException.class,
-        () -> net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I + 1), net.initialState(2, rng)));
+        () -> net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I + 1), net.initialState(2, rng)));
     assertThrows(IllegalArgumentException.class,
-        () -> net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(3, rng)));
+        () -> net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(3, rng)));
   }
 }

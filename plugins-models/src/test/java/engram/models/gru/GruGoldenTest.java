@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
 import java.io.File;
@@ -61,12 +62,12 @@ class GruGoldenTest {
     }
     for (String name : names) {
       INDArray value = load(dir, name);
-      assertArrayEquals(value.shape(), TestSupport.param(net, name).shape(), name);
-      TestSupport.param(net, name).assign(value);
+      assertArrayEquals(value.shape(), ModelTestSupport.param(net, name).shape(), name);
+      ModelTestSupport.param(net, name).assign(value);
     }
     if (dir.equals("zero-h0")) {
       assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0);
-      TestSupport.assertIdentical(h0, net.initialState(4, null), "zero initial state");
+      ModelTestSupport.assertIdentical(h0, net.initialState(4, null), "zero initial state");
     }
 
     Trajectory traj = net.forward(x, h0);
@@ -81,7 +82,7 @@ class GruGoldenTest {
     double lossExpected = load(dir, "out/loss").getDouble(0);
     assertEquals(lossExpected, loss, 1e-12 * Math.abs(lossExpected));
 
-    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     assertEquals(names, new ArrayList<>(grads.keySet()));
     net.backward(traj, lossWeights.dup(), grads);
     for (String name : names) {

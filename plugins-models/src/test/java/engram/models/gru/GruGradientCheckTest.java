@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
@@ -56,20 +57,20 @@ class GruGradientCheckTest {
     Config config = TestSupport.config(H, leak, init, 0.8);
     Network net = TestSupport.network(config, I, DataType.DOUBLE, 11);
     if (leak == Leak.TRAINED) {
-      TestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
+      ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
     }
     // Stronger recurrence than the default init, so that the recurrent path matters.
-    TestSupport.param(net, "w_hh").muli(2.0);
+    ModelTestSupport.param(net, "w_hh").muli(2.0);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, rng);
     assertEquals(init == InitialState.ZERO, h0.amaxNumber().doubleValue() == 0.0);
-    INDArray weights = TestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
 
     // Our forward pass is the plain-Java reference's (so the differences below check the GRU).
-    double[] taus = leak == Leak.OFF ? null : TestSupport.param(net, "taus").toDoubleVector();
+    double[] taus = leak == Leak.OFF ? null : ModelTestSupport.param(net, "taus").toDoubleVector();
     double[][][] ref =
-        TestSupport.referenceForward(net, taus, TestSupport.to3d(x), h0.toDoubleMatrix(), null);
+        TestSupport.referenceForward(net, taus, ModelTestSupport.to3d(x), h0.toDoubleMatrix(), null);
     Trajectory traj = net.forward(x, h0);
     for (int t = 0; t < T; t++) {
       for (int b = 0; b < B; b++) {
@@ -77,7 +78,7 @@ class GruGradientCheckTest {
       }
     }
 
-    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     net.backward(traj, weights.dup(), grads);
     assertEquals(leak == Leak.TRAINED ? 5 : 4, grads.size());
     assertEquals(leak == Leak.TRAINED, grads.containsKey("taus"));
@@ -114,13 +115,13 @@ class GruGradientCheckTest {
   void tauExactlyOneGetsTheRightDerivative() {
     Network net = TestSupport.network(TestSupport.config(H, Leak.TRAINED), I, DataType.DOUBLE, 3);
     double[] taus = {1.0, 1.0, 0.5, 1.8, 1.0};
-    INDArray tau = TestSupport.param(net, "taus");
+    INDArray tau = ModelTestSupport.param(net, "taus");
     tau.assign(Nd4j.createFromArray(taus));
     SplittableRandom rng = new SplittableRandom(8);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, rng);
-    INDArray weights = TestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
-    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     net.backward(net.forward(x, h0), weights.dup(), grads);
     double e = 1e-5;
     for (int i = 0; i < H; i++) {

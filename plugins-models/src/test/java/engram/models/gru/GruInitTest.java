@@ -14,6 +14,7 @@ import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
 import engram.api.config.Doc;
+import engram.models.common.ModelTestSupport;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
@@ -48,8 +49,8 @@ class GruInitTest {
         assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
         assertUniform(ps.get(k).value(), -bound, bound);
       }
-      assertFalse(TestSupport.hasParam(net, "taus"), "no taus without the leak");
-      assertEquals(4, TestSupport.gradientArrays(net).size());
+      assertFalse(ModelTestSupport.hasParam(net, "taus"), "no taus without the leak");
+      assertEquals(4, ModelTestSupport.gradientArrays(net).size());
     }
   }
 
@@ -67,7 +68,7 @@ class GruInitTest {
     // The weights are drawn first, in the same order as without the leak.
     Network plain = TestSupport.network(new Config(H, false, 0.5, 4.0, true, 1.0, InitialState.ZERO, 0.1), I, DataType.FLOAT, 5);
     for (Parameter p : plain.parameters()) {
-      TestSupport.assertIdentical(p.value(), TestSupport.param(net, p.name()), p.name());
+      ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(net, p.name()), p.name());
     }
   }
 
@@ -86,12 +87,12 @@ class GruInitTest {
     Network b = TestSupport.network(c, I, DataType.DOUBLE, 42);
     Network other = TestSupport.network(c, I, DataType.DOUBLE, 43);
     for (Parameter p : a.parameters()) {
-      TestSupport.assertIdentical(p.value(), TestSupport.param(b, p.name()), p.name());
-      assertNotEquals(p.value(), TestSupport.param(other, p.name()), p.name());
+      ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(b, p.name()), p.name());
+      assertNotEquals(p.value(), ModelTestSupport.param(other, p.name()), p.name());
     }
     INDArray h0a = a.initialState(7, new SplittableRandom(3));
     INDArray h0b = b.initialState(7, new SplittableRandom(3));
-    TestSupport.assertIdentical(h0a, h0b, "h0");
+    ModelTestSupport.assertIdentical(h0a, h0b, "h0");
     assertNotEquals(h0a, a.initialState(7, new SplittableRandom(4)));
   }
 
@@ -127,18 +128,18 @@ class GruInitTest {
     assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
     assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
 
-    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     assertFalse(grads.containsKey("taus"));
     SplittableRandom rng = new SplittableRandom(1);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, I);
     INDArray h0 = net.initialState(2, rng);
     Trajectory traj = net.forward(x, h0);
-    net.backward(traj, TestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
+    net.backward(traj, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
     assertTrue(grads.get("w_hh").norm2Number().doubleValue() > 0);
     double[][][] ref = TestSupport.referenceForward(
-        net, new double[H], TestSupport.to3d(x), h0.toDoubleMatrix(), null); // τ = 0 → α = 1
+        net, new double[H], ModelTestSupport.to3d(x), h0.toDoubleMatrix(), null); // τ = 0 → α = 1
     double[][][] leaky = TestSupport.referenceForward(
-        net, taus.value().toDoubleVector(), TestSupport.to3d(x), h0.toDoubleMatrix(), null);
+        net, taus.value().toDoubleVector(), ModelTestSupport.to3d(x), h0.toDoubleMatrix(), null);
     assertArrayEquals(leaky[4][1], traj.hidden().slice(4).getRow(1).toDoubleVector(), 1e-12);
     assertTrue(Math.abs(ref[4][1][0] - leaky[4][1][0]) > 1e-3, "τ = 3 must change the dynamics");
   }
@@ -146,7 +147,7 @@ class GruInitTest {
   @Test
   void trainableTauRequiresItsGradientArray() {
     Network net = TestSupport.network(TestSupport.config(4, Leak.TRAINED), 1, DataType.DOUBLE, 5);
-    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     grads.remove("taus");
     Trajectory traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -158,12 +159,12 @@ class GruInitTest {
   void extrasAreTheGatesOfEveryStep() {
     Network net = TestSupport.network(TestSupport.config(H, Leak.TRAINED), I, DataType.DOUBLE, 5);
     SplittableRandom rng = new SplittableRandom(2);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 6, 3, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 6, 3, I);
     INDArray h0 = net.initialState(3, rng);
     Trajectory traj = net.forward(x, h0);
     double[][][][] gates = new double[3][6][3][H];
-    TestSupport.referenceForward(net, TestSupport.param(net, "taus").toDoubleVector(),
-        TestSupport.to3d(x), h0.toDoubleMatrix(), gates);
+    TestSupport.referenceForward(net, ModelTestSupport.param(net, "taus").toDoubleVector(),
+        ModelTestSupport.to3d(x), h0.toDoubleMatrix(), gates);
     String[] names = {"r", "z", "n"};
     assertEquals(3, traj.extras().size());
     for (int g = 0; g < 3; g++) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.gru.TestSupport.Leak;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -34,10 +35,10 @@ class GruOpCountTest {
       for (int k = 0; k < 2; k++) {
         Network net = TestSupport.network(TestSupport.config(8, leak), 2, DataType.FLOAT, 1);
         SplittableRandom rng = new SplittableRandom(2);
-        INDArray x = TestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 2);
+        INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 2);
         INDArray h0 = net.initialState(4, rng);
-        INDArray dLdh = TestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 8);
-        Map<String, INDArray> g = TestSupport.gradientArrays(net);
+        INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 8);
+        Map<String, INDArray> g = ModelTestSupport.gradientArrays(net);
         net.backward(net.forward(x, h0), dLdh.dup(), g); // buffers and views exist from here on
         INDArray scratch = dLdh.dup();
         Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.gru.TestSupport.Leak;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class GruStepReferenceTest {
   @Test
   void oneStepWithLeakMixesTheCellIntoTheOldState() {
     Network net = tinyNetwork(Leak.TRAINED);
-    TestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
+    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
     Trajectory traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1), Nd4j.createFromArray(new double[][] {H0}));
 
     // The gates do not depend on τ; the cell is the plain GRU's.
@@ -81,7 +82,7 @@ class GruStepReferenceTest {
         new double[] {h0, h1});
 
     // τ below 1 is clamped to 1: the plain GRU step.
-    TestSupport.param(net, "taus").assign(Nd4j.createFromArray(0.25, 1.0));
+    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(0.25, 1.0));
     traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1), Nd4j.createFromArray(new double[][] {H0}));
     assertArrayEquals(new double[] {cell0, cell1}, traj.hidden().slice(0).getRow(0).toDoubleVector(), 1e-12);
   }
@@ -96,10 +97,10 @@ class GruStepReferenceTest {
 
   private static Network tinyNetwork(Leak leak) {
     Network net = TestSupport.network(TestSupport.config(2, leak), 1, DataType.DOUBLE, 1);
-    TestSupport.param(net, "w_ih").assign(Nd4j.createFromArray(W_IH));
-    TestSupport.param(net, "w_hh").assign(Nd4j.createFromArray(W_HH));
-    TestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
-    TestSupport.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
+    ModelTestSupport.param(net, "w_ih").assign(Nd4j.createFromArray(W_IH));
+    ModelTestSupport.param(net, "w_hh").assign(Nd4j.createFromArray(W_HH));
+    ModelTestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
+    ModelTestSupport.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
     return net;
   }
 

@@ -10,6 +10,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -35,31 +36,31 @@ class LeakyRnnBufferTest {
     for (int[] shape : shapes) {
       int steps = shape[0];
       int batch = shape[1];
-      INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
+      INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
       INDArray h0 = reused.initialState(batch, rng);
-      INDArray dLdh = TestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, H);
+      INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, H);
       Network fresh = TestSupport.network(config, I, DataType.DOUBLE, 3);
 
       Trajectory a = reused.forward(x, h0);
       Trajectory b = fresh.forward(x, h0);
       assertArrayEquals(new long[] {steps, batch, H}, a.hidden().shape());
-      TestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden for T=" + steps + ", B=" + batch);
-      TestSupport.assertIdentical(h0, a.initialState(), "h0");
-      Map<String, INDArray> ga = TestSupport.gradientArrays(reused);
-      Map<String, INDArray> gb = TestSupport.gradientArrays(fresh);
+      ModelTestSupport.assertIdentical(b.hidden(), a.hidden(), "hidden for T=" + steps + ", B=" + batch);
+      ModelTestSupport.assertIdentical(h0, a.initialState(), "h0");
+      Map<String, INDArray> ga = ModelTestSupport.gradientArrays(reused);
+      Map<String, INDArray> gb = ModelTestSupport.gradientArrays(fresh);
       reused.backward(a, dLdh.dup(), ga);
       fresh.backward(b, dLdh.dup(), gb);
       for (String name : ga.keySet()) {
-        assertTrue(TestSupport.maxRelativeDifference(ga.get(name), gb.get(name)) < 1e-12,
+        assertTrue(ModelTestSupport.maxRelativeDifference(ga.get(name), gb.get(name)) < 1e-12,
             name + " for T=" + steps + ", B=" + batch);
       }
       // The last step is reachable with the usual ND4J indexing (ND4J 1.0.0-M2.1 returns an
       // empty scalar for the last slice of a view at a non-zero offset).
       INDArray last = a.hidden().slice(steps - 1);
       assertArrayEquals(new long[] {batch, H}, last.shape());
-      TestSupport.assertIdentical(b.hidden().get(point(steps - 1), all(), all()), last, "last");
-      TestSupport.assertIdentical(last, a.hidden().get(point(steps - 1), all(), all()), "get");
-      TestSupport.assertIdentical(last, a.hidden().tensorAlongDimension(steps - 1, 1, 2), "tad");
+      ModelTestSupport.assertIdentical(b.hidden().get(point(steps - 1), all(), all()), last, "last");
+      ModelTestSupport.assertIdentical(last, a.hidden().get(point(steps - 1), all(), all()), "get");
+      ModelTestSupport.assertIdentical(last, a.hidden().tensorAlongDimension(steps - 1, 1, 2), "tad");
     }
   }
 
@@ -70,26 +71,26 @@ class LeakyRnnBufferTest {
     SplittableRandom rng = new SplittableRandom(5);
     int steps = 6;
     int batch = 3;
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, I);
     INDArray h0 = net.initialState(batch, rng);
-    INDArray big = TestSupport.gaussian(rng, DataType.DOUBLE, steps + 2, batch, H);
+    INDArray big = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps + 2, batch, H);
     INDArray dLdh = big.get(interval(2, steps + 2), all(), all()); // a view at a non-zero offset
     INDArray reference = dLdh.dup();
 
     Trajectory traj = net.forward(x, h0);
-    Map<String, INDArray> plain = TestSupport.gradientArrays(net);
+    Map<String, INDArray> plain = ModelTestSupport.gradientArrays(net);
     net.backward(traj, reference.dup(), plain);
 
-    Map<String, INDArray> fromView = TestSupport.gradientArrays(net);
+    Map<String, INDArray> fromView = ModelTestSupport.gradientArrays(net);
     net.backward(traj, dLdh, fromView); // also: backward twice on one trajectory
-    Map<String, INDArray> fromFloat = TestSupport.gradientArrays(net);
+    Map<String, INDArray> fromFloat = ModelTestSupport.gradientArrays(net);
     net.backward(traj, reference.castTo(DataType.FLOAT), fromFloat); // copied, not in place
-    Map<String, INDArray> fromFortran = TestSupport.gradientArrays(net);
+    Map<String, INDArray> fromFortran = ModelTestSupport.gradientArrays(net);
     net.backward(traj, reference.dup('f'), fromFortran);
     for (String name : plain.keySet()) {
-      TestSupport.assertIdentical(plain.get(name), fromView.get(name), name + " (view)");
-      TestSupport.assertIdentical(plain.get(name), fromFortran.get(name), name + " (f order)");
-      assertTrue(TestSupport.maxRelativeDifference(fromFloat.get(name), plain.get(name)) < 1e-6, name + " (float)");
+      ModelTestSupport.assertIdentical(plain.get(name), fromView.get(name), name + " (view)");
+      ModelTestSupport.assertIdentical(plain.get(name), fromFortran.get(name), name + " (f order)");
+      assertTrue(ModelTestSupport.maxRelativeDifference(fromFloat.get(name), plain.get(name)) < 1e-6, name + " (float)");
     }
   }
 
@@ -100,20 +101,20 @@ class LeakyRnnBufferTest {
     Network dbl = TestSupport.network(config, I, DataType.DOUBLE, 4);
     Network flt = TestSupport.network(config, I, DataType.FLOAT, 4);
     SplittableRandom rng = new SplittableRandom(6);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, I);
     INDArray h0 = dbl.initialState(4, rng);
-    INDArray dLdh = TestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, H);
+    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 9, 4, H);
     Trajectory td = dbl.forward(x, h0);
     Trajectory tf = flt.forward(x, h0); // double inputs into a float network
     assertEquals(DataType.FLOAT, tf.hidden().dataType());
-    assertTrue(TestSupport.maxRelativeDifference(tf.hidden(), td.hidden()) < 1e-5);
-    Map<String, INDArray> gd = TestSupport.gradientArrays(dbl);
-    Map<String, INDArray> gf = TestSupport.gradientArrays(flt);
+    assertTrue(ModelTestSupport.maxRelativeDifference(tf.hidden(), td.hidden()) < 1e-5);
+    Map<String, INDArray> gd = ModelTestSupport.gradientArrays(dbl);
+    Map<String, INDArray> gf = ModelTestSupport.gradientArrays(flt);
     dbl.backward(td, dLdh.dup(), gd);
     flt.backward(tf, dLdh.castTo(DataType.FLOAT), gf);
     for (String name : gd.keySet()) {
       assertEquals(DataType.FLOAT, gf.get(name).dataType());
-      assertTrue(TestSupport.maxRelativeDifference(gf.get(name), gd.get(name)) < 1e-4, name);
+      assertTrue(ModelTestSupport.maxRelativeDifference(gf.get(name), gd.get(name)) < 1e-4, name);
     }
   }
 
@@ -123,16 +124,16 @@ class LeakyRnnBufferTest {
     Config config = TestSupport.config(H, Nonlinearity.RELU, 0, phi);
     Network net = TestSupport.network(config, I, DataType.DOUBLE, 4);
     SplittableRandom rng = new SplittableRandom(1);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I);
     INDArray h0 = net.initialState(2, rng);
     net.forward(x, h0);
     // An optimizer updates the live arrays in place.
-    TestSupport.param(net, "w_rec").muli(1.5);
-    TestSupport.param(net, "taus").addi(0.7);
-    TestSupport.param(net, "b_in").subi(0.1);
+    ModelTestSupport.param(net, "w_rec").muli(1.5);
+    ModelTestSupport.param(net, "taus").addi(0.7);
+    ModelTestSupport.param(net, "b_in").subi(0.1);
     Network fresh = TestSupport.network(config, I, DataType.DOUBLE, 99);
-    TestSupport.copyParameters(net, fresh);
-    TestSupport.assertIdentical(fresh.forward(x, h0).hidden(), net.forward(x, h0).hidden(), "hidden");
+    ModelTestSupport.copyParameters(net, fresh);
+    ModelTestSupport.assertIdentical(fresh.forward(x, h0).hidden(), net.forward(x, h0).hidden(), "hidden");
   }
 
   @ParameterizedTest
@@ -140,16 +141,16 @@ class LeakyRnnBufferTest {
   void staleTrajectoriesAndBadShapesAreRejected(Phi phi) {
     Network net = TestSupport.network(TestSupport.config(H, Nonlinearity.TANH, 0.01, phi), I, DataType.DOUBLE, 4);
     SplittableRandom rng = new SplittableRandom(1);
-    Trajectory first = net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
-    Trajectory second = net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
-    Map<String, INDArray> g = TestSupport.gradientArrays(net);
+    Trajectory first = net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
+    Trajectory second = net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(2, rng));
+    Map<String, INDArray> g = ModelTestSupport.gradientArrays(net);
     assertThrows(IllegalStateException.class,
-        () -> net.backward(first, TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H), g));
+        () -> net.backward(first, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, H), g));
     assertThrows(IllegalArgumentException.class,
-        () -> net.backward(second, TestSupport.gaussian(rng, DataType.DOUBLE, 3, 2, H), g));
+        () -> net.backward(second, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 3, 2, H), g));
     assertThrows(IllegalArgumentException.class,
-        () -> net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I + 1), net.initialState(2, rng)));
+        () -> net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I + 1), net.initialState(2, rng)));
     assertThrows(IllegalArgumentException.class,
-        () -> net.forward(TestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(3, rng)));
+        () -> net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, 2, I), net.initialState(3, rng)));
   }
 }

@@ -12,6 +12,7 @@ import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
 import engram.api.config.Doc;
+import engram.models.common.ModelTestSupport;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -43,11 +44,11 @@ class LeakyRnnInitTest {
         assertArrayEquals(shapes[k], ps.get(k).value().shape(), ps.get(k).name());
         assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
       }
-      assertUniform(TestSupport.param(net, "w_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
-      assertUniform(TestSupport.param(net, "b_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
-      assertUniform(TestSupport.param(net, "b_rec"), -1 / Math.sqrt(H), 1 / Math.sqrt(H));
-      assertUniform(TestSupport.param(net, "taus"), 1.0, 2.0);
-      INDArray wRec = TestSupport.param(net, "w_rec");
+      assertUniform(ModelTestSupport.param(net, "w_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
+      assertUniform(ModelTestSupport.param(net, "b_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
+      assertUniform(ModelTestSupport.param(net, "b_rec"), -1 / Math.sqrt(H), 1 / Math.sqrt(H));
+      assertUniform(ModelTestSupport.param(net, "taus"), 1.0, 2.0);
+      INDArray wRec = ModelTestSupport.param(net, "w_rec");
       INDArray offDiagonal = wRec.mul(Nd4j.ones(type, H, H).subi(Nd4j.eye(H).castTo(type)));
       assertUniform(offDiagonal, -1 / Math.sqrt(H), 1 / Math.sqrt(H));
       for (int i = 0; i < H; i++) {
@@ -71,12 +72,12 @@ class LeakyRnnInitTest {
     Network b = TestSupport.network(c, I, DataType.DOUBLE, 42);
     Network other = TestSupport.network(c, I, DataType.DOUBLE, 43);
     for (Parameter p : a.parameters()) {
-      TestSupport.assertIdentical(p.value(), TestSupport.param(b, p.name()), p.name());
-      assertNotEquals(p.value(), TestSupport.param(other, p.name()), p.name());
+      ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(b, p.name()), p.name());
+      assertNotEquals(p.value(), ModelTestSupport.param(other, p.name()), p.name());
     }
     INDArray h0a = a.initialState(7, new SplittableRandom(3));
     INDArray h0b = b.initialState(7, new SplittableRandom(3));
-    TestSupport.assertIdentical(h0a, h0b, "h0");
+    ModelTestSupport.assertIdentical(h0a, h0b, "h0");
     assertNotEquals(h0a, a.initialState(7, new SplittableRandom(4)));
   }
 
@@ -102,19 +103,19 @@ class LeakyRnnInitTest {
     assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
     assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
 
-    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     assertFalse(grads.containsKey("taus"));
     SplittableRandom rng = new SplittableRandom(1);
-    INDArray x = TestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, I);
     Trajectory traj = net.forward(x, net.initialState(2, rng));
-    net.backward(traj, TestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
+    net.backward(traj, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
     assertTrue(grads.get("w_rec").norm2Number().doubleValue() > 0);
 
     // With a fixed τ = 3 the update is h_t = φ(h_{t−1} + (drive − h_{t−1})/3): check one unit.
     INDArray h = traj.hidden();
-    double[] wIn = TestSupport.param(net, "w_in").getRow(0).toDoubleVector();
-    double[] wRec = TestSupport.param(net, "w_rec").getRow(0).toDoubleVector();
-    double drive = TestSupport.param(net, "b_in").getDouble(0) + TestSupport.param(net, "b_rec").getDouble(0);
+    double[] wIn = ModelTestSupport.param(net, "w_in").getRow(0).toDoubleVector();
+    double[] wRec = ModelTestSupport.param(net, "w_rec").getRow(0).toDoubleVector();
+    double drive = ModelTestSupport.param(net, "b_in").getDouble(0) + ModelTestSupport.param(net, "b_rec").getDouble(0);
     for (int k = 0; k < I; k++) {
       drive += wIn[k] * x.getDouble(1, 0, k);
     }
@@ -128,7 +129,7 @@ class LeakyRnnInitTest {
   @Test
   void trainableTauRequiresItsGradientArray() {
     Network net = TestSupport.network(TestSupport.config(4, Nonlinearity.RELU, 0, Phi.OUTSIDE), 1, DataType.DOUBLE, 5);
-    Map<String, INDArray> grads = TestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     grads.remove("taus");
     Trajectory traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -2,18 +2,13 @@ package engram.models.leaky;
 
 import engram.api.Network;
 import engram.api.NetworkSpec;
-import engram.api.Parameter;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-/** Helpers shared by the leaky RNN tests. */
+/** Helpers of the leaky RNN tests (the model-independent ones are in ModelTestSupport). */
 final class TestSupport {
   private TestSupport() {}
 
@@ -23,63 +18,6 @@ final class TestSupport {
 
   static Network network(Config config, int inputs, DataType type, long seed) {
     return new LeakyRnnModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
-  }
-
-  static INDArray param(Network net, String name) {
-    for (Parameter p : net.parameters()) {
-      if (p.name().equals(name)) {
-        return p.value();
-      }
-    }
-    throw new AssertionError("no parameter " + name);
-  }
-
-  /** A zero array per trainable parameter, as core would pass to backward. */
-  static Map<String, INDArray> gradientArrays(Network net) {
-    Map<String, INDArray> g = new LinkedHashMap<>();
-    for (Parameter p : net.parameters()) {
-      if (p.trainable()) {
-        g.put(p.name(), Nd4j.zeros(p.value().dataType(), p.value().shape()));
-      }
-    }
-    return g;
-  }
-
-  /** Standard normal values from a seeded generator. */
-  static INDArray gaussian(SplittableRandom rng, DataType type, long... shape) {
-    long n = 1;
-    for (long s : shape) {
-      n *= s;
-    }
-    double[] v = new double[Math.toIntExact(n)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = gaussian(rng);
-    }
-    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
-  }
-
-  static double gaussian(SplittableRandom rng) {
-    return Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
-  }
-
-  /** Copies every parameter value of {@code from} into {@code to}. */
-  static void copyParameters(Network from, Network to) {
-    for (Parameter p : from.parameters()) {
-      param(to, p.name()).assign(p.value());
-    }
-  }
-
-  /** Same shape and exactly the same values (INDArray.equals allows a difference of 1e-5). */
-  static void assertIdentical(INDArray expected, INDArray actual, String message) {
-    org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), actual.shape(), message);
-    org.junit.jupiter.api.Assertions.assertArrayEquals(
-        expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0, message);
-  }
-
-  /** max |a − b| / max(max |b|, tiny). */
-  static double maxRelativeDifference(INDArray a, INDArray b) {
-    double scale = Math.max(b.amaxNumber().doubleValue(), 1e-300);
-    return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / scale;
   }
 
   /**

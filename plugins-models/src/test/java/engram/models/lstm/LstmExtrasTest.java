@@ -11,6 +11,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ class LstmExtrasTest {
   void gatesAreRecomputableFromTheTrajectory(boolean leak) {
     Network net = LstmTestSupport.network(LstmTestSupport.config(H, leak, InitialState.RANDOM), I, DataType.DOUBLE, 3);
     SplittableRandom rng = new SplittableRandom(4);
-    INDArray x = LstmTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, rng);
     Trajectory traj = net.forward(x, h0);
     Map<String, INDArray> ex = traj.extras();
@@ -43,10 +44,10 @@ class LstmExtrasTest {
       assertArrayEquals(new long[] {T, B, H}, a.shape());
       assertEquals(DataType.DOUBLE, a.dataType());
     }
-    double[][] wIh = LstmTestSupport.param(net, "w_ih").toDoubleMatrix();
-    double[][] wHh = LstmTestSupport.param(net, "w_hh").toDoubleMatrix();
-    double[] bIh = LstmTestSupport.param(net, "b_ih").toDoubleVector();
-    double[] bHh = LstmTestSupport.param(net, "b_hh").toDoubleVector();
+    double[][] wIh = ModelTestSupport.param(net, "w_ih").toDoubleMatrix();
+    double[][] wHh = ModelTestSupport.param(net, "w_hh").toDoubleMatrix();
+    double[] bIh = ModelTestSupport.param(net, "b_ih").toDoubleVector();
+    double[] bHh = ModelTestSupport.param(net, "b_hh").toDoubleVector();
     INDArray hidden = traj.hidden();
     for (int t = 0; t < T; t++) {
       for (int b = 0; b < B; b++) {
@@ -88,12 +89,12 @@ class LstmExtrasTest {
   void forgetTimescaleReadsOffTheForgetGate() {
     Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
     // PyTorch row block 1 (rows H..2H) is the forget gate.
-    LstmTestSupport.param(net, "w_ih").get(interval(H, 2 * H), all()).assign(0.0);
-    LstmTestSupport.param(net, "w_hh").get(interval(H, 2 * H), all()).assign(0.0);
-    LstmTestSupport.param(net, "b_ih").get(interval(H, 2 * H)).assign(0.0);
-    LstmTestSupport.param(net, "b_hh").get(interval(H, 2 * H)).assign(5.0);
+    ModelTestSupport.param(net, "w_ih").get(interval(H, 2 * H), all()).assign(0.0);
+    ModelTestSupport.param(net, "w_hh").get(interval(H, 2 * H), all()).assign(0.0);
+    ModelTestSupport.param(net, "b_ih").get(interval(H, 2 * H)).assign(0.0);
+    ModelTestSupport.param(net, "b_hh").get(interval(H, 2 * H)).assign(5.0);
     SplittableRandom rng = new SplittableRandom(6);
-    INDArray x = LstmTestSupport.gaussian(rng, DataType.DOUBLE, 40, B, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 40, B, I);
     Trajectory traj = net.forward(x, net.initialState(B, rng));
     INDArray meanF = traj.extras().get("f").mean(0, 1); // ⟨f⟩ per unit over steps and sequences
     for (int u = 0; u < H; u++) {
@@ -106,10 +107,10 @@ class LstmExtrasTest {
     double f = sigmoid(5.0);
     for (int t = 1; t < 40; t++) {
       INDArray expected = c.get(point(t - 1), all(), all()).mul(f).add(ig.get(point(t), all(), all()));
-      assertTrue(LstmTestSupport.maxRelativeDifference(c.get(point(t), all(), all()), expected) < 1e-12);
+      assertTrue(ModelTestSupport.maxRelativeDifference(c.get(point(t), all(), all()), expected) < 1e-12);
     }
     // A forget bias of 0 gives f = 1/2 and τ_forget = 2 (changing the parameter is seen).
-    LstmTestSupport.param(net, "b_hh").get(interval(H, 2 * H)).assign(0.0);
+    ModelTestSupport.param(net, "b_hh").get(interval(H, 2 * H)).assign(0.0);
     INDArray meanF2 = net.forward(x, net.initialState(B, rng)).extras().get("f").mean(0, 1);
     assertEquals(2.0, 1.0 / (1.0 - meanF2.getDouble(0)), 1e-12);
   }
@@ -119,14 +120,14 @@ class LstmExtrasTest {
   void lastStepOfEveryExtraIsReachable() {
     Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
     SplittableRandom rng = new SplittableRandom(7);
-    Trajectory traj = net.forward(LstmTestSupport.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
+    Trajectory traj = net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
     for (Map.Entry<String, INDArray> e : traj.extras().entrySet()) {
       INDArray a = e.getValue();
       assertEquals(DataType.FLOAT, a.dataType());
       INDArray last = a.slice(T - 1);
       assertArrayEquals(new long[] {B, H}, last.shape(), e.getKey());
-      LstmTestSupport.assertIdentical(a.get(point(T - 1), all(), all()), last, e.getKey());
-      LstmTestSupport.assertIdentical(a.tensorAlongDimension(T - 1, 1, 2), last, e.getKey());
+      ModelTestSupport.assertIdentical(a.get(point(T - 1), all(), all()), last, e.getKey());
+      ModelTestSupport.assertIdentical(a.tensorAlongDimension(T - 1, 1, 2), last, e.getKey());
       assertTrue(last.norm2Number().doubleValue() > 0, e.getKey());
     }
   }
@@ -136,10 +137,10 @@ class LstmExtrasTest {
   void extrasOfAStaleTrajectoryAreRefused() {
     Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
     SplittableRandom rng = new SplittableRandom(8);
-    Trajectory first = net.forward(LstmTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I), net.initialState(B, rng));
+    Trajectory first = net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I), net.initialState(B, rng));
     Map<String, INDArray> ex = first.extras();
     assertTrue(first.extras() == ex, "extras are computed once per trajectory");
-    net.forward(LstmTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I), net.initialState(B, rng));
+    net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I), net.initialState(B, rng));
     assertThrows(IllegalStateException.class, first::extras);
   }
 }

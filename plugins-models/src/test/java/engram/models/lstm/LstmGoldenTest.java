@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -45,28 +46,28 @@ class LstmGoldenTest {
     Network net = LstmTestSupport.network(LstmTestSupport.config(hidden), (int) x.size(2), DataType.DOUBLE, 99);
     for (String name : PARAMS) {
       INDArray value = load(name);
-      assertArrayEquals(value.shape(), LstmTestSupport.param(net, name).shape(), name);
-      LstmTestSupport.param(net, name).assign(value);
+      assertArrayEquals(value.shape(), ModelTestSupport.param(net, name).shape(), name);
+      ModelTestSupport.param(net, name).assign(value);
     }
     INDArray h0 = net.initialState(batch, new SplittableRandom(1));
     assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0, "the default initial state is zero");
 
     Trajectory traj = net.forward(x, h0);
-    assertTrue(LstmTestSupport.maxRelativeDifference(traj.hidden(), load("out/h")) < 1e-12,
+    assertTrue(ModelTestSupport.maxRelativeDifference(traj.hidden(), load("out/h")) < 1e-12,
         "hidden states differ from PyTorch");
     Map<String, INDArray> extras = traj.extras();
-    assertTrue(LstmTestSupport.maxRelativeDifference(extras.get("c"), load("out/c")) < 1e-12,
+    assertTrue(ModelTestSupport.maxRelativeDifference(extras.get("c"), load("out/c")) < 1e-12,
         "cell states differ from PyTorch");
     INDArray gates = load("out/gates");
     String[] names = {"i", "f", "g", "o"};
     for (int k = 0; k < 4; k++) {
-      assertTrue(LstmTestSupport.maxRelativeDifference(extras.get(names[k]), gates.slice(k)) < 1e-12,
+      assertTrue(ModelTestSupport.maxRelativeDifference(extras.get(names[k]), gates.slice(k)) < 1e-12,
           "gate " + names[k] + " differs from PyTorch");
     }
     double loss = traj.hidden().mul(weights).sumNumber().doubleValue();
     assertEquals(load("out/loss").getDouble(0), loss, 1e-12 * Math.abs(loss));
 
-    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     net.backward(traj, weights.dup(), grads);
     for (String name : PARAMS) {
       double[] e = load("out/grad_" + name).dup().data().asDouble();

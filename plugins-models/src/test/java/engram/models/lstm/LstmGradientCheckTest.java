@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.ArrayList;
@@ -54,25 +55,25 @@ class LstmGradientCheckTest {
     Config config = LstmTestSupport.config(H, leak, init);
     Network net = LstmTestSupport.network(config, I, DataType.DOUBLE, 11);
     if (leak) {
-      LstmTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
+      ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
     }
     // Stronger weights than the default init, so that the recurrence and saturation matter.
-    LstmTestSupport.param(net, "w_hh").muli(2.5);
-    LstmTestSupport.param(net, "w_ih").muli(2.0);
+    ModelTestSupport.param(net, "w_hh").muli(2.5);
+    ModelTestSupport.param(net, "w_ih").muli(2.0);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = LstmTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, rng);
     if (init == InitialState.RANDOM) {
       assertTrue(h0.norm2Number().doubleValue() > 0);
     }
-    INDArray weights = LstmTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
 
     Trajectory traj = net.forward(x, h0);
     LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, h0);
     assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12, "hidden vs reference");
     assertTrue(LstmTestSupport.maxAbsDifference(ref.c(), traj.extras().get("c")) < 1e-12, "c vs reference");
 
-    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     net.backward(traj, weights.dup(), grads);
     assertEquals(leak ? 5 : 4, grads.size());
 
@@ -82,7 +83,7 @@ class LstmGradientCheckTest {
       assertClose(p.name(), analytic, numeric);
     }
     // The two biases enter only through their sum: equal gradients.
-    LstmTestSupport.assertIdentical(grads.get("b_ih"), grads.get("b_hh"), "db_ih = db_hh");
+    ModelTestSupport.assertIdentical(grads.get("b_ih"), grads.get("b_hh"), "db_ih = db_hh");
     if (leak) {
       INDArray gTau = grads.get("taus");
       for (int i = 0; i < H; i++) {
@@ -101,17 +102,17 @@ class LstmGradientCheckTest {
   void edgeShapes(int hidden, int inputs, int batch, int steps, boolean leak) {
     Network net = LstmTestSupport.network(LstmTestSupport.config(hidden, leak, InitialState.RANDOM), inputs, DataType.DOUBLE, 21);
     if (leak) {
-      LstmTestSupport.param(net, "taus").addi(0.5); // U(1.5, 2.5): away from the clamp
+      ModelTestSupport.param(net, "taus").addi(0.5); // U(1.5, 2.5): away from the clamp
     }
     SplittableRandom rng = new SplittableRandom(3);
-    INDArray x = LstmTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, inputs);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, inputs);
     INDArray h0 = net.initialState(batch, rng).addi(0.2);
-    INDArray weights = LstmTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, hidden);
+    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, hidden);
     Trajectory traj = net.forward(x, h0);
     LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, h0);
     assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12, "hidden vs reference");
     assertTrue(LstmTestSupport.maxAbsDifference(ref.f(), traj.extras().get("f")) < 1e-12, "f vs reference");
-    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     net.backward(traj, weights.dup(), grads);
     for (Parameter p : net.parameters()) {
       assertClose(p.name(), grads.get(p.name()), numericGradient(net, p.value(), x, h0, weights));
@@ -127,12 +128,12 @@ class LstmGradientCheckTest {
     assertEquals("taus", taus.name());
     assertFalse(taus.trainable());
     SplittableRandom rng = new SplittableRandom(7);
-    INDArray x = LstmTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, rng);
-    INDArray weights = LstmTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
     Trajectory traj = net.forward(x, h0);
     assertTrue(LstmTestSupport.maxAbsDifference(LstmTestSupport.referenceForward(net, x, h0).h(), traj.hidden()) < 1e-12);
-    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     assertFalse(grads.containsKey("taus"));
     net.backward(traj, weights.dup(), grads);
     for (Parameter p : net.parameters()) {
@@ -149,13 +150,13 @@ class LstmGradientCheckTest {
   @Test
   void atTauOneTheGradientPasses() {
     Network net = LstmTestSupport.network(LstmTestSupport.config(H, true, InitialState.RANDOM), I, DataType.DOUBLE, 13);
-    INDArray taus = LstmTestSupport.param(net, "taus");
+    INDArray taus = ModelTestSupport.param(net, "taus");
     taus.assign(Nd4j.createFromArray(1.0, 0.999, 1.8, 1.0, 2.5));
     SplittableRandom rng = new SplittableRandom(8);
-    INDArray x = LstmTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, I);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, I);
     INDArray h0 = net.initialState(B, rng);
-    INDArray weights = LstmTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, H);
-    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, H);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     net.backward(net.forward(x, h0), weights.dup(), grads);
     INDArray g = grads.get("taus");
     assertEquals(0.0, g.getDouble(1), 0.0);

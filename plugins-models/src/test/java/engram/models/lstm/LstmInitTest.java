@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.config.Doc;
+import engram.models.common.ModelTestSupport;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import java.lang.reflect.RecordComponent;
@@ -43,7 +44,7 @@ class LstmInitTest {
         assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
         assertUniform(ps.get(k).value(), -bound, bound);
       }
-      assertEquals(0, LstmTestSupport.gradientArrays(net).keySet().stream().filter(n -> n.equals("taus")).count());
+      assertEquals(0, ModelTestSupport.gradientArrays(net).keySet().stream().filter(n -> n.equals("taus")).count());
     }
   }
 
@@ -60,7 +61,7 @@ class LstmInitTest {
     // The four weight tensors are drawn first, so they do not depend on the leak.
     Network plain = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
     for (Parameter p : plain.parameters()) {
-      LstmTestSupport.assertIdentical(p.value(), LstmTestSupport.param(net, p.name()), p.name());
+      ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(net, p.name()), p.name());
     }
   }
 
@@ -73,13 +74,13 @@ class LstmInitTest {
     assertFalse(taus.trainable());
     assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
     assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
-    assertFalse(LstmTestSupport.gradientArrays(net).containsKey("taus"));
+    assertFalse(ModelTestSupport.gradientArrays(net).containsKey("taus"));
   }
 
   @Test
   void trainableTauRequiresItsGradientArray() {
     Network net = LstmTestSupport.network(LstmTestSupport.config(4, true, InitialState.ZERO), 1, DataType.DOUBLE, 5);
-    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     grads.remove("taus");
     var traj = net.forward(org.nd4j.linalg.factory.Nd4j.ones(DataType.DOUBLE, 3, 2, 1), net.initialState(2, new SplittableRandom(1)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -102,11 +103,11 @@ class LstmInitTest {
     Network b = LstmTestSupport.network(c, I, DataType.DOUBLE, 42);
     Network other = LstmTestSupport.network(c, I, DataType.DOUBLE, 43);
     for (Parameter p : a.parameters()) {
-      LstmTestSupport.assertIdentical(p.value(), LstmTestSupport.param(b, p.name()), p.name());
-      assertNotEquals(p.value(), LstmTestSupport.param(other, p.name()), p.name());
+      ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(b, p.name()), p.name());
+      assertNotEquals(p.value(), ModelTestSupport.param(other, p.name()), p.name());
     }
     INDArray h0a = a.initialState(7, new SplittableRandom(3));
-    LstmTestSupport.assertIdentical(h0a, b.initialState(7, new SplittableRandom(3)), "h0");
+    ModelTestSupport.assertIdentical(h0a, b.initialState(7, new SplittableRandom(3)), "h0");
     assertNotEquals(h0a, a.initialState(7, new SplittableRandom(4)));
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -43,10 +44,10 @@ class LstmOpCountTest {
   /** Ops of one forward and one backward call over {@code steps} steps (after a warm-up call). */
   private static long[] count(Network net, int steps) {
     SplittableRandom rng = new SplittableRandom(steps);
-    INDArray x = LstmTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 2);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 2);
     INDArray h0 = net.initialState(3, rng);
-    INDArray dLdh = LstmTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 6);
-    Map<String, INDArray> grads = LstmTestSupport.gradientArrays(net);
+    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 6);
+    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     net.backward(net.forward(x, h0), dLdh, grads); // buffers and views for this shape
     OpProfiler profiler = OpProfiler.getInstance();
     Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);

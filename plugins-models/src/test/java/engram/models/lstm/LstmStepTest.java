@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import engram.api.Network;
 import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.Map;
@@ -39,10 +40,10 @@ class LstmStepTest {
   private static Network network(boolean leak) {
     Config c = new Config(2, leak, 1.0, 2.0, true, 1.0, InitialState.ZERO, 0.1);
     Network net = LstmTestSupport.network(c, 1, DataType.DOUBLE, 1);
-    LstmTestSupport.param(net, "w_ih").assign(Nd4j.create(W_IH, new long[] {8, 1}, DataType.DOUBLE));
-    LstmTestSupport.param(net, "w_hh").assign(Nd4j.create(W_HH));
-    LstmTestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
-    LstmTestSupport.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
+    ModelTestSupport.param(net, "w_ih").assign(Nd4j.create(W_IH, new long[] {8, 1}, DataType.DOUBLE));
+    ModelTestSupport.param(net, "w_hh").assign(Nd4j.create(W_HH));
+    ModelTestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
+    ModelTestSupport.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
     return net;
   }
 
@@ -92,7 +93,7 @@ class LstmStepTest {
   void leakActsOnHiddenStateOnly() {
     Network net = network(true);
     double[] taus = {1.5, 3.0};
-    LstmTestSupport.param(net, "taus").assign(Nd4j.createFromArray(taus));
+    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(taus));
     Trajectory traj = run(net);
     Map<String, INDArray> ex = traj.extras();
     Trajectory plain = run(network(false));

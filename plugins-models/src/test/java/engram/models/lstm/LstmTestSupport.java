@@ -1,20 +1,20 @@
 package engram.models.lstm;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static engram.models.common.ModelTestSupport.param;
+import static engram.models.common.ModelTestSupport.to3d;
 
 import engram.api.Network;
 import engram.api.NetworkSpec;
-import engram.api.Parameter;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-/** Helpers shared by the LSTM tests, including a plain-Java reference forward pass. */
+/**
+ * Helpers of the LSTM tests, including a plain-Java reference forward pass (the model-independent
+ * ones are in ModelTestSupport).
+ */
 final class LstmTestSupport {
   private LstmTestSupport() {}
 
@@ -31,69 +31,8 @@ final class LstmTestSupport {
     return new LstmModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
   }
 
-  static INDArray param(Network net, String name) {
-    for (Parameter p : net.parameters()) {
-      if (p.name().equals(name)) {
-        return p.value();
-      }
-    }
-    throw new AssertionError("no parameter " + name);
-  }
-
-  /** A zero array per trainable parameter, as core would pass to backward. */
-  static Map<String, INDArray> gradientArrays(Network net) {
-    Map<String, INDArray> g = new LinkedHashMap<>();
-    for (Parameter p : net.parameters()) {
-      if (p.trainable()) {
-        g.put(p.name(), Nd4j.zeros(p.value().dataType(), p.value().shape()));
-      }
-    }
-    return g;
-  }
-
-  /** Standard normal values from a seeded generator. */
-  static INDArray gaussian(SplittableRandom rng, DataType type, long... shape) {
-    long n = 1;
-    for (long s : shape) {
-      n *= s;
-    }
-    double[] v = new double[Math.toIntExact(n)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
-    }
-    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
-  }
-
-  /** Copies every parameter value of {@code from} into {@code to}. */
-  static void copyParameters(Network from, Network to) {
-    for (Parameter p : from.parameters()) {
-      param(to, p.name()).assign(p.value());
-    }
-  }
-
-  /** Same shape and exactly the same values (INDArray.equals allows a difference of 1e-5). */
-  static void assertIdentical(INDArray expected, INDArray actual, String message) {
-    assertArrayEquals(expected.shape(), actual.shape(), message);
-    assertArrayEquals(
-        expected.dup('c').data().asDouble(), actual.dup('c').data().asDouble(), 0.0, message);
-  }
-
-  /** max |a − b| / max(max |b|, tiny). */
-  static double maxRelativeDifference(INDArray a, INDArray b) {
-    double scale = Math.max(b.amaxNumber().doubleValue(), 1e-300);
-    return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue() / scale;
-  }
-
   static double sigmoid(double z) {
     return 1.0 / (1.0 + Math.exp(-z));
-  }
-
-  static double[][][] to3d(INDArray a) {
-    double[][][] out = new double[(int) a.size(0)][][];
-    for (int t = 0; t < out.length; t++) {
-      out[t] = a.slice(t).toDoubleMatrix();
-    }
-    return out;
   }
 
   /** Everything the reference forward pass computes, indexed [t][b][unit]. */

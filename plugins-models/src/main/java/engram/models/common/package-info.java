@@ -1,0 +1,6 @@
+/**
+ * Infrastructure shared by the built-in recurrent models (leaky RNN, GRU, LSTM): shape checks,
+ * parameter initialisation, the τ clamp, flat buffers and views into them, and config checks.
+ * Internal to the module: the package is neither exported nor opened.
+ */
+package engram.models.common;
