@@ -2,6 +2,7 @@ package engram.api;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
+import engram.api.task.Batch;
 import java.util.List;
 import java.util.Map;
 import org.apiguardian.api.API;
@@ -9,7 +10,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Adds a term to the training loss, with its gradient. Each term is logged as its own column of
- * {@code metrics.csv}.
+ * {@code metrics.csv}. Several regularizers can be combined in one experiment; each sees only its
+ * own configuration. Implementations are stateless: everything a term needs (including the
+ * training step, for a λ schedule) arrives in the call.
  *
  * @param <C> configuration record (strength λ, ...)
  */
@@ -17,24 +20,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public interface Regularizer<C extends Record> extends Plugin<C> {
 
   /**
-   * A term on the hidden trajectory. Called after the forward pass and before backward.
+   * What a term on the hidden trajectory sees. Called after the forward pass, before backward.
    *
-   * @param hidden {@code [T, B, H]}, read only
-   * @param dLdh {@code [T, B, H]}: add this term's gradient to it (do not overwrite)
-   * @return the term's value, added to the loss
+   * @param hidden {@code [T, B, H]} hidden states h_1..h_T, read only
+   * @param dLdh {@code [T, B, H]}: add this term's gradient to it (never overwrite)
+   * @param batch the batch the trajectory was computed on (inputs, targets, named periods)
+   * @param step training steps completed before this one (0 on the first step)
    */
-  default double onHidden(C config, INDArray hidden, INDArray dLdh) {
-    return 0;
-  }
+  record HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step) {}
 
   /**
-   * A term on the parameters. Called after backward.
+   * What a term on the parameters sees. Called after backward.
    *
    * @param parameters the network's parameters, read only
    * @param gradients dL/dθ per trainable parameter name: add this term's gradient to them
-   * @return the term's value, added to the loss
+   * @param step training steps completed before this one
    */
-  default double onParameters(C config, List<Parameter> parameters, Map<String, INDArray> gradients) {
+  record ParameterInput(List<Parameter> parameters, Map<String, INDArray> gradients, long step) {}
+
+  /** A term on the hidden trajectory; returns its value, which is added to the loss. */
+  default double onHidden(C config, HiddenInput input) {
+    return 0;
+  }
+
+  /** A term on the parameters; returns its value, which is added to the loss. */
+  default double onParameters(C config, ParameterInput input) {
     return 0;
   }
 }

@@ -14,8 +14,11 @@ import java.util.List;
  * @param inputSize input channels per step I (≥ 1)
  * @param inputs {@code [T, B, I]} row-major
  * @param targets one per requested level, in the order the levels were requested
+ * @param periods the named periods of each step and sequence ({@link Periods#none} if the task
+ *     declares none)
  */
-public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Target> targets) {
+public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Target> targets,
+    Periods periods) {
   public Batch {
     if (steps < 1 || batch < 1 || inputSize < 1) {
       throw new IllegalArgumentException(
@@ -26,6 +29,11 @@ public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Ta
           "inputs has length " + inputs.length + ", expected " + steps * batch * inputSize);
     }
     targets = List.copyOf(targets);
+    java.util.Objects.requireNonNull(periods, "periods");
+    if (periods.index().length != steps * batch) {
+      throw new IllegalArgumentException(
+          "periods has length " + periods.index().length + ", expected " + steps * batch);
+    }
     for (Target target : targets) {
       if (target.mask().length != steps * batch) {
         throw new IllegalArgumentException(
@@ -33,6 +41,11 @@ public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Ta
                 + ", expected " + steps * batch);
       }
     }
+  }
+
+  /** A batch whose task declares no named periods. */
+  public Batch(int steps, int batch, int inputSize, float[] inputs, List<Target> targets) {
+    this(steps, batch, inputSize, inputs, targets, Periods.none(steps, batch));
   }
 
   /** Input channel {@code i} of sequence {@code b} at step {@code t}. */

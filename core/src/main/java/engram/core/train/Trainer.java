@@ -114,9 +114,9 @@ public final class Trainer {
           reason = TrainingResult.Reason.STOPPED;
           break;
         }
-        step++;
         double loss = trainStep(stage, training, optimizer, modelGrads, trainData, trainH0,
-            regSums, workspace);
+            regSums, workspace, step);
+        step++;
         if (!Double.isFinite(loss)) {
           throw new TrainingDivergedException("The training loss became " + loss + " at epoch "
               + epoch + ", step " + (s + 1) + " of the epoch (training step " + step
@@ -166,7 +166,7 @@ public final class Trainer {
   @SuppressWarnings("unchecked")
   private double trainStep(Stage stage, TrainingConfig training, Optimizer optimizer,
       Map<String, INDArray> modelGrads, RandomGenerator data, RandomGenerator h0Rng,
-      Map<String, Double> regSums, Workspace workspace) {
+      Map<String, Double> regSums, Workspace workspace, long step) {
     Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), data);
     INDArray inputs = toArray(batch);
     INDArray h0 = network.initialState(batch.batch(), h0Rng);
@@ -176,14 +176,16 @@ public final class Trainer {
     double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
     for (PluginChoice choice : experiment.regularizers()) {
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
-      double term = reg.onHidden(choice.config(), hidden, dLdh);
+      double term = reg.onHidden(choice.config(),
+          new Regularizer.HiddenInput(hidden, dLdh, batch, step));
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }
     network.backward(trajectory, dLdh, modelGrads);
     for (PluginChoice choice : experiment.regularizers()) {
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
-      double term = reg.onParameters(choice.config(), network.parameters(), modelGrads);
+      double term = reg.onParameters(choice.config(),
+          new Regularizer.ParameterInput(network.parameters(), modelGrads, step));
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }

@@ -467,4 +467,67 @@ class TrainerTest {
     assertEquals(headNames(0, 1, 2), last.headTensors(),
         "k = 2 advances: the final checkpoint must hold head_0 … head_2");
   }
+
+  /** Records what the trainer hands a regularizer; contributes a constant term of 0.25. */
+  static final class RecordingRegularizer implements engram.api.Regularizer<RecordingRegularizer.Config> {
+    record Config() {}
+
+    final List<Long> hiddenSteps = new java.util.ArrayList<>();
+    final List<Long> parameterSteps = new java.util.ArrayList<>();
+    final List<Integer> batchSteps = new java.util.ArrayList<>();
+
+    @Override
+    public engram.api.PluginInfo info() {
+      return new engram.api.PluginInfo("recording", "", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config();
+    }
+
+    @Override
+    public double onHidden(Config config, HiddenInput input) {
+      hiddenSteps.add(input.step());
+      batchSteps.add(input.batch().steps());
+      assertEquals(input.batch().steps(), input.hidden().size(0), "hidden and batch share T");
+      assertArrayEquals(input.hidden().shape(), input.dLdh().shape());
+      return 0.25;
+    }
+
+    @Override
+    public double onParameters(Config config, ParameterInput input) {
+      parameterSteps.add(input.step());
+      assertTrue(input.gradients().containsKey("w_rec"), input.gradients().keySet().toString());
+      return 0;
+    }
+  }
+
+  @Test
+  void regularizersSeeTheBatchAndTheStepAndTheirTermIsReportedAndAddedToTheLoss() throws Exception {
+    ResolvedExperiment base = experiment(NEVER_ADVANCES, 3, 2);
+    RecordingRegularizer reg = new RecordingRegularizer();
+    PluginChoice choice = new PluginChoice(
+        new DiscoveredPlugin(PluginKind.REGULARIZER, reg, "test", "TrainerTest"),
+        new RecordingRegularizer.Config());
+    ResolvedExperiment e = new ResolvedExperiment(base.name(), base.description(), base.seed(),
+        base.precision(), base.task(), base.model(), base.curriculum(), List.of(choice),
+        base.analyzers(), base.training(), base.evaluation(), base.output());
+    Recorder with = new Recorder();
+    trainer(e, with, new StopSignal()).run();
+    assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), reg.hiddenSteps);
+    assertEquals(reg.hiddenSteps, reg.parameterSteps);
+    for (EpochReport r : with.epochs) {
+      assertEquals(0.25, r.regularizers().get("recording"), 0.0);
+    }
+    Recorder without = new Recorder();
+    trainer(base, without, new StopSignal()).run();
+    // same seed, same data: the first step's loss differs by exactly the term
+    assertEquals(without.steps.get(0)[2] + 0.25, with.steps.get(0)[2], 1e-12);
+  }
 }

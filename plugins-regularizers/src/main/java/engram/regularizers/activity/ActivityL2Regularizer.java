@@ -37,10 +37,12 @@ public final class ActivityL2Regularizer implements Regularizer<ActivityL2Regula
   }
 
   @Override
-  public double onHidden(Config config, INDArray hidden, INDArray dLdh) {
+  public double onHidden(Config config, HiddenInput input) {
     if (config.lambda() == 0) {
       return 0;
     }
+    INDArray hidden = input.hidden();
+    INDArray dLdh = input.dLdh();
     double n = hidden.length();
     double sumSquares = hidden.norm2Number().doubleValue();
     sumSquares *= sumSquares;
