@@ -16,10 +16,17 @@ import java.util.Objects;
  *     a float, length {@code steps * batch}; for regression: length {@code steps * batch * width}
  * @param mask 1 where an entry is scored, 0 elsewhere; length {@code steps * batch}. The loss is
  *     the mean over scored entries.
+ * @param accuracy how accuracy is counted; {@link Accuracy#argmax()} for classification
  */
-public record Target(int level, LossKind kind, int width, float[] values, float[] mask) {
+public record Target(int level, LossKind kind, int width, float[] values, float[] mask,
+    Accuracy accuracy) {
   public Target {
     Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(accuracy, "accuracy");
+    if ((kind == LossKind.CLASSIFICATION) != (accuracy.rule() == Accuracy.Rule.ARGMAX)) {
+      throw new IllegalArgumentException(
+          "accuracy rule " + accuracy.rule() + " does not fit a " + kind + " target");
+    }
     Objects.requireNonNull(values, "values");
     Objects.requireNonNull(mask, "mask");
     if (width < 1) {
@@ -30,6 +37,14 @@ public record Target(int level, LossKind kind, int width, float[] values, float[
       throw new IllegalArgumentException(
           "values has length " + values.length + ", expected " + expected + " for " + kind);
     }
+  }
+
+  /**
+   * A target with the default accuracy: argmax for classification, sign agreement for regression.
+   */
+  public Target(int level, LossKind kind, int width, float[] values, float[] mask) {
+    this(level, kind, width, values, mask,
+        kind == LossKind.CLASSIFICATION ? Accuracy.argmax() : Accuracy.sign());
   }
 
   /** The class label (classification) of entry (t, b) for a batch of {@code batch} sequences. */

@@ -67,8 +67,16 @@ final class ReadoutHeads {
     return Nd4j.create(values, shape, DataType.DOUBLE).castTo(dataType);
   }
 
-  /** Per-assignment result of {@link #evaluate}. */
-  record Scores(double[] loss, double[] accuracy, long[] counts, long[] correct) {}
+  /**
+   * Per-assignment result of {@link #evaluate}.
+   *
+   * @param counts scored entries (the loss is their mean)
+   * @param correct entries (classification) or (entry, component) pairs (regression) counted
+   *     correct by the target's accuracy rule
+   * @param judged how many were judged: {@code counts} for classification, {@code counts × width}
+   *     for regression
+   */
+  record Scores(double[] loss, double[] accuracy, long[] counts, long[] correct, long[] judged) {}
 
   /**
    * Loss and, when {@code dLdh} is non-null, its gradient: adds dL/dh into {@code dLdh}
@@ -84,6 +92,7 @@ final class ReadoutHeads {
     double[] accuracy = new double[n];
     long[] counts = new long[n];
     long[] correct = new long[n];
+    long[] judged = new long[n];
     int steps = batch.steps();
     int b = batch.batch();
     for (int a = 0; a < n; a++) {
@@ -156,6 +165,9 @@ final class ReadoutHeads {
             for (int c = 0; c < width; c++) {
               double diff = y[row + c] - target.values()[base + c];
               sumLoss += diff * diff / width;
+              if (target.accuracy().correct(y[row + c], target.values()[base + c])) {
+                hits++;
+              }
               if (dy != null) {
                 dy[row + c] = 2 * diff / width / scored;
               }
@@ -178,9 +190,10 @@ final class ReadoutHeads {
       }
       loss[a] = sumLoss / scored;
       correct[a] = hits;
-      accuracy[a] = target.kind() == LossKind.CLASSIFICATION ? (double) hits / scored : Double.NaN;
+      judged[a] = target.kind() == LossKind.CLASSIFICATION ? scored : scored * width;
+      accuracy[a] = (double) hits / judged[a];
     }
-    return new Scores(loss, accuracy, counts, correct);
+    return new Scores(loss, accuracy, counts, correct, judged);
   }
 
   private static boolean anyScored(Target target, int t, int b) {

@@ -233,6 +233,7 @@ public final class Trainer {
     double[] lossSum = new double[n];
     long[] counts = new long[n];
     long[] correct = new long[n];
+    long[] judged = new long[n];
     for (int i = 0; i < experiment.evaluation().batches(); i++) {
       Batch batch = task.sample(taskConfig, stage.levels(), experiment.evaluation().batchSize(), data);
       Trajectory trajectory = network.forward(toArray(batch), network.initialState(batch.batch(), h0Rng));
@@ -241,16 +242,16 @@ public final class Trainer {
         lossSum[a] += s.loss()[a] * s.counts()[a];
         counts[a] += s.counts()[a];
         correct[a] += s.correct()[a];
+        judged[a] += s.judged()[a];
       }
     }
     double[] loss = new double[n];
     double[] accuracy = new double[n];
     for (int a = 0; a < n; a++) {
       loss[a] = counts[a] == 0 ? Double.NaN : lossSum[a] / counts[a];
-      accuracy[a] = counts[a] == 0 || task.lossKind(taskConfig) != engram.api.task.LossKind.CLASSIFICATION
-          ? Double.NaN : (double) correct[a] / counts[a];
+      accuracy[a] = judged[a] == 0 ? Double.NaN : (double) correct[a] / judged[a];
     }
-    return new ReadoutHeads.Scores(loss, accuracy, counts, correct);
+    return new ReadoutHeads.Scores(loss, accuracy, counts, correct, judged);
   }
 
   private void checkpoint(String name, int epoch, long step, Stage stage, String reason) {
