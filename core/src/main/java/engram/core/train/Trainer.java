@@ -144,6 +144,10 @@ public final class Trainer {
       if (decision.outcome() == Decision.Outcome.ADVANCE) {
         checkpoint(String.format("advance-e%04d-N%d", epoch, stage.maxLevel()), epoch, step,
             stage, "advance");
+      } else if (experiment.output().scheduled(epoch)) {
+        checkpoint(String.format("epoch-%04d", epoch), epoch, step, stage, "schedule");
+      }
+      if (decision.outcome() == Decision.Outcome.ADVANCE) {
         stage = decision.next();
       } else if (decision.outcome() == Decision.Outcome.FINISH) {
         reason = TrainingResult.Reason.CURRICULUM_FINISHED;

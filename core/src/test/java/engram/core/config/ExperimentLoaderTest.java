@@ -99,7 +99,7 @@ class ExperimentLoaderTest {
             new OptimizerConfig(OptimizerType.ADAM, 1e-3, 0.1, true, 0.9, 0.99, 1e-6)),
         e.training());
     assertEquals(new EvaluationConfig(2, 8), e.evaluation());
-    assertEquals(new OutputConfig("/tmp/runs"), e.output());
+    assertEquals(new OutputConfig("/tmp/runs", 0, false), e.output());
   }
 
   @Test

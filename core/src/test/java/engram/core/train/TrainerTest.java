@@ -530,4 +530,24 @@ class TrainerTest {
     // same seed, same data: the first step's loss differs by exactly the term
     assertEquals(without.steps.get(0)[2] + 0.25, with.steps.get(0)[2], 1e-12);
   }
+
+  @Test
+  void scheduledCheckpointsFollowEveryAndLogSpacedEpochsWithoutDuplicatingAdvances()
+      throws Exception {
+    Recorder every = new Recorder();
+    trainer(experiment(NEVER_ADVANCES, 1, 7, "output.checkpoint-every=3"), every, new StopSignal()).run();
+    assertEquals(List.of("epoch-0003", "epoch-0006", "final"),
+        every.checkpoints.stream().map(CheckpointEvent::name).toList());
+    assertEquals("schedule", every.checkpoints.get(0).extra().get("reason"));
+    Recorder log = new Recorder();
+    trainer(experiment(NEVER_ADVANCES, 1, 9, "output.checkpoint-log-spaced=true"), log,
+        new StopSignal()).run();
+    assertEquals(List.of("epoch-0001", "epoch-0002", "epoch-0004", "epoch-0008", "final"),
+        log.checkpoints.stream().map(CheckpointEvent::name).toList());
+    Recorder advancing = new Recorder();
+    trainer(experiment(ALWAYS_ADVANCES, 1, 2, "output.checkpoint-every=1"), advancing,
+        new StopSignal()).run();
+    assertEquals(List.of("advance-e0001-N2", "advance-e0002-N3", "final"),
+        advancing.checkpoints.stream().map(CheckpointEvent::name).toList());
+  }
 }
