@@ -14,6 +14,8 @@ module engram.core {
   requires ch.qos.logback.classic;
   requires ch.qos.logback.core;
   requires me.tongfei.progressbar;
+  requires org.knowm.xchart;
+  requires java.desktop;
 
   uses engram.api.Task;
   uses engram.api.Model;

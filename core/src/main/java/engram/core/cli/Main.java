@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code engram}: train recurrent networks on memory tasks, with every piece a plugin. */
 @Command(name = "engram", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Train recurrent networks on memory tasks and find out how they remember.",
-    subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class,
+    subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, TrialCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit codes, named as picocli names its own. */

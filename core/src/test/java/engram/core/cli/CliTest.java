@@ -101,7 +101,7 @@ class CliTest {
   @Test
   void everyCommandHasHelp() {
     for (List<String> args : List.of(List.of("--help"), List.of("run", "--help"),
-        List.of("validate", "--help"), List.of("plugins", "--help"))) {
+        List.of("validate", "--help"), List.of("plugins", "--help"), List.of("trial", "--help"))) {
       Result r = run(args.toArray(String[]::new));
       assertEquals(Main.OK, r.code(), args + ": " + r.err());
       assertTrue(r.out().startsWith("Usage: engram"), args + ": " + r.out());
@@ -145,5 +145,20 @@ class CliTest {
       Result r = run("validate", example.toString(), "--quiet");
       assertEquals(Main.OK, r.code(), example + ": " + r.err());
     }
+  }
+
+  @Test
+  void trialDrawsOneTrialToAPngAndNeverOverwrites(@TempDir Path dir) throws IOException {
+    Path png = dir.resolve("figs/trial.png");
+    Result r = run("trial", write(dir, TINY).toString(), "--out", png.toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    byte[] bytes = Files.readAllBytes(png);
+    assertTrue(bytes.length > 5000, "a real image, not an empty file: " + bytes.length);
+    assertEquals((byte) 0x89, bytes[0]);
+    assertEquals("PNG", new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII));
+    Result again = run("trial", write(dir, TINY).toString(), "--out", png.toString());
+    assertEquals(Main.USAGE, again.code());
+    assertTrue(again.err().contains("exists"), again.err());
+    assertEquals(bytes.length, Files.size(png), "the first picture is untouched");
   }
 }
