@@ -8,6 +8,7 @@ import engram.core.inject.ExperimentModule;
 import engram.core.plugin.PluginRegistry;
 import engram.core.run.RunDirectory;
 import engram.core.run.RunLog;
+import engram.core.train.Preflight;
 import engram.core.train.StopSignal;
 import engram.core.train.Trainer;
 import engram.core.train.TrainingDivergedException;
@@ -62,6 +63,7 @@ final class RunCommand implements Callable<Integer> {
     ResolvedExperiment resolved;
     try {
       resolved = loader.load(experiment, overrides);
+      Preflight.check(resolved);
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;

@@ -40,6 +40,7 @@ final class ValidateCommand implements Callable<Integer> {
     ExperimentLoader loader = new ExperimentLoader(registry);
     try {
       ResolvedExperiment resolved = loader.load(experiment, overrides);
+      engram.core.train.Preflight.check(resolved);
       if (!quiet) {
         out.println("# " + experiment + " is valid; resolved configuration:");
         out.print(loader.toYaml(resolved));

@@ -161,4 +161,43 @@ class CliTest {
     assertTrue(again.err().contains("exists"), again.err());
     assertEquals(bytes.length, Files.size(png), "the first picture is untouched");
   }
+
+  @Test
+  void severalRegularizersCombineAndEachIsLoggedInItsOwnColumn(@TempDir Path dir) throws IOException {
+    String yaml = TINY + """
+        regularizers:
+          - {id: temporal-consistency, lambda: 0.01, schedule: until-step, until-step: 100, normalised: true}
+          - {id: weight-l2, lambda: 0.0001, parameters: [w_rec]}
+          - {id: activity-l2}
+        """;
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    List<String> metrics;
+    try (var list = Files.list(runs)) {
+      metrics = Files.readAllLines(list.findFirst().orElseThrow().resolve("metrics.csv"));
+    }
+    assertEquals("epoch,step,N,head,loss,accuracy,wall_seconds,reg_temporal-consistency,"
+        + "reg_weight-l2,reg_activity-l2", metrics.get(0));
+    for (String row : metrics.subList(1, metrics.size())) {
+      String[] cells = row.split(",");
+      for (int c = 7; c < 10; c++) {
+        double term = Double.parseDouble(cells[c]);
+        assertTrue(term > 0 && term < 1, "column " + c + " of " + row);
+      }
+    }
+  }
+
+  @Test
+  void anUnknownPeriodForTemporalConsistencyStopsTheRunNamingTheKey(@TempDir Path dir)
+      throws IOException {
+    String yaml = TINY + "regularizers: [{id: temporal-consistency, period: delay}]\n";
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
+    assertEquals(Main.USAGE, r.code(), r.out());
+    assertTrue(r.err().startsWith("error: Invalid value in regularizers.0 (temporal-consistency): "
+        + "temporal-consistency.period 'delay' is not a period of this task"), r.err());
+    assertEquals(1, r.err().strip().split("\n").length, r.err());
+    assertFalse(Files.exists(runs), "stopped before any run directory was made");
+  }
 }
