@@ -1,5 +1,6 @@
 /**
- * Engram's built-in memory tasks (N-parity, N-DMS) and curricula (single-head, multi-head,
+ * Engram's built-in memory tasks (N-parity, N-DMS, flip-flop, delayed addition, the addition
+ * problem, evidence accumulation) and curricula (single-head, multi-head,
  * sliding-window, none). Nothing is exported: plugins are reached through the services below,
  * and their packages are opened to core so it can bind the configuration records.
  */
@@ -9,7 +10,11 @@ module engram.tasks {
 
   provides engram.api.Task with
       engram.tasks.parity.NParityTask,
-      engram.tasks.dms.NDmsTask;
+      engram.tasks.dms.NDmsTask,
+      engram.tasks.flipflop.FlipFlopTask,
+      engram.tasks.addition.DelayedAdditionTask,
+      engram.tasks.addition.AdditionProblemTask,
+      engram.tasks.evidence.EvidenceAccumulationTask;
   provides engram.api.Curriculum with
       engram.tasks.curriculum.SingleHeadCurriculum,
       engram.tasks.curriculum.MultiHeadCurriculum,
@@ -20,4 +25,8 @@ module engram.tasks {
   opens engram.tasks.parity to engram.core, com.fasterxml.jackson.databind;
   opens engram.tasks.dms to engram.core, com.fasterxml.jackson.databind;
   opens engram.tasks.curriculum to engram.core, com.fasterxml.jackson.databind;
+  opens engram.tasks.trial to engram.core, com.fasterxml.jackson.databind;
+  opens engram.tasks.flipflop to engram.core, com.fasterxml.jackson.databind;
+  opens engram.tasks.addition to engram.core, com.fasterxml.jackson.databind;
+  opens engram.tasks.evidence to engram.core, com.fasterxml.jackson.databind;
 }

@@ -1,0 +1,136 @@
+package engram.tasks.evidence;
+
+import static engram.tasks.TrialAssertions.assertScoredExactlyDuring;
+import static engram.tasks.TrialAssertions.assertTrialOrderThenPadding;
+import static engram.tasks.TrialAssertions.stepsIn;
+import static engram.tasks.TrialAssertions.stepsOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.task.Accuracy;
+import engram.api.task.Batch;
+import engram.api.task.Target;
+import engram.tasks.trial.Steps;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class EvidenceAccumulationTaskTest {
+  private static final List<String> PERIODS = List.of("stimulus", "delay", "response");
+  private final EvidenceAccumulationTask task = new EvidenceAccumulationTask();
+
+  /** The trial's side as the target states it: ±1, the same at every response step. */
+  private static float side(Batch batch, Target target, int b) {
+    List<Integer> response = stepsOf(batch, b, "response");
+    float s = target.values()[response.get(0) * batch.batch() + b];
+    assertTrue(s == 1f || s == -1f, "target " + s);
+    for (int t : response) {
+      assertEquals(s, target.values()[t * batch.batch() + b], "target constant over the response");
+    }
+    return s;
+  }
+
+  /** Φ(x) by Simpson's rule on the normal density from 0 to x. */
+  private static double normalCdf(double x) {
+    int n = 2000;
+    double h = x / n;
+    double sum = 0;
+    for (int i = 0; i <= n; i++) {
+      double weight = i == 0 || i == n ? 1 : (i % 2 == 1 ? 4 : 2);
+      double u = i * h;
+      sum += weight * Math.exp(-u * u / 2);
+    }
+    return 0.5 + sum * h / 3 / Math.sqrt(2 * Math.PI);
+  }
+
+  @Test
+  void noiselessEvidenceEqualsTheTargetSideTimesMu() {
+    EvidenceAccumulationTask.Config config = new EvidenceAccumulationTask.Config(Steps.uniform(3, 8),
+        Steps.uniform(0, 4), Steps.fixed(5), 0.5, 0.0, false);
+    Batch batch = task.sample(config, new int[] {1}, 200, new SplittableRandom(1));
+    assertTrialOrderThenPadding(batch, PERIODS);
+    assertScoredExactlyDuring(batch, "response");
+    Target target = batch.targets().get(0);
+    assertEquals(Accuracy.sign(), target.accuracy());
+    int positive = 0;
+    for (int b = 0; b < batch.batch(); b++) {
+      float s = side(batch, target, b);
+      positive += s > 0 ? 1 : 0;
+      for (int t = 0; t < batch.steps(); t++) {
+        boolean stimulus = batch.periods().in("stimulus", t, b, batch.batch());
+        boolean response = batch.periods().in("response", t, b, batch.batch());
+        assertEquals(stimulus ? 0.5f * s : 0f, batch.input(t, b, 0));
+        assertEquals(response ? 1f : 0f, batch.input(t, b, 1));
+        if (!response) {
+          assertEquals(0f, target.values()[t * batch.batch() + b]);
+        }
+      }
+    }
+    assertEquals(100, positive, 25, "sides are equiprobable");
+  }
+
+  @Test
+  void signOfTheSummedEvidenceAgreesWithTheTargetAsOftenAsTheIdealObserver() {
+    int trials = 4000;
+    for (double mu : new double[] {0.0, 0.1, 0.3}) {
+      EvidenceAccumulationTask.Config config = new EvidenceAccumulationTask.Config(Steps.fixed(20),
+          Steps.fixed(0), Steps.fixed(5), mu, 1.0, false);
+      Batch batch = task.sample(config, new int[] {1}, trials, new SplittableRandom(2));
+      Target target = batch.targets().get(0);
+      int agree = 0;
+      double signedMean = 0;
+      double squares = 0;
+      for (int b = 0; b < trials; b++) {
+        float s = side(batch, target, b);
+        double sum = 0;
+        for (int t : stepsOf(batch, b, "stimulus")) {
+          double u = batch.input(t, b, 0);
+          sum += u;
+          signedMean += s * u;
+          squares += (s * u - mu) * (s * u - mu);
+        }
+        agree += Math.signum(sum) == s ? 1 : 0;
+      }
+      double expected = normalCdf(mu * Math.sqrt(20) / 1.0); // Φ(μ√T/σ); s.e. ≤ 0.008
+      assertEquals(expected, agree / (double) trials, 0.03, "agreement for μ = " + mu);
+      assertEquals(mu, signedMean / (trials * 20.0), 0.02, "mean of s·u for μ = " + mu);
+      assertEquals(1.0, squares / (trials * 20.0), 0.03, "variance of u for μ = " + mu);
+    }
+  }
+
+  @Test
+  void durationsFromConfigOrLevel() {
+    EvidenceAccumulationTask.Config random = new EvidenceAccumulationTask.Config(Steps.fixed(10),
+        Steps.uniform(2, 6), Steps.fixed(3), 0.1, 1.0, false);
+    Batch batch = task.sample(random, new int[] {1}, 200, new SplittableRandom(3));
+    TreeSet<Integer> delays = new TreeSet<>();
+    for (int b = 0; b < batch.batch(); b++) {
+      assertEquals(10, stepsIn(batch, b, "stimulus"));
+      assertEquals(3, stepsIn(batch, b, "response"));
+      delays.add(stepsIn(batch, b, "delay"));
+    }
+    assertEquals(new TreeSet<>(List.of(2, 3, 4, 5, 6)), delays);
+    assertTrialOrderThenPadding(batch, PERIODS);
+    EvidenceAccumulationTask.Config fromLevel = new EvidenceAccumulationTask.Config(Steps.fixed(10),
+        Steps.fixed(0), Steps.fixed(3), 0.1, 1.0, true);
+    Batch level = task.sample(fromLevel, new int[] {4, 17}, 3, new SplittableRandom(3));
+    assertEquals(17 + 3, level.steps());
+    assertEquals(17, stepsIn(level, 2, "stimulus"));
+  }
+
+  @Test
+  void configDefaultsAndValidation() {
+    EvidenceAccumulationTask.Config d = task.defaults();
+    assertEquals(new EvidenceAccumulationTask.Config(Steps.fixed(20), Steps.fixed(0), Steps.fixed(5), 0.1, 1.0, false), d);
+    assertEquals("stimulus must be ≥ 1 steps (was 0 steps)", assertThrows(IllegalArgumentException.class,
+        () -> new EvidenceAccumulationTask.Config(Steps.fixed(0), d.delay(), d.response(), 0.1, 1.0, false)).getMessage());
+    assertEquals("delay must be set", assertThrows(IllegalArgumentException.class,
+        () -> new EvidenceAccumulationTask.Config(d.stimulus(), null, d.response(), 0.1, 1.0, false)).getMessage());
+    assertEquals("mean must be a finite number ≥ 0 (was -0.1)", assertThrows(IllegalArgumentException.class,
+        () -> new EvidenceAccumulationTask.Config(d.stimulus(), d.delay(), d.response(), -0.1, 1.0, false)).getMessage());
+    assertEquals("noise must be a finite number ≥ 0 (was Infinity)", assertThrows(IllegalArgumentException.class,
+        () -> new EvidenceAccumulationTask.Config(d.stimulus(), d.delay(), d.response(), 0.1, Double.POSITIVE_INFINITY, false)).getMessage());
+  }
+}
