@@ -10,7 +10,9 @@ module engram.models {
   provides engram.api.Model with
       engram.models.leaky.LeakyRnnModel,
       engram.models.gru.GruModel,
-      engram.models.lstm.LstmModel;
+      engram.models.lstm.LstmModel,
+      engram.models.plrnn.PlrnnModel,
+      engram.models.rankone.RankOneRnnModel;
 
   opens engram.models.leaky to
       engram.core,
@@ -19,6 +21,12 @@ module engram.models {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.models.lstm to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.models.plrnn to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.models.rankone to
       engram.core,
       com.fasterxml.jackson.databind;
 }

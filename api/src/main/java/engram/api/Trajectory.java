@@ -19,8 +19,10 @@ public interface Trajectory {
   INDArray initialState();
 
   /**
-   * Further per-step quantities by name for analyses, each {@code [T, B, H]} (for example an
-   * LSTM's cell state {@code c} and gates); empty when the model has none.
+   * Further per-step quantities by name for analyses, each {@code [T, B, K]} — usually K = H (an
+   * LSTM's cell state {@code c} and gates, a PLRNN's rates), sometimes smaller (a rank-one RNN's
+   * latent {@code kappa}, K = 1); empty when the model has none. Each model's Javadoc lists its
+   * extras.
    */
   default Map<String, INDArray> extras() {
     return Map.of();

@@ -30,7 +30,12 @@ public final class Main implements Runnable {
       System.err.println("warning: OMP_NUM_THREADS is not set; ND4J stalls with several OpenMP "
           + "threads on small machines. Start Engram with ./engram, or export OMP_NUM_THREADS=1.");
     }
-    System.exit(execute(args));
+    java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+    java.io.PrintWriter err = new java.io.PrintWriter(System.err, true);
+    int code = execute(out, err, args);
+    out.flush(); // print() without a newline does not flush by itself
+    err.flush();
+    System.exit(code);
   }
 
   /** Runs the command line and returns the exit code (for tests: no System.exit). */

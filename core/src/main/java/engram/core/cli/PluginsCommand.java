@@ -29,6 +29,7 @@ final class PluginsCommand implements Callable<Integer> {
   public Integer call() {
     PluginRegistry registry = PluginRegistry.discover(PluginsCommand.class.getClassLoader());
     print(registry, spec.commandLine().getOut(), !brief);
+    spec.commandLine().getOut().flush();
     registry.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
     return Main.OK;
   }

@@ -44,6 +44,7 @@ final class ValidateCommand implements Callable<Integer> {
       if (!quiet) {
         out.println("# " + experiment + " is valid; resolved configuration:");
         out.print(loader.toYaml(resolved));
+        out.flush();
       }
       return Main.OK;
     } catch (ConfigException e) {

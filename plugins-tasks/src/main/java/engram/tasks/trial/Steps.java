@@ -14,9 +14,12 @@ import java.util.random.RandomGenerator;
  */
 public record Steps(int min, int max) {
   public Steps {
-    if (min < 0 || max < min) {
+    if (min < 0) {
+      throw new IllegalArgumentException("min must be ≥ 0 steps (was " + min + ")");
+    }
+    if (max < min) {
       throw new IllegalArgumentException(
-          "a duration needs 0 ≤ min ≤ max steps (was min " + min + ", max " + max + ")");
+          "max must be ≥ min (was min " + min + ", max " + max + " steps)");
     }
   }
 

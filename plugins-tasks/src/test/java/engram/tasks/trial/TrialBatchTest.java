@@ -27,9 +27,9 @@ class TrialBatchTest {
     assertEquals("1 step", Steps.fixed(1).toString());
     assertEquals("5 steps", Steps.fixed(5).toString());
     assertEquals("uniform 5–15 steps", Steps.uniform(5, 15).toString());
-    assertEquals("a duration needs 0 ≤ min ≤ max steps (was min 5, max 3)",
+    assertEquals("max must be ≥ min (was min 5, max 3 steps)",
         assertThrows(IllegalArgumentException.class, () -> new Steps(5, 3)).getMessage());
-    assertEquals("a duration needs 0 ≤ min ≤ max steps (was min -1, max 3)",
+    assertEquals("min must be ≥ 0 steps (was -1)",
         assertThrows(IllegalArgumentException.class, () -> new Steps(-1, 3)).getMessage());
     assertEquals("cue1 must be ≥ 1 steps (was uniform 0–4 steps)",
         assertThrows(IllegalArgumentException.class, () -> Steps.check("cue1", Steps.uniform(0, 4), 1)).getMessage());

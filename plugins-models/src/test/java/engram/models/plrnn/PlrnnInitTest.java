@@ -1,0 +1,151 @@
+package engram.models.plrnn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.Model;
+import engram.api.Network;
+import engram.api.Parameter;
+import engram.api.config.Doc;
+import engram.models.common.ModelTestSupport;
+import engram.models.plrnn.PlrnnModel.Config;
+import engram.models.plrnn.PlrnnModel.InitialState;
+import java.lang.reflect.RecordComponent;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Initialisation, determinism, initial states and configuration checks of the PLRNN. */
+class PlrnnInitTest {
+  private static final int I = 3;
+
+  @Test
+  void parametersHaveTheDocumentedShapesAndDistributions() {
+    int hh = 200;
+    double gain = 1.5;
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      Network net = PlrnnTestSupport.network(new Config(hh, 0.8, gain, InitialState.ZERO, 0.1), I, type, 5);
+      assertEquals(hh, net.hiddenSize());
+      List<Parameter> ps = net.parameters();
+      assertEquals(List.of("a", "w", "c", "h"), ps.stream().map(Parameter::name).toList());
+      assertTrue(ps.stream().allMatch(Parameter::trainable));
+      long[][] shapes = {{hh}, {hh, hh}, {hh, I}, {hh}};
+      for (int k = 0; k < ps.size(); k++) {
+        assertArrayEquals(shapes[k], ps.get(k).value().shape(), ps.get(k).name());
+        assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
+      }
+      INDArray a = ModelTestSupport.param(net, "a");
+      assertEquals(0.8, a.minNumber().doubleValue(), 1e-7);
+      assertEquals(0.8, a.maxNumber().doubleValue(), 1e-7);
+      assertEquals(0.0, ModelTestSupport.param(net, "h").amaxNumber().doubleValue(), 0.0);
+
+      double[][] w = ModelTestSupport.param(net, "w").toDoubleMatrix();
+      double sum = 0;
+      double sumSq = 0;
+      int count = 0;
+      for (int i = 0; i < hh; i++) {
+        assertEquals(0.0, w[i][i], 0.0, "w diagonal");
+        for (int j = 0; j < hh; j++) {
+          if (i != j) {
+            sum += w[i][j];
+            sumSq += w[i][j] * w[i][j];
+            count++;
+          }
+        }
+      }
+      double mean = sum / count;
+      double sd = Math.sqrt(sumSq / count - mean * mean);
+      double expected = gain / Math.sqrt(hh);
+      assertEquals(expected, sd, 0.1 * expected, "std of the off-diagonal of w");
+      assertEquals(0.0, mean, 0.05 * expected, "mean of the off-diagonal of w");
+
+      INDArray c = ModelTestSupport.param(net, "c");
+      double bound = 1 / Math.sqrt(I);
+      assertTrue(c.minNumber().doubleValue() >= -bound && c.maxNumber().doubleValue() <= bound);
+      assertTrue(c.maxNumber().doubleValue() - c.minNumber().doubleValue() > 1.6 * bound, "c fills its range");
+    }
+  }
+
+  @Test
+  void sameSeedGivesIdenticalParameters() {
+    Config c = PlrnnTestSupport.config(30);
+    Network a = PlrnnTestSupport.network(c, I, DataType.DOUBLE, 42);
+    Network b = PlrnnTestSupport.network(c, I, DataType.DOUBLE, 42);
+    Network other = PlrnnTestSupport.network(c, I, DataType.DOUBLE, 43);
+    for (String name : List.of("w", "c")) {
+      ModelTestSupport.assertIdentical(ModelTestSupport.param(a, name), ModelTestSupport.param(b, name), name);
+      assertNotEquals(ModelTestSupport.param(a, name), ModelTestSupport.param(other, name), name);
+    }
+    for (String name : List.of("a", "h")) {
+      ModelTestSupport.assertIdentical(ModelTestSupport.param(a, name), ModelTestSupport.param(b, name), name);
+    }
+  }
+
+  @Test
+  void initialStateIsZeroOrScaledUniform() {
+    Network zero = PlrnnTestSupport.network(new Config(20, 0.9, 1, InitialState.ZERO, 0.5), I, DataType.FLOAT, 1);
+    SplittableRandom rng = new SplittableRandom(9);
+    INDArray z0 = zero.initialState(4, rng);
+    assertArrayEquals(new long[] {4, 20}, z0.shape());
+    assertEquals(DataType.FLOAT, z0.dataType());
+    assertEquals(0.0, z0.amaxNumber().doubleValue(), 0.0);
+
+    Network random = PlrnnTestSupport.network(new Config(20, 0.9, 1, InitialState.RANDOM, 0.5), I, DataType.DOUBLE, 1);
+    INDArray r = random.initialState(50, new SplittableRandom(9));
+    assertTrue(r.minNumber().doubleValue() >= 0 && r.maxNumber().doubleValue() <= 0.5);
+    assertTrue(r.maxNumber().doubleValue() > 0.4 && r.minNumber().doubleValue() < 0.1);
+    ModelTestSupport.assertIdentical(r, random.initialState(50, new SplittableRandom(9)), "same seed");
+    assertThrows(IllegalArgumentException.class, () -> random.initialState(0, new SplittableRandom(9)));
+  }
+
+  @Test
+  void defaultsInfoAndDocs() {
+    PlrnnModel model = new PlrnnModel();
+    assertEquals(new Config(64, 0.9, 1.0, InitialState.ZERO, 0.1), model.defaults());
+    assertEquals(Config.class, model.configType());
+    assertEquals("plrnn", model.info().id());
+    assertTrue(model.info().description().contains("2502.07256"));
+    for (RecordComponent rc : Config.class.getRecordComponents()) {
+      Doc doc = rc.getAnnotation(Doc.class);
+      assertNotNull(doc, rc.getName() + " has no @Doc");
+      assertFalse(doc.value().isBlank(), rc.getName());
+    }
+  }
+
+  @Test
+  @SuppressWarnings("rawtypes")
+  void serviceLoaderFindsBothNewModels() {
+    Set<String> ids =
+        ServiceLoader.load(Model.class).stream().map(p -> p.get().info().id()).collect(Collectors.toSet());
+    assertTrue(ids.containsAll(Set.of("plrnn", "rank-one-rnn")), ids.toString());
+  }
+
+  @Test
+  void invalidConfigsNameTheKebabCaseKey() {
+    assertMessage("hidden-size must be ≥ 1 (was 0)", () -> new Config(0, 0.9, 1, InitialState.ZERO, 0.1));
+    assertMessage("a-init must be in [-1.0, 1.0] (was 1.5)", () -> new Config(8, 1.5, 1, InitialState.ZERO, 0.1));
+    assertMessage("gain must be a finite number ≥ 0 (was -1.0)", () -> new Config(8, 0.9, -1, InitialState.ZERO, 0.1));
+    assertMessage("initial-state must be set", () -> new Config(8, 0.9, 1, null, 0.1));
+    assertMessage("h0-scale must be a finite number ≥ 0 (was NaN)", () -> new Config(8, 0.9, 1, InitialState.RANDOM, Double.NaN));
+    assertMessage("a-init must be in [-1.0, 1.0] (was NaN)", () -> new Config(8, Double.NaN, 1, InitialState.ZERO, 0.1));
+    // Edge values that are valid.
+    new Config(1, -1.0, 0.0, InitialState.RANDOM, 0.0);
+    new Config(1, 1.0, 0.0, InitialState.ZERO, 0.0);
+  }
+
+  private static void assertMessage(String expected, Supplier<Config> make) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::get);
+    assertEquals(expected, e.getMessage());
+  }
+}

@@ -1,0 +1,51 @@
+package engram.models.plrnn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import engram.api.Network;
+import engram.api.Trajectory;
+import engram.models.common.ModelTestSupport;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Two steps of a 2-unit PLRNN against the equations worked out by hand. */
+class PlrnnStepTest {
+
+  @Test
+  void twoStepsMatchAHandComputation() {
+    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      Network net = PlrnnTestSupport.network(PlrnnTestSupport.config(2), 1, type, 1);
+      ModelTestSupport.param(net, "a").assign(Nd4j.createFromArray(0.9, 0.5));
+      // The diagonal 5.0 must be ignored (no self-connection through W).
+      ModelTestSupport.param(net, "w").assign(Nd4j.createFromArray(new double[][] {{5.0, 0.7}, {-0.4, 5.0}}));
+      ModelTestSupport.param(net, "c").assign(Nd4j.createFromArray(new double[][] {{0.3}, {-0.2}}));
+      ModelTestSupport.param(net, "h").assign(Nd4j.createFromArray(0.1, -0.05));
+      INDArray z0 = Nd4j.createFromArray(new double[][] {{0.5, -1.0}}).castTo(type);
+      INDArray s = Nd4j.createFromArray(new double[][][] {{{2.0}}, {{-1.0}}}).castTo(type);
+
+      // z_1 = a⊙z_0 + W·ReLU(z_0) + C·s_1 + h, ReLU(z_0) = (0.5, 0)
+      double z11 = 0.9 * 0.5 + 0.7 * 0.0 + 0.3 * 2.0 + 0.1; // 1.15
+      double z12 = 0.5 * -1.0 + -0.4 * 0.5 + -0.2 * 2.0 - 0.05; // −1.15
+      // z_2 with ReLU(z_1) = (1.15, 0)
+      double z21 = 0.9 * z11 + 0.7 * 0.0 + 0.3 * -1.0 + 0.1; // 0.835
+      double z22 = 0.5 * z12 + -0.4 * z11 + -0.2 * -1.0 - 0.05; // −0.885
+      assertEquals(1.15, z11, 1e-15);
+      assertEquals(-0.885, z22, 1e-15);
+
+      Trajectory traj = net.forward(s, z0);
+      double tol = type == DataType.DOUBLE ? 1e-12 : 1e-6;
+      INDArray z = traj.hidden();
+      assertArrayEquals(new long[] {2, 1, 2}, z.shape());
+      assertArrayEquals(new double[] {z11, z12}, z.slice(0).getRow(0).toDoubleVector(), tol);
+      assertArrayEquals(new double[] {z21, z22}, z.slice(1).getRow(0).toDoubleVector(), tol);
+      INDArray rates = traj.extras().get("rates");
+      assertArrayEquals(new long[] {2, 1, 2}, rates.shape());
+      assertArrayEquals(new double[] {z11, 0.0}, rates.slice(0).getRow(0).toDoubleVector(), tol);
+      assertArrayEquals(new double[] {z21, 0.0}, rates.slice(1).getRow(0).toDoubleVector(), tol);
+      ModelTestSupport.assertIdentical(z0, traj.initialState(), "z0");
+    }
+  }
+}
