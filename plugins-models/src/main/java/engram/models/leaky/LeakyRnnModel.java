@@ -56,6 +56,14 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
     INSIDE
   }
 
+  /** How the recurrent weights start. */
+  public enum RecurrentInit {
+    /** U(−1/√H, 1/√H), like PyTorch's Linear (the timescales paper's model). */
+    UNIFORM,
+    /** N(0, g²/H) off the diagonal (Sompolinsky et al. 1988; the rate RNNs of the geometry paper). */
+    GAUSSIAN
+  }
+
   /** Configuration of the leaky RNN (YAML keys are the kebab-case component names). */
   public record Config(
       @Doc("Number of hidden units H (count).") int hiddenSize,
@@ -73,7 +81,12 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
       @Doc("The timescale of every neuron when train-tau is false (time steps, ≥ 1).")
           double fixedTau,
       @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation units).")
-          double h0Scale) {
+          double h0Scale,
+      @Doc("Initial recurrent weights: uniform U(−1/√H, 1/√H) (PyTorch's, the timescales paper's) or"
+          + " gaussian N(0, gain²/H) (the classic rate-RNN init; gain > 1 is the chaotic regime).")
+          RecurrentInit recurrentInit,
+      @Doc("Gain g of the gaussian recurrent init, W ~ N(0, g²/H) (dimensionless, ≥ 0); ignored for"
+          + " uniform.") double gain) {
 
     /** Validates every component; messages start with the kebab-case key. */
     public Config {
@@ -84,11 +97,14 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
       ConfigChecks.tauInitRange(tauInitMin, tauInitMax);
       ConfigChecks.atLeast("fixed-tau", fixedTau, 1.0);
       Check.nonNegative("h0-scale", h0Scale);
+      Check.notNull("recurrent-init", recurrentInit);
+      Check.nonNegative("gain", gain);
     }
 
     /** The paper's settings: 500 units, leaky-ReLU outside the leak, trainable τ ~ U(1, 2). */
     public static Config defaults() {
-      return new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1);
+      return new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1,
+          RecurrentInit.UNIFORM, 1.0);
     }
   }
 

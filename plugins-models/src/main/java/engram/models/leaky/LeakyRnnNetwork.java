@@ -158,7 +158,16 @@ final class LeakyRnnNetwork implements Network {
     double recBound = 1.0 / Math.sqrt(h);
     wIn = Init.uniform(rng, -inBound, inBound, dataType, h, in);
     bIn = Init.uniform(rng, -inBound, inBound, dataType, h);
-    double[] rec = Init.draw(rng, -recBound, recBound, (long) h * h);
+    double[] rec;
+    if (config.recurrentInit() == LeakyRnnModel.RecurrentInit.GAUSSIAN) {
+      rec = new double[h * h];
+      double std = config.gain() / Math.sqrt(h);
+      for (int i = 0; i < rec.length; i++) {
+        rec[i] = std * rng.nextGaussian();
+      }
+    } else {
+      rec = Init.draw(rng, -recBound, recBound, (long) h * h);
+    }
     for (int i = 0; i < h; i++) {
       rec[i * (h + 1)] = 0.0;
     }

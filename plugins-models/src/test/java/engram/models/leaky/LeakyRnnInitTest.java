@@ -83,7 +83,7 @@ class LeakyRnnInitTest {
 
   @Test
   void initialStateIsScaledUniform() {
-    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.25);
+    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.25, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
     Network net = TestSupport.network(c, I, DataType.FLOAT, 1);
     INDArray h0 = net.initialState(50, new SplittableRandom(9));
     assertArrayEquals(new long[] {50, H}, h0.shape());
@@ -94,7 +94,7 @@ class LeakyRnnInitTest {
 
   @Test
   void fixedTauIsANonTrainableParameterWithoutGradient() {
-    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 3.0, 0.1);
+    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 3.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
     Network net = TestSupport.network(c, I, DataType.DOUBLE, 5);
     Parameter taus = net.parameters().get(4);
     assertEquals("taus", taus.name());
@@ -141,7 +141,7 @@ class LeakyRnnInitTest {
   void configDefaultsAreThePapers() {
     LeakyRnnModel model = new LeakyRnnModel();
     Config d = model.defaults();
-    assertEquals(new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1), d);
+    assertEquals(new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0), d);
     assertEquals(Config.class, model.configType());
     assertEquals("leaky-rnn", model.info().id());
     assertTrue(model.info().description().contains("2309.12927"));
@@ -159,18 +159,18 @@ class LeakyRnnInitTest {
   @Test
   void invalidConfigsNameTheKebabCaseKey() {
     assertMessage("hidden-size must be ≥ 1 (was 0)",
-        () -> new Config(0, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1));
+        () -> new Config(0, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
     assertMessage("fixed-tau must be a finite number ≥ 1 (was 0.5)",
-        () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 0.5, 0.1));
-    assertPrefix("nonlinearity", () -> new Config(10, null, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1));
-    assertPrefix("phi", () -> new Config(10, Nonlinearity.TANH, 0.01, null, true, 1, 2, 1, 0.1));
-    assertPrefix("leaky-slope", () -> new Config(10, Nonlinearity.LEAKY_RELU, -0.1, Phi.OUTSIDE, true, 1, 2, 1, 0.1));
-    assertPrefix("tau-init-min", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 0, 2, 1, 0.1));
-    assertPrefix("tau-init-max", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 2, 1.5, 1, 0.1));
-    assertPrefix("fixed-tau", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, Double.NaN, 0.1));
-    assertPrefix("h0-scale", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, -1));
+        () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 0.5, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertPrefix("nonlinearity", () -> new Config(10, null, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertPrefix("phi", () -> new Config(10, Nonlinearity.TANH, 0.01, null, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertPrefix("leaky-slope", () -> new Config(10, Nonlinearity.LEAKY_RELU, -0.1, Phi.OUTSIDE, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertPrefix("tau-init-min", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 0, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertPrefix("tau-init-max", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 2, 1.5, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertPrefix("fixed-tau", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, Double.NaN, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertPrefix("h0-scale", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, -1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
     // Edge values that are valid.
-    new Config(1, Nonlinearity.RELU, 0, Phi.INSIDE, true, 1.5, 1.5, 1, 0);
+    new Config(1, Nonlinearity.RELU, 0, Phi.INSIDE, true, 1.5, 1.5, 1, 0, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
   }
 
   private static void assertMessage(String expected, Supplier<Config> make) {
@@ -181,5 +181,36 @@ class LeakyRnnInitTest {
   private static void assertPrefix(String key, Supplier<Config> make) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::get);
     assertTrue(e.getMessage().startsWith(key + " "), e.getMessage());
+  }
+
+  @Test
+  void gaussianRecurrentInitHasStdGainOverRootHAndNoSelfConnections() {
+    int h = 200;
+    double gain = 1.5;
+    Config c = new Config(h, Nonlinearity.TANH, 0.01, Phi.INSIDE, false, 1, 2, 4.0, 0.1,
+        LeakyRnnModel.RecurrentInit.GAUSSIAN, gain);
+    INDArray w = TestSupport.network(c, 1, DataType.DOUBLE, 3).parameters().stream()
+        .filter(p -> p.name().equals("w_rec")).findFirst().orElseThrow().value();
+    double sum = 0;
+    double sumSq = 0;
+    for (int i = 0; i < h; i++) {
+      for (int j = 0; j < h; j++) {
+        double v = w.getDouble(i, j);
+        if (i == j) {
+          assertEquals(0.0, v, 0.0, "no self-connections");
+        } else {
+          sum += v;
+          sumSq += v * v;
+        }
+      }
+    }
+    int n = h * (h - 1);
+    double mean = sum / n;
+    double std = Math.sqrt(sumSq / n - mean * mean);
+    double expected = gain / Math.sqrt(h);
+    assertEquals(expected, std, 0.05 * expected, "std of N(0, g²/H)");
+    assertEquals(0.0, mean, 0.1 * expected, "mean of N(0, g²/H)");
+    // and it is not the uniform init, whose std is 1/√(3H)
+    assertTrue(std > 2 / Math.sqrt(3.0 * h));
   }
 }

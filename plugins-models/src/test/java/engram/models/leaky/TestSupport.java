@@ -13,7 +13,7 @@ final class TestSupport {
   private TestSupport() {}
 
   static Config config(int hidden, Nonlinearity nonlinearity, double slope, Phi phi) {
-    return new Config(hidden, nonlinearity, slope, phi, true, 1.0, 2.0, 1.0, 0.1);
+    return new Config(hidden, nonlinearity, slope, phi, true, 1.0, 2.0, 1.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
   }
 
   static Network network(Config config, int inputs, DataType type, long seed) {
