@@ -108,7 +108,9 @@ final class TrialCommand implements Callable<Integer> {
       for (int t = 0; t < steps; t++) {
         y[t] = batch.input(t, b, i);
       }
-      inputs.addSeries("input " + i, time, y).setMarker(SeriesMarkers.NONE);
+      XYSeries series = inputs.addSeries("input " + i, time, y);
+      series.setMarker(SeriesMarkers.NONE);
+      series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
     }
     XYChart targets = chart("targets at the scored steps", "target");
     for (Target target : batch.targets()) {
@@ -129,7 +131,8 @@ final class TrialCommand implements Callable<Integer> {
         series.setMarker(scored <= 40 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
       }
     }
-    annotatePeriods(batch.periods(), b, n, steps, List.of(inputs, targets));
+    annotatePeriods(batch.periods(), b, n, steps, inputs);
+    annotatePeriods(batch.periods(), b, n, steps, targets);
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
@@ -145,19 +148,34 @@ final class TrialCommand implements Callable<Integer> {
         .xAxisTitle("time step").yAxisTitle(yTitle).build();
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
     chart.getStyler().setMarkerSize(6);
+    chart.getStyler().setYAxisDecimalPattern("0.###");
     return chart;
   }
 
-  /** A dashed line where each named period starts, with its name. */
-  private static void annotatePeriods(Periods periods, int b, int n, int steps, List<XYChart> charts) {
+  /** A line where each named period starts, with its name (alternately high and low). */
+  private static void annotatePeriods(Periods periods, int b, int n, int steps, XYChart chart) {
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (XYSeries series : chart.getSeriesMap().values()) {
+      for (double v : series.getYData()) {
+        if (!Double.isNaN(v)) {
+          min = Math.min(min, v);
+          max = Math.max(max, v);
+        }
+      }
+    }
+    if (!(max >= min)) {
+      return;
+    }
+    double range = Math.max(max - min, 1e-9);
     int previous = -2;
+    int label = 0;
     for (int t = 0; t < steps; t++) {
       int index = periods.index()[t * n + b];
       if (index != previous && index >= 0) {
-        for (XYChart chart : charts) {
-          chart.addAnnotation(new AnnotationLine(t - 0.5, true, false));
-          chart.addAnnotation(new AnnotationText(periods.names().get(index), t, 0, false));
-        }
+        chart.addAnnotation(new AnnotationLine(t - 0.5, true, false));
+        double y = max - (label++ % 2) * 0.15 * range;
+        chart.addAnnotation(new AnnotationText(periods.names().get(index), t + 0.3, y, false));
       }
       previous = index;
     }
