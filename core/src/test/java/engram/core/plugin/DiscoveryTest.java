@@ -27,15 +27,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DiscoveryTest {
+  /** The built-in tasks, sorted: one place to update when a task is added. */
+  static final List<String> BUILT_IN_TASKS = List.of("addition-problem", "delayed-addition",
+      "evidence-accumulation", "flip-flop", "n-dms", "n-parity");
+
   private final PluginRegistry registry = PluginRegistry.discover(getClass().getClassLoader());
 
   @Test
   void everyBuiltInPluginIsFoundUnderItsKind() {
-    assertEquals(List.of("n-dms", "n-parity"), registry.ids(PluginKind.TASK));
-    assertEquals(List.of("gru", "leaky-rnn", "lstm"), registry.ids(PluginKind.MODEL));
+    assertEquals(BUILT_IN_TASKS, registry.ids(PluginKind.TASK));
+    assertEquals(List.of("gru", "leaky-rnn", "lstm", "plrnn", "rank-one-rnn"),
+        registry.ids(PluginKind.MODEL));
     assertEquals(List.of("multi-head", "none", "single-head", "sliding-window"),
         registry.ids(PluginKind.CURRICULUM));
-    assertTrue(registry.ids(PluginKind.REGULARIZER).contains("activity-l2"));
+    assertEquals(List.of("activity-l2", "temporal-consistency", "weight-l2"),
+        registry.ids(PluginKind.REGULARIZER));
     assertEquals(List.of(), registry.problems());
     for (DiscoveredPlugin p : registry.all()) {
       assertTrue(p.kind().type().isInstance(p.plugin()), p.id());
@@ -118,7 +124,7 @@ class DiscoveryTest {
   @Test
   void aPluginWhoseConstructorThrowsIsReportedAndSkipped(@TempDir Path dir) throws IOException {
     Registry r = withExtraServices(dir, Task.class, ThrowingTask.class.getName());
-    assertEquals(List.of("n-dms", "n-parity"), r.registry.ids(PluginKind.TASK));
+    assertEquals(BUILT_IN_TASKS, r.registry.ids(PluginKind.TASK));
     assertEquals(1, r.registry.problems().size(), r.registry.problems().toString());
     String problem = r.registry.problems().get(0);
     assertTrue(problem.startsWith("A task plugin failed to load and was skipped:"), problem);
