@@ -41,6 +41,24 @@ public interface Network {
   Trajectory forward(INDArray inputs, INDArray h0);
 
   /**
+   * Runs the network with an extra additive drive ξ_t on every unit's input at every step — the
+   * way noise is injected into the recurrence (private noise of a rate RNN). Where ξ enters is
+   * the model's to document (for the leaky RNN: next to W_in·x_t inside the nonlinearity's
+   * argument). The backward pass treats ξ as a constant input.
+   *
+   * @param drive {@code [T, B, H]}, or null for none
+   * @throws UnsupportedOperationException naming the model when it does not accept a drive;
+   *     never ignores one silently
+   */
+  default Trajectory forward(INDArray inputs, INDArray h0, INDArray drive) {
+    if (drive == null) {
+      return forward(inputs, h0);
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " does not accept a recurrent drive, so recurrent noise cannot be injected into it");
+  }
+
+  /**
    * Backpropagates through time.
    *
    * @param trajectory the result of the latest {@link #forward} call

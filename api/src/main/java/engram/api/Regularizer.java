@@ -38,6 +38,30 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
    */
   record ParameterInput(List<Parameter> parameters, Map<String, INDArray> gradients, long step) {}
 
+  /**
+   * What a perturbation sees before a training step's forward pass.
+   *
+   * @param inputs {@code [T, B, I]} inputs of this step; add input noise to them in place
+   * @param hiddenSize H, for the shape of a recurrent drive
+   * @param batch the batch being trained on
+   * @param step training steps completed before this one
+   * @param rng the run's noise stream (seeded; the only source of randomness here)
+   */
+  record PerturbationInput(INDArray inputs, int hiddenSize, Batch batch, long step,
+      java.util.random.RandomGenerator rng) {}
+
+  /**
+   * Perturbs a training step (noise injection): may add noise to the inputs in place, and may
+   * return a recurrent drive ξ {@code [T, B, H]} of the inputs' data type that the network adds to
+   * every unit's input at every step (see {@link Network#forward(INDArray, INDArray, INDArray)}).
+   * Called on training steps only; evaluation sees the noise-free network.
+   *
+   * @return the drive, or null for none
+   */
+  default INDArray perturb(C config, PerturbationInput input) {
+    return null;
+  }
+
   /** A term on the hidden trajectory; returns its value, which is added to the loss. */
   default double onHidden(C config, HiddenInput input) {
     return 0;

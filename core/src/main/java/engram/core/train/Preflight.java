@@ -1,6 +1,9 @@
 package engram.core.train;
 
 import engram.api.Curriculum;
+import engram.api.Model;
+import engram.api.Network;
+import engram.api.NetworkSpec;
 import engram.api.Regularizer;
 import engram.api.Task;
 import engram.api.task.Batch;
@@ -15,9 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Checks, before a run directory exists, what only the plugins can judge on real data: the task
- * samples a batch at the curriculum's first stage, and every regularizer sees it (with zero
- * hidden states), so a regularizer option that does not fit the task — a period the task does not
- * have — stops with a configuration error instead of failing at the first training step.
+ * samples a small batch at the curriculum's first stage, the regularizers perturb it, the model
+ * runs it forward, and every regularizer sees the result — so an option that does not fit (a
+ * period the task does not have, recurrent noise for a model that cannot take it) stops with a
+ * configuration error instead of failing at the first training step.
  */
 public final class Preflight {
   private Preflight() {}
@@ -26,21 +30,37 @@ public final class Preflight {
   public static void check(ResolvedExperiment e) throws ConfigException {
     Task task = (Task) e.task().plugin().plugin();
     Curriculum curriculum = (Curriculum) e.curriculum().plugin().plugin();
+    SplittableRandom rng = new SplittableRandom(e.seed());
     Batch batch;
     try {
       batch = task.sample(e.task().config(), curriculum.start(e.curriculum().config()).levels(), 2,
-          new SplittableRandom(e.seed()));
+          rng);
     } catch (RuntimeException ex) {
       throw new ConfigException("Task '" + e.task().plugin().id() + "' cannot sample a batch with"
           + " this configuration: " + ex.getMessage() + ". Fix: check the task section.");
     }
+    Network network = ((Model) e.model().plugin().plugin()).create(e.model().config(),
+        new NetworkSpec(task.inputSize(e.task().config()), DataType.FLOAT), rng);
+    INDArray inputs = Nd4j.create(batch.inputs(),
+        new long[] {batch.steps(), batch.batch(), batch.inputSize()}, DataType.FLOAT);
     List<PluginChoice> regularizers = e.regularizers();
+    INDArray hidden;
+    try {
+      INDArray drive = Trainer.perturb(regularizers, network.hiddenSize(), inputs, batch, 0, rng);
+      hidden = network.forward(inputs, network.initialState(batch.batch(), rng), drive).hidden();
+    } catch (UnsupportedOperationException ex) {
+      throw new ConfigException("Model '" + e.model().plugin().id() + "' cannot run with these"
+          + " regularizers: " + ex.getMessage() + ". Fix: remove the recurrent noise (e.g."
+          + " noise-injection recurrent-std: 0) or choose a model that accepts it (leaky-rnn).");
+    } catch (IllegalArgumentException ex) {
+      throw new ConfigException("A regularizer's perturbation does not fit this experiment: "
+          + ex.getMessage() + ". Fix: check the regularizers section.");
+    }
     for (int k = 0; k < regularizers.size(); k++) {
       PluginChoice choice = regularizers.get(k);
-      INDArray hidden = Nd4j.zeros(DataType.DOUBLE, batch.steps(), batch.batch(), 2);
       try {
         ((Regularizer) choice.plugin().plugin()).onHidden(choice.config(),
-            new Regularizer.HiddenInput(hidden, hidden.dup(), batch, 0));
+            new Regularizer.HiddenInput(hidden, hidden.ulike().assign(0), batch, 0));
       } catch (IllegalArgumentException ex) {
         throw new ConfigException("Invalid value in regularizers." + k + " ("
             + choice.plugin().id() + "): " + ex.getMessage() + ". Fix: change that entry.");

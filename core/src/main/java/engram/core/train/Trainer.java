@@ -85,6 +85,7 @@ public final class Trainer {
     Optimizer optimizer = Optimizer.create(training.optimizer());
     RandomGenerator trainData = streams.stream("train-data");
     RandomGenerator trainH0 = streams.stream("train-h0");
+    RandomGenerator trainNoise = streams.stream("train-noise");
     RandomGenerator evalData = streams.stream("eval-data");
     RandomGenerator evalH0 = streams.stream("eval-h0");
 
@@ -115,7 +116,7 @@ public final class Trainer {
           break;
         }
         double loss = trainStep(stage, training, optimizer, modelGrads, trainData, trainH0,
-            regSums, workspace, step);
+            trainNoise, regSums, workspace, step);
         step++;
         if (!Double.isFinite(loss)) {
           throw new TrainingDivergedException("The training loss became " + loss + " at epoch "
@@ -170,11 +171,13 @@ public final class Trainer {
   @SuppressWarnings("unchecked")
   private double trainStep(Stage stage, TrainingConfig training, Optimizer optimizer,
       Map<String, INDArray> modelGrads, RandomGenerator data, RandomGenerator h0Rng,
-      Map<String, Double> regSums, Workspace workspace, long step) {
+      RandomGenerator noise, Map<String, Double> regSums, Workspace workspace, long step) {
     Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), data);
     INDArray inputs = toArray(batch);
     INDArray h0 = network.initialState(batch.batch(), h0Rng);
-    Trajectory trajectory = network.forward(inputs, h0);
+    INDArray drive = perturb(experiment.regularizers(), network.hiddenSize(), inputs, batch, step,
+        noise);
+    Trajectory trajectory = network.forward(inputs, h0, drive);
     INDArray hidden = trajectory.hidden();
     INDArray dLdh = workspace.zeros(hidden);
     double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
@@ -212,6 +215,25 @@ public final class Trainer {
       optimizer.update(params.get(i).name(), params.get(i).value(), grads.get(i));
     }
     return loss;
+  }
+
+  /**
+   * Lets every regularizer perturb a training step: input noise in place, recurrent drives summed.
+   * Shared with {@link Preflight}, so a model that cannot take a drive fails before the run.
+   */
+  @SuppressWarnings("unchecked")
+  static INDArray perturb(List<PluginChoice> regularizers, int hiddenSize, INDArray inputs,
+      Batch batch, long step, RandomGenerator noise) {
+    INDArray drive = null;
+    for (PluginChoice choice : regularizers) {
+      Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
+      INDArray d = reg.perturb(choice.config(),
+          new Regularizer.PerturbationInput(inputs, hiddenSize, batch, step, noise));
+      if (d != null) {
+        drive = drive == null ? d : drive.addi(d);
+      }
+    }
+    return drive;
   }
 
   /** Scales all gradients together so their global L2 norm is at most {@code maxNorm}. */

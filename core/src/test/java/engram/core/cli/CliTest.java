@@ -93,7 +93,8 @@ class CliTest {
     for (String id : List.of("n-parity", "n-dms", "flip-flop", "delayed-addition", "addition-problem",
         "evidence-accumulation", "leaky-rnn", "gru", "lstm", "plrnn", "rank-one-rnn", "multi-head",
         "single-head",
-        "sliding-window", "none", "activity-l2", "temporal-consistency", "weight-l2")) {
+        "sliding-window", "none", "activity-l2", "temporal-consistency", "weight-l2",
+        "noise-injection")) {
       assertTrue(r.out().contains(id), id + " missing from:\n" + r.out());
     }
     assertTrue(r.out().contains("from "), r.out());
@@ -201,5 +202,40 @@ class CliTest {
         + "temporal-consistency.period 'delay' is not a period of this task"), r.err());
     assertEquals(1, r.err().strip().split("\n").length, r.err());
     assertFalse(Files.exists(runs), "stopped before any run directory was made");
+  }
+
+  @Test
+  void recurrentNoiseForAModelThatCannotTakeItStopsBeforeTheRun(@TempDir Path dir)
+      throws IOException {
+    String yaml = TINY.replace("model: {id: leaky-rnn, hidden-size: 8}",
+        "model: {id: gru, hidden-size: 8}")
+        + "regularizers: [{id: noise-injection, recurrent-std: 0.1}]\n";
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
+    assertEquals(Main.USAGE, r.code(), r.out());
+    assertTrue(r.err().startsWith("error: Model 'gru' cannot run with these regularizers:"), r.err());
+    assertFalse(Files.exists(runs));
+  }
+
+  @Test
+  void inputAndRecurrentNoiseTrainALeakyRnnAndChangeItsLearning(@TempDir Path dir)
+      throws IOException {
+    Path quiet = dir.resolve("quiet");
+    Path noisy = dir.resolve("noisy");
+    Result a = run("run", write(dir, TINY).toString(), "--runs-dir", quiet.toString());
+    Result b = run("run", write(dir, TINY + "regularizers: [{id: noise-injection, input-std: 0.2,"
+        + " recurrent-std: 0.2}]\n").toString(), "--runs-dir", noisy.toString());
+    assertEquals(Main.OK, a.code(), a.err());
+    assertEquals(Main.OK, b.code(), b.err());
+    List<String> quietRows;
+    List<String> noisyRows;
+    try (var q = Files.list(quiet); var n = Files.list(noisy)) {
+      quietRows = Files.readAllLines(q.findFirst().orElseThrow().resolve("metrics.csv"));
+      noisyRows = Files.readAllLines(n.findFirst().orElseThrow().resolve("metrics.csv"));
+    }
+    assertTrue(noisyRows.get(0).endsWith(",reg_noise-injection"), noisyRows.get(0));
+    // same seed, same data: the noise alone changes the trained network
+    assertFalse(quietRows.get(1).split(",")[4].equals(noisyRows.get(1).split(",")[4]),
+        quietRows.get(1) + " vs " + noisyRows.get(1));
   }
 }

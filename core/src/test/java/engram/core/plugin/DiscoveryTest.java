@@ -40,7 +40,7 @@ class DiscoveryTest {
         registry.ids(PluginKind.MODEL));
     assertEquals(List.of("multi-head", "none", "single-head", "sliding-window"),
         registry.ids(PluginKind.CURRICULUM));
-    assertEquals(List.of("activity-l2", "temporal-consistency", "weight-l2"),
+    assertEquals(List.of("activity-l2", "noise-injection", "temporal-consistency", "weight-l2"),
         registry.ids(PluginKind.REGULARIZER));
     assertEquals(List.of(), registry.problems());
     for (DiscoveredPlugin p : registry.all()) {

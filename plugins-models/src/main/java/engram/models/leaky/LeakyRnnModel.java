@@ -19,9 +19,14 @@ import java.util.random.RandomGenerator;
  * (no self-connections) and row vectors (one row per sequence):
  *
  * <pre>
- *   φ outside (the paper's):  h_t = φ( (1−α)⊙h_{t−1} + α⊙(h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in) )
- *   φ inside:                 h_t = (1−α)⊙h_{t−1} + α⊙φ(h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in)
+ *   φ outside (the paper's):
+ *     h_t = φ( (1−α)⊙h_{t−1} + α⊙(h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in + ξ_t) )
+ *   φ inside:
+ *     h_t = (1−α)⊙h_{t−1} + α⊙φ(h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in + ξ_t)
  * </pre>
+ *
+ * <p>ξ_t is the optional additive drive {@code [T, B, H]} of the three-argument {@code
+ * Network.forward} (recurrent noise; 0 without one), treated as a constant by the backward pass.
  *
  * <p>φ is leaky-ReLU (slope 0.01, the paper's), ReLU or tanh. Because of the clamp, a τ below 1
  * gets zero gradient; above 1, dα/dτ = −1/τ².
@@ -112,8 +117,9 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
       new PluginInfo(
           "leaky-rnn",
           "Leaky RNN with per-neuron trainable timescales",
-          "h_t = φ((1−α)⊙h_{t−1} + α⊙(W_rec·h_{t−1} + b_rec + W_in·x_t + b_in)) with α = 1/max(τ, 1)"
-              + " per neuron, no self-connections (diagonal of W_rec held at 0) and φ = leaky-ReLU;"
+          "h_t = φ((1−α)⊙h_{t−1} + α⊙(W_rec·h_{t−1} + b_rec + W_in·x_t + b_in + ξ_t)) with"
+              + " α = 1/max(τ, 1) per neuron, ξ_t an optional additive drive (recurrent noise, 0 by"
+              + " default), no self-connections (diagonal of W_rec held at 0) and φ = leaky-ReLU;"
               + " φ may also be placed inside the leak. τ is trained per neuron (or fixed for all)."
               + " Khajehabdollahi et al., ICLR 2024, arXiv 2309.12927.");
 

@@ -43,6 +43,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * [X | 1] {@code [T·B, I+1]} with the matrix [W_in | b_in + b_rec] before the loop (the column of
  * ones carries the biases).
  *
+ * <p><b>Drive.</b> {@link #forward(INDArray, INDArray, INDArray)} adds ξ_t {@code [T, B, H]} next
+ * to u_t, inside φ's argument: u_t + ξ_t replaces u_t below (φ outside: h_t = φ((1−α)⊙h_{t−1} +
+ * α⊙(h_{t−1}·Wᵀ + u_t + ξ_t)); φ inside: h_t = (1−α)⊙h_{t−1} + α⊙φ(h_{t−1}·Wᵀ + u_t + ξ_t)). ξ
+ * goes into the per-step buffer before the loop (S ← α⊙ξ, then the input gemm with β = 1; P ← ξ,
+ * then the gemm with β = 1), so the loop is unchanged; without a drive the input gemm writes with
+ * β = 0 exactly as before. Backward treats ξ as a constant.
+ *
  * <ul>
  *   <li><b>φ outside</b>: with A = diag(1−α) + diag(α)·W the leak folds into one matrix, and with
  *       α⊙u_t precomputed into S[t], each step is {@code gemm(h_{t−1}, A, S[t], β = 1)} then φ in
@@ -59,9 +66,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * After the loop, dW_rec (two gemms: step 1 against h_0, steps 2..T against h_1..h_{T−1}) and
  * [dW_in | db] (one gemm against X_a) are products over all T·B rows. For φ outside dτ needs no
  * further pass over the trajectory: with C = (α⊙δ)ᵀ·H_prev and C_in = (α⊙δ)ᵀ·X_a (before masking
- * the diagonal), α_i·dL/dα_i = Σ_j W_ij·C_ij − C_ii + Σ_k [W_in | b]_ik·C_in,ik, and dL/dτ_i =
- * −α_i²·dL/dα_i for τ_i ≥ 1 (0 below, where the clamp is active). For φ inside, α_i·dL/dα_i =
- * Σ_rows δh ⊙ (h_t − h_{t−1}).
+ * the diagonal), α_i·dL/dα_i = Σ_j W_ij·C_ij − C_ii + Σ_k [W_in | b]_ik·C_in,ik (+ Σ_rows
+ * (α⊙δ)_i·ξ_i with a drive, since ∂z_t/∂α_i = −h_{t−1} + W h_{t−1} + u_t + ξ_t: one product and
+ * one column sum, for which the network keeps a copy of ξ), and dL/dτ_i = −α_i²·dL/dα_i for τ_i ≥
+ * 1 (0 below, where the clamp is active). For φ inside, α_i·dL/dα_i = Σ_rows δh ⊙ (h_t − h_{t−1})
+ * (the drive needs no term: it is already in h_t, and the trajectory keeps no reference to it).
  *
  * <p>Buffers are allocated for the largest T·B seen and reused (views of a prefix) for smaller
  * ones; per-step views are built once per shape. Not thread-safe (one network, one thread).
@@ -136,6 +145,11 @@ final class LeakyRnnNetwork implements Network {
   private INDArray deriv2d;
   private INDArray derivRest; // steps 2..T of Q, [(T−1)·B, H]
   private INDArray tmpBH;
+
+  private int driveShapeSteps = -1;
+  private int driveShapeBatch = -1;
+  private INDArray driveFlat; // copy of ξ (φ outside with trainable τ): [T·B·H]
+  private INDArray drive2dView; // ξ as [T·B, H]
 
   private final GradientViews dLdhViews; // dLdh per step, as [T·B, H] and steps 2..T
 
@@ -228,28 +242,68 @@ final class LeakyRnnNetwork implements Network {
 
   @Override
   public Trajectory forward(INDArray x, INDArray h0) {
+    return run(x, h0, null);
+  }
+
+  /**
+   * Runs the network with the additive drive ξ {@code [T, B, H]} next to the input drive, inside
+   * φ's argument (see the class Javadoc); null runs exactly {@link #forward(INDArray, INDArray)}.
+   * The drive is converted to the network's type like the inputs; when backward needs it (φ
+   * outside with a trainable τ) it is copied into a buffer of the network, so the caller may reuse
+   * or change its array right after this call.
+   */
+  @Override
+  public Trajectory forward(INDArray x, INDArray h0, INDArray drive) {
+    return run(x, h0, drive);
+  }
+
+  private Trajectory run(INDArray x, INDArray h0, INDArray drive) {
     Shapes.checkInputs(x, inputs);
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
     Shapes.checkInitialState(h0, batch, hidden);
+    if (drive != null) {
+      checkDrive(drive, steps, batch);
+    }
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
 
     long rows = (long) steps * batch;
     inputsData2d.assign(x.reshape('c', rows, inputs)); // casts if the task's type differs
+    INDArray drive2d = null; // ξ as [T·B, H] in the network's type, when backward needs it
+    INDArray driveSource = null; // where ξ is read from during this forward pass
+    if (drive != null) {
+      driveSource = drive.reshape('c', rows, hidden); // a view when drive is C-contiguous
+      if (!inside && trainTau) {
+        drive2d = driveView(steps, batch);
+        drive2d.assign(driveSource); // casts; a copy, safe against the caller reusing its array
+        driveSource = drive2d;
+      }
+    }
     INDArray[] s = stateSteps;
     s[0].assign(h0);
     if (!inside) {
-      // h_t ← α⊙u_t for all t, then per step: h_t = φ(h_{t−1}·Aᵀ + h_t).
-      Nd4j.gemm(inputs2d, inMatrix, statesNext2d, false, true, 1.0, 0.0);
+      // h_t ← α⊙(u_t + ξ_t) for all t, then per step: h_t = φ(h_{t−1}·Aᵀ + h_t).
+      if (driveSource == null) {
+        Nd4j.gemm(inputs2d, inMatrix, statesNext2d, false, true, 1.0, 0.0);
+      } else {
+        statesNext2d.assign(driveSource); // casts
+        broadcastMul(statesNext2d, alpha, statesNext2d, 1);
+        Nd4j.gemm(inputs2d, inMatrix, statesNext2d, false, true, 1.0, 1.0);
+      }
       for (int t = 0; t < steps; t++) {
         Nd4j.gemm(s[t], recMatrix, s[t + 1], false, true, 1.0, 1.0);
         activate(s[t + 1]);
       }
     } else {
-      // P[t] = u_t; S holds k = h/α during the loop.
-      Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 0.0);
+      // P[t] = u_t + ξ_t; S holds k = h/α during the loop.
+      if (driveSource == null) {
+        Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 0.0);
+      } else {
+        pre2d.assign(driveSource); // casts
+        Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 1.0);
+      }
       broadcastMul(s[0], tauClamped, s[0], 1);
       INDArray[] p = preSteps;
       for (int t = 0; t < steps; t++) {
@@ -261,8 +315,20 @@ final class LeakyRnnNetwork implements Network {
       broadcastMul(statesNext2d, alpha, statesNext2d, 1);
       s[0].assign(h0);
     }
-    lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch);
+    lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch, drive2d);
     return lastTrajectory;
+  }
+
+  /** The drive must be {@code [T, B, H]}, matching the inputs and the hidden size. */
+  private void checkDrive(INDArray drive, int steps, int batch) {
+    if (drive.rank() != 3
+        || drive.size(0) != steps
+        || drive.size(1) != batch
+        || drive.size(2) != hidden) {
+      throw new IllegalArgumentException(
+          "drive must be [T, B, H] = [" + steps + ", " + batch + ", " + hidden + "], was "
+              + Shapes.shapeOf(drive));
+    }
   }
 
   /** Recomputes everything derived from the (possibly updated) parameters. */
@@ -372,6 +438,14 @@ final class LeakyRnnNetwork implements Network {
         Nd4j.exec(new MulOp(inMatrix, gradIn, scratchHI));
         Nd4j.exec(new Sum(scratchHI, sumH2, 1));
         sumH.addi(sumH2);
+        INDArray drive2d = lastTrajectory.drive();
+        if (drive2d != null) {
+          // The drive's term α⊙Σ_rows (α⊙δ)⊙ξ; Q (φ′) is free after the loop.
+          Nd4j.exec(new MulOp(delta, drive2d, deriv2d));
+          Nd4j.exec(new Sum(deriv2d, sumH2, 0));
+          sumH2.muli(alpha);
+          sumH.addi(sumH2);
+        }
       } else {
         Nd4j.exec(new SubOp(stateSteps[1], stateSteps[0], q[0]));
         if (steps > 1) {
@@ -439,7 +513,24 @@ final class LeakyRnnNetwork implements Network {
     derivShapeBatch = batch;
   }
 
-  /** Views into the network's buffers; valid until the next forward call. */
-  private record LeakyTrajectory(INDArray hidden, INDArray initialState, int steps, int batch)
+  /** The drive copy ξ as {@code [T·B, H]} (allocated only once a drive is copied). */
+  private INDArray driveView(int steps, int batch) {
+    if (steps != driveShapeSteps || batch != driveShapeBatch) {
+      long rows = (long) steps * batch;
+      driveFlat = buffers.ensure(driveFlat, rows * hidden, 0.0);
+      drive2dView = buffers.view(driveFlat, 0, rows, hidden);
+      driveShapeSteps = steps;
+      driveShapeBatch = batch;
+    }
+    return drive2dView;
+  }
+
+  /**
+   * Views into the network's buffers; valid until the next forward call. {@code drive} is the
+   * network's copy of ξ as {@code [T·B, H]} when backward needs it (φ outside, trainable τ), else
+   * null.
+   */
+  private record LeakyTrajectory(
+      INDArray hidden, INDArray initialState, int steps, int batch, INDArray drive)
       implements Trajectory {}
 }

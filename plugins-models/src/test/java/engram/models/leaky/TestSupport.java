@@ -27,6 +27,13 @@ final class TestSupport {
   static double[][][] referenceForward(
       Config c, double[][] wIn, double[] bIn, double[][] wRec, double[] bRec, double[] taus,
       double[][][] x, double[][] h0, double[][][] drives) {
+    return referenceForward(c, wIn, bIn, wRec, bRec, taus, x, h0, null, drives);
+  }
+
+  /** As above with the additive drive ξ [t][b][i] next to the input (null for none). */
+  static double[][][] referenceForward(
+      Config c, double[][] wIn, double[] bIn, double[][] wRec, double[] bRec, double[] taus,
+      double[][][] x, double[][] h0, double[][][] xi, double[][][] drives) {
     int h = c.hiddenSize();
     int steps = x.length;
     int batch = x[0].length;
@@ -37,6 +44,9 @@ final class TestSupport {
         for (int i = 0; i < h; i++) {
           double a = 1.0 / Math.max(taus[i], 1.0);
           double drive = bRec[i] + bIn[i];
+          if (xi != null) {
+            drive += xi[t][b][i];
+          }
           for (int j = 0; j < h; j++) {
             if (j != i) {
               drive += wRec[i][j] * prev[b][j];
