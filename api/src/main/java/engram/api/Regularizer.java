@@ -26,8 +26,15 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
    * @param dLdh {@code [T, B, H]}: add this term's gradient to it (never overwrite)
    * @param batch the batch the trajectory was computed on (inputs, targets, named periods)
    * @param step training steps completed before this one (0 on the first step)
+   * @param accuracy mean accuracy over the active heads at the latest evaluation, NaN before the
+   *     first (for schedules such as "until the loss drops")
    */
-  record HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step) {}
+  record HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step, double accuracy) {
+    /** An input before any evaluation (accuracy NaN). */
+    public HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step) {
+      this(hidden, dLdh, batch, step, Double.NaN);
+    }
+  }
 
   /**
    * What a term on the parameters sees. Called after backward.

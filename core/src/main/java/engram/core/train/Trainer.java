@@ -53,6 +53,7 @@ public final class Trainer {
 
   private Network network;
   private ReadoutHeads heads;
+  private double lastAccuracy = Double.NaN; // mean accuracy of the latest evaluation
 
   @Inject
   public Trainer(ResolvedExperiment experiment, RandomStreams streams, DataType dataType,
@@ -96,6 +97,7 @@ public final class Trainer {
       }
     }
     Stage stage = curriculum.start(curriculumConfig);
+    lastAccuracy = Double.NaN;
     int maxSolved = 0;
     long step = 0;
     int epoch = 0;
@@ -134,6 +136,7 @@ public final class Trainer {
       }
       ReadoutHeads.Scores scores = evaluate(stage, evalData, evalH0, workspace);
       Decision decision = curriculum.decide(curriculumConfig, stage, scores.accuracy());
+      lastAccuracy = java.util.Arrays.stream(scores.accuracy()).average().orElse(Double.NaN);
       Map<String, Double> regMeans = new LinkedHashMap<>();
       final int n = stepsThisEpoch;
       regSums.forEach((k, v) -> regMeans.put(k, v / n));
@@ -184,7 +187,7 @@ public final class Trainer {
     for (PluginChoice choice : experiment.regularizers()) {
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
       double term = reg.onHidden(choice.config(),
-          new Regularizer.HiddenInput(hidden, dLdh, batch, step));
+          new Regularizer.HiddenInput(hidden, dLdh, batch, step, lastAccuracy));
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }

@@ -475,6 +475,7 @@ class TrainerTest {
     final List<Long> hiddenSteps = new java.util.ArrayList<>();
     final List<Long> parameterSteps = new java.util.ArrayList<>();
     final List<Integer> batchSteps = new java.util.ArrayList<>();
+    final List<Double> accuracies = new java.util.ArrayList<>();
 
     @Override
     public engram.api.PluginInfo info() {
@@ -494,6 +495,7 @@ class TrainerTest {
     @Override
     public double onHidden(Config config, HiddenInput input) {
       hiddenSteps.add(input.step());
+      accuracies.add(input.accuracy());
       batchSteps.add(input.batch().steps());
       assertEquals(input.batch().steps(), input.hidden().size(0), "hidden and batch share T");
       assertArrayEquals(input.hidden().shape(), input.dLdh().shape());
@@ -524,6 +526,13 @@ class TrainerTest {
     assertEquals(reg.hiddenSteps, reg.parameterSteps);
     for (EpochReport r : with.epochs) {
       assertEquals(0.25, r.regularizers().get("recording"), 0.0);
+    }
+    // accuracy: NaN during epoch 1 (3 steps), then the mean accuracy of epoch 1's evaluation
+    for (int i = 0; i < 3; i++) {
+      assertTrue(Double.isNaN(reg.accuracies.get(i)), reg.accuracies.toString());
+    }
+    for (int i = 3; i < 6; i++) {
+      assertEquals(with.epochs.get(0).meanAccuracy(), reg.accuracies.get(i), 0.0);
     }
     Recorder without = new Recorder();
     trainer(base, without, new StopSignal()).run();

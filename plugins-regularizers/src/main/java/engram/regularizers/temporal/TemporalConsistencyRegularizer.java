@@ -66,7 +66,13 @@ public final class TemporalConsistencyRegularizer
     /** λ for steps &lt; until-step, 0 afterwards. */
     UNTIL_STEP,
     /** λ·min(1, step / until-step): linear ramp from 0 to λ over until-step steps. */
-    WARMUP
+    WARMUP,
+    /**
+     * λ while the latest evaluation's mean accuracy is below until-accuracy (and before the first
+     * evaluation), 0 once it is reached: "TCR until the loss drops". Stateless: should accuracy
+     * fall below the threshold again, λ returns.
+     */
+    UNTIL_ACCURACY
   }
 
   /**
@@ -76,6 +82,7 @@ public final class TemporalConsistencyRegularizer
    * @param epsilon ε of the normalised form
    * @param schedule λ schedule
    * @param untilStep step parameter of the until-step and warmup schedules
+   * @param untilAccuracy accuracy threshold of the until-accuracy schedule
    */
   public record Config(
       @Doc("strength λ of λ·mean((h_{t+1} − h_t)²), ≥ 0") double lambda,
@@ -84,10 +91,13 @@ public final class TemporalConsistencyRegularizer
       @Doc("divide each pair's squared difference Σ_i(h_{t+1,i} − h_{t,i})² by ‖h_t‖² + epsilon")
           boolean normalised,
       @Doc("ε added to the squared norm ‖h_t‖² in the normalised form, > 0") double epsilon,
-      @Doc("λ schedule over training steps: constant, until-step (λ before until-step, then 0)"
-          + " or warmup (linear ramp from 0 to λ over until-step steps)") Schedule schedule,
+      @Doc("λ schedule over training steps: constant, until-step (λ before until-step, then 0),"
+          + " warmup (linear ramp from 0 to λ over until-step steps) or until-accuracy (λ until the"
+          + " evaluation accuracy reaches until-accuracy)") Schedule schedule,
       @Doc("training step (count of steps completed) used by the until-step and warmup schedules;"
-          + " ≥ 1 for those, ignored by constant") long untilStep) {
+          + " ≥ 1 for those, ignored otherwise") long untilStep,
+      @Doc("evaluation accuracy (fraction in (0, 1]) at which the until-accuracy schedule turns λ"
+          + " off; ignored otherwise") double untilAccuracy) {
     public Config {
       Check.nonNegative("lambda", lambda);
       period = period == null ? "" : period.strip();
@@ -96,16 +106,28 @@ public final class TemporalConsistencyRegularizer
       if (untilStep < 0) {
         throw new IllegalArgumentException("until-step must be ≥ 0 (was " + untilStep + ")");
       }
-      if (schedule != Schedule.CONSTANT && untilStep < 1) {
+      if ((schedule == Schedule.UNTIL_STEP || schedule == Schedule.WARMUP) && untilStep < 1) {
         throw new IllegalArgumentException("until-step must be ≥ 1 when schedule is "
             + schedule.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
             + " (was " + untilStep + ")");
+      }
+      if (!(untilAccuracy > 0 && untilAccuracy <= 1)) {
+        throw new IllegalArgumentException(
+            "until-accuracy must be in (0, 1] (was " + untilAccuracy + ")");
       }
     }
 
     /** λ at a training step (steps completed before this one), per the schedule. */
     public double lambdaAt(long step) {
+      return lambdaAt(step, Double.NaN);
+    }
+
+    /**
+     * λ at a training step, given the latest evaluation's mean accuracy (NaN before the first).
+     */
+    public double lambdaAt(long step, double accuracy) {
       return switch (schedule) {
+        case UNTIL_ACCURACY -> accuracy >= untilAccuracy ? 0 : lambda;
         case CONSTANT -> lambda;
         case UNTIL_STEP -> step < untilStep ? lambda : 0;
         case WARMUP -> step >= untilStep ? lambda : lambda * ((double) Math.max(0, step) / untilStep);
@@ -129,7 +151,7 @@ public final class TemporalConsistencyRegularizer
 
   @Override
   public Config defaults() {
-    return new Config(1e-3, "", false, 1e-6, Schedule.CONSTANT, 0);
+    return new Config(1e-3, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9);
   }
 
   @Override
@@ -140,7 +162,7 @@ public final class TemporalConsistencyRegularizer
     int units = (int) hidden.size(2);
     // Validate the period even when λ is 0, so a typo is reported on the first step of any run.
     int position = periodPosition(config, input.batch());
-    double lambda = config.lambdaAt(input.step());
+    double lambda = config.lambdaAt(input.step(), input.accuracy());
     if (lambda == 0 || steps < 2) {
       return 0;
     }
