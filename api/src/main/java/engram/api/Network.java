@@ -68,4 +68,30 @@ public interface Network {
    *     overwrites them with dL/dθ (a parameter held fixed, such as a masked diagonal, gets 0)
    */
   void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients);
+
+  /**
+   * The extras (see {@link Trajectory#extras()}) whose gradient {@link #backward(Trajectory,
+   * INDArray, Map, Map)} accepts — for example the leaky RNN's pre-activations {@code pre}, so a
+   * regularizer can act on them. Empty by default.
+   */
+  default java.util.Set<String> differentiableExtras() {
+    return java.util.Set.of();
+  }
+
+  /**
+   * Backpropagates through time from gradients on the hidden states and on some extras.
+   *
+   * @param dLdExtras gradient per extra name (each shaped like the extra); only names in
+   *     {@link #differentiableExtras()}; the network may overwrite them
+   * @throws UnsupportedOperationException naming the model when it cannot take them
+   */
+  default void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+      Map<String, INDArray> gradients) {
+    if (dLdExtras.isEmpty()) {
+      backward(trajectory, dLdh, gradients);
+      return;
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot backpropagate from the extras " + dLdExtras.keySet());
+  }
 }

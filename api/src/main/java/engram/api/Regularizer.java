@@ -28,12 +28,38 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
    * @param step training steps completed before this one (0 on the first step)
    * @param accuracy mean accuracy over the active heads at the latest evaluation, NaN before the
    *     first (for schedules such as "until the loss drops")
+   * @param extras the trajectory's extras by name ({@link Trajectory#extras()}), read only
+   * @param extraGradients where a term on an extra adds its gradient
    */
-  record HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step, double accuracy) {
-    /** An input before any evaluation (accuracy NaN). */
+  record HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step, double accuracy,
+      Map<String, INDArray> extras, ExtraGradients extraGradients) {
+    /** An input before any evaluation, without extras. */
     public HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step) {
       this(hidden, dLdh, batch, step, Double.NaN);
     }
+
+    /** An input without extras. */
+    public HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step, double accuracy) {
+      this(hidden, dLdh, batch, step, accuracy, Map.of(), ExtraGradients.NONE);
+    }
+  }
+
+  /** Gives the gradient buffer of an extra, for terms on pre-activations or gates. */
+  interface ExtraGradients {
+    /** None available: every request fails. */
+    ExtraGradients NONE = name -> {
+      throw new IllegalArgumentException("this model cannot backpropagate from '" + name
+          + "'; it can from none of its extras");
+    };
+
+    /**
+     * The gradient buffer of an extra, shaped like it and zero before the first term adds to it
+     * in this step; add to it, never overwrite.
+     *
+     * @throws IllegalArgumentException naming the extras the model can take when it cannot take
+     *     this one
+     */
+    INDArray of(String extra);
   }
 
   /**

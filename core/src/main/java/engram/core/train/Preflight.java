@@ -44,10 +44,10 @@ public final class Preflight {
     INDArray inputs = Nd4j.create(batch.inputs(),
         new long[] {batch.steps(), batch.batch(), batch.inputSize()}, DataType.FLOAT);
     List<PluginChoice> regularizers = e.regularizers();
-    INDArray hidden;
+    engram.api.Trajectory trajectory;
     try {
       INDArray drive = Trainer.perturb(regularizers, network.hiddenSize(), inputs, batch, 0, rng);
-      hidden = network.forward(inputs, network.initialState(batch.batch(), rng), drive).hidden();
+      trajectory = network.forward(inputs, network.initialState(batch.batch(), rng), drive);
     } catch (UnsupportedOperationException ex) {
       throw new ConfigException("Model '" + e.model().plugin().id() + "' cannot run with these"
           + " regularizers: " + ex.getMessage() + ". Fix: remove the recurrent noise (e.g."
@@ -56,11 +56,15 @@ public final class Preflight {
       throw new ConfigException("A regularizer's perturbation does not fit this experiment: "
           + ex.getMessage() + ". Fix: check the regularizers section.");
     }
+    INDArray hidden = trajectory.hidden();
+    ExtraGradientBuffers extras =
+        new ExtraGradientBuffers(network, e.model().plugin().id(), trajectory);
     for (int k = 0; k < regularizers.size(); k++) {
       PluginChoice choice = regularizers.get(k);
       try {
         ((Regularizer) choice.plugin().plugin()).onHidden(choice.config(),
-            new Regularizer.HiddenInput(hidden, hidden.ulike().assign(0), batch, 0));
+            new Regularizer.HiddenInput(hidden, hidden.ulike().assign(0), batch, 0, Double.NaN,
+                extras.extras(), extras));
       } catch (IllegalArgumentException ex) {
         throw new ConfigException("Invalid value in regularizers." + k + " ("
             + choice.plugin().id() + "): " + ex.getMessage() + ". Fix: change that entry.");

@@ -184,14 +184,16 @@ public final class Trainer {
     INDArray hidden = trajectory.hidden();
     INDArray dLdh = workspace.zeros(hidden);
     double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
+    ExtraGradientBuffers extras = new ExtraGradientBuffers(network,
+        experiment.model().plugin().id(), trajectory);
     for (PluginChoice choice : experiment.regularizers()) {
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
-      double term = reg.onHidden(choice.config(),
-          new Regularizer.HiddenInput(hidden, dLdh, batch, step, lastAccuracy));
+      double term = reg.onHidden(choice.config(), new Regularizer.HiddenInput(hidden, dLdh, batch,
+          step, lastAccuracy, extras.extras(), extras));
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }
-    network.backward(trajectory, dLdh, modelGrads);
+    network.backward(trajectory, dLdh, extras.gradients(), modelGrads);
     for (PluginChoice choice : experiment.regularizers()) {
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
       double term = reg.onParameters(choice.config(),

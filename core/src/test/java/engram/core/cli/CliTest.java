@@ -238,4 +238,31 @@ class CliTest {
     assertFalse(quietRows.get(1).split(",")[4].equals(noisyRows.get(1).split(",")[4]),
         quietRows.get(1) + " vs " + noisyRows.get(1));
   }
+
+  @Test
+  void temporalConsistencyOnPreActivationsNeedsAModelThatExposesThem(@TempDir Path dir)
+      throws IOException {
+    String yaml = TINY.replace("model: {id: leaky-rnn, hidden-size: 8}",
+        "model: {id: gru, hidden-size: 8}")
+        + "regularizers: [{id: temporal-consistency, on: pre-activations}]\n";
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
+    assertEquals(Main.USAGE, r.code(), r.out());
+    assertTrue(r.err().startsWith("error: Invalid value in regularizers.0 (temporal-consistency): "
+        + "temporal-consistency.on: pre-activations needs a model"), r.err());
+    assertFalse(Files.exists(runs));
+  }
+
+  @Test
+  void temporalConsistencyOnPreActivationsTrainsALeakyRnn(@TempDir Path dir) throws IOException {
+    String yaml = TINY + "regularizers: [{id: temporal-consistency, lambda: 0.1, on: pre-activations}]\n";
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
+    assertEquals(Main.OK, r.code(), r.err());
+    List<String> metrics;
+    try (var list = Files.list(runs)) {
+      metrics = Files.readAllLines(list.findFirst().orElseThrow().resolve("metrics.csv"));
+    }
+    assertTrue(Double.parseDouble(metrics.get(1).split(",")[7]) > 0, metrics.get(1));
+  }
 }

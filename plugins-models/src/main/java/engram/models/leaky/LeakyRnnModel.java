@@ -40,6 +40,13 @@ import java.util.random.RandomGenerator;
  * h_0 = h0-scale·U(0, 1) per unit and sequence.
  *
  * <p>Shapes: inputs {@code [T, B, I]}, h_0 {@code [B, H]}, hidden states {@code [T, B, H]}.
+ *
+ * <p><b>Extras.</b> {@link engram.api.Trajectory#extras()} holds {@code pre} {@code [T, B, H]}, the
+ * argument of φ at every step: (1−α)⊙h_{t−1} + α⊙(h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in + ξ_t) for
+ * φ outside, h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in + ξ_t for φ inside. It is differentiable
+ * ({@code Network.differentiableExtras()} = {pre}): the four-argument {@code Network.backward}
+ * accepts dL/dpre next to dL/dh (for regularizers on the pre-activations); any other name is an
+ * {@link IllegalArgumentException}. Like the hidden states it is valid until the next forward call.
  */
 public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
 

@@ -16,6 +16,7 @@ import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,36 +47,59 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>Drive.</b> {@link #forward(INDArray, INDArray, INDArray)} adds ξ_t {@code [T, B, H]} next
  * to u_t, inside φ's argument: u_t + ξ_t replaces u_t below (φ outside: h_t = φ((1−α)⊙h_{t−1} +
  * α⊙(h_{t−1}·Wᵀ + u_t + ξ_t)); φ inside: h_t = (1−α)⊙h_{t−1} + α⊙φ(h_{t−1}·Wᵀ + u_t + ξ_t)). ξ
- * goes into the per-step buffer before the loop (S ← α⊙ξ, then the input gemm with β = 1; P ← ξ,
+ * goes into the per-step buffer before the loop (Z ← α⊙ξ, then the input gemm with β = 1; P ← ξ,
  * then the gemm with β = 1), so the loop is unchanged; without a drive the input gemm writes with
  * β = 0 exactly as before. Backward treats ξ as a constant.
  *
+ * <p><b>Pre-activations.</b> {@link Trajectory#extras()} holds {@code "pre"} {@code [T, B, H]},
+ * the argument of φ at every step: z_t = (1−α)⊙h_{t−1} + α⊙(h_{t−1}·Wᵀ + u_t + ξ_t) for φ outside,
+ * d_t = h_{t−1}·Wᵀ + u_t + ξ_t for φ inside. It is the buffer Z resp. P below, which the loop
+ * fills anyway because φ is applied out of place: storing it costs no op, only one more
+ * {@code [T·B·H]} buffer (Z outside, F inside). Like the trajectory, it starts at offset 0 of its
+ * buffer (the view bug below). For φ inside it is the d_t the loop really computed, i.e. with the
+ * recurrent product formed as k_{t−1}·(W·diag(α))ᵀ (k = h/α, see below), so it can differ in the
+ * last bits from h_{t−1}·Wᵀ evaluated directly.
+ *
  * <ul>
  *   <li><b>φ outside</b>: with A = diag(1−α) + diag(α)·W the leak folds into one matrix, and with
- *       α⊙u_t precomputed into S[t], each step is {@code gemm(h_{t−1}, A, S[t], β = 1)} then φ in
- *       place: <b>2 ops per step</b>. Backward: with δ_t = δh_t ⊙ φ′ (φ′ is read off h_t for all
- *       steps at once), δh_{t−1} += δ_t·A: <b>2 ops per step</b> (multiply, gemm), on dLdh in
- *       place.
+ *       α⊙u_t precomputed into Z[t], each step is {@code gemm(h_{t−1}, A, Z[t], β = 1)} (now Z[t]
+ *       = z_t) then S[t] = φ(Z[t]) out of place: <b>2 ops per step</b>. Backward: with δ_t = δh_t
+ *       ⊙ φ′ (φ′ is read off h_t for all steps at once), δh_{t−1} += δ_t·A: <b>2 ops per step</b>
+ *       (multiply, gemm), on dLdh in place.
  *   <li><b>φ inside</b>: in the variable k = h/α (per neuron) the update reads k_t = (1−α)⊙k_{t−1}
  *       + φ(d_t) with d_t = k_{t−1}·(W·diag(α))ᵀ + u_t, so each step is gemm into P[t] (which
- *       holds u_t), φ in place, (1−α)⊙k_{t−1} into S[t], add: <b>4 ops per step</b>; S is scaled
- *       back to h by α once after the loop. Backward: with E_t = α⊙φ′(d_t)⊙δh_t, δh_{t−1} +=
- *       E_t·W + (1−α)⊙δh_t: <b>4 ops per step</b>.
+ *       holds u_t, afterwards d_t), F[t] = φ(P[t]) out of place, (1−α)⊙k_{t−1} into S[t], add F[t]:
+ *       <b>4 ops per step</b>; S is scaled back to h by α once after the loop. Backward: with E_t
+ *       = α⊙φ′(d_t)⊙δh_t (φ′ read off F for all steps at once), δh_{t−1} += E_t·W + (1−α)⊙δh_t:
+ *       <b>4 ops per step</b>.
  * </ul>
  *
- * After the loop, dW_rec (two gemms: step 1 against h_0, steps 2..T against h_1..h_{T−1}) and
+ * <p><b>Backward from dL/dpre</b> ({@link #backward(Trajectory, INDArray, Map, Map)} with {@code
+ * "pre"}): the gradient is added at each step where dL/dz_t (outside: δ_t = δh_t⊙φ′ + dL/dpre_t)
+ * resp. dL/dd_t (inside: E_t = α⊙φ′⊙δh_t + dL/dpre_t) is formed, before the recursion propagates
+ * it to step t−1: <b>one op more per step</b> (3 resp. 5), and none when the map is empty. Every
+ * product below then uses this total δ resp. E, which is right because all of the loss's
+ * dependence on the parameters at step t goes through z_t resp. d_t and h_t. dL/dpre is only read
+ * (used in place when it is a C-order array of the network's type, else copied).
+ *
+ * <p>After the loop, dW_rec (two gemms: step 1 against h_0, steps 2..T against h_1..h_{T−1}) and
  * [dW_in | db] (one gemm against X_a) are products over all T·B rows. For φ outside dτ needs no
  * further pass over the trajectory: with C = (α⊙δ)ᵀ·H_prev and C_in = (α⊙δ)ᵀ·X_a (before masking
- * the diagonal), α_i·dL/dα_i = Σ_j W_ij·C_ij − C_ii + Σ_k [W_in | b]_ik·C_in,ik (+ Σ_rows
- * (α⊙δ)_i·ξ_i with a drive, since ∂z_t/∂α_i = −h_{t−1} + W h_{t−1} + u_t + ξ_t: one product and
+ * the diagonal; δ the total dL/dz including dL/dpre), α_i·dL/dα_i = Σ_j W_ij·C_ij − C_ii + Σ_k
+ * [W_in | b]_ik·C_in,ik (+ Σ_rows (α⊙δ)_i·ξ_i with a drive, since ∂z_t/∂α_i = −h_{t−1} + W h_{t−1} + u_t + ξ_t: one product and
  * one column sum, for which the network keeps a copy of ξ), and dL/dτ_i = −α_i²·dL/dα_i for τ_i ≥
  * 1 (0 below, where the clamp is active). For φ inside, α_i·dL/dα_i = Σ_rows δh ⊙ (h_t − h_{t−1})
- * (the drive needs no term: it is already in h_t, and the trajectory keeps no reference to it).
+ * with δh the total dL/dh_t (d_t does not depend on α, so dL/dpre enters only through δh, via the
+ * recursion; the drive needs no term: it is already in h_t, and the trajectory keeps no reference
+ * to it). Both formulas are checked against finite differences with dL/dpre ≠ 0.
  *
  * <p>Buffers are allocated for the largest T·B seen and reused (views of a prefix) for smaller
  * ones; per-step views are built once per shape. Not thread-safe (one network, one thread).
  */
 final class LeakyRnnNetwork implements Network {
+
+  /** Name of the extra holding the argument of φ at every step. */
+  static final String PRE = "pre";
 
   private final int hidden;
   private final int inputs;
@@ -122,7 +146,8 @@ final class LeakyRnnNetwork implements Network {
   // Growable flat buffers and the views of the current shape.
   private INDArray statesFlat; // h_1..h_T: [T·B·H], the trajectory starts at offset 0
   private INDArray h0Flat; // h_0: [B·H]
-  private INDArray preFlat; // P (inside only): [T·B·H]
+  private INDArray preFlat; // Z (outside) or P (inside), the extra "pre": [T·B·H]
+  private INDArray phiFlat; // F = φ(P) (inside only): [T·B·H]
   private INDArray inputsFlat; // X_a: [T·B·(I+1)], last column 1
   private INDArray derivFlat; // Q (backward): [T·B·H]
   private INDArray tmpFlat; // [B·H] (inside backward)
@@ -130,12 +155,15 @@ final class LeakyRnnNetwork implements Network {
   private int viewSteps = -1;
   private int viewBatch = -1;
   private INDArray[] stateSteps; // h_t, t = 0..T, each [B, H] (t = 0 is the h_0 buffer)
-  private INDArray[] preSteps; // P[t]
+  private INDArray[] preSteps; // Z[t] or P[t]
+  private INDArray[] phiSteps; // F[t] (inside only)
   private INDArray hiddenView; // h_1..h_T as [T, B, H], offset 0
   private INDArray statesNext2d; // h_1..h_T as [T·B, H]
   private INDArray statesHead2d; // h_1..h_{T−1} as [(T−1)·B, H] (null if T = 1)
   private INDArray statesTail2d; // h_2..h_T as [(T−1)·B, H] (null if T = 1)
   private INDArray pre2d;
+  private INDArray preView; // "pre" as [T, B, H], offset 0
+  private INDArray phi2d; // F as [T·B, H] (inside only)
   private INDArray inputs2d; // X_a [T·B, I+1]
   private INDArray inputsData2d; // X_a[:, 0..I−1]
 
@@ -152,6 +180,7 @@ final class LeakyRnnNetwork implements Network {
   private INDArray drive2dView; // ξ as [T·B, H]
 
   private final GradientViews dLdhViews; // dLdh per step, as [T·B, H] and steps 2..T
+  private final GradientViews dLdPreViews; // dL/dpre per step
 
   private LeakyTrajectory lastTrajectory;
 
@@ -221,6 +250,7 @@ final class LeakyRnnNetwork implements Network {
     sumH = Nd4j.create(dataType, h);
     sumH2 = Nd4j.create(dataType, h);
     dLdhViews = new GradientViews(h, dataType, buffers);
+    dLdPreViews = new GradientViews(h, dataType, buffers);
   }
 
   @Override
@@ -284,20 +314,23 @@ final class LeakyRnnNetwork implements Network {
     INDArray[] s = stateSteps;
     s[0].assign(h0);
     if (!inside) {
-      // h_t ← α⊙(u_t + ξ_t) for all t, then per step: h_t = φ(h_{t−1}·Aᵀ + h_t).
+      // Z[t] ← α⊙(u_t + ξ_t) for all t, then per step: z_t = h_{t−1}·Aᵀ + Z[t] in place, and
+      // h_t = φ(z_t) out of place, so Z keeps the pre-activations (the extra "pre").
+      INDArray[] z = preSteps;
       if (driveSource == null) {
-        Nd4j.gemm(inputs2d, inMatrix, statesNext2d, false, true, 1.0, 0.0);
+        Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 0.0);
       } else {
-        statesNext2d.assign(driveSource); // casts
-        broadcastMul(statesNext2d, alpha, statesNext2d, 1);
-        Nd4j.gemm(inputs2d, inMatrix, statesNext2d, false, true, 1.0, 1.0);
+        pre2d.assign(driveSource); // casts
+        broadcastMul(pre2d, alpha, pre2d, 1);
+        Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 1.0);
       }
       for (int t = 0; t < steps; t++) {
-        Nd4j.gemm(s[t], recMatrix, s[t + 1], false, true, 1.0, 1.0);
-        activate(s[t + 1]);
+        Nd4j.gemm(s[t], recMatrix, z[t], false, true, 1.0, 1.0);
+        activate(z[t], s[t + 1]);
       }
     } else {
-      // P[t] = u_t + ξ_t; S holds k = h/α during the loop.
+      // P[t] = u_t + ξ_t, then d_t in place (the extra "pre"); F[t] = φ(d_t) out of place; S
+      // holds k = h/α during the loop.
       if (driveSource == null) {
         Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 0.0);
       } else {
@@ -306,16 +339,17 @@ final class LeakyRnnNetwork implements Network {
       }
       broadcastMul(s[0], tauClamped, s[0], 1);
       INDArray[] p = preSteps;
+      INDArray[] f = phiSteps;
       for (int t = 0; t < steps; t++) {
         Nd4j.gemm(s[t], recMatrix, p[t], false, true, 1.0, 1.0);
-        activate(p[t]);
+        activate(p[t], f[t]);
         broadcastMul(s[t], oneMinusAlpha, s[t + 1], 1);
-        s[t + 1].addi(p[t]);
+        s[t + 1].addi(f[t]);
       }
       broadcastMul(statesNext2d, alpha, statesNext2d, 1);
       s[0].assign(h0);
     }
-    lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch, drive2d);
+    lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch, drive2d, preView);
     return lastTrajectory;
   }
 
@@ -347,11 +381,12 @@ final class LeakyRnnNetwork implements Network {
     }
   }
 
-  private void activate(INDArray a) {
+  /** out = φ(a) (one op; out of place, which gives the same values as in place). */
+  private void activate(INDArray a, INDArray out) {
     switch (nonlinearity) {
-      case LEAKY_RELU -> Nd4j.exec(new LeakyReLU(a, a, slope));
-      case RELU -> Nd4j.exec(new RectifiedLinear(a, a, 0.0));
-      case TANH -> Nd4j.exec(new Tanh(a, a));
+      case LEAKY_RELU -> Nd4j.exec(new LeakyReLU(a, out, slope));
+      case RELU -> Nd4j.exec(new RectifiedLinear(a, out, 0.0));
+      case TANH -> Nd4j.exec(new Tanh(a, out));
     }
   }
 
@@ -377,10 +412,58 @@ final class LeakyRnnNetwork implements Network {
 
   @Override
   public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
+    backprop(trajectory, dLdh, null, gradients);
+  }
+
+  /** {@code "pre"}: the argument of φ at every step (see the class Javadoc). */
+  @Override
+  public Set<String> differentiableExtras() {
+    return Set.of(PRE);
+  }
+
+  /**
+   * BPTT from dL/dh and dL/dpre. dL/dpre {@code [T, B, H]} (any order or type; only read) is
+   * added where dL/dz (φ outside) or dL/dd (φ inside) is formed at each step, before the
+   * recursion uses it: one op more per step. With an empty map this is exactly {@link
+   * #backward(Trajectory, INDArray, Map)}.
+   *
+   * @throws IllegalArgumentException for an extra other than {@code "pre"} or a wrong shape
+   */
+  @Override
+  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+      Map<String, INDArray> gradients) {
+    INDArray dLdPre = null;
+    for (Map.Entry<String, INDArray> e : dLdExtras.entrySet()) {
+      if (!PRE.equals(e.getKey())) {
+        throw new IllegalArgumentException("leaky-rnn has no differentiable extra '" + e.getKey()
+            + "'; the only one is \"" + PRE + "\"");
+      }
+      dLdPre = e.getValue();
+      if (dLdPre == null) {
+        throw new IllegalArgumentException("the gradient of extra \"" + PRE + "\" is null");
+      }
+    }
+    backprop(trajectory, dLdh, dLdPre, gradients);
+  }
+
+  private void backprop(Trajectory trajectory, INDArray dLdh, INDArray dLdPre,
+      Map<String, INDArray> gradients) {
     Shapes.checkLatest(trajectory, lastTrajectory);
     int steps = lastTrajectory.steps();
     int batch = lastTrajectory.batch();
     Shapes.checkDLdh(dLdh, steps, batch, hidden);
+    if (dLdPre != null) {
+      if (dLdPre.rank() != 3
+          || dLdPre.size(0) != steps
+          || dLdPre.size(1) != batch
+          || dLdPre.size(2) != hidden) {
+        throw new IllegalArgumentException("the gradient of extra \"" + PRE + "\" must be [T, B, H]"
+            + " = [" + steps + ", " + batch + ", " + hidden + "], was " + Shapes.shapeOf(dLdPre));
+      }
+      if (dLdPre == dLdh || dLdPre.data() == dLdh.data()) {
+        dLdPre = dLdPre.dup(); // dLdh is overwritten in place below
+      }
+    }
     INDArray gWIn = Shapes.gradientArray(gradients, "w_in", wIn);
     INDArray gBIn = Shapes.gradientArray(gradients, "b_in", bIn);
     INDArray gWRec = Shapes.gradientArray(gradients, "w_rec", wRec);
@@ -390,6 +473,11 @@ final class LeakyRnnNetwork implements Network {
     derivViews(steps, batch);
     dLdhViews.bind(dLdh, steps, batch);
     INDArray[] g = dLdhViews.steps();
+    INDArray[] gp = null; // dL/dpre per step, or null
+    if (dLdPre != null) {
+      dLdPreViews.bind(dLdPre, steps, batch);
+      gp = dLdPreViews.steps();
+    }
     INDArray grad2d = dLdhViews.all();
     INDArray[] q = derivStepViews;
     INDArray delta; // [T·B, H]: dL/d(drive) scaled as the weight products need it
@@ -399,6 +487,9 @@ final class LeakyRnnNetwork implements Network {
       derivativeFromOutput(statesNext2d, deriv2d);
       for (int t = steps - 1; t >= 0; t--) {
         Nd4j.exec(new MulOp(g[t], q[t], g[t]));
+        if (gp != null) {
+          g[t].addi(gp[t]); // δ_t = dL/dz_t = δh_t⊙φ′ + dL/dpre_t
+        }
         if (t > 0) {
           Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
         }
@@ -408,10 +499,13 @@ final class LeakyRnnNetwork implements Network {
       deltaFirst = g[0];
       deltaRest = dLdhViews.rest();
     } else {
-      derivativeFromOutput(pre2d, deriv2d);
+      derivativeFromOutput(phi2d, deriv2d);
       broadcastMul(deriv2d, alpha, deriv2d, 1);
       for (int t = steps - 1; t >= 0; t--) {
         Nd4j.exec(new MulOp(q[t], g[t], q[t]));
+        if (gp != null) {
+          q[t].addi(gp[t]); // E_t = dL/dd_t = α⊙φ′⊙δh_t + dL/dpre_t
+        }
         if (t > 0) {
           Nd4j.gemm(q[t], wMasked, g[t - 1], false, false, 1.0, 1.0);
           broadcastMul(g[t], oneMinusAlpha, tmpBH, 1);
@@ -486,10 +580,14 @@ final class LeakyRnnNetwork implements Network {
     statesTail2d = steps > 1 ? buffers.view(statesFlat, bh, rows - batch, hidden) : null;
     inputs2d = buffers.view(inputsFlat, 0, rows, inputs + 1);
     inputsData2d = buffers.columns(inputs2d, 0, inputs);
+    preFlat = buffers.ensure(preFlat, rows * hidden, 0.0);
+    preSteps = buffers.steps(preFlat, steps, batch, hidden);
+    pre2d = buffers.view(preFlat, 0, rows, hidden);
+    preView = buffers.view(preFlat, 0, steps, batch, hidden);
     if (inside) {
-      preFlat = buffers.ensure(preFlat, rows * hidden, 0.0);
-      preSteps = buffers.steps(preFlat, steps, batch, hidden);
-      pre2d = buffers.view(preFlat, 0, rows, hidden);
+      phiFlat = buffers.ensure(phiFlat, rows * hidden, 0.0);
+      phiSteps = buffers.steps(phiFlat, steps, batch, hidden);
+      phi2d = buffers.view(phiFlat, 0, rows, hidden);
     }
     viewSteps = steps;
     viewBatch = batch;
@@ -531,6 +629,13 @@ final class LeakyRnnNetwork implements Network {
    * null.
    */
   private record LeakyTrajectory(
-      INDArray hidden, INDArray initialState, int steps, int batch, INDArray drive)
-      implements Trajectory {}
+      INDArray hidden, INDArray initialState, int steps, int batch, INDArray drive, INDArray pre)
+      implements Trajectory {
+
+    /** {@code "pre"} {@code [T, B, H]}, at offset 0 of the network's buffer. */
+    @Override
+    public Map<String, INDArray> extras() {
+      return Map.of(PRE, pre);
+    }
+  }
 }

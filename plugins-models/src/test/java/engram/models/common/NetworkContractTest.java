@@ -73,7 +73,7 @@ class NetworkContractTest {
     return new Case("leaky-rnn (" + nonlinearity + ", φ " + phi + ")", new LeakyRnnModel(),
         new LeakyRnnModel.Config(H, nonlinearity, slope, phi, true, 1.0, 2.0, 1.0, 0.1,
             LeakyRnnModel.RecurrentInit.UNIFORM, 1.0),
-        widths());
+        widths("pre", H));
   }
 
   /** τ leak: "off", "trained" or "fixed" (τ = 2.5, not trainable). */

@@ -58,6 +58,18 @@ public final class TemporalConsistencyRegularizer
 
   /** The id, also the prefix of this term's error messages. */
   public static final String ID = "temporal-consistency";
+  private static final String PRE = "pre";
+
+  /** Which activity the term acts on. */
+  public enum On {
+    /** The hidden states h_t (rates of a rate RNN). */
+    RATES,
+    /**
+     * The model's pre-activations, its extra {@code pre} (the argument of the nonlinearity); needs a
+     * model that backpropagates from it (leaky-rnn).
+     */
+    PRE_ACTIVATIONS
+  }
 
   /** How λ changes with the training step. */
   public enum Schedule {
@@ -97,7 +109,9 @@ public final class TemporalConsistencyRegularizer
       @Doc("training step (count of steps completed) used by the until-step and warmup schedules;"
           + " ≥ 1 for those, ignored otherwise") long untilStep,
       @Doc("evaluation accuracy (fraction in (0, 1]) at which the until-accuracy schedule turns λ"
-          + " off; ignored otherwise") double untilAccuracy) {
+          + " off; ignored otherwise") double untilAccuracy,
+      @Doc("what the term acts on: rates (the hidden states h) or pre-activations (the model's extra"
+          + " 'pre', the argument of its nonlinearity)") On on) {
     public Config {
       Check.nonNegative("lambda", lambda);
       period = period == null ? "" : period.strip();
@@ -111,6 +125,7 @@ public final class TemporalConsistencyRegularizer
             + schedule.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
             + " (was " + untilStep + ")");
       }
+      Check.notNull("on", on);
       if (!(untilAccuracy > 0 && untilAccuracy <= 1)) {
         throw new IllegalArgumentException(
             "until-accuracy must be in (0, 1] (was " + untilAccuracy + ")");
@@ -151,18 +166,25 @@ public final class TemporalConsistencyRegularizer
 
   @Override
   public Config defaults() {
-    return new Config(1e-3, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9);
+    return new Config(1e-3, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9, On.RATES);
   }
 
   @Override
   public double onHidden(Config config, HiddenInput input) {
-    INDArray hidden = input.hidden();
+    INDArray hidden = config.on() == On.RATES ? input.hidden() : input.extras().get(PRE);
+    if (hidden == null) {
+      throw new IllegalArgumentException(ID + ".on: pre-activations needs a model that exposes its"
+          + " pre-activations as the extra '" + PRE + "'; this one exposes "
+          + input.extras().keySet() + ". Use on: rates, or a model such as leaky-rnn");
+    }
     int steps = (int) hidden.size(0);
     int batch = (int) hidden.size(1);
     int units = (int) hidden.size(2);
     // Validate the period even when λ is 0, so a typo is reported on the first step of any run.
     int position = periodPosition(config, input.batch());
     double lambda = config.lambdaAt(input.step(), input.accuracy());
+    // ask for the gradient buffer even when λ is 0, so an unsupported model fails on step 0
+    INDArray target = config.on() == On.RATES ? input.dLdh() : input.extraGradients().of(PRE);
     if (lambda == 0 || steps < 2) {
       return 0;
     }
@@ -206,7 +228,7 @@ public final class TemporalConsistencyRegularizer
     }
     INDArray zeroStep = Nd4j.zeros(hidden.dataType(), 1, batch, units);
     INDArray gradient = Nd4j.concat(0, zeroStep, gradNext).subi(Nd4j.concat(0, gradPrev, zeroStep));
-    input.dLdh().addi(gradient);
+    target.addi(gradient);
     return value;
   }
 

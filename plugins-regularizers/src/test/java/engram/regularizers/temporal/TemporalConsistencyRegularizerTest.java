@@ -44,7 +44,7 @@ class TemporalConsistencyRegularizerTest {
   }
 
   private static Config config(double lambda, String period, boolean normalised) {
-    return new Config(lambda, period, normalised, 1e-6, Schedule.CONSTANT, 0, 0.9);
+    return new Config(lambda, period, normalised, 1e-6, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES);
   }
 
   private static INDArray randomHidden(long seed, long... shape) {
@@ -135,7 +135,7 @@ class TemporalConsistencyRegularizerTest {
   @Test
   void normalisedFormMatchesBruteForceAndFiniteDifferences() {
     assertValueAndGradient(config(0.3, "", true));
-    assertValueAndGradient(new Config(0.3, "cue", true, 1e-2, Schedule.CONSTANT, 0, 0.9));
+    assertValueAndGradient(new Config(0.3, "cue", true, 1e-2, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES));
   }
 
   @Test
@@ -144,7 +144,7 @@ class TemporalConsistencyRegularizerTest {
     h.putScalar(new long[] {0, 0, 0}, 3);
     h.putScalar(new long[] {0, 0, 1}, 4); // ‖h_0‖² = 25
     h.putScalar(new long[] {1, 0, 0}, 3); // d = (0, −4), Σd² = 16
-    Config c = new Config(1, "", true, 0.5, Schedule.CONSTANT, 0, 0.9);
+    Config c = new Config(1, "", true, 0.5, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES);
     double value = reg.onHidden(c, new Regularizer.HiddenInput(h,
         Nd4j.zeros(DataType.DOUBLE, 2, 1, 2), null, 0));
     assertEquals(16 / 25.5 / 2, value, 1e-15); // mean over N = 1 pair × 2 units
@@ -211,7 +211,7 @@ class TemporalConsistencyRegularizerTest {
         new Case(Schedule.WARMUP, 10, 9, 0.9), new Case(Schedule.WARMUP, 10, 10, 1),
         new Case(Schedule.WARMUP, 10, 1000, 1));
     for (Case k : cases) {
-      Config c = new Config(lambda, "", false, 1e-6, k.schedule(), k.untilStep(), 0.9);
+      Config c = new Config(lambda, "", false, 1e-6, k.schedule(), k.untilStep(), 0.9, TemporalConsistencyRegularizer.On.RATES);
       assertEquals(lambda * k.factor(), c.lambdaAt(k.step()), 1e-15, k.toString());
       INDArray before = randomHidden(52, T, B, H);
       INDArray g = before.dup();
@@ -269,21 +269,21 @@ class TemporalConsistencyRegularizerTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> config(-1, "", false))
         .getMessage().startsWith("lambda must be"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", true, 0, Schedule.CONSTANT, 0, 0.9)).getMessage().startsWith("epsilon must be"));
+        () -> new Config(1, "", true, 0, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES)).getMessage().startsWith("epsilon must be"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", false, 1e-6, Schedule.WARMUP, 0, 0.9)).getMessage()
+        () -> new Config(1, "", false, 1e-6, Schedule.WARMUP, 0, 0.9, TemporalConsistencyRegularizer.On.RATES)).getMessage()
         .startsWith("until-step must be ≥ 1 when schedule is warmup"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", false, 1e-6, Schedule.CONSTANT, -1, 0.9)).getMessage()
+        () -> new Config(1, "", false, 1e-6, Schedule.CONSTANT, -1, 0.9, TemporalConsistencyRegularizer.On.RATES)).getMessage()
         .startsWith("until-step must be"));
     Config d = reg.defaults();
-    assertEquals(new Config(1e-3, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9), d);
+    assertEquals(new Config(1e-3, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES), d);
     assertEquals("temporal-consistency", reg.info().id());
   }
 
   @Test
   void untilAccuracyKeepsLambdaUntilTheEvaluationAccuracyReachesTheThreshold() {
-    Config c = new Config(0.5, "", false, 1e-6, Schedule.UNTIL_ACCURACY, 0, 0.9);
+    Config c = new Config(0.5, "", false, 1e-6, Schedule.UNTIL_ACCURACY, 0, 0.9, TemporalConsistencyRegularizer.On.RATES);
     assertEquals(0.5, c.lambdaAt(10, Double.NaN), 0.0, "before the first evaluation");
     assertEquals(0.5, c.lambdaAt(10, 0.89), 0.0);
     assertEquals(0.0, c.lambdaAt(10, 0.9), 0.0);
@@ -294,6 +294,42 @@ class TemporalConsistencyRegularizerTest {
     assertEquals(0.0, g.norm2Number().doubleValue(), 0.0, "no gradient once solved");
     assertTrue(reg.onHidden(c, new Regularizer.HiddenInput(h, g, null, 5, 0.5)) > 0);
     assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", false, 1e-6, Schedule.UNTIL_ACCURACY, 0, 0));
+        () -> new Config(1, "", false, 1e-6, Schedule.UNTIL_ACCURACY, 0, 0, TemporalConsistencyRegularizer.On.RATES));
+  }
+
+  @Test
+  void onPreActivationsActsOnTheExtraAndAddsItsGradientThereNotToDLdh() {
+    Config rates = new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9,
+        TemporalConsistencyRegularizer.On.RATES);
+    Config pre = new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9,
+        TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS);
+    INDArray h = randomHidden(91, T, B, H);
+    INDArray z = randomHidden(92, T, B, H);
+    INDArray dLdh = Nd4j.zeros(DataType.DOUBLE, T, B, H);
+    INDArray gz = Nd4j.zeros(DataType.DOUBLE, T, B, H);
+    java.util.Map<String, INDArray> asked = new java.util.HashMap<>();
+    Regularizer.ExtraGradients grads = name -> {
+      asked.put(name, gz);
+      return gz;
+    };
+    double value = reg.onHidden(pre, new Regularizer.HiddenInput(h, dLdh, null, 0, Double.NaN,
+        java.util.Map.of("pre", z), grads));
+    INDArray expectedGrad = Nd4j.zeros(DataType.DOUBLE, T, B, H);
+    double expected = reg.onHidden(rates, new Regularizer.HiddenInput(z, expectedGrad, null, 0));
+    assertEquals(expected, value, 1e-15);
+    assertEquals(java.util.Set.of("pre"), asked.keySet());
+    assertEquals(0.0, dLdh.norm2Number().doubleValue(), 0.0, "dL/dh untouched");
+    assertEquals(0.0, gz.sub(expectedGrad).norm2Number().doubleValue(), 1e-15);
+  }
+
+  @Test
+  void onPreActivationsWithAModelWithoutThemSaysWhatToDo() {
+    Config pre = new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9,
+        TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS);
+    INDArray h = randomHidden(93, T, B, H);
+    var e = assertThrows(IllegalArgumentException.class, () -> reg.onHidden(pre,
+        new Regularizer.HiddenInput(h, Nd4j.zeros(DataType.DOUBLE, T, B, H), null, 0)));
+    assertTrue(e.getMessage().startsWith("temporal-consistency.on: pre-activations needs a model"),
+        e.getMessage());
   }
 }
