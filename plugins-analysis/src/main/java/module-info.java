@@ -1,16 +1,26 @@
 /**
- * Built-in analyzers (τ statistics, network timescales, dimensionality, ablation, perturbation,
- * forgetting, transfer, connectivity) arrive here with issue 5; the module exists now so the
- * layout, the build and discovery already cover it.
+ * Built-in analyzers. {@code tau-stats} (trained τ per checkpoint) and {@code connectivity} (mean
+ * recurrent weight and spectral radius of W^R per checkpoint) are here; network timescales,
+ * dimensionality, ablation, perturbation, forgetting and transfer arrive with issue 5.
  *
  * <p>{@code engram.analysis.timescales} holds the numerical core of the network-timescale
  * analysis (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no
  * {@code Automatic-Module-Name}, so its automatic module name derives from the file name:
- * {@code commons.math3}.
+ * {@code commons.math3}. Figures are drawn with XChart (which needs {@code java.desktop}; the
+ * analyzers set {@code java.awt.headless=true} before drawing).
  */
 module engram.analysis {
   requires engram.api;
   requires commons.math3;
+  requires org.knowm.xchart;
+  requires java.desktop;
 
   exports engram.analysis.timescales;
+
+  provides engram.api.Analyzer with
+      engram.analysis.tau.TauStatsAnalyzer,
+      engram.analysis.connectivity.ConnectivityAnalyzer;
+
+  opens engram.analysis.tau to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.connectivity to engram.core, com.fasterxml.jackson.databind;
 }

@@ -106,7 +106,22 @@ final class RunCommand implements Callable<Integer> {
           result.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
           result.epochs(), result.steps(),
           result.maxLevelSolved() == 0 ? "none" : String.valueOf(result.maxLevelSolved()), run.path());
-      return result.reason() == TrainingResult.Reason.STOPPED ? Main.INTERRUPTED : Main.OK;
+      if (result.reason() == TrainingResult.Reason.STOPPED) {
+        return Main.INTERRUPTED;
+      }
+      int failed = 0;
+      if (!resolved.analyzers().isEmpty()) {
+        for (engram.core.analysis.AnalysisRunner.Outcome o : engram.core.analysis.AnalysisRunner.run(
+            run.path(), resolved.analyzers(), engram.core.analysis.AnalysisRunner.Selection.ALL)) {
+          if (o.ok()) {
+            out.println("analysis " + o.id() + ": wrote " + o.directory());
+          } else {
+            err.println("error: analysis " + o.id() + ": " + o.error());
+            failed++;
+          }
+        }
+      }
+      return failed == 0 ? Main.OK : Main.SOFTWARE;
     } catch (TrainingDivergedException e) {
       LOG.info("Run stopped: {}", e.getMessage());
       err.println("error: " + e.getMessage());

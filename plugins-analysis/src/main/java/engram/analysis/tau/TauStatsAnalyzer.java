@@ -1,0 +1,228 @@
+package engram.analysis.tau;
+
+import engram.api.Analyzer;
+import engram.api.PluginInfo;
+import engram.api.config.Check;
+import engram.api.config.Doc;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.Histogram;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Trained τ (spec §5 item 1): statistics over neurons of the effective leak time constant at every
+ * checkpoint.
+ *
+ * <p>For each checkpoint with a {@code taus} tensor (shape {@code [H]}, in time steps), the
+ * effective time constant is τ̃ᵢ = max(τᵢ, 1) — the leaky update h ← (1 − 1/τ̃)·h + (1/τ̃)·f(·)
+ * never uses a τ below one step. Over the H neurons it reports
+ *
+ * <ul>
+ *   <li>{@code mean} = (1/H)·Σ τ̃ᵢ, {@code std} = √((1/H)·Σ (τ̃ᵢ − mean)²) (population, ddof 0),
+ *   <li>{@code min}, {@code median} (mean of the two middle values when H is even), {@code max}
+ *       of τ̃, all in time steps,
+ *   <li>{@code fraction_clamped} = #{i : τᵢ &lt; 1} / H, the fraction of raw τ below 1 (no unit).
+ * </ul>
+ *
+ * <p>Outputs, in the analyzer's output directory:
+ *
+ * <ul>
+ *   <li>{@code tau-stats.csv}: one row per checkpoint that has {@code taus}, oldest first, header
+ *       {@code checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped}; {@code
+ *       max_level} is N, the largest level the checkpoint had been trained on (0 if it lists no
+ *       level);
+ *   <li>{@code tau-vs-N.png}: mean τ̃ ± std against N;
+ *   <li>{@code tau-histogram.png}: histogram of τ̃ over neurons at the last such checkpoint, with
+ *       {@code bins} equal-width bins between its min and max.
+ * </ul>
+ *
+ * <p>Needs checkpoints with a {@code taus} tensor: a {@code leaky-rnn}, or a GRU/LSTM trained with
+ * {@code tau-leak: true}. Checkpoints without one are skipped; if none has it the analyzer throws
+ * {@link IllegalStateException} naming the tensors the checkpoints do have, and writes nothing.
+ */
+public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config> {
+
+  static final String CSV = "tau-stats.csv";
+  static final String VS_N_PNG = "tau-vs-N.png";
+  static final String HISTOGRAM_PNG = "tau-histogram.png";
+
+  /** @param bins number of equal-width bins of the τ histogram */
+  public record Config(@Doc("number of equal-width bins of the τ histogram at the last checkpoint, ≥ 1")
+      int bins) {
+    public Config {
+      Check.atLeast("bins", bins, 1);
+    }
+  }
+
+  /** Statistics of τ̃ = max(τ, 1) over the neurons of one checkpoint (all in time steps). */
+  record Row(String checkpoint, int epoch, int maxLevel, double mean, double std, double min,
+      double median, double max, double fractionClamped) {}
+
+  public TauStatsAnalyzer() {}
+
+  @Override
+  public PluginInfo info() {
+    return new PluginInfo("tau-stats", "Trained τ statistics per checkpoint",
+        "For every checkpoint with a 'taus' tensor: mean, std, min, median and max over neurons of "
+            + "τ̃ = max(τ, 1) (time steps) and the fraction of raw τ below 1; writes tau-stats.csv, "
+            + "tau-vs-N.png (mean ± std against the largest level N) and tau-histogram.png "
+            + "(last checkpoint). Needs a leaky-rnn, or a gru/lstm with tau-leak: true.");
+  }
+
+  @Override
+  public Class<Config> configType() {
+    return Config.class;
+  }
+
+  @Override
+  public Config defaults() {
+    return new Config(30);
+  }
+
+  @Override
+  public void analyze(Config config, Context context) throws IOException {
+    List<Row> rows = new ArrayList<>();
+    double[] lastClamped = null;
+    for (Checkpoint checkpoint : context.checkpoints()) {
+      INDArray taus = checkpoint.tensors().get("taus");
+      if (taus == null) {
+        continue;
+      }
+      double[] raw = taus.ravel().toDoubleVector();
+      double[] clamped = clamp(raw);
+      rows.add(stats(checkpoint, raw, clamped));
+      lastClamped = clamped;
+    }
+    if (rows.isEmpty()) {
+      Set<String> names = new TreeSet<>();
+      for (Checkpoint checkpoint : context.checkpoints()) {
+        names.addAll(checkpoint.tensors().keySet());
+      }
+      throw new IllegalStateException("tau-stats needs checkpoints with a 'taus' tensor (a "
+          + "leaky-rnn, or gru/lstm with tau-leak: true); this run's checkpoints have " + names);
+    }
+    Path out = context.outputDirectory();
+    writeCsv(out.resolve(CSV), rows);
+    System.setProperty("java.awt.headless", "true");
+    drawVsN(out.resolve(VS_N_PNG), rows);
+    drawHistogram(out.resolve(HISTOGRAM_PNG), lastClamped, config.bins(),
+        rows.get(rows.size() - 1));
+  }
+
+  static double[] clamp(double[] raw) {
+    double[] clamped = new double[raw.length];
+    for (int i = 0; i < raw.length; i++) {
+      clamped[i] = Math.max(raw[i], 1.0);
+    }
+    return clamped;
+  }
+
+  static Row stats(Checkpoint checkpoint, double[] raw, double[] clamped) {
+    int h = clamped.length;
+    if (h == 0) {
+      throw new IllegalStateException(
+          "tau-stats: checkpoint '" + checkpoint.name() + "' has an empty 'taus' tensor");
+    }
+    double sum = 0;
+    int below = 0;
+    for (int i = 0; i < h; i++) {
+      sum += clamped[i];
+      if (raw[i] < 1) {
+        below++;
+      }
+    }
+    double mean = sum / h;
+    double squares = 0;
+    for (double t : clamped) {
+      squares += (t - mean) * (t - mean);
+    }
+    double[] sorted = clamped.clone();
+    Arrays.sort(sorted);
+    double median = h % 2 == 1 ? sorted[h / 2] : (sorted[h / 2 - 1] + sorted[h / 2]) / 2;
+    return new Row(checkpoint.name(), checkpoint.epoch(), maxLevel(checkpoint.levels()), mean,
+        Math.sqrt(squares / h), sorted[0], median, sorted[h - 1], (double) below / h);
+  }
+
+  static int maxLevel(int[] levels) {
+    return levels == null || levels.length == 0 ? 0 : Arrays.stream(levels).max().getAsInt();
+  }
+
+  private static void writeCsv(Path file, List<Row> rows) throws IOException {
+    StringBuilder csv =
+        new StringBuilder("checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped\n");
+    for (Row r : rows) {
+      csv.append(csvField(r.checkpoint())).append(',').append(r.epoch()).append(',')
+          .append(r.maxLevel()).append(',').append(num(r.mean())).append(',')
+          .append(num(r.std())).append(',').append(num(r.min())).append(',')
+          .append(num(r.median())).append(',').append(num(r.max())).append(',')
+          .append(num(r.fractionClamped())).append('\n');
+    }
+    Files.writeString(file, csv, StandardCharsets.UTF_8);
+  }
+
+  private static String num(double v) {
+    return String.format(Locale.ROOT, "%s", v);
+  }
+
+  private static String csvField(String s) {
+    return s.contains(",") || s.contains("\"") || s.contains("\n")
+        ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+
+  private static void drawVsN(Path file, List<Row> rows) throws IOException {
+    double[] n = new double[rows.size()];
+    double[] mean = new double[rows.size()];
+    double[] std = new double[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      n[i] = rows.get(i).maxLevel();
+      mean[i] = rows.get(i).mean();
+      std[i] = rows.get(i).std();
+    }
+    XYChart chart = new XYChartBuilder().width(800).height(500).title("Trained τ against N")
+        .xAxisTitle("N (largest level trained)").yAxisTitle("τ (time steps)").build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    XYSeries series = chart.addSeries("mean τ ± std", n, mean, std);
+    series.setMarker(SeriesMarkers.CIRCLE);
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void drawHistogram(Path file, double[] clamped, int bins, Row last)
+      throws IOException {
+    double lo = last.min();
+    double hi = last.max();
+    if (hi <= lo) { // all neurons equal: one visible bar around the value
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    List<Double> data = new ArrayList<>(clamped.length);
+    for (double t : clamped) {
+      data.add(t);
+    }
+    Histogram histogram = new Histogram(data, bins, lo, hi);
+    CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
+        .title("τ̃ = max(τ, 1) at " + last.checkpoint() + " (N = " + last.maxLevel() + ")")
+        .xAxisTitle("τ (time steps)").yAxisTitle("neurons").build();
+    chart.getStyler().setLegendVisible(false);
+    chart.getStyler().setAvailableSpaceFill(0.95);
+    chart.getStyler().setXAxisDecimalPattern("0.##");
+    chart.getStyler().setXAxisLabelRotation(90);
+    chart.addSeries("neurons", histogram.getxAxisData(), histogram.getyAxisData());
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+}
