@@ -1,29 +1,20 @@
 package engram.analysis.connectivity;
 
 import engram.api.Analyzer;
+import engram.analysis.common.Outputs;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.Histogram;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -117,7 +108,7 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
       double[][] w = tensor.toDoubleMatrix();
       double[] offDiagonal = offDiagonal(w);
       double mean = mean(offDiagonal);
-      rows.add(new Row(checkpoint.name(), checkpoint.epoch(), maxLevel(checkpoint.levels()), mean,
+      rows.add(new Row(checkpoint.name(), checkpoint.epoch(), Outputs.maxLevel(checkpoint.levels()), mean,
           std(offDiagonal, mean), spectralRadius(w)));
       lastOffDiagonal = offDiagonal;
     }
@@ -127,7 +118,6 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
     }
     Path out = context.outputDirectory();
     writeCsv(out.resolve(CSV), rows);
-    System.setProperty("java.awt.headless", "true");
     drawVsN(out.resolve(VS_N_PNG), rows);
     drawHistogram(out.resolve(HISTOGRAM_PNG), lastOffDiagonal, config.bins(),
         rows.get(rows.size() - 1));
@@ -182,28 +172,14 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
     return radius;
   }
 
-  static int maxLevel(int[] levels) {
-    return levels == null || levels.length == 0 ? 0 : Arrays.stream(levels).max().getAsInt();
-  }
-
   private static void writeCsv(Path file, List<Row> rows) throws IOException {
-    StringBuilder csv = new StringBuilder(
-        "checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius\n");
+    List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
-      csv.append(csvField(r.checkpoint())).append(',').append(r.epoch()).append(',')
-          .append(r.maxLevel()).append(',').append(num(r.meanWeight())).append(',')
-          .append(num(r.stdWeight())).append(',').append(num(r.spectralRadius())).append('\n');
+      table.add(List.of(r.checkpoint(), r.epoch(), r.maxLevel(), r.meanWeight(), r.stdWeight(),
+          r.spectralRadius()));
     }
-    Files.writeString(file, csv, StandardCharsets.UTF_8);
-  }
-
-  private static String num(double v) {
-    return String.format(Locale.ROOT, "%s", v);
-  }
-
-  private static String csvField(String s) {
-    return s.contains(",") || s.contains("\"") || s.contains("\n")
-        ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    Outputs.writeCsv(file, "checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius",
+        table);
   }
 
   private static void drawVsN(Path file, List<Row> rows) throws IOException {
@@ -215,48 +191,19 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
       mean[i] = rows.get(i).meanWeight();
       radius[i] = rows.get(i).spectralRadius();
     }
-    XYChart meanChart = chart("Mean recurrent weight against N", "mean off-diagonal W^R");
+    XYChart meanChart =
+        Outputs.chartAgainstN("Mean recurrent weight against N", "mean off-diagonal W^R", 400);
     meanChart.addSeries("mean weight", n, mean).setMarker(SeriesMarkers.CIRCLE);
-    XYChart radiusChart = chart("Spectral radius against N", "spectral radius max|λ|");
+    XYChart radiusChart =
+        Outputs.chartAgainstN("Spectral radius against N", "spectral radius max|λ|", 400);
     radiusChart.addSeries("spectral radius", n, radius).setMarker(SeriesMarkers.CIRCLE);
-    BitmapEncoder.saveBitmap(List.of(meanChart, radiusChart), 2, 1, file.toString(),
-        BitmapEncoder.BitmapFormat.PNG);
-  }
-
-  private static XYChart chart(String title, String yTitle) {
-    XYChart chart = new XYChartBuilder().width(800).height(400).title(title)
-        .xAxisTitle("N (largest level trained)").yAxisTitle(yTitle).build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
-    return chart;
+    Outputs.save(file, List.of(meanChart, radiusChart));
   }
 
   private static void drawHistogram(Path file, double[] weights, int bins, Row last)
       throws IOException {
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    List<Double> data = new ArrayList<>(weights.length);
-    for (double v : weights) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-      data.add(v);
-    }
-    if (data.isEmpty()) { // H = 1: nothing off the diagonal
-      lo = -0.5;
-      hi = 0.5;
-    } else if (hi <= lo) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    Histogram histogram = new Histogram(data, bins, lo, hi);
-    CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
-        .title("Off-diagonal W^R at " + last.checkpoint() + " (N = " + last.maxLevel() + ")")
-        .xAxisTitle("recurrent weight W_ij").yAxisTitle("connections").build();
-    chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setAvailableSpaceFill(0.95);
-    chart.getStyler().setXAxisDecimalPattern("0.###");
-    chart.getStyler().setXAxisLabelRotation(90);
-    chart.addSeries("connections", histogram.getxAxisData(), histogram.getyAxisData());
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    Outputs.histogram(file, weights, bins,
+        "Off-diagonal W^R at " + last.checkpoint() + " (N = " + last.maxLevel() + ")",
+        "recurrent weight W_ij", "connections", "0.###");
   }
 }

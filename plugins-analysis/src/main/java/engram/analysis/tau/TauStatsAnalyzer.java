@@ -1,27 +1,19 @@
 package engram.analysis.tau;
 
 import engram.api.Analyzer;
+import engram.analysis.common.Outputs;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.Histogram;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -119,7 +111,6 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
     }
     Path out = context.outputDirectory();
     writeCsv(out.resolve(CSV), rows);
-    System.setProperty("java.awt.headless", "true");
     drawVsN(out.resolve(VS_N_PNG), rows);
     drawHistogram(out.resolve(HISTOGRAM_PNG), lastClamped, config.bins(),
         rows.get(rows.size() - 1));
@@ -155,34 +146,18 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
     double[] sorted = clamped.clone();
     Arrays.sort(sorted);
     double median = h % 2 == 1 ? sorted[h / 2] : (sorted[h / 2 - 1] + sorted[h / 2]) / 2;
-    return new Row(checkpoint.name(), checkpoint.epoch(), maxLevel(checkpoint.levels()), mean,
+    return new Row(checkpoint.name(), checkpoint.epoch(), Outputs.maxLevel(checkpoint.levels()), mean,
         Math.sqrt(squares / h), sorted[0], median, sorted[h - 1], (double) below / h);
   }
 
-  static int maxLevel(int[] levels) {
-    return levels == null || levels.length == 0 ? 0 : Arrays.stream(levels).max().getAsInt();
-  }
-
   private static void writeCsv(Path file, List<Row> rows) throws IOException {
-    StringBuilder csv =
-        new StringBuilder("checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped\n");
+    List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
-      csv.append(csvField(r.checkpoint())).append(',').append(r.epoch()).append(',')
-          .append(r.maxLevel()).append(',').append(num(r.mean())).append(',')
-          .append(num(r.std())).append(',').append(num(r.min())).append(',')
-          .append(num(r.median())).append(',').append(num(r.max())).append(',')
-          .append(num(r.fractionClamped())).append('\n');
+      table.add(List.of(r.checkpoint(), r.epoch(), r.maxLevel(), r.mean(), r.std(), r.min(),
+          r.median(), r.max(), r.fractionClamped()));
     }
-    Files.writeString(file, csv, StandardCharsets.UTF_8);
-  }
-
-  private static String num(double v) {
-    return String.format(Locale.ROOT, "%s", v);
-  }
-
-  private static String csvField(String s) {
-    return s.contains(",") || s.contains("\"") || s.contains("\n")
-        ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    Outputs.writeCsv(file, "checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped",
+        table);
   }
 
   private static void drawVsN(Path file, List<Row> rows) throws IOException {
@@ -194,35 +169,16 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
       mean[i] = rows.get(i).mean();
       std[i] = rows.get(i).std();
     }
-    XYChart chart = new XYChartBuilder().width(800).height(500).title("Trained τ against N")
-        .xAxisTitle("N (largest level trained)").yAxisTitle("τ (time steps)").build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    XYChart chart = Outputs.chartAgainstN("Trained τ against N", "τ (time steps)", 500);
     XYSeries series = chart.addSeries("mean τ ± std", n, mean, std);
     series.setMarker(SeriesMarkers.CIRCLE);
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    Outputs.save(file, List.of(chart));
   }
 
   private static void drawHistogram(Path file, double[] clamped, int bins, Row last)
       throws IOException {
-    double lo = last.min();
-    double hi = last.max();
-    if (hi <= lo) { // all neurons equal: one visible bar around the value
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    List<Double> data = new ArrayList<>(clamped.length);
-    for (double t : clamped) {
-      data.add(t);
-    }
-    Histogram histogram = new Histogram(data, bins, lo, hi);
-    CategoryChart chart = new CategoryChartBuilder().width(800).height(500)
-        .title("τ̃ = max(τ, 1) at " + last.checkpoint() + " (N = " + last.maxLevel() + ")")
-        .xAxisTitle("τ (time steps)").yAxisTitle("neurons").build();
-    chart.getStyler().setLegendVisible(false);
-    chart.getStyler().setAvailableSpaceFill(0.95);
-    chart.getStyler().setXAxisDecimalPattern("0.##");
-    chart.getStyler().setXAxisLabelRotation(90);
-    chart.addSeries("neurons", histogram.getxAxisData(), histogram.getyAxisData());
-    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    Outputs.histogram(file, clamped, bins,
+        "τ̃ = max(τ, 1) at " + last.checkpoint() + " (N = " + last.maxLevel() + ")",
+        "τ (time steps)", "neurons", "0.##");
   }
 }

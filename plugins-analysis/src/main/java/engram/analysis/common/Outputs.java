@@ -1,0 +1,106 @@
+package engram.analysis.common;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.Histogram;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * What every analyzer writes the same way: CSV tables, histograms and "quantity against N" charts
+ * (XChart, headless PNG). Not part of any API: shared by this module's analyzers only.
+ */
+public final class Outputs {
+  private Outputs() {}
+
+  /** The largest level of a checkpoint (the N it was trained up to), or 0 when it lists none. */
+  public static int maxLevel(int[] levels) {
+    return levels == null || levels.length == 0 ? 0 : Arrays.stream(levels).max().getAsInt();
+  }
+
+  /**
+   * Writes a CSV table: strings quoted when needed, numbers with {@link Double#toString} (exact,
+   * locale-independent), integers as they are.
+   */
+  public static void writeCsv(Path file, String header, List<List<Object>> rows)
+      throws IOException {
+    StringBuilder csv = new StringBuilder(header).append('\n');
+    for (List<Object> row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        if (i > 0) {
+          csv.append(',');
+        }
+        Object cell = row.get(i);
+        csv.append(cell instanceof String s ? field(s) : String.valueOf(cell));
+      }
+      csv.append('\n');
+    }
+    Files.writeString(file, csv, StandardCharsets.UTF_8);
+  }
+
+  private static String field(String s) {
+    return s.contains(",") || s.contains("\"") || s.contains("\n")
+        ? '"' + s.replace("\"", "\"\"") + '"' : s;
+  }
+
+  /** An empty line chart with N (largest level trained) on the x axis. */
+  public static XYChart chartAgainstN(String title, String yTitle, int height) {
+    headless();
+    XYChart chart = new XYChartBuilder().width(800).height(height).title(title)
+        .xAxisTitle("N (largest level trained)").yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    return chart;
+  }
+
+  /**
+   * A histogram of {@code values} in {@code bins} equal bins over their range (±0.5 around a single
+   * value; [−0.5, 0.5] when there are none), saved as PNG.
+   */
+  public static void histogram(Path file, double[] values, int bins, String title, String xTitle,
+      String yTitle, String decimalPattern) throws IOException {
+    headless();
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    List<Double> data = new ArrayList<>(values.length);
+    for (double v : values) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+      data.add(v);
+    }
+    if (data.isEmpty()) {
+      lo = -0.5;
+      hi = 0.5;
+    } else if (hi <= lo) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    Histogram histogram = new Histogram(data, bins, lo, hi);
+    CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(title)
+        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendVisible(false);
+    chart.getStyler().setAvailableSpaceFill(0.95);
+    chart.getStyler().setXAxisDecimalPattern(decimalPattern);
+    chart.getStyler().setXAxisLabelRotation(90);
+    chart.addSeries(yTitle, histogram.getxAxisData(), histogram.getyAxisData());
+    BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** Saves charts stacked vertically as one PNG. */
+  public static void save(Path file, List<XYChart> charts) throws IOException {
+    BitmapEncoder.saveBitmap(charts, charts.size(), 1, file.toString(),
+        BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void headless() {
+    System.setProperty("java.awt.headless", "true");
+  }
+}
