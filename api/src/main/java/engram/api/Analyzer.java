@@ -2,9 +2,12 @@ package engram.api;
 
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
+import engram.api.curriculum.Assignment;
+import engram.api.task.Batch;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.random.RandomGenerator;
 import org.apiguardian.api.API;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,13 +15,46 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Takes a trained network apart: reads checkpoints of a run, writes results (CSV/JSON/NPY) and
  * figures (PNG) into its own output directory.
  *
+ * <p>Analyzers that only read tensors (τ statistics, connectivity) use {@link
+ * Context#checkpoints()}; analyzers that run the network (timescales, ablation, perturbation,
+ * forgetting, transfer) rebuild it from a checkpoint through {@link Context#run()}, with the run's
+ * own model, task and seed.
+ *
  * @param <C> configuration record
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public interface Analyzer<C extends Record> extends Plugin<C> {
 
-  /** One saved state of a run. */
-  record Checkpoint(String name, int epoch, int[] levels, Map<String, INDArray> tensors) {}
+  /**
+   * One saved state of a run.
+   *
+   * @param name checkpoint directory name ({@code advance-e0012-N5}, {@code final}, ...)
+   * @param epoch epochs completed when it was written
+   * @param levels the levels being trained at that moment, oldest first
+   * @param tensors every parameter of the network and of the readout heads ({@code head_<k>_w}
+   *     {@code [width, H]}, {@code head_<k>_b} {@code [width]}) by name
+   * @param assignments which head served which level at that moment (empty when unknown)
+   */
+  record Checkpoint(String name, int epoch, int[] levels, Map<String, INDArray> tensors,
+      List<Assignment> assignments) {
+    public Checkpoint {
+      assignments = List.copyOf(assignments);
+    }
+
+    /** A checkpoint without head assignments (synthetic data in tests). */
+    public Checkpoint(String name, int epoch, int[] levels, Map<String, INDArray> tensors) {
+      this(name, epoch, levels, tensors, List.of());
+    }
+
+    /** The largest level trained at this checkpoint (N of "trained up to N"). */
+    public int maxLevel() {
+      int max = Integer.MIN_VALUE;
+      for (int level : levels) {
+        max = Math.max(max, level);
+      }
+      return max;
+    }
+  }
 
   /** What an analyzer is given: the run's checkpoints, oldest first, and where to write. */
   interface Context {
@@ -26,6 +62,102 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
 
     /** {@code <run-dir>/analysis/<id>/}, created by core; the analyzer writes only here. */
     Path outputDirectory();
+
+    /**
+     * The analysed run's model, task and seed, for analyses that run the network.
+     *
+     * @throws IllegalStateException when the analysis has no run behind it (the default, for
+     *     synthetic checkpoints)
+     */
+    default Run run() {
+      throw new IllegalStateException("this analysis has no run behind its checkpoints, so the"
+          + " network cannot be rebuilt; analyse a run directory made by ./engram run");
+    }
+  }
+
+  /**
+   * The run behind the checkpoints: rebuilds its network, samples its task, retrains copies. One
+   * analyzer uses it from one thread.
+   */
+  interface Run {
+    /** Id of the run's model plugin ({@code leaky-rnn}, {@code gru}, ...). */
+    String modelId();
+
+    /** Id of the run's task plugin. */
+    String taskId();
+
+    /** The task's smallest level (2 for N-parity). */
+    int minLevel();
+
+    /**
+     * A random generator for this analysis, determined by the run seed, the analyzer id and
+     * {@code name}: the same name gives the same draws every time the analysis is repeated.
+     */
+    RandomGenerator random(String name);
+
+    /** A batch of the run's task, as in training (see {@link Task#sample}). */
+    Batch sample(int[] levels, int batchSize, RandomGenerator rng);
+
+    /**
+     * A continuous stream of the run's task (see {@link Task#stream}).
+     *
+     * @throws UnsupportedOperationException naming the task when it has none
+     */
+    Batch stream(int[] levels, int steps, int batchSize, RandomGenerator rng);
+
+    /**
+     * A fresh, independent copy of the network and readout heads with the values of {@code
+     * checkpoint}; changing it never changes the checkpoint or another copy.
+     */
+    Restored restore(Checkpoint checkpoint);
+
+    /**
+     * Retrains a copy of the checkpoint's network as single-head on {@code level} for at most
+     * {@code epochs} epochs with the run's optimizer, batch and evaluation settings and a fresh
+     * readout head (stopping early once the run's curriculum threshold is reached). The run
+     * directory is not touched.
+     *
+     * @param seed seeds the copy's head, data and evaluation
+     * @return the evaluation accuracy after each epoch, in [0, 1]
+     */
+    double[] retrain(Checkpoint checkpoint, int level, int epochs, long seed);
+  }
+
+  /** A network rebuilt from a checkpoint together with its readout heads. */
+  interface Restored {
+    /** The network; its parameters are live, so an analysis may perturb them in place. */
+    Network network();
+
+    /**
+     * The head that serves {@code level}: the checkpoint's assignment for it, or the single head
+     * of a single-head stage (which then answers every level).
+     *
+     * @throws IllegalArgumentException when no head serves {@code level}
+     */
+    int head(int level);
+
+    /**
+     * Removes hidden unit {@code unit}: {@link Network#ablate} and a zero readout column in every
+     * head.
+     */
+    void ablate(int unit);
+
+    /**
+     * Runs the network on {@code batch} from a fresh initial state ({@link Network#initialState},
+     * drawn from {@code rng}).
+     *
+     * @return the trajectory, valid until the next forward pass of this copy
+     */
+    Trajectory forward(Batch batch, RandomGenerator rng);
+
+    /**
+     * Accuracy per target of {@code batch} (in its order), each read out by {@link #head} of the
+     * target's level and scored by the target's rule, counting only steps {@code ≥ fromStep}.
+     *
+     * @param rng draws the initial state
+     * @return accuracies in [0, 1]; NaN for a target with nothing scored
+     */
+    double[] accuracy(Batch batch, int fromStep, RandomGenerator rng);
   }
 
   /** Runs the analysis; throws {@link IllegalStateException} naming what is missing. */

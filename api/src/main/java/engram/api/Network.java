@@ -94,4 +94,20 @@ public interface Network {
     throw new UnsupportedOperationException(getClass().getSimpleName()
         + " cannot backpropagate from the extras " + dLdExtras.keySet());
   }
+
+  /**
+   * Removes hidden unit {@code unit} for an ablation study: zeroes every weight into and out of it
+   * — its recurrent row and column, its input weights, and for gated cells its rows and columns in
+   * every gate — so it no longer influences any other unit. (Zeroing its readout column is the
+   * caller's part.) Changes the parameters in place; there is no undo.
+   *
+   * @param unit in {@code [0, H)}
+   * @throws UnsupportedOperationException naming the model when it cannot remove a unit (the
+   *     default)
+   * @throws IndexOutOfBoundsException when {@code unit} is not in {@code [0, H)}
+   */
+  default void ablate(int unit) {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot ablate a unit; ablation needs a model that implements Network.ablate");
+  }
 }

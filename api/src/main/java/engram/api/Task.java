@@ -43,4 +43,26 @@ public interface Task<C extends Record> extends Plugin<C> {
    *     and on {@code rng}
    */
   Batch sample(C config, int[] levels, int batchSize, RandomGenerator rng);
+
+  /**
+   * A continuous stream for analyses (network timescales, ablation, perturbation): one long run of
+   * the task with no resets, unlike {@link #sample}'s trials.
+   *
+   * <p>Every sequence is exactly {@code steps} long and drawn as in training (for N-parity each
+   * sequence has its own bit rate p ~ U(0,1)). Each level's target is scored at every step where it
+   * is defined — for N-parity from step N−1 on, the parity of the latest N bits.
+   *
+   * @param config validated configuration
+   * @param levels levels to produce targets for, each ≥ {@link #minLevel}; targets in this order
+   * @param steps T ≥ 1
+   * @param batchSize B ≥ 1 independent streams
+   * @param rng the only source of randomness
+   * @return inputs {@code [steps, B, inputSize]} and one target per level
+   * @throws UnsupportedOperationException naming the task when it has no continuous form (the
+   *     default)
+   */
+  default Batch stream(C config, int[] levels, int steps, int batchSize, RandomGenerator rng) {
+    throw new UnsupportedOperationException("task '" + info().id() + "' has no continuous"
+        + " stream, which this analysis needs (it is defined for n-parity and n-dms)");
+  }
 }
