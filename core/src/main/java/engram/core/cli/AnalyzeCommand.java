@@ -34,8 +34,9 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "Analyzer ids, comma-separated (default: the run's analyzers section).")
   List<String> ids = new ArrayList<>();
 
-  @Option(names = "--checkpoints", defaultValue = "all", paramLabel = "all|last",
-      description = "Which checkpoints to analyse (default: all).")
+  @Option(names = "--checkpoints", defaultValue = "all", paramLabel = "all|last|N=...",
+      description = "Which checkpoints to analyse: all (default), last, or N=4,8,16 (for each N the"
+          + " last checkpoint trained up to it).")
   String checkpoints;
 
   @Override
@@ -51,14 +52,16 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     AnalysisRunner.Selection selection;
     try {
-      selection = AnalysisRunner.Selection.valueOf(checkpoints.toUpperCase(java.util.Locale.ROOT));
+      selection = AnalysisRunner.Selection.parse(checkpoints);
     } catch (IllegalArgumentException e) {
-      err.println("error: --checkpoints must be all or last (was '" + checkpoints + "').");
+      err.println("error: " + e.getMessage() + ".");
       return Main.USAGE;
     }
     List<PluginChoice> analyzers;
+    ExperimentLoader loader = new ExperimentLoader(registry);
+    ResolvedExperiment experiment;
     try {
-      ResolvedExperiment experiment = new ExperimentLoader(registry).load(config, List.of());
+      experiment = loader.load(config, List.of());
       analyzers = choose(experiment, registry);
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
@@ -66,7 +69,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     try {
       int failed = 0;
-      for (AnalysisRunner.Outcome o : AnalysisRunner.run(runDirectory, analyzers, selection)) {
+      for (AnalysisRunner.Outcome o : AnalysisRunner.run(runDirectory, experiment, loader,
+          analyzers, selection)) {
         if (o.ok()) {
           out.println(o.id() + ": wrote " + o.directory());
         } else {

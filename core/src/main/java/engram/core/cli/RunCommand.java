@@ -1,6 +1,6 @@
 package engram.core.cli;
 
-import com.google.inject.Guice;
+import engram.core.analysis.AnalysisRunner;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
 import engram.core.config.ResolvedExperiment;
@@ -69,18 +69,6 @@ final class RunCommand implements Callable<Integer> {
       return Main.USAGE;
     }
     Path root = runsDir != null ? runsDir : Path.of(resolved.output().runsDir());
-    RunDirectory run;
-    try {
-      run = RunDirectory.create(root, resolved.name(), Instant.now());
-      run.writeNew("config.resolved.yaml", loader.toYaml(resolved));
-      RunArtifacts.writeProvenance(run, resolved, commandLine());
-    } catch (java.io.IOException e) {
-      err.println("error: cannot create the run directory under " + root.toAbsolutePath() + ": "
-          + e.getMessage() + ". Fix: choose a writable --runs-dir or output.runs-dir.");
-      return Main.SOFTWARE;
-    }
-    out.println("run directory: " + run.path());
-    out.flush();
     StopSignal stop = new StopSignal();
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -94,42 +82,9 @@ final class RunCommand implements Callable<Integer> {
     }, "engram-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     boolean terminal = progress == null ? System.console() != null : progress.equals("bar");
-    try (AutoCloseable log = RunLog.attach(run.logFile());
-        RunArtifacts artifacts = RunArtifacts.open(run, resolved)) {
-      LOG.info("Run {} started: {}", run.path(), resolved.name());
-      TrainingObserver observer = TrainingObserver.of(List.of(artifacts,
-          new ProgressObserver(out, terminal), new LogObserver()));
-      Trainer trainer = Guice.createInjector(new ExperimentModule(resolved, observer, stop))
-          .getInstance(Trainer.class);
-      TrainingResult result = trainer.run();
-      out.printf("finished: %s after %d epochs (%d steps); largest N solved: %s; run directory: %s%n",
-          result.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
-          result.epochs(), result.steps(),
-          result.maxLevelSolved() == 0 ? "none" : String.valueOf(result.maxLevelSolved()), run.path());
-      if (result.reason() == TrainingResult.Reason.STOPPED) {
-        return Main.INTERRUPTED;
-      }
-      int failed = 0;
-      if (!resolved.analyzers().isEmpty()) {
-        for (engram.core.analysis.AnalysisRunner.Outcome o : engram.core.analysis.AnalysisRunner.run(
-            run.path(), resolved.analyzers(), engram.core.analysis.AnalysisRunner.Selection.ALL)) {
-          if (o.ok()) {
-            out.println("analysis " + o.id() + ": wrote " + o.directory());
-          } else {
-            err.println("error: analysis " + o.id() + ": " + o.error());
-            failed++;
-          }
-        }
-      }
-      return failed == 0 ? Main.OK : Main.SOFTWARE;
-    } catch (TrainingDivergedException e) {
-      LOG.info("Run stopped: {}", e.getMessage());
-      err.println("error: " + e.getMessage());
-      return Main.DIVERGED;
-    } catch (Exception e) {
-      LOG.error("Run failed", e);
-      err.println("error: the run failed: " + e + " (stack trace in " + run.logFile() + ")");
-      return Main.SOFTWARE;
+    try {
+      return train(resolved, loader, root, commandLine(), new ProgressObserver(out, terminal), "",
+          out, err, stop).code();
     } finally {
       done.countDown();
       try {
@@ -137,6 +92,75 @@ final class RunCommand implements Callable<Integer> {
       } catch (IllegalStateException ignored) {
         // already shutting down: the hook is running and has been released above
       }
+    }
+  }
+
+  /** What {@link #train} did: the exit code, the run directory (null if none) and the result. */
+  record Outcome(int code, Path run, TrainingResult result) {}
+
+  /**
+   * Creates a run directory under {@code root}, trains, and runs the experiment's analyzers: the
+   * whole of {@code engram run} after loading, shared with {@code engram reproduce}.
+   *
+   * @param display progress display of this run
+   * @param prefix put before every line this method prints (a run's label when several run side by
+   *     side)
+   */
+  static Outcome train(ResolvedExperiment resolved, ExperimentLoader loader, Path root,
+      List<String> commandLine, TrainingObserver display, String prefix, PrintWriter out,
+      PrintWriter err, StopSignal stop) {
+    RunDirectory run;
+    try {
+      run = RunDirectory.create(root, resolved.name(), Instant.now());
+      run.writeNew("config.resolved.yaml", loader.toYaml(resolved));
+      RunArtifacts.writeProvenance(run, resolved, commandLine);
+    } catch (java.io.IOException e) {
+      err.println(prefix + "error: cannot create the run directory under " + root.toAbsolutePath()
+          + ": " + e.getMessage() + ". Fix: choose a writable --runs-dir or output.runs-dir.");
+      return new Outcome(Main.SOFTWARE, null, null);
+    }
+    out.println(prefix + "run directory: " + run.path());
+    out.flush();
+    try (AutoCloseable log = RunLog.attach(run.logFile());
+        RunArtifacts artifacts = RunArtifacts.open(run, resolved)) {
+      LOG.info("Run {} started: {}", run.path(), resolved.name());
+      TrainingObserver observer = TrainingObserver.of(List.of(artifacts, display,
+          new LogObserver()));
+      Trainer trainer = ExperimentModule.trainer(resolved, observer, stop);
+      TrainingResult result = trainer.run();
+      out.printf("%sfinished: %s after %d epochs (%d steps); largest N solved: %s; run directory:"
+          + " %s%n", prefix,
+          result.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
+          result.epochs(), result.steps(),
+          result.maxLevelSolved() == 0 ? "none" : String.valueOf(result.maxLevelSolved()),
+          run.path());
+      out.flush();
+      if (result.reason() == TrainingResult.Reason.STOPPED) {
+        return new Outcome(Main.INTERRUPTED, run.path(), result);
+      }
+      int failed = 0;
+      if (!resolved.analyzers().isEmpty()) {
+        for (AnalysisRunner.Outcome o : AnalysisRunner.run(run.path(), resolved, loader,
+            resolved.analyzers(), AnalysisRunner.Selection.ALL)) {
+          if (o.ok()) {
+            out.println(prefix + "analysis " + o.id() + ": wrote " + o.directory());
+          } else {
+            err.println(prefix + "error: analysis " + o.id() + ": " + o.error());
+            failed++;
+          }
+        }
+        out.flush();
+      }
+      return new Outcome(failed == 0 ? Main.OK : Main.SOFTWARE, run.path(), result);
+    } catch (TrainingDivergedException e) {
+      LOG.info("Run stopped: {}", e.getMessage());
+      err.println(prefix + "error: " + e.getMessage());
+      return new Outcome(Main.DIVERGED, run.path(), null);
+    } catch (Exception e) {
+      LOG.error("Run failed", e);
+      err.println(prefix + "error: the run failed: " + e + " (stack trace in " + run.logFile()
+          + ")");
+      return new Outcome(Main.SOFTWARE, run.path(), null);
     }
   }
 

@@ -172,6 +172,33 @@ public final class ExperimentLoader {
     }
   }
 
+  /**
+   * A copy of {@code experiment} that trains one level on one head: curriculum {@code
+   * single-head} with start and max level {@code level} (keeping the run's threshold when its
+   * curriculum has one), at most {@code epochs} epochs, seed {@code seed}, no analyzers and no
+   * checkpoints. The transfer analysis retrains checkpoints with it.
+   *
+   * @throws ConfigException when the copy is not valid (e.g. {@code level} below the task's minimum)
+   */
+  public ResolvedExperiment singleHeadCopy(ResolvedExperiment experiment, int level, int epochs,
+      long seed) throws ConfigException {
+    ObjectNode root = parse(toYaml(experiment), "the resolved experiment");
+    ObjectNode curriculum = mapper.createObjectNode();
+    curriculum.put("id", "single-head");
+    curriculum.put("start-level", level);
+    curriculum.put("max-level", level);
+    JsonNode threshold = root.path("curriculum").get("threshold");
+    if (threshold != null && threshold.isNumber()) {
+      curriculum.set("threshold", threshold);
+    }
+    root.set("curriculum", curriculum);
+    root.put("seed", seed);
+    root.putArray("analyzers");
+    ((ObjectNode) root.path("training")).put("max-epochs", epochs);
+    ((ObjectNode) root.path("output")).put("checkpoint-every", 0);
+    return new Session(List.of()).resolve(root, experiment.name());
+  }
+
   private ObjectNode section(PluginChoice choice) {
     ObjectNode node = mapper.createObjectNode();
     node.put("id", choice.id());

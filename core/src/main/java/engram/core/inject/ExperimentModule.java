@@ -26,6 +26,13 @@ public final class ExperimentModule extends AbstractModule {
     this.stop = stop;
   }
 
+  /** The trainer of {@code experiment}, wired by Guice. */
+  public static engram.core.train.Trainer trainer(ResolvedExperiment experiment,
+      TrainingObserver observer, StopSignal stop) {
+    return com.google.inject.Guice.createInjector(new ExperimentModule(experiment, observer, stop))
+        .getInstance(engram.core.train.Trainer.class);
+  }
+
   @Override
   protected void configure() {
     bind(ResolvedExperiment.class).toInstance(experiment);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import engram.api.Analyzer;
 import engram.api.Parameter;
+import engram.api.curriculum.Assignment;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -228,7 +229,22 @@ public final class Checkpoints {
       }
       tensors.put(entry.name(), value);
     }
-    return new Analyzer.Checkpoint(index.name(), index.epoch(), index.levels(), tensors);
+    return new Analyzer.Checkpoint(index.name(), index.epoch(), index.levels(), tensors,
+        assignments(index));
+  }
+
+  /** The {@code assignments} key the trainer writes ([{level, head}, ...]); empty when absent. */
+  private static List<Assignment> assignments(Index index) {
+    List<Assignment> assignments = new ArrayList<>();
+    if (index.extra().get("assignments") instanceof List<?> list) {
+      for (Object item : list) {
+        if (item instanceof Map<?, ?> m && m.get("level") instanceof Number level
+            && m.get("head") instanceof Number head) {
+          assignments.add(new Assignment(level.intValue(), head.intValue()));
+        }
+      }
+    }
+    return assignments;
   }
 
   /**

@@ -216,6 +216,44 @@ final class ReadoutHeads {
     }
   }
 
+  /**
+   * Loads every head {@code head_<k>_w}/{@code head_<k>_b} of a checkpoint (heads 0..k created in
+   * order, then overwritten with the saved values).
+   *
+   * @throws IllegalStateException naming the tensor when a head is missing or has the wrong shape
+   */
+  void load(String checkpoint, java.util.Map<String, INDArray> tensors) {
+    int count = 0;
+    while (tensors.containsKey(weightName(count))) {
+      count++;
+    }
+    for (int head = 0; head < count; head++) {
+      ensure(head);
+      copy(checkpoint, tensors, weightName(head), weights.get(head));
+      copy(checkpoint, tensors, biasName(head), biases.get(head));
+    }
+  }
+
+  private static void copy(String checkpoint, java.util.Map<String, INDArray> tensors, String name,
+      INDArray into) {
+    INDArray saved = tensors.get(name);
+    if (saved == null || !java.util.Arrays.equals(saved.shape(), into.shape())) {
+      throw new IllegalStateException("checkpoint '" + checkpoint + "' has "
+          + (saved == null ? "no tensor '" + name + "'"
+              : "tensor '" + name + "' of shape " + java.util.Arrays.toString(saved.shape()))
+          + " but the run's readout needs shape " + java.util.Arrays.toString(into.shape())
+          + ". Fix: analyse the run with the configuration it was trained with.");
+    }
+    into.assign(saved.castTo(into.dataType()));
+  }
+
+  /** Zeroes column {@code unit} of every head's weights: the heads no longer read that unit. */
+  void zeroColumn(int unit) {
+    for (INDArray w : weights) {
+      w.getColumn(unit).assign(0);
+    }
+  }
+
   /** Every head created so far, for checkpoints. */
   List<Parameter> all() {
     List<Parameter> all = new ArrayList<>();

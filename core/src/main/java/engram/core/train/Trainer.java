@@ -74,13 +74,35 @@ public final class Trainer {
     return network;
   }
 
-  @SuppressWarnings("unchecked")
   public TrainingResult run() {
+    return run(Map.of());
+  }
+
+  /**
+   * Trains starting from saved values: every network parameter named in {@code initial} is
+   * overwritten after initialisation (readout heads start fresh). Used to retrain a copy of a
+   * checkpoint (transfer analyses).
+   *
+   * @throws IllegalStateException when a saved tensor's shape does not fit the network
+   */
+  @SuppressWarnings("unchecked")
+  public TrainingResult run(Map<String, INDArray> initial) {
     TrainingConfig training = experiment.training();
     Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
     int inputSize = task.inputSize(taskConfig);
     network = model.create(experiment.model().config(), new NetworkSpec(inputSize, dataType),
         streams.stream("model-init"));
+    for (Parameter p : network.parameters()) {
+      INDArray saved = initial.get(p.name());
+      if (saved != null) {
+        if (!java.util.Arrays.equals(saved.shape(), p.value().shape())) {
+          throw new IllegalStateException("saved tensor '" + p.name() + "' has shape "
+              + java.util.Arrays.toString(saved.shape()) + " but the network needs "
+              + java.util.Arrays.toString(p.value().shape()));
+        }
+        p.value().assign(saved.castTo(dataType));
+      }
+    }
     heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig), dataType,
         streams.stream("heads-init"));
     Optimizer optimizer = Optimizer.create(training.optimizer());
