@@ -182,4 +182,113 @@ public abstract class BitTaskContract<C extends Record> {
     assertEquals(2, task().minLevel(config));
     task().sample(config, new int[] {2}, 1, new SplittableRandom(0));
   }
+
+  // ---- The continuous form, Task.stream ----
+
+  @Test
+  void streamLabelsEqualBruteForceOnThePrefixAtEveryScoredStep() {
+    RandomGenerator rng = new SplittableRandom(21);
+    for (BitEncoding encoding : BitEncoding.values()) {
+      for (int[] levels : LEVEL_SETS) {
+        for (int steps : new int[] {1, 2, 7, 40}) {
+          Batch batch = task().stream(config(encoding), levels, steps, 6, rng);
+          assertEquals(steps, batch.steps(), "a stream is exactly as long as asked");
+          assertEquals(6, batch.batch());
+          assertEquals(1, batch.inputSize());
+          assertEquals(steps * 6, batch.inputs().length);
+          assertEquals(levels.length, batch.targets().size());
+          for (int i = 0; i < levels.length; i++) {
+            Target target = batch.targets().get(i);
+            int n = levels[i];
+            assertEquals(n, target.level(), "targets come in the requested order");
+            assertEquals(LossKind.CLASSIFICATION, target.kind());
+            assertEquals(2, target.width());
+            for (int b = 0; b < batch.batch(); b++) {
+              boolean[] bits = bitsOf(batch, b, encoding);
+              for (int t = 0; t < steps; t++) {
+                String where = "level " + n + ", step " + t + " of " + steps + ", stream " + b + ", " + encoding;
+                if (t < n - 1) {
+                  assertFalse(target.scored(t, b, 6), "undefined before step N-1: " + where);
+                  assertEquals(0, target.label(t, b, 6), where);
+                } else {
+                  assertEquals(1f, target.mask()[t * 6 + b], where);
+                  // the bits seen so far, x_1 .. x_(t+1), as a sequence that ends at step t
+                  assertEquals(bruteForceLabel(Arrays.copyOf(bits, t + 1), n), target.label(t, b, 6), where);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void longStreamsScoreEveryStepFromNMinusOneAndHitBothClasses() {
+    int[] levels = {2, 9, 30};
+    Batch batch = task().stream(config(BitEncoding.ZERO_ONE), levels, 2000, 3, new SplittableRandom(4));
+    assertEquals(2000, batch.steps());
+    for (Target target : batch.targets()) {
+      int scored = 0;
+      int ones = 0;
+      for (int k = 0; k < target.mask().length; k++) {
+        scored += (int) target.mask()[k];
+        ones += (int) target.values()[k];
+      }
+      assertEquals(3 * (2000 - target.level() + 1), scored, "scored entries of level " + target.level());
+      assertTrue(ones > 0 && ones < scored, "both classes of level " + target.level() + ": " + ones + " of " + scored);
+    }
+  }
+
+  @Test
+  void streamSameGeneratorStateGivesTheSameBatch() {
+    int[] levels = {5, 2};
+    Batch a = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, new SplittableRandom(7));
+    Batch b = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, new SplittableRandom(7));
+    assertArrayEquals(a.inputs(), b.inputs());
+    for (int i = 0; i < levels.length; i++) {
+      assertArrayEquals(a.targets().get(i).values(), b.targets().get(i).values());
+      assertArrayEquals(a.targets().get(i).mask(), b.targets().get(i).mask());
+    }
+    Batch c = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, new SplittableRandom(8));
+    assertFalse(Arrays.equals(a.inputs(), c.inputs()), "seeds 7 and 8 gave the same stream");
+    RandomGenerator one = new SplittableRandom(7);
+    task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, one);
+    Batch next = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, one);
+    assertFalse(Arrays.equals(a.inputs(), next.inputs()), "two consecutive streams from one generator were equal");
+  }
+
+  @Test
+  void streamEncodingChangesOnlyTheValueOfZeroBits() {
+    int[] levels = {3, 2};
+    Batch zeroOne = task().stream(config(BitEncoding.ZERO_ONE), levels, 50, 4, new SplittableRandom(9));
+    Batch plusMinus = task().stream(config(BitEncoding.PLUS_MINUS_ONE), levels, 50, 4, new SplittableRandom(9));
+    int zeros = 0;
+    for (int k = 0; k < zeroOne.inputs().length; k++) {
+      float x = zeroOne.inputs()[k];
+      assertTrue(x == 0f || x == 1f, "zero-one input " + x);
+      assertEquals(x == 1f ? 1f : -1f, plusMinus.inputs()[k]);
+      zeros += x == 0f ? 1 : 0;
+    }
+    assertTrue(zeros > 0, "the stream holds 0-bits");
+    for (int i = 0; i < levels.length; i++) {
+      assertArrayEquals(zeroOne.targets().get(i).values(), plusMinus.targets().get(i).values());
+      assertArrayEquals(zeroOne.targets().get(i).mask(), plusMinus.targets().get(i).mask());
+    }
+  }
+
+  @Test
+  void streamRejectsInvalidLevelsStepsAndBatchSizes() {
+    C config = config(BitEncoding.ZERO_ONE);
+    RandomGenerator rng = new SplittableRandom(0);
+    assertEquals(id() + " needs at least one level to produce targets for",
+        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[0], 10, 4, rng)).getMessage());
+    assertEquals(id() + " levels must be ≥ 2, got 1 in [3, 1]",
+        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[] {3, 1}, 10, 4, rng)).getMessage());
+    assertThrows(IllegalArgumentException.class, () -> task().stream(config, null, 10, 4, rng));
+    assertEquals(id() + " stream length must be ≥ 1 step, was 0",
+        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[] {2}, 0, 4, rng)).getMessage());
+    assertEquals(id() + " batch size must be ≥ 1, was 0",
+        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[] {2}, 10, 0, rng)).getMessage());
+  }
 }

@@ -3,6 +3,7 @@ package engram.tasks;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Task;
@@ -89,6 +90,22 @@ class TaskContractTest {
         assertArrayEquals(a.targets().get(i).mask(), b.targets().get(i).mask(), id);
       }
       assertFalse(a.steps() == c.steps() && Arrays.equals(a.inputs(), c.inputs()), id + ": seeds 5 and 6 agree");
+    }
+  }
+
+  @Test
+  void onlyTheBitStreamTasksHaveAContinuousStream() {
+    for (Task<Record> task : tasks()) {
+      Record config = task.defaults();
+      String id = task.info().id();
+      int[] levels = {task.minLevel(config)};
+      if (id.equals("n-parity") || id.equals("n-dms")) {
+        assertEquals(25, task.stream(config, levels, 25, 3, new SplittableRandom(1)).steps(), id);
+      } else {
+        String message = assertThrows(UnsupportedOperationException.class,
+            () -> task.stream(config, levels, 25, 3, new SplittableRandom(1))).getMessage();
+        assertTrue(message.contains("'" + id + "'"), "the message names the task: " + message);
+      }
     }
   }
 

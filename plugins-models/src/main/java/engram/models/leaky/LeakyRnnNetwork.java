@@ -6,6 +6,7 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.Ablation;
 import engram.models.common.Buffers;
 import engram.models.common.GradientViews;
 import engram.models.common.Init;
@@ -261,6 +262,23 @@ final class LeakyRnnNetwork implements Network {
   @Override
   public List<Parameter> parameters() {
     return parameters;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Zeroes row {@code unit} of {@code w_in} and of {@code w_rec} (everything into the unit) and
+   * column {@code unit} of {@code w_rec} (its only way out). Its biases b_in, b_rec and its τ stay:
+   * they act on the unit alone, which keeps relaxing to its own fixed point unseen by the others,
+   * whose trajectories are then exactly those of the network without it (the readout column is the
+   * caller's). A drive ξ given to the unit still reaches it, and still nothing else.
+   */
+  @Override
+  public void ablate(int unit) {
+    Ablation.checkUnit("leaky-rnn", unit, hidden);
+    Ablation.zeroRowInEveryBlock(wIn, unit, hidden);
+    Ablation.zeroRowInEveryBlock(wRec, unit, hidden);
+    Ablation.zeroColumn(wRec, unit);
   }
 
   @Override

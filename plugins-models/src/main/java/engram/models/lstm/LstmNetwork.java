@@ -8,6 +8,7 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.Ablation;
 import engram.models.common.Buffers;
 import engram.models.common.GatedWeights;
 import engram.models.common.Init;
@@ -312,6 +313,23 @@ final class LstmNetwork implements Network {
   @Override
   public List<Parameter> parameters() {
     return parameters;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Zeroes the unit's row in each of the i, f, g and o blocks of {@code w_ih} and {@code w_hh}
+   * (everything into its gates) and column {@code unit} of {@code w_hh} (its only way out: its
+   * cell state c is private, only h reaches other units). Its biases (rows of b_ih, b_hh) and its
+   * τ stay: they drive the unit's own gates and cell alone, so it runs on its own, unseen by the
+   * others, whose trajectories are then exactly those of the network without it.
+   */
+  @Override
+  public void ablate(int unit) {
+    Ablation.checkUnit("lstm", unit, hidden);
+    Ablation.zeroRowInEveryBlock(wIh, unit, hidden);
+    Ablation.zeroRowInEveryBlock(wHh, unit, hidden);
+    Ablation.zeroColumn(wHh, unit);
   }
 
   @Override

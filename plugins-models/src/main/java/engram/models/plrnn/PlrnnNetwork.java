@@ -4,6 +4,7 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.Ablation;
 import engram.models.common.Buffers;
 import engram.models.common.GradientViews;
 import engram.models.common.Init;
@@ -167,6 +168,22 @@ final class PlrnnNetwork implements Network {
   @Override
   public List<Parameter> parameters() {
     return parameters;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Zeroes row {@code unit} of {@code c} and of {@code w} (everything into the unit) and column
+   * {@code unit} of {@code w} (its rate ReLU(z_i) onto the others, its only way out). Its self
+   * term a_i and bias h_i stay: they act on z_i alone, so it evolves as z_i ← a_i·z_i + h_i, unseen
+   * by the others, whose trajectories are then exactly those of the network without it.
+   */
+  @Override
+  public void ablate(int unit) {
+    Ablation.checkUnit("plrnn", unit, hidden);
+    Ablation.zeroRowInEveryBlock(c, unit, hidden);
+    Ablation.zeroRowInEveryBlock(w, unit, hidden);
+    Ablation.zeroColumn(w, unit);
   }
 
   @Override

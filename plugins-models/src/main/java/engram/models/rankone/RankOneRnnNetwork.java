@@ -6,6 +6,7 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
+import engram.models.common.Ablation;
 import engram.models.common.Buffers;
 import engram.models.common.GradientViews;
 import engram.models.common.Init;
@@ -180,6 +181,23 @@ final class RankOneRnnNetwork implements Network {
   @Override
   public List<Parameter> parameters() {
     return parameters;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The recurrent matrix is m·nᵀ/H, so the unit's row is m_i·nᵀ/H and its column m·n_i/H:
+   * zeroing m_i (what κ feeds into the unit), n_i (its share of κ, its only way out) and row
+   * {@code unit} of {@code w_in} removes both. Its bias b_i stays: it acts on x_i alone, which then
+   * relaxes to b_i unseen by the others. κ keeps its 1/H with the original H, so the others'
+   * trajectories are exactly those of the network with the unit's loadings at zero.
+   */
+  @Override
+  public void ablate(int unit) {
+    Ablation.checkUnit("rank-one-rnn", unit, hidden);
+    Ablation.zeroEntry(m, unit);
+    Ablation.zeroEntry(n, unit);
+    Ablation.zeroRowInEveryBlock(wIn, unit, hidden);
   }
 
   @Override

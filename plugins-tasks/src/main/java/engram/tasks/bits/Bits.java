@@ -9,9 +9,12 @@ import java.util.function.BooleanSupplier;
  */
 public final class Bits {
   private final boolean[] bits;
+  /** M: only bits[0 .. length) belong to this sequence, so prefixes can share one array. */
+  private final int length;
 
-  private Bits(boolean[] bits) {
+  private Bits(boolean[] bits, int length) {
     this.bits = bits;
+    this.length = length;
   }
 
   /** Draws {@code length} bits in time order, x<sub>1</sub> first, each from {@code bit}. */
@@ -23,39 +26,55 @@ public final class Bits {
     for (int t = 0; t < length; t++) {
       bits[t] = bit.getAsBoolean();
     }
-    return new Bits(bits);
+    return new Bits(bits, length);
+  }
+
+  /**
+   * x<sub>1</sub> … x<sub>m</sub>, the sequence as it stood after {@code m} steps, so a rule about
+   * the end of a sequence can be asked at every step of a stream. A view: O(1), no copy.
+   *
+   * @param m 1 ≤ m ≤ M
+   */
+  public Bits firstSteps(int m) {
+    if (m < 1 || m > length) {
+      throw new IndexOutOfBoundsException("the first " + m + " of " + length + " bits");
+    }
+    return new Bits(bits, m);
   }
 
   /** M, the number of steps. */
   public int length() {
-    return bits.length;
+    return length;
   }
 
   /** The bit at time step {@code t}, counted from 0 (x<sub>t+1</sub>). */
   public boolean atStep(int t) {
+    if (t < 0 || t >= length) {
+      throw new IndexOutOfBoundsException("step " + t + " of " + length + " bits");
+    }
     return bits[t];
   }
 
   /** x<sub>M</sub>. */
   public boolean last() {
-    return bits[bits.length - 1];
+    return bits[length - 1];
   }
 
   /** x<sub>M−k</sub>, the bit {@code k} steps before the last; {@code 0 ≤ k < M}. */
   public boolean stepsBeforeLast(int k) {
-    if (k < 0 || k >= bits.length) {
-      throw new IndexOutOfBoundsException(k + " steps before the last of " + bits.length + " bits");
+    if (k < 0 || k >= length) {
+      throw new IndexOutOfBoundsException(k + " steps before the last of " + length + " bits");
     }
-    return bits[bits.length - 1 - k];
+    return bits[length - 1 - k];
   }
 
   /** How many of the last {@code n} bits x<sub>M−n+1</sub> … x<sub>M</sub> are 1; {@code 0 ≤ n ≤ M}. */
   public int onesAmongLast(int n) {
-    if (n < 0 || n > bits.length) {
-      throw new IndexOutOfBoundsException("the last " + n + " of " + bits.length + " bits");
+    if (n < 0 || n > length) {
+      throw new IndexOutOfBoundsException("the last " + n + " of " + length + " bits");
     }
     int ones = 0;
-    for (int t = bits.length - n; t < bits.length; t++) {
+    for (int t = length - n; t < length; t++) {
       ones += bits[t] ? 1 : 0;
     }
     return ones;

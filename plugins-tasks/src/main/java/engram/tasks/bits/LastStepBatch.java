@@ -15,7 +15,11 @@ import java.util.List;
 public final class LastStepBatch {
   private LastStepBatch() {}
 
-  /** A level's label on one sequence: class 1 when the rule holds, class 0 when it does not. */
+  /**
+   * A level's label on one sequence: class 1 when the rule holds, class 0 when it does not. A rule
+   * of level N reads only the last N bits, so it is defined on every sequence of length ≥ N (which
+   * is what {@link StreamBatch} relies on to score it at every step from N−1 on).
+   */
   @FunctionalInterface
   public interface Rule {
     boolean holds(Bits sequence, int level);
@@ -54,17 +58,7 @@ public final class LastStepBatch {
   public static Batch of(List<Bits> sequences, int[] levels, BitEncoding encoding, Rule rule) {
     int batch = sequences.size();
     int steps = sequences.get(0).length();
-    float[] inputs = new float[steps * batch];
-    for (int b = 0; b < batch; b++) {
-      Bits x = sequences.get(b);
-      if (x.length() != steps) {
-        throw new IllegalArgumentException(
-            "sequences of a batch must have one length, got " + steps + " and " + x.length());
-      }
-      for (int t = 0; t < steps; t++) {
-        inputs[t * batch + b] = encoding.input(x.atStep(t));
-      }
-    }
+    float[] inputs = inputs(sequences, encoding);
     int last = (steps - 1) * batch;
     List<Target> targets = new ArrayList<>(levels.length);
     for (int level : levels) {
@@ -77,5 +71,27 @@ public final class LastStepBatch {
       targets.add(new Target(level, LossKind.CLASSIFICATION, 2, labels, mask));
     }
     return new Batch(steps, batch, 1, inputs, targets);
+  }
+
+  /**
+   * The one-channel inputs {@code [T, B, 1]} of equally long sequences, time-major.
+   *
+   * @throws IllegalArgumentException if the sequences differ in length
+   */
+  static float[] inputs(List<Bits> sequences, BitEncoding encoding) {
+    int batch = sequences.size();
+    int steps = sequences.get(0).length();
+    float[] inputs = new float[steps * batch];
+    for (int b = 0; b < batch; b++) {
+      Bits x = sequences.get(b);
+      if (x.length() != steps) {
+        throw new IllegalArgumentException(
+            "sequences of a batch must have one length, got " + steps + " and " + x.length());
+      }
+      for (int t = 0; t < steps; t++) {
+        inputs[t * batch + b] = encoding.input(x.atStep(t));
+      }
+    }
+    return inputs;
   }
 }

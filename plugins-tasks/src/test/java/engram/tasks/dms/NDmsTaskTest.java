@@ -1,5 +1,6 @@
 package engram.tasks.dms;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,10 @@ import engram.api.Task;
 import engram.api.task.Batch;
 import engram.tasks.BitTaskContract;
 import engram.tasks.bits.BitEncoding;
+import engram.tasks.bits.Bits;
+import engram.tasks.bits.StreamBatch;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +85,44 @@ class NDmsTaskTest extends BitTaskContract<NDmsTask.Config> {
   void configRejectsMissingEncoding() {
     String message = assertThrows(IllegalArgumentException.class, () -> new NDmsTask.Config(null)).getMessage();
     assertEquals("encoding must be set", message);
+  }
+
+  @Test
+  void streamOfAKnownBitStringHasTheHandComputedMatches() {
+    // x = 1 0 1 1 0 at steps 0..4
+    boolean[] x = {true, false, true, true, false};
+    int[] next = {0};
+    Bits bits = Bits.draw(x.length, () -> x[next[0]++]);
+    Batch batch = StreamBatch.of(List.of(bits), new int[] {2, 3, 4}, BitEncoding.ZERO_ONE, NDmsTask::match);
+    assertArrayEquals(new float[] {1, 0, 1, 1, 0}, batch.inputs());
+    // N=2 compares x_t with x_(t-1): 0/1, 1/0, 1/1, 0/1; N=3 with x_(t-2): 1/1, 1/0, 0/1; N=4 with x_(t-3): 1/1, 0/0
+    assertArrayEquals(new float[] {0, 0, 0, 1, 0}, batch.targets().get(0).values());
+    assertArrayEquals(new float[] {0, 1, 1, 1, 1}, batch.targets().get(0).mask());
+    assertArrayEquals(new float[] {0, 0, 1, 0, 0}, batch.targets().get(1).values());
+    assertArrayEquals(new float[] {0, 0, 1, 1, 1}, batch.targets().get(1).mask());
+    assertArrayEquals(new float[] {0, 0, 0, 1, 1}, batch.targets().get(2).values());
+    assertArrayEquals(new float[] {0, 0, 0, 1, 1}, batch.targets().get(2).mask());
+  }
+
+  @Test
+  void streamTargetComparesTheInputAtTWithTheInputAtTMinusNPlus1() {
+    int streams = 4;
+    int steps = 200;
+    int[] levels = {2, 7};
+    Batch batch = new NDmsTask().stream(config(BitEncoding.PLUS_MINUS_ONE), levels, steps, streams,
+        new SplittableRandom(6));
+    for (int i = 0; i < levels.length; i++) {
+      int n = levels[i];
+      int matches = 0;
+      for (int b = 0; b < streams; b++) {
+        for (int t = n - 1; t < steps; t++) {
+          int expected = batch.input(t, b, 0) == batch.input(t - n + 1, b, 0) ? 1 : 0;
+          assertEquals(expected, batch.targets().get(i).label(t, b, streams), "level " + n + ", step " + t);
+          matches += expected;
+        }
+      }
+      double rate = matches / (double) (streams * (steps - n + 1));
+      assertTrue(Math.abs(rate - 0.5) < 0.1, "fair bits match half the time, got " + rate);
+    }
   }
 }
