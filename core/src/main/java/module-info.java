@@ -28,6 +28,7 @@ module engram.core {
   opens engram.core.cli to info.picocli;
   opens engram.core.config to com.fasterxml.jackson.databind;
   opens engram.core.run to com.fasterxml.jackson.databind;
+  opens engram.core.reproduce to com.fasterxml.jackson.databind;
   opens engram.core.train to com.google.guice;
   opens engram.core.inject to com.google.guice;
 }

@@ -5,6 +5,7 @@ import engram.core.config.ExperimentLoader;
 import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.run.Checkpoints;
+import engram.core.run.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,7 +130,7 @@ public final class AnalysisRunner {
     List<Outcome> outcomes = new ArrayList<>();
     for (PluginChoice choice : analyzers) {
       String id = choice.plugin().id();
-      Path out = freshDirectory(runDirectory.resolve("analysis"), id);
+      Path out = RunDirectory.fresh(runDirectory.resolve("analysis"), id);
       Analyzer.Context context = new Analyzer.Context() {
         @Override
         public List<Analyzer.Checkpoint> checkpoints() {
@@ -155,18 +156,6 @@ public final class AnalysisRunner {
       }
     }
     return outcomes;
-  }
-
-  private static Path freshDirectory(Path parent, String id) throws IOException {
-    Files.createDirectories(parent);
-    for (int k = 1; ; k++) {
-      Path candidate = parent.resolve(k == 1 ? id : id + "-" + k);
-      try {
-        return Files.createDirectory(candidate);
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        // taken: try the next suffix
-      }
-    }
   }
 
   private static void deleteIfEmpty(Path dir) {

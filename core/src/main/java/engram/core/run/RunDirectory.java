@@ -65,6 +65,27 @@ public final class RunDirectory {
             + " numbered variants exist");
   }
 
+  /**
+   * Creates {@code parent/base}, or the first free of {@code base-2}, {@code base-3}, ...: a new,
+   * empty directory that nothing else has written to (analysis results, comparisons, reports).
+   */
+  public static Path fresh(Path parent, String base) throws IOException {
+    Files.createDirectories(parent);
+    for (int k = 1; ; k++) {
+      Path candidate = parent.resolve(k == 1 ? base : base + "-" + k);
+      try {
+        return Files.createDirectory(candidate);
+      } catch (FileAlreadyExistsException e) {
+        // taken: try the next suffix
+      }
+    }
+  }
+
+  /** {@code <name>-<yyyyMMdd-HHmmss>} in UTC, as run directories are named. */
+  public static String stamped(String name, Instant now) {
+    return safeName(name) + "-" + STAMP.format(now);
+  }
+
   /** An existing run directory (for analysis, reproduce, diff); it must be a directory. */
   public static RunDirectory open(Path existing) throws IOException {
     if (!Files.isDirectory(existing)) {

@@ -1,0 +1,255 @@
+package engram.core.cli;
+
+import engram.api.curriculum.Decision;
+import engram.core.config.ConfigException;
+import engram.core.config.ExperimentLoader;
+import engram.core.config.ResolvedExperiment;
+import engram.core.plugin.PluginRegistry;
+import engram.core.reproduce.ReproductionPlan;
+import engram.core.reproduce.ReproductionReport;
+import engram.core.run.RunDirectory;
+import engram.core.train.EpochReport;
+import engram.core.train.Preflight;
+import engram.core.train.StopSignal;
+import engram.core.train.TrainingObserver;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code engram reproduce}: trains every condition × seed of a reproduction plan (several runs side
+ * by side, one thread each), analyses each run with the experiment's analyzers, and writes a
+ * comparison with figures and a findings table to {@code report.md}.
+ */
+@Command(name = "reproduce", mixinStandardHelpOptions = true,
+    description = "Train the conditions and seeds of a reproduction plan side by side, analyse "
+        + "every run and write report.md with figures and a findings table.")
+final class ReproduceCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "PLAN.yaml",
+      description = "A reproduction plan, e.g. examples/reproduce-timescales.yaml.")
+  Path planFile;
+
+  @Parameters(index = "1..*", paramLabel = "KEY=VALUE",
+      description = "Overrides applied to every run, after the profile and the condition.")
+  List<String> overrides = new ArrayList<>();
+
+  @Option(names = "--profile", paramLabel = "NAME",
+      description = "A profile of the plan (e.g. paper: the paper's network and budget).")
+  String profile;
+
+  @Option(names = "--seeds", split = ",", paramLabel = "SEED",
+      description = "Seeds to train instead of the plan's, comma-separated.")
+  List<Long> seeds;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Runs trained at the same time (default: the plan's workers).")
+  Integer workers;
+
+  @Option(names = "--out", paramLabel = "DIR",
+      description = "Parent directory of the output (default: reproductions).")
+  Path outParent = Path.of("reproductions");
+
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  /** One run to train: a condition at a seed. */
+  private record Job(String label, long seed, ResolvedExperiment experiment, List<String> line) {}
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    PluginRegistry registry = PluginRegistry.discover(ReproduceCommand.class.getClassLoader());
+    registry.problems().forEach(p -> err.println("warning: " + p));
+    ExperimentLoader loader = new ExperimentLoader(registry);
+    ReproductionPlan plan;
+    List<Job> jobs = new ArrayList<>();
+    int parallel;
+    try {
+      plan = ReproductionPlan.load(planFile);
+      List<String> profileOverrides = plan.profile(profile);
+      Path base = planFile.toAbsolutePath().getParent();
+      Path experimentFile = base.resolve(plan.experiment());
+      parallel = workers != null ? workers : plan.workers();
+      if (parallel < 1) {
+        throw new ConfigException("--workers must be ≥ 1 (was " + parallel + "). Fix: use 1 per"
+            + " core.");
+      }
+      for (ReproductionPlan.Condition condition : plan.conditions()) {
+        for (long seed : seeds != null ? seeds : plan.seeds()) {
+          List<String> all = new ArrayList<>(profileOverrides);
+          all.addAll(condition.set());
+          all.add("seed=" + seed);
+          all.add("name=" + plan.name() + "-" + condition.label() + "-s" + seed);
+          all.addAll(overrides);
+          ResolvedExperiment experiment = loader.load(experimentFile, all);
+          Preflight.check(experiment); // every run is checked before the first one trains
+          List<String> line = new ArrayList<>(List.of("engram", "run", experimentFile.toString()));
+          line.addAll(all);
+          jobs.add(new Job(condition.label(), seed, experiment, line));
+        }
+      }
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return Main.USAGE;
+    }
+    Path outDir;
+    try {
+      outDir = RunDirectory.fresh(outParent, RunDirectory.stamped(plan.name(), Instant.now()));
+    } catch (IOException e) {
+      err.println("error: cannot create the output directory under " + outParent.toAbsolutePath()
+          + ": " + e.getMessage() + ". Fix: choose a writable --out.");
+      return Main.SOFTWARE;
+    }
+    out.printf("reproduction %s: %d runs (%d conditions × %d seeds), %d at a time; output %s%n",
+        plan.name(), jobs.size(), plan.conditions().size(), jobs.size() / plan.conditions().size(),
+        Math.min(parallel, jobs.size()), outDir);
+    out.flush();
+
+    StopSignal stop = new StopSignal();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.request();
+      try {
+        done.await(60, TimeUnit.SECONDS); // let every run write its final checkpoint
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "engram-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Instant started = Instant.now();
+    List<RunCommand.Outcome> outcomes = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, jobs.size()));
+    try {
+      List<Future<RunCommand.Outcome>> futures = new ArrayList<>();
+      for (Job job : jobs) {
+        String prefix = "[" + job.label() + " seed " + job.seed() + "] ";
+        futures.add(pool.submit(() -> {
+          synchronized (out) {
+            out.println(prefix + "training");
+            out.flush();
+          }
+          return RunCommand.train(job.experiment(), loader, outDir.resolve("runs"), job.line(),
+              new AdvanceLines(out, prefix), prefix, new SynchronizedWriter(out),
+              new SynchronizedWriter(err), stop);
+        }));
+      }
+      for (Future<RunCommand.Outcome> f : futures) {
+        outcomes.add(f.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Main.INTERRUPTED;
+    } catch (java.util.concurrent.ExecutionException e) {
+      err.println("error: a run failed: " + e.getCause());
+      return Main.SOFTWARE;
+    } finally {
+      pool.shutdown();
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException ignored) {
+        // already shutting down
+      }
+    }
+    if (stop.requested()) {
+      err.println("error: stopped; the runs so far are in " + outDir.resolve("runs"));
+      return Main.INTERRUPTED;
+    }
+    List<Path> runs = outcomes.stream().filter(o -> o.run() != null && o.result() != null)
+        .map(RunCommand.Outcome::run).toList();
+    int failed = (int) outcomes.stream().filter(o -> o.code() != Main.OK).count();
+    if (runs.isEmpty()) {
+      err.println("error: no run finished training, so there is nothing to compare; see the"
+          + " messages above.");
+      return Main.SOFTWARE;
+    }
+    try {
+      Path report = ReproductionReport.write(plan, profile, jobsLine(), outDir, runs,
+          Duration.between(started, Instant.now()));
+      out.println("report: " + report);
+    } catch (IOException | RuntimeException e) {
+      err.println("error: cannot write the report in " + outDir + ": " + e.getMessage());
+      return Main.SOFTWARE;
+    }
+    out.flush();
+    return failed == 0 ? Main.OK : Main.SOFTWARE;
+  }
+
+  private String jobsLine() {
+    List<String> line = new ArrayList<>(List.of("./engram", "reproduce", planFile.toString()));
+    if (profile != null) {
+      line.add("--profile " + profile);
+    }
+    if (seeds != null) {
+      line.add("--seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()));
+    }
+    if (workers != null) {
+      line.add("--workers " + workers);
+    }
+    line.addAll(overrides);
+    return String.join(" ", line);
+  }
+
+  /** One line per curriculum advance, prefixed with the run's label; runs share the output. */
+  private static final class AdvanceLines implements TrainingObserver {
+    private final PrintWriter out;
+    private final String prefix;
+
+    AdvanceLines(PrintWriter out, String prefix) {
+      this.out = out;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public void epoch(EpochReport report) {
+      if (report.decision().outcome() != Decision.Outcome.STAY) {
+        synchronized (out) {
+          out.println(prefix + ProgressObserver.line(report));
+          out.flush();
+        }
+      }
+    }
+  }
+
+  /** Lines from several runs never interleave mid-line. */
+  private static final class SynchronizedWriter extends PrintWriter {
+    private final PrintWriter target;
+
+    SynchronizedWriter(PrintWriter target) {
+      super(target);
+      this.target = target;
+    }
+
+    @Override
+    public void println(String line) {
+      synchronized (target) {
+        target.println(line);
+        target.flush();
+      }
+    }
+
+    @Override
+    public PrintWriter printf(String format, Object... args) {
+      synchronized (target) {
+        target.printf(format, args);
+        target.flush();
+      }
+      return this;
+    }
+  }
+}
