@@ -19,8 +19,18 @@ module engram.analysis {
 
   provides engram.api.Analyzer with
       engram.analysis.tau.TauStatsAnalyzer,
-      engram.analysis.connectivity.ConnectivityAnalyzer;
+      engram.analysis.connectivity.ConnectivityAnalyzer,
+      engram.analysis.ablation.AblationAnalyzer,
+      engram.analysis.perturbation.PerturbationAnalyzer,
+      engram.analysis.forgetting.ForgettingAnalyzer,
+      engram.analysis.transfer.TransferAnalyzer;
 
   opens engram.analysis.tau to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.connectivity to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.ablation to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.perturbation to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.forgetting to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.transfer to engram.core, com.fasterxml.jackson.databind;
+  // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.
+  opens engram.analysis.common to engram.core, com.fasterxml.jackson.databind;
 }

@@ -61,6 +61,15 @@ public final class Outputs {
     return chart;
   }
 
+  /** An empty line chart with the given axis titles (say the units in them). */
+  public static XYChart chart(String title, String xTitle, String yTitle, int height) {
+    headless();
+    XYChart chart = new XYChartBuilder().width(800).height(height).title(title)
+        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    return chart;
+  }
+
   /**
    * A histogram of {@code values} in {@code bins} equal bins over their range (±0.5 around a single
    * value; [−0.5, 0.5] when there are none), saved as PNG.
