@@ -24,6 +24,7 @@ module engram.core {
   uses engram.api.Analyzer;
 
   exports engram.core.cli;
+  exports engram.core.compare;
 
   opens engram.core.cli to info.picocli;
   opens engram.core.config to com.fasterxml.jackson.databind;

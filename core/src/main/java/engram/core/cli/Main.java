@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "engram", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Train recurrent networks on memory tasks and find out how they remember.",
     subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, TrialCommand.class,
-        AnalyzeCommand.class, ReproduceCommand.class,
+        AnalyzeCommand.class, CompareCommand.class, ReproduceCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit codes, named as picocli names its own. */

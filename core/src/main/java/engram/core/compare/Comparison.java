@@ -1,0 +1,122 @@
+package engram.core.compare;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Runs put into groups: every group is one condition (a curriculum, a model, ...) and its runs are
+ * seeds of it. Immutable. Groups are ordered by label.
+ */
+public final class Comparison {
+
+  /** One condition and its runs, in the order they were given. */
+  public record Group(String label, List<RunSummary> runs) {
+    public Group {
+      runs = List.copyOf(runs);
+    }
+  }
+
+  private final GroupBy groupBy;
+  private final List<RunSummary> runs;
+  private final List<Group> groups;
+  private final List<String> notes;
+
+  private Comparison(GroupBy groupBy, List<RunSummary> runs, List<Group> groups,
+      List<String> notes) {
+    this.groupBy = groupBy;
+    this.runs = List.copyOf(runs);
+    this.groups = List.copyOf(groups);
+    this.notes = List.copyOf(notes);
+  }
+
+  /**
+   * Reads run directories and groups them.
+   *
+   * @throws ComparisonException when none is given, one is given twice, one is not a run
+   *     directory, or nothing at all can be compared
+   */
+  public static Comparison load(List<Path> runDirectories, GroupBy by) throws ComparisonException {
+    if (runDirectories == null || runDirectories.isEmpty()) {
+      throw new ComparisonException("no run directories given. Fix: pass one or more run"
+          + " directories made by ./engram run, e.g. ./engram compare runs/parity-*.");
+    }
+    Map<Path, Path> seen = new HashMap<>();
+    List<RunSummary> runs = new ArrayList<>();
+    for (Path dir : runDirectories) {
+      Path key = dir.toAbsolutePath().normalize();
+      Path earlier = seen.putIfAbsent(key, dir);
+      if (earlier != null) {
+        throw new ComparisonException(dir + " is given twice (it would count as two seeds)."
+            + " Fix: pass each run directory once.");
+      }
+      runs.add(RunReader.read(dir));
+    }
+    return of(runs, by);
+  }
+
+  /**
+   * Groups runs already read.
+   *
+   * @throws ComparisonException when there are no runs, or none has a metrics row or an analyzer
+   *     table
+   */
+  public static Comparison of(List<RunSummary> runs, GroupBy by) throws ComparisonException {
+    if (runs.isEmpty()) {
+      throw new ComparisonException("no runs to compare. Fix: pass one or more run directories.");
+    }
+    boolean anything = runs.stream().anyMatch(r -> r.epochs() > 0 || !r.analyses().isEmpty());
+    if (!anything) {
+      throw new ComparisonException("nothing to compare: no run has a row in metrics.csv or an"
+          + " analyzer table. Fix: compare runs that trained for at least one epoch.");
+    }
+    Map<String, List<RunSummary>> byLabel = new TreeMap<>();
+    for (RunSummary run : runs) {
+      byLabel.computeIfAbsent(by.label(run), k -> new ArrayList<>()).add(run);
+    }
+    List<Group> groups = new ArrayList<>();
+    byLabel.forEach((label, members) -> groups.add(new Group(label, members)));
+    List<String> notes = new ArrayList<>();
+    runs.forEach(r -> notes.addAll(r.notes()));
+    Set<String> tasks = new TreeSet<>();
+    runs.forEach(r -> tasks.add(r.taskId()));
+    if (tasks.size() > 1) {
+      notes.add("the runs train different tasks (" + String.join(", ", tasks) + "): groups and"
+          + " findings mix them; compare one task at a time.");
+    }
+    return new Comparison(by, runs, groups, notes);
+  }
+
+  /** How runs were grouped. */
+  public GroupBy groupBy() {
+    return groupBy;
+  }
+
+  /** Every run, in the order given. */
+  public List<RunSummary> runs() {
+    return runs;
+  }
+
+  /** The groups, ordered by label. */
+  public List<Group> groups() {
+    return groups;
+  }
+
+  /** What was left out while reading, and warnings about the mix of runs. */
+  public List<String> notes() {
+    return notes;
+  }
+
+  /** The analyzer tables that at least one run has. */
+  public Set<AnalysisTable> tablesPresent() {
+    Set<AnalysisTable> present = EnumSet.noneOf(AnalysisTable.class);
+    runs.forEach(r -> present.addAll(r.analyses().keySet()));
+    return present;
+  }
+}
