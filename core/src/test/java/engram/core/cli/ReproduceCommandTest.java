@@ -77,7 +77,7 @@ class ReproduceCommandTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "seeds: [1]|sede: [1]|Unknown key 'sede'",
+      "seeds: [1, 2]|sede: [1, 2]|Unknown key 'sede'",
       "seeds: [1, 2]|seeds: []|seeds",
       "workers: 2|workers: 0|workers",
       "tiny.yaml|missing.yaml|Experiment file not found",
