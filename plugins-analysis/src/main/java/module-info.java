@@ -1,10 +1,11 @@
 /**
- * Built-in analyzers. {@code tau-stats} (trained τ per checkpoint) and {@code connectivity} (mean
- * recurrent weight and spectral radius of W^R per checkpoint) are here; network timescales,
- * dimensionality, ablation, perturbation, forgetting and transfer arrive with issue 5.
+ * Built-in analyzers. {@code tau-stats} (trained τ per checkpoint), {@code connectivity} (mean
+ * recurrent weight and spectral radius of W^R per checkpoint), {@code network-timescales} (τ_net
+ * from the autocorrelation of simulated activity) and {@code dimensionality} (PCA of simulated
+ * activity) are here; ablation, perturbation, forgetting and transfer arrive with issue 5.
  *
- * <p>{@code engram.analysis.timescales} holds the numerical core of the network-timescale
- * analysis (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no
+ * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical
+ * core (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no
  * {@code Automatic-Module-Name}, so its automatic module name derives from the file name:
  * {@code commons.math3}. Figures are drawn with XChart (which needs {@code java.desktop}; the
  * analyzers set {@code java.awt.headless=true} before drawing).
@@ -19,8 +20,14 @@ module engram.analysis {
 
   provides engram.api.Analyzer with
       engram.analysis.tau.TauStatsAnalyzer,
-      engram.analysis.connectivity.ConnectivityAnalyzer;
+      engram.analysis.connectivity.ConnectivityAnalyzer,
+      engram.analysis.timescales.NetworkTimescalesAnalyzer,
+      engram.analysis.dimensionality.DimensionalityAnalyzer;
 
   opens engram.analysis.tau to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.connectivity to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.timescales to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.dimensionality to engram.core, com.fasterxml.jackson.databind;
+  // the checkpoint-selection enum of the simulating analyzers' configurations
+  opens engram.analysis.common to engram.core, com.fasterxml.jackson.databind;
 }
