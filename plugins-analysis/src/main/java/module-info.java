@@ -1,10 +1,12 @@
 /**
- * Built-in analyzers. {@code tau-stats} (trained τ per checkpoint) and {@code connectivity} (mean
- * recurrent weight and spectral radius of W^R per checkpoint) are here; network timescales,
- * dimensionality, ablation, perturbation, forgetting and transfer arrive with issue 5.
+ * Built-in analyzers. {@code tau-stats} (trained τ per checkpoint), {@code connectivity} (mean
+ * recurrent weight and spectral radius of W^R per checkpoint), {@code network-timescales} (τ_net
+ * from the autocorrelation of simulated activity) and {@code dimensionality} (PCA of simulated
+ * activity), {@code ablation}, {@code perturbation}, {@code forgetting} and {@code transfer}
+ * (continuous-stream accuracy of changed copies, and retraining).
  *
- * <p>{@code engram.analysis.timescales} holds the numerical core of the network-timescale
- * analysis (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no
+ * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical
+ * core (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no
  * {@code Automatic-Module-Name}, so its automatic module name derives from the file name:
  * {@code commons.math3}. Figures are drawn with XChart (which needs {@code java.desktop}; the
  * analyzers set {@code java.awt.headless=true} before drawing).
@@ -20,6 +22,8 @@ module engram.analysis {
   provides engram.api.Analyzer with
       engram.analysis.tau.TauStatsAnalyzer,
       engram.analysis.connectivity.ConnectivityAnalyzer,
+      engram.analysis.timescales.NetworkTimescalesAnalyzer,
+      engram.analysis.dimensionality.DimensionalityAnalyzer,
       engram.analysis.ablation.AblationAnalyzer,
       engram.analysis.perturbation.PerturbationAnalyzer,
       engram.analysis.forgetting.ForgettingAnalyzer,
@@ -27,6 +31,8 @@ module engram.analysis {
 
   opens engram.analysis.tau to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.connectivity to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.timescales to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.dimensionality to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.ablation to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.perturbation to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.forgetting to engram.core, com.fasterxml.jackson.databind;

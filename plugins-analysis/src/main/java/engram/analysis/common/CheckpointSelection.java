@@ -22,8 +22,9 @@ public enum CheckpointSelection {
    */
   public List<Checkpoint> select(List<Checkpoint> checkpoints, String analyzerId) {
     if (checkpoints.isEmpty()) {
-      throw new IllegalStateException(analyzerId + ": the run has no checkpoints to analyse;"
-          + " analyse a run directory made by ./engram run that finished at least one epoch");
+      throw new IllegalStateException(analyzerId + " was given no checkpoints, so there is no "
+          + "network to simulate. Fix: analyse a run that trained at least until its first "
+          + "checkpoint.");
     }
     return this == LAST ? List.of(checkpoints.get(checkpoints.size() - 1))
         : List.copyOf(checkpoints);

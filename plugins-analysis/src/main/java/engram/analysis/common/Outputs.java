@@ -54,20 +54,39 @@ public final class Outputs {
 
   /** An empty line chart with N (largest level trained) on the x axis. */
   public static XYChart chartAgainstN(String title, String yTitle, int height) {
-    headless();
-    XYChart chart = new XYChartBuilder().width(800).height(height).title(title)
-        .xAxisTitle("N (largest level trained)").yAxisTitle(yTitle).build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
-    return chart;
+    return chart(title, "N (largest level trained)", yTitle, height);
   }
 
-  /** An empty line chart with the given axis titles (say the units in them). */
+  /** An empty 800-pixel-wide line chart with the given axis titles (put the units in them). */
   public static XYChart chart(String title, String xTitle, String yTitle, int height) {
     headless();
     XYChart chart = new XYChartBuilder().width(800).height(height).title(title)
         .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     return chart;
+  }
+
+  /**
+   * The points (x_i, y_i) whose coordinates are both finite, as {@code {xs, ys}}: XChart cannot
+   * draw NaN, and a NaN in a table (an empty summary) is no point in a figure.
+   */
+  public static double[][] finitePoints(double[] xs, double[] ys) {
+    int n = 0;
+    for (int i = 0; i < xs.length; i++) {
+      if (Double.isFinite(xs[i]) && Double.isFinite(ys[i])) {
+        n++;
+      }
+    }
+    double[][] points = new double[2][n];
+    int k = 0;
+    for (int i = 0; i < xs.length; i++) {
+      if (Double.isFinite(xs[i]) && Double.isFinite(ys[i])) {
+        points[0][k] = xs[i];
+        points[1][k] = ys[i];
+        k++;
+      }
+    }
+    return points;
   }
 
   /**

@@ -1,6 +1,5 @@
 package engram.analysis.timescales;
 
-import org.apache.commons.math3.complex.Complex;
 import org.apache.commons.math3.transform.DftNormalization;
 import org.apache.commons.math3.transform.FastFourierTransformer;
 import org.apache.commons.math3.transform.TransformType;
@@ -13,10 +12,16 @@ import org.apache.commons.math3.transform.TransformType;
  * <ol>
  *   <li>subtract the trial mean: {@code y_t = x_t − mean(x)};
  *   <li>raw lagged sums {@code S_k = Σ_{t=0}^{n−1−k} y_t · y_{t+k}}, computed by FFT: {@code y} is
- *       zero-padded to {@code L} = the next power of two ≥ 2n (so the circular correlation equals
- *       the linear one for every lag {@code k < n}), then {@code S = IFFT(|FFT(y)|²)} — Commons
- *       Math's {@link FastFourierTransformer} with {@link DftNormalization#STANDARD} (the inverse
- *       carries the 1/L factor);
+ *       zero-padded to {@code L} = the next power of two ≥ n + maxLag (the spec's "2n" padding is
+ *       what all lags need; for lags {@code k ≤ maxLag} the circular correlation already equals
+ *       the linear one once {@code L ≥ n + k}, because every wrapped-around product then meets a
+ *       padded zero), then {@code S = IFFT(|FFT(y)|²)} — Commons Math's in-place {@link
+ *       FastFourierTransformer#transformInPlace} with {@link DftNormalization#STANDARD} (the
+ *       inverse carries the 1/L factor). Two real trials share one complex transform ({@code z =
+ *       y¹ + i·y²}; {@code |Y¹_j|² = |Z_j + conj(Z_{L−j})|²/4}, {@code |Y²_j|² = |Z_j −
+ *       conj(Z_{L−j})|²/4}; the inverse of the real, even {@code |Y¹|² + i·|Y²|²} has {@code S¹}
+ *       as real and {@code S²} as imaginary part), so a trial costs one FFT of length L: O(n log
+ *       n);
  *   <li>normalise lag {@code k} by <b>{@code n − 1 − k}</b>, exactly as the spec states:
  *       {@code C_k = S_k / (n − 1 − k)}. (The textbook unbiased estimator divides by {@code n − k};
  *       the spec's divisor is one less, i.e. lag 0 is the sample variance with Bessel's correction.
@@ -57,12 +62,14 @@ public final class Autocorrelation {
       throw new IllegalArgumentException(
           "maxLag must be in [0, n-2] = [0, " + (nMin - 2) + "], got " + maxLag);
     }
-    FastFourierTransformer fft = new FastFourierTransformer(DftNormalization.STANDARD);
     double[] mean = new double[maxLag + 1];
-    for (double[] trial : trials) {
-      double[] c = trialAutocovariance(fft, trial, maxLag);
-      for (int k = 0; k <= maxLag; k++) {
-        mean[k] += c[k] / trials.length;
+    for (int i = 0; i < trials.length; i += 2) {
+      double[] second = i + 1 < trials.length ? trials[i + 1] : null;
+      double[][] c = pairAutocovariance(trials[i], second, maxLag);
+      for (int j = 0; j < c.length; j++) {
+        for (int k = 0; k <= maxLag; k++) {
+          mean[k] += c[j][k] / trials.length;
+        }
       }
     }
     double c0 = mean[0];
@@ -77,35 +84,62 @@ public final class Autocorrelation {
     return acf;
   }
 
-  /** {@code S_k / (n − 1 − k)} for one trial, after mean subtraction, by zero-padded FFT. */
-  static double[] trialAutocovariance(FastFourierTransformer fft, double[] x, int maxLag) {
+  /**
+   * {@code S_k / (n − 1 − k)} after mean subtraction, for {@code k = 0 … maxLag}, of {@code x} and
+   * (unless null) {@code x2}, both from one complex FFT and one inverse.
+   *
+   * @return one row per given trial
+   */
+  static double[][] pairAutocovariance(double[] x, double[] x2, int maxLag) {
     int n = x.length;
+    int n2 = x2 == null ? 0 : x2.length;
+    int len = 1;
+    while (len < Math.max(n, n2) + maxLag) { // circular = linear correlation for lags ≤ maxLag
+      len <<= 1;
+    }
+    double[] re = new double[len];
+    double[] im = new double[len];
+    centre(x, re);
+    if (x2 != null) {
+      centre(x2, im);
+    }
+    double[][] data = {re, im};
+    FastFourierTransformer.transformInPlace(data, DftNormalization.STANDARD,
+        TransformType.FORWARD);
+    double[] p1 = new double[len];
+    double[] p2 = new double[len];
+    for (int j = 0; j < len; j++) {
+      int mirror = (len - j) & (len - 1);
+      double a = re[j];
+      double b = im[j];
+      double c = re[mirror];
+      double d = im[mirror];
+      p1[j] = ((a + c) * (a + c) + (b - d) * (b - d)) / 4;
+      p2[j] = ((a - c) * (a - c) + (b + d) * (b + d)) / 4;
+    }
+    data = new double[][] {p1, p2};
+    FastFourierTransformer.transformInPlace(data, DftNormalization.STANDARD,
+        TransformType.INVERSE);
+    double[][] c = new double[x2 == null ? 1 : 2][maxLag + 1];
+    for (int k = 0; k <= maxLag; k++) {
+      c[0][k] = p1[k] / (n - 1 - k);
+      if (x2 != null) {
+        c[1][k] = p2[k] / (n2 - 1 - k);
+      }
+    }
+    return c;
+  }
+
+  /** Writes {@code x − mean(x)} into the start of {@code out}. */
+  private static void centre(double[] x, double[] out) {
     double m = 0;
     for (double v : x) {
       m += v;
     }
-    m /= n;
-    int len = 1;
-    while (len < 2 * n) { // next power of two ≥ 2n: circular = linear correlation for k < n
-      len <<= 1;
+    m /= x.length;
+    for (int t = 0; t < x.length; t++) {
+      out[t] = x[t] - m;
     }
-    double[] padded = new double[len];
-    for (int t = 0; t < n; t++) {
-      padded[t] = x[t] - m;
-    }
-    Complex[] spectrum = fft.transform(padded, TransformType.FORWARD);
-    double[] power = new double[len];
-    for (int i = 0; i < len; i++) {
-      double re = spectrum[i].getReal();
-      double im = spectrum[i].getImaginary();
-      power[i] = re * re + im * im;
-    }
-    Complex[] raw = fft.transform(power, TransformType.INVERSE);
-    double[] c = new double[maxLag + 1];
-    for (int k = 0; k <= maxLag; k++) {
-      c[k] = raw[k].getReal() / (n - 1 - k);
-    }
-    return c;
   }
 
   private static int minLength(double[][] trials) {

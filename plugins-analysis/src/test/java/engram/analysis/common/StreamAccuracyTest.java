@@ -90,6 +90,6 @@ class StreamAccuracyTest {
     assertEquals(List.of(a, b), CheckpointSelection.ALL.select(List.of(a, b), "x"));
     assertTrue(assertThrows(IllegalStateException.class,
         () -> CheckpointSelection.ALL.select(List.of(), "ablation")).getMessage()
-        .startsWith("ablation: the run has no checkpoints"));
+        .startsWith("ablation was given no checkpoints"));
   }
 }
