@@ -152,7 +152,10 @@ public final class AnalysisRunner {
         outcomes.add(new Outcome(id, out, null));
       } catch (Exception | LinkageError e) {
         deleteIfEmpty(out);
-        outcomes.add(new Outcome(id, out, e.getMessage() == null ? e.toString() : e.getMessage()));
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        // The outcome is printed after the id already: "error: transfer: ..." once, not twice.
+        outcomes.add(new Outcome(id, out,
+            message.startsWith(id + ": ") ? message.substring(id.length() + 2) : message));
       }
     }
     return outcomes;
