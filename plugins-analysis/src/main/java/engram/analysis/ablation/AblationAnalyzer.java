@@ -90,6 +90,8 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
       int slowest,
       @Doc("checkpoints to analyse: last or all (each costs fastest + slowest + 1 evaluations)")
       CheckpointSelection checkpoints,
+      @Doc("when > 0, analyse only the last checkpoint trained up to this N instead (so networks"
+          + " of different runs are compared at the same N); 0 = use checkpoints") int atLevel,
       @Doc("warm-up steps of the continuous stream, not scored, ≥ 0") int warmup,
       @Doc("steps scored after the warm-up (at every step, no resets), ≥ 1") int scored,
       @Doc("independent stream sequences averaged into one accuracy, ≥ 1; the paper used 1, more"
@@ -104,6 +106,7 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
             "fastest and slowest are both 0, so nothing would be ablated; set either ≥ 1");
       }
       Check.notNull("checkpoints", checkpoints);
+      Check.atLeast("at-level", atLevel, 0);
       Check.atLeast("warmup", warmup, 0);
       Check.atLeast("scored", scored, 1);
       Check.atLeast("streams", streams, 1);
@@ -136,13 +139,13 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
 
   @Override
   public Config defaults() {
-    return new Config(20, 20, CheckpointSelection.LAST, 100, 1000, 16, 0.5);
+    return new Config(20, 20, CheckpointSelection.LAST, 0, 100, 1000, 16, 0.5);
   }
 
   @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
-    List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID);
+    List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
     List<double[]> tauTildes = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
       tauTildes.add(effectiveTaus(checkpoint, run.modelId()));

@@ -121,6 +121,8 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
           + " log-spaced from 0.001 to 10, 4 per decade") List<Double> tauEpsilons,
       @Doc("random perturbations per ε, ≥ 1") int draws,
       @Doc("checkpoints to analyse: last or all") CheckpointSelection checkpoints,
+      @Doc("when > 0, analyse only the last checkpoint trained up to this N instead (so networks"
+          + " of different runs are compared at the same N); 0 = use checkpoints") int atLevel,
       @Doc("warm-up steps of the continuous stream, not scored, ≥ 0") int warmup,
       @Doc("steps scored after the warm-up (at every step, no resets), ≥ 1") int scored,
       @Doc("independent stream sequences averaged into one accuracy, ≥ 1; the paper used 1, more"
@@ -142,6 +144,7 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
       tauEpsilons = epsilons("tau-epsilons", tauEpsilons, targets.contains(PerturbationTarget.TAU));
       Check.atLeast("draws", draws, 1);
       Check.notNull("checkpoints", checkpoints);
+      Check.atLeast("at-level", atLevel, 0);
       Check.atLeast("warmup", warmup, 0);
       Check.atLeast("scored", scored, 1);
       Check.atLeast("streams", streams, 1);
@@ -206,7 +209,7 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
   @Override
   public Config defaults() {
     return new Config(List.of(PerturbationTarget.RECURRENT, PerturbationTarget.TAU), "w_rec",
-        "taus", logGrid(-2, 1, 4), logGrid(-3, 1, 4), 10, CheckpointSelection.LAST, 100, 1000,
+        "taus", logGrid(-2, 1, 4), logGrid(-3, 1, 4), 10, CheckpointSelection.LAST, 0, 100, 1000,
         16, 0.5);
   }
 
@@ -226,7 +229,7 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
   @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
-    List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID);
+    List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
     List<Row> rows = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
       rows.addAll(perturb(config, run, checkpoint));

@@ -46,7 +46,7 @@ class AblationAnalyzerTest {
 
   private static AblationAnalyzer.Config config(int fastest, int slowest,
       CheckpointSelection checkpoints, double chance) {
-    return new AblationAnalyzer.Config(fastest, slowest, checkpoints, 5, 20, 3, chance);
+    return new AblationAnalyzer.Config(fastest, slowest, checkpoints, 0, 5, 20, 3, chance);
   }
 
   @Test
@@ -182,7 +182,7 @@ class AblationAnalyzerTest {
     Checkpoint last = network("final", 9, new int[] {2, 3, 4}, TAUS);
     AblationAnalyzer analyzer = new AblationAnalyzer();
     AblationAnalyzer.Config defaults = analyzer.defaults();
-    assertEquals(new AblationAnalyzer.Config(20, 20, CheckpointSelection.LAST, 100, 1000, 16,
+    assertEquals(new AblationAnalyzer.Config(20, 20, CheckpointSelection.LAST, 0, 100, 1000, 16,
         0.5), defaults);
     analyzer.analyze(defaults, new RunContext(List.of(early, last), dir, run));
     List<String[]> rows = rows(dir.resolve("ablation.csv"));
@@ -244,10 +244,10 @@ class AblationAnalyzerTest {
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> config(1, 1, CheckpointSelection.LAST, 1.0)).getMessage().startsWith("chance"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new AblationAnalyzer.Config(1, 1, null, 5, 20, 3, 0.5)).getMessage()
+        () -> new AblationAnalyzer.Config(1, 1, null, 0, 5, 20, 3, 0.5)).getMessage()
         .startsWith("checkpoints"));
     assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new AblationAnalyzer.Config(1, 1, CheckpointSelection.ALL, 5, 0, 3, 0.5))
+        () -> new AblationAnalyzer.Config(1, 1, CheckpointSelection.ALL, 0, 5, 0, 3, 0.5))
         .getMessage().startsWith("scored"));
   }
 }

@@ -91,5 +91,15 @@ class StreamAccuracyTest {
     assertTrue(assertThrows(IllegalStateException.class,
         () -> CheckpointSelection.ALL.select(List.of(), "ablation")).getMessage()
         .startsWith("ablation was given no checkpoints"));
+    // at-level: the last checkpoint trained up to that N, whatever last|all says.
+    Checkpoint c = Fixtures.checkpoint("c", 3, new int[] {2, 3}, Fixtures.matrix(2, 1),
+        new double[] {1, 1}, null, List.of());
+    assertEquals(List.of(c), CheckpointSelection.LAST.select(List.of(a, b, c), "x", 3));
+    assertEquals(List.of(a), CheckpointSelection.ALL.select(List.of(a, b, c), "x", 2));
+    assertEquals(List.of(c), CheckpointSelection.LAST.select(List.of(a, b, c), "x", 0));
+    String message = assertThrows(IllegalStateException.class,
+        () -> CheckpointSelection.LAST.select(List.of(a, b, c), "ablation", 6)).getMessage();
+    assertTrue(message.contains("no checkpoint was trained up to N = 6")
+        && message.contains("[2, 3]") && message.contains("Fix:"), message);
   }
 }

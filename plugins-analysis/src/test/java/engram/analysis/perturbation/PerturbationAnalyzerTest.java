@@ -38,7 +38,7 @@ class PerturbationAnalyzerTest {
   private static Config config(List<PerturbationTarget> targets, String recurrent,
       List<Double> recurrentEpsilons, List<Double> tauEpsilons, int draws) {
     return new Config(targets, recurrent, "taus", recurrentEpsilons, tauEpsilons, draws,
-        CheckpointSelection.LAST, 4, 30, 2, 0.5);
+        CheckpointSelection.LAST, 0, 4, 30, 2, 0.5);
   }
 
   private static double norm(double[] x) {
