@@ -59,6 +59,10 @@ final class ReproduceCommand implements Callable<Integer> {
       description = "Runs trained at the same time (default: the plan's workers).")
   Integer workers;
 
+  @Option(names = "--dry-run",
+      description = "Check every run of the plan (and profile) and list them; train nothing.")
+  boolean dryRun;
+
   @Option(names = "--out", paramLabel = "DIR",
       description = "Parent directory of the output (default: reproductions).")
   Path outParent = Path.of("reproductions");
@@ -106,6 +110,15 @@ final class ReproduceCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;
+    }
+    if (dryRun) {
+      for (Job job : jobs) {
+        out.println(job.label() + " seed " + job.seed() + ": " + String.join(" ", job.line()));
+      }
+      out.println("plan " + plan.name() + " is valid: " + jobs.size() + " runs; nothing trained"
+          + " (--dry-run).");
+      out.flush();
+      return Main.OK;
     }
     Path outDir;
     try {

@@ -145,6 +145,20 @@ class CliTest {
     }
     assertTrue(examples.size() >= 2, examples.toString());
     for (Path example : examples) {
+      if (example.getFileName().toString().startsWith("reproduce-")) {
+        // A reproduction plan: every run it would train, at quick scale and in each profile.
+        for (String profile : List.of("", "paper")) {
+          List<String> args = new ArrayList<>(List.of("reproduce", example.toString(),
+              "--dry-run"));
+          if (!profile.isEmpty()) {
+            args.addAll(List.of("--profile", profile));
+          }
+          Result r = run(args.toArray(String[]::new));
+          assertEquals(Main.OK, r.code(), example + " " + profile + ": " + r.err());
+          assertTrue(r.out().contains("is valid"), r.out());
+        }
+        continue;
+      }
       Result r = run("validate", example.toString(), "--quiet");
       assertEquals(Main.OK, r.code(), example + ": " + r.err());
     }
