@@ -27,6 +27,9 @@ final class AnalyzeCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.ParentCommand
+  Main main;
+
   @Parameters(index = "0", paramLabel = "RUN-DIR", description = "A run directory (runs/<name>-<timestamp>).")
   Path runDirectory;
 
@@ -43,7 +46,7 @@ final class AnalyzeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PluginRegistry registry = PluginRegistry.discover(AnalyzeCommand.class.getClassLoader());
+    PluginRegistry registry = main.plugins();
     Path config = runDirectory.resolve("config.resolved.yaml");
     if (!Files.isRegularFile(config)) {
       err.println("error: " + runDirectory + " is not a run directory (no config.resolved.yaml)."
@@ -86,6 +89,19 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
   }
 
+  private static ConfigException unknown(String id, PluginRegistry registry) {
+    String available = "Available analyzers: "
+        + String.join(", ", registry.ids(PluginKind.ANALYZER)) + ".";
+    var problems = registry.problemsAbout(PluginKind.ANALYZER, id);
+    if (!problems.isEmpty()) {
+      return new ConfigException("analyzer '" + id + "' is not available: " + String.join(" Also: ",
+          problems.stream().map(engram.core.plugin.PluginProblem::message).toList()) + " "
+          + available);
+    }
+    return new ConfigException("Unknown analyzer id '" + id + "'. " + available
+        + " Fix: pass one of them to --analyzers.");
+  }
+
   private List<PluginChoice> choose(ResolvedExperiment experiment, PluginRegistry registry)
       throws ConfigException {
     if (ids.isEmpty()) {
@@ -105,9 +121,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         continue;
       }
       var plugin = registry.all(PluginKind.ANALYZER).stream().filter(p -> p.id().equals(id))
-          .findFirst().orElseThrow(() -> new ConfigException("Unknown analyzer id '" + id
-              + "'. Available analyzers: " + String.join(", ", registry.ids(PluginKind.ANALYZER))
-              + ". Fix: pass one of them to --analyzers."));
+          .findFirst().orElseThrow(() -> unknown(id, registry));
       chosen.add(new PluginChoice(plugin, plugin.plugin().defaults()));
     }
     return chosen;

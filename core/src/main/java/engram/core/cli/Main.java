@@ -1,7 +1,13 @@
 package engram.core.cli;
 
+import engram.core.plugin.PluginFolders;
+import engram.core.plugin.PluginRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code engram}: train recurrent networks on memory tasks, with every piece a plugin. */
 @Command(name = "engram", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -19,6 +25,34 @@ public final class Main implements Runnable {
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  // Inherited, so that it may also follow the subcommand; the value lands in this field either way.
+  @Option(names = "--plugins", split = ":", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+      description = "Also load every *.jar in DIR as a plugin (repeatable, or ':'-separated), after"
+          + " the launcher's plugins/ folder and $" + PluginFolders.ENVIRONMENT + ".")
+  List<Path> pluginFolders = new ArrayList<>();
+
+  private PluginRegistry plugins;
+
+  /**
+   * The plugins of this invocation: the built-ins on the class path and every jar in the plugins
+   * folders. Discovered on first use, once: loading jars twice would give two copies of their
+   * classes.
+   */
+  PluginRegistry plugins() {
+    if (plugins == null) {
+      plugins = PluginRegistry.discover(Main.class.getClassLoader(),
+          PluginFolders.resolve(pluginFolders));
+    }
+    return plugins;
+  }
+
+  /** {@code --plugins DIR} for each folder given on the command line (to record a run's command). */
+  List<String> pluginArguments() {
+    List<String> args = new ArrayList<>();
+    pluginFolders.forEach(f -> args.addAll(List.of("--plugins", f.toString())));
+    return args;
+  }
 
   @Override
   public void run() {

@@ -3,6 +3,7 @@ package engram.core.cli;
 import engram.api.Plugin;
 import engram.api.config.Doc;
 import engram.core.plugin.DiscoveredPlugin;
+import engram.core.plugin.PluginJar;
 import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
 import java.io.PrintWriter;
@@ -13,21 +14,28 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code engram plugins}: every discovered plugin with kind, id, version, source and options. */
+/**
+ * {@code engram plugins}: every discovered plugin with kind, id, version, source (its jar) and
+ * options; then the plugins folders and their jars; problems go to stderr as warnings.
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
-    description = "List every discovered plugin: kind, id, version, where it came from, and its "
-        + "configuration keys with defaults.")
+    description = "List every discovered plugin: kind, id, version, where it came from (its jar), "
+        + "and its configuration keys with defaults; then the plugins folders and the jars loaded "
+        + "from them. Jars that were skipped are reported as warnings.")
 final class PluginsCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
+
+  @picocli.CommandLine.ParentCommand
+  Main main;
 
   @Option(names = "--brief", description = "Only one line per plugin, without its options.")
   boolean brief;
 
   @Override
   public Integer call() {
-    PluginRegistry registry = PluginRegistry.discover(PluginsCommand.class.getClassLoader());
+    PluginRegistry registry = main.plugins();
     print(registry, spec.commandLine().getOut(), !brief);
     spec.commandLine().getOut().flush();
     registry.problems().forEach(p -> spec.commandLine().getErr().println("warning: " + p));
@@ -47,6 +55,20 @@ final class PluginsCommand implements Callable<Integer> {
         if (options) {
           printOptions(p.plugin(), out);
         }
+      }
+      out.println();
+    }
+    if (!registry.folders().folders().isEmpty()) {
+      out.printf("plugin folders (%d)%n", registry.folders().folders().size());
+      registry.folders().folders().forEach(f -> out.println("  " + f));
+      out.println();
+      out.printf("plugin jars loaded (%d)%n", registry.jars().size());
+      if (registry.jars().isEmpty()) {
+        out.println("  (none)");
+      }
+      for (PluginJar jar : registry.jars()) {
+        out.printf("  %s%n  %-22s engram-api %s, sha256 %s%n", jar.path(), "",
+            jar.apiVersion() == null ? "undeclared" : jar.apiVersion(), jar.sha256());
       }
       out.println();
     }

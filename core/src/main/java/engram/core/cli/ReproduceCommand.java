@@ -70,6 +70,9 @@ final class ReproduceCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.ParentCommand
+  Main main;
+
   /** One run to train: a condition at a seed. */
   private record Job(String label, long seed, ResolvedExperiment experiment, List<String> line) {}
 
@@ -77,7 +80,7 @@ final class ReproduceCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PluginRegistry registry = PluginRegistry.discover(ReproduceCommand.class.getClassLoader());
+    PluginRegistry registry = main.plugins();
     registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
     ReproductionPlan plan;
@@ -102,7 +105,9 @@ final class ReproduceCommand implements Callable<Integer> {
           all.addAll(overrides);
           ResolvedExperiment experiment = loader.load(experimentFile, all);
           Preflight.check(experiment); // every run is checked before the first one trains
-          List<String> line = new ArrayList<>(List.of("engram", "run", experimentFile.toString()));
+          List<String> line = new ArrayList<>(List.of("engram"));
+          line.addAll(main.pluginArguments());
+          line.addAll(List.of("run", experimentFile.toString()));
           line.addAll(all);
           jobs.add(new Job(condition.label(), seed, experiment, line));
         }
@@ -204,7 +209,9 @@ final class ReproduceCommand implements Callable<Integer> {
   }
 
   private String jobsLine() {
-    List<String> line = new ArrayList<>(List.of("./engram", "reproduce", planFile.toString()));
+    List<String> line = new ArrayList<>(List.of("./engram"));
+    line.addAll(main.pluginArguments());
+    line.addAll(List.of("reproduce", planFile.toString()));
     if (profile != null) {
       line.add("--profile " + profile);
     }

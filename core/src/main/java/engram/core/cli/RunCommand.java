@@ -53,11 +53,14 @@ final class RunCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.ParentCommand
+  Main main;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PluginRegistry registry = PluginRegistry.discover(RunCommand.class.getClassLoader());
+    PluginRegistry registry = main.plugins();
     registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
     ResolvedExperiment resolved;
@@ -165,7 +168,9 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private List<String> commandLine() {
-    List<String> line = new ArrayList<>(List.of("engram", "run", experiment.toString()));
+    List<String> line = new ArrayList<>(List.of("engram"));
+    line.addAll(main.pluginArguments());
+    line.addAll(List.of("run", experiment.toString()));
     line.addAll(overrides);
     return line;
   }

@@ -42,6 +42,9 @@ final class TrialCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.ParentCommand
+  Main main;
+
   @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "The experiment file.")
   Path experiment;
 
@@ -60,7 +63,7 @@ final class TrialCommand implements Callable<Integer> {
   @SuppressWarnings({"unchecked", "rawtypes"})
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    PluginRegistry registry = PluginRegistry.discover(TrialCommand.class.getClassLoader());
+    PluginRegistry registry = main.plugins();
     ResolvedExperiment e;
     try {
       e = new ExperimentLoader(registry).load(experiment, overrides);

@@ -28,6 +28,9 @@ final class ValidateCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
+  @picocli.CommandLine.ParentCommand
+  Main main;
+
   @Option(names = "--quiet", description = "Print only errors.")
   boolean quiet;
 
@@ -35,7 +38,7 @@ final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     java.io.PrintWriter out = spec.commandLine().getOut();
     java.io.PrintWriter err = spec.commandLine().getErr();
-    PluginRegistry registry = PluginRegistry.discover(ValidateCommand.class.getClassLoader());
+    PluginRegistry registry = main.plugins();
     registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
     try {

@@ -20,6 +20,7 @@ import engram.api.curriculum.Stage;
 import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginCatalog;
 import engram.core.plugin.PluginKind;
+import engram.core.plugin.PluginProblem;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -599,6 +600,16 @@ public final class ExperimentLoader {
       DiscoveredPlugin found =
           catalog.all(kind).stream().filter(p -> p.id().equals(id)).findFirst().orElse(null);
       if (found == null) {
+        List<PluginProblem> problems = catalog.problemsAbout(kind, id);
+        if (!problems.isEmpty()) {
+          // Skipped at start-up (a broken jar, a duplicate id): say so rather than "unknown id",
+          // before anything of the run is created.
+          throw new ConfigException(
+              kind.label() + " '" + id + "' at " + path + ".id" + origin(path + ".id")
+                  + " is not available: "
+                  + String.join(" Also: ", problems.stream().map(PluginProblem::message).toList())
+                  + " " + available(kind));
+        }
         String suggestion = nearest(id, catalog.ids(kind));
         throw new ConfigException(
             "Unknown " + kind.label() + " id '" + id + "'" + origin(path + ".id") + ". "

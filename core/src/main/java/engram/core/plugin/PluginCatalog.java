@@ -18,6 +18,15 @@ public interface PluginCatalog {
         .findFirst();
   }
 
+  /**
+   * The discovery problems that may explain why no plugin {@code kind}/{@code id} was found: those
+   * known to have cost exactly that id if there are any, else those that may have (a skipped jar
+   * whose ids are unknown). Empty when nothing was skipped.
+   */
+  default List<PluginProblem> problemsAbout(PluginKind kind, String id) {
+    return List.of();
+  }
+
   /** The ids of a kind, sorted; for "unknown id" messages. */
   default List<String> ids(PluginKind kind) {
     return all(kind).stream().map(DiscoveredPlugin::id).toList();

@@ -69,6 +69,8 @@ public record Provenance(
    * One plugin of the run.
    *
    * @param kind "task", "model", ...
+   * @param source where it was loaded from: a built-in module's jar, a jar from a plugins folder,
+   *     or a classes directory
    * @param sha256 hex SHA-256 of the jar the plugin came from, or null when its source is not a
    *     jar file (a classes directory during development)
    */
