@@ -20,6 +20,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * forgetting, transfer) rebuild it from a checkpoint through {@link Context#run()}, with the run's
  * own model, task and seed.
  *
+ * <p>Randomness comes only from {@link Run#random}, so repeating an analysis repeats its draws.
+ * Tensors are named as in the model's {@link Network#parameters()}; their units are the model's
+ * (τ in steps). Core calls {@link #analyze} from one thread; the analyzer itself is stateless.
+ *
  * @param <C> configuration record
  */
 @API(status = EXPERIMENTAL, since = "0.1")
@@ -37,16 +41,36 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
    */
   record Checkpoint(String name, int epoch, int[] levels, Map<String, INDArray> tensors,
       List<Assignment> assignments) {
+    /**
+     * Copies the assignments into an unmodifiable list; the other values are kept as given.
+     *
+     * @param name checkpoint directory name
+     * @param epoch epochs completed when it was written
+     * @param levels the levels being trained, oldest first
+     * @param tensors every tensor by name
+     * @param assignments which head served which level; never null
+     */
     public Checkpoint {
       assignments = List.copyOf(assignments);
     }
 
-    /** A checkpoint without head assignments (synthetic data in tests). */
+    /**
+     * A checkpoint without head assignments (synthetic data in tests).
+     *
+     * @param name checkpoint directory name
+     * @param epoch epochs completed when it was written
+     * @param levels the levels being trained, oldest first
+     * @param tensors every tensor by name
+     */
     public Checkpoint(String name, int epoch, int[] levels, Map<String, INDArray> tensors) {
       this(name, epoch, levels, tensors, List.of());
     }
 
-    /** The largest level trained at this checkpoint (N of "trained up to N"). */
+    /**
+     * The largest level trained at this checkpoint.
+     *
+     * @return N of "trained up to N"; {@link Integer#MIN_VALUE} when {@code levels} is empty
+     */
     public int maxLevel() {
       int max = Integer.MIN_VALUE;
       for (int level : levels) {
@@ -58,14 +82,25 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
 
   /** What an analyzer is given: the run's checkpoints, oldest first, and where to write. */
   interface Context {
+    /**
+     * The checkpoints selected for this analysis ({@code --checkpoints}).
+     *
+     * @return the checkpoints, oldest first; the list and their tensors are read only
+     */
     List<Checkpoint> checkpoints();
 
-    /** {@code <run-dir>/analysis/<id>/}, created by core; the analyzer writes only here. */
+    /**
+     * Where the analysis writes its results and figures.
+     *
+     * @return {@code <run-dir>/analysis/<id>/}, created by core and empty; the analyzer writes
+     *     only here
+     */
     Path outputDirectory();
 
     /**
      * The analysed run's model, task and seed, for analyses that run the network.
      *
+     * @return the run behind the checkpoints
      * @throws IllegalStateException when the analysis has no run behind it (the default, for
      *     synthetic checkpoints)
      */
@@ -80,27 +115,54 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
    * analyzer uses it from one thread.
    */
   interface Run {
-    /** Id of the run's model plugin ({@code leaky-rnn}, {@code gru}, ...). */
+    /**
+     * The run's model.
+     *
+     * @return the id of the run's model plugin ({@code leaky-rnn}, {@code gru}, ...)
+     */
     String modelId();
 
-    /** Id of the run's task plugin. */
+    /**
+     * The run's task.
+     *
+     * @return the id of the run's task plugin
+     */
     String taskId();
 
-    /** The task's smallest level (2 for N-parity). */
+    /**
+     * The smallest level of the run's task.
+     *
+     * @return {@link Task#minLevel} with the run's task configuration (2 for N-parity)
+     */
     int minLevel();
 
     /**
      * A random generator for this analysis, determined by the run seed, the analyzer id and
      * {@code name}: the same name gives the same draws every time the analysis is repeated.
+     *
+     * @param name names the stream within the analysis; different names give independent streams
+     * @return a new generator, owned by the caller
      */
     RandomGenerator random(String name);
 
-    /** A batch of the run's task, as in training (see {@link Task#sample}). */
+    /**
+     * A batch of the run's task, as in training (see {@link Task#sample}).
+     *
+     * @param levels levels to produce targets for, each ≥ {@link #minLevel()}
+     * @param batchSize number of sequences B ≥ 1
+     * @param rng the only source of randomness
+     * @return the batch, with the run's task configuration
+     */
     Batch sample(int[] levels, int batchSize, RandomGenerator rng);
 
     /**
      * A continuous stream of the run's task (see {@link Task#stream}).
      *
+     * @param levels levels to produce targets for, each ≥ {@link #minLevel()}
+     * @param steps T ≥ 1
+     * @param batchSize B ≥ 1 independent streams
+     * @param rng the only source of randomness
+     * @return inputs {@code [steps, B, inputSize]} and one target per level
      * @throws UnsupportedOperationException naming the task when it has none
      */
     Batch stream(int[] levels, int steps, int batchSize, RandomGenerator rng);
@@ -108,6 +170,9 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
     /**
      * A fresh, independent copy of the network and readout heads with the values of {@code
      * checkpoint}; changing it never changes the checkpoint or another copy.
+     *
+     * @param checkpoint one of {@link Context#checkpoints()}
+     * @return the copy, used from one thread
      */
     Restored restore(Checkpoint checkpoint);
 
@@ -117,6 +182,9 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
      * readout head (stopping early once the run's curriculum threshold is reached). The run
      * directory is not touched.
      *
+     * @param checkpoint the state to start from; not changed
+     * @param level the level N′ to retrain on, ≥ {@link #minLevel()}
+     * @param epochs the most epochs to train, ≥ 1
      * @param seed seeds the copy's head, data and evaluation
      * @return the evaluation accuracy after each epoch, in [0, 1]
      */
@@ -125,13 +193,19 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
 
   /** A network rebuilt from a checkpoint together with its readout heads. */
   interface Restored {
-    /** The network; its parameters are live, so an analysis may perturb them in place. */
+    /**
+     * The restored network.
+     *
+     * @return the network; its parameters are live, so an analysis may perturb them in place
+     */
     Network network();
 
     /**
      * The head that serves {@code level}: the checkpoint's assignment for it, or the single head
      * of a single-head stage (which then answers every level).
      *
+     * @param level a task level
+     * @return the head index, ≥ 0
      * @throws IllegalArgumentException when no head serves {@code level}
      */
     int head(int level);
@@ -139,6 +213,9 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
     /**
      * Removes hidden unit {@code unit}: {@link Network#ablate} and a zero readout column in every
      * head.
+     *
+     * @param unit in {@code [0, H)}
+     * @throws UnsupportedOperationException when the model cannot remove a unit
      */
     void ablate(int unit);
 
@@ -146,6 +223,8 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
      * Runs the network on {@code batch} from a fresh initial state ({@link Network#initialState},
      * drawn from {@code rng}).
      *
+     * @param batch the inputs to run on
+     * @param rng draws the initial state
      * @return the trajectory, valid until the next forward pass of this copy
      */
     Trajectory forward(Batch batch, RandomGenerator rng);
@@ -154,12 +233,25 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
      * Accuracy per target of {@code batch} (in its order), each read out by {@link #head} of the
      * target's level and scored by the target's rule, counting only steps {@code ≥ fromStep}.
      *
+     * @param batch inputs and targets; every target's level must be served by a head
+     * @param fromStep the first step counted (earlier steps warm the network up), ≥ 0
      * @param rng draws the initial state
      * @return accuracies in [0, 1]; NaN for a target with nothing scored
      */
     double[] accuracy(Batch batch, int fromStep, RandomGenerator rng);
   }
 
-  /** Runs the analysis; throws {@link IllegalStateException} naming what is missing. */
+  /**
+   * Runs the analysis and writes its files into {@link Context#outputDirectory()}. Deterministic
+   * given the checkpoints and {@link Run#random} streams; called from one thread.
+   *
+   * @param config validated configuration
+   * @param context checkpoints, output directory and (for analyses that run the network) the run
+   * @throws IllegalStateException naming what is missing (a tensor, a run, a stream form of the
+   *     task). Check before writing: core removes the output directory of a failed analysis only
+   *     when it is still empty
+   * @throws Exception an I/O or other failure; core reports its message after the analyzer's id
+   *     and goes on with the next analyzer
+   */
   void analyze(C config, Context context) throws Exception;
 }

@@ -19,7 +19,11 @@ public interface Model<C extends Record> extends Plugin<C> {
    *
    * @param config validated configuration
    * @param spec input size and floating-point type
-   * @param rng the only source of randomness for initialisation
+   * @param rng the only source of randomness for initialisation: the same generator state and
+   *     arguments give the same parameters, bit for bit
+   * @return a new network that shares no arrays with any other; its parameters are of {@code
+   *     spec.dataType()}, and it is used by one thread at a time
+   * @throws IllegalArgumentException when the configuration does not fit {@code spec}
    */
   Network create(C config, NetworkSpec spec, RandomGenerator rng);
 }

@@ -19,23 +19,37 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 @API(status = EXPERIMENTAL, since = "0.1")
 public interface Network {
 
-  /** Number of hidden units H. */
+  /**
+   * The width of the hidden state.
+   *
+   * @return the number of hidden units H, ≥ 1; fixed for the network's life
+   */
   int hiddenSize();
 
-  /** Every named tensor, trainable or not, in a stable order; the arrays are live. */
+  /**
+   * The network's tensors, for optimizers, checkpoints and analyses.
+   *
+   * @return every named tensor, trainable or not, in the same order on every call; the arrays are
+   *     live (changing one changes the network) and names are unique
+   */
   List<Parameter> parameters();
 
   /**
-   * A fresh initial state for {@code batch} sequences, {@code [B, H]}, drawn from {@code rng} if
-   * the model's initial state is random (the leaky RNN's h_0 = 0.1·U(0,1)).
+   * A fresh initial state for {@code batch} sequences.
+   *
+   * @param batch number of sequences B ≥ 1
+   * @param rng source of randomness if the model's initial state is random (the leaky RNN's h_0 =
+   *     0.1·U(0,1)); a deterministic initial state (zeros) draws nothing from it
+   * @return a new {@code [B, H]} array, owned by the caller
    */
   INDArray initialState(int batch, RandomGenerator rng);
 
   /**
-   * Runs the network over a whole sequence.
+   * Runs the network over a whole sequence. Deterministic: the same inputs, h_0 and parameters
+   * give the same trajectory.
    *
-   * @param inputs {@code [T, B, I]}
-   * @param h0 {@code [B, H]}
+   * @param inputs {@code [T, B, I]}, I = {@link NetworkSpec#inputSize()}; not modified
+   * @param h0 {@code [B, H]}; not modified
    * @return the trajectory, valid until the next call of this method
    */
   Trajectory forward(INDArray inputs, INDArray h0);
@@ -46,7 +60,10 @@ public interface Network {
    * the model's to document (for the leaky RNN: next to W_in·x_t inside the nonlinearity's
    * argument). The backward pass treats ξ as a constant input.
    *
+   * @param inputs {@code [T, B, I]}; not modified
+   * @param h0 {@code [B, H]}; not modified
    * @param drive {@code [T, B, H]}, or null for none
+   * @return the trajectory, valid until the next forward pass
    * @throws UnsupportedOperationException naming the model when it does not accept a drive;
    *     never ignores one silently
    */
@@ -72,7 +89,9 @@ public interface Network {
   /**
    * The extras (see {@link Trajectory#extras()}) whose gradient {@link #backward(Trajectory,
    * INDArray, Map, Map)} accepts — for example the leaky RNN's pre-activations {@code pre}, so a
-   * regularizer can act on them. Empty by default.
+   * regularizer can act on them.
+   *
+   * @return the names, a subset of the keys of {@link Trajectory#extras()}; empty by default
    */
   default java.util.Set<String> differentiableExtras() {
     return java.util.Set.of();
@@ -81,8 +100,12 @@ public interface Network {
   /**
    * Backpropagates through time from gradients on the hidden states and on some extras.
    *
+   * @param trajectory the result of the latest {@link #forward} call
+   * @param dLdh gradient of the loss with respect to every hidden state, {@code [T, B, H]}; the
+   *     network may overwrite it
    * @param dLdExtras gradient per extra name (each shaped like the extra); only names in
    *     {@link #differentiableExtras()}; the network may overwrite them
+   * @param gradients as in {@link #backward(Trajectory, INDArray, Map)}: overwritten with dL/dθ
    * @throws UnsupportedOperationException naming the model when it cannot take them
    */
   default void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,

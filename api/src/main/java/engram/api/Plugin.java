@@ -11,7 +11,15 @@ import org.apiguardian.api.API;
  * read its {@link #info()}, used or not. Constructors must therefore be public, take no arguments
  * and do no work; heavy objects (arrays, files) are created by the methods of the plugin kind
  * (for example {@link Model#create}). A plugin holds no mutable state: per-run state lives in the
- * objects it creates.
+ * objects it creates. Its methods may therefore be called from several threads at once.
+ *
+ * <p>Registration: the implementing class is named in {@code META-INF/services/engram.api.Task}
+ * (or {@code .Model}, {@code .Curriculum}, {@code .Regularizer}, {@code .Analyzer}) of its jar;
+ * a named module also declares {@code provides}. Engram runs on the class path, where only the
+ * services file is read. A plugin jar dropped into Engram's {@code plugins/} folder is loaded in a
+ * class loader of its own and must carry the manifest attribute {@code Engram-Api-Version} naming
+ * the api version it was compiled against (0.1 for this api); the api and ND4J come from Engram
+ * and must not be bundled. {@code examples/plugin-template} is a complete plugin project.
  *
  * @param <C> the configuration record, bound by core from the plugin's section of the experiment
  *     YAML. Record components map to kebab-case keys ({@code hiddenSize} ↔ {@code hidden-size}).
@@ -21,12 +29,29 @@ import org.apiguardian.api.API;
 @API(status = EXPERIMENTAL, since = "0.1")
 public interface Plugin<C extends Record> {
 
-  /** Id, title and description; never null. The id is what experiment files name. */
+  /**
+   * Who this plugin is. Called often (listings, lookups, messages), so it must be cheap and
+   * side-effect free.
+   *
+   * @return id, title and description; never null. The id is what experiment files name, and it
+   *     must be the same on every call and unique among plugins of the same kind
+   */
   PluginInfo info();
 
-  /** The configuration record's class; never null. */
+  /**
+   * The class core binds this plugin's YAML section to. It must be a public record type with
+   * public components, readable by core (not hidden behind a module that does not open it).
+   *
+   * @return the configuration record's class; never null
+   */
   Class<C> configType();
 
-  /** The configuration used for every key the experiment leaves out; never null. */
+  /**
+   * The configuration used for every key the experiment leaves out; also what {@code ./engram
+   * plugins} shows as defaults.
+   *
+   * @return a valid configuration; never null. Records are immutable, so one shared instance may
+   *     be returned on every call
+   */
   C defaults();
 }

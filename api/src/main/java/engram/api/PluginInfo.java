@@ -17,6 +17,15 @@ import org.apiguardian.api.API;
 public record PluginInfo(String id, String title, String description) {
   private static final Pattern ID = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
 
+  /**
+   * Checks the id and turns a null title or description into an empty string.
+   *
+   * @param id the plugin id
+   * @param title one line, or null for none
+   * @param description a few sentences, or null for none
+   * @throws IllegalArgumentException when {@code id} is null or not lower-case kebab-case
+   *     ({@code [a-z][a-z0-9]*(-[a-z0-9]+)*})
+   */
   public PluginInfo {
     if (id == null || !ID.matcher(id).matches()) {
       throw new IllegalArgumentException(

@@ -12,7 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Adds a term to the training loss, with its gradient. Each term is logged as its own column of
  * {@code metrics.csv}. Several regularizers can be combined in one experiment; each sees only its
  * own configuration. Implementations are stateless: everything a term needs (including the
- * training step, for a λ schedule) arrives in the call.
+ * training step, for a λ schedule) arrives in the call. Units: a term's value is in the units of
+ * the loss (nats for cross-entropy), and its gradient is that value's exact derivative, so
+ * gradient checks by finite differences apply. Arrays are of the network's data type.
  *
  * @param <C> configuration record (strength λ, ...)
  */
@@ -33,12 +35,27 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
    */
   record HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step, double accuracy,
       Map<String, INDArray> extras, ExtraGradients extraGradients) {
-    /** An input before any evaluation, without extras. */
+    /**
+     * An input before any evaluation, without extras.
+     *
+     * @param hidden {@code [T, B, H]} hidden states, read only
+     * @param dLdh {@code [T, B, H]} gradient to add to
+     * @param batch the batch the trajectory was computed on
+     * @param step training steps completed before this one
+     */
     public HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step) {
       this(hidden, dLdh, batch, step, Double.NaN);
     }
 
-    /** An input without extras. */
+    /**
+     * An input without extras.
+     *
+     * @param hidden {@code [T, B, H]} hidden states, read only
+     * @param dLdh {@code [T, B, H]} gradient to add to
+     * @param batch the batch the trajectory was computed on
+     * @param step training steps completed before this one
+     * @param accuracy mean accuracy at the latest evaluation, NaN before the first
+     */
     public HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step, double accuracy) {
       this(hidden, dLdh, batch, step, accuracy, Map.of(), ExtraGradients.NONE);
     }
@@ -56,6 +73,8 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
      * The gradient buffer of an extra, shaped like it and zero before the first term adds to it
      * in this step; add to it, never overwrite.
      *
+     * @param extra a name in {@link Network#differentiableExtras()}
+     * @return the live gradient buffer of that extra, of the extra's shape and data type
      * @throws IllegalArgumentException naming the extras the model can take when it cannot take
      *     this one
      */
@@ -89,18 +108,42 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
    * every unit's input at every step (see {@link Network#forward(INDArray, INDArray, INDArray)}).
    * Called on training steps only; evaluation sees the noise-free network.
    *
+   * @param config validated configuration
+   * @param input the step's inputs and noise stream
    * @return the drive, or null for none
    */
   default INDArray perturb(C config, PerturbationInput input) {
     return null;
   }
 
-  /** A term on the hidden trajectory; returns its value, which is added to the loss. */
+  /**
+   * A term on the hidden trajectory: adds its gradient to {@link HiddenInput#dLdh()} (and to
+   * {@link HiddenInput#extraGradients()} for a term on an extra) and returns its value. Called on
+   * every training step, after the forward pass and before backward; the default adds nothing.
+   * Core also calls it once before training, on a trial trajectory with a scratch {@code dLdh},
+   * so a term that does not fit the experiment (a period the task lacks, an extra the model does
+   * not have) stops the run before it starts.
+   *
+   * @param config validated configuration
+   * @param input the trajectory and where its gradient goes
+   * @return the term's value, a finite number added to the loss and logged as {@code reg_<id>}
+   *     (the sum of this and {@link #onParameters})
+   * @throws IllegalArgumentException when the term does not fit the task or model, naming the
+   *     key and what would fit
+   */
   default double onHidden(C config, HiddenInput input) {
     return 0;
   }
 
-  /** A term on the parameters; returns its value, which is added to the loss. */
+  /**
+   * A term on the parameters: adds its gradient to {@link ParameterInput#gradients()} and returns
+   * its value. Called on every training step after backward (before clipping and the optimizer
+   * step); the default adds nothing.
+   *
+   * @param config validated configuration
+   * @param input the parameters and their gradients
+   * @return the term's value, a finite number added to the loss and logged as {@code reg_<id>}
+   */
   default double onParameters(C config, ParameterInput input) {
     return 0;
   }

@@ -14,21 +14,46 @@ import org.apiguardian.api.API;
  * stream can carry targets for several levels at once; this is what a multi-head curriculum trains
  * on. Implementations are stateless and thread-safe: every call gets everything it needs.
  *
+ * <p>Units: inputs and regression targets are dimensionless numbers; time is counted in steps.
+ * Every array a task returns is new and handed over to the caller.
+ *
  * @param <C> configuration record
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public interface Task<C extends Record> extends Plugin<C> {
 
-  /** Input channels per time step, ≥ 1. */
+  /**
+   * The width of the inputs, which core passes to the model as {@link NetworkSpec#inputSize()}.
+   *
+   * @param config validated configuration
+   * @return input channels per time step, ≥ 1; {@link Batch#inputSize()} of every batch
+   */
   int inputSize(C config);
 
-  /** Classes (classification) or output components (regression) per readout head, ≥ 1. */
+  /**
+   * The width of a readout head.
+   *
+   * @param config validated configuration
+   * @return classes (classification) or output components (regression) per readout head, ≥ 1;
+   *     {@link engram.api.task.Target#width()} of every target
+   */
   int outputSize(C config);
 
-  /** How targets are scored. */
+  /**
+   * How targets are scored.
+   *
+   * @param config validated configuration
+   * @return the kind of every target this task produces
+   */
   LossKind lossKind(C config);
 
-  /** The smallest level this task accepts (2 for N-parity). */
+  /**
+   * The smallest level this task accepts; core rejects an experiment whose curriculum starts
+   * below it before any work starts.
+   *
+   * @param config validated configuration
+   * @return the smallest level, ≥ 1 (2 for N-parity, 1 for a delay task)
+   */
   int minLevel(C config);
 
   /**
@@ -41,6 +66,8 @@ public interface Task<C extends Record> extends Plugin<C> {
    * @param rng the only source of randomness; the same generator state gives the same batch
    * @return inputs {@code [T, B, inputSize]} and one target per level; T may depend on the levels
    *     and on {@code rng}
+   * @throws IllegalArgumentException when {@code levels} or {@code batchSize} break the rules
+   *     above, naming the task
    */
   Batch sample(C config, int[] levels, int batchSize, RandomGenerator rng);
 

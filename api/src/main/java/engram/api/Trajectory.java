@@ -12,10 +12,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface Trajectory {
 
-  /** Hidden states h_1 … h_T as a {@code [T, B, H]} array (h_0 is not included). */
+  /**
+   * The hidden states after every step; what readout heads and regularizers see.
+   *
+   * @return h_1 … h_T as a {@code [T, B, H]} array (h_0 is not included); read only for callers
+   */
   INDArray hidden();
 
-  /** The initial state h_0, {@code [B, H]}. */
+  /**
+   * The state the sequence started from.
+   *
+   * @return h_0, {@code [B, H]}: the state {@link Network#forward} was given
+   */
   INDArray initialState();
 
   /**
@@ -23,6 +31,8 @@ public interface Trajectory {
    * LSTM's cell state {@code c} and gates, a PLRNN's rates), sometimes smaller (a rank-one RNN's
    * latent {@code kappa}, K = 1); empty when the model has none. Each model's Javadoc lists its
    * extras.
+   *
+   * @return the extras by name, read only for callers; never null
    */
   default Map<String, INDArray> extras() {
     return Map.of();

@@ -9,6 +9,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER, ElementType.METHOD})
 public @interface Doc {
-  /** One sentence, with units. */
+  /**
+   * The key's description.
+   *
+   * @return one sentence, with units and the allowed range
+   */
   String value();
 }

@@ -8,6 +8,12 @@ import java.util.List;
  * @param assignments non-empty; levels distinct, heads distinct
  */
 public record Stage(List<Assignment> assignments) {
+  /**
+   * Copies the assignments into an unmodifiable list and checks them.
+   *
+   * @param assignments the active levels with their heads, oldest first
+   * @throws IllegalArgumentException when the list is empty, or levels or heads repeat
+   */
   public Stage {
     assignments = List.copyOf(assignments);
     if (assignments.isEmpty()) {
@@ -19,21 +25,40 @@ public record Stage(List<Assignment> assignments) {
     }
   }
 
+  /**
+   * A stage of the given assignments, in order.
+   *
+   * @param assignments oldest first
+   * @return the stage
+   * @throws IllegalArgumentException as the canonical constructor
+   */
   public static Stage of(Assignment... assignments) {
     return new Stage(List.of(assignments));
   }
 
-  /** The active levels in order. */
+  /**
+   * The active levels, which core passes to {@link engram.api.Task#sample}.
+   *
+   * @return a new array of the levels in assignment order
+   */
   public int[] levels() {
     return assignments.stream().mapToInt(Assignment::level).toArray();
   }
 
-  /** The largest active level. */
+  /**
+   * The largest active level.
+   *
+   * @return the largest level
+   */
   public int maxLevel() {
     return assignments.stream().mapToInt(Assignment::level).max().orElseThrow();
   }
 
-  /** The newest assignment (the last). */
+  /**
+   * The newest assignment.
+   *
+   * @return the last assignment: the level added most recently
+   */
   public Assignment newest() {
     return assignments.get(assignments.size() - 1);
   }

@@ -11,6 +11,14 @@ import java.util.Objects;
  *     ignored by the other rules
  */
 public record Accuracy(Rule rule, double tolerance) {
+  /**
+   * Checks the values.
+   *
+   * @param rule the rule, never null
+   * @param tolerance the tolerance of {@link Rule#WITHIN}, finite and ≥ 0
+   * @throws IllegalArgumentException when the tolerance is negative, infinite or NaN
+   * @throws NullPointerException when {@code rule} is null
+   */
   public Accuracy {
     Objects.requireNonNull(rule, "rule");
     if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
@@ -18,6 +26,7 @@ public record Accuracy(Rule rule, double tolerance) {
     }
   }
 
+  /** When an output counts as correct. */
   public enum Rule {
     /** Classification: the largest logit is the label's. */
     ARGMAX,
@@ -27,19 +36,43 @@ public record Accuracy(Rule rule, double tolerance) {
     WITHIN
   }
 
+  /**
+   * The classification rule.
+   *
+   * @return {@link Rule#ARGMAX}
+   */
   public static Accuracy argmax() {
     return new Accuracy(Rule.ARGMAX, 0);
   }
 
+  /**
+   * Sign agreement, the default for regression.
+   *
+   * @return {@link Rule#SIGN}
+   */
   public static Accuracy sign() {
     return new Accuracy(Rule.SIGN, 0);
   }
 
+  /**
+   * Closeness within a tolerance.
+   *
+   * @param tolerance the largest |output − target| counted correct, in the target's units, ≥ 0
+   * @return {@link Rule#WITHIN} with that tolerance
+   * @throws IllegalArgumentException when the tolerance is negative, infinite or NaN
+   */
   public static Accuracy within(double tolerance) {
     return new Accuracy(Rule.WITHIN, tolerance);
   }
 
-  /** Whether a regression output component is correct for its target value. */
+  /**
+   * Whether a regression output component is correct for its target value.
+   *
+   * @param output the readout's value
+   * @param target the target's value
+   * @return true when the rule calls it correct
+   * @throws IllegalStateException for {@link Rule#ARGMAX}, which scores whole logit vectors
+   */
   public boolean correct(double output, double target) {
     return switch (rule) {
       case SIGN -> Math.signum(output) == Math.signum(target);

@@ -19,6 +19,19 @@ import java.util.List;
  */
 public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Target> targets,
     Periods periods) {
+  /**
+   * Checks that every array fits the shape; the arrays are kept, not copied, and the targets are
+   * copied into an unmodifiable list.
+   *
+   * @param steps sequence length T, ≥ 1
+   * @param batch number of sequences B, ≥ 1
+   * @param inputSize input channels I, ≥ 1
+   * @param inputs {@code [T, B, I]} row-major, length T·B·I
+   * @param targets one per requested level; each mask of length T·B
+   * @param periods the named periods; index of length T·B
+   * @throws IllegalArgumentException when a size is below 1 or an array length does not fit
+   * @throws NullPointerException when {@code periods} or {@code targets} is null
+   */
   public Batch {
     if (steps < 1 || batch < 1 || inputSize < 1) {
       throw new IllegalArgumentException(
@@ -43,12 +56,28 @@ public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Ta
     }
   }
 
-  /** A batch whose task declares no named periods. */
+  /**
+   * A batch whose task declares no named periods.
+   *
+   * @param steps sequence length T, ≥ 1
+   * @param batch number of sequences B, ≥ 1
+   * @param inputSize input channels I, ≥ 1
+   * @param inputs {@code [T, B, I]} row-major, length T·B·I
+   * @param targets one per requested level, in the order the levels were requested
+   * @throws IllegalArgumentException when a size is below 1 or an array length does not fit
+   */
   public Batch(int steps, int batch, int inputSize, float[] inputs, List<Target> targets) {
     this(steps, batch, inputSize, inputs, targets, Periods.none(steps, batch));
   }
 
-  /** Input channel {@code i} of sequence {@code b} at step {@code t}. */
+  /**
+   * One input value.
+   *
+   * @param t step, in {@code [0, T)}
+   * @param b sequence, in {@code [0, B)}
+   * @param i channel, in {@code [0, I)}
+   * @return input channel {@code i} of sequence {@code b} at step {@code t}
+   */
   public float input(int t, int b, int i) {
     return inputs[(t * batch + b) * inputSize + i];
   }

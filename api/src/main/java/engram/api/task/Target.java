@@ -20,6 +20,18 @@ import java.util.Objects;
  */
 public record Target(int level, LossKind kind, int width, float[] values, float[] mask,
     Accuracy accuracy) {
+  /**
+   * Checks that the values fit the kind, width and mask; the arrays are kept, not copied.
+   *
+   * @param level the level
+   * @param kind how it is scored
+   * @param width classes or output components, ≥ 1
+   * @param values labels (classification) or real targets (regression)
+   * @param mask 1 where scored; length T·B
+   * @param accuracy {@link Accuracy#argmax()} for classification, another rule for regression
+   * @throws IllegalArgumentException when a length or the accuracy rule does not fit
+   * @throws NullPointerException when an argument is null
+   */
   public Target {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(accuracy, "accuracy");
@@ -41,18 +53,39 @@ public record Target(int level, LossKind kind, int width, float[] values, float[
 
   /**
    * A target with the default accuracy: argmax for classification, sign agreement for regression.
+   *
+   * @param level the level
+   * @param kind how it is scored
+   * @param width classes or output components, ≥ 1
+   * @param values labels (classification) or real targets (regression)
+   * @param mask 1 where scored; length T·B
+   * @throws IllegalArgumentException when a length does not fit
    */
   public Target(int level, LossKind kind, int width, float[] values, float[] mask) {
     this(level, kind, width, values, mask,
         kind == LossKind.CLASSIFICATION ? Accuracy.argmax() : Accuracy.sign());
   }
 
-  /** The class label (classification) of entry (t, b) for a batch of {@code batch} sequences. */
+  /**
+   * The class label of a classification entry.
+   *
+   * @param t step, in {@code [0, T)}
+   * @param b sequence, in {@code [0, B)}
+   * @param batch B, the number of sequences of the batch
+   * @return the class index of entry (t, b), in {@code [0, width)}
+   */
   public int label(int t, int b, int batch) {
     return (int) values[t * batch + b];
   }
 
-  /** Whether entry (t, b) is scored. */
+  /**
+   * Whether an entry counts towards loss and accuracy.
+   *
+   * @param t step, in {@code [0, T)}
+   * @param b sequence, in {@code [0, B)}
+   * @param batch B, the number of sequences of the batch
+   * @return true when entry (t, b) is scored
+   */
   public boolean scored(int t, int b, int batch) {
     return mask[t * batch + b] != 0f;
   }
