@@ -1,6 +1,5 @@
 package engram.core.cli;
 
-import engram.api.curriculum.Decision;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
 import engram.core.config.ResolvedExperiment;
@@ -8,10 +7,7 @@ import engram.core.plugin.PluginRegistry;
 import engram.core.reproduce.ReproductionPlan;
 import engram.core.reproduce.ReproductionReport;
 import engram.core.run.RunDirectory;
-import engram.core.train.EpochReport;
 import engram.core.train.Preflight;
-import engram.core.train.StopSignal;
-import engram.core.train.TrainingObserver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -20,11 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -73,9 +64,6 @@ final class ReproduceCommand implements Callable<Integer> {
   @picocli.CommandLine.ParentCommand
   Main main;
 
-  /** One run to train: a condition at a seed. */
-  private record Job(String label, long seed, ResolvedExperiment experiment, List<String> line) {}
-
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -84,7 +72,7 @@ final class ReproduceCommand implements Callable<Integer> {
     registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
     ReproductionPlan plan;
-    List<Job> jobs = new ArrayList<>();
+    List<ParallelRuns.Job> jobs = new ArrayList<>();
     int parallel;
     try {
       plan = ReproductionPlan.load(planFile);
@@ -109,7 +97,7 @@ final class ReproduceCommand implements Callable<Integer> {
           line.addAll(main.pluginArguments());
           line.addAll(List.of("run", experimentFile.toString()));
           line.addAll(all);
-          jobs.add(new Job(condition.label(), seed, experiment, line));
+          jobs.add(new ParallelRuns.Job(condition.label() + " seed " + seed, experiment, line));
         }
       }
     } catch (ConfigException e) {
@@ -117,8 +105,8 @@ final class ReproduceCommand implements Callable<Integer> {
       return Main.USAGE;
     }
     if (dryRun) {
-      for (Job job : jobs) {
-        out.println(job.label() + " seed " + job.seed() + ": " + String.join(" ", job.line()));
+      for (ParallelRuns.Job job : jobs) {
+        out.println(job.label() + ": " + String.join(" ", job.commandLine()));
       }
       out.println("plan " + plan.name() + " is valid: " + jobs.size() + " runs; nothing trained"
           + " (--dry-run).");
@@ -138,56 +126,19 @@ final class ReproduceCommand implements Callable<Integer> {
         Math.min(parallel, jobs.size()), outDir);
     out.flush();
 
-    StopSignal stop = new StopSignal();
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.request();
-      try {
-        done.await(60, TimeUnit.SECONDS); // let every run write its final checkpoint
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "engram-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
     Instant started = Instant.now();
-    List<RunCommand.Outcome> outcomes = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, jobs.size()));
+    ParallelRuns.Result result;
     try {
-      List<Future<RunCommand.Outcome>> futures = new ArrayList<>();
-      for (Job job : jobs) {
-        String prefix = "[" + job.label() + " seed " + job.seed() + "] ";
-        futures.add(pool.submit(() -> {
-          synchronized (out) {
-            out.println(prefix + "training");
-            out.flush();
-          }
-          return RunCommand.train(job.experiment(), loader, outDir.resolve("runs"), job.line(),
-              new AdvanceLines(out, prefix), prefix, new SynchronizedWriter(out),
-              new SynchronizedWriter(err), stop);
-        }));
-      }
-      for (Future<RunCommand.Outcome> f : futures) {
-        outcomes.add(f.get());
-      }
+      result = ParallelRuns.train(jobs, parallel, loader, outDir.resolve("runs"), out, err);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Main.INTERRUPTED;
-    } catch (java.util.concurrent.ExecutionException e) {
-      err.println("error: a run failed: " + e.getCause());
-      return Main.SOFTWARE;
-    } finally {
-      pool.shutdown();
-      done.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException ignored) {
-        // already shutting down
-      }
     }
-    if (stop.requested()) {
+    if (result.stopped()) {
       err.println("error: stopped; the runs so far are in " + outDir.resolve("runs"));
       return Main.INTERRUPTED;
     }
+    List<RunCommand.Outcome> outcomes = result.outcomes();
     List<Path> runs = outcomes.stream().filter(o -> o.run() != null && o.result() != null)
         .map(RunCommand.Outcome::run).toList();
     int failed = (int) outcomes.stream().filter(o -> o.code() != Main.OK).count();
@@ -223,53 +174,5 @@ final class ReproduceCommand implements Callable<Integer> {
     }
     line.addAll(overrides);
     return String.join(" ", line);
-  }
-
-  /** One line per curriculum advance, prefixed with the run's label; runs share the output. */
-  private static final class AdvanceLines implements TrainingObserver {
-    private final PrintWriter out;
-    private final String prefix;
-
-    AdvanceLines(PrintWriter out, String prefix) {
-      this.out = out;
-      this.prefix = prefix;
-    }
-
-    @Override
-    public void epoch(EpochReport report) {
-      if (report.decision().outcome() != Decision.Outcome.STAY) {
-        synchronized (out) {
-          out.println(prefix + ProgressObserver.line(report));
-          out.flush();
-        }
-      }
-    }
-  }
-
-  /** Lines from several runs never interleave mid-line. */
-  private static final class SynchronizedWriter extends PrintWriter {
-    private final PrintWriter target;
-
-    SynchronizedWriter(PrintWriter target) {
-      super(target);
-      this.target = target;
-    }
-
-    @Override
-    public void println(String line) {
-      synchronized (target) {
-        target.println(line);
-        target.flush();
-      }
-    }
-
-    @Override
-    public PrintWriter printf(String format, Object... args) {
-      synchronized (target) {
-        target.printf(format, args);
-        target.flush();
-      }
-      return this;
-    }
   }
 }

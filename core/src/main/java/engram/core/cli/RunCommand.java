@@ -50,6 +50,16 @@ final class RunCommand implements Callable<Integer> {
       description = "Progress display; default: a bar on a terminal, one line per epoch otherwise.")
   String progress;
 
+  @Option(names = "--seeds", paramLabel = "SEEDS",
+      description = "Train one run per seed, side by side, each with its own run directory: "
+          + "1..4 or 1,3,7.")
+  String seeds;
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "With --seeds: runs trained at the same time, one thread each (default: the"
+          + " number of cores).")
+  Integer workers;
+
   @picocli.CommandLine.Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
@@ -63,6 +73,9 @@ final class RunCommand implements Callable<Integer> {
     PluginRegistry registry = main.plugins();
     registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
+    if (seeds != null) {
+      return trainSeeds(loader, out, err);
+    }
     ResolvedExperiment resolved;
     try {
       resolved = loader.load(experiment, overrides);
@@ -96,6 +109,93 @@ final class RunCommand implements Callable<Integer> {
         // already shutting down: the hook is running and has been released above
       }
     }
+  }
+
+  /** {@code --seeds}: one run per seed, {@code --workers} at a time; every run checked first. */
+  private int trainSeeds(ExperimentLoader loader, PrintWriter out, PrintWriter err) {
+    List<Long> list;
+    try {
+      list = parseSeeds(seeds);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return Main.USAGE;
+    }
+    int parallel = workers != null ? workers : Runtime.getRuntime().availableProcessors();
+    if (parallel < 1) {
+      err.println("error: --workers must be ≥ 1 (was " + parallel + "). Fix: use 1 per core.");
+      return Main.USAGE;
+    }
+    List<ParallelRuns.Job> jobs = new ArrayList<>();
+    Path root = runsDir;
+    for (long seed : list) {
+      List<String> all = new ArrayList<>(overrides);
+      all.add("seed=" + seed);
+      try {
+        ResolvedExperiment resolved = loader.load(experiment, all);
+        Preflight.check(resolved);
+        root = root != null ? root : Path.of(resolved.output().runsDir());
+        List<String> line = new ArrayList<>(List.of("engram", "run", experiment.toString()));
+        line.addAll(all);
+        jobs.add(new ParallelRuns.Job("seed " + seed, resolved, line));
+      } catch (ConfigException e) {
+        err.println("error: " + e.getMessage());
+        return Main.USAGE;
+      }
+    }
+    out.printf("%d runs (seeds %s), %d at a time%n", jobs.size(), seeds,
+        Math.min(parallel, jobs.size()));
+    out.flush();
+    ParallelRuns.Result result;
+    try {
+      result = ParallelRuns.train(jobs, parallel, loader, root, out, err);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Main.INTERRUPTED;
+    }
+    if (result.stopped()) {
+      return Main.INTERRUPTED;
+    }
+    int code = Main.OK;
+    for (RunCommand.Outcome o : result.outcomes()) {
+      if (o.code() != Main.OK) {
+        code = o.code();
+      }
+    }
+    return code;
+  }
+
+  /**
+   * {@code 1..4} or {@code 1,3,7} (or a mix: {@code 1..3,9}), distinct.
+   *
+   * @throws IllegalArgumentException naming the accepted forms
+   */
+  static List<Long> parseSeeds(String text) {
+    List<Long> list = new ArrayList<>();
+    try {
+      for (String part : text.split(",")) {
+        String p = part.trim();
+        int range = p.indexOf("..");
+        if (range > 0) {
+          long from = Long.parseLong(p.substring(0, range).trim());
+          long to = Long.parseLong(p.substring(range + 2).trim());
+          if (to < from || to - from > 10_000) {
+            throw new NumberFormatException();
+          }
+          for (long s = from; s <= to; s++) {
+            list.add(s);
+          }
+        } else {
+          list.add(Long.parseLong(p));
+        }
+      }
+    } catch (NumberFormatException e) {
+      list.clear();
+    }
+    if (list.isEmpty() || list.stream().distinct().count() != list.size()) {
+      throw new IllegalArgumentException("--seeds must list distinct seeds as 1..4, 1,3,7 or"
+          + " 1..3,9 (was '" + text + "'). Fix: e.g. --seeds 1..4");
+    }
+    return list;
   }
 
   /** What {@link #train} did: the exit code, the run directory (null if none) and the result. */

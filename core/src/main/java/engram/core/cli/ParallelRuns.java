@@ -1,0 +1,129 @@
+package engram.core.cli;
+
+import engram.api.curriculum.Decision;
+import engram.core.config.ExperimentLoader;
+import engram.core.config.ResolvedExperiment;
+import engram.core.train.EpochReport;
+import engram.core.train.StopSignal;
+import engram.core.train.TrainingObserver;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Trains independent runs side by side, one thread each (ND4J stalls with two OpenMP threads on
+ * 2-core machines, so parallelism comes from runs, not from inside one). Shared by {@code engram
+ * run --seeds} and {@code engram reproduce}. Every run has its own run directory and {@code
+ * run.log}; the console gets one line per curriculum advance, prefixed with the run's label.
+ */
+final class ParallelRuns {
+  private ParallelRuns() {}
+
+  /** One run to train: a label for the console, its experiment, its recorded command line. */
+  record Job(String label, ResolvedExperiment experiment, List<String> commandLine) {}
+
+  /** What came of all jobs, in job order, and whether Ctrl-C stopped them. */
+  record Result(List<RunCommand.Outcome> outcomes, boolean stopped) {}
+
+  /**
+   * Trains every job, at most {@code workers} at a time; Ctrl-C asks every running trainer to stop
+   * after its step and write its final checkpoint.
+   */
+  static Result train(List<Job> jobs, int workers, ExperimentLoader loader, Path runsRoot,
+      PrintWriter out, PrintWriter err) throws InterruptedException {
+    StopSignal stop = new StopSignal();
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stop.request();
+      try {
+        done.await(60, TimeUnit.SECONDS); // let every run write its final checkpoint
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, "engram-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintWriter syncOut = new SynchronizedWriter(out);
+    PrintWriter syncErr = new SynchronizedWriter(err);
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(workers,
+        jobs.size())));
+    try {
+      List<Future<RunCommand.Outcome>> futures = new ArrayList<>();
+      for (Job job : jobs) {
+        String prefix = "[" + job.label() + "] ";
+        futures.add(pool.submit(() -> RunCommand.train(job.experiment(), loader, runsRoot,
+            job.commandLine(), new AdvanceLines(syncOut, prefix), prefix, syncOut, syncErr,
+            stop)));
+      }
+      List<RunCommand.Outcome> outcomes = new ArrayList<>();
+      for (Future<RunCommand.Outcome> f : futures) {
+        try {
+          outcomes.add(f.get());
+        } catch (ExecutionException e) {
+          syncErr.println("error: a run failed: " + e.getCause());
+          outcomes.add(new RunCommand.Outcome(Main.SOFTWARE, null, null));
+        }
+      }
+      return new Result(outcomes, stop.requested());
+    } finally {
+      pool.shutdown();
+      done.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException ignored) {
+        // already shutting down: the hook is running and has been released above
+      }
+    }
+  }
+
+  /** One line per curriculum advance, prefixed with the run's label. */
+  private static final class AdvanceLines implements TrainingObserver {
+    private final PrintWriter out;
+    private final String prefix;
+
+    AdvanceLines(PrintWriter out, String prefix) {
+      this.out = out;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public void epoch(EpochReport report) {
+      if (report.decision().outcome() != Decision.Outcome.STAY) {
+        out.println(prefix + ProgressObserver.line(report));
+      }
+    }
+  }
+
+  /** Whole lines from several runs, never interleaved mid-line, flushed at once. */
+  private static final class SynchronizedWriter extends PrintWriter {
+    private final PrintWriter target;
+
+    SynchronizedWriter(PrintWriter target) {
+      super(target);
+      this.target = target;
+    }
+
+    @Override
+    public void println(String line) {
+      synchronized (target) {
+        target.println(line);
+        target.flush();
+      }
+    }
+
+    @Override
+    public PrintWriter printf(String format, Object... args) {
+      synchronized (target) {
+        target.printf(format, args);
+        target.flush();
+      }
+      return this;
+    }
+  }
+}
