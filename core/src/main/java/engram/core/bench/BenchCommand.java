@@ -181,6 +181,9 @@ public final class BenchCommand implements Callable<Integer> {
     BenchShape parallelS = parse(parallelShape);
     ExperimentLoader loader = new ExperimentLoader(main.plugins());
     TorchReference reference = torch ? torchReference(out) : null;
+    if (torch && plan.stream().noneMatch(c -> c.model().equals(LEAKY))) {
+      out.println("note: --torch compares leaky-rnn only, which is not in --models");
+    }
     if (!"1".equals(System.getenv("OMP_NUM_THREADS"))) {
       err.println("warning: OMP_NUM_THREADS is not 1; the numbers are not single-threaded. Fix:"
           + " run through ./engram, or export OMP_NUM_THREADS=1.");
@@ -222,6 +225,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     if (memorySteps > 0 && plan.contains(new Cell(LEAKY, memory))) {
       footprint(out, loader, machineName, memory);
+    } else if (memorySteps > 0) {
+      out.println("memory: not measured (leaky-rnn is not benchmarked on --memory-shape "
+          + memory.name() + " in this invocation)");
     }
     if (parallel) {
       throughput(out, loader, machineName, parallelS);
