@@ -16,6 +16,8 @@ module engram.core {
   requires me.tongfei.progressbar;
   requires org.knowm.xchart;
   requires java.desktop;
+  requires java.management;
+  requires org.bytedeco.javacpp;
 
   uses engram.api.Task;
   uses engram.api.Model;
@@ -27,6 +29,7 @@ module engram.core {
   exports engram.core.compare;
 
   opens engram.core.cli to info.picocli;
+  opens engram.core.bench to info.picocli;
   opens engram.core.config to com.fasterxml.jackson.databind;
   opens engram.core.run to com.fasterxml.jackson.databind;
   opens engram.core.reproduce to com.fasterxml.jackson.databind;

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
     description = "Train recurrent networks on memory tasks and find out how they remember.",
     subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, TrialCommand.class,
         AnalyzeCommand.class, CompareCommand.class, ReproduceCommand.class,
+        engram.core.bench.BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Exit codes, named as picocli names its own. */
@@ -39,7 +40,7 @@ public final class Main implements Runnable {
    * folders. Discovered on first use, once: loading jars twice would give two copies of their
    * classes.
    */
-  PluginRegistry plugins() {
+  public PluginRegistry plugins() {
     if (plugins == null) {
       plugins = PluginRegistry.discover(Main.class.getClassLoader(),
           PluginFolders.resolve(pluginFolders));

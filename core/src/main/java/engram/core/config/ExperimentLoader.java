@@ -134,7 +134,8 @@ public final class ExperimentLoader {
   }
 
   /** Loads an experiment from YAML text; {@code source} names it in messages. */
-  ResolvedExperiment load(String text, String source, String defaultName, List<String> overrides)
+  public ResolvedExperiment load(String text, String source, String defaultName,
+      List<String> overrides)
       throws ConfigException {
     ObjectNode root = parse(text, source);
     Session session = new Session(overrides);

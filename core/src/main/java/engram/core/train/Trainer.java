@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -85,26 +86,9 @@ public final class Trainer {
    *
    * @throws IllegalStateException when a saved tensor's shape does not fit the network
    */
-  @SuppressWarnings("unchecked")
   public TrainingResult run(Map<String, INDArray> initial) {
     TrainingConfig training = experiment.training();
-    Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
-    int inputSize = task.inputSize(taskConfig);
-    network = model.create(experiment.model().config(), new NetworkSpec(inputSize, dataType),
-        streams.stream("model-init"));
-    for (Parameter p : network.parameters()) {
-      INDArray saved = initial.get(p.name());
-      if (saved != null) {
-        if (!java.util.Arrays.equals(saved.shape(), p.value().shape())) {
-          throw new IllegalStateException("saved tensor '" + p.name() + "' has shape "
-              + java.util.Arrays.toString(saved.shape()) + " but the network needs "
-              + java.util.Arrays.toString(p.value().shape()));
-        }
-        p.value().assign(saved.castTo(dataType));
-      }
-    }
-    heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig), dataType,
-        streams.stream("heads-init"));
+    Map<String, INDArray> modelGrads = initialise(initial);
     Optimizer optimizer = Optimizer.create(training.optimizer());
     RandomGenerator trainData = streams.stream("train-data");
     RandomGenerator trainH0 = streams.stream("train-h0");
@@ -112,12 +96,6 @@ public final class Trainer {
     RandomGenerator evalData = streams.stream("eval-data");
     RandomGenerator evalH0 = streams.stream("eval-h0");
 
-    Map<String, INDArray> modelGrads = new LinkedHashMap<>();
-    for (Parameter p : network.parameters()) {
-      if (p.trainable()) {
-        modelGrads.put(p.name(), p.value().ulike());
-      }
-    }
     Stage stage = curriculum.start(curriculumConfig);
     lastAccuracy = Double.NaN;
     int maxSolved = 0;
@@ -139,7 +117,8 @@ public final class Trainer {
           reason = TrainingResult.Reason.STOPPED;
           break;
         }
-        double loss = trainStep(stage, training, optimizer, modelGrads, trainData, trainH0,
+        Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), trainData);
+        double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0,
             trainNoise, regSums, workspace, step);
         step++;
         if (!Double.isFinite(loss)) {
@@ -193,11 +172,75 @@ public final class Trainer {
     return result;
   }
 
+  /**
+   * Creates the network (overwriting the parameters named in {@code initial}) and the readout
+   * heads; returns a zeroed gradient buffer per trainable network parameter.
+   */
   @SuppressWarnings("unchecked")
-  private double trainStep(Stage stage, TrainingConfig training, Optimizer optimizer,
-      Map<String, INDArray> modelGrads, RandomGenerator data, RandomGenerator h0Rng,
-      RandomGenerator noise, Map<String, Double> regSums, Workspace workspace, long step) {
-    Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), data);
+  private Map<String, INDArray> initialise(Map<String, INDArray> initial) {
+    Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
+    int inputSize = task.inputSize(taskConfig);
+    network = model.create(experiment.model().config(), new NetworkSpec(inputSize, dataType),
+        streams.stream("model-init"));
+    for (Parameter p : network.parameters()) {
+      INDArray saved = initial.get(p.name());
+      if (saved != null) {
+        if (!java.util.Arrays.equals(saved.shape(), p.value().shape())) {
+          throw new IllegalStateException("saved tensor '" + p.name() + "' has shape "
+              + java.util.Arrays.toString(saved.shape()) + " but the network needs "
+              + java.util.Arrays.toString(p.value().shape()));
+        }
+        p.value().assign(saved.castTo(dataType));
+      }
+    }
+    heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig), dataType,
+        streams.stream("heads-init"));
+    Map<String, INDArray> modelGrads = new LinkedHashMap<>();
+    for (Parameter p : network.parameters()) {
+      if (p.trainable()) {
+        modelGrads.put(p.name(), p.value().ulike());
+      }
+    }
+    return modelGrads;
+  }
+
+  /**
+   * Benchmark hook ({@code engram bench}): initialises a fresh network and heads as {@link #run()}
+   * does, then runs {@code steps} ordinary training steps (forward, heads and loss, regularizers,
+   * BPTT, clip, optimizer update — the code of {@link #run()}) all on the same {@code batch} and
+   * {@code stage}, with no evaluation, curriculum or checkpoint. Nothing is written.
+   *
+   * @param afterStep called after each step with its index, outside the timed region
+   * @return the wall time of each step in nanoseconds
+   * @throws TrainingDivergedException when the loss stops being finite
+   */
+  public long[] benchmarkSteps(Batch batch, Stage stage, int steps, IntConsumer afterStep) {
+    TrainingConfig training = experiment.training();
+    Map<String, INDArray> modelGrads = initialise(Map.of());
+    Optimizer optimizer = Optimizer.create(training.optimizer());
+    RandomGenerator trainH0 = streams.stream("train-h0");
+    RandomGenerator trainNoise = streams.stream("train-noise");
+    Map<String, Double> regSums = new LinkedHashMap<>();
+    Workspace workspace = new Workspace();
+    long[] nanos = new long[steps];
+    for (int s = 0; s < steps; s++) {
+      long t0 = System.nanoTime();
+      double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0, trainNoise,
+          regSums, workspace, s);
+      nanos[s] = System.nanoTime() - t0;
+      if (!Double.isFinite(loss)) {
+        throw new TrainingDivergedException("The benchmark loss became " + loss + " at step "
+            + (s + 1) + ".");
+      }
+      afterStep.accept(s);
+    }
+    return nanos;
+  }
+
+  @SuppressWarnings("unchecked")
+  private double trainStep(Batch batch, Stage stage, TrainingConfig training, Optimizer optimizer,
+      Map<String, INDArray> modelGrads, RandomGenerator h0Rng, RandomGenerator noise,
+      Map<String, Double> regSums, Workspace workspace, long step) {
     INDArray inputs = toArray(batch);
     INDArray h0 = network.initialState(batch.batch(), h0Rng);
     INDArray drive = perturb(experiment.regularizers(), network.hiddenSize(), inputs, batch, step,
