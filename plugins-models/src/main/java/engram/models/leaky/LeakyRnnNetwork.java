@@ -9,16 +9,19 @@ import engram.api.Trajectory;
 import engram.models.common.Ablation;
 import engram.models.common.Buffers;
 import engram.models.common.GradientViews;
+import engram.models.common.HostLoops;
 import engram.models.common.Init;
 import engram.models.common.Shapes;
 import engram.models.common.Tau;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
@@ -66,7 +69,14 @@ import org.nd4j.linalg.factory.Nd4j;
  *       α⊙u_t precomputed into Z[t], each step is {@code gemm(h_{t−1}, A, Z[t], β = 1)} (now Z[t]
  *       = z_t) then S[t] = φ(Z[t]) out of place: <b>2 ops per step</b>. Backward: with δ_t = δh_t
  *       ⊙ φ′ (φ′ is read off h_t for all steps at once), δh_{t−1} += δ_t·A: <b>2 ops per step</b>
- *       (multiply, gemm), on dLdh in place.
+ *       (multiply, gemm), on dLdh in place. With φ = leaky-ReLU or ReLU (the paper's model) the
+ *       elementwise work of a step is not an ND4J op but one plain Java loop over the step's
+ *       {@code [B, H]} block, copied in and out of the native buffers in bulk ({@link HostLoops};
+ *       C2 vectorises such loops when they have no branches, and one op on a step's block costs
+ *       more than the copies): forward <b>1 op per step</b> (the gemm; S[t] = max(Z[t], 0) +
+ *       slope·min(Z[t], 0)); backward <b>1 op per step</b> (the gemm), the loop writing δ_t (plus
+ *       dL/dpre_t when given) back into dLdh and α⊙δ_t into the scratch Q, from which the weight
+ *       gradients are then formed.
  *   <li><b>φ inside</b>: in the variable k = h/α (per neuron) the update reads k_t = (1−α)⊙k_{t−1}
  *       + φ(d_t) with d_t = k_{t−1}·(W·diag(α))ᵀ + u_t, so each step is gemm into P[t] (which
  *       holds u_t, afterwards d_t), F[t] = φ(P[t]) out of place, (1−α)⊙k_{t−1} into S[t], add F[t]:
@@ -111,6 +121,10 @@ final class LeakyRnnNetwork implements Network {
   private final boolean trainTau;
   private final double h0Scale;
   private final Buffers buffers;
+  /** φ outside and a ReLU-family φ: a step's elementwise work runs as one Java loop (HostLoops). */
+  private final boolean fused;
+  private final boolean isFloat;
+  private final double fusedSlope; // slope of φ for negative arguments (0 for ReLU)
 
   // Parameters (live arrays).
   private final INDArray wIn;
@@ -185,6 +199,24 @@ final class LeakyRnnNetwork implements Network {
 
   private LeakyTrajectory lastTrajectory;
 
+  // The fused path: pointers into the flat buffers and Java scratch of one step, [B·H] each.
+  private final Pointer alphaPointer;
+  private Pointer statesPointer;
+  private Pointer prePointer;
+  private Pointer derivPointer;
+  private float[] fa;
+  private float[] fb;
+  private float[] fc;
+  private float[] fd;
+  private float[] alphaF;
+  private float[] alphaRowsF; // α repeated for each of the B rows of a step
+  private double[] da;
+  private double[] db;
+  private double[] dc;
+  private double[] dd;
+  private double[] alphaD;
+  private double[] alphaRowsD;
+
   LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
     this.hidden = config.hiddenSize();
     this.inputs = spec.inputSize();
@@ -252,6 +284,18 @@ final class LeakyRnnNetwork implements Network {
     sumH2 = Nd4j.create(dataType, h);
     dLdhViews = new GradientViews(h, dataType, buffers);
     dLdPreViews = new GradientViews(h, dataType, buffers);
+    isFloat = dataType == DataType.FLOAT;
+    fused = !inside && nonlinearity != Nonlinearity.TANH
+        && (dataType == DataType.FLOAT || dataType == DataType.DOUBLE);
+    fusedSlope = nonlinearity == Nonlinearity.LEAKY_RELU ? slope : 0.0;
+    alphaPointer = fused ? HostLoops.pointer(alpha) : null;
+    if (fused) {
+      if (isFloat) {
+        alphaF = new float[h];
+      } else {
+        alphaD = new double[h];
+      }
+    }
   }
 
   @Override
@@ -316,6 +360,9 @@ final class LeakyRnnNetwork implements Network {
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
+    if (fused) {
+      repeatAlpha(batch);
+    }
 
     long rows = (long) steps * batch;
     inputsData2d.assign(x.reshape('c', rows, inputs)); // casts if the task's type differs
@@ -342,9 +389,14 @@ final class LeakyRnnNetwork implements Network {
         broadcastMul(pre2d, alpha, pre2d, 1);
         Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 1.0);
       }
+      int bh = batch * hidden;
       for (int t = 0; t < steps; t++) {
         Nd4j.gemm(s[t], recMatrix, z[t], false, true, 1.0, 1.0);
-        activate(z[t], s[t + 1]);
+        if (fused) {
+          activateFused((long) t * bh, bh);
+        } else {
+          activate(z[t], s[t + 1]);
+        }
       }
     } else {
       // P[t] = u_t + ξ_t, then d_t in place (the extra "pre"); F[t] = φ(d_t) out of place; S
@@ -396,6 +448,106 @@ final class LeakyRnnNetwork implements Network {
       broadcastMul(inMatrix, alpha, inMatrix, 0);
     } else {
       broadcastMul(wMasked, alpha, recMatrix, 1);
+    }
+  }
+
+  /** α repeated for every row of a step (the fused backward scales δ by it in one flat loop). */
+  private void repeatAlpha(int batch) {
+    if (isFloat) {
+      HostLoops.get(alphaPointer, 0, alphaF, hidden);
+      for (int r = 0; r < batch; r++) {
+        System.arraycopy(alphaF, 0, alphaRowsF, r * hidden, hidden);
+      }
+    } else {
+      HostLoops.get(alphaPointer, 0, alphaD, hidden);
+      for (int r = 0; r < batch; r++) {
+        System.arraycopy(alphaD, 0, alphaRowsD, r * hidden, hidden);
+      }
+    }
+  }
+
+  /**
+   * h_t = φ(z_t) for the block of n elements at {@code offset} of Z and S: max(z, 0) + slope·min(z,
+   * 0), which equals z for z &gt; 0 and slope·z otherwise, without a branch (so C2 vectorises it).
+   */
+  private void activateFused(long offset, int n) {
+    if (isFloat) {
+      float[] z = fa;
+      float[] h = fb;
+      float k = (float) fusedSlope;
+      HostLoops.get(prePointer, offset, z, n);
+      for (int i = 0; i < n; i++) {
+        float v = z[i];
+        h[i] = Math.max(v, 0f) + k * Math.min(v, 0f);
+      }
+      HostLoops.put(statesPointer, offset, h, n);
+    } else {
+      double[] z = da;
+      double[] h = db;
+      double k = fusedSlope;
+      HostLoops.get(prePointer, offset, z, n);
+      for (int i = 0; i < n; i++) {
+        double v = z[i];
+        h[i] = Math.max(v, 0.0) + k * Math.min(v, 0.0);
+      }
+      HostLoops.put(statesPointer, offset, h, n);
+    }
+  }
+
+  /**
+   * One step of the fused backward pass at {@code offset} (n = B·H elements): δ_t = δh_t⊙φ′(h_t)
+   * (+ dL/dpre_t) back into dL/dh (for the recursion) and α⊙δ_t into Q (for the weight
+   * gradients). φ′ is read off h_t: m = min(1, max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0
+   * (denormals included) and 0 otherwise, and δ = m·g + (1−m)·(slope·g) is then exactly g resp.
+   * slope·g, without a branch.
+   */
+  private void backwardStepFused(Pointer dLdh, Pointer dLdPre, long offset, int batch) {
+    int h = hidden;
+    int n = batch * h;
+    if (isFloat) {
+      float[] g = fa;
+      float[] state = fb;
+      float[] extra = fc;
+      float[] scaled = fd;
+      float[] a = alphaRowsF;
+      float k = (float) fusedSlope;
+      HostLoops.get(dLdh, offset, g, n);
+      HostLoops.get(statesPointer, offset, state, n);
+      if (dLdPre != null) {
+        HostLoops.get(dLdPre, offset, extra, n);
+      }
+      // One flat loop (a nested loop over rows and columns is not vectorised by C2).
+      for (int i = 0; i < n; i++) {
+        float m = Math.min(1f, Math.max(state[i], 0f) * 1e38f * 1e38f);
+        float v = g[i];
+        float d = m * v + (1f - m) * (k * v) + extra[i];
+        g[i] = d;
+        scaled[i] = a[i] * d;
+      }
+      HostLoops.put(dLdh, offset, g, n);
+      HostLoops.put(derivPointer, offset, scaled, n);
+    } else {
+      double[] g = da;
+      double[] state = db;
+      double[] extra = dc;
+      double[] scaled = dd;
+      double[] a = alphaRowsD;
+      double k = fusedSlope;
+      HostLoops.get(dLdh, offset, g, n);
+      HostLoops.get(statesPointer, offset, state, n);
+      if (dLdPre != null) {
+        HostLoops.get(dLdPre, offset, extra, n);
+      }
+      // One flat loop (a nested loop over rows and columns is not vectorised by C2).
+      for (int i = 0; i < n; i++) {
+        double m = Math.min(1.0, Math.max(state[i], 0.0) * 1e300 * 1e300);
+        double v = g[i];
+        double d = m * v + (1.0 - m) * (k * v) + extra[i];
+        g[i] = d;
+        scaled[i] = a[i] * d;
+      }
+      HostLoops.put(dLdh, offset, g, n);
+      HostLoops.put(derivPointer, offset, scaled, n);
     }
   }
 
@@ -501,7 +653,28 @@ final class LeakyRnnNetwork implements Network {
     INDArray delta; // [T·B, H]: dL/d(drive) scaled as the weight products need it
     INDArray deltaFirst; // its first step, [B, H]
     INDArray deltaRest; // its other steps, [(T−1)·B, H]
-    if (!inside) {
+    if (fused) {
+      // δ_t into dL/dh (the recursion reads it), α⊙δ_t into Q (the weight products read it).
+      Pointer gPointer = HostLoops.pointer(g[0]);
+      Pointer gpPointer = gp == null ? null : HostLoops.pointer(gp[0]);
+      if (gp == null) {
+        if (isFloat) {
+          Arrays.fill(fc, 0f);
+        } else {
+          Arrays.fill(dc, 0.0);
+        }
+      }
+      long bh = (long) batch * hidden;
+      for (int t = steps - 1; t >= 0; t--) {
+        backwardStepFused(gPointer, gpPointer, t * bh, batch);
+        if (t > 0) {
+          Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
+        }
+      }
+      delta = deriv2d;
+      deltaFirst = q[0];
+      deltaRest = derivRest;
+    } else if (!inside) {
       derivativeFromOutput(statesNext2d, deriv2d);
       for (int t = steps - 1; t >= 0; t--) {
         Nd4j.exec(new MulOp(g[t], q[t], g[t]));
@@ -607,6 +780,24 @@ final class LeakyRnnNetwork implements Network {
       phiSteps = buffers.steps(phiFlat, steps, batch, hidden);
       phi2d = buffers.view(phiFlat, 0, rows, hidden);
     }
+    if (fused) {
+      statesPointer = HostLoops.pointer(statesFlat);
+      prePointer = HostLoops.pointer(preFlat);
+      int n = batch * hidden;
+      if (isFloat && (fa == null || fa.length < n)) {
+        fa = new float[n];
+        fb = new float[n];
+        fc = new float[n];
+        fd = new float[n];
+        alphaRowsF = new float[n];
+      } else if (!isFloat && (da == null || da.length < n)) {
+        da = new double[n];
+        db = new double[n];
+        dc = new double[n];
+        dd = new double[n];
+        alphaRowsD = new double[n];
+      }
+    }
     viewSteps = steps;
     viewBatch = batch;
   }
@@ -624,6 +815,9 @@ final class LeakyRnnNetwork implements Network {
     if (inside) {
       tmpFlat = buffers.ensure(tmpFlat, bh, 0.0);
       tmpBH = buffers.view(tmpFlat, 0, batch, hidden);
+    }
+    if (fused) {
+      derivPointer = HostLoops.pointer(derivFlat);
     }
     derivShapeSteps = steps;
     derivShapeBatch = batch;
