@@ -75,8 +75,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *       C2 vectorises such loops when they have no branches, and one op on a step's block costs
  *       more than the copies): forward <b>1 op per step</b> (the gemm; S[t] = max(Z[t], 0) +
  *       slope·min(Z[t], 0)); backward <b>1 op per step</b> (the gemm), the loop writing δ_t (plus
- *       dL/dpre_t when given) back into dLdh and α⊙δ_t into the scratch Q, from which the weight
- *       gradients are then formed.
+ *       dL/dpre_t when given) back into dLdh. The weight products are then formed from δ and
+ *       their rows scaled by α ((α⊙δ)ᵀ·Y = diag(α)·δᵀ·Y), which replaces the pass that scales
+ *       all T·B·H entries of δ.
  *   <li><b>φ inside</b>: in the variable k = h/α (per neuron) the update reads k_t = (1−α)⊙k_{t−1}
  *       + φ(d_t) with d_t = k_{t−1}·(W·diag(α))ᵀ + u_t, so each step is gemm into P[t] (which
  *       holds u_t, afterwards d_t), F[t] = φ(P[t]) out of place, (1−α)⊙k_{t−1} into S[t], add F[t]:
@@ -200,22 +201,14 @@ final class LeakyRnnNetwork implements Network {
   private LeakyTrajectory lastTrajectory;
 
   // The fused path: pointers into the flat buffers and Java scratch of one step, [B·H] each.
-  private final Pointer alphaPointer;
   private Pointer statesPointer;
   private Pointer prePointer;
-  private Pointer derivPointer;
   private float[] fa;
   private float[] fb;
   private float[] fc;
-  private float[] fd;
-  private float[] alphaF;
-  private float[] alphaRowsF; // α repeated for each of the B rows of a step
   private double[] da;
   private double[] db;
   private double[] dc;
-  private double[] dd;
-  private double[] alphaD;
-  private double[] alphaRowsD;
 
   LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
     this.hidden = config.hiddenSize();
@@ -288,14 +281,6 @@ final class LeakyRnnNetwork implements Network {
     fused = !inside && nonlinearity != Nonlinearity.TANH
         && (dataType == DataType.FLOAT || dataType == DataType.DOUBLE);
     fusedSlope = nonlinearity == Nonlinearity.LEAKY_RELU ? slope : 0.0;
-    alphaPointer = fused ? HostLoops.pointer(alpha) : null;
-    if (fused) {
-      if (isFloat) {
-        alphaF = new float[h];
-      } else {
-        alphaD = new double[h];
-      }
-    }
   }
 
   @Override
@@ -360,9 +345,6 @@ final class LeakyRnnNetwork implements Network {
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
-    if (fused) {
-      repeatAlpha(batch);
-    }
 
     long rows = (long) steps * batch;
     inputsData2d.assign(x.reshape('c', rows, inputs)); // casts if the task's type differs
@@ -451,21 +433,6 @@ final class LeakyRnnNetwork implements Network {
     }
   }
 
-  /** α repeated for every row of a step (the fused backward scales δ by it in one flat loop). */
-  private void repeatAlpha(int batch) {
-    if (isFloat) {
-      HostLoops.get(alphaPointer, 0, alphaF, hidden);
-      for (int r = 0; r < batch; r++) {
-        System.arraycopy(alphaF, 0, alphaRowsF, r * hidden, hidden);
-      }
-    } else {
-      HostLoops.get(alphaPointer, 0, alphaD, hidden);
-      for (int r = 0; r < batch; r++) {
-        System.arraycopy(alphaD, 0, alphaRowsD, r * hidden, hidden);
-      }
-    }
-  }
-
   /**
    * h_t = φ(z_t) for the block of n elements at {@code offset} of Z and S: max(z, 0) + slope·min(z,
    * 0), which equals z for z &gt; 0 and slope·z otherwise, without a branch (so C2 vectorises it).
@@ -496,8 +463,7 @@ final class LeakyRnnNetwork implements Network {
 
   /**
    * One step of the fused backward pass at {@code offset} (n = B·H elements): δ_t = δh_t⊙φ′(h_t)
-   * (+ dL/dpre_t) back into dL/dh (for the recursion) and α⊙δ_t into Q (for the weight
-   * gradients). φ′ is read off h_t: m = min(1, max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0
+   * (+ dL/dpre_t) back into dL/dh, where the recursion and the weight gradients read it. φ′ is read off h_t: m = min(1, max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0
    * (denormals included) and 0 otherwise, and δ = m·g + (1−m)·(slope·g) is then exactly g resp.
    * slope·g, without a branch.
    */
@@ -508,8 +474,6 @@ final class LeakyRnnNetwork implements Network {
       float[] g = fa;
       float[] state = fb;
       float[] extra = fc;
-      float[] scaled = fd;
-      float[] a = alphaRowsF;
       float k = (float) fusedSlope;
       HostLoops.get(dLdh, offset, g, n);
       HostLoops.get(statesPointer, offset, state, n);
@@ -520,18 +484,13 @@ final class LeakyRnnNetwork implements Network {
       for (int i = 0; i < n; i++) {
         float m = Math.min(1f, Math.max(state[i], 0f) * 1e38f * 1e38f);
         float v = g[i];
-        float d = m * v + (1f - m) * (k * v) + extra[i];
-        g[i] = d;
-        scaled[i] = a[i] * d;
+        g[i] = m * v + (1f - m) * (k * v) + extra[i];
       }
       HostLoops.put(dLdh, offset, g, n);
-      HostLoops.put(derivPointer, offset, scaled, n);
     } else {
       double[] g = da;
       double[] state = db;
       double[] extra = dc;
-      double[] scaled = dd;
-      double[] a = alphaRowsD;
       double k = fusedSlope;
       HostLoops.get(dLdh, offset, g, n);
       HostLoops.get(statesPointer, offset, state, n);
@@ -542,12 +501,9 @@ final class LeakyRnnNetwork implements Network {
       for (int i = 0; i < n; i++) {
         double m = Math.min(1.0, Math.max(state[i], 0.0) * 1e300 * 1e300);
         double v = g[i];
-        double d = m * v + (1.0 - m) * (k * v) + extra[i];
-        g[i] = d;
-        scaled[i] = a[i] * d;
+        g[i] = m * v + (1.0 - m) * (k * v) + extra[i];
       }
       HostLoops.put(dLdh, offset, g, n);
-      HostLoops.put(derivPointer, offset, scaled, n);
     }
   }
 
@@ -654,7 +610,7 @@ final class LeakyRnnNetwork implements Network {
     INDArray deltaFirst; // its first step, [B, H]
     INDArray deltaRest; // its other steps, [(T−1)·B, H]
     if (fused) {
-      // δ_t into dL/dh (the recursion reads it), α⊙δ_t into Q (the weight products read it).
+      // δ_t into dL/dh; the weight products below use δ and scale their rows by α afterwards.
       Pointer gPointer = HostLoops.pointer(g[0]);
       Pointer gpPointer = gp == null ? null : HostLoops.pointer(gp[0]);
       if (gp == null) {
@@ -671,9 +627,9 @@ final class LeakyRnnNetwork implements Network {
           Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
         }
       }
-      delta = deriv2d;
-      deltaFirst = q[0];
-      deltaRest = derivRest;
+      delta = grad2d;
+      deltaFirst = g[0];
+      deltaRest = dLdhViews.rest();
     } else if (!inside) {
       derivativeFromOutput(statesNext2d, deriv2d);
       for (int t = steps - 1; t >= 0; t--) {
@@ -713,6 +669,11 @@ final class LeakyRnnNetwork implements Network {
       Nd4j.gemm(deltaRest, statesHead2d, gradRec, true, false, 1.0, 1.0);
     }
     Nd4j.gemm(delta, inputs2d, gradIn, true, false, 1.0, 0.0);
+    if (fused) {
+      // (α⊙δ)ᵀ·Y = diag(α)·(δᵀ·Y): two [H, ·] ops instead of one over all T·B·H entries.
+      broadcastMul(gradRec, alpha, gradRec, 0);
+      broadcastMul(gradIn, alpha, gradIn, 0);
+    }
 
     if (gTaus != null) {
       if (!inside) {
@@ -729,6 +690,9 @@ final class LeakyRnnNetwork implements Network {
           Nd4j.exec(new MulOp(delta, drive2d, deriv2d));
           Nd4j.exec(new Sum(deriv2d, sumH2, 0));
           sumH2.muli(alpha);
+          if (fused) {
+            sumH2.muli(alpha); // delta is δ there, not α⊙δ
+          }
           sumH.addi(sumH2);
         }
       } else {
@@ -788,14 +752,10 @@ final class LeakyRnnNetwork implements Network {
         fa = new float[n];
         fb = new float[n];
         fc = new float[n];
-        fd = new float[n];
-        alphaRowsF = new float[n];
       } else if (!isFloat && (da == null || da.length < n)) {
         da = new double[n];
         db = new double[n];
         dc = new double[n];
-        dd = new double[n];
-        alphaRowsD = new double[n];
       }
     }
     viewSteps = steps;
@@ -815,9 +775,6 @@ final class LeakyRnnNetwork implements Network {
     if (inside) {
       tmpFlat = buffers.ensure(tmpFlat, bh, 0.0);
       tmpBH = buffers.view(tmpFlat, 0, batch, hidden);
-    }
-    if (fused) {
-      derivPointer = HostLoops.pointer(derivFlat);
     }
     derivShapeSteps = steps;
     derivShapeBatch = batch;
