@@ -206,6 +206,17 @@ final class LeakyRnnNetwork implements Network {
   private float[] fa;
   private float[] fb;
   private float[] fc;
+  // Host copies of the [H, H] and [H, I+1] matrices and [H] vectors (fused path), and a float
+  // staging array for them: broadcasts and reductions along a dimension cost ND4J far more than
+  // the arithmetic at these sizes.
+  private final double[] hostW; // wMasked, later recMatrix
+  private final double[] hostC; // gradRec
+  private final double[] hostIn; // inMatrix
+  private final double[] hostCIn; // gradIn
+  private final double[] hostAlpha;
+  private final double[] hostOneMinusAlpha;
+  private final double[] hostSum;
+  private final float[] hostStage;
   private double[] da;
   private double[] db;
   private double[] dc;
@@ -281,6 +292,16 @@ final class LeakyRnnNetwork implements Network {
     fused = !inside && nonlinearity != Nonlinearity.TANH
         && (dataType == DataType.FLOAT || dataType == DataType.DOUBLE);
     fusedSlope = nonlinearity == Nonlinearity.LEAKY_RELU ? slope : 0.0;
+    int hh = fused ? h * h : 0;
+    int hi = fused ? h * (in + 1) : 0;
+    hostW = new double[hh];
+    hostC = new double[hh];
+    hostIn = new double[hi];
+    hostCIn = new double[hi];
+    hostAlpha = new double[fused ? h : 0];
+    hostOneMinusAlpha = new double[fused ? h : 0];
+    hostSum = new double[fused ? h : 0];
+    hostStage = new float[isFloat ? Math.max(hh, hi) : 0];
   }
 
   @Override
@@ -424,12 +445,64 @@ final class LeakyRnnNetwork implements Network {
     Nd4j.exec(new MulOp(wRec, offDiagonal, wMasked));
     inMatrixW.assign(wIn);
     Nd4j.exec(new AddOp(bIn, bRec, inMatrixB));
-    if (!inside) {
+    if (fused) {
+      // The same products as the broadcasts below, in Java (bit for bit: one multiply each).
+      int h = hidden;
+      int cols = inputs + 1;
+      read(alpha, hostAlpha, h);
+      read(oneMinusAlpha, hostOneMinusAlpha, h);
+      read(wMasked, hostW, h * h);
+      read(inMatrix, hostIn, h * cols);
+      for (int i = 0; i < h; i++) {
+        double a = hostAlpha[i];
+        for (int j = 0; j < h; j++) {
+          hostW[i * h + j] *= a;
+        }
+        hostW[i * h + i] = hostOneMinusAlpha[i];
+        for (int k = 0; k < cols; k++) {
+          hostIn[i * cols + k] *= a;
+        }
+      }
+      write(recMatrix, hostW, h * h);
+      write(inMatrix, hostIn, h * cols);
+    } else if (!inside) {
       broadcastMul(wMasked, alpha, recMatrix, 0);
       recDiagonal.assign(oneMinusAlpha);
       broadcastMul(inMatrix, alpha, inMatrix, 0);
     } else {
       broadcastMul(wMasked, alpha, recMatrix, 1);
+    }
+  }
+
+  /** x rounded to the network's type (float products computed in double round to the float one). */
+  private double round(double x) {
+    return isFloat ? (float) x : x;
+  }
+
+  /** dst[0..n) ← the first n elements of {@code a} (contiguous, FLOAT or DOUBLE; float widened). */
+  private void read(INDArray a, double[] dst, int n) {
+    if (isFloat) {
+      HostLoops.get(HostLoops.pointer(a), 0, hostStage, n);
+      for (int i = 0; i < n; i++) {
+        dst[i] = hostStage[i];
+      }
+    } else {
+      HostLoops.get(HostLoops.pointer(a), 0, dst, n);
+    }
+  }
+
+  /**
+   * The first n elements of {@code a} ← src[0..n) (rounded to float for FLOAT: a product of two
+   * floats computed in double and rounded is the float product).
+   */
+  private void write(INDArray a, double[] src, int n) {
+    if (isFloat) {
+      for (int i = 0; i < n; i++) {
+        hostStage[i] = (float) src[i];
+      }
+      HostLoops.put(HostLoops.pointer(a), 0, hostStage, n);
+    } else {
+      HostLoops.put(HostLoops.pointer(a), 0, src, n);
     }
   }
 
@@ -670,20 +743,51 @@ final class LeakyRnnNetwork implements Network {
     }
     Nd4j.gemm(delta, inputs2d, gradIn, true, false, 1.0, 0.0);
     if (fused) {
-      // (α⊙δ)ᵀ·Y = diag(α)·(δᵀ·Y): two [H, ·] ops instead of one over all T·B·H entries.
-      broadcastMul(gradRec, alpha, gradRec, 0);
-      broadcastMul(gradIn, alpha, gradIn, 0);
+      // (α⊙δ)ᵀ·Y = diag(α)·(δᵀ·Y): the rows of both products scaled by α in Java, and with a
+      // trainable τ the sums α_i·(Σ_j W_ij·C_ij − C_ii) + Σ_k [W_in | b]_ik·C_in,ik below too.
+      int h = hidden;
+      int cols = inputs + 1;
+      read(gradRec, hostC, h * h);
+      read(gradIn, hostCIn, h * cols);
+      for (int i = 0; i < h; i++) {
+        double a = hostAlpha[i];
+        for (int j = 0; j < h; j++) {
+          hostC[i * h + j] = round(hostC[i * h + j] * a);
+        }
+        for (int k = 0; k < cols; k++) {
+          hostCIn[i * cols + k] = round(hostCIn[i * cols + k] * a);
+        }
+      }
+      write(gradRec, hostC, h * h);
+      write(gradIn, hostCIn, h * cols);
+      if (gTaus != null) {
+        read(wMasked, hostW, h * h); // W (prepare() left α·W there)
+        for (int i = 0; i < h; i++) {
+          double sum = 0;
+          for (int j = 0; j < h; j++) {
+            sum += hostW[i * h + j] * hostC[i * h + j];
+          }
+          double sumIn = 0;
+          for (int k = 0; k < cols; k++) {
+            sumIn += hostIn[i * cols + k] * hostCIn[i * cols + k];
+          }
+          hostSum[i] = (sum - hostC[i * h + i]) * hostAlpha[i] + sumIn;
+        }
+        write(sumH, hostSum, h);
+      }
     }
 
     if (gTaus != null) {
       if (!inside) {
-        Nd4j.exec(new MulOp(wMasked, gradRec, scratchHH));
-        Nd4j.exec(new Sum(scratchHH, sumH, 1));
-        sumH.subi(gradRecDiagonal);
-        sumH.muli(alpha);
-        Nd4j.exec(new MulOp(inMatrix, gradIn, scratchHI));
-        Nd4j.exec(new Sum(scratchHI, sumH2, 1));
-        sumH.addi(sumH2);
+        if (!fused) { // (the fused path computed sumH above)
+          Nd4j.exec(new MulOp(wMasked, gradRec, scratchHH));
+          Nd4j.exec(new Sum(scratchHH, sumH, 1));
+          sumH.subi(gradRecDiagonal);
+          sumH.muli(alpha);
+          Nd4j.exec(new MulOp(inMatrix, gradIn, scratchHI));
+          Nd4j.exec(new Sum(scratchHI, sumH2, 1));
+          sumH.addi(sumH2);
+        }
         INDArray drive2d = lastTrajectory.drive();
         if (drive2d != null) {
           // The drive's term α⊙Σ_rows (α⊙δ)⊙ξ; Q (φ′) is free after the loop.
