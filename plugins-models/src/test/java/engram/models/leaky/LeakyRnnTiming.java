@@ -15,8 +15,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Timing harness (not a test; surefire does not run it): median and spread of forward and
  * backward of the paper's leaky RNN (H, B, T of issue 7) on one thread. Run with
- * {@code OMP_NUM_THREADS=1 java -cp <test class path> engram.models.leaky.LeakyRnnTiming [reps]
- * [S|M|L ...]}. dL/dh is nonzero at the last step only, as a last-step readout gives it.
+ * {@code OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX java [-Dcpu=true] -cp <test class path>
+ * engram.models.leaky.LeakyRnnTiming [reps] [S|M|L|Md ...]} (Md: M in float64; -Dcpu=true times
+ * thread CPU time instead of wall time, steadier on a shared machine; leave OPENBLAS_CORETYPE
+ * unset to see OpenBLAS's own choice). It also prints the floor of T recurrent gemms alone and
+ * counts float denormals left in dL/dh. dL/dh is nonzero at the last step only, as a last-step
+ * readout gives it.
  */
 public final class LeakyRnnTiming {
   private LeakyRnnTiming() {}
