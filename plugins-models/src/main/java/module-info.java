@@ -5,6 +5,7 @@
  */
 module engram.models {
   requires engram.api;
+  requires org.bytedeco.javacpp; // HostLoops: bulk copies between native buffers and Java arrays
   requires static org.apiguardian.api;
 
   provides engram.api.Model with

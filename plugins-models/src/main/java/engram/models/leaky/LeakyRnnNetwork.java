@@ -9,16 +9,19 @@ import engram.api.Trajectory;
 import engram.models.common.Ablation;
 import engram.models.common.Buffers;
 import engram.models.common.GradientViews;
+import engram.models.common.HostLoops;
 import engram.models.common.Init;
 import engram.models.common.Shapes;
 import engram.models.common.Tau;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.random.RandomGenerator;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
@@ -66,7 +69,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *       α⊙u_t precomputed into Z[t], each step is {@code gemm(h_{t−1}, A, Z[t], β = 1)} (now Z[t]
  *       = z_t) then S[t] = φ(Z[t]) out of place: <b>2 ops per step</b>. Backward: with δ_t = δh_t
  *       ⊙ φ′ (φ′ is read off h_t for all steps at once), δh_{t−1} += δ_t·A: <b>2 ops per step</b>
- *       (multiply, gemm), on dLdh in place.
+ *       (multiply, gemm), on dLdh in place. With φ = leaky-ReLU or ReLU (the paper's model) the
+ *       elementwise work of a step is not an ND4J op but one plain Java loop over the step's
+ *       {@code [B, H]} block, copied in and out of the native buffers in bulk ({@link HostLoops};
+ *       C2 vectorises such loops when they have no branches, and one op on a step's block costs
+ *       more than the copies): forward <b>1 op per step</b> (the gemm; S[t] = max(Z[t], 0) +
+ *       slope·min(Z[t], 0)); backward <b>1 op per step</b> (the gemm), the loop writing δ_t (plus
+ *       dL/dpre_t when given) back into dLdh. The weight products are then formed from δ and
+ *       their rows scaled by α ((α⊙δ)ᵀ·Y = diag(α)·δᵀ·Y), which replaces the pass that scales
+ *       all T·B·H entries of δ.
  *   <li><b>φ inside</b>: in the variable k = h/α (per neuron) the update reads k_t = (1−α)⊙k_{t−1}
  *       + φ(d_t) with d_t = k_{t−1}·(W·diag(α))ᵀ + u_t, so each step is gemm into P[t] (which
  *       holds u_t, afterwards d_t), F[t] = φ(P[t]) out of place, (1−α)⊙k_{t−1} into S[t], add F[t]:
@@ -111,6 +122,15 @@ final class LeakyRnnNetwork implements Network {
   private final boolean trainTau;
   private final double h0Scale;
   private final Buffers buffers;
+  /** φ outside and a ReLU-family φ: a step's elementwise work runs as one Java loop (HostLoops). */
+  private final boolean fused;
+  /**
+   * Elements per bulk copy and loop of the fused path: the Java scratch (3 arrays) stays in L1/L2
+   * rather than spanning a whole [B, H] step (512 KB at B = 256, H = 500).
+   */
+  private static final int CHUNK = 4096;
+  private final boolean isFloat;
+  private final double fusedSlope; // slope of φ for negative arguments (0 for ReLU)
 
   // Parameters (live arrays).
   private final INDArray wIn;
@@ -185,6 +205,27 @@ final class LeakyRnnNetwork implements Network {
 
   private LeakyTrajectory lastTrajectory;
 
+  // The fused path: pointers into the flat buffers and Java scratch of one step, [B·H] each.
+  private Pointer statesPointer;
+  private Pointer prePointer;
+  private float[] fa;
+  private float[] fb;
+  private float[] fc;
+  // Host copies of the [H, H] and [H, I+1] matrices and [H] vectors (fused path), and a float
+  // staging array for them: broadcasts and reductions along a dimension cost ND4J far more than
+  // the arithmetic at these sizes.
+  private final double[] hostW; // wMasked, later recMatrix
+  private final double[] hostC; // gradRec
+  private final double[] hostIn; // inMatrix
+  private final double[] hostCIn; // gradIn
+  private final double[] hostAlpha;
+  private final double[] hostOneMinusAlpha;
+  private final double[] hostSum;
+  private final float[] hostStage;
+  private double[] da;
+  private double[] db;
+  private double[] dc;
+
   LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
     this.hidden = config.hiddenSize();
     this.inputs = spec.inputSize();
@@ -252,6 +293,20 @@ final class LeakyRnnNetwork implements Network {
     sumH2 = Nd4j.create(dataType, h);
     dLdhViews = new GradientViews(h, dataType, buffers);
     dLdPreViews = new GradientViews(h, dataType, buffers);
+    isFloat = dataType == DataType.FLOAT;
+    fused = !inside && nonlinearity != Nonlinearity.TANH
+        && (dataType == DataType.FLOAT || dataType == DataType.DOUBLE);
+    fusedSlope = nonlinearity == Nonlinearity.LEAKY_RELU ? slope : 0.0;
+    int hh = fused ? h * h : 0;
+    int hi = fused ? h * (in + 1) : 0;
+    hostW = new double[hh];
+    hostC = new double[hh];
+    hostIn = new double[hi];
+    hostCIn = new double[hi];
+    hostAlpha = new double[fused ? h : 0];
+    hostOneMinusAlpha = new double[fused ? h : 0];
+    hostSum = new double[fused ? h : 0];
+    hostStage = new float[isFloat ? Math.max(hh, hi) : 0];
   }
 
   @Override
@@ -342,9 +397,14 @@ final class LeakyRnnNetwork implements Network {
         broadcastMul(pre2d, alpha, pre2d, 1);
         Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 1.0);
       }
+      int bh = batch * hidden;
       for (int t = 0; t < steps; t++) {
         Nd4j.gemm(s[t], recMatrix, z[t], false, true, 1.0, 1.0);
-        activate(z[t], s[t + 1]);
+        if (fused) {
+          activateFused((long) t * bh, bh);
+        } else {
+          activate(z[t], s[t + 1]);
+        }
       }
     } else {
       // P[t] = u_t + ξ_t, then d_t in place (the extra "pre"); F[t] = φ(d_t) out of place; S
@@ -390,12 +450,149 @@ final class LeakyRnnNetwork implements Network {
     Nd4j.exec(new MulOp(wRec, offDiagonal, wMasked));
     inMatrixW.assign(wIn);
     Nd4j.exec(new AddOp(bIn, bRec, inMatrixB));
-    if (!inside) {
+    if (fused) {
+      // The same products as the broadcasts below, in Java (bit for bit: one multiply each).
+      int h = hidden;
+      int cols = inputs + 1;
+      read(alpha, hostAlpha, h);
+      read(oneMinusAlpha, hostOneMinusAlpha, h);
+      read(wMasked, hostW, h * h);
+      read(inMatrix, hostIn, h * cols);
+      for (int i = 0; i < h; i++) {
+        double a = hostAlpha[i];
+        for (int j = 0; j < h; j++) {
+          hostW[i * h + j] *= a;
+        }
+        hostW[i * h + i] = hostOneMinusAlpha[i];
+        for (int k = 0; k < cols; k++) {
+          hostIn[i * cols + k] *= a;
+        }
+      }
+      write(recMatrix, hostW, h * h);
+      write(inMatrix, hostIn, h * cols);
+    } else if (!inside) {
       broadcastMul(wMasked, alpha, recMatrix, 0);
       recDiagonal.assign(oneMinusAlpha);
       broadcastMul(inMatrix, alpha, inMatrix, 0);
     } else {
       broadcastMul(wMasked, alpha, recMatrix, 1);
+    }
+  }
+
+  /** x rounded to the network's type (float products computed in double round to the float one). */
+  private double round(double x) {
+    return isFloat ? (float) x : x;
+  }
+
+  /** dst[0..n) ← the first n elements of {@code a} (contiguous, FLOAT or DOUBLE; float widened). */
+  private void read(INDArray a, double[] dst, int n) {
+    if (isFloat) {
+      HostLoops.get(HostLoops.pointer(a), 0, hostStage, n);
+      for (int i = 0; i < n; i++) {
+        dst[i] = hostStage[i];
+      }
+    } else {
+      HostLoops.get(HostLoops.pointer(a), 0, dst, n);
+    }
+  }
+
+  /**
+   * The first n elements of {@code a} ← src[0..n) (rounded to float for FLOAT: a product of two
+   * floats computed in double and rounded is the float product).
+   */
+  private void write(INDArray a, double[] src, int n) {
+    if (isFloat) {
+      for (int i = 0; i < n; i++) {
+        hostStage[i] = (float) src[i];
+      }
+      HostLoops.put(HostLoops.pointer(a), 0, hostStage, n);
+    } else {
+      HostLoops.put(HostLoops.pointer(a), 0, src, n);
+    }
+  }
+
+  /**
+   * h_t = φ(z_t) for the block of n elements at {@code offset} of Z and S: max(z, 0) + slope·min(z,
+   * 0), which equals z for z &gt; 0 and slope·z otherwise, without a branch (so C2 vectorises it).
+   */
+  private void activateFused(long offset, int n) {
+    for (int c = 0; c < n; c += CHUNK) {
+      activateChunk(offset + c, Math.min(CHUNK, n - c));
+    }
+  }
+
+  private void activateChunk(long offset, int n) {
+    if (isFloat) {
+      float[] z = fa;
+      float[] h = fb;
+      float k = (float) fusedSlope;
+      HostLoops.get(prePointer, offset, z, n);
+      for (int i = 0; i < n; i++) {
+        float v = z[i];
+        h[i] = Math.max(v, 0f) + k * Math.min(v, 0f);
+      }
+      HostLoops.put(statesPointer, offset, h, n);
+    } else {
+      double[] z = da;
+      double[] h = db;
+      double k = fusedSlope;
+      HostLoops.get(prePointer, offset, z, n);
+      for (int i = 0; i < n; i++) {
+        double v = z[i];
+        h[i] = Math.max(v, 0.0) + k * Math.min(v, 0.0);
+      }
+      HostLoops.put(statesPointer, offset, h, n);
+    }
+  }
+
+  /**
+   * One step of the fused backward pass at {@code offset} (n = B·H elements): δ_t = δh_t⊙φ′(h_t)
+   * (+ dL/dpre_t) back into dL/dh, where the recursion and the weight gradients read it. φ′ is read off h_t: m = min(1, max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0
+   * (denormals included) and 0 otherwise, and δ = m·g + (1−m)·(slope·g) is then exactly g resp.
+   * slope·g, without a branch.
+   */
+  private void backwardStepFused(Pointer dLdh, Pointer dLdPre, long offset, int batch) {
+    int n = batch * hidden;
+    for (int c = 0; c < n; c += CHUNK) {
+      backwardChunk(dLdh, dLdPre, offset + c, Math.min(CHUNK, n - c));
+    }
+  }
+
+  private void backwardChunk(Pointer dLdh, Pointer dLdPre, long offset, int n) {
+    if (isFloat) {
+      float[] g = fa;
+      float[] state = fb;
+      float[] extra = fc;
+      float k = (float) fusedSlope;
+      HostLoops.get(dLdh, offset, g, n);
+      HostLoops.get(statesPointer, offset, state, n);
+      if (dLdPre != null) {
+        HostLoops.get(dLdPre, offset, extra, n);
+      }
+      // One flat loop (a nested loop over rows and columns is not vectorised by C2).
+      for (int i = 0; i < n; i++) {
+        float m = Math.min(1f, Math.max(state[i], 0f) * 1e38f * 1e38f);
+        float v = g[i];
+        g[i] = m * v + (1f - m) * (k * v) + extra[i];
+      }
+      HostLoops.put(dLdh, offset, g, n);
+    } else {
+      double[] g = da;
+      double[] state = db;
+      double[] extra = dc;
+      double k = fusedSlope;
+      HostLoops.get(dLdh, offset, g, n);
+      HostLoops.get(statesPointer, offset, state, n);
+      if (dLdPre != null) {
+        HostLoops.get(dLdPre, offset, extra, n);
+      }
+      // One flat loop (a nested loop over rows and columns is not vectorised by C2).
+      for (int i = 0; i < n; i++) {
+        double m = Math.min(1.0, Math.max(state[i], 0.0) * 1e300 * 1e300);
+        double v = g[i];
+        g[i] = m * v + (1.0 - m) * (k * v) + extra[i];
+      }
+      HostLoops.put(dLdh, offset, g, n);
     }
   }
 
@@ -501,7 +698,28 @@ final class LeakyRnnNetwork implements Network {
     INDArray delta; // [T·B, H]: dL/d(drive) scaled as the weight products need it
     INDArray deltaFirst; // its first step, [B, H]
     INDArray deltaRest; // its other steps, [(T−1)·B, H]
-    if (!inside) {
+    if (fused) {
+      // δ_t into dL/dh; the weight products below use δ and scale their rows by α afterwards.
+      Pointer gPointer = HostLoops.pointer(g[0]);
+      Pointer gpPointer = gp == null ? null : HostLoops.pointer(gp[0]);
+      if (gp == null) {
+        if (isFloat) {
+          Arrays.fill(fc, 0f);
+        } else {
+          Arrays.fill(dc, 0.0);
+        }
+      }
+      long bh = (long) batch * hidden;
+      for (int t = steps - 1; t >= 0; t--) {
+        backwardStepFused(gPointer, gpPointer, t * bh, batch);
+        if (t > 0) {
+          Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
+        }
+      }
+      delta = grad2d;
+      deltaFirst = g[0];
+      deltaRest = dLdhViews.rest();
+    } else if (!inside) {
       derivativeFromOutput(statesNext2d, deriv2d);
       for (int t = steps - 1; t >= 0; t--) {
         Nd4j.exec(new MulOp(g[t], q[t], g[t]));
@@ -540,22 +758,61 @@ final class LeakyRnnNetwork implements Network {
       Nd4j.gemm(deltaRest, statesHead2d, gradRec, true, false, 1.0, 1.0);
     }
     Nd4j.gemm(delta, inputs2d, gradIn, true, false, 1.0, 0.0);
+    if (fused) {
+      // (α⊙δ)ᵀ·Y = diag(α)·(δᵀ·Y): the rows of both products scaled by α in Java, and with a
+      // trainable τ the sums α_i·(Σ_j W_ij·C_ij − C_ii) + Σ_k [W_in | b]_ik·C_in,ik below too.
+      int h = hidden;
+      int cols = inputs + 1;
+      read(gradRec, hostC, h * h);
+      read(gradIn, hostCIn, h * cols);
+      for (int i = 0; i < h; i++) {
+        double a = hostAlpha[i];
+        for (int j = 0; j < h; j++) {
+          hostC[i * h + j] = round(hostC[i * h + j] * a);
+        }
+        for (int k = 0; k < cols; k++) {
+          hostCIn[i * cols + k] = round(hostCIn[i * cols + k] * a);
+        }
+      }
+      write(gradRec, hostC, h * h);
+      write(gradIn, hostCIn, h * cols);
+      if (gTaus != null) {
+        read(wMasked, hostW, h * h); // W (prepare() left α·W there)
+        for (int i = 0; i < h; i++) {
+          double sum = 0;
+          for (int j = 0; j < h; j++) {
+            sum += hostW[i * h + j] * hostC[i * h + j];
+          }
+          double sumIn = 0;
+          for (int k = 0; k < cols; k++) {
+            sumIn += hostIn[i * cols + k] * hostCIn[i * cols + k];
+          }
+          hostSum[i] = (sum - hostC[i * h + i]) * hostAlpha[i] + sumIn;
+        }
+        write(sumH, hostSum, h);
+      }
+    }
 
     if (gTaus != null) {
       if (!inside) {
-        Nd4j.exec(new MulOp(wMasked, gradRec, scratchHH));
-        Nd4j.exec(new Sum(scratchHH, sumH, 1));
-        sumH.subi(gradRecDiagonal);
-        sumH.muli(alpha);
-        Nd4j.exec(new MulOp(inMatrix, gradIn, scratchHI));
-        Nd4j.exec(new Sum(scratchHI, sumH2, 1));
-        sumH.addi(sumH2);
+        if (!fused) { // (the fused path computed sumH above)
+          Nd4j.exec(new MulOp(wMasked, gradRec, scratchHH));
+          Nd4j.exec(new Sum(scratchHH, sumH, 1));
+          sumH.subi(gradRecDiagonal);
+          sumH.muli(alpha);
+          Nd4j.exec(new MulOp(inMatrix, gradIn, scratchHI));
+          Nd4j.exec(new Sum(scratchHI, sumH2, 1));
+          sumH.addi(sumH2);
+        }
         INDArray drive2d = lastTrajectory.drive();
         if (drive2d != null) {
           // The drive's term α⊙Σ_rows (α⊙δ)⊙ξ; Q (φ′) is free after the loop.
           Nd4j.exec(new MulOp(delta, drive2d, deriv2d));
           Nd4j.exec(new Sum(deriv2d, sumH2, 0));
           sumH2.muli(alpha);
+          if (fused) {
+            sumH2.muli(alpha); // delta is δ there, not α⊙δ
+          }
           sumH.addi(sumH2);
         }
       } else {
@@ -606,6 +863,20 @@ final class LeakyRnnNetwork implements Network {
       phiFlat = buffers.ensure(phiFlat, rows * hidden, 0.0);
       phiSteps = buffers.steps(phiFlat, steps, batch, hidden);
       phi2d = buffers.view(phiFlat, 0, rows, hidden);
+    }
+    if (fused) {
+      statesPointer = HostLoops.pointer(statesFlat);
+      prePointer = HostLoops.pointer(preFlat);
+      int n = Math.min(batch * hidden, CHUNK);
+      if (isFloat && (fa == null || fa.length < n)) {
+        fa = new float[n];
+        fb = new float[n];
+        fc = new float[n];
+      } else if (!isFloat && (da == null || da.length < n)) {
+        da = new double[n];
+        db = new double[n];
+        dc = new double[n];
+      }
     }
     viewSteps = steps;
     viewBatch = batch;
