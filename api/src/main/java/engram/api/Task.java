@@ -90,6 +90,7 @@ public interface Task<C extends Record> extends Plugin<C> {
    */
   default Batch stream(C config, int[] levels, int steps, int batchSize, RandomGenerator rng) {
     throw new UnsupportedOperationException("task '" + info().id() + "' has no continuous"
-        + " stream, which this analysis needs (it is defined for n-parity and n-dms)");
+        + " stream, which this analysis needs. Fix: analyse a run of a task that has one (built in:"
+        + " n-parity, n-dms), or implement Task.stream for this task");
   }
 }

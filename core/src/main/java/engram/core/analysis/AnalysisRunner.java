@@ -151,7 +151,7 @@ public final class AnalysisRunner {
         ((Analyzer) choice.plugin().plugin()).analyze(choice.config(), context);
         outcomes.add(new Outcome(id, out, null));
       } catch (Exception | LinkageError e) {
-        deleteIfEmpty(out);
+        RunDirectory.deleteIfEmpty(out);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         // The outcome is printed after the id already: "error: transfer: ..." once, not twice.
         outcomes.add(new Outcome(id, out,
@@ -161,13 +161,4 @@ public final class AnalysisRunner {
     return outcomes;
   }
 
-  private static void deleteIfEmpty(Path dir) {
-    try (var children = Files.list(dir)) {
-      if (children.findAny().isEmpty()) {
-        Files.delete(dir);
-      }
-    } catch (IOException ignored) {
-      // leaving an empty directory is harmless
-    }
-  }
 }

@@ -5,6 +5,7 @@ import engram.core.compare.ComparisonException;
 import engram.core.compare.ComparisonReport;
 import engram.core.compare.Finding;
 import engram.core.compare.GroupBy;
+import engram.core.run.RunDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ final class CompareCommand implements Callable<Integer> {
           Instant.now());
       findings = ComparisonReport.write(comparison, directory);
     } catch (IOException e) {
-      deleteIfEmpty(directory);
+      RunDirectory.deleteIfEmpty(directory);
       err.println("error: cannot write the comparison (" + e.getMessage() + "). Fix: check that"
           + " the output directory is writable.");
       return Main.SOFTWARE;
@@ -86,16 +87,4 @@ final class CompareCommand implements Callable<Integer> {
     return Main.OK;
   }
 
-  private static void deleteIfEmpty(Path dir) {
-    if (dir == null) {
-      return;
-    }
-    try (var children = Files.list(dir)) {
-      if (children.findAny().isEmpty()) {
-        Files.delete(dir);
-      }
-    } catch (IOException ignored) {
-      // leaving an empty directory behind is harmless
-    }
-  }
 }

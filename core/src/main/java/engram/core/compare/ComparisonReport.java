@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import engram.core.run.RunDirectory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -43,9 +43,6 @@ public final class ComparisonReport {
       Figures.CONNECTIVITY, Figures.DIMENSIONALITY, Figures.ABLATION, Figures.PERTURBATION,
       Figures.FORGETTING, Figures.TRANSFER);
 
-  private static final DateTimeFormatter STAMP =
-      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
-
   private ComparisonReport() {}
 
   /**
@@ -54,18 +51,7 @@ public final class ComparisonReport {
    * reused.
    */
   public static Path freshDirectory(Path parent, Instant now) throws IOException {
-    Files.createDirectories(parent);
-    String base = "compare-" + STAMP.format(now);
-    for (int k = 1; k <= 10_000; k++) {
-      Path candidate = parent.resolve(k == 1 ? base : base + "-" + k);
-      try {
-        return Files.createDirectory(candidate);
-      } catch (FileAlreadyExistsException e) {
-        // taken: try the next suffix
-      }
-    }
-    throw new IOException("cannot create " + parent.resolve(base) + ": it and 10000 numbered"
-        + " variants exist");
+    return RunDirectory.fresh(parent, RunDirectory.stamped("compare", now));
   }
 
   /**

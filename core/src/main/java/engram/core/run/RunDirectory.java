@@ -71,13 +71,32 @@ public final class RunDirectory {
    */
   public static Path fresh(Path parent, String base) throws IOException {
     Files.createDirectories(parent);
-    for (int k = 1; ; k++) {
+    for (int k = 1; k <= MAX_ATTEMPTS; k++) {
       Path candidate = parent.resolve(k == 1 ? base : base + "-" + k);
       try {
         return Files.createDirectory(candidate);
       } catch (FileAlreadyExistsException e) {
         // taken: try the next suffix
       }
+    }
+    throw new IOException("cannot create " + parent.resolve(base) + ": it and " + MAX_ATTEMPTS
+        + " numbered variants exist");
+  }
+
+  /**
+   * Removes {@code dir} if it exists and is empty (an output directory a failed step never wrote
+   * to); anything else is left alone.
+   */
+  public static void deleteIfEmpty(Path dir) {
+    if (dir == null || !Files.isDirectory(dir)) {
+      return;
+    }
+    try (var children = Files.list(dir)) {
+      if (children.findAny().isEmpty()) {
+        Files.delete(dir);
+      }
+    } catch (IOException ignored) {
+      // leaving an empty directory behind is harmless
     }
   }
 
