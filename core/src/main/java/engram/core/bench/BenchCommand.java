@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
   /** The columns of the timing CSV. */
   public static final List<String> COLUMNS = List.of("machine", "shape", "model", "H", "B", "T",
       "heads", "median_ms", "p25_ms", "p75_ms", "min_ms", "max_ms", "repeats", "steps",
-      "ratio_to_pytorch");
+      "ratio_to_pytorch", "inputs_ms", "forward_ms", "loss_ms", "backward_ms", "update_ms");
   /** The columns of the memory CSV. */
   public static final List<String> MEMORY_COLUMNS = List.of("machine", "shape", "model", "steps",
       "peak_heap_mb", "quantity", "peak_mb", "first_third_mb", "last_third_mb", "flat");
@@ -146,7 +146,12 @@ public final class BenchCommand implements Callable<Integer> {
   Main main;
 
   /** One measured row. */
-  record Row(String model, BenchShape shape, Summary summary, int steps, double ratio) {}
+  /**
+   * One measured cell; {@code phases} holds the median ms of each {@link Trainer.Phase} over all
+   * timed steps (empty for the PyTorch reference, which reports totals only).
+   */
+  record Row(String model, BenchShape shape, Summary summary, int steps, double ratio,
+      double[] phases) {}
 
   private record Cell(String model, BenchShape shape) {}
 
@@ -199,14 +204,23 @@ public final class BenchCommand implements Callable<Integer> {
     Map<BenchShape, Row> torchRows = new LinkedHashMap<>();
     for (Cell cell : plan) {
       double[] medians = new double[repeats];
+      int phaseCount = Trainer.Phase.values().length;
+      double[][] phaseMs = new double[phaseCount][repeats * steps];
       for (int r = 0; r < repeats; r++) {
-        long[] nanos = trainer(loader, cell.model(), cell.shape()).benchmarkSteps(
+        Trainer.StepTimes times = trainer(loader, cell.model(), cell.shape()).benchmarkSteps(
             fixedBatch(cell.shape()), stage(cell.shape().heads()), warmup + steps, i -> { });
         double[] ms = new double[steps];
         for (int i = 0; i < steps; i++) {
-          ms[i] = nanos[warmup + i] / 1e6;
+          ms[i] = times.total()[warmup + i] / 1e6;
+          for (int p = 0; p < phaseCount; p++) {
+            phaseMs[p][r * steps + i] = times.phases()[warmup + i][p] / 1e6;
+          }
         }
         medians[r] = Summary.of(ms).median();
+      }
+      double[] phases = new double[phaseCount];
+      for (int p = 0; p < phaseCount; p++) {
+        phases[p] = Summary.of(phaseMs[p]).median();
       }
       Summary s = Summary.of(medians);
       double ratio = Double.NaN;
@@ -215,9 +229,10 @@ public final class BenchCommand implements Callable<Integer> {
         ratio = Summary.ratio(s.median(), t.summary().median());
         out.println(line(t));
       }
-      Row row = new Row(cell.model(), cell.shape(), s, steps, ratio);
+      Row row = new Row(cell.model(), cell.shape(), s, steps, ratio, phases);
       rows.add(row);
       out.println(line(row));
+      out.println(phaseLine(phases));
       out.flush();
     }
     rows.addAll(torchRows.values());
@@ -334,7 +349,8 @@ public final class BenchCommand implements Callable<Integer> {
         throw new BenchRuntimeException(new BenchException(130, "interrupted."));
       }
     }
-    return new Row(TORCH_MODEL, shape, Summary.of(medians), TORCH_STEPS, Double.NaN);
+    return new Row(TORCH_MODEL, shape, Summary.of(medians), TORCH_STEPS, Double.NaN,
+        new double[0]);
   }
 
   /** The repository root when started by the launcher ({@code -Dengram.plugins=<repo>/plugins}). */
@@ -412,12 +428,12 @@ public final class BenchCommand implements Callable<Integer> {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t0 = System.nanoTime();
-      List<Future<long[]>> futures = new ArrayList<>();
+      List<Future<Trainer.StepTimes>> futures = new ArrayList<>();
       for (int j = 0; j < parallelJobs; j++) {
         futures.add(pool.submit(() -> trainer(loader, LEAKY, shape).benchmarkSteps(
             fixedBatch(shape), stage(shape.heads()), parallelSteps, i -> { })));
       }
-      for (Future<long[]> f : futures) {
+      for (Future<Trainer.StepTimes> f : futures) {
         f.get();
       }
       return (System.nanoTime() - t0) / 1e9;
@@ -510,7 +526,25 @@ public final class BenchCommand implements Callable<Integer> {
         String.valueOf(shape.hidden()), String.valueOf(shape.batch()),
         String.valueOf(shape.steps()), String.valueOf(shape.heads()), fmt(s.median()),
         fmt(s.p25()), fmt(s.p75()), fmt(s.min()), fmt(s.max()), String.valueOf(s.count()),
-        String.valueOf(r.steps()), Double.isNaN(r.ratio()) ? "" : fmt(r.ratio()));
+        String.valueOf(r.steps()), Double.isNaN(r.ratio()) ? "" : fmt(r.ratio()),
+        phase(r, Trainer.Phase.INPUTS), phase(r, Trainer.Phase.FORWARD),
+        phase(r, Trainer.Phase.LOSS), phase(r, Trainer.Phase.BACKWARD),
+        phase(r, Trainer.Phase.UPDATE));
+  }
+
+  private static String phase(Row r, Trainer.Phase p) {
+    return r.phases().length == 0 ? "" : fmt(r.phases()[p.ordinal()]);
+  }
+
+  /** "  phases (median ms): inputs 0.05, forward 3.10, ..." in {@link Trainer.Phase} order. */
+  static String phaseLine(double[] phases) {
+    StringBuilder line = new StringBuilder("  phases (median ms):");
+    Trainer.Phase[] all = Trainer.Phase.values();
+    for (int p = 0; p < all.length; p++) {
+      line.append(p == 0 ? " " : ", ").append(all[p].name().toLowerCase(Locale.ROOT)).append(' ')
+          .append(String.format(Locale.ROOT, "%.2f", phases[p]));
+    }
+    return line.toString();
   }
 
   private Path sibling(String suffix) {

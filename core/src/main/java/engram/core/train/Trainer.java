@@ -119,7 +119,7 @@ public final class Trainer {
         }
         Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), trainData);
         double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0,
-            trainNoise, regSums, workspace, step);
+            trainNoise, regSums, workspace, step, null);
         step++;
         if (!Double.isFinite(loss)) {
           throw new TrainingDivergedException("The training loss became " + loss + " at epoch "
@@ -211,10 +211,10 @@ public final class Trainer {
    * {@code stage}, with no evaluation, curriculum or checkpoint. Nothing is written.
    *
    * @param afterStep called after each step with its index, outside the timed region
-   * @return the wall time of each step in nanoseconds
+   * @return the wall time of each step and of its phases, in nanoseconds
    * @throws TrainingDivergedException when the loss stops being finite
    */
-  public long[] benchmarkSteps(Batch batch, Stage stage, int steps, IntConsumer afterStep) {
+  public StepTimes benchmarkSteps(Batch batch, Stage stage, int steps, IntConsumer afterStep) {
     TrainingConfig training = experiment.training();
     Map<String, INDArray> modelGrads = initialise(Map.of());
     Optimizer optimizer = Optimizer.create(training.optimizer());
@@ -223,10 +223,11 @@ public final class Trainer {
     Map<String, Double> regSums = new LinkedHashMap<>();
     Workspace workspace = new Workspace();
     long[] nanos = new long[steps];
+    long[][] phases = new long[steps][Phase.values().length];
     for (int s = 0; s < steps; s++) {
       long t0 = System.nanoTime();
       double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0, trainNoise,
-          regSums, workspace, s);
+          regSums, workspace, s, phases[s]);
       nanos[s] = System.nanoTime() - t0;
       if (!Double.isFinite(loss)) {
         throw new TrainingDivergedException("The benchmark loss became " + loss + " at step "
@@ -234,18 +235,42 @@ public final class Trainer {
       }
       afterStep.accept(s);
     }
-    return nanos;
+    return new StepTimes(nanos, phases);
   }
+
+  /** The parts of a training step that {@link #benchmarkSteps} times separately. */
+  public enum Phase {
+    /** The batch as an array, h0, regularizer perturbations. */
+    INPUTS,
+    /** The network's forward pass. */
+    FORWARD,
+    /** Readout heads, loss and dL/dh, regularizers on the hidden states. */
+    LOSS,
+    /** BPTT through the network and parameter regularizers. */
+    BACKWARD,
+    /** Gradient clipping and the optimizer update. */
+    UPDATE
+  }
+
+  /**
+   * Wall times of {@link #benchmarkSteps}: {@code total[s]} of step s and {@code phases[s][p]} of
+   * its {@link Phase} p (ordinal), in nanoseconds; the phases of a step add up to its total up to
+   * the timer calls between them.
+   */
+  public record StepTimes(long[] total, long[][] phases) {}
 
   @SuppressWarnings("unchecked")
   private double trainStep(Batch batch, Stage stage, TrainingConfig training, Optimizer optimizer,
       Map<String, INDArray> modelGrads, RandomGenerator h0Rng, RandomGenerator noise,
-      Map<String, Double> regSums, Workspace workspace, long step) {
+      Map<String, Double> regSums, Workspace workspace, long step, long[] phases) {
+    long mark = phases == null ? 0 : System.nanoTime();
     INDArray inputs = toArray(batch);
     INDArray h0 = network.initialState(batch.batch(), h0Rng);
     INDArray drive = perturb(experiment.regularizers(), network.hiddenSize(), inputs, batch, step,
         noise);
+    mark = lap(phases, Phase.INPUTS, mark);
     Trajectory trajectory = network.forward(inputs, h0, drive);
+    mark = lap(phases, Phase.FORWARD, mark);
     INDArray hidden = trajectory.hidden();
     INDArray dLdh = workspace.zeros(hidden);
     double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
@@ -258,6 +283,7 @@ public final class Trainer {
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }
+    mark = lap(phases, Phase.LOSS, mark);
     network.backward(trajectory, dLdh, extras.gradients(), modelGrads);
     for (PluginChoice choice : experiment.regularizers()) {
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
@@ -266,6 +292,7 @@ public final class Trainer {
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }
+    mark = lap(phases, Phase.BACKWARD, mark);
     if (!Double.isFinite(loss)) {
       return loss;
     }
@@ -284,7 +311,18 @@ public final class Trainer {
     for (int i = 0; i < params.size(); i++) {
       optimizer.update(params.get(i).name(), params.get(i).value(), grads.get(i));
     }
+    lap(phases, Phase.UPDATE, mark);
     return loss;
+  }
+
+  /** Adds the time since {@code mark} to {@code phases[phase]} (when timing) and returns now. */
+  private static long lap(long[] phases, Phase phase, long mark) {
+    if (phases == null) {
+      return 0;
+    }
+    long now = System.nanoTime();
+    phases[phase.ordinal()] += now - mark;
+    return now;
   }
 
   /**
