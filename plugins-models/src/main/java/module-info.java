@@ -6,6 +6,7 @@
 module engram.models {
   requires engram.api;
   requires org.bytedeco.javacpp; // HostLoops: bulk copies between native buffers and Java arrays
+  requires org.bytedeco.openblas; // Blas: per-step products without ND4J's dispatch
   requires static org.apiguardian.api;
 
   provides engram.api.Model with

@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
   /** The columns of the timing CSV. */
   public static final List<String> COLUMNS = List.of("machine", "shape", "model", "H", "B", "T",
       "heads", "median_ms", "p25_ms", "p75_ms", "min_ms", "max_ms", "repeats", "steps",
-      "ratio_to_pytorch", "inputs_ms", "forward_ms", "loss_ms", "backward_ms", "update_ms");
+      "ratio_to_pytorch", "ratio_p25", "ratio_p75", "ratio_min", "ratio_max", "inputs_ms", "forward_ms", "loss_ms", "backward_ms", "update_ms");
   /** The columns of the memory CSV. */
   public static final List<String> MEMORY_COLUMNS = List.of("machine", "shape", "model", "steps",
       "peak_heap_mb", "quantity", "peak_mb", "first_third_mb", "last_third_mb", "flat");
@@ -147,11 +147,19 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** One measured row. */
   /**
-   * One measured cell; {@code phases} holds the median ms of each {@link Trainer.Phase} over all
-   * timed steps (empty for the PyTorch reference, which reports totals only).
+   * One measured cell; {@code ratios} summarises Engram/PyTorch over the repeats, each repeat's
+   * Engram median over the PyTorch median measured right after it (null without a reference);
+   * {@code phases} holds the median ms of each {@link Trainer.Phase} over all timed steps (empty
+   * for the PyTorch reference, which reports totals only).
    */
-  record Row(String model, BenchShape shape, Summary summary, int steps, double ratio,
-      double[] phases) {}
+  record Row(String model, BenchShape shape, Summary summary, int steps, Summary ratios,
+      double[] phases) {
+
+    /** The median of the paired ratios, NaN without a reference. */
+    double ratio() {
+      return ratios == null ? Double.NaN : ratios.median();
+    }
+  }
 
   private record Cell(String model, BenchShape shape) {}
 
@@ -203,6 +211,12 @@ public final class BenchCommand implements Callable<Integer> {
     List<Row> rows = new ArrayList<>();
     Map<BenchShape, Row> torchRows = new LinkedHashMap<>();
     for (Cell cell : plan) {
+      // PyTorch runs right after each Engram repeat (once per shape, with leaky-rnn), so each
+      // ratio compares two measurements taken under the same load on this noisy machine.
+      boolean paired = reference != null && cell.model().equals(LEAKY)
+          && !torchRows.containsKey(cell.shape());
+      double[] torchMedians = new double[repeats];
+      double[] ratios = new double[repeats];
       double[] medians = new double[repeats];
       int phaseCount = Trainer.Phase.values().length;
       double[][] phaseMs = new double[phaseCount][repeats * steps];
@@ -217,19 +231,25 @@ public final class BenchCommand implements Callable<Integer> {
           }
         }
         medians[r] = Summary.of(ms).median();
+        if (paired) {
+          torchMedians[r] = torchRepeat(reference, cell.shape());
+          ratios[r] = Summary.ratio(medians[r], torchMedians[r]);
+        }
       }
       double[] phases = new double[phaseCount];
       for (int p = 0; p < phaseCount; p++) {
         phases[p] = Summary.of(phaseMs[p]).median();
       }
       Summary s = Summary.of(medians);
-      double ratio = Double.NaN;
-      if (reference != null && cell.model().equals(LEAKY)) {
-        Row t = torchRows.computeIfAbsent(cell.shape(), shape -> torchRow(reference, shape));
-        ratio = Summary.ratio(s.median(), t.summary().median());
+      Summary ratioSummary = null;
+      if (paired) {
+        Row t = new Row(TORCH_MODEL, cell.shape(), Summary.of(torchMedians), TORCH_STEPS, null,
+            new double[0]);
+        torchRows.put(cell.shape(), t);
+        ratioSummary = Summary.of(ratios);
         out.println(line(t));
       }
-      Row row = new Row(cell.model(), cell.shape(), s, steps, ratio, phases);
+      Row row = new Row(cell.model(), cell.shape(), s, steps, ratioSummary, phases);
       rows.add(row);
       out.println(line(row));
       out.println(phaseLine(phases));
@@ -336,21 +356,17 @@ public final class BenchCommand implements Callable<Integer> {
     return found;
   }
 
-  private Row torchRow(TorchReference reference, BenchShape shape) {
-    double[] medians = new double[repeats];
-    for (int r = 0; r < repeats; r++) {
-      try {
-        medians[r] = reference.msPerStep(shape);
-      } catch (IOException e) {
-        throw new BenchRuntimeException(new BenchException(1, e.getMessage()
-            + ". Fix: check that " + reference.script() + " runs by hand."));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new BenchRuntimeException(new BenchException(130, "interrupted."));
-      }
+  /** One PyTorch repeat: its median ms per step for {@code shape}. */
+  private static double torchRepeat(TorchReference reference, BenchShape shape) {
+    try {
+      return reference.msPerStep(shape);
+    } catch (IOException e) {
+      throw new BenchRuntimeException(new BenchException(1, e.getMessage()
+          + ". Fix: check that " + reference.script() + " runs by hand."));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchRuntimeException(new BenchException(130, "interrupted."));
     }
-    return new Row(TORCH_MODEL, shape, Summary.of(medians), TORCH_STEPS, Double.NaN,
-        new double[0]);
   }
 
   /** The repository root when started by the launcher ({@code -Dengram.plugins=<repo>/plugins}). */
@@ -513,8 +529,10 @@ public final class BenchCommand implements Callable<Integer> {
   private static String line(Row r) {
     String text = String.format(Locale.ROOT, "%-18s %-3s (%s): %s", r.model(), r.shape().name(),
         r.shape().describe(), r.summary().describe());
-    if (!Double.isNaN(r.ratio())) {
-      text += String.format(Locale.ROOT, "; Engram/PyTorch %.2f", r.ratio());
+    if (r.ratios() != null) {
+      Summary q = r.ratios();
+      text += String.format(Locale.ROOT, "; Engram/PyTorch %.2f (paired repeats: IQR %.2f–%.2f,"
+          + " min–max %.2f–%.2f)", q.median(), q.p25(), q.p75(), q.min(), q.max());
     }
     return text;
   }
@@ -526,10 +544,15 @@ public final class BenchCommand implements Callable<Integer> {
         String.valueOf(shape.hidden()), String.valueOf(shape.batch()),
         String.valueOf(shape.steps()), String.valueOf(shape.heads()), fmt(s.median()),
         fmt(s.p25()), fmt(s.p75()), fmt(s.min()), fmt(s.max()), String.valueOf(s.count()),
-        String.valueOf(r.steps()), Double.isNaN(r.ratio()) ? "" : fmt(r.ratio()),
+        String.valueOf(r.steps()), ratioField(r, Summary::median), ratioField(r, Summary::p25),
+        ratioField(r, Summary::p75), ratioField(r, Summary::min), ratioField(r, Summary::max),
         phase(r, Trainer.Phase.INPUTS), phase(r, Trainer.Phase.FORWARD),
         phase(r, Trainer.Phase.LOSS), phase(r, Trainer.Phase.BACKWARD),
         phase(r, Trainer.Phase.UPDATE));
+  }
+
+  private static String ratioField(Row r, java.util.function.ToDoubleFunction<Summary> part) {
+    return r.ratios() == null ? "" : fmt(part.applyAsDouble(r.ratios()));
   }
 
   private static String phase(Row r, Trainer.Phase p) {

@@ -7,6 +7,7 @@ import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
 import engram.models.common.Ablation;
+import engram.models.common.Blas;
 import engram.models.common.Buffers;
 import engram.models.common.GradientViews;
 import engram.models.common.HostLoops;
@@ -129,7 +130,17 @@ final class LeakyRnnNetwork implements Network {
    * rather than spanning a whole [B, H] step (512 KB at B = 256, H = 500).
    */
   private static final int CHUNK = 4096;
+  /**
+   * Up to this many inputs the fused path adds the input drive α⊙(x_t·W_inᵀ + b) inside its
+   * per-step loop and forms [dW_in | db] there from δ, instead of one [T·B, I+1] product each way:
+   * products with I + 1 ≤ 17 columns run far below the machine's speed and stream all of Z resp. δ
+   * through memory once more (at H = 500, B = 256, T = 100: about 12 ms forward and 15 ms
+   * backward, against well under 1 ms for the loops).
+   */
+  static final int FOLD_MAX_INPUTS = 16;
   private final boolean isFloat;
+  /** The fused path calls OpenBLAS directly (ND4J's CPU backend): see {@link Blas}. */
+  private final boolean direct;
   private final double fusedSlope; // slope of φ for negative arguments (0 for ReLU)
 
   // Parameters (live arrays).
@@ -208,6 +219,25 @@ final class LeakyRnnNetwork implements Network {
   // The fused path: pointers into the flat buffers and Java scratch of one step, [B·H] each.
   private Pointer statesPointer;
   private Pointer prePointer;
+  private Pointer h0Pointer;
+  private Pointer recPointer; // recMatrix
+  private Pointer gradRecPointer;
+  // The folded input drive (fused, direct, no drive ξ, I ≤ FOLD_MAX_INPUTS): the inputs of the
+  // latest forward pass [T·B·I], α⊙W_in transposed [I·H], α⊙(b_in + b_rec) [H], and the
+  // per-step sums of backward, (Σ_b x_bk·δ_bj) [I·H] and (Σ_b δ_bj) [H].
+  private boolean folded;
+  private float[] foldX;
+  private double[] foldXd;
+  private final float[] foldW;
+  private final double[] foldWd;
+  private final float[] foldBias;
+  private final float[] foldAlpha; // α rounded to float (the folded drive ξ)
+  private Pointer drivePointer; // the copy of ξ (driveFlat)
+  private final double[] foldBiasd;
+  private final float[] stepSumX;
+  private final double[] stepSumXd;
+  private final float[] stepSum;
+  private final double[] stepSumd;
   private float[] fa;
   private float[] fb;
   private float[] fc;
@@ -227,6 +257,14 @@ final class LeakyRnnNetwork implements Network {
   private double[] dc;
 
   LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
+    this(config, spec, rng, Blas.AVAILABLE);
+  }
+
+  /**
+   * @param allowDirect whether the fused path may call OpenBLAS directly and fold the input drive
+   *     (false: every product through ND4J, as on a non-CPU backend; tests compare the two)
+   */
+  LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng, boolean allowDirect) {
     this.hidden = config.hiddenSize();
     this.inputs = spec.inputSize();
     this.dataType = spec.dataType();
@@ -307,6 +345,21 @@ final class LeakyRnnNetwork implements Network {
     hostOneMinusAlpha = new double[fused ? h : 0];
     hostSum = new double[fused ? h : 0];
     hostStage = new float[isFloat ? Math.max(hh, hi) : 0];
+    direct = fused && allowDirect;
+    boolean fold = direct && in <= FOLD_MAX_INPUTS;
+    foldW = new float[fold && isFloat ? in * h : 0];
+    foldWd = new double[fold && !isFloat ? in * h : 0];
+    foldBias = new float[fold && isFloat ? h : 0];
+    foldAlpha = new float[foldBias.length];
+    foldBiasd = new double[fold && !isFloat ? h : 0];
+    stepSumX = new float[foldW.length];
+    stepSumXd = new double[foldWd.length];
+    stepSum = new float[foldBias.length];
+    stepSumd = new double[foldBiasd.length];
+    if (direct) {
+      recPointer = HostLoops.pointer(recMatrix);
+      gradRecPointer = HostLoops.pointer(gradRec);
+    }
   }
 
   @Override
@@ -373,12 +426,17 @@ final class LeakyRnnNetwork implements Network {
     prepare();
 
     long rows = (long) steps * batch;
-    inputsData2d.assign(x.reshape('c', rows, inputs)); // casts if the task's type differs
+    folded = direct && inputs <= FOLD_MAX_INPUTS;
+    if (folded) {
+      readInputs(x, steps * batch * inputs);
+    } else {
+      inputsData2d.assign(x.reshape('c', rows, inputs)); // casts if the task's type differs
+    }
     INDArray drive2d = null; // ξ as [T·B, H] in the network's type, when backward needs it
     INDArray driveSource = null; // where ξ is read from during this forward pass
     if (drive != null) {
       driveSource = drive.reshape('c', rows, hidden); // a view when drive is C-contiguous
-      if (!inside && trainTau) {
+      if (folded || (!inside && trainTau)) { // (the folded loop reads the copy's buffer)
         drive2d = driveView(steps, batch);
         drive2d.assign(driveSource); // casts; a copy, safe against the caller reusing its array
         driveSource = drive2d;
@@ -390,7 +448,19 @@ final class LeakyRnnNetwork implements Network {
       // Z[t] ← α⊙(u_t + ξ_t) for all t, then per step: z_t = h_{t−1}·Aᵀ + Z[t] in place, and
       // h_t = φ(z_t) out of place, so Z keeps the pre-activations (the extra "pre").
       INDArray[] z = preSteps;
-      if (driveSource == null) {
+      if (folded) {
+        // Z[t] ← h_{t−1}·Aᵀ, then one loop adds α⊙u_t, keeps z_t in Z[t] and writes h_t = φ(z_t).
+        int bh = batch * hidden;
+        for (int t = 0; t < steps; t++) {
+          Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
+              t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 0.0, prePointer,
+              (long) t * bh, hidden);
+          activateFolded(t, batch, drive2d == null ? null : drivePointer);
+        }
+        lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch,
+            trainTau ? drive2d : null, preView);
+        return lastTrajectory;
+      } else if (driveSource == null) {
         Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 0.0);
       } else {
         pre2d.assign(driveSource); // casts
@@ -399,7 +469,13 @@ final class LeakyRnnNetwork implements Network {
       }
       int bh = batch * hidden;
       for (int t = 0; t < steps; t++) {
-        Nd4j.gemm(s[t], recMatrix, z[t], false, true, 1.0, 1.0);
+        if (direct) {
+          Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
+              t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 1.0, prePointer,
+              (long) t * bh, hidden);
+        } else {
+          Nd4j.gemm(s[t], recMatrix, z[t], false, true, 1.0, 1.0);
+        }
         if (fused) {
           activateFused((long) t * bh, bh);
         } else {
@@ -470,6 +546,23 @@ final class LeakyRnnNetwork implements Network {
       }
       write(recMatrix, hostW, h * h);
       write(inMatrix, hostIn, h * cols);
+      // The folded drive, rounded as inMatrix holds it: W_in transposed (so a row of Z reads one
+      // contiguous row per input) and the bias column.
+      for (int i = 0; i < h; i++) {
+        for (int k = 0; k < foldW.length / h; k++) {
+          foldW[k * h + i] = (float) hostIn[i * cols + k];
+        }
+        for (int k = 0; k < foldWd.length / h; k++) {
+          foldWd[k * h + i] = hostIn[i * cols + k];
+        }
+      }
+      for (int i = 0; i < foldBias.length; i++) {
+        foldBias[i] = (float) hostIn[i * cols + inputs];
+        foldAlpha[i] = (float) hostAlpha[i];
+      }
+      for (int i = 0; i < foldBiasd.length; i++) {
+        foldBiasd[i] = hostIn[i * cols + inputs];
+      }
     } else if (!inside) {
       broadcastMul(wMasked, alpha, recMatrix, 0);
       recDiagonal.assign(oneMinusAlpha);
@@ -546,15 +639,183 @@ final class LeakyRnnNetwork implements Network {
   }
 
   /**
-   * One step of the fused backward pass at {@code offset} (n = B·H elements): δ_t = δh_t⊙φ′(h_t)
-   * (+ dL/dpre_t) back into dL/dh, where the recursion and the weight gradients read it. φ′ is read off h_t: m = min(1, max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0
-   * (denormals included) and 0 otherwise, and δ = m·g + (1−m)·(slope·g) is then exactly g resp.
-   * slope·g, without a branch.
+   * The inputs of this forward pass as a Java array in the network's type, [T·B·I] row-major (for
+   * the folded input drive and its gradient).
    */
-  private void backwardStepFused(Pointer dLdh, Pointer dLdPre, long offset, int batch) {
-    int n = batch * hidden;
-    for (int c = 0; c < n; c += CHUNK) {
-      backwardChunk(dLdh, dLdPre, offset + c, Math.min(CHUNK, n - c));
+  private void readInputs(INDArray x, int n) {
+    INDArray c = x.dataType() == dataType && x.ordering() == 'c'
+        && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x) ? x
+        : x.castTo(dataType).dup('c');
+    Pointer p = HostLoops.pointer(c);
+    if (isFloat) {
+      if (foldX == null || foldX.length < n) {
+        foldX = new float[n];
+      }
+      HostLoops.get(p, 0, foldX, n);
+    } else {
+      if (foldXd == null || foldXd.length < n) {
+        foldXd = new double[n];
+      }
+      HostLoops.get(p, 0, foldXd, n);
+    }
+  }
+
+  /**
+   * Step t of the folded forward pass, whole rows at a time: z = Z[t] + α⊙(b_in + b_rec) + Σ_k
+   * x_k·(α⊙W_in)_k (+ α⊙ξ_t when {@code drive} points at the copy of ξ; added last, so a zero
+   * drive gives bit for bit the result without one) back into Z[t] (the extra "pre"), and h_t =
+   * φ(z) into S.
+   */
+  private void activateFolded(int t, int batch, Pointer drive) {
+    int h = hidden;
+    int rowsPerChunk = Math.max(1, CHUNK / h);
+    long stepOffset = (long) t * batch * h;
+    for (int r0 = 0; r0 < batch; r0 += rowsPerChunk) {
+      int rows = Math.min(rowsPerChunk, batch - r0);
+      int n = rows * h;
+      long offset = stepOffset + (long) r0 * h;
+      if (isFloat) {
+        float[] z = fa;
+        float[] out = fb;
+        float k = (float) fusedSlope;
+        HostLoops.get(prePointer, offset, z, n);
+        for (int r = 0; r < rows; r++) {
+          int xBase = (t * batch + r0 + r) * inputs;
+          addRow(z, r * h, foldBias, 1f, h);
+          for (int c = 0; c < inputs; c++) {
+            addRow(z, r * h, foldW, c * h, foldX[xBase + c], h);
+          }
+        }
+        if (drive != null) {
+          float[] xi = fc;
+          HostLoops.get(drive, offset, xi, n);
+          for (int r = 0; r < rows; r++) {
+            addProduct(z, xi, r * h, foldAlpha, h);
+          }
+        }
+        for (int i = 0; i < n; i++) {
+          float v = z[i];
+          out[i] = Math.max(v, 0f) + k * Math.min(v, 0f);
+        }
+        HostLoops.put(prePointer, offset, z, n);
+        HostLoops.put(statesPointer, offset, out, n);
+      } else {
+        double[] z = da;
+        double[] out = db;
+        double k = fusedSlope;
+        HostLoops.get(prePointer, offset, z, n);
+        for (int r = 0; r < rows; r++) {
+          int xBase = (t * batch + r0 + r) * inputs;
+          addRow(z, r * h, foldBiasd, 1.0, h);
+          for (int c = 0; c < inputs; c++) {
+            addRow(z, r * h, foldWd, c * h, foldXd[xBase + c], h);
+          }
+        }
+        if (drive != null) {
+          double[] xi = dc;
+          HostLoops.get(drive, offset, xi, n);
+          for (int r = 0; r < rows; r++) {
+            addProduct(z, xi, r * h, hostAlpha, h);
+          }
+        }
+        for (int i = 0; i < n; i++) {
+          double v = z[i];
+          out[i] = Math.max(v, 0.0) + k * Math.min(v, 0.0);
+        }
+        HostLoops.put(prePointer, offset, z, n);
+        HostLoops.put(statesPointer, offset, out, n);
+      }
+    }
+  }
+
+  /** dst[at..at+n) += src[at..at+n)⊙scale[0..n). */
+  private static void addProduct(float[] dst, float[] src, int at, float[] scale, int n) {
+    for (int j = 0; j < n; j++) {
+      dst[at + j] += src[at + j] * scale[j];
+    }
+  }
+
+  /** dst[at..at+n) += src[at..at+n)⊙scale[0..n). */
+  private static void addProduct(double[] dst, double[] src, int at, double[] scale, int n) {
+    for (int j = 0; j < n; j++) {
+      dst[at + j] += src[at + j] * scale[j];
+    }
+  }
+
+  /** dst[at..at+n) += scale·src[0..n). */
+  private static void addRow(float[] dst, int at, float[] src, float scale, int n) {
+    for (int j = 0; j < n; j++) {
+      dst[at + j] += scale * src[j];
+    }
+  }
+
+  /** dst[at..at+n) += scale·src[from..from+n). */
+  private static void addRow(float[] dst, int at, float[] src, int from, float scale, int n) {
+    for (int j = 0; j < n; j++) {
+      dst[at + j] += scale * src[from + j];
+    }
+  }
+
+  /** dst[at..at+n) += scale·src[0..n). */
+  private static void addRow(double[] dst, int at, double[] src, double scale, int n) {
+    for (int j = 0; j < n; j++) {
+      dst[at + j] += scale * src[j];
+    }
+  }
+
+  /** dst[at..at+n) += scale·src[from..from+n). */
+  private static void addRow(double[] dst, int at, double[] src, int from, double scale, int n) {
+    for (int j = 0; j < n; j++) {
+      dst[at + j] += scale * src[from + j];
+    }
+  }
+
+  /**
+   * Step t of the fused backward pass (B·H elements), whole rows at a time: δ_t = δh_t⊙φ′(h_t)
+   * (+ dL/dpre_t) back into dL/dh, where the recursion and the weight gradients read it; when the
+   * input drive is folded, also [dW_in | db] += [Σ_b δ_b·x_bk | Σ_b δ_b] (summed over the step's
+   * rows in the network's type, then into hostCIn in double). φ′ is read off h_t: m = min(1,
+   * max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0 (denormals included) and 0 otherwise, and δ =
+   * m·g + (1−m)·(slope·g) is then exactly g resp. slope·g, without a branch.
+   */
+  private void backwardStepFused(Pointer dLdh, Pointer dLdPre, int t, int batch) {
+    int h = hidden;
+    int rowsPerChunk = Math.max(1, CHUNK / h);
+    long stepOffset = (long) t * batch * h;
+    if (folded) {
+      Arrays.fill(stepSumX, 0f);
+      Arrays.fill(stepSumXd, 0.0);
+      Arrays.fill(stepSum, 0f);
+      Arrays.fill(stepSumd, 0.0);
+    }
+    for (int r0 = 0; r0 < batch; r0 += rowsPerChunk) {
+      int rows = Math.min(rowsPerChunk, batch - r0);
+      backwardChunk(dLdh, dLdPre, stepOffset + (long) r0 * h, rows * h);
+      if (folded) {
+        for (int r = 0; r < rows; r++) {
+          int xBase = (t * batch + r0 + r) * inputs;
+          if (isFloat) {
+            addRow(stepSum, 0, fa, r * h, 1f, h);
+            for (int c = 0; c < inputs; c++) {
+              addRow(stepSumX, c * h, fa, r * h, foldX[xBase + c], h);
+            }
+          } else {
+            addRow(stepSumd, 0, da, r * h, 1.0, h);
+            for (int c = 0; c < inputs; c++) {
+              addRow(stepSumXd, c * h, da, r * h, foldXd[xBase + c], h);
+            }
+          }
+        }
+      }
+    }
+    if (folded) {
+      int cols = inputs + 1;
+      for (int i = 0; i < h; i++) {
+        for (int c = 0; c < inputs; c++) {
+          hostCIn[i * cols + c] += isFloat ? stepSumX[c * h + i] : stepSumXd[c * h + i];
+        }
+        hostCIn[i * cols + inputs] += isFloat ? stepSum[i] : stepSumd[i];
+      }
     }
   }
 
@@ -710,10 +971,27 @@ final class LeakyRnnNetwork implements Network {
         }
       }
       long bh = (long) batch * hidden;
+      if (folded) {
+        Arrays.fill(hostCIn, 0.0);
+      }
       for (int t = steps - 1; t >= 0; t--) {
-        backwardStepFused(gPointer, gpPointer, t * bh, batch);
+        backwardStepFused(gPointer, gpPointer, t, batch);
         if (t > 0) {
-          Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
+          if (direct) {
+            Blas.gemm(false, false, batch, hidden, hidden, 1.0, gPointer, t * bh, hidden,
+                recPointer, 0, hidden, 1.0, gPointer, (t - 1) * bh, hidden);
+          } else {
+            Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
+          }
+        }
+      }
+      if (direct) {
+        // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
+        Blas.gemm(true, false, hidden, hidden, batch, 1.0, gPointer, 0, hidden, h0Pointer, 0,
+            hidden, 0.0, gradRecPointer, 0, hidden);
+        if (steps > 1) {
+          Blas.gemm(true, false, hidden, hidden, (steps - 1) * batch, 1.0, gPointer, bh, hidden,
+              statesPointer, 0, hidden, 1.0, gradRecPointer, 0, hidden);
         }
       }
       delta = grad2d;
@@ -752,19 +1030,25 @@ final class LeakyRnnNetwork implements Network {
       deltaFirst = q[0];
       deltaRest = derivRest;
     }
-    // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
-    Nd4j.gemm(deltaFirst, stateSteps[0], gradRec, true, false, 1.0, 0.0);
-    if (steps > 1) {
-      Nd4j.gemm(deltaRest, statesHead2d, gradRec, true, false, 1.0, 1.0);
+    if (!direct) {
+      // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
+      Nd4j.gemm(deltaFirst, stateSteps[0], gradRec, true, false, 1.0, 0.0);
+      if (steps > 1) {
+        Nd4j.gemm(deltaRest, statesHead2d, gradRec, true, false, 1.0, 1.0);
+      }
     }
-    Nd4j.gemm(delta, inputs2d, gradIn, true, false, 1.0, 0.0);
+    if (!folded) {
+      Nd4j.gemm(delta, inputs2d, gradIn, true, false, 1.0, 0.0);
+    }
     if (fused) {
       // (α⊙δ)ᵀ·Y = diag(α)·(δᵀ·Y): the rows of both products scaled by α in Java, and with a
       // trainable τ the sums α_i·(Σ_j W_ij·C_ij − C_ii) + Σ_k [W_in | b]_ik·C_in,ik below too.
       int h = hidden;
       int cols = inputs + 1;
       read(gradRec, hostC, h * h);
-      read(gradIn, hostCIn, h * cols);
+      if (!folded) {
+        read(gradIn, hostCIn, h * cols); // (folded: the step loop summed it into hostCIn)
+      }
       for (int i = 0; i < h; i++) {
         double a = hostAlpha[i];
         for (int j = 0; j < h; j++) {
@@ -867,7 +1151,10 @@ final class LeakyRnnNetwork implements Network {
     if (fused) {
       statesPointer = HostLoops.pointer(statesFlat);
       prePointer = HostLoops.pointer(preFlat);
-      int n = Math.min(batch * hidden, CHUNK);
+      h0Pointer = HostLoops.pointer(h0Flat);
+      // flat chunks (activateFused) or whole rows (the folded loops), whichever is longer
+      int n = Math.max(Math.min(batch * hidden, CHUNK),
+          Math.min(batch, Math.max(1, CHUNK / hidden)) * hidden);
       if (isFloat && (fa == null || fa.length < n)) {
         fa = new float[n];
         fb = new float[n];
@@ -906,6 +1193,7 @@ final class LeakyRnnNetwork implements Network {
       long rows = (long) steps * batch;
       driveFlat = buffers.ensure(driveFlat, rows * hidden, 0.0);
       drive2dView = buffers.view(driveFlat, 0, rows, hidden);
+      drivePointer = direct ? HostLoops.pointer(driveFlat) : null;
       driveShapeSteps = steps;
       driveShapeBatch = batch;
     }

@@ -1,0 +1,132 @@
+package engram.models.leaky;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.NetworkSpec;
+import engram.api.Parameter;
+import engram.api.Trajectory;
+import engram.models.common.Blas;
+import engram.models.common.ModelTestSupport;
+import engram.models.leaky.LeakyRnnModel.Config;
+import engram.models.leaky.LeakyRnnModel.Nonlinearity;
+import engram.models.leaky.LeakyRnnModel.Phi;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The fused path's direct OpenBLAS products and folded input drive (forward: α⊙u_t added in the
+ * step loop; backward: [dW_in | db] summed in it) against the same network computing every product
+ * through ND4J: hidden states, pre-activations and every gradient agree to rounding, for both φ of
+ * the ReLU family, float and double, inputs folded (I ≤ 16) and not (I = 20), with and without a
+ * drive ξ and dL/dpre, trainable and fixed τ, and a second call with another shape (buffers reused).
+ * The ND4J path itself is checked against finite differences and PyTorch in the other tests.
+ */
+class LeakyRnnDirectPathTest {
+
+  @Test
+  void openBlasIsReachableOnTheCpuBackend() {
+    assertTrue(Blas.AVAILABLE, "tests run on ND4J's CPU backend, so the direct path must be on");
+  }
+
+  static Stream<Arguments> cases() {
+    Stream.Builder<Arguments> b = Stream.builder();
+    for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+      for (Nonlinearity nl : new Nonlinearity[] {Nonlinearity.LEAKY_RELU, Nonlinearity.RELU}) {
+        for (int inputs : new int[] {1, 3, 20}) {
+          for (boolean drive : new boolean[] {false, true}) {
+            for (boolean trainTau : new boolean[] {true, false}) {
+              b.add(Arguments.of(type, nl, inputs, drive, trainTau));
+            }
+          }
+        }
+      }
+    }
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "{0} {1} I={2} drive={3} trainTau={4}")
+  @MethodSource("cases")
+  void directAndFoldedPathEqualsTheNd4jPath(DataType type, Nonlinearity nl, int inputs,
+      boolean drive, boolean trainTau) {
+    int hidden = 12;
+    Config config = new Config(hidden, nl, 0.05, Phi.OUTSIDE, trainTau, 1.0, 4.0, 2.5, 0.1,
+        LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    NetworkSpec spec = new NetworkSpec(inputs, type);
+    LeakyRnnNetwork direct = new LeakyRnnNetwork(config, spec, new SplittableRandom(3), true);
+    LeakyRnnNetwork nd4j = new LeakyRnnNetwork(config, spec, new SplittableRandom(3), false);
+    double tolerance = type == DataType.DOUBLE ? 1e-12 : 2e-5;
+    // two shapes, the second smaller (views of the grown buffers), then the first again
+    int[][] shapes = {{7, 5}, {4, 3}, {7, 5}};
+    for (int round = 0; round < shapes.length; round++) {
+      int steps = shapes[round][0];
+      int batch = shapes[round][1];
+      SplittableRandom rng = new SplittableRandom(100 + round);
+      INDArray x = ModelTestSupport.gaussian(rng, type, steps, batch, inputs);
+      INDArray h0 = direct.initialState(batch, rng);
+      INDArray xi = drive ? ModelTestSupport.gaussian(rng, type, steps, batch, hidden).muli(0.3)
+          : null;
+      INDArray dLdh = ModelTestSupport.gaussian(rng, type, steps, batch, hidden);
+      INDArray dLdPre = ModelTestSupport.gaussian(rng, type, steps, batch, hidden);
+      String where = "round " + round + " ";
+
+      Trajectory a = direct.forward(x, h0, xi);
+      Trajectory b = nd4j.forward(x, h0, xi);
+      assertClose(where + "hidden", b.hidden(), a.hidden(), tolerance);
+      assertClose(where + "pre", b.extras().get("pre"), a.extras().get("pre"), tolerance);
+
+      for (boolean withPre : new boolean[] {false, true}) {
+        Map<String, INDArray> ga = ModelTestSupport.gradientArrays(direct);
+        Map<String, INDArray> gb = ModelTestSupport.gradientArrays(nd4j);
+        Map<String, INDArray> extras = withPre ? Map.of("pre", dLdPre) : Map.of();
+        direct.backward(a, dLdh.dup(), extras, ga);
+        nd4j.backward(b, dLdh.dup(), extras, gb);
+        for (Parameter p : direct.parameters()) {
+          if (p.trainable()) {
+            assertClose(where + "d" + p.name() + (withPre ? " with dL/dpre" : ""),
+                gb.get(p.name()), ga.get(p.name()), tolerance);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void theModelBuildsTheDirectPath() {
+    // The model's networks take the direct path (so the comparison above covers what runs).
+    Config config = TestSupport.config(8, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE);
+    LeakyRnnNetwork viaModel = (LeakyRnnNetwork) TestSupport.network(config, 1, DataType.FLOAT, 1);
+    LeakyRnnNetwork direct = new LeakyRnnNetwork(config, new NetworkSpec(1, DataType.FLOAT),
+        new SplittableRandom(1), true);
+    SplittableRandom rng = new SplittableRandom(5);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, 6, 2, 1);
+    INDArray h0 = viaModel.initialState(2, rng);
+    ModelTestSupport.assertIdentical(direct.forward(x, h0).hidden().dup(),
+        viaModel.forward(x, h0).hidden().dup(), "model's network = direct path, bit for bit");
+  }
+
+  /** max |a − e| ≤ tolerance · max(1, max |e|), elementwise over the whole array. */
+  private static void assertClose(String what, INDArray expected, INDArray actual,
+      double tolerance) {
+    assertEquals(expected.length(), actual.length(), what);
+    double[] e = expected.dup('c').data().asDouble();
+    double[] a = actual.dup('c').data().asDouble();
+    double scale = 1;
+    for (double v : e) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    double worst = 0;
+    for (int i = 0; i < e.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - e[i]));
+    }
+    assertTrue(worst <= tolerance * scale, what + ": max difference " + worst + " > "
+        + tolerance + " × " + scale);
+  }
+}
