@@ -30,6 +30,15 @@ public final class Init {
 
   /** An array of {@code type} and {@code shape} holding {@code v} (C order). */
   public static INDArray fromDoubles(double[] v, DataType type, long... shape) {
+    if (type == DataType.FLOAT) {
+      // Rounded in Java as the cast would round them, without a double array and a cast op
+      // (this runs for every batch's h0).
+      float[] f = new float[v.length];
+      for (int i = 0; i < v.length; i++) {
+        f[i] = (float) v[i];
+      }
+      return Nd4j.create(f, shape, 'c');
+    }
     INDArray a = Nd4j.create(type, shape);
     a.assign(Nd4j.create(v, shape, DataType.DOUBLE));
     return a;

@@ -49,6 +49,51 @@ public final class Tau {
     negGate.subi(1.0);
   }
 
+  /**
+   * {@link #update(INDArray)} in plain Java for a C-contiguous FLOAT or DOUBLE τ (one read of τ,
+   * four bulk writes, instead of six ND4J ops), with the same values bit for bit (float arithmetic
+   * for FLOAT); also hands α and 1 − α back in {@code alphaOut} and {@code oneMinusAlphaOut}
+   * (widened to double), each of length H.
+   */
+  public void update(INDArray taus, double[] alphaOut, double[] oneMinusAlphaOut) {
+    int n = alphaOut.length;
+    if (taus.dataType() == DataType.FLOAT) {
+      float[] t = new float[n];
+      float[] c = new float[n];
+      float[] a = new float[n];
+      float[] om = new float[n];
+      float[] g = new float[n];
+      HostLoops.get(HostLoops.pointer(taus), 0, t, n);
+      for (int i = 0; i < n; i++) {
+        c[i] = Math.max(t[i], 1f);
+        a[i] = 1f / c[i];
+        om[i] = 1f - a[i];
+        g[i] = c[i] - t[i] > 0f ? 0f : -1f;
+        alphaOut[i] = a[i];
+        oneMinusAlphaOut[i] = om[i];
+      }
+      HostLoops.put(HostLoops.pointer(clamped), 0, c, n);
+      HostLoops.put(HostLoops.pointer(alpha), 0, a, n);
+      HostLoops.put(HostLoops.pointer(oneMinusAlpha), 0, om, n);
+      HostLoops.put(HostLoops.pointer(negGate), 0, g, n);
+    } else {
+      double[] t = new double[n];
+      double[] c = new double[n];
+      double[] g = new double[n];
+      HostLoops.get(HostLoops.pointer(taus), 0, t, n);
+      for (int i = 0; i < n; i++) {
+        c[i] = Math.max(t[i], 1.0);
+        alphaOut[i] = 1.0 / c[i];
+        oneMinusAlphaOut[i] = 1.0 - alphaOut[i];
+        g[i] = c[i] - t[i] > 0.0 ? 0.0 : -1.0;
+      }
+      HostLoops.put(HostLoops.pointer(clamped), 0, c, n);
+      HostLoops.put(HostLoops.pointer(alpha), 0, alphaOut, n);
+      HostLoops.put(HostLoops.pointer(oneMinusAlpha), 0, oneMinusAlphaOut, n);
+      HostLoops.put(HostLoops.pointer(negGate), 0, g, n);
+    }
+  }
+
   /** dL/dτ = −α·(α·dL/dα) where τ ≥ 1, 0 below: {@code dTau} ← −[τ ≥ 1]⊙alphaDLdAlpha. */
   public void gradient(INDArray alphaDLdAlpha, INDArray dTau) {
     Nd4j.exec(new MulOp(alphaDLdAlpha, negGate, dTau));

@@ -245,6 +245,10 @@ final class LeakyRnnNetwork implements Network {
   // staging array for them: broadcasts and reductions along a dimension cost ND4J far more than
   // the arithmetic at these sizes.
   private final double[] hostW; // wMasked, later recMatrix
+  private final double[] hostWMasked; // w_rec with its diagonal masked (fused, trainable τ)
+  private final double[] hostWIn;
+  private final double[] hostBIn;
+  private final double[] hostBRec;
   private final double[] hostC; // gradRec
   private final double[] hostIn; // inMatrix
   private final double[] hostCIn; // gradIn
@@ -344,6 +348,10 @@ final class LeakyRnnNetwork implements Network {
     hostAlpha = new double[fused ? h : 0];
     hostOneMinusAlpha = new double[fused ? h : 0];
     hostSum = new double[fused ? h : 0];
+    hostWMasked = new double[fused && trainTau ? hh : 0];
+    hostWIn = new double[fused ? h * in : 0];
+    hostBIn = new double[fused ? h : 0];
+    hostBRec = new double[fused ? h : 0];
     hostStage = new float[isFloat ? Math.max(hh, hi) : 0];
     direct = fused && allowDirect;
     boolean fold = direct && in <= FOLD_MAX_INPUTS;
@@ -521,19 +529,29 @@ final class LeakyRnnNetwork implements Network {
 
   /** Recomputes everything derived from the (possibly updated) parameters. */
   private void prepare() {
-    tau.update(taus);
-
-    Nd4j.exec(new MulOp(wRec, offDiagonal, wMasked));
-    inMatrixW.assign(wIn);
-    Nd4j.exec(new AddOp(bIn, bRec, inMatrixB));
     if (fused) {
-      // The same products as the broadcasts below, in Java (bit for bit: one multiply each).
+      // The same values as the ND4J ops and broadcasts below, in Java from one read of each
+      // parameter (bit for bit: one float operation each; at H = 128 the dozen ND4J ops cost
+      // half a millisecond per forward pass).
       int h = hidden;
       int cols = inputs + 1;
-      read(alpha, hostAlpha, h);
-      read(oneMinusAlpha, hostOneMinusAlpha, h);
-      read(wMasked, hostW, h * h);
-      read(inMatrix, hostIn, h * cols);
+      tau.update(taus, hostAlpha, hostOneMinusAlpha);
+      read(wRec, hostW, h * h);
+      for (int i = 0; i < h; i++) {
+        hostW[i * h + i] = 0.0; // w_rec with its diagonal masked
+      }
+      if (hostWMasked.length > 0) {
+        System.arraycopy(hostW, 0, hostWMasked, 0, h * h);
+      }
+      read(wIn, hostWIn, h * inputs);
+      read(bIn, hostBIn, h);
+      read(bRec, hostBRec, h);
+      for (int i = 0; i < h; i++) {
+        for (int k = 0; k < inputs; k++) {
+          hostIn[i * cols + k] = hostWIn[i * inputs + k];
+        }
+        hostIn[i * cols + inputs] = round(hostBIn[i] + hostBRec[i]);
+      }
       for (int i = 0; i < h; i++) {
         double a = hostAlpha[i];
         for (int j = 0; j < h; j++) {
@@ -563,7 +581,13 @@ final class LeakyRnnNetwork implements Network {
       for (int i = 0; i < foldBiasd.length; i++) {
         foldBiasd[i] = hostIn[i * cols + inputs];
       }
-    } else if (!inside) {
+      return;
+    }
+    tau.update(taus);
+    Nd4j.exec(new MulOp(wRec, offDiagonal, wMasked));
+    inMatrixW.assign(wIn);
+    Nd4j.exec(new AddOp(bIn, bRec, inMatrixB));
+    if (!inside) {
       broadcastMul(wMasked, alpha, recMatrix, 0);
       recDiagonal.assign(oneMinusAlpha);
       broadcastMul(inMatrix, alpha, inMatrix, 0);
@@ -1061,11 +1085,11 @@ final class LeakyRnnNetwork implements Network {
       write(gradRec, hostC, h * h);
       write(gradIn, hostCIn, h * cols);
       if (gTaus != null) {
-        read(wMasked, hostW, h * h); // W (prepare() left α·W there)
+        double[] w = hostWMasked; // W (hostW holds the recurrent matrix)
         for (int i = 0; i < h; i++) {
           double sum = 0;
           for (int j = 0; j < h; j++) {
-            sum += hostW[i * h + j] * hostC[i * h + j];
+            sum += w[i * h + j] * hostC[i * h + j];
           }
           double sumIn = 0;
           for (int k = 0; k < cols; k++) {
