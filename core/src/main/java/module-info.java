@@ -18,6 +18,7 @@ module engram.core {
   requires java.desktop;
   requires java.management;
   requires org.bytedeco.javacpp;
+  requires org.bytedeco.openblas; // bench: the matrix-multiply floor, timed with OpenBLAS alone
 
   uses engram.api.Task;
   uses engram.api.Model;

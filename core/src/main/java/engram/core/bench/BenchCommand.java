@@ -52,7 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
   /** The columns of the timing CSV. */
   public static final List<String> COLUMNS = List.of("machine", "shape", "model", "H", "B", "T",
       "heads", "median_ms", "p25_ms", "p75_ms", "min_ms", "max_ms", "repeats", "steps",
-      "ratio_to_pytorch", "ratio_p25", "ratio_p75", "ratio_min", "ratio_max", "inputs_ms", "forward_ms", "loss_ms", "backward_ms", "update_ms");
+      "ratio_to_pytorch", "ratio_p25", "ratio_p75", "ratio_min", "ratio_max", "inputs_ms", "forward_ms", "loss_ms", "backward_ms", "update_ms",
+      "matmul_floor_ms");
   /** The columns of the memory CSV. */
   public static final List<String> MEMORY_COLUMNS = List.of("machine", "shape", "model", "steps",
       "peak_heap_mb", "quantity", "peak_mb", "first_third_mb", "last_third_mb", "flat");
@@ -150,10 +151,11 @@ public final class BenchCommand implements Callable<Integer> {
    * One measured cell; {@code ratios} summarises Engram/PyTorch over the repeats, each repeat's
    * Engram median over the PyTorch median measured right after it (null without a reference);
    * {@code phases} holds the median ms of each {@link Trainer.Phase} over all timed steps (empty
-   * for the PyTorch reference, which reports totals only).
+   * for the PyTorch reference, which reports totals only); {@code floorMs} is the leaky RNN's
+   * {@link MatmulFloor} at the shape (NaN for other models and the reference).
    */
   record Row(String model, BenchShape shape, Summary summary, int steps, Summary ratios,
-      double[] phases) {
+      double[] phases, double floorMs) {
 
     /** The median of the paired ratios, NaN without a reference. */
     double ratio() {
@@ -244,15 +246,23 @@ public final class BenchCommand implements Callable<Integer> {
       Summary ratioSummary = null;
       if (paired) {
         Row t = new Row(TORCH_MODEL, cell.shape(), Summary.of(torchMedians), TORCH_STEPS, null,
-            new double[0]);
+            new double[0], Double.NaN);
         torchRows.put(cell.shape(), t);
         ratioSummary = Summary.of(ratios);
         out.println(line(t));
       }
-      Row row = new Row(cell.model(), cell.shape(), s, steps, ratioSummary, phases);
+      double floor = cell.model().equals(LEAKY) ? MatmulFloor.millis(cell.shape(), repeats)
+          : Double.NaN;
+      Row row = new Row(cell.model(), cell.shape(), s, steps, ratioSummary, phases, floor);
       rows.add(row);
       out.println(line(row));
       out.println(phaseLine(phases));
+      if (!Double.isNaN(floor)) {
+        out.printf(Locale.ROOT, "  matmul floor: %.1f ms (the step's %.2f GFLOP of products alone"
+            + " in OpenBLAS, %.0f GFLOP/s); the step takes %.2f× it%n", floor,
+            MatmulFloor.flops(cell.shape()) / 1e9, MatmulFloor.flops(cell.shape()) / floor / 1e6,
+            s.median() / floor);
+      }
       out.flush();
     }
     rows.addAll(torchRows.values());
@@ -548,7 +558,7 @@ public final class BenchCommand implements Callable<Integer> {
         ratioField(r, Summary::p75), ratioField(r, Summary::min), ratioField(r, Summary::max),
         phase(r, Trainer.Phase.INPUTS), phase(r, Trainer.Phase.FORWARD),
         phase(r, Trainer.Phase.LOSS), phase(r, Trainer.Phase.BACKWARD),
-        phase(r, Trainer.Phase.UPDATE));
+        phase(r, Trainer.Phase.UPDATE), Double.isNaN(r.floorMs()) ? "" : fmt(r.floorMs()));
   }
 
   private static String ratioField(Row r, java.util.function.ToDoubleFunction<Summary> part) {

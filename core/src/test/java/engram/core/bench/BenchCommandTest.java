@@ -101,7 +101,13 @@ class BenchCommandTest {
       }
       assertTrue(phases[1] > 0 && phases[3] > 0, "forward and backward take time: "
           + String.join(",", row));
+      if (row[2].equals("leaky-rnn")) {
+        assertTrue(Double.parseDouble(row[24]) > 0, "the leaky RNN's matmul floor: " + row[24]);
+      } else {
+        assertEquals("", row[24], "no floor for " + row[2]);
+      }
     }
+    assertTrue(r.out().contains("matmul floor: "), r.out());
     assertTrue(r.out().contains("phases (median ms): inputs "), r.out());
     assertEquals(List.of("leaky-rnn@" + TINY, "leaky-rnn@4:2:3:1", "gru@" + TINY, "gru@4:2:3:1"),
         cells);

@@ -78,4 +78,13 @@ class BenchStatsTest {
       assertTrue(e.getMessage().contains("Fix: use S, M, L or H:B:T:HEADS"), e.getMessage());
     }
   }
+
+  @Test
+  void matmulFloorCountsTheForwardBackwardAndWeightGradientProducts() {
+    // S: 2·B·H²·(T forward + (T−1) backward + T for the weight gradient)
+    assertEquals(2.0 * 64 * 128 * 128 * (50 + 49 + 50),
+        MatmulFloor.flops(new BenchShape("S", 128, 64, 50, 1)), 1e-6);
+    double ms = MatmulFloor.millis(new BenchShape("tiny", 8, 4, 5, 1), 3);
+    assertTrue(ms > 0 && Double.isFinite(ms), "timed: " + ms);
+  }
 }
