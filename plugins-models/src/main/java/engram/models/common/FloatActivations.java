@@ -50,12 +50,12 @@ public final class FloatActivations {
     p = p * v2 + 1.48572235717979e-05f;
     p = p * v2 + 6.37261928875436e-04f;
     p = p * v2 + 4.89352455891786e-03f;
-    p = p * v;
     float q = 1.19825839466702e-06f;
     q = q * v2 + 1.18534705686654e-04f;
     q = q * v2 + 2.26843463243900e-03f;
     q = q * v2 + 4.89352518554385e-03f;
-    return p / q;
+    // (p/q)·v rather than (p·v)/q: for tiny x, p·v would lose its bits to underflow.
+    return p / q * v;
   }
 
   /**
