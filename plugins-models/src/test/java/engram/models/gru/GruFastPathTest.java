@@ -25,17 +25,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * The float32 fast path (products straight through OpenBLAS, each step's elementwise work in
  * chunked Java loops with the vectorised σ and tanh of FloatActivations) against the same network
  * with every op through ND4J: hidden states, the extras r, z, n and every gradient agree to float
- * rounding (σ and tanh differ from ND4J's by a few ulp), for the three leak settings, I = 1 and
- * I = 20, and shapes in a row (a batch spanning several chunks with a partial last one, then a
- * smaller shape on views of the grown buffers, then the first again). The ND4J path itself is
- * checked against finite differences, PyTorch and hand computations in the other tests.
+ * rounding (σ and tanh differ from ND4J's by a few ulp), for the three leak settings, I = 1 and 3
+ * (input projection and its gradient folded into the step loops) and I = 20 (not folded), and
+ * shapes in a row (a batch spanning several chunks with a partial last one, then a smaller shape
+ * on views of the grown buffers, then the first again). The ND4J path itself is checked against
+ * finite differences, PyTorch and hand computations in the other tests.
  */
 class GruFastPathTest {
 
   static Stream<Arguments> cases() {
     Stream.Builder<Arguments> b = Stream.builder();
     for (Leak leak : Leak.values()) {
-      for (int inputs : new int[] {1, 20}) {
+      for (int inputs : new int[] {1, 3, 20}) {
         b.add(Arguments.of(leak, inputs));
       }
     }

@@ -19,7 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * backward of the GRU at the bench's shapes on one thread, fast path against the ND4J path,
  * alternating repeat by repeat in one process so their ratio is measured under the same load. Run
  * with {@code OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX java -cp <test class path>
- * engram.models.gru.GruTiming [reps] [S|M|L|Mleak ...]}. Also used by the LSTM's harness ({@link
+ * engram.models.gru.GruTiming [reps] [S|M|L|Mleak ...]} (-Dcpu=true: thread CPU time instead of
+ * wall time, which a shared machine disturbs less; OpenBLAS runs on the calling thread with one
+ * OpenMP thread). Also used by the LSTM's harness ({@link
  * #compare}). dL/dh is nonzero at the last step only, as a last-step readout gives it; I = 1.
  */
 public final class GruTiming {
@@ -80,14 +82,14 @@ public final class GruTiming {
 
     /** {forward ms, backward ms}. */
     double[] step() {
-      long t0 = System.nanoTime();
+      long t0 = now();
       Trajectory tr = net.forward(x, h0);
-      long t1 = System.nanoTime();
+      long t1 = now();
       dLdh.assign(0);
       dLdh.slice(t - 1).assign(lastStep);
-      long t2 = System.nanoTime();
+      long t2 = now();
       net.backward(tr, dLdh, grads);
-      long t3 = System.nanoTime();
+      long t3 = now();
       return new double[] {(t1 - t0) / 1e6, (t3 - t2) / 1e6};
     }
   }
@@ -126,6 +128,15 @@ public final class GruTiming {
           b, t, labels[k], stats(fw[k]), stats(bw[k]), stats(tot[k]));
     }
     System.out.printf("%-10s fast/nd4j per repeat: %s%n", name, stats(ratio).replace(" ms", ""));
+  }
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+  /** Thread CPU time (ns) with -Dcpu=true (less sensitive to a shared machine), else wall time. */
+  private static final boolean CPU = Boolean.getBoolean("cpu");
+
+  static long now() {
+    return CPU ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
   }
 
   static String stats(double[] v) {
