@@ -596,12 +596,14 @@ final class LstmNetwork implements Network {
     Pointer gw = HostLoops.pointer(gradW);
     float[] dh = scratch[0];
     float[] o = scratch[1]; // o, then D[o]
-    float[] in = scratch[2]; // i, then D[i]
+    float[] in = scratch[2];
     float[] f = scratch[3]; // f, then D[f]
     float[] tc = scratch[4];
     float[] g = scratch[5]; // g, then D[g]
     float[] cPrev = scratch[6];
     float[] back = scratch[7];
+    float[] dc = scratch[8]; // δc
+    float[] dIn = scratch[9]; // D[i]
     float[] carry = carryHost;
     Arrays.fill(carry, 0, hb, 0f); // no Y at t = T−1 (adding 0 leaves δc as it is)
     for (int t = steps - 1; t >= 0; t--) {
@@ -630,21 +632,28 @@ final class LstmNetwork implements Network {
             dh[i] = dh[i] * a[e0 + i];
           }
         }
+        // One loop per result (C2 vectorises a loop that stores into one array, not one that
+        // stores into several), in an order that reads every input before it is overwritten.
         for (int i = 0; i < len; i++) {
-          float ov = o[i];
-          float iv = in[i];
-          float fv = f[i];
-          float tv = tc[i];
-          float gv = g[i];
-          float dc = dh[i] * ((1f - tv * tv) * ov) + carry[e0 + i];
-          o[i] = dh[i] * ((1f - ov) * ov * tv);
-          in[i] = dc * ((1f - iv) * iv * gv);
-          f[i] = dc * ((1f - fv) * fv * cPrev[i]);
-          g[i] = dc * ((1f - gv * gv) * iv);
-          carry[e0 + i] = dc * fv;
+          dc[i] = dh[i] * ((1f - tc[i] * tc[i]) * o[i]) + carry[e0 + i];
+        }
+        for (int i = 0; i < len; i++) {
+          o[i] = dh[i] * ((1f - o[i]) * o[i] * tc[i]);
+        }
+        for (int i = 0; i < len; i++) {
+          carry[e0 + i] = dc[i] * f[i];
+        }
+        for (int i = 0; i < len; i++) {
+          f[i] = dc[i] * ((1f - f[i]) * f[i] * cPrev[i]);
+        }
+        for (int i = 0; i < len; i++) {
+          dIn[i] = dc[i] * ((1f - in[i]) * in[i] * g[i]);
+        }
+        for (int i = 0; i < len; i++) {
+          g[i] = dc[i] * ((1f - g[i] * g[i]) * in[i]);
         }
         HostLoops.put(d, e0, o, len);
-        HostLoops.put(d, hb + e0, in, len);
+        HostLoops.put(d, hb + e0, dIn, len);
         HostLoops.put(d, 2L * hb + e0, f, len);
         HostLoops.put(d, 3L * hb + e0, g, len);
       }
