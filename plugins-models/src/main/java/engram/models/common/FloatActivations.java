@@ -9,9 +9,9 @@ package engram.models.common;
  * vectorise); these loops take about 56 µs (σ) and 28 µs (tanh).
  *
  * <ul>
- *   <li><b>tanh</b> is Eigen's float rational approximation (odd numerator of degree 13 over an even
- *       denominator of degree 6 in x, the input clamped to ±7.9053, beyond which tanh rounds to
- *       ±1 in float): within 7 ulp of the exact value over the whole float range (checked by a
+ *   <li><b>tanh</b> is Eigen's float rational approximation (an odd numerator of degree 13 over
+ *       an even denominator of degree 6, the input clamped to ±7.9053, beyond which tanh rounds
+ *       to ±1 in float): within 7 ulp of the exact value over the whole float range (checked by a
  *       test), using only +, ×, /, min and max.
  *   <li><b>σ</b>(x) = 1/(1 + e^{−x}) with e^v = 2^k·p(r), k = round(v·log₂e), r = v − k·ln 2
  *       (Cody–Waite, two-part ln 2) and p Cephes' degree-7 polynomial of expf; v = −x clamped to
@@ -63,7 +63,8 @@ public final class FloatActivations {
    * the rounded exponents between the two loops.
    */
   public static void sigmoid(float[] x, float[] out, float[] scratch, int n) {
-    // Loop 1 (float only): e^{−x} = 2^k·p(r); out ← p(r), scratch ← v·log₂e + 1.5·2²³ (k in its bits).
+    // Loop 1 (float only): e^{−x} = 2^k·p(r); out ← p(r), scratch ← v·log₂e + 1.5·2²³ (k in its
+    // bits).
     for (int i = 0; i < n; i++) {
       float v = Math.max(-87f, Math.min(88f, -x[i]));
       float shifted = v * 1.44269504088896341f + ROUNDING;

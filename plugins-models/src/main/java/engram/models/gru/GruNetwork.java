@@ -82,22 +82,36 @@ import org.nd4j.linalg.factory.Nd4j;
  * and 0 below, a whole-sequence reduction (h_t − h_{t−1} = α(1 − z)(n − h_{t−1}) and dh/dα = (1 −
  * z)(n − h_{t−1})).
  *
- * <p><b>The fast path</b> (float32 on ND4J's CPU backend, which is what training runs): the
- * buffers, the pre-loop projection and the post-loop weight gradients are the ones above, but a
- * step makes <b>no ND4J op</b>. Measured at H = 256, B = 128 (one thread), an ND4J op on a
- * contiguous {@code [B, H]} block is no 15–20 µs either: Sigmoid takes about 250 µs and Tanh
- * about 690 µs (not vectorised in ND4J 1.0.0-M2.1), pairwise ops 80–200 µs, and Nd4j.gemm adds
- * dispatch to the 230 µs product; the three transcendental ops alone cost more per step than the
- * three gemms. So forward, per step: the three gemms onto R[t], Z[t], P[t] go straight to
- * OpenBLAS ({@link Blas}), then one pass over the step's rows, a chunk of whole rows at a time
- * (bulk-copied into Java arrays that stay in L1/L2, see {@link HostLoops}), does everything else
- * with the vectorised σ and tanh of {@link FloatActivations} (within a few ulp of ND4J's), in the
- * ND4J ops' order. Backward, per step: one such pass forms D_z, A_n, D_r and D_hn from δ_t and the
- * stored r, z, z̃, n, P and h_{t−1} (the factors Q are not formed for all steps beforehand, which
- * saves the 10 whole-sequence ops and three passes over T·B·H) and adds δ_t⊙z̃ into δ_{t−1}; the
- * three products into δ_{t−1} go straight to OpenBLAS. At M = (H 256, B 128, T 100) a training
- * step then takes about 0.7× the ND4J path's time, and what is left is mostly the gemms themselves
- * (see GruTiming under src/test).
+ * <p><b>The fast path</b> (float32 on ND4J's CPU backend, which is what training runs; the above
+ * is the ND4J path, which float64 and other backends take): a step makes <b>no ND4J op</b>.
+ * Measured at H = 256, B = 128 (one thread), an ND4J op on a contiguous {@code [B, H]} block is
+ * no 15–20 µs either: Sigmoid takes about 250 µs and Tanh about 690 µs (not vectorised in ND4J
+ * 1.0.0-M2.1), pairwise ops 80–200 µs, while the three gemms take about 130 µs each through
+ * OpenBLAS directly. So:
+ *
+ * <ul>
+ *   <li><b>Forward</b>, per step: the three gemms onto R[t], Z[t], P[t] straight through OpenBLAS
+ *       ({@link Blas}), then one pass over the step's rows, a chunk of whole rows at a time
+ *       (bulk-copied into Java arrays that stay in L1/L2, {@link HostLoops}), does everything
+ *       else in the ND4J ops' order, with the vectorised σ and tanh of {@link FloatActivations}
+ *       (within a few ulp of ND4J's). For I ≤ {@value #FOLD_MAX_INPUTS} the input projection is
+ *       not formed before the loop (four products with I + 1 columns over all T·B rows, about 16
+ *       ms at M, I = 1): the gemms write with β = 0 and the pass adds b + Σ_k x_k·W_k and b_hn,
+ *       reading row-tiled copies of the weights.
+ *   <li><b>Backward</b>, per step: one such pass forms D_z, A_n, D_r and D_hn from δ_t and the
+ *       stored r, z, z̃, n, P and h_{t−1} (the factors Q are not formed for all steps beforehand:
+ *       10 whole-sequence ops and three passes over T·B·H saved), adds δ_t⊙z̃ into δ_{t−1}, and
+ *       sums db_hn (ND4J's column Sum over T·B rows took about 20 ms at M), dτ's Σ δ⊙(h_t −
+ *       h_{t−1}) and, for I ≤ {@value #FOLD_MAX_INPUTS}, [dW_ih | db_ih]; the step's float sums go
+ *       into totals in double. Then straight through OpenBLAS: the three products into δ_{t−1}
+ *       and dW_hg += D_g[t]ᵀ·h_{t−1} (per step: 13 ms at M, against 17 ms for one product over
+ *       all T·B rows through OpenBLAS and 27 ms through Nd4j.gemm).
+ * </ul>
+ *
+ * Each loop stores into one array: C2 (JDK 17) vectorises those, while a loop storing into
+ * several arrays ran 4–5× slower per element. At M = (H 256, B 128, T 100) a training step then
+ * takes roughly 0.6× the ND4J path's time, most of it in the gemms (see GruTiming under src/test,
+ * which times both paths alternately).
  *
  * <p>Buffers are allocated for the largest T·B seen and reused (views of a prefix) for smaller
  * ones; per-step views are built once per shape. Memory: five {@code [T·B, H]} buffers for the

@@ -118,6 +118,33 @@ import org.nd4j.linalg.factory.Nd4j;
  * h-columns of dW are scaled by α afterwards (S holds k = h/α), and dL/dτ_i = −α_i·Σ_{t,b}
  * δh_t·(h_t − h_{t−1}) for τ_i ≥ 1 (0 below) is one whole-sequence reduction.
  *
+ * <h2>The fast path (how the hot loop runs in float32)</h2>
+ *
+ * Everything above describes the ND4J path, which float64 and non-CPU backends take. Float32 on
+ * ND4J's CPU backend (what training runs) keeps the layout, the buffers and the per-call work, but
+ * a step makes <b>no ND4J op</b>: measured at H = 256, B = 128 on one thread, ND4J's Sigmoid and
+ * Tanh take about 250 and 690 µs per {@code [H, B]} block (they are not vectorised in ND4J
+ * 1.0.0-M2.1), so ops 2–7 cost more than the step's gemm. Instead:
+ *
+ * <ul>
+ *   <li><b>Forward</b>, per step: op 1 straight through OpenBLAS ({@link Blas}); ops 2–7 (and the
+ *       leak's two) in one pass over the step's H·B elements, in chunks whose Java copies stay in
+ *       L1/L2 ({@link HostLoops}), with the vectorised σ and tanh of {@link FloatActivations}
+ *       (within a few ulp of ND4J's) and otherwise the ND4J ops' arithmetic in their order. The
+ *       permuting copy into the trajectory is a Java transpose, one step's block at a time.
+ *   <li><b>Backward</b>: dL/dh is transposed into δH in Java; the six whole-sequence ops for K and
+ *       E are gone: per step one chunked pass computes K and E on the spot from SIG_t and Q_t and
+ *       forms D, δc, Y (and with the leak α⊙δh and (1−α)⊙δh_t into δh_{t−1}, added before op 8
+ *       instead of after: a rounding difference only); ops 8 and 9 go straight to OpenBLAS, op 8 as
+ *       a plain product against a transposed copy of W_hh made per forward call.
+ * </ul>
+ *
+ * Each loop stores into one array (C2 vectorises those; a loop storing into several ran 4–5×
+ * slower per element) and each chunk is a method of its own (inside the whole step loop C2 left
+ * the code in C1 for many calls). At M = (H 256, B 128, T 100) a training step then takes about
+ * two thirds of the ND4J path's time, most of it in the two gemms per step (see LstmTiming under
+ * src/test, which times both paths alternately).
+ *
  * <h2>Buffers</h2>
  *
  * Buffers are allocated for the largest T·B seen and reused for smaller ones; per-step views are

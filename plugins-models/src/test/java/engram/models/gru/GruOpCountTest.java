@@ -47,8 +47,8 @@ class GruOpCountTest {
     int[] steps = {10, 20};
     try {
       for (int k = 0; k < 2; k++) {
-        Network net = new GruNetwork(TestSupport.config(8, leak), new NetworkSpec(2, DataType.FLOAT),
-            new SplittableRandom(1), fastPath);
+        Network net = new GruNetwork(TestSupport.config(8, leak),
+            new NetworkSpec(2, DataType.FLOAT), new SplittableRandom(1), fastPath);
         SplittableRandom rng = new SplittableRandom(2);
         INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 2);
         INDArray h0 = net.initialState(4, rng);

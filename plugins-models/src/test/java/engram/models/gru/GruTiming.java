@@ -103,7 +103,9 @@ public final class GruTiming {
     int h = hbt[0];
     int b = hbt[1];
     int t = hbt[2];
-    Case[] cases = {new Case(factory.apply(true), h, b, t), new Case(factory.apply(false), h, b, t)};
+    Case[] cases = {
+      new Case(factory.apply(true), h, b, t), new Case(factory.apply(false), h, b, t)
+    };
     int warm = 3;
     double[][] fw = new double[2][reps];
     double[][] bw = new double[2][reps];
