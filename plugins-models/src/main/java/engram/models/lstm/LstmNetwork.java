@@ -9,18 +9,23 @@ import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
 import engram.models.common.Ablation;
+import engram.models.common.Blas;
 import engram.models.common.Buffers;
+import engram.models.common.FloatActivations;
 import engram.models.common.GatedWeights;
+import engram.models.common.HostLoops;
 import engram.models.common.Init;
 import engram.models.common.Shapes;
 import engram.models.common.Tau;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.random.RandomGenerator;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastCopyOp;
@@ -31,6 +36,7 @@ import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -112,6 +118,33 @@ import org.nd4j.linalg.factory.Nd4j;
  * h-columns of dW are scaled by α afterwards (S holds k = h/α), and dL/dτ_i = −α_i·Σ_{t,b}
  * δh_t·(h_t − h_{t−1}) for τ_i ≥ 1 (0 below) is one whole-sequence reduction.
  *
+ * <h2>The fast path (how the hot loop runs in float32)</h2>
+ *
+ * Everything above describes the ND4J path, which float64 and non-CPU backends take. Float32 on
+ * ND4J's CPU backend (what training runs) keeps the layout, the buffers and the per-call work, but
+ * a step makes <b>no ND4J op</b>: measured at H = 256, B = 128 on one thread, ND4J's Sigmoid and
+ * Tanh take about 250 and 690 µs per {@code [H, B]} block (they are not vectorised in ND4J
+ * 1.0.0-M2.1), so ops 2–7 cost more than the step's gemm. Instead:
+ *
+ * <ul>
+ *   <li><b>Forward</b>, per step: op 1 straight through OpenBLAS ({@link Blas}); ops 2–7 (and the
+ *       leak's two) in one pass over the step's H·B elements, in chunks whose Java copies stay in
+ *       L1/L2 ({@link HostLoops}), with the vectorised σ and tanh of {@link FloatActivations}
+ *       (within a few ulp of ND4J's) and otherwise the ND4J ops' arithmetic in their order. The
+ *       permuting copy into the trajectory is a Java transpose, one step's block at a time.
+ *   <li><b>Backward</b>: dL/dh is transposed into δH in Java; the six whole-sequence ops for K and
+ *       E are gone: per step one chunked pass computes K and E on the spot from SIG_t and Q_t and
+ *       forms D, δc, Y (and with the leak α⊙δh and (1−α)⊙δh_t into δh_{t−1}, added before op 8
+ *       instead of after: a rounding difference only); ops 8 and 9 go straight to OpenBLAS, op 8 as
+ *       a plain product against a transposed copy of W_hh made per forward call.
+ * </ul>
+ *
+ * Each loop stores into one array (C2 vectorises those; a loop storing into several ran 4–5×
+ * slower per element) and each chunk is a method of its own (inside the whole step loop C2 left
+ * the code in C1 for many calls). At M = (H 256, B 128, T 100) a training step then takes about
+ * two thirds of the ND4J path's time, most of it in the two gemms per step (see LstmTiming under
+ * src/test, which times both paths alternately).
+ *
  * <h2>Buffers</h2>
  *
  * Buffers are allocated for the largest T·B seen and reused for smaller ones; per-step views are
@@ -127,6 +160,14 @@ final class LstmNetwork implements Network {
   private final int inputs;
   private final int augmented; // H + I + 1: rows of S_t, columns of W
   private final DataType dataType;
+  /**
+   * float32 on ND4J's CPU backend: the per-step products go straight to OpenBLAS ({@link Blas})
+   * and all elementwise work of a step, σ and tanh included, runs as one chunked Java pass (see
+   * the class javadoc); otherwise every op goes through ND4J.
+   */
+  private final boolean fast;
+  /** Elements per chunk of the fast loops: their Java scratch stays in L1/L2. */
+  private static final int CHUNK = 2048;
   private final boolean leak;
   private final boolean trainTau;
   private final InitialState initial;
@@ -160,6 +201,9 @@ final class LstmNetwork implements Network {
   private final INDArray weightsBo;
   private final INDArray weightsBifg;
   private final INDArray recurrent; // W_hh, unscaled, [4H, H]
+  // Its transpose [H, 4H] (fast path): the product W_hhᵀ·D as a plain (no-transpose) gemm, about
+  // 12% faster than OpenBLAS's transposed-operand product at H = 256, B = 128.
+  private final INDArray recurrentTransposed;
   private final Tau tau;
   private final INDArray tauClamped; // max(τ, 1) = 1/α
   private final INDArray alpha;
@@ -246,14 +290,32 @@ final class LstmNetwork implements Network {
 
   private static final String[] EXTRAS = {"c", "i", "f", "g", "o"};
 
+  // The fast path: Java scratch of one chunk, and α, 1 − α repeated over the B columns (leak).
+  private final float[][] scratch; // [10][CHUNK]
+  private float[] alphaColsHost;
+  private float[] oneMinusAlphaColsHost;
+  private float[] carryHost; // Y = δc_{t+1}⊙f_{t+1}, [H·B]
+  private float[] blockA; // one step's [H·B] block, for the transposes in and out of the layout
+  private float[] blockB;
+
   private long generation;
   private LstmTrajectory lastTrajectory;
 
   LstmNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
+    this(config, spec, rng, true);
+  }
+
+  /**
+   * @param allowFast whether float32 may take the fast path (false: every op through ND4J, as for
+   *     float64 or on a non-CPU backend; tests and the timing harness compare the two)
+   */
+  LstmNetwork(Config config, NetworkSpec spec, RandomGenerator rng, boolean allowFast) {
     this.hidden = config.hiddenSize();
     this.inputs = spec.inputSize();
     this.augmented = hidden + inputs + 1;
     this.dataType = spec.dataType();
+    this.fast = allowFast && Blas.AVAILABLE && dataType == DataType.FLOAT;
+    this.scratch = new float[fast ? 10 : 0][CHUNK];
     this.leak = config.tauLeak();
     this.trainTau = config.tauLeak() && config.trainTau();
     this.initial = config.initialState();
@@ -293,6 +355,7 @@ final class LstmNetwork implements Network {
     weightsBo = columnVector(buffers.block(weights, 0, h, augmented - 1, 1));
     weightsBifg = columnVector(buffers.block(weights, h, 3L * h, augmented - 1, 1));
     recurrent = Nd4j.create(dataType, h4, h);
+    recurrentTransposed = fast ? Nd4j.create(dataType, h, h4) : null;
     tau = new Tau(h, dataType);
     tauClamped = tau.clamped();
     alpha = tau.alpha();
@@ -357,6 +420,11 @@ final class LstmNetwork implements Network {
       broadcastMul(sHidden[0], tauClamped, sHidden[0], 0); // k_0 = h_0/α
     }
     qC[0].assign(0.0); // c_0 = 0
+    if (fast) {
+      forwardFast(steps, batch);
+      lastTrajectory = new LstmTrajectory(hiddenView, h0View, steps, batch, generation);
+      return lastTrajectory;
+    }
     for (int t = 0; t < steps; t++) {
       Nd4j.gemm(weights, sStep[t], gates, false, false, 1.0, 0.0);
       Nd4j.exec(new Sigmoid(gatesSig, sig[t]));
@@ -378,6 +446,104 @@ final class LstmNetwork implements Network {
     return lastTrajectory;
   }
 
+  /**
+   * The fast forward loop: per step Z = W·S_t straight through OpenBLAS, then one chunked Java pass
+   * over the step's H·B elements does ops 2–7 (and the leak's two) in the ND4J path's order, with
+   * the σ and tanh of {@link FloatActivations}; afterwards h_1..h_T are transposed into the
+   * trajectory (times α with the leak) in Java, one step's block at a time.
+   */
+  private void forwardFast(int steps, int batch) {
+    int hb = hidden * batch;
+    long kb = (long) augmented * batch;
+    Pointer w = HostLoops.pointer(weights);
+    Pointer state = HostLoops.pointer(stateFlat);
+    Pointer gate = HostLoops.pointer(gateFlat);
+    Pointer sigP = HostLoops.pointer(sigFlat);
+    Pointer comp = HostLoops.pointer(companionFlat);
+    for (int t = 0; t < steps; t++) {
+      Blas.gemm(false, false, 4 * hidden, batch, augmented, 1.0, w, 0, augmented, state, t * kb,
+          batch, 0.0, gate, 0, batch);
+      for (int e0 = 0; e0 < hb; e0 += CHUNK) {
+        forwardChunk(state, gate, sigP, comp, t, hb, kb, e0, Math.min(CHUNK, hb - e0));
+      }
+    }
+    // h_t = S_{t+1}[h]ᵀ (k_t·α with the leak): [H, B] blocks to the trajectory's [B, H].
+    Pointer out = HostLoops.pointer(hiddenFlat);
+    for (int t = 0; t < steps; t++) {
+      HostLoops.get(state, (t + 1) * kb, blockA, hb);
+      transpose(blockA, blockB, hidden, batch, leak ? alphaColsHost : null);
+      HostLoops.put(out, (long) t * hb, blockB, hb);
+    }
+  }
+
+  /**
+   * Elements [e0, e0 + len) of forward step t (a method of its own, so that C2 compiles it early
+   * and whole: as part of the step loop it stayed in C1's code for many calls).
+   */
+  private void forwardChunk(Pointer state, Pointer gate, Pointer sigP, Pointer comp, int t, int hb,
+      long kb, int e0, int len) {
+    long qb = 3L * hb;
+    long sigAt = t * qb;
+    float[] o = scratch[0];
+    float[] in = scratch[1];
+    float[] f = scratch[2];
+    float[] g = scratch[3];
+    float[] c = scratch[4]; // c_{t−1}, then c_t
+    float[] tc = scratch[5];
+    float[] hOut = scratch[6];
+    float[] kPrev = scratch[7];
+    float[] tmp = scratch[8];
+    HostLoops.get(gate, e0, o, len);
+    HostLoops.get(gate, hb + e0, in, len);
+    HostLoops.get(gate, 2L * hb + e0, f, len);
+    HostLoops.get(gate, 3L * hb + e0, g, len);
+    HostLoops.get(comp, sigAt + 2L * hb + e0, c, len);
+    FloatActivations.sigmoid(o, o, tmp, len);
+    FloatActivations.sigmoid(in, in, tmp, len);
+    FloatActivations.sigmoid(f, f, tmp, len);
+    FloatActivations.tanh(g, g, len);
+    for (int i = 0; i < len; i++) {
+      c[i] = in[i] * g[i] + f[i] * c[i];
+    }
+    FloatActivations.tanh(c, tc, len);
+    for (int i = 0; i < len; i++) {
+      hOut[i] = o[i] * tc[i];
+    }
+    if (leak) {
+      HostLoops.get(state, t * kb + e0, kPrev, len);
+      float[] a = oneMinusAlphaColsHost;
+      for (int i = 0; i < len; i++) {
+        hOut[i] = hOut[i] + kPrev[i] * a[e0 + i];
+      }
+    }
+    HostLoops.put(sigP, sigAt + e0, o, len);
+    HostLoops.put(sigP, sigAt + hb + e0, in, len);
+    HostLoops.put(sigP, sigAt + 2L * hb + e0, f, len);
+    HostLoops.put(comp, sigAt + e0, tc, len);
+    HostLoops.put(comp, sigAt + hb + e0, g, len);
+    HostLoops.put(comp, sigAt + qb + 2L * hb + e0, c, len);
+    HostLoops.put(state, (t + 1) * kb + e0, hOut, len);
+  }
+
+  /**
+   * dst ← srcᵀ for a row-major [rows, cols] src, each element times scale[its index in src] when
+   * scale is not null.
+   */
+  private static void transpose(float[] src, float[] dst, int rows, int cols, float[] scale) {
+    for (int i = 0; i < rows; i++) {
+      int from = i * cols;
+      if (scale == null) {
+        for (int j = 0; j < cols; j++) {
+          dst[j * rows + i] = src[from + j];
+        }
+      } else {
+        for (int j = 0; j < cols; j++) {
+          dst[j * rows + i] = src[from + j] * scale[from + j];
+        }
+      }
+    }
+  }
+
   /** Copies the parameters into the internal layout (row order o, i, f, g) and derives α. */
   private void prepare() {
     Nd4j.exec(new AddOp(bIhO, bHhO, weightsBo));
@@ -387,11 +553,24 @@ final class LstmNetwork implements Network {
     weightsHo.assign(wHhO);
     weightsHifg.assign(wHhIfg);
     recurrent.assign(weightsH);
+    if (fast) {
+      int n = 4 * hidden * hidden;
+      float[] rows = new float[n];
+      float[] columns = new float[n];
+      HostLoops.get(HostLoops.pointer(recurrent), 0, rows, n);
+      transpose(rows, columns, 4 * hidden, hidden, null);
+      HostLoops.put(HostLoops.pointer(recurrentTransposed), 0, columns, n);
+    }
     if (leak) {
       tau.update(taus);
       broadcastMul(weightsH, alpha, weightsH, 1); // W_hh·diag(α), so that W_hh·h = (W_hh·diag(α))·k
       Nd4j.exec(new BroadcastCopyOp(alphaCols, alpha, alphaCols, 0));
       Nd4j.exec(new BroadcastCopyOp(oneMinusAlphaCols, oneMinusAlpha, oneMinusAlphaCols, 0));
+      if (fast) {
+        int hb = Math.toIntExact(alphaCols.length());
+        HostLoops.get(HostLoops.pointer(alphaCols), 0, alphaColsHost, hb);
+        HostLoops.get(HostLoops.pointer(oneMinusAlphaCols), 0, oneMinusAlphaColsHost, hb);
+      }
     }
   }
 
@@ -410,6 +589,137 @@ final class LstmNetwork implements Network {
     INDArray gTaus = trainTau ? Shapes.gradientArray(gradients, "taus", taus) : null;
 
     derivViews(steps, batch);
+    if (fast) {
+      backwardFast(dLdh, steps, batch);
+    } else {
+      backwardLoopNd4j(dLdh, steps);
+    }
+
+    if (leak) {
+      broadcastMul(gradWh, alpha, gradWh, 1); // S held k = h/α
+    }
+    // Internal row order o, i, f, g back to PyTorch's i, f, g, o.
+    long h3 = 3L * hidden;
+    long h4 = 4L * hidden;
+    gWHh.get(interval(0, h3), all()).assign(buffers.block(gradWh, hidden, h3, 0, hidden));
+    gWHh.get(interval(h3, h4), all()).assign(buffers.block(gradWh, 0, hidden, 0, hidden));
+    gWIh.get(interval(0, h3), all()).assign(buffers.block(gradWx, hidden, h3, 0, inputs));
+    gWIh.get(interval(h3, h4), all()).assign(buffers.block(gradWx, 0, hidden, 0, inputs));
+    gBIh.get(interval(0, h3)).assign(buffers.segment(gradWb, hidden, h3));
+    gBIh.get(interval(h3, h4)).assign(buffers.segment(gradWb, 0, hidden));
+    gBHh.assign(gBIh);
+
+    if (gTaus != null) {
+      tauGradient(steps, batch, gTaus);
+    }
+  }
+
+  /**
+   * The fast backward loop. dL/dh is transposed into δH in Java, one step's block at a time; then
+   * per step one chunked Java pass forms D (= [δh'⊙K_o; δc⊙K_i; δc⊙K_f; δc⊙E_g], the factors K
+   * and E computed on the spot from SIG_t and Q_t instead of for all steps beforehand, in the
+   * ND4J path's order), the carry Y and, with the leak, adds (1 − α)⊙δh_t into δh_{t−1} (before
+   * the product below rather than after it: a rounding difference only); ops 8 and 9 go straight
+   * to OpenBLAS.
+   */
+  private void backwardFast(INDArray dLdh, int steps, int batch) {
+    int hb = hidden * batch;
+    long kb = (long) augmented * batch;
+    INDArray source = dLdh.dataType() == DataType.FLOAT && dLdh.ordering() == 'c'
+        && Shape.hasDefaultStridesForShape(dLdh) ? dLdh : dLdh.castTo(DataType.FLOAT).dup('c');
+    Pointer src = HostLoops.pointer(source);
+    Pointer gh = HostLoops.pointer(gradHFlat);
+    for (int t = 0; t < steps; t++) {
+      HostLoops.get(src, (long) t * hb, blockA, hb);
+      transpose(blockA, blockB, batch, hidden, null);
+      HostLoops.put(gh, (long) t * hb, blockB, hb);
+    }
+    Pointer sigP = HostLoops.pointer(sigFlat);
+    Pointer comp = HostLoops.pointer(companionFlat);
+    Pointer state = HostLoops.pointer(stateFlat);
+    Pointer d = HostLoops.pointer(deltaFlat);
+    Pointer rec = HostLoops.pointer(recurrentTransposed);
+    Pointer gw = HostLoops.pointer(gradW);
+    Arrays.fill(carryHost, 0, hb, 0f); // no Y at t = T−1 (adding 0 leaves δc as it is)
+    for (int t = steps - 1; t >= 0; t--) {
+      boolean last = t == steps - 1;
+      for (int e0 = 0; e0 < hb; e0 += CHUNK) {
+        backwardChunk(gh, sigP, comp, d, t, hb, e0);
+      }
+      if (t > 0) {
+        Blas.gemm(false, false, hidden, batch, 4 * hidden, 1.0, rec, 0, 4 * hidden, d, 0, batch,
+            1.0, gh, (long) (t - 1) * hb, batch);
+      }
+      Blas.gemm(false, true, 4 * hidden, augmented, batch, 1.0, d, 0, batch, state, t * kb, batch,
+          last ? 0.0 : 1.0, gw, 0, augmented);
+    }
+  }
+
+  /** Elements [e0, e0 + CHUNK) ∩ [0, H·B) of backward step t (a method of its own, as forward). */
+  private void backwardChunk(Pointer gh, Pointer sigP, Pointer comp, Pointer d, int t, int hb,
+      int e0) {
+    long at = t * 3L * hb;
+    float[] dh = scratch[0];
+    float[] o = scratch[1]; // o, then D[o]
+    float[] in = scratch[2];
+    float[] f = scratch[3]; // f, then D[f]
+    float[] tc = scratch[4];
+    float[] g = scratch[5]; // g, then D[g]
+    float[] cPrev = scratch[6];
+    float[] back = scratch[7];
+    float[] dc = scratch[8]; // δc
+    float[] dIn = scratch[9]; // D[i]
+    float[] carry = carryHost;
+    int len = Math.min(CHUNK, hb - e0);
+    HostLoops.get(gh, (long) t * hb + e0, dh, len);
+    HostLoops.get(sigP, at + e0, o, len);
+    HostLoops.get(sigP, at + hb + e0, in, len);
+    HostLoops.get(sigP, at + 2L * hb + e0, f, len);
+    HostLoops.get(comp, at + e0, tc, len);
+    HostLoops.get(comp, at + hb + e0, g, len);
+    HostLoops.get(comp, at + 2L * hb + e0, cPrev, len);
+    if (leak) {
+      if (t > 0) {
+        HostLoops.get(gh, (long) (t - 1) * hb + e0, back, len);
+        float[] b = oneMinusAlphaColsHost;
+        for (int i = 0; i < len; i++) {
+          back[i] = back[i] + dh[i] * b[e0 + i];
+        }
+        HostLoops.put(gh, (long) (t - 1) * hb + e0, back, len);
+      }
+      float[] a = alphaColsHost;
+      for (int i = 0; i < len; i++) {
+        dh[i] = dh[i] * a[e0 + i];
+      }
+    }
+    // One loop per result (C2 vectorises a loop that stores into one array, not one that
+    // stores into several), in an order that reads every input before it is overwritten.
+    for (int i = 0; i < len; i++) {
+      dc[i] = dh[i] * ((1f - tc[i] * tc[i]) * o[i]) + carry[e0 + i];
+    }
+    for (int i = 0; i < len; i++) {
+      o[i] = dh[i] * ((1f - o[i]) * o[i] * tc[i]);
+    }
+    for (int i = 0; i < len; i++) {
+      carry[e0 + i] = dc[i] * f[i];
+    }
+    for (int i = 0; i < len; i++) {
+      f[i] = dc[i] * ((1f - f[i]) * f[i] * cPrev[i]);
+    }
+    for (int i = 0; i < len; i++) {
+      dIn[i] = dc[i] * ((1f - in[i]) * in[i] * g[i]);
+    }
+    for (int i = 0; i < len; i++) {
+      g[i] = dc[i] * ((1f - g[i] * g[i]) * in[i]);
+    }
+    HostLoops.put(d, e0, o, len);
+    HostLoops.put(d, hb + e0, dIn, len);
+    HostLoops.put(d, 2L * hb + e0, f, len);
+    HostLoops.put(d, 3L * hb + e0, g, len);
+  }
+
+  /** The ND4J path's backward loop (with the factors K and E for all steps at once). */
+  private void backwardLoopNd4j(INDArray dLdh, int steps) {
     gradHAll.assign(dLdh.permute(0, 2, 1)); // casts if needed; dLdh itself is not modified
 
     // Everything that does not depend on the recurrence, over all steps at once.
@@ -443,24 +753,6 @@ final class LstmNetwork implements Network {
         }
       }
       Nd4j.gemm(delta, sStep[t], gradW, false, true, 1.0, t == steps - 1 ? 0.0 : 1.0);
-    }
-
-    if (leak) {
-      broadcastMul(gradWh, alpha, gradWh, 1); // S held k = h/α
-    }
-    // Internal row order o, i, f, g back to PyTorch's i, f, g, o.
-    long h3 = 3L * hidden;
-    long h4 = 4L * hidden;
-    gWHh.get(interval(0, h3), all()).assign(buffers.block(gradWh, hidden, h3, 0, hidden));
-    gWHh.get(interval(h3, h4), all()).assign(buffers.block(gradWh, 0, hidden, 0, hidden));
-    gWIh.get(interval(0, h3), all()).assign(buffers.block(gradWx, hidden, h3, 0, inputs));
-    gWIh.get(interval(h3, h4), all()).assign(buffers.block(gradWx, 0, hidden, 0, inputs));
-    gBIh.get(interval(0, h3)).assign(buffers.segment(gradWb, hidden, h3));
-    gBIh.get(interval(h3, h4)).assign(buffers.segment(gradWb, 0, hidden));
-    gBHh.assign(gBIh);
-
-    if (gTaus != null) {
-      tauGradient(steps, batch, gTaus);
     }
   }
 
@@ -586,6 +878,18 @@ final class LstmNetwork implements Network {
       leakTmp = buffers.view(leakTmpFlat, 0, hidden, batch);
       alphaCols = buffers.view(alphaColsFlat, 0, hidden, batch);
       oneMinusAlphaCols = buffers.view(oneMinusAlphaColsFlat, 0, hidden, batch);
+    }
+    if (fast) {
+      int n = Math.toIntExact(hb);
+      if (blockA == null || blockA.length < n) {
+        blockA = new float[n];
+        blockB = new float[n];
+        carryHost = new float[n];
+      }
+      if (leak) {
+        alphaColsHost = new float[n];
+        oneMinusAlphaColsHost = new float[n];
+      }
     }
     viewSteps = steps;
     viewBatch = batch;

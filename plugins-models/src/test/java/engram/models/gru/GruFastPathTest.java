@@ -1,0 +1,131 @@
+package engram.models.gru;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.NetworkSpec;
+import engram.api.Parameter;
+import engram.api.Trajectory;
+import engram.models.common.Blas;
+import engram.models.common.ModelTestSupport;
+import engram.models.gru.GruModel.Config;
+import engram.models.gru.TestSupport.Leak;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The float32 fast path (products straight through OpenBLAS, each step's elementwise work in
+ * chunked Java loops with the vectorised σ and tanh of FloatActivations) against the same network
+ * with every op through ND4J: hidden states, the extras r, z, n and every gradient agree to float
+ * rounding (σ and tanh differ from ND4J's by a few ulp), for the three leak settings, I = 1 and 3
+ * (input projection and its gradient folded into the step loops) and I = 20 (not folded), and
+ * shapes in a row (a batch spanning several chunks with a partial last one, a smaller shape on
+ * views of the grown buffers with float64 inputs, one step, then the first again). The ND4J path itself is checked against
+ * finite differences, PyTorch and hand computations in the other tests.
+ */
+class GruFastPathTest {
+
+  static Stream<Arguments> cases() {
+    Stream.Builder<Arguments> b = Stream.builder();
+    for (Leak leak : Leak.values()) {
+      for (int inputs : new int[] {1, 3, 20}) {
+        b.add(Arguments.of(leak, inputs));
+      }
+    }
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "leak {0}, I = {1}")
+  @MethodSource("cases")
+  void fastPathEqualsTheNd4jPath(Leak leak, int inputs) {
+    int hidden = 40; // 51 rows per chunk: a batch of 60 takes one full and one partial chunk
+    Config config = TestSupport.config(hidden, leak);
+    NetworkSpec spec = new NetworkSpec(inputs, DataType.FLOAT);
+    GruNetwork fast = new GruNetwork(config, spec, new SplittableRandom(3), true);
+    GruNetwork nd4j = new GruNetwork(config, spec, new SplittableRandom(3), false);
+    // Stronger recurrence than the default init, so that the recurrent path matters.
+    ModelTestSupport.param(fast, "w_hh").muli(2.0);
+    ModelTestSupport.param(nd4j, "w_hh").muli(2.0);
+    if (leak == Leak.TRAINED) {
+      // Some τ below 1 (clamped), the rest spread above.
+      INDArray taus = Nd4j.linspace(0.5, 4.0, hidden, DataType.FLOAT);
+      ModelTestSupport.param(fast, "taus").assign(taus);
+      ModelTestSupport.param(nd4j, "taus").assign(taus);
+    }
+    // A batch over several chunks, a smaller shape (views of the grown buffers), one step, the
+    // first shape again.
+    int[][] shapes = {{6, 60}, {4, 3}, {1, 2}, {6, 60}};
+    for (int round = 0; round < shapes.length; round++) {
+      int steps = shapes[round][0];
+      int batch = shapes[round][1];
+      SplittableRandom rng = new SplittableRandom(100 + round);
+      INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, batch, inputs);
+      INDArray h0 = fast.initialState(batch, rng);
+      INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, batch, hidden);
+      String where = "round " + round + " ";
+
+      // Round 1 gives the inputs as float64 (the network converts them).
+      Trajectory a = fast.forward(round == 1 ? x.castTo(DataType.DOUBLE) : x, h0);
+      Trajectory b = nd4j.forward(x, h0);
+      assertClose(where + "hidden", b.hidden(), a.hidden(), 2e-5);
+      for (String extra : new String[] {"r", "z", "n"}) {
+        assertClose(where + extra, b.extras().get(extra), a.extras().get(extra), 2e-5);
+      }
+      Map<String, INDArray> ga = ModelTestSupport.gradientArrays(fast);
+      Map<String, INDArray> gb = ModelTestSupport.gradientArrays(nd4j);
+      fast.backward(a, dLdh.dup(), ga);
+      nd4j.backward(b, dLdh.dup(), gb);
+      assertEquals(gb.keySet(), ga.keySet());
+      for (Parameter p : fast.parameters()) {
+        if (p.trainable()) {
+          assertClose(where + "d" + p.name(), gb.get(p.name()), ga.get(p.name()), 1e-4);
+        }
+      }
+    }
+  }
+
+  @Test
+  void theModelBuildsTheFastPath() {
+    assertTrue(Blas.AVAILABLE, "tests run on ND4J's CPU backend, so the fast path must be on");
+    Config config = TestSupport.config(8, Leak.TRAINED);
+    GruNetwork viaModel = (GruNetwork) TestSupport.network(config, 1, DataType.FLOAT, 1);
+    GruNetwork fast = new GruNetwork(config, new NetworkSpec(1, DataType.FLOAT),
+        new SplittableRandom(1), true);
+    GruNetwork nd4j = new GruNetwork(config, new NetworkSpec(1, DataType.FLOAT),
+        new SplittableRandom(1), false);
+    SplittableRandom rng = new SplittableRandom(5);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, 6, 2, 1);
+    INDArray h0 = viaModel.initialState(2, rng);
+    INDArray fromModel = viaModel.forward(x, h0).hidden().dup();
+    ModelTestSupport.assertIdentical(fast.forward(x, h0).hidden().dup(), fromModel,
+        "model's network = fast path, bit for bit");
+    // ... and the fast path is really another computation (σ and tanh round differently).
+    assertTrue(nd4j.forward(x, h0).hidden().sub(fromModel).amaxNumber().doubleValue() > 0,
+        "the ND4J path should differ from the fast path in the last bits");
+  }
+
+  /** max |a − e| ≤ tolerance · max(1, max |e|), elementwise over the whole array. */
+  static void assertClose(String what, INDArray expected, INDArray actual, double tolerance) {
+    assertEquals(expected.length(), actual.length(), what);
+    double[] e = expected.dup('c').data().asDouble();
+    double[] a = actual.dup('c').data().asDouble();
+    double scale = 1;
+    for (double v : e) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    double worst = 0;
+    for (int i = 0; i < e.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - e[i]));
+    }
+    assertTrue(worst <= tolerance * scale, what + ": max difference " + worst + " > "
+        + tolerance + " × " + scale);
+  }
+}
