@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Arithmetic is in the parameter's precision, one rounding per operation in the order the
  * formulas below are written, with the scalars (lr, μ, lr·μ, β, 1−β, √(1−β2^t), ε, lr/(1−β1^t))
  * rounded to that precision first: the same operations ND4J performed when this class issued one
- * op per term, so float32 results are the same bit for bit (Java does not fuse multiply-adds).
+ * op per term, so float32 and float64 results are the same bit for bit (Java does not fuse
+ * multiply-adds; OptimizerTest compares the two on random data).
  * Parameters that are not C-contiguous FLOAT or DOUBLE arrays are updated through a contiguous
  * copy, written back.
  */
@@ -129,7 +130,7 @@ public abstract sealed class Optimizer {
    * One parameter's optimizer state, updated chunk by chunk: {@link #begin} once per update, then
    * {@code apply} on each chunk of {@link #CHUNK} elements. Per-element state is stored in chunks
    * too, so the loops index every array from 0: C2 vectorises {@code v[i]} but not
-   * {@code v[from + i]}, which measured 5–10 times slower.
+   * {@code v[from + i]}, which measured about ten times slower.
    */
   abstract static class ParameterState {
     final int length;

@@ -440,7 +440,8 @@ public final class Trainer {
       }
       INDArray view = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps),
           org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
-      return view.assign(0);
+      // the network's backward overwrites dL/dh in place, so it is cleared every step
+      return HostArrays.zero(view);
     }
   }
 }
