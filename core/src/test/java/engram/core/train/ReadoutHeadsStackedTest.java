@@ -23,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * {@link ReadoutHeads#evaluate} (heads stacked, one gemm per run of scored steps) against the
+ * {@link ReadoutHeads#evaluate} (heads stacked, three products per run of scored steps, as
+ * gemms or as Java loops) against the
  * implementation it replaced (one head and one step at a time), on random data: several heads
  * with the same and with different scored steps, classification and regression, masks scoring
  * several runs of steps and only some sequences, a target scoring nothing; float64 and float32;
@@ -263,14 +264,18 @@ class ReadoutHeadsStackedTest {
     };
   }
 
-  private static void compare(DataType type, Layout layout, long seed) {
+  /** The products as gemms only, as Java loops only, and as the default chooses. */
+  private static final long[] LIMITS = {0, Long.MAX_VALUE, ReadoutHeads.HOST_PRODUCT_LIMIT};
+
+  private static void compare(DataType type, Layout layout, long seed, long hostProductLimit) {
     double tolerance = type == DataType.DOUBLE ? 1e-12 : 2e-5;
     SplittableRandom rng = new SplittableRandom(seed);
     Batch batch = batch(seed);
     INDArray hidden = random(rng, type, T, B, H);
     INDArray prefilled = random(rng, type, T, B, H);
 
-    ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(seed + 1));
+    ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(seed + 1),
+        hostProductLimit);
     ReadoutHeads referenceHeads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(seed + 1));
     INDArray dLdh = laidOut(prefilled, layout);
     ReadoutHeads.Scores scores = heads.evaluate(STAGE, batch, laidOut(hidden, layout), dLdh);
@@ -280,7 +285,7 @@ class ReadoutHeadsStackedTest {
     ReadoutHeads.Scores expected = reference(referenceHeads, type, STAGE, batch, hidden.dup('c'),
         referenceDLdh, referenceGrads);
 
-    String what = type + " " + layout + ": ";
+    String what = type + " " + layout + " host product limit " + hostProductLimit + ": ";
     assertArrayEquals(expected.counts(), scores.counts(), what + "counts");
     assertArrayEquals(expected.correct(), scores.correct(), what + "correct");
     assertArrayEquals(expected.judged(), scores.judged(), what + "judged");
@@ -304,21 +309,32 @@ class ReadoutHeadsStackedTest {
   @Test
   void stackedHeadsGiveTheResultsOfOneHeadAndOneStepAtATimeInFloat64() {
     for (Layout layout : Layout.values()) {
-      compare(DataType.DOUBLE, layout, 11);
+      for (long limit : LIMITS) {
+        compare(DataType.DOUBLE, layout, 11, limit);
+      }
     }
   }
 
   @Test
   void stackedHeadsGiveTheResultsOfOneHeadAndOneStepAtATimeInFloat32() {
     for (Layout layout : Layout.values()) {
-      compare(DataType.FLOAT, layout, 12);
+      for (long limit : LIMITS) {
+        compare(DataType.FLOAT, layout, 12, limit);
+      }
     }
   }
 
   @Test
   void reusedBuffersServeLargerAndSmallerGroupsAndGradientsAreOverwritten() {
+    for (long limit : LIMITS) {
+      reusedBuffers(limit);
+    }
+  }
+
+  private void reusedBuffers(long hostProductLimit) {
     DataType type = DataType.DOUBLE;
-    ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(5));
+    ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(5),
+        hostProductLimit);
     SplittableRandom rng = new SplittableRandom(6);
     // first a stage with all heads (large stacked buffers), then one with a single head and a
     // pair, on other data: results as from fresh heads with the same weights
@@ -353,13 +369,25 @@ class ReadoutHeadsStackedTest {
     DataType type = DataType.FLOAT;
     Batch batch = batch(40);
     INDArray hidden = random(new SplittableRandom(41), type, T, B, H);
-    ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(42));
-    ReadoutHeads.Scores scores = heads.evaluate(STAGE, batch, hidden, null);
-    ReadoutHeads.Scores expected = reference(heads, type, STAGE, batch, hidden, null,
-        new java.util.HashMap<>());
-    assertArrayEquals(expected.loss(), scores.loss(), 2e-5);
-    assertArrayEquals(expected.correct(), scores.correct());
-    assertArrayEquals(expected.counts(), scores.counts());
+    for (long limit : LIMITS) {
+      ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(42), limit);
+      ReadoutHeads.Scores scores = heads.evaluate(STAGE, batch, hidden, null);
+      ReadoutHeads.Scores expected = reference(heads, type, STAGE, batch, hidden, null,
+          new java.util.HashMap<>());
+      assertArrayEquals(expected.loss(), scores.loss(), 2e-5);
+      assertArrayEquals(expected.correct(), scores.correct());
+      assertArrayEquals(expected.counts(), scores.counts());
+    }
+  }
+
+  /**
+   * The default limit sends the small products of the fixtures here to Java and the bench's
+   * 29 heads at H 500, B 256 to gemms: both paths are the ones the tests above compare.
+   */
+  @Test
+  void theDefaultLimitSeparatesSmallFromLargeProducts() {
+    assertTrue((long) T * B * H * 8 * WIDTH <= ReadoutHeads.HOST_PRODUCT_LIMIT);
+    assertTrue(256L * 500 * 29 * 2 > ReadoutHeads.HOST_PRODUCT_LIMIT);
   }
 
   @Test
