@@ -7,6 +7,7 @@ import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,20 +25,48 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code sum_k cross_entropy(logits_k, labels_k)}.
  */
 final class ReadoutHeads {
+  /**
+   * Products up to this many multiply-adds run as Java loops: a gemm through ND4J costs 25–50 µs
+   * however small, Java about 0.5–1 ns per multiply-add (measured on the bench machine), so
+   * below about 10⁵ (B 64–128, H 128–256, one head of two outputs at one step) Java wins.
+   */
+  static final long HOST_PRODUCT_LIMIT = 1 << 17;
+
   private final int hidden;
   private final int width;
   private final DataType dataType;
   private final RandomGenerator rng;
+  private final long hostProductLimit;
   private final List<INDArray> weights = new ArrayList<>();
   private final List<INDArray> biases = new ArrayList<>();
   private final List<INDArray> weightGrads = new ArrayList<>();
   private final List<INDArray> biasGrads = new ArrayList<>();
+  private final List<Parameter> weightParameters = new ArrayList<>();
+  private final List<Parameter> biasParameters = new ArrayList<>();
+  // Reused by evaluate; flat native buffers (grown as needed) and host arrays by HostBuffer role
+  private final HostArrays.Staging staging = new HostArrays.Staging();
+  private final double[][] host = new double[HostBuffer.values().length][0];
+  private INDArray stackedWeightsBuffer;
+  private INDArray stackedGradsBuffer;
+  private INDArray outputsBuffer;
+  private INDArray outputGradsBuffer;
 
   ReadoutHeads(int hidden, int width, DataType dataType, RandomGenerator rng) {
+    this(hidden, width, dataType, rng, HOST_PRODUCT_LIMIT);
+  }
+
+  /**
+   * @param hostProductLimit the largest products (scored steps × B × H × heads·width
+   *     multiply-adds, per product) computed in Java instead of gemms; tests pass 0 or
+   *     {@link Long#MAX_VALUE} to take one path only
+   */
+  ReadoutHeads(int hidden, int width, DataType dataType, RandomGenerator rng,
+      long hostProductLimit) {
     this.hidden = hidden;
     this.width = width;
     this.dataType = dataType;
     this.rng = rng;
+    this.hostProductLimit = hostProductLimit;
   }
 
   /** Creates heads up to and including {@code head}, in index order (so init is reproducible). */
@@ -48,6 +77,9 @@ final class ReadoutHeads {
       biases.add(uniform(new long[] {width}, bound));
       weightGrads.add(Nd4j.zeros(dataType, width, hidden));
       biasGrads.add(Nd4j.zeros(dataType, width));
+      int created = weights.size() - 1;
+      weightParameters.add(new Parameter(weightName(created), weights.get(created), true));
+      biasParameters.add(new Parameter(biasName(created), biases.get(created), true));
     }
   }
 
@@ -82,60 +114,369 @@ final class ReadoutHeads {
    * Loss and, when {@code dLdh} is non-null, its gradient: adds dL/dh into {@code dLdh}
    * {@code [T,B,H]} and overwrites the gradients of the stage's heads.
    *
+   * <p>Targets that score the same steps are evaluated together: their heads' weights are stacked
+   * into one {@code [heads·width, H]} matrix, and each run of consecutive scored steps (rows
+   * t0·B … t1·B of the hidden states seen as {@code [T·B, H]}) takes three products for all of
+   * them: the logits, dL/dh += dY·W and the stacked weight gradient dYᵀ·h, as gemms or, when they
+   * are small, as Java loops in double ({@link #HOST_PRODUCT_LIMIT}). Softmax, cross-entropy,
+   * squared error, accuracy and dY are Java loops over the logits copied to the host, in double,
+   * on the logits rounded to the heads' precision after the bias is added, as before; dY is
+   * rounded to that precision for the gemms. Loss sums run over each head's scored entries in
+   * (t, b) order as before, so per-head losses and counts are unchanged; logits, dL/dh and weight
+   * gradients are the same up to the summation order inside the gemms (the stacked gemm sums over
+   * heads and steps at once where one gemm per head and step added them one by one) or, for the
+   * Java loops, up to rounding (they sum in double and round once).
+   *
    * @param hidden {@code [T, B, H]}
    * @param batch the batch whose targets are scored, one per assignment in stage order
    */
   Scores evaluate(Stage stage, Batch batch, INDArray hidden, INDArray dLdh) {
     List<Assignment> assignments = stage.assignments();
     int n = assignments.size();
-    double[] loss = new double[n];
-    double[] accuracy = new double[n];
-    long[] counts = new long[n];
-    long[] correct = new long[n];
-    long[] judged = new long[n];
+    Scores scores = new Scores(new double[n], new double[n], new long[n], new long[n], new long[n]);
     int steps = batch.steps();
     int b = batch.batch();
+    boolean[][] scoredSteps = new boolean[n][];
     for (int a = 0; a < n; a++) {
       int head = assignments.get(a).head();
-      ensure(head);
-      Target target = batch.targets().get(a);
-      INDArray w = weights.get(head);
-      INDArray bias = biases.get(head);
-      if (dLdh != null) {
-        weightGrads.get(head).assign(0);
-        biasGrads.get(head).assign(0);
-      }
-      long scored = 0;
-      for (int t = 0; t < steps; t++) {
-        for (int s = 0; s < b; s++) {
-          if (target.scored(t, s, b)) {
-            scored++;
-          }
+      ensure(head); // in stage order, as heads were always created
+      scoredSteps[a] = new boolean[steps];
+      long scored = countScored(batch.targets().get(a).mask(), steps, b, scoredSteps[a]);
+      scores.counts()[a] = scored;
+      if (scored == 0) {
+        scores.loss()[a] = Double.NaN;
+        scores.accuracy()[a] = Double.NaN;
+        if (dLdh != null) {
+          weightGrads.get(head).assign(0);
+          biasGrads.get(head).assign(0);
         }
       }
-      counts[a] = scored;
-      if (scored == 0) {
-        loss[a] = Double.NaN;
-        accuracy[a] = Double.NaN;
+    }
+    INDArray states = contiguousCopyIfNeeded(hidden);
+    INDArray gradient = dLdh == null ? null : contiguousCopyIfNeeded(dLdh);
+    boolean[] grouped = new boolean[n];
+    int[] members = new int[n];
+    for (int a = 0; a < n; a++) {
+      if (grouped[a] || scores.counts()[a] == 0) {
         continue;
       }
-      double sumLoss = 0;
-      long hits = 0;
-      double[] biasGrad = new double[width];
-      for (int t = 0; t < steps; t++) {
-        if (!anyScored(target, t, b)) {
-          continue;
+      int m = 0;
+      for (int other = a; other < n; other++) {
+        if (!grouped[other] && scores.counts()[other] > 0
+            && Arrays.equals(scoredSteps[a], scoredSteps[other])) {
+          grouped[other] = true;
+          members[m++] = other;
         }
-        INDArray ht = hidden.slice(t); // [B, H]
-        INDArray out = Nd4j.gemm(ht, w, false, true).addiRowVector(bias); // [B, width]
-        double[] y = out.data().asDouble();
-        double[] dy = dLdh == null ? null : new double[b * width];
+      }
+      evaluateGroup(assignments, batch, Arrays.copyOf(members, m), scoredSteps[a], states,
+          gradient, scores);
+    }
+    if (gradient != null && gradient != dLdh) {
+      dLdh.assign(gradient);
+    }
+    return scores;
+  }
+
+  /**
+   * Entries of {@code mask} ({@code [T·B]}, time-major) that are scored (non-zero), marking in
+   * {@code scoredSteps} the steps that have at least one.
+   */
+  static long countScored(float[] mask, int steps, int b, boolean[] scoredSteps) {
+    long total = 0;
+    for (int t = 0; t < steps; t++) {
+      int base = t * b;
+      // Most steps of most tasks score nothing: an OR of the bit patterns tells them apart in
+      // half the time the count below takes (measured). Without the sign bit it is non-zero
+      // exactly when some entry is neither +0 nor -0, i.e. != 0f (NaN included).
+      int bits = 0;
+      for (int s = 0; s < b; s++) {
+        bits |= Float.floatToRawIntBits(mask[base + s]);
+      }
+      if ((bits & 0x7fffffff) == 0) {
+        scoredSteps[t] = false;
+        continue;
+      }
+      int count = 0;
+      for (int s = 0; s < b; s++) {
+        count += mask[base + s] != 0f ? 1 : 0;
+      }
+      scoredSteps[t] = true;
+      total += count;
+    }
+    return total;
+  }
+
+  /** {@code a} itself when it is C-contiguous in the heads' type, else such a copy. */
+  private INDArray contiguousCopyIfNeeded(INDArray a) {
+    return a.dataType() == dataType && HostArrays.contiguous(a) ? a
+        : a.castTo(dataType).dup('c');
+  }
+
+  /**
+   * The targets {@code members} (assignment indices), which score entries at exactly the steps
+   * {@code scoredSteps}, through their heads stacked: fills their scores and, when
+   * {@code dLdh != null}, adds into dL/dh and overwrites their heads' gradients. The three
+   * products run as gemms, or as Java loops when they are small enough that ND4J's overhead per
+   * op would dominate ({@link #hostProductLimit}).
+   */
+  private void evaluateGroup(List<Assignment> assignments, Batch batch, int[] members,
+      boolean[] scoredSteps, INDArray hiddenStates, INDArray dLdh, Scores scores) {
+    int m = members.length;
+    int columns = m * width;
+    int b = batch.batch();
+    int scoredStepCount = 0;
+    for (boolean scored : scoredSteps) {
+      scoredStepCount += scored ? 1 : 0;
+    }
+    Group group = new Group(assignments, batch, members, scores);
+    for (int j = 0; j < m; j++) {
+      staging.read(biases.get(group.heads[j]), 0, group.bias, j * width, width);
+    }
+    if ((long) scoredStepCount * b * hidden * columns <= hostProductLimit) {
+      evaluateOnHost(group, scoredSteps, hiddenStates, dLdh);
+    } else {
+      evaluateWithGemms(group, scoredSteps, hiddenStates, dLdh);
+    }
+    if (dLdh != null) {
+      for (int j = 0; j < m; j++) {
+        staging.write(biasGrads.get(group.heads[j]), 0, group.biasGrad, j * width, width);
+      }
+    }
+    for (int j = 0; j < m; j++) {
+      int a = members[j];
+      long scored = scores.counts()[a];
+      Target target = batch.targets().get(a);
+      scores.loss()[a] = group.sumLoss[j] / scored;
+      scores.correct()[a] = group.hits[j];
+      scores.judged()[a] = target.kind() == LossKind.CLASSIFICATION ? scored : scored * width;
+      scores.accuracy()[a] = (double) group.hits[j] / scores.judged()[a];
+    }
+  }
+
+  /** What {@link #evaluateGroup} accumulates over the runs of scored steps of one group. */
+  private final class Group {
+    final Batch batch;
+    final int[] members;
+    final int[] heads;
+    final Scores scores;
+    final int columns;
+    final double[] bias;
+    final double[] sumLoss;
+    final long[] hits;
+    final double[] biasGrad;
+
+    Group(List<Assignment> assignments, Batch batch, int[] members, Scores scores) {
+      this.batch = batch;
+      this.members = members;
+      this.scores = scores;
+      heads = new int[members.length];
+      for (int j = 0; j < members.length; j++) {
+        heads[j] = assignments.get(members[j]).head();
+      }
+      columns = members.length * width;
+      bias = new double[columns];
+      sumLoss = new double[members.length];
+      hits = new long[members.length];
+      biasGrad = new double[columns];
+    }
+  }
+
+  /** Runs of consecutive scored steps: {@code {t0, t1}} pairs, t1 exclusive, in order. */
+  private static List<int[]> runs(boolean[] scoredSteps) {
+    List<int[]> runs = new ArrayList<>();
+    int steps = scoredSteps.length;
+    for (int t0 = 0; t0 < steps; t0++) {
+      if (!scoredSteps[t0]) {
+        continue;
+      }
+      int t1 = t0 + 1;
+      while (t1 < steps && scoredSteps[t1]) {
+        t1++;
+      }
+      runs.add(new int[] {t0, t1});
+      t0 = t1;
+    }
+    return runs;
+  }
+
+  /** The products as gemms on the stacked weights (a lone head's own arrays serve as the stack). */
+  private void evaluateWithGemms(Group group, boolean[] scoredSteps, INDArray hiddenStates,
+      INDArray dLdh) {
+    int m = group.members.length;
+    int columns = group.columns;
+    int b = group.batch.batch();
+    boolean gradients = dLdh != null;
+    boolean single = m == 1;
+    INDArray stackedWeights = single ? weights.get(group.heads[0])
+        : HostArrays.matrix(stackedWeightsBuffer = scratch(stackedWeightsBuffer, (long) columns * hidden),
+            columns, hidden);
+    INDArray stackedWeightGrads = !gradients ? null : single ? weightGrads.get(group.heads[0])
+        : HostArrays.matrix(stackedGradsBuffer = scratch(stackedGradsBuffer, (long) columns * hidden),
+            columns, hidden);
+    if (!single) {
+      double[] stack = hostBuffer(HostBuffer.WEIGHTS, columns * hidden);
+      for (int j = 0; j < m; j++) {
+        staging.read(weights.get(group.heads[j]), 0, stack, j * width * hidden, width * hidden);
+      }
+      staging.write(stackedWeights, 0, stack, 0, columns * hidden);
+    }
+    boolean firstRun = true;
+    for (int[] run : runs(scoredSteps)) {
+      int t0 = run[0];
+      int rows = (run[1] - t0) * b;
+      int size = rows * columns;
+      INDArray stateRows = HostArrays.rows(hiddenStates, (long) t0 * b, rows, hidden);
+      INDArray out = HostArrays.matrix(outputsBuffer = scratch(outputsBuffer, size), rows, columns);
+      Nd4j.gemm(stateRows, stackedWeights, out, false, true, 1.0, 0.0);
+      double[] y = hostBuffer(HostBuffer.OUTPUTS, size);
+      staging.read(out, 0, y, 0, size);
+      double[] dy = gradients ? hostBuffer(HostBuffer.OUTPUT_GRADIENTS, size) : null;
+      score(group, run, y, dy);
+      if (gradients) {
+        INDArray dOut = HostArrays.matrix(outputGradsBuffer = scratch(outputGradsBuffer, size),
+            rows, columns);
+        staging.write(dOut, 0, dy, 0, size); // rounded to the heads' precision
+        Nd4j.gemm(dOut, stackedWeights, HostArrays.rows(dLdh, (long) t0 * b, rows, hidden),
+            false, false, 1.0, 1.0);
+        Nd4j.gemm(dOut, stateRows, stackedWeightGrads, true, false, 1.0, firstRun ? 0.0 : 1.0);
+      }
+      firstRun = false;
+    }
+    if (gradients && !single) {
+      double[] grads = hostBuffer(HostBuffer.WEIGHTS, columns * hidden);
+      staging.read(stackedWeightGrads, 0, grads, 0, columns * hidden);
+      for (int j = 0; j < m; j++) {
+        staging.write(weightGrads.get(group.heads[j]), 0, grads, j * width * hidden,
+            width * hidden);
+      }
+    }
+  }
+
+  /**
+   * The products as Java loops in double on host copies: logits rounded to the heads' precision
+   * like a gemm's result, dL/dh and weight gradients summed in double and rounded once when
+   * written back. Rows of the weights, of the weight gradients and the current row of h and dL/dh
+   * are separate arrays indexed from 0, the form of loop C2 vectorises.
+   */
+  private void evaluateOnHost(Group group, boolean[] scoredSteps, INDArray hiddenStates,
+      INDArray dLdh) {
+    int columns = group.columns;
+    int b = group.batch.batch();
+    boolean gradients = dLdh != null;
+    boolean rounding = dataType == DataType.FLOAT;
+    double[][] w = new double[columns][hidden];
+    for (int j = 0; j < group.members.length; j++) {
+      for (int c = 0; c < width; c++) {
+        staging.read(weights.get(group.heads[j]), (long) c * hidden, w[j * width + c], 0, hidden);
+      }
+    }
+    double[][] dW = gradients ? new double[columns][hidden] : null;
+    double[] h = new double[hidden];
+    double[] d = new double[hidden];
+    for (int[] run : runs(scoredSteps)) {
+      int t0 = run[0];
+      int rows = (run[1] - t0) * b;
+      int size = rows * columns;
+      long first = (long) t0 * b * hidden;
+      double[] states = hostBuffer(HostBuffer.STATES, rows * hidden);
+      staging.read(hiddenStates, first, states, 0, rows * hidden);
+      double[] y = hostBuffer(HostBuffer.OUTPUTS, size);
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(states, r * hidden, h, 0, hidden);
+        for (int k = 0; k < columns; k++) {
+          double dot = dot(h, w[k]);
+          y[r * columns + k] = rounding ? (float) dot : dot;
+        }
+      }
+      if (!gradients) {
+        score(group, run, y, null);
+        continue;
+      }
+      double[] dy = hostBuffer(HostBuffer.OUTPUT_GRADIENTS, size);
+      score(group, run, y, dy);
+      double[] stateGrads = hostBuffer(HostBuffer.STATE_GRADIENTS, rows * hidden);
+      staging.read(dLdh, first, stateGrads, 0, rows * hidden);
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(states, r * hidden, h, 0, hidden);
+        System.arraycopy(stateGrads, r * hidden, d, 0, hidden);
+        for (int k = 0; k < columns; k++) {
+          double g = dy[r * columns + k];
+          if (g == 0) {
+            continue; // an unscored entry
+          }
+          if (rounding) {
+            g = (float) g; // the products use dY in the heads' precision, as the gemms do
+          }
+          axpy(d, g, w[k]);
+          axpy(dW[k], g, h);
+        }
+        System.arraycopy(d, 0, stateGrads, r * hidden, hidden);
+      }
+      staging.write(dLdh, first, stateGrads, 0, rows * hidden);
+    }
+    if (gradients) {
+      for (int j = 0; j < group.members.length; j++) {
+        for (int c = 0; c < width; c++) {
+          staging.write(weightGrads.get(group.heads[j]), (long) c * hidden, dW[j * width + c], 0,
+              hidden);
+        }
+      }
+    }
+  }
+
+  private static double dot(double[] x, double[] y) {
+    double sum = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += x[i] * y[i];
+    }
+    return sum;
+  }
+
+  /** {@code into += a · x}. */
+  private static void axpy(double[] into, double a, double[] x) {
+    for (int i = 0; i < into.length; i++) {
+      into[i] += a * x[i];
+    }
+  }
+
+  /**
+   * Loss, accuracy and (when {@code dy != null}) dY of one run of scored steps, from the products
+   * {@code y} {@code [rows, columns]} of the hidden states with the stacked weights: adds the
+   * bias, rounded to the heads' precision like the bias add of ND4J, then softmax and
+   * cross-entropy or squared error per scored entry in double, summed per head in (t, b) order.
+   * dY is 0 at unscored entries.
+   */
+  private void score(Group group, int[] run, double[] y, double[] dy) {
+    int t0 = run[0];
+    int t1 = run[1];
+    int b = group.batch.batch();
+    int columns = group.columns;
+    boolean rounding = dataType == DataType.FLOAT;
+    if (dy != null) {
+      Arrays.fill(dy, 0, (t1 - t0) * b * columns, 0.0);
+    }
+    double[] bias = group.bias;
+    double[] biasGrad = group.biasGrad;
+    for (int j = 0; j < group.members.length; j++) {
+      int a = group.members[j];
+      Target target = group.batch.targets().get(a);
+      long scored = group.scores.counts()[a];
+      float[] mask = target.mask();
+      boolean classification = target.kind() == LossKind.CLASSIFICATION;
+      int first = j * width;
+      double sumLoss = group.sumLoss[j];
+      long hits = group.hits[j];
+      for (int t = t0; t < t1; t++) {
         for (int s = 0; s < b; s++) {
-          if (!target.scored(t, s, b)) {
+          if (mask[t * b + s] == 0f) {
             continue;
           }
-          int row = s * width;
-          if (target.kind() == LossKind.CLASSIFICATION) {
+          int row = ((t - t0) * b + s) * columns + first;
+          for (int c = 0; c < width; c++) {
+            double logit = y[row + c] + bias[first + c];
+            y[row + c] = rounding ? (float) logit : logit;
+          }
+          if (classification) {
             int label = target.label(t, s, b);
             double max = Double.NEGATIVE_INFINITY;
             int argmax = 0;
@@ -158,60 +499,67 @@ final class ReadoutHeads {
               for (int c = 0; c < width; c++) {
                 double p = Math.exp(y[row + c] - logZ);
                 dy[row + c] = (p - (c == label ? 1 : 0)) / scored;
+                biasGrad[first + c] += dy[row + c];
               }
             }
           } else {
             int base = (t * b + s) * width;
+            float[] values = target.values();
             for (int c = 0; c < width; c++) {
-              double diff = y[row + c] - target.values()[base + c];
+              double diff = y[row + c] - values[base + c];
               sumLoss += diff * diff / width;
-              if (target.accuracy().correct(y[row + c], target.values()[base + c])) {
+              if (target.accuracy().correct(y[row + c], values[base + c])) {
                 hits++;
               }
               if (dy != null) {
                 dy[row + c] = 2 * diff / width / scored;
+                biasGrad[first + c] += dy[row + c];
               }
             }
           }
         }
-        if (dy != null) {
-          INDArray dOut = Nd4j.create(dy, new long[] {b, width}, DataType.DOUBLE).castTo(dataType);
-          Nd4j.gemm(dOut, w, dLdh.slice(t), false, false, 1.0, 1.0);
-          Nd4j.gemm(dOut, ht, weightGrads.get(head), true, false, 1.0, 1.0);
-          for (int s = 0; s < b; s++) {
-            for (int c = 0; c < width; c++) {
-              biasGrad[c] += dy[s * width + c];
-            }
-          }
-        }
       }
-      if (dLdh != null) {
-        biasGrads.get(head).addi(Nd4j.create(biasGrad, new long[] {width}, DataType.DOUBLE).castTo(dataType));
-      }
-      loss[a] = sumLoss / scored;
-      correct[a] = hits;
-      judged[a] = target.kind() == LossKind.CLASSIFICATION ? scored : scored * width;
-      accuracy[a] = (double) hits / judged[a];
+      group.sumLoss[j] = sumLoss;
+      group.hits[j] = hits;
     }
-    return new Scores(loss, accuracy, counts, correct, judged);
   }
 
-  private static boolean anyScored(Target target, int t, int b) {
-    for (int s = 0; s < b; s++) {
-      if (target.scored(t, s, b)) {
-        return true;
-      }
+  /** {@code flat} if it holds {@code n} elements, else a new flat buffer of the heads' type. */
+  private INDArray scratch(INDArray flat, long n) {
+    return flat != null && flat.length() >= n ? flat : Nd4j.create(dataType, Math.max(n, 1));
+  }
+
+  /** A reused host array of the given role with at least {@code n} elements. */
+  private double[] hostBuffer(HostBuffer role, int n) {
+    double[] buffer = host[role.ordinal()];
+    if (buffer.length < n) {
+      buffer = new double[Math.max(n, 2 * buffer.length)];
+      host[role.ordinal()] = buffer;
     }
-    return false;
+    return buffer;
+  }
+
+  /** Roles of the reused host arrays of {@link #evaluateGroup}. */
+  private enum HostBuffer {
+    /** Stacked weights on the way in, stacked weight gradients on the way out. */
+    WEIGHTS,
+    /** Logits of a run. */
+    OUTPUTS,
+    /** dY of a run. */
+    OUTPUT_GRADIENTS,
+    /** Hidden states of a run (host products). */
+    STATES,
+    /** dL/dh of a run (host products). */
+    STATE_GRADIENTS
   }
 
   /** The trainable tensors of the heads of {@code stage}, with their gradients, by name. */
   void collect(Stage stage, List<Parameter> parameters, List<INDArray> gradients) {
     for (Assignment assignment : stage.assignments()) {
       int head = assignment.head();
-      parameters.add(new Parameter(weightName(head), weights.get(head), true));
+      parameters.add(weightParameters.get(head));
       gradients.add(weightGrads.get(head));
-      parameters.add(new Parameter(biasName(head), biases.get(head), true));
+      parameters.add(biasParameters.get(head));
       gradients.add(biasGrads.get(head));
     }
   }
@@ -258,8 +606,8 @@ final class ReadoutHeads {
   List<Parameter> all() {
     List<Parameter> all = new ArrayList<>();
     for (int head = 0; head < weights.size(); head++) {
-      all.add(new Parameter(weightName(head), weights.get(head), true));
-      all.add(new Parameter(biasName(head), biases.get(head), true));
+      all.add(weightParameters.get(head));
+      all.add(biasParameters.get(head));
     }
     return all;
   }

@@ -296,8 +296,10 @@ public final class Trainer {
     if (!Double.isFinite(loss)) {
       return loss;
     }
-    List<Parameter> params = new ArrayList<>();
-    List<INDArray> grads = new ArrayList<>();
+    List<Parameter> params = workspace.parameters;
+    List<INDArray> grads = workspace.gradients;
+    params.clear();
+    grads.clear();
     for (Parameter p : network.parameters()) {
       if (p.trainable()) {
         params.add(p);
@@ -306,7 +308,7 @@ public final class Trainer {
     }
     heads.collect(stage, params, grads);
     if (training.clip() > 0) {
-      clip(grads, training.clip());
+      workspace.clip.clip(grads, training.clip());
     }
     for (int i = 0; i < params.size(); i++) {
       optimizer.update(params.get(i).name(), params.get(i).value(), grads.get(i));
@@ -344,21 +346,12 @@ public final class Trainer {
     return drive;
   }
 
-  /** Scales all gradients together so their global L2 norm is at most {@code maxNorm}. */
+  /**
+   * Scales all gradients together so their global L2 norm is at most {@code maxNorm}, with a fresh
+   * {@link GlobalNormClip} (a training run keeps one in its workspace).
+   */
   static double clip(List<INDArray> grads, double maxNorm) {
-    double sq = 0;
-    for (INDArray g : grads) {
-      double norm = g.norm2Number().doubleValue();
-      sq += norm * norm;
-    }
-    double total = Math.sqrt(sq);
-    double coefficient = maxNorm / (total + 1e-6); // as torch.nn.utils.clip_grad_norm_
-    if (coefficient < 1) {
-      for (INDArray g : grads) {
-        g.muli(coefficient);
-      }
-    }
-    return total;
+    return new GlobalNormClip().clip(grads, maxNorm);
   }
 
   private ReadoutHeads.Scores evaluate(Stage stage, RandomGenerator data, RandomGenerator h0Rng,
@@ -426,9 +419,15 @@ public final class Trainer {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  /** Reusable dL/dh buffers, one per batch shape, grown along time as needed. */
+  /**
+   * What a training step reuses instead of allocating: dL/dh buffers, one per batch shape, grown
+   * along time as needed; the lists of parameters and gradients to update; the clip's buffers.
+   */
   private final class Workspace {
     private final Map<Long, INDArray> buffers = new HashMap<>();
+    final List<Parameter> parameters = new ArrayList<>();
+    final List<INDArray> gradients = new ArrayList<>();
+    final GlobalNormClip clip = new GlobalNormClip();
 
     INDArray zeros(INDArray like) {
       long steps = like.size(0);
@@ -441,7 +440,8 @@ public final class Trainer {
       }
       INDArray view = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps),
           org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
-      return view.assign(0);
+      // the network's backward overwrites dL/dh in place, so it is cleared every step
+      return HostArrays.zero(view);
     }
   }
 }

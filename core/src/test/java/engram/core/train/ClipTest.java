@@ -2,6 +2,7 @@ package engram.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -73,5 +74,66 @@ class ClipTest {
     List<INDArray> grads = List.of(Nd4j.zeros(DataType.DOUBLE, 4), Nd4j.zeros(DataType.DOUBLE, 2, 2));
     assertEquals(0.0, Trainer.clip(grads, 1.0), 0.0);
     assertEquals(0.0, globalNorm(grads), 0.0);
+  }
+
+  // ------------------------------------------------------------------ host loops vs ND4J ops
+
+  private static INDArray random(java.util.SplittableRandom rng, DataType type, long... shape) {
+    int n = 1;
+    for (long d : shape) {
+      n *= (int) d;
+    }
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = rng.nextGaussian() * 0.1;
+    }
+    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
+  }
+
+  private static double[] values(INDArray a) {
+    return a.dup('c').reshape(a.length()).castTo(DataType.DOUBLE).toDoubleVector();
+  }
+
+  /**
+   * Random gradients of several sizes (longer than a chunk of 4096 and not a multiple of it, a
+   * vector, a 1×1, a strided view of a larger matrix): the norm is the ND4J norm up to summation
+   * order, and each element is scaled by the coefficient rounded to the array's precision, exactly
+   * as ND4J's scalar multiply did.
+   */
+  @Test
+  void hostLoopsAgreeWithTheNd4jNormAndScaleExactly() {
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+      INDArray larger = random(rng, type, 40, 30);
+      List<INDArray> grads = List.of(random(rng, type, 90, 100), random(rng, type, 4096 * 3 + 5),
+          random(rng, type, 7), random(rng, type, 1, 1),
+          larger.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+              org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 9)));
+      List<INDArray> originals = grads.stream().map(g -> g.dup('c')).toList();
+      double sq = 0;
+      for (INDArray g : originals) {
+        double norm = g.norm2Number().doubleValue();
+        sq += norm * norm;
+      }
+      double nd4jNorm = Math.sqrt(sq);
+      double largerBefore = values(larger)[0];
+
+      double total = Trainer.clip(grads, 1.0);
+      double tolerance = type == DataType.FLOAT ? 1e-6 : 1e-13;
+      assertEquals(nd4jNorm, total, tolerance * nd4jNorm, type + ": the global norm");
+      assertTrue(total > 5, "fixture: the norm is far above the limit");
+      double coefficient = 1.0 / (total + 1e-6);
+      for (int i = 0; i < grads.size(); i++) {
+        INDArray expected = originals.get(i).muli(coefficient); // ND4J's scalar multiply
+        assertArrayEquals(values(expected), values(grads.get(i)), 0.0, type + " gradient " + i);
+      }
+      assertEquals(largerBefore, values(larger)[0], 0.0, "columns outside the view untouched");
+
+      List<INDArray> copies = grads.stream().map(g -> g.dup('c')).toList();
+      Trainer.clip(grads, 1e6);
+      for (int i = 0; i < grads.size(); i++) {
+        assertArrayEquals(values(copies.get(i)), values(grads.get(i)), 0.0, "below the limit");
+      }
+    }
   }
 }
