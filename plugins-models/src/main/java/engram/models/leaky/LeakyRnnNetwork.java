@@ -255,6 +255,8 @@ final class LeakyRnnNetwork implements Network {
   private final double[] hostWIn;
   private final double[] hostBIn;
   private final double[] hostBRec;
+  private final double[] hostGradWIn; // dW_in, staged for the caller's array (fused)
+  private final double[] hostGradB; // db_in = db_rec, staged likewise
   private final double[] hostC; // gradRec
   private final double[] hostIn; // inMatrix
   private final double[] hostCIn; // gradIn
@@ -358,6 +360,8 @@ final class LeakyRnnNetwork implements Network {
     hostWIn = new double[fused ? h * in : 0];
     hostBIn = new double[fused ? h : 0];
     hostBRec = new double[fused ? h : 0];
+    hostGradWIn = new double[fused ? h * in : 0];
+    hostGradB = new double[fused ? h : 0];
     hostStage = new float[isFloat ? Math.max(hh, hi) : 0];
     direct = fused && allowDirect;
     boolean fold = direct && in <= FOLD_MAX_INPUTS;
@@ -960,6 +964,7 @@ final class LeakyRnnNetwork implements Network {
     INDArray gWRec = Shapes.gradientArray(gradients, "w_rec", wRec);
     INDArray gBRec = Shapes.gradientArray(gradients, "b_rec", bRec);
     INDArray gTaus = trainTau ? Shapes.gradientArray(gradients, "taus", taus) : null;
+    boolean hostWritable = fused && dense(gWRec) && dense(gWIn) && dense(gBIn) && dense(gBRec);
     derivViews(steps, batch);
     dLdhViews.bind(dLdh, steps, batch);
     INDArray[] g = dLdhViews.steps();
@@ -1073,8 +1078,10 @@ final class LeakyRnnNetwork implements Network {
           hostCIn[i * cols + k] = round(hostCIn[i * cols + k] * a);
         }
       }
-      write(gradRec, hostC, h * h);
-      write(gradIn, hostCIn, h * cols);
+      if (!hostWritable) {
+        write(gradRec, hostC, h * h);
+        write(gradIn, hostCIn, h * cols);
+      }
       if (gTaus != null) {
         double[] w = hostWMasked; // W (hostW holds the recurrent matrix)
         for (int i = 0; i < h; i++) {
@@ -1125,10 +1132,35 @@ final class LeakyRnnNetwork implements Network {
       }
       tau.gradient(sumH, gTaus);
     }
+    if (hostWritable) {
+      // Straight from the host copies into the caller's arrays: W_rec's gradient with its
+      // diagonal masked, [dW_in | db] split into dW_in, db_in and db_rec (4 ND4J ops, three of
+      // them on strided column views, and two bulk copies fewer).
+      int h = hidden;
+      int cols = inputs + 1;
+      for (int i = 0; i < h; i++) {
+        hostC[i * h + i] = 0.0;
+        for (int k = 0; k < inputs; k++) {
+          hostGradWIn[i * inputs + k] = hostCIn[i * cols + k];
+        }
+        hostGradB[i] = hostCIn[i * cols + inputs];
+      }
+      write(gWRec, hostC, h * h);
+      write(gWIn, hostGradWIn, h * inputs);
+      write(gBIn, hostGradB, h);
+      write(gBRec, hostGradB, h);
+      return;
+    }
     Nd4j.exec(new MulOp(gradRec, offDiagonal, gWRec));
     gWIn.assign(gradInW);
     gBIn.assign(gradInB);
     gBRec.assign(gradInB);
+  }
+
+  /** Whether {@code a} is a C-ordered, densely strided array of the network's type. */
+  private boolean dense(INDArray a) {
+    return a.dataType() == dataType && a.ordering() == 'c'
+        && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
   }
 
   // ---------------------------------------------------------------- buffers

@@ -112,6 +112,27 @@ class LeakyRnnDirectPathTest {
         viaModel.forward(x, h0).hidden().dup(), "model's network = direct path, bit for bit");
   }
 
+  @Test
+  void gradientsIntoFortranOrderArraysEqualThoseIntoPlainOnes() {
+    // Plain arrays take the host copies' direct write; other layouts the ND4J assigns.
+    Config config = TestSupport.config(9, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE);
+    LeakyRnnNetwork net = new LeakyRnnNetwork(config, new NetworkSpec(2, DataType.FLOAT),
+        new SplittableRandom(4), true);
+    SplittableRandom rng = new SplittableRandom(6);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 3, 2);
+    INDArray h0 = net.initialState(3, rng);
+    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 3, 9);
+    Trajectory traj = net.forward(x, h0);
+    Map<String, INDArray> plain = ModelTestSupport.gradientArrays(net);
+    net.backward(traj, dLdh.dup(), plain);
+    Map<String, INDArray> fortran = new java.util.LinkedHashMap<>();
+    plain.forEach((name, g) -> fortran.put(name, g.dup('f').assign(-7)));
+    net.backward(traj, dLdh.dup(), fortran);
+    for (String name : plain.keySet()) {
+      ModelTestSupport.assertIdentical(plain.get(name), fortran.get(name).dup('c'), name);
+    }
+  }
+
   /** max |a − e| ≤ tolerance · max(1, max |e|), elementwise over the whole array. */
   private static void assertClose(String what, INDArray expected, INDArray actual,
       double tolerance) {
