@@ -242,11 +242,21 @@ final class LeakyRnnNetwork implements Network {
   private final double[] foldWd;
   private final float[] foldBias;
   private final float[] foldAlpha; // α rounded to float (the folded drive ξ)
+  // The per-row vectors of the folded drive tiled over a chunk's rows (activateFolded):
+  // tileLength = rows per chunk × H; W_in tiled per input, [I·tileLength].
+  private final int tileLength;
+  private final float[] foldBiasTile;
+  private final float[] foldWTile;
+  private final float[] foldAlphaTile;
+  private final double[] foldBiasTiled;
+  private final double[] foldWTiled;
+  private final double[] foldAlphaTiled;
   private Pointer drivePointer; // the copy of ξ (driveFlat)
   private final double[] foldBiasd;
   private float[] fa;
   private float[] fb;
   private float[] fc;
+  private float[] fd;
   // Host copies of the [H, H] and [H, I+1] matrices and [H] vectors (fused path), and a float
   // staging array for them: broadcasts and reductions along a dimension cost ND4J far more than
   // the arithmetic at these sizes.
@@ -267,6 +277,7 @@ final class LeakyRnnNetwork implements Network {
   private double[] da;
   private double[] db;
   private double[] dc;
+  private double[] dd;
 
   LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
     this(config, spec, rng, Blas.AVAILABLE);
@@ -369,6 +380,13 @@ final class LeakyRnnNetwork implements Network {
     foldWd = new double[fold && !isFloat ? in * h : 0];
     foldBias = new float[fold && isFloat ? h : 0];
     foldAlpha = new float[foldBias.length];
+    tileLength = Math.max(1, CHUNK / h) * h;
+    foldBiasTile = new float[fold && isFloat ? tileLength : 0];
+    foldWTile = new float[fold && isFloat ? in * tileLength : 0];
+    foldAlphaTile = new float[fold && isFloat ? tileLength : 0];
+    foldBiasTiled = new double[fold && !isFloat ? tileLength : 0];
+    foldWTiled = new double[fold && !isFloat ? in * tileLength : 0];
+    foldAlphaTiled = new double[fold && !isFloat ? tileLength : 0];
     foldBiasd = new double[fold && !isFloat ? h : 0];
     if (direct) {
       recPointer = HostLoops.pointer(recMatrix);
@@ -588,6 +606,22 @@ final class LeakyRnnNetwork implements Network {
       for (int i = 0; i < foldBiasd.length; i++) {
         foldBiasd[i] = hostIn[i * cols + inputs];
       }
+      for (int i = 0; i < tileLength; i++) {
+        int j = i % h;
+        if (isFloat && foldBiasTile.length > 0) {
+          foldBiasTile[i] = foldBias[j];
+          foldAlphaTile[i] = foldAlpha[j];
+          for (int k = 0; k < inputs; k++) {
+            foldWTile[k * tileLength + i] = foldW[k * h + j];
+          }
+        } else if (!isFloat && foldBiasTiled.length > 0) {
+          foldBiasTiled[i] = foldBiasd[j];
+          foldAlphaTiled[i] = hostAlpha[j];
+          for (int k = 0; k < inputs; k++) {
+            foldWTiled[k * tileLength + i] = foldWd[k * h + j];
+          }
+        }
+      }
       return;
     }
     tau.update(taus);
@@ -718,6 +752,9 @@ final class LeakyRnnNetwork implements Network {
    * φ(z) into S.
    */
   private void activateFolded(int t, int batch, Pointer drive) {
+    // Flat loops over a chunk of whole rows against the per-row vectors tiled over the chunk's
+    // rows (one short loop per row and term cost more than the arithmetic at H = 128); each term
+    // is added in the order of the equation above, so the values do not depend on the layout.
     int h = hidden;
     int rowsPerChunk = Math.max(1, CHUNK / h);
     long stepOffset = (long) t * batch * h;
@@ -725,24 +762,24 @@ final class LeakyRnnNetwork implements Network {
       int rows = Math.min(rowsPerChunk, batch - r0);
       int n = rows * h;
       long offset = stepOffset + (long) r0 * h;
+      int xBase = (t * batch + r0) * inputs;
       if (isFloat) {
         float[] z = fa;
         float[] out = fb;
+        float[] expanded = fd;
         float k = (float) fusedSlope;
         HostLoops.get(prePointer, offset, z, n);
-        for (int r = 0; r < rows; r++) {
-          int xBase = (t * batch + r0 + r) * inputs;
-          addRow(z, r * h, foldBias, 1f, h);
-          for (int c = 0; c < inputs; c++) {
-            addRow(z, r * h, foldW, c * h, foldX[xBase + c], h);
+        addFlat(z, foldBiasTile, n);
+        for (int c = 0; c < inputs; c++) {
+          for (int r = 0; r < rows; r++) {
+            Arrays.fill(expanded, r * h, (r + 1) * h, foldX[xBase + r * inputs + c]);
           }
+          addProductFlat(z, expanded, foldWTile, c * tileLength, n);
         }
         if (drive != null) {
           float[] xi = fc;
           HostLoops.get(drive, offset, xi, n);
-          for (int r = 0; r < rows; r++) {
-            addProduct(z, xi, r * h, foldAlpha, h);
-          }
+          addProductFlat(z, xi, foldAlphaTile, 0, n);
         }
         for (int i = 0; i < n; i++) {
           float v = z[i];
@@ -753,21 +790,20 @@ final class LeakyRnnNetwork implements Network {
       } else {
         double[] z = da;
         double[] out = db;
+        double[] expanded = dd;
         double k = fusedSlope;
         HostLoops.get(prePointer, offset, z, n);
-        for (int r = 0; r < rows; r++) {
-          int xBase = (t * batch + r0 + r) * inputs;
-          addRow(z, r * h, foldBiasd, 1.0, h);
-          for (int c = 0; c < inputs; c++) {
-            addRow(z, r * h, foldWd, c * h, foldXd[xBase + c], h);
+        addFlat(z, foldBiasTiled, n);
+        for (int c = 0; c < inputs; c++) {
+          for (int r = 0; r < rows; r++) {
+            Arrays.fill(expanded, r * h, (r + 1) * h, foldXd[xBase + r * inputs + c]);
           }
+          addProductFlat(z, expanded, foldWTiled, c * tileLength, n);
         }
         if (drive != null) {
           double[] xi = dc;
           HostLoops.get(drive, offset, xi, n);
-          for (int r = 0; r < rows; r++) {
-            addProduct(z, xi, r * h, hostAlpha, h);
-          }
+          addProductFlat(z, xi, foldAlphaTiled, 0, n);
         }
         for (int i = 0; i < n; i++) {
           double v = z[i];
@@ -779,45 +815,31 @@ final class LeakyRnnNetwork implements Network {
     }
   }
 
-  /** dst[at..at+n) += src[at..at+n)⊙scale[0..n). */
-  private static void addProduct(float[] dst, float[] src, int at, float[] scale, int n) {
-    for (int j = 0; j < n; j++) {
-      dst[at + j] += src[at + j] * scale[j];
+  /** z[0..n) += add[0..n). */
+  private static void addFlat(float[] z, float[] add, int n) {
+    for (int i = 0; i < n; i++) {
+      z[i] += add[i];
     }
   }
 
-  /** dst[at..at+n) += src[at..at+n)⊙scale[0..n). */
-  private static void addProduct(double[] dst, double[] src, int at, double[] scale, int n) {
-    for (int j = 0; j < n; j++) {
-      dst[at + j] += src[at + j] * scale[j];
+  /** z[0..n) += add[0..n). */
+  private static void addFlat(double[] z, double[] add, int n) {
+    for (int i = 0; i < n; i++) {
+      z[i] += add[i];
     }
   }
 
-  /** dst[at..at+n) += scale·src[0..n). */
-  private static void addRow(float[] dst, int at, float[] src, float scale, int n) {
-    for (int j = 0; j < n; j++) {
-      dst[at + j] += scale * src[j];
+  /** z[0..n) += x[0..n)·w[from..from+n) (x times w, as the per-row form multiplied). */
+  private static void addProductFlat(float[] z, float[] x, float[] w, int from, int n) {
+    for (int i = 0; i < n; i++) {
+      z[i] += x[i] * w[from + i];
     }
   }
 
-  /** dst[at..at+n) += scale·src[from..from+n). */
-  private static void addRow(float[] dst, int at, float[] src, int from, float scale, int n) {
-    for (int j = 0; j < n; j++) {
-      dst[at + j] += scale * src[from + j];
-    }
-  }
-
-  /** dst[at..at+n) += scale·src[0..n). */
-  private static void addRow(double[] dst, int at, double[] src, double scale, int n) {
-    for (int j = 0; j < n; j++) {
-      dst[at + j] += scale * src[j];
-    }
-  }
-
-  /** dst[at..at+n) += scale·src[from..from+n). */
-  private static void addRow(double[] dst, int at, double[] src, int from, double scale, int n) {
-    for (int j = 0; j < n; j++) {
-      dst[at + j] += scale * src[from + j];
+  /** z[0..n) += x[0..n)·w[from..from+n). */
+  private static void addProductFlat(double[] z, double[] x, double[] w, int from, int n) {
+    for (int i = 0; i < n; i++) {
+      z[i] += x[i] * w[from + i];
     }
   }
 
@@ -1207,10 +1229,12 @@ final class LeakyRnnNetwork implements Network {
         fa = new float[n];
         fb = new float[n];
         fc = new float[n];
+        fd = new float[n];
       } else if (!isFloat && (da == null || da.length < n)) {
         da = new double[n];
         db = new double[n];
         dc = new double[n];
+        dd = new double[n];
       }
     }
     viewSteps = steps;
