@@ -124,8 +124,10 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Jobs for --parallel (default 4).")
   int parallelJobs;
 
-  @Option(names = "--parallel-steps", defaultValue = "20", paramLabel = "N",
-      description = "Training steps per job for --parallel (default 20).")
+  // 200 steps of S take about 1 s: long enough that thread start-up and JIT warm-up do not
+  // decide the comparison (at 20 steps, 0.1 s a job, both arms measured 0.4 s).
+  @Option(names = "--parallel-steps", defaultValue = "200", paramLabel = "N",
+      description = "Training steps per job for --parallel (default 200).")
   int parallelSteps;
 
   @Option(names = "--parallel-threads", defaultValue = "2", paramLabel = "N",
