@@ -283,15 +283,19 @@ class LeakyRnnPreActivationTest {
 
   /**
    * Per-step ND4J op counts (difference between 20 and 10 steps): storing pre costs no op in the
-   * forward pass; dL/dpre costs one op per step in backward, only when it is given. φ outside with
-   * a ReLU-family φ runs a step's elementwise work in one Java loop and its product straight
-   * through OpenBLAS (Blas), so a step costs no ND4J op at all, with or without dL/dpre.
+   * forward pass; dL/dpre costs one op per step in backward, only when it is given. On the fast
+   * paths (ND4J's CPU backend, float32) a step costs no ND4J op at all, φ outside or inside, with or
+   * without dL/dpre: the step's elementwise work runs as Java loops and its product straight
+   * through OpenBLAS. With every product through ND4J ({@code allowDirect} false, as on another
+   * backend), φ outside with a ReLU-family φ still runs its elementwise work in one Java loop, so
+   * only its gemm is an op; φ inside takes 4 ops per step.
    */
-  @ParameterizedTest(name = "phi {0}: {1} forward, {2} backward, {3} with dL/dpre")
-  @CsvSource({"OUTSIDE, 0, 0, 0", "INSIDE, 4, 4, 5"})
-  void opsPerStep(Phi phi, int forwardOps, int backwardOps, int backwardPreOps) {
-    Network net = TestSupport.network(
-        TestSupport.config(H, Nonlinearity.LEAKY_RELU, 0.01, phi), I, DataType.FLOAT, 1);
+  @ParameterizedTest(name = "phi {0}, fast path {1}: {2} forward, {3} backward, {4} with dL/dpre")
+  @CsvSource({"OUTSIDE, true, 0, 0, 0", "INSIDE, true, 0, 0, 0", "OUTSIDE, false, 1, 1, 1",
+      "INSIDE, false, 4, 4, 5"})
+  void opsPerStep(Phi phi, boolean fast, int forwardOps, int backwardOps, int backwardPreOps) {
+    Network net = new LeakyRnnNetwork(TestSupport.config(H, Nonlinearity.LEAKY_RELU, 0.01, phi),
+        new engram.api.NetworkSpec(I, DataType.FLOAT), new SplittableRandom(1), fast);
     long[] c10 = count(net, 10);
     long[] c20 = count(net, 20);
     assertEquals(forwardOps * 10L, c20[0] - c10[0], "forward ops for 10 more steps");
