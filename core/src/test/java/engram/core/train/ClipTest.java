@@ -79,15 +79,7 @@ class ClipTest {
   // ------------------------------------------------------------------ host loops vs ND4J ops
 
   private static INDArray random(java.util.SplittableRandom rng, DataType type, long... shape) {
-    int n = 1;
-    for (long d : shape) {
-      n *= (int) d;
-    }
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rng.nextGaussian() * 0.1;
-    }
-    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
+    return TestArrays.gaussian(rng, type, 0.1, shape);
   }
 
   private static double[] values(INDArray a) {

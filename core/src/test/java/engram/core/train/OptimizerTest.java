@@ -285,15 +285,7 @@ class OptimizerTest {
   }
 
   private static INDArray random(java.util.SplittableRandom rng, DataType type, long... shape) {
-    int n = 1;
-    for (long s : shape) {
-      n *= (int) s;
-    }
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rng.nextGaussian();
-    }
-    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
+    return TestArrays.gaussian(rng, type, 1.0, shape);
   }
 
   private static final List<OptimizerConfig> CONFIGS = List.of(

@@ -214,16 +214,8 @@ class ReadoutHeadsStackedTest {
       new Assignment(4, 6), new Assignment(5, 1), new Assignment(6, 7), new Assignment(7, 2),
       new Assignment(8, 4), new Assignment(9, 5));
 
-  private static INDArray random(SplittableRandom rng, DataType type, long... shape) {
-    int n = 1;
-    for (long s : shape) {
-      n *= (int) s;
-    }
-    double[] v = new double[n];
-    for (int i = 0; i < n; i++) {
-      v[i] = rng.nextGaussian();
-    }
-    return Nd4j.create(v, shape, DataType.DOUBLE).castTo(type);
+  private static INDArray random(java.util.SplittableRandom rng, DataType type, long... shape) {
+    return TestArrays.gaussian(rng, type, 1.0, shape);
   }
 
   private static double[] values(INDArray a) {

@@ -959,9 +959,7 @@ final class LeakyRnnNetwork implements Network {
       HostLoops.get(dLdh, offset, g, n);
       if (dLdPre != null) {
         HostLoops.get(dLdPre, offset, extra, n);
-      } else {
-        Arrays.fill(extra, 0, n, 0f);
-      }
+      } // else the caller zeroed it once for the whole pass
       float[] a = alphaTile;
       if (tanh) {
         for (int i = 0; i < n; i++) {
@@ -1216,6 +1214,9 @@ final class LeakyRnnNetwork implements Network {
         // OpenBLAS, then δh_{t−1} += (1−α)⊙δh_t in Java (the ND4J path's order).
         Pointer gPointer = HostLoops.pointer(g[0]);
         Pointer gpPointer = gp == null ? null : HostLoops.pointer(gp[0]);
+        if (gp == null) {
+          Arrays.fill(fc, 0f); // no dL/dpre: the term it adds is 0 (fc is not written below)
+        }
         long bh = (long) batch * hidden;
         for (int t = steps - 1; t >= 0; t--) {
           insideBackwardFused(gPointer, gpPointer, t, batch);

@@ -1,6 +1,8 @@
 package engram.models.common;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Parameter;
@@ -84,5 +86,26 @@ public final class ModelTestSupport {
       out[t] = a.slice(t).toDoubleMatrix();
     }
     return out;
+  }
+
+  /**
+   * Asserts max |actual − expected| ≤ tolerance · max(1, max |expected|), elementwise over the
+   * whole array (a fast path against its reference path, which round differently).
+   */
+  public static void assertClose(String what, INDArray expected, INDArray actual,
+      double tolerance) {
+    assertEquals(expected.length(), actual.length(), what);
+    double[] e = expected.dup('c').data().asDouble();
+    double[] a = actual.dup('c').data().asDouble();
+    double scale = 1;
+    for (double v : e) {
+      scale = Math.max(scale, Math.abs(v));
+    }
+    double worst = 0;
+    for (int i = 0; i < e.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - e[i]));
+    }
+    assertTrue(worst <= tolerance * scale, what + ": max difference " + worst + " > "
+        + tolerance + " × " + scale);
   }
 }

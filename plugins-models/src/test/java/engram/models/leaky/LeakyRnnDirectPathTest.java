@@ -85,8 +85,8 @@ class LeakyRnnDirectPathTest {
 
       Trajectory a = direct.forward(x, h0, xi);
       Trajectory b = nd4j.forward(x, h0, xi);
-      assertClose(where + "hidden", b.hidden(), a.hidden(), tolerance);
-      assertClose(where + "pre", b.extras().get("pre"), a.extras().get("pre"), tolerance);
+      ModelTestSupport.assertClose(where + "hidden", b.hidden(), a.hidden(), tolerance);
+      ModelTestSupport.assertClose(where + "pre", b.extras().get("pre"), a.extras().get("pre"), tolerance);
 
       for (boolean withPre : new boolean[] {false, true}) {
         Map<String, INDArray> ga = ModelTestSupport.gradientArrays(direct);
@@ -96,7 +96,7 @@ class LeakyRnnDirectPathTest {
         nd4j.backward(b, dLdh.dup(), extras, gb);
         for (Parameter p : direct.parameters()) {
           if (p.trainable()) {
-            assertClose(where + "d" + p.name() + (withPre ? " with dL/dpre" : ""),
+            ModelTestSupport.assertClose(where + "d" + p.name() + (withPre ? " with dL/dpre" : ""),
                 gb.get(p.name()), ga.get(p.name()), tolerance);
           }
         }
@@ -137,23 +137,5 @@ class LeakyRnnDirectPathTest {
     for (String name : plain.keySet()) {
       ModelTestSupport.assertIdentical(plain.get(name), fortran.get(name).dup('c'), name);
     }
-  }
-
-  /** max |a − e| ≤ tolerance · max(1, max |e|), elementwise over the whole array. */
-  private static void assertClose(String what, INDArray expected, INDArray actual,
-      double tolerance) {
-    assertEquals(expected.length(), actual.length(), what);
-    double[] e = expected.dup('c').data().asDouble();
-    double[] a = actual.dup('c').data().asDouble();
-    double scale = 1;
-    for (double v : e) {
-      scale = Math.max(scale, Math.abs(v));
-    }
-    double worst = 0;
-    for (int i = 0; i < e.length; i++) {
-      worst = Math.max(worst, Math.abs(a[i] - e[i]));
-    }
-    assertTrue(worst <= tolerance * scale, what + ": max difference " + worst + " > "
-        + tolerance + " × " + scale);
   }
 }

@@ -75,9 +75,9 @@ class LstmFastPathTest {
       // Round 1 gives the inputs as float64 (the network converts them).
       Trajectory a = fast.forward(round == 1 ? x.castTo(DataType.DOUBLE) : x, h0);
       Trajectory b = nd4j.forward(x, h0);
-      assertClose(where + "hidden", b.hidden(), a.hidden(), 2e-5);
+      ModelTestSupport.assertClose(where + "hidden", b.hidden(), a.hidden(), 2e-5);
       for (String extra : new String[] {"c", "i", "f", "g", "o"}) {
-        assertClose(where + extra, b.extras().get(extra), a.extras().get(extra), 2e-5);
+        ModelTestSupport.assertClose(where + extra, b.extras().get(extra), a.extras().get(extra), 2e-5);
       }
       for (DataType gradType : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
         Map<String, INDArray> ga = ModelTestSupport.gradientArrays(fast);
@@ -90,7 +90,7 @@ class LstmFastPathTest {
         assertEquals(gb.keySet(), ga.keySet());
         for (Parameter p : fast.parameters()) {
           if (p.trainable()) {
-            assertClose(where + "d" + p.name() + " (dL/dh " + gradType + ")", gb.get(p.name()),
+            ModelTestSupport.assertClose(where + "d" + p.name() + " (dL/dh " + gradType + ")", gb.get(p.name()),
                 ga.get(p.name()), 1e-4);
           }
         }
@@ -115,22 +115,5 @@ class LstmFastPathTest {
         "model's network = fast path, bit for bit");
     assertTrue(nd4j.forward(x, h0).hidden().sub(fromModel).amaxNumber().doubleValue() > 0,
         "the ND4J path should differ from the fast path in the last bits");
-  }
-
-  /** max |a − e| ≤ tolerance · max(1, max |e|), elementwise over the whole array. */
-  static void assertClose(String what, INDArray expected, INDArray actual, double tolerance) {
-    assertEquals(expected.length(), actual.length(), what);
-    double[] e = expected.dup('c').data().asDouble();
-    double[] a = actual.dup('c').data().asDouble();
-    double scale = 1;
-    for (double v : e) {
-      scale = Math.max(scale, Math.abs(v));
-    }
-    double worst = 0;
-    for (int i = 0; i < e.length; i++) {
-      worst = Math.max(worst, Math.abs(a[i] - e[i]));
-    }
-    assertTrue(worst <= tolerance * scale, what + ": max difference " + worst + " > "
-        + tolerance + " × " + scale);
   }
 }

@@ -1,7 +1,7 @@
 package engram.models.lstm;
 
 import engram.api.NetworkSpec;
-import engram.models.gru.GruTiming;
+import engram.models.common.FastPathTiming;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Timing harness (not a test; surefire does not run it): the LSTM's fast path against its ND4J
- * path at the bench's shapes, alternating in one process (see {@link GruTiming}, whose
+ * path at the bench's shapes, alternating in one process (see {@link FastPathTiming}, whose
  * measurement it uses). Run with {@code OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX java -cp
  * <test class path> engram.models.lstm.LstmTiming [reps] [S|M|L|Mleak ...]}.
  */
@@ -22,8 +22,8 @@ public final class LstmTiming {
         : new String[] {"S", "M"};
     for (String s : shapes) {
       boolean leak = s.endsWith("leak");
-      int[] hbt = GruTiming.shape(s.replace("leak", ""));
-      GruTiming.compare("lstm " + s, fast -> new LstmNetwork(
+      int[] hbt = FastPathTiming.shape(s.replace("leak", ""));
+      FastPathTiming.compare("lstm " + s, fast -> new LstmNetwork(
           LstmTestSupport.config(hbt[0], leak, InitialState.ZERO),
           new NetworkSpec(1, DataType.FLOAT), new SplittableRandom(7), fast), hbt, reps);
     }
