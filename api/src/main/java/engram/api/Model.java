@@ -7,7 +7,9 @@ import org.apiguardian.api.API;
 
 /**
  * A family of recurrent networks (leaky RNN, GRU, LSTM, ...). The plugin itself is a cheap,
- * stateless factory; {@link #create} builds the network and its arrays.
+ * stateless factory; {@link #create} builds one {@link Cell}, and core runs it over sequences (see
+ * {@link Network}). A model that also has a fast whole-sequence implementation for some of its
+ * cells implements {@link SequenceKernel.Provider} too.
  *
  * @param <C> configuration record (hidden size, nonlinearity, τ options, ...)
  */
@@ -15,15 +17,15 @@ import org.apiguardian.api.API;
 public interface Model<C extends Record> extends Plugin<C> {
 
   /**
-   * Creates a network with freshly initialised parameters.
+   * Creates a cell with freshly initialised parameters.
    *
    * @param config validated configuration
    * @param spec input size and floating-point type
    * @param rng the only source of randomness for initialisation: the same generator state and
    *     arguments give the same parameters, bit for bit
-   * @return a new network that shares no arrays with any other; its parameters are of {@code
+   * @return a new cell that shares no arrays with any other; its parameters are of {@code
    *     spec.dataType()}, and it is used by one thread at a time
    * @throws IllegalArgumentException when the configuration does not fit {@code spec}
    */
-  Network create(C config, NetworkSpec spec, RandomGenerator rng);
+  Cell create(C config, NetworkSpec spec, RandomGenerator rng);
 }

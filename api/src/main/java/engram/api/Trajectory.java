@@ -4,8 +4,8 @@ import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The result of {@link Network#forward}: hidden states over a whole sequence, plus whatever the
- * network keeps for its backward pass.
+ * The result of {@link Network#forward}: hidden states over a whole sequence, the cell's extras,
+ * plus whatever the network keeps for its backward pass.
  *
  * <p>A trajectory may be backed by buffers the network reuses: it is valid until the next call of
  * {@link Network#forward} on the same network. Copy ({@code dup()}) what must outlive that.
@@ -22,15 +22,15 @@ public interface Trajectory {
   /**
    * The state the sequence started from.
    *
-   * @return h_0, {@code [B, H]}: the state {@link Network#forward} was given
+   * @return s_0, {@code [B, S]}: the state {@link Network#forward} was given
    */
   INDArray initialState();
 
   /**
    * Further per-step quantities by name for analyses, each {@code [T, B, K]} — usually K = H (an
    * LSTM's cell state {@code c} and gates, a PLRNN's rates), sometimes smaller (a rank-one RNN's
-   * latent {@code kappa}, K = 1); empty when the model has none. Each model's Javadoc lists its
-   * extras.
+   * latent {@code kappa}, K = 1); empty when the cell has none. They are the cell's {@link
+   * Cell#extras()}; each model's Javadoc lists them.
    *
    * @return the extras by name, read only for callers; never null
    */

@@ -1,14 +1,18 @@
 package engram.models.leaky;
 
+import engram.api.Cell;
 import engram.api.Model;
-import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
+import engram.api.SequenceKernel;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.models.common.Blas;
 import engram.models.common.ConfigChecks;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The leaky RNN with one trainable timescale τ per neuron of Khajehabdollahi, Zeraati,
@@ -48,7 +52,7 @@ import java.util.random.RandomGenerator;
  * accepts dL/dpre next to dL/dh (for regularizers on the pre-activations); any other name is an
  * {@link IllegalArgumentException}. Like the hidden states it is valid until the next forward call.
  */
-public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
+public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, SequenceKernel.Provider {
 
   /** The pointwise nonlinearity φ. */
   public enum Nonlinearity {
@@ -149,10 +153,27 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config> {
   }
 
   @Override
-  public Network create(Config config, NetworkSpec spec, RandomGenerator rng) {
+  public Cell create(Config config, NetworkSpec spec, RandomGenerator rng) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rng, "rng");
-    return new LeakyRnnNetwork(config, spec, rng);
+    return new LeakyRnnCell(config, spec, rng);
+  }
+
+  /**
+   * The fused kernel ({@link LeakyRnnKernel}) on ND4J's CPU backend, for φ outside with leaky-ReLU
+   * or ReLU (float32 and float64) and for φ inside in float32; tanh outside the leak and φ inside
+   * in float64 run the cell step by step.
+   */
+  @Override
+  public Optional<SequenceKernel> kernel(Cell cell) {
+    if (!(cell instanceof LeakyRnnCell c) || !Blas.AVAILABLE) {
+      return Optional.empty();
+    }
+    Config k = c.config();
+    boolean outsideRelu = k.phi() == Phi.OUTSIDE && k.nonlinearity() != Nonlinearity.TANH;
+    boolean insideFloat = k.phi() == Phi.INSIDE && c.dataType() == DataType.FLOAT;
+    return outsideRelu || insideFloat
+        ? Optional.of(new LeakyRnnKernel(c, c.inputSize(), true)) : Optional.empty();
   }
 }

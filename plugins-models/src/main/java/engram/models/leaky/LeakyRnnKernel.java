@@ -2,27 +2,20 @@ package engram.models.leaky;
 
 import static engram.models.common.Buffers.broadcastMul;
 
-import engram.api.Network;
-import engram.api.NetworkSpec;
-import engram.api.Parameter;
+import engram.api.SequenceKernel;
 import engram.api.Trajectory;
-import engram.models.common.Ablation;
 import engram.models.common.Blas;
 import engram.models.common.Buffers;
 import engram.models.common.FloatActivations;
 import engram.models.common.GradientViews;
 import engram.models.common.HostLoops;
-import engram.models.common.Init;
 import engram.models.common.Shapes;
 import engram.models.common.Tau;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.random.RandomGenerator;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -122,10 +115,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Buffers are allocated for the largest T·B seen and reused (views of a prefix) for smaller
  * ones; per-step views are built once per shape. Not thread-safe (one network, one thread).
  */
-final class LeakyRnnNetwork implements Network {
+final class LeakyRnnKernel implements SequenceKernel {
 
-  /** Name of the extra holding the argument of φ at every step. */
-  static final String PRE = "pre";
+  private static final String PRE = LeakyRnnCell.PRE;
 
   private final int hidden;
   private final int inputs;
@@ -134,7 +126,6 @@ final class LeakyRnnNetwork implements Network {
   private final double slope;
   private final boolean inside;
   private final boolean trainTau;
-  private final double h0Scale;
   private final Buffers buffers;
   /** φ outside and a ReLU-family φ: a step's elementwise work runs as one Java loop (HostLoops). */
   private final boolean fused;
@@ -175,7 +166,6 @@ final class LeakyRnnNetwork implements Network {
   private final INDArray wRec;
   private final INDArray bRec;
   private final INDArray taus;
-  private final List<Parameter> parameters;
 
   // Quantities derived from the parameters, recomputed at every forward pass.
   private final INDArray offDiagonal; // 1 off the diagonal, 0 on it (constant)
@@ -298,56 +288,29 @@ final class LeakyRnnNetwork implements Network {
   private double[] dc;
   private double[] dd;
 
-  LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng) {
-    this(config, spec, rng, Blas.AVAILABLE);
-  }
-
   /**
+   * @param cell the cell whose parameters this kernel reads (live: every forward pass reads them)
+   * @param inputs I
    * @param allowDirect whether the fused path may call OpenBLAS directly and fold the input drive
    *     (false: every product through ND4J, as on a non-CPU backend; tests compare the two)
    */
-  LeakyRnnNetwork(Config config, NetworkSpec spec, RandomGenerator rng, boolean allowDirect) {
+  LeakyRnnKernel(LeakyRnnCell cell, int inputs, boolean allowDirect) {
+    Config config = cell.config();
     this.hidden = config.hiddenSize();
-    this.inputs = spec.inputSize();
-    this.dataType = spec.dataType();
+    this.inputs = inputs;
+    this.dataType = cell.dataType();
     this.nonlinearity = config.nonlinearity();
     this.slope = config.leakySlope();
     this.inside = config.phi() == Phi.INSIDE;
     this.trainTau = config.trainTau();
-    this.h0Scale = config.h0Scale();
     this.buffers = new Buffers(dataType);
     int h = hidden;
     int in = inputs;
-
-    double inBound = 1.0 / Math.sqrt(in);
-    double recBound = 1.0 / Math.sqrt(h);
-    wIn = Init.uniform(rng, -inBound, inBound, dataType, h, in);
-    bIn = Init.uniform(rng, -inBound, inBound, dataType, h);
-    double[] rec;
-    if (config.recurrentInit() == LeakyRnnModel.RecurrentInit.GAUSSIAN) {
-      rec = new double[h * h];
-      double std = config.gain() / Math.sqrt(h);
-      for (int i = 0; i < rec.length; i++) {
-        rec[i] = std * rng.nextGaussian();
-      }
-    } else {
-      rec = Init.draw(rng, -recBound, recBound, (long) h * h);
-    }
-    for (int i = 0; i < h; i++) {
-      rec[i * (h + 1)] = 0.0;
-    }
-    wRec = Init.fromDoubles(rec, dataType, h, h);
-    bRec = Init.uniform(rng, -recBound, recBound, dataType, h);
-    taus =
-        Tau.initial(
-            rng, trainTau, config.tauInitMin(), config.tauInitMax(), config.fixedTau(), h, dataType);
-    parameters =
-        List.of(
-            new Parameter("w_in", wIn, true),
-            new Parameter("b_in", bIn, true),
-            new Parameter("w_rec", wRec, true),
-            new Parameter("b_rec", bRec, true),
-            new Parameter("taus", taus, trainTau));
+    wIn = cell.wIn;
+    bIn = cell.bIn;
+    wRec = cell.wRec;
+    bRec = cell.bRec;
+    taus = cell.taus;
 
     offDiagonal = Nd4j.ones(dataType, h, h);
     buffers.diagonal(offDiagonal).assign(0.0);
@@ -420,47 +383,15 @@ final class LeakyRnnNetwork implements Network {
   }
 
   @Override
-  public int hiddenSize() {
-    return hidden;
-  }
-
-  @Override
-  public List<Parameter> parameters() {
-    return parameters;
-  }
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Zeroes row {@code unit} of {@code w_in} and of {@code w_rec} (everything into the unit) and
-   * column {@code unit} of {@code w_rec} (its only way out). Its biases b_in, b_rec and its τ stay:
-   * they act on the unit alone, which keeps relaxing to its own fixed point unseen by the others,
-   * whose trajectories are then exactly those of the network without it (the readout column is the
-   * caller's). A drive ξ given to the unit still reaches it, and still nothing else.
-   */
-  @Override
-  public void ablate(int unit) {
-    Ablation.checkUnit("leaky-rnn", unit, hidden);
-    Ablation.zeroRowInEveryBlock(wIn, unit, hidden);
-    Ablation.zeroRowInEveryBlock(wRec, unit, hidden);
-    Ablation.zeroColumn(wRec, unit);
-  }
-
-  @Override
-  public INDArray initialState(int batch, RandomGenerator rng) {
-    return Init.initialState(batch, hidden, false, h0Scale, rng, dataType);
+  public String name() {
+    return inside ? "leaky-rnn/fused-inside" : "leaky-rnn/fused";
   }
 
   // ---------------------------------------------------------------- forward
 
-  @Override
-  public Trajectory forward(INDArray x, INDArray h0) {
-    return run(x, h0, null);
-  }
-
   /**
    * Runs the network with the additive drive ξ {@code [T, B, H]} next to the input drive, inside
-   * φ's argument (see the class Javadoc); null runs exactly {@link #forward(INDArray, INDArray)}.
+   * φ's argument (see the class Javadoc); null for none.
    * The drive is converted to the network's type like the inputs; when backward needs it (φ
    * outside with a trainable τ) it is copied into a buffer of the network, so the caller may reuse
    * or change its array right after this call.
@@ -1079,22 +1010,10 @@ final class LeakyRnnNetwork implements Network {
 
   // --------------------------------------------------------------- backward
 
-  @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
-    backprop(trajectory, dLdh, null, gradients);
-  }
-
-  /** {@code "pre"}: the argument of φ at every step (see the class Javadoc). */
-  @Override
-  public Set<String> differentiableExtras() {
-    return Set.of(PRE);
-  }
-
   /**
    * BPTT from dL/dh and dL/dpre. dL/dpre {@code [T, B, H]} (any order or type; only read) is
    * added where dL/dz (φ outside) or dL/dd (φ inside) is formed at each step, before the
-   * recursion uses it: one op more per step. With an empty map this is exactly {@link
-   * #backward(Trajectory, INDArray, Map)}.
+   * recursion uses it: one op more per step.
    *
    * @throws IllegalArgumentException for an extra other than {@code "pre"} or a wrong shape
    */

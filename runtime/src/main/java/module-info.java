@@ -1,0 +1,13 @@
+/**
+ * Engram's runtime: runs any {@link engram.api.Cell} over whole sequences (the time loop, the
+ * trajectory, BPTT over the cell's vector–Jacobian product, the recurrent drive, extras and their
+ * gradients, ablation), keeps parameters within their constraints, and uses a model's {@link
+ * engram.api.SequenceKernel} where one applies. Core trains with it; the testkit checks cells and
+ * kernels with it.
+ */
+module engram.runtime {
+  requires transitive engram.api;
+  requires static org.apiguardian.api;
+
+  exports engram.runtime;
+}
