@@ -5,6 +5,7 @@
  */
 module engram.core {
   requires engram.api;
+  requires engram.runtime;
   requires com.google.guice;
   requires jakarta.inject;
   requires com.fasterxml.jackson.databind;

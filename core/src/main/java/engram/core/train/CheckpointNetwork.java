@@ -3,6 +3,7 @@ package engram.core.train;
 import engram.api.Analyzer;
 import engram.api.Model;
 import engram.api.Network;
+import engram.runtime.Networks;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Task;
@@ -52,7 +53,7 @@ public final class CheckpointNetwork implements Analyzer.Restored {
     Record taskConfig = experiment.task().config();
     Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
     // The draws are overwritten below; a fixed stream keeps creation deterministic.
-    Network network = model.create(experiment.model().config(),
+    Network network = Networks.create(model, experiment.model().config(),
         new NetworkSpec(task.inputSize(taskConfig), dataType),
         new RandomStreams(experiment.seed()).stream("model-init"));
     for (Parameter p : network.parameters()) {
@@ -67,6 +68,7 @@ public final class CheckpointNetwork implements Analyzer.Restored {
       }
       p.value().assign(saved.castTo(dataType));
     }
+    network.constrain();
     ReadoutHeads heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig),
         dataType, new RandomStreams(experiment.seed()).stream("heads-init"));
     heads.load(checkpoint.name(), checkpoint.tensors());

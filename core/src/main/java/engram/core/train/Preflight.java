@@ -3,6 +3,7 @@ package engram.core.train;
 import engram.api.Curriculum;
 import engram.api.Model;
 import engram.api.Network;
+import engram.runtime.Networks;
 import engram.api.NetworkSpec;
 import engram.api.Regularizer;
 import engram.api.Task;
@@ -39,7 +40,7 @@ public final class Preflight {
       throw new ConfigException("Task '" + e.task().plugin().id() + "' cannot sample a batch with"
           + " this configuration: " + ex.getMessage() + ". Fix: check the task section.");
     }
-    Network network = ((Model) e.model().plugin().plugin()).create(e.model().config(),
+    Network network = Networks.create((Model) e.model().plugin().plugin(), e.model().config(),
         new NetworkSpec(task.inputSize(e.task().config()), DataType.FLOAT), rng);
     INDArray inputs = Nd4j.create(batch.inputs(),
         new long[] {batch.steps(), batch.batch(), batch.inputSize()}, DataType.FLOAT);

@@ -14,6 +14,8 @@ import engram.api.task.Batch;
 import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.config.TrainingConfig;
+import engram.runtime.Constraints;
+import engram.runtime.Networks;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -180,8 +182,8 @@ public final class Trainer {
   private Map<String, INDArray> initialise(Map<String, INDArray> initial) {
     Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
     int inputSize = task.inputSize(taskConfig);
-    network = model.create(experiment.model().config(), new NetworkSpec(inputSize, dataType),
-        streams.stream("model-init"));
+    network = Networks.create(model, experiment.model().config(),
+        new NetworkSpec(inputSize, dataType), streams.stream("model-init"));
     for (Parameter p : network.parameters()) {
       INDArray saved = initial.get(p.name());
       if (saved != null) {
@@ -193,6 +195,7 @@ public final class Trainer {
         p.value().assign(saved.castTo(dataType));
       }
     }
+    network.constrain();
     heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig), dataType,
         streams.stream("heads-init"));
     Map<String, INDArray> modelGrads = new LinkedHashMap<>();
@@ -307,12 +310,15 @@ public final class Trainer {
       }
     }
     heads.collect(stage, params, grads);
+    // A parameter regularizer may have added to entries a constraint holds fixed.
+    Constraints.projectGradients(params, grads);
     if (training.clip() > 0) {
       workspace.clip.clip(grads, training.clip());
     }
     for (int i = 0; i < params.size(); i++) {
       optimizer.update(params.get(i).name(), params.get(i).value(), grads.get(i));
     }
+    network.constrain();
     lap(phases, Phase.UPDATE, mark);
     return loss;
   }

@@ -3,7 +3,7 @@ package engram.core.config;
 import engram.api.Analyzer;
 import engram.api.Curriculum;
 import engram.api.Model;
-import engram.api.Network;
+import engram.api.Cell;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
 import engram.api.Regularizer;
@@ -105,7 +105,7 @@ public final class FakePlugins {
     @Override public PluginInfo info() { return new PluginInfo("leaky-rnn", "Leaky RNN", ""); }
     @Override public Class<Config> configType() { return Config.class; }
     @Override public Config defaults() { return new Config(128, Nonlinearity.TANH, 1.0, true, List.of()); }
-    @Override public Network create(Config c, NetworkSpec spec, RandomGenerator rng) {
+    @Override public Cell create(Config c, NetworkSpec spec, RandomGenerator rng) {
       throw new UnsupportedOperationException("test fake");
     }
   }
@@ -116,7 +116,7 @@ public final class FakePlugins {
     @Override public PluginInfo info() { return new PluginInfo("gru", "GRU", ""); }
     @Override public Class<Config> configType() { return Config.class; }
     @Override public Config defaults() { return new Config(64); }
-    @Override public Network create(Config c, NetworkSpec spec, RandomGenerator rng) {
+    @Override public Cell create(Config c, NetworkSpec spec, RandomGenerator rng) {
       throw new UnsupportedOperationException("test fake");
     }
   }

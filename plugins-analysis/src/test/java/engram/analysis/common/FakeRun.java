@@ -3,6 +3,7 @@ package engram.analysis.common;
 import engram.api.Analyzer;
 import engram.api.Analyzer.Checkpoint;
 import engram.api.Analyzer.Context;
+import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -163,12 +165,41 @@ public final class FakeRun implements Analyzer.Run {
     }
 
     @Override
-    public Trajectory forward(INDArray inputs, INDArray h0) {
+    public int stateSize() {
+      return hiddenSize;
+    }
+
+    @Override
+    public Cell cell() {
       throw new UnsupportedOperationException();
     }
 
     @Override
-    public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
+    public void constrain() {}
+
+    @Override
+    public Trajectory forward(INDArray inputs, INDArray h0, INDArray drive) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Set<String> differentiableExtras() {
+      return Set.of();
+    }
+
+    @Override
+    public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+        Map<String, INDArray> gradients) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void ablate(int unit) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public INDArray jacobian(INDArray state, INDArray input) {
       throw new UnsupportedOperationException();
     }
   }

@@ -1,11 +1,13 @@
 package engram.analysis.fakes;
 
+import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -53,12 +55,36 @@ public final class FakeNetwork implements Network {
   }
 
   @Override
-  public Trajectory forward(INDArray inputs, INDArray h0) {
+  public int stateSize() {
+    return hidden;
+  }
+
+  @Override
+  public Cell cell() {
     throw new UnsupportedOperationException("fake network");
   }
 
   @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> gradients) {
+  public void constrain() {}
+
+  @Override
+  public Trajectory forward(INDArray inputs, INDArray h0, INDArray drive) {
+    throw new UnsupportedOperationException("fake network");
+  }
+
+  @Override
+  public Set<String> differentiableExtras() {
+    return Set.of();
+  }
+
+  @Override
+  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+      Map<String, INDArray> gradients) {
+    throw new UnsupportedOperationException("fake network");
+  }
+
+  @Override
+  public INDArray jacobian(INDArray state, INDArray input) {
     throw new UnsupportedOperationException("fake network");
   }
 

@@ -10,12 +10,13 @@ import engram.models.common.ModelTestSupport;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
+import engram.runtime.Networks;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,9 +40,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 class LeakyRnnGoldenTest {
 
-  @ParameterizedTest
-  @EnumSource(Phi.class)
-  void matchesPyTorchAutograd(Phi phi) throws Exception {
+  @ParameterizedTest(name = "phi {0}, kernels {1}")
+  @CsvSource({"OUTSIDE, AUTO", "OUTSIDE, OFF", "INSIDE, AUTO", "INSIDE, OFF"})
+  void matchesPyTorchAutograd(Phi phi, Networks.Kernels kernels) throws Exception {
     String dir = phi.name().toLowerCase();
     INDArray x = load(dir, "x");
     INDArray h0 = load(dir, "h0");
@@ -54,13 +55,14 @@ class LeakyRnnGoldenTest {
     int heads = (int) headW.size(0);
 
     Config config = TestSupport.config(hidden, Nonlinearity.LEAKY_RELU, 0.01, phi);
-    Network net = TestSupport.network(config, 1, DataType.DOUBLE, 99);
+    Network net = TestSupport.network(config, 1, DataType.DOUBLE, 99, kernels);
     for (String name : new String[] {"w_in", "b_in", "w_rec", "b_rec", "taus"}) {
       INDArray value = load(dir, name);
       assertArrayEquals(value.shape(), ModelTestSupport.param(net, name).shape(), name);
       ModelTestSupport.param(net, name).assign(value);
     }
-    // The file's w_rec has a non-zero diagonal: the model must ignore it, as the script does.
+    // The file's w_rec has a non-zero diagonal: the model must ignore it, as the script does (the
+    // constraint projects it to 0 before the forward pass).
     assertTrue(ModelTestSupport.param(net, "w_rec").getDouble(0, 0) != 0.0);
 
     Trajectory traj = net.forward(x.reshape(steps, batch, 1), h0);

@@ -3,10 +3,9 @@ package engram.models.leaky;
 import static engram.models.common.FastPathTiming.now;
 import static engram.models.common.FastPathTiming.stats;
 
-import engram.api.NetworkSpec;
 import engram.models.common.FastPathTiming;
+import engram.runtime.Networks;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,11 +29,11 @@ public final class LeakyRnnTiming {
     for (String s : shapes) {
       DataType type = s.equals("Md") ? DataType.DOUBLE : DataType.FLOAT;
       int[] hbt = FastPathTiming.shape(s.equals("Md") ? "M" : s);
-      FastPathTiming.compare("leaky " + s, fast -> new LeakyRnnNetwork(
+      FastPathTiming.compare("leaky " + s, fast -> TestSupport.network(
           new LeakyRnnModel.Config(hbt[0], LeakyRnnModel.Nonlinearity.LEAKY_RELU, 0.01,
               LeakyRnnModel.Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1,
               LeakyRnnModel.RecurrentInit.UNIFORM, 1.0),
-          new NetworkSpec(1, type), new SplittableRandom(7), fast), hbt, reps);
+          1, type, 7, fast ? Networks.Kernels.AUTO : Networks.Kernels.OFF), hbt, reps);
       floor("leaky " + s, hbt, type, reps);
     }
   }

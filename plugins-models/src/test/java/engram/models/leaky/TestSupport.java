@@ -2,6 +2,8 @@ package engram.models.leaky;
 
 import engram.api.Network;
 import engram.api.NetworkSpec;
+import engram.runtime.CellNetwork;
+import engram.runtime.Networks;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -16,8 +18,15 @@ final class TestSupport {
     return new Config(hidden, nonlinearity, slope, phi, true, 1.0, 2.0, 1.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
   }
 
+  /** The network core would build: the fused kernel where one applies, else the cell. */
   static Network network(Config config, int inputs, DataType type, long seed) {
-    return new LeakyRnnModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
+    return network(config, inputs, type, seed, Networks.Kernels.AUTO);
+  }
+
+  static CellNetwork network(Config config, int inputs, DataType type, long seed,
+      Networks.Kernels kernels) {
+    return Networks.create(new LeakyRnnModel(), config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed), kernels);
   }
 
   /**
