@@ -20,100 +20,54 @@ import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.same.Sum;
-import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One leaky RNN (see {@link LeakyRnnModel} for the equations) with a hand-written BPTT.
+ * The leaky RNN's fused whole-sequence kernel: the same forward pass and BPTT as {@link
+ * LeakyRnnCell} run step by step (tested against it), with each step's product straight through
+ * OpenBLAS ({@link Blas}) and its elementwise work as Java loops over the native buffers: no ND4J
+ * op per time step. {@link LeakyRnnModel#kernel} offers it on ND4J's CPU backend for φ outside with
+ * leaky-ReLU or ReLU (float32 and float64; the timescales paper's model) and for φ inside in
+ * float32 (the geometry paper's rate RNN); everything else runs the cell.
  *
- * <h2>How the hot loop is laid out</h2>
+ * <h2>Layout</h2>
  *
- * Row vectors, one row per sequence; α = 1/max(τ, 1); W = w_rec with its diagonal masked; u_t =
- * x_t·W_inᵀ + b_in + b_rec. The hidden states h_1..h_T live in one buffer S {@code [T, B, H]}
- * that starts at offset 0 and is the trajectory itself; h_0 has its own {@code [B, H]} buffer.
- * (Keeping h_0 in slot 0 of a {@code [T+1, B, H]} buffer would make the trajectory a view at a
- * non-zero offset, and ND4J 1.0.0-M2.1 returns an empty scalar for {@code slice(T−1)} and {@code
- * get(point(T−1), ...)} of such views.) The input projection of all steps is one gemm of X_a =
- * [X | 1] {@code [T·B, I+1]} with the matrix [W_in | b_in + b_rec] before the loop (the column of
- * ones carries the biases).
- *
- * <p><b>Drive.</b> {@link #forward(INDArray, INDArray, INDArray)} adds ξ_t {@code [T, B, H]} next
- * to u_t, inside φ's argument: u_t + ξ_t replaces u_t below (φ outside: h_t = φ((1−α)⊙h_{t−1} +
- * α⊙(h_{t−1}·Wᵀ + u_t + ξ_t)); φ inside: h_t = (1−α)⊙h_{t−1} + α⊙φ(h_{t−1}·Wᵀ + u_t + ξ_t)). ξ
- * goes into the per-step buffer before the loop (Z ← α⊙ξ, then the input gemm with β = 1; P ← ξ,
- * then the gemm with β = 1), so the loop is unchanged; without a drive the input gemm writes with
- * β = 0 exactly as before. Backward treats ξ as a constant.
- *
- * <p><b>Pre-activations.</b> {@link Trajectory#extras()} holds {@code "pre"} {@code [T, B, H]},
- * the argument of φ at every step: z_t = (1−α)⊙h_{t−1} + α⊙(h_{t−1}·Wᵀ + u_t + ξ_t) for φ outside,
- * d_t = h_{t−1}·Wᵀ + u_t + ξ_t for φ inside. It is the buffer Z resp. P below, which the loop
- * fills anyway because φ is applied out of place: storing it costs no op, only one more
- * {@code [T·B·H]} buffer (Z outside, F inside). Like the trajectory, it starts at offset 0 of its
- * buffer (the view bug below). For φ inside it is the d_t the loop really computed, i.e. with the
- * recurrent product formed as k_{t−1}·(W·diag(α))ᵀ (k = h/α, see below), so it can differ in the
- * last bits from h_{t−1}·Wᵀ evaluated directly.
+ * Row vectors, one row per sequence; α = 1/max(τ, 1); W = w_rec (diagonal 0); u_t = x_t·W_inᵀ +
+ * b_in + b_rec (+ ξ_t, the drive, inside φ's argument; backward treats it as a constant). The
+ * hidden states h_1..h_T live in one buffer S {@code [T, B, H]} that starts at offset 0 and is the
+ * trajectory itself; h_0 has its own {@code [B, H]} buffer. (Keeping h_0 in slot 0 of a {@code
+ * [T+1, B, H]} buffer would make the trajectory a view at a non-zero offset, and ND4J 1.0.0-M2.1
+ * returns an empty scalar for {@code slice(T−1)} and {@code get(point(T−1), ...)} of such views.)
+ * The extra {@code "pre"} is the buffer Z resp. P below, which the loop fills anyway.
  *
  * <ul>
- *   <li><b>φ outside</b>: with A = diag(1−α) + diag(α)·W the leak folds into one matrix, and with
- *       α⊙u_t precomputed into Z[t], each step is {@code gemm(h_{t−1}, A, Z[t], β = 1)} (now Z[t]
- *       = z_t) then S[t] = φ(Z[t]) out of place: <b>2 ops per step</b>. Backward: with δ_t = δh_t
- *       ⊙ φ′ (φ′ is read off h_t for all steps at once), δh_{t−1} += δ_t·A: <b>2 ops per step</b>
- *       (multiply, gemm), on dLdh in place. With φ = leaky-ReLU or ReLU (the paper's model) the
- *       elementwise work of a step is not an ND4J op but one plain Java loop over the step's
- *       {@code [B, H]} block, copied in and out of the native buffers in bulk ({@link HostLoops};
- *       C2 vectorises such loops when they have no branches, and one op on a step's block costs
- *       more than the copies): forward <b>1 op per step</b> (the gemm; S[t] = max(Z[t], 0) +
- *       slope·min(Z[t], 0)); backward <b>1 op per step</b> (the gemm), the loop writing δ_t (plus
- *       dL/dpre_t when given) back into dLdh. The weight products are then formed from δ and
- *       their rows scaled by α ((α⊙δ)ᵀ·Y = diag(α)·δᵀ·Y), which replaces the pass that scales
- *       all T·B·H entries of δ. On ND4J's CPU backend this path calls OpenBLAS directly ({@link
- *       Blas}: no ND4J op per step at all, about 10–20 µs of dispatch saved per product) and,
- *       for I ≤ {@link #FOLD_MAX_INPUTS}, folds the input drive into the step: Z[t] ← h_{t−1}·Aᵀ
- *       (β = 0), then the loop adds α⊙(b_in + b_rec) + Σ_k x_k·(α⊙W_in)_k (+ α⊙ξ_t) before φ;
- *       backward adds δ_tᵀ·X_a[t] into [dW_in | db] right after step t's loop. The derived
+ *   <li><b>φ outside</b>: with A = diag(1−α) + diag(α)·W the leak folds into one matrix. For I ≤
+ *       {@link #FOLD_MAX_INPUTS} each step is Z[t] ← h_{t−1}·Aᵀ (one product), then one loop adds
+ *       α⊙(b_in + b_rec) + Σ_k x_k·(α⊙W_in)_k (+ α⊙ξ_t), keeps z_t in Z[t] and writes h_t =
+ *       max(z, 0) + slope·min(z, 0) (no branch, so C2 vectorises it). For larger I the input
+ *       projection of all steps is one product of X_a = [X | 1] with [W_in | b] before the loop.
+ *       Backward: the loop writes δ_t = δh_t⊙φ′ (+ dL/dpre_t) into dL/dh (φ′ read off h_t without a
+ *       branch), [dW_in | db] += δ_tᵀ·X_a[t] while δ_t is in cache, δh_{t−1} += δ_t·A. The weight
+ *       products are formed from δ and their rows scaled by α afterwards ((α⊙δ)ᵀ·Y =
+ *       diag(α)·δᵀ·Y), and with a trainable τ, α_i·dL/dα_i = α_i(Σ_j W_ij·C_ij − C_ii) + Σ_k [W_in
+ *       | b]_ik·C_in,ik (+ α_i·Σ_rows (α⊙δ)_i·ξ_i with a drive, for which the kernel keeps a copy
+ *       of ξ), C = δᵀ·H_prev, C_in = δᵀ·X_a: no further pass over the trajectory. The derived
  *       matrices and τ's arrays are prepared in Java from one read of each parameter.
- *   <li><b>φ inside</b>: in the variable k = h/α (per neuron) the update reads k_t = (1−α)⊙k_{t−1}
- *       + φ(d_t) with d_t = k_{t−1}·(W·diag(α))ᵀ + u_t, so each step is gemm into P[t] (which
- *       holds u_t, afterwards d_t), F[t] = φ(P[t]) out of place, (1−α)⊙k_{t−1} into S[t], add F[t]:
- *       <b>4 ops per step</b>; S is scaled back to h by α once after the loop. Backward: with E_t
- *       = α⊙φ′(d_t)⊙δh_t (φ′ read off F for all steps at once), δh_{t−1} += E_t·W + (1−α)⊙δh_t:
- *       <b>4 ops per step</b>. In float32 on ND4J's CPU backend (the geometry paper's rate RNN
- *       with tanh runs here) a step is instead its product through OpenBLAS plus Java loops over
- *       the step's rows, in the same variable k and the same order of operations: forward F[t] =
- *       φ(P[t]) (tanh from {@code FloatActivations}, within a few ulp of ND4J's) and k_t = (1−α)⊙
- *       k_{t−1} + F[t]; backward E_t from F[t] into Q[t], the product E_t·W into δh_{t−1}, then
- *       (1−α)⊙δh_t added to it: <b>no ND4J op per step</b>. The flip-flop example with the
- *       temporal-consistency regularizer (H 64, B 32, T 60) trained its 375 steps in 2.9 s
- *       instead of 6.3 s.
+ *   <li><b>φ inside</b>, in the variable k = h/α: k_t = (1−α)⊙k_{t−1} + φ(d_t), d_t =
+ *       k_{t−1}·(W·diag(α))ᵀ + u_t. Each step is its product into P[t] (which holds u_t,
+ *       afterwards d_t) and one pass over the step's rows: F[t] = φ(P[t]) (tanh from {@link
+ *       FloatActivations}) and k_t = (1−α)⊙k_{t−1} + F[t]; S is scaled back to h once after the
+ *       loop. Backward: E_t = α⊙φ′(d_t)⊙δh_t (+ dL/dpre_t) into Q[t], δh_{t−1} += E_t·W (one
+ *       product) and += (1−α)⊙δh_t; afterwards dW_rec and [dW_in | db] are products over all T·B
+ *       rows and α_i·dL/dα_i = Σ_rows δh ⊙ (h_t − h_{t−1}).
  * </ul>
  *
- * <p><b>Backward from dL/dpre</b> ({@link #backward(Trajectory, INDArray, Map, Map)} with {@code
- * "pre"}): the gradient is added at each step where dL/dz_t (outside: δ_t = δh_t⊙φ′ + dL/dpre_t)
- * resp. dL/dd_t (inside: E_t = α⊙φ′⊙δh_t + dL/dpre_t) is formed, before the recursion propagates
- * it to step t−1: <b>one op more per step</b> (3 resp. 5), and none when the map is empty. Every
- * product below then uses this total δ resp. E, which is right because all of the loss's
- * dependence on the parameters at step t goes through z_t resp. d_t and h_t. dL/dpre is only read
- * (used in place when it is a C-order array of the network's type, else copied).
- *
- * <p>After the loop, dW_rec (two gemms: step 1 against h_0, steps 2..T against h_1..h_{T−1}) and
- * [dW_in | db] (one gemm against X_a) are products over all T·B rows. For φ outside dτ needs no
- * further pass over the trajectory: with C = (α⊙δ)ᵀ·H_prev and C_in = (α⊙δ)ᵀ·X_a (before masking
- * the diagonal; δ the total dL/dz including dL/dpre), α_i·dL/dα_i = Σ_j W_ij·C_ij − C_ii + Σ_k
- * [W_in | b]_ik·C_in,ik (+ Σ_rows (α⊙δ)_i·ξ_i with a drive, since ∂z_t/∂α_i = −h_{t−1} + W h_{t−1} + u_t + ξ_t: one product and
- * one column sum, for which the network keeps a copy of ξ), and dL/dτ_i = −α_i²·dL/dα_i for τ_i ≥
- * 1 (0 below, where the clamp is active). For φ inside, α_i·dL/dα_i = Σ_rows δh ⊙ (h_t − h_{t−1})
- * with δh the total dL/dh_t (d_t does not depend on α, so dL/dpre enters only through δh, via the
- * recursion; the drive needs no term: it is already in h_t, and the trajectory keeps no reference
- * to it). Both formulas are checked against finite differences with dL/dpre ≠ 0.
- *
- * <p>Buffers are allocated for the largest T·B seen and reused (views of a prefix) for smaller
- * ones; per-step views are built once per shape. Not thread-safe (one network, one thread).
+ * dL/dτ_i = −α_i²·dL/dα_i for τ_i ≥ 1, 0 below (the clamp). Buffers are allocated for the largest
+ * T·B seen and reused (views of a prefix) for smaller ones. Not thread-safe (one network, one
+ * thread).
  */
 final class LeakyRnnKernel implements SequenceKernel {
 
@@ -127,8 +81,6 @@ final class LeakyRnnKernel implements SequenceKernel {
   private final boolean inside;
   private final boolean trainTau;
   private final Buffers buffers;
-  /** φ outside and a ReLU-family φ: a step's elementwise work runs as one Java loop (HostLoops). */
-  private final boolean fused;
   /**
    * Elements per bulk copy and loop of the fused path: the Java scratch (3 arrays) stays in L1/L2
    * rather than spanning a whole [B, H] step (512 KB at B = 256, H = 500).
@@ -145,14 +97,6 @@ final class LeakyRnnKernel implements SequenceKernel {
    */
   static final int FOLD_MAX_INPUTS = 16;
   private final boolean isFloat;
-  /** The fused path calls OpenBLAS directly (ND4J's CPU backend): see {@link Blas}. */
-  private final boolean direct;
-  /**
-   * φ inside, float32, ND4J's CPU backend: each step's φ, leak and (backward) derivative as Java
-   * loops over the native buffers and the step's product straight through OpenBLAS, in the same
-   * k = h/α variable as the ND4J path (everything outside the step loops is shared with it).
-   */
-  private final boolean fusedInside;
   private Pointer phiPointer; // F (φ inside)
   private Pointer derivPointer; // Q, which holds E (φ inside, backward)
   private Pointer wMaskedPointer;
@@ -175,19 +119,15 @@ final class LeakyRnnKernel implements SequenceKernel {
   private final INDArray oneMinusAlpha;
   private final INDArray wMasked; // w_rec with zero diagonal
   private final INDArray recMatrix; // outside: diag(1−α) + diag(α)·W; inside: W·diag(α)
-  private final INDArray recDiagonal; // view of the diagonal of recMatrix
   private final INDArray inMatrix; // [W_in | b_in + b_rec], times α per row when outside
   private final INDArray inMatrixW; // view: first I columns
   private final INDArray inMatrixB; // view: last column
 
   // Backward scratch of parameter size.
   private final INDArray gradRec; // [H, H]
-  private final INDArray gradRecDiagonal;
   private final INDArray gradIn; // [H, I+1] = [dW_in | db]
   private final INDArray gradInW;
   private final INDArray gradInB;
-  private final INDArray scratchHH;
-  private final INDArray scratchHI;
   private final INDArray sumH;
   private final INDArray sumH2;
 
@@ -198,20 +138,17 @@ final class LeakyRnnKernel implements SequenceKernel {
   private INDArray phiFlat; // F = φ(P) (inside only): [T·B·H]
   private INDArray inputsFlat; // X_a: [T·B·(I+1)], last column 1
   private INDArray derivFlat; // Q (backward): [T·B·H]
-  private INDArray tmpFlat; // [B·H] (inside backward)
 
   private int viewSteps = -1;
   private int viewBatch = -1;
   private INDArray[] stateSteps; // h_t, t = 0..T, each [B, H] (t = 0 is the h_0 buffer)
   private INDArray[] preSteps; // Z[t] or P[t]
-  private INDArray[] phiSteps; // F[t] (inside only)
   private INDArray hiddenView; // h_1..h_T as [T, B, H], offset 0
   private INDArray statesNext2d; // h_1..h_T as [T·B, H]
   private INDArray statesHead2d; // h_1..h_{T−1} as [(T−1)·B, H] (null if T = 1)
   private INDArray statesTail2d; // h_2..h_T as [(T−1)·B, H] (null if T = 1)
   private INDArray pre2d;
   private INDArray preView; // "pre" as [T, B, H], offset 0
-  private INDArray phi2d; // F as [T·B, H] (inside only)
   private INDArray inputs2d; // X_a [T·B, I+1]
   private INDArray inputsData2d; // X_a[:, 0..I−1]
 
@@ -220,7 +157,6 @@ final class LeakyRnnKernel implements SequenceKernel {
   private INDArray[] derivStepViews;
   private INDArray deriv2d;
   private INDArray derivRest; // steps 2..T of Q, [(T−1)·B, H]
-  private INDArray tmpBH;
 
   private int driveShapeSteps = -1;
   private int driveShapeBatch = -1;
@@ -291,10 +227,8 @@ final class LeakyRnnKernel implements SequenceKernel {
   /**
    * @param cell the cell whose parameters this kernel reads (live: every forward pass reads them)
    * @param inputs I
-   * @param allowDirect whether the fused path may call OpenBLAS directly and fold the input drive
-   *     (false: every product through ND4J, as on a non-CPU backend; tests compare the two)
    */
-  LeakyRnnKernel(LeakyRnnCell cell, int inputs, boolean allowDirect) {
+  LeakyRnnKernel(LeakyRnnCell cell, int inputs) {
     Config config = cell.config();
     this.hidden = config.hiddenSize();
     this.inputs = inputs;
@@ -320,25 +254,20 @@ final class LeakyRnnKernel implements SequenceKernel {
     oneMinusAlpha = tau.oneMinusAlpha();
     wMasked = Nd4j.create(dataType, h, h);
     recMatrix = Nd4j.create(dataType, h, h);
-    recDiagonal = buffers.diagonal(recMatrix);
     inMatrix = Nd4j.create(dataType, h, in + 1);
     inMatrixW = buffers.columns(inMatrix, 0, in);
     inMatrixB = buffers.column(inMatrix, in);
 
     gradRec = Nd4j.create(dataType, h, h);
-    gradRecDiagonal = buffers.diagonal(gradRec);
     gradIn = Nd4j.create(dataType, h, in + 1);
     gradInW = buffers.columns(gradIn, 0, in);
     gradInB = buffers.column(gradIn, in);
-    scratchHH = Nd4j.create(dataType, h, h);
-    scratchHI = Nd4j.create(dataType, h, in + 1);
     sumH = Nd4j.create(dataType, h);
     sumH2 = Nd4j.create(dataType, h);
     dLdhViews = new GradientViews(h, dataType, buffers);
     dLdPreViews = new GradientViews(h, dataType, buffers);
     isFloat = dataType == DataType.FLOAT;
-    fused = !inside && nonlinearity != Nonlinearity.TANH
-        && (dataType == DataType.FLOAT || dataType == DataType.DOUBLE);
+    boolean fused = !inside;
     fusedSlope = nonlinearity == Nonlinearity.LEAKY_RELU ? slope : 0.0;
     int hh = fused ? h * h : 0;
     int hi = fused ? h * (in + 1) : 0;
@@ -356,9 +285,7 @@ final class LeakyRnnKernel implements SequenceKernel {
     hostGradWIn = new double[fused ? h * in : 0];
     hostGradB = new double[fused ? h : 0];
     hostStage = new float[isFloat ? Math.max(hh, hi) : 0];
-    direct = fused && allowDirect;
-    fusedInside = inside && allowDirect && isFloat;
-    boolean fold = direct && in <= FOLD_MAX_INPUTS;
+    boolean fold = fused && in <= FOLD_MAX_INPUTS;
     foldW = new float[fold && isFloat ? in * h : 0];
     foldWd = new double[fold && !isFloat ? in * h : 0];
     foldBias = new float[fold && isFloat ? h : 0];
@@ -371,14 +298,12 @@ final class LeakyRnnKernel implements SequenceKernel {
     foldWTiled = new double[fold && !isFloat ? in * tileLength : 0];
     foldAlphaTiled = new double[fold && !isFloat ? tileLength : 0];
     foldBiasd = new double[fold && !isFloat ? h : 0];
-    if (fusedInside) {
+    recPointer = HostLoops.pointer(recMatrix);
+    gradInPointer = HostLoops.pointer(gradIn);
+    if (inside) {
       wMaskedPointer = HostLoops.pointer(wMasked);
-      recPointer = HostLoops.pointer(recMatrix);
-    }
-    if (direct) {
-      recPointer = HostLoops.pointer(recMatrix);
+    } else {
       gradRecPointer = HostLoops.pointer(gradRec);
-      gradInPointer = HostLoops.pointer(gradIn);
     }
   }
 
@@ -398,23 +323,14 @@ final class LeakyRnnKernel implements SequenceKernel {
    */
   @Override
   public Trajectory forward(INDArray x, INDArray h0, INDArray drive) {
-    return run(x, h0, drive);
-  }
-
-  private Trajectory run(INDArray x, INDArray h0, INDArray drive) {
-    Shapes.checkInputs(x, inputs);
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
-    Shapes.checkInitialState(h0, batch, hidden);
-    if (drive != null) {
-      checkDrive(drive, steps, batch);
-    }
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
 
     long rows = (long) steps * batch;
-    folded = direct && inputs <= FOLD_MAX_INPUTS;
+    folded = !inside && inputs <= FOLD_MAX_INPUTS;
     if (folded) {
       readInputs(x, steps * batch * inputs);
     } else {
@@ -435,7 +351,6 @@ final class LeakyRnnKernel implements SequenceKernel {
     if (!inside) {
       // Z[t] ← α⊙(u_t + ξ_t) for all t, then per step: z_t = h_{t−1}·Aᵀ + Z[t] in place, and
       // h_t = φ(z_t) out of place, so Z keeps the pre-activations (the extra "pre").
-      INDArray[] z = preSteps;
       if (folded) {
         // Z[t] ← h_{t−1}·Aᵀ, then one loop adds α⊙u_t, keeps z_t in Z[t] and writes h_t = φ(z_t).
         int bh = batch * hidden;
@@ -457,18 +372,10 @@ final class LeakyRnnKernel implements SequenceKernel {
       }
       int bh = batch * hidden;
       for (int t = 0; t < steps; t++) {
-        if (direct) {
-          Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
-              t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 1.0, prePointer,
-              (long) t * bh, hidden);
-        } else {
-          Nd4j.gemm(s[t], recMatrix, z[t], false, true, 1.0, 1.0);
-        }
-        if (fused) {
-          activateFused((long) t * bh, bh);
-        } else {
-          activate(z[t], s[t + 1]);
-        }
+        Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
+            t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 1.0, prePointer,
+            (long) t * bh, hidden);
+        activateFused((long) t * bh, bh);
       }
     } else {
       // P[t] = u_t + ξ_t, then d_t in place (the extra "pre"); F[t] = φ(d_t) out of place; S
@@ -480,24 +387,13 @@ final class LeakyRnnKernel implements SequenceKernel {
         Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 1.0);
       }
       broadcastMul(s[0], tauClamped, s[0], 1);
-      INDArray[] p = preSteps;
-      INDArray[] f = phiSteps;
-      if (fusedInside) {
-        tileAlpha();
-        int bh = batch * hidden;
-        for (int t = 0; t < steps; t++) {
-          Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
-              t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 1.0, prePointer,
-              (long) t * bh, hidden);
-          insideStepFused(t, batch);
-        }
-      } else {
-        for (int t = 0; t < steps; t++) {
-          Nd4j.gemm(s[t], recMatrix, p[t], false, true, 1.0, 1.0);
-          activate(p[t], f[t]);
-          broadcastMul(s[t], oneMinusAlpha, s[t + 1], 1);
-          s[t + 1].addi(f[t]);
-        }
+      tileAlpha();
+      int bh = batch * hidden;
+      for (int t = 0; t < steps; t++) {
+        Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
+            t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 1.0, prePointer,
+            (long) t * bh, hidden);
+        insideStepFused(t, batch);
       }
       broadcastMul(statesNext2d, alpha, statesNext2d, 1);
       s[0].assign(h0);
@@ -506,21 +402,9 @@ final class LeakyRnnKernel implements SequenceKernel {
     return lastTrajectory;
   }
 
-  /** The drive must be {@code [T, B, H]}, matching the inputs and the hidden size. */
-  private void checkDrive(INDArray drive, int steps, int batch) {
-    if (drive.rank() != 3
-        || drive.size(0) != steps
-        || drive.size(1) != batch
-        || drive.size(2) != hidden) {
-      throw new IllegalArgumentException(
-          "drive must be [T, B, H] = [" + steps + ", " + batch + ", " + hidden + "], was "
-              + Shapes.shapeOf(drive));
-    }
-  }
-
   /** Recomputes everything derived from the (possibly updated) parameters. */
   private void prepare() {
-    if (fused) {
+    if (!inside) {
       // The same values as the ND4J ops and broadcasts below, in Java from one read of each
       // parameter (bit for bit: one float operation each; at H = 128 the dozen ND4J ops cost
       // half a millisecond per forward pass).
@@ -594,13 +478,7 @@ final class LeakyRnnKernel implements SequenceKernel {
     Nd4j.exec(new MulOp(wRec, offDiagonal, wMasked));
     inMatrixW.assign(wIn);
     Nd4j.exec(new AddOp(bIn, bRec, inMatrixB));
-    if (!inside) {
-      broadcastMul(wMasked, alpha, recMatrix, 0);
-      recDiagonal.assign(oneMinusAlpha);
-      broadcastMul(inMatrix, alpha, inMatrix, 0);
-    } else {
-      broadcastMul(wMasked, alpha, recMatrix, 1);
-    }
+    broadcastMul(wMasked, alpha, recMatrix, 1);
   }
 
   /** x rounded to the network's type (float products computed in double round to the float one). */
@@ -981,73 +859,20 @@ final class LeakyRnnKernel implements SequenceKernel {
     }
   }
 
-  /** out = φ(a) (one op; out of place, which gives the same values as in place). */
-  private void activate(INDArray a, INDArray out) {
-    switch (nonlinearity) {
-      case LEAKY_RELU -> Nd4j.exec(new LeakyReLU(a, out, slope));
-      case RELU -> Nd4j.exec(new RectifiedLinear(a, out, 0.0));
-      case TANH -> Nd4j.exec(new Tanh(a, out));
-    }
-  }
-
-  /** q = φ′ expressed through f = φ(z) (same sign as z for the ReLUs; 1 − f² for tanh). */
-  private void derivativeFromOutput(INDArray f, INDArray q) {
-    switch (nonlinearity) {
-      case LEAKY_RELU -> {
-        // [f > 0]·(1 − slope) + slope, strict at 0 like PyTorch.
-        Nd4j.exec(new Step(f, q, 0.0));
-        if (slope != 0.0) {
-          q.muli(1.0 - slope).addi(slope);
-        }
-      }
-      case RELU -> Nd4j.exec(new Step(f, q, 0.0));
-      case TANH -> {
-        Nd4j.exec(new MulOp(f, f, q));
-        q.rsubi(1.0);
-      }
-    }
-  }
-
   // --------------------------------------------------------------- backward
 
   /**
    * BPTT from dL/dh and dL/dpre. dL/dpre {@code [T, B, H]} (any order or type; only read) is
    * added where dL/dz (φ outside) or dL/dd (φ inside) is formed at each step, before the
-   * recursion uses it: one op more per step.
-   *
-   * @throws IllegalArgumentException for an extra other than {@code "pre"} or a wrong shape
+   * recursion uses it. The runtime has checked names and shapes.
    */
   @Override
   public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
-    INDArray dLdPre = null;
-    for (Map.Entry<String, INDArray> e : dLdExtras.entrySet()) {
-      if (!PRE.equals(e.getKey())) {
-        throw new IllegalArgumentException("leaky-rnn has no differentiable extra '" + e.getKey()
-            + "'; the only one is \"" + PRE + "\"");
-      }
-      dLdPre = e.getValue();
-      if (dLdPre == null) {
-        throw new IllegalArgumentException("the gradient of extra \"" + PRE + "\" is null");
-      }
-    }
-    backprop(trajectory, dLdh, dLdPre, gradients);
-  }
-
-  private void backprop(Trajectory trajectory, INDArray dLdh, INDArray dLdPre,
-      Map<String, INDArray> gradients) {
-    Shapes.checkLatest(trajectory, lastTrajectory);
+    INDArray dLdPre = dLdExtras.get(PRE);
     int steps = lastTrajectory.steps();
     int batch = lastTrajectory.batch();
-    Shapes.checkDLdh(dLdh, steps, batch, hidden);
     if (dLdPre != null) {
-      if (dLdPre.rank() != 3
-          || dLdPre.size(0) != steps
-          || dLdPre.size(1) != batch
-          || dLdPre.size(2) != hidden) {
-        throw new IllegalArgumentException("the gradient of extra \"" + PRE + "\" must be [T, B, H]"
-            + " = [" + steps + ", " + batch + ", " + hidden + "], was " + Shapes.shapeOf(dLdPre));
-      }
       if (dLdPre == dLdh || dLdPre.data() == dLdh.data()) {
         dLdPre = dLdPre.dup(); // dLdh is overwritten in place below
       }
@@ -1057,7 +882,7 @@ final class LeakyRnnKernel implements SequenceKernel {
     INDArray gWRec = Shapes.gradientArray(gradients, "w_rec", wRec);
     INDArray gBRec = Shapes.gradientArray(gradients, "b_rec", bRec);
     INDArray gTaus = trainTau ? Shapes.gradientArray(gradients, "taus", taus) : null;
-    boolean hostWritable = fused && dense(gWRec) && dense(gWIn) && dense(gBIn) && dense(gBRec);
+    boolean hostWritable = !inside && dense(gWRec) && dense(gWIn) && dense(gBIn) && dense(gBRec);
     derivViews(steps, batch);
     dLdhViews.bind(dLdh, steps, batch);
     INDArray[] g = dLdhViews.steps();
@@ -1071,7 +896,7 @@ final class LeakyRnnKernel implements SequenceKernel {
     INDArray delta; // [T·B, H]: dL/d(drive) scaled as the weight products need it
     INDArray deltaFirst; // its first step, [B, H]
     INDArray deltaRest; // its other steps, [(T−1)·B, H]
-    if (fused) {
+    if (!inside) {
       // δ_t into dL/dh; the weight products below use δ and scale their rows by α afterwards.
       Pointer gPointer = HostLoops.pointer(g[0]);
       Pointer gpPointer = gp == null ? null : HostLoops.pointer(gp[0]);
@@ -1092,43 +917,22 @@ final class LeakyRnnKernel implements SequenceKernel {
               (long) t * batch * cols, cols, t == steps - 1 ? 0.0 : 1.0, gradInPointer, 0, cols);
         }
         if (t > 0) {
-          if (direct) {
-            Blas.gemm(false, false, batch, hidden, hidden, 1.0, gPointer, t * bh, hidden,
-                recPointer, 0, hidden, 1.0, gPointer, (t - 1) * bh, hidden);
-          } else {
-            Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
-          }
+          Blas.gemm(false, false, batch, hidden, hidden, 1.0, gPointer, t * bh, hidden,
+              recPointer, 0, hidden, 1.0, gPointer, (t - 1) * bh, hidden);
         }
       }
-      if (direct) {
-        // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
-        Blas.gemm(true, false, hidden, hidden, batch, 1.0, gPointer, 0, hidden, h0Pointer, 0,
-            hidden, 0.0, gradRecPointer, 0, hidden);
-        if (steps > 1) {
-          Blas.gemm(true, false, hidden, hidden, (steps - 1) * batch, 1.0, gPointer, bh, hidden,
-              statesPointer, 0, hidden, 1.0, gradRecPointer, 0, hidden);
-        }
+      // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
+      Blas.gemm(true, false, hidden, hidden, batch, 1.0, gPointer, 0, hidden, h0Pointer, 0,
+          hidden, 0.0, gradRecPointer, 0, hidden);
+      if (steps > 1) {
+        Blas.gemm(true, false, hidden, hidden, (steps - 1) * batch, 1.0, gPointer, bh, hidden,
+            statesPointer, 0, hidden, 1.0, gradRecPointer, 0, hidden);
       }
-      delta = grad2d;
-      deltaFirst = g[0];
-      deltaRest = dLdhViews.rest();
-    } else if (!inside) {
-      derivativeFromOutput(statesNext2d, deriv2d);
-      for (int t = steps - 1; t >= 0; t--) {
-        Nd4j.exec(new MulOp(g[t], q[t], g[t]));
-        if (gp != null) {
-          g[t].addi(gp[t]); // δ_t = dL/dz_t = δh_t⊙φ′ + dL/dpre_t
-        }
-        if (t > 0) {
-          Nd4j.gemm(g[t], recMatrix, g[t - 1], false, false, 1.0, 1.0);
-        }
-      }
-      broadcastMul(grad2d, alpha, grad2d, 1);
       delta = grad2d;
       deltaFirst = g[0];
       deltaRest = dLdhViews.rest();
     } else {
-      if (fusedInside) {
+      {
         // Per step: E_t = α⊙φ′⊙δh_t (+ dL/dpre_t) into Q[t] in Java, δh_{t−1} += E_t·W through
         // OpenBLAS, then δh_{t−1} += (1−α)⊙δh_t in Java (the ND4J path's order).
         Pointer gPointer = HostLoops.pointer(g[0]);
@@ -1145,27 +949,13 @@ final class LeakyRnnKernel implements SequenceKernel {
             insideLeakFused(gPointer, t, batch);
           }
         }
-      } else {
-        derivativeFromOutput(phi2d, deriv2d);
-        broadcastMul(deriv2d, alpha, deriv2d, 1);
-        for (int t = steps - 1; t >= 0; t--) {
-          Nd4j.exec(new MulOp(q[t], g[t], q[t]));
-          if (gp != null) {
-            q[t].addi(gp[t]); // E_t = dL/dd_t = α⊙φ′⊙δh_t + dL/dpre_t
-          }
-          if (t > 0) {
-            Nd4j.gemm(q[t], wMasked, g[t - 1], false, false, 1.0, 1.0);
-            broadcastMul(g[t], oneMinusAlpha, tmpBH, 1);
-            g[t - 1].addi(tmpBH);
-          }
-        }
       }
       delta = deriv2d;
       deltaFirst = q[0];
       deltaRest = derivRest;
     }
-    if (!direct) {
-      // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
+    if (inside) {
+      // dW_rec = Σ_t E_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
       Nd4j.gemm(deltaFirst, stateSteps[0], gradRec, true, false, 1.0, 0.0);
       if (steps > 1) {
         Nd4j.gemm(deltaRest, statesHead2d, gradRec, true, false, 1.0, 1.0);
@@ -1174,7 +964,7 @@ final class LeakyRnnKernel implements SequenceKernel {
     if (!folded) {
       Nd4j.gemm(delta, inputs2d, gradIn, true, false, 1.0, 0.0);
     }
-    if (fused) {
+    if (!inside) {
       // (α⊙δ)ᵀ·Y = diag(α)·(δᵀ·Y): the rows of both products scaled by α in Java, and with a
       // trainable τ the sums α_i·(Σ_j W_ij·C_ij − C_ii) + Σ_k [W_in | b]_ik·C_in,ik below too.
       int h = hidden;
@@ -1213,24 +1003,13 @@ final class LeakyRnnKernel implements SequenceKernel {
 
     if (gTaus != null) {
       if (!inside) {
-        if (!fused) { // (the fused path computed sumH above)
-          Nd4j.exec(new MulOp(wMasked, gradRec, scratchHH));
-          Nd4j.exec(new Sum(scratchHH, sumH, 1));
-          sumH.subi(gradRecDiagonal);
-          sumH.muli(alpha);
-          Nd4j.exec(new MulOp(inMatrix, gradIn, scratchHI));
-          Nd4j.exec(new Sum(scratchHI, sumH2, 1));
-          sumH.addi(sumH2);
-        }
+        // (sumH was computed above, in Java)
         INDArray drive2d = lastTrajectory.drive();
         if (drive2d != null) {
           // The drive's term α⊙Σ_rows (α⊙δ)⊙ξ; Q (φ′) is free after the loop.
           Nd4j.exec(new MulOp(delta, drive2d, deriv2d));
           Nd4j.exec(new Sum(deriv2d, sumH2, 0));
-          sumH2.muli(alpha);
-          if (fused) {
-            sumH2.muli(alpha); // delta is δ there, not α⊙δ
-          }
+          sumH2.muli(alpha).muli(alpha); // α⊙Σ (α⊙δ)⊙ξ, with delta = δ (not α⊙δ)
           sumH.addi(sumH2);
         }
       } else {
@@ -1304,15 +1083,13 @@ final class LeakyRnnKernel implements SequenceKernel {
     preView = buffers.view(preFlat, 0, steps, batch, hidden);
     if (inside) {
       phiFlat = buffers.ensure(phiFlat, rows * hidden, 0.0);
-      phiSteps = buffers.steps(phiFlat, steps, batch, hidden);
-      phi2d = buffers.view(phiFlat, 0, rows, hidden);
     }
-    if (fused || fusedInside) {
+    {
       statesPointer = HostLoops.pointer(statesFlat);
       prePointer = HostLoops.pointer(preFlat);
       h0Pointer = HostLoops.pointer(h0Flat);
       inputsPointer = HostLoops.pointer(inputsFlat);
-      phiPointer = fusedInside ? HostLoops.pointer(phiFlat) : null;
+      phiPointer = inside ? HostLoops.pointer(phiFlat) : null;
       // flat chunks (activateFused) or whole rows (the folded loops), whichever is longer
       int n = Math.max(Math.min(batch * hidden, CHUNK),
           Math.min(batch, Math.max(1, CHUNK / hidden)) * hidden);
@@ -1339,14 +1116,10 @@ final class LeakyRnnKernel implements SequenceKernel {
     }
     long bh = (long) batch * hidden;
     derivFlat = buffers.ensure(derivFlat, steps * bh, 0.0);
-    derivPointer = fusedInside ? HostLoops.pointer(derivFlat) : null;
+    derivPointer = inside ? HostLoops.pointer(derivFlat) : null;
     derivStepViews = buffers.steps(derivFlat, steps, batch, hidden);
     deriv2d = buffers.view(derivFlat, 0, (long) steps * batch, hidden);
     derivRest = steps > 1 ? buffers.view(derivFlat, bh, (long) (steps - 1) * batch, hidden) : null;
-    if (inside) {
-      tmpFlat = buffers.ensure(tmpFlat, bh, 0.0);
-      tmpBH = buffers.view(tmpFlat, 0, batch, hidden);
-    }
     derivShapeSteps = steps;
     derivShapeBatch = batch;
   }
@@ -1357,7 +1130,7 @@ final class LeakyRnnKernel implements SequenceKernel {
       long rows = (long) steps * batch;
       driveFlat = buffers.ensure(driveFlat, rows * hidden, 0.0);
       drive2dView = buffers.view(driveFlat, 0, rows, hidden);
-      drivePointer = direct ? HostLoops.pointer(driveFlat) : null;
+      drivePointer = inside ? null : HostLoops.pointer(driveFlat);
       driveShapeSteps = steps;
       driveShapeBatch = batch;
     }

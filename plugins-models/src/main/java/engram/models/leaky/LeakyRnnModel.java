@@ -174,6 +174,6 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
     boolean outsideRelu = k.phi() == Phi.OUTSIDE && k.nonlinearity() != Nonlinearity.TANH;
     boolean insideFloat = k.phi() == Phi.INSIDE && c.dataType() == DataType.FLOAT;
     return outsideRelu || insideFloat
-        ? Optional.of(new LeakyRnnKernel(c, c.inputSize(), true)) : Optional.empty();
+        ? Optional.of(new LeakyRnnKernel(c, c.inputSize())) : Optional.empty();
   }
 }
