@@ -14,7 +14,8 @@ module engram.models {
       engram.models.gru.GruModel,
       engram.models.lstm.LstmModel,
       engram.models.plrnn.PlrnnModel,
-      engram.models.rankone.RankOneRnnModel;
+      engram.models.rankone.RankOneRnnModel,
+      engram.models.vanilla.VanillaRnnModel;
 
   opens engram.models.leaky to
       engram.core,
@@ -29,6 +30,9 @@ module engram.models {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.models.rankone to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.models.vanilla to
       engram.core,
       com.fasterxml.jackson.databind;
 }

@@ -19,6 +19,19 @@ public final class Init {
     return fromDoubles(draw(rng, lo, hi, n), type, shape);
   }
 
+  /** sd·N(0, 1) per element ({@link RandomGenerator#nextGaussian()}), drawn in C order. */
+  public static INDArray gaussian(RandomGenerator rng, double sd, DataType type, long... shape) {
+    long n = 1;
+    for (long s : shape) {
+      n *= s;
+    }
+    double[] v = new double[Math.toIntExact(n)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = sd * rng.nextGaussian();
+    }
+    return fromDoubles(v, type, shape);
+  }
+
   /** {@code n} draws of U(lo, hi). */
   public static double[] draw(RandomGenerator rng, double lo, double hi, long n) {
     double[] v = new double[Math.toIntExact(n)];

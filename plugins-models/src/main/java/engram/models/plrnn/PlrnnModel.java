@@ -1,7 +1,7 @@
 package engram.models.plrnn;
 
+import engram.api.Cell;
 import engram.api.Model;
-import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
@@ -28,8 +28,13 @@ import java.util.random.RandomGenerator;
  * "rates"} {@code [T, B, H]}.
  *
  * <p>Parameters (names as in checkpoints and gradient maps; H latent units, I inputs), all
- * trainable: {@code a [H]}, {@code w [H, H]} (diagonal masked in the forward pass and given a zero
- * gradient), {@code c [H, I]}, {@code h [H]}.
+ * trainable: {@code a [H]}, {@code w [H, H]} (its diagonal held at exactly 0 by a {@link
+ * engram.api.Constraint#zeroDiagonal zero-diagonal constraint}, so it gets a zero gradient), {@code
+ * c [H, I]}, {@code h [H]}. An ablated unit has its z_i held at 0 (so ReLU(z_i) = 0 and it sends
+ * nothing through W).
+ *
+ * <p>Shapes: inputs {@code [T, B, I]}, z_0 {@code [B, H]}, hidden states and rates {@code [T, B,
+ * H]}. The step and its VJP are {@link PlrnnCell}; core runs it over the sequence.
  *
  * <p><b>Reconstructed settings.</b> The paper released no code; everything below except the
  * equation is our choice and a configuration key: the size ({@code hidden-size}, default 64); a
@@ -41,7 +46,7 @@ import java.util.random.RandomGenerator;
  */
 public final class PlrnnModel implements Model<PlrnnModel.Config> {
 
-  /** How {@code Network.initialState} fills z_0. */
+  /** How {@code Cell.initialState} fills z_0. */
   public enum InitialState {
     /** z_0 = 0. */
     ZERO,
@@ -52,8 +57,8 @@ public final class PlrnnModel implements Model<PlrnnModel.Config> {
   /** Configuration of the PLRNN (YAML keys are the kebab-case component names). */
   public record Config(
       @Doc("Number of latent units H (count).") int hiddenSize,
-      @Doc("Initial value of every diagonal (auto-regressive) weight a_i (dimensionless, in [−1, 1]);"
-              + " reconstructed, default 0.9.")
+      @Doc("Initial value of every diagonal (auto-regressive) weight a_i (dimensionless,"
+              + " in [−1, 1]); reconstructed, default 0.9.")
           double aInit,
       @Doc("Gain g of the off-diagonal init W_ij ~ N(0, g²/H) (dimensionless, ≥ 0); reconstructed,"
               + " default 1.")
@@ -107,10 +112,10 @@ public final class PlrnnModel implements Model<PlrnnModel.Config> {
   }
 
   @Override
-  public Network create(Config config, NetworkSpec spec, RandomGenerator rng) {
+  public Cell create(Config config, NetworkSpec spec, RandomGenerator rng) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rng, "rng");
-    return new PlrnnNetwork(config, spec, rng);
+    return new PlrnnCell(config, spec, rng);
   }
 }

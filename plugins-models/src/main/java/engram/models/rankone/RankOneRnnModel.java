@@ -1,7 +1,7 @@
 package engram.models.rankone;
 
+import engram.api.Cell;
 import engram.api.Model;
-import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
@@ -30,7 +30,12 @@ import java.util.random.RandomGenerator;
  *
  * <p>Parameters (names as in checkpoints and gradient maps; H units, I inputs), all trainable:
  * {@code m [H]}, {@code n [H]}, {@code w_in [H, I]}, {@code b [H]}. The time constant is a fixed
- * scalar (config), not a parameter.
+ * scalar (config), not a parameter. An ablated unit has its x_i held at 0 (so tanh(x_i) = 0 and
+ * it adds nothing to κ); κ keeps its 1/H with the full H.
+ *
+ * <p>Shapes: inputs {@code [T, B, I]}, x_0 {@code [B, H]}, hidden states and rates {@code [T, B,
+ * H]}, kappa {@code [T, B, 1]}. The step and its VJP are {@link RankOneRnnCell}; core runs it over
+ * the sequence.
  *
  * <p><b>Reconstructed settings.</b> The paper released no code; everything below except the
  * equation is our choice and a configuration key: the size ({@code hidden-size}, default 64); dt
@@ -42,7 +47,7 @@ import java.util.random.RandomGenerator;
  */
 public final class RankOneRnnModel implements Model<RankOneRnnModel.Config> {
 
-  /** How {@code Network.initialState} fills x_0. */
+  /** How {@code Cell.initialState} fills x_0. */
   public enum InitialState {
     /** x_0 = 0. */
     ZERO,
@@ -114,10 +119,10 @@ public final class RankOneRnnModel implements Model<RankOneRnnModel.Config> {
   }
 
   @Override
-  public Network create(Config config, NetworkSpec spec, RandomGenerator rng) {
+  public Cell create(Config config, NetworkSpec spec, RandomGenerator rng) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rng, "rng");
-    return new RankOneRnnNetwork(config, spec, rng);
+    return new RankOneRnnCell(config, spec, rng);
   }
 }

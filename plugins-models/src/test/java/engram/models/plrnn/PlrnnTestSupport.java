@@ -1,22 +1,43 @@
 package engram.models.plrnn;
 
-import engram.api.Network;
+import engram.api.Cell;
 import engram.api.NetworkSpec;
 import engram.models.plrnn.PlrnnModel.Config;
 import engram.models.plrnn.PlrnnModel.InitialState;
+import engram.runtime.CellNetwork;
+import engram.runtime.Networks;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Helpers of the PLRNN tests (the model-independent ones are in ModelTestSupport). */
 final class PlrnnTestSupport {
   private PlrnnTestSupport() {}
 
   static Config config(int hidden) {
-    return new Config(hidden, 0.9, 1.0, InitialState.RANDOM, 0.1);
+    return config(hidden, InitialState.RANDOM);
   }
 
-  static Network network(Config config, int inputs, DataType type, long seed) {
-    return new PlrnnModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
+  static Config config(int hidden, InitialState initialState) {
+    return new Config(hidden, 0.9, 1.0, initialState, 0.1);
+  }
+
+  /** The cell alone, as the model creates it. */
+  static Cell cell(Config config, int inputs, DataType type, long seed) {
+    return new PlrnnModel().create(config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed));
+  }
+
+  /** The live value of the cell's parameter {@code name}. */
+  static INDArray param(Cell cell, String name) {
+    return cell.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no parameter " + name)).value();
+  }
+
+  /** The cell run step by step by the runtime (the PLRNN has no kernel). */
+  static CellNetwork network(Config config, int inputs, DataType type, long seed) {
+    return Networks.create(new PlrnnModel(), config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed), Networks.Kernels.OFF);
   }
 
   /**

@@ -4,40 +4,60 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.Cell;
 import engram.api.Network;
-import engram.models.common.GradientCheck;
 import engram.models.common.ModelTestSupport;
+import engram.models.rankone.RankOneRnnModel.Config;
+import engram.models.rankone.RankOneRnnModel.InitialState;
+import engram.testkit.GradientCheck;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Backward pass against central finite differences of our own forward pass, in float64, for every
- * parameter; the forward pass itself against a plain-Java reference of the equations.
+ * The cell's VJP and the runtime's BPTT over it against central finite differences of the forward
+ * pass, in float64, for every parameter (testkit {@link GradientCheck}, tolerance 1e-6 relative);
+ * the forward pass itself against a plain-Java reference of the equations.
  */
 class RankOneGradientCheckTest {
   private static final int H = 5;
   private static final int I = 2;
   private static final int B = 3;
   private static final int T = 24;
+  private static final double TOLERANCE = 1e-6;
 
-  @Test
-  void backwardMatchesCentralDifferences() {
-    Network net = RankOneTestSupport.network(RankOneTestSupport.config(H), I, DataType.DOUBLE, 11);
+  @ParameterizedTest
+  @EnumSource(InitialState.class)
+  void stepVjpMatchesCentralDifferences(InitialState initialState) {
+    Cell cell = RankOneTestSupport.cell(RankOneTestSupport.config(H, initialState), I,
+        DataType.DOUBLE, 11);
+    RankOneTestSupport.param(cell, "m").muli(3.0); // so that the rank-one path matters
+    RankOneTestSupport.param(cell, "b").addi(0.2);
+    GradientCheck.checkStep(cell, I, B, 5, TOLERANCE);
+    GradientCheck.checkStep(cell, I, 1, 6, TOLERANCE);
+  }
+
+  @ParameterizedTest
+  @EnumSource(InitialState.class)
+  void backwardMatchesCentralDifferences(InitialState initialState) {
+    Network net = RankOneTestSupport.network(RankOneTestSupport.config(H, initialState), I,
+        DataType.DOUBLE, 11);
     SplittableRandom rng = new SplittableRandom(2024);
     // Stronger loadings than the default so that the rank-one path matters, and a non-zero bias.
     ModelTestSupport.param(net, "m").muli(3.0);
     ModelTestSupport.param(net, "n").muli(3.0);
-    ModelTestSupport.param(net, "b").assign(ModelTestSupport.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
+    ModelTestSupport.param(net, "b")
+        .assign(ModelTestSupport.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
     INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray x0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray x0 = net.initialState(B, new SplittableRandom(3));
+    assertEquals(initialState == InitialState.ZERO, x0.amaxNumber().doubleValue() == 0.0);
 
     assertMatchesReference(net, x, x0, 0.4);
-
-    Map<String, INDArray> grads = GradientCheck.check(net, x, x0, weights, 1e-6);
+    Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, x0, 12, TOLERANCE);
     assertEquals(4, grads.size());
     assertTrue(grads.get("m").norm2Number().doubleValue() > 1e-2);
     assertTrue(grads.get("n").norm2Number().doubleValue() > 1e-2);
@@ -45,18 +65,19 @@ class RankOneGradientCheckTest {
 
   @Test
   void singleStepAndAlphaOneAreHandled() {
-    // T = 1 (no "rest" views); then dt = τ (α = 1, no leak) over a few steps.
+    // T = 1; then dt = τ (α = 1, no leak) over a few steps.
     Network net = RankOneTestSupport.network(RankOneTestSupport.config(H), I, DataType.DOUBLE, 12);
     SplittableRandom rng = new SplittableRandom(7);
     INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 1, B, I);
     INDArray x0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H);
-    GradientCheck.check(net, x, x0, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 1, B, H), 1e-6);
+    GradientCheck.checkNetwork(net, x, x0, 13, TOLERANCE);
 
-    var config = new RankOneRnnModel.Config(H, 3.0, 3.0, 2.0, RankOneRnnModel.InitialState.ZERO, 0.1);
+    Config config = new Config(H, 3.0, 3.0, 2.0, InitialState.ZERO, 0.1);
     Network noLeak = RankOneTestSupport.network(config, I, DataType.DOUBLE, 13);
     INDArray x2 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 7, B, I);
     assertMatchesReference(noLeak, x2, x0, 1.0);
-    GradientCheck.check(noLeak, x2, x0, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 7, B, H), 1e-6);
+    GradientCheck.checkNetwork(noLeak, x2, x0, 14, TOLERANCE);
+    GradientCheck.checkStep(noLeak.cell(), I, B, 15, TOLERANCE);
   }
 
   /** States, rates and κ equal a plain-Java forward pass from the equations. */
