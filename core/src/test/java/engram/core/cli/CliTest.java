@@ -72,6 +72,22 @@ class CliTest {
   }
 
   @Test
+  void aDivergedRunSaysWhyOnTheConsoleAndInItsRunLog(@TempDir Path dir) throws IOException {
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, TINY).toString(), "training.optimizer.type=sgd",
+        "training.optimizer.lr=1.0e30", "--runs-dir", runs.toString());
+    assertEquals(Main.DIVERGED, r.code(), r.err());
+    assertTrue(r.err().contains("Fix: lower training.optimizer.lr"), r.err());
+    Path runDir;
+    try (var dirs = Files.list(runs)) {
+      runDir = dirs.findFirst().orElseThrow();
+    }
+    String log = Files.readString(runDir.resolve("run.log"));
+    assertTrue(log.contains("ERROR") && log.contains("Run stopped: The training loss became"),
+        log);
+  }
+
+  @Test
   void missingFileIsReportedByName(@TempDir Path dir) {
     Result r = run("validate", dir.resolve("nope.yaml").toString());
     assertEquals(Main.USAGE, r.code());
