@@ -1,6 +1,7 @@
 package engram.models.lstm;
 
 import static engram.models.lstm.LstmTestSupport.sigmoid;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import engram.api.Cell;
@@ -155,5 +156,40 @@ class LstmStepTest {
     Trajectory traj = net.forward(x.reshape(1, 1, 1), s0);
     ModelTestSupport.assertIdentical(traj.hidden().slice(0), LstmTestSupport.block(step.next(), 0),
         "first block = h_t");
+  }
+
+  /**
+   * Core's Jacobian of the one-step map (from the cell's VJP) against central differences of the
+   * step, and its c-block: ∂c'/∂c = diag(f).
+   */
+  @Test
+  void jacobianOfTheStepMatchesCentralDifferences() {
+    Network net = network(true);
+    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
+    Cell cell = net.cell();
+    INDArray s = Nd4j.createFromArray(0.3, -0.2, 0.4, -0.7).reshape(1, 4);
+    INDArray x = Nd4j.createFromArray(X[0]).reshape(1, 1);
+    INDArray jacobian = net.jacobian(s.reshape(4), x.reshape(1));
+    assertArrayEquals(new long[] {4, 4}, jacobian.shape());
+    double eps = 1e-6;
+    for (int j = 0; j < 4; j++) {
+      INDArray plus = s.dup();
+      INDArray minus = s.dup();
+      plus.putScalar(0, j, s.getDouble(0, j) + eps);
+      minus.putScalar(0, j, s.getDouble(0, j) - eps);
+      INDArray column = cell.step(plus, x, null).next().sub(cell.step(minus, x, null).next())
+          .divi(2 * eps);
+      for (int i = 0; i < 4; i++) {
+        assertEquals(column.getDouble(0, i), jacobian.getDouble(i, j), 1e-8,
+            "J[" + i + ", " + j + "]");
+      }
+    }
+    INDArray f = cell.step(s, x, null).extras().get("f");
+    for (int u = 0; u < 2; u++) {
+      for (int v = 0; v < 2; v++) {
+        assertEquals(u == v ? f.getDouble(0, u) : 0.0, jacobian.getDouble(2 + u, 2 + v), 1e-15,
+            "∂c'_" + u + "/∂c_" + v);
+      }
+    }
   }
 }
