@@ -74,7 +74,7 @@ public final class GradientCheck {
     };
     Map<String, INDArray> grads = new HashMap<>();
     for (Parameter p : cell.parameters()) {
-      grads.put(p.name(), p.value().ulike());
+      grads.put(p.name(), p.value().ulike().assign(0));
     }
     Cell.StepGradients g = cell.vjp(cell.step(prev, x, drive), w, v, grads);
     assertClose("dL/ds_{t−1}", g.previous(), numeric(prev, null, loss), tolerance);
@@ -110,7 +110,7 @@ public final class GradientCheck {
     Map<String, INDArray> grads = new LinkedHashMap<>();
     for (Parameter p : network.parameters()) {
       if (p.trainable()) {
-        grads.put(p.name(), p.value().ulike());
+        grads.put(p.name(), p.value().ulike().assign(0));
       }
     }
     Map<String, INDArray> vCopy = new HashMap<>();
