@@ -118,7 +118,7 @@ public abstract class ModelContract<C extends Record> {
    * @return the base seed
    */
   protected long seed() {
-    return 11;
+    return 4;
   }
 
   /**
