@@ -156,8 +156,9 @@ public final class GradientCheck {
    * fails; a term must leave the hidden states, extras and parameters as they were, return a
    * finite value, and return the same value when called again. A gradient may be identically
    * zero only where the finite differences are too (a term on the hidden states has none for the
-   * parameters). Per entry, |analytic − numeric| ≤ tolerance·max(|analytic|, |numeric|) +
-   * 1e-8·max(|L|, 0.01): the last part is the rounding of central differences of L in float64.
+   * parameters). Norm-wise, ‖analytic − numeric‖ ≤ tolerance·max(‖analytic‖, ‖numeric‖), and per
+   * entry |analytic − numeric| ≤ tolerance·max(|analytic|, |numeric|) + 1e-9·max(|L|, 0.01): the
+   * last part covers the rounding of central differences of L in float64 (about 2e-10·|L|).
    *
    * @param regularizer the regularizer
    * @param config its configuration
@@ -199,7 +200,7 @@ public final class GradientCheck {
     assertArraysEqual(id + ": onHidden changed the hidden states", hiddenBefore, hidden);
     extrasBefore.forEach((k, v) -> assertArraysEqual(id + ": onHidden changed the extra " + k,
         v, probe.extras().get(k)));
-    double floor = 1e-8 * Math.max(Math.abs(hiddenValue), 1e-2);
+    double floor = 1e-9 * Math.max(Math.abs(hiddenValue), 1e-2);
     DoubleSupplier hiddenLoss = () -> hiddenTerm(regularizer, config, probe);
     closeOrBothZero(id + " dL/dh", dLdh.sub(dLdhBefore), numeric(hidden, null, hiddenLoss),
         tolerance, floor);
@@ -236,7 +237,7 @@ public final class GradientCheck {
       assertArraysEqual(id + ": onParameters changed the parameter " + p.name(),
           paramsBefore.get(p.name()), p.value());
     }
-    double parameterFloor = 1e-8 * Math.max(Math.abs(parameterValue), 1e-2);
+    double parameterFloor = 1e-9 * Math.max(Math.abs(parameterValue), 1e-2);
     for (Parameter p : probe.parameters()) {
       if (p.trainable()) {
         INDArray analytic = masked(grads.get(p.name()).sub(gradsBefore.get(p.name())), p);
@@ -297,6 +298,17 @@ public final class GradientCheck {
         java.util.Arrays.toString(analytic.shape()), name + ": shape");
     double[] x = analytic.castTo(DataType.DOUBLE).dup().data().asDouble();
     double[] y = numeric.castTo(DataType.DOUBLE).dup().data().asDouble();
+    double diff = 0;
+    double normA = 0;
+    double normN = 0;
+    for (int i = 0; i < x.length; i++) {
+      diff += (x[i] - y[i]) * (x[i] - y[i]);
+      normA += x[i] * x[i];
+      normN += y[i] * y[i];
+    }
+    assertTrue(Math.sqrt(diff) <= tolerance * Math.sqrt(Math.max(normA, normN))
+        + floor * Math.sqrt(x.length), name + ": relative error "
+        + Math.sqrt(diff / Math.max(Math.max(normA, normN), 1e-300)));
     for (int i = 0; i < x.length; i++) {
       double tol = tolerance * Math.max(Math.abs(x[i]), Math.abs(y[i])) + floor;
       if (!(Math.abs(x[i] - y[i]) <= tol)) {

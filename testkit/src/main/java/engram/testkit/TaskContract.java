@@ -40,6 +40,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code steps} long with the same guarantees, or an {@link UnsupportedOperationException} naming
  * the task when it has none.
  *
+ * <pre>{@code
+ * class MyTaskTest extends TaskContract<MyTask.Config> {
+ *   protected Task<MyTask.Config> task() { return new MyTask(); }
+ *   protected boolean hasStream() { return false; }
+ * }
+ * }</pre>
+ *
  * @param <C> the task's configuration record
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -224,6 +231,11 @@ public abstract class TaskContract<C extends Record> {
     Batch c = task.stream(config, levels, 60, 8, new SplittableRandom(8));
     assertFalse(Arrays.equals(a.inputs(), c.inputs()), id() + ": seeds 7 and 8 gave the same"
         + " stream");
+    RandomGenerator one = new SplittableRandom(7);
+    task.stream(config, levels, 60, 8, one);
+    Batch next = task.stream(config, levels, 60, 8, one);
+    assertFalse(Arrays.equals(a.inputs(), next.inputs()), id() + ": two consecutive streams"
+        + " from one generator were equal");
     RandomGenerator rng = new SplittableRandom(0);
     assertRejected("a stream below minLevel",
         () -> task.stream(config, new int[] {min, min - 1}, 10, 4, rng));
