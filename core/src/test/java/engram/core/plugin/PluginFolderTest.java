@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.ApiVersion;
 import engram.api.Regularizer;
 import engram.api.Task;
 import java.io.IOException;
@@ -304,7 +305,7 @@ class PluginFolderTest {
 
   /**
    * Core's idea of the api version and the api jar's manifest come from one pom property: the root
-   * pom defines it, the api's jar plugin writes it into the manifest, core's filtered resource
+   * pom defines it, the api's jar plugin writes it into the manifest, the api's filtered resource
    * reads it. (Checked on the build files: the api on the test class path may be a classes folder
    * or a jar installed from another checkout.)
    */
