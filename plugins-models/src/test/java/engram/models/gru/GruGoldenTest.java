@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Trajectory;
 import engram.runtime.CellNetwork;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
 import java.io.File;
@@ -67,12 +67,12 @@ class GruGoldenTest {
     }
     for (String name : names) {
       INDArray value = load(dir, name);
-      assertArrayEquals(value.shape(), ModelTestSupport.param(net, name).shape(), name);
-      ModelTestSupport.param(net, name).assign(value);
+      assertArrayEquals(value.shape(), TestArrays.param(net, name).shape(), name);
+      TestArrays.param(net, name).assign(value);
     }
     if (dir.equals("zero-h0")) {
       assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0);
-      ModelTestSupport.assertIdentical(h0, net.initialState(4, null), "zero initial state");
+      TestArrays.assertIdentical(h0, net.initialState(4, null), "zero initial state");
     }
 
     Trajectory traj = net.forward(x, h0);
@@ -87,7 +87,7 @@ class GruGoldenTest {
     double lossExpected = load(dir, "out/loss").getDouble(0);
     assertEquals(lossExpected, loss, 1e-12 * Math.abs(lossExpected));
 
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     assertEquals(names, new ArrayList<>(grads.keySet()));
     net.backward(traj, lossWeights.dup(), grads);
     for (String name : names) {
@@ -148,7 +148,7 @@ class GruGoldenTest {
       names.add("taus");
     }
     for (String name : names) {
-      ModelTestSupport.param(net, name).assign(load(dir, name));
+      TestArrays.param(net, name).assign(load(dir, name));
     }
     Trajectory traj = net.forward(x, h0);
     double[] he = load(dir, "out/hidden").dup().data().asDouble();
@@ -160,7 +160,7 @@ class GruGoldenTest {
         .sumNumber().doubleValue();
     double lossExpected = load(dir, "out/loss").getDouble(0);
     assertEquals(lossExpected, loss, 1e-6 * Math.abs(lossExpected));
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(traj, lossWeights.dup(), grads);
     for (String name : names) {
       INDArray e = load(dir, "out/grad_" + name);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
@@ -74,17 +74,17 @@ class GruGradientCheckTest {
     CellNetwork net = TestSupport.cellNetwork(config, I, DataType.DOUBLE, 11);
     assertEquals("cell", net.implementation());
     if (leak == Leak.TRAINED) {
-      ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
+      TestArrays.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
     }
-    ModelTestSupport.param(net, "w_hh").muli(2.0);
+    TestArrays.param(net, "w_hh").muli(2.0);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, rng);
     assertEquals(init == InitialState.ZERO, h0.amaxNumber().doubleValue() == 0.0);
 
     // The forward pass is the plain-Java reference's (so the differences below check the GRU).
-    double[] taus = leak == Leak.OFF ? null : ModelTestSupport.param(net, "taus").toDoubleVector();
-    double[][][] ref = TestSupport.referenceForward(net, taus, ModelTestSupport.to3d(x),
+    double[] taus = leak == Leak.OFF ? null : TestArrays.param(net, "taus").toDoubleVector();
+    double[][][] ref = TestSupport.referenceForward(net, taus, TestArrays.to3d(x),
         h0.toDoubleMatrix(), null);
     INDArray hidden = net.forward(x, h0).hidden();
     for (int t = 0; t < T; t++) {
@@ -120,13 +120,13 @@ class GruGradientCheckTest {
     Network net = TestSupport.cellNetwork(TestSupport.config(H, Leak.TRAINED), I, DataType.DOUBLE,
         3);
     double[] taus = {1.0, 1.0, 0.5, 1.8, 1.0};
-    INDArray tau = ModelTestSupport.param(net, "taus");
+    INDArray tau = TestArrays.param(net, "taus");
     tau.assign(Nd4j.createFromArray(taus));
     SplittableRandom rng = new SplittableRandom(8);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, rng);
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    INDArray weights = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(net.forward(x, h0), weights.dup(), grads);
     double e = 1e-5;
     for (int i = 0; i < H; i++) {

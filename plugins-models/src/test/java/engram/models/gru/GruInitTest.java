@@ -12,7 +12,7 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
@@ -47,8 +47,8 @@ class GruInitTest {
         assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
         assertUniform(ps.get(k).value(), -bound, bound);
       }
-      assertFalse(ModelTestSupport.hasParam(net, "taus"), "no taus without the leak");
-      assertEquals(4, ModelTestSupport.gradientArrays(net).size());
+      assertFalse(TestArrays.hasParam(net, "taus"), "no taus without the leak");
+      assertEquals(4, TestArrays.gradientArrays(net).size());
     }
   }
 
@@ -67,7 +67,7 @@ class GruInitTest {
     Network plain = TestSupport.network(
         new Config(H, false, 0.5, 4.0, true, 1.0, InitialState.ZERO, 0.1), I, DataType.FLOAT, 5);
     for (Parameter p : plain.parameters()) {
-      ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(net, p.name()), p.name());
+      TestArrays.assertIdentical(p.value(), TestArrays.param(net, p.name()), p.name());
     }
   }
 
@@ -86,7 +86,7 @@ class GruInitTest {
       for (String name : new String[] {"w_ih", "w_hh", "b_ih", "b_hh", "taus"}) {
         double lo = name.equals("taus") ? 0.5 : -bound;
         double hi = name.equals("taus") ? 4.0 : bound;
-        INDArray p = ModelTestSupport.param(net, name);
+        INDArray p = TestArrays.param(net, name);
         double[] actual = p.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         for (int i = 0; i < actual.length; i++) {
           double draw = lo + (hi - lo) * rng.nextDouble();
@@ -141,18 +141,18 @@ class GruInitTest {
     assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
     assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
 
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     assertFalse(grads.containsKey("taus"));
     SplittableRandom rng = new SplittableRandom(1);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 5, 2, I);
     INDArray h0 = net.initialState(2, rng);
     Trajectory traj = net.forward(x, h0);
-    net.backward(traj, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
+    net.backward(traj, TestArrays.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
     assertTrue(grads.get("w_hh").norm2Number().doubleValue() > 0);
     double[][][] ref = TestSupport.referenceForward(
-        net, new double[H], ModelTestSupport.to3d(x), h0.toDoubleMatrix(), null); // τ = 0 → α = 1
+        net, new double[H], TestArrays.to3d(x), h0.toDoubleMatrix(), null); // τ = 0 → α = 1
     double[][][] leaky = TestSupport.referenceForward(
-        net, taus.value().toDoubleVector(), ModelTestSupport.to3d(x), h0.toDoubleMatrix(), null);
+        net, taus.value().toDoubleVector(), TestArrays.to3d(x), h0.toDoubleMatrix(), null);
     assertArrayEquals(leaky[4][1], traj.hidden().slice(4).getRow(1).toDoubleVector(), 1e-12);
     assertTrue(Math.abs(ref[4][1][0] - leaky[4][1][0]) > 1e-3, "τ = 3 must change the dynamics");
   }
@@ -160,7 +160,7 @@ class GruInitTest {
   @Test
   void trainableTauRequiresItsGradientArray() {
     Network net = TestSupport.network(TestSupport.config(4, Leak.TRAINED), 1, DataType.DOUBLE, 5);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     grads.remove("taus");
     Trajectory traj =
         net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
@@ -173,12 +173,12 @@ class GruInitTest {
   void extrasAreTheGatesOfEveryStep() {
     Network net = TestSupport.network(TestSupport.config(H, Leak.TRAINED), I, DataType.DOUBLE, 5);
     SplittableRandom rng = new SplittableRandom(2);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 6, 3, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 6, 3, I);
     INDArray h0 = net.initialState(3, rng);
     Trajectory traj = net.forward(x, h0);
     double[][][][] gates = new double[3][6][3][H];
-    TestSupport.referenceForward(net, ModelTestSupport.param(net, "taus").toDoubleVector(),
-        ModelTestSupport.to3d(x), h0.toDoubleMatrix(), gates);
+    TestSupport.referenceForward(net, TestArrays.param(net, "taus").toDoubleVector(),
+        TestArrays.to3d(x), h0.toDoubleMatrix(), gates);
     String[] names = {"r", "z", "n"};
     assertEquals(3, traj.extras().size());
     for (int g = 0; g < 3; g++) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.NetworkSpec;
 import engram.api.Trajectory;
 import engram.models.common.Blas;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
@@ -84,16 +84,16 @@ class GruKernelTest {
     CellNetwork cell = TestSupport.cellNetwork(config, 2, DataType.FLOAT, 9);
     assertEquals("gru/fused", kernel.implementation());
     SplittableRandom rng = new SplittableRandom(4);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 7, 2);
+    INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, 5, 7, 2);
     INDArray h0 = kernel.initialState(7, rng);
-    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 7, H);
+    INDArray dLdh = TestArrays.gaussian(rng, DataType.FLOAT, 5, 7, H);
     INDArray before = kernel.forward(x, h0).hidden().dup();
     for (CellNetwork net : new CellNetwork[] {kernel, cell}) {
-      ModelTestSupport.param(net, "w_hh").muli(2.0);
-      ModelTestSupport.param(net, "w_ih").addi(0.1);
-      ModelTestSupport.param(net, "b_hh").subi(0.2);
+      TestArrays.param(net, "w_hh").muli(2.0);
+      TestArrays.param(net, "w_ih").addi(0.1);
+      TestArrays.param(net, "b_hh").subi(0.2);
       if (leak != Leak.OFF) {
-        ModelTestSupport.param(net, "taus").assign(Nd4j.linspace(0.5, 4.0, H, DataType.FLOAT));
+        TestArrays.param(net, "taus").assign(Nd4j.linspace(0.5, 4.0, H, DataType.FLOAT));
       }
     }
     Trajectory got = kernel.forward(x, h0);
@@ -104,8 +104,8 @@ class GruKernelTest {
     for (String gate : new String[] {"r", "z", "n"}) {
       KernelCheck.close(gate, want.extras().get(gate), got.extras().get(gate), TOLERANCE);
     }
-    Map<String, INDArray> gGot = ModelTestSupport.gradientArrays(kernel);
-    Map<String, INDArray> gWant = ModelTestSupport.gradientArrays(cell);
+    Map<String, INDArray> gGot = TestArrays.gradientArrays(kernel);
+    Map<String, INDArray> gWant = TestArrays.gradientArrays(cell);
     kernel.backward(got, dLdh.dup(), gGot);
     cell.backward(want, dLdh.dup(), gWant);
     assertEquals(gWant.keySet(), gGot.keySet());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.gru.TestSupport.Leak;
 import engram.runtime.CellNetwork;
 import java.util.Map;
@@ -68,10 +68,10 @@ class GruOpCountTest {
             : TestSupport.cellNetwork(TestSupport.config(8, leak), inputs, DataType.FLOAT, 1);
         assertEquals(kernel ? "gru/fused" : "cell", net.implementation());
         SplittableRandom rng = new SplittableRandom(2);
-        INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, inputs);
+        INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, steps[k], 4, inputs);
         INDArray h0 = net.initialState(4, rng);
-        INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps[k], 4, 8);
-        Map<String, INDArray> g = ModelTestSupport.gradientArrays(net);
+        INDArray dLdh = TestArrays.gaussian(rng, DataType.FLOAT, steps[k], 4, 8);
+        Map<String, INDArray> g = TestArrays.gradientArrays(net);
         net.backward(net.forward(x, h0), dLdh.dup(), g); // buffers and views exist from here on
         INDArray scratch = dLdh.dup();
         Nd4j.getExecutioner().setProfilingConfig(

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.gru.TestSupport.Leak;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,7 @@ class GruStepReferenceTest {
   @Test
   void oneStepWithLeakMixesTheCellIntoTheOldState() {
     Network net = tinyNetwork(Leak.TRAINED);
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
     Trajectory traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1),
         Nd4j.createFromArray(new double[][] {H0}));
 
@@ -85,7 +85,7 @@ class GruStepReferenceTest {
         new double[] {h0, h1});
 
     // τ below 1 is clamped to 1: the plain GRU step.
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(0.25, 1.0));
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(0.25, 1.0));
     traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1),
         Nd4j.createFromArray(new double[][] {H0}));
     assertArrayEquals(new double[] {cell0, cell1},
@@ -102,10 +102,10 @@ class GruStepReferenceTest {
 
   private static Network tinyNetwork(Leak leak) {
     Network net = TestSupport.cellNetwork(TestSupport.config(2, leak), 1, DataType.DOUBLE, 1);
-    ModelTestSupport.param(net, "w_ih").assign(Nd4j.createFromArray(W_IH));
-    ModelTestSupport.param(net, "w_hh").assign(Nd4j.createFromArray(W_HH));
-    ModelTestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
-    ModelTestSupport.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
+    TestArrays.param(net, "w_ih").assign(Nd4j.createFromArray(W_IH));
+    TestArrays.param(net, "w_hh").assign(Nd4j.createFromArray(W_HH));
+    TestArrays.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
+    TestArrays.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
     return net;
   }
 

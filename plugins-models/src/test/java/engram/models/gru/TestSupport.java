@@ -1,6 +1,6 @@
 package engram.models.gru;
 
-import static engram.models.common.ModelTestSupport.param;
+import static engram.testkit.TestArrays.param;
 
 import engram.api.Network;
 import engram.api.NetworkSpec;
@@ -11,7 +11,7 @@ import engram.runtime.Networks;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** Helpers of the GRU tests (the model-independent ones are in ModelTestSupport). */
+/** Helpers of the GRU tests (the model-independent ones are in the testkit's TestArrays). */
 final class TestSupport {
   private TestSupport() {}
 

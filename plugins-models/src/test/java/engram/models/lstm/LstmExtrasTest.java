@@ -11,7 +11,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.runtime.CellNetwork;
 import java.util.List;
@@ -37,9 +37,9 @@ class LstmExtrasTest {
     Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H, leak, InitialState.RANDOM),
         I, DataType.DOUBLE, 3);
     SplittableRandom rng = new SplittableRandom(4);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = LstmTestSupport.block(net.initialState(B, rng), 0);
-    INDArray c0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H);
+    INDArray c0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H);
     Trajectory traj = net.forward(x, LstmTestSupport.state(h0, c0));
     Map<String, INDArray> ex = traj.extras();
     assertEquals(List.of("c", "i", "f", "g", "o"), List.copyOf(ex.keySet()));
@@ -47,10 +47,10 @@ class LstmExtrasTest {
       assertArrayEquals(new long[] {T, B, H}, a.shape());
       assertEquals(DataType.DOUBLE, a.dataType());
     }
-    double[][] wIh = ModelTestSupport.param(net, "w_ih").toDoubleMatrix();
-    double[][] wHh = ModelTestSupport.param(net, "w_hh").toDoubleMatrix();
-    double[] bIh = ModelTestSupport.param(net, "b_ih").toDoubleVector();
-    double[] bHh = ModelTestSupport.param(net, "b_hh").toDoubleVector();
+    double[][] wIh = TestArrays.param(net, "w_ih").toDoubleMatrix();
+    double[][] wHh = TestArrays.param(net, "w_hh").toDoubleMatrix();
+    double[] bIh = TestArrays.param(net, "b_ih").toDoubleVector();
+    double[] bHh = TestArrays.param(net, "b_hh").toDoubleVector();
     INDArray hidden = traj.hidden();
     for (int t = 0; t < T; t++) {
       for (int b = 0; b < B; b++) {
@@ -93,12 +93,12 @@ class LstmExtrasTest {
   void forgetTimescaleReadsOffTheForgetGate() {
     Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
     // PyTorch row block 1 (rows H..2H) is the forget gate.
-    ModelTestSupport.param(net, "w_ih").get(interval(H, 2 * H), all()).assign(0.0);
-    ModelTestSupport.param(net, "w_hh").get(interval(H, 2 * H), all()).assign(0.0);
-    ModelTestSupport.param(net, "b_ih").get(interval(H, 2 * H)).assign(0.0);
-    ModelTestSupport.param(net, "b_hh").get(interval(H, 2 * H)).assign(5.0);
+    TestArrays.param(net, "w_ih").get(interval(H, 2 * H), all()).assign(0.0);
+    TestArrays.param(net, "w_hh").get(interval(H, 2 * H), all()).assign(0.0);
+    TestArrays.param(net, "b_ih").get(interval(H, 2 * H)).assign(0.0);
+    TestArrays.param(net, "b_hh").get(interval(H, 2 * H)).assign(5.0);
     SplittableRandom rng = new SplittableRandom(6);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 40, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 40, B, I);
     Trajectory traj = net.forward(x, net.initialState(B, rng));
     INDArray meanF = traj.extras().get("f").mean(0, 1); // ⟨f⟩ per unit over steps and sequences
     for (int u = 0; u < H; u++) {
@@ -112,11 +112,11 @@ class LstmExtrasTest {
     for (int t = 1; t < 40; t++) {
       INDArray expected = c.get(point(t - 1), all(), all()).mul(f)
           .add(ig.get(point(t), all(), all()));
-      assertTrue(ModelTestSupport.maxRelativeDifference(c.get(point(t), all(), all()), expected)
+      assertTrue(TestArrays.maxRelativeDifference(c.get(point(t), all(), all()), expected)
           < 1e-12);
     }
     // A forget bias of 0 gives f = 1/2 and τ_forget = 2 (changing the parameter is seen).
-    ModelTestSupport.param(net, "b_hh").get(interval(H, 2 * H)).assign(0.0);
+    TestArrays.param(net, "b_hh").get(interval(H, 2 * H)).assign(0.0);
     INDArray meanF2 = net.forward(x, net.initialState(B, rng)).extras().get("f").mean(0, 1);
     assertEquals(2.0, 1.0 / (1.0 - meanF2.getDouble(0)), 1e-12);
   }
@@ -133,7 +133,7 @@ class LstmExtrasTest {
         : LstmTestSupport.cellNetwork(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
     assertEquals(kernel ? "lstm/fused" : "cell", net.implementation());
     SplittableRandom rng = new SplittableRandom(7);
-    Trajectory traj = net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I),
+    Trajectory traj = net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I),
         net.initialState(B, rng));
     assertEquals(List.of("c", "i", "f", "g", "o"), List.copyOf(traj.extras().keySet()));
     for (Map.Entry<String, INDArray> e : traj.extras().entrySet()) {
@@ -141,8 +141,8 @@ class LstmExtrasTest {
       assertEquals(DataType.FLOAT, a.dataType());
       INDArray last = a.slice(T - 1);
       assertArrayEquals(new long[] {B, H}, last.shape(), e.getKey());
-      ModelTestSupport.assertIdentical(a.get(point(T - 1), all(), all()), last, e.getKey());
-      ModelTestSupport.assertIdentical(a.tensorAlongDimension(T - 1, 1, 2), last, e.getKey());
+      TestArrays.assertIdentical(a.get(point(T - 1), all(), all()), last, e.getKey());
+      TestArrays.assertIdentical(a.tensorAlongDimension(T - 1, 1, 2), last, e.getKey());
       assertTrue(last.norm2Number().doubleValue() > 0, e.getKey());
     }
   }
@@ -156,11 +156,11 @@ class LstmExtrasTest {
     CellNetwork net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
     assertEquals("lstm/fused", net.implementation());
     SplittableRandom rng = new SplittableRandom(8);
-    Trajectory first = net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I),
+    Trajectory first = net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I),
         net.initialState(B, rng));
     Map<String, INDArray> ex = first.extras();
     assertTrue(first.extras() == ex, "extras are computed once per trajectory");
-    net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
+    net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
     assertThrows(IllegalStateException.class, first::extras);
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.runtime.CellNetwork;
 import java.io.File;
 import java.net.URISyntaxException;
@@ -73,8 +73,8 @@ class LstmGoldenTest {
     int batch = (int) x.size(1);
     for (String name : PARAMS) {
       INDArray value = load(name);
-      assertArrayEquals(value.shape(), ModelTestSupport.param(net, name).shape(), name);
-      ModelTestSupport.param(net, name).assign(value);
+      assertArrayEquals(value.shape(), TestArrays.param(net, name).shape(), name);
+      TestArrays.param(net, name).assign(value);
     }
     INDArray s0 = net.initialState(batch, new SplittableRandom(1));
     assertArrayEquals(new long[] {batch, 2 * hidden()}, s0.shape());
@@ -93,7 +93,7 @@ class LstmGoldenTest {
         .sumNumber().doubleValue();
     assertEquals(load("out/loss").getDouble(0), loss, forwardTol * Math.abs(loss));
 
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(traj, weights.dup(), grads);
     for (String name : PARAMS) {
       double[] e = load("out/grad_" + name).dup().data().asDouble();
@@ -111,7 +111,7 @@ class LstmGoldenTest {
   /** max |actual − golden| / max |golden| < tolerance. */
   private static void assertBelow(double tolerance, INDArray actual, INDArray golden,
       String what) {
-    double d = ModelTestSupport.maxRelativeDifference(actual, golden);
+    double d = TestArrays.maxRelativeDifference(actual, golden);
     assertTrue(d < tolerance, what + " differ from PyTorch's by " + d);
   }
 

@@ -8,7 +8,7 @@ import engram.api.Cell;
 import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.testkit.GradientCheck;
@@ -97,12 +97,12 @@ class LstmGradientCheckTest {
     Network net = LstmTestSupport.cellNetwork(leak.config(H, init), I, DataType.DOUBLE, 11);
     strengthen(net.parameters(), leak);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray s0 = net.initialState(B, rng);
     assertEquals(init == InitialState.RANDOM, s0.norm2Number().doubleValue() > 0);
     // A non-zero c_0, which initialState never gives but forward must accept.
     s0 = LstmTestSupport.state(LstmTestSupport.block(s0, 0),
-        ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5));
+        TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5));
 
     var traj = net.forward(x, s0);
     LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, s0);
@@ -114,7 +114,7 @@ class LstmGradientCheckTest {
     Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, s0, 5, TOLERANCE);
     assertEquals(leak == Leak.TRAINABLE_TAU ? 5 : 4, grads.size());
     // The two biases enter only through their sum: equal gradients.
-    ModelTestSupport.assertIdentical(grads.get("b_ih"), grads.get("b_hh"), "db_ih = db_hh");
+    TestArrays.assertIdentical(grads.get("b_ih"), grads.get("b_hh"), "db_ih = db_hh");
     if (leak == Leak.TRAINABLE_TAU) {
       INDArray gTau = grads.get("taus");
       for (int i = 0; i < H; i++) {
@@ -135,10 +135,10 @@ class LstmGradientCheckTest {
     Network net = LstmTestSupport.cellNetwork(leak.config(hidden, InitialState.RANDOM), inputs,
         DataType.DOUBLE, 21);
     if (leak == Leak.TRAINABLE_TAU) {
-      ModelTestSupport.param(net, "taus").addi(0.5); // U(1.5, 2.5): away from the clamp
+      TestArrays.param(net, "taus").addi(0.5); // U(1.5, 2.5): away from the clamp
     }
     SplittableRandom rng = new SplittableRandom(3);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, inputs);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, steps, batch, inputs);
     INDArray s0 = net.initialState(batch, rng).addi(0.2);
     var traj = net.forward(x, s0);
     LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, s0);
@@ -159,7 +159,7 @@ class LstmGradientCheckTest {
     assertEquals("taus", taus.name());
     assertFalse(taus.trainable());
     SplittableRandom rng = new SplittableRandom(7);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray s0 = net.initialState(B, rng);
     INDArray leaky = net.forward(x, s0).hidden().dup();
     taus.value().assign(1.0);
@@ -167,7 +167,7 @@ class LstmGradientCheckTest {
     assertTrue(leaky.sub(plain).amaxNumber().doubleValue() > 1e-3, "τ = 2.5 slows h down");
     Network noLeak = LstmTestSupport.cellNetwork(Leak.NONE.config(H, InitialState.RANDOM), I,
         DataType.DOUBLE, 12);
-    ModelTestSupport.assertIdentical(noLeak.forward(x, s0).hidden(), plain,
+    TestArrays.assertIdentical(noLeak.forward(x, s0).hidden(), plain,
         "τ = 1 is exactly the plain LSTM");
   }
 
@@ -179,13 +179,13 @@ class LstmGradientCheckTest {
   void atTauOneTheGradientPasses() {
     Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H, true,
         InitialState.RANDOM), I, DataType.DOUBLE, 13);
-    INDArray taus = ModelTestSupport.param(net, "taus");
+    INDArray taus = TestArrays.param(net, "taus");
     taus.assign(Nd4j.createFromArray(1.0, 0.999, 1.8, 1.0, 2.5));
     SplittableRandom rng = new SplittableRandom(8);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 10, B, I);
     INDArray s0 = net.initialState(B, rng);
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, H);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    INDArray weights = TestArrays.gaussian(rng, DataType.DOUBLE, 10, B, H);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(net.forward(x, s0), weights.dup(), grads);
     INDArray g = grads.get("taus");
     assertEquals(0.0, g.getDouble(1), 0.0);

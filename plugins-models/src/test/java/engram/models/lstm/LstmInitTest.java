@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Parameter;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.List;
@@ -42,7 +42,7 @@ class LstmInitTest {
         assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
         assertUniform(ps.get(k).value(), -bound, bound);
       }
-      assertFalse(ModelTestSupport.gradientArrays(net).containsKey("taus"));
+      assertFalse(TestArrays.gradientArrays(net).containsKey("taus"));
     }
   }
 
@@ -85,7 +85,7 @@ class LstmInitTest {
     // The four weight tensors are drawn first, so they do not depend on the leak.
     Network plain = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
     for (Parameter p : plain.parameters()) {
-      ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(net, p.name()), p.name());
+      TestArrays.assertIdentical(p.value(), TestArrays.param(net, p.name()), p.name());
     }
   }
 
@@ -98,14 +98,14 @@ class LstmInitTest {
     assertFalse(taus.trainable());
     assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
     assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
-    assertFalse(ModelTestSupport.gradientArrays(net).containsKey("taus"));
+    assertFalse(TestArrays.gradientArrays(net).containsKey("taus"));
   }
 
   @Test
   void trainableTauRequiresItsGradientArray() {
     Network net = LstmTestSupport.network(LstmTestSupport.config(4, true, InitialState.ZERO), 1,
         DataType.DOUBLE, 5);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     grads.remove("taus");
     var traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1),
         net.initialState(2, new SplittableRandom(1)));

@@ -8,7 +8,7 @@ import engram.api.NetworkSpec;
 import engram.api.SequenceKernel;
 import engram.api.Trajectory;
 import engram.models.common.Blas;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.runtime.CellNetwork;
@@ -72,24 +72,24 @@ class LstmKernelTest {
     assertEquals("lstm/fused", fast.implementation());
     assertEquals("cell", cell.implementation());
     for (CellNetwork net : new CellNetwork[] {fast, cell}) {
-      ModelTestSupport.param(net, "w_hh").muli(2.5);
-      ModelTestSupport.param(net, "w_ih").muli(2.0);
-      ModelTestSupport.param(net, "taus").assign(Nd4j.linspace(0.5, 4.0, H, DataType.FLOAT));
+      TestArrays.param(net, "w_hh").muli(2.5);
+      TestArrays.param(net, "w_ih").muli(2.0);
+      TestArrays.param(net, "taus").assign(Nd4j.linspace(0.5, 4.0, H, DataType.FLOAT));
     }
     SplittableRandom rng = new SplittableRandom(9);
     int steps = 20;
     int batch = 11;
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, batch, 3);
-    INDArray s0 = ModelTestSupport.gaussian(rng, DataType.FLOAT, batch, 2 * H);
-    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, batch, H);
+    INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, steps, batch, 3);
+    INDArray s0 = TestArrays.gaussian(rng, DataType.FLOAT, batch, 2 * H);
+    INDArray dLdh = TestArrays.gaussian(rng, DataType.FLOAT, steps, batch, H);
     Trajectory want = cell.forward(x, s0);
     Trajectory got = fast.forward(x, s0);
     KernelCheck.close("hidden", want.hidden(), got.hidden(), TOLERANCE);
     for (String extra : want.extras().keySet()) {
       KernelCheck.close(extra, want.extras().get(extra), got.extras().get(extra), TOLERANCE);
     }
-    Map<String, INDArray> gWant = ModelTestSupport.gradientArrays(cell);
-    Map<String, INDArray> gGot = ModelTestSupport.gradientArrays(fast);
+    Map<String, INDArray> gWant = TestArrays.gradientArrays(cell);
+    Map<String, INDArray> gGot = TestArrays.gradientArrays(fast);
     cell.backward(want, dLdh.dup(), gWant);
     fast.backward(got, dLdh.dup(), gGot);
     assertEquals(5, gGot.size());
@@ -97,7 +97,7 @@ class LstmKernelTest {
       KernelCheck.close("dL/d" + name, gWant.get(name), gGot.get(name), TOLERANCE);
     }
     for (int i = 0; i < H; i++) {
-      if (ModelTestSupport.param(fast, "taus").getDouble(i) < 1) {
+      if (TestArrays.param(fast, "taus").getDouble(i) < 1) {
         assertEquals(0.0, gGot.get("taus").getDouble(i), 0.0, "clamped τ[" + i + "]");
       }
     }
@@ -108,14 +108,14 @@ class LstmKernelTest {
   void kernelStartsFromTheGivenCellState() {
     CellNetwork net = LstmTestSupport.network(LstmTestSupport.config(8), 2, DataType.FLOAT, 3);
     SplittableRandom rng = new SplittableRandom(2);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 4, 2);
+    INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, 5, 4, 2);
     INDArray s0 = net.initialState(4, rng);
     assertEquals(0.0, s0.amaxNumber().doubleValue(), 0.0);
     INDArray fromZero = net.forward(x, s0).hidden().dup();
-    INDArray c0 = ModelTestSupport.gaussian(rng, DataType.FLOAT, 4, 8);
+    INDArray c0 = TestArrays.gaussian(rng, DataType.FLOAT, 4, 8);
     INDArray s0c = LstmTestSupport.state(LstmTestSupport.block(s0, 0), c0);
     Trajectory traj = net.forward(x, s0c);
-    ModelTestSupport.assertIdentical(s0c, traj.initialState(), "initialState() is s_0");
+    TestArrays.assertIdentical(s0c, traj.initialState(), "initialState() is s_0");
     assertTrue(traj.hidden().sub(fromZero).amaxNumber().doubleValue() > 1e-3, "c_0 is used");
     // c_1 = f_1⊙c_0 + i_1⊙g_1, read off the kernel's own extras.
     Map<String, INDArray> ex = traj.extras();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.runtime.CellNetwork;
 import java.util.Map;
@@ -50,10 +50,10 @@ class LstmOpCountTest {
   /** Ops of one forward and one backward call over {@code steps} steps (after a warm-up call). */
   private static long[] count(Network net, int steps) {
     SplittableRandom rng = new SplittableRandom(steps);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 2);
+    INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, steps, 3, 2);
     INDArray h0 = net.initialState(3, rng);
-    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, 6);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    INDArray dLdh = TestArrays.gaussian(rng, DataType.FLOAT, steps, 3, 6);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(net.forward(x, h0), dLdh, grads); // buffers and views for this shape
     OpProfiler profiler = OpProfiler.getInstance();
     Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.Map;
@@ -45,11 +45,11 @@ class LstmStepTest {
   private static Network network(boolean leak) {
     Config c = new Config(2, leak, 1.0, 2.0, true, 1.0, InitialState.ZERO, 0.1);
     Network net = LstmTestSupport.cellNetwork(c, 1, DataType.DOUBLE, 1);
-    ModelTestSupport.param(net, "w_ih")
+    TestArrays.param(net, "w_ih")
         .assign(Nd4j.create(W_IH, new long[] {8, 1}, DataType.DOUBLE));
-    ModelTestSupport.param(net, "w_hh").assign(Nd4j.create(W_HH));
-    ModelTestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
-    ModelTestSupport.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
+    TestArrays.param(net, "w_hh").assign(Nd4j.create(W_HH));
+    TestArrays.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
+    TestArrays.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
     return net;
   }
 
@@ -105,7 +105,7 @@ class LstmStepTest {
   void leakActsOnHiddenStateOnly() {
     Network net = network(true);
     double[] taus = {1.5, 3.0};
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(taus));
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(taus));
     Trajectory traj = run(net);
     Map<String, INDArray> ex = traj.extras();
     Trajectory plain = run(network(false));
@@ -142,7 +142,7 @@ class LstmStepTest {
   @Test
   void stepReturnsHiddenThenCellState() {
     Network net = network(true);
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
     Cell cell = net.cell();
     assertEquals(4, cell.stateSize());
     INDArray s0 = Nd4j.create(new double[] {H0[0], H0[1], 0.4, -0.2}, new long[] {1, 4},
@@ -150,11 +150,11 @@ class LstmStepTest {
     INDArray x = Nd4j.create(new double[] {X[0]}, new long[] {1, 1}, DataType.DOUBLE);
     INDArray before = s0.dup();
     Cell.Step step = cell.step(s0, x, null);
-    ModelTestSupport.assertIdentical(before, s0, "the step does not modify its state argument");
-    ModelTestSupport.assertIdentical(step.extras().get("c"), LstmTestSupport.block(step.next(), 1),
+    TestArrays.assertIdentical(before, s0, "the step does not modify its state argument");
+    TestArrays.assertIdentical(step.extras().get("c"), LstmTestSupport.block(step.next(), 1),
         "second block = c_t");
     Trajectory traj = net.forward(x.reshape(1, 1, 1), s0);
-    ModelTestSupport.assertIdentical(traj.hidden().slice(0), LstmTestSupport.block(step.next(), 0),
+    TestArrays.assertIdentical(traj.hidden().slice(0), LstmTestSupport.block(step.next(), 0),
         "first block = h_t");
   }
 
@@ -165,7 +165,7 @@ class LstmStepTest {
   @Test
   void jacobianOfTheStepMatchesCentralDifferences() {
     Network net = network(true);
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
     Cell cell = net.cell();
     INDArray s = Nd4j.createFromArray(0.3, -0.2, 0.4, -0.7).reshape(1, 4);
     INDArray x = Nd4j.createFromArray(X[0]).reshape(1, 1);

@@ -1,7 +1,7 @@
 package engram.models.lstm;
 
-import static engram.models.common.ModelTestSupport.param;
-import static engram.models.common.ModelTestSupport.to3d;
+import static engram.testkit.TestArrays.param;
+import static engram.testkit.TestArrays.to3d;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Helpers of the LSTM tests, including a plain-Java reference forward pass (the model-independent
- * ones are in ModelTestSupport).
+ * ones are in the testkit's TestArrays).
  */
 final class LstmTestSupport {
   private LstmTestSupport() {}
