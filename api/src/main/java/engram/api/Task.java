@@ -14,8 +14,9 @@ import org.apiguardian.api.API;
  * stream can carry targets for several levels at once; this is what a multi-head curriculum trains
  * on. Implementations are stateless and thread-safe: every call gets everything it needs.
  *
- * <p>Units: inputs and regression targets are dimensionless numbers; time is counted in steps.
- * Every array a task returns is new and handed over to the caller.
+ * <p>Units: inputs and regression targets are dimensionless numbers, multi-label targets are bits
+ * (0 or 1); time is counted in steps. Every array a task returns is new and handed over to the
+ * caller.
  *
  * @param <C> configuration record
  */
@@ -34,8 +35,8 @@ public interface Task<C extends Record> extends Plugin<C> {
    * The width of a readout head.
    *
    * @param config validated configuration
-   * @return classes (classification) or output components (regression) per readout head, ≥ 1;
-   *     {@link engram.api.task.Target#width()} of every target
+   * @return classes (classification), output components (regression) or labels (multi-label) per
+   *     readout head, ≥ 1; {@link engram.api.task.Target#width()} of every target
    */
   int outputSize(C config);
 
