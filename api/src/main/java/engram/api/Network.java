@@ -137,7 +137,8 @@ public interface Network {
    * {@code unit} of every block of s) is held at 0 at every step, so it no longer influences any
    * other unit through the recurrence. (Zeroing its readout column is the caller's part.) There is
    * no undo. Works for every cell whose units send nothing when their state is 0 (true of every
-   * built-in cell: their recurrent input is a product with h, tanh(h) or ReLU(z)).
+   * built-in cell: their recurrent input is a product with h, tanh(h) or ReLU(z)). An ablated
+   * unit's entries of the extras are what its step computed from the held state; ignore them.
    *
    * @param unit in {@code [0, H)}
    * @throws IndexOutOfBoundsException when {@code unit} is not in {@code [0, H)}

@@ -12,6 +12,7 @@ import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
 import engram.tasks.bits.BitEncoding;
+import engram.testkit.TaskContract;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -19,19 +20,34 @@ import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every bit-stream task with last-step targets must satisfy. A subclass names the task and
- * gives an independent, brute-force label for one decoded bit string.
+ * What every bit-stream task with last-step targets must satisfy, on top of the testkit's {@link
+ * TaskContract} (shapes, target order, masks, determinism, rejections, stream shapes, for both
+ * encodings). A subclass names the task and gives an independent, brute-force label for one
+ * decoded bit string.
  */
-public abstract class BitTaskContract<C extends Record> {
+public abstract class BitTaskContract<C extends Record> extends TaskContract<C> {
 
   /** Requested-level sets: single levels, several at once, out of order, and all of 2..8. */
   protected static final List<int[]> LEVEL_SETS = List.of(
       new int[] {2}, new int[] {3}, new int[] {8}, new int[] {2, 3, 4}, new int[] {5, 2, 8},
       new int[] {7, 6}, new int[] {2, 3, 4, 5, 6, 7, 8});
 
+  @Override
   protected abstract Task<C> task();
 
   protected abstract C config(BitEncoding encoding);
+
+  /** Both encodings. */
+  @Override
+  protected List<C> configs() {
+    return List.of(config(BitEncoding.ZERO_ONE), config(BitEncoding.PLUS_MINUS_ONE));
+  }
+
+  /** Bit-stream tasks have a continuous form. */
+  @Override
+  protected boolean hasStream() {
+    return true;
+  }
 
   /** The label of level {@code n} for the bits x_1..x_M (bits[0] is x_1), computed naively. */
   protected abstract int bruteForceLabel(boolean[] bits, int n);
@@ -118,27 +134,6 @@ public abstract class BitTaskContract<C extends Record> {
       assertEquals(nMax + 2, shortest, "shortest length for Nmax " + nMax);
       assertEquals(4 * nMax + 1, longest, "longest length for Nmax " + nMax);
     }
-  }
-
-  @Test
-  void sameSeedGivesIdenticalBatchesAndDifferentSeedsDiffer() {
-    int[] levels = {4, 2, 3};
-    Batch a = task().sample(config(BitEncoding.ZERO_ONE), levels, 32, new SplittableRandom(7));
-    Batch b = task().sample(config(BitEncoding.ZERO_ONE), levels, 32, new SplittableRandom(7));
-    assertEquals(a.steps(), b.steps());
-    assertArrayEquals(a.inputs(), b.inputs());
-    for (int i = 0; i < levels.length; i++) {
-      assertArrayEquals(a.targets().get(i).values(), b.targets().get(i).values());
-      assertArrayEquals(a.targets().get(i).mask(), b.targets().get(i).mask());
-    }
-    Batch c = task().sample(config(BitEncoding.ZERO_ONE), levels, 32, new SplittableRandom(8));
-    assertFalse(a.steps() == c.steps() && Arrays.equals(a.inputs(), c.inputs()),
-        "seeds 7 and 8 gave the same batch");
-    RandomGenerator one = new SplittableRandom(7);
-    task().sample(config(BitEncoding.ZERO_ONE), levels, 32, one);
-    Batch next = task().sample(config(BitEncoding.ZERO_ONE), levels, 32, one);
-    assertFalse(a.steps() == next.steps() && Arrays.equals(a.inputs(), next.inputs()),
-        "two consecutive batches from one generator were equal");
   }
 
   @Test
@@ -238,24 +233,6 @@ public abstract class BitTaskContract<C extends Record> {
       assertEquals(3 * (2000 - target.level() + 1), scored, "scored entries of level " + target.level());
       assertTrue(ones > 0 && ones < scored, "both classes of level " + target.level() + ": " + ones + " of " + scored);
     }
-  }
-
-  @Test
-  void streamSameGeneratorStateGivesTheSameBatch() {
-    int[] levels = {5, 2};
-    Batch a = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, new SplittableRandom(7));
-    Batch b = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, new SplittableRandom(7));
-    assertArrayEquals(a.inputs(), b.inputs());
-    for (int i = 0; i < levels.length; i++) {
-      assertArrayEquals(a.targets().get(i).values(), b.targets().get(i).values());
-      assertArrayEquals(a.targets().get(i).mask(), b.targets().get(i).mask());
-    }
-    Batch c = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, new SplittableRandom(8));
-    assertFalse(Arrays.equals(a.inputs(), c.inputs()), "seeds 7 and 8 gave the same stream");
-    RandomGenerator one = new SplittableRandom(7);
-    task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, one);
-    Batch next = task().stream(config(BitEncoding.ZERO_ONE), levels, 60, 8, one);
-    assertFalse(Arrays.equals(a.inputs(), next.inputs()), "two consecutive streams from one generator were equal");
   }
 
   @Test

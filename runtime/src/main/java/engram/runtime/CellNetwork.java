@@ -210,7 +210,7 @@ public final class CellNetwork implements Network {
     Cell.Step step = cell.step(states, x, null);
     Map<String, INDArray> scratch = new HashMap<>();
     for (Parameter p : cell.parameters()) {
-      scratch.put(p.name(), p.value().ulike());
+      scratch.put(p.name(), p.value().ulike().assign(0)); // ulike() is uninitialised
     }
     return cell.vjp(step, Nd4j.eye(s).castTo(dataType), Map.of(), scratch).previous();
   }

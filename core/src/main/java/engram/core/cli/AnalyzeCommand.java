@@ -46,11 +46,17 @@ final class AnalyzeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PluginRegistry registry = main.plugins();
     Path config = runDirectory.resolve("config.resolved.yaml");
     if (!Files.isRegularFile(config)) {
       err.println("error: " + runDirectory + " is not a run directory (no config.resolved.yaml)."
           + " Fix: pass a directory made by ./engram run.");
+      return Main.USAGE;
+    }
+    RunPlugins used = RunPlugins.of(runDirectory);
+    PluginRegistry registry = main.plugins(used.folders());
+    String missing = used.missing(registry);
+    if (missing != null) {
+      err.println("error: " + missing);
       return Main.USAGE;
     }
     AnalysisRunner.Selection selection;

@@ -41,9 +41,19 @@ public final class Main implements Runnable {
    * classes.
    */
   public PluginRegistry plugins() {
+    return plugins(List.of());
+  }
+
+  /**
+   * As {@link #plugins()}, also searching {@code moreFolders} (after the others) when this is the
+   * first call; {@code engram analyze} passes the folders of the jars a run used.
+   */
+  PluginRegistry plugins(List<Path> moreFolders) {
     if (plugins == null) {
+      List<Path> folders = new ArrayList<>(pluginFolders);
+      folders.addAll(moreFolders);
       plugins = PluginRegistry.discover(Main.class.getClassLoader(),
-          PluginFolders.resolve(pluginFolders));
+          PluginFolders.resolve(folders));
     }
     return plugins;
   }

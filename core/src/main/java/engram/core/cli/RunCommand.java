@@ -225,8 +225,38 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println(prefix + "run directory: " + run.path());
     out.flush();
-    try (AutoCloseable log = RunLog.attach(run.logFile());
-        RunArtifacts artifacts = RunArtifacts.open(run, resolved)) {
+    try (AutoCloseable log = RunLog.attach(run.logFile())) {
+      // Failures are logged here, while run.log is attached, so the file holds what the console
+      // message points to (a catch after the try-with-resources would run with the log closed).
+      try {
+        return trainAndAnalyse(run, resolved, loader, display, stop, prefix, out, err);
+      } catch (TrainingDivergedException e) {
+        LOG.error("Run stopped: {}", e.getMessage());
+        err.println(prefix + "error: " + e.getMessage());
+        return new Outcome(Main.DIVERGED, run.path(), null);
+      } catch (OutOfMemoryError e) {
+        LOG.error("Run failed: out of memory", e);
+        err.println(prefix + "error: the run ran out of memory (" + e.getMessage() + "). Fix:"
+            + " lower training.batch-size, evaluation.batch-size or model.hidden-size, or give"
+            + " Java more memory (JAVA_OPTS=-Xmx...). Details in " + run.logFile());
+        return new Outcome(Main.SOFTWARE, run.path(), null);
+      } catch (Exception e) {
+        LOG.error("Run failed", e);
+        err.println(prefix + "error: the run failed: " + e + " (stack trace in " + run.logFile()
+            + ")");
+        return new Outcome(Main.SOFTWARE, run.path(), null);
+      }
+    } catch (Exception e) { // the log itself could not be attached or closed
+      err.println(prefix + "error: the run failed: " + e);
+      return new Outcome(Main.SOFTWARE, run.path(), null);
+    }
+  }
+
+  /** Trains (and analyses) with run.log attached; exceptions go to the caller, which logs them. */
+  private static Outcome trainAndAnalyse(RunDirectory run, ResolvedExperiment resolved,
+      ExperimentLoader loader, TrainingObserver display, StopSignal stop, String prefix,
+      PrintWriter out, PrintWriter err) throws Exception {
+    try (RunArtifacts artifacts = RunArtifacts.open(run, resolved)) {
       LOG.info("Run {} started: {}", run.path(), resolved.name());
       TrainingObserver observer = TrainingObserver.of(List.of(artifacts, display,
           new LogObserver()));
@@ -249,6 +279,7 @@ final class RunCommand implements Callable<Integer> {
           if (o.ok()) {
             out.println(prefix + "analysis " + o.id() + ": wrote " + o.directory());
           } else {
+            LOG.error("Analysis {} failed: {}", o.id(), o.error());
             err.println(prefix + "error: analysis " + o.id() + ": " + o.error());
             failed++;
           }
@@ -256,15 +287,6 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
       }
       return new Outcome(failed == 0 ? Main.OK : Main.SOFTWARE, run.path(), result);
-    } catch (TrainingDivergedException e) {
-      LOG.info("Run stopped: {}", e.getMessage());
-      err.println(prefix + "error: " + e.getMessage());
-      return new Outcome(Main.DIVERGED, run.path(), null);
-    } catch (Exception e) {
-      LOG.error("Run failed", e);
-      err.println(prefix + "error: the run failed: " + e + " (stack trace in " + run.logFile()
-          + ")");
-      return new Outcome(Main.SOFTWARE, run.path(), null);
     }
   }
 

@@ -1,5 +1,6 @@
 package engram.core.plugin;
 
+import engram.api.ApiVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

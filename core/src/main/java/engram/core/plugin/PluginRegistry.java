@@ -1,5 +1,6 @@
 package engram.core.plugin;
 
+import engram.api.ApiVersion;
 import engram.api.Plugin;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -126,11 +126,12 @@ public final class Trainer {
             trainNoise, regSums, workspace, step, null);
         step++;
         if (!Double.isFinite(loss)) {
+          Divergence d = workspace.divergence;
+          LOG.error("Training diverged at epoch {}, training step {}: {}", epoch, step, d.term());
           throw new TrainingDivergedException("The training loss became " + loss + " at epoch "
               + epoch + ", step " + (s + 1) + " of the epoch (training step " + step
-              + ", levels " + LevelName.range(levelName, stage.levels()) + "). Checkpoints"
-              + " written before stay intact. Fix: lower training.optimizer.lr or set"
-              + " training.clip (e.g. 2.0).");
+              + ", levels " + LevelName.range(levelName, stage.levels()) + "): " + d.term()
+              + " is not finite. Checkpoints written before stay intact. Fix: " + d.fix() + ".");
         }
         lossSum += loss;
         stepsThisEpoch++;
@@ -236,8 +237,9 @@ public final class Trainer {
           regSums, workspace, s, phases[s]);
       nanos[s] = System.nanoTime() - t0;
       if (!Double.isFinite(loss)) {
+        Divergence d = workspace.divergence;
         throw new TrainingDivergedException("The benchmark loss became " + loss + " at step "
-            + (s + 1) + ".");
+            + (s + 1) + ": " + d.term() + " is not finite. Fix: " + d.fix() + ".");
       }
       afterStep.accept(s);
     }
@@ -280,28 +282,48 @@ public final class Trainer {
     INDArray hidden = trajectory.hidden();
     INDArray dLdh = workspace.zeros(hidden);
     double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
+    if (!Double.isFinite(loss)) {
+      List<Parameter> all = new ArrayList<>(network.parameters());
+      all.addAll(heads.all());
+      workspace.divergence = Divergence.ofTaskLoss(experiment.task().plugin().id(),
+          experiment.model().plugin().id(), inputs, hidden, all);
+      return loss;
+    }
     ExtraGradientBuffers extras = new ExtraGradientBuffers(network,
         experiment.model().plugin().id(), trajectory);
-    for (PluginChoice choice : experiment.regularizers()) {
+    List<PluginChoice> regularizers = experiment.regularizers();
+    for (int k = 0; k < regularizers.size(); k++) {
+      PluginChoice choice = regularizers.get(k);
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
       double term = reg.onHidden(choice.config(), new Regularizer.HiddenInput(hidden, dLdh, batch,
           step, lastAccuracy, extras.extras(), extras));
+      if (!Double.isFinite(term)) {
+        workspace.divergence = Divergence.ofRegularizer(choice.plugin().id(), k, true);
+        return term;
+      }
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }
     mark = lap(phases, Phase.LOSS, mark);
     network.backward(trajectory, dLdh, extras.gradients(), modelGrads);
-    for (PluginChoice choice : experiment.regularizers()) {
+    for (int k = 0; k < regularizers.size(); k++) {
+      PluginChoice choice = regularizers.get(k);
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
       double term = reg.onParameters(choice.config(),
           new Regularizer.ParameterInput(network.parameters(), modelGrads, step));
+      if (!Double.isFinite(term)) {
+        workspace.divergence = Divergence.ofRegularizer(choice.plugin().id(), k, false);
+        return term;
+      }
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }
-    mark = lap(phases, Phase.BACKWARD, mark);
-    if (!Double.isFinite(loss)) {
+    if (!Double.isFinite(loss)) { // every term finite, their sum not
+      workspace.divergence = new Divergence("the sum of the task loss and the regularizer terms",
+          "lower the regularizers' strengths (regularizers.<k>.lambda)");
       return loss;
     }
+    mark = lap(phases, Phase.BACKWARD, mark);
     List<Parameter> params = workspace.parameters;
     List<INDArray> grads = workspace.gradients;
     params.clear();
@@ -431,6 +453,8 @@ public final class Trainer {
     final List<Parameter> parameters = new ArrayList<>();
     final List<INDArray> gradients = new ArrayList<>();
     final GlobalNormClip clip = new GlobalNormClip();
+    /** What made the latest non-finite loss non-finite (set when a step returns one). */
+    Divergence divergence;
 
     INDArray zeros(INDArray like) {
       long steps = like.size(0);

@@ -46,7 +46,7 @@ class CliTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
       "unknown key    | model.hiden-size=8        | Unknown key 'model.hiden-size' for model 'leaky-rnn'",
-      "unknown id     | model.id=lstmm            | Available models: gru, leaky-rnn, lstm, plrnn, rank-one-rnn. Did you mean 'lstm'?",
+      "unknown id     | model.id=lstmm            | Available models: gru, leaky-rnn, lstm, plrnn, rank-one-rnn, vanilla-rnn. Did you mean 'lstm'?",
       "batch ≤ 0      | training.batch-size=0     | training.batch-size must be ≥ 1 (was 0)",
       "N < 2          | curriculum.start-level=1  | curriculum.start-level",
       "lr ≤ 0         | training.optimizer.lr=0   | training.optimizer.lr must be",
@@ -72,6 +72,22 @@ class CliTest {
   }
 
   @Test
+  void aDivergedRunSaysWhyOnTheConsoleAndInItsRunLog(@TempDir Path dir) throws IOException {
+    Path runs = dir.resolve("runs");
+    Result r = run("run", write(dir, TINY).toString(), "training.optimizer.type=sgd",
+        "training.optimizer.lr=1.0e30", "--runs-dir", runs.toString());
+    assertEquals(Main.DIVERGED, r.code(), r.err());
+    assertTrue(r.err().contains("Fix: lower training.optimizer.lr"), r.err());
+    Path runDir;
+    try (var dirs = Files.list(runs)) {
+      runDir = dirs.findFirst().orElseThrow();
+    }
+    String log = Files.readString(runDir.resolve("run.log"));
+    assertTrue(log.contains("ERROR") && log.contains("Run stopped: The training loss became"),
+        log);
+  }
+
+  @Test
   void missingFileIsReportedByName(@TempDir Path dir) {
     Result r = run("validate", dir.resolve("nope.yaml").toString());
     assertEquals(Main.USAGE, r.code());
@@ -91,8 +107,8 @@ class CliTest {
     Result r = run("plugins");
     assertEquals(Main.OK, r.code(), r.err());
     for (String id : List.of("n-parity", "n-dms", "flip-flop", "delayed-addition", "addition-problem",
-        "evidence-accumulation", "leaky-rnn", "gru", "lstm", "plrnn", "rank-one-rnn", "multi-head",
-        "single-head",
+        "evidence-accumulation", "leaky-rnn", "gru", "lstm", "plrnn", "rank-one-rnn", "vanilla-rnn",
+        "multi-head", "single-head",
         "sliding-window", "none", "activity-l2", "temporal-consistency", "weight-l2",
         "noise-injection")) {
       assertTrue(r.out().contains(id), id + " missing from:\n" + r.out());

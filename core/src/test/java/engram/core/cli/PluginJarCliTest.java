@@ -119,6 +119,38 @@ class PluginJarCliTest {
   }
 
   @Test
+  void analyzeFindsTheRunsJarsFromProvenanceAndNamesAJarThatIsGone(@TempDir Path dir)
+      throws IOException {
+    Path folder = plugins(dir);
+    Path runs = dir.resolve("runs");
+    CliTest.Result trained = CliTest.run("--plugins", folder.toString(), "run",
+        CliTest.write(dir, EXPERIMENT).toString(), "--runs-dir", runs.toString(),
+        "--progress", "lines");
+    assertEquals(Main.OK, trained.code(), trained.out() + trained.err());
+    Path run;
+    try (Stream<Path> list = Files.list(runs)) {
+      run = list.findFirst().orElseThrow();
+    }
+    // No --plugins: the run's provenance says where its task and regularizer came from.
+    CliTest.Result analysed = CliTest.run("analyze", run.toString(), "--analyzers", "tau-stats",
+        "--checkpoints", "last");
+    assertEquals(Main.OK, analysed.code(), analysed.out() + analysed.err());
+    assertTrue(analysed.out().contains("tau-stats: wrote"), analysed.out());
+
+    Path jar = folder.resolve("recall-bit.jar").toAbsolutePath();
+    Files.move(jar, dir.resolve("elsewhere.jar"));
+    CliTest.Result missing = CliTest.run("analyze", run.toString(), "--analyzers", "tau-stats");
+    assertEquals(Main.USAGE, missing.code(), missing.out() + missing.err());
+    assertEquals(1, missing.err().lines().count(), missing.err());
+    assertTrue(missing.err().startsWith("error: this run used task 'recall-bit' from the plugin"
+        + " jar " + jar + " (no longer there; sha256 "), missing.err());
+    assertTrue(missing.err().contains("regularizer 'constant-term' from the plugin jar " + jar),
+        missing.err());
+    assertTrue(missing.err().contains("Fix: put that jar into Engram's plugins/ folder"),
+        missing.err());
+  }
+
+  @Test
   void askingForAPluginABrokenJarMayHoldStopsBeforeAnythingIsCreated(@TempDir Path dir)
       throws IOException {
     Path folder = plugins(dir);

@@ -36,7 +36,7 @@ class DiscoveryTest {
   @Test
   void everyBuiltInPluginIsFoundUnderItsKind() {
     assertEquals(BUILT_IN_TASKS, registry.ids(PluginKind.TASK));
-    assertEquals(List.of("gru", "leaky-rnn", "lstm", "plrnn", "rank-one-rnn"),
+    assertEquals(List.of("gru", "leaky-rnn", "lstm", "plrnn", "rank-one-rnn", "vanilla-rnn"),
         registry.ids(PluginKind.MODEL));
     assertEquals(List.of("multi-head", "none", "single-head", "sliding-window"),
         registry.ids(PluginKind.CURRICULUM));

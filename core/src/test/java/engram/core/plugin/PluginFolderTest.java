@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.ApiVersion;
 import engram.api.Regularizer;
 import engram.api.Task;
 import java.io.IOException;
@@ -26,15 +27,15 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginFolderTest {
   @TempDir static Path built;
 
-  private static Path good;        // task recall-bit + regularizer constant-term, api 0.1
+  private static Path good;        // task recall-bit + regularizer constant-term, this api (0.2)
   private static Path helperOne;   // task helper-one, bundles org.example.helper.Helper "1"
   private static Path helperTwo;   // task helper-two, bundles the same class name, "2"
   private static Path throwing;    // task whose constructor throws + a working task "survivor"
   private static Path twinA;       // task id "twin"
   private static Path twinB;       // another class, same id "twin"
   private static Path impostor;    // task id "n-parity", as a built-in
-  private static Path newerApi;    // like good, but declares api 0.2
-  private static Path patchApi;    // declares 0.1.7: compatible
+  private static Path newerApi;    // like good, but declares api 0.3
+  private static Path patchApi;    // declares 0.2.7: compatible
   private static Path noApi;       // declares no api version
   private static Path noPlugins;   // classes but no META-INF/services
 
@@ -49,8 +50,8 @@ class PluginFolderTest {
         .service(Task.class, "org.example.good.RecallBitTask")
         .service(Regularizer.class, "org.example.good.ConstantTerm");
     good = goodBuilder.write(built.resolve("jars/good.jar"));
-    newerApi = goodBuilder.apiVersion("0.2").write(built.resolve("jars/newer-api.jar"));
-    patchApi = goodBuilder.apiVersion("0.1.7").write(built.resolve("jars/patch-api.jar"));
+    newerApi = goodBuilder.apiVersion("0.3").write(built.resolve("jars/newer-api.jar"));
+    patchApi = goodBuilder.apiVersion("0.2.7").write(built.resolve("jars/patch-api.jar"));
     noApi = goodBuilder.apiVersion(null).write(built.resolve("jars/no-api.jar"));
     helperOne = helperJar("one", "1");
     helperTwo = helperJar("two", "2");
@@ -132,7 +133,7 @@ class PluginFolderTest {
         .filter(p -> p.id().equals("constant-term")).findFirst().orElseThrow().source());
     assertEquals(List.of(jar), registry.jars().stream().map(PluginJar::path).toList());
     assertEquals(PluginJar.sha256(jar), registry.jars().get(0).sha256());
-    assertEquals("0.1", registry.jars().get(0).apiVersion());
+    assertEquals("0.2", registry.jars().get(0).apiVersion());
     assertBuiltInsStillLoad(registry);
     assertTrue(registry.ids(PluginKind.TASK).contains("n-parity"));
   }
@@ -249,12 +250,12 @@ class PluginFolderTest {
     PluginRegistry registry = discover(plugins);
     String problem = onlyProblem(registry);
     assertTrue(problem.startsWith(plugins.resolve("newer-api.jar").toAbsolutePath()
-        + " was skipped: it was built against engram-api 0.2, but this Engram has engram-api 0.1."),
+        + " was skipped: it was built against engram-api 0.3, but this Engram has engram-api 0.2."),
         problem);
-    assertTrue(problem.contains("Fix: rebuild the plugin against engram-api 0.1"), problem);
+    assertTrue(problem.contains("Fix: rebuild the plugin against engram-api 0.2"), problem);
     assertEquals(List.of("patch-api.jar"),
         registry.jars().stream().map(j -> j.path().getFileName().toString()).toList(),
-        "0.1.7 is compatible with 0.1");
+        "0.2.7 is compatible with 0.2");
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"));
     assertEquals(1, registry.problemsAbout(PluginKind.REGULARIZER, "anything").size());
     assertEquals(List.of(), registry.problemsAbout(PluginKind.MODEL, "anything"),
@@ -304,7 +305,7 @@ class PluginFolderTest {
 
   /**
    * Core's idea of the api version and the api jar's manifest come from one pom property: the root
-   * pom defines it, the api's jar plugin writes it into the manifest, core's filtered resource
+   * pom defines it, the api's jar plugin writes it into the manifest, the api's filtered resource
    * reads it. (Checked on the build files: the api on the test class path may be a classes folder
    * or a jar installed from another checkout.)
    */

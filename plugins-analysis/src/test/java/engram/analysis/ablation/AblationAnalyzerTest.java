@@ -12,9 +12,8 @@ import engram.analysis.common.CheckpointSelection;
 import engram.analysis.fakes.FakeRestored;
 import engram.analysis.fakes.FakeRun;
 import engram.analysis.fakes.Fixtures;
-import engram.analysis.fakes.Fixtures.BareContext;
-import engram.analysis.fakes.Fixtures.RunContext;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -56,7 +55,7 @@ class AblationAnalyzerTest {
     Checkpoint early = network("advance-e0003-N3", 3, new int[] {2, 3}, TAUS);
     Checkpoint last = network("final", 9, new int[] {2, 3, 4}, TAUS);
     new AblationAnalyzer().analyze(config(4, 3, CheckpointSelection.ALL, 0.5),
-        new RunContext(List.of(early, last), dir, run));
+        new FakeAnalysisContext(List.of(early, last), dir, run));
 
     assertEquals(AblationAnalyzer.HEADER, Fixtures.header(dir.resolve("ablation.csv")));
     List<String[]> rows = rows(dir.resolve("ablation.csv"));
@@ -184,7 +183,7 @@ class AblationAnalyzerTest {
     AblationAnalyzer.Config defaults = analyzer.defaults();
     assertEquals(new AblationAnalyzer.Config(20, 20, CheckpointSelection.LAST, 0, 100, 1000, 16,
         0.5), defaults);
-    analyzer.analyze(defaults, new RunContext(List.of(early, last), dir, run));
+    analyzer.analyze(defaults, new FakeAnalysisContext(List.of(early, last), dir, run));
     List<String[]> rows = rows(dir.resolve("ablation.csv"));
     assertEquals(1 + H + H, rows.size());
     assertTrue(rows.stream().allMatch(r -> r[0].equals("final")));
@@ -202,7 +201,7 @@ class AblationAnalyzerTest {
       java.nio.file.Files.createDirectories(out);
       FakeRun run = new FakeRun("leaky-rnn", classes, false);
       new AblationAnalyzer().analyze(config(2, 0, CheckpointSelection.LAST, 0.3),
-          new RunContext(List.of(network("final", 9, new int[] {4}, TAUS)), out, run));
+          new FakeAnalysisContext(List.of(network("final", 9, new int[] {4}, TAUS)), out, run));
       double chance = classes == 4 ? 0.25 : 0.3;
       List<String[]> rows = rows(out.resolve("ablation.csv"));
       double base = Double.parseDouble(rows.get(0)[7]);
@@ -219,7 +218,7 @@ class AblationAnalyzerTest {
     Checkpoint gru = network("final", 9, new int[] {4}, null);
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new AblationAnalyzer().analyze(new AblationAnalyzer().defaults(),
-            new RunContext(List.of(gru), dir, run)));
+            new FakeAnalysisContext(List.of(gru), dir, run)));
     assertEquals("ablation: checkpoint 'final' has no tensor 'taus' (model gru, tensors [w_in,"
         + " w_out, w_rec]), so its neurons cannot be ordered by timescale. Fix: analyse a"
         + " leaky-rnn run, or a gru/lstm trained with tau-leak: true", e.getMessage());
@@ -230,7 +229,7 @@ class AblationAnalyzerTest {
   void withoutARunItFailsClearlyAndWritesNothing(@TempDir Path dir) throws Exception {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new AblationAnalyzer().analyze(new AblationAnalyzer().defaults(),
-            new BareContext(List.of(network("final", 9, new int[] {4}, TAUS)), dir)));
+            new FakeAnalysisContext(List.of(network("final", 9, new int[] {4}, TAUS)), dir)));
     assertTrue(e.getMessage().contains("no run behind its checkpoints"), e.getMessage());
     assertTrue(Fixtures.empty(dir));
   }

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.analysis.common.CheckpointSelection;
-import engram.analysis.common.FakeRun;
+import engram.analysis.fakes.SyntheticRun;
 import engram.analysis.common.Simulation;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.FakeAnalysisContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class DimensionalityAnalyzerTest {
    * unit-variance AR(1) units (full rank, all eigenvalues ≈ 1). Checkpoint "silent" (N = 6):
    * constant activity.
    */
-  private static final FakeRun.Dynamics LATENTS = (checkpoint, steps, trials, units, rng) -> {
+  private static final SyntheticRun.Dynamics LATENTS = (checkpoint, steps, trials, units, rng) -> {
     float[] values = new float[steps * trials * units];
     switch (checkpoint.name()) {
       case "low-rank" -> {
@@ -44,7 +45,7 @@ class DimensionalityAnalyzerTest {
         double[] taus = {3, 10, 30};
         for (int j = 0; j < LATENT_VARIANCES.length; j++) {
           float[] latent = new float[steps * trials];
-          FakeRun.addAr1(latent, steps, trials, 1, 0, taus[j], LATENT_VARIANCES[j], rng);
+          SyntheticRun.addAr1(latent, steps, trials, 1, 0, taus[j], LATENT_VARIANCES[j], rng);
           for (int row = 0; row < steps * trials; row++) {
             for (int h = 0; h < units; h++) {
               values[row * units + h] += (float) (loadings[h][j] * latent[row]);
@@ -59,7 +60,7 @@ class DimensionalityAnalyzerTest {
       }
       case "noise" -> {
         for (int h = 0; h < units; h++) {
-          FakeRun.addAr1(values, steps, trials, units, h, 2.0, 1.0, rng);
+          SyntheticRun.addAr1(values, steps, trials, units, h, 2.0, 1.0, rng);
         }
       }
       default -> Arrays.fill(values, 0.25f);
@@ -105,12 +106,12 @@ class DimensionalityAnalyzerTest {
 
   @Test
   void rankKActivityHasKComponentsAndNoiseHasMany(@TempDir Path dir) throws Exception {
-    FakeRun run = new FakeRun("leaky-rnn", UNITS, 3, LATENTS);
+    SyntheticRun run = new SyntheticRun("leaky-rnn", UNITS, 3, LATENTS);
     List<Checkpoint> checkpoints = List.of(checkpoint("low-rank", 10, 2),
         checkpoint("noise", 20, 5), checkpoint("silent", 30, 6));
     new DimensionalityAnalyzer().analyze(
         new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 100, 0.9),
-        new FakeRun.RunContext(checkpoints, dir, run));
+        new FakeAnalysisContext(checkpoints, dir, run));
     assertEquals(List.of("stream", "h0", "stream", "h0", "stream", "h0"), run.randomNames);
 
     List<String> lines = Files.readAllLines(dir.resolve("dimensionality.csv"));
@@ -201,11 +202,11 @@ class DimensionalityAnalyzerTest {
     DimensionalityAnalyzer analyzer = new DimensionalityAnalyzer();
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> analyzer.analyze(
         analyzer.defaults(),
-        new FakeRun.NoRunContext(List.of(checkpoint("final", 1, 2)), dir)));
+        new FakeAnalysisContext(List.of(checkpoint("final", 1, 2)), dir)));
     assertTrue(e.getMessage().startsWith("dimensionality simulates the network, which needs the "
         + "run behind the checkpoints: "), e.getMessage());
     e = assertThrows(IllegalStateException.class, () -> analyzer.analyze(analyzer.defaults(),
-        new FakeRun.RunContext(List.of(), dir, new FakeRun("gru", 2, 1, LATENTS))));
+        new FakeAnalysisContext(List.of(), dir, new SyntheticRun("gru", 2, 1, LATENTS))));
     assertEquals("dimensionality was given no checkpoints, so there is no network to simulate."
         + " Fix: analyse a run that trained at least until its first checkpoint.", e.getMessage());
     try (Stream<Path> files = Files.list(dir)) {

@@ -5,18 +5,24 @@ import engram.api.Analyzer.Restored;
 import engram.api.Trajectory;
 import engram.api.curriculum.Assignment;
 import engram.api.task.Batch;
+import engram.runtime.CellNetwork;
+import engram.testkit.TinyRnnCell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A restored copy whose accuracy is a known function of its current parameters.
+ * A restored copy whose accuracy is a known function of its current parameters. Its network is a
+ * real one, built by the runtime around the testkit's {@link TinyRnnCell} over the checkpoint's
+ * {@code w_in}, {@code w_rec} and (when present) {@code taus}, so its parameters are live and
+ * ablation is the runtime's state clamp.
  *
  * <p>The readout is {@code w_out [H]} (checkpoint tensor). Unit k reaches the output with weight
  * r_k = (w_out_k + Σ_i W_ik·w_out_i)/τ̃_k (τ̃ = max(τ, 1), 1 without taus): directly and through one
- * recurrent step. A unit with w_out = 0 and no outgoing weights has r = 0, and removing it leaves
- * every r unchanged. The stream accuracy of every target is
+ * recurrent step. An ablated unit takes part with its readout, its row and its column of W at 0
+ * (it sends and receives nothing). A unit with w_out = 0 and no outgoing weights has r = 0, and
+ * removing it leaves every r unchanged. The stream accuracy of every target is
  *
  * <p>acc = 0.5 + 0.4·exp(−‖r − r₀‖₁/‖r₀‖₁) + noise,
  *
@@ -31,7 +37,7 @@ public final class FakeRestored implements Restored {
       double minTauChange, double[] accuracies) {}
 
   private final Checkpoint checkpoint;
-  private final FakeNetwork network;
+  private final CellNetwork network;
   private final INDArray readout;
   private final double[] reach0;
   private final double[] taus0;
@@ -43,13 +49,13 @@ public final class FakeRestored implements Restored {
 
   FakeRestored(Checkpoint checkpoint, boolean levelAccuracy, List<Call> calls) {
     this.checkpoint = checkpoint;
-    this.network = new FakeNetwork(checkpoint.tensors());
+    this.network = TinyRnnCell.network(checkpoint.tensors());
     this.readout = checkpoint.tensors().get("w_out").dup();
     this.levelAccuracy = levelAccuracy;
     this.calls = calls;
     this.reach0 = reach();
-    this.wRec0 = network.get("w_rec").ravel().toDoubleVector();
-    INDArray taus = network.get("taus");
+    this.wRec0 = get("w_rec").ravel().toDoubleVector();
+    INDArray taus = get("taus");
     this.taus0 = taus == null ? new double[0] : taus.ravel().toDoubleVector();
   }
 
@@ -61,11 +67,23 @@ public final class FakeRestored implements Restored {
     return headQueries;
   }
 
-  /** r_k = (w_out_k + Σ_i W_ik·w_out_i)/τ̃_k. */
+  /** The live value of the network's parameter {@code name}, or null when it has none. */
+  private INDArray get(String name) {
+    return network.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
+        .map(engram.api.Parameter::value).orElse(null);
+  }
+
+  /** r_k = (w_out_k + Σ_i W_ik·w_out_i)/τ̃_k, ablated units cut off. */
   public double[] reach() {
-    double[][] w = network.get("w_rec").toDoubleMatrix();
+    double[][] w = get("w_rec").toDoubleMatrix();
+    for (int unit : ablated) {
+      for (int j = 0; j < w.length; j++) {
+        w[unit][j] = 0;
+        w[j][unit] = 0;
+      }
+    }
     double[] out = readout.toDoubleVector();
-    INDArray tauArray = network.get("taus");
+    INDArray tauArray = get("taus");
     double[] taus = tauArray == null ? null : tauArray.toDoubleVector();
     double[] r = new double[out.length];
     for (int k = 0; k < out.length; k++) {
@@ -91,7 +109,7 @@ public final class FakeRestored implements Restored {
   }
 
   @Override
-  public FakeNetwork network() {
+  public CellNetwork network() {
     return network;
   }
 
@@ -145,7 +163,7 @@ public final class FakeRestored implements Restored {
         accuracies[i] = value;
       }
     }
-    double[] w = network.get("w_rec").ravel().toDoubleVector();
+    double[] w = get("w_rec").ravel().toDoubleVector();
     double recurrent = 0;
     for (int i = 0; i < w.length; i++) {
       recurrent += (w[i] - wRec0[i]) * (w[i] - wRec0[i]);
@@ -153,7 +171,7 @@ public final class FakeRestored implements Restored {
     double tau = 0;
     double minTau = taus0.length == 0 ? 0 : Double.POSITIVE_INFINITY;
     if (taus0.length > 0) {
-      double[] t = network.get("taus").ravel().toDoubleVector();
+      double[] t = get("taus").ravel().toDoubleVector();
       for (int i = 0; i < t.length; i++) {
         tau += (t[i] - taus0[i]) * (t[i] - taus0[i]);
         minTau = Math.min(minTau, t[i] - taus0[i]);

@@ -1,8 +1,6 @@
 package engram.analysis.fakes;
 
 import engram.api.Analyzer.Checkpoint;
-import engram.api.Analyzer.Context;
-import engram.api.Analyzer.Run;
 import engram.api.curriculum.Assignment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,19 +14,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Contexts and checkpoints for the analyzer tests. */
+/** Checkpoints and file checks for the analyzer tests (contexts: the testkit's FakeAnalysisContext). */
 public final class Fixtures {
   private Fixtures() {}
 
   public static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
-  /** A context with a run behind it. */
-  public record RunContext(List<Checkpoint> checkpoints, Path outputDirectory, Run run)
-      implements Context {}
-
-  /** A context with no run behind it (the default {@link Context#run()} throws). */
-  public record BareContext(List<Checkpoint> checkpoints, Path outputDirectory)
-      implements Context {}
 
   /**
    * A checkpoint with {@code w_in [H, 1]}, {@code w_rec [H, H]}, {@code w_out [H]} (float) and,

@@ -10,12 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.analysis.common.CheckpointSelection;
 import engram.analysis.fakes.FakeRun;
 import engram.analysis.fakes.Fixtures;
-import engram.analysis.fakes.Fixtures.BareContext;
-import engram.analysis.fakes.Fixtures.RunContext;
 import engram.analysis.forgetting.ForgettingAnalyzer.Config;
 import engram.analysis.forgetting.ForgettingAnalyzer.Sampling;
 import engram.api.Analyzer.Checkpoint;
 import engram.api.curriculum.Assignment;
+import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ class ForgettingAnalyzerTest {
     FakeRun run = new FakeRun("leaky-rnn", 2, true);
     ForgettingAnalyzer analyzer = new ForgettingAnalyzer();
     Config config = new Config(CheckpointSelection.ALL, 3, 16, Sampling.JOINT);
-    analyzer.analyze(config, new RunContext(List.of(SINGLE, MULTI), dir, run));
+    analyzer.analyze(config, new FakeAnalysisContext(List.of(SINGLE, MULTI), dir, run));
 
     Path csv = dir.resolve("forgetting.csv");
     assertEquals("checkpoint,epoch,max_level,level,head,accuracy", Fixtures.header(csv));
@@ -87,7 +86,7 @@ class ForgettingAnalyzerTest {
       throws Exception {
     FakeRun run = new FakeRun("leaky-rnn", 2, true);
     new ForgettingAnalyzer().analyze(new Config(CheckpointSelection.LAST, 2, 8,
-        Sampling.PER_LEVEL), new RunContext(List.of(SINGLE, MULTI), dir, run));
+        Sampling.PER_LEVEL), new FakeAnalysisContext(List.of(SINGLE, MULTI), dir, run));
     List<int[]> sampled = run.samples.stream().map(FakeRun.Draw::levels).toList();
     assertEquals(6, sampled.size());
     int[] order = {2, 2, 3, 3, 5, 5};
@@ -111,14 +110,14 @@ class ForgettingAnalyzerTest {
     Checkpoint unassigned = network("final", 20, new int[] {2, 3}, List.of());
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new ForgettingAnalyzer().analyze(new ForgettingAnalyzer().defaults(),
-            new RunContext(List.of(unassigned), dir, new FakeRun("leaky-rnn", 2, true))));
+            new FakeAnalysisContext(List.of(unassigned), dir, new FakeRun("leaky-rnn", 2, true))));
     assertTrue(e.getMessage().startsWith("forgetting: no head serves any level from 2 to N"),
         e.getMessage());
     assertTrue(Fixtures.empty(dir));
 
     e = assertThrows(IllegalStateException.class,
         () -> new ForgettingAnalyzer().analyze(new ForgettingAnalyzer().defaults(),
-            new BareContext(List.of(MULTI), dir)));
+            new FakeAnalysisContext(List.of(MULTI), dir)));
     assertTrue(e.getMessage().contains("no run behind its checkpoints"), e.getMessage());
     assertTrue(Fixtures.empty(dir));
   }

@@ -11,11 +11,10 @@ import engram.analysis.common.CheckpointSelection;
 import engram.analysis.fakes.FakeRestored;
 import engram.analysis.fakes.FakeRun;
 import engram.analysis.fakes.Fixtures;
-import engram.analysis.fakes.Fixtures.BareContext;
-import engram.analysis.fakes.Fixtures.RunContext;
 import engram.analysis.perturbation.PerturbationAnalyzer.Config;
 import engram.analysis.perturbation.PerturbationAnalyzer.PerturbationTarget;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,7 +57,7 @@ class PerturbationAnalyzerTest {
     double tauNorm = norm(checkpoint.tensors().get("taus").toDoubleVector());
     new PerturbationAnalyzer().analyze(
         config(BOTH, "w_rec", List.of(0.0, 0.1, 1.0), List.of(0.0, 0.5), 3),
-        new RunContext(List.of(checkpoint), dir, run));
+        new FakeAnalysisContext(List.of(checkpoint), dir, run));
 
     Path csv = dir.resolve("perturbation.csv");
     assertEquals(PerturbationAnalyzer.HEADER, Fixtures.header(csv));
@@ -113,7 +112,7 @@ class PerturbationAnalyzerTest {
     Path again = Files.createDirectories(dir.resolve("again"));
     new PerturbationAnalyzer().analyze(
         config(BOTH, "w_rec", List.of(0.0, 0.1, 1.0), List.of(0.0, 0.5), 3),
-        new RunContext(List.of(checkpoint), again, new FakeRun("leaky-rnn", 2, false)));
+        new FakeAnalysisContext(List.of(checkpoint), again, new FakeRun("leaky-rnn", 2, false)));
     assertEquals(Files.readAllLines(csv), Files.readAllLines(again.resolve("perturbation.csv")));
   }
 
@@ -168,14 +167,14 @@ class PerturbationAnalyzerTest {
     Checkpoint withoutTaus = network("final", null);
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new PerturbationAnalyzer().analyze(new PerturbationAnalyzer().defaults(),
-            new RunContext(List.of(withoutTaus), dir, run)));
+            new FakeAnalysisContext(List.of(withoutTaus), dir, run)));
     assertEquals("perturbation: the network of checkpoint 'final' (model gru) has no parameter"
         + " 'taus' to perturb as tau; its parameters are [w_in, w_rec]. Fix: set tau-parameter"
         + " to one of them, or leave tau out of targets", e.getMessage());
     e = assertThrows(IllegalStateException.class,
         () -> new PerturbationAnalyzer().analyze(
             config(BOTH, "w_hh", List.of(0.1), List.of(0.1), 1),
-            new RunContext(List.of(network("final", TAUS)), dir, run)));
+            new FakeAnalysisContext(List.of(network("final", TAUS)), dir, run)));
     assertTrue(e.getMessage().contains("no parameter 'w_hh' to perturb as recurrent; its"
         + " parameters are [w_in, w_rec, taus]. Fix: set recurrent-parameter"), e.getMessage());
     assertTrue(Fixtures.empty(dir));
@@ -183,7 +182,7 @@ class PerturbationAnalyzerTest {
     // Without taus, perturbing only W^R works.
     new PerturbationAnalyzer().analyze(
         config(List.of(PerturbationTarget.RECURRENT), "w_rec", List.of(0.1), List.of(), 2),
-        new RunContext(List.of(withoutTaus), dir, run));
+        new FakeAnalysisContext(List.of(withoutTaus), dir, run));
     assertEquals(3, rows(dir.resolve("perturbation.csv")).size());
   }
 
@@ -191,7 +190,7 @@ class PerturbationAnalyzerTest {
   void withoutARunItFailsClearly(@TempDir Path dir) throws Exception {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new PerturbationAnalyzer().analyze(new PerturbationAnalyzer().defaults(),
-            new BareContext(List.of(network("final", TAUS)), dir)));
+            new FakeAnalysisContext(List.of(network("final", TAUS)), dir)));
     assertTrue(e.getMessage().contains("no run behind its checkpoints"), e.getMessage());
     assertTrue(Fixtures.empty(dir));
   }

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.analysis.common.CheckpointSelection;
-import engram.analysis.common.FakeRun;
+import engram.analysis.fakes.SyntheticRun;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.FakeAnalysisContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,16 +43,16 @@ class NetworkTimescalesAnalyzerTest {
    * every unit the sum of two unit-variance AR(1) with τ = 2 and τ = 20. Constant units are listed
    * in the checkpoint's "dead" tensor.
    */
-  private static final FakeRun.Dynamics TWO_REGIMES = (checkpoint, steps, trials, units, rng) -> {
+  private static final SyntheticRun.Dynamics TWO_REGIMES = (checkpoint, steps, trials, units, rng) -> {
     float[] values = new float[steps * trials * units];
     boolean mixture = checkpoint.name().equals("final");
     for (int h = 0; h < units; h++) {
       SplittableRandom unitNoise = new SplittableRandom(rng.nextLong());
       if (mixture) {
-        FakeRun.addAr1(values, steps, trials, units, h, 2.0, 1.0, unitNoise);
-        FakeRun.addAr1(values, steps, trials, units, h, 20.0, 1.0, unitNoise);
+        SyntheticRun.addAr1(values, steps, trials, units, h, 2.0, 1.0, unitNoise);
+        SyntheticRun.addAr1(values, steps, trials, units, h, 20.0, 1.0, unitNoise);
       } else {
-        FakeRun.addAr1(values, steps, trials, units, h, 5.0, 1.0, unitNoise);
+        SyntheticRun.addAr1(values, steps, trials, units, h, 5.0, 1.0, unitNoise);
       }
     }
     return values;
@@ -93,13 +94,13 @@ class NetworkTimescalesAnalyzerTest {
       trainedFirst[h] = 5.0;
       trainedFinal[h] = 0.25 * h; // 0 … 9.75: τ̃ = max(τ, 1) clamps the first five
     }
-    FakeRun run = new FakeRun("leaky-rnn", UNITS, 11, TWO_REGIMES);
+    SyntheticRun run = new SyntheticRun("leaky-rnn", UNITS, 11, TWO_REGIMES);
     List<Checkpoint> checkpoints = List.of(
         checkpoint("epoch-0010", 10, new int[] {2}, trainedFirst),
         checkpoint("final", 25, new int[] {2, 3}, trainedFinal));
     new NetworkTimescalesAnalyzer().analyze(
         config(CheckpointSelection.ALL, TimescaleFit.Selection.AIC_STRICT, STEPS),
-        new FakeRun.RunContext(checkpoints, dir, run));
+        new FakeAnalysisContext(checkpoints, dir, run));
 
     // The stream is that of the checkpoint's largest level; the generators are the named ones.
     assertEquals(List.of(2, 3), run.streamedLevels.stream().map(l -> l[0]).toList());
@@ -177,10 +178,10 @@ class NetworkTimescalesAnalyzerTest {
    */
   @Test
   void rawAicSelectionIsTheSpecsRule(@TempDir Path dir) throws Exception {
-    FakeRun run = new FakeRun("leaky-rnn", UNITS, 11, TWO_REGIMES);
+    SyntheticRun run = new SyntheticRun("leaky-rnn", UNITS, 11, TWO_REGIMES);
     new NetworkTimescalesAnalyzer().analyze(
         config(CheckpointSelection.ALL, TimescaleFit.Selection.AIC, 5000),
-        new FakeRun.RunContext(List.of(checkpoint("epoch-0010", 10, new int[] {2}, null)), dir,
+        new FakeAnalysisContext(List.of(checkpoint("epoch-0010", 10, new int[] {2}, null)), dir,
             run));
     int doubles = 0;
     for (String[] f : rows(dir.resolve("network-timescales-neurons.csv"))) {
@@ -203,13 +204,13 @@ class NetworkTimescalesAnalyzerTest {
   void lstmForgetTimescalesConstantUnitsAndLastCheckpointOnly(@TempDir Path dir)
       throws Exception {
     int units = 4;
-    FakeRun.Dynamics dynamics = new FakeRun.Dynamics() {
+    SyntheticRun.Dynamics dynamics = new SyntheticRun.Dynamics() {
       @Override
       public float[] hidden(Checkpoint checkpoint, int steps, int trials, int u,
           java.util.random.RandomGenerator rng) {
         float[] values = new float[steps * trials * u];
         for (int h = 0; h < u - 1; h++) { // the last unit stays constant (0)
-          FakeRun.addAr1(values, steps, trials, u, h, 5.0, 1.0, rng);
+          SyntheticRun.addAr1(values, steps, trials, u, h, 5.0, 1.0, rng);
         }
         return values;
       }
@@ -227,12 +228,12 @@ class NetworkTimescalesAnalyzerTest {
         return Map.of("f", f, "i", other);
       }
     };
-    FakeRun run = new FakeRun("lstm", units, 5, dynamics);
+    SyntheticRun run = new SyntheticRun("lstm", units, 5, dynamics);
     List<Checkpoint> checkpoints = List.of(checkpoint("epoch-0001", 1, new int[] {2}, null),
         checkpoint("final", 9, new int[] {2, 3, 4}, null));
     new NetworkTimescalesAnalyzer().analyze(
         config(CheckpointSelection.LAST, TimescaleFit.Selection.AIC_STRICT, 2000),
-        new FakeRun.RunContext(checkpoints, dir, run));
+        new FakeAnalysisContext(checkpoints, dir, run));
 
     assertEquals(1, run.streamedLevels.size());
     assertArrayEquals(new int[] {4}, run.streamedLevels.get(0));
@@ -268,7 +269,7 @@ class NetworkTimescalesAnalyzerTest {
   void withoutARunItSaysSoAndWritesNothing(@TempDir Path dir) throws IOException {
     NetworkTimescalesAnalyzer analyzer = new NetworkTimescalesAnalyzer();
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> analyzer.analyze(
-        analyzer.defaults(), new FakeRun.NoRunContext(
+        analyzer.defaults(), new FakeAnalysisContext(
             List.of(checkpoint("final", 3, new int[] {2}, new double[] {2, 3})), dir)));
     assertTrue(e.getMessage().startsWith("network-timescales simulates the network, which needs "
         + "the run behind the checkpoints: this analysis has no run"), e.getMessage());
@@ -279,9 +280,9 @@ class NetworkTimescalesAnalyzerTest {
   @Test
   void withoutCheckpointsItSaysSoAndWritesNothing(@TempDir Path dir) throws IOException {
     NetworkTimescalesAnalyzer analyzer = new NetworkTimescalesAnalyzer();
-    FakeRun run = new FakeRun("leaky-rnn", 2, 1, TWO_REGIMES);
+    SyntheticRun run = new SyntheticRun("leaky-rnn", 2, 1, TWO_REGIMES);
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> analyzer.analyze(analyzer.defaults(), new FakeRun.RunContext(List.of(), dir, run)));
+        () -> analyzer.analyze(analyzer.defaults(), new FakeAnalysisContext(List.of(), dir, run)));
     assertEquals("network-timescales was given no checkpoints, so there is no network to "
         + "simulate. Fix: analyse a run that trained at least until its first checkpoint.",
         e.getMessage());
@@ -290,20 +291,20 @@ class NetworkTimescalesAnalyzerTest {
 
   @Test
   void divergingActivityIsReportedAndNothingIsWritten(@TempDir Path dir) throws IOException {
-    FakeRun.Dynamics diverging = (checkpoint, steps, trials, units, rng) -> {
+    SyntheticRun.Dynamics diverging = (checkpoint, steps, trials, units, rng) -> {
       float[] values = new float[steps * trials * units];
       if (checkpoint.name().equals("final")) {
         values[(WARMUP + 7) * trials * units] = Float.NaN;
       }
       return values;
     };
-    FakeRun run = new FakeRun("leaky-rnn", 3, 1, diverging);
+    SyntheticRun run = new SyntheticRun("leaky-rnn", 3, 1, diverging);
     List<Checkpoint> checkpoints = List.of(checkpoint("epoch-0001", 1, new int[] {2}, null),
         checkpoint("final", 2, new int[] {2}, null));
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new NetworkTimescalesAnalyzer().analyze(
             config(CheckpointSelection.ALL, TimescaleFit.Selection.AIC_STRICT, 200),
-            new FakeRun.RunContext(checkpoints, dir, run)));
+            new FakeAnalysisContext(checkpoints, dir, run)));
     assertEquals("network-timescales: the hidden state of checkpoint 'final' is not finite (NaN "
         + "at step 107 of trial 0); the network diverges on the stream, so its activity has no "
         + "autocorrelation or spectrum to analyse", e.getMessage());

@@ -9,10 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.analysis.fakes.FakeRun;
 import engram.analysis.fakes.Fixtures;
-import engram.analysis.fakes.Fixtures.BareContext;
-import engram.analysis.fakes.Fixtures.RunContext;
 import engram.analysis.transfer.TransferAnalyzer.Config;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -36,7 +35,7 @@ class TransferAnalyzerTest {
       @TempDir Path dir) throws Exception {
     FakeRun run = new FakeRun("leaky-rnn", 2, false);
     // source-level 5: the first checkpoint with N ≥ 5 is N = 6; default range 6 … 36 by 5.
-    new TransferAnalyzer().analyze(new Config(5, 0, 0, 5, 20), new RunContext(RUN, dir, run));
+    new TransferAnalyzer().analyze(new Config(5, 0, 0, 5, 20), new FakeAnalysisContext(RUN, dir, run));
 
     int[] levels = {6, 11, 16, 21, 26, 31, 36};
     assertEquals(levels.length, run.retrains.size());
@@ -85,7 +84,7 @@ class TransferAnalyzerTest {
     FakeRun run = new FakeRun("leaky-rnn", 2, false);
     TransferAnalyzer analyzer = new TransferAnalyzer();
     assertEquals(new Config(0, 0, 0, 5, 20), analyzer.defaults());
-    analyzer.analyze(analyzer.defaults(), new RunContext(RUN, dir, run));
+    analyzer.analyze(analyzer.defaults(), new FakeAnalysisContext(RUN, dir, run));
     assertEquals(List.of(9, 14, 19, 24, 29, 34, 39),
         run.retrains.stream().map(FakeRun.Retrain::level).toList());
     assertTrue(run.retrains.stream().allMatch(c -> c.checkpoint().equals("final")));
@@ -110,7 +109,7 @@ class TransferAnalyzerTest {
     FakeRun run = new FakeRun("leaky-rnn", 2, false);
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new TransferAnalyzer().analyze(new Config(16, 0, 0, 5, 20),
-            new RunContext(RUN, dir, run)));
+            new FakeAnalysisContext(RUN, dir, run)));
     assertEquals("transfer: no checkpoint was trained up to source-level 16; the run's 3"
         + " checkpoint(s) reach at most N = 9. Fix: set source-level ≤ 9 (or 0 for the last"
         + " checkpoint), or analyse a run that trained further", e.getMessage());
@@ -121,7 +120,7 @@ class TransferAnalyzerTest {
   void withoutARunItFailsClearly(@TempDir Path dir) throws Exception {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> new TransferAnalyzer().analyze(new TransferAnalyzer().defaults(),
-            new BareContext(RUN, dir)));
+            new FakeAnalysisContext(RUN, dir)));
     assertTrue(e.getMessage().contains("no run behind its checkpoints"), e.getMessage());
     assertTrue(Fixtures.empty(dir));
   }

@@ -1,14 +1,18 @@
 package engram.models.gru;
 
+import engram.api.Cell;
 import engram.api.Model;
-import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
+import engram.api.SequenceKernel;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.models.common.Blas;
 import engram.models.common.ConfigChecks;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The gated recurrent unit of Cho et al., "Learning Phrase Representations using RNN
@@ -41,9 +45,15 @@ import java.util.random.RandomGenerator;
  *
  * <p>Shapes: inputs {@code [T, B, I]}, h_0 {@code [B, H]}, hidden states {@code [T, B, H]}. The
  * trajectory's {@link engram.api.Trajectory#extras() extras} are the gate activations {@code r},
- * {@code z} and {@code n} at every step, each {@code [T, B, H]} (see {@link GruNetwork}).
+ * {@code z} and {@code n} at every step, each {@code [T, B, H]}; none is differentiable. The GRU
+ * takes no recurrent drive.
+ *
+ * <p>{@link #create} returns the cell ({@link GruCell}: one step and its VJP in plain ND4J, the
+ * reference). For float32 cells on ND4J's CPU backend {@link #kernel} offers {@link GruKernel}
+ * ({@code gru/fused}: direct OpenBLAS products and fused Java loops over the whole sequence);
+ * float64 and other backends run the cell step by step.
  */
-public final class GruModel implements Model<GruModel.Config> {
+public final class GruModel implements Model<GruModel.Config>, SequenceKernel.Provider {
 
   /** How h_0 is drawn. */
   public enum InitialState {
@@ -127,10 +137,22 @@ public final class GruModel implements Model<GruModel.Config> {
   }
 
   @Override
-  public Network create(Config config, NetworkSpec spec, RandomGenerator rng) {
+  public Cell create(Config config, NetworkSpec spec, RandomGenerator rng) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rng, "rng");
-    return new GruNetwork(config, spec, rng);
+    return new GruCell(config, spec, rng);
+  }
+
+  /**
+   * The fused kernel ({@link GruKernel}) for a float32 GRU cell on ND4J's CPU backend, with or
+   * without the leak; empty for float64 (or another backend), which runs the cell step by step.
+   */
+  @Override
+  public Optional<SequenceKernel> kernel(Cell cell) {
+    if (cell instanceof GruCell gru && gru.dataType() == DataType.FLOAT && Blas.AVAILABLE) {
+      return Optional.of(new GruKernel(gru));
+    }
+    return Optional.empty();
   }
 }

@@ -1,14 +1,18 @@
 package engram.models.lstm;
 
+import engram.api.Cell;
 import engram.api.Model;
-import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
+import engram.api.SequenceKernel;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.models.common.Blas;
 import engram.models.common.ConfigChecks;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The long short-term memory cell of Hochreiter and Schmidhuber, "Long short-term memory", Neural
@@ -50,21 +54,25 @@ import java.util.random.RandomGenerator;
  * {@code taus} is a non-trainable parameter; a trainable τ starts U(tau-init-min, tau-init-max).
  * With the leak off (the default) there is no {@code taus} parameter at all.
  *
- * <p><b>Initial state.</b> {@code initial-state: zero} (the spec's, the default) starts every
- * sequence at h_0 = 0; {@code random} draws h_0 = h0-scale·U(0, 1) per unit and sequence. The cell
- * state always starts at c_0 = 0: the {@link Network} SPI carries only h_0.
+ * <p><b>State.</b> The cell's state is s = [h | c] ({@code [B, 2H]}: the hidden state, which
+ * readout heads see, then the cell state). Its initial state has {@code initial-state: zero} (the
+ * spec's, the default) h_0 = 0 or with {@code random} h_0 = h0-scale·U(0, 1) per unit and sequence,
+ * and always c_0 = 0; a forward pass accepts any s_0, a non-zero c_0 included. Ablating a unit
+ * holds both its h and its c at 0.
  *
  * <p><b>Extras.</b> {@link engram.api.Trajectory#extras()} holds, each {@code [T, B, H]}: {@code
  * c} (cell states c_1 … c_T) and the gate activations {@code i}, {@code f}, {@code g}, {@code o}
  * used at every step — everything an analyzer needs for the single-unit timescale τ_forget = 1/(1
- * − ⟨f_t⟩) of the timescales spec (mean of f over steps and sequences, per unit). They are
- * copied out of the network's buffers on the first call and, like the trajectory, are valid until
- * the next forward call (a stale trajectory's {@code extras()} throws {@link
- * IllegalStateException}).
+ * − ⟨f_t⟩) of the timescales spec (mean of f over steps and sequences, per unit). Like the
+ * trajectory, they are valid until the next forward call. None of them is differentiable.
  *
- * <p>Shapes: inputs {@code [T, B, I]}, h_0 {@code [B, H]}, hidden states {@code [T, B, H]}.
+ * <p><b>Implementations.</b> {@link #create} returns the cell ({@code LstmCell}: one step and its
+ * VJP in plain ND4J, the reference); in float32 on ND4J's CPU backend {@link #kernel} adds the
+ * fused whole-sequence kernel {@code lstm/fused} ({@code LstmKernel}), tested against the cell.
+ *
+ * <p>Shapes: inputs {@code [T, B, I]}, s_0 {@code [B, 2H]}, hidden states {@code [T, B, H]}.
  */
-public final class LstmModel implements Model<LstmModel.Config> {
+public final class LstmModel implements Model<LstmModel.Config>, SequenceKernel.Provider {
 
   /** How the hidden state h_0 of every sequence is chosen. */
   public enum InitialState {
@@ -77,19 +85,20 @@ public final class LstmModel implements Model<LstmModel.Config> {
   /** Configuration of the LSTM (YAML keys are the kebab-case component names). */
   public record Config(
       @Doc("Number of hidden units H (count); the cell state has H units too.") int hiddenSize,
-      @Doc("Whether the hidden state gets a per-neuron τ leak h = (1−1/τ)·h_prev + (1/τ)·cell (h only, not c); false is plain nn.LSTM.")
-          boolean tauLeak,
-      @Doc("Lower end of the uniform initial distribution of a trainable τ (time steps); used only with tau-leak.")
-          double tauInitMin,
-      @Doc("Upper end of the uniform initial distribution of a trainable τ (time steps); used only with tau-leak.")
-          double tauInitMax,
-      @Doc("Whether each neuron's τ (time steps) is trained when tau-leak is on; false fixes all at fixed-tau.")
-          boolean trainTau,
-      @Doc("The τ of every neuron when tau-leak is on and train-tau is false (time steps, ≥ 1; 1 means no leak).")
-          double fixedTau,
-      @Doc("Initial hidden state h_0: zero (the spec's) or random = h0-scale·U(0, 1); the cell state always starts at 0.")
-          InitialState initialState,
-      @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation units); used only with initial-state: random.")
+      @Doc("Whether the hidden state gets a per-neuron τ leak h = (1−1/τ)·h_prev + (1/τ)·cell"
+          + " (h only, not c); false is plain nn.LSTM.") boolean tauLeak,
+      @Doc("Lower end of the uniform initial distribution of a trainable τ (time steps); used only"
+          + " with tau-leak.") double tauInitMin,
+      @Doc("Upper end of the uniform initial distribution of a trainable τ (time steps); used only"
+          + " with tau-leak.") double tauInitMax,
+      @Doc("Whether each neuron's τ (time steps) is trained when tau-leak is on; false fixes all at"
+          + " fixed-tau.") boolean trainTau,
+      @Doc("The τ of every neuron when tau-leak is on and train-tau is false (time steps, ≥ 1; 1"
+          + " means no leak).") double fixedTau,
+      @Doc("Initial hidden state h_0: zero (the spec's) or random = h0-scale·U(0, 1); the initial"
+          + " cell state c_0 is 0.") InitialState initialState,
+      @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation units);"
+          + " used only with initial-state: random.")
           double h0Scale) {
 
     /** Validates every component; messages start with the kebab-case key. */
@@ -138,10 +147,20 @@ public final class LstmModel implements Model<LstmModel.Config> {
   }
 
   @Override
-  public Network create(Config config, NetworkSpec spec, RandomGenerator rng) {
+  public Cell create(Config config, NetworkSpec spec, RandomGenerator rng) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rng, "rng");
-    return new LstmNetwork(config, spec, rng);
+    return new LstmCell(config, spec, rng);
+  }
+
+  /**
+   * The fused kernel {@code lstm/fused} for float32 cells on ND4J's CPU backend (every
+   * configuration); float64 cells run step by step.
+   */
+  @Override
+  public Optional<SequenceKernel> kernel(Cell cell) {
+    return cell instanceof LstmCell c && c.dataType() == DataType.FLOAT && Blas.AVAILABLE
+        ? Optional.of(new LstmKernel(c)) : Optional.empty();
   }
 }

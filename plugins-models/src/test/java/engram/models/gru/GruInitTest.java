@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.Cell;
 import engram.api.Model;
 import engram.api.Network;
 import engram.api.NetworkSpec;
@@ -36,7 +37,8 @@ class GruInitTest {
       Network net = TestSupport.network(TestSupport.config(H, Leak.OFF), I, type, 5);
       assertEquals(H, net.hiddenSize());
       List<Parameter> ps = net.parameters();
-      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"), ps.stream().map(Parameter::name).toList());
+      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"),
+          ps.stream().map(Parameter::name).toList());
       assertTrue(ps.stream().allMatch(Parameter::trainable));
       long[][] shapes = {{3 * H, I}, {3 * H, H}, {3 * H}, {3 * H}};
       double bound = 1 / Math.sqrt(H); // PyTorch's bound for every GRU tensor, inputs included
@@ -62,9 +64,36 @@ class GruInitTest {
     assertEquals(DataType.FLOAT, taus.value().dataType());
     assertUniform(taus.value(), 0.5, 4.0);
     // The weights are drawn first, in the same order as without the leak.
-    Network plain = TestSupport.network(new Config(H, false, 0.5, 4.0, true, 1.0, InitialState.ZERO, 0.1), I, DataType.FLOAT, 5);
+    Network plain = TestSupport.network(
+        new Config(H, false, 0.5, 4.0, true, 1.0, InitialState.ZERO, 0.1), I, DataType.FLOAT, 5);
     for (Parameter p : plain.parameters()) {
       ModelTestSupport.assertIdentical(p.value(), ModelTestSupport.param(net, p.name()), p.name());
+    }
+  }
+
+  /**
+   * The same seed gives the same parameters, bit for bit, as every GRU of this project so far: one
+   * generator's draws U(lo, hi) = lo + (hi − lo)·u in C order, for w_ih, w_hh, b_ih, b_hh (bound
+   * 1/√H) and then τ, rounded to the data type.
+   */
+  @Test
+  void parametersAreTheSeedsDrawsInOrder() {
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      Config c = new Config(H, true, 0.5, 4.0, true, 1.0, InitialState.ZERO, 0.1);
+      Network net = TestSupport.network(c, I, type, 77);
+      SplittableRandom rng = new SplittableRandom(77);
+      double bound = 1 / Math.sqrt(H);
+      for (String name : new String[] {"w_ih", "w_hh", "b_ih", "b_hh", "taus"}) {
+        double lo = name.equals("taus") ? 0.5 : -bound;
+        double hi = name.equals("taus") ? 4.0 : bound;
+        INDArray p = ModelTestSupport.param(net, name);
+        double[] actual = p.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        for (int i = 0; i < actual.length; i++) {
+          double draw = lo + (hi - lo) * rng.nextDouble();
+          double expected = type == DataType.FLOAT ? (double) (float) draw : draw;
+          assertEquals(expected, actual[i], 0.0, name + "[" + i + "] (" + type + ")");
+        }
+      }
     }
   }
 
@@ -72,23 +101,27 @@ class GruInitTest {
   private static void assertUniform(INDArray a, double lo, double hi) {
     double min = a.minNumber().doubleValue();
     double max = a.maxNumber().doubleValue();
-    assertTrue(min >= lo && max <= hi, "values in [" + min + ", " + max + "] not within [" + lo + ", " + hi + "]");
-    assertTrue(max - min > 0.8 * (hi - lo), "values in [" + min + ", " + max + "] do not fill [" + lo + ", " + hi + "]");
+    String values = "values in [" + min + ", " + max + "]";
+    assertTrue(min >= lo && max <= hi, values + " not within [" + lo + ", " + hi + "]");
+    assertTrue(max - min > 0.8 * (hi - lo), values + " do not fill [" + lo + ", " + hi + "]");
   }
 
   @Test
   void randomInitialStateIsScaledUniform() {
-    Network net = TestSupport.network(TestSupport.config(H, Leak.OFF, InitialState.RANDOM, 0.25), I, DataType.FLOAT, 1);
+    Network net = TestSupport.network(TestSupport.config(H, Leak.OFF, InitialState.RANDOM, 0.25),
+        I, DataType.FLOAT, 1);
     INDArray h0 = net.initialState(50, new SplittableRandom(9));
     assertArrayEquals(new long[] {50, H}, h0.shape());
     assertEquals(DataType.FLOAT, h0.dataType());
     assertUniform(h0, 0.0, 0.25);
-    assertThrows(IllegalArgumentException.class, () -> net.initialState(0, new SplittableRandom(9)));
+    assertThrows(IllegalArgumentException.class,
+        () -> net.initialState(0, new SplittableRandom(9)));
   }
 
   @Test
   void zeroInitialStateIsZeroAndDrawsNothing() {
-    Network net = TestSupport.network(TestSupport.config(H, Leak.OFF, InitialState.ZERO, 0.25), I, DataType.DOUBLE, 1);
+    Network net = TestSupport.network(TestSupport.config(H, Leak.OFF, InitialState.ZERO, 0.25),
+        I, DataType.DOUBLE, 1);
     SplittableRandom rng = new SplittableRandom(9);
     INDArray h0 = net.initialState(6, rng);
     assertArrayEquals(new long[] {6, H}, h0.shape());
@@ -129,7 +162,8 @@ class GruInitTest {
     Network net = TestSupport.network(TestSupport.config(4, Leak.TRAINED), 1, DataType.DOUBLE, 5);
     Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     grads.remove("taus");
-    Trajectory traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
+    Trajectory traj =
+        net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
     assertTrue(e.getMessage().contains("taus"), e.getMessage());
@@ -167,13 +201,19 @@ class GruInitTest {
     assertEquals("gru", model.info().id());
     assertTrue(model.info().description().contains("Cho et al. 2014"));
     assertTrue(model.info().description().contains("PyTorch"));
-    Network net = model.create(d, new NetworkSpec(2, DataType.FLOAT), new SplittableRandom(1));
-    assertEquals(500, net.hiddenSize());
-    assertEquals(4, net.parameters().size());
+    Cell cell = model.create(d, new NetworkSpec(2, DataType.FLOAT), new SplittableRandom(1));
+    assertEquals(GruCell.class, cell.getClass());
+    assertEquals(500, cell.hiddenSize());
+    assertEquals(500, cell.stateSize());
+    assertEquals(4, cell.parameters().size());
+    assertEquals(Map.of("r", 500, "z", 500, "n", 500), cell.extras());
+    assertFalse(cell instanceof Cell.AcceptsDrive, "the GRU takes no drive");
+    assertFalse(cell instanceof Cell.DifferentiableExtras, "no extra of the GRU is differentiable");
   }
 
   @Test
-  @SuppressWarnings({"rawtypes", "unchecked"}) // Model.class: the SPI is generic in its config record
+  // Model.class: the SPI is generic in its config record
+  @SuppressWarnings({"rawtypes", "unchecked"})
   void serviceLoaderFindsTheGru() {
     Model model =
         ServiceLoader.load(Model.class).stream()
@@ -182,8 +222,9 @@ class GruInitTest {
             .findFirst()
             .orElseThrow(() -> new AssertionError("no model with id gru"));
     assertEquals(GruModel.class, model.getClass());
-    Network net = model.create(model.defaults(), new NetworkSpec(1, DataType.DOUBLE), new SplittableRandom(1));
-    assertEquals(500, net.hiddenSize());
+    Cell cell = model.create(model.defaults(), new NetworkSpec(1, DataType.DOUBLE),
+        new SplittableRandom(1));
+    assertEquals(500, cell.hiddenSize());
   }
 
   @Test
@@ -197,8 +238,10 @@ class GruInitTest {
     assertMessage("tau-init-max must be ≥ tau-init-min (was 1.5 < 2.0)",
         () -> new Config(10, true, 2, 1.5, true, 1, InitialState.ZERO, 0.1));
     assertPrefix("tau-init-min", () -> new Config(10, true, 0, 2, true, 1, InitialState.ZERO, 0.1));
-    assertPrefix("tau-init-max", () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1, InitialState.ZERO, 0.1));
-    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.NaN, InitialState.ZERO, 0.1));
+    assertPrefix("tau-init-max", () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1,
+        InitialState.ZERO, 0.1));
+    assertPrefix("fixed-tau",
+        () -> new Config(10, true, 1, 2, true, Double.NaN, InitialState.ZERO, 0.1));
     assertPrefix("h0-scale", () -> new Config(10, false, 1, 2, true, 1, InitialState.RANDOM, -1));
     // Edge values that are valid.
     new Config(1, true, 1.5, 1.5, false, 1, InitialState.RANDOM, 0);

@@ -14,9 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Two steps of a tiny GRU (H = 2, I = 1, B = 1) with weights written out below, against values
- * computed here by hand from the equations with Math.exp and Math.tanh (row blocks r, z, n as in
- * PyTorch; the reset gate multiplies W_hn·h + b_hn).
+ * Two steps of a tiny GRU cell (H = 2, I = 1, B = 1, float64, run step by step by core) with
+ * weights written out below, against values computed here by hand from the equations with
+ * Math.exp and Math.tanh (row blocks r, z, n as in PyTorch; the reset gate multiplies W_hn·h +
+ * b_hn).
  */
 class GruStepReferenceTest {
   // Rows: r_0, r_1, z_0, z_1, n_0, n_1.
@@ -33,7 +34,8 @@ class GruStepReferenceTest {
   @Test
   void twoStepsWithoutLeakMatchTheHandComputation() {
     Network net = tinyNetwork(Leak.OFF);
-    Trajectory traj = net.forward(Nd4j.createFromArray(X1, X2).reshape(2, 1, 1), Nd4j.createFromArray(new double[][] {H0}));
+    Trajectory traj = net.forward(Nd4j.createFromArray(X1, X2).reshape(2, 1, 1),
+        Nd4j.createFromArray(new double[][] {H0}));
     assertEquals(Set.of("r", "z", "n"), traj.extras().keySet());
 
     // Step 1, unit 0.
@@ -64,7 +66,8 @@ class GruStepReferenceTest {
   void oneStepWithLeakMixesTheCellIntoTheOldState() {
     Network net = tinyNetwork(Leak.TRAINED);
     ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
-    Trajectory traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1), Nd4j.createFromArray(new double[][] {H0}));
+    Trajectory traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1),
+        Nd4j.createFromArray(new double[][] {H0}));
 
     // The gates do not depend on τ; the cell is the plain GRU's.
     double r0 = sigmoid(0.5 * X1 + 0.05 + (0.1 * 0.3 + -0.2 * -0.2) + -0.05);
@@ -83,8 +86,10 @@ class GruStepReferenceTest {
 
     // τ below 1 is clamped to 1: the plain GRU step.
     ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(0.25, 1.0));
-    traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1), Nd4j.createFromArray(new double[][] {H0}));
-    assertArrayEquals(new double[] {cell0, cell1}, traj.hidden().slice(0).getRow(0).toDoubleVector(), 1e-12);
+    traj = net.forward(Nd4j.createFromArray(X1).reshape(1, 1, 1),
+        Nd4j.createFromArray(new double[][] {H0}));
+    assertArrayEquals(new double[] {cell0, cell1},
+        traj.hidden().slice(0).getRow(0).toDoubleVector(), 1e-12);
   }
 
   private static void assertStep(
@@ -96,7 +101,7 @@ class GruStepReferenceTest {
   }
 
   private static Network tinyNetwork(Leak leak) {
-    Network net = TestSupport.network(TestSupport.config(2, leak), 1, DataType.DOUBLE, 1);
+    Network net = TestSupport.cellNetwork(TestSupport.config(2, leak), 1, DataType.DOUBLE, 1);
     ModelTestSupport.param(net, "w_ih").assign(Nd4j.createFromArray(W_IH));
     ModelTestSupport.param(net, "w_hh").assign(Nd4j.createFromArray(W_HH));
     ModelTestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));

@@ -6,6 +6,8 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
+import engram.runtime.CellNetwork;
+import engram.runtime.Networks;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -24,15 +26,30 @@ final class TestSupport {
   }
 
   static Config config(int hidden, Leak leak, InitialState initial, double h0Scale) {
-    return new Config(hidden, leak != Leak.OFF, 1.0, 2.0, leak != Leak.FIXED, 2.5, initial, h0Scale);
+    return new Config(hidden, leak != Leak.OFF, 1.0, 2.0, leak != Leak.FIXED, 2.5, initial,
+        h0Scale);
   }
 
   static Config config(int hidden, Leak leak) {
     return config(hidden, leak, InitialState.RANDOM, 0.5);
   }
 
-  static Network network(Config config, int inputs, DataType type, long seed) {
-    return new GruModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
+  /** The network core builds: the kernel for float32, the cell step by step for float64. */
+  static CellNetwork network(Config config, int inputs, DataType type, long seed) {
+    return Networks.create(new GruModel(), config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed));
+  }
+
+  /** The cell run step by step by core's runner (the reference), whatever the data type. */
+  static CellNetwork cellNetwork(Config config, int inputs, DataType type, long seed) {
+    return Networks.create(new GruModel(), config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed), Networks.Kernels.OFF);
+  }
+
+  /** The cell itself, as the model creates it. */
+  static GruCell cell(Config config, int inputs, DataType type, long seed) {
+    return (GruCell) new GruModel().create(config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed));
   }
 
   /**

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.GradientCheck;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -55,13 +55,13 @@ class LeakyRnnDriveTest {
   void backwardWithDriveMatchesCentralDifferences(Phi phi, Nonlinearity nl) {
     Config config = TestSupport.config(H, nl, 0.2, phi);
     Network net = TestSupport.network(config, I, DataType.DOUBLE, 11);
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
-    ModelTestSupport.param(net, "w_rec").muli(2.5);
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
+    TestArrays.param(net, "w_rec").muli(2.5);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
-    INDArray drive = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.7);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
+    INDArray weights = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray drive = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.7);
 
     assertReferenceAndAwayFromKinks(config, net, x, h0, drive, nl);
 
@@ -69,7 +69,7 @@ class LeakyRnnDriveTest {
     INDArray callerDrive = drive.dup();
     Trajectory traj = net.forward(x, h0, callerDrive);
     callerDrive.assign(123.0);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(traj, weights.dup(), grads);
     assertEquals(5, grads.size());
 
@@ -87,7 +87,7 @@ class LeakyRnnDriveTest {
     }
     // The drive matters for the gradient (so the check above is not vacuous).
     Trajectory plain = net.forward(x, h0);
-    Map<String, INDArray> plainGrads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> plainGrads = TestArrays.gradientArrays(net);
     net.backward(plain, weights.dup(), plainGrads);
     assertTrue(plainGrads.get("taus").sub(gTau).norm2Number().doubleValue() > 1e-3);
   }
@@ -99,24 +99,24 @@ class LeakyRnnDriveTest {
     for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
       Network net = TestSupport.network(config, I, type, 5);
       SplittableRandom rng = new SplittableRandom(77);
-      INDArray x = ModelTestSupport.gaussian(rng, type, T, B, I);
-      INDArray h0 = ModelTestSupport.gaussian(rng, type, B, H);
-      INDArray weights = ModelTestSupport.gaussian(rng, type, T, B, H);
+      INDArray x = TestArrays.gaussian(rng, type, T, B, I);
+      INDArray h0 = TestArrays.gaussian(rng, type, B, H);
+      INDArray weights = TestArrays.gaussian(rng, type, T, B, H);
 
       Trajectory plain = net.forward(x, h0);
       INDArray expected = plain.hidden().dup();
-      Map<String, INDArray> expectedGrads = ModelTestSupport.gradientArrays(net);
+      Map<String, INDArray> expectedGrads = TestArrays.gradientArrays(net);
       net.backward(plain, weights.dup(), expectedGrads);
 
       INDArray actual = net.forward(x, h0, null).hidden().dup();
-      ModelTestSupport.assertIdentical(expected, actual, "null drive, " + type);
+      TestArrays.assertIdentical(expected, actual, "null drive, " + type);
 
       Trajectory zero = net.forward(x, h0, Nd4j.zeros(type, T, B, H));
-      ModelTestSupport.assertIdentical(expected, zero.hidden(), "zero drive, " + type);
-      Map<String, INDArray> zeroGrads = ModelTestSupport.gradientArrays(net);
+      TestArrays.assertIdentical(expected, zero.hidden(), "zero drive, " + type);
+      Map<String, INDArray> zeroGrads = TestArrays.gradientArrays(net);
       net.backward(zero, weights.dup(), zeroGrads);
       for (String name : expectedGrads.keySet()) {
-        ModelTestSupport.assertIdentical(
+        TestArrays.assertIdentical(
             expectedGrads.get(name), zeroGrads.get(name), name + ", zero drive, " + type);
       }
     }
@@ -127,12 +127,12 @@ class LeakyRnnDriveTest {
   void oneStepMatchesHandComputation(Phi phi) {
     Config config = TestSupport.config(2, Nonlinearity.TANH, 0.0, phi);
     Network net = TestSupport.network(config, 1, DataType.DOUBLE, 3);
-    ModelTestSupport.param(net, "w_in").assign(Nd4j.createFromArray(new double[][] {{0.5}, {-0.3}}));
-    ModelTestSupport.param(net, "b_in").assign(Nd4j.createFromArray(0.1, -0.2));
-    ModelTestSupport.param(net, "w_rec")
+    TestArrays.param(net, "w_in").assign(Nd4j.createFromArray(new double[][] {{0.5}, {-0.3}}));
+    TestArrays.param(net, "b_in").assign(Nd4j.createFromArray(0.1, -0.2));
+    TestArrays.param(net, "w_rec")
         .assign(Nd4j.createFromArray(new double[][] {{0.0, 0.8}, {-0.6, 0.0}}));
-    ModelTestSupport.param(net, "b_rec").assign(Nd4j.createFromArray(0.05, 0.15));
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(2.0, 4.0));
+    TestArrays.param(net, "b_rec").assign(Nd4j.createFromArray(0.05, 0.15));
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(2.0, 4.0));
     INDArray x = Nd4j.createFromArray(0.7).reshape(1, 1, 1);
     INDArray h0 = Nd4j.createFromArray(new double[][] {{0.3, -0.4}});
     INDArray drive = Nd4j.createFromArray(0.25, -0.9).reshape(1, 1, 2);
@@ -166,11 +166,11 @@ class LeakyRnnDriveTest {
     Config config = TestSupport.config(H, Nonlinearity.TANH, 0.0, Phi.OUTSIDE);
     Network net = TestSupport.network(config, I, DataType.DOUBLE, 9);
     SplittableRandom rng = new SplittableRandom(4);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H);
-    INDArray drive = ModelTestSupport.gaussian(rng, DataType.FLOAT, 4, B, H);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 4, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H);
+    INDArray drive = TestArrays.gaussian(rng, DataType.FLOAT, 4, B, H);
     INDArray expected = net.forward(x, h0, drive.castTo(DataType.DOUBLE)).hidden().dup();
-    ModelTestSupport.assertIdentical(expected, net.forward(x, h0, drive).hidden(), "float drive");
+    TestArrays.assertIdentical(expected, net.forward(x, h0, drive).hidden(), "float drive");
   }
 
   @ParameterizedTest(name = "phi {0}")
@@ -223,14 +223,14 @@ class LeakyRnnDriveTest {
     double[][][] ref =
         TestSupport.referenceForward(
             config,
-            ModelTestSupport.param(net, "w_in").toDoubleMatrix(),
-            ModelTestSupport.param(net, "b_in").toDoubleVector(),
-            ModelTestSupport.param(net, "w_rec").toDoubleMatrix(),
-            ModelTestSupport.param(net, "b_rec").toDoubleVector(),
-            ModelTestSupport.param(net, "taus").toDoubleVector(),
-            ModelTestSupport.to3d(x),
+            TestArrays.param(net, "w_in").toDoubleMatrix(),
+            TestArrays.param(net, "b_in").toDoubleVector(),
+            TestArrays.param(net, "w_rec").toDoubleMatrix(),
+            TestArrays.param(net, "b_rec").toDoubleVector(),
+            TestArrays.param(net, "taus").toDoubleVector(),
+            TestArrays.to3d(x),
             h0.toDoubleMatrix(),
-            ModelTestSupport.to3d(drive),
+            TestArrays.to3d(drive),
             args);
     INDArray hidden = net.forward(x, h0, drive).hidden();
     for (int t = 0; t < T; t++) {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -58,16 +58,16 @@ class LeakyRnnGoldenTest {
     Network net = TestSupport.network(config, 1, DataType.DOUBLE, 99, kernels);
     for (String name : new String[] {"w_in", "b_in", "w_rec", "b_rec", "taus"}) {
       INDArray value = load(dir, name);
-      assertArrayEquals(value.shape(), ModelTestSupport.param(net, name).shape(), name);
-      ModelTestSupport.param(net, name).assign(value);
+      assertArrayEquals(value.shape(), TestArrays.param(net, name).shape(), name);
+      TestArrays.param(net, name).assign(value);
     }
     // The file's w_rec has a non-zero diagonal: the model must ignore it, as the script does (the
     // constraint projects it to 0 before the forward pass).
-    assertTrue(ModelTestSupport.param(net, "w_rec").getDouble(0, 0) != 0.0);
+    assertTrue(TestArrays.param(net, "w_rec").getDouble(0, 0) != 0.0);
 
     Trajectory traj = net.forward(x.reshape(steps, batch, 1), h0);
     INDArray hiddenExpected = load(dir, "out/hidden");
-    assertTrue(ModelTestSupport.maxRelativeDifference(traj.hidden(), hiddenExpected) < 1e-12,
+    assertTrue(TestArrays.maxRelativeDifference(traj.hidden(), hiddenExpected) < 1e-12,
         "hidden states differ from PyTorch");
 
     // dL/dh_T = Σ_k (softmax(logits_k) − onehot(label_k)) / B · head_w[k]
@@ -78,7 +78,7 @@ class LeakyRnnGoldenTest {
     for (int k = 0; k < heads; k++) {
       INDArray w = headW.slice(k); // [2, H]
       INDArray logits = hLast.mmul(w.transpose()).addRowVector(headB.slice(k)); // [B, 2]
-      assertTrue(ModelTestSupport.maxRelativeDifference(logits, logitsExpected.slice(k)) < 1e-12);
+      assertTrue(TestArrays.maxRelativeDifference(logits, logitsExpected.slice(k)) < 1e-12);
       for (int b = 0; b < batch; b++) {
         double l0 = logits.getDouble(b, 0);
         double l1 = logits.getDouble(b, 1);
@@ -98,7 +98,7 @@ class LeakyRnnGoldenTest {
     }
     assertEquals(load(dir, "out/loss").getDouble(0), loss, 1e-12 * Math.abs(loss));
 
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(traj, dLdh, grads);
     for (String name : new String[] {"w_in", "b_in", "w_rec", "b_rec", "taus"}) {
       INDArray expected = load(dir, "out/grad_" + name);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -59,18 +59,18 @@ class LeakyRnnGradientCheckTest {
   void backwardMatchesCentralDifferences(Phi phi, Nonlinearity nl, Networks.Kernels kernels) {
     Config config = TestSupport.config(H, nl, 0.2, phi);
     Network net = TestSupport.network(config, I, DataType.DOUBLE, 11, kernels);
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
     // Stronger recurrence than the default init, so that the recurrent path matters.
-    ModelTestSupport.param(net, "w_rec").muli(2.5);
+    TestArrays.param(net, "w_rec").muli(2.5);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
+    INDArray weights = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
 
     assertAwayFromKinks(config, net, x, h0, nl);
 
     Trajectory traj = net.forward(x, h0);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(traj, weights.dup(), grads);
     assertEquals(5, grads.size());
 
@@ -142,11 +142,11 @@ class LeakyRnnGradientCheckTest {
     double[][][] ref =
         TestSupport.referenceForward(
             config,
-            ModelTestSupport.param(net, "w_in").toDoubleMatrix(),
-            ModelTestSupport.param(net, "b_in").toDoubleVector(),
-            ModelTestSupport.param(net, "w_rec").toDoubleMatrix(),
-            ModelTestSupport.param(net, "b_rec").toDoubleVector(),
-            ModelTestSupport.param(net, "taus").toDoubleVector(),
+            TestArrays.param(net, "w_in").toDoubleMatrix(),
+            TestArrays.param(net, "b_in").toDoubleVector(),
+            TestArrays.param(net, "w_rec").toDoubleMatrix(),
+            TestArrays.param(net, "b_rec").toDoubleVector(),
+            TestArrays.param(net, "taus").toDoubleVector(),
             to3d(x),
             h0.toDoubleMatrix(),
             drives);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -40,11 +40,11 @@ class LeakyRnnInitTest {
         assertArrayEquals(shapes[k], ps.get(k).value().shape(), ps.get(k).name());
         assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
       }
-      assertUniform(ModelTestSupport.param(net, "w_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
-      assertUniform(ModelTestSupport.param(net, "b_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
-      assertUniform(ModelTestSupport.param(net, "b_rec"), -1 / Math.sqrt(H), 1 / Math.sqrt(H));
-      assertUniform(ModelTestSupport.param(net, "taus"), 1.0, 2.0);
-      INDArray wRec = ModelTestSupport.param(net, "w_rec");
+      assertUniform(TestArrays.param(net, "w_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
+      assertUniform(TestArrays.param(net, "b_in"), -1 / Math.sqrt(I), 1 / Math.sqrt(I));
+      assertUniform(TestArrays.param(net, "b_rec"), -1 / Math.sqrt(H), 1 / Math.sqrt(H));
+      assertUniform(TestArrays.param(net, "taus"), 1.0, 2.0);
+      INDArray wRec = TestArrays.param(net, "w_rec");
       INDArray offDiagonal = wRec.mul(Nd4j.ones(type, H, H).subi(Nd4j.eye(H).castTo(type)));
       assertUniform(offDiagonal, -1 / Math.sqrt(H), 1 / Math.sqrt(H));
       for (int i = 0; i < H; i++) {
@@ -83,19 +83,19 @@ class LeakyRnnInitTest {
     assertEquals(3.0, taus.value().minNumber().doubleValue(), 0.0);
     assertEquals(3.0, taus.value().maxNumber().doubleValue(), 0.0);
 
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     assertFalse(grads.containsKey("taus"));
     SplittableRandom rng = new SplittableRandom(1);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 5, 2, I);
     Trajectory traj = net.forward(x, net.initialState(2, rng));
-    net.backward(traj, ModelTestSupport.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
+    net.backward(traj, TestArrays.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
     assertTrue(grads.get("w_rec").norm2Number().doubleValue() > 0);
 
     // With a fixed τ = 3 the update is h_t = φ(h_{t−1} + (drive − h_{t−1})/3): check one unit.
     INDArray h = traj.hidden();
-    double[] wIn = ModelTestSupport.param(net, "w_in").getRow(0).toDoubleVector();
-    double[] wRec = ModelTestSupport.param(net, "w_rec").getRow(0).toDoubleVector();
-    double drive = ModelTestSupport.param(net, "b_in").getDouble(0) + ModelTestSupport.param(net, "b_rec").getDouble(0);
+    double[] wIn = TestArrays.param(net, "w_in").getRow(0).toDoubleVector();
+    double[] wRec = TestArrays.param(net, "w_rec").getRow(0).toDoubleVector();
+    double drive = TestArrays.param(net, "b_in").getDouble(0) + TestArrays.param(net, "b_rec").getDouble(0);
     for (int k = 0; k < I; k++) {
       drive += wIn[k] * x.getDouble(1, 0, k);
     }
@@ -109,7 +109,7 @@ class LeakyRnnInitTest {
   @Test
   void trainableTauRequiresItsGradientArray() {
     Network net = TestSupport.network(TestSupport.config(4, Nonlinearity.RELU, 0, Phi.OUTSIDE), 1, DataType.DOUBLE, 5);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     grads.remove("taus");
     Trajectory traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.NetworkSpec;
 import engram.api.Trajectory;
 import engram.models.common.Blas;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -84,17 +84,17 @@ class LeakyRnnKernelTest {
     CellNetwork net = TestSupport.network(config, 2, DataType.FLOAT, 4, Networks.Kernels.AUTO);
     assertEquals("leaky-rnn/fused", net.implementation());
     SplittableRandom rng = new SplittableRandom(6);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 3, 2);
+    INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, 5, 3, 2);
     INDArray h0 = net.initialState(3, rng);
-    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 3, 9);
+    INDArray dLdh = TestArrays.gaussian(rng, DataType.FLOAT, 5, 3, 9);
     Trajectory traj = net.forward(x, h0);
-    Map<String, INDArray> plain = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> plain = TestArrays.gradientArrays(net);
     net.backward(traj, dLdh.dup(), plain);
     Map<String, INDArray> fortran = new java.util.LinkedHashMap<>();
     plain.forEach((name, g) -> fortran.put(name, g.dup('f').assign(-7)));
     net.backward(traj, dLdh.dup(), fortran);
     for (String name : plain.keySet()) {
-      ModelTestSupport.assertIdentical(plain.get(name), fortran.get(name).dup('c'), name);
+      TestArrays.assertIdentical(plain.get(name), fortran.get(name).dup('c'), name);
     }
   }
 }

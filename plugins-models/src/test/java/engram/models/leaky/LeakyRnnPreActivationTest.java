@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.GradientCheck;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
@@ -83,8 +83,8 @@ class LeakyRnnPreActivationTest {
   /** A network with the test's τ (below and above 1) and a strong recurrence. */
   private static Network network(Config config) {
     Network net = TestSupport.network(config, I, DataType.DOUBLE, 11);
-    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
-    ModelTestSupport.param(net, "w_rec").muli(2.5);
+    TestArrays.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
+    TestArrays.param(net, "w_rec").muli(2.5);
     return net;
   }
 
@@ -92,14 +92,14 @@ class LeakyRnnPreActivationTest {
       Config config, Network net, INDArray x, INDArray h0, INDArray drive, double[][][] pre) {
     return TestSupport.referenceForward(
         config,
-        ModelTestSupport.param(net, "w_in").toDoubleMatrix(),
-        ModelTestSupport.param(net, "b_in").toDoubleVector(),
-        ModelTestSupport.param(net, "w_rec").toDoubleMatrix(),
-        ModelTestSupport.param(net, "b_rec").toDoubleVector(),
-        ModelTestSupport.param(net, "taus").toDoubleVector(),
-        ModelTestSupport.to3d(x),
+        TestArrays.param(net, "w_in").toDoubleMatrix(),
+        TestArrays.param(net, "b_in").toDoubleVector(),
+        TestArrays.param(net, "w_rec").toDoubleMatrix(),
+        TestArrays.param(net, "b_rec").toDoubleVector(),
+        TestArrays.param(net, "taus").toDoubleVector(),
+        TestArrays.to3d(x),
         h0.toDoubleMatrix(),
-        drive == null ? null : ModelTestSupport.to3d(drive),
+        drive == null ? null : TestArrays.to3d(drive),
         pre);
   }
 
@@ -109,9 +109,9 @@ class LeakyRnnPreActivationTest {
     Config config = TestSupport.config(H, nl, 0.2, phi);
     Network net = network(config);
     SplittableRandom rng = new SplittableRandom(99);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray drive = withDrive ? ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
+    INDArray drive = withDrive ? TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
     double[][][] ref = new double[T][B][H];
     double[][][] refH = reference(config, net, x, h0, drive, ref);
 
@@ -138,7 +138,7 @@ class LeakyRnnPreActivationTest {
         case LEAKY_RELU -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU(phiOfPre, phiOfPre, 0.2));
         case RELU -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(phiOfPre, phiOfPre, 0.0));
       }
-      ModelTestSupport.assertIdentical(phiOfPre, traj.hidden(), "h = φ(pre)");
+      TestArrays.assertIdentical(phiOfPre, traj.hidden(), "h = φ(pre)");
     }
     // The last step is reachable with the usual ND4J indexing (the view bug).
     assertArrayEquals(new long[] {B, H}, pre.slice(T - 1).shape());
@@ -150,11 +150,11 @@ class LeakyRnnPreActivationTest {
     Config config = TestSupport.config(H, nl, 0.2, phi);
     Network net = network(config);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray wh = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
-    INDArray wp = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
-    INDArray drive = withDrive ? ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
+    INDArray wh = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray wp = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray drive = withDrive ? TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
 
     double[][][] pre = new double[T][B][H];
     reference(config, net, x, h0, drive, pre);
@@ -169,7 +169,7 @@ class LeakyRnnPreActivationTest {
     }
 
     Trajectory traj = net.forward(x, h0, drive);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(traj, wh.dup(), new HashMap<>(Map.of("pre", wp.dup())), grads);
     for (Parameter p : net.parameters()) {
       INDArray numeric = numericGradient(net, p.value(), x, h0, drive, wh, wp);
@@ -185,9 +185,9 @@ class LeakyRnnPreActivationTest {
 
     // The pre term really matters: without it the gradient differs.
     Trajectory again = net.forward(x, h0, drive);
-    Map<String, INDArray> hOnly = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> hOnly = TestArrays.gradientArrays(net);
     net.backward(again, wh.dup(), hOnly);
-    assertTrue(ModelTestSupport.maxRelativeDifference(hOnly.get("w_rec"), grads.get("w_rec")) > 1e-3);
+    assertTrue(TestArrays.maxRelativeDifference(hOnly.get("w_rec"), grads.get("w_rec")) > 1e-3);
   }
 
   private static INDArray numericGradient(Network net, INDArray p, INDArray x, INDArray h0,
@@ -220,28 +220,28 @@ class LeakyRnnPreActivationTest {
     Config config = TestSupport.config(H, nl, 0.2, phi);
     Network net = network(config);
     SplittableRandom rng = new SplittableRandom(7);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray wh = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
-    INDArray drive = withDrive ? ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H) : null;
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
+    INDArray wh = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray drive = withDrive ? TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H) : null;
     Trajectory traj = net.forward(x, h0, drive);
     INDArray preBefore = traj.extras().get("pre").dup();
 
-    Map<String, INDArray> plain = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> plain = TestArrays.gradientArrays(net);
     net.backward(traj, wh.dup(), plain);
-    Map<String, INDArray> empty = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> empty = TestArrays.gradientArrays(net);
     net.backward(traj, wh.dup(), Map.of(), empty);
-    Map<String, INDArray> zero = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> zero = TestArrays.gradientArrays(net);
     net.backward(traj, wh.dup(), Map.of("pre", Nd4j.zeros(DataType.DOUBLE, T, B, H)), zero);
-    Map<String, INDArray> zeroFloatF = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> zeroFloatF = TestArrays.gradientArrays(net);
     net.backward(traj, wh.dup(), Map.of("pre", Nd4j.zeros(DataType.FLOAT, T, B, H).dup('f')), zeroFloatF);
     for (String name : plain.keySet()) {
-      ModelTestSupport.assertIdentical(plain.get(name), empty.get(name), name + " (no extras)");
-      ModelTestSupport.assertIdentical(plain.get(name), zero.get(name), name + " (zero dL/dpre)");
-      ModelTestSupport.assertIdentical(plain.get(name), zeroFloatF.get(name), name + " (zero, float, f)");
+      TestArrays.assertIdentical(plain.get(name), empty.get(name), name + " (no extras)");
+      TestArrays.assertIdentical(plain.get(name), zero.get(name), name + " (zero dL/dpre)");
+      TestArrays.assertIdentical(plain.get(name), zeroFloatF.get(name), name + " (zero, float, f)");
     }
     // backward leaves the extra as it was.
-    ModelTestSupport.assertIdentical(preBefore, traj.extras().get("pre"), "pre after backward");
+    TestArrays.assertIdentical(preBefore, traj.extras().get("pre"), "pre after backward");
   }
 
   @ParameterizedTest(name = "phi {0}")
@@ -249,19 +249,19 @@ class LeakyRnnPreActivationTest {
   void dLdPreIsOnlyReadAndMayAliasDldh(Phi phi) {
     Network net = network(TestSupport.config(H, Nonlinearity.TANH, 0.2, phi));
     SplittableRandom rng = new SplittableRandom(8);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray w = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
+    INDArray w = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
     Trajectory traj = net.forward(x, h0);
-    Map<String, INDArray> separate = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> separate = TestArrays.gradientArrays(net);
     INDArray wp = w.dup();
     net.backward(traj, w.dup(), Map.of("pre", wp), separate);
-    ModelTestSupport.assertIdentical(w, wp, "dL/dpre is not modified");
-    Map<String, INDArray> aliased = ModelTestSupport.gradientArrays(net);
+    TestArrays.assertIdentical(w, wp, "dL/dpre is not modified");
+    Map<String, INDArray> aliased = TestArrays.gradientArrays(net);
     INDArray same = w.dup();
     net.backward(traj, same, Map.of("pre", same), aliased);
     for (String name : separate.keySet()) {
-      ModelTestSupport.assertIdentical(separate.get(name), aliased.get(name), name + " (aliased)");
+      TestArrays.assertIdentical(separate.get(name), aliased.get(name), name + " (aliased)");
     }
   }
 
@@ -270,10 +270,10 @@ class LeakyRnnPreActivationTest {
   void unknownExtraAndWrongShapeAreRejected(Phi phi) {
     Network net = network(TestSupport.config(H, Nonlinearity.TANH, 0.2, phi));
     SplittableRandom rng = new SplittableRandom(9);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 4, B, I);
-    INDArray h0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 4, B, I);
+    INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H);
     Trajectory traj = net.forward(x, h0);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> net.backward(traj, Nd4j.zeros(DataType.DOUBLE, 4, B, H),
             Map.of("z", Nd4j.zeros(DataType.DOUBLE, 4, B, H)), grads));
@@ -306,11 +306,11 @@ class LeakyRnnPreActivationTest {
 
   private static long[] count(Network net, int steps) {
     SplittableRandom rng = new SplittableRandom(steps);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, steps, 3, I);
     INDArray h0 = net.initialState(3, rng);
-    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, H);
-    INDArray dLdPre = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, 3, H);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    INDArray dLdh = TestArrays.gaussian(rng, DataType.FLOAT, steps, 3, H);
+    INDArray dLdPre = TestArrays.gaussian(rng, DataType.FLOAT, steps, 3, H);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     Trajectory warm = net.forward(x, h0);
     net.backward(warm, dLdh, grads);
     net.backward(warm, dLdh, Map.of("pre", dLdPre), grads);

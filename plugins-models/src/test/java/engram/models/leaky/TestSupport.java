@@ -10,7 +10,7 @@ import engram.models.leaky.LeakyRnnModel.Phi;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** Helpers of the leaky RNN tests (the model-independent ones are in ModelTestSupport). */
+/** Helpers of the leaky RNN tests (the model-independent ones are in the testkit's TestArrays). */
 final class TestSupport {
   private TestSupport() {}
 

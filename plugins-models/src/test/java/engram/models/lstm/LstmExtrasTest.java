@@ -13,6 +13,7 @@ import engram.api.Network;
 import engram.api.Trajectory;
 import engram.models.common.ModelTestSupport;
 import engram.models.lstm.LstmModel.InitialState;
+import engram.runtime.CellNetwork;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -33,11 +34,13 @@ class LstmExtrasTest {
   @ParameterizedTest(name = "leak {0}")
   @ValueSource(booleans = {false, true})
   void gatesAreRecomputableFromTheTrajectory(boolean leak) {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(H, leak, InitialState.RANDOM), I, DataType.DOUBLE, 3);
+    Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H, leak, InitialState.RANDOM),
+        I, DataType.DOUBLE, 3);
     SplittableRandom rng = new SplittableRandom(4);
     INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = net.initialState(B, rng);
-    Trajectory traj = net.forward(x, h0);
+    INDArray h0 = LstmTestSupport.block(net.initialState(B, rng), 0);
+    INDArray c0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H);
+    Trajectory traj = net.forward(x, LstmTestSupport.state(h0, c0));
     Map<String, INDArray> ex = traj.extras();
     assertEquals(List.of("c", "i", "f", "g", "o"), List.copyOf(ex.keySet()));
     for (INDArray a : ex.values()) {
@@ -69,11 +72,12 @@ class LstmExtrasTest {
           assertEquals(sigmoid(pre[0]), ex.get("i").getDouble(t, b, u), 1e-12, "i");
           assertEquals(Math.tanh(pre[2]), ex.get("g").getDouble(t, b, u), 1e-12, "g");
           assertEquals(sigmoid(pre[3]), ex.get("o").getDouble(t, b, u), 1e-12, "o");
-          double cPrev = t == 0 ? 0.0 : ex.get("c").getDouble(t - 1, b, u);
+          double cPrev = t == 0 ? c0.getDouble(b, u) : ex.get("c").getDouble(t - 1, b, u);
           double c = f * cPrev + ex.get("i").getDouble(t, b, u) * ex.get("g").getDouble(t, b, u);
           assertEquals(c, ex.get("c").getDouble(t, b, u), 1e-12, "c recursion");
           if (!leak) {
-            assertEquals(ex.get("o").getDouble(t, b, u) * Math.tanh(c), hidden.getDouble(t, b, u), 1e-12, "h");
+            assertEquals(ex.get("o").getDouble(t, b, u) * Math.tanh(c), hidden.getDouble(t, b, u),
+                1e-12, "h");
           }
         }
       }
@@ -87,7 +91,7 @@ class LstmExtrasTest {
    */
   @Test
   void forgetTimescaleReadsOffTheForgetGate() {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
+    Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
     // PyTorch row block 1 (rows H..2H) is the forget gate.
     ModelTestSupport.param(net, "w_ih").get(interval(H, 2 * H), all()).assign(0.0);
     ModelTestSupport.param(net, "w_hh").get(interval(H, 2 * H), all()).assign(0.0);
@@ -106,8 +110,10 @@ class LstmExtrasTest {
     INDArray ig = traj.extras().get("i").mul(traj.extras().get("g"));
     double f = sigmoid(5.0);
     for (int t = 1; t < 40; t++) {
-      INDArray expected = c.get(point(t - 1), all(), all()).mul(f).add(ig.get(point(t), all(), all()));
-      assertTrue(ModelTestSupport.maxRelativeDifference(c.get(point(t), all(), all()), expected) < 1e-12);
+      INDArray expected = c.get(point(t - 1), all(), all()).mul(f)
+          .add(ig.get(point(t), all(), all()));
+      assertTrue(ModelTestSupport.maxRelativeDifference(c.get(point(t), all(), all()), expected)
+          < 1e-12);
     }
     // A forget bias of 0 gives f = 1/2 and τ_forget = 2 (changing the parameter is seen).
     ModelTestSupport.param(net, "b_hh").get(interval(H, 2 * H)).assign(0.0);
@@ -115,12 +121,21 @@ class LstmExtrasTest {
     assertEquals(2.0, 1.0 / (1.0 - meanF2.getDouble(0)), 1e-12);
   }
 
-  /** The last step of every extra is reachable with ordinary ND4J indexing (offset-0 buffers). */
-  @Test
-  void lastStepOfEveryExtraIsReachable() {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
+  /**
+   * The last step of every extra is reachable with ordinary ND4J indexing (the kernel's buffers
+   * start at offset 0), from the kernel and from the cell.
+   */
+  @ParameterizedTest(name = "kernel {0}")
+  @ValueSource(booleans = {true, false})
+  void lastStepOfEveryExtraIsReachable(boolean kernel) {
+    CellNetwork net = kernel
+        ? LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5)
+        : LstmTestSupport.cellNetwork(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
+    assertEquals(kernel ? "lstm/fused" : "cell", net.implementation());
     SplittableRandom rng = new SplittableRandom(7);
-    Trajectory traj = net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
+    Trajectory traj = net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I),
+        net.initialState(B, rng));
+    assertEquals(List.of("c", "i", "f", "g", "o"), List.copyOf(traj.extras().keySet()));
     for (Map.Entry<String, INDArray> e : traj.extras().entrySet()) {
       INDArray a = e.getValue();
       assertEquals(DataType.FLOAT, a.dataType());
@@ -132,15 +147,20 @@ class LstmExtrasTest {
     }
   }
 
-  /** Extras are valid until the next forward call, like the trajectory. */
+  /**
+   * Extras are valid until the next forward call, like the trajectory; the kernel, which copies
+   * them out of its buffers on first use, refuses those of a stale trajectory.
+   */
   @Test
-  void extrasOfAStaleTrajectoryAreRefused() {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.DOUBLE, 5);
+  void kernelRefusesTheExtrasOfAStaleTrajectory() {
+    CellNetwork net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
+    assertEquals("lstm/fused", net.implementation());
     SplittableRandom rng = new SplittableRandom(8);
-    Trajectory first = net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I), net.initialState(B, rng));
+    Trajectory first = net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I),
+        net.initialState(B, rng));
     Map<String, INDArray> ex = first.extras();
     assertTrue(first.extras() == ex, "extras are computed once per trajectory");
-    net.forward(ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I), net.initialState(B, rng));
+    net.forward(ModelTestSupport.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
     assertThrows(IllegalStateException.class, first::extras);
   }
 }

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.Cell;
 import engram.api.Network;
+import engram.api.NetworkSpec;
 import engram.api.Parameter;
-import engram.api.Trajectory;
 import engram.models.common.ModelTestSupport;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
+import engram.testkit.GradientCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,29 +21,69 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Backward pass against central finite differences of our own forward pass, in float64, for every
- * trainable parameter, with and without the τ leak and from a zero and a random initial state.
- * The loss is Σ w ⊙ h over all steps with random weights w, so dL/dh is dense and random at every
- * step. The forward pass itself is first checked against the plain-Java reference.
+ * The cell's VJP against central finite differences in float64 (the testkit's checks): one step
+ * ({@link GradientCheck#checkStep}: dL/ds_{t−1} = [dL/dh | dL/dc], dL/dx and every parameter) and
+ * whole sequences run step by step by core ({@link GradientCheck#checkNetwork}), without the leak,
+ * with a trainable τ (some clamped) and with a fixed τ, from states with a non-zero c_0. The
+ * forward pass is first checked against the plain-Java reference of {@link LstmTestSupport}.
  */
 class LstmGradientCheckTest {
   private static final int H = 5;
   private static final int I = 2;
   private static final int B = 3;
-  private static final int T = 20;
-  private static final double EPS = 1e-6;
+  private static final int T = 10;
+  /** Tighter than the testkit's default: central differences in float64 reach it here. */
+  private static final double TOLERANCE = 1e-6;
   /** Two τ below 1 (clamped: zero gradient), the rest above 1; none within 0.05 of 1. */
   private static final double[] TAUS = {0.6, 1.4, 0.9, 2.2, 3.5};
 
+  /** The three ways the leak can be configured. */
+  enum Leak {
+    NONE, TRAINABLE_TAU, FIXED_TAU;
+
+    Config config(int hidden, InitialState init) {
+      return new Config(hidden, this != NONE, 1.0, 2.0, this == TRAINABLE_TAU, 2.5, init, 0.3);
+    }
+  }
+
+  /** Weights stronger than the default init, so that the recurrence and saturation matter. */
+  private static void strengthen(List<Parameter> parameters, Leak leak) {
+    for (Parameter p : parameters) {
+      switch (p.name()) {
+        case "w_hh" -> p.value().muli(2.5);
+        case "w_ih" -> p.value().muli(2.0);
+        case "taus" -> {
+          if (leak == Leak.TRAINABLE_TAU) {
+            p.value().assign(Nd4j.createFromArray(TAUS));
+          }
+        }
+        default -> { }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "leak {0}")
+  @EnumSource(Leak.class)
+  void stepVjpMatchesCentralDifferences(Leak leak) {
+    Cell cell = new LstmModel().create(leak.config(H, InitialState.ZERO),
+        new NetworkSpec(I, DataType.DOUBLE), new SplittableRandom(11));
+    assertEquals(2 * H, cell.stateSize());
+    strengthen(cell.parameters(), leak);
+    for (long seed : new long[] {1, 2}) {
+      GradientCheck.checkStep(cell, I, B, seed, TOLERANCE);
+    }
+  }
+
   static Stream<Arguments> variants() {
     List<Arguments> list = new ArrayList<>();
-    for (boolean leak : new boolean[] {false, true}) {
+    for (Leak leak : Leak.values()) {
       for (InitialState init : InitialState.values()) {
         list.add(Arguments.of(leak, init));
       }
@@ -51,44 +93,33 @@ class LstmGradientCheckTest {
 
   @ParameterizedTest(name = "leak {0}, initial state {1}")
   @MethodSource("variants")
-  void backwardMatchesCentralDifferences(boolean leak, InitialState init) {
-    Config config = LstmTestSupport.config(H, leak, init);
-    Network net = LstmTestSupport.network(config, I, DataType.DOUBLE, 11);
-    if (leak) {
-      ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(TAUS));
-    }
-    // Stronger weights than the default init, so that the recurrence and saturation matter.
-    ModelTestSupport.param(net, "w_hh").muli(2.5);
-    ModelTestSupport.param(net, "w_ih").muli(2.0);
+  void bpttMatchesCentralDifferences(Leak leak, InitialState init) {
+    Network net = LstmTestSupport.cellNetwork(leak.config(H, init), I, DataType.DOUBLE, 11);
+    strengthen(net.parameters(), leak);
     SplittableRandom rng = new SplittableRandom(2024);
     INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = net.initialState(B, rng);
-    if (init == InitialState.RANDOM) {
-      assertTrue(h0.norm2Number().doubleValue() > 0);
-    }
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
+    INDArray s0 = net.initialState(B, rng);
+    assertEquals(init == InitialState.RANDOM, s0.norm2Number().doubleValue() > 0);
+    // A non-zero c_0, which initialState never gives but forward must accept.
+    s0 = LstmTestSupport.state(LstmTestSupport.block(s0, 0),
+        ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5));
 
-    Trajectory traj = net.forward(x, h0);
-    LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, h0);
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12, "hidden vs reference");
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.c(), traj.extras().get("c")) < 1e-12, "c vs reference");
+    var traj = net.forward(x, s0);
+    LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, s0);
+    assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12,
+        "hidden vs reference");
+    assertTrue(LstmTestSupport.maxAbsDifference(ref.c(), traj.extras().get("c")) < 1e-12,
+        "c vs reference");
 
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
-    net.backward(traj, weights.dup(), grads);
-    assertEquals(leak ? 5 : 4, grads.size());
-
-    for (Parameter p : net.parameters()) {
-      INDArray analytic = grads.get(p.name());
-      INDArray numeric = numericGradient(net, p.value(), x, h0, weights);
-      assertClose(p.name(), analytic, numeric);
-    }
+    Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, s0, 5, TOLERANCE);
+    assertEquals(leak == Leak.TRAINABLE_TAU ? 5 : 4, grads.size());
     // The two biases enter only through their sum: equal gradients.
     ModelTestSupport.assertIdentical(grads.get("b_ih"), grads.get("b_hh"), "db_ih = db_hh");
-    if (leak) {
+    if (leak == Leak.TRAINABLE_TAU) {
       INDArray gTau = grads.get("taus");
       for (int i = 0; i < H; i++) {
         if (TAUS[i] < 1) {
-          assertEquals(0.0, gTau.getDouble(i), 0.0, "τ < 1 is clamped: its gradient must be exactly 0");
+          assertEquals(0.0, gTau.getDouble(i), 0.0, "τ < 1 is clamped: its gradient must be 0");
         } else {
           assertTrue(Math.abs(gTau.getDouble(i)) > 1e-6, "τ ≥ 1 should get a real gradient");
         }
@@ -98,49 +129,46 @@ class LstmGradientCheckTest {
 
   /** Size-1 dimensions (one unit, one input, one sequence, one step) and small mixed shapes. */
   @ParameterizedTest(name = "H={0}, I={1}, B={2}, T={3}, leak {4}")
-  @CsvSource({"1, 1, 1, 1, true", "1, 1, 2, 3, false", "3, 1, 1, 2, true", "2, 4, 1, 5, true"})
-  void edgeShapes(int hidden, int inputs, int batch, int steps, boolean leak) {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(hidden, leak, InitialState.RANDOM), inputs, DataType.DOUBLE, 21);
-    if (leak) {
+  @CsvSource({"1, 1, 1, 1, TRAINABLE_TAU", "1, 1, 2, 3, NONE", "3, 1, 1, 2, TRAINABLE_TAU",
+      "2, 4, 1, 5, FIXED_TAU"})
+  void edgeShapes(int hidden, int inputs, int batch, int steps, Leak leak) {
+    Network net = LstmTestSupport.cellNetwork(leak.config(hidden, InitialState.RANDOM), inputs,
+        DataType.DOUBLE, 21);
+    if (leak == Leak.TRAINABLE_TAU) {
       ModelTestSupport.param(net, "taus").addi(0.5); // U(1.5, 2.5): away from the clamp
     }
     SplittableRandom rng = new SplittableRandom(3);
     INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, inputs);
-    INDArray h0 = net.initialState(batch, rng).addi(0.2);
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, steps, batch, hidden);
-    Trajectory traj = net.forward(x, h0);
-    LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, h0);
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12, "hidden vs reference");
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.f(), traj.extras().get("f")) < 1e-12, "f vs reference");
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
-    net.backward(traj, weights.dup(), grads);
-    for (Parameter p : net.parameters()) {
-      assertClose(p.name(), grads.get(p.name()), numericGradient(net, p.value(), x, h0, weights));
-    }
+    INDArray s0 = net.initialState(batch, rng).addi(0.2);
+    var traj = net.forward(x, s0);
+    LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, s0);
+    assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12,
+        "hidden vs reference");
+    assertTrue(LstmTestSupport.maxAbsDifference(ref.f(), traj.extras().get("f")) < 1e-12,
+        "f vs reference");
+    Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, s0, 6, TOLERANCE);
+    assertEquals(leak == Leak.TRAINABLE_TAU, grads.containsKey("taus"));
   }
 
-  /** A fixed τ (leak on, train-tau false) has no gradient array, and the rest is still right. */
+  /** A fixed τ is a parameter without a gradient, and it is used: the trajectory depends on it. */
   @Test
-  void fixedTauLeakHasCorrectGradientsWithoutTaus() {
-    Config config = new Config(H, true, 1.0, 2.0, false, 2.5, InitialState.RANDOM, 0.3);
-    Network net = LstmTestSupport.network(config, I, DataType.DOUBLE, 12);
+  void fixedTauIsUsedButNotTrained() {
+    Network net = LstmTestSupport.cellNetwork(Leak.FIXED_TAU.config(H, InitialState.RANDOM), I,
+        DataType.DOUBLE, 12);
     Parameter taus = net.parameters().get(4);
     assertEquals("taus", taus.name());
     assertFalse(taus.trainable());
     SplittableRandom rng = new SplittableRandom(7);
     INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
-    INDArray h0 = net.initialState(B, rng);
-    INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, H);
-    Trajectory traj = net.forward(x, h0);
-    assertTrue(LstmTestSupport.maxAbsDifference(LstmTestSupport.referenceForward(net, x, h0).h(), traj.hidden()) < 1e-12);
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
-    assertFalse(grads.containsKey("taus"));
-    net.backward(traj, weights.dup(), grads);
-    for (Parameter p : net.parameters()) {
-      if (p.trainable()) {
-        assertClose(p.name(), grads.get(p.name()), numericGradient(net, p.value(), x, h0, weights));
-      }
-    }
+    INDArray s0 = net.initialState(B, rng);
+    INDArray leaky = net.forward(x, s0).hidden().dup();
+    taus.value().assign(1.0);
+    INDArray plain = net.forward(x, s0).hidden().dup();
+    assertTrue(leaky.sub(plain).amaxNumber().doubleValue() > 1e-3, "τ = 2.5 slows h down");
+    Network noLeak = LstmTestSupport.cellNetwork(Leak.NONE.config(H, InitialState.RANDOM), I,
+        DataType.DOUBLE, 12);
+    ModelTestSupport.assertIdentical(noLeak.forward(x, s0).hidden(), plain,
+        "τ = 1 is exactly the plain LSTM");
   }
 
   /**
@@ -149,22 +177,23 @@ class LstmGradientCheckTest {
    */
   @Test
   void atTauOneTheGradientPasses() {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(H, true, InitialState.RANDOM), I, DataType.DOUBLE, 13);
+    Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H, true,
+        InitialState.RANDOM), I, DataType.DOUBLE, 13);
     INDArray taus = ModelTestSupport.param(net, "taus");
     taus.assign(Nd4j.createFromArray(1.0, 0.999, 1.8, 1.0, 2.5));
     SplittableRandom rng = new SplittableRandom(8);
     INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, I);
-    INDArray h0 = net.initialState(B, rng);
+    INDArray s0 = net.initialState(B, rng);
     INDArray weights = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 10, B, H);
     Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
-    net.backward(net.forward(x, h0), weights.dup(), grads);
+    net.backward(net.forward(x, s0), weights.dup(), grads);
     INDArray g = grads.get("taus");
     assertEquals(0.0, g.getDouble(1), 0.0);
     for (int i : new int[] {0, 3}) {
       double eps = 1e-7;
-      double base = loss(net, x, h0, weights);
+      double base = loss(net, x, s0, weights);
       taus.putScalar(i, 1.0 + eps);
-      double up = loss(net, x, h0, weights);
+      double up = loss(net, x, s0, weights);
       taus.putScalar(i, 1.0);
       double oneSided = (up - base) / eps;
       assertTrue(Math.abs(g.getDouble(i)) > 1e-4, "gradient at τ = 1 must pass");
@@ -172,39 +201,7 @@ class LstmGradientCheckTest {
     }
   }
 
-  /** Central differences of L = Σ w ⊙ h, element by element. */
-  static INDArray numericGradient(Network net, INDArray p, INDArray x, INDArray h0, INDArray weights) {
-    INDArray flat = p.reshape(p.length()); // a view: parameters are contiguous
-    INDArray out = Nd4j.create(DataType.DOUBLE, p.shape());
-    INDArray outFlat = out.reshape(out.length());
-    for (long i = 0; i < flat.length(); i++) {
-      double orig = flat.getDouble(i);
-      flat.putScalar(i, orig + EPS);
-      double plus = loss(net, x, h0, weights);
-      flat.putScalar(i, orig - EPS);
-      double minus = loss(net, x, h0, weights);
-      flat.putScalar(i, orig);
-      outFlat.putScalar(i, (plus - minus) / (2 * EPS));
-    }
-    return out;
-  }
-
-  static double loss(Network net, INDArray x, INDArray h0, INDArray weights) {
-    return net.forward(x, h0).hidden().mul(weights).sumNumber().doubleValue();
-  }
-
-  /** Relative error ≤ 1e-6, norm-wise and element-wise (with an absolute floor of 1e-8). */
-  static void assertClose(String name, INDArray analytic, INDArray numeric) {
-    double diff = analytic.sub(numeric).norm2Number().doubleValue();
-    double scale = Math.max(analytic.norm2Number().doubleValue(), numeric.norm2Number().doubleValue());
-    assertTrue(scale > 1e-3, name + ": gradient is (nearly) zero: " + scale);
-    assertTrue(diff / scale <= 1e-6, name + ": relative error " + diff / scale);
-    double[] a = analytic.dup().data().asDouble();
-    double[] n = numeric.dup().data().asDouble();
-    for (int i = 0; i < a.length; i++) {
-      double tol = 1e-6 * Math.max(Math.abs(a[i]), Math.abs(n[i])) + 1e-8;
-      assertTrue(Math.abs(a[i] - n[i]) <= tol,
-          name + "[" + i + "]: analytic " + a[i] + " vs numeric " + n[i]);
-    }
+  private static double loss(Network net, INDArray x, INDArray s0, INDArray weights) {
+    return net.forward(x, s0).hidden().mul(weights).sumNumber().doubleValue();
   }
 }

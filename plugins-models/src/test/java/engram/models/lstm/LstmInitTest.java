@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Initialisation, the τ options, the initial state, determinism and configuration checks. */
 class LstmInitTest {
@@ -30,7 +31,8 @@ class LstmInitTest {
       Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, type, 5);
       assertEquals(H, net.hiddenSize());
       List<Parameter> ps = net.parameters();
-      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"), ps.stream().map(Parameter::name).toList(),
+      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"),
+          ps.stream().map(Parameter::name).toList(),
           "no taus without the leak");
       assertTrue(ps.stream().allMatch(Parameter::trainable));
       long[][] shapes = {{4 * H, I}, {4 * H, H}, {4 * H}, {4 * H}};
@@ -40,7 +42,33 @@ class LstmInitTest {
         assertEquals(type, ps.get(k).value().dataType(), ps.get(k).name());
         assertUniform(ps.get(k).value(), -bound, bound);
       }
-      assertEquals(0, ModelTestSupport.gradientArrays(net).keySet().stream().filter(n -> n.equals("taus")).count());
+      assertFalse(ModelTestSupport.gradientArrays(net).containsKey("taus"));
+    }
+  }
+
+  /**
+   * The parameters are exactly PyTorch's order of draws from the generator, U(−1/√H, 1/√H) for
+   * w_ih, w_hh, b_ih, b_hh in C order and then τ ~ U(tau-init-min, tau-init-max): replayed here,
+   * so any change of draw order, bound or count (which would change every run's parameters for
+   * the same seed) fails, in both data types (float32 rounds the same doubles).
+   */
+  @Test
+  void parametersAreTheGeneratorsDrawsInTorchOrder() {
+    Config c = new Config(H, true, 1.5, 4.0, true, 1.0, InitialState.ZERO, 0.1);
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      Network net = LstmTestSupport.network(c, I, type, 5);
+      SplittableRandom replay = new SplittableRandom(5);
+      double bound = 1 / Math.sqrt(H);
+      for (Parameter p : net.parameters()) {
+        double lo = p.name().equals("taus") ? 1.5 : -bound;
+        double hi = p.name().equals("taus") ? 4.0 : bound;
+        INDArray flat = p.value().reshape(p.value().length());
+        for (long k = 0; k < flat.length(); k++) {
+          double expected = lo + (hi - lo) * replay.nextDouble();
+          double want = type == DataType.FLOAT ? (float) expected : expected;
+          assertEquals(want, flat.getDouble(k), 0.0, p.name() + "[" + k + "] in " + type);
+        }
+      }
     }
   }
 
@@ -75,12 +103,14 @@ class LstmInitTest {
 
   @Test
   void trainableTauRequiresItsGradientArray() {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(4, true, InitialState.ZERO), 1, DataType.DOUBLE, 5);
+    Network net = LstmTestSupport.network(LstmTestSupport.config(4, true, InitialState.ZERO), 1,
+        DataType.DOUBLE, 5);
     Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
     grads.remove("taus");
-    var traj = net.forward(org.nd4j.linalg.factory.Nd4j.ones(DataType.DOUBLE, 3, 2, 1), net.initialState(2, new SplittableRandom(1)));
+    var traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1),
+        net.initialState(2, new SplittableRandom(1)));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> net.backward(traj, org.nd4j.linalg.factory.Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
+        () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
     assertTrue(e.getMessage().contains("taus"), e.getMessage());
   }
 
@@ -88,29 +118,41 @@ class LstmInitTest {
   private static void assertUniform(INDArray a, double lo, double hi) {
     double min = a.minNumber().doubleValue();
     double max = a.maxNumber().doubleValue();
-    assertTrue(min >= lo && max <= hi, "values in [" + min + ", " + max + "] not within [" + lo + ", " + hi + "]");
-    assertTrue(max - min > 0.8 * (hi - lo), "values in [" + min + ", " + max + "] do not fill [" + lo + ", " + hi + "]");
+    String range = "values in [" + min + ", " + max + "]";
+    assertTrue(min >= lo && max <= hi, range + " not within [" + lo + ", " + hi + "]");
+    assertTrue(max - min > 0.8 * (hi - lo), range + " do not fill [" + lo + ", " + hi + "]");
   }
 
   @Test
   void zeroInitialStateIsZeroAndDrawsNothing() {
     Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 1);
+    assertEquals(2 * H, net.stateSize(), "the state is [h | c]");
     SplittableRandom rng = new SplittableRandom(9);
-    INDArray h0 = net.initialState(5, rng);
-    assertArrayEquals(new long[] {5, H}, h0.shape());
-    assertEquals(DataType.FLOAT, h0.dataType());
-    assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0);
+    INDArray s0 = net.initialState(5, rng);
+    assertArrayEquals(new long[] {5, 2 * H}, s0.shape());
+    assertEquals(DataType.FLOAT, s0.dataType());
+    assertEquals(0.0, s0.amaxNumber().doubleValue(), 0.0);
     assertEquals(new SplittableRandom(9).nextLong(), rng.nextLong(), "the generator was not used");
     assertThrows(IllegalArgumentException.class, () -> net.initialState(0, rng));
   }
 
+  /** h_0 = h0-scale·U(0, 1), drawn as before the state had a c block; c_0 = 0. */
   @Test
-  void randomInitialStateIsScaledUniform() {
+  void randomInitialStateIsScaledUniformHiddenAndZeroCell() {
     Config c = new Config(H, false, 1, 2, true, 1, InitialState.RANDOM, 0.25);
     Network net = LstmTestSupport.network(c, I, DataType.DOUBLE, 1);
-    INDArray h0 = net.initialState(50, new SplittableRandom(9));
-    assertArrayEquals(new long[] {50, H}, h0.shape());
+    INDArray s0 = net.initialState(50, new SplittableRandom(9));
+    assertArrayEquals(new long[] {50, 2 * H}, s0.shape());
+    INDArray h0 = LstmTestSupport.block(s0, 0);
     assertUniform(h0, 0.0, 0.25);
+    assertEquals(0.0, LstmTestSupport.block(s0, 1).amaxNumber().doubleValue(), 0.0, "c_0 = 0");
+    SplittableRandom replay = new SplittableRandom(9);
+    for (int b = 0; b < 50; b++) {
+      for (int u = 0; u < H; u++) {
+        assertEquals(0.25 * replay.nextDouble(), h0.getDouble(b, u), 0.0,
+            "h_0[" + b + ", " + u + "]");
+      }
+    }
   }
 
   @Test
@@ -135,9 +177,12 @@ class LstmInitTest {
     assertMessage("tau-init-max must be ≥ tau-init-min (was 1.5 < 2.0)",
         () -> new Config(10, true, 2, 1.5, true, 1, InitialState.ZERO, 0.1));
     assertPrefix("tau-init-min", () -> new Config(10, true, 0, 2, true, 1, InitialState.ZERO, 0.1));
-    assertPrefix("tau-init-max", () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1, InitialState.ZERO, 0.1));
-    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.NaN, InitialState.ZERO, 0.1));
-    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.POSITIVE_INFINITY, InitialState.ZERO, 0.1));
+    assertPrefix("tau-init-max", () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1,
+        InitialState.ZERO, 0.1));
+    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.NaN,
+        InitialState.ZERO, 0.1));
+    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.POSITIVE_INFINITY,
+        InitialState.ZERO, 0.1));
     assertPrefix("h0-scale", () -> new Config(10, false, 1, 2, true, 1, InitialState.RANDOM, -1));
     // Edge values that are valid.
     new Config(1, true, 1.5, 1.5, false, 1, InitialState.RANDOM, 0);

@@ -1,8 +1,10 @@
 package engram.models.lstm;
 
 import static engram.models.lstm.LstmTestSupport.sigmoid;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Trajectory;
 import engram.models.common.ModelTestSupport;
@@ -10,13 +12,16 @@ import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Two steps of a tiny LSTM (H = 2, I = 1, B = 1) with explicit weights, against values computed
- * here by hand from the equations with Math.exp and Math.tanh, in float64.
+ * here by hand from the equations with Math.exp and Math.tanh, in float64, from c_0 = 0 and from a
+ * non-zero c_0; and one step of the cell itself, whose state is [h | c].
  */
 class LstmStepTest {
   private static final double TOL = 1e-12;
@@ -39,26 +44,33 @@ class LstmStepTest {
 
   private static Network network(boolean leak) {
     Config c = new Config(2, leak, 1.0, 2.0, true, 1.0, InitialState.ZERO, 0.1);
-    Network net = LstmTestSupport.network(c, 1, DataType.DOUBLE, 1);
-    ModelTestSupport.param(net, "w_ih").assign(Nd4j.create(W_IH, new long[] {8, 1}, DataType.DOUBLE));
+    Network net = LstmTestSupport.cellNetwork(c, 1, DataType.DOUBLE, 1);
+    ModelTestSupport.param(net, "w_ih")
+        .assign(Nd4j.create(W_IH, new long[] {8, 1}, DataType.DOUBLE));
     ModelTestSupport.param(net, "w_hh").assign(Nd4j.create(W_HH));
     ModelTestSupport.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
     ModelTestSupport.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
     return net;
   }
 
-  private static Trajectory run(Network net) {
+  private static Trajectory run(Network net, double[] c0) {
     INDArray x = Nd4j.create(X, new long[] {2, 1, 1}, DataType.DOUBLE);
-    INDArray h0 = Nd4j.create(H0, new long[] {1, 2}, DataType.DOUBLE);
-    return net.forward(x, h0);
+    INDArray s0 = Nd4j.create(new double[] {H0[0], H0[1], c0[0], c0[1]}, new long[] {1, 4},
+        DataType.DOUBLE);
+    return net.forward(x, s0);
   }
 
-  @Test
-  void plainStepsMatchHandComputation() {
-    Trajectory traj = run(network(false));
+  private static Trajectory run(Network net) {
+    return run(net, new double[] {0, 0});
+  }
+
+  @ParameterizedTest(name = "c_0 = {0}, {1}")
+  @CsvSource({"0, 0", "0.7, -1.3"})
+  void plainStepsMatchHandComputation(double c00, double c01) {
+    Trajectory traj = run(network(false), new double[] {c00, c01});
     Map<String, INDArray> ex = traj.extras();
     double[] hPrev = H0;
-    double[] cPrev = {0, 0};
+    double[] cPrev = {c00, c01};
     for (int t = 0; t < 2; t++) {
       double[] h = new double[2];
       double[] c = new double[2];
@@ -86,8 +98,8 @@ class LstmStepTest {
   }
 
   /**
-   * With τ = (1.5, 3.0): h_t = (1 − 1/τ)·h_{t−1} + (1/τ)·o⊙tanh(c_t), while c follows the plain
-   * recursion (from the leaky h_{t−1} at the second step): the leak acts on h only.
+   * With τ = (1.5, 3.0): h_t = (1 − 1/τ)·h_{t−1} + (1/τ)·o⊙tanh(c_t), while c follows the
+   * plain recursion (from the leaky h_{t−1} at the second step): the leak acts on h only.
    */
   @Test
   void leakActsOnHiddenStateOnly() {
@@ -123,6 +135,61 @@ class LstmStepTest {
       assertEquals(plain.extras().get("c").getDouble(0, 0, u), ex.get("c").getDouble(0, 0, u), TOL);
       double hPlain = plain.hidden().getDouble(0, 0, u);
       assertEquals(H0[u] + (hPlain - H0[u]) / taus[u], traj.hidden().getDouble(0, 0, u), TOL);
+    }
+  }
+
+  /** The cell's step returns s_t = [h_t | c_t] and the same c_t as its extra "c". */
+  @Test
+  void stepReturnsHiddenThenCellState() {
+    Network net = network(true);
+    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
+    Cell cell = net.cell();
+    assertEquals(4, cell.stateSize());
+    INDArray s0 = Nd4j.create(new double[] {H0[0], H0[1], 0.4, -0.2}, new long[] {1, 4},
+        DataType.DOUBLE);
+    INDArray x = Nd4j.create(new double[] {X[0]}, new long[] {1, 1}, DataType.DOUBLE);
+    INDArray before = s0.dup();
+    Cell.Step step = cell.step(s0, x, null);
+    ModelTestSupport.assertIdentical(before, s0, "the step does not modify its state argument");
+    ModelTestSupport.assertIdentical(step.extras().get("c"), LstmTestSupport.block(step.next(), 1),
+        "second block = c_t");
+    Trajectory traj = net.forward(x.reshape(1, 1, 1), s0);
+    ModelTestSupport.assertIdentical(traj.hidden().slice(0), LstmTestSupport.block(step.next(), 0),
+        "first block = h_t");
+  }
+
+  /**
+   * Core's Jacobian of the one-step map (from the cell's VJP) against central differences of the
+   * step, and its c-block: ∂c'/∂c = diag(f).
+   */
+  @Test
+  void jacobianOfTheStepMatchesCentralDifferences() {
+    Network net = network(true);
+    ModelTestSupport.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
+    Cell cell = net.cell();
+    INDArray s = Nd4j.createFromArray(0.3, -0.2, 0.4, -0.7).reshape(1, 4);
+    INDArray x = Nd4j.createFromArray(X[0]).reshape(1, 1);
+    INDArray jacobian = net.jacobian(s.reshape(4), x.reshape(1));
+    assertArrayEquals(new long[] {4, 4}, jacobian.shape());
+    double eps = 1e-6;
+    for (int j = 0; j < 4; j++) {
+      INDArray plus = s.dup();
+      INDArray minus = s.dup();
+      plus.putScalar(0, j, s.getDouble(0, j) + eps);
+      minus.putScalar(0, j, s.getDouble(0, j) - eps);
+      INDArray column = cell.step(plus, x, null).next().sub(cell.step(minus, x, null).next())
+          .divi(2 * eps);
+      for (int i = 0; i < 4; i++) {
+        assertEquals(column.getDouble(0, i), jacobian.getDouble(i, j), 1e-8,
+            "J[" + i + ", " + j + "]");
+      }
+    }
+    INDArray f = cell.step(s, x, null).extras().get("f");
+    for (int u = 0; u < 2; u++) {
+      for (int v = 0; v < 2; v++) {
+        assertEquals(u == v ? f.getDouble(0, u) : 0.0, jacobian.getDouble(2 + u, 2 + v), 1e-15,
+            "∂c'_" + u + "/∂c_" + v);
+      }
     }
   }
 }

@@ -2,14 +2,19 @@ package engram.models.lstm;
 
 import static engram.models.common.ModelTestSupport.param;
 import static engram.models.common.ModelTestSupport.to3d;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
+import engram.runtime.CellNetwork;
+import engram.runtime.Networks;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Helpers of the LSTM tests, including a plain-Java reference forward pass (the model-independent
@@ -27,8 +32,27 @@ final class LstmTestSupport {
     return new Config(hidden, leak, 1.0, 2.0, true, 1.0, initial, 0.1);
   }
 
-  static Network network(Config config, int inputs, DataType type, long seed) {
-    return new LstmModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
+  /** The network core builds: the fused kernel in float32, the cell step by step in float64. */
+  static CellNetwork network(Config config, int inputs, DataType type, long seed) {
+    return Networks.create(new LstmModel(), config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed));
+  }
+
+  /** The cell run step by step (no kernel), whatever the data type. */
+  static CellNetwork cellNetwork(Config config, int inputs, DataType type, long seed) {
+    return Networks.create(new LstmModel(), config, new NetworkSpec(inputs, type),
+        new SplittableRandom(seed), Networks.Kernels.OFF);
+  }
+
+  /** s_0 = [h_0 | c_0] {@code [B, 2H]} from its two blocks. */
+  static INDArray state(INDArray h0, INDArray c0) {
+    return Nd4j.hstack(h0, c0);
+  }
+
+  /** Block k (0: h, 1: c) of a {@code [B, 2H]} state, as a copy. */
+  static INDArray block(INDArray s, int k) {
+    long h = s.size(1) / 2;
+    return s.get(all(), interval(k * h, (k + 1) * h)).dup();
   }
 
   static double sigmoid(double z) {
@@ -36,16 +60,16 @@ final class LstmTestSupport {
   }
 
   /** Everything the reference forward pass computes, indexed [t][b][unit]. */
-  record Reference(
-      double[][][] h, double[][][] c, double[][][] i, double[][][] f, double[][][] g, double[][][] o) {}
+  record Reference(double[][][] h, double[][][] c, double[][][] i, double[][][] f,
+      double[][][] g, double[][][] o) {}
 
   /**
    * An independent forward pass in plain Java doubles, straight from the equations (PyTorch
-   * layout: row blocks i, f, g, o; {@code taus} null for the plain LSTM).
+   * layout: row blocks i, f, g, o; {@code taus} null for the plain LSTM), from h_0 and c_0.
    */
   static Reference referenceForward(
       double[][] wIh, double[][] wHh, double[] bIh, double[] bHh, double[] taus,
-      double[][][] x, double[][] h0) {
+      double[][][] x, double[][] h0, double[][] c0) {
     int hid = wHh[0].length;
     int steps = x.length;
     int batch = x[0].length;
@@ -58,7 +82,7 @@ final class LstmTestSupport {
     for (int t = 0; t < steps; t++) {
       for (int b = 0; b < batch; b++) {
         double[] hPrev = t == 0 ? h0[b] : h[t - 1][b];
-        double[] cPrev = t == 0 ? new double[hid] : c[t - 1][b];
+        double[] cPrev = t == 0 ? c0[b] : c[t - 1][b];
         double[] pre = new double[4 * hid];
         for (int r = 0; r < 4 * hid; r++) {
           double z = bIh[r] + bHh[r];
@@ -93,8 +117,8 @@ final class LstmTestSupport {
     return new Reference(h, c, gi, gf, gg, go);
   }
 
-  /** {@link #referenceForward} with the parameters of {@code net}. */
-  static Reference referenceForward(Network net, INDArray x, INDArray h0) {
+  /** {@link #referenceForward} with the parameters of {@code net}, from s_0 = [h_0 | c_0]. */
+  static Reference referenceForward(Network net, INDArray x, INDArray s0) {
     boolean leak = net.parameters().stream().anyMatch(p -> p.name().equals("taus"));
     return referenceForward(
         param(net, "w_ih").toDoubleMatrix(),
@@ -103,7 +127,8 @@ final class LstmTestSupport {
         param(net, "b_hh").toDoubleVector(),
         leak ? param(net, "taus").toDoubleVector() : null,
         to3d(x),
-        h0.toDoubleMatrix());
+        block(s0, 0).toDoubleMatrix(),
+        block(s0, 1).toDoubleMatrix());
   }
 
   /** max |expected − actual| over a [T, B, H] array. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.plrnn.PlrnnModel.InitialState;
 import engram.testkit.GradientCheck;
 import java.util.Map;
@@ -54,16 +54,16 @@ class PlrnnGradientCheckTest {
         DataType.DOUBLE, 11);
     // Distinct a_i (one negative), a non-zero bias, and a non-zero diagonal in the w parameter
     // that the runtime must project to 0 (the constraint) before the forward pass.
-    ModelTestSupport.param(net, "a").assign(Nd4j.createFromArray(0.9, 0.5, -0.3, 0.7, 0.95));
+    TestArrays.param(net, "a").assign(Nd4j.createFromArray(0.9, 0.5, -0.3, 0.7, 0.95));
     SplittableRandom rng = new SplittableRandom(2024);
-    ModelTestSupport.param(net, "h")
-        .assign(ModelTestSupport.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
-    INDArray w = ModelTestSupport.param(net, "w");
+    TestArrays.param(net, "h")
+        .assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
+    INDArray w = TestArrays.param(net, "w");
     w.muli(1.2);
     for (int i = 0; i < H; i++) {
       w.putScalar(i, i, 3.0 + i);
     }
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray z0 = net.initialState(B, new SplittableRandom(3));
     if (initialState == InitialState.ZERO) {
       assertEquals(0.0, z0.amaxNumber().doubleValue(), 0.0);
@@ -89,10 +89,10 @@ class PlrnnGradientCheckTest {
   void singleStepIsHandled() {
     Network net = PlrnnTestSupport.network(PlrnnTestSupport.config(H), I, DataType.DOUBLE, 12);
     SplittableRandom rng = new SplittableRandom(7);
-    ModelTestSupport.param(net, "h")
-        .assign(ModelTestSupport.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 1, B, I);
-    INDArray z0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
+    TestArrays.param(net, "h")
+        .assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 1, B, I);
+    INDArray z0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
     assertMatchesReferenceAndAwayFromKinks(net, x, z0);
     GradientCheck.checkNetwork(net, x, z0, 13, TOLERANCE);
   }
@@ -105,17 +105,17 @@ class PlrnnGradientCheckTest {
       INDArray z0) {
     int steps = (int) x.size(0);
     INDArray hidden = net.forward(x, z0).hidden(); // first: projects w's diagonal to 0
-    double[][] w = ModelTestSupport.param(net, "w").toDoubleMatrix();
+    double[][] w = TestArrays.param(net, "w").toDoubleMatrix();
     for (int i = 0; i < H; i++) {
       w[i][i] = 7.0; // the reference skips the diagonal whatever it holds
     }
     double[][][] ref =
         PlrnnTestSupport.referenceForward(
-            ModelTestSupport.param(net, "a").toDoubleVector(),
+            TestArrays.param(net, "a").toDoubleVector(),
             w,
-            ModelTestSupport.param(net, "c").toDoubleMatrix(),
-            ModelTestSupport.param(net, "h").toDoubleVector(),
-            ModelTestSupport.to3d(x),
+            TestArrays.param(net, "c").toDoubleMatrix(),
+            TestArrays.param(net, "h").toDoubleVector(),
+            TestArrays.to3d(x),
             z0.toDoubleMatrix());
     for (double[] row : z0.toDoubleMatrix()) {
       for (double v : row) {

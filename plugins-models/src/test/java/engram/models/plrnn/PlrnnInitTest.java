@@ -10,7 +10,7 @@ import engram.api.Cell;
 import engram.api.Constraint;
 import engram.api.Model;
 import engram.api.Parameter;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.plrnn.PlrnnModel.Config;
 import engram.models.plrnn.PlrnnModel.InitialState;
 import java.util.List;
@@ -148,7 +148,7 @@ class PlrnnInitTest {
     INDArray r = random.initialState(50, new SplittableRandom(9));
     assertTrue(r.minNumber().doubleValue() >= 0 && r.maxNumber().doubleValue() <= 0.5);
     assertTrue(r.maxNumber().doubleValue() > 0.4 && r.minNumber().doubleValue() < 0.1);
-    ModelTestSupport.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
+    TestArrays.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
         "same seed");
     assertThrows(IllegalArgumentException.class,
         () -> random.initialState(0, new SplittableRandom(9)));

@@ -7,7 +7,7 @@ import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,12 +22,12 @@ class PlrnnStepTest {
   void twoStepsMatchAHandComputation() {
     for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
       Network net = PlrnnTestSupport.network(PlrnnTestSupport.config(2), 1, type, 1);
-      ModelTestSupport.param(net, "a").assign(Nd4j.createFromArray(0.9, 0.5));
+      TestArrays.param(net, "a").assign(Nd4j.createFromArray(0.9, 0.5));
       // The diagonal 5.0 must not act: the runtime holds it at 0 (the parameter's constraint).
-      INDArray w = ModelTestSupport.param(net, "w");
+      INDArray w = TestArrays.param(net, "w");
       w.assign(Nd4j.createFromArray(new double[][] {{5.0, 0.7}, {-0.4, 5.0}}));
-      ModelTestSupport.param(net, "c").assign(Nd4j.createFromArray(new double[][] {{0.3}, {-0.2}}));
-      ModelTestSupport.param(net, "h").assign(Nd4j.createFromArray(0.1, -0.05));
+      TestArrays.param(net, "c").assign(Nd4j.createFromArray(new double[][] {{0.3}, {-0.2}}));
+      TestArrays.param(net, "h").assign(Nd4j.createFromArray(0.1, -0.05));
       INDArray z0 = Nd4j.createFromArray(new double[][] {{0.5, -1.0}}).castTo(type);
       INDArray s = Nd4j.createFromArray(new double[][][] {{{2.0}}, {{-1.0}}}).castTo(type);
 
@@ -50,7 +50,7 @@ class PlrnnStepTest {
       assertArrayEquals(new long[] {2, 1, 2}, rates.shape());
       assertArrayEquals(new double[] {z11, 0.0}, rates.slice(0).getRow(0).toDoubleVector(), tol);
       assertArrayEquals(new double[] {z21, 0.0}, rates.slice(1).getRow(0).toDoubleVector(), tol);
-      ModelTestSupport.assertIdentical(z0, traj.initialState(), "z0");
+      TestArrays.assertIdentical(z0, traj.initialState(), "z0");
       double[] projected = w.dup().data().asDouble();
       assertEquals(0.0, projected[0], 0.0, "the diagonal of w is projected to exactly 0");
       assertEquals(0.0, projected[3], 0.0, "the diagonal of w is projected to exactly 0");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Cell;
 import engram.api.Network;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.rankone.RankOneRnnModel.Config;
 import engram.models.rankone.RankOneRnnModel.InitialState;
 import engram.testkit.GradientCheck;
@@ -48,11 +48,11 @@ class RankOneGradientCheckTest {
         DataType.DOUBLE, 11);
     SplittableRandom rng = new SplittableRandom(2024);
     // Stronger loadings than the default so that the rank-one path matters, and a non-zero bias.
-    ModelTestSupport.param(net, "m").muli(3.0);
-    ModelTestSupport.param(net, "n").muli(3.0);
-    ModelTestSupport.param(net, "b")
-        .assign(ModelTestSupport.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    TestArrays.param(net, "m").muli(3.0);
+    TestArrays.param(net, "n").muli(3.0);
+    TestArrays.param(net, "b")
+        .assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray x0 = net.initialState(B, new SplittableRandom(3));
     assertEquals(initialState == InitialState.ZERO, x0.amaxNumber().doubleValue() == 0.0);
 
@@ -68,13 +68,13 @@ class RankOneGradientCheckTest {
     // T = 1; then dt = τ (α = 1, no leak) over a few steps.
     Network net = RankOneTestSupport.network(RankOneTestSupport.config(H), I, DataType.DOUBLE, 12);
     SplittableRandom rng = new SplittableRandom(7);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 1, B, I);
-    INDArray x0 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, B, H);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 1, B, I);
+    INDArray x0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H);
     GradientCheck.checkNetwork(net, x, x0, 13, TOLERANCE);
 
     Config config = new Config(H, 3.0, 3.0, 2.0, InitialState.ZERO, 0.1);
     Network noLeak = RankOneTestSupport.network(config, I, DataType.DOUBLE, 13);
-    INDArray x2 = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 7, B, I);
+    INDArray x2 = TestArrays.gaussian(rng, DataType.DOUBLE, 7, B, I);
     assertMatchesReference(noLeak, x2, x0, 1.0);
     GradientCheck.checkNetwork(noLeak, x2, x0, 14, TOLERANCE);
     GradientCheck.checkStep(noLeak.cell(), I, B, 15, TOLERANCE);
@@ -82,11 +82,11 @@ class RankOneGradientCheckTest {
 
   /** States, rates and κ equal a plain-Java forward pass from the equations. */
   private static void assertMatchesReference(Network net, INDArray x, INDArray x0, double alpha) {
-    double[] m = ModelTestSupport.param(net, "m").toDoubleVector();
-    double[] n = ModelTestSupport.param(net, "n").toDoubleVector();
-    double[][] wIn = ModelTestSupport.param(net, "w_in").toDoubleMatrix();
-    double[] b = ModelTestSupport.param(net, "b").toDoubleVector();
-    double[][][] s = ModelTestSupport.to3d(x);
+    double[] m = TestArrays.param(net, "m").toDoubleVector();
+    double[] n = TestArrays.param(net, "n").toDoubleVector();
+    double[][] wIn = TestArrays.param(net, "w_in").toDoubleMatrix();
+    double[] b = TestArrays.param(net, "b").toDoubleVector();
+    double[][][] s = TestArrays.to3d(x);
     int steps = s.length;
     var traj = net.forward(x, x0);
     INDArray hidden = traj.hidden();

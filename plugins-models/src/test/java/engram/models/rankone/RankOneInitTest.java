@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Cell;
 import engram.api.Constraint;
 import engram.api.Parameter;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.rankone.RankOneRnnModel.Config;
 import engram.models.rankone.RankOneRnnModel.InitialState;
 import java.util.List;
@@ -110,7 +110,7 @@ class RankOneInitTest {
     INDArray r = random.initialState(50, new SplittableRandom(9));
     assertTrue(r.minNumber().doubleValue() >= 0 && r.maxNumber().doubleValue() <= 0.5);
     assertTrue(r.maxNumber().doubleValue() > 0.4 && r.minNumber().doubleValue() < 0.1);
-    ModelTestSupport.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
+    TestArrays.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
         "same seed");
   }
 

@@ -7,7 +7,7 @@ import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.rankone.RankOneRnnModel.Config;
 import engram.models.rankone.RankOneRnnModel.InitialState;
 import java.util.LinkedHashMap;
@@ -30,11 +30,11 @@ class RankOneStepTest {
   void oneStepMatchesAHandComputation() {
     for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
       Network net = RankOneTestSupport.network(CONFIG, 1, type, 1);
-      ModelTestSupport.param(net, "m").assign(Nd4j.createFromArray(1.0, -0.5));
-      ModelTestSupport.param(net, "n").assign(Nd4j.createFromArray(0.8, 0.6));
-      ModelTestSupport.param(net, "w_in")
+      TestArrays.param(net, "m").assign(Nd4j.createFromArray(1.0, -0.5));
+      TestArrays.param(net, "n").assign(Nd4j.createFromArray(0.8, 0.6));
+      TestArrays.param(net, "w_in")
           .assign(Nd4j.createFromArray(new double[][] {{0.3}, {-0.2}}));
-      ModelTestSupport.param(net, "b").assign(Nd4j.createFromArray(0.1, -0.05));
+      TestArrays.param(net, "b").assign(Nd4j.createFromArray(0.1, -0.05));
       INDArray x0 = Nd4j.createFromArray(new double[][] {{0.5, -1.0}}).castTo(type);
       INDArray s = Nd4j.createFromArray(new double[][][] {{{2.0}}}).castTo(type);
       double kappa1 = (0.8 * Math.tanh(X11) + 0.6 * Math.tanh(X12)) / 2;
@@ -49,7 +49,7 @@ class RankOneStepTest {
       INDArray kappa = traj.extras().get("kappa");
       assertArrayEquals(new long[] {1, 1, 1}, kappa.shape());
       assertEquals(kappa1, kappa.getDouble(0, 0, 0), tol);
-      ModelTestSupport.assertIdentical(x0, traj.initialState(), "x0");
+      TestArrays.assertIdentical(x0, traj.initialState(), "x0");
     }
   }
 

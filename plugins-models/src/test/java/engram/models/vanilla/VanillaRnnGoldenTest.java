@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
 import java.io.File;
@@ -59,12 +59,12 @@ class VanillaRnnGoldenTest {
         zeroState ? InitialState.ZERO : InitialState.RANDOM), 3, DataType.DOUBLE, 99);
     for (String name : PARAMS) {
       INDArray value = load(dir, name);
-      assertArrayEquals(value.shape(), ModelTestSupport.param(net, name).shape(), name);
-      ModelTestSupport.param(net, name).assign(value);
+      assertArrayEquals(value.shape(), TestArrays.param(net, name).shape(), name);
+      TestArrays.param(net, name).assign(value);
     }
     if (zeroState) {
       assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0);
-      ModelTestSupport.assertIdentical(h0, net.initialState(4, new SplittableRandom(1)),
+      TestArrays.assertIdentical(h0, net.initialState(4, new SplittableRandom(1)),
           "zero initial state");
     } else {
       assertTrue(h0.minNumber().doubleValue() > 0, "the random h_0 is not zero");
@@ -83,7 +83,7 @@ class VanillaRnnGoldenTest {
     double lossExpected = load(dir, "out/loss").getDouble(0);
     assertEquals(lossExpected, loss, TOLERANCE * Math.abs(lossExpected));
 
-    Map<String, INDArray> grads = ModelTestSupport.gradientArrays(net);
+    Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     assertEquals(PARAMS, new ArrayList<>(grads.keySet()));
     net.backward(traj, lossWeights.dup(), grads);
     for (String name : PARAMS) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Cell;
 import engram.api.Network;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
 import engram.testkit.GradientCheck;
@@ -46,9 +46,9 @@ class VanillaRnnGradientCheckTest {
     Network net = VanillaTestSupport.network(VanillaTestSupport.config(H, phi, initialState), I,
         DataType.DOUBLE, 21);
     // A stronger recurrence than the U(±1/√H) init, so that BPTT through W_hh matters.
-    ModelTestSupport.param(net, "w_hh").muli(2.0);
+    TestArrays.param(net, "w_hh").muli(2.0);
     SplittableRandom rng = new SplittableRandom(2024);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, T, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = net.initialState(B, new SplittableRandom(3));
     assertEquals(initialState == InitialState.ZERO, h0.amaxNumber().doubleValue() == 0.0);
     if (phi == Nonlinearity.RELU) {
@@ -56,7 +56,7 @@ class VanillaRnnGradientCheckTest {
     }
     Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, h0, 12, TOLERANCE);
     assertEquals(4, grads.size());
-    ModelTestSupport.assertIdentical(grads.get("b_ih"), grads.get("b_hh"), "the biases' sum acts");
+    TestArrays.assertIdentical(grads.get("b_ih"), grads.get("b_hh"), "the biases' sum acts");
     assertTrue(grads.get("w_hh").norm2Number().doubleValue() > 1e-2);
   }
 
@@ -66,16 +66,16 @@ class VanillaRnnGradientCheckTest {
         VanillaTestSupport.config(H, Nonlinearity.TANH, InitialState.RANDOM), I, DataType.DOUBLE,
         22);
     SplittableRandom rng = new SplittableRandom(7);
-    INDArray x = ModelTestSupport.gaussian(rng, DataType.DOUBLE, 1, B, I);
+    INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 1, B, I);
     GradientCheck.checkNetwork(net, x, net.initialState(B, rng), 13, TOLERANCE);
   }
 
   /** No ReLU argument of any step is within 1e-4 of 0 (recomputed from the hidden states). */
   private static void assertAwayFromKinks(Network net, INDArray x, INDArray h0) {
     INDArray hidden = net.forward(x, h0).hidden();
-    INDArray wIh = ModelTestSupport.param(net, "w_ih");
-    INDArray wHh = ModelTestSupport.param(net, "w_hh");
-    INDArray bias = ModelTestSupport.param(net, "b_ih").add(ModelTestSupport.param(net, "b_hh"));
+    INDArray wIh = TestArrays.param(net, "w_ih");
+    INDArray wHh = TestArrays.param(net, "w_hh");
+    INDArray bias = TestArrays.param(net, "b_ih").add(TestArrays.param(net, "b_hh"));
     INDArray prev = h0;
     int active = 0;
     for (int t = 0; t < T; t++) {

@@ -11,7 +11,7 @@ import engram.api.Cell;
 import engram.api.Constraint;
 import engram.api.Parameter;
 import engram.api.config.Doc;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.Config;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
@@ -95,7 +95,7 @@ class VanillaRnnInitTest {
     Cell c = VanillaTestSupport.cell(config, I, DataType.DOUBLE, 8);
     for (int k = 0; k < 4; k++) {
       INDArray va = a.parameters().get(k).value();
-      ModelTestSupport.assertIdentical(va, b.parameters().get(k).value(), "same seed");
+      TestArrays.assertIdentical(va, b.parameters().get(k).value(), "same seed");
       assertFalse(va.equals(c.parameters().get(k).value()), "another seed");
       assertTrue(va != b.parameters().get(k).value(), "no shared arrays");
     }
@@ -119,7 +119,7 @@ class VanillaRnnInitTest {
     SplittableRandom replay = new SplittableRandom(9);
     assertEquals(0.5 * replay.nextDouble(), r.getDouble(0, 0), 0.0, "h0-scale·U(0, 1), C order");
     assertEquals(0.5 * replay.nextDouble(), r.getDouble(0, 1), 0.0, "h0-scale·U(0, 1), C order");
-    ModelTestSupport.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
+    TestArrays.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
         "same seed");
     assertThrows(IllegalArgumentException.class,
         () -> random.initialState(0, new SplittableRandom(9)));

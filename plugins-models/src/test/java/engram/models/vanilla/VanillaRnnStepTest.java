@@ -6,7 +6,7 @@ import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.models.common.ModelTestSupport;
+import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
 import java.util.LinkedHashMap;
@@ -47,7 +47,7 @@ class VanillaRnnStepTest {
       double v1 = Math.tanh(0.5 * -1.0 + 0.1 + 0.2 * t1 + -0.3 * t2 + 0.05);
       double v2 = Math.tanh(-1.0 * -1.0 - 0.2 + 0.4 * t1 + 0.1 * t2 + 0.3);
       assertArrayEquals(new double[] {t1, t2, v1, v2}, flat(tanh.hidden()), tol);
-      ModelTestSupport.assertIdentical(h0, tanh.initialState(), "h0");
+      TestArrays.assertIdentical(h0, tanh.initialState(), "h0");
     }
   }
 

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Helpers of the vanilla RNN tests (the model-independent ones are in ModelTestSupport). */
+/** Helpers of the vanilla RNN tests (the model-independent ones are in the testkit's TestArrays). */
 final class VanillaTestSupport {
   private VanillaTestSupport() {}
 

@@ -7,13 +7,38 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Regularizer;
+import engram.testkit.PluginContract.ConfigError;
+import engram.testkit.RegularizerContract;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-class NoiseInjectionRegularizerTest {
+/**
+ * The testkit's regularizer contract (no loss terms; a perturbation that is deterministic given
+ * its stream, of the right shape and type) and the noise's spread.
+ */
+class NoiseInjectionRegularizerTest extends RegularizerContract<NoiseInjectionRegularizer.Config> {
+  @Override
+  protected Regularizer<NoiseInjectionRegularizer.Config> regularizer() {
+    return new NoiseInjectionRegularizer();
+  }
+
+  @Override
+  protected List<NoiseInjectionRegularizer.Config> configs() {
+    return List.of(new NoiseInjectionRegularizer.Config(0, 0.3),
+        new NoiseInjectionRegularizer.Config(0.5, 0), new NoiseInjectionRegularizer.Config(0.2, 1));
+  }
+
+  @Override
+  protected List<ConfigError> invalidConfigs() {
+    return List.of(
+        ConfigError.of("input-std", () -> new NoiseInjectionRegularizer.Config(-1, 0)),
+        ConfigError.of("recurrent-std", () -> new NoiseInjectionRegularizer.Config(0, -1)));
+  }
+
   private final NoiseInjectionRegularizer reg = new NoiseInjectionRegularizer();
 
   private static Regularizer.PerturbationInput input(INDArray x, int hidden, long seed) {

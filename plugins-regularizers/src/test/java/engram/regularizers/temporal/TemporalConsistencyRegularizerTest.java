@@ -11,19 +11,60 @@ import engram.api.task.Batch;
 import engram.api.task.Periods;
 import engram.regularizers.temporal.TemporalConsistencyRegularizer.Config;
 import engram.regularizers.temporal.TemporalConsistencyRegularizer.Schedule;
+import engram.testkit.PluginContract.ConfigError;
+import engram.testkit.RegularizerContract;
+import engram.testkit.RegularizerProbe;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-class TemporalConsistencyRegularizerTest {
+/**
+ * The testkit's regularizer contract on every variant (all steps or a period, plain or
+ * normalised, on rates or pre-activations, a schedule), and the definition against brute force.
+ */
+class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
   private static final int T = 6;
   private static final int B = 3;
   private static final int H = 4;
   private static final List<String> NAMES = List.of("cue", "delay", "response");
 
   private final TemporalConsistencyRegularizer reg = new TemporalConsistencyRegularizer();
+
+  @Override
+  protected Regularizer<Config> regularizer() {
+    return new TemporalConsistencyRegularizer();
+  }
+
+  @Override
+  protected List<Config> configs() {
+    TemporalConsistencyRegularizer.On rates = TemporalConsistencyRegularizer.On.RATES;
+    TemporalConsistencyRegularizer.On pre = TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS;
+    return List.of(config(0.3, "", false), config(0.3, "delay", false), config(0.3, "", true),
+        new Config(0.3, "cue", true, 1e-2, Schedule.CONSTANT, 0, 0.9, rates),
+        new Config(0.4, "delay", true, 1e-6, Schedule.WARMUP, 10, 0.9, rates),
+        new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9, pre));
+  }
+
+  @Override
+  protected List<ConfigError> invalidConfigs() {
+    TemporalConsistencyRegularizer.On rates = TemporalConsistencyRegularizer.On.RATES;
+    return List.of(ConfigError.of("lambda", () -> config(-1, "", false)),
+        ConfigError.of("epsilon", () -> new Config(1, "", true, 0, Schedule.CONSTANT, 0, 0.9,
+            rates)),
+        ConfigError.of("until-step", () -> new Config(1, "", false, 1e-6, Schedule.WARMUP, 0,
+            0.9, rates)));
+  }
+
+  /** The batch with periods below, at step 5 (mid-warmup), with pre-activations when asked. */
+  @Override
+  protected RegularizerProbe probe(Config config) {
+    RegularizerProbe probe = RegularizerProbe.random(T, B, H, 13).withBatch(batch())
+        .at(5, Double.NaN);
+    return config.on() == TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS
+        ? probe.withExtra("pre", H, 14) : probe;
+  }
 
   /** Period of step t of sequence b; boundaries differ between sequences, −1 = none. */
   private static final int[][] PERIOD = {

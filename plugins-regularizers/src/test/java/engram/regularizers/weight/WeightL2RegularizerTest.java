@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Parameter;
 import engram.api.Regularizer;
+import engram.testkit.PluginContract.ConfigError;
+import engram.testkit.RegularizerContract;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +16,31 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-class WeightL2RegularizerTest {
+/**
+ * The testkit's regularizer contract (the term against central differences of its value, added
+ * to the parameter gradients, float32, perturbation) and values and messages by hand.
+ */
+class WeightL2RegularizerTest extends RegularizerContract<WeightL2Regularizer.Config> {
+  @Override
+  protected Regularizer<WeightL2Regularizer.Config> regularizer() {
+    return new WeightL2Regularizer();
+  }
+
+  /** The probe's parameters are w_in, w_rec (zero diagonal), b_rec and a fixed taus. */
+  @Override
+  protected List<WeightL2Regularizer.Config> configs() {
+    return List.of(new WeightL2Regularizer.Config(0.5, List.of("w_rec", "w_hh")),
+        new WeightL2Regularizer.Config(0.1, List.of("w_in", "w_rec", "b_rec", "taus")));
+  }
+
+  @Override
+  protected List<ConfigError> invalidConfigs() {
+    return List.of(
+        ConfigError.of("lambda", () -> new WeightL2Regularizer.Config(-1, List.of("w_rec"))),
+        ConfigError.of("parameters", () -> new WeightL2Regularizer.Config(1, List.of())),
+        ConfigError.of("parameters", () -> new WeightL2Regularizer.Config(1, null)));
+  }
+
   private final WeightL2Regularizer reg = new WeightL2Regularizer();
 
   private static INDArray array(double... values) {

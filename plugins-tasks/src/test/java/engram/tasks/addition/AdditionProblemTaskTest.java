@@ -6,16 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.Task;
 import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.Target;
+import engram.testkit.TaskContract;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class AdditionProblemTaskTest {
+/** The testkit's task contract, and what only this task guarantees. */
+class AdditionProblemTaskTest extends TaskContract<AdditionProblemTask.Config> {
   private final AdditionProblemTask task = new AdditionProblemTask();
+
+  @Override
+  protected Task<AdditionProblemTask.Config> task() {
+    return new AdditionProblemTask();
+  }
+
+  @Override
+  protected boolean hasStream() {
+    return false;
+  }
 
   @Test
   void targetAtTheLastStepIsTheSumOfTheTwoMarkedValues() {

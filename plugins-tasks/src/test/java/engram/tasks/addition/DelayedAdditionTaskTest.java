@@ -9,18 +9,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.Task;
 import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.Target;
 import engram.tasks.trial.Steps;
+import engram.testkit.TaskContract;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-class DelayedAdditionTaskTest {
+/** The testkit's task contract, and what only this task guarantees. */
+class DelayedAdditionTaskTest extends TaskContract<DelayedAdditionTask.Config> {
   private static final List<String> PERIODS = List.of("cue1", "delay1", "cue2", "delay2", "response");
   private final DelayedAdditionTask task = new DelayedAdditionTask();
+
+  @Override
+  protected Task<DelayedAdditionTask.Config> task() {
+    return new DelayedAdditionTask();
+  }
+
+  @Override
+  protected boolean hasStream() {
+    return false;
+  }
 
   /** The value channel over a period, read back step by step; it must be one constant. */
   private static float cueValue(Batch batch, int b, String period) {

@@ -8,18 +8,31 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.Task;
 import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.Target;
 import engram.tasks.trial.Steps;
+import engram.testkit.TaskContract;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-class EvidenceAccumulationTaskTest {
+/** The testkit's task contract, and what only this task guarantees. */
+class EvidenceAccumulationTaskTest extends TaskContract<EvidenceAccumulationTask.Config> {
   private static final List<String> PERIODS = List.of("stimulus", "delay", "response");
   private final EvidenceAccumulationTask task = new EvidenceAccumulationTask();
+
+  @Override
+  protected Task<EvidenceAccumulationTask.Config> task() {
+    return new EvidenceAccumulationTask();
+  }
+
+  @Override
+  protected boolean hasStream() {
+    return false;
+  }
 
   /** The trial's side as the target states it: ±1, the same at every response step. */
   private static float side(Batch batch, Target target, int b) {

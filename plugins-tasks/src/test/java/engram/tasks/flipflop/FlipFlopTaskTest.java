@@ -8,16 +8,29 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.api.Task;
 import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
+import engram.testkit.TaskContract;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class FlipFlopTaskTest {
+/** The testkit's task contract, and what only this task guarantees. */
+class FlipFlopTaskTest extends TaskContract<FlipFlopTask.Config> {
   private final FlipFlopTask task = new FlipFlopTask();
+
+  @Override
+  protected Task<FlipFlopTask.Config> task() {
+    return new FlipFlopTask();
+  }
+
+  @Override
+  protected boolean hasStream() {
+    return false;
+  }
 
   /** Target of channel k at step t: scan the inputs backwards from t for the last nonzero value. */
   private static float lastPulse(Batch batch, int t, int b, int k) {

@@ -1,19 +1,15 @@
-package engram.analysis.common;
+package engram.analysis.fakes;
 
 import engram.api.Analyzer;
 import engram.api.Analyzer.Checkpoint;
-import engram.api.Analyzer.Context;
-import engram.api.Cell;
 import engram.api.Network;
-import engram.api.Parameter;
 import engram.api.Trajectory;
 import engram.api.task.Batch;
-import java.nio.file.Path;
+import engram.testkit.TinyRnnCell;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,11 +17,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A run without a real network, for end-to-end tests of the simulating analyzers: its "network"
- * returns synthetic activity with a known answer ({@link Dynamics}), drawn from the generator the
- * analyzer passes to {@link Analyzer.Restored#forward}. Records what the analyzer asked for.
+ * A run whose restored copies return synthetic activity with a known answer ({@link Dynamics})
+ * instead of running their network, for end-to-end tests of the simulating analyzers; the
+ * activity is drawn from the generator the analyzer passes to {@link Analyzer.Restored#forward}.
+ * Records what the analyzer asked for. (Contexts come from the testkit's FakeAnalysisContext.)
  */
-public final class FakeRun implements Analyzer.Run {
+public final class SyntheticRun implements Analyzer.Run {
 
   /** Synthetic activity of one checkpoint. */
   public interface Dynamics {
@@ -40,14 +37,6 @@ public final class FakeRun implements Analyzer.Run {
     }
   }
 
-  /** A context with a run behind it. */
-  public record RunContext(List<Checkpoint> checkpoints, Path outputDirectory, Analyzer.Run run)
-      implements Context {}
-
-  /** A context without a run (the default {@link Context#run()} throws). */
-  public record NoRunContext(List<Checkpoint> checkpoints, Path outputDirectory)
-      implements Context {}
-
   private final String modelId;
   private final int units;
   private final Dynamics dynamics;
@@ -57,7 +46,7 @@ public final class FakeRun implements Analyzer.Run {
   /** Names passed to {@link #random}, in order. */
   public final List<String> randomNames = new ArrayList<>();
 
-  public FakeRun(String modelId, int units, long seed, Dynamics dynamics) {
+  public SyntheticRun(String modelId, int units, long seed, Dynamics dynamics) {
     this.modelId = modelId;
     this.units = units;
     this.seed = seed;
@@ -98,10 +87,14 @@ public final class FakeRun implements Analyzer.Run {
 
   @Override
   public Analyzer.Restored restore(Checkpoint checkpoint) {
+    // A real network of the right width (the analyzers read its size); its trajectories are not
+    // used, the synthetic activity stands in for them.
+    Network network = TinyRnnCell.network(Map.of("w_in", Nd4j.zeros(DataType.FLOAT, units, 1),
+        "w_rec", Nd4j.zeros(DataType.FLOAT, units, units)));
     return new Analyzer.Restored() {
       @Override
       public Network network() {
-        return new StubNetwork(units);
+        return network;
       }
 
       @Override
@@ -151,57 +144,6 @@ public final class FakeRun implements Analyzer.Run {
   @Override
   public double[] retrain(Checkpoint checkpoint, int level, int epochs, long seed) {
     throw new UnsupportedOperationException();
-  }
-
-  private record StubNetwork(int hiddenSize) implements Network {
-    @Override
-    public List<Parameter> parameters() {
-      return List.of();
-    }
-
-    @Override
-    public INDArray initialState(int batch, RandomGenerator rng) {
-      return Nd4j.zeros(DataType.FLOAT, batch, hiddenSize);
-    }
-
-    @Override
-    public int stateSize() {
-      return hiddenSize;
-    }
-
-    @Override
-    public Cell cell() {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void constrain() {}
-
-    @Override
-    public Trajectory forward(INDArray inputs, INDArray h0, INDArray drive) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Set<String> differentiableExtras() {
-      return Set.of();
-    }
-
-    @Override
-    public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
-        Map<String, INDArray> gradients) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public void ablate(int unit) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public INDArray jacobian(INDArray state, INDArray input) {
-      throw new UnsupportedOperationException();
-    }
   }
 
   /**

@@ -1,0 +1,136 @@
+package engram.models.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.NetworkSpec;
+import engram.api.SequenceKernel;
+import engram.api.Trajectory;
+import engram.models.common.Blas;
+import engram.models.common.ModelTestSupport;
+import engram.models.lstm.LstmModel.Config;
+import engram.models.lstm.LstmModel.InitialState;
+import engram.runtime.CellNetwork;
+import engram.testkit.KernelCheck;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The fused float32 kernel against the cell run step by step (the testkit's {@link KernelCheck}:
+ * hidden states, every extra and every gradient, from random s_0 = [h_0 | c_0] with c_0 ≠ 0):
+ * without the leak, with a trainable τ (some below 1, clamped) and with a fixed τ; I = 1 and I =
+ * 20; shapes in a row on the same kernel (H·B = 2400 spans a full chunk of {@link
+ * LstmKernel#CHUNK} and a partial one, one step, batches that divide no chunk, the first shape
+ * again on the grown buffers). σ and tanh of the kernel are within a few ulp of ND4J's, so the two
+ * agree to float32 rounding.
+ */
+class LstmKernelTest {
+  private static final int H = 40;
+  private static final int[][] SHAPES = {{6, 60}, {1, 3}, {4, 7}, {9, 1}, {6, 60}};
+  /** Relative, norm-wise and per entry (KernelCheck.close); float32 rounding over a few steps. */
+  private static final double TOLERANCE = 1e-5;
+
+  static Stream<Arguments> configs() {
+    Stream.Builder<Arguments> b = Stream.builder();
+    for (int inputs : new int[] {1, 20}) {
+      b.add(Arguments.of("plain", LstmTestSupport.config(H), inputs));
+      b.add(Arguments.of("trainable τ from U(0.5, 3)",
+          new Config(H, true, 0.5, 3.0, true, 1.0, InitialState.RANDOM, 0.3), inputs));
+      b.add(Arguments.of("fixed τ 2.5",
+          new Config(H, true, 1.0, 2.0, false, 2.5, InitialState.ZERO, 0.1), inputs));
+    }
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "{0}, I = {2}")
+  @MethodSource("configs")
+  void kernelMatchesTheCell(String name, Config config, int inputs) {
+    String kernel = KernelCheck.assertMatchesCell(new LstmModel(), config,
+        new KernelCheck.Setup(inputs, DataType.FLOAT, SHAPES, TOLERANCE, 17));
+    assertEquals("lstm/fused", kernel);
+  }
+
+  /**
+   * Stronger weights than the default init (saturated gates, a recurrence that matters) and τ on
+   * both sides of 1, over 20 steps: the kernel still matches the cell, set up by hand because
+   * KernelCheck uses the initial parameters.
+   */
+  @Test
+  void kernelMatchesTheCellWithStrongWeights() {
+    Config config = LstmTestSupport.config(H, true, InitialState.RANDOM);
+    CellNetwork fast = LstmTestSupport.network(config, 3, DataType.FLOAT, 4);
+    CellNetwork cell = LstmTestSupport.cellNetwork(config, 3, DataType.FLOAT, 4);
+    assertEquals("lstm/fused", fast.implementation());
+    assertEquals("cell", cell.implementation());
+    for (CellNetwork net : new CellNetwork[] {fast, cell}) {
+      ModelTestSupport.param(net, "w_hh").muli(2.5);
+      ModelTestSupport.param(net, "w_ih").muli(2.0);
+      ModelTestSupport.param(net, "taus").assign(Nd4j.linspace(0.5, 4.0, H, DataType.FLOAT));
+    }
+    SplittableRandom rng = new SplittableRandom(9);
+    int steps = 20;
+    int batch = 11;
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, batch, 3);
+    INDArray s0 = ModelTestSupport.gaussian(rng, DataType.FLOAT, batch, 2 * H);
+    INDArray dLdh = ModelTestSupport.gaussian(rng, DataType.FLOAT, steps, batch, H);
+    Trajectory want = cell.forward(x, s0);
+    Trajectory got = fast.forward(x, s0);
+    KernelCheck.close("hidden", want.hidden(), got.hidden(), TOLERANCE);
+    for (String extra : want.extras().keySet()) {
+      KernelCheck.close(extra, want.extras().get(extra), got.extras().get(extra), TOLERANCE);
+    }
+    Map<String, INDArray> gWant = ModelTestSupport.gradientArrays(cell);
+    Map<String, INDArray> gGot = ModelTestSupport.gradientArrays(fast);
+    cell.backward(want, dLdh.dup(), gWant);
+    fast.backward(got, dLdh.dup(), gGot);
+    assertEquals(5, gGot.size());
+    for (String name : gWant.keySet()) {
+      KernelCheck.close("dL/d" + name, gWant.get(name), gGot.get(name), TOLERANCE);
+    }
+    for (int i = 0; i < H; i++) {
+      if (ModelTestSupport.param(fast, "taus").getDouble(i) < 1) {
+        assertEquals(0.0, gGot.get("taus").getDouble(i), 0.0, "clamped τ[" + i + "]");
+      }
+    }
+  }
+
+  /** c_0 enters: a different c_0 changes the kernel's trajectory, and s_0 is reported as given. */
+  @Test
+  void kernelStartsFromTheGivenCellState() {
+    CellNetwork net = LstmTestSupport.network(LstmTestSupport.config(8), 2, DataType.FLOAT, 3);
+    SplittableRandom rng = new SplittableRandom(2);
+    INDArray x = ModelTestSupport.gaussian(rng, DataType.FLOAT, 5, 4, 2);
+    INDArray s0 = net.initialState(4, rng);
+    assertEquals(0.0, s0.amaxNumber().doubleValue(), 0.0);
+    INDArray fromZero = net.forward(x, s0).hidden().dup();
+    INDArray c0 = ModelTestSupport.gaussian(rng, DataType.FLOAT, 4, 8);
+    INDArray s0c = LstmTestSupport.state(LstmTestSupport.block(s0, 0), c0);
+    Trajectory traj = net.forward(x, s0c);
+    ModelTestSupport.assertIdentical(s0c, traj.initialState(), "initialState() is s_0");
+    assertTrue(traj.hidden().sub(fromZero).amaxNumber().doubleValue() > 1e-3, "c_0 is used");
+    // c_1 = f_1⊙c_0 + i_1⊙g_1, read off the kernel's own extras.
+    Map<String, INDArray> ex = traj.extras();
+    INDArray c1 = ex.get("f").slice(0).mul(c0).addi(ex.get("i").slice(0).mul(ex.get("g").slice(0)));
+    KernelCheck.close("c_1", c1, ex.get("c").slice(0), 1e-6);
+  }
+
+  @Test
+  void onlyFloat32OnTheCpuBackendGetsTheKernel() {
+    assertTrue(Blas.AVAILABLE, "tests run on ND4J's CPU backend, so the kernel must apply");
+    LstmModel model = new LstmModel();
+    assertInstanceOf(SequenceKernel.Provider.class, model);
+    Config config = LstmTestSupport.config(4, true, InitialState.ZERO);
+    KernelCheck.assertNoKernel(model, config, new NetworkSpec(2, DataType.DOUBLE));
+    assertEquals("lstm/fused", LstmTestSupport.network(config, 2, DataType.FLOAT, 1)
+        .implementation());
+  }
+}
