@@ -10,12 +10,14 @@ import org.apiguardian.api.API;
 /**
  * A memory task: generates input sequences and, for each requested level, the targets on them.
  *
- * <p>A <em>level</em> is the task's difficulty knob (N of N-parity, the delay of DMS). One input
- * stream can carry targets for several levels at once; this is what a multi-head curriculum trains
- * on. Implementations are stateless and thread-safe: every call gets everything it needs.
+ * <p>A <em>level</em> is the task's difficulty knob (N of N-parity, the delay of DMS, the length of
+ * a copy task), a whole number that {@link #levelName} names for people. One input stream can carry
+ * targets for several levels at once; this is what a multi-head curriculum trains on.
+ * Implementations are stateless and thread-safe: every call gets everything it needs.
  *
- * <p>Units: inputs and regression targets are dimensionless numbers; time is counted in steps.
- * Every array a task returns is new and handed over to the caller.
+ * <p>Units: inputs and regression targets are dimensionless numbers, multi-label targets are bits
+ * (0 or 1); time is counted in steps. Every array a task returns is new and handed over to the
+ * caller.
  *
  * @param <C> configuration record
  */
@@ -34,8 +36,8 @@ public interface Task<C extends Record> extends Plugin<C> {
    * The width of a readout head.
    *
    * @param config validated configuration
-   * @return classes (classification) or output components (regression) per readout head, ≥ 1;
-   *     {@link engram.api.task.Target#width()} of every target
+   * @return classes (classification), output components (regression) or labels (multi-label) per
+   *     readout head, ≥ 1; {@link engram.api.task.Target#width()} of every target
    */
   int outputSize(C config);
 
@@ -55,6 +57,23 @@ public interface Task<C extends Record> extends Plugin<C> {
    * @return the smallest level, ≥ 1 (2 for N-parity, 1 for a delay task)
    */
   int minLevel(C config);
+
+  /**
+   * What this task calls its level, for people reading levels: core shows it in the progress and
+   * epoch lines ({@code length=2..3}), the "largest length solved" line, {@code engram trial}'s
+   * legend and messages about levels. Files keep their names: {@code metrics.csv}'s column
+   * {@code N} and checkpoint names such as {@code advance-e0007-N5} hold the level whatever the
+   * task calls it.
+   *
+   * @param config validated configuration
+   * @return a short name: a letter, then letters, digits, {@code _} or {@code -}, at most 32
+   *     characters in all; {@code "N"} unless a task overrides this (core rejects an experiment
+   *     whose task returns anything else before any work starts)
+   */
+  @API(status = EXPERIMENTAL, since = "0.2")
+  default String levelName(C config) {
+    return "N";
+  }
 
   /**
    * Samples one batch.

@@ -2,6 +2,7 @@ package engram.core.cli;
 
 import engram.api.curriculum.Decision;
 import engram.api.curriculum.Stage;
+import engram.core.config.LevelName;
 import engram.core.train.EpochReport;
 import engram.core.train.TrainingObserver;
 import engram.core.train.TrainingResult;
@@ -14,8 +15,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows training progress: a progress bar (epoch, N range, loss, accuracy, ETA) on a terminal, and
- * one plain line per epoch when output goes to a file or a pipe.
+ * Shows training progress: a progress bar (epoch, level range, loss, accuracy, ETA) on a terminal,
+ * and one plain line per epoch when output goes to a file or a pipe. Levels are written with the
+ * task's level name: {@code N=2..3}, {@code length=2..3}.
  */
 final class ProgressObserver implements TrainingObserver {
   private final PrintWriter out;
@@ -50,7 +52,8 @@ final class ProgressObserver implements TrainingObserver {
   public void epoch(EpochReport r) {
     String line = line(r);
     if (bar != null) {
-      lastEpoch = String.format(Locale.ROOT, " | %s | acc %.3f", range(r.stage()), r.meanAccuracy());
+      lastEpoch = String.format(Locale.ROOT, " | %s | acc %.3f", range(r, r.stage()),
+          r.meanAccuracy());
       if (r.decision().outcome() != Decision.Outcome.STAY) {
         System.out.print("\r\033[K" + line + "\n");
       }
@@ -62,22 +65,20 @@ final class ProgressObserver implements TrainingObserver {
 
   static String line(EpochReport r) {
     String decision = switch (r.decision().outcome()) {
-      case ADVANCE -> " | solved, advancing to " + range(r.decision().next());
+      case ADVANCE -> " | solved, advancing to " + range(r, r.decision().next());
       case FINISH -> " | solved, curriculum finished";
       case STAY -> "";
     };
     double[] acc = r.accuracy();
     return String.format(Locale.ROOT,
         "epoch %4d | %s | loss %.4f | acc %.3f (newest %.3f, min %.3f) | %.1f s%s", r.epoch(),
-        range(r.stage()), r.meanLoss(), r.meanAccuracy(), acc[acc.length - 1],
+        range(r, r.stage()), r.meanLoss(), r.meanAccuracy(), acc[acc.length - 1],
         Arrays.stream(acc).min().orElse(Double.NaN), r.wallSeconds(), decision);
   }
 
-  static String range(Stage stage) {
-    int[] levels = stage.levels();
-    int min = Arrays.stream(levels).min().orElseThrow();
-    int max = stage.maxLevel();
-    return min == max ? "N=" + max : "N=" + min + ".." + max;
+  /** The levels of {@code stage} under the name of the report's task. */
+  private static String range(EpochReport r, Stage stage) {
+    return LevelName.range(r.levelName(), stage.levels());
   }
 
   @Override

@@ -3,6 +3,7 @@ package engram.core.cli;
 import engram.core.analysis.AnalysisRunner;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
+import engram.core.config.LevelName;
 import engram.core.config.ResolvedExperiment;
 import engram.core.inject.ExperimentModule;
 import engram.core.plugin.PluginRegistry;
@@ -261,10 +262,10 @@ final class RunCommand implements Callable<Integer> {
           new LogObserver()));
       Trainer trainer = ExperimentModule.trainer(resolved, observer, stop);
       TrainingResult result = trainer.run();
-      out.printf("%sfinished: %s after %d epochs (%d steps); largest N solved: %s; run directory:"
-          + " %s%n", prefix,
+      out.printf("%sfinished: %s after %d epochs (%d steps); largest %s solved: %s; run"
+          + " directory: %s%n", prefix,
           result.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
-          result.epochs(), result.steps(),
+          result.epochs(), result.steps(), LevelName.of(resolved),
           result.maxLevelSolved() == 0 ? "none" : String.valueOf(result.maxLevelSolved()),
           run.path());
       out.flush();

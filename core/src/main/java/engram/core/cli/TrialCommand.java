@@ -8,6 +8,7 @@ import engram.api.task.Periods;
 import engram.api.task.Target;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
+import engram.core.config.LevelName;
 import engram.core.config.ResolvedExperiment;
 import engram.core.plugin.PluginRegistry;
 import engram.core.train.RandomStreams;
@@ -16,7 +17,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.AnnotationLine;
@@ -85,19 +85,24 @@ final class TrialCommand implements Callable<Integer> {
     int[] levels = curriculum.start(e.curriculum().config()).levels();
     Batch batch = task.sample(e.task().config(), levels, sequence + 1,
         new RandomStreams(e.seed()).stream("train-data"));
+    String levelName = LevelName.of(e); // checked by the loader
     try {
-      write(batch, sequence, e.task().plugin().id(), file);
+      write(batch, sequence, e.task().plugin().id(), levelName, file);
     } catch (IOException ex) {
       err.println("error: cannot write " + file + ": " + ex.getMessage());
       return Main.SOFTWARE;
     }
     spec.commandLine().getOut().println("wrote " + file + " (task " + e.task().plugin().id()
-        + ", levels " + Arrays.toString(levels) + ", " + batch.steps() + " steps)");
+        + ", " + LevelName.range(levelName, levels) + ", " + batch.steps() + " steps)");
     return Main.OK;
   }
 
-  /** Draws sequence {@code b} of a batch: inputs above, targets (scored steps marked) below. */
-  static void write(Batch batch, int b, String taskId, Path file) throws IOException {
+  /**
+   * Draws sequence {@code b} of a batch: inputs above, targets (scored steps marked) below, each
+   * target labelled with the task's level name ({@code length=3}).
+   */
+  static void write(Batch batch, int b, String taskId, String levelName, Path file)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     int steps = batch.steps();
     int n = batch.batch();
@@ -129,7 +134,7 @@ final class TrialCommand implements Callable<Integer> {
           y[t] = !isScored ? Double.NaN : target.kind() == LossKind.CLASSIFICATION
               ? target.values()[entry] : target.values()[entry * target.width() + c];
         }
-        String name = "N=" + target.level() + (components > 1 ? " out " + c : "");
+        String name = levelName + "=" + target.level() + (components > 1 ? " out " + c : "");
         XYSeries series = targets.addSeries(name, time, y);
         series.setMarker(scored <= 40 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
       }

@@ -744,14 +744,24 @@ public final class ExperimentLoader {
             "Invalid value in task: task '" + task.id() + "' rejects its configuration: "
                 + firstLine(e.getMessage()) + ". Fix: change the task section.", e);
       }
+      String levelName;
+      try {
+        levelName = LevelName.of(task);
+      } catch (IllegalStateException e) {
+        throw new ConfigException(e.getMessage() + ".", e); // names the task, the rule, the fix
+      }
+      // a task that names its level gets the name next to the number (the default N would only
+      // repeat "level")
+      String named = levelName.equals(LevelName.DEFAULT) ? "" : " (" + levelName + "=%d)";
       for (Assignment assignment : start.assignments()) {
         if (assignment.level() < minLevel) {
           boolean hasStartLevel = mapper.valueToTree(curriculum.config()).has("start-level");
           String key = hasStartLevel ? "curriculum.start-level" : "curriculum";
           throw new ConfigException(
               "Invalid value: " + key + " starts curriculum '" + curriculum.id() + "' at level "
-                  + assignment.level() + ", but task '" + task.id() + "' starts at level "
-                  + minLevel + origin(key) + ". Fix: set " + key
+                  + assignment.level() + named.formatted(assignment.level()) + ", but task '"
+                  + task.id() + "' starts at level " + minLevel + named.formatted(minLevel)
+                  + origin(key) + ". Fix: set " + key
                   + (hasStartLevel ? "" : "'s first level") + " to at least " + minLevel + ".");
         }
       }

@@ -20,6 +20,11 @@ import java.util.regex.Pattern;
  * '.' as decimal separator whatever the locale); NaN is {@code nan} and infinities are {@code
  * inf}/{@code -inf}, which numpy and pandas read. Rows reach the disk at {@link #flush()} (call it
  * after each epoch's rows) and {@link #close()}. Not thread-safe.
+ *
+ * <p>Column {@code N} holds the level of the row's head whatever the task calls its level
+ * ({@link engram.api.Task#levelName}: a copy task's "length" is still in column {@code N}), so
+ * {@code engram compare} and scripts read every run, old and new, alike. Column {@code accuracy}
+ * is counted as the task declares it, per entry or per whole trial.
  */
 public final class MetricsWriter implements AutoCloseable {
   /** The fixed columns. */
@@ -68,7 +73,7 @@ public final class MetricsWriter implements AutoCloseable {
   /**
    * Appends one row.
    *
-   * @param level the task level (column {@code N})
+   * @param level the task's level, whatever its name (column {@code N})
    * @param extras one value per extra column, in order
    */
   public void row(

@@ -3,6 +3,7 @@ package engram.core.train;
 import engram.api.Parameter;
 import engram.api.curriculum.Assignment;
 import engram.api.curriculum.Stage;
+import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
@@ -20,9 +21,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Head k maps a hidden state to {@code width} outputs: {@code y = h·W_kᵀ + b_k}, W_k of shape
  * {@code [width, H]}, b_k of shape {@code [width]}, initialised like PyTorch's Linear,
  * U(−1/√H, 1/√H). The loss of a stage is the sum over its assignments (levels) of the mean over
- * that target's scored entries: cross-entropy of the logits for classification, squared error
- * (mean over entries and components) for regression — for last-step tasks this is PyTorch's
- * {@code sum_k cross_entropy(logits_k, labels_k)}.
+ * that target's scored entries: softmax cross-entropy of the logits for classification, squared
+ * error for regression and binary cross-entropy of one sigmoid per component for multi-label (both
+ * means over entries and components) — for last-step tasks this is PyTorch's
+ * {@code sum_k cross_entropy(logits_k, labels_k)}, and {@code BCEWithLogitsLoss} per multi-label
+ * target. Accuracy follows the target's {@link engram.api.task.Accuracy}: per entry, or per trial
+ * when a sequence counts as one (right only when all its scored entries are).
  */
 final class ReadoutHeads {
   /**
@@ -103,10 +107,12 @@ final class ReadoutHeads {
    * Per-assignment result of {@link #evaluate}.
    *
    * @param counts scored entries (the loss is their mean)
-   * @param correct entries (classification) or (entry, component) pairs (regression) counted
-   *     correct by the target's accuracy rule
+   * @param correct entries (classification) or (entry, component) pairs (regression, multi-label)
+   *     counted correct by the target's accuracy rule; with whole-trial accuracy, sequences all of
+   *     whose scored entries and components are correct
    * @param judged how many were judged: {@code counts} for classification, {@code counts × width}
-   *     for regression
+   *     for regression and multi-label; with whole-trial accuracy, the sequences with at least one
+   *     scored entry
    */
   record Scores(double[] loss, double[] accuracy, long[] counts, long[] correct, long[] judged) {}
 
@@ -247,10 +253,38 @@ final class ReadoutHeads {
       long scored = scores.counts()[a];
       Target target = batch.targets().get(a);
       scores.loss()[a] = group.sumLoss[j] / scored;
-      scores.correct()[a] = group.hits[j];
-      scores.judged()[a] = target.kind() == LossKind.CLASSIFICATION ? scored : scored * width;
-      scores.accuracy()[a] = (double) group.hits[j] / scores.judged()[a];
+      if (group.trialWrong[j] != null) {
+        countTrials(target.mask(), batch.steps(), b, group.trialWrong[j], scores, a);
+      } else {
+        scores.correct()[a] = group.hits[j];
+        scores.judged()[a] = target.kind() == LossKind.CLASSIFICATION ? scored : scored * width;
+      }
+      scores.accuracy()[a] = (double) scores.correct()[a] / scores.judged()[a];
     }
+  }
+
+  /**
+   * Whole-trial accuracy of assignment {@code a}: judges every sequence with a scored entry in
+   * {@code mask} ({@code [T·B]}), correct unless {@code wrong} marks it.
+   */
+  private static void countTrials(float[] mask, int steps, int b, boolean[] wrong, Scores scores,
+      int a) {
+    boolean[] scored = new boolean[b];
+    for (int t = 0; t < steps; t++) {
+      for (int s = 0; s < b; s++) {
+        scored[s] |= mask[t * b + s] != 0f;
+      }
+    }
+    long trials = 0;
+    long right = 0;
+    for (int s = 0; s < b; s++) {
+      if (scored[s]) {
+        trials++;
+        right += wrong[s] ? 0 : 1;
+      }
+    }
+    scores.correct()[a] = right;
+    scores.judged()[a] = trials;
   }
 
   /** What {@link #evaluateGroup} accumulates over the runs of scored steps of one group. */
@@ -263,6 +297,8 @@ final class ReadoutHeads {
     final double[] bias;
     final double[] sumLoss;
     final long[] hits;
+    /** Per member with whole-trial accuracy: sequences with a wrong entry so far; else null. */
+    final boolean[][] trialWrong;
     final double[] biasGrad;
 
     Group(List<Assignment> assignments, Batch batch, int[] members, Scores scores) {
@@ -277,6 +313,12 @@ final class ReadoutHeads {
       bias = new double[columns];
       sumLoss = new double[members.length];
       hits = new long[members.length];
+      trialWrong = new boolean[members.length][];
+      for (int j = 0; j < members.length; j++) {
+        if (batch.targets().get(members[j]).accuracy().scope() == Accuracy.Scope.TRIAL) {
+          trialWrong[j] = new boolean[batch.batch()];
+        }
+      }
       biasGrad = new double[columns];
     }
   }
@@ -443,8 +485,10 @@ final class ReadoutHeads {
    * Loss, accuracy and (when {@code dy != null}) dY of one run of scored steps, from the products
    * {@code y} {@code [rows, columns]} of the hidden states with the stacked weights: adds the
    * bias, rounded to the heads' precision like the bias add of ND4J, then softmax and
-   * cross-entropy or squared error per scored entry in double, summed per head in (t, b) order.
-   * dY is 0 at unscored entries.
+   * cross-entropy, squared error or sigmoid and binary cross-entropy per scored entry in double,
+   * summed per head in (t, b) order, and marks the sequences with a wrong entry for whole-trial
+   * accuracy. dY is 0 at unscored entries. The one implementation of the losses and their
+   * derivatives: both product paths call it.
    */
   private void score(Group group, int[] run, double[] y, double[] dy) {
     int t0 = run[0];
@@ -463,6 +507,9 @@ final class ReadoutHeads {
       long scored = group.scores.counts()[a];
       float[] mask = target.mask();
       boolean classification = target.kind() == LossKind.CLASSIFICATION;
+      boolean multiLabel = target.kind() == LossKind.MULTI_LABEL;
+      Accuracy accuracy = target.accuracy();
+      boolean[] wrong = group.trialWrong[j];
       int first = j * width;
       double sumLoss = group.sumLoss[j];
       long hits = group.hits[j];
@@ -494,6 +541,8 @@ final class ReadoutHeads {
             sumLoss += logZ - y[row + label];
             if (argmax == label) {
               hits++;
+            } else if (wrong != null) {
+              wrong[s] = true;
             }
             if (dy != null) {
               for (int c = 0; c < width; c++) {
@@ -506,13 +555,24 @@ final class ReadoutHeads {
             int base = (t * b + s) * width;
             float[] values = target.values();
             for (int c = 0; c < width; c++) {
-              double diff = y[row + c] - values[base + c];
-              sumLoss += diff * diff / width;
-              if (target.accuracy().correct(y[row + c], values[base + c])) {
+              double output = y[row + c];
+              double value = values[base + c];
+              double slope; // d(this component's loss)/d(output)
+              if (multiLabel) {
+                sumLoss += binaryCrossEntropy(output, value) / width;
+                slope = sigmoid(output) - value;
+              } else {
+                double diff = output - value;
+                sumLoss += diff * diff / width;
+                slope = 2 * diff;
+              }
+              if (accuracy.correct(output, value)) {
                 hits++;
+              } else if (wrong != null) {
+                wrong[s] = true;
               }
               if (dy != null) {
-                dy[row + c] = 2 * diff / width / scored;
+                dy[row + c] = slope / width / scored;
                 biasGrad[first + c] += dy[row + c];
               }
             }
@@ -522,6 +582,24 @@ final class ReadoutHeads {
       group.sumLoss[j] = sumLoss;
       group.hits[j] = hits;
     }
+  }
+
+  /**
+   * −[t·log σ(y) + (1 − t)·log(1 − σ(y))] of a logit y and a bit t, in nats, written as
+   * max(y, 0) − t·y + log(1 + e<sup>−|y|</sup>): the exponent is never positive, so no logit
+   * overflows it and a confident wrong answer costs about |y| instead of log(0).
+   */
+  static double binaryCrossEntropy(double logit, double bit) {
+    return Math.max(logit, 0) - bit * logit + Math.log1p(Math.exp(-Math.abs(logit)));
+  }
+
+  /** σ(x) = 1/(1 + e<sup>−x</sup>), with a non-positive exponent for either sign of x. */
+  static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1 / (1 + Math.exp(-x));
+    }
+    double e = Math.exp(x);
+    return e / (1 + e);
   }
 
   /** {@code flat} if it holds {@code n} elements, else a new flat buffer of the heads' type. */

@@ -11,6 +11,7 @@ import engram.api.Trajectory;
 import engram.api.curriculum.Decision;
 import engram.api.curriculum.Stage;
 import engram.api.task.Batch;
+import engram.core.config.LevelName;
 import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.config.TrainingConfig;
@@ -90,6 +91,7 @@ public final class Trainer {
    */
   public TrainingResult run(Map<String, INDArray> initial) {
     TrainingConfig training = experiment.training();
+    String levelName = LevelName.of(experiment);
     Map<String, INDArray> modelGrads = initialise(initial);
     Optimizer optimizer = Optimizer.create(training.optimizer());
     RandomGenerator trainData = streams.stream("train-data");
@@ -128,8 +130,8 @@ public final class Trainer {
           LOG.error("Training diverged at epoch {}, training step {}: {}", epoch, step, d.term());
           throw new TrainingDivergedException("The training loss became " + loss + " at epoch "
               + epoch + ", step " + (s + 1) + " of the epoch (training step " + step
-              + ", levels " + levelsText(stage) + "): " + d.term() + " is not finite."
-              + " Checkpoints written before stay intact. Fix: " + d.fix() + ".");
+              + ", levels " + LevelName.range(levelName, stage.levels()) + "): " + d.term()
+              + " is not finite. Checkpoints written before stay intact. Fix: " + d.fix() + ".");
         }
         lossSum += loss;
         stepsThisEpoch++;
@@ -145,8 +147,8 @@ public final class Trainer {
       Map<String, Double> regMeans = new LinkedHashMap<>();
       final int n = stepsThisEpoch;
       regSums.forEach((k, v) -> regMeans.put(k, v / n));
-      observer.epoch(new EpochReport(epoch, step, stage, scores.loss(), scores.accuracy(),
-          lossSum / stepsThisEpoch, regMeans, seconds(started), decision));
+      observer.epoch(new EpochReport(epoch, step, stage, levelName, scores.loss(),
+          scores.accuracy(), lossSum / stepsThisEpoch, regMeans, seconds(started), decision));
       if (decision.outcome() != Decision.Outcome.STAY) {
         maxSolved = Math.max(maxSolved, stage.maxLevel());
       }
@@ -436,12 +438,6 @@ public final class Trainer {
       s += v;
     }
     return s;
-  }
-
-  private static String levelsText(Stage stage) {
-    int[] levels = stage.levels();
-    return levels.length == 1 ? "N=" + levels[0]
-        : "N=" + java.util.Arrays.stream(levels).min().orElseThrow() + ".." + stage.maxLevel();
   }
 
   private static double seconds(long startNanos) {

@@ -443,6 +443,101 @@ class ExperimentLoaderTest {
         "Invalid value for training: expected a section, got '5'."));
   }
 
+  /** A task whose configuration says what its level is called; it starts at level 3. */
+  public static final class NamedLevelTask implements engram.api.Task<NamedLevelTask.Config> {
+    public record Config(@engram.api.config.Doc("What the level is called.") String levelName) {}
+
+    @Override public engram.api.PluginInfo info() {
+      return new engram.api.PluginInfo("copy", "A copy task", "");
+    }
+    @Override public Class<Config> configType() { return Config.class; }
+    @Override public Config defaults() { return new Config("length"); }
+    @Override public int inputSize(Config c) { return 1; }
+    @Override public int outputSize(Config c) { return 1; }
+    @Override public engram.api.task.LossKind lossKind(Config c) {
+      return engram.api.task.LossKind.MULTI_LABEL;
+    }
+    @Override public int minLevel(Config c) { return 3; }
+    @Override public String levelName(Config c) {
+      if (c.levelName().equals("throw")) {
+        throw new IllegalArgumentException("no name today");
+      }
+      return c.levelName().equals("null") ? null : c.levelName();
+    }
+    @Override public engram.api.task.Batch sample(Config c, int[] levels, int batchSize,
+        java.util.random.RandomGenerator rng) {
+      throw new UnsupportedOperationException("test fake");
+    }
+  }
+
+  private static final String COPY = MINIMAL.replace("n-parity}", "copy}")
+      .replace("multi-head}", "multi-head, start-level: 3}");
+
+  private ResolvedExperiment loadCopy(String... overrides) throws Exception {
+    Path file = dir.resolve("copy.yaml");
+    Files.writeString(file, COPY);
+    return new ExperimentLoader(withCopyTask()).load(file, List.of(overrides));
+  }
+
+  private static engram.core.plugin.PluginCatalog withCopyTask() {
+    engram.core.plugin.PluginCatalog fakes = FakePlugins.catalog();
+    return kind -> {
+      List<engram.core.plugin.DiscoveredPlugin> all = new java.util.ArrayList<>(fakes.all(kind));
+      if (kind == PluginKind.TASK) {
+        all.add(0, new engram.core.plugin.DiscoveredPlugin(PluginKind.TASK, new NamedLevelTask(),
+            "1.0", "fake.jar")); // "copy" sorts first
+      }
+      return all;
+    };
+  }
+
+  @Test
+  void aTaskNamesItsLevelAndTheDefaultIsN() throws Exception {
+    assertEquals("length", LevelName.of(loadCopy()));
+    assertEquals("N", LevelName.of(load(MINIMAL)), "a task that says nothing");
+    for (String name : List.of("delay", "τ", "bits_2", "flipping-bits", "N",
+        "a".repeat(32))) {
+      assertEquals(name, LevelName.of(loadCopy("task.level-name=" + name)), name);
+    }
+  }
+
+  @Test
+  void aLevelNameThatCannotBeReadAsOneWordStopsTheExperimentNamingTheTask() {
+    for (String bad : List.of("two words", "x=1", "1st", "-x", "a".repeat(33), "line\nbreak",
+        "null", "throw")) {
+      String message = assertThrows(ConfigException.class,
+          () -> loadCopy("task.level-name=" + bad)).getMessage();
+      assertTrue(message.startsWith("Task 'copy' "), bad + ": " + message);
+      assertTrue(message.contains("Fix:") && message.contains("levelName"), bad + ": " + message);
+      assertTrue(message.endsWith(")."), bad + ": " + message);
+    }
+    String message = assertThrows(ConfigException.class,
+        () -> loadCopy("task.level-name=two words")).getMessage();
+    assertEquals("Task 'copy' names its level 'two words', but a level name is a letter followed by"
+        + " letters, digits, '_' or '-', at most 32 characters (e.g. N, length, delay). Fix: return"
+        + " such a name from the task's levelName (in the plugin's code).", message);
+    assertTrue(assertThrows(ConfigException.class, () -> loadCopy("task.level-name=throw"))
+        .getMessage().contains("cannot name its level: java.lang.IllegalArgumentException: no"
+            + " name today"));
+  }
+
+  @Test
+  void aStartBelowTheTasksFirstLevelShowsTheLevelsName() {
+    String message = assertThrows(ConfigException.class,
+        () -> loadCopy("curriculum.start-level=2")).getMessage();
+    assertTrue(message.startsWith("Invalid value: curriculum.start-level starts curriculum"
+        + " 'multi-head' at level 2 (length=2), but task 'copy' starts at level 3 (length=3)"),
+        message);
+    assertTrue(message.endsWith("Fix: set curriculum.start-level to at least 3."), message);
+  }
+
+  @Test
+  void levelRangesAreWrittenWithTheName() {
+    assertEquals("length=2..5", LevelName.range("length", new int[] {2, 5, 3}));
+    assertEquals("N=4", LevelName.range("N", new int[] {4}));
+    assertEquals("delay=1..2", LevelName.range("delay", new int[] {2, 1}));
+  }
+
   @Test
   void curriculumMustStartAtALevelTheTaskAccepts() throws Exception {
     assertEquals(

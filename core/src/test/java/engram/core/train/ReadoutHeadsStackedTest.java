@@ -26,9 +26,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link ReadoutHeads#evaluate} (heads stacked, three products per run of scored steps, as
  * gemms or as Java loops) against the
  * implementation it replaced (one head and one step at a time), on random data: several heads
- * with the same and with different scored steps, classification and regression, masks scoring
- * several runs of steps and only some sequences, a target scoring nothing; float64 and float32;
- * hidden states and dL/dh as plain arrays, views at an offset, and strided views.
+ * with the same and with different scored steps, classification, regression and multi-label,
+ * accuracy per entry and per whole trial, masks scoring several runs of steps and only some
+ * sequences, a target scoring nothing; float64 and float32; hidden states and dL/dh as plain
+ * arrays, views at an offset, and strided views.
  */
 class ReadoutHeadsStackedTest {
   private static final int T = 7;
@@ -39,7 +40,9 @@ class ReadoutHeadsStackedTest {
   /**
    * The replaced implementation, verbatim but for reading the heads through {@code all()} and
    * writing gradients into the returned map: per head, per scored step, a gemm for the logits,
-   * the loss in Java, then gemms adding dL/dh and the weight gradient.
+   * the loss in Java, then gemms adding dL/dh and the weight gradient. Added since: multi-label
+   * targets (the textbook binary cross-entropy, fine for the moderate logits here) and whole-trial
+   * accuracy (each sequence's verdicts collected, counted at the end).
    */
   private static ReadoutHeads.Scores reference(ReadoutHeads heads, DataType dataType,
       Stage stage, Batch batch, INDArray hidden, INDArray dLdh, Map<String, INDArray> grads) {
@@ -80,6 +83,8 @@ class ReadoutHeadsStackedTest {
       }
       double sumLoss = 0;
       long hits = 0;
+      boolean[] scoredTrial = new boolean[b];
+      boolean[] wrongTrial = new boolean[b];
       double[] biasGrad = new double[width];
       for (int t = 0; t < steps; t++) {
         boolean any = false;
@@ -98,6 +103,7 @@ class ReadoutHeadsStackedTest {
             continue;
           }
           int row = s * width;
+          scoredTrial[s] = true;
           if (target.kind() == LossKind.CLASSIFICATION) {
             int label = target.label(t, s, b);
             double max = Double.NEGATIVE_INFINITY;
@@ -116,11 +122,28 @@ class ReadoutHeadsStackedTest {
             sumLoss += logZ - y[row + label];
             if (argmax == label) {
               hits++;
+            } else {
+              wrongTrial[s] = true;
             }
             if (dy != null) {
               for (int c = 0; c < width; c++) {
                 double p = Math.exp(y[row + c] - logZ);
                 dy[row + c] = (p - (c == label ? 1 : 0)) / scored;
+              }
+            }
+          } else if (target.kind() == LossKind.MULTI_LABEL) {
+            int base = (t * b + s) * width;
+            for (int c = 0; c < width; c++) {
+              double bit = target.values()[base + c];
+              double p = 1 / (1 + Math.exp(-y[row + c]));
+              sumLoss += -(bit * Math.log(p) + (1 - bit) * Math.log(1 - p)) / width;
+              if ((p > 0.5) == (bit == 1)) {
+                hits++;
+              } else {
+                wrongTrial[s] = true;
+              }
+              if (dy != null) {
+                dy[row + c] = (p - bit) / width / scored;
               }
             }
           } else {
@@ -130,6 +153,8 @@ class ReadoutHeadsStackedTest {
               sumLoss += diff * diff / width;
               if (target.accuracy().correct(y[row + c], target.values()[base + c])) {
                 hits++;
+              } else {
+                wrongTrial[s] = true;
               }
               if (dy != null) {
                 dy[row + c] = 2 * diff / width / scored;
@@ -152,9 +177,16 @@ class ReadoutHeadsStackedTest {
         biasGradArray.addi(Nd4j.create(biasGrad, new long[] {width}, DataType.DOUBLE).castTo(dataType));
       }
       loss[a] = sumLoss / scored;
-      correct[a] = hits;
-      judged[a] = target.kind() == LossKind.CLASSIFICATION ? scored : scored * width;
-      accuracy[a] = (double) hits / judged[a];
+      if (target.accuracy().scope() == Accuracy.Scope.TRIAL) {
+        for (int s = 0; s < b; s++) {
+          judged[a] += scoredTrial[s] ? 1 : 0;
+          correct[a] += scoredTrial[s] && !wrongTrial[s] ? 1 : 0;
+        }
+      } else {
+        correct[a] = hits;
+        judged[a] = target.kind() == LossKind.CLASSIFICATION ? scored : scored * width;
+      }
+      accuracy[a] = (double) correct[a] / judged[a];
     }
     return new ReadoutHeads.Scores(loss, accuracy, counts, correct, judged);
   }
@@ -163,6 +195,11 @@ class ReadoutHeadsStackedTest {
 
   /** A classification target scoring, at the steps in {@code steps}, each sequence with p 0.8. */
   private static Target classification(int level, SplittableRandom rng, int... steps) {
+    return classification(level, Accuracy.argmax(), rng, steps);
+  }
+
+  private static Target classification(int level, Accuracy accuracy, SplittableRandom rng,
+      int... steps) {
     float[] labels = new float[T * B];
     float[] mask = new float[T * B];
     for (int i = 0; i < labels.length; i++) {
@@ -173,11 +210,16 @@ class ReadoutHeadsStackedTest {
         mask[t * B + s] = s == 0 || rng.nextDouble() < 0.8 ? 1 : 0;
       }
     }
-    return new Target(level, LossKind.CLASSIFICATION, WIDTH, labels, mask);
+    return new Target(level, LossKind.CLASSIFICATION, WIDTH, labels, mask, accuracy);
   }
 
   /** A regression target at {@code steps}, every sequence scored, mask value 0.5 (non-zero). */
   private static Target regression(int level, SplittableRandom rng, int... steps) {
+    return regression(level, Accuracy.within(0.5), rng, steps);
+  }
+
+  private static Target regression(int level, Accuracy accuracy, SplittableRandom rng,
+      int... steps) {
     float[] values = new float[T * B * WIDTH];
     float[] mask = new float[T * B];
     for (int i = 0; i < values.length; i++) {
@@ -188,13 +230,36 @@ class ReadoutHeadsStackedTest {
         mask[t * B + s] = 0.5f;
       }
     }
-    return new Target(level, LossKind.REGRESSION, WIDTH, values, mask, Accuracy.within(0.5));
+    return new Target(level, LossKind.REGRESSION, WIDTH, values, mask, accuracy);
   }
 
   /**
-   * Eight targets on heads in no particular order: three scoring only the last step (one group),
-   * two scoring steps 1, 2, 4, 5 (two runs; another group), one every step, one regression target
-   * at steps 2 and 3, one scoring nothing.
+   * A multi-label target of random bits at {@code steps}, each sequence scored with p 0.8 (always
+   * sequence 0); unscored entries hold values that are no bits.
+   */
+  private static Target multiLabel(int level, Accuracy accuracy, SplittableRandom rng,
+      int... steps) {
+    float[] bits = new float[T * B * WIDTH];
+    java.util.Arrays.fill(bits, -2f);
+    float[] mask = new float[T * B];
+    for (int t : steps) {
+      for (int s = 0; s < B; s++) {
+        if (s == 0 || rng.nextDouble() < 0.8) {
+          mask[t * B + s] = 1;
+          for (int c = 0; c < WIDTH; c++) {
+            bits[(t * B + s) * WIDTH + c] = rng.nextInt(2);
+          }
+        }
+      }
+    }
+    return new Target(level, LossKind.MULTI_LABEL, WIDTH, bits, mask, accuracy);
+  }
+
+  /**
+   * Twelve targets on heads in no particular order: four scoring only the last step (one group,
+   * one of them regression counted per trial), three scoring steps 1, 2, 4, 5 (two runs; another
+   * group, one counted per trial), a classification and a multi-label target counted per trial at
+   * every step, a regression and a multi-label target at steps 2 and 3, one scoring nothing.
    */
   private static Batch batch(long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
@@ -207,12 +272,17 @@ class ReadoutHeadsStackedTest {
     targets.add(classification(7, rng));
     targets.add(classification(8, rng, T - 1));
     targets.add(classification(9, rng, 1, 2, 4, 5));
+    targets.add(multiLabel(10, Accuracy.threshold(), rng, 2, 3));
+    targets.add(classification(11, Accuracy.argmax().wholeTrial(), rng, 1, 2, 4, 5));
+    targets.add(multiLabel(12, Accuracy.threshold().wholeTrial(), rng, 0, 1, 2, 3, 4, 5, 6));
+    targets.add(regression(13, Accuracy.sign().wholeTrial(), rng, T - 1));
     return new Batch(T, B, 1, new float[T * B], targets);
   }
 
   private static final Stage STAGE = Stage.of(new Assignment(2, 3), new Assignment(3, 0),
       new Assignment(4, 6), new Assignment(5, 1), new Assignment(6, 7), new Assignment(7, 2),
-      new Assignment(8, 4), new Assignment(9, 5));
+      new Assignment(8, 4), new Assignment(9, 5), new Assignment(10, 9), new Assignment(11, 8),
+      new Assignment(12, 11), new Assignment(13, 10));
 
   private static INDArray random(java.util.SplittableRandom rng, DataType type, long... shape) {
     return TestArrays.gaussian(rng, type, 1.0, shape);
@@ -285,6 +355,10 @@ class ReadoutHeadsStackedTest {
     assertArrayEquals(expected.loss(), scores.loss(), tolerance, what + "loss");
     assertTrue(Double.isNaN(scores.loss()[5]) && scores.counts()[5] == 0, "fixture: unscored target");
     assertTrue(scores.counts()[3] > 3 * B, "fixture: a target over several steps");
+    for (int a : new int[] {9, 10, 11}) {
+      assertTrue(scores.judged()[a] > 0 && scores.judged()[a] <= B,
+          "fixture: whole-trial accuracy judges sequences, " + scores.judged()[a]);
+    }
 
     assertClose(referenceDLdh, dLdh, tolerance, what + "dL/dh");
     assertTrue(!prefilled.equalsWithEps(referenceDLdh, 1e-3), "fixture: dL/dh changed");
@@ -378,7 +452,8 @@ class ReadoutHeadsStackedTest {
    */
   @Test
   void theDefaultLimitSeparatesSmallFromLargeProducts() {
-    assertTrue((long) T * B * H * 8 * WIDTH <= ReadoutHeads.HOST_PRODUCT_LIMIT);
+    assertTrue((long) T * B * H * STAGE.assignments().size() * WIDTH
+        <= ReadoutHeads.HOST_PRODUCT_LIMIT);
     assertTrue(256L * 500 * 29 * 2 > ReadoutHeads.HOST_PRODUCT_LIMIT);
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Parameter;
 import engram.api.curriculum.Assignment;
 import engram.api.curriculum.Stage;
+import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
@@ -398,6 +399,192 @@ class ReadoutHeadsTest {
     for (int i = 0; i < params.size(); i++) {
       assertGradient(params.get(i).name(), gradCopies.get(i), params.get(i).value(), loss);
     }
+  }
+
+  // ------------------------------------------------------------------ multi-label
+
+  /**
+   * A multi-label target of {@code width} bits: steps 1, 2 and 4 scored for some sequences (step 0
+   * and 3 never), random bits; unscored entries hold values that are not bits (they mean nothing).
+   */
+  private static Target multiLabel(int level, int width, long seed, Accuracy accuracy) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    float[] bits = new float[T * B * width];
+    float[] mask = new float[T * B];
+    for (int t = 0; t < T; t++) {
+      for (int b = 0; b < B; b++) {
+        boolean scored = (t == 1 || t == 2 || t == 4) && (b == 0 || rng.nextDouble() < 0.7);
+        mask[t * B + b] = scored ? 1 : 0;
+        for (int c = 0; c < width; c++) {
+          bits[(t * B + b) * width + c] = scored ? rng.nextInt(2) : 3.5f;
+        }
+      }
+    }
+    return new Target(level, LossKind.MULTI_LABEL, width, bits, mask, accuracy);
+  }
+
+  /** Logits y = W·h + b of one head at every (t, b), by hand: {@code [T·B][width]}. */
+  private static double[][] handLogits(ReadoutHeads heads, int head, INDArray hidden) {
+    double[][] w = matrix(weight(heads, head));
+    double[] bias = bias(heads, head).toDoubleVector();
+    double[][] logits = new double[T * B][bias.length];
+    for (int t = 0; t < T; t++) {
+      for (int b = 0; b < B; b++) {
+        for (int c = 0; c < bias.length; c++) {
+          double y = bias[c];
+          for (int j = 0; j < H; j++) {
+            y += w[c][j] * hidden.getDouble(t, b, j);
+          }
+          logits[t * B + b][c] = y;
+        }
+      }
+    }
+    return logits;
+  }
+
+  @Test
+  void multiLabelLossIsTheMeanBinaryCrossEntropyAndItsGradientsMatchFiniteDifferences() {
+    int width = 3;
+    Target bitsTarget = multiLabel(3, width, 31, Accuracy.threshold());
+    Target classes = severalSteps(4, 32); // a softmax head next to it, grouped apart
+    Batch batch = batch(bitsTarget, classes);
+    Stage stage = Stage.of(new Assignment(3, 1), new Assignment(4, 0));
+    INDArray hidden = randomHidden(14).muli(3); // logits of a few units: σ far from ½ too
+    ReadoutHeads heads = heads(width, DataType.DOUBLE);
+
+    ReadoutHeads.Scores scores = heads.evaluate(stage, batch, hidden, null);
+    double[][] y = handLogits(heads, 1, hidden);
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < T * B; i++) {
+      if (bitsTarget.mask()[i] == 0) {
+        continue;
+      }
+      n++;
+      for (int c = 0; c < width; c++) {
+        double p = 1 / (1 + Math.exp(-y[i][c])); // textbook form: fine for these logits
+        double bit = bitsTarget.values()[i * width + c];
+        sum += -(bit * Math.log(p) + (1 - bit) * Math.log(1 - p));
+      }
+    }
+    assertTrue(n > 2 * B, "fixture: several scored steps");
+    assertEquals(sum / (n * width), scores.loss()[0], 1e-12, "mean over entries and components");
+    assertEquals(n, scores.counts()[0]);
+    assertEquals(n * width, scores.judged()[0]);
+
+    INDArray prefilled = randomLike(hidden, 8);
+    INDArray dLdh = prefilled.dup();
+    heads.evaluate(stage, batch, hidden, dLdh);
+    List<Parameter> params = new ArrayList<>();
+    List<INDArray> grads = new ArrayList<>();
+    heads.collect(stage, params, grads);
+    List<INDArray> gradCopies = grads.stream().map(INDArray::dup).toList();
+    DoubleSupplier loss = () -> totalLoss(heads, stage, batch, hidden);
+    assertGradient("dL/dh", dLdh.sub(prefilled), hidden, loss);
+    assertEquals(4, params.size());
+    for (int i = 0; i < params.size(); i++) {
+      assertGradient(params.get(i).name(), gradCopies.get(i), params.get(i).value(), loss);
+    }
+  }
+
+  /**
+   * Logits of ±800 overflow e<sup>−y</sup> and the textbook log σ(y); the loss is then |y| per
+   * wrong component and 0 per right one, and dY = (σ(y) − t)/(width · scored) is exactly ±1 or 0
+   * over (width · scored).
+   */
+  @Test
+  void multiLabelLossAndGradientStayFiniteForHugeLogits() {
+    int width = 2;
+    ReadoutHeads heads = heads(width, DataType.DOUBLE);
+    heads.ensure(0);
+    INDArray w = weight(heads, 0).assign(0);
+    w.putScalar(new long[] {0, 0}, 1.0); // y_0 = h_0
+    w.putScalar(new long[] {1, 1}, 1.0); // y_1 = h_1
+    bias(heads, 0).assign(0);
+    INDArray hidden = Nd4j.zeros(DataType.DOUBLE, T, B, H);
+    float[] bits = new float[T * B * width];
+    float[] mask = new float[T * B];
+    // last step, B = 4 sequences: (800, −800) against bits (1, 0) right, (1, 1) half wrong, ...
+    double[][] logits = {{800, -800}, {800, -800}, {-800, 800}, {-800, -800}};
+    float[][] targets = {{1, 0}, {1, 1}, {1, 0}, {0, 0}};
+    for (int b = 0; b < B; b++) {
+      int entry = (T - 1) * B + b;
+      mask[entry] = 1;
+      for (int c = 0; c < width; c++) {
+        hidden.putScalar(new long[] {T - 1, b, c}, logits[b][c]);
+        bits[entry * width + c] = targets[b][c];
+      }
+    }
+    Batch batch = batch(new Target(2, LossKind.MULTI_LABEL, width, bits, mask));
+    Stage stage = Stage.of(new Assignment(2, 0));
+    INDArray dLdh = Nd4j.zeros(DataType.DOUBLE, T, B, H);
+    ReadoutHeads.Scores scores = heads.evaluate(stage, batch, hidden, dLdh);
+
+    // wrong components: (b1, c1), (b2, c0), (b2, c1): 3 · 800 over 4 entries · 2 components
+    assertEquals(3 * 800.0 / (B * width), scores.loss()[0], 1e-9);
+    assertEquals(5, scores.correct()[0]);
+    assertEquals(8, scores.judged()[0]);
+    double unit = 1.0 / (width * B);
+    // dL/db_c = Σ_b dY: component 0 has one logit too small (−1); component 1 one too small and
+    // one too large, which cancel
+    assertArrayEquals(new double[] {-unit, 0}, biasGradient(heads, stage), 1e-15);
+    for (int b = 0; b < B; b++) {
+      for (int c = 0; c < width; c++) {
+        double expected = logits[b][c] > 0 == (targets[b][c] == 1) ? 0
+            : (logits[b][c] > 0 ? unit : -unit);
+        assertEquals(expected, dLdh.getDouble(T - 1, b, c), 1e-15, "dL/dh b=" + b + " c=" + c);
+      }
+    }
+  }
+
+  private static double[] biasGradient(ReadoutHeads heads, Stage stage) {
+    List<Parameter> params = new ArrayList<>();
+    List<INDArray> grads = new ArrayList<>();
+    heads.collect(stage, params, grads);
+    return grads.get(1).toDoubleVector(); // weight, bias
+  }
+
+  /** The loss and its gradients do not depend on how accuracy is counted. */
+  @Test
+  void wholeTrialAccuracyChangesNeitherLossNorGradients() {
+    int width = 3;
+    INDArray hidden = randomHidden(15).muli(3);
+    for (DataType type : List.of(DataType.DOUBLE, DataType.FLOAT)) {
+      List<double[]> results = new ArrayList<>();
+      for (Accuracy accuracy : List.of(Accuracy.threshold(), Accuracy.threshold().wholeTrial())) {
+        Batch batch = batch(multiLabel(3, width, 33, accuracy));
+        Stage stage = Stage.of(new Assignment(3, 0));
+        ReadoutHeads heads = heads(width, type);
+        INDArray dLdh = Nd4j.zeros(type, T, B, H);
+        double loss = heads.evaluate(stage, batch, hidden.castTo(type), dLdh).loss()[0];
+        List<INDArray> grads = new ArrayList<>();
+        heads.collect(stage, new ArrayList<>(), grads);
+        double[] all = Nd4j.concat(0, dLdh.reshape(-1), grads.get(0).reshape(-1),
+            grads.get(1).reshape(-1)).castTo(DataType.DOUBLE).toDoubleVector();
+        double[] withLoss = java.util.Arrays.copyOf(all, all.length + 1);
+        withLoss[all.length] = loss;
+        results.add(withLoss);
+      }
+      assertArrayEquals(results.get(0), results.get(1), 0.0, type + ": bit for bit");
+    }
+  }
+
+  @Test
+  void multiLabelFloat32AgreesWithFloat64() {
+    int width = 3;
+    Batch batch = batch(multiLabel(3, width, 34, Accuracy.threshold()));
+    Stage stage = Stage.of(new Assignment(3, 0));
+    INDArray hidden = randomHidden(16);
+    ReadoutHeads doubles = heads(width, DataType.DOUBLE);
+    INDArray dDouble = Nd4j.zeros(DataType.DOUBLE, T, B, H);
+    double lossDouble = doubles.evaluate(stage, batch, hidden, dDouble).loss()[0];
+    ReadoutHeads floats = heads(width, DataType.FLOAT);
+    INDArray dFloat = Nd4j.zeros(DataType.FLOAT, T, B, H);
+    double lossFloat = floats.evaluate(stage, batch, hidden.castTo(DataType.FLOAT), dFloat)
+        .loss()[0];
+    assertEquals(lossDouble, lossFloat, 1e-6);
+    assertTrue(dDouble.equalsWithEps(dFloat.castTo(DataType.DOUBLE), 1e-6));
+    assertTrue(dDouble.amaxNumber().doubleValue() > 1e-3, "fixture: a gradient to compare");
   }
 
   // ------------------------------------------------------------------ accuracy

@@ -2,6 +2,7 @@ package engram.analysis.common;
 
 import engram.api.Analyzer.Restored;
 import engram.api.Analyzer.Run;
+import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
@@ -20,8 +21,9 @@ import java.util.SplittableRandom;
  * between evaluations come from the change to the network, not from the data.
  *
  * <p>Relative accuracy = (acc − chance)/(baseline − chance): 1 for an unchanged network, 0 at
- * chance. Chance is 1/classes for a classification target (0.5 for N-parity) and a given value
- * for a regression target, which has no natural chance level.
+ * chance. Chance is 1/classes for a classification target counted per entry (0.5 for N-parity)
+ * and a given value for any other target (regression, multi-label, whole-trial accuracy), whose
+ * chance level depends on the data.
  */
 public final class StreamAccuracy {
   /** Name of the run generator the stream is drawn from. */
@@ -53,7 +55,7 @@ public final class StreamAccuracy {
    * @param warmup steps (≥ 0) before scoring starts, in time steps
    * @param scored steps (≥ 1) scored after the warm-up
    * @param streams independent sequences B (≥ 1)
-   * @param regressionChance chance level used when the task's target is a regression target
+   * @param regressionChance chance level used for any target but a per-entry classification one
    * @throws UnsupportedOperationException naming the task when it has no continuous stream
    */
   public static StreamAccuracy draw(Run run, int level, int warmup, int scored, int streams,
@@ -65,7 +67,9 @@ public final class StreamAccuracy {
           + batch.targets().size() + " targets for the single level " + level);
     }
     Target target = batch.targets().get(0);
-    double chance = target.kind() == LossKind.CLASSIFICATION ? 1.0 / target.width()
+    // 1/classes is the chance of one guess, not of a whole trial of them
+    double chance = target.kind() == LossKind.CLASSIFICATION
+        && target.accuracy().scope() == Accuracy.Scope.ENTRY ? 1.0 / target.width()
         : regressionChance;
     return new StreamAccuracy(batch, level, warmup, run.random(INITIAL_STATE_RANDOM).nextLong(),
         chance);
@@ -76,7 +80,7 @@ public final class StreamAccuracy {
     return level;
   }
 
-  /** The chance level: 1/classes, or the configured value for regression. */
+  /** The chance level: 1/classes, or the configured value for other targets. */
   public double chance() {
     return chance;
   }

@@ -104,6 +104,17 @@ public final class AdditionProblemTask implements Task<AdditionProblemTask.Confi
     return config.lengthFromLevel() ? SHORTEST : 1;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: {@code length} (the trial length T) with {@code length-from-level}; {@code level}
+   * without it, when the level changes nothing.
+   */
+  @Override
+  public String levelName(Config config) {
+    return config.lengthFromLevel() ? "length" : "level";
+  }
+
   /** T steps: first half ⌊T/2⌋, second half up to the last step, response the last step. */
   static Timeline timeline(int steps) {
     int firstHalf = steps / 2;

@@ -115,6 +115,17 @@ public final class DelayedAdditionTask implements Task<DelayedAdditionTask.Confi
     return MIN_LEVEL;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: {@code delay} (both delays, in steps) with {@code delay-from-level}; {@code level}
+   * without it, when the level changes nothing.
+   */
+  @Override
+  public String levelName(Config config) {
+    return config.delayFromLevel() ? "delay" : "level";
+  }
+
   /** The protocol; with {@code delay-from-level}, both delays last {@code level} steps. */
   static Timeline timeline(Config c, int level) {
     Steps delay1 = c.delayFromLevel() ? Steps.fixed(level) : c.delay1();

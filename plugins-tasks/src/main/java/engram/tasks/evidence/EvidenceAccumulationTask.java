@@ -112,6 +112,17 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
     return MIN_LEVEL;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: {@code stimulus} (the stimulus duration, in steps) with
+   * {@code stimulus-from-level}; {@code level} without it, when the level changes nothing.
+   */
+  @Override
+  public String levelName(Config config) {
+    return config.stimulusFromLevel() ? "stimulus" : "level";
+  }
+
   /** The protocol; with {@code stimulus-from-level}, the stimulus lasts {@code level} steps. */
   static Timeline timeline(Config c, int level) {
     Steps stimulus = c.stimulusFromLevel() ? Steps.fixed(level) : c.stimulus();

@@ -105,6 +105,17 @@ public final class FlipFlopTask implements Task<FlipFlopTask.Config> {
     return MIN_LEVEL;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: {@code bits} (the number of flipping channels) with {@code bits-from-level};
+   * {@code level} without it, when the level changes nothing.
+   */
+  @Override
+  public String levelName(Config config) {
+    return config.bitsFromLevel() ? "bits" : "level";
+  }
+
   @Override
   public Batch sample(Config config, int[] levels, int batchSize, RandomGenerator rng) {
     int flipping = flippingChannels(config, LastStepBatch.maxLevel(ID, levels, MIN_LEVEL));
