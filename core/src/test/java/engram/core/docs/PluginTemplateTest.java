@@ -35,6 +35,7 @@ import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -271,9 +272,58 @@ class PluginTemplateTest {
   }
 
   @Test
+  void itsModelTrainsUnderMultiHeadFromADroppedJar(@TempDir Path dir) throws Exception {
+    Path plugins = Files.createDirectories(dir.resolve("plugins"));
+    Path jar = plugins.resolve("engram-plugin-example.jar");
+    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    manifest.getMainAttributes().putValue("Engram-Api-Version",
+        engram.api.ApiVersion.current().text());
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest);
+        Stream<Path> files = Files.walk(classes)) {
+      for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(new java.util.jar.JarEntry(
+            classes.relativize(file).toString().replace('\\', '/')));
+        Files.copy(file, out);
+        out.closeEntry();
+      }
+    }
+    Path experiment = dir.resolve("indrnn.yaml");
+    Files.writeString(experiment, """
+        name: indrnn-n-back
+        seed: 2
+        task: {id: n-back, alphabet: 3}
+        model: {id: indrnn, hidden-size: 24}
+        curriculum: {id: multi-head, start-level: 1, threshold: 0.95}
+        training:
+          batch-size: 32
+          steps-per-epoch: 40
+          max-epochs: 6
+          clip: 1.0
+          optimizer: {type: adam, lr: 0.01}
+        evaluation: {batches: 2, batch-size: 64}
+        """);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = engram.core.cli.Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+        "--plugins", plugins.toString(), "run", experiment.toString(), "--runs-dir",
+        dir.resolve("runs").toString(), "--progress", "lines");
+    assertEquals(0, code, out + "\n" + err);
+    assertTrue(out.toString().contains("advancing to N=1..2"),
+        "the IndRNN from the jar solved 1-back and the multi-head curriculum advanced:\n" + out);
+    Path run;
+    try (Stream<Path> runs = Files.list(dir.resolve("runs"))) {
+      run = runs.findFirst().orElseThrow();
+    }
+    String provenance = Files.readString(run.resolve("provenance.json"));
+    assertTrue(provenance.contains("\"id\" : \"indrnn\"")
+        && provenance.contains(jar.toAbsolutePath().toString()), provenance);
+  }
+
+  @Test
   void tutorialCommandsNameTheRealFiles() throws IOException {
     String tutorial = Files.readString(TEMPLATE.resolve("README.md"));
-    for (String needle : List.of("mvn -q install -pl api -am -DskipTests", "mvn -q package",
+    for (String needle : List.of("mvn -q install -DskipTests", "mvn -q package",
         "plugins/", "./engram plugins", "n-back-multihead.yaml", "Engram-Api-Version")) {
       assertTrue(tutorial.contains(needle), "the tutorial no longer mentions " + needle);
     }
