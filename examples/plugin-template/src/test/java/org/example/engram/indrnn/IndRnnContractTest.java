@@ -21,6 +21,12 @@ class IndRnnContractTest extends ModelContract<IndRnnModel.Config> {
     return List.of(new IndRnnModel.Config(7, 1.0), new IndRnnModel.Config(5, 0.5));
   }
 
+  /** IndRNN's recurrence is diagonal: a unit never reaches another one, ablated or not. */
+  @Override
+  protected boolean unitsInteract() {
+    return false;
+  }
+
   @Override
   protected List<ConfigError> invalidConfigs() {
     return List.of(ConfigError.of("hidden-size", () -> new IndRnnModel.Config(0, 1.0)),
