@@ -179,7 +179,16 @@ class PluginTemplateTest {
     Element nd4j = dependency(template, "nd4j-api");
     assertEquals("provided", text(nd4j, "scope"));
     assertEquals(engramProps.get("nd4j.version"), resolve(text(nd4j, "version"), templateProps));
-    assertEquals(engramProps.get("junit.version"), templateProps.get("junit.version"));
+    // every other version (JUnit, ND4J's transitive libraries) from Engram's own build: the
+    // template imports engram-parent's dependencyManagement, so an offline build finds them
+    List<Element> managed = children(template.getDocumentElement(), "dependencyManagement",
+        "dependencies", "dependency");
+    assertTrue(managed.stream().anyMatch(d -> "engram-parent".equals(text(d, "artifactId"))
+        && "import".equals(text(d, "scope")) && "pom".equals(text(d, "type"))
+        && engramProps.get("project.version").equals(resolve(text(d, "version"), templateProps))),
+        "the template must import org.engram:engram-parent as a BOM");
+    Element testkit = dependency(template, "engram-testkit");
+    assertEquals("test", text(testkit, "scope"));
 
     // build plugins at the versions Engram's own build uses, so an offline build finds them
     Map<String, String> engramPlugins = new HashMap<>();
