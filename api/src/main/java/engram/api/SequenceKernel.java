@@ -15,8 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * tests check against the cell. It reads the cell's live parameters on every call, which core
  * keeps within their {@link Constraint}s, and is used by one thread at a time.
  *
- * <p>Core uses the kernel for every forward and backward pass it applies to, except while units
- * are ablated (then the cell runs step by step with the ablated units' state held at 0).
+ * <p>Core uses the kernel for every forward and backward pass it applies to. While units are
+ * ablated it uses the kernel only if it also implements {@link ClampsState}; otherwise the cell runs
+ * step by step with the ablated units' state held at 0.
  */
 @API(status = EXPERIMENTAL, since = "0.2")
 public interface SequenceKernel {
@@ -49,6 +50,28 @@ public interface SequenceKernel {
    */
   void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients);
+
+  /**
+   * A kernel that can also run with some units ablated, as the step-by-step runner does: with keep
+   * the 0/1 mask over the state's S columns, s_t = F(s_{t−1}, x_t, ξ_t) ⊙ keep from s_0 ⊙ keep,
+   * and in BPTT dL/ds_t ⊙= keep after dL/dh_t is added. Extras are not masked. Ablation analyses
+   * evaluate one network per ablated unit, so without this capability they run at the speed of
+   * the step-by-step runner.
+   */
+  interface ClampsState extends SequenceKernel {
+    /**
+     * Runs the cell over a whole sequence with the state clamped by {@code keep}.
+     *
+     * @param inputs {@code [T, B, I]}; not modified
+     * @param initialState s_0 {@code [B, S]}; not modified (the kernel applies keep itself)
+     * @param drive {@code [T, B, H]} or null
+     * @param keep {@code [S]} of 0 and 1, or null for none (then as {@link #forward(INDArray,
+     *     INDArray, INDArray)}); not modified, and only read during this call and the backward pass
+     *     of its trajectory
+     * @return the trajectory; {@link #backward} applies the same mask
+     */
+    Trajectory forward(INDArray inputs, INDArray initialState, INDArray drive, INDArray keep);
+  }
 
   /**
    * A {@link Model} that has kernels for some of its cells implements this as well.

@@ -19,7 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The {@link Network} core builds around a cell: checks every call's shapes once, keeps the
  * parameters within their constraints, and runs either the model's {@link SequenceKernel} or, when
- * there is none or units are ablated, the cell step by step ({@link SequenceRunner}). Create one
+ * there is none (or units are ablated and the kernel cannot {@link SequenceKernel.ClampsState
+ * clamp} them), the cell step by step ({@link SequenceRunner}). Create one
  * with {@link Networks}.
  */
 public final class CellNetwork implements Network {
@@ -58,7 +59,10 @@ public final class CellNetwork implements Network {
    * @return e.g. {@code leaky-rnn/fused} or {@code cell}
    */
   public String implementation() {
-    return kernel == null ? "cell" : kernel.name();
+    if (kernel == null || (keep != null && !(kernel instanceof SequenceKernel.ClampsState))) {
+      return "cell";
+    }
+    return kernel.name();
   }
 
   @Override
@@ -124,6 +128,9 @@ public final class CellNetwork implements Network {
     drive = drive == null ? null : typed(drive);
     if (kernel != null && keep == null) {
       latest = kernel.forward(x, s0, drive);
+      latestFromKernel = true;
+    } else if (keep != null && kernel instanceof SequenceKernel.ClampsState clamping) {
+      latest = clamping.forward(x, s0, drive, keep);
       latestFromKernel = true;
     } else {
       latest = runner.forward(x, s0, drive, keep);

@@ -23,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Checks a model's {@link engram.api.SequenceKernel} against its cell run step by step: two
  * networks from the same seed (so the same parameters), one with the kernel and one without, must
  * give the same hidden states, extras and gradients up to a tolerance, with and without a drive and
- * gradients on extras, over several calls with different shapes (so reused buffers are covered).
+ * gradients on extras, over several calls with different shapes (so reused buffers are covered),
+ * and, when the kernel can clamp ablated units, once more with two units ablated.
  */
 public final class KernelCheck {
   private KernelCheck() {}
@@ -64,7 +65,51 @@ public final class KernelCheck {
         compare(fast, reference, shape[0], shape[1], setup, rng, withExtras);
       }
     }
-    return fast.implementation();
+    String name = fast.implementation();
+    // A kernel that can clamp ablated units must agree with the runner's clamp as well.
+    ablateSome(fast, reference);
+    if (!"cell".equals(fast.implementation())) {
+      for (int[] shape : setup.shapes()) {
+        for (boolean withExtras : new boolean[] {false, true}) {
+          compare(fast, reference, shape[0], shape[1], setup, rng, withExtras);
+        }
+      }
+    }
+    return name;
+  }
+
+  /**
+   * As {@link #assertMatchesCell}, and asserts that the kernel also runs with units ablated
+   * ({@link engram.api.SequenceKernel.ClampsState}) and agrees with the cell's clamped run there.
+   *
+   * @param model the model plugin
+   * @param config its configuration
+   * @param setup data type, shapes, tolerance
+   * @param <C> the configuration record
+   * @return the kernel's name
+   */
+  public static <C extends Record> String assertMatchesCellWithAblation(Model<C> model, C config,
+      Setup setup) {
+    String name = assertMatchesCell(model, config, setup);
+    NetworkSpec spec = new NetworkSpec(setup.inputSize(), setup.dataType());
+    CellNetwork fast = Networks.create(model, config, spec, new SplittableRandom(setup.seed()));
+    CellNetwork reference = Networks.create(model, config, spec,
+        new SplittableRandom(setup.seed()), Networks.Kernels.OFF);
+    ablateSome(fast, reference);
+    assertEquals(name, fast.implementation(), model.info().id() + ": the kernel " + name
+        + " does not run with units ablated (it should implement SequenceKernel.ClampsState)");
+    return name;
+  }
+
+  /** Ablates the first and the last unit (the first only when H ≤ 2) of both networks. */
+  private static void ablateSome(CellNetwork fast, CellNetwork reference) {
+    int h = reference.hiddenSize();
+    fast.ablate(0);
+    reference.ablate(0);
+    if (h > 2) {
+      fast.ablate(h - 1);
+      reference.ablate(h - 1);
+    }
   }
 
   /**
