@@ -68,8 +68,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * dL/dτ_i = −α_i²·dL/dα_i for τ_i ≥ 1, 0 below (the clamp). Buffers are allocated for the largest
  * T·B seen and reused (views of a prefix) for smaller ones. Not thread-safe (one network, one
  * thread).
+ *
+ * <h2>Ablation</h2>
+ *
+ * With a keep mask ({@link SequenceKernel.ClampsState}) every path clamps as the step-by-step
+ * runner does: h_0 ⊙ keep goes into its buffer, the loops multiply each h_t (k_t inside, the same
+ * mask since k = h/α per unit) by keep before storing it, and the backward loops multiply the
+ * total dL/dh_t by keep where they first read it. Z resp. P (the extra "pre") keep the unmasked
+ * arguments of φ, as the cell's steps report them, and the derivatives read off them (φ′ off h_t
+ * outside: a masked unit's h_t is 0, but its dL/dh_t is 0 too, so δ_t is just dL/dpre_t there)
+ * then give the runner's BPTT: the weight products and the τ sums use the clamped states the
+ * recursion ran on. Without a mask none of this work is done.
  */
-final class LeakyRnnKernel implements SequenceKernel {
+final class LeakyRnnKernel implements SequenceKernel.ClampsState {
 
   private static final String PRE = LeakyRnnCell.PRE;
 
@@ -167,6 +178,15 @@ final class LeakyRnnKernel implements SequenceKernel {
   private final GradientViews dLdPreViews; // dL/dpre per step
 
   private LeakyTrajectory lastTrajectory;
+
+  // The ablation clamp of the latest forward pass (ClampsState); clamping is false without one.
+  // keep tiled over a chunk of whole rows plus H more, so that a flat chunk starting at any column
+  // reads it from that column on (activateChunk): [max(CHUNK, tileLength) + H].
+  private boolean clamping;
+  private float[] keepTile = new float[0];
+  private double[] keepTiled = new double[0];
+  private INDArray keepVector; // keep as [H] in the network's type (masks h_0)
+  private INDArray h0Given; // [B·H]: the unclamped h_0, the trajectory's initial state
 
   // The fused path: pointers into the flat buffers and Java scratch of one step, [B·H] each.
   private Pointer statesPointer;
@@ -323,11 +343,23 @@ final class LeakyRnnKernel implements SequenceKernel {
    */
   @Override
   public Trajectory forward(INDArray x, INDArray h0, INDArray drive) {
+    return forward(x, h0, drive, null);
+  }
+
+  /**
+   * As {@link #forward(INDArray, INDArray, INDArray)}, with the state clamped by {@code keep}
+   * ({@code [H]}, 0 and 1; copied here, so the caller may change it afterwards) when it is not
+   * null (see the class Javadoc). The trajectory's initial state is then a copy of the unclamped
+   * h_0, as the runner reports it.
+   */
+  @Override
+  public Trajectory forward(INDArray x, INDArray h0, INDArray drive, INDArray keep) {
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
+    setKeep(keep);
 
     long rows = (long) steps * batch;
     folded = !inside && inputs <= FOLD_MAX_INPUTS;
@@ -348,6 +380,12 @@ final class LeakyRnnKernel implements SequenceKernel {
     }
     INDArray[] s = stateSteps;
     s[0].assign(h0);
+    INDArray initial = s[0];
+    if (clamping) {
+      h0Given = buffers.ensure(h0Given, (long) batch * hidden);
+      initial = buffers.view(h0Given, 0, batch, hidden).assign(h0);
+      broadcastMul(s[0], keepVector, s[0], 1);
+    }
     if (!inside) {
       // Z[t] ← α⊙(u_t + ξ_t) for all t, then per step: z_t = h_{t−1}·Aᵀ + Z[t] in place, and
       // h_t = φ(z_t) out of place, so Z keeps the pre-activations (the extra "pre").
@@ -360,7 +398,7 @@ final class LeakyRnnKernel implements SequenceKernel {
               (long) t * bh, hidden);
           activateFolded(t, batch, drive2d == null ? null : drivePointer);
         }
-        lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch,
+        lastTrajectory = new LeakyTrajectory(hiddenView, initial, steps, batch,
             trainTau ? drive2d : null, preView);
         return lastTrajectory;
       } else if (driveSource == null) {
@@ -397,9 +435,49 @@ final class LeakyRnnKernel implements SequenceKernel {
       }
       broadcastMul(statesNext2d, alpha, statesNext2d, 1);
       s[0].assign(h0);
+      if (clamping) {
+        broadcastMul(s[0], keepVector, s[0], 1); // backward's dW_rec reads the clamped h_0
+      }
     }
-    lastTrajectory = new LeakyTrajectory(hiddenView, s[0], steps, batch, drive2d, preView);
+    lastTrajectory = new LeakyTrajectory(hiddenView, initial, steps, batch, drive2d, preView);
     return lastTrajectory;
+  }
+
+  /**
+   * Takes the clamp of this forward pass: none for null, else keep copied into the tiles the loops
+   * read (and keepVector).
+   */
+  private void setKeep(INDArray keep) {
+    clamping = keep != null;
+    if (!clamping) {
+      return;
+    }
+    int h = hidden;
+    if (keep.length() != h) {
+      throw new IllegalArgumentException("keep must have the state's " + h + " entries, had "
+          + keep.length());
+    }
+    if (keepVector == null) {
+      keepVector = Nd4j.create(dataType, h);
+    }
+    keepVector.assign(keep.reshape(h)); // casts
+    double[] row = keepVector.toDoubleVector();
+    int n = Math.max(CHUNK, tileLength) + h;
+    if (isFloat) {
+      if (keepTile.length != n) {
+        keepTile = new float[n];
+      }
+      for (int i = 0; i < n; i++) {
+        keepTile[i] = (float) row[i % h];
+      }
+    } else {
+      if (keepTiled.length != n) {
+        keepTiled = new double[n];
+      }
+      for (int i = 0; i < n; i++) {
+        keepTiled[i] = row[i % h];
+      }
+    }
   }
 
   /** Recomputes everything derived from the (possibly updated) parameters. */
@@ -533,6 +611,9 @@ final class LeakyRnnKernel implements SequenceKernel {
         float v = z[i];
         h[i] = Math.max(v, 0f) + k * Math.min(v, 0f);
       }
+      if (clamping) {
+        multiply(h, keepTile, (int) (offset % hidden), n); // a flat chunk starts at any column
+      }
       HostLoops.put(statesPointer, offset, h, n);
     } else {
       double[] z = da;
@@ -542,6 +623,9 @@ final class LeakyRnnKernel implements SequenceKernel {
       for (int i = 0; i < n; i++) {
         double v = z[i];
         h[i] = Math.max(v, 0.0) + k * Math.min(v, 0.0);
+      }
+      if (clamping) {
+        multiply(h, keepTiled, (int) (offset % hidden), n);
       }
       HostLoops.put(statesPointer, offset, h, n);
     }
@@ -629,6 +713,9 @@ final class LeakyRnnKernel implements SequenceKernel {
           float v = z[i];
           out[i] = Math.max(v, 0f) + k * Math.min(v, 0f);
         }
+        if (clamping) {
+          multiply(out, keepTile, 0, n);
+        }
         HostLoops.put(prePointer, offset, z, n);
         HostLoops.put(statesPointer, offset, out, n);
       } else {
@@ -652,6 +739,9 @@ final class LeakyRnnKernel implements SequenceKernel {
         for (int i = 0; i < n; i++) {
           double v = z[i];
           out[i] = Math.max(v, 0.0) + k * Math.min(v, 0.0);
+        }
+        if (clamping) {
+          multiply(out, keepTiled, 0, n);
         }
         HostLoops.put(prePointer, offset, z, n);
         HostLoops.put(statesPointer, offset, out, n);
@@ -684,6 +774,20 @@ final class LeakyRnnKernel implements SequenceKernel {
   private static void addProductFlat(double[] z, double[] x, double[] w, int from, int n) {
     for (int i = 0; i < n; i++) {
       z[i] += x[i] * w[from + i];
+    }
+  }
+
+  /** z[0..n) ⊙= mask[from..from+n) (the clamp). */
+  private static void multiply(float[] z, float[] mask, int from, int n) {
+    for (int i = 0; i < n; i++) {
+      z[i] *= mask[from + i];
+    }
+  }
+
+  /** z[0..n) ⊙= mask[from..from+n). */
+  private static void multiply(double[] z, double[] mask, int from, int n) {
+    for (int i = 0; i < n; i++) {
+      z[i] *= mask[from + i];
     }
   }
 
@@ -741,6 +845,9 @@ final class LeakyRnnKernel implements SequenceKernel {
       for (int i = 0; i < n; i++) {
         next[i] = om[i] * prev[i] + f[i];
       }
+      if (clamping) {
+        multiply(next, keepTile, 0, n); // k_t ⊙ keep = (h_t ⊙ keep)/α
+      }
       HostLoops.put(statesPointer, offset, next, n);
     }
   }
@@ -766,6 +873,11 @@ final class LeakyRnnKernel implements SequenceKernel {
       float[] e = fd;
       HostLoops.get(phiPointer, offset, f, n);
       HostLoops.get(dLdh, offset, g, n);
+      if (clamping) {
+        // The total dL/dh_t ⊙ keep back into dL/dh, where the leak's term and dτ read it.
+        multiply(g, keepTile, 0, n);
+        HostLoops.put(dLdh, offset, g, n);
+      }
       if (dLdPre != null) {
         HostLoops.get(dLdPre, offset, extra, n);
       } // else the caller zeroed it once for the whole pass
@@ -832,6 +944,9 @@ final class LeakyRnnKernel implements SequenceKernel {
       if (dLdPre != null) {
         HostLoops.get(dLdPre, offset, extra, n);
       }
+      if (clamping) {
+        multiply(g, keepTile, 0, n); // chunks are whole rows
+      }
       // One flat loop (a nested loop over rows and columns is not vectorised by C2).
       for (int i = 0; i < n; i++) {
         float m = Math.min(1f, Math.max(state[i], 0f) * 1e38f * 1e38f);
@@ -848,6 +963,9 @@ final class LeakyRnnKernel implements SequenceKernel {
       HostLoops.get(statesPointer, offset, state, n);
       if (dLdPre != null) {
         HostLoops.get(dLdPre, offset, extra, n);
+      }
+      if (clamping) {
+        multiply(g, keepTiled, 0, n);
       }
       // One flat loop (a nested loop over rows and columns is not vectorised by C2).
       for (int i = 0; i < n; i++) {

@@ -29,7 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * inside in float32 (the step's φ, leak and derivative in Java loops, tanh from FloatActivations).
  * Hidden states, pre-activations and every gradient agree to rounding for I = 1, 3 and 20 (folded
  * and not), with and without a drive ξ and dL/dpre, trainable and fixed τ, and over three calls
- * with different shapes (buffers grown, reused as views, reused again). The cell is checked against
+ * with different shapes (buffers grown, reused as views, reused again), then all of it once more
+ * with two units ablated (the kernel clamps them as the runner does). The cell is checked against
  * finite differences and PyTorch in the other tests.
  */
 class LeakyRnnKernelTest {
@@ -72,9 +73,30 @@ class LeakyRnnKernelTest {
       return;
     }
     double tolerance = type == DataType.DOUBLE ? 1e-12 : 2e-5;
-    String name = KernelCheck.assertMatchesCell(new LeakyRnnModel(), config,
+    String name = KernelCheck.assertMatchesCellWithAblation(new LeakyRnnModel(), config,
         new KernelCheck.Setup(inputs, type, SHAPES, tolerance, 3));
     assertEquals(phi == Phi.OUTSIDE ? "leaky-rnn/fused" : "leaky-rnn/fused-inside", name);
+  }
+
+  /**
+   * H = 100 with I = 20 and B·H above the loops' chunk of 4096 elements: the unfolded forward
+   * pass works on flat chunks that start mid-row (4096 = 40·100 + 96), so the clamp must line the
+   * mask up with the chunk's first column (φ inside, whose loops take whole rows, for contrast).
+   */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("wideCases")
+  void clampedKernelEqualsTheCellOnChunksThatStartMidRow(DataType type, Phi phi) {
+    Config config = new Config(100, Nonlinearity.LEAKY_RELU, 0.05, phi, true, 1.0, 4.0, 2.5, 0.1,
+        LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    int[][] shapes = {{3, 45}, {2, 7}};
+    double tolerance = type == DataType.DOUBLE ? 1e-12 : 2e-5;
+    KernelCheck.assertMatchesCellWithAblation(new LeakyRnnModel(), config,
+        new KernelCheck.Setup(20, type, shapes, tolerance, 11));
+  }
+
+  static Stream<Arguments> wideCases() {
+    return Stream.of(Arguments.of(DataType.FLOAT, Phi.OUTSIDE),
+        Arguments.of(DataType.DOUBLE, Phi.OUTSIDE), Arguments.of(DataType.FLOAT, Phi.INSIDE));
   }
 
   @Test
