@@ -65,13 +65,21 @@ import org.nd4j.linalg.factory.Nd4j;
  * dL/dτ_i = −α_i·Σ_{t,b} δ_t⊙(h_t − h_{t−1}) for τ_i ≥ 1 and 0 below (h_t − h_{t−1} = α⊙(c −
  * h_{t−1}), so this is the cell's −α²·Σ g⊙(c − h)).
  *
+ * <h2>Ablation</h2>
+ *
+ * With a keep mask ({@link SequenceKernel.ClampsState}) the kernel clamps as the step-by-step
+ * runner does: h_0 ⊙ keep goes into its buffer, the forward pass multiplies each h_t by keep
+ * before storing it, and the backward pass multiplies δ_t by keep where it first reads it, so
+ * that every D_g, δ_{t−1}, dW_hg and dτ term above is the runner's. The gates r, z, n (the extras)
+ * are not masked, as the cell's steps report them.
+ *
  * <p>Each Java loop stores into one array: C2 (JDK 17) vectorises those, not loops that store into
  * several. Buffers are allocated for the largest T·B seen and reused (views of a prefix) for
  * smaller ones. Memory: five {@code [T·B, H]} buffers for the forward pass (R, Z, N, P, S; six
  * with the leak) and four for the backward pass (D_z, A_n, D_r, D_hn), plus a copy of dL/dh when
  * it cannot be used in place. Not thread-safe (one kernel, one thread).
  */
-final class GruKernel implements SequenceKernel {
+final class GruKernel implements SequenceKernel.ClampsState {
 
   /** Elements per chunk of the loops (whole rows): their Java scratch stays in L1/L2. */
   private static final int CHUNK = 2048;
@@ -198,6 +206,12 @@ final class GruKernel implements SequenceKernel {
 
   private GruTrajectory lastTrajectory;
 
+  // The ablation clamp of the latest forward pass (ClampsState); clamping is false without one.
+  private boolean clamping;
+  private final float[] keepRows; // keep tiled over the rows of a chunk
+  private final INDArray keepVector; // keep as [H] (masks h_0)
+  private INDArray h0Given; // [B·H]: the unclamped h_0, the trajectory's initial state
+
   /**
    * A kernel for {@code cell}, reading its parameter arrays on every call.
    *
@@ -270,6 +284,8 @@ final class GruKernel implements SequenceKernel {
     totalBias = new double[folded ? 3 * h : 0];
     totalHn = new double[h];
     totalTau = new double[trainTau ? h : 0];
+    keepRows = new float[chunk];
+    keepVector = Nd4j.create(type, h);
     hostStage = new float[(int) Math.max(h3 * inCols, h)];
   }
 
@@ -287,6 +303,17 @@ final class GruKernel implements SequenceKernel {
    */
   @Override
   public Trajectory forward(INDArray x, INDArray h0, INDArray drive) {
+    return forward(x, h0, drive, null);
+  }
+
+  /**
+   * {@inheritDoc} Clamped (see the class Javadoc), the trajectory's initial state is a copy of the
+   * unclamped h_0, as the runner reports it.
+   *
+   * @throws UnsupportedOperationException when a drive is given (the GRU takes none)
+   */
+  @Override
+  public Trajectory forward(INDArray x, INDArray h0, INDArray drive, INDArray keep) {
     if (drive != null) {
       throw new UnsupportedOperationException("gru does not accept a recurrent drive");
     }
@@ -297,9 +324,16 @@ final class GruKernel implements SequenceKernel {
     lastTrajectory = null;
     shapeViews(steps, batch);
     prepare();
+    setKeep(keep);
 
     long rows = (long) steps * batch;
     h0View.assign(h0);
+    INDArray initial = h0View;
+    if (clamping) {
+      h0Given = buffers.ensure(h0Given, (long) batch * hidden);
+      initial = buffers.view(h0Given, 0, batch, hidden).assign(h0);
+      h0View.muliRowVector(keepVector);
+    }
     if (folded) {
       readInputs(x, steps * batch * inputs);
     } else {
@@ -328,7 +362,7 @@ final class GruKernel implements SequenceKernel {
           hidden, beta, pPointer, at, hidden);
       forwardStep(t, batch);
     }
-    lastTrajectory = new GruTrajectory(hiddenView, h0View, extras, steps, batch);
+    lastTrajectory = new GruTrajectory(hiddenView, initial, extras, steps, batch);
     return lastTrajectory;
   }
 
@@ -393,6 +427,12 @@ final class GruKernel implements SequenceKernel {
       for (int i = 0; i < len; i++) {
         state[i] = (state[i] - n[i]) * zt[i] + n[i];
       }
+      if (clamping) {
+        float[] keep = keepRows;
+        for (int i = 0; i < len; i++) {
+          state[i] *= keep[i];
+        }
+      }
       HostLoops.put(rPointer, at, r, len);
       HostLoops.put(zPointer, at, z, len);
       HostLoops.put(pPointer, at, p, len);
@@ -443,6 +483,24 @@ final class GruKernel implements SequenceKernel {
       foldX = new float[n];
     }
     HostLoops.get(HostLoops.pointer(c), 0, foldX, n);
+  }
+
+  /** Takes the clamp of this forward pass: none for null, else keep copied into keepRows. */
+  private void setKeep(INDArray keep) {
+    clamping = keep != null;
+    if (!clamping) {
+      return;
+    }
+    int h = hidden;
+    if (keep.length() != h) {
+      throw new IllegalArgumentException("keep must have the state's " + h + " entries, had "
+          + keep.length());
+    }
+    keepVector.assign(keep.reshape(h)); // casts
+    HostLoops.get(HostLoops.pointer(keepVector), 0, keepRows, h);
+    for (int row = 1; row < rowsPerChunk; row++) {
+      System.arraycopy(keepRows, 0, keepRows, row * h, h);
+    }
   }
 
   /** Recomputes everything derived from the (possibly updated) parameters. */
@@ -604,6 +662,12 @@ final class GruKernel implements SequenceKernel {
       int len = Math.min(rowsPerChunk, batch - r0) * h;
       long at = t * bh + (long) r0 * h;
       HostLoops.get(gPointer, at, delta, len);
+      if (clamping) {
+        float[] keep = keepRows;
+        for (int i = 0; i < len; i++) {
+          delta[i] *= keep[i];
+        }
+      }
       if (t == 0) {
         HostLoops.get(h0Pointer, (long) r0 * h, state, len);
       } else {

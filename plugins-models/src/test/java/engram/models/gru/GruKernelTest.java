@@ -32,7 +32,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * three leak settings (τ drawn from U(0.5, 4), so some are clamped), I = 1 and 3 (input projection
  * and its gradient folded into the step loops) and I = 20 (not folded), over shapes in a row on the
  * same two networks: a batch that spans one full and one partial chunk of the loops, a smaller
- * shape on views of the grown buffers, one step, a batch of exactly one chunk, the first again.
+ * shape on views of the grown buffers, one step, a batch of exactly one chunk, the first again;
+ * and all of it once more with two units ablated (the kernel clamps them as the runner does).
  */
 class GruKernelTest {
   /** KernelCheck's relative tolerance (norm-wise, and per entry with a floor of tol·max|x|). */
@@ -59,7 +60,7 @@ class GruKernelTest {
   @ParameterizedTest(name = "leak {0}, I = {1}")
   @MethodSource("cases")
   void kernelMatchesTheCell(Leak leak, int inputs) {
-    String name = KernelCheck.assertMatchesCell(new GruModel(), config(H, leak),
+    String name = KernelCheck.assertMatchesCellWithAblation(new GruModel(), config(H, leak),
         new KernelCheck.Setup(inputs, DataType.FLOAT, SHAPES, TOLERANCE, 3));
     assertEquals("gru/fused", name);
   }
@@ -68,7 +69,7 @@ class GruKernelTest {
   @Test
   void kernelMatchesTheCellWithOneRowPerChunk() {
     int[][] shapes = {{3, 3}, {1, 1}};
-    KernelCheck.assertMatchesCell(new GruModel(), config(1025, Leak.TRAINED),
+    KernelCheck.assertMatchesCellWithAblation(new GruModel(), config(1025, Leak.TRAINED),
         new KernelCheck.Setup(2, DataType.FLOAT, shapes, TOLERANCE, 5));
   }
 
