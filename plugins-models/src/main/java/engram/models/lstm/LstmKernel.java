@@ -85,6 +85,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * dW are scaled by α afterwards (S holds k = h/α), and dL/dτ_i = −α_i·Σ_{t,b} δh_t·(h_t − h_{t−1})
  * for τ_i ≥ 1 (0 below) is one whole-sequence reduction, with δh the total dL/dh_t.
  *
+ * <h2>Ablation</h2>
+ *
+ * With a keep mask over s = [h | c] ({@link SequenceKernel.ClampsState}) the kernel clamps as the
+ * step-by-step runner does. The hidden rows of S (k = h/α with the leak: the same mask per unit)
+ * hold the clamped h_t, from h_0 ⊙ keep on. Q keeps the unclamped c_t, the extra {@code c} as the
+ * cell's steps report it; where c_t is the state (c_{t−1} in the next step's c and in D[f]) the
+ * loops read it times keep. Backward, δh_t times keep goes back into δH where it is first read
+ * (so the leak's term and dL/dτ see the clamped gradient) and the carry Y, dL/dc_t, is multiplied
+ * by keep before δc is formed. Without a mask none of this work is done.
+ *
  * <h2>Why the loops look as they do</h2>
  *
  * ND4J 1.0.0-M2.1's Sigmoid and Tanh are not vectorised and, on a step's block, cost more than the
@@ -104,7 +114,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Memory: about 9·T·B·H elements (11 with a trained τ; plus 5·T·B·H once extras are read). One
  * thread at a time.
  */
-final class LstmKernel implements SequenceKernel {
+final class LstmKernel implements SequenceKernel.ClampsState {
 
   /** Elements per chunk of the step loops: their Java scratch stays in L1/L2. */
   static final int CHUNK = 2048;
@@ -198,6 +208,12 @@ final class LstmKernel implements SequenceKernel {
   private long generation;
   private LstmTrajectory lastTrajectory;
 
+  // The ablation clamp of the latest forward pass (ClampsState); clamping is false without one.
+  private boolean clamping;
+  private final INDArray keepH; // keep's h block as [H] (masks S_0[h])
+  private float[] keepHCols; // keep's h and c blocks repeated over the B columns, [H·B]
+  private float[] keepCCols;
+
   /**
    * A kernel for {@code cell}, which must be float32 (see {@link LstmModel#kernel}).
    *
@@ -247,6 +263,7 @@ final class LstmKernel implements SequenceKernel {
     gradWx = buffers.block(gradW, 0, h4, h, inputs);
     gradWb = columnVector(buffers.block(gradW, 0, h4, augmented - 1, 1));
     sumH = Nd4j.create(DataType.FLOAT, h);
+    keepH = Nd4j.create(DataType.FLOAT, h);
   }
 
   @Override
@@ -266,6 +283,17 @@ final class LstmKernel implements SequenceKernel {
    */
   @Override
   public Trajectory forward(INDArray x, INDArray s0, INDArray drive) {
+    return forward(x, s0, drive, null);
+  }
+
+  /**
+   * As {@link #forward(INDArray, INDArray, INDArray)}, with the state clamped by {@code keep}
+   * ({@code [2H]} over [h | c], 0 and 1; copied here) when it is not null (see the class Javadoc).
+   * The trajectory's initial state stays the unclamped s_0 and its extra {@code c} the unclamped
+   * c_t, as the runner reports them.
+   */
+  @Override
+  public Trajectory forward(INDArray x, INDArray s0, INDArray drive, INDArray keep) {
     if (drive != null) {
       throw new UnsupportedOperationException("lstm does not accept a recurrent drive");
     }
@@ -280,10 +308,14 @@ final class LstmKernel implements SequenceKernel {
     generation++;
     shapeViews(steps, batch);
     prepare(batch);
+    setKeep(keep, batch);
 
     sInputs.assign(x.permute(0, 2, 1)); // casts if the task's type differs
     s0View.assign(s0);
     sHidden0.assign(h0View.transpose());
+    if (clamping) {
+      broadcastMul(sHidden0, keepH, sHidden0, 0); // c_0 is masked where it is read
+    }
     if (leak) {
       broadcastMul(sHidden0, tauClamped, sHidden0, 0); // k_0 = h_0/α
     }
@@ -336,6 +368,9 @@ final class LstmKernel implements SequenceKernel {
     HostLoops.get(gate, 2L * hb + e0, f, len);
     HostLoops.get(gate, 3L * hb + e0, g, len);
     HostLoops.get(comp, sigAt + 2L * hb + e0, c, len);
+    if (clamping) {
+      multiply(c, keepCCols, e0, len); // c_{t−1} of the clamped state (Q holds it unclamped)
+    }
     FloatActivations.sigmoid(o, o, tmp, len);
     FloatActivations.sigmoid(in, in, tmp, len);
     FloatActivations.sigmoid(f, f, tmp, len);
@@ -354,6 +389,9 @@ final class LstmKernel implements SequenceKernel {
         hOut[i] = hOut[i] + kPrev[i] * a[e0 + i];
       }
     }
+    if (clamping) {
+      multiply(hOut, keepHCols, e0, len);
+    }
     HostLoops.put(sigP, sigAt + e0, o, len);
     HostLoops.put(sigP, sigAt + hb + e0, in, len);
     HostLoops.put(sigP, sigAt + 2L * hb + e0, f, len);
@@ -361,6 +399,13 @@ final class LstmKernel implements SequenceKernel {
     HostLoops.put(comp, sigAt + hb + e0, g, len);
     HostLoops.put(comp, sigAt + qb + 2L * hb + e0, c, len);
     HostLoops.put(state, (t + 1) * kb + e0, hOut, len);
+  }
+
+  /** z[0..n) ⊙= mask[from..from+n) (the clamp). */
+  private static void multiply(float[] z, float[] mask, int from, int n) {
+    for (int i = 0; i < n; i++) {
+      z[i] *= mask[from + i];
+    }
   }
 
   /**
@@ -410,6 +455,35 @@ final class LstmKernel implements SequenceKernel {
             (float) oneMinusAlphaHost[u]);
       }
     }
+  }
+
+  /**
+   * Takes the clamp of this forward pass: none for null, else keep's blocks copied into keepH and
+   * the column-repeated keepHCols and keepCCols.
+   */
+  private void setKeep(INDArray keep, int batch) {
+    clamping = keep != null;
+    if (!clamping) {
+      return;
+    }
+    int h = hidden;
+    if (keep.length() != 2L * h) {
+      throw new IllegalArgumentException("keep must have the state's " + 2 * h + " entries, had "
+          + keep.length());
+    }
+    double[] mask = keep.castTo(DataType.DOUBLE).reshape(2L * h).toDoubleVector();
+    int n = h * batch;
+    if (keepHCols == null || keepHCols.length != n) {
+      keepHCols = new float[n];
+      keepCCols = new float[n];
+    }
+    float[] row = new float[h];
+    for (int u = 0; u < h; u++) {
+      row[u] = (float) mask[u];
+      Arrays.fill(keepHCols, u * batch, (u + 1) * batch, row[u]);
+      Arrays.fill(keepCCols, u * batch, (u + 1) * batch, (float) mask[h + u]);
+    }
+    HostLoops.put(HostLoops.pointer(keepH), 0, row, h);
   }
 
   // --------------------------------------------------------------- backward
@@ -522,6 +596,17 @@ final class LstmKernel implements SequenceKernel {
     HostLoops.get(comp, at + e0, tc, len);
     HostLoops.get(comp, at + hb + e0, g, len);
     HostLoops.get(comp, at + 2L * hb + e0, cPrev, len);
+    if (clamping) {
+      // The total dL/dh_t ⊙ keep, also back into δH for the leak's term and dL/dτ; dL/dc_t ⊙
+      // keep; c_{t−1} of the clamped state.
+      multiply(dh, keepHCols, e0, len);
+      HostLoops.put(gh, (long) t * hb + e0, dh, len);
+      float[] keepC = keepCCols;
+      for (int i = 0; i < len; i++) {
+        carry[e0 + i] *= keepC[e0 + i];
+      }
+      multiply(cPrev, keepCCols, e0, len);
+    }
     if (leak) {
       if (t > 0) {
         HostLoops.get(gh, (long) (t - 1) * hb + e0, back, len);

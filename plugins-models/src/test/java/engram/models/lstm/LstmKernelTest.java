@@ -3,8 +3,12 @@ package engram.models.lstm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nd4j.linalg.indexing.NDArrayIndex.all;
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
+import engram.api.Cell;
 import engram.api.NetworkSpec;
+import engram.api.Parameter;
 import engram.api.SequenceKernel;
 import engram.api.Trajectory;
 import engram.models.common.Blas;
@@ -13,6 +17,9 @@ import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.runtime.CellNetwork;
 import engram.testkit.KernelCheck;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -30,7 +37,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * without the leak, with a trainable τ (some below 1, clamped) and with a fixed τ; I = 1 and I =
  * 20; shapes in a row on the same kernel (H·B = 2400 spans a full chunk of {@link
  * LstmKernel#CHUNK} and a partial one, one step, batches that divide no chunk, the first shape
- * again on the grown buffers). σ and tanh of the kernel are within a few ulp of ND4J's, so the two
+ * again on the grown buffers), and all of it once more with two units ablated (h and c clamped as
+ * the runner clamps them). σ and tanh of the kernel are within a few ulp of ND4J's, so the two
  * agree to float32 rounding.
  */
 class LstmKernelTest {
@@ -54,7 +62,7 @@ class LstmKernelTest {
   @ParameterizedTest(name = "{0}, I = {2}")
   @MethodSource("configs")
   void kernelMatchesTheCell(String name, Config config, int inputs) {
-    String kernel = KernelCheck.assertMatchesCell(new LstmModel(), config,
+    String kernel = KernelCheck.assertMatchesCellWithAblation(new LstmModel(), config,
         new KernelCheck.Setup(inputs, DataType.FLOAT, SHAPES, TOLERANCE, 17));
     assertEquals("lstm/fused", kernel);
   }
@@ -100,6 +108,63 @@ class LstmKernelTest {
       if (TestArrays.param(fast, "taus").getDouble(i) < 1) {
         assertEquals(0.0, gGot.get("taus").getDouble(i), 0.0, "clamped τ[" + i + "]");
       }
+    }
+  }
+
+  /**
+   * The clamp over s = [h | c] need not cover both blocks alike (ablation does; the contract does
+   * not ask it): with h of one unit and c of another clamped, and a trained τ, the kernel gives
+   * what the runner's clamp gives, written out here with the cell's step and VJP (s_t = F(s_{t−1})
+   * ⊙ keep from s_0 ⊙ keep; backward g[:, :H] += dL/dh_t, g ⊙= keep, VJP). The extra c is the
+   * unclamped c_t of each step.
+   */
+  @Test
+  void kernelClampsTheHiddenAndCellBlocksSeparately() {
+    Config config = new Config(H, true, 0.5, 3.0, true, 1.0, InitialState.RANDOM, 0.3);
+    CellNetwork net = LstmTestSupport.cellNetwork(config, 3, DataType.FLOAT, 8);
+    LstmCell cell = (LstmCell) net.cell();
+    LstmKernel kernel = new LstmKernel(cell);
+    INDArray keep = Nd4j.ones(DataType.FLOAT, 2 * H);
+    keep.putScalar(1, 0.0); // h of unit 1
+    keep.putScalar(H + 2, 0.0); // c of unit 2
+    SplittableRandom rng = new SplittableRandom(12);
+    int steps = 7;
+    int batch = 9;
+    INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, steps, batch, 3);
+    INDArray s0 = TestArrays.gaussian(rng, DataType.FLOAT, batch, 2 * H);
+    INDArray dLdh = TestArrays.gaussian(rng, DataType.FLOAT, steps, batch, H);
+
+    INDArray hidden = Nd4j.create(DataType.FLOAT, steps, batch, H);
+    INDArray c = Nd4j.create(DataType.FLOAT, steps, batch, H);
+    List<Cell.Step> kept = new ArrayList<>();
+    INDArray s = s0.mulRowVector(keep);
+    for (int t = 0; t < steps; t++) {
+      Cell.Step step = cell.step(s, x.slice(t).dup(), null);
+      s = step.next().mulRowVector(keep);
+      hidden.slice(t).assign(LstmTestSupport.block(s, 0));
+      c.slice(t).assign(step.extras().get("c"));
+      kept.add(step);
+    }
+    Map<String, INDArray> gWant = new LinkedHashMap<>();
+    for (Parameter p : cell.parameters()) {
+      gWant.put(p.name(), p.value().ulike().assign(0));
+    }
+    INDArray g = Nd4j.zeros(DataType.FLOAT, batch, 2 * H);
+    for (int t = steps - 1; t >= 0; t--) {
+      g.get(all(), interval(0, H)).addi(dLdh.slice(t));
+      g.muliRowVector(keep);
+      g = cell.vjp(kept.get(t), g, Map.of(), gWant).previous();
+    }
+
+    Trajectory got = kernel.forward(x, s0, null, keep);
+    KernelCheck.close("hidden", hidden, got.hidden(), TOLERANCE);
+    KernelCheck.close("c", c, got.extras().get("c"), TOLERANCE);
+    TestArrays.assertIdentical(s0, got.initialState(), "initialState() is the unclamped s_0");
+    Map<String, INDArray> gGot = TestArrays.gradientArrays(net);
+    kernel.backward(got, dLdh.dup(), Map.of(), gGot);
+    assertEquals(5, gGot.size());
+    for (String name : gGot.keySet()) {
+      KernelCheck.close("dL/d" + name, gWant.get(name), gGot.get(name), TOLERANCE);
     }
   }
 
