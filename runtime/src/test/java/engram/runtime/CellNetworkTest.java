@@ -227,10 +227,78 @@ class CellNetworkTest {
     fast.backward(t, Nd4j.ones(DataType.DOUBLE, 3, 2, H), gradients(fast));
     assertArrayEquals(new int[] {1, 1}, calls);
     fast.ablate(0);
+    assertEquals("cell", fast.implementation(), "a kernel that cannot clamp is not used");
     Trajectory ablated = fast.forward(x, s0);
     assertNotSame(t, ablated);
     fast.backward(ablated, Nd4j.ones(DataType.DOUBLE, 3, 2, H), gradients(fast));
     assertArrayEquals(new int[] {1, 1}, calls, "with a unit ablated the cell runs step by step");
+  }
+
+  /**
+   * A kernel that {@link SequenceKernel.ClampsState clamps} keeps running while units are
+   * ablated: its clamping forward gets the mask over every state block (0 at the unit in each),
+   * its backward gets that trajectory, and the results are the runner's. Without ablation its
+   * plain forward runs.
+   */
+  @Test
+  void aClampingKernelRunsWhileUnitsAreAblated() {
+    TanhCell cell = new TanhCell(H, I, 11);
+    CellNetwork reference = Networks.wrap("ref", new TanhCell(H, I, 11), null, SPEC);
+    int[] calls = new int[3]; // plain forward, clamping forward, backward
+    INDArray[] masks = new INDArray[1];
+    // Delegates to a runner on the same cell, ablated like the network, so its results are known.
+    CellNetwork inner = Networks.wrap("inner", cell, null, SPEC);
+    SequenceKernel kernel = new SequenceKernel.ClampsState() {
+      @Override public String name() {
+        return "test/clamping";
+      }
+
+      @Override public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive) {
+        calls[0]++;
+        return inner.forward(inputs, s0, drive);
+      }
+
+      @Override public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive,
+          INDArray keep) {
+        calls[1]++;
+        masks[0] = keep.dup();
+        return inner.forward(inputs, s0, drive);
+      }
+
+      @Override public void backward(Trajectory t, INDArray dLdh, Map<String, INDArray> dx,
+          Map<String, INDArray> g) {
+        calls[2]++;
+        inner.backward(t, dLdh, dx, g);
+      }
+    };
+    CellNetwork fast = Networks.wrap("fast", cell, kernel, SPEC);
+    SplittableRandom rng = new SplittableRandom(12);
+    INDArray x = TanhCell.random(rng, 1.0, 3, 2, I);
+    INDArray s0 = fast.initialState(2, rng);
+    INDArray dLdh = TanhCell.random(rng, 1.0, 3, 2, H);
+    fast.backward(fast.forward(x, s0), dLdh.dup(), gradients(fast));
+    assertArrayEquals(new int[] {1, 0, 1}, calls);
+
+    fast.ablate(1);
+    inner.ablate(1);
+    reference.ablate(1);
+    assertEquals("test/clamping", fast.implementation(), "the clamping kernel stays in use");
+    Trajectory got = fast.forward(x, s0);
+    Trajectory want = reference.forward(x, s0);
+    assertArrayEquals(new int[] {1, 1, 1}, calls, "the clamping forward runs");
+    assertArrayEquals(new double[] {1, 0, 1, 1, 1, 0, 1, 1}, masks[0].toDoubleVector(), 0.0,
+        "keep is 0 at the unit in both state blocks");
+    assertEquals(0.0, got.hidden().get(NDArrayIndex.all(), NDArrayIndex.all(),
+        NDArrayIndex.point(1)).amaxNumber().doubleValue(), 0.0);
+    assertClose("hidden", want.hidden(), got.hidden(), 1e-12);
+    Map<String, INDArray> gGot = gradients(fast);
+    Map<String, INDArray> gWant = gradients(reference);
+    fast.backward(got, dLdh.dup(), gGot);
+    reference.backward(want, dLdh.dup(), gWant);
+    assertArrayEquals(new int[] {1, 1, 2}, calls, "the kernel's backward runs");
+    for (String name : gWant.keySet()) {
+      assertClose("dL/d" + name, gWant.get(name), gGot.get(name), 1e-12);
+    }
   }
 
   private static Map<String, INDArray> gradients(CellNetwork net) {
