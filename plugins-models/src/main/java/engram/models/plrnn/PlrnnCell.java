@@ -33,10 +33,11 @@ final class PlrnnCell implements Cell {
   private final DataType dataType;
   private final boolean zeroState;
   private final double h0Scale;
-  private final INDArray a;
-  private final INDArray w;
-  private final INDArray c;
-  private final INDArray h;
+  // The parameters, live; package-private for PlrnnKernel.
+  final INDArray a;
+  final INDArray w;
+  final INDArray c;
+  final INDArray h;
   private final List<Parameter> parameters;
 
   PlrnnCell(Config config, NetworkSpec spec, RandomGenerator rng) {
@@ -63,6 +64,15 @@ final class PlrnnCell implements Cell {
         new Parameter("w", w, true, Constraint.zeroDiagonal(hh, w)),
         new Parameter("c", c, true),
         new Parameter("h", h, true));
+  }
+
+  DataType dataType() {
+    return dataType;
+  }
+
+  /** I, the width of x_t. */
+  int inputSize() {
+    return Math.toIntExact(c.size(1));
   }
 
   @Override

@@ -4,10 +4,14 @@ import engram.api.Cell;
 import engram.api.Model;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
+import engram.api.SequenceKernel;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.models.common.Blas;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The piecewise-linear RNN (PLRNN) of Durstewitz, "A state space approach for piecewise-linear
@@ -34,7 +38,9 @@ import java.util.random.RandomGenerator;
  * nothing through W).
  *
  * <p>Shapes: inputs {@code [T, B, I]}, z_0 {@code [B, H]}, hidden states and rates {@code [T, B,
- * H]}. The step and its VJP are {@link PlrnnCell}; core runs it over the sequence.
+ * H]}. The step and its VJP are {@link PlrnnCell}; on ND4J's CPU backend core runs the whole
+ * sequence with the kernel {@code plrnn/fused} ({@link #kernel}), tested against the cell, in
+ * float32 and float64, ablated units included.
  *
  * <p><b>Reconstructed settings.</b> The paper released no code; everything below except the
  * equation is our choice and a configuration key: the size ({@code hidden-size}, default 64); a
@@ -44,7 +50,7 @@ import java.util.random.RandomGenerator;
  * h0-scale·U(0, 1) per unit and sequence ({@code initial-state: random}). No observation model,
  * noise or regularisation of the original PLRNN papers is included.
  */
-public final class PlrnnModel implements Model<PlrnnModel.Config> {
+public final class PlrnnModel implements Model<PlrnnModel.Config>, SequenceKernel.Provider {
 
   /** How {@code Cell.initialState} fills z_0. */
   public enum InitialState {
@@ -117,5 +123,18 @@ public final class PlrnnModel implements Model<PlrnnModel.Config> {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rng, "rng");
     return new PlrnnCell(config, spec, rng);
+  }
+
+  /**
+   * The whole-sequence kernel {@code plrnn/fused} ({@link PlrnnKernel}) for every PLRNN cell on
+   * ND4J's CPU backend, float32 and float64; empty on another backend (core then runs the cell).
+   */
+  @Override
+  public Optional<SequenceKernel> kernel(Cell cell) {
+    if (cell instanceof PlrnnCell p && Blas.AVAILABLE
+        && (p.dataType() == DataType.FLOAT || p.dataType() == DataType.DOUBLE)) {
+      return Optional.of(new PlrnnKernel(p));
+    }
+    return Optional.empty();
   }
 }

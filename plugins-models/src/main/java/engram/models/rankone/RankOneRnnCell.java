@@ -36,10 +36,11 @@ final class RankOneRnnCell implements Cell {
   private final int hidden;
   private final DataType dataType;
   private final double alpha;
-  private final INDArray m;
-  private final INDArray n;
-  private final INDArray wIn;
-  private final INDArray b;
+  // The parameters, live; package-private for RankOneRnnKernel.
+  final INDArray m;
+  final INDArray n;
+  final INDArray wIn;
+  final INDArray b;
   private final List<Parameter> parameters;
   private final Map<String, Integer> extras;
 
@@ -63,6 +64,20 @@ final class RankOneRnnCell implements Cell {
     widths.put("rates", hidden);
     widths.put("kappa", 1);
     extras = Collections.unmodifiableMap(widths);
+  }
+
+  DataType dataType() {
+    return dataType;
+  }
+
+  /** α = dt/τ. */
+  double alpha() {
+    return alpha;
+  }
+
+  /** I, the width of s_t. */
+  int inputSize() {
+    return Math.toIntExact(wIn.size(1));
   }
 
   @Override

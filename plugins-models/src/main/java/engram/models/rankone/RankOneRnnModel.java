@@ -4,10 +4,14 @@ import engram.api.Cell;
 import engram.api.Model;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
+import engram.api.SequenceKernel;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.models.common.Blas;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A leaky rate RNN whose recurrence is rank one, after Mastrogiuseppe and Ostojic, "Linking
@@ -34,8 +38,9 @@ import java.util.random.RandomGenerator;
  * it adds nothing to κ); κ keeps its 1/H with the full H.
  *
  * <p>Shapes: inputs {@code [T, B, I]}, x_0 {@code [B, H]}, hidden states and rates {@code [T, B,
- * H]}, kappa {@code [T, B, 1]}. The step and its VJP are {@link RankOneRnnCell}; core runs it over
- * the sequence.
+ * H]}, kappa {@code [T, B, 1]}. The step and its VJP are {@link RankOneRnnCell}; on ND4J's CPU
+ * backend core runs the whole sequence with the kernel {@code rank-one-rnn/fused} ({@link
+ * #kernel}), tested against the cell, in float32 and float64, ablated units included.
  *
  * <p><b>Reconstructed settings.</b> The paper released no code; everything below except the
  * equation is our choice and a configuration key: the size ({@code hidden-size}, default 64); dt
@@ -45,7 +50,8 @@ import java.util.random.RandomGenerator;
  * Linear}, U(−1/√I, 1/√I), and b at 0; the initial state is zero ({@code initial-state: zero},
  * default) or h0-scale·U(0, 1) per unit and sequence. No noise term is included.
  */
-public final class RankOneRnnModel implements Model<RankOneRnnModel.Config> {
+public final class RankOneRnnModel
+    implements Model<RankOneRnnModel.Config>, SequenceKernel.Provider {
 
   /** How {@code Cell.initialState} fills x_0. */
   public enum InitialState {
@@ -124,5 +130,19 @@ public final class RankOneRnnModel implements Model<RankOneRnnModel.Config> {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(rng, "rng");
     return new RankOneRnnCell(config, spec, rng);
+  }
+
+  /**
+   * The whole-sequence kernel {@code rank-one-rnn/fused} ({@link RankOneRnnKernel}) for every
+   * rank-one RNN cell on ND4J's CPU backend, float32 and float64; empty on another backend (core
+   * then runs the cell).
+   */
+  @Override
+  public Optional<SequenceKernel> kernel(Cell cell) {
+    if (cell instanceof RankOneRnnCell r && Blas.AVAILABLE
+        && (r.dataType() == DataType.FLOAT || r.dataType() == DataType.DOUBLE)) {
+      return Optional.of(new RankOneRnnKernel(r));
+    }
+    return Optional.empty();
   }
 }

@@ -34,7 +34,7 @@ final class PlrnnTestSupport {
         .orElseThrow(() -> new AssertionError("no parameter " + name)).value();
   }
 
-  /** The cell run step by step by the runtime (the PLRNN has no kernel). */
+  /** The cell run step by step by the runtime (kernels off: the reference). */
   static CellNetwork network(Config config, int inputs, DataType type, long seed) {
     return Networks.create(new PlrnnModel(), config, new NetworkSpec(inputs, type),
         new SplittableRandom(seed), Networks.Kernels.OFF);

@@ -36,7 +36,7 @@ final class RankOneTestSupport {
         .orElseThrow(() -> new AssertionError("no parameter " + name)).value();
   }
 
-  /** The cell run step by step by the runtime (the rank-one RNN has no kernel). */
+  /** The cell run step by step by the runtime (kernels off: the reference). */
   static CellNetwork network(Config config, int inputs, DataType type, long seed) {
     return Networks.create(new RankOneRnnModel(), config, new NetworkSpec(inputs, type),
         new SplittableRandom(seed), Networks.Kernels.OFF);
