@@ -99,7 +99,7 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
    *
    * @param title the chart's title
    * @param yTitle the y axis title, with its unit
-   * @param series the bars of each category, in legend order; non-empty
+   * @param series the bars of each category, in legend order; non-empty, names distinct
    */
   public record Bars(String title, String yTitle, List<Series> series) implements Panel {
 
@@ -108,8 +108,8 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
      *
      * @param title the title
      * @param yTitle the y axis title
-     * @param series the series; non-empty
-     * @throws IllegalArgumentException when there is no series
+     * @param series the series; non-empty, names distinct
+     * @throws IllegalArgumentException when there is no series, or two have the same name
      */
     public Bars {
       Objects.requireNonNull(title, "title");
@@ -117,6 +117,9 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
       series = List.copyOf(series);
       if (series.isEmpty()) {
         throw new IllegalArgumentException("bars '" + title + "' need a series");
+      }
+      if (series.stream().map(Series::name).distinct().count() != series.size()) {
+        throw new IllegalArgumentException("bars '" + title + "' repeat a series name");
       }
     }
   }

@@ -155,13 +155,4 @@ public final class Comparison {
     return out;
   }
 
-  /** The label of a run's group. */
-  public String groupOf(String runId) {
-    for (Group g : groups) {
-      if (g.runs().stream().anyMatch(r -> r.id().equals(runId))) {
-        return g.label();
-      }
-    }
-    throw new IllegalArgumentException("no run " + runId + " in this comparison");
-  }
 }

@@ -68,7 +68,8 @@ public record RunSummary(
 
   /** {@code training.max-epochs}, the run's budget in epochs; 0 when absent. */
   public int maxEpochs() {
-    return studyRun("").maxEpochs();
+    String epochs = config.get("training.max-epochs");
+    return epochs == null ? 0 : (int) Table.number(epochs);
   }
 
   /** Epoch → the largest N among that epoch's rows of {@code metrics.csv}. */
