@@ -11,10 +11,13 @@ module engram.api {
   exports engram.api.task;
   exports engram.api.curriculum;
   exports engram.api.config;
+  exports engram.api.table;
+  exports engram.api.study;
 
   uses engram.api.Task;
   uses engram.api.Model;
   uses engram.api.Curriculum;
   uses engram.api.Regularizer;
   uses engram.api.Analyzer;
+  uses engram.api.study.Study;
 }

@@ -26,6 +26,7 @@ module engram.core {
   uses engram.api.Curriculum;
   uses engram.api.Regularizer;
   uses engram.api.Analyzer;
+  uses engram.api.study.Study;
 
   exports engram.core.cli;
   exports engram.core.compare;

@@ -3,6 +3,7 @@ package engram.api;
 import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import engram.api.curriculum.Assignment;
+import engram.api.table.TableSpec;
 import engram.api.task.Batch;
 import java.nio.file.Path;
 import java.util.List;
@@ -239,6 +240,20 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
      * @return accuracies in [0, 1]; NaN for a target with nothing scored
      */
     double[] accuracy(Batch batch, int fromStep, RandomGenerator rng);
+  }
+
+  /**
+   * The CSV tables {@link #analyze} writes into its output directory, declared so that {@code
+   * ./engram compare} and studies read them by declaration rather than by a copy of the schema.
+   * Every file named here is written with exactly these columns, in this order; a file written
+   * only in some cases (for one kind of model) says so in its description. Tables not declared
+   * here are still written, but nothing reads them.
+   *
+   * @return the declared tables, in the order they are written; empty by default. The same on
+   *     every call, whatever the configuration
+   */
+  default List<TableSpec> tables() {
+    return List.of();
   }
 
   /**

@@ -14,12 +14,13 @@ import org.apiguardian.api.API;
  * objects it creates. Its methods may therefore be called from several threads at once.
  *
  * <p>Registration: the implementing class is named in {@code META-INF/services/engram.api.Task}
- * (or {@code .Model}, {@code .Curriculum}, {@code .Regularizer}, {@code .Analyzer}) of its jar;
- * a named module also declares {@code provides}. Engram runs on the class path, where only the
- * services file is read. A plugin jar dropped into Engram's {@code plugins/} folder is loaded in a
- * class loader of its own and must carry the manifest attribute {@code Engram-Api-Version} naming
- * the api version it was compiled against ({@link ApiVersion#current()}, 0.2 for this api); the
- * api and ND4J come from Engram and must not be bundled. {@code examples/plugin-template} is a complete plugin project.
+ * (or {@code .Model}, {@code .Curriculum}, {@code .Regularizer}, {@code .Analyzer}, {@code
+ * .study.Study}) of its jar; a named module also declares {@code provides}. Engram runs on the
+ * class path, where only the services file is read. A plugin jar dropped into Engram's {@code
+ * plugins/} folder is loaded in a class loader of its own and must carry the manifest attribute
+ * {@code Engram-Api-Version} naming the api version it was compiled against ({@link
+ * ApiVersion#current()}, 0.2 for this api); the api and ND4J come from Engram and must not be
+ * bundled. {@code examples/plugin-template} is a complete plugin project.
  *
  * @param <C> the configuration record, bound by core from the plugin's section of the experiment
  *     YAML. Record components map to kebab-case keys ({@code hiddenSize} ↔ {@code hidden-size}).

@@ -1,9 +1,11 @@
 package engram.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import engram.api.Analyzer;
 import engram.api.Plugin;
+import engram.testkit.AnalyzerTables;
 import engram.testkit.PluginContract;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -26,6 +28,9 @@ class AnalyzerPluginsTest {
     Set<String> ids = new TreeSet<>();
     for (Plugin<?> analyzer : analyzers) {
       PluginContract.assertPlugin(analyzer);
+      AnalyzerTables.assertDeclared((Analyzer<?>) analyzer);
+      assertFalse(((Analyzer<?>) analyzer).tables().isEmpty(), analyzer.info().id()
+          + " declares no table, so compare and studies cannot read its results");
       ids.add(analyzer.info().id());
     }
     assertEquals(Set.of("tau-stats", "connectivity", "network-timescales", "dimensionality",

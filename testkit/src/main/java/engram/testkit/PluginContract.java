@@ -16,6 +16,7 @@ import engram.api.PluginInfo;
 import engram.api.Regularizer;
 import engram.api.Task;
 import engram.api.config.Doc;
+import engram.api.study.Study;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,7 +60,7 @@ import java.util.stream.Stream;
 public final class PluginContract {
   /** The service types plugins implement, in the order of {@link Plugin}'s documentation. */
   public static final List<Class<?>> KINDS = List.of(Task.class, Model.class, Curriculum.class,
-      Regularizer.class, Analyzer.class);
+      Regularizer.class, Analyzer.class, Study.class);
 
   private static final String SERVICES = "META-INF/services/";
   private static final Pattern KEBAB = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
@@ -335,7 +336,8 @@ public final class PluginContract {
           bundled.size())));
       Registrations found = read(file);
       assertFalse(found.services().isEmpty(), jar + " registers no plugin: no " + SERVICES
-          + "engram.api.Task, .Model, .Curriculum, .Regularizer or .Analyzer naming a class");
+          + "engram.api.Task, .Model, .Curriculum, .Regularizer, .Analyzer or .study.Study naming"
+          + " a class");
       found.services().forEach((service, providers) -> {
         for (String provider : providers) {
           assertTrue(classes.contains(provider), jar + ": " + SERVICES + service + " names "

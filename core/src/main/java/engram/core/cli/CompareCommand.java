@@ -1,10 +1,12 @@
 package engram.core.cli;
 
+import engram.api.study.Finding;
 import engram.core.compare.Comparison;
 import engram.core.compare.ComparisonException;
 import engram.core.compare.ComparisonReport;
-import engram.core.compare.Finding;
 import engram.core.compare.GroupBy;
+import engram.core.compare.SelectedStudy;
+import engram.core.plugin.PluginRegistry;
 import engram.core.run.RunDirectory;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -18,12 +20,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code engram compare}: figures and a findings table over several runs, grouped. */
+/**
+ * {@code engram compare}: figures over several runs, grouped, and with {@code --study} the
+ * study's findings table.
+ */
 @Command(name = "compare", mixinStandardHelpOptions = true,
     description = "Compare finished runs, grouped (by default by curriculum), several seeds per"
-        + " group: PNG figures, comparison.csv and comparison.md with the paper's findings"
-        + " (reproduced or not). Reads each run's metrics.csv and analysis/ tables; what a run"
-        + " lacks is left out and said so. Nothing is overwritten.")
+        + " group: PNG figures, comparison.csv and comparison.md; with --study, the study's"
+        + " findings (reproduced or not) and the figures that show them. Reads each run's"
+        + " metrics.csv and the analysis/ tables the study reads; what a run lacks is left out and"
+        + " said so. Nothing is overwritten.")
 final class CompareCommand implements Callable<Integer> {
   /** Where reports go by default, under the current directory. */
   static final Path DEFAULT_PARENT = Path.of("comparisons");
@@ -44,6 +50,14 @@ final class CompareCommand implements Callable<Integer> {
       + "curriculum+model", description = "How runs form groups (default: ${DEFAULT-VALUE}).")
   String groupBy;
 
+  @Option(names = "--study", paramLabel = "ID",
+      description = "Check the findings of this study plugin (e.g. timescales-curriculum; "
+          + "./engram plugins lists them). Without it: no findings section.")
+  String study;
+
+  @picocli.CommandLine.ParentCommand
+  Main main;
+
   @Override
   public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
@@ -51,7 +65,14 @@ final class CompareCommand implements Callable<Integer> {
     Comparison comparison;
     try {
       GroupBy by = GroupBy.parse(groupBy);
-      comparison = Comparison.load(runDirectories, by);
+      SelectedStudy selected = null;
+      if (study != null) {
+        PluginRegistry registry = main.plugins();
+        registry.problems().forEach(p -> err.println("warning: " + p));
+        selected = SelectedStudy.resolve(registry, study,
+            "pass one of them to --study, or leave --study out.");
+      }
+      comparison = Comparison.load(runDirectories, by, selected);
     } catch (ComparisonException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;
@@ -66,7 +87,11 @@ final class CompareCommand implements Callable<Integer> {
     try {
       directory = out != null ? out : ComparisonReport.freshDirectory(DEFAULT_PARENT,
           Instant.now());
-      findings = ComparisonReport.write(comparison, directory);
+      findings = ComparisonReport.write(comparison, directory).findings();
+    } catch (ComparisonException e) {
+      RunDirectory.deleteIfEmpty(directory);
+      err.println("error: " + e.getMessage());
+      return Main.SOFTWARE;
     } catch (IOException e) {
       RunDirectory.deleteIfEmpty(directory);
       err.println("error: cannot write the comparison (" + e.getMessage() + "). Fix: check that"
@@ -79,7 +104,7 @@ final class CompareCommand implements Callable<Integer> {
           + (g.runs().size() == 1 ? " run" : " runs"));
     }
     for (Finding f : findings) {
-      stdout.println("(" + f.id() + ") " + f.verdict().label() + ": " + f.finding());
+      stdout.println("(" + f.id() + ") " + f.verdict().label() + ": " + f.claim());
     }
     stdout.println("wrote " + directory.resolve(ComparisonReport.MARKDOWN));
     stdout.flush();

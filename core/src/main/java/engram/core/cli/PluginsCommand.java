@@ -45,7 +45,7 @@ final class PluginsCommand implements Callable<Integer> {
   static void print(PluginRegistry registry, PrintWriter out, boolean options) {
     for (PluginKind kind : PluginKind.values()) {
       List<DiscoveredPlugin> plugins = registry.all(kind);
-      out.printf("%s (%d)%n", kind == PluginKind.CURRICULUM ? "curricula" : kind.label() + "s", plugins.size());
+      out.printf("%s (%d)%n", kind.plural(), plugins.size());
       if (plugins.isEmpty()) {
         out.println("  (none found)");
       }

@@ -1,5 +1,7 @@
 package engram.core.cli;
 
+import engram.core.compare.ComparisonException;
+import engram.core.compare.SelectedStudy;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
 import engram.core.config.ResolvedExperiment;
@@ -23,11 +25,11 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code engram reproduce}: trains every condition × seed of a reproduction plan (several runs side
  * by side, one thread each), analyses each run with the experiment's analyzers, and writes a
- * comparison with figures and a findings table to {@code report.md}.
+ * comparison with figures and the findings table of the plan's study to {@code report.md}.
  */
 @Command(name = "reproduce", mixinStandardHelpOptions = true,
     description = "Train the conditions and seeds of a reproduction plan side by side, analyse "
-        + "every run and write report.md with figures and a findings table.")
+        + "every run and write report.md with figures and the findings of the plan's study.")
 final class ReproduceCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "PLAN.yaml",
@@ -72,10 +74,19 @@ final class ReproduceCommand implements Callable<Integer> {
     registry.problems().forEach(p -> err.println("warning: " + p));
     ExperimentLoader loader = new ExperimentLoader(registry);
     ReproductionPlan plan;
+    SelectedStudy study = null;
     List<ParallelRuns.Job> jobs = new ArrayList<>();
     int parallel;
     try {
       plan = ReproductionPlan.load(planFile);
+      if (plan.study() != null) {
+        try {
+          study = SelectedStudy.resolve(registry, plan.study(), "set study in " + planFile
+              + " to one of them, or remove it for a report without findings.");
+        } catch (ComparisonException e) {
+          throw new ConfigException(e.getMessage());
+        }
+      }
       List<String> profileOverrides = plan.profile(profile);
       Path base = planFile.toAbsolutePath().getParent();
       Path experimentFile = base.resolve(plan.experiment());
@@ -104,11 +115,25 @@ final class ReproduceCommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return Main.USAGE;
     }
+    if (study != null) {
+      // Said before training: a study whose tables no run writes measures little.
+      for (String analyzer : study.tables().keySet()) {
+        boolean analysed = jobs.stream().allMatch(j -> j.experiment().analyzers().stream()
+            .anyMatch(a -> a.id().equals(analyzer)));
+        if (!analysed) {
+          err.println("note: the study " + study.id() + " reads the tables of analyzer '"
+              + analyzer + "', which not every run of the plan runs: findings that need them"
+              + " may be not measured.");
+        }
+      }
+      study.notes().forEach(n -> err.println("note: " + n));
+    }
     if (dryRun) {
       for (ParallelRuns.Job job : jobs) {
         out.println(job.label() + ": " + String.join(" ", job.commandLine()));
       }
-      out.println("plan " + plan.name() + " is valid: " + jobs.size() + " runs; nothing trained"
+      out.println("plan " + plan.name() + " is valid: " + jobs.size() + " runs"
+          + (study == null ? "" : ", findings of study " + study.id()) + "; nothing trained"
           + " (--dry-run).");
       out.flush();
       return Main.OK;
@@ -148,7 +173,7 @@ final class ReproduceCommand implements Callable<Integer> {
       return Main.SOFTWARE;
     }
     try {
-      Path report = ReproductionReport.write(plan, profile, jobsLine(), outDir, runs,
+      Path report = ReproductionReport.write(plan, study, profile, jobsLine(), outDir, runs,
           Duration.between(started, Instant.now()));
       out.println("report: " + report);
     } catch (IOException | RuntimeException e) {

@@ -1,18 +1,21 @@
 package engram.core.compare;
 
+import engram.api.study.StudyRun;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Runs put into groups: every group is one condition (a curriculum, a model, ...) and its runs are
- * seeds of it. Immutable. Groups are ordered by label.
+ * seeds of it; optionally the study whose findings are checked on them. Immutable. Groups are
+ * ordered by label.
  */
 public final class Comparison {
 
@@ -27,22 +30,35 @@ public final class Comparison {
   private final List<RunSummary> runs;
   private final List<Group> groups;
   private final List<String> notes;
+  private final SelectedStudy study;
 
   private Comparison(GroupBy groupBy, List<RunSummary> runs, List<Group> groups,
-      List<String> notes) {
+      List<String> notes, SelectedStudy study) {
     this.groupBy = groupBy;
     this.runs = List.copyOf(runs);
     this.groups = List.copyOf(groups);
     this.notes = List.copyOf(notes);
+    this.study = study;
   }
 
   /**
-   * Reads run directories and groups them.
+   * Reads run directories and groups them, without a study.
    *
+   * @throws ComparisonException as {@link #load(List, GroupBy, SelectedStudy)}
+   */
+  public static Comparison load(List<Path> runDirectories, GroupBy by) throws ComparisonException {
+    return load(runDirectories, by, null);
+  }
+
+  /**
+   * Reads run directories, with the tables the study reads, and groups them.
+   *
+   * @param study the study to check, or null for none (then no analyzer table is read)
    * @throws ComparisonException when none is given, one is given twice, one is not a run
    *     directory, or nothing at all can be compared
    */
-  public static Comparison load(List<Path> runDirectories, GroupBy by) throws ComparisonException {
+  public static Comparison load(List<Path> runDirectories, GroupBy by, SelectedStudy study)
+      throws ComparisonException {
     if (runDirectories == null || runDirectories.isEmpty()) {
       throw new ComparisonException("no run directories given. Fix: pass one or more run"
           + " directories made by ./engram run, e.g. ./engram compare runs/parity-*.");
@@ -56,20 +72,29 @@ public final class Comparison {
         throw new ComparisonException(dir + " is given twice (it would count as two seeds)."
             + " Fix: pass each run directory once.");
       }
-      runs.add(RunReader.read(dir));
+      runs.add(RunReader.read(dir, study == null ? Map.of() : study.tables()));
     }
-    return of(runs, by);
+    return of(runs, by, study);
   }
 
   /**
    * Groups runs already read.
    *
-   * @throws ComparisonException when there are no runs, or none has a metrics row or an analyzer
-   *     table
+   * @param study the study to check, or null for none
+   * @throws ComparisonException when there are no runs, two have the same directory, or none has
+   *     a metrics row or an analyzer table
    */
-  public static Comparison of(List<RunSummary> runs, GroupBy by) throws ComparisonException {
+  public static Comparison of(List<RunSummary> runs, GroupBy by, SelectedStudy study)
+      throws ComparisonException {
     if (runs.isEmpty()) {
       throw new ComparisonException("no runs to compare. Fix: pass one or more run directories.");
+    }
+    Set<String> ids = new HashSet<>();
+    for (RunSummary run : runs) {
+      if (!ids.add(run.id())) {
+        throw new ComparisonException(run.dir() + " is given twice (it would count as two seeds)."
+            + " Fix: pass each run directory once.");
+      }
     }
     boolean anything = runs.stream().anyMatch(r -> r.epochs() > 0 || !r.analyses().isEmpty());
     if (!anything) {
@@ -83,6 +108,9 @@ public final class Comparison {
     List<Group> groups = new ArrayList<>();
     byLabel.forEach((label, members) -> groups.add(new Group(label, members)));
     List<String> notes = new ArrayList<>();
+    if (study != null) {
+      notes.addAll(study.notes());
+    }
     runs.forEach(r -> notes.addAll(r.notes()));
     Set<String> tasks = new TreeSet<>();
     runs.forEach(r -> tasks.add(r.taskId()));
@@ -90,7 +118,7 @@ public final class Comparison {
       notes.add("the runs train different tasks (" + String.join(", ", tasks) + "): groups and"
           + " findings mix them; compare one task at a time.");
     }
-    return new Comparison(by, runs, groups, notes);
+    return new Comparison(by, runs, groups, notes, study);
   }
 
   /** How runs were grouped. */
@@ -113,10 +141,18 @@ public final class Comparison {
     return notes;
   }
 
-  /** The analyzer tables that at least one run has. */
-  public Set<AnalysisTable> tablesPresent() {
-    Set<AnalysisTable> present = EnumSet.noneOf(AnalysisTable.class);
-    runs.forEach(r -> present.addAll(r.analyses().keySet()));
-    return present;
+  /** The study whose findings are checked on these runs, if one was chosen. */
+  public Optional<SelectedStudy> study() {
+    return Optional.ofNullable(study);
   }
+
+  /** Every run as the study sees it, in the order given, each with its group's label. */
+  public List<StudyRun> studyRuns() {
+    List<StudyRun> out = new ArrayList<>();
+    for (RunSummary run : runs) {
+      out.add(run.studyRun(groupBy.label(run)));
+    }
+    return out;
+  }
+
 }

@@ -1,5 +1,10 @@
 package engram.core.compare;
 
+import engram.api.study.Evaluation;
+import engram.api.study.Finding;
+import engram.api.study.Quantity;
+import engram.api.study.Stats;
+import engram.core.run.RunDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -8,10 +13,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
-import engram.core.run.RunDirectory;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 
@@ -19,18 +24,16 @@ import java.util.stream.Stream;
  * Writes a comparison into a directory:
  *
  * <ul>
- *   <li>{@value #MARKDOWN}: the groups and runs, the findings table (spec §6, see {@link
- *       Findings}) with the rules behind the verdicts, the figures embedded by relative links, the
+ *   <li>{@value #MARKDOWN}: the groups and runs; with a study, its title, citation and findings
+ *       table with the rules behind the verdicts; the figures embedded by relative links, the
  *       figures left out and why, and notes on what was left out while reading;
  *   <li>{@value #CSV}: one row per (group, quantity), header {@code
  *       group,quantity,unit,n,mean,std,min,max} (std: sample standard deviation over the group's
- *       runs; rows with no value are left out);
+ *       runs; rows with no value are left out): {@code n_max}, {@code epochs}, {@code
+ *       epochs_per_solved_level}, then the study's quantities;
  *   <li>{@value #SERIES_CSV}: the points of every figure, header {@code
  *       figure,quantity,group,x,n,mean,std,min,max};
- *   <li>the PNG figures of {@link #FIGURES} that have data: {@code max-N-vs-epoch.png}, {@code
- *       tau-vs-N.png}, {@code tau-net-vs-N.png}, {@code connectivity-vs-N.png}, {@code
- *       dimensionality-vs-N.png}, {@code ablation.png}, {@code perturbation.png}, {@code
- *       forgetting.png}, {@code transfer.png}.
+ *   <li>the PNG figures that have data: {@code max-N-vs-epoch.png}, then the study's.
  * </ul>
  */
 public final class ComparisonReport {
@@ -38,10 +41,18 @@ public final class ComparisonReport {
   public static final String CSV = "comparison.csv";
   public static final String SERIES_CSV = "comparison-series.csv";
 
-  /** Every figure file a report can hold, in report order. */
-  public static final List<String> FIGURES = List.of(Figures.MAX_N, Figures.TAU, Figures.TAU_NET,
-      Figures.CONNECTIVITY, Figures.DIMENSIONALITY, Figures.ABLATION, Figures.PERTURBATION,
-      Figures.FORGETTING, Figures.TRANSFER);
+  /**
+   * What was written.
+   *
+   * @param findings the study's findings; empty without a study
+   * @param figures the PNG files drawn, in report order
+   */
+  public record Written(List<Finding> findings, List<String> figures) {
+    public Written {
+      findings = List.copyOf(findings);
+      figures = List.copyOf(figures);
+    }
+  }
 
   private ComparisonReport() {}
 
@@ -55,12 +66,15 @@ public final class ComparisonReport {
   }
 
   /**
-   * Writes the report into {@code outDir} (created when missing) and returns the findings.
+   * Evaluates the comparison's study (if any), writes the report into {@code outDir} (created
+   * when missing) and returns the findings and figures.
    *
    * @throws FileAlreadyExistsException when {@code outDir} exists and is not empty: nothing is
    *     overwritten
+   * @throws ComparisonException when the study fails on these runs (nothing is written then)
    */
-  public static List<Finding> write(Comparison comparison, Path outDir) throws IOException {
+  public static Written write(Comparison comparison, Path outDir)
+      throws IOException, ComparisonException {
     if (Files.isDirectory(outDir)) {
       try (Stream<Path> children = Files.list(outDir)) {
         if (children.findAny().isPresent()) {
@@ -69,74 +83,52 @@ public final class ComparisonReport {
         }
       }
     }
+    SelectedStudy study = comparison.study().orElse(null);
+    Evaluation evaluation = study == null ? new Evaluation(List.of(), List.of(), List.of())
+        : study.evaluate(comparison.studyRuns());
+    List<Figures.Figure> figures = Figures.build(comparison, evaluation.figures());
     Files.createDirectories(outDir);
     List<String> groupOrder = comparison.groups().stream().map(Comparison.Group::label).toList();
-    List<Figures.Figure> figures = Figures.build(comparison);
+    List<String> drawn = new ArrayList<>();
     for (Figures.Figure figure : figures) {
       if (figure.drawn()) {
         Figures.save(figure, outDir, groupOrder);
+        drawn.add(figure.file());
       }
     }
-    List<Finding> findings = Findings.evaluate(comparison);
-    writeNew(outDir.resolve(CSV), quantitiesCsv(comparison));
+    writeNew(outDir.resolve(CSV), quantitiesCsv(comparison, evaluation.quantities()));
     writeNew(outDir.resolve(SERIES_CSV), seriesCsv(figures));
-    writeNew(outDir.resolve(MARKDOWN), markdown(comparison, figures, findings));
-    return findings;
+    writeNew(outDir.resolve(MARKDOWN), markdown(comparison, figures, study,
+        evaluation.findings()));
+    return new Written(evaluation.findings(), drawn);
   }
 
   // ---------------------------------------------------------------- comparison.csv
 
-  /** A number per run, summarised per group in {@code comparison.csv}. */
-  record Quantity(String name, String unit, ToDoubleFunction<RunSummary> value) {}
-
-  static List<Quantity> quantities(Comparison c) {
-    Integer ablated = Measures.commonLevel(c.runs(), AnalysisTable.ABLATION);
-    Integer perturbed = Measures.commonLevel(c.runs(), AnalysisTable.PERTURBATION);
-    Integer source = Measures.commonLevel(c.runs(), AnalysisTable.TRANSFER);
-    Set<Integer> retrained = Measures.commonKeys(c.runs().stream()
-        .map(r -> Measures.transferCurve(r, source)).toList());
-    return List.of(
-        new Quantity("n_max", "levels", RunSummary::maxLevelReached),
-        new Quantity("epochs", "epochs", RunSummary::epochs),
-        new Quantity("epochs_per_solved_level", "epochs", RunSummary::meanEpochsPerSolvedLevel),
-        new Quantity("tau_mean_slope", "time steps per level",
-            r -> slope(r, AnalysisTable.TAU_STATS, "mean")),
-        new Quantity("tau_std_slope", "time steps per level",
-            r -> slope(r, AnalysisTable.TAU_STATS, "std")),
-        new Quantity("tau_mean_at_largest_N", "time steps",
-            r -> last(r, AnalysisTable.TAU_STATS, "mean")),
-        new Quantity("tau_net_slope", "time steps per level",
-            r -> slope(r, AnalysisTable.NETWORK_TIMESCALES, "tau_net_mean")),
-        new Quantity("tau_net_at_largest_N", "time steps",
-            r -> last(r, AnalysisTable.NETWORK_TIMESCALES, "tau_net_mean")),
-        new Quantity("spectral_radius_at_largest_N", "no unit",
-            r -> last(r, AnalysisTable.CONNECTIVITY, "spectral_radius")),
-        new Quantity("mean_weight_at_largest_N", "no unit",
-            r -> last(r, AnalysisTable.CONNECTIVITY, "mean_weight")),
-        new Quantity("components_at_largest_N", "components",
-            r -> last(r, AnalysisTable.DIMENSIONALITY, "components")),
-        new Quantity("participation_ratio_at_largest_N", "components",
-            r -> last(r, AnalysisTable.DIMENSIONALITY, "participation_ratio")),
-        new Quantity("ablation_fastest_relative_accuracy", "relative accuracy",
-            r -> Measures.ablation(r, "fastest", ablated)),
-        new Quantity("ablation_slowest_relative_accuracy", "relative accuracy",
-            r -> Measures.ablation(r, "slowest", ablated)),
-        new Quantity("perturbation_recurrent_area", "relative accuracy",
-            r -> Measures.perturbationArea(Measures.perturbationCurve(r, "recurrent", perturbed))),
-        new Quantity("perturbation_tau_area", "relative accuracy",
-            r -> Measures.perturbationArea(Measures.perturbationCurve(r, "tau", perturbed))),
-        new Quantity("forgetting_earlier_accuracy", "fraction correct",
-            Measures::forgettingEarlier),
-        new Quantity("transfer_final_accuracy", "fraction correct",
-            r -> Measures.meanOver(Measures.transferCurve(r, source), retrained)));
+  /** Core's own per-run numbers, from the metrics, before the study's. */
+  static List<Quantity> quantities(Comparison c, List<Quantity> study) {
+    List<Quantity> all = new ArrayList<>(List.of(
+        quantity(c, "n_max", "levels", RunSummary::maxLevelReached),
+        quantity(c, "epochs", "epochs", RunSummary::epochs),
+        quantity(c, "epochs_per_solved_level", "epochs", RunSummary::meanEpochsPerSolvedLevel)));
+    all.addAll(study);
+    return all;
   }
 
-  private static String quantitiesCsv(Comparison c) {
+  private static Quantity quantity(Comparison c, String name, String unit,
+      ToDoubleFunction<RunSummary> value) {
+    Map<String, Double> values = new LinkedHashMap<>();
+    c.runs().forEach(r -> values.put(r.id(), value.applyAsDouble(r)));
+    return new Quantity(name, unit, values);
+  }
+
+  private static String quantitiesCsv(Comparison c, List<Quantity> study) {
     StringBuilder csv = new StringBuilder("group,quantity,unit,n,mean,std,min,max\n");
-    List<Quantity> quantities = quantities(c);
+    List<Quantity> quantities = quantities(c, study);
     for (Comparison.Group g : c.groups()) {
       for (Quantity q : quantities) {
-        Stats s = Stats.of(g.runs().stream().mapToDouble(q.value()).toArray());
+        Stats s = Stats.of(g.runs().stream()
+            .mapToDouble(r -> q.values().getOrDefault(r.id(), Double.NaN)).toArray());
         if (s.present()) {
           csv.append(field(g.label())).append(',').append(q.name()).append(',')
               .append(field(q.unit())).append(',').append(numbers(s)).append('\n');
@@ -179,7 +171,7 @@ public final class ComparisonReport {
   // ---------------------------------------------------------------- comparison.md
 
   private static String markdown(Comparison c, List<Figures.Figure> figures,
-      List<Finding> findings) {
+      SelectedStudy study, List<Finding> findings) {
     StringBuilder md = new StringBuilder();
     md.append("# Comparison of ").append(c.runs().size()).append(c.runs().size() == 1 ? " run"
         : " runs").append(" in ").append(c.groups().size())
@@ -203,13 +195,17 @@ public final class ComparisonReport {
       }
     }
 
-    md.append("\n## Findings (spec §6)\n\n| | finding | measured | verdict |\n|---|---|---|---|\n");
-    for (Finding f : findings) {
-      md.append("| ").append(f.id()).append(" | ").append(cell(f.finding())).append(" | ")
-          .append(cell(f.measured())).append(" | **").append(f.verdict().label())
-          .append("** |\n");
+    if (study != null) {
+      md.append("\n## Findings: ").append(study.title()).append("\n\n")
+          .append(study.citation().strip()).append("\n\n")
+          .append("| | finding | measured | verdict |\n|---|---|---|---|\n");
+      for (Finding f : findings) {
+        md.append("| ").append(f.id()).append(" | ").append(cell(f.claim())).append(" | ")
+            .append(cell(f.measured())).append(" | **").append(f.verdict().label())
+            .append("** |\n");
+      }
+      md.append("\n### How verdicts are decided\n\n").append(study.rules());
     }
-    md.append("\n### How verdicts are decided\n\n").append(Findings.rules());
 
     md.append("\n## Figures\n\n");
     List<Figures.Figure> leftOut = new ArrayList<>();
@@ -243,14 +239,6 @@ public final class ComparisonReport {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private static double slope(RunSummary r, AnalysisTable table, String column) {
-    return Measures.slope(Measures.perLevel(r, table, column));
-  }
-
-  private static double last(RunSummary r, AnalysisTable table, String column) {
-    return Measures.atLargestLevel(Measures.perLevel(r, table, column));
-  }
 
   private static void writeNew(Path file, String text) throws IOException {
     Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,

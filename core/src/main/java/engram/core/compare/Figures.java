@@ -1,5 +1,6 @@
 package engram.core.compare;
 
+import engram.api.study.Stats;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -22,9 +22,11 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The comparison's figures: what each shows (computed from the runs) and how it is drawn (XChart,
- * headless PNG). Every curve is a group: at each x, the mean over the group's runs that have a
- * value there, with error bars of ± one sample standard deviation over those runs.
+ * The comparison's figures: what each shows, per group (computed from the runs), and how it is
+ * drawn (XChart, headless PNG). Every curve is a group: at each x, the mean over the group's runs
+ * that have a value there, with error bars of ± one sample standard deviation over those runs.
+ * Core draws the largest N against epoch from the metrics; every other figure is a study's
+ * ({@link engram.api.study.Figure}: one curve or value per run), put into groups here.
  */
 final class Figures {
   private Figures() {}
@@ -41,7 +43,8 @@ final class Figures {
   }
 
   /** Bars per group: series name (e.g. {@code slowest}) → one value per category (group). */
-  record Bars(String title, String yTitle, List<String> categories, Map<String, List<Stats>> series) {}
+  record Bars(String title, String yTitle, List<String> categories,
+      Map<String, List<Stats>> series) {}
 
   /**
    * One PNG: stacked panels, or bars. {@code missing} says why it is not drawn (null when drawn).
@@ -53,73 +56,71 @@ final class Figures {
   }
 
   static final String MAX_N = "max-N-vs-epoch.png";
-  static final String TAU = "tau-vs-N.png";
-  static final String TAU_NET = "tau-net-vs-N.png";
-  static final String CONNECTIVITY = "connectivity-vs-N.png";
-  static final String DIMENSIONALITY = "dimensionality-vs-N.png";
-  static final String ABLATION = "ablation.png";
-  static final String PERTURBATION = "perturbation.png";
-  static final String FORGETTING = "forgetting.png";
-  static final String TRANSFER = "transfer.png";
 
-  private static final String N_AXIS = "N (largest level trained)";
-  private static final String LEVEL_AXIS = "N′ (level evaluated)";
-  private static final String RELATIVE = "relative accuracy ((acc − 0.5)/(baseline − 0.5))";
   private static final Color[] PALETTE = {
       new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
       new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233),
       new Color(0, 0, 0), new Color(240, 228, 66)};
 
-  /** Every figure of the report, drawn or with the reason it is left out. */
-  static List<Figure> build(Comparison c) {
+  /**
+   * Every figure of the report, drawn or with the reason it is left out: the largest N against
+   * epoch, then the study's figures in its order.
+   *
+   * @throws ComparisonException when a study figure takes the file name of another figure
+   */
+  static List<Figure> build(Comparison c, List<engram.api.study.Figure> study)
+      throws ComparisonException {
     List<Figure> figures = new ArrayList<>();
-    figures.add(figure(MAX_N, "Largest N trained against epoch", null, List.of(maxLevel(c))));
-    figures.add(figure(TAU, "Trained τ̃ = max(τ, 1) against N", AnalysisTable.TAU_STATS, List.of(
-        vsN(c, AnalysisTable.TAU_STATS, "mean", "Mean of τ̃ over neurons",
-            "mean τ̃ (time steps)"),
-        vsN(c, AnalysisTable.TAU_STATS, "std", "Spread of τ̃ over neurons",
-            "std of τ̃ over neurons (time steps)"))));
-    figures.add(figure(TAU_NET, "Network timescale τ_net against N",
-        AnalysisTable.NETWORK_TIMESCALES, List.of(
-            vsN(c, AnalysisTable.NETWORK_TIMESCALES, "tau_net_mean",
-                "τ_net of single neurons (mean over kept neurons)", "τ_net (time steps)"),
-            vsN(c, AnalysisTable.NETWORK_TIMESCALES, "population_tau_net",
-                "τ_net of the population activity", "population τ_net (time steps)"))));
-    figures.add(figure(CONNECTIVITY, "Recurrent connectivity against N",
-        AnalysisTable.CONNECTIVITY, List.of(
-            vsN(c, AnalysisTable.CONNECTIVITY, "spectral_radius", "Spectral radius of W^R",
-                "spectral radius of W^R (no unit)"),
-            vsN(c, AnalysisTable.CONNECTIVITY, "mean_weight", "Mean recurrent weight",
-                "mean off-diagonal W^R (no unit)"))));
-    figures.add(figure(DIMENSIONALITY, "Dimensionality of the activity against N",
-        AnalysisTable.DIMENSIONALITY, List.of(
-            vsN(c, AnalysisTable.DIMENSIONALITY, "components",
-                "PCA components to reach the explained-variance threshold", "components (count)"),
-            vsN(c, AnalysisTable.DIMENSIONALITY, "participation_ratio", "Participation ratio",
-                "participation ratio (components)"))));
-    figures.add(ablation(c));
-    Integer perturbed = Measures.commonLevel(c.runs(), AnalysisTable.PERTURBATION);
-    String at = perturbed == null ? "each run's last checkpoint" : "N = " + perturbed;
-    figures.add(figure(PERTURBATION, "Robustness to perturbation (" + at + ")",
-        AnalysisTable.PERTURBATION, List.of(
-            panel(c, "perturbation_recurrent", "Perturbing W^R (" + at + ")",
-                "ε (relative size of the perturbation, log scale)", RELATIVE, true,
-                r -> Measures.perturbationCurve(r, "recurrent", perturbed)),
-            panel(c, "perturbation_tau", "Perturbing τ (" + at + ")",
-                "ε (relative size of the perturbation, log scale)", RELATIVE, true,
-                r -> Measures.perturbationCurve(r, "tau", perturbed)))));
-    figures.add(figure(FORGETTING, "Forgetting: accuracy on every level at the last checkpoint",
-        AnalysisTable.FORGETTING, List.of(panel(c, "forgetting_accuracy",
-            "Accuracy on N′ at each run's last checkpoint", LEVEL_AXIS,
-            "accuracy (fraction correct)", false, r -> toDouble(Measures.forgettingCurve(r))))));
-    Integer source = Measures.commonLevel(c.runs(), AnalysisTable.TRANSFER);
-    String from = source == null ? "each run's largest source level" : "N = " + source;
-    figures.add(figure(TRANSFER, "Transfer: retraining single-head on new N′ (from " + from + ")",
-        AnalysisTable.TRANSFER, List.of(panel(c, "transfer_final_accuracy",
-            "Final accuracy after retraining (from " + from + ")", "N′ (level retrained on)",
-            "final accuracy (fraction correct)", false,
-            r -> toDouble(Measures.transferCurve(r, source))))));
+    Panel maxLevel = maxLevel(c);
+    figures.add(new Figure(MAX_N, "Largest N trained against epoch", List.of(maxLevel), null,
+        maxLevel.empty() ? "no run has a row in metrics.csv" : null));
+    for (engram.api.study.Figure f : study) {
+      if (figures.stream().anyMatch(other -> other.file().equals(f.file()))) {
+        throw new ComparisonException("the study's figure " + f.file() + " would overwrite"
+            + " another figure of the comparison. Fix: the study must name its figures apart.");
+      }
+      figures.add(group(c, f));
+    }
     return figures;
+  }
+
+  /** A study's figure with its runs put into the comparison's groups. */
+  private static Figure group(Comparison c, engram.api.study.Figure figure) {
+    if (figure.panels().get(0) instanceof engram.api.study.Figure.Bars bars) {
+      List<String> categories = new ArrayList<>();
+      Map<String, List<Stats>> series = new LinkedHashMap<>();
+      bars.series().forEach(s -> series.put(s.name(), new ArrayList<>()));
+      for (Comparison.Group g : c.groups()) {
+        List<Stats> values = bars.series().stream().map(s -> Stats.of(g.runs().stream()
+            .mapToDouble(r -> s.values().getOrDefault(r.id(), Double.NaN)).toArray())).toList();
+        if (values.stream().allMatch(Stats::present)) {
+          categories.add(g.label() + " (n = "
+              + values.stream().mapToInt(Stats::n).max().orElse(0) + ")");
+          for (int i = 0; i < values.size(); i++) {
+            series.get(bars.series().get(i).name()).add(values.get(i));
+          }
+        }
+      }
+      if (categories.isEmpty()) {
+        return new Figure(figure.file(), figure.heading(), List.of(), null, figure.whenEmpty());
+      }
+      return new Figure(figure.file(), figure.heading(), List.of(),
+          new Bars(bars.title(), bars.yTitle(), categories, series), null);
+    }
+    List<Panel> panels = new ArrayList<>();
+    for (engram.api.study.Figure.Panel p : figure.panels()) {
+      engram.api.study.Figure.Curves curves = (engram.api.study.Figure.Curves) p;
+      Map<String, List<Point>> byGroup = new LinkedHashMap<>();
+      for (Comparison.Group g : c.groups()) {
+        byGroup.put(g.label(), aggregate(g.runs().stream()
+            .map(r -> curves.runs().getOrDefault(r.id(), new TreeMap<>())).toList()));
+      }
+      panels.add(new Panel(curves.quantity(), curves.title(), curves.xTitle(), curves.yTitle(),
+          curves.logX(), byGroup));
+    }
+    boolean empty = panels.stream().allMatch(Panel::empty);
+    return new Figure(figure.file(), figure.heading(), panels, null,
+        empty ? figure.whenEmpty() : null);
   }
 
   /** Draws a figure that has data into {@code dir}. */
@@ -190,45 +191,6 @@ final class Figures {
     return PALETTE[i % PALETTE.length];
   }
 
-  private static Figure figure(String file, String heading, AnalysisTable table,
-      List<Panel> panels) {
-    String missing = null;
-    if (panels.stream().allMatch(Panel::empty)) {
-      missing = table == null ? "no run has a row in metrics.csv"
-          : "no run has usable rows in " + table.relativePath();
-    }
-    return new Figure(file, heading, panels, null, missing);
-  }
-
-  private static Figure ablation(Comparison c) {
-    Integer level = Measures.commonLevel(c.runs(), AnalysisTable.ABLATION);
-    String at = level == null ? "each run's last checkpoint" : "N = " + level;
-    List<String> categories = new ArrayList<>();
-    List<Stats> fastest = new ArrayList<>();
-    List<Stats> slowest = new ArrayList<>();
-    for (Comparison.Group g : c.groups()) {
-      Stats f = Stats.of(g.runs().stream().mapToDouble(r -> Measures.ablation(r, "fastest", level))
-          .toArray());
-      Stats s = Stats.of(g.runs().stream().mapToDouble(r -> Measures.ablation(r, "slowest", level))
-          .toArray());
-      if (f.present() && s.present()) {
-        categories.add(g.label() + " (n = " + Math.max(f.n(), s.n()) + ")");
-        fastest.add(f);
-        slowest.add(s);
-      }
-    }
-    String heading = "Ablation of single neurons (" + at + ")";
-    if (categories.isEmpty()) {
-      return new Figure(ABLATION, heading, List.of(), null, "no group has both fastest and"
-          + " slowest ablations in " + AnalysisTable.ABLATION.relativePath());
-    }
-    Map<String, List<Stats>> series = new LinkedHashMap<>();
-    series.put("20 fastest neurons (smallest τ), one at a time", fastest);
-    series.put("20 slowest neurons (largest τ), one at a time", slowest);
-    return new Figure(ABLATION, heading, List.of(), new Bars(heading + ": mean over ablations",
-        "mean " + RELATIVE, categories, series), null);
-  }
-
   /**
    * Largest N against epoch. A run that stopped before the longest run of its group (its
    * curriculum finished, or it was cut short) keeps its last N, so that it does not drop out of
@@ -254,22 +216,6 @@ final class Figures {
     }
     return new Panel("max_N", "Largest N trained against epoch (a run that stopped keeps its"
         + " last N)", "epoch", "largest N trained (levels)", false, curves);
-  }
-
-  private static Panel vsN(Comparison c, AnalysisTable table, String column, String title,
-      String yTitle) {
-    return panel(c, table.id() + "." + column, title + " against N", N_AXIS, yTitle, false,
-        r -> toDouble(Measures.perLevel(r, table, column)));
-  }
-
-  /** A panel with, for every group, its runs' curves averaged point by point. */
-  private static Panel panel(Comparison c, String quantity, String title, String xTitle,
-      String yTitle, boolean logX, Function<RunSummary, SortedMap<Double, Double>> curveOfRun) {
-    Map<String, List<Point>> curves = new LinkedHashMap<>();
-    for (Comparison.Group g : c.groups()) {
-      curves.put(g.label(), aggregate(g.runs().stream().map(curveOfRun).toList()));
-    }
-    return new Panel(quantity, title, xTitle, yTitle, logX, curves);
   }
 
   /** At every x of any run: the statistics over the runs that have a finite value there. */

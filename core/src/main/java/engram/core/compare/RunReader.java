@@ -3,43 +3,66 @@ package engram.core.compare;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import engram.api.study.LevelProgress;
+import engram.api.study.StudyRun;
+import engram.api.table.ColumnSpec;
+import engram.api.table.ColumnType;
+import engram.api.table.Table;
+import engram.api.table.TableSpec;
 import engram.core.run.RunDirectory;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * Reads a run directory (made by {@code ./engram run}) into a {@link RunSummary}: {@code
- * config.resolved.yaml}, {@code metrics.csv} and the analyzer tables under {@code analysis/}. A
- * missing or unreadable analyzer table is left out with a note; a directory without {@code
+ * config.resolved.yaml}, {@code metrics.csv} and the analyzer tables asked for, each by its
+ * declaration ({@link engram.api.Analyzer#tables()}). A missing analyzer table is left out; one
+ * that does not read as declared is left out with a note. A directory without {@code
  * config.resolved.yaml} or {@code metrics.csv} is not a run and is rejected.
  */
 public final class RunReader {
   /** The solved-level threshold when {@code curriculum.threshold} is absent. */
-  public static final double DEFAULT_THRESHOLD = 0.9;
+  public static final double DEFAULT_THRESHOLD = StudyRun.DEFAULT_THRESHOLD;
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final List<String> METRICS_COLUMNS = List.of("epoch", "N", "accuracy");
+  /** The columns of metrics.csv a comparison relies on; the others are read as numbers. */
+  private static final List<ColumnSpec> METRICS_COLUMNS = List.of(
+      ColumnSpec.integer("epoch", "epochs", "epochs completed"),
+      ColumnSpec.integer("N", "levels", "the head's level"),
+      ColumnSpec.number("accuracy", "fraction correct", "evaluation accuracy"));
 
   private RunReader() {}
 
   /**
-   * Reads one run directory.
+   * Reads one run directory without analyzer tables.
    *
+   * @throws ComparisonException as {@link #read(Path, Map)}
+   */
+  public static RunSummary read(Path dir) throws ComparisonException {
+    return read(dir, Map.of());
+  }
+
+  /**
+   * Reads one run directory and the declared tables of the given analyzers.
+   *
+   * @param tables analyzer id → the tables it declares
    * @throws ComparisonException when {@code dir} is not a run directory or its config or metrics
    *     cannot be read (the message names the directory and the fix)
    */
-  public static RunSummary read(Path dir) throws ComparisonException {
+  public static RunSummary read(Path dir, Map<String, List<TableSpec>> tables)
+      throws ComparisonException {
     String fix = " Fix: pass directories made by ./engram run (runs/<name>-<timestamp>).";
     if (!Files.isDirectory(dir)) {
       throw new ComparisonException(dir + " is not a run directory (no such directory)." + fix);
@@ -63,45 +86,33 @@ public final class RunReader {
     String modelId = id(config, "model", configFile, fix);
     String curriculumId = id(config, "curriculum", configFile, fix);
     double threshold = config.path("curriculum").path("threshold").asDouble(DEFAULT_THRESHOLD);
-    int maxEpochs = config.path("training").path("max-epochs").asInt(0);
 
     Path metricsFile = dir.resolve(RunDirectory.METRICS);
     if (!Files.isRegularFile(metricsFile)) {
       throw new ComparisonException(dir + " is not a run directory (no " + RunDirectory.METRICS
           + ": the run never started training)." + fix);
     }
-    SortedMap<Integer, Integer> maxLevelByEpoch = new TreeMap<>();
-    int reached = 0;
+    Table metrics;
     try {
-      CsvTable metrics = CsvTable.read(metricsFile);
-      String missing = metrics.missing(METRICS_COLUMNS);
-      if (missing != null) {
-        throw new ComparisonException(metricsFile + " has no column '" + missing + "' (header: "
-            + String.join(",", metrics.header()) + ")." + fix);
-      }
-      for (String[] row : metrics.rows()) {
-        int epoch = metrics.integer(row, "epoch");
-        int level = metrics.integer(row, "N");
-        maxLevelByEpoch.merge(epoch, level, Math::max);
-        if (metrics.number(row, "accuracy") >= threshold) {
-          reached = Math.max(reached, level);
-        }
-      }
+      metrics = Table.parse(metricsFile.toString(),
+          Files.readString(metricsFile, StandardCharsets.UTF_8), METRICS_COLUMNS,
+          ColumnType.NUMBER);
     } catch (IOException | IllegalArgumentException e) {
       throw new ComparisonException(metricsFile + " cannot be read (" + firstLine(e.getMessage())
           + ")." + fix);
     }
-    SortedMap<Integer, Integer> epochsPerLevel = new TreeMap<>();
-    maxLevelByEpoch.values().forEach(level -> epochsPerLevel.merge(level, 1, Integer::sum));
 
     List<String> notes = new ArrayList<>();
-    Map<AnalysisTable, CsvTable> analyses = new EnumMap<>(AnalysisTable.class);
-    for (AnalysisTable table : AnalysisTable.values()) {
-      readTable(dir, table, notes).ifPresent(t -> analyses.put(table, t));
-    }
+    Map<String, Map<String, Table>> analyses = new LinkedHashMap<>();
+    tables.forEach((analyzer, specs) -> {
+      for (TableSpec spec : specs) {
+        readTable(dir, analyzer, spec, notes).ifPresent(t -> analyses
+            .computeIfAbsent(analyzer, k -> new LinkedHashMap<>()).put(spec.file(), t));
+      }
+    });
     return new RunSummary(dir, config.path("name").asText(dir.getFileName().toString()),
-        config.path("seed").asLong(0), taskId, modelId, curriculumId, threshold, maxEpochs,
-        maxLevelByEpoch, reached, epochsPerLevel, analyses, notes);
+        config.path("seed").asLong(0), taskId, modelId, curriculumId, flatten(config), metrics,
+        LevelProgress.of(metrics, threshold), analyses, notes);
   }
 
   private static String id(JsonNode config, String section, Path file, String fix)
@@ -113,16 +124,42 @@ public final class RunReader {
     return id.asText();
   }
 
+  /** The configuration as dotted keys, in document order; nulls are left out. */
+  static Map<String, String> flatten(JsonNode config) {
+    Map<String, String> out = new LinkedHashMap<>();
+    flatten("", config, out);
+    return out;
+  }
+
+  private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+    if (node.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> f = fields.next();
+        flatten(prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey(), f.getValue(), out);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        flatten(prefix + "." + i, node.get(i), out);
+      }
+    } else if (!node.isNull() && !node.isMissingNode()) {
+      out.put(prefix, node.asText());
+    }
+  }
+
   /**
-   * The newest readable copy of an analyzer table: {@code analysis/<id>-k/<file>} with the
-   * largest k ({@code <id>} itself is k = 1) that has the file.
+   * The newest copy of a declared table: {@code analysis/<id>-k/<file>} with the largest k
+   * ({@code <id>} itself is k = 1) that has the file. When that copy does not read as declared,
+   * the table is left out with a note (an older copy is not used instead: it would silently mix
+   * analyses).
    */
-  static java.util.Optional<CsvTable> readTable(Path run, AnalysisTable table, List<String> notes) {
+  static Optional<Table> readTable(Path run, String analyzer, TableSpec spec,
+      List<String> notes) {
     Path analysis = run.resolve("analysis");
     if (!Files.isDirectory(analysis)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    Pattern name = Pattern.compile(Pattern.quote(table.id()) + "(?:-(\\d+))?");
+    Pattern name = Pattern.compile(Pattern.quote(analyzer) + "(?:-(\\d+))?");
     List<Map.Entry<Integer, Path>> candidates = new ArrayList<>();
     try (Stream<Path> children = Files.list(analysis)) {
       children.filter(Files::isDirectory).forEach(child -> {
@@ -134,49 +171,24 @@ public final class RunReader {
       });
     } catch (IOException | NumberFormatException e) {
       notes.add(run.getFileName() + ": cannot list analysis/ (" + firstLine(e.getMessage()) + ")");
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     candidates.sort(Comparator.comparing((Map.Entry<Integer, Path> e) -> e.getKey()).reversed());
     for (Map.Entry<Integer, Path> candidate : candidates) {
-      Path file = candidate.getValue().resolve(table.file());
+      Path file = candidate.getValue().resolve(spec.file());
       if (!Files.isRegularFile(file)) {
         continue;
       }
       String where = run.getFileName() + "/" + run.relativize(file);
       try {
-        CsvTable csv = CsvTable.read(file);
-        String missing = csv.missing(table.columns());
-        if (missing != null) {
-          notes.add(where + " left out: it has no column '" + missing + "'");
-          return java.util.Optional.empty();
-        }
-        String bad = badInteger(csv, table);
-        if (bad != null) {
-          notes.add(where + " left out: " + bad);
-          return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(csv);
-      } catch (IOException e) {
+        return Optional.of(Table.parse(where, Files.readString(file, StandardCharsets.UTF_8),
+            spec));
+      } catch (IOException | IllegalArgumentException e) {
         notes.add(where + " left out: " + firstLine(e.getMessage()));
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
     }
-    return java.util.Optional.empty();
-  }
-
-  /** The first row whose epoch or level is not an integer, described; null when all are. */
-  private static String badInteger(CsvTable csv, AnalysisTable table) {
-    List<String> integers = table.columns().stream()
-        .filter(c -> List.of("epoch", "max_level", "source_level", "level").contains(c)).toList();
-    for (int i = 0; i < csv.rows().size(); i++) {
-      for (String column : integers) {
-        if (!Double.isFinite(csv.number(csv.rows().get(i), column))) {
-          return "row " + (i + 1) + " has '" + csv.text(csv.rows().get(i), column) + "' in column '"
-              + column + "' (an integer is expected)";
-        }
-      }
-    }
-    return null;
+    return Optional.empty();
   }
 
   private static String firstLine(String message) {

@@ -67,7 +67,8 @@ public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginK
     }
     if (kinds.isEmpty()) {
       return refused(path + " was skipped: it registers no Engram plugin (no META-INF/services/"
-          + "engram.api.Task, .Model, .Curriculum, .Regularizer or .Analyzer file naming a class)."
+          + "engram.api.Task, .Model, .Curriculum, .Regularizer, .Analyzer or .study.Study file"
+          + " naming a class)."
           + " Fix: list each plugin class in META-INF/services/<its interface>, " + fixRemove
           + " A plugin's own libraries belong inside its jar (shaded), not next to it.",
           Set.of());

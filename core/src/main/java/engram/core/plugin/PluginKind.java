@@ -6,14 +6,19 @@ import engram.api.Model;
 import engram.api.Plugin;
 import engram.api.Regularizer;
 import engram.api.Task;
+import engram.api.study.Study;
 
-/** The kinds of plugin, each with its SPI type and the experiment-file key that selects it. */
+/**
+ * The kinds of plugin, each with its SPI type and the key that selects it: in the experiment file,
+ * or (a study) in a reproduction plan.
+ */
 public enum PluginKind {
   TASK(Task.class, "task"),
   MODEL(Model.class, "model"),
   CURRICULUM(Curriculum.class, "curriculum"),
   REGULARIZER(Regularizer.class, "regularizers"),
-  ANALYZER(Analyzer.class, "analyzers");
+  ANALYZER(Analyzer.class, "analyzers"),
+  STUDY(Study.class, "study");
 
   private final Class<? extends Plugin> type;
   private final String configKey;
@@ -28,7 +33,10 @@ public enum PluginKind {
     return type;
   }
 
-  /** The top-level key of the experiment YAML that selects plugins of this kind. */
+  /**
+   * The top-level key of the experiment YAML that selects plugins of this kind ({@code study}: the
+   * key of a reproduction plan).
+   */
   public String configKey() {
     return configKey;
   }
@@ -36,5 +44,14 @@ public enum PluginKind {
   /** Lower-case name for messages ("task", "model", ...). */
   public String label() {
     return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Lower-case plural for listings ("tasks", "curricula", "studies", ...). */
+  public String plural() {
+    return switch (this) {
+      case CURRICULUM -> "curricula";
+      case STUDY -> "studies";
+      default -> label() + "s";
+    };
   }
 }

@@ -18,11 +18,13 @@ import java.util.regex.Pattern;
 
 /**
  * A reproduction: one experiment trained under several conditions and seeds, every run analysed,
- * then compared in one report. The file format of {@code engram reproduce}:
+ * then compared in one report with the findings of a study. The file format of {@code engram
+ * reproduce}:
  *
  * <pre>
  * name: reproduce-timescales
  * experiment: timescales-quick.yaml          # relative to this file
+ * study: timescales-curriculum               # a study plugin; without it, no findings
  * seeds: [1, 2, 3]
  * workers: 2                                 # runs trained side by side, one thread each
  * group-by: curriculum
@@ -37,6 +39,8 @@ public record ReproductionPlan(
     @Doc("Name; the output directory is reproductions/<name>-<timestamp>.") String name,
     @Doc("Free text shown at the top of the report, or null.") String description,
     @Doc("The experiment file, relative to this file.") String experiment,
+    @Doc("The id of the study whose findings the report checks (./engram plugins lists them), or"
+        + " null for a report without findings.") String study,
     @Doc("Seeds: each condition is trained once per seed.") List<Long> seeds,
     @Doc("Runs trained at the same time, one thread each, ≥ 1.") int workers,
     @Doc("How runs are grouped in the comparison: curriculum, model, curriculum+model or name.")
@@ -76,8 +80,9 @@ public record ReproductionPlan(
       throw new ConfigException("Reproduction file not found: " + file + ". Fix: check the path.");
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException("Unknown key '" + e.getPropertyName() + "' in " + file
-          + ". Valid keys: name, description, experiment, seeds, workers, group-by, conditions,"
-          + " profiles (a condition has label and set). Fix: correct or remove the key.");
+          + ". Valid keys: name, description, experiment, study, seeds, workers, group-by,"
+          + " conditions, profiles (a condition has label and set). Fix: correct or remove the"
+          + " key.");
     } catch (JsonMappingException e) {
       throw new ConfigException("Invalid reproduction file " + file + ": "
           + e.getOriginalMessage() + ". Fix: see examples/reproduce-timescales.yaml.");
@@ -121,7 +126,7 @@ public record ReproductionPlan(
     }
     if (conditions.isEmpty()) {
       throw new ConfigException("conditions" + where + " is empty. Fix: list at least one, e.g."
-          + " - {label: multi-head, set: [curriculum.id=multi-head]}.");
+          + " - {label: wide, set: [model.hidden-size=256]}.");
     }
     Set<String> labels = new HashSet<>();
     for (Condition c : conditions) {

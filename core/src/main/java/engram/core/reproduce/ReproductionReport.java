@@ -1,12 +1,12 @@
 package engram.core.reproduce;
 
+import engram.api.study.Finding;
 import engram.core.compare.Comparison;
 import engram.core.compare.ComparisonException;
 import engram.core.compare.ComparisonReport;
-import engram.core.compare.Finding;
-import engram.core.compare.Findings;
 import engram.core.compare.GroupBy;
 import engram.core.compare.RunSummary;
+import engram.core.compare.SelectedStudy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +19,8 @@ import java.util.Locale;
 
 /**
  * {@code report.md} of a reproduction: what was run (command, profile, machine, wall time), the
- * runs, the findings table of the comparison and its figures ({@code comparison/}).
+ * runs, the findings table of the plan's study with its citation and rules, and the comparison's
+ * figures ({@code comparison/}).
  */
 public final class ReproductionReport {
   public static final String FILE = "report.md";
@@ -30,18 +31,20 @@ public final class ReproductionReport {
   /**
    * Compares {@code runs} into {@code outDir/comparison/} and writes {@code outDir/report.md}.
    *
+   * @param study the plan's study, or null for none (no findings section)
    * @return the report file
    * @throws IOException when a file cannot be written, or the runs cannot be compared
    */
-  public static Path write(ReproductionPlan plan, String profile, String command, Path outDir,
-      List<Path> runs, Duration wall) throws IOException {
+  public static Path write(ReproductionPlan plan, SelectedStudy study, String profile,
+      String command, Path outDir, List<Path> runs, Duration wall) throws IOException {
     Comparison comparison;
+    ComparisonReport.Written written;
     try {
-      comparison = Comparison.load(runs, GroupBy.parse(plan.groupBy()));
+      comparison = Comparison.load(runs, GroupBy.parse(plan.groupBy()), study);
+      written = ComparisonReport.write(comparison, outDir.resolve(COMPARISON));
     } catch (ComparisonException e) {
       throw new IOException(e.getMessage(), e);
     }
-    List<Finding> findings = ComparisonReport.write(comparison, outDir.resolve(COMPARISON));
     StringBuilder md = new StringBuilder();
     md.append("# ").append(plan.name()).append("\n\n");
     if (plan.description() != null) {
@@ -67,21 +70,21 @@ public final class ReproductionReport {
       }
     }
 
-    md.append("\n## Findings (Khajehabdollahi et al., ICLR 2024, section 6 of the spec)\n\n");
-    md.append("| Finding | Measured here | Verdict |\n|---|---|---|\n");
-    for (Finding f : findings) {
-      md.append("| ").append(cell(f.finding())).append(" | ").append(cell(f.measured()))
-          .append(" | ").append(f.verdict().label()).append(" |\n");
+    if (study != null) {
+      md.append("\n## Findings: ").append(study.title()).append("\n\n")
+          .append(study.citation().strip()).append("\n\n");
+      md.append("| Finding | Measured here | Verdict |\n|---|---|---|\n");
+      for (Finding f : written.findings()) {
+        md.append("| ").append(cell(f.claim())).append(" | ").append(cell(f.measured()))
+            .append(" | ").append(f.verdict().label()).append(" |\n");
+      }
+      md.append("\n").append(study.rules().strip()).append("\n");
     }
-    md.append("\n").append(Findings.rules().strip()).append("\n");
 
     md.append("\n## Figures\n\n");
-    for (String figure : ComparisonReport.FIGURES) {
-      Path file = outDir.resolve(COMPARISON).resolve(figure);
-      if (Files.isRegularFile(file)) {
-        md.append("![").append(figure).append("](").append(COMPARISON).append('/')
-            .append(figure).append(")\n\n");
-      }
+    for (String figure : written.figures()) {
+      md.append("![").append(figure).append("](").append(COMPARISON).append('/')
+          .append(figure).append(")\n\n");
     }
     if (!comparison.notes().isEmpty()) {
       md.append("## Notes\n\n");

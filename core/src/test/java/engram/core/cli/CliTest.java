@@ -115,6 +115,8 @@ class CliTest {
     }
     assertTrue(r.out().contains("from "), r.out());
     assertTrue(r.out().contains("hidden-size"), "options are listed: " + r.out());
+    assertTrue(r.out().contains("curricula (4)"), r.out());
+    assertTrue(r.out().contains("studies (1)\n  timescales-curriculum"), r.out());
   }
 
   @Test
@@ -172,6 +174,7 @@ class CliTest {
           Result r = run(args.toArray(String[]::new));
           assertEquals(Main.OK, r.code(), example + " " + profile + ": " + r.err());
           assertTrue(r.out().contains("is valid"), r.out());
+          assertTrue(r.out().contains("findings of study "), "a plan names its study: " + r.out());
         }
         continue;
       }

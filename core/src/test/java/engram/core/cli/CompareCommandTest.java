@@ -36,7 +36,8 @@ class CompareCommandTest {
   void comparesRunsIntoTheGivenDirectory(@TempDir Path dir) throws IOException {
     List<Path> runs = RunFixtures.twoByTwo(dir.resolve("runs"), false);
     Path out = dir.resolve("report");
-    CliTest.Result r = CliTest.run(args(runs, "--out", out.toString()));
+    CliTest.Result r = CliTest.run(args(runs, "--out", out.toString(), "--study",
+        "timescales-curriculum"));
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("group multi-head: 2 runs"), r.out());
     assertTrue(r.out().contains("(a) reproduced: Multi-head networks reach a larger N_max"),
@@ -44,7 +45,21 @@ class CompareCommandTest {
     assertTrue(r.out().contains("(i) not measured:"), r.out());
     assertTrue(r.out().contains("wrote " + out.resolve("comparison.md")), r.out());
     assertTrue(Files.size(out.resolve("max-N-vs-epoch.png")) > 0);
-    assertTrue(Files.readString(out.resolve("comparison.md")).contains("](ablation.png)"));
+    String md = Files.readString(out.resolve("comparison.md"));
+    assertTrue(md.contains("](ablation.png)"), md);
+    assertTrue(md.contains("## Findings: Curriculum and timescales"), md);
+  }
+
+  @Test
+  void withoutAStudyThereAreNoFindings(@TempDir Path dir) throws IOException {
+    List<Path> runs = RunFixtures.twoByTwo(dir.resolve("runs"), false);
+    Path out = dir.resolve("report");
+    CliTest.Result r = CliTest.run(args(runs, "--out", out.toString()));
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(r.out().contains("group multi-head: 2 runs"), r.out());
+    assertFalse(r.out().contains("reproduced"), r.out());
+    assertFalse(Files.readString(out.resolve("comparison.md")).contains("## Findings"));
+    assertFalse(Files.exists(out.resolve("ablation.png")), "the study's figures need the study");
   }
 
   @Test
@@ -63,7 +78,8 @@ class CompareCommandTest {
       dirs = list.sorted().toList();
     }
     Path out = dir.resolve("report");
-    CliTest.Result r = CliTest.run(args(dirs, "--out", out.toString()));
+    CliTest.Result r = CliTest.run(args(dirs, "--out", out.toString(), "--study",
+        "timescales-curriculum"));
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("group multi-head: 1 run"), r.out());
     assertTrue(r.out().contains("group single-head: 1 run"), r.out());
@@ -95,6 +111,9 @@ class CompareCommandTest {
         notARun + " is not a run directory (no config.resolved.yaml)");
     assertOneLine(CliTest.run(args(runs, "--out", out.toString(), "--group-by", "seed")),
         "--group-by must be one of name|curriculum|model|curriculum+model");
+    assertOneLine(CliTest.run(args(runs, "--out", out.toString(), "--study", "timescales")),
+        "Unknown study id 'timescales'. Available studies: timescales-curriculum. Fix: pass one"
+            + " of them to --study, or leave --study out.");
     assertFalse(Files.exists(out), "nothing is written on bad input");
   }
 

@@ -20,6 +20,7 @@ class ReproduceCommandTest {
   private static final String PLAN = """
       name: tiny-reproduction
       experiment: tiny.yaml
+      study: timescales-curriculum
       seeds: [1, 2]
       workers: 2
       conditions:
@@ -71,7 +72,11 @@ class ReproduceCommandTest {
     }
     String report = Files.readString(root.resolve("report.md"));
     assertTrue(report.contains("single-head") && report.contains("multi-head"), report);
-    assertTrue(report.contains("| Finding"), report);
+    assertTrue(report.contains("| Finding | Measured here | Verdict |"), report);
+    assertTrue(report.contains("## Findings: Curriculum and timescales"), report);
+    assertTrue(report.contains("- **Which runs.**"), report);
+    assertTrue(report.contains("![max-N-vs-epoch.png](comparison/max-N-vs-epoch.png)"), report);
+    assertTrue(report.contains("![tau-vs-N.png](comparison/tau-vs-N.png)"), report);
     assertTrue(r.out().contains("report: " + root.resolve("report.md")), r.out());
   }
 
@@ -81,7 +86,9 @@ class ReproduceCommandTest {
       "seeds: [1, 2]|seeds: []|seeds",
       "workers: 2|workers: 0|workers",
       "tiny.yaml|missing.yaml|Experiment file not found",
-      "curriculum.id=single-head|curriculum.id=singel-head|singel-head"})
+      "curriculum.id=single-head|curriculum.id=singel-head|singel-head",
+      "study: timescales-curriculum|study: timescale|Unknown study id 'timescale'. Available"
+          + " studies: timescales-curriculum"})
   void aBadPlanIsOneLineAndTrainsNothing(String from, String to, String expected,
       @TempDir Path dir) throws IOException {
     Path plan = plan(dir, PLAN.replace(from, to));

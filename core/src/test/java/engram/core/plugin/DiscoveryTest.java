@@ -42,6 +42,10 @@ class DiscoveryTest {
         registry.ids(PluginKind.CURRICULUM));
     assertEquals(List.of("activity-l2", "noise-injection", "temporal-consistency", "weight-l2"),
         registry.ids(PluginKind.REGULARIZER));
+    assertEquals(List.of("ablation", "connectivity", "dimensionality", "forgetting",
+        "network-timescales", "perturbation", "tau-stats", "transfer"),
+        registry.ids(PluginKind.ANALYZER));
+    assertEquals(List.of("timescales-curriculum"), registry.ids(PluginKind.STUDY));
     assertEquals(List.of(), registry.problems());
     for (DiscoveredPlugin p : registry.all()) {
       assertTrue(p.kind().type().isInstance(p.plugin()), p.id());

@@ -7,6 +7,8 @@ import engram.api.Analyzer;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,13 +64,30 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config> {
 
   static final String ID = "ablation";
-  static final String CSV = "ablation.csv";
-  static final String SUMMARY_CSV = "ablation-summary.csv";
+  /** {@code ablation.csv}: per checkpoint a baseline row, then one row per ablated unit. */
+  static final TableSpec TABLE = TableSpec.of("ablation.csv",
+      "per checkpoint (oldest first) one baseline row (unit -1, tau NaN, relative accuracy 1),"
+          + " then one row per ablated unit: the fastest (smallest τ̃ first), then the slowest"
+          + " (largest τ̃ first)",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.integer("level", "levels", "the level scored (= max_level)"),
+      ColumnSpec.text("group", "baseline, fastest or slowest"),
+      ColumnSpec.integer("unit", "", "the ablated hidden unit; -1 for the baseline"),
+      ColumnSpec.number("tau", "time steps", "τ̃ = max(τ, 1) of the ablated unit"),
+      ColumnSpec.number("accuracy", "fraction correct", "continuous-stream accuracy"),
+      ColumnSpec.number("relative_accuracy", "relative accuracy",
+          "(accuracy − chance)/(baseline − chance); NaN when the baseline is at chance"));
+  /** {@code ablation-summary.csv}: per checkpoint and group the mean and minimum. */
+  static final TableSpec SUMMARY = TableSpec.of("ablation-summary.csv",
+      "per checkpoint and ablated group (a group with no neuron is left out)",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.text("group", "fastest or slowest"),
+      ColumnSpec.number("mean_relative_accuracy", "relative accuracy",
+          "mean over the group's ablations"),
+      ColumnSpec.number("min_relative_accuracy", "relative accuracy",
+          "minimum over the group's ablations"));
+  static final String CSV = TABLE.file();
   static final String PNG = "ablation.png";
-  static final String HEADER =
-      "checkpoint,epoch,max_level,level,group,unit,tau,accuracy,relative_accuracy";
-  static final String SUMMARY_HEADER =
-      "checkpoint,epoch,max_level,group,mean_relative_accuracy,min_relative_accuracy";
 
   static final String BASELINE = "baseline";
   static final String FASTEST = "fastest";
@@ -143,6 +162,11 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
   }
 
   @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE, SUMMARY);
+  }
+
+  @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
     List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
@@ -155,8 +179,8 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
       rows.addAll(ablate(config, run, chosen.get(c), tauTildes.get(c)));
     }
     Path out = context.outputDirectory();
-    writeCsv(out.resolve(CSV), rows);
-    writeSummary(out.resolve(SUMMARY_CSV), chosen, rows);
+    writeCsv(out, rows);
+    writeSummary(out, chosen, rows);
     draw(out.resolve(PNG), rows, chosen.get(chosen.size() - 1));
   }
 
@@ -221,18 +245,18 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
         .limit(Math.min(k, tauTilde.length)).mapToInt(Integer::intValue).toArray();
   }
 
-  private static void writeCsv(Path file, List<Row> rows) throws IOException {
+  private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
       table.add(List.of(r.checkpoint().name(), r.checkpoint().epoch(),
           r.checkpoint().maxLevel(), r.level(), r.group(), r.unit(), r.tau(), r.accuracy(),
           r.relativeAccuracy()));
     }
-    Outputs.writeCsv(file, HEADER, table);
+    Outputs.writeCsv(dir, TABLE, table);
   }
 
   /** Mean and minimum relative accuracy per checkpoint and ablated group (NaN-propagating). */
-  private static void writeSummary(Path file, List<Checkpoint> chosen, List<Row> rows)
+  private static void writeSummary(Path dir, List<Checkpoint> chosen, List<Row> rows)
       throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
@@ -253,7 +277,7 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
             sum / relative.length, min));
       }
     }
-    Outputs.writeCsv(file, SUMMARY_HEADER, table);
+    Outputs.writeCsv(dir, SUMMARY, table);
   }
 
   private static void draw(Path file, List<Row> rows, Checkpoint last) throws IOException {

@@ -1,5 +1,7 @@
 package engram.analysis.common;
 
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,19 +24,37 @@ import org.knowm.xchart.style.Styler;
 public final class Outputs {
   private Outputs() {}
 
+  /** Column {@code checkpoint}: the checkpoint's directory name, first in every table. */
+  public static final ColumnSpec CHECKPOINT = ColumnSpec.text("checkpoint",
+      "the checkpoint's directory name (advance-e0012-N5, final, ...)");
+  /** Column {@code epoch}: epochs completed when the checkpoint was written. */
+  public static final ColumnSpec EPOCH = ColumnSpec.integer("epoch", "epochs",
+      "epochs completed when the checkpoint was written");
+  /** Column {@code max_level}: N, the largest level the checkpoint had been trained on. */
+  public static final ColumnSpec MAX_LEVEL = ColumnSpec.integer("max_level", "levels",
+      "N, the largest level the checkpoint had been trained on (0 if it lists none)");
+
   /** The largest level of a checkpoint (the N it was trained up to), or 0 when it lists none. */
   public static int maxLevel(int[] levels) {
     return levels == null || levels.length == 0 ? 0 : Arrays.stream(levels).max().getAsInt();
   }
 
   /**
-   * Writes a CSV table: strings quoted when needed, numbers with {@link Double#toString} (exact,
+   * Writes a declared table into {@code dir}: file name and header from {@code table}, so that
+   * what an analyzer declares ({@link engram.api.Analyzer#tables()}) and what it writes cannot
+   * drift; strings quoted when needed, numbers with {@link Double#toString} (exact,
    * locale-independent), integers as they are.
+   *
+   * @throws IllegalStateException when a row has not one cell per declared column
    */
-  public static void writeCsv(Path file, String header, List<List<Object>> rows)
+  public static void writeCsv(Path dir, TableSpec table, List<List<Object>> rows)
       throws IOException {
-    StringBuilder csv = new StringBuilder(header).append('\n');
+    StringBuilder csv = new StringBuilder(table.header()).append('\n');
     for (List<Object> row : rows) {
+      if (row.size() != table.columns().size()) {
+        throw new IllegalStateException(table.file() + ": a row has " + row.size()
+            + " cells but the table declares " + table.columns().size() + " columns");
+      }
       for (int i = 0; i < row.size(); i++) {
         if (i > 0) {
           csv.append(',');
@@ -44,7 +64,7 @@ public final class Outputs {
       }
       csv.append('\n');
     }
-    Files.writeString(file, csv, StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(table.file()), csv, StandardCharsets.UTF_8);
   }
 
   private static String field(String s) {

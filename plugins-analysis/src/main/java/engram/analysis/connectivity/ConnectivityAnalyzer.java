@@ -5,6 +5,8 @@ import engram.analysis.common.Outputs;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +55,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer.Config> {
 
-  static final String CSV = "connectivity.csv";
+  /** {@code connectivity.csv}: one row per checkpoint. */
+  static final TableSpec TABLE = TableSpec.of("connectivity.csv",
+      "one row per checkpoint, oldest first: the off-diagonal weights of w_rec and its spectral"
+          + " radius",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.number("mean_weight", "", "mean of the off-diagonal recurrent weights"),
+      ColumnSpec.number("std_weight", "",
+          "standard deviation of the off-diagonal recurrent weights (ddof 0)"),
+      ColumnSpec.number("spectral_radius", "",
+          "largest |eigenvalue| of w_rec, diagonal included"));
   static final String VS_N_PNG = "connectivity-vs-N.png";
   static final String HISTOGRAM_PNG = "weights-histogram.png";
 
@@ -92,6 +103,11 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
   }
 
   @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE);
+  }
+
+  @Override
   public void analyze(Config config, Context context) throws IOException {
     List<Row> rows = new ArrayList<>();
     double[] lastOffDiagonal = null;
@@ -117,7 +133,7 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
           + "leaky-rnn); this run has no checkpoints");
     }
     Path out = context.outputDirectory();
-    writeCsv(out.resolve(CSV), rows);
+    writeCsv(out, rows);
     drawVsN(out.resolve(VS_N_PNG), rows);
     drawHistogram(out.resolve(HISTOGRAM_PNG), lastOffDiagonal, config.bins(),
         rows.get(rows.size() - 1));
@@ -172,14 +188,13 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
     return radius;
   }
 
-  private static void writeCsv(Path file, List<Row> rows) throws IOException {
+  private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
       table.add(List.of(r.checkpoint(), r.epoch(), r.maxLevel(), r.meanWeight(), r.stdWeight(),
           r.spectralRadius()));
     }
-    Outputs.writeCsv(file, "checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius",
-        table);
+    Outputs.writeCsv(dir, TABLE, table);
   }
 
   private static void drawVsN(Path file, List<Row> rows) throws IOException {

@@ -7,6 +7,8 @@ import engram.api.Analyzer;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,13 +67,26 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnalyzer.Config> {
 
   static final String ID = "dimensionality";
-  static final String CSV = "dimensionality.csv";
-  static final String SPECTRUM_CSV = "dimensionality-spectrum.csv";
+  /** {@code dimensionality.csv}: one row per checkpoint. */
+  static final TableSpec TABLE = TableSpec.of("dimensionality.csv",
+      "one row per checkpoint, oldest first: PCA of the simulated hidden states",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.integer("units", "units", "H, the number of hidden units"),
+      ColumnSpec.number("threshold", "fraction", "the explained-variance threshold"),
+      ColumnSpec.integer("components", "components",
+          "the fewest components whose cumulative explained variance reaches the threshold; 0"
+              + " for constant activity"),
+      ColumnSpec.number("participation_ratio", "components", "(Σλ)²/Σλ²; NaN for constant"
+          + " activity"));
+  /** {@code dimensionality-spectrum.csv}: one row per checkpoint and component. */
+  static final TableSpec SPECTRUM = TableSpec.of("dimensionality-spectrum.csv",
+      "one row per checkpoint and component, largest variance first",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.integer("component", "", "the component, 1 … H"),
+      ColumnSpec.number("explained", "fraction", "its explained variance ratio λ_i/Σλ"),
+      ColumnSpec.number("cumulative", "fraction", "Σ_{j ≤ i} λ_j/Σλ"));
   static final String EXPLAINED_PNG = "explained-variance.png";
   static final String VS_N_PNG = "dimensionality-vs-N.png";
-  static final String HEADER =
-      "checkpoint,epoch,max_level,units,threshold,components,participation_ratio";
-  static final String SPECTRUM_HEADER = "checkpoint,epoch,max_level,component,explained,cumulative";
 
   /** Most checkpoints drawn in {@code explained-variance.png} (the newest ones). */
   static final int CURVES = 8;
@@ -142,6 +157,11 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
   @Override
   public Config defaults() {
     return new Config(CheckpointSelection.ALL, 10, 5000, 500, 0.9);
+  }
+
+  @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE, SPECTRUM);
   }
 
   @Override
@@ -252,8 +272,8 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
             s.cumulative()[i]));
       }
     }
-    Outputs.writeCsv(out.resolve(CSV), HEADER, summary);
-    Outputs.writeCsv(out.resolve(SPECTRUM_CSV), SPECTRUM_HEADER, spectrum);
+    Outputs.writeCsv(out, TABLE, summary);
+    Outputs.writeCsv(out, SPECTRUM, spectrum);
   }
 
   private static void drawExplained(Path file, Config config, List<CheckpointResult> results)

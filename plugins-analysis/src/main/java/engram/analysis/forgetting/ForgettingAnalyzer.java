@@ -6,6 +6,8 @@ import engram.api.Analyzer;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import engram.api.task.Batch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -54,9 +56,15 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Config> {
 
   static final String ID = "forgetting";
-  static final String CSV = "forgetting.csv";
+  /** {@code forgetting.csv}: per checkpoint one row per served level. */
+  static final TableSpec TABLE = TableSpec.of("forgetting.csv",
+      "per checkpoint (oldest first) one row per level N′ a head serves, ascending",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.integer("level", "levels", "N′, the level evaluated"),
+      ColumnSpec.integer("head", "", "the index of the head that read it out"),
+      ColumnSpec.number("accuracy", "fraction correct",
+          "accuracy on task trials; NaN when no batch scored anything"));
   static final String PNG = "forgetting.png";
-  static final String HEADER = "checkpoint,epoch,max_level,level,head,accuracy";
   /** Checkpoints drawn as separate series in the figure, the last included. */
   static final int SERIES = 5;
 
@@ -113,6 +121,11 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
   }
 
   @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE);
+  }
+
+  @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
     List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID);
@@ -133,7 +146,7 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
           + " analyse a run whose checkpoints record head assignments");
     }
     Path out = context.outputDirectory();
-    writeCsv(out.resolve(CSV), rows);
+    writeCsv(out, rows);
     draw(out.resolve(PNG), rows, withRows);
   }
 
@@ -189,13 +202,13 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
     }
   }
 
-  private static void writeCsv(Path file, List<Row> rows) throws IOException {
+  private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
       table.add(List.of(r.checkpoint().name(), r.checkpoint().epoch(),
           r.checkpoint().maxLevel(), r.level(), r.head(), r.accuracy()));
     }
-    Outputs.writeCsv(file, HEADER, table);
+    Outputs.writeCsv(dir, TABLE, table);
   }
 
   /** The last checkpoint and up to SERIES − 1 earlier ones, evenly spread, oldest first. */

@@ -9,6 +9,8 @@ import engram.api.Parameter;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -77,10 +79,20 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer.Config> {
 
   static final String ID = "perturbation";
-  static final String CSV = "perturbation.csv";
+  /** {@code perturbation.csv}: per checkpoint a baseline row, then one row per draw. */
+  static final TableSpec TABLE = TableSpec.of("perturbation.csv",
+      "per checkpoint (oldest first) one baseline row (target baseline, ε = 0, draw 0, relative"
+          + " accuracy 1), then for each target, each ε of its grid and each draw one row",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.integer("level", "levels", "the level scored (= max_level)"),
+      ColumnSpec.text("target", "baseline, recurrent (W^R) or tau (τ)"),
+      ColumnSpec.number("epsilon", "",
+          "ε, the size of the perturbation relative to the parameter's norm"),
+      ColumnSpec.integer("draw", "", "the draw of the perturbation, 0 … draws−1"),
+      ColumnSpec.number("accuracy", "fraction correct", "continuous-stream accuracy"),
+      ColumnSpec.number("relative_accuracy", "relative accuracy",
+          "(accuracy − chance)/(baseline − chance); NaN when the baseline is at chance"));
   static final String PNG = "perturbation.png";
-  static final String HEADER =
-      "checkpoint,epoch,max_level,level,target,epsilon,draw,accuracy,relative_accuracy";
   static final String BASELINE = "baseline";
 
   /** What is perturbed. */
@@ -227,6 +239,11 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
   }
 
   @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE);
+  }
+
+  @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
     List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
@@ -235,7 +252,7 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
       rows.addAll(perturb(config, run, checkpoint));
     }
     Path out = context.outputDirectory();
-    writeCsv(out.resolve(CSV), rows);
+    writeCsv(out, rows);
     draw(out.resolve(PNG), config, rows, chosen.get(chosen.size() - 1));
   }
 
@@ -336,14 +353,14 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
     return Math.sqrt(squares);
   }
 
-  private static void writeCsv(Path file, List<Row> rows) throws IOException {
+  private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
       table.add(List.of(r.checkpoint().name(), r.checkpoint().epoch(),
           r.checkpoint().maxLevel(), r.level(), r.target(), r.epsilon(), r.draw(), r.accuracy(),
           r.relativeAccuracy()));
     }
-    Outputs.writeCsv(file, HEADER, table);
+    Outputs.writeCsv(dir, TABLE, table);
   }
 
   private static void draw(Path file, Config config, List<Row> rows, Checkpoint last)

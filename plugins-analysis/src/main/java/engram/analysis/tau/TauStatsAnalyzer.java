@@ -5,6 +5,8 @@ import engram.analysis.common.Outputs;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,7 +52,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config> {
 
-  static final String CSV = "tau-stats.csv";
+  /** {@code tau-stats.csv}: one row per checkpoint with a {@code taus} tensor. */
+  static final TableSpec TABLE = TableSpec.of("tau-stats.csv",
+      "one row per checkpoint that has a 'taus' tensor, oldest first: statistics over neurons of"
+          + " τ̃ = max(τ, 1)",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.number("mean", "time steps", "mean of τ̃ over neurons"),
+      ColumnSpec.number("std", "time steps", "standard deviation of τ̃ over neurons (ddof 0)"),
+      ColumnSpec.number("min", "time steps", "smallest τ̃"),
+      ColumnSpec.number("median", "time steps", "median τ̃"),
+      ColumnSpec.number("max", "time steps", "largest τ̃"),
+      ColumnSpec.number("fraction_clamped", "fraction",
+          "fraction of neurons whose raw τ is below 1"));
   static final String VS_N_PNG = "tau-vs-N.png";
   static final String HISTOGRAM_PNG = "tau-histogram.png";
 
@@ -88,6 +101,11 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
   }
 
   @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE);
+  }
+
+  @Override
   public void analyze(Config config, Context context) throws IOException {
     List<Row> rows = new ArrayList<>();
     double[] lastClamped = null;
@@ -110,7 +128,7 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
           + "leaky-rnn, or gru/lstm with tau-leak: true); this run's checkpoints have " + names);
     }
     Path out = context.outputDirectory();
-    writeCsv(out.resolve(CSV), rows);
+    writeCsv(out, rows);
     drawVsN(out.resolve(VS_N_PNG), rows);
     drawHistogram(out.resolve(HISTOGRAM_PNG), lastClamped, config.bins(),
         rows.get(rows.size() - 1));
@@ -150,14 +168,13 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
         Math.sqrt(squares / h), sorted[0], median, sorted[h - 1], (double) below / h);
   }
 
-  private static void writeCsv(Path file, List<Row> rows) throws IOException {
+  private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
       table.add(List.of(r.checkpoint(), r.epoch(), r.maxLevel(), r.mean(), r.std(), r.min(),
           r.median(), r.max(), r.fractionClamped()));
     }
-    Outputs.writeCsv(file, "checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped",
-        table);
+    Outputs.writeCsv(dir, TABLE, table);
   }
 
   private static void drawVsN(Path file, List<Row> rows) throws IOException {

@@ -7,6 +7,8 @@ import engram.api.Analyzer;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,20 +88,47 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescalesAnalyzer.Config> {
 
   static final String ID = "network-timescales";
-  static final String CSV = "network-timescales.csv";
-  static final String NEURONS_CSV = "network-timescales-neurons.csv";
-  static final String FORGET_CSV = "network-timescales-forget.csv";
+  /** Column {@code unit}: a hidden unit's index. */
+  private static final ColumnSpec UNIT = ColumnSpec.integer("unit", "", "the hidden unit, 0 … H−1");
+  /** {@code network-timescales.csv}: one row per checkpoint. */
+  static final TableSpec TABLE = TableSpec.of("network-timescales.csv",
+      "one row per checkpoint, oldest first: τ_net of the units and of the population",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
+      ColumnSpec.integer("neurons", "units", "H, the number of hidden units"),
+      ColumnSpec.integer("kept", "units", "units with τ_net > min-tau-net"),
+      ColumnSpec.number("tau_net_mean", "time steps",
+          "mean τ_net over the kept units; NaN when none is kept"),
+      ColumnSpec.number("tau_net_std", "time steps", "std (ddof 0) of τ_net over the kept units"),
+      ColumnSpec.number("tau_net_median", "time steps", "median τ_net of the kept units"),
+      ColumnSpec.number("population_tau_net", "time steps",
+          "τ_net of the population activity (the sum of all units)"),
+      ColumnSpec.text("population_model",
+          "the fit selected for the population: single, double, or none (constant activity)"));
+  /** {@code network-timescales-neurons.csv}: one row per checkpoint and unit. */
+  static final TableSpec NEURONS = TableSpec.of("network-timescales-neurons.csv",
+      "one row per checkpoint and unit: the fits of the unit's autocorrelation",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL, UNIT,
+      ColumnSpec.number("tau", "time steps", "trained τ̃ = max(τ, 1); NaN without taus"),
+      ColumnSpec.number("tau_net", "time steps", "the selected fit's timescale"),
+      ColumnSpec.text("model", "single, double, or none for a constant unit"),
+      ColumnSpec.number("tau_single", "time steps", "τ of the single exponential fit"),
+      ColumnSpec.number("tau_fast", "time steps", "faster τ of the double exponential fit"),
+      ColumnSpec.number("tau_slow", "time steps", "slower τ of the double exponential fit"),
+      ColumnSpec.number("weight_slow", "", "weight of the slower exponential (1 − c)"),
+      ColumnSpec.number("aic_single", "", "AIC of the single fit"),
+      ColumnSpec.number("aic_double", "", "AIC of the double fit"));
+  /** {@code network-timescales-forget.csv}: an lstm's forget-gate timescales. */
+  static final TableSpec FORGET = TableSpec.of("network-timescales-forget.csv",
+      "only for an lstm: one row per checkpoint and unit, the forget gate's timescale",
+      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL, UNIT,
+      ColumnSpec.number("forget_mean", "fraction", "⟨f⟩, the mean of the forget gate"),
+      ColumnSpec.number("tau_forget", "time steps", "1/(1 − ⟨f⟩)"),
+      ColumnSpec.number("tau_net", "time steps", "the unit's τ_net"));
   static final String VS_N_PNG = "tau-net-vs-N.png";
   static final String HISTOGRAM_PNG = "tau-net-histogram.png";
   static final String AUTOCORRELATION_PNG = "autocorrelation.png";
   static final String VS_TAU_PNG = "tau-net-vs-tau.png";
 
-  static final String HEADER = "checkpoint,epoch,max_level,neurons,kept,tau_net_mean,tau_net_std,"
-      + "tau_net_median,population_tau_net,population_model";
-  static final String NEURONS_HEADER = "checkpoint,epoch,max_level,unit,tau,tau_net,model,"
-      + "tau_single,tau_fast,tau_slow,weight_slow,aic_single,aic_double";
-  static final String FORGET_HEADER =
-      "checkpoint,epoch,max_level,unit,forget_mean,tau_forget,tau_net";
 
   /** Configuration; YAML keys are the kebab-case component names. */
   public record Config(
@@ -195,6 +224,11 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
   public Config defaults() {
     return new Config(CheckpointSelection.ALL, 10, 5000, 500, 30,
         TimescaleFit.Selection.AIC_STRICT, 1.0, 30);
+  }
+
+  @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE, NEURONS, FORGET);
   }
 
   @Override
@@ -314,10 +348,10 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
         }
       }
     }
-    Outputs.writeCsv(out.resolve(CSV), HEADER, summary);
-    Outputs.writeCsv(out.resolve(NEURONS_CSV), NEURONS_HEADER, neurons);
+    Outputs.writeCsv(out, TABLE, summary);
+    Outputs.writeCsv(out, NEURONS, neurons);
     if (lstm) {
-      Outputs.writeCsv(out.resolve(FORGET_CSV), FORGET_HEADER, forget);
+      Outputs.writeCsv(out, FORGET, forget);
     }
   }
 

@@ -5,6 +5,8 @@ import engram.api.Analyzer;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,12 +49,27 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config> {
 
   static final String ID = "transfer";
-  static final String CSV = "transfer.csv";
-  static final String SUMMARY_CSV = "transfer-summary.csv";
+  /** Column {@code source_level}: N of the source checkpoint. */
+  private static final ColumnSpec SOURCE_LEVEL = ColumnSpec.integer("source_level", "levels",
+      "N, the largest level the source checkpoint had been trained on");
+  /** {@code transfer.csv}: per level retrained on, one row per retraining epoch. */
+  static final TableSpec TABLE = TableSpec.of("transfer.csv",
+      "per level N′ retrained on (ascending) one row per retraining epoch run",
+      ColumnSpec.text("checkpoint", "the source checkpoint's directory name"), SOURCE_LEVEL,
+      ColumnSpec.integer("level", "levels", "N′, the level retrained on"),
+      ColumnSpec.integer("retrain_epoch", "epochs", "the retraining epoch, from 1"),
+      ColumnSpec.number("accuracy", "fraction correct", "evaluation accuracy after that epoch"));
+  /** {@code transfer-summary.csv}: one row per level retrained on. */
+  static final TableSpec SUMMARY = TableSpec.of("transfer-summary.csv",
+      "one row per level N′ retrained on, ascending",
+      ColumnSpec.text("checkpoint", "the source checkpoint's directory name"), SOURCE_LEVEL,
+      ColumnSpec.integer("level", "levels", "N′, the level retrained on"),
+      ColumnSpec.integer("epochs", "epochs", "retraining epochs run (fewer when it stopped early)"),
+      ColumnSpec.number("final_accuracy", "fraction correct",
+          "accuracy after the last epoch; NaN when none ran"),
+      ColumnSpec.number("best_accuracy", "fraction correct",
+          "best accuracy over the epochs; NaN when none ran"));
   static final String PNG = "transfer.png";
-  static final String HEADER = "checkpoint,source_level,level,retrain_epoch,accuracy";
-  static final String SUMMARY_HEADER =
-      "checkpoint,source_level,level,epochs,final_accuracy,best_accuracy";
   /** How far above the source's N the default range reaches (the paper: 16 → 46). */
   static final int DEFAULT_SPAN = 30;
 
@@ -121,6 +138,11 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
   }
 
   @Override
+  public List<TableSpec> tables() {
+    return List.of(TABLE, SUMMARY);
+  }
+
+  @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
     Checkpoint source = source(context.checkpoints(), config.sourceLevel());
@@ -131,8 +153,8 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
       curves.add(new Curve(level, run.retrain(source, level, config.epochs(), seeds.nextLong())));
     }
     Path out = context.outputDirectory();
-    writeCsv(out.resolve(CSV), source, curves);
-    writeSummary(out.resolve(SUMMARY_CSV), source, curves);
+    writeCsv(out, source, curves);
+    writeSummary(out, source, curves);
     draw(out.resolve(PNG), source, curves);
   }
 
@@ -184,7 +206,7 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
     return levels;
   }
 
-  private static void writeCsv(Path file, Checkpoint source, List<Curve> curves)
+  private static void writeCsv(Path dir, Checkpoint source, List<Curve> curves)
       throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Curve curve : curves) {
@@ -193,17 +215,17 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
             curve.accuracies()[e]));
       }
     }
-    Outputs.writeCsv(file, HEADER, table);
+    Outputs.writeCsv(dir, TABLE, table);
   }
 
-  private static void writeSummary(Path file, Checkpoint source, List<Curve> curves)
+  private static void writeSummary(Path dir, Checkpoint source, List<Curve> curves)
       throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Curve curve : curves) {
       table.add(List.of(source.name(), source.maxLevel(), curve.level(),
           curve.accuracies().length, curve.finalAccuracy(), curve.bestAccuracy()));
     }
-    Outputs.writeCsv(file, SUMMARY_HEADER, table);
+    Outputs.writeCsv(dir, SUMMARY, table);
   }
 
   private static void draw(Path file, Checkpoint source, List<Curve> curves) throws IOException {

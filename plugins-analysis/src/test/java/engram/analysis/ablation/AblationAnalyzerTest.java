@@ -13,6 +13,7 @@ import engram.analysis.fakes.FakeRestored;
 import engram.analysis.fakes.FakeRun;
 import engram.analysis.fakes.Fixtures;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.AnalyzerTables;
 import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,10 +55,13 @@ class AblationAnalyzerTest {
     FakeRun run = new FakeRun("leaky-rnn", 2, false);
     Checkpoint early = network("advance-e0003-N3", 3, new int[] {2, 3}, TAUS);
     Checkpoint last = network("final", 9, new int[] {2, 3, 4}, TAUS);
-    new AblationAnalyzer().analyze(config(4, 3, CheckpointSelection.ALL, 0.5),
+    AblationAnalyzer analyzer = new AblationAnalyzer();
+    analyzer.analyze(config(4, 3, CheckpointSelection.ALL, 0.5),
         new FakeAnalysisContext(List.of(early, last), dir, run));
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
-    assertEquals(AblationAnalyzer.HEADER, Fixtures.header(dir.resolve("ablation.csv")));
+    assertEquals("checkpoint,epoch,max_level,level,group,unit,tau,accuracy,relative_accuracy",
+        Fixtures.header(dir.resolve("ablation.csv")));
     List<String[]> rows = rows(dir.resolve("ablation.csv"));
     assertEquals(2 * (1 + 4 + 3), rows.size());
     int[] fastest = {1, 5, 3, 7};
@@ -115,7 +119,7 @@ class AblationAnalyzerTest {
     }
 
     List<String[]> summary = rows(dir.resolve("ablation-summary.csv"));
-    assertEquals(AblationAnalyzer.SUMMARY_HEADER,
+    assertEquals("checkpoint,epoch,max_level,group,mean_relative_accuracy,min_relative_accuracy",
         Fixtures.header(dir.resolve("ablation-summary.csv")));
     assertEquals(4, summary.size());
     for (int c = 0; c < 2; c++) {

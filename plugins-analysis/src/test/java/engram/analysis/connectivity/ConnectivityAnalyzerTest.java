@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Analyzer.Checkpoint;
 import engram.api.Analyzer.Context;
+import engram.testkit.AnalyzerTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -61,6 +62,7 @@ class ConnectivityAnalyzerTest {
 
     ConnectivityAnalyzer analyzer = new ConnectivityAnalyzer();
     analyzer.analyze(analyzer.defaults(), ctx);
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     List<String> lines = Files.readAllLines(dir.resolve("connectivity.csv"));
     assertEquals("checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius",

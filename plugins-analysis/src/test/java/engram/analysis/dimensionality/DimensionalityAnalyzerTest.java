@@ -9,6 +9,7 @@ import engram.analysis.common.CheckpointSelection;
 import engram.analysis.fakes.SyntheticRun;
 import engram.analysis.common.Simulation;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.AnalyzerTables;
 import engram.testkit.FakeAnalysisContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,9 +110,10 @@ class DimensionalityAnalyzerTest {
     SyntheticRun run = new SyntheticRun("leaky-rnn", UNITS, 3, LATENTS);
     List<Checkpoint> checkpoints = List.of(checkpoint("low-rank", 10, 2),
         checkpoint("noise", 20, 5), checkpoint("silent", 30, 6));
-    new DimensionalityAnalyzer().analyze(
-        new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 100, 0.9),
+    DimensionalityAnalyzer analyzer = new DimensionalityAnalyzer();
+    analyzer.analyze(new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 100, 0.9),
         new FakeAnalysisContext(checkpoints, dir, run));
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     assertEquals(List.of("stream", "h0", "stream", "h0", "stream", "h0"), run.randomNames);
 
     List<String> lines = Files.readAllLines(dir.resolve("dimensionality.csv"));

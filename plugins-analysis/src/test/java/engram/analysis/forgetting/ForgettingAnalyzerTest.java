@@ -14,6 +14,7 @@ import engram.analysis.forgetting.ForgettingAnalyzer.Config;
 import engram.analysis.forgetting.ForgettingAnalyzer.Sampling;
 import engram.api.Analyzer.Checkpoint;
 import engram.api.curriculum.Assignment;
+import engram.testkit.AnalyzerTables;
 import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ class ForgettingAnalyzerTest {
     ForgettingAnalyzer analyzer = new ForgettingAnalyzer();
     Config config = new Config(CheckpointSelection.ALL, 3, 16, Sampling.JOINT);
     analyzer.analyze(config, new FakeAnalysisContext(List.of(SINGLE, MULTI), dir, run));
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     Path csv = dir.resolve("forgetting.csv");
     assertEquals("checkpoint,epoch,max_level,level,head,accuracy", Fixtures.header(csv));

@@ -14,6 +14,7 @@ import engram.analysis.fakes.Fixtures;
 import engram.analysis.perturbation.PerturbationAnalyzer.Config;
 import engram.analysis.perturbation.PerturbationAnalyzer.PerturbationTarget;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.AnalyzerTables;
 import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,12 +56,14 @@ class PerturbationAnalyzerTest {
     Checkpoint checkpoint = network("final", TAUS);
     double wNorm = norm(checkpoint.tensors().get("w_rec").ravel().toDoubleVector());
     double tauNorm = norm(checkpoint.tensors().get("taus").toDoubleVector());
-    new PerturbationAnalyzer().analyze(
-        config(BOTH, "w_rec", List.of(0.0, 0.1, 1.0), List.of(0.0, 0.5), 3),
+    PerturbationAnalyzer analyzer = new PerturbationAnalyzer();
+    analyzer.analyze(config(BOTH, "w_rec", List.of(0.0, 0.1, 1.0), List.of(0.0, 0.5), 3),
         new FakeAnalysisContext(List.of(checkpoint), dir, run));
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     Path csv = dir.resolve("perturbation.csv");
-    assertEquals(PerturbationAnalyzer.HEADER, Fixtures.header(csv));
+    assertEquals("checkpoint,epoch,max_level,level,target,epsilon,draw,accuracy,relative_accuracy",
+        Fixtures.header(csv));
     List<String[]> rows = rows(csv);
     assertEquals(1 + 3 * 3 + 2 * 3, rows.size());
     assertEquals(rows.size(), run.calls.size());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Analyzer.Checkpoint;
 import engram.api.Analyzer.Context;
+import engram.testkit.AnalyzerTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,6 +43,7 @@ class TauStatsAnalyzerTest {
 
     TauStatsAnalyzer analyzer = new TauStatsAnalyzer();
     analyzer.analyze(analyzer.defaults(), ctx);
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     List<String> lines = Files.readAllLines(dir.resolve("tau-stats.csv"));
     assertEquals("checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped",

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.analysis.common.CheckpointSelection;
 import engram.analysis.fakes.SyntheticRun;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.AnalyzerTables;
 import engram.testkit.FakeAnalysisContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,9 +99,10 @@ class NetworkTimescalesAnalyzerTest {
     List<Checkpoint> checkpoints = List.of(
         checkpoint("epoch-0010", 10, new int[] {2}, trainedFirst),
         checkpoint("final", 25, new int[] {2, 3}, trainedFinal));
-    new NetworkTimescalesAnalyzer().analyze(
-        config(CheckpointSelection.ALL, TimescaleFit.Selection.AIC_STRICT, STEPS),
+    NetworkTimescalesAnalyzer analyzer = new NetworkTimescalesAnalyzer();
+    analyzer.analyze(config(CheckpointSelection.ALL, TimescaleFit.Selection.AIC_STRICT, STEPS),
         new FakeAnalysisContext(checkpoints, dir, run));
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     // The stream is that of the checkpoint's largest level; the generators are the named ones.
     assertEquals(List.of(2, 3), run.streamedLevels.stream().map(l -> l[0]).toList());
@@ -231,9 +233,11 @@ class NetworkTimescalesAnalyzerTest {
     SyntheticRun run = new SyntheticRun("lstm", units, 5, dynamics);
     List<Checkpoint> checkpoints = List.of(checkpoint("epoch-0001", 1, new int[] {2}, null),
         checkpoint("final", 9, new int[] {2, 3, 4}, null));
-    new NetworkTimescalesAnalyzer().analyze(
-        config(CheckpointSelection.LAST, TimescaleFit.Selection.AIC_STRICT, 2000),
+    NetworkTimescalesAnalyzer analyzer = new NetworkTimescalesAnalyzer();
+    analyzer.analyze(config(CheckpointSelection.LAST, TimescaleFit.Selection.AIC_STRICT, 2000),
         new FakeAnalysisContext(checkpoints, dir, run));
+    // the lstm's forget-gate table too
+    assertEquals(3, AnalyzerTables.assertWrittenAsDeclared(analyzer, dir).size());
 
     assertEquals(1, run.streamedLevels.size());
     assertArrayEquals(new int[] {4}, run.streamedLevels.get(0));

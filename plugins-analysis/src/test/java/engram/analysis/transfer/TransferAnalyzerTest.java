@@ -11,6 +11,7 @@ import engram.analysis.fakes.FakeRun;
 import engram.analysis.fakes.Fixtures;
 import engram.analysis.transfer.TransferAnalyzer.Config;
 import engram.api.Analyzer.Checkpoint;
+import engram.testkit.AnalyzerTables;
 import engram.testkit.FakeAnalysisContext;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +36,9 @@ class TransferAnalyzerTest {
       @TempDir Path dir) throws Exception {
     FakeRun run = new FakeRun("leaky-rnn", 2, false);
     // source-level 5: the first checkpoint with N ≥ 5 is N = 6; default range 6 … 36 by 5.
-    new TransferAnalyzer().analyze(new Config(5, 0, 0, 5, 20), new FakeAnalysisContext(RUN, dir, run));
+    TransferAnalyzer analyzer = new TransferAnalyzer();
+    analyzer.analyze(new Config(5, 0, 0, 5, 20), new FakeAnalysisContext(RUN, dir, run));
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     int[] levels = {6, 11, 16, 21, 26, 31, 36};
     assertEquals(levels.length, run.retrains.size());

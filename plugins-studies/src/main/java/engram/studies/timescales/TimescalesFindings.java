@@ -1,28 +1,35 @@
-package engram.core.compare;
+package engram.studies.timescales;
 
-import engram.core.compare.Finding.Verdict;
+import engram.api.study.Finding;
+import engram.api.study.Finding.Verdict;
+import engram.api.study.LevelProgress;
+import engram.api.study.Stats;
+import engram.api.study.StudyRun;
+import engram.studies.common.Measures;
+import engram.studies.common.TableRef;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
- * Checks the paper's qualitative findings (spec §6) against a comparison, one {@link Finding} per
- * row (a)–(k). The rules, also written into {@code comparison.md} by {@link #rules()}:
+ * Checks the paper's qualitative findings (a)–(k) against the runs of a comparison, one {@link
+ * Finding} per row. The rules, also written into the report by {@link #rules()}:
  *
  * <ul>
  *   <li>Which runs: findings (a)–(j) compare runs of one model — {@code leaky-rnn} when any run
  *       has it, else the model most runs have — split by {@code curriculum.id} ({@code
- *       single-head}, {@code multi-head}, {@code none}), whatever {@link GroupBy} the figures
- *       use. Finding (k) reads the {@code gru} and {@code lstm} runs.
+ *       single-head}, {@code multi-head}, {@code none}), whatever grouping the figures use.
+ *       Finding (k) reads the {@code gru} and {@code lstm} runs.
  *   <li>Spread: ± is the sample standard deviation over runs (seeds); n counts the runs with a
  *       value. Fewer than {@link #MIN_RUNS} runs in a group needed: inconclusive.
  *   <li>"A larger than B": d = mean(A) − mean(B), s = pooled standard deviation; reproduced when
@@ -34,33 +41,36 @@ import java.util.stream.Collectors;
  *   <li>Not measured: the runs (e.g. no multi-head group) or analyzer tables needed are missing.
  * </ul>
  */
-public final class Findings {
+final class TimescalesFindings {
   /** Runs per group needed for a verdict other than inconclusive. */
-  public static final int MIN_RUNS = 2;
+  static final int MIN_RUNS = 2;
 
   /**
    * Slope of mean τ̃ against N (time steps per level) below which τ̃ counts as not growing: 0.02
    * is one time step over 50 levels, far below the single-head growth the paper reports.
    */
-  public static final double FLAT_TAU_SLOPE = 0.02;
+  static final double FLAT_TAU_SLOPE = 0.02;
 
   /** "Small N" of finding (j): without a curriculum, networks fail on N above this. */
-  public static final int SMALL_N = 10;
+  static final int SMALL_N = 10;
 
+  // The paper's conditions, by the ids of Engram's built-in plugins that implement them.
   static final String SINGLE = "single-head";
   static final String MULTI = "multi-head";
   static final String NONE = "none";
   static final String MAIN_MODEL = "leaky-rnn";
   static final List<String> GATED_MODELS = List.of("gru", "lstm");
 
-  private final List<RunSummary> single;
-  private final List<RunSummary> multi;
-  private final List<RunSummary> none;
+  private final List<StudyRun> all;
+  private final Map<String, LevelProgress> progress = new HashMap<>();
   private final String model;
-  private final List<RunSummary> all;
+  private final List<StudyRun> single;
+  private final List<StudyRun> multi;
+  private final List<StudyRun> none;
 
-  private Findings(Comparison comparison) {
-    this.all = comparison.runs();
+  private TimescalesFindings(List<StudyRun> runs) {
+    this.all = List.copyOf(runs);
+    runs.forEach(r -> progress.put(r.id(), r.progress()));
     this.model = mainModel(all);
     this.single = select(SINGLE, model);
     this.multi = select(MULTI, model);
@@ -68,8 +78,8 @@ public final class Findings {
   }
 
   /** Checks every finding; never throws for missing data (those rows are "not measured"). */
-  public static List<Finding> evaluate(Comparison comparison) {
-    Findings f = new Findings(comparison);
+  static List<Finding> evaluate(List<StudyRun> runs) {
+    TimescalesFindings f = new TimescalesFindings(runs);
     List<Finding> out = new ArrayList<>();
     out.add(f.nMax());
     out.add(f.singleHeadTauGrows());
@@ -87,7 +97,7 @@ public final class Findings {
   }
 
   /** The rules above as Markdown, for the report. */
-  public static String rules() {
+  static String rules() {
     return """
         - **Which runs.** Findings (a)–(j) compare runs of one model (`leaky-rnn` when any run has \
         it, else the model most runs have), split by `curriculum.id` (`single-head`, \
@@ -132,7 +142,7 @@ public final class Findings {
   private Finding nMax() {
     String text = "Multi-head networks reach a larger N_max than single-head networks in the"
         + " same budget.";
-    Finding f = twoGroups("a", text, "N_max", "levels", null, r -> r.maxLevelReached(), true, "");
+    Finding f = twoGroups("a", text, "N_max", "levels", null, this::maxLevelReached, true, "");
     if (f.verdict() == Verdict.NOT_MEASURED) {
       return f;
     }
@@ -151,32 +161,31 @@ public final class Findings {
   private Finding singleHeadTauGrows() {
     String text = "Single-head networks solve larger N by increasing τ: mean and spread of τ̃"
         + " grow with N.";
-    String missing = missing(SINGLE, single, AnalysisTable.TAU_STATS);
+    String missing = missing(SINGLE, single, Tables.TAU_STATS);
     if (missing != null) {
       return new Finding("b", text, missing, Verdict.NOT_MEASURED);
     }
-    Stats meanSlope = over(single, r -> slope(r, AnalysisTable.TAU_STATS, "mean"));
-    Stats stdSlope = over(single, r -> slope(r, AnalysisTable.TAU_STATS, "std"));
+    Stats meanSlope = over(single, r -> slope(r, Tables.TAU_STATS, "mean"));
+    Stats stdSlope = over(single, r -> slope(r, Tables.TAU_STATS, "std"));
     if (!meanSlope.present()) {
       return new Finding("b", text, "single-head runs have tau-stats at fewer than two levels N"
           + where(), Verdict.NOT_MEASURED);
     }
     String measured = "single-head: slope of mean τ̃ against N " + fmt(meanSlope, "steps/level")
         + "; slope of std τ̃ " + fmt(stdSlope, "steps/level") + where();
-    return new Finding("b", text, measured,
-        both(positive(meanSlope), positive(stdSlope)));
+    return new Finding("b", text, measured, both(positive(meanSlope), positive(stdSlope)));
   }
 
   private Finding multiHeadTauFlat() {
     String text = "Multi-head networks keep τ̃ near 1: it does not grow with N (it even"
         + " decreases).";
-    String missing = missing(MULTI, multi, AnalysisTable.TAU_STATS);
+    String missing = missing(MULTI, multi, Tables.TAU_STATS);
     if (missing != null) {
       return new Finding("c", text, missing, Verdict.NOT_MEASURED);
     }
-    Stats slope = over(multi, r -> slope(r, AnalysisTable.TAU_STATS, "mean"));
+    Stats slope = over(multi, r -> slope(r, Tables.TAU_STATS, "mean"));
     Stats last = over(multi, r -> Measures.atLargestLevel(
-        Measures.perLevel(r, AnalysisTable.TAU_STATS, "mean")));
+        Measures.perLevel(r, Tables.TAU_STATS, "mean")));
     if (!slope.present()) {
       return new Finding("c", text, "multi-head runs have tau-stats at fewer than two levels N"
           + where(), Verdict.NOT_MEASURED);
@@ -189,16 +198,16 @@ public final class Findings {
   private Finding multiHeadTauNetGrows() {
     String text = "Multi-head networks build long timescales through recurrent connectivity:"
         + " τ_net grows with N while τ̃ does not.";
-    String missing = missing(MULTI, multi, AnalysisTable.NETWORK_TIMESCALES);
+    String missing = missing(MULTI, multi, Tables.NETWORK_TIMESCALES);
     if (missing != null) {
       return new Finding("d", text, missing, Verdict.NOT_MEASURED);
     }
-    Stats net = over(multi, r -> slope(r, AnalysisTable.NETWORK_TIMESCALES, "tau_net_mean"));
+    Stats net = over(multi, r -> slope(r, Tables.NETWORK_TIMESCALES, "tau_net_mean"));
     if (!net.present()) {
       return new Finding("d", text, "multi-head runs have network-timescales at fewer than two"
           + " levels N" + where(), Verdict.NOT_MEASURED);
     }
-    Stats tau = over(multi, r -> slope(r, AnalysisTable.TAU_STATS, "mean"));
+    Stats tau = over(multi, r -> slope(r, Tables.TAU_STATS, "mean"));
     String measured = "multi-head: slope of τ_net (mean over kept neurons) against N "
         + fmt(net, "steps/level");
     Verdict grows = positive(net);
@@ -221,50 +230,50 @@ public final class Findings {
 
   private Finding fasterTraining() {
     return twoGroups("e", "Multi-head training is faster: fewer epochs per N.",
-        "epochs per solved level", "epochs", null, RunSummary::meanEpochsPerSolvedLevel, false,
-        "");
+        "epochs per solved level", "epochs", null,
+        r -> progress(r).meanEpochsPerSolvedLevel(), false, "");
   }
 
   private Finding ablation() {
-    Integer level = Measures.commonLevel(both(), AnalysisTable.ABLATION);
-    String at = checkpointText(level, AnalysisTable.ABLATION);
+    Integer level = Measures.commonLevel(both(), Tables.ABLATION);
+    String at = checkpointText(level);
     Finding f = twoGroups("f", "Multi-head networks are more robust to ablation of their slowest"
             + " neurons.", "relative accuracy with one of the slowest neurons ablated",
-        "", AnalysisTable.ABLATION, r -> Measures.ablation(r, "slowest", level), true, at);
+        "", Tables.ABLATION, r -> PaperMeasures.ablation(r, "slowest", level), true, at);
     if (f.verdict() == Verdict.NOT_MEASURED) {
       return f;
     }
-    Stats s = over(single, r -> Measures.ablation(r, "fastest", level));
-    Stats m = over(multi, r -> Measures.ablation(r, "fastest", level));
-    return new Finding(f.id(), f.finding(), f.measured() + "; fastest neurons ablated: multi-head "
+    Stats s = over(single, r -> PaperMeasures.ablation(r, "fastest", level));
+    Stats m = over(multi, r -> PaperMeasures.ablation(r, "fastest", level));
+    return new Finding(f.id(), f.claim(), f.measured() + "; fastest neurons ablated: multi-head "
         + fmt(m, "") + " vs single-head " + fmt(s, ""), f.verdict());
   }
 
   private Finding perturbation(String id, String target, String symbol) {
-    Integer level = Measures.commonLevel(both(), AnalysisTable.PERTURBATION);
+    Integer level = Measures.commonLevel(both(), Tables.PERTURBATION);
     return twoGroups(id, "Multi-head networks are more robust to perturbation of " + symbol + ".",
         "area under relative accuracy against log₁₀ ε (" + target + ")", "",
-        AnalysisTable.PERTURBATION,
-        r -> Measures.perturbationArea(Measures.perturbationCurve(r, target, level)), true,
-        checkpointText(level, AnalysisTable.PERTURBATION));
+        Tables.PERTURBATION,
+        r -> PaperMeasures.perturbationArea(PaperMeasures.perturbationCurve(r, target, level)),
+        true, checkpointText(level));
   }
 
   private Finding forgetting() {
     return twoGroups("h", "Single-head networks forget earlier N; multi-head networks keep them.",
         "accuracy on earlier levels N′ < N at the last checkpoint", "",
-        AnalysisTable.FORGETTING, Measures::forgettingEarlier, true, "");
+        Tables.FORGETTING, PaperMeasures::forgettingEarlier, true, "");
   }
 
   private Finding transfer() {
-    Integer source = Measures.commonLevel(both(), AnalysisTable.TRANSFER);
+    Integer source = Measures.commonLevel(both(), Tables.TRANSFER);
     Set<Integer> levels = Measures.commonKeys(both().stream()
-        .map(r -> Measures.transferCurve(r, source)).toList());
+        .map(r -> PaperMeasures.transferCurve(r, source)).toList());
     String at = (source == null ? "; each run's largest source level" : "; from N = " + source)
         + (levels == null ? ", over each run's N′" : ", over N′ in "
             + Collections.min(levels) + ".." + Collections.max(levels));
     return twoGroups("i", "Multi-head networks transfer better to larger N (retrained single-head"
-            + " on new N′).", "final accuracy after retraining", "", AnalysisTable.TRANSFER,
-        r -> Measures.meanOver(Measures.transferCurve(r, source), levels), true, at);
+            + " on new N′).", "final accuracy after retraining", "", Tables.TRANSFER,
+        r -> Measures.meanOver(PaperMeasures.transferCurve(r, source), levels), true, at);
   }
 
   private Finding noCurriculum() {
@@ -274,11 +283,11 @@ public final class Findings {
           Verdict.NOT_MEASURED);
     }
     Map<Integer, int[]> byTarget = new TreeMap<>(); // target N → {solved, runs}
-    for (RunSummary r : none) {
-      int target = r.largestLevelTrained();
+    for (StudyRun r : none) {
+      int target = progress(r).largestLevelTrained();
       int[] counts = byTarget.computeIfAbsent(target, k -> new int[2]);
       counts[1]++;
-      if (target > 0 && r.maxLevelReached() >= target) {
+      if (target > 0 && progress(r).maxLevelReached() >= target) {
         counts[0]++;
       }
     }
@@ -306,25 +315,25 @@ public final class Findings {
     List<String> parts = new ArrayList<>();
     List<Verdict> verdicts = new ArrayList<>();
     for (String gated : GATED_MODELS) {
-      List<RunSummary> runs = all.stream().filter(r -> r.modelId().equals(gated)).toList();
+      List<StudyRun> runs = all.stream().filter(r -> r.modelId().equals(gated)).toList();
       if (runs.isEmpty()) {
         continue;
       }
-      Map<String, List<RunSummary>> byCurriculum = new TreeMap<>();
+      Map<String, List<StudyRun>> byCurriculum = new TreeMap<>();
       runs.forEach(r -> byCurriculum.computeIfAbsent(r.curriculumId(), k -> new ArrayList<>())
           .add(r));
       parts.add(gated + " N_max: " + byCurriculum.entrySet().stream()
-          .map(e -> e.getKey() + " " + fmt(over(e.getValue(), RunSummary::maxLevelReached), ""))
+          .map(e -> e.getKey() + " " + fmt(over(e.getValue(), this::maxLevelReached), ""))
           .collect(Collectors.joining(", ")));
-      List<RunSummary> s = byCurriculum.getOrDefault(SINGLE, List.of());
-      List<RunSummary> m = byCurriculum.getOrDefault(MULTI, List.of());
+      List<StudyRun> s = byCurriculum.getOrDefault(SINGLE, List.of());
+      List<StudyRun> m = byCurriculum.getOrDefault(MULTI, List.of());
       if (!s.isEmpty() && !m.isEmpty()) {
-        verdicts.add(greater(over(m, RunSummary::maxLevelReached),
-            over(s, RunSummary::maxLevelReached)));
+        verdicts.add(greater(over(m, this::maxLevelReached), over(s, this::maxLevelReached)));
       }
     }
     if (parts.isEmpty()) {
-      return new Finding("k", text, "no gru or lstm runs", Verdict.NOT_MEASURED);
+      return new Finding("k", text, "no " + String.join(" or ", GATED_MODELS) + " runs",
+          Verdict.NOT_MEASURED);
     }
     String measured = String.join("; ", parts);
     if (verdicts.isEmpty()) {
@@ -383,8 +392,7 @@ public final class Findings {
    * {@code multiHigher} says which is predicted larger.
    */
   private Finding twoGroups(String id, String text, String quantity, String unit,
-      AnalysisTable table, ToDoubleFunction<RunSummary> value, boolean multiHigher,
-      String context) {
+      TableRef table, ToDoubleFunction<StudyRun> value, boolean multiHigher, String context) {
     if (single.isEmpty() || multi.isEmpty()) {
       return new Finding(id, text, "needs single-head and multi-head runs; have "
           + single.size() + " single-head and " + multi.size() + " multi-head" + where(),
@@ -413,11 +421,11 @@ public final class Findings {
   }
 
   /** Why a finding cannot be measured on these runs, or null when they have the table. */
-  private String missing(String curriculum, List<RunSummary> runs, AnalysisTable table) {
+  private String missing(String curriculum, List<StudyRun> runs, TableRef table) {
     if (runs.isEmpty()) {
       return "no " + curriculum + " runs" + where();
     }
-    if (runs.stream().noneMatch(r -> r.analyses().containsKey(table))) {
+    if (runs.stream().noneMatch(r -> table.of(r).isPresent())) {
       return "no " + curriculum + " run has " + table.relativePath() + where();
     }
     return null;
@@ -427,7 +435,7 @@ public final class Findings {
     return " (" + model + " runs)";
   }
 
-  private static String checkpointText(Integer level, AnalysisTable table) {
+  private static String checkpointText(Integer level) {
     return level == null ? "; at each run's last analysed checkpoint (no N common to all runs)"
         : "; at N = " + level + " (largest N analysed in every run)";
   }
@@ -440,36 +448,44 @@ public final class Findings {
         + unit) + " (n = " + s.n() + ")";
   }
 
-  private static Stats over(Collection<RunSummary> runs, ToDoubleFunction<RunSummary> value) {
+  private static Stats over(Collection<StudyRun> runs, ToDoubleFunction<StudyRun> value) {
     return Stats.of(runs.stream().mapToDouble(value).toArray());
   }
 
-  private static double slope(RunSummary run, AnalysisTable table, String column) {
+  private static double slope(StudyRun run, TableRef table, String column) {
     return Measures.slope(Measures.perLevel(run, table, column));
   }
 
-  private List<RunSummary> both() {
-    List<RunSummary> runs = new ArrayList<>(single);
+  private LevelProgress progress(StudyRun run) {
+    return progress.get(run.id());
+  }
+
+  private double maxLevelReached(StudyRun run) {
+    return progress(run).maxLevelReached();
+  }
+
+  private List<StudyRun> both() {
+    List<StudyRun> runs = new ArrayList<>(single);
     runs.addAll(multi);
     return runs;
   }
 
-  private List<RunSummary> select(String curriculum, String modelId) {
+  private List<StudyRun> select(String curriculum, String modelId) {
     return all.stream().filter(r -> r.curriculumId().equals(curriculum)
         && r.modelId().equals(modelId)).toList();
   }
 
   /** {@code leaky-rnn} when any run has it, else the model most runs have (ties: by name). */
-  static String mainModel(List<RunSummary> runs) {
+  static String mainModel(List<StudyRun> runs) {
     Set<String> models = new HashSet<>();
     runs.forEach(r -> models.add(r.modelId()));
     if (models.contains(MAIN_MODEL)) {
       return MAIN_MODEL;
     }
     Map<String, Long> counts = runs.stream()
-        .collect(Collectors.groupingBy(RunSummary::modelId, TreeMap::new, Collectors.counting()));
+        .collect(Collectors.groupingBy(StudyRun::modelId, TreeMap::new, Collectors.counting()));
     return counts.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
-        .thenComparing(Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+        .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
         .map(Map.Entry::getKey).orElse(MAIN_MODEL);
   }
 }
