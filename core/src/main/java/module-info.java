@@ -6,6 +6,7 @@
 module engram.core {
   requires engram.api;
   requires engram.runtime;
+  requires engram.kernels; // host loops and views of the trainer's loss, clip and updates
   requires com.google.guice;
   requires jakarta.inject;
   requires com.fasterxml.jackson.databind;

@@ -15,6 +15,7 @@ import engram.core.config.LevelName;
 import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.config.TrainingConfig;
+import engram.kernels.HostLoops;
 import engram.runtime.Constraints;
 import engram.runtime.Networks;
 import jakarta.inject.Inject;
@@ -468,7 +469,7 @@ public final class Trainer {
       INDArray view = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps),
           org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
       // the network's backward overwrites dL/dh in place, so it is cleared every step
-      return HostArrays.zero(view);
+      return HostLoops.zero(view);
     }
   }
 }

@@ -1,4 +1,4 @@
-package engram.models.common;
+package engram.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

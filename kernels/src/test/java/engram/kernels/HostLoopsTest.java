@@ -1,4 +1,4 @@
-package engram.core.train;
+package engram.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,10 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The ND4J 1.0.0-M2.1 facts the host loops rely on: where a view's pointer points, which arrays
- * count as contiguous, and views made from the allocation with an absolute offset.
+ * The ND4J 1.0.0-M2.1 facts {@link HostLoops} and {@link Buffers} rely on: where a view's pointer
+ * points, which arrays count as contiguous, and views made from the allocation with an absolute
+ * offset; and the copies built on them.
  */
-class HostArraysTest {
+class HostLoopsTest {
 
   /** [10, 4, 3] holding 0, 1, 2, … in C order. */
   private static INDArray counting(DataType type) {
@@ -30,19 +31,42 @@ class HostArraysTest {
   @Test
   void contiguousArraysAndViewsAreRecognisedAndOthersAreNot() {
     INDArray a = counting(DataType.FLOAT);
-    assertTrue(HostArrays.contiguous(a));
-    assertTrue(HostArrays.contiguous(steps(a, 0, 6)), "leading steps: offset 0, shorter");
-    assertTrue(HostArrays.contiguous(steps(a, 2, 6)), "steps at an offset");
-    assertTrue(HostArrays.contiguous(counting(DataType.DOUBLE)));
-    assertTrue(HostArrays.contiguous(Nd4j.zeros(DataType.FLOAT, 5)));
-    assertTrue(HostArrays.contiguous(Nd4j.zeros(DataType.FLOAT, 5, 1)));
-    assertFalse(HostArrays.contiguous(a.reshape(40, 3).transpose()), "transposed");
-    assertFalse(HostArrays.contiguous(a.reshape(40, 3).getColumn(1)), "a strided column");
-    assertFalse(HostArrays.contiguous(
+    assertTrue(HostLoops.contiguous(a));
+    assertTrue(HostLoops.contiguous(steps(a, 0, 6)), "leading steps: offset 0, shorter");
+    assertTrue(HostLoops.contiguous(steps(a, 2, 6)), "steps at an offset");
+    assertTrue(HostLoops.contiguous(counting(DataType.DOUBLE)));
+    assertTrue(HostLoops.contiguous(Nd4j.zeros(DataType.FLOAT, 5)));
+    assertTrue(HostLoops.contiguous(Nd4j.zeros(DataType.FLOAT, 5, 1)));
+    assertFalse(HostLoops.contiguous(a.reshape(40, 3).transpose()), "transposed");
+    assertFalse(HostLoops.contiguous(a.reshape(40, 3).getColumn(1)), "a strided column");
+    assertFalse(HostLoops.contiguous(
         a.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3), NDArrayIndex.all())), "gaps");
-    assertFalse(HostArrays.contiguous(Nd4j.create(DataType.FLOAT, new long[] {4, 3}, 'f')),
+    assertFalse(HostLoops.contiguous(Nd4j.create(DataType.FLOAT, new long[] {4, 3}, 'f')),
         "Fortran order");
-    assertFalse(HostArrays.contiguous(counting(DataType.INT)), "neither FLOAT nor DOUBLE");
+    assertFalse(HostLoops.contiguous(counting(DataType.INT)), "neither FLOAT nor DOUBLE");
+    assertTrue(HostLoops.dense(steps(a, 2, 6), DataType.FLOAT));
+    assertFalse(HostLoops.dense(a, DataType.DOUBLE), "another type");
+  }
+
+  @Test
+  void wholeArrayReadAndWriteGoInCOrderContiguousOrNot() {
+    INDArray a = counting(DataType.FLOAT);
+    INDArray column = a.reshape(40, 3).getColumn(1);
+    double[] values = new double[40];
+    HostLoops.read(column, values);
+    for (int i = 0; i < 40; i++) {
+      assertEquals(3 * i + 1, values[i], 0.0);
+    }
+    values[5] = -0.1;
+    HostLoops.write(column, values);
+    assertEquals((float) -0.1, a.reshape(120).getFloat(16), 0f, "written through the view");
+    INDArray d = steps(counting(DataType.DOUBLE), 1, 2);
+    double[] twelve = new double[12];
+    HostLoops.read(d, twelve);
+    assertEquals(12.0, twelve[0], 0.0);
+    twelve[11] = Math.PI;
+    HostLoops.write(d, twelve);
+    assertEquals(Math.PI, d.getDouble(0, 3, 2), 0.0);
   }
 
   @Test
@@ -50,12 +74,12 @@ class HostArraysTest {
     INDArray a = counting(DataType.FLOAT);
     INDArray view = steps(a, 2, 6);
     float[] first = new float[5];
-    HostArrays.read(HostArrays.floats(view), 0, first, 5);
+    HostLoops.get(HostLoops.pointer(view), 0, first, 5);
     assertArrayEquals(new float[] {24, 25, 26, 27, 28}, first, 0f);
 
     INDArray d = steps(counting(DataType.DOUBLE), 3, 5);
     double[] values = new double[2];
-    HostArrays.read(HostArrays.doubles(d), 10, values, 2);
+    HostLoops.get(HostLoops.pointer(d), 10, values, 2);
     assertArrayEquals(new double[] {46, 47}, values, 0.0);
   }
 
@@ -65,7 +89,7 @@ class HostArraysTest {
       INDArray a = counting(DataType.FLOAT);
       INDArray view = steps(a, start, 8);
       INDArray expected = view.dup().reshape((8 - start) * 4, 3).get(NDArrayIndex.interval(5, 9), NDArrayIndex.all());
-      INDArray rows = HostArrays.rows(view, 5, 4, 3);
+      INDArray rows = Buffers.rows(view, 5, 4, 3);
       assertEquals(expected, rows, "rows 5..8 of steps " + start + "..7");
       // gemm writes through the view into the allocation, nowhere else
       INDArray before = a.dup();
@@ -82,24 +106,24 @@ class HostArraysTest {
   @Test
   void matrixViewsTheStartOfAScratchBuffer() {
     INDArray flat = Nd4j.create(DataType.DOUBLE, 20);
-    INDArray m = HostArrays.matrix(flat, 3, 4);
+    INDArray m = Buffers.matrix(flat, 3, 4);
     Nd4j.gemm(Nd4j.ones(DataType.DOUBLE, 3, 2), Nd4j.ones(DataType.DOUBLE, 2, 4), m, false, false,
         1.0, 0.0);
     assertEquals(24.0, flat.sumNumber().doubleValue(), 0.0);
     assertEquals(0.0, flat.getDouble(12), 0.0);
-    assertThrows(IllegalArgumentException.class, () -> HostArrays.matrix(flat, 3, 7));
+    assertThrows(IllegalArgumentException.class, () -> Buffers.matrix(flat, 3, 7));
   }
 
   @Test
   void zeroClearsExactlyTheArrayContiguousOrNot() {
     INDArray a = counting(DataType.FLOAT).addi(1);
-    HostArrays.zero(steps(a, 2, 5));
+    HostLoops.zero(steps(a, 2, 5));
     INDArray flat = a.reshape(120);
     for (int i = 0; i < 120; i++) {
       assertEquals(i >= 24 && i < 60 ? 0.0 : i + 1, flat.getDouble(i), 0.0, "element " + i);
     }
     INDArray b = counting(DataType.DOUBLE).addi(1);
-    HostArrays.zero(b.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()));
+    HostLoops.zero(b.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()));
     assertEquals(0.0, b.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all())
         .sumNumber().doubleValue(), 0.0);
     assertEquals(b.reshape(120).sumNumber().doubleValue(),
@@ -119,7 +143,7 @@ class HostArraysTest {
 
   @Test
   void stagingWidensAndRoundsFloat32AndCopiesFloat64() {
-    HostArrays.Staging staging = new HostArrays.Staging();
+    HostLoops.Staging staging = new HostLoops.Staging();
     INDArray f = steps(counting(DataType.FLOAT), 1, 3).divi(7);
     double[] into = new double[8];
     staging.read(f, 2, into, 3, 4);

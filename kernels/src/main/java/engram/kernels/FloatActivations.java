@@ -1,4 +1,4 @@
-package engram.models.common;
+package engram.kernels;
 
 /**
  * σ and tanh over {@code float[]} blocks in plain Java loops that C2 (JDK 17) compiles to vector

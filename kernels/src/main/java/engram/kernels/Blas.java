@@ -1,4 +1,4 @@
-package engram.models.common;
+package engram.kernels;
 
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;

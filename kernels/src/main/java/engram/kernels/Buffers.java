@@ -1,4 +1,4 @@
-package engram.models.common;
+package engram.kernels;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -6,10 +6,12 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Growable flat buffers of one network's data type and C-order views into their allocations.
- * Views are made with {@code Nd4j.create(data, shape, strides, offset, 'c', type)}; ND4J reads a
+ * Growable flat buffers of one data type and C-order views into their allocations, for scratch
+ * reused across steps and for the operands of {@link Blas} and {@code Nd4j.gemm}. Views are made
+ * with {@code Nd4j.create(data, shape, strides, offset, 'c', type)}; ND4J 1.0.0-M2.1 reads a
  * non-zero {@code offset} as absolute in the underlying allocation (even when the array passed is
- * itself a view), and 0 as the start of that array, so callers pass either 0 or absolute offsets.
+ * itself a view), and 0 as the start of that array, so callers pass either 0 or absolute offsets
+ * (the tests pin this). An instance only holds its data type.
  */
 public final class Buffers {
 
@@ -94,6 +96,35 @@ public final class Buffers {
     long s = v.stride(0);
     return Nd4j.create(v.data(), new long[] {count}, new long[] {s}, v.offset() + from * s, 'c',
         dataType);
+  }
+
+  /**
+   * Rows {@code [from, from+count)} of a {@link HostLoops#contiguous} array {@code a} seen as a
+   * matrix of {@code columns} columns (for {@code [T, B, H]}: rows are (t, b) pairs, {@code columns
+   * = H}), as a C-order {@code [count, columns]} view in {@code a}'s data type that gemm can read
+   * and write; {@code a} may itself be a view at an offset.
+   */
+  public static INDArray rows(INDArray a, long from, long count, long columns) {
+    // Absolute offset in the allocation; 0 only when a starts the allocation and from = 0, where
+    // "absolute" and "relative to a" agree.
+    long offset = a.offset() + from * columns;
+    return Nd4j.create(a.data(), new long[] {count, columns}, new long[] {columns, 1}, offset,
+        'c', a.dataType());
+  }
+
+  /**
+   * A C-order {@code [rows, columns]} matrix over the first elements of {@code flat}, a buffer
+   * that starts its allocation (one from {@link #ensure}), in its data type.
+   *
+   * @throws IllegalArgumentException when {@code flat} is a view at an offset or too short
+   */
+  public static INDArray matrix(INDArray flat, long rows, long columns) {
+    if (flat.offset() != 0 || flat.length() < rows * columns) {
+      throw new IllegalArgumentException("scratch buffer of " + flat.length()
+          + " elements at offset " + flat.offset() + " cannot hold [" + rows + ", " + columns + "]");
+    }
+    return Nd4j.create(flat.data(), new long[] {rows, columns}, new long[] {columns, 1}, 0, 'c',
+        flat.dataType());
   }
 
   /** z = x ⊙ vector broadcast along {@code dimension} (one op). */
