@@ -12,6 +12,8 @@ import engram.core.config.ResolvedExperiment;
 import engram.core.inject.ExperimentModule;
 import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginKind;
+import engram.core.step.StepObserver;
+import engram.core.step.StepObserver.Phase;
 import engram.core.train.StopSignal;
 import engram.core.train.Trainer;
 import engram.core.train.TrainingObserver;
@@ -152,7 +154,7 @@ public final class BenchCommand implements Callable<Integer> {
   /**
    * One measured cell; {@code ratios} summarises Engram/PyTorch over the repeats, each repeat's
    * Engram median over the PyTorch median measured right after it (null without a reference);
-   * {@code phases} holds the median ms of each {@link Trainer.Phase} over all timed steps (empty
+   * {@code phases} holds the median ms of each {@link Phase} over all timed steps (empty
    * for the PyTorch reference, which reports totals only); {@code floorMs} is the leaky RNN's
    * {@link MatmulFloor} at the shape (NaN for other models and the reference).
    */
@@ -222,16 +224,17 @@ public final class BenchCommand implements Callable<Integer> {
       double[] torchMedians = new double[repeats];
       double[] ratios = new double[repeats];
       double[] medians = new double[repeats];
-      int phaseCount = Trainer.Phase.values().length;
+      int phaseCount = Phase.values().length;
       double[][] phaseMs = new double[phaseCount][repeats * steps];
       for (int r = 0; r < repeats; r++) {
-        Trainer.StepTimes times = trainer(loader, cell.model(), cell.shape()).benchmarkSteps(
-            fixedBatch(cell.shape()), stage(cell.shape().heads()), warmup + steps, i -> { });
+        StepTimer times = new StepTimer(warmup + steps);
+        trainer(loader, cell.model(), cell.shape(), times).trainOnBatch(fixedBatch(cell.shape()),
+            stage(cell.shape().heads()), warmup + steps, times::stepEnded);
         double[] ms = new double[steps];
         for (int i = 0; i < steps; i++) {
-          ms[i] = times.total()[warmup + i] / 1e6;
+          ms[i] = times.total(warmup + i) / 1e6;
           for (int p = 0; p < phaseCount; p++) {
-            phaseMs[p][r * steps + i] = times.phases()[warmup + i][p] / 1e6;
+            phaseMs[p][r * steps + i] = times.phase(warmup + i, p) / 1e6;
           }
         }
         medians[r] = Summary.of(ms).median();
@@ -398,11 +401,11 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf("memory: leaky-rnn %s (%s), %d steps, heap after a full GC per step ...%n",
         shape.name(), shape.describe(), memorySteps);
     out.flush();
-    Trainer trainer = trainer(loader, LEAKY, shape);
+    Trainer trainer = trainer(loader, LEAKY, shape, StepObserver.NONE);
     Footprint footprint = new Footprint();
     System.gc();
     footprint.start();
-    trainer.benchmarkSteps(fixedBatch(shape), stage(shape.heads()), memorySteps,
+    trainer.trainOnBatch(fixedBatch(shape), stage(shape.heads()), memorySteps,
         i -> footprint.sample());
     double peakHeap = Footprint.peakHeapBytes();
     List<String> lines = new ArrayList<>();
@@ -432,8 +435,8 @@ public final class BenchCommand implements Callable<Integer> {
         parallelJobs, shape.name(), shape.describe(), parallelSteps);
     out.flush();
     // one job untimed first, so both arms start warm
-    trainer(loader, LEAKY, shape).benchmarkSteps(fixedBatch(shape), stage(shape.heads()),
-        Math.min(parallelSteps, 3), i -> { });
+    trainer(loader, LEAKY, shape, StepObserver.NONE).trainOnBatch(fixedBatch(shape),
+        stage(shape.heads()), Math.min(parallelSteps, 3), i -> { });
     double sequential = wallSeconds(loader, shape, 1);
     double sideBySide = wallSeconds(loader, shape, parallelThreads);
     double perHour1 = parallelJobs * 3600.0 / sequential;
@@ -456,12 +459,12 @@ public final class BenchCommand implements Callable<Integer> {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t0 = System.nanoTime();
-      List<Future<Trainer.StepTimes>> futures = new ArrayList<>();
+      List<Future<?>> futures = new ArrayList<>();
       for (int j = 0; j < parallelJobs; j++) {
-        futures.add(pool.submit(() -> trainer(loader, LEAKY, shape).benchmarkSteps(
-            fixedBatch(shape), stage(shape.heads()), parallelSteps, i -> { })));
+        futures.add(pool.submit(() -> trainer(loader, LEAKY, shape, StepObserver.NONE)
+            .trainOnBatch(fixedBatch(shape), stage(shape.heads()), parallelSteps, i -> { })));
       }
-      for (Future<Trainer.StepTimes> f : futures) {
+      for (Future<?> f : futures) {
         f.get();
       }
       return (System.nanoTime() - t0) / 1e9;
@@ -477,10 +480,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * A trainer for {@code model} at {@code shape}: float32, batch B, clip 2.0, SGD lr 0.05, momentum
-   * 0.1, Nesterov — the reference's settings. The task only fixes the input (1) and output (2)
-   * widths; the batch itself is {@link #fixedBatch}.
+   * 0.1, Nesterov — the reference's settings — whose steps report to {@code observer}. The task
+   * only fixes the input (1) and output (2) widths; the batch itself is {@link #fixedBatch}.
    */
-  static Trainer trainer(ExperimentLoader loader, String model, BenchShape shape) {
+  static Trainer trainer(ExperimentLoader loader, String model, BenchShape shape,
+      StepObserver observer) {
     String yaml = String.format(Locale.ROOT, """
         name: bench
         seed: 1
@@ -501,7 +505,8 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       throw new BenchRuntimeException(new BenchException(2, e.getMessage()));
     }
-    return ExperimentModule.trainer(resolved, new TrainingObserver() { }, new StopSignal());
+    return ExperimentModule.trainer(resolved, new TrainingObserver() { }, observer,
+        new StopSignal());
   }
 
   /**
@@ -558,23 +563,22 @@ public final class BenchCommand implements Callable<Integer> {
         fmt(s.p25()), fmt(s.p75()), fmt(s.min()), fmt(s.max()), String.valueOf(s.count()),
         String.valueOf(r.steps()), ratioField(r, Summary::median), ratioField(r, Summary::p25),
         ratioField(r, Summary::p75), ratioField(r, Summary::min), ratioField(r, Summary::max),
-        phase(r, Trainer.Phase.INPUTS), phase(r, Trainer.Phase.FORWARD),
-        phase(r, Trainer.Phase.LOSS), phase(r, Trainer.Phase.BACKWARD),
-        phase(r, Trainer.Phase.UPDATE), Double.isNaN(r.floorMs()) ? "" : fmt(r.floorMs()));
+        phase(r, Phase.INPUTS), phase(r, Phase.FORWARD), phase(r, Phase.LOSS),
+        phase(r, Phase.BACKWARD), phase(r, Phase.UPDATE), Double.isNaN(r.floorMs()) ? "" : fmt(r.floorMs()));
   }
 
   private static String ratioField(Row r, java.util.function.ToDoubleFunction<Summary> part) {
     return r.ratios() == null ? "" : fmt(part.applyAsDouble(r.ratios()));
   }
 
-  private static String phase(Row r, Trainer.Phase p) {
+  private static String phase(Row r, Phase p) {
     return r.phases().length == 0 ? "" : fmt(r.phases()[p.ordinal()]);
   }
 
-  /** "  phases (median ms): inputs 0.05, forward 3.10, ..." in {@link Trainer.Phase} order. */
+  /** "  phases (median ms): inputs 0.05, forward 3.10, ..." in {@link Phase} order. */
   static String phaseLine(double[] phases) {
     StringBuilder line = new StringBuilder("  phases (median ms):");
-    Trainer.Phase[] all = Trainer.Phase.values();
+    Phase[] all = Phase.values();
     for (int p = 0; p < all.length; p++) {
       line.append(p == 0 ? " " : ", ").append(all[p].name().toLowerCase(Locale.ROOT)).append(' ')
           .append(String.format(Locale.ROOT, "%.2f", phases[p]));
