@@ -232,7 +232,7 @@ public final class Trainer {
    * training steps (forward, heads and loss, regularizers, BPTT, clip, optimizer update — the code
    * of {@link #run()}, phases reported to this trainer's {@link StepObserver}) all on the same
    * {@code batch} and {@code stage}, with no evaluation, curriculum or checkpoint. Nothing is
-   * written.
+   * written. The implementation of {@link engram.core.step.FixedBatchTrainer#train}.
    *
    * @param afterStep called after each step with its index, outside the step's phases
    * @throws TrainingDivergedException when the loss stops being finite

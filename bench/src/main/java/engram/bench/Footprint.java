@@ -1,4 +1,4 @@
-package engram.core.bench;
+package engram.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

@@ -1,4 +1,4 @@
-package engram.core.bench;
+package engram.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -190,10 +190,26 @@ class BenchCommandTest {
 
   @Test
   void installScriptExistsAndUsesApt() throws IOException {
-    Path script = Path.of("..", "bench", "install-torch.sh");
+    Path script = Path.of("install-torch.sh"); // the module's folder, bench/ in the repository
     String text = Files.readString(script);
     assertTrue(text.contains("apt-get install -y python3-torch"), text);
     assertTrue(Files.isExecutable(script));
+  }
+
+  @Test
+  void theCommandIsRegisteredInModuleInfoAndInTheServiceFileAlike() throws IOException {
+    // The launcher runs on the class path, where ServiceLoader reads only META-INF/services.
+    Path classes = Path.of("target", "classes");
+    java.lang.module.ModuleDescriptor descriptor;
+    try (java.io.InputStream in = Files.newInputStream(classes.resolve("module-info.class"))) {
+      descriptor = java.lang.module.ModuleDescriptor.read(in);
+    }
+    String service = engram.core.cli.CommandProvider.class.getName();
+    List<String> provides = descriptor.provides().stream()
+        .filter(p -> p.service().equals(service)).flatMap(p -> p.providers().stream()).toList();
+    assertEquals(List.of(BenchCommandProvider.class.getName()), provides);
+    assertEquals(provides, Files.readAllLines(classes.resolve("META-INF/services/" + service))
+        .stream().map(String::strip).filter(l -> !l.isEmpty()).toList());
   }
 
   private static Path executable(Path file, String text) throws IOException {

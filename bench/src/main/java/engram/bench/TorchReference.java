@@ -1,4 +1,4 @@
-package engram.core.bench;
+package engram.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package engram.core.bench;
+package engram.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

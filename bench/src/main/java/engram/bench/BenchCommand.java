@@ -1,22 +1,14 @@
-package engram.core.bench;
+package engram.bench;
 
 import engram.api.curriculum.Assignment;
 import engram.api.curriculum.Stage;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
-import engram.core.cli.Main;
-import engram.core.config.ConfigException;
-import engram.core.config.ExperimentLoader;
-import engram.core.config.ResolvedExperiment;
-import engram.core.inject.ExperimentModule;
-import engram.core.plugin.DiscoveredPlugin;
-import engram.core.plugin.PluginKind;
+import engram.core.cli.CommandContext;
+import engram.core.step.FixedBatchTrainer;
 import engram.core.step.StepObserver;
 import engram.core.step.StepObserver.Phase;
-import engram.core.train.StopSignal;
-import engram.core.train.Trainer;
-import engram.core.train.TrainingObserver;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -34,15 +26,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code engram bench}: milliseconds per full training step of the real {@link Trainer} (forward,
+ * {@code engram bench}: milliseconds per full training step of core's real trainer (forward,
  * heads and cross-entropy, BPTT, clip 2.0, SGD lr 0.05 momentum 0.1 Nesterov) on a fixed batch of
  * fixed length with one last-step target per head, float32, one thread; optionally the PyTorch
  * reference on the same shapes, the memory footprint over many steps and the throughput of
- * independent runs side by side.
+ * independent runs side by side. Steps run through {@link CommandContext#fixedBatchTrainer} and
+ * are timed by a {@link StepTimer}, the trainer's {@link StepObserver}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Measure ms per training step (forward, backward, clip, SGD update) of the"
@@ -54,8 +46,8 @@ public final class BenchCommand implements Callable<Integer> {
   /** The columns of the timing CSV. */
   public static final List<String> COLUMNS = List.of("machine", "shape", "model", "H", "B", "T",
       "heads", "median_ms", "p25_ms", "p75_ms", "min_ms", "max_ms", "repeats", "steps",
-      "ratio_to_pytorch", "ratio_p25", "ratio_p75", "ratio_min", "ratio_max", "inputs_ms", "forward_ms", "loss_ms", "backward_ms", "update_ms",
-      "matmul_floor_ms");
+      "ratio_to_pytorch", "ratio_p25", "ratio_p75", "ratio_min", "ratio_max", "inputs_ms",
+      "forward_ms", "loss_ms", "backward_ms", "update_ms", "matmul_floor_ms");
   /** The columns of the memory CSV. */
   public static final List<String> MEMORY_COLUMNS = List.of("machine", "shape", "model", "steps",
       "peak_heap_mb", "quantity", "peak_mb", "first_third_mb", "last_third_mb", "flat");
@@ -147,10 +139,13 @@ public final class BenchCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
 
-  @ParentCommand
-  Main main;
+  private final CommandContext context;
 
-  /** One measured row. */
+  /** The command of one invocation, asking {@code context} for plugins and trainers. */
+  BenchCommand(CommandContext context) {
+    this.context = context;
+  }
+
   /**
    * One measured cell; {@code ratios} summarises Engram/PyTorch over the repeats, each repeat's
    * Engram median over the PyTorch median measured right after it (null without a reference);
@@ -198,7 +193,6 @@ public final class BenchCommand implements Callable<Integer> {
     List<Cell> plan = plan();
     BenchShape memory = parse(memoryShape);
     BenchShape parallelS = parse(parallelShape);
-    ExperimentLoader loader = new ExperimentLoader(main.plugins());
     TorchReference reference = torch ? torchReference(out) : null;
     if (torch && plan.stream().noneMatch(c -> c.model().equals(LEAKY))) {
       out.println("note: --torch compares leaky-rnn only, which is not in --models");
@@ -228,7 +222,7 @@ public final class BenchCommand implements Callable<Integer> {
       double[][] phaseMs = new double[phaseCount][repeats * steps];
       for (int r = 0; r < repeats; r++) {
         StepTimer times = new StepTimer(warmup + steps);
-        trainer(loader, cell.model(), cell.shape(), times).trainOnBatch(fixedBatch(cell.shape()),
+        trainer(cell.model(), cell.shape(), times).train(fixedBatch(cell.shape()),
             stage(cell.shape().heads()), warmup + steps, times::stepEnded);
         double[] ms = new double[steps];
         for (int i = 0; i < steps; i++) {
@@ -274,13 +268,13 @@ public final class BenchCommand implements Callable<Integer> {
     write(out, this.out, COLUMNS, rows.stream().map(r -> csv(machineName, r)).toList());
 
     if (memorySteps > 0 && plan.contains(new Cell(LEAKY, memory))) {
-      footprint(out, loader, machineName, memory);
+      footprint(out, machineName, memory);
     } else if (memorySteps > 0) {
       out.println("memory: not measured (leaky-rnn is not benchmarked on --memory-shape "
           + memory.name() + " in this invocation)");
     }
     if (parallel) {
-      throughput(out, loader, machineName, parallelS);
+      throughput(out, machineName, parallelS);
     }
     return 0;
   }
@@ -289,8 +283,7 @@ public final class BenchCommand implements Callable<Integer> {
   private List<Cell> plan() throws BenchException {
     List<String> ids = models == null ? List.of(LEAKY, "gru", "lstm") : models.stream()
         .map(String::strip).filter(m -> !m.isEmpty()).distinct().toList();
-    List<String> known = main.plugins().all(PluginKind.MODEL).stream().map(DiscoveredPlugin::id)
-        .sorted().toList();
+    List<String> known = context.modelIds();
     for (String id : ids) {
       if (!known.contains(id)) {
         throw new BenchException(2, "unknown model '" + id + "'. Fix: use one of "
@@ -396,17 +389,16 @@ public final class BenchCommand implements Callable<Integer> {
     return Path.of("").toAbsolutePath();
   }
 
-  private void footprint(PrintWriter out, ExperimentLoader loader, String machineName,
-      BenchShape shape) throws BenchException {
+  private void footprint(PrintWriter out, String machineName, BenchShape shape)
+      throws BenchException {
     out.printf("memory: leaky-rnn %s (%s), %d steps, heap after a full GC per step ...%n",
         shape.name(), shape.describe(), memorySteps);
     out.flush();
-    Trainer trainer = trainer(loader, LEAKY, shape, StepObserver.NONE);
+    FixedBatchTrainer trainer = trainer(LEAKY, shape, StepObserver.NONE);
     Footprint footprint = new Footprint();
     System.gc();
     footprint.start();
-    trainer.trainOnBatch(fixedBatch(shape), stage(shape.heads()), memorySteps,
-        i -> footprint.sample());
+    trainer.train(fixedBatch(shape), stage(shape.heads()), memorySteps, i -> footprint.sample());
     double peakHeap = Footprint.peakHeapBytes();
     List<String> lines = new ArrayList<>();
     Map<String, Footprint.Series> series = new LinkedHashMap<>();
@@ -429,16 +421,16 @@ public final class BenchCommand implements Callable<Integer> {
     write(out, sibling("memory"), MEMORY_COLUMNS, lines);
   }
 
-  private void throughput(PrintWriter out, ExperimentLoader loader, String machineName,
-      BenchShape shape) throws BenchException {
+  private void throughput(PrintWriter out, String machineName, BenchShape shape)
+      throws BenchException {
     out.printf("parallel: %d jobs of leaky-rnn %s (%s), %d steps each, one thread each%n",
         parallelJobs, shape.name(), shape.describe(), parallelSteps);
     out.flush();
     // one job untimed first, so both arms start warm
-    trainer(loader, LEAKY, shape, StepObserver.NONE).trainOnBatch(fixedBatch(shape),
-        stage(shape.heads()), Math.min(parallelSteps, 3), i -> { });
-    double sequential = wallSeconds(loader, shape, 1);
-    double sideBySide = wallSeconds(loader, shape, parallelThreads);
+    trainer(LEAKY, shape, StepObserver.NONE).train(fixedBatch(shape), stage(shape.heads()),
+        Math.min(parallelSteps, 3), i -> { });
+    double sequential = wallSeconds(shape, 1);
+    double sideBySide = wallSeconds(shape, parallelThreads);
     double perHour1 = parallelJobs * 3600.0 / sequential;
     double perHourK = parallelJobs * 3600.0 / sideBySide;
     out.printf(Locale.ROOT, "  one after another: %.1f s, %.0f runs/hour%n", sequential, perHour1);
@@ -454,15 +446,14 @@ public final class BenchCommand implements Callable<Integer> {
     write(out, sibling("parallel"), PARALLEL_COLUMNS, lines);
   }
 
-  private double wallSeconds(ExperimentLoader loader, BenchShape shape, int threads)
-      throws BenchException {
+  private double wallSeconds(BenchShape shape, int threads) throws BenchException {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long t0 = System.nanoTime();
       List<Future<?>> futures = new ArrayList<>();
       for (int j = 0; j < parallelJobs; j++) {
-        futures.add(pool.submit(() -> trainer(loader, LEAKY, shape, StepObserver.NONE)
-            .trainOnBatch(fixedBatch(shape), stage(shape.heads()), parallelSteps, i -> { })));
+        futures.add(pool.submit(() -> trainer(LEAKY, shape, StepObserver.NONE).train(
+            fixedBatch(shape), stage(shape.heads()), parallelSteps, i -> { })));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -483,8 +474,7 @@ public final class BenchCommand implements Callable<Integer> {
    * 0.1, Nesterov — the reference's settings — whose steps report to {@code observer}. The task
    * only fixes the input (1) and output (2) widths; the batch itself is {@link #fixedBatch}.
    */
-  static Trainer trainer(ExperimentLoader loader, String model, BenchShape shape,
-      StepObserver observer) {
+  private FixedBatchTrainer trainer(String model, BenchShape shape, StepObserver observer) {
     String yaml = String.format(Locale.ROOT, """
         name: bench
         seed: 1
@@ -499,14 +489,11 @@ public final class BenchCommand implements Callable<Integer> {
           clip: 2.0
           optimizer: {type: sgd, lr: 0.05, momentum: 0.1, nesterov: true}
         """, model, shape.hidden(), shape.batch());
-    ResolvedExperiment resolved;
     try {
-      resolved = loader.load(yaml, "the bench experiment", "bench", List.of());
-    } catch (ConfigException e) {
+      return context.fixedBatchTrainer(yaml, observer);
+    } catch (IllegalArgumentException e) {
       throw new BenchRuntimeException(new BenchException(2, e.getMessage()));
     }
-    return ExperimentModule.trainer(resolved, new TrainingObserver() { }, observer,
-        new StopSignal());
   }
 
   /**
@@ -564,7 +551,8 @@ public final class BenchCommand implements Callable<Integer> {
         String.valueOf(r.steps()), ratioField(r, Summary::median), ratioField(r, Summary::p25),
         ratioField(r, Summary::p75), ratioField(r, Summary::min), ratioField(r, Summary::max),
         phase(r, Phase.INPUTS), phase(r, Phase.FORWARD), phase(r, Phase.LOSS),
-        phase(r, Phase.BACKWARD), phase(r, Phase.UPDATE), Double.isNaN(r.floorMs()) ? "" : fmt(r.floorMs()));
+        phase(r, Phase.BACKWARD), phase(r, Phase.UPDATE),
+        Double.isNaN(r.floorMs()) ? "" : fmt(r.floorMs()));
   }
 
   private static String ratioField(Row r, java.util.function.ToDoubleFunction<Summary> part) {
