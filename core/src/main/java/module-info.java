@@ -1,11 +1,15 @@
 /**
  * Engram's core: the launcher, plugin discovery, configuration binding and validation, Guice
  * wiring, the trainer (BPTT loop, heads, losses, optimizers, clipping) and the run directory.
- * Core never names a concrete plugin class; it finds plugins with ServiceLoader.
+ * Core never names a concrete plugin class; it finds plugins with ServiceLoader, and commands of
+ * other modules (such as the benchmark) the same way ({@link engram.core.cli.CommandProvider}).
+ * Exported for such modules: {@code cli} (the launcher and its command SPI), {@code compare} and
+ * {@code step} (the step observer and fixed-batch training).
  */
 module engram.core {
   requires engram.api;
   requires engram.runtime;
+  requires engram.kernels; // host loops and views of the trainer's loss, clip and updates
   requires com.google.guice;
   requires jakarta.inject;
   requires com.fasterxml.jackson.databind;
@@ -19,7 +23,6 @@ module engram.core {
   requires java.desktop;
   requires java.management;
   requires org.bytedeco.javacpp;
-  requires org.bytedeco.openblas; // bench: the matrix-multiply floor, timed with OpenBLAS alone
 
   uses engram.api.Task;
   uses engram.api.Model;
@@ -27,12 +30,13 @@ module engram.core {
   uses engram.api.Regularizer;
   uses engram.api.Analyzer;
   uses engram.api.study.Study;
+  uses engram.core.cli.CommandProvider;
 
   exports engram.core.cli;
   exports engram.core.compare;
+  exports engram.core.step;
 
   opens engram.core.cli to info.picocli;
-  opens engram.core.bench to info.picocli;
   opens engram.core.config to com.fasterxml.jackson.databind;
   opens engram.core.run to com.fasterxml.jackson.databind;
   opens engram.core.reproduce to com.fasterxml.jackson.databind;

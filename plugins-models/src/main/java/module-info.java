@@ -5,8 +5,9 @@
  */
 module engram.models {
   requires engram.api;
-  requires org.bytedeco.javacpp; // HostLoops: bulk copies between native buffers and Java arrays
-  requires org.bytedeco.openblas; // Blas: per-step products without ND4J's dispatch
+  // Internal helpers of the fused kernels (HostLoops, Buffers, Blas, FloatActivations); exported
+  // to this module and core only. Brings org.bytedeco.javacpp (Pointer) with it.
+  requires engram.kernels;
   requires static org.apiguardian.api;
 
   provides engram.api.Model with

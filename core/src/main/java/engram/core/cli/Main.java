@@ -1,21 +1,34 @@
 package engram.core.cli;
 
+import engram.core.config.ConfigException;
+import engram.core.config.ExperimentLoader;
+import engram.core.config.ResolvedExperiment;
+import engram.core.inject.ExperimentModule;
+import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginFolders;
+import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
+import engram.core.step.FixedBatchTrainer;
+import engram.core.step.StepObserver;
+import engram.core.train.StopSignal;
+import engram.core.train.TrainingObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code engram}: train recurrent networks on memory tasks, with every piece a plugin. */
+/**
+ * {@code engram}: train recurrent networks on memory tasks, with every piece a plugin. Core's own
+ * commands are listed here; commands of other modules on the class path (such as {@code bench})
+ * are added through {@link CommandProvider}, then {@code help}.
+ */
 @Command(name = "engram", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Train recurrent networks on memory tasks and find out how they remember.",
     subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, TrialCommand.class,
-        AnalyzeCommand.class, CompareCommand.class, ReproduceCommand.class,
-        engram.core.bench.BenchCommand.class,
-        CommandLine.HelpCommand.class})
+        AnalyzeCommand.class, CompareCommand.class, ReproduceCommand.class})
 public final class Main implements Runnable {
   /** Exit codes, named as picocli names its own. */
   static final int OK = 0;
@@ -86,12 +99,56 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (for tests: no System.exit). */
   public static int execute(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return commandLine().execute(args);
   }
 
   /** Runs the command line with the given output and error writers; returns the exit code. */
   public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-    return new CommandLine(new Main()).setOut(out).setErr(err).execute(args);
+    return commandLine().setOut(out).setErr(err).execute(args);
+  }
+
+  /**
+   * A fresh command line: core's commands, then the command of every {@link CommandProvider} on
+   * the class path (in the order {@link ServiceLoader} finds them), then {@code help}.
+   */
+  private static CommandLine commandLine() {
+    Main main = new Main();
+    CommandLine line = new CommandLine(main);
+    for (CommandProvider provider
+        : ServiceLoader.load(CommandProvider.class, Main.class.getClassLoader())) {
+      line.addSubcommand(provider.command(main.new Context()));
+    }
+    return line.addSubcommand(new CommandLine.HelpCommand());
+  }
+
+  /** What this invocation offers the commands of {@link CommandProvider}s. */
+  private final class Context implements CommandContext {
+
+    @Override
+    public List<String> modelIds() {
+      return registry().all(PluginKind.MODEL).stream().map(DiscoveredPlugin::id).sorted()
+          .toList();
+    }
+
+    @Override
+    public FixedBatchTrainer fixedBatchTrainer(String yaml, StepObserver observer) {
+      ResolvedExperiment resolved;
+      try {
+        resolved = new ExperimentLoader(registry()).load(yaml, "the command's experiment",
+            "experiment", List.of());
+      } catch (ConfigException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return ExperimentModule.trainer(resolved, new TrainingObserver() { }, observer,
+          new StopSignal())::trainOnBatch;
+    }
+
+    /** The plugins, discovered once even when a command asks from several threads. */
+    private PluginRegistry registry() {
+      synchronized (Main.this) {
+        return plugins();
+      }
+    }
   }
 
   /** The version from core's jar manifest. */

@@ -1,15 +1,15 @@
 package engram.core.train;
 
+import engram.kernels.HostLoops;
 import java.util.Arrays;
 import java.util.List;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code torch.nn.utils.clip_grad_norm_} over all gradients together, as Java loops over chunks
- * copied from the native buffers ({@link HostArrays}) instead of a norm op and a multiply op per
+ * copied from the native buffers ({@link HostLoops}) instead of a norm op and a multiply op per
  * array. Reuses its chunk buffers: one instance per trainer (one thread).
  *
  * <p>The sum of squares of an array is accumulated in {@value #CHUNK} lanes, lane i summing
@@ -49,18 +49,18 @@ final class GlobalNormClip {
   }
 
   private double sumOfSquares(INDArray g) {
-    if (!HostArrays.contiguous(g)) {
+    if (!HostLoops.contiguous(g)) {
       double norm = g.norm2Number().doubleValue();
       return norm * norm;
     }
     long length = g.length();
     int lanes = (int) Math.min(CHUNK, length);
     if (g.dataType() == DataType.FLOAT) {
-      FloatPointer p = HostArrays.floats(g);
+      Pointer p = HostLoops.pointer(g);
       Arrays.fill(floatLanes, 0, lanes, 0f);
       for (long from = 0; from < length; from += CHUNK) {
         int n = (int) Math.min(CHUNK, length - from);
-        HostArrays.read(p, from, floats, n);
+        HostLoops.get(p, from, floats, n);
         for (int i = 0; i < n; i++) {
           floatLanes[i] += floats[i] * floats[i];
         }
@@ -69,11 +69,11 @@ final class GlobalNormClip {
         doubles[i] = floatLanes[i];
       }
     } else {
-      DoublePointer p = HostArrays.doubles(g);
+      Pointer p = HostLoops.pointer(g);
       Arrays.fill(doubleLanes, 0, lanes, 0.0);
       for (long from = 0; from < length; from += CHUNK) {
         int n = (int) Math.min(CHUNK, length - from);
-        HostArrays.read(p, from, doubles, n);
+        HostLoops.get(p, from, doubles, n);
         for (int i = 0; i < n; i++) {
           doubleLanes[i] += doubles[i] * doubles[i];
         }
@@ -114,31 +114,31 @@ final class GlobalNormClip {
   }
 
   private void scale(INDArray g, double coefficient) {
-    if (!HostArrays.contiguous(g)) {
+    if (!HostLoops.contiguous(g)) {
       g.muli(coefficient);
       return;
     }
     long length = g.length();
     if (g.dataType() == DataType.FLOAT) {
       float c = (float) coefficient;
-      FloatPointer p = HostArrays.floats(g);
+      Pointer p = HostLoops.pointer(g);
       for (long from = 0; from < length; from += CHUNK) {
         int n = (int) Math.min(CHUNK, length - from);
-        HostArrays.read(p, from, floats, n);
+        HostLoops.get(p, from, floats, n);
         for (int i = 0; i < n; i++) {
           floats[i] = floats[i] * c;
         }
-        HostArrays.write(p, from, floats, n);
+        HostLoops.put(p, from, floats, n);
       }
     } else {
-      DoublePointer p = HostArrays.doubles(g);
+      Pointer p = HostLoops.pointer(g);
       for (long from = 0; from < length; from += CHUNK) {
         int n = (int) Math.min(CHUNK, length - from);
-        HostArrays.read(p, from, doubles, n);
+        HostLoops.get(p, from, doubles, n);
         for (int i = 0; i < n; i++) {
           doubles[i] = doubles[i] * coefficient;
         }
-        HostArrays.write(p, from, doubles, n);
+        HostLoops.put(p, from, doubles, n);
       }
     }
   }

@@ -1,10 +1,10 @@
 package engram.core.train;
 
 import engram.core.config.OptimizerConfig;
+import engram.kernels.HostLoops;
 import java.util.HashMap;
 import java.util.Map;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>State (momentum buffers, Adam moments and step counts) is kept per parameter name and created
  * on a parameter's first update, so readout heads added later by a curriculum start fresh. It
  * lives in Java arrays, and an update is a plain Java loop over chunks of the parameter and
- * gradient copied from and to their native buffers ({@link HostArrays}): a few bulk copies per
+ * gradient copied from and to their native buffers ({@link HostLoops}): a few bulk copies per
  * parameter instead of the 4–8 ND4J ops (each with its overhead and temporaries) the rules take.
  *
  * <p>Arithmetic is in the parameter's precision, one rounding per operation in the order the
@@ -56,7 +56,7 @@ public abstract sealed class Optimizer {
       throw new IllegalArgumentException("parameter '" + name + "' has " + parameter.length()
           + " elements but its gradient " + gradient.length());
     }
-    if (HostArrays.contiguous(parameter) && HostArrays.contiguous(gradient)
+    if (HostLoops.contiguous(parameter) && HostLoops.contiguous(gradient)
         && parameter.dataType() == gradient.dataType()) {
       updateContiguous(name, parameter, gradient);
       return;
@@ -77,26 +77,26 @@ public abstract sealed class Optimizer {
     }
     state.begin();
     if (type == DataType.FLOAT) {
-      FloatPointer p = HostArrays.floats(parameter);
-      FloatPointer g = HostArrays.floats(gradient);
+      Pointer p = HostLoops.pointer(parameter);
+      Pointer g = HostLoops.pointer(gradient);
       for (int chunk = 0; chunk < chunks(length); chunk++) {
         int from = chunk * CHUNK;
         int n = Math.min(CHUNK, length - from);
-        HostArrays.read(p, from, parameterFloats, n);
-        HostArrays.read(g, from, gradientFloats, n);
+        HostLoops.get(p, from, parameterFloats, n);
+        HostLoops.get(g, from, gradientFloats, n);
         state.apply(chunk, parameterFloats, gradientFloats, n);
-        HostArrays.write(p, from, parameterFloats, n);
+        HostLoops.put(p, from, parameterFloats, n);
       }
     } else {
-      DoublePointer p = HostArrays.doubles(parameter);
-      DoublePointer g = HostArrays.doubles(gradient);
+      Pointer p = HostLoops.pointer(parameter);
+      Pointer g = HostLoops.pointer(gradient);
       for (int chunk = 0; chunk < chunks(length); chunk++) {
         int from = chunk * CHUNK;
         int n = Math.min(CHUNK, length - from);
-        HostArrays.read(p, from, parameterDoubles, n);
-        HostArrays.read(g, from, gradientDoubles, n);
+        HostLoops.get(p, from, parameterDoubles, n);
+        HostLoops.get(g, from, gradientDoubles, n);
         state.apply(chunk, parameterDoubles, gradientDoubles, n);
-        HostArrays.write(p, from, parameterDoubles, n);
+        HostLoops.put(p, from, parameterDoubles, n);
       }
     }
   }

@@ -7,6 +7,8 @@ import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.api.task.Target;
+import engram.kernels.Buffers;
+import engram.kernels.HostLoops;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,7 +50,7 @@ final class ReadoutHeads {
   private final List<Parameter> weightParameters = new ArrayList<>();
   private final List<Parameter> biasParameters = new ArrayList<>();
   // Reused by evaluate; flat native buffers (grown as needed) and host arrays by HostBuffer role
-  private final HostArrays.Staging staging = new HostArrays.Staging();
+  private final HostLoops.Staging staging = new HostLoops.Staging();
   private final double[][] host = new double[HostBuffer.values().length][0];
   private INDArray stackedWeightsBuffer;
   private INDArray stackedGradsBuffer;
@@ -214,7 +216,7 @@ final class ReadoutHeads {
 
   /** {@code a} itself when it is C-contiguous in the heads' type, else such a copy. */
   private INDArray contiguousCopyIfNeeded(INDArray a) {
-    return a.dataType() == dataType && HostArrays.contiguous(a) ? a
+    return a.dataType() == dataType && HostLoops.contiguous(a) ? a
         : a.castTo(dataType).dup('c');
   }
 
@@ -350,10 +352,11 @@ final class ReadoutHeads {
     boolean gradients = dLdh != null;
     boolean single = m == 1;
     INDArray stackedWeights = single ? weights.get(group.heads[0])
-        : HostArrays.matrix(stackedWeightsBuffer = scratch(stackedWeightsBuffer, (long) columns * hidden),
+        : Buffers.matrix(
+            stackedWeightsBuffer = scratch(stackedWeightsBuffer, (long) columns * hidden),
             columns, hidden);
     INDArray stackedWeightGrads = !gradients ? null : single ? weightGrads.get(group.heads[0])
-        : HostArrays.matrix(stackedGradsBuffer = scratch(stackedGradsBuffer, (long) columns * hidden),
+        : Buffers.matrix(stackedGradsBuffer = scratch(stackedGradsBuffer, (long) columns * hidden),
             columns, hidden);
     if (!single) {
       double[] stack = hostBuffer(HostBuffer.WEIGHTS, columns * hidden);
@@ -367,18 +370,18 @@ final class ReadoutHeads {
       int t0 = run[0];
       int rows = (run[1] - t0) * b;
       int size = rows * columns;
-      INDArray stateRows = HostArrays.rows(hiddenStates, (long) t0 * b, rows, hidden);
-      INDArray out = HostArrays.matrix(outputsBuffer = scratch(outputsBuffer, size), rows, columns);
+      INDArray stateRows = Buffers.rows(hiddenStates, (long) t0 * b, rows, hidden);
+      INDArray out = Buffers.matrix(outputsBuffer = scratch(outputsBuffer, size), rows, columns);
       Nd4j.gemm(stateRows, stackedWeights, out, false, true, 1.0, 0.0);
       double[] y = hostBuffer(HostBuffer.OUTPUTS, size);
       staging.read(out, 0, y, 0, size);
       double[] dy = gradients ? hostBuffer(HostBuffer.OUTPUT_GRADIENTS, size) : null;
       score(group, run, y, dy);
       if (gradients) {
-        INDArray dOut = HostArrays.matrix(outputGradsBuffer = scratch(outputGradsBuffer, size),
+        INDArray dOut = Buffers.matrix(outputGradsBuffer = scratch(outputGradsBuffer, size),
             rows, columns);
         staging.write(dOut, 0, dy, 0, size); // rounded to the heads' precision
-        Nd4j.gemm(dOut, stackedWeights, HostArrays.rows(dLdh, (long) t0 * b, rows, hidden),
+        Nd4j.gemm(dOut, stackedWeights, Buffers.rows(dLdh, (long) t0 * b, rows, hidden),
             false, false, 1.0, 1.0);
         Nd4j.gemm(dOut, stateRows, stackedWeightGrads, true, false, 1.0, firstRun ? 0.0 : 1.0);
       }

@@ -15,6 +15,9 @@ import engram.core.config.LevelName;
 import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.config.TrainingConfig;
+import engram.core.step.StepObserver;
+import engram.core.step.StepObserver.Phase;
+import engram.kernels.HostLoops;
 import engram.runtime.Constraints;
 import engram.runtime.Networks;
 import jakarta.inject.Inject;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The training loop: sample → forward → heads and loss → regularizers → BPTT → clip → update,
- * an evaluation on fresh batches after every epoch, and the curriculum's decision.
+ * an evaluation on fresh batches after every epoch, and the curriculum's decision. Every training
+ * step reports its phases to a {@link StepObserver} when one is given.
  *
  * <p>Random streams (all from the run seed): {@code model-init}, {@code heads-init},
  * {@code train-data}, {@code train-h0}, {@code eval-data}, {@code eval-h0}. One trainer runs on one
@@ -46,6 +50,8 @@ public final class Trainer {
   private final RandomStreams streams;
   private final DataType dataType;
   private final TrainingObserver observer;
+  private final StepObserver stepObserver;
+  private final boolean timed; // whether steps are observed: the clock is read only then
   private final StopSignal stop;
 
   @SuppressWarnings("rawtypes")
@@ -59,13 +65,23 @@ public final class Trainer {
   private ReadoutHeads heads;
   private double lastAccuracy = Double.NaN; // mean accuracy of the latest evaluation
 
+  /**
+   * A trainer of {@code experiment}.
+   *
+   * @param observer receives progress, epochs and checkpoints
+   * @param stepObserver receives the phases of every training step; {@link StepObserver#NONE}
+   *     (the usual case) costs nothing
+   * @param stop checked before every step
+   */
   @Inject
   public Trainer(ResolvedExperiment experiment, RandomStreams streams, DataType dataType,
-      TrainingObserver observer, StopSignal stop) {
+      TrainingObserver observer, StepObserver stepObserver, StopSignal stop) {
     this.experiment = experiment;
     this.streams = streams;
     this.dataType = dataType;
     this.observer = observer;
+    this.stepObserver = stepObserver;
+    this.timed = stepObserver != StepObserver.NONE;
     this.stop = stop;
     this.task = (Task) experiment.task().plugin().plugin();
     this.taskConfig = experiment.task().config();
@@ -123,7 +139,7 @@ public final class Trainer {
         }
         Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), trainData);
         double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0,
-            trainNoise, regSums, workspace, step, null);
+            trainNoise, regSums, workspace, step);
         step++;
         if (!Double.isFinite(loss)) {
           Divergence d = workspace.divergence;
@@ -212,16 +228,16 @@ public final class Trainer {
   }
 
   /**
-   * Benchmark hook ({@code engram bench}): initialises a fresh network and heads as {@link #run()}
-   * does, then runs {@code steps} ordinary training steps (forward, heads and loss, regularizers,
-   * BPTT, clip, optimizer update — the code of {@link #run()}) all on the same {@code batch} and
-   * {@code stage}, with no evaluation, curriculum or checkpoint. Nothing is written.
+   * Initialises a fresh network and heads as {@link #run()} does, then runs {@code steps} ordinary
+   * training steps (forward, heads and loss, regularizers, BPTT, clip, optimizer update — the code
+   * of {@link #run()}, phases reported to this trainer's {@link StepObserver}) all on the same
+   * {@code batch} and {@code stage}, with no evaluation, curriculum or checkpoint. Nothing is
+   * written. The implementation of {@link engram.core.step.FixedBatchTrainer#train}.
    *
-   * @param afterStep called after each step with its index, outside the timed region
-   * @return the wall time of each step and of its phases, in nanoseconds
+   * @param afterStep called after each step with its index, outside the step's phases
    * @throws TrainingDivergedException when the loss stops being finite
    */
-  public StepTimes benchmarkSteps(Batch batch, Stage stage, int steps, IntConsumer afterStep) {
+  public void trainOnBatch(Batch batch, Stage stage, int steps, IntConsumer afterStep) {
     TrainingConfig training = experiment.training();
     Map<String, INDArray> modelGrads = initialise(Map.of());
     Optimizer optimizer = Optimizer.create(training.optimizer());
@@ -229,56 +245,30 @@ public final class Trainer {
     RandomGenerator trainNoise = streams.stream("train-noise");
     Map<String, Double> regSums = new LinkedHashMap<>();
     Workspace workspace = new Workspace();
-    long[] nanos = new long[steps];
-    long[][] phases = new long[steps][Phase.values().length];
     for (int s = 0; s < steps; s++) {
-      long t0 = System.nanoTime();
       double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0, trainNoise,
-          regSums, workspace, s, phases[s]);
-      nanos[s] = System.nanoTime() - t0;
+          regSums, workspace, s);
       if (!Double.isFinite(loss)) {
         Divergence d = workspace.divergence;
-        throw new TrainingDivergedException("The benchmark loss became " + loss + " at step "
-            + (s + 1) + ": " + d.term() + " is not finite. Fix: " + d.fix() + ".");
+        throw new TrainingDivergedException("The training loss on the fixed batch became " + loss
+            + " at step " + (s + 1) + ": " + d.term() + " is not finite. Fix: " + d.fix() + ".");
       }
       afterStep.accept(s);
     }
-    return new StepTimes(nanos, phases);
   }
-
-  /** The parts of a training step that {@link #benchmarkSteps} times separately. */
-  public enum Phase {
-    /** The batch as an array, h0, regularizer perturbations. */
-    INPUTS,
-    /** The network's forward pass. */
-    FORWARD,
-    /** Readout heads, loss and dL/dh, regularizers on the hidden states. */
-    LOSS,
-    /** BPTT through the network and parameter regularizers. */
-    BACKWARD,
-    /** Gradient clipping and the optimizer update. */
-    UPDATE
-  }
-
-  /**
-   * Wall times of {@link #benchmarkSteps}: {@code total[s]} of step s and {@code phases[s][p]} of
-   * its {@link Phase} p (ordinal), in nanoseconds; the phases of a step add up to its total up to
-   * the timer calls between them.
-   */
-  public record StepTimes(long[] total, long[][] phases) {}
 
   @SuppressWarnings("unchecked")
   private double trainStep(Batch batch, Stage stage, TrainingConfig training, Optimizer optimizer,
       Map<String, INDArray> modelGrads, RandomGenerator h0Rng, RandomGenerator noise,
-      Map<String, Double> regSums, Workspace workspace, long step, long[] phases) {
-    long mark = phases == null ? 0 : System.nanoTime();
+      Map<String, Double> regSums, Workspace workspace, long step) {
+    long mark = timed ? System.nanoTime() : 0;
     INDArray inputs = toArray(batch);
     INDArray h0 = network.initialState(batch.batch(), h0Rng);
     INDArray drive = perturb(experiment.regularizers(), network.hiddenSize(), inputs, batch, step,
         noise);
-    mark = lap(phases, Phase.INPUTS, mark);
+    mark = phaseEnded(Phase.INPUTS, mark);
     Trajectory trajectory = network.forward(inputs, h0, drive);
-    mark = lap(phases, Phase.FORWARD, mark);
+    mark = phaseEnded(Phase.FORWARD, mark);
     INDArray hidden = trajectory.hidden();
     INDArray dLdh = workspace.zeros(hidden);
     double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
@@ -304,7 +294,7 @@ public final class Trainer {
       regSums.merge(choice.plugin().id(), term, Double::sum);
       loss += term;
     }
-    mark = lap(phases, Phase.LOSS, mark);
+    mark = phaseEnded(Phase.LOSS, mark);
     network.backward(trajectory, dLdh, extras.gradients(), modelGrads);
     for (int k = 0; k < regularizers.size(); k++) {
       PluginChoice choice = regularizers.get(k);
@@ -323,7 +313,7 @@ public final class Trainer {
           "lower the regularizers' strengths (regularizers.<k>.lambda)");
       return loss;
     }
-    mark = lap(phases, Phase.BACKWARD, mark);
+    mark = phaseEnded(Phase.BACKWARD, mark);
     List<Parameter> params = workspace.parameters;
     List<INDArray> grads = workspace.gradients;
     params.clear();
@@ -344,17 +334,20 @@ public final class Trainer {
       optimizer.update(params.get(i).name(), params.get(i).value(), grads.get(i));
     }
     network.constrain();
-    lap(phases, Phase.UPDATE, mark);
+    phaseEnded(Phase.UPDATE, mark);
     return loss;
   }
 
-  /** Adds the time since {@code mark} to {@code phases[phase]} (when timing) and returns now. */
-  private static long lap(long[] phases, Phase phase, long mark) {
-    if (phases == null) {
+  /**
+   * Reports the time since {@code mark} as {@code phase} to the step observer and returns now (the
+   * next phase's start); does nothing, not even read the clock, when nobody observes.
+   */
+  private long phaseEnded(Phase phase, long mark) {
+    if (!timed) {
       return 0;
     }
     long now = System.nanoTime();
-    phases[phase.ordinal()] += now - mark;
+    stepObserver.phaseEnded(phase, now - mark);
     return now;
   }
 
@@ -468,7 +461,7 @@ public final class Trainer {
       INDArray view = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps),
           org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
       // the network's backward overwrites dL/dh in place, so it is cleared every step
-      return HostArrays.zero(view);
+      return HostLoops.zero(view);
     }
   }
 }

@@ -14,6 +14,7 @@ import engram.core.config.ResolvedExperiment;
 import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
+import engram.core.step.StepObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ class MultiLabelTrainingTest {
       }
     };
     new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observer,
-        new StopSignal()).run();
+        StepObserver.NONE, new StopSignal()).run();
     return reports;
   }
 

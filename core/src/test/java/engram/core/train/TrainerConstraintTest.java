@@ -12,6 +12,7 @@ import engram.core.config.ResolvedExperiment;
 import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
+import engram.core.step.StepObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -95,7 +96,7 @@ class TrainerConstraintTest {
       }
     };
     Trainer trainer = new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(),
-        observer, new StopSignal());
+        observer, StepObserver.NONE, new StopSignal());
     trainer.run();
     INDArray trained = trainer.network().parameters().stream()
         .filter(p -> p.name().equals("w_rec")).findFirst().orElseThrow().value();

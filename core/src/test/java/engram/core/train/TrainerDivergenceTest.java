@@ -11,6 +11,7 @@ import engram.core.config.ResolvedExperiment;
 import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
+import engram.core.step.StepObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +65,7 @@ class TrainerDivergenceTest {
 
   private static Trainer trainer(ResolvedExperiment e) {
     return new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(),
-        new TrainingObserver() {}, new StopSignal());
+        new TrainingObserver() {}, StepObserver.NONE, new StopSignal());
   }
 
   @Test

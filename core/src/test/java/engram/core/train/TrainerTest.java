@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Parameter;
 import engram.api.PluginInfo;
 import engram.api.Task;
+import engram.api.curriculum.Assignment;
 import engram.api.curriculum.Decision;
+import engram.api.curriculum.Stage;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.core.config.ExperimentLoader;
@@ -18,6 +20,8 @@ import engram.core.config.ResolvedExperiment;
 import engram.core.plugin.DiscoveredPlugin;
 import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
+import engram.core.step.StepObserver;
+import engram.core.step.StepObserver.Phase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
 import java.util.stream.Collectors;
@@ -82,7 +87,8 @@ class TrainerTest {
   private static final String ALWAYS_ADVANCES = "{id: multi-head, threshold: 0.01, max-level: 100}";
 
   private static Trainer trainer(ResolvedExperiment e, TrainingObserver observer, StopSignal stop) {
-    return new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observer, stop);
+    return new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observer,
+        StepObserver.NONE, stop);
   }
 
   /** A checkpoint event with copies of its tensors, taken when it was emitted. */
@@ -171,6 +177,64 @@ class TrainerTest {
 
   private static int[] range(int n) {
     return java.util.stream.IntStream.range(0, n).toArray();
+  }
+
+  // ------------------------------------------------------------------ step observer
+
+  /** Records the phases a trainer reports, in order. */
+  static final class PhaseRecorder implements StepObserver {
+    final List<Phase> phases = new ArrayList<>();
+    final List<Long> nanos = new ArrayList<>();
+
+    @Override
+    public void phaseEnded(Phase phase, long n) {
+      phases.add(phase);
+      nanos.add(n);
+    }
+
+    /** Asserts {@code steps} steps of the five phases in order, each with a time ≥ 0. */
+    void assertSteps(int steps) {
+      Phase[] order = Phase.values();
+      assertEquals(steps * order.length, phases.size(), "five phases per step: " + phases);
+      for (int i = 0; i < phases.size(); i++) {
+        assertEquals(order[i % order.length], phases.get(i), "phase " + i);
+        assertTrue(nanos.get(i) >= 0, "time of phase " + i);
+      }
+    }
+  }
+
+  @Test
+  void aRunReportsThePhasesOfEveryTrainingStepAndTrainsAsWithoutAnObserver() throws Exception {
+    ResolvedExperiment e = experiment(NEVER_ADVANCES, 3, 2);
+    PhaseRecorder phases = new PhaseRecorder();
+    Recorder observed = new Recorder();
+    new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observed, phases,
+        new StopSignal()).run();
+    phases.assertSteps(6); // 2 epochs × 3 steps; evaluation passes are not training steps
+
+    Recorder plain = new Recorder();
+    trainer(e, plain, new StopSignal()).run();
+    assertArrayEquals(plain.stepLosses(), observed.stepLosses(), 0.0, "observing changes nothing");
+  }
+
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void trainOnBatchTakesTheStepsOnOneBatchFromAFreshNetworkEachCall() throws Exception {
+    ResolvedExperiment e = experiment(NEVER_ADVANCES, 3, 2);
+    Task task = (Task) e.task().plugin().plugin();
+    Batch batch = task.sample(e.task().config(), new int[] {2}, 16, new SplittableRandom(3));
+    Stage stage = new Stage(List.of(new Assignment(2, 0)));
+    PhaseRecorder phases = new PhaseRecorder();
+    Trainer trainer = new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(),
+        new TrainingObserver() { }, phases, new StopSignal());
+    List<Integer> after = new ArrayList<>();
+    trainer.trainOnBatch(batch, stage, 4, after::add);
+    assertEquals(List.of(0, 1, 2, 3), after);
+    phases.assertSteps(4);
+    INDArray first = trainer.network().parameters().get(0).value().dup();
+    trainer.trainOnBatch(batch, stage, 4, i -> { });
+    assertEquals(first, trainer.network().parameters().get(0).value(),
+        "each call starts from a fresh network of the same seed");
   }
 
   // ------------------------------------------------------------------ (a) determinism

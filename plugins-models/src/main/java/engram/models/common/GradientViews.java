@@ -1,5 +1,6 @@
 package engram.models.common;
 
+import engram.kernels.Buffers;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

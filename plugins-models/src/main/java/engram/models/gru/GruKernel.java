@@ -2,11 +2,11 @@ package engram.models.gru;
 
 import engram.api.SequenceKernel;
 import engram.api.Trajectory;
-import engram.models.common.Blas;
-import engram.models.common.Buffers;
-import engram.models.common.FloatActivations;
+import engram.kernels.Blas;
+import engram.kernels.Buffers;
+import engram.kernels.FloatActivations;
+import engram.kernels.HostLoops;
 import engram.models.common.GradientViews;
-import engram.models.common.HostLoops;
 import engram.models.common.Shapes;
 import engram.models.common.Tau;
 import java.util.Arrays;

@@ -1,15 +1,15 @@
 package engram.models.lstm;
 
-import static engram.models.common.Buffers.broadcastMul;
+import static engram.kernels.Buffers.broadcastMul;
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 
 import engram.api.SequenceKernel;
 import engram.api.Trajectory;
-import engram.models.common.Blas;
-import engram.models.common.Buffers;
-import engram.models.common.FloatActivations;
-import engram.models.common.HostLoops;
+import engram.kernels.Blas;
+import engram.kernels.Buffers;
+import engram.kernels.FloatActivations;
+import engram.kernels.HostLoops;
 import engram.models.common.Shapes;
 import engram.models.common.Tau;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import engram.api.PluginInfo;
 import engram.api.SequenceKernel;
 import engram.api.config.Check;
 import engram.api.config.Doc;
-import engram.models.common.Blas;
+import engram.kernels.Blas;
 import engram.models.common.ConfigChecks;
 import java.util.Objects;
 import java.util.Optional;

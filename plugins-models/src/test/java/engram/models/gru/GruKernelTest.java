@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.NetworkSpec;
 import engram.api.Trajectory;
-import engram.models.common.Blas;
-import engram.testkit.TestArrays;
+import engram.kernels.Blas;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
 import engram.runtime.CellNetwork;
 import engram.testkit.KernelCheck;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.NetworkSpec;
 import engram.api.Trajectory;
-import engram.models.common.Blas;
-import engram.testkit.TestArrays;
+import engram.kernels.Blas;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
 import engram.runtime.CellNetwork;
 import engram.runtime.Networks;
 import engram.testkit.KernelCheck;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;

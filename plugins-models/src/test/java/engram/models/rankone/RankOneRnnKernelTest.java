@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.NetworkSpec;
 import engram.api.Trajectory;
-import engram.models.common.Blas;
+import engram.kernels.Blas;
 import engram.models.rankone.RankOneRnnModel.Config;
 import engram.models.rankone.RankOneRnnModel.InitialState;
 import engram.runtime.CellNetwork;
