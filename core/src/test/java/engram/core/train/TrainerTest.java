@@ -13,10 +13,7 @@ import engram.api.curriculum.Decision;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.core.config.ExperimentLoader;
-import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
-import engram.core.plugin.DiscoveredPlugin;
-import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +79,7 @@ class TrainerTest {
   private static final String ALWAYS_ADVANCES = "{id: multi-head, threshold: 0.01, max-level: 100}";
 
   private static Trainer trainer(ResolvedExperiment e, TrainingObserver observer, StopSignal stop) {
-    return new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observer, stop);
+    return RunBindings.trainer(e, observer, stop);
   }
 
   /** A checkpoint event with copies of its tensors, taken when it was emitted. */
@@ -328,23 +325,15 @@ class TrainerTest {
     }
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static ResolvedExperiment withTask(ResolvedExperiment e, Task<?> task) {
-    PluginChoice choice = new PluginChoice(
-        new DiscoveredPlugin(PluginKind.TASK, task, "test", "TrainerTest"), e.task().config());
-    return new ResolvedExperiment(e.name(), e.description(), e.seed(), e.precision(), choice,
-        e.model(), e.curriculum(), e.regularizers(), e.analyzers(), e.training(), e.evaluation(),
-        e.output());
-  }
-
   @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
   void nanLossThrowsNamingEpochAndStepAndKeepsEarlierCheckpoints() throws Exception {
     ResolvedExperiment base = experiment(ALWAYS_ADVANCES, 2, 10);
     Task parity = (Task) base.task().plugin().plugin();
-    ResolvedExperiment e = withTask(base, new NanInputsTask<>(parity, 16, 3));
     Recorder recorder = new Recorder();
-    Trainer trainer = trainer(e, recorder, new StopSignal());
+    // the run's task swapped in its injector: parity, with NaN inputs from the 3rd batch on
+    Trainer trainer = RunBindings.trainer(base, recorder, new StopSignal(),
+        RunBindings.task(new NanInputsTask<>(parity, 16, 3), base.task().config()));
 
     TrainingDivergedException thrown = assertThrows(TrainingDivergedException.class, trainer::run);
     String message = thrown.getMessage();
@@ -515,14 +504,9 @@ class TrainerTest {
   void regularizersSeeTheBatchAndTheStepAndTheirTermIsReportedAndAddedToTheLoss() throws Exception {
     ResolvedExperiment base = experiment(NEVER_ADVANCES, 3, 2);
     RecordingRegularizer reg = new RecordingRegularizer();
-    PluginChoice choice = new PluginChoice(
-        new DiscoveredPlugin(PluginKind.REGULARIZER, reg, "test", "TrainerTest"),
-        new RecordingRegularizer.Config());
-    ResolvedExperiment e = new ResolvedExperiment(base.name(), base.description(), base.seed(),
-        base.precision(), base.task(), base.model(), base.curriculum(), List.of(choice),
-        base.analyzers(), base.training(), base.evaluation(), base.output());
     Recorder with = new Recorder();
-    trainer(e, with, new StopSignal()).run();
+    RunBindings.trainer(base, with, new StopSignal(),
+        RunBindings.regularizer(reg, new RecordingRegularizer.Config())).run();
     assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), reg.hiddenSteps);
     assertEquals(reg.hiddenSteps, reg.parameterSteps);
     for (EpochReport r : with.epochs) {
