@@ -180,8 +180,10 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
     /**
      * Retrains a copy of the checkpoint's network as single-head on {@code level} for at most
      * {@code epochs} epochs with the run's optimizer, batch and evaluation settings and a fresh
-     * readout head (stopping early once the run's curriculum threshold is reached). The run
-     * directory is not touched.
+     * readout head (stopping early once the level is learnt by the run's curriculum's rule). The
+     * one-level training comes from {@link Curriculum.FixedLevel}: the run's curriculum when it
+     * has that capability, otherwise another installed curriculum that has it. The run directory
+     * is not touched.
      *
      * @param checkpoint the state to start from; not changed
      * @param level the level N′ to retrain on, ≥ {@link #minLevel()}

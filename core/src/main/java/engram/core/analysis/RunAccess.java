@@ -90,7 +90,7 @@ final class RunAccess implements Analyzer.Run {
     }
     ResolvedExperiment copy;
     try {
-      copy = loader.singleHeadCopy(experiment, level, epochs, seed);
+      copy = loader.fixedLevelCopy(experiment, level, epochs, seed);
     } catch (ConfigException e) {
       throw new IllegalArgumentException("cannot retrain on level " + level + ": "
           + e.getMessage(), e);

@@ -1,8 +1,8 @@
 package engram.core.cli;
 
 import engram.api.curriculum.Decision;
-import engram.core.config.ExperimentLoader;
 import engram.core.config.ResolvedExperiment;
+import engram.core.inject.Invocation;
 import engram.core.train.EpochReport;
 import engram.core.train.StopSignal;
 import engram.core.train.TrainingObserver;
@@ -36,9 +36,9 @@ final class ParallelRuns {
    * Trains every job, at most {@code workers} at a time; Ctrl-C asks every running trainer to stop
    * after its step and write its final checkpoint.
    */
-  static Result train(List<Job> jobs, int workers, ExperimentLoader loader, Path runsRoot,
+  static Result train(List<Job> jobs, int workers, Invocation invocation, Path runsRoot,
       PrintWriter out, PrintWriter err) throws InterruptedException {
-    StopSignal stop = new StopSignal();
+    StopSignal stop = invocation.stop(); // shared: one Ctrl-C stops every run
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.request();
@@ -57,9 +57,9 @@ final class ParallelRuns {
       List<Future<RunCommand.Outcome>> futures = new ArrayList<>();
       for (Job job : jobs) {
         String prefix = "[" + job.label() + "] ";
-        futures.add(pool.submit(() -> RunCommand.train(job.experiment(), loader, runsRoot,
-            job.commandLine(), new AdvanceLines(syncOut, prefix), prefix, syncOut, syncErr,
-            stop)));
+        // each run gets a child injector of its own (RunCommand.train)
+        futures.add(pool.submit(() -> RunCommand.train(invocation, job.experiment(), runsRoot,
+            job.commandLine(), new AdvanceLines(syncOut, prefix), prefix, syncOut, syncErr)));
       }
       List<RunCommand.Outcome> outcomes = new ArrayList<>();
       for (Future<RunCommand.Outcome> f : futures) {

@@ -4,6 +4,7 @@ import engram.core.compare.ComparisonException;
 import engram.core.compare.SelectedStudy;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
+import engram.core.inject.Invocation;
 import engram.core.config.ResolvedExperiment;
 import engram.core.plugin.PluginRegistry;
 import engram.core.reproduce.ReproductionPlan;
@@ -72,7 +73,8 @@ final class ReproduceCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PluginRegistry registry = main.plugins();
     registry.problems().forEach(p -> err.println("warning: " + p));
-    ExperimentLoader loader = new ExperimentLoader(registry);
+    Invocation invocation = new Invocation(registry);
+    ExperimentLoader loader = invocation.loader();
     ReproductionPlan plan;
     SelectedStudy study = null;
     List<ParallelRuns.Job> jobs = new ArrayList<>();
@@ -154,7 +156,7 @@ final class ReproduceCommand implements Callable<Integer> {
     Instant started = Instant.now();
     ParallelRuns.Result result;
     try {
-      result = ParallelRuns.train(jobs, parallel, loader, outDir.resolve("runs"), out, err);
+      result = ParallelRuns.train(jobs, parallel, invocation, outDir.resolve("runs"), out, err);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Main.INTERRUPTED;

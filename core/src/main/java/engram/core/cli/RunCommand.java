@@ -5,19 +5,19 @@ import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
 import engram.core.config.LevelName;
 import engram.core.config.ResolvedExperiment;
-import engram.core.inject.ExperimentModule;
+import engram.core.inject.Invocation;
+import engram.core.inject.RunInjector;
 import engram.core.plugin.PluginRegistry;
+import engram.core.run.RunArtifacts;
 import engram.core.run.RunDirectory;
 import engram.core.run.RunLog;
 import engram.core.train.Preflight;
 import engram.core.train.StopSignal;
-import engram.core.train.Trainer;
 import engram.core.train.TrainingDivergedException;
 import engram.core.train.TrainingObserver;
 import engram.core.train.TrainingResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -73,20 +73,20 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PluginRegistry registry = main.plugins();
     registry.problems().forEach(p -> err.println("warning: " + p));
-    ExperimentLoader loader = new ExperimentLoader(registry);
+    Invocation invocation = new Invocation(registry);
     if (seeds != null) {
-      return trainSeeds(loader, out, err);
+      return trainSeeds(invocation, out, err);
     }
     ResolvedExperiment resolved;
     try {
-      resolved = loader.load(experiment, overrides);
+      resolved = invocation.loader().load(experiment, overrides);
       Preflight.check(resolved);
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;
     }
     Path root = runsDir != null ? runsDir : Path.of(resolved.output().runsDir());
-    StopSignal stop = new StopSignal();
+    StopSignal stop = invocation.stop();
     CountDownLatch done = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       stop.request();
@@ -100,8 +100,8 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     boolean terminal = progress == null ? System.console() != null : progress.equals("bar");
     try {
-      return train(resolved, loader, root, commandLine(), new ProgressObserver(out, terminal), "",
-          out, err, stop).code();
+      return train(invocation, resolved, root, commandLine(), new ProgressObserver(out, terminal),
+          "", out, err).code();
     } finally {
       done.countDown();
       try {
@@ -113,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** {@code --seeds}: one run per seed, {@code --workers} at a time; every run checked first. */
-  private int trainSeeds(ExperimentLoader loader, PrintWriter out, PrintWriter err) {
+  private int trainSeeds(Invocation invocation, PrintWriter out, PrintWriter err) {
     List<Long> list;
     try {
       list = parseSeeds(seeds);
@@ -132,7 +132,7 @@ final class RunCommand implements Callable<Integer> {
       List<String> all = new ArrayList<>(overrides);
       all.add("seed=" + seed);
       try {
-        ResolvedExperiment resolved = loader.load(experiment, all);
+        ResolvedExperiment resolved = invocation.loader().load(experiment, all);
         Preflight.check(resolved);
         root = root != null ? root : Path.of(resolved.output().runsDir());
         List<String> line = new ArrayList<>(List.of("engram", "run", experiment.toString()));
@@ -148,7 +148,7 @@ final class RunCommand implements Callable<Integer> {
     out.flush();
     ParallelRuns.Result result;
     try {
-      result = ParallelRuns.train(jobs, parallel, loader, root, out, err);
+      result = ParallelRuns.train(jobs, parallel, invocation, root, out, err);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Main.INTERRUPTED;
@@ -204,20 +204,21 @@ final class RunCommand implements Callable<Integer> {
 
   /**
    * Creates a run directory under {@code root}, trains, and runs the experiment's analyzers: the
-   * whole of {@code engram run} after loading, shared with {@code engram reproduce}.
+   * whole of {@code engram run} after loading, shared with {@code engram reproduce}. The run gets
+   * an injector of its own, a child of the invocation's; the invocation's stop signal stops it.
    *
    * @param display progress display of this run
    * @param prefix put before every line this method prints (a run's label when several run side by
    *     side)
    */
-  static Outcome train(ResolvedExperiment resolved, ExperimentLoader loader, Path root,
+  static Outcome train(Invocation invocation, ResolvedExperiment resolved, Path root,
       List<String> commandLine, TrainingObserver display, String prefix, PrintWriter out,
-      PrintWriter err, StopSignal stop) {
+      PrintWriter err) {
+    RunInjector injector =
+        invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
     RunDirectory run;
     try {
-      run = RunDirectory.create(root, resolved.name(), Instant.now());
-      run.writeNew("config.resolved.yaml", loader.toYaml(resolved));
-      RunArtifacts.writeProvenance(run, resolved, commandLine);
+      run = injector.directory();
     } catch (java.io.IOException e) {
       err.println(prefix + "error: cannot create the run directory under " + root.toAbsolutePath()
           + ": " + e.getMessage() + ". Fix: choose a writable --runs-dir or output.runs-dir.");
@@ -229,7 +230,7 @@ final class RunCommand implements Callable<Integer> {
       // Failures are logged here, while run.log is attached, so the file holds what the console
       // message points to (a catch after the try-with-resources would run with the log closed).
       try {
-        return trainAndAnalyse(run, resolved, loader, display, stop, prefix, out, err);
+        return trainAndAnalyse(run, injector, resolved, invocation.loader(), prefix, out, err);
       } catch (TrainingDivergedException e) {
         LOG.error("Run stopped: {}", e.getMessage());
         err.println(prefix + "error: " + e.getMessage());
@@ -253,15 +254,12 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Trains (and analyses) with run.log attached; exceptions go to the caller, which logs them. */
-  private static Outcome trainAndAnalyse(RunDirectory run, ResolvedExperiment resolved,
-      ExperimentLoader loader, TrainingObserver display, StopSignal stop, String prefix,
-      PrintWriter out, PrintWriter err) throws Exception {
-    try (RunArtifacts artifacts = RunArtifacts.open(run, resolved)) {
+  private static Outcome trainAndAnalyse(RunDirectory run, RunInjector injector,
+      ResolvedExperiment resolved, ExperimentLoader loader, String prefix, PrintWriter out,
+      PrintWriter err) throws Exception {
+    try (RunArtifacts artifacts = injector.artifacts()) { // one of the trainer's observers
       LOG.info("Run {} started: {}", run.path(), resolved.name());
-      TrainingObserver observer = TrainingObserver.of(List.of(artifacts, display,
-          new LogObserver()));
-      Trainer trainer = ExperimentModule.trainer(resolved, observer, stop);
-      TrainingResult result = trainer.run();
+      TrainingResult result = injector.trainer().run();
       out.printf("%sfinished: %s after %d epochs (%d steps); largest %s solved: %s; run"
           + " directory: %s%n", prefix,
           result.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),

@@ -1,9 +1,7 @@
 package engram.core.train;
 
 import engram.api.Curriculum;
-import engram.api.Model;
 import engram.api.Network;
-import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Regularizer;
 import engram.api.Task;
@@ -19,8 +17,8 @@ import engram.core.step.StepObserver;
 import engram.core.step.StepObserver.Phase;
 import engram.kernels.HostLoops;
 import engram.runtime.Constraints;
-import engram.runtime.Networks;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,6 +47,7 @@ public final class Trainer {
   private final ResolvedExperiment experiment;
   private final RandomStreams streams;
   private final DataType dataType;
+  private final Provider<Network> networks;
   private final TrainingObserver observer;
   private final StepObserver stepObserver;
   private final boolean timed; // whether steps are observed: the clock is read only then
@@ -66,8 +65,10 @@ public final class Trainer {
   private double lastAccuracy = Double.NaN; // mean accuracy of the latest evaluation
 
   /**
-   * A trainer of {@code experiment}.
+   * Built by the run's injector ({@code engram.core.inject.ExperimentModule}).
    *
+   * @param networks a fresh network of the run's model per call, initialised from the stream
+   *     {@code model-init}; each {@link #run} starts from a new one
    * @param observer receives progress, epochs and checkpoints
    * @param stepObserver receives the phases of every training step; {@link StepObserver#NONE}
    *     (the usual case) costs nothing
@@ -75,10 +76,12 @@ public final class Trainer {
    */
   @Inject
   public Trainer(ResolvedExperiment experiment, RandomStreams streams, DataType dataType,
-      TrainingObserver observer, StepObserver stepObserver, StopSignal stop) {
+      Provider<Network> networks, TrainingObserver observer, StepObserver stepObserver,
+      StopSignal stop) {
     this.experiment = experiment;
     this.streams = streams;
     this.dataType = dataType;
+    this.networks = networks;
     this.observer = observer;
     this.stepObserver = stepObserver;
     this.timed = stepObserver != StepObserver.NONE;
@@ -198,12 +201,8 @@ public final class Trainer {
    * Creates the network (overwriting the parameters named in {@code initial}) and the readout
    * heads; returns a zeroed gradient buffer per trainable network parameter.
    */
-  @SuppressWarnings("unchecked")
   private Map<String, INDArray> initialise(Map<String, INDArray> initial) {
-    Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
-    int inputSize = task.inputSize(taskConfig);
-    network = Networks.create(model, experiment.model().config(),
-        new NetworkSpec(inputSize, dataType), streams.stream("model-init"));
+    network = networks.get();
     for (Parameter p : network.parameters()) {
       INDArray saved = initial.get(p.name());
       if (saved != null) {

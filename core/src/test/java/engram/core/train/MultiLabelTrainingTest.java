@@ -9,12 +9,8 @@ import engram.api.PluginInfo;
 import engram.api.curriculum.Decision;
 import engram.api.curriculum.Stage;
 import engram.core.config.ExperimentLoader;
-import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
-import engram.core.plugin.DiscoveredPlugin;
-import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
-import engram.core.step.StepObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -89,21 +85,11 @@ class MultiLabelTrainingTest {
     }
   }
 
-  private static ResolvedExperiment withCurriculum(ResolvedExperiment e, Curriculum<?> c) {
-    PluginChoice choice = new PluginChoice(
-        new DiscoveredPlugin(PluginKind.CURRICULUM, c, "test", "MultiLabelTrainingTest"),
-        e.curriculum().config());
-    return new ResolvedExperiment(e.name(), e.description(), e.seed(), e.precision(), e.task(),
-        e.model(), choice, e.regularizers(), e.analyzers(), e.training(), e.evaluation(),
-        e.output());
-  }
-
   /** Trains and returns the epoch reports; {@code recording} sees every decision. */
   private List<EpochReport> train(boolean wholeTrial, Recording[] recorder) throws Exception {
     ResolvedExperiment base = experiment(wholeTrial);
     Recording recording = new Recording((Curriculum<?>) base.curriculum().plugin().plugin());
     recorder[0] = recording;
-    ResolvedExperiment e = withCurriculum(base, recording);
     List<EpochReport> reports = new ArrayList<>();
     TrainingObserver observer = new TrainingObserver() {
       @Override
@@ -111,8 +97,9 @@ class MultiLabelTrainingTest {
         reports.add(report);
       }
     };
-    new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observer,
-        StepObserver.NONE, new StopSignal()).run();
+    // the run's curriculum swapped in its injector for the recording one
+    RunBindings.trainer(base, observer, new StopSignal(),
+        RunBindings.curriculum(recording, base.curriculum().config())).run();
     return reports;
   }
 

@@ -7,12 +7,8 @@ import engram.api.Parameter;
 import engram.api.PluginInfo;
 import engram.api.Regularizer;
 import engram.core.config.ExperimentLoader;
-import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
-import engram.core.plugin.DiscoveredPlugin;
-import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
-import engram.core.step.StepObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -81,11 +77,6 @@ class TrainerConstraintTest {
         """.formatted(dir.resolve("runs")));
     PluginRegistry registry = PluginRegistry.discover(getClass().getClassLoader());
     ResolvedExperiment loaded = new ExperimentLoader(registry).load(file, List.of());
-    PluginChoice push = new PluginChoice(new DiscoveredPlugin(PluginKind.REGULARIZER,
-        new PushEveryEntry(), "test", "test"), new PushEveryEntry.Config(0.5));
-    ResolvedExperiment e = new ResolvedExperiment(loaded.name(), loaded.description(),
-        loaded.seed(), loaded.precision(), loaded.task(), loaded.model(), loaded.curriculum(),
-        List.of(push), List.of(), loaded.training(), loaded.evaluation(), loaded.output());
     Map<String, INDArray> checkpoints = new LinkedHashMap<>();
     TrainingObserver observer = new TrainingObserver() {
       @Override
@@ -95,8 +86,8 @@ class TrainerConstraintTest {
             .forEach(p -> checkpoints.put(name, p.value().dup()));
       }
     };
-    Trainer trainer = new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(),
-        observer, StepObserver.NONE, new StopSignal());
+    Trainer trainer = RunBindings.trainer(loaded, observer, new StopSignal(),
+        RunBindings.regularizer(new PushEveryEntry(), new PushEveryEntry.Config(0.5)));
     trainer.run();
     INDArray trained = trainer.network().parameters().stream()
         .filter(p -> p.name().equals("w_rec")).findFirst().orElseThrow().value();

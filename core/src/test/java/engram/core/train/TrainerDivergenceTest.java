@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.PluginInfo;
 import engram.api.Regularizer;
 import engram.core.config.ExperimentLoader;
-import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
-import engram.core.plugin.DiscoveredPlugin;
-import engram.core.plugin.PluginKind;
 import engram.core.plugin.PluginRegistry;
-import engram.core.step.StepObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,21 +59,15 @@ class TrainerDivergenceTest {
         .load(file, List.of(overrides));
   }
 
-  private static Trainer trainer(ResolvedExperiment e) {
-    return new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(),
-        new TrainingObserver() {}, StepObserver.NONE, new StopSignal());
+  private static Trainer trainer(ResolvedExperiment e, com.google.inject.Module... swaps) {
+    return RunBindings.trainer(e, new TrainingObserver() {}, new StopSignal(), swaps);
   }
 
   @Test
   void aRegularizersTermIsNamedWithItsPositionAndItsStrength() throws Exception {
-    ResolvedExperiment base = experiment();
-    PluginChoice nan = new PluginChoice(new DiscoveredPlugin(PluginKind.REGULARIZER,
-        new NanTerm(), "test", "test"), new NanTerm.Config(5));
-    List<PluginChoice> regs = List.of(nan);
-    ResolvedExperiment e = new ResolvedExperiment(base.name(), base.description(), base.seed(),
-        base.precision(), base.task(), base.model(), base.curriculum(), regs, List.of(),
-        base.training(), base.evaluation(), base.output());
-    String message = assertThrows(TrainingDivergedException.class, trainer(e)::run).getMessage();
+    Trainer trainer = trainer(experiment(),
+        RunBindings.regularizer(new NanTerm(), new NanTerm.Config(5)));
+    String message = assertThrows(TrainingDivergedException.class, trainer::run).getMessage();
     assertTrue(message.contains("at epoch 2, step 2 of the epoch (training step 6"), message);
     assertTrue(message.contains("the hidden-state term of regularizer 'nan-term' (regularizers.0) is not"
         + " finite"), message);

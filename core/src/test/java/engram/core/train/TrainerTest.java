@@ -15,10 +15,8 @@ import engram.api.curriculum.Stage;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
 import engram.core.config.ExperimentLoader;
-import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
-import engram.core.plugin.DiscoveredPlugin;
-import engram.core.plugin.PluginKind;
+import engram.core.inject.ExperimentModule;
 import engram.core.plugin.PluginRegistry;
 import engram.core.step.StepObserver;
 import engram.core.step.StepObserver.Phase;
@@ -87,8 +85,7 @@ class TrainerTest {
   private static final String ALWAYS_ADVANCES = "{id: multi-head, threshold: 0.01, max-level: 100}";
 
   private static Trainer trainer(ResolvedExperiment e, TrainingObserver observer, StopSignal stop) {
-    return new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observer,
-        StepObserver.NONE, stop);
+    return RunBindings.trainer(e, observer, stop);
   }
 
   /** A checkpoint event with copies of its tensors, taken when it was emitted. */
@@ -208,8 +205,8 @@ class TrainerTest {
     ResolvedExperiment e = experiment(NEVER_ADVANCES, 3, 2);
     PhaseRecorder phases = new PhaseRecorder();
     Recorder observed = new Recorder();
-    new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(), observed, phases,
-        new StopSignal()).run();
+    RunBindings.trainer(e, observed, new StopSignal(), ExperimentModule.stepObserver(phases))
+        .run();
     phases.assertSteps(6); // 2 epochs × 3 steps; evaluation passes are not training steps
 
     Recorder plain = new Recorder();
@@ -225,8 +222,8 @@ class TrainerTest {
     Batch batch = task.sample(e.task().config(), new int[] {2}, 16, new SplittableRandom(3));
     Stage stage = new Stage(List.of(new Assignment(2, 0)));
     PhaseRecorder phases = new PhaseRecorder();
-    Trainer trainer = new Trainer(e, new RandomStreams(e.seed()), e.precision().dataType(),
-        new TrainingObserver() { }, phases, new StopSignal());
+    Trainer trainer = RunBindings.trainer(e, new TrainingObserver() { }, new StopSignal(),
+        ExperimentModule.stepObserver(phases));
     List<Integer> after = new ArrayList<>();
     trainer.trainOnBatch(batch, stage, 4, after::add);
     assertEquals(List.of(0, 1, 2, 3), after);
@@ -392,23 +389,15 @@ class TrainerTest {
     }
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static ResolvedExperiment withTask(ResolvedExperiment e, Task<?> task) {
-    PluginChoice choice = new PluginChoice(
-        new DiscoveredPlugin(PluginKind.TASK, task, "test", "TrainerTest"), e.task().config());
-    return new ResolvedExperiment(e.name(), e.description(), e.seed(), e.precision(), choice,
-        e.model(), e.curriculum(), e.regularizers(), e.analyzers(), e.training(), e.evaluation(),
-        e.output());
-  }
-
   @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
   void nanLossThrowsNamingEpochAndStepAndKeepsEarlierCheckpoints() throws Exception {
     ResolvedExperiment base = experiment(ALWAYS_ADVANCES, 2, 10);
     Task parity = (Task) base.task().plugin().plugin();
-    ResolvedExperiment e = withTask(base, new NanInputsTask<>(parity, 16, 3));
     Recorder recorder = new Recorder();
-    Trainer trainer = trainer(e, recorder, new StopSignal());
+    // the run's task swapped in its injector: parity, with NaN inputs from the 3rd batch on
+    Trainer trainer = RunBindings.trainer(base, recorder, new StopSignal(),
+        RunBindings.task(new NanInputsTask<>(parity, 16, 3), base.task().config()));
 
     TrainingDivergedException thrown = assertThrows(TrainingDivergedException.class, trainer::run);
     String message = thrown.getMessage();
@@ -579,14 +568,9 @@ class TrainerTest {
   void regularizersSeeTheBatchAndTheStepAndTheirTermIsReportedAndAddedToTheLoss() throws Exception {
     ResolvedExperiment base = experiment(NEVER_ADVANCES, 3, 2);
     RecordingRegularizer reg = new RecordingRegularizer();
-    PluginChoice choice = new PluginChoice(
-        new DiscoveredPlugin(PluginKind.REGULARIZER, reg, "test", "TrainerTest"),
-        new RecordingRegularizer.Config());
-    ResolvedExperiment e = new ResolvedExperiment(base.name(), base.description(), base.seed(),
-        base.precision(), base.task(), base.model(), base.curriculum(), List.of(choice),
-        base.analyzers(), base.training(), base.evaluation(), base.output());
     Recorder with = new Recorder();
-    trainer(e, with, new StopSignal()).run();
+    RunBindings.trainer(base, with, new StopSignal(),
+        RunBindings.regularizer(reg, new RecordingRegularizer.Config())).run();
     assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), reg.hiddenSteps);
     assertEquals(reg.hiddenSteps, reg.parameterSteps);
     for (EpochReport r : with.epochs) {

@@ -23,7 +23,8 @@ import java.util.List;
  * <p>Source: Khajehabdollahi et al., "Emergent mechanisms for long timescales depend on training
  * curriculum and affect performance in memory tasks", ICLR 2024, arXiv:2309.12927.
  */
-public final class MultiHeadCurriculum implements Curriculum<MultiHeadCurriculum.Config> {
+public final class MultiHeadCurriculum
+    implements Curriculum.FixedLevel<MultiHeadCurriculum.Config> {
 
   public record Config(
       @Doc("the first level N trained, on head 0") int startLevel,
@@ -77,5 +78,12 @@ public final class MultiHeadCurriculum implements Curriculum<MultiHeadCurriculum
     List<Assignment> grown = new ArrayList<>(stage.assignments());
     grown.add(new Assignment(next, next - config.startLevel()));
     return Decision.advance(new Stage(grown));
+  }
+
+  /** The run's threshold, {@code level} as start and max level: one head, which finishes once
+   * learnt. */
+  @Override
+  public Config fixedLevel(Config config, int level) {
+    return new Config(level, config.threshold(), level);
   }
 }

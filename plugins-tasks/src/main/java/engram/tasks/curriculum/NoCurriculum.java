@@ -17,7 +17,8 @@ import engram.api.curriculum.Stage;
  * <p>Source: Khajehabdollahi et al., "Emergent mechanisms for long timescales depend on training
  * curriculum and affect performance in memory tasks", ICLR 2024, arXiv:2309.12927.
  */
-public final class NoCurriculum implements Curriculum<NoCurriculum.Config> {
+public final class NoCurriculum
+    implements Curriculum.FixedLevel<NoCurriculum.Config> {
 
   public record Config(
       @Doc("the N trained from scratch") int startLevel,
@@ -59,5 +60,11 @@ public final class NoCurriculum implements Curriculum<NoCurriculum.Config> {
     return AdvanceRule.learnt(stage, accuracies, config.threshold())
         ? Decision.finish(stage)
         : Decision.stay(stage);
+  }
+
+  /** {@code level} from scratch with the run's threshold: what this curriculum does anyway. */
+  @Override
+  public Config fixedLevel(Config config, int level) {
+    return new Config(level, config.threshold());
   }
 }

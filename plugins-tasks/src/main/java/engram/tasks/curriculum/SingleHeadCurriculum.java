@@ -18,7 +18,8 @@ import engram.api.curriculum.Stage;
  * <p>Source: Khajehabdollahi et al., "Emergent mechanisms for long timescales depend on training
  * curriculum and affect performance in memory tasks", ICLR 2024, arXiv:2309.12927.
  */
-public final class SingleHeadCurriculum implements Curriculum<SingleHeadCurriculum.Config> {
+public final class SingleHeadCurriculum
+    implements Curriculum.FixedLevel<SingleHeadCurriculum.Config> {
   private static final int HEAD = 0;
 
   public record Config(
@@ -70,5 +71,11 @@ public final class SingleHeadCurriculum implements Curriculum<SingleHeadCurricul
       return Decision.finish(stage);
     }
     return Decision.advance(Stage.of(new Assignment(next, HEAD)));
+  }
+
+  /** The run's threshold, {@code level} as start and max level. */
+  @Override
+  public Config fixedLevel(Config config, int level) {
+    return new Config(level, config.threshold(), level);
   }
 }

@@ -27,7 +27,8 @@ import java.util.List;
  * <p>Source: Khajehabdollahi et al., "Emergent mechanisms for long timescales depend on training
  * curriculum and affect performance in memory tasks", ICLR 2024, arXiv:2309.12927.
  */
-public final class SlidingWindowCurriculum implements Curriculum<SlidingWindowCurriculum.Config> {
+public final class SlidingWindowCurriculum
+    implements Curriculum.FixedLevel<SlidingWindowCurriculum.Config> {
 
   public record Config(
       @Doc("the oldest level of the first window") int startLevel,
@@ -88,5 +89,11 @@ public final class SlidingWindowCurriculum implements Curriculum<SlidingWindowCu
     Assignment oldest = window.remove(0);
     window.add(new Assignment(next, oldest.head()));
     return Decision.advance(new Stage(window));
+  }
+
+  /** A window of one level, {@code level} as start and max level, and the run's threshold. */
+  @Override
+  public Config fixedLevel(Config config, int level) {
+    return new Config(level, 1, config.threshold(), level);
   }
 }

@@ -1,12 +1,8 @@
-package engram.core.cli;
+package engram.core.run;
 
 import engram.api.Parameter;
 import engram.api.curriculum.Assignment;
 import engram.core.config.ResolvedExperiment;
-import engram.core.run.Checkpoints;
-import engram.core.run.MetricsWriter;
-import engram.core.run.Provenance;
-import engram.core.run.RunDirectory;
 import engram.core.train.EpochReport;
 import engram.core.train.TrainingObserver;
 import java.io.IOException;
@@ -17,8 +13,11 @@ import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Writes what training produces into the run directory: metrics rows and checkpoints. */
-final class RunArtifacts implements TrainingObserver, AutoCloseable {
+/**
+ * Writes what training produces into the run directory: metrics rows and checkpoints, as a {@link
+ * TrainingObserver}; and the provenance of a new run. Closing it closes {@code metrics.csv}.
+ */
+public final class RunArtifacts implements TrainingObserver, AutoCloseable {
   private final RunDirectory run;
   private final MetricsWriter metrics;
   private final List<String> regularizerIds;
@@ -29,13 +28,22 @@ final class RunArtifacts implements TrainingObserver, AutoCloseable {
     this.regularizerIds = regularizerIds;
   }
 
-  static RunArtifacts open(RunDirectory run, ResolvedExperiment experiment) throws IOException {
+  /**
+   * Creates {@code metrics.csv} in {@code run}, with one column per regularizer of {@code
+   * experiment} after the fixed ones.
+   */
+  public static RunArtifacts open(RunDirectory run, ResolvedExperiment experiment)
+      throws IOException {
     List<String> ids = experiment.regularizers().stream().map(c -> c.plugin().id()).toList();
     List<String> columns = ids.stream().map(id -> "reg_" + id).toList();
     return new RunArtifacts(run, MetricsWriter.create(run, columns), ids);
   }
 
-  static void writeProvenance(RunDirectory run, ResolvedExperiment experiment,
+  /**
+   * Writes {@code provenance.json} of a new run: versions, plugins and their jars, the seed and
+   * {@code commandLine}.
+   */
+  public static void writeProvenance(RunDirectory run, ResolvedExperiment experiment,
       List<String> commandLine) throws IOException {
     String nd4jVersion = Nd4j.class.getPackage().getImplementationVersion();
     Provenance.collect(experiment, commandLine, Path.of(""),
