@@ -1,0 +1,120 @@
+package engram.analysis.fixedpoints;
+
+import engram.api.Cell;
+import engram.api.Network;
+import engram.api.Parameter;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A one-step map s' = F(s, u*) at a fixed input u*, over batches of states: what {@link
+ * FixedPointFinder} searches. States are rows of a {@code double[B][S]}. Deterministic.
+ */
+public interface StepMap {
+
+  /**
+   * The width of the state.
+   *
+   * @return S ≥ 1
+   */
+  int dimension();
+
+  /**
+   * F at every row.
+   *
+   * @param states {@code [B][S]}; not modified
+   * @return F(s_b, u*) for every row b, {@code [B][S]}, new
+   */
+  double[][] apply(double[][] states);
+
+  /**
+   * The vector–Jacobian product Jᵀr per row, J = ∂F/∂s at that row's state (no full Jacobian).
+   *
+   * @param states {@code [B][S]}; not modified
+   * @param r {@code [B][S]}; not modified
+   * @return row b = J(s_b)ᵀ r_b, {@code [B][S]}, new
+   */
+  double[][] vjp(double[][] states, double[][] r);
+
+  /**
+   * The full Jacobian at one state.
+   *
+   * @param state {@code [S]}; not modified
+   * @return J_ij = ∂F_i/∂s_j, {@code [S][S]}, new
+   */
+  double[][] jacobian(double[] state);
+
+  /**
+   * The rounding error of one coordinate of F (the unit roundoff of the network's data type
+   * times a small factor), so that a search does not demand more than the arithmetic can give.
+   *
+   * @return ≥ 0; 0 for exact arithmetic
+   */
+  default double resolution() {
+    return 0;
+  }
+
+  /**
+   * The map of a network's cell at a constant input: F(s, u*) = {@code cell.step(s, u*, null)}
+   * on the full state s (an LSTM's [h | c]), Jᵀr from {@code cell.vjp} with gNext = r, and J from
+   * {@link Network#jacobian}. States are cast to the network's data type for every call, so a
+   * FLOAT network resolves F to about 1e-7 per coordinate.
+   *
+   * @param network the network; its parameters are read, never changed
+   * @param input u*, {@code [I]}
+   * @return the map
+   */
+  static StepMap of(Network network, double[] input) {
+    Cell cell = network.cell();
+    DataType type = network.parameters().isEmpty() ? DataType.DOUBLE
+        : network.parameters().get(0).value().dataType();
+    int width = network.stateSize();
+    double[] u = input.clone();
+    return new StepMap() {
+      @Override
+      public int dimension() {
+        return width;
+      }
+
+      private Cell.Step step(double[][] states) {
+        INDArray s = Nd4j.createFromArray(states).castTo(type);
+        INDArray x = Nd4j.createFromArray(new double[][] {u}).castTo(type)
+            .repeat(0, states.length);
+        return cell.step(s, x, null);
+      }
+
+      @Override
+      public double[][] apply(double[][] states) {
+        return step(states).next().castTo(DataType.DOUBLE).toDoubleMatrix();
+      }
+
+      @Override
+      public double[][] vjp(double[][] states, double[][] r) {
+        Cell.Step step = step(states);
+        // vjp adds into parameter gradients we do not need; they only have to exist.
+        Map<String, INDArray> sink = new HashMap<>();
+        for (Parameter p : cell.parameters()) {
+          sink.put(p.name(), Nd4j.zerosLike(p.value()));
+        }
+        INDArray g = Nd4j.createFromArray(r).castTo(type);
+        return cell.vjp(step, g, Map.of(), sink).previous().castTo(DataType.DOUBLE)
+            .toDoubleMatrix();
+      }
+
+      @Override
+      public double[][] jacobian(double[] state) {
+        INDArray j = network.jacobian(Nd4j.createFromArray(state).castTo(type),
+            Nd4j.createFromArray(u).castTo(type));
+        return j.castTo(DataType.DOUBLE).reshape(width, width).toDoubleMatrix();
+      }
+
+      @Override
+      public double resolution() {
+        return type == DataType.DOUBLE ? 1e-15 : type == DataType.FLOAT ? 1e-6 : 1e-2;
+      }
+    };
+  }
+}
