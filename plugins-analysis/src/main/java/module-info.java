@@ -27,7 +27,8 @@ module engram.analysis {
       engram.analysis.ablation.AblationAnalyzer,
       engram.analysis.perturbation.PerturbationAnalyzer,
       engram.analysis.forgetting.ForgettingAnalyzer,
-      engram.analysis.transfer.TransferAnalyzer;
+      engram.analysis.transfer.TransferAnalyzer,
+      engram.analysis.fixedpoints.FixedPointsAnalyzer;
 
   opens engram.analysis.tau to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.connectivity to engram.core, com.fasterxml.jackson.databind;
@@ -37,6 +38,7 @@ module engram.analysis {
   opens engram.analysis.perturbation to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.forgetting to engram.core, com.fasterxml.jackson.databind;
   opens engram.analysis.transfer to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.fixedpoints to engram.core, com.fasterxml.jackson.databind;
   // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.
   opens engram.analysis.common to engram.core, com.fasterxml.jackson.databind;
 }
