@@ -3,7 +3,8 @@
  * recurrent weight and spectral radius of W^R per checkpoint), {@code network-timescales} (τ_net
  * from the autocorrelation of simulated activity) and {@code dimensionality} (PCA of simulated
  * activity), {@code ablation}, {@code perturbation}, {@code forgetting} and {@code transfer}
- * (continuous-stream accuracy of changed copies, and retraining).
+ * (continuous-stream accuracy of changed copies, and retraining), and {@code fixed-points}
+ * (fixed and slow points of the one-step map, classified by the eigenvalues of its Jacobian).
  *
  * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical
  * core (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no

@@ -34,6 +34,6 @@ class AnalyzerPluginsTest {
       ids.add(analyzer.info().id());
     }
     assertEquals(Set.of("tau-stats", "connectivity", "network-timescales", "dimensionality",
-        "ablation", "perturbation", "forgetting", "transfer"), ids);
+        "ablation", "perturbation", "forgetting", "transfer", "fixed-points"), ids);
   }
 }

@@ -42,7 +42,7 @@ class DiscoveryTest {
         registry.ids(PluginKind.CURRICULUM));
     assertEquals(List.of("activity-l2", "noise-injection", "temporal-consistency", "weight-l2"),
         registry.ids(PluginKind.REGULARIZER));
-    assertEquals(List.of("ablation", "connectivity", "dimensionality", "forgetting",
+    assertEquals(List.of("ablation", "connectivity", "dimensionality", "fixed-points", "forgetting",
         "network-timescales", "perturbation", "tau-stats", "transfer"),
         registry.ids(PluginKind.ANALYZER));
     assertEquals(List.of("timescales-curriculum"), registry.ids(PluginKind.STUDY));
