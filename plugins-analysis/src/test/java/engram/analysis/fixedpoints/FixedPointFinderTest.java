@@ -112,8 +112,8 @@ class FixedPointFinderTest {
   }
 
   /**
-   * h' = h + 0.1·(0.05 − h²)… as a ghost: h' = h − (h² + 0.01) has no fixed point; the slow point
-   * at h = 0 (q = ½·0.01²) is reported as not fixed.
+   * A ghost: h' = h − (h² + 0.01) has no fixed point; the slow point at h = 0 (q = ½·0.01²) is
+   * reported as not fixed.
    */
   @Test
   void ghostIsASlowPointNotAFixedPoint() {
