@@ -66,8 +66,8 @@ class AnalyzeCommandTest {
     CliTest.Result unknown = CliTest.run("analyze", run.toString(), "--analyzers", "tau-stat");
     assertEquals(Main.USAGE, unknown.code());
     assertTrue(unknown.err().contains("Unknown analyzer id 'tau-stat'. Available analyzers: "
-        + "ablation, connectivity, dimensionality, forgetting, network-timescales, perturbation,"
-        + " tau-stats, transfer"), unknown.err());
+        + "ablation, connectivity, dimensionality, fixed-points, forgetting, network-timescales,"
+        + " perturbation, tau-stats, transfer"), unknown.err());
     CliTest.Result none = CliTest.run("analyze", run.toString());
     assertEquals(Main.USAGE, none.code());
     assertTrue(none.err().contains("No analyzers chosen"), none.err());
