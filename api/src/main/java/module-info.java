@@ -1,7 +1,7 @@
 /**
  * Engram's service provider interface: the contracts every plugin implements and the small value
- * types that cross them. No ND4J backend, no Guice and no I/O live here; a plugin author needs
- * this module (and ND4J's interfaces) and nothing else.
+ * types that cross them. No ND4J backend, no Guice and no I/O live here; a plugin author needs this
+ * module (and ND4J's interfaces) and nothing else.
  */
 module engram.api {
   requires transitive nd4j.api;

@@ -14,7 +14,9 @@ module engram.bench {
   requires org.bytedeco.javacpp; // Footprint: resident set; MatmulFloor: pointers
   requires org.bytedeco.openblas; // MatmulFloor: the products alone, timed with OpenBLAS
 
-  provides engram.core.cli.CommandProvider with engram.bench.BenchCommandProvider;
+  provides engram.core.cli.CommandProvider with
+      engram.bench.BenchCommandProvider;
 
-  opens engram.bench to info.picocli;
+  opens engram.bench to
+      info.picocli;
 }

@@ -1,10 +1,10 @@
 /**
  * Engram's core: the launcher, plugin discovery, configuration binding and validation, Guice
- * wiring, the trainer (BPTT loop, heads, losses, optimizers, clipping) and the run directory.
- * Core never names a concrete plugin class; it finds plugins with ServiceLoader, and commands of
- * other modules (such as the benchmark) the same way ({@link engram.core.cli.CommandProvider}).
- * Exported for such modules: {@code cli} (the launcher and its command SPI), {@code compare} and
- * {@code step} (the step observer and fixed-batch training).
+ * wiring, the trainer (BPTT loop, heads, losses, optimizers, clipping) and the run directory. Core
+ * never names a concrete plugin class; it finds plugins with ServiceLoader, and commands of other
+ * modules (such as the benchmark) the same way ({@link engram.core.cli.CommandProvider}). Exported
+ * for such modules: {@code cli} (the launcher and its command SPI), {@code compare} and {@code
+ * step} (the step observer and fixed-batch training).
  */
 module engram.core {
   requires engram.api;
@@ -36,10 +36,16 @@ module engram.core {
   exports engram.core.compare;
   exports engram.core.step;
 
-  opens engram.core.cli to info.picocli;
-  opens engram.core.config to com.fasterxml.jackson.databind;
-  opens engram.core.run to com.fasterxml.jackson.databind;
-  opens engram.core.reproduce to com.fasterxml.jackson.databind;
-  opens engram.core.train to com.google.guice;
-  opens engram.core.inject to com.google.guice;
+  opens engram.core.cli to
+      info.picocli;
+  opens engram.core.config to
+      com.fasterxml.jackson.databind;
+  opens engram.core.run to
+      com.fasterxml.jackson.databind;
+  opens engram.core.reproduce to
+      com.fasterxml.jackson.databind;
+  opens engram.core.train to
+      com.google.guice;
+  opens engram.core.inject to
+      com.google.guice;
 }

@@ -3,14 +3,14 @@
  * recurrent weight and spectral radius of W^R per checkpoint), {@code network-timescales} (τ_net
  * from the autocorrelation of simulated activity) and {@code dimensionality} (PCA of simulated
  * activity), {@code ablation}, {@code perturbation}, {@code forgetting} and {@code transfer}
- * (continuous-stream accuracy of changed copies, and retraining), and {@code fixed-points}
- * (fixed and slow points of the one-step map, classified by the eigenvalues of its Jacobian).
+ * (continuous-stream accuracy of changed copies, and retraining), and {@code fixed-points} (fixed
+ * and slow points of the one-step map, classified by the eigenvalues of its Jacobian).
  *
- * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical
- * core (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no
- * {@code Automatic-Module-Name}, so its automatic module name derives from the file name:
- * {@code commons.math3}. Figures are drawn with XChart (which needs {@code java.desktop}; the
- * analyzers set {@code java.awt.headless=true} before drawing).
+ * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical core
+ * (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no {@code
+ * Automatic-Module-Name}, so its automatic module name derives from the file name: {@code
+ * commons.math3}. Figures are drawn with XChart (which needs {@code java.desktop}; the analyzers
+ * set {@code java.awt.headless=true} before drawing).
  */
 module engram.analysis {
   requires engram.api;
@@ -31,15 +31,35 @@ module engram.analysis {
       engram.analysis.transfer.TransferAnalyzer,
       engram.analysis.fixedpoints.FixedPointsAnalyzer;
 
-  opens engram.analysis.tau to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.connectivity to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.timescales to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.dimensionality to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.ablation to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.perturbation to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.forgetting to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.transfer to engram.core, com.fasterxml.jackson.databind;
-  opens engram.analysis.fixedpoints to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.tau to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.connectivity to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.timescales to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.dimensionality to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.ablation to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.perturbation to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.forgetting to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.transfer to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.fixedpoints to
+      engram.core,
+      com.fasterxml.jackson.databind;
   // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.
-  opens engram.analysis.common to engram.core, com.fasterxml.jackson.databind;
+  opens engram.analysis.common to
+      engram.core,
+      com.fasterxml.jackson.databind;
 }

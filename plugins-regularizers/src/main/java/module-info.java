@@ -8,8 +8,16 @@ module engram.regularizers {
       engram.regularizers.weight.WeightL2Regularizer,
       engram.regularizers.noise.NoiseInjectionRegularizer;
 
-  opens engram.regularizers.activity to engram.core, com.fasterxml.jackson.databind;
-  opens engram.regularizers.temporal to engram.core, com.fasterxml.jackson.databind;
-  opens engram.regularizers.weight to engram.core, com.fasterxml.jackson.databind;
-  opens engram.regularizers.noise to engram.core, com.fasterxml.jackson.databind;
+  opens engram.regularizers.activity to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.regularizers.temporal to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.regularizers.weight to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.regularizers.noise to
+      engram.core,
+      com.fasterxml.jackson.databind;
 }

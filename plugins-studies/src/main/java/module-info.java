@@ -1,14 +1,17 @@
 /**
- * Built-in studies: {@code timescales-curriculum}, the findings of Khajehabdollahi, Zeraati et
- * al. (ICLR 2024) on curricula and timescales checked against runs. {@code engram.studies.common}
- * holds the measures studies read off per-checkpoint analyzer tables (a column against N, slopes,
- * the checkpoint at a level).
+ * Built-in studies: {@code timescales-curriculum}, the findings of Khajehabdollahi, Zeraati et al.
+ * (ICLR 2024) on curricula and timescales checked against runs. {@code engram.studies.common} holds
+ * the measures studies read off per-checkpoint analyzer tables (a column against N, slopes, the
+ * checkpoint at a level).
  */
 module engram.studies {
   requires engram.api;
 
-  provides engram.api.study.Study with engram.studies.timescales.TimescalesCurriculumStudy;
+  provides engram.api.study.Study with
+      engram.studies.timescales.TimescalesCurriculumStudy;
 
   // The study's configuration record is bound by core's Jackson.
-  opens engram.studies.timescales to engram.core, com.fasterxml.jackson.databind;
+  opens engram.studies.timescales to
+      engram.core,
+      com.fasterxml.jackson.databind;
 }

@@ -1,8 +1,8 @@
 /**
  * Engram's built-in memory tasks (N-parity, N-DMS, flip-flop, delayed addition, the addition
- * problem, evidence accumulation) and curricula (single-head, multi-head,
- * sliding-window, none). Nothing is exported: plugins are reached through the services below,
- * and their packages are opened to core so it can bind the configuration records.
+ * problem, evidence accumulation) and curricula (single-head, multi-head, sliding-window, none).
+ * Nothing is exported: plugins are reached through the services below, and their packages are
+ * opened to core so it can bind the configuration records.
  */
 module engram.tasks {
   requires engram.api;
@@ -21,12 +21,28 @@ module engram.tasks {
       engram.tasks.curriculum.SlidingWindowCurriculum,
       engram.tasks.curriculum.NoCurriculum;
 
-  opens engram.tasks.bits to engram.core, com.fasterxml.jackson.databind;
-  opens engram.tasks.parity to engram.core, com.fasterxml.jackson.databind;
-  opens engram.tasks.dms to engram.core, com.fasterxml.jackson.databind;
-  opens engram.tasks.curriculum to engram.core, com.fasterxml.jackson.databind;
-  opens engram.tasks.trial to engram.core, com.fasterxml.jackson.databind;
-  opens engram.tasks.flipflop to engram.core, com.fasterxml.jackson.databind;
-  opens engram.tasks.addition to engram.core, com.fasterxml.jackson.databind;
-  opens engram.tasks.evidence to engram.core, com.fasterxml.jackson.databind;
+  opens engram.tasks.bits to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.parity to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.dms to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.curriculum to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.trial to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.flipflop to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.addition to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.evidence to
+      engram.core,
+      com.fasterxml.jackson.databind;
 }

@@ -3,8 +3,8 @@
  * trajectory, BPTT over the cell's vector–Jacobian product, the recurrent drive, extras and their
  * gradients, ablation), keeps parameters within their constraints, and uses a model's {@link
  * engram.api.SequenceKernel} where one applies. Core trains with it; the testkit checks cells and
- * kernels with it. {@code engram.runtime.autodiff} lets a plugin write a cell's forward step
- * alone and get its VJP from SameDiff.
+ * kernels with it. {@code engram.runtime.autodiff} lets a plugin write a cell's forward step alone
+ * and get its VJP from SameDiff.
  */
 module engram.runtime {
   requires transitive engram.api;

@@ -22,8 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * own model, task and seed.
  *
  * <p>Randomness comes only from {@link Run#random}, so repeating an analysis repeats its draws.
- * Tensors are named as in the model's {@link Network#parameters()}; their units are the model's
- * (τ in steps). Core calls {@link #analyze} from one thread; the analyzer itself is stateless.
+ * Tensors are named as in the model's {@link Network#parameters()}; their units are the model's (τ
+ * in steps). Core calls {@link #analyze} from one thread; the analyzer itself is stateless.
  *
  * @param <C> configuration record
  */
@@ -40,7 +40,11 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
    *     {@code [width, H]}, {@code head_<k>_b} {@code [width]}) by name
    * @param assignments which head served which level at that moment (empty when unknown)
    */
-  record Checkpoint(String name, int epoch, int[] levels, Map<String, INDArray> tensors,
+  record Checkpoint(
+      String name,
+      int epoch,
+      int[] levels,
+      Map<String, INDArray> tensors,
       List<Assignment> assignments) {
     /**
      * Copies the assignments into an unmodifiable list; the other values are kept as given.
@@ -93,8 +97,8 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
     /**
      * Where the analysis writes its results and figures.
      *
-     * @return {@code <run-dir>/analysis/<id>/}, created by core and empty; the analyzer writes
-     *     only here
+     * @return {@code <run-dir>/analysis/<id>/}, created by core and empty; the analyzer writes only
+     *     here
      */
     Path outputDirectory();
 
@@ -106,8 +110,9 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
      *     synthetic checkpoints)
      */
     default Run run() {
-      throw new IllegalStateException("this analysis has no run behind its checkpoints, so the"
-          + " network cannot be rebuilt; analyse a run directory made by ./engram run");
+      throw new IllegalStateException(
+          "this analysis has no run behind its checkpoints, so the"
+              + " network cannot be rebuilt; analyse a run directory made by ./engram run");
     }
   }
 
@@ -138,8 +143,8 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
     int minLevel();
 
     /**
-     * A random generator for this analysis, determined by the run seed, the analyzer id and
-     * {@code name}: the same name gives the same draws every time the analysis is repeated.
+     * A random generator for this analysis, determined by the run seed, the analyzer id and {@code
+     * name}: the same name gives the same draws every time the analysis is repeated.
      *
      * @param name names the stream within the analysis; different names give independent streams
      * @return a new generator, owned by the caller
@@ -181,9 +186,9 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
      * Retrains a copy of the checkpoint's network as single-head on {@code level} for at most
      * {@code epochs} epochs with the run's optimizer, batch and evaluation settings and a fresh
      * readout head (stopping early once the level is learnt by the run's curriculum's rule). The
-     * one-level training comes from {@link Curriculum.FixedLevel}: the run's curriculum when it
-     * has that capability, otherwise another installed curriculum that has it. The run directory
-     * is not touched.
+     * one-level training comes from {@link Curriculum.FixedLevel}: the run's curriculum when it has
+     * that capability, otherwise another installed curriculum that has it. The run directory is not
+     * touched.
      *
      * @param checkpoint the state to start from; not changed
      * @param level the level N′ to retrain on, ≥ {@link #minLevel()}
@@ -204,8 +209,8 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
     Network network();
 
     /**
-     * The head that serves {@code level}: the checkpoint's assignment for it, or the single head
-     * of a single-head stage (which then answers every level).
+     * The head that serves {@code level}: the checkpoint's assignment for it, or the single head of
+     * a single-head stage (which then answers every level).
      *
      * @param level a task level
      * @return the head index, ≥ 0
@@ -247,12 +252,12 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
   /**
    * The CSV tables {@link #analyze} writes into its output directory, declared so that {@code
    * ./engram compare} and studies read them by declaration rather than by a copy of the schema.
-   * Every file named here is written with exactly these columns, in this order; a file written
-   * only in some cases (for one kind of model) says so in its description. Tables not declared
-   * here are still written, but nothing reads them.
+   * Every file named here is written with exactly these columns, in this order; a file written only
+   * in some cases (for one kind of model) says so in its description. Tables not declared here are
+   * still written, but nothing reads them.
    *
-   * @return the declared tables, in the order they are written; empty by default. The same on
-   *     every call, whatever the configuration
+   * @return the declared tables, in the order they are written; empty by default. The same on every
+   *     call, whatever the configuration
    */
   default List<TableSpec> tables() {
     return List.of();
@@ -267,8 +272,8 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
    * @throws IllegalStateException naming what is missing (a tensor, a run, a stream form of the
    *     task). Check before writing: core removes the output directory of a failed analysis only
    *     when it is still empty
-   * @throws Exception an I/O or other failure; core reports its message after the analyzer's id
-   *     and goes on with the next analyzer
+   * @throws Exception an I/O or other failure; core reports its message after the analyzer's id and
+   *     goes on with the next analyzer
    */
   void analyze(C config, Context context) throws Exception;
 }

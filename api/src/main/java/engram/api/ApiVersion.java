@@ -83,8 +83,9 @@ public record ApiVersion(int major, int minor, String text) {
     Properties properties = new Properties();
     try (InputStream in = ApiVersion.class.getResourceAsStream("api-version.properties")) {
       if (in == null) {
-        throw new IllegalStateException("engram/api/api-version.properties is missing from"
-            + " engram-api; rebuild it with Maven");
+        throw new IllegalStateException(
+            "engram/api/api-version.properties is missing from"
+                + " engram-api; rebuild it with Maven");
       }
       properties.load(in);
     } catch (IOException e) {

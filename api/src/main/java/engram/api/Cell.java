@@ -20,20 +20,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p><b>Shapes.</b> B sequences, I inputs, H hidden units. The state s is {@code [B, S]} with S =
  * {@link #stateSize()} a multiple k·H of H: k blocks of H columns, column i of every block
- * belonging to unit i, the first block being the hidden state h that readout heads and
- * regularizers see (an LSTM's state is [h | c], k = 2; most cells have S = H). All arrays are
- * C-order and of the data type the cell was created with.
+ * belonging to unit i, the first block being the hidden state h that readout heads and regularizers
+ * see (an LSTM's state is [h | c], k = 2; most cells have S = H). All arrays are C-order and of the
+ * data type the cell was created with.
  *
  * <p><b>Writing a cell.</b> Write {@link #step} and {@link #vjp} as the model's equations in plain
  * ND4J operations: this form is the oracle every faster implementation is tested against (see
- * {@link SequenceKernel}), so it should read like the paper, not like a kernel. A step may
- * allocate its results; it must not modify its arguments or keep them beyond the returned {@link
- * Step}. A cell may rely on its parameters satisfying their {@link Constraint}s. Optional
- * abilities are the small interfaces nested here: {@link AcceptsDrive} (a recurrent drive such as
- * noise) and {@link DifferentiableExtras} (terms on extras such as pre-activations).
+ * {@link SequenceKernel}), so it should read like the paper, not like a kernel. A step may allocate
+ * its results; it must not modify its arguments or keep them beyond the returned {@link Step}. A
+ * cell may rely on its parameters satisfying their {@link Constraint}s. Optional abilities are the
+ * small interfaces nested here: {@link AcceptsDrive} (a recurrent drive such as noise) and {@link
+ * DifferentiableExtras} (terms on extras such as pre-activations).
  *
- * <p>A cell is used by one thread at a time. Its only randomness is the generator passed to
- * {@link #initialState}; {@link #step} and {@link #vjp} are deterministic.
+ * <p>A cell is used by one thread at a time. Its only randomness is the generator passed to {@link
+ * #initialState}; {@link #step} and {@link #vjp} are deterministic.
  */
 @API(status = EXPERIMENTAL, since = "0.2")
 public interface Cell {
@@ -98,8 +98,8 @@ public interface Cell {
   Step step(INDArray previous, INDArray input, INDArray drive);
 
   /**
-   * The vector–Jacobian product of one step: given dL/ds_t (and dL/d(extra)_t), the gradients
-   * with respect to s_{t−1}, x_t and the parameters. The drive is a constant.
+   * The vector–Jacobian product of one step: given dL/ds_t (and dL/d(extra)_t), the gradients with
+   * respect to s_{t−1}, x_t and the parameters. The drive is a constant.
    *
    * @param step what {@link #step} returned for this step
    * @param gNext dL/ds_t, {@code [B, S]}; not modified
@@ -109,8 +109,8 @@ public interface Cell {
    *     dL/dθ to it, never overwrite (core sums over steps and discards what is not trained)
    * @return dL/ds_{t−1} {@code [B, S]} and dL/dx_t {@code [B, I]}, new arrays
    */
-  StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters);
+  StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters);
 
   /**
    * What one {@link #step} computed.
@@ -123,8 +123,13 @@ public interface Cell {
    * @param saved intermediate results the cell's {@link Cell#vjp} reads (gates, derivatives); not
    *     seen by anyone else
    */
-  record Step(INDArray previous, INDArray input, INDArray drive, INDArray next,
-      Map<String, INDArray> extras, Map<String, INDArray> saved) {
+  record Step(
+      INDArray previous,
+      INDArray input,
+      INDArray drive,
+      INDArray next,
+      Map<String, INDArray> extras,
+      Map<String, INDArray> saved) {
     /**
      * Checks that the arrays the runner needs are set.
      *
@@ -178,8 +183,8 @@ public interface Cell {
     /**
      * The extras whose gradient {@link Cell#vjp} accepts.
      *
-     * @return a subset of the keys of {@link Cell#extras()}, never empty for a cell that
-     *     implements this interface
+     * @return a subset of the keys of {@link Cell#extras()}, never empty for a cell that implements
+     *     this interface
      */
     Set<String> differentiableExtras();
   }

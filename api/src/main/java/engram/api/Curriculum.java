@@ -7,10 +7,10 @@ import engram.api.curriculum.Stage;
 import org.apiguardian.api.API;
 
 /**
- * Decides which levels are trained, which readout head serves each, and when to advance.
- * Pure functions of their arguments: a curriculum keeps no state and draws no random numbers, so
- * decisions can be replayed and tested on scripted accuracies. Core evaluates after every epoch
- * and creates a readout head the first time an assignment names it.
+ * Decides which levels are trained, which readout head serves each, and when to advance. Pure
+ * functions of their arguments: a curriculum keeps no state and draws no random numbers, so
+ * decisions can be replayed and tested on scripted accuracies. Core evaluates after every epoch and
+ * creates a readout head the first time an assignment names it.
  *
  * @param <C> configuration record (start level, threshold, ...)
  */
@@ -36,11 +36,11 @@ public interface Curriculum<C extends Record> extends Plugin<C> {
   Decision decide(C config, Stage stage, double[] accuracies);
 
   /**
-   * Optional capability: the curriculum can train one fixed level on one head. Core retrains
-   * copies of a run's checkpoints with it ({@link Analyzer.Run#retrain}, used by the transfer
-   * analysis): with the run's own curriculum when that has this capability, otherwise with
-   * another installed curriculum that has it (from its defaults). A curriculum without a sensible
-   * one-level form simply does not implement it.
+   * Optional capability: the curriculum can train one fixed level on one head. Core retrains copies
+   * of a run's checkpoints with it ({@link Analyzer.Run#retrain}, used by the transfer analysis):
+   * with the run's own curriculum when that has this capability, otherwise with another installed
+   * curriculum that has it (from its defaults). A curriculum without a sensible one-level form
+   * simply does not implement it.
    *
    * @param <C> configuration record
    */
@@ -57,8 +57,8 @@ public interface Curriculum<C extends Record> extends Plugin<C> {
      * @return a valid configuration whose {@link #start} is exactly {@code level} on head 0 and
      *     whose {@link #decide} on that stage never advances: it stays until the level is learnt,
      *     then finishes
-     * @throws IllegalArgumentException when this curriculum cannot train {@code level} (the
-     *     message names the key, as a configuration record's own check does)
+     * @throws IllegalArgumentException when this curriculum cannot train {@code level} (the message
+     *     names the key, as a configuration record's own check does)
      */
     C fixedLevel(C config, int level);
   }

@@ -62,15 +62,15 @@ public interface Network {
    * A fresh initial state for {@code batch} sequences.
    *
    * @param batch number of sequences B ≥ 1
-   * @param rng source of randomness if the cell's initial state is random; a deterministic
-   *     initial state (zeros) draws nothing from it
+   * @param rng source of randomness if the cell's initial state is random; a deterministic initial
+   *     state (zeros) draws nothing from it
    * @return a new {@code [B, S]} array, owned by the caller
    */
   INDArray initialState(int batch, RandomGenerator rng);
 
   /**
-   * Runs the network over a whole sequence. Deterministic: the same inputs, s_0 and parameters
-   * give the same trajectory.
+   * Runs the network over a whole sequence. Deterministic: the same inputs, s_0 and parameters give
+   * the same trajectory.
    *
    * @param inputs {@code [T, B, I]}, I = {@link NetworkSpec#inputSize()}; not modified
    * @param s0 {@code [B, S]}; not modified
@@ -81,10 +81,9 @@ public interface Network {
   }
 
   /**
-   * Runs the network with an extra additive drive ξ_t on every unit's input at every step — the
-   * way noise is injected into the recurrence (private noise of a rate RNN). Where ξ enters is
-   * the cell's to document (see {@link Cell.AcceptsDrive}). The backward pass treats ξ as a
-   * constant.
+   * Runs the network with an extra additive drive ξ_t on every unit's input at every step — the way
+   * noise is injected into the recurrence (private noise of a rate RNN). Where ξ enters is the
+   * cell's to document (see {@link Cell.AcceptsDrive}). The backward pass treats ξ as a constant.
    *
    * @param inputs {@code [T, B, I]}; not modified
    * @param s0 {@code [B, S]}; not modified
@@ -109,8 +108,8 @@ public interface Network {
   }
 
   /**
-   * The extras whose gradient {@link #backward(Trajectory, INDArray, Map, Map)} accepts (see
-   * {@link Cell.DifferentiableExtras}).
+   * The extras whose gradient {@link #backward(Trajectory, INDArray, Map, Map)} accepts (see {@link
+   * Cell.DifferentiableExtras}).
    *
    * @return the names, a subset of the keys of {@link Trajectory#extras()}; empty when the cell
    *     takes none
@@ -123,13 +122,16 @@ public interface Network {
    * @param trajectory the result of the latest {@link #forward} call
    * @param dLdh gradient of the loss with respect to every hidden state, {@code [T, B, H]}; the
    *     network may overwrite it
-   * @param dLdExtras gradient per extra name (each shaped like the extra); only names in
-   *     {@link #differentiableExtras()}; the network may overwrite them
+   * @param dLdExtras gradient per extra name (each shaped like the extra); only names in {@link
+   *     #differentiableExtras()}; the network may overwrite them
    * @param gradients as in {@link #backward(Trajectory, INDArray, Map)}: overwritten with dL/dθ
-   * @throws IllegalArgumentException naming the extras the cell can take when it cannot take one
-   *     of them
+   * @throws IllegalArgumentException naming the extras the cell can take when it cannot take one of
+   *     them
    */
-  void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients);
 
   /**

@@ -4,8 +4,8 @@ import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A named tensor of a network. Names are unique within a network; a trainable parameter's
- * gradient array (see {@link Network#backward}) has the same name and shape.
+ * A named tensor of a network. Names are unique within a network; a trainable parameter's gradient
+ * array (see {@link Network#backward}) has the same name and shape.
  *
  * @param name stable name, used in checkpoints and gradient maps (e.g. {@code w_rec}, {@code taus})
  * @param value the live array, C-order; optimizers update trainable ones in place
@@ -30,9 +30,13 @@ public record Parameter(String name, INDArray value, boolean trainable, Constrai
     Objects.requireNonNull(constraint, "constraint");
     if (constraint instanceof Constraint.Mask m
         && !java.util.Arrays.equals(m.free().shape(), value.shape())) {
-      throw new IllegalArgumentException("the mask of parameter '" + name + "' has shape "
-          + java.util.Arrays.toString(m.free().shape()) + " but the parameter has "
-          + java.util.Arrays.toString(value.shape()));
+      throw new IllegalArgumentException(
+          "the mask of parameter '"
+              + name
+              + "' has shape "
+              + java.util.Arrays.toString(m.free().shape())
+              + " but the parameter has "
+              + java.util.Arrays.toString(value.shape()));
     }
   }
 

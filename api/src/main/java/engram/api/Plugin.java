@@ -9,12 +9,12 @@ import org.apiguardian.api.API;
  *
  * <p>Plugins are found with {@link java.util.ServiceLoader}, which instantiates every provider to
  * read its {@link #info()}, used or not. Constructors must therefore be public, take no arguments
- * and do no work; heavy objects (arrays, files) are created by the methods of the plugin kind
- * (for example {@link Model#create}). A plugin holds no mutable state: per-run state lives in the
+ * and do no work; heavy objects (arrays, files) are created by the methods of the plugin kind (for
+ * example {@link Model#create}). A plugin holds no mutable state: per-run state lives in the
  * objects it creates. Its methods may therefore be called from several threads at once.
  *
- * <p>Registration: the implementing class is named in {@code META-INF/services/engram.api.Task}
- * (or {@code .Model}, {@code .Curriculum}, {@code .Regularizer}, {@code .Analyzer}, {@code
+ * <p>Registration: the implementing class is named in {@code META-INF/services/engram.api.Task} (or
+ * {@code .Model}, {@code .Curriculum}, {@code .Regularizer}, {@code .Analyzer}, {@code
  * .study.Study}) of its jar; a named module also declares {@code provides}. Engram runs on the
  * class path, where only the services file is read. A plugin jar dropped into Engram's {@code
  * plugins/} folder is loaded in a class loader of its own and must carry the manifest attribute
@@ -40,8 +40,8 @@ public interface Plugin<C extends Record> {
   PluginInfo info();
 
   /**
-   * The class core binds this plugin's YAML section to. It must be a public record type with
-   * public components, readable by core (not hidden behind a module that does not open it).
+   * The class core binds this plugin's YAML section to. It must be a public record type with public
+   * components, readable by core (not hidden behind a module that does not open it).
    *
    * @return the configuration record's class; never null
    */
@@ -51,8 +51,8 @@ public interface Plugin<C extends Record> {
    * The configuration used for every key the experiment leaves out; also what {@code ./engram
    * plugins} shows as defaults.
    *
-   * @return a valid configuration; never null. Records are immutable, so one shared instance may
-   *     be returned on every call
+   * @return a valid configuration; never null. Records are immutable, so one shared instance may be
+   *     returned on every call
    */
   C defaults();
 }

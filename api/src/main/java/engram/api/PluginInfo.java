@@ -23,8 +23,8 @@ public record PluginInfo(String id, String title, String description) {
    * @param id the plugin id
    * @param title one line, or null for none
    * @param description a few sentences, or null for none
-   * @throws IllegalArgumentException when {@code id} is null or not lower-case kebab-case
-   *     ({@code [a-z][a-z0-9]*(-[a-z0-9]+)*})
+   * @throws IllegalArgumentException when {@code id} is null or not lower-case kebab-case ({@code
+   *     [a-z][a-z0-9]*(-[a-z0-9]+)*})
    */
   public PluginInfo {
     if (id == null || !ID.matcher(id).matches()) {

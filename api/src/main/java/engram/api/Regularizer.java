@@ -11,10 +11,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Adds a term to the training loss, with its gradient. Each term is logged as its own column of
  * {@code metrics.csv}. Several regularizers can be combined in one experiment; each sees only its
- * own configuration. Implementations are stateless: everything a term needs (including the
- * training step, for a λ schedule) arrives in the call. Units: a term's value is in the units of
- * the loss (nats for cross-entropy), and its gradient is that value's exact derivative, so
- * gradient checks by finite differences apply. Arrays are of the network's data type.
+ * own configuration. Implementations are stateless: everything a term needs (including the training
+ * step, for a λ schedule) arrives in the call. Units: a term's value is in the units of the loss
+ * (nats for cross-entropy), and its gradient is that value's exact derivative, so gradient checks
+ * by finite differences apply. Arrays are of the network's data type.
  *
  * @param <C> configuration record (strength λ, ...)
  */
@@ -33,8 +33,14 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
    * @param extras the trajectory's extras by name ({@link Trajectory#extras()}), read only
    * @param extraGradients where a term on an extra adds its gradient
    */
-  record HiddenInput(INDArray hidden, INDArray dLdh, Batch batch, long step, double accuracy,
-      Map<String, INDArray> extras, ExtraGradients extraGradients) {
+  record HiddenInput(
+      INDArray hidden,
+      INDArray dLdh,
+      Batch batch,
+      long step,
+      double accuracy,
+      Map<String, INDArray> extras,
+      ExtraGradients extraGradients) {
     /**
      * An input before any evaluation, without extras.
      *
@@ -64,14 +70,17 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
   /** Gives the gradient buffer of an extra, for terms on pre-activations or gates. */
   interface ExtraGradients {
     /** None available: every request fails. */
-    ExtraGradients NONE = name -> {
-      throw new IllegalArgumentException("this model cannot backpropagate from '" + name
-          + "'; it can from none of its extras");
-    };
+    ExtraGradients NONE =
+        name -> {
+          throw new IllegalArgumentException(
+              "this model cannot backpropagate from '"
+                  + name
+                  + "'; it can from none of its extras");
+        };
 
     /**
-     * The gradient buffer of an extra, shaped like it and zero before the first term adds to it
-     * in this step; add to it, never overwrite.
+     * The gradient buffer of an extra, shaped like it and zero before the first term adds to it in
+     * this step; add to it, never overwrite.
      *
      * @param extra a name in {@link Network#differentiableExtras()}
      * @return the live gradient buffer of that extra, of the extra's shape and data type
@@ -99,7 +108,11 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
    * @param step training steps completed before this one
    * @param rng the run's noise stream (seeded; the only source of randomness here)
    */
-  record PerturbationInput(INDArray inputs, int hiddenSize, Batch batch, long step,
+  record PerturbationInput(
+      INDArray inputs,
+      int hiddenSize,
+      Batch batch,
+      long step,
       java.util.random.RandomGenerator rng) {}
 
   /**
@@ -117,19 +130,19 @@ public interface Regularizer<C extends Record> extends Plugin<C> {
   }
 
   /**
-   * A term on the hidden trajectory: adds its gradient to {@link HiddenInput#dLdh()} (and to
-   * {@link HiddenInput#extraGradients()} for a term on an extra) and returns its value. Called on
-   * every training step, after the forward pass and before backward; the default adds nothing.
-   * Core also calls it once before training, on a trial trajectory with a scratch {@code dLdh},
-   * so a term that does not fit the experiment (a period the task lacks, an extra the model does
-   * not have) stops the run before it starts.
+   * A term on the hidden trajectory: adds its gradient to {@link HiddenInput#dLdh()} (and to {@link
+   * HiddenInput#extraGradients()} for a term on an extra) and returns its value. Called on every
+   * training step, after the forward pass and before backward; the default adds nothing. Core also
+   * calls it once before training, on a trial trajectory with a scratch {@code dLdh}, so a term
+   * that does not fit the experiment (a period the task lacks, an extra the model does not have)
+   * stops the run before it starts.
    *
    * @param config validated configuration
    * @param input the trajectory and where its gradient goes
-   * @return the term's value, a finite number added to the loss and logged as {@code reg_<id>}
-   *     (the sum of this and {@link #onParameters})
-   * @throws IllegalArgumentException when the term does not fit the task or model, naming the
-   *     key and what would fit
+   * @return the term's value, a finite number added to the loss and logged as {@code reg_<id>} (the
+   *     sum of this and {@link #onParameters})
+   * @throws IllegalArgumentException when the term does not fit the task or model, naming the key
+   *     and what would fit
    */
   default double onHidden(C config, HiddenInput input) {
     return 0;

@@ -10,14 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A faster implementation of one cell's whole-sequence forward pass and BPTT (fused loops, direct
  * BLAS calls, buffers reused between calls), like Flax's {@code OptimizedLSTMCell} beside its
- * {@code LSTMCell}. Optional: core runs every cell step by step without one, and a kernel must
- * give what that gives (the same trajectory, extras and gradients up to rounding), which its
- * tests check against the cell. It reads the cell's live parameters on every call, which core
- * keeps within their {@link Constraint}s, and is used by one thread at a time.
+ * {@code LSTMCell}. Optional: core runs every cell step by step without one, and a kernel must give
+ * what that gives (the same trajectory, extras and gradients up to rounding), which its tests check
+ * against the cell. It reads the cell's live parameters on every call, which core keeps within
+ * their {@link Constraint}s, and is used by one thread at a time.
  *
  * <p>Core uses the kernel for every forward and backward pass it applies to. While units are
- * ablated it uses the kernel only if it also implements {@link ClampsState}; otherwise the cell runs
- * step by step with the ablated units' state held at 0.
+ * ablated it uses the kernel only if it also implements {@link ClampsState}; otherwise the cell
+ * runs step by step with the ablated units' state held at 0.
  */
 @API(status = EXPERIMENTAL, since = "0.2")
 public interface SequenceKernel {
@@ -48,15 +48,18 @@ public interface SequenceKernel {
    *     kernel may overwrite them
    * @param gradients one array per trainable parameter, overwritten with dL/dθ
    */
-  void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients);
 
   /**
    * A kernel that can also run with some units ablated, as the step-by-step runner does: with keep
-   * the 0/1 mask over the state's S columns, s_t = F(s_{t−1}, x_t, ξ_t) ⊙ keep from s_0 ⊙ keep,
-   * and in BPTT dL/ds_t ⊙= keep after dL/dh_t is added. Extras are not masked. Ablation analyses
-   * evaluate one network per ablated unit, so without this capability they run at the speed of
-   * the step-by-step runner.
+   * the 0/1 mask over the state's S columns, s_t = F(s_{t−1}, x_t, ξ_t) ⊙ keep from s_0 ⊙ keep, and
+   * in BPTT dL/ds_t ⊙= keep after dL/dh_t is added. Extras are not masked. Ablation analyses
+   * evaluate one network per ablated unit, so without this capability they run at the speed of the
+   * step-by-step runner.
    */
   interface ClampsState extends SequenceKernel {
     /**
@@ -73,9 +76,7 @@ public interface SequenceKernel {
     Trajectory forward(INDArray inputs, INDArray initialState, INDArray drive, INDArray keep);
   }
 
-  /**
-   * A {@link Model} that has kernels for some of its cells implements this as well.
-   */
+  /** A {@link Model} that has kernels for some of its cells implements this as well. */
   interface Provider {
     /**
      * A kernel for {@code cell}, if one applies to its configuration and data type.

@@ -50,8 +50,8 @@ public interface Task<C extends Record> extends Plugin<C> {
   LossKind lossKind(C config);
 
   /**
-   * The smallest level this task accepts; core rejects an experiment whose curriculum starts
-   * below it before any work starts.
+   * The smallest level this task accepts; core rejects an experiment whose curriculum starts below
+   * it before any work starts.
    *
    * @param config validated configuration
    * @return the smallest level, ≥ 1 (2 for N-parity, 1 for a delay task)
@@ -61,9 +61,9 @@ public interface Task<C extends Record> extends Plugin<C> {
   /**
    * What this task calls its level, for people reading levels: core shows it in the progress and
    * epoch lines ({@code length=2..3}), the "largest length solved" line, {@code engram trial}'s
-   * legend and messages about levels. Files keep their names: {@code metrics.csv}'s column
-   * {@code N} and checkpoint names such as {@code advance-e0007-N5} hold the level whatever the
-   * task calls it.
+   * legend and messages about levels. Files keep their names: {@code metrics.csv}'s column {@code
+   * N} and checkpoint names such as {@code advance-e0007-N5} hold the level whatever the task calls
+   * it.
    *
    * @param config validated configuration
    * @return a short name: a letter, then letters, digits, {@code _} or {@code -}, at most 32
@@ -108,8 +108,10 @@ public interface Task<C extends Record> extends Plugin<C> {
    *     default)
    */
   default Batch stream(C config, int[] levels, int steps, int batchSize, RandomGenerator rng) {
-    throw new UnsupportedOperationException("task '" + info().id() + "' has no continuous"
-        + " stream, which this analysis needs. Fix: analyse a run of a task that has one (built in:"
-        + " n-parity, n-dms), or implement Task.stream for this task");
+    throw new UnsupportedOperationException(
+        "task '"
+            + info().id()
+            + "' has no continuous stream, which this analysis needs. Fix: analyse a run of a task"
+            + " that has one (built in: n-parity, n-dms), or implement Task.stream for this task");
   }
 }

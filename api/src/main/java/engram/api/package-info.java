@@ -9,8 +9,8 @@
  * <p>Conventions that hold across the api: arrays are time-major ({@code [T, B, ...]}: T steps, B
  * sequences, H hidden units, I inputs) and C-order; randomness comes only from the {@link
  * java.util.random.RandomGenerator} passed in, so the same generator state gives the same result;
- * plugins are stateless and may be called from several threads, while a {@link
- * engram.api.Network} is used by one thread at a time; validation errors are {@link
- * IllegalArgumentException}s whose message starts with the offending key or names the plugin.
+ * plugins are stateless and may be called from several threads, while a {@link engram.api.Network}
+ * is used by one thread at a time; validation errors are {@link IllegalArgumentException}s whose
+ * message starts with the offending key or names the plugin.
  */
 package engram.api;

@@ -30,25 +30,50 @@ class ApiJavadocTest {
     try (Stream<Path> files = Files.walk(Path.of("src", "main", "java"))) {
       // module-info is left out: ND4J's module descriptors are broken, so javadoc runs on the
       // class path (as the tests do); its comment is checked by javadoc:javadoc
-      sources = files.filter(p -> p.toString().endsWith(".java"))
-          .filter(p -> !p.getFileName().toString().equals("module-info.java"))
-          .map(Path::toString).sorted().toList();
+      sources =
+          files
+              .filter(p -> p.toString().endsWith(".java"))
+              .filter(p -> !p.getFileName().toString().equals("module-info.java"))
+              .map(Path::toString)
+              .sorted()
+              .toList();
     }
     assertTrue(sources.size() > 20, "api sources not found from " + Path.of("").toAbsolutePath());
-    List<String> args = new ArrayList<>(List.of("-quiet", "-protected", "-Xdoclint:all",
-        "-Xmaxwarns", "10000", "-Xmaxerrs", "10000", "-encoding", "UTF-8",
-        "-d", out.toString(), "-cp", System.getProperty("java.class.path")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-quiet",
+                "-protected",
+                "-Xdoclint:all",
+                "-Xmaxwarns",
+                "10000",
+                "-Xmaxerrs",
+                "10000",
+                "-encoding",
+                "UTF-8",
+                "-d",
+                out.toString(),
+                "-cp",
+                System.getProperty("java.class.path")));
     args.addAll(sources);
     StringWriter output = new StringWriter();
     PrintWriter writer = new PrintWriter(output, true);
-    int code = ToolProvider.findFirst("javadoc").orElseThrow()
-        .run(writer, writer, args.toArray(String[]::new));
-    List<String> problems = output.toString().lines()
-        .filter(line -> line.contains(": warning") || line.contains(": error"))
-        .toList();
-    assertTrue(problems.isEmpty(), problems.size() + " javadoc problems in the api (document"
-        + " every public type and member: what it guarantees, shapes, units, randomness):\n"
-        + output);
+    int code =
+        ToolProvider.findFirst("javadoc")
+            .orElseThrow()
+            .run(writer, writer, args.toArray(String[]::new));
+    List<String> problems =
+        output
+            .toString()
+            .lines()
+            .filter(line -> line.contains(": warning") || line.contains(": error"))
+            .toList();
+    assertTrue(
+        problems.isEmpty(),
+        problems.size()
+            + " javadoc problems in the api (document"
+            + " every public type and member: what it guarantees, shapes, units, randomness):\n"
+            + output);
     assertEquals(0, code, output.toString());
   }
 }

@@ -7,7 +7,7 @@ import engram.core.cli.CommandProvider;
 public final class BenchCommandProvider implements CommandProvider {
 
   /** For {@link java.util.ServiceLoader}. */
-  public BenchCommandProvider() { }
+  public BenchCommandProvider() {}
 
   @Override
   public Object command(CommandContext context) {

@@ -10,8 +10,10 @@ import java.util.Locale;
 public record BenchShape(String name, int hidden, int batch, int steps, int heads) {
   /** The timescales paper's quick scale: H 128, B 64, T 50, 1 head. */
   public static final BenchShape S = new BenchShape("S", 128, 64, 50, 1);
+
   /** H 256, B 128, T 100, 1 head. */
   public static final BenchShape M = new BenchShape("M", 256, 128, 100, 1);
+
   /** The paper's networks: H 500, B 256, T 100, 29 heads (N = 2 … 30 under multi-head). */
   public static final BenchShape L = new BenchShape("L", 500, 256, 100, 29);
 
@@ -52,13 +54,23 @@ public record BenchShape(String name, int hidden, int batch, int steps, int head
         // falls through to the message
       }
     }
-    throw new IllegalArgumentException("unknown shape '" + spec + "'. Fix: use S, M, L or "
-        + "H:B:T:HEADS with positive integers (e.g. --shapes S,64:32:20:1).");
+    throw new IllegalArgumentException(
+        "unknown shape '"
+            + spec
+            + "'. Fix: use S, M, L or "
+            + "H:B:T:HEADS with positive integers (e.g. --shapes S,64:32:20:1).");
   }
 
   /** {@code H 500, B 256, T 100, 29 heads}. */
   public String describe() {
-    return "H " + hidden + ", B " + batch + ", T " + steps + ", " + heads
+    return "H "
+        + hidden
+        + ", B "
+        + batch
+        + ", T "
+        + steps
+        + ", "
+        + heads
         + (heads == 1 ? " head" : " heads");
   }
 }

@@ -18,6 +18,7 @@ import org.bytedeco.javacpp.Pointer;
 public final class Footprint {
   /** Relative growth allowed between the first and the last third. */
   public static final double RELATIVE_TOLERANCE = 0.05;
+
   /** Absolute growth (bytes) always allowed: allocator and GC noise. */
   public static final double ABSOLUTE_TOLERANCE = 16.0 * 1024 * 1024;
 
@@ -81,20 +82,22 @@ public final class Footprint {
      */
     public static Series of(double[] samples) {
       if (samples.length < 3) {
-        throw new IllegalArgumentException("the flat-footprint check needs at least 3 samples, got "
-            + samples.length);
+        throw new IllegalArgumentException(
+            "the flat-footprint check needs at least 3 samples, got " + samples.length);
       }
       int third = samples.length / 3;
       double first = Summary.of(java.util.Arrays.copyOfRange(samples, 0, third)).median();
-      double last = Summary.of(java.util.Arrays.copyOfRange(samples, samples.length - third,
-          samples.length)).median();
+      double last =
+          Summary.of(java.util.Arrays.copyOfRange(samples, samples.length - third, samples.length))
+              .median();
       double peak = java.util.Arrays.stream(samples).max().orElseThrow();
       return new Series(peak, first, last, flat(first, last));
     }
 
     /** The rule itself: growth ≤ max(5% of the first third, 16 MiB). */
     public static boolean flat(double firstThird, double lastThird) {
-      return lastThird - firstThird <= Math.max(RELATIVE_TOLERANCE * firstThird, ABSOLUTE_TOLERANCE);
+      return lastThird - firstThird
+          <= Math.max(RELATIVE_TOLERANCE * firstThird, ABSOLUTE_TOLERANCE);
     }
   }
 }

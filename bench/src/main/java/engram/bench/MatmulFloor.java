@@ -74,13 +74,33 @@ final class MatmulFloor {
   }
 
   /** C ← op(A)·op(B) + beta·C, row-major, leading dimensions from the shapes. */
-  private static void gemm(boolean transA, boolean transB, int m, int n, int k, FloatPointer a,
-      long aOffset, FloatPointer b, long bOffset, float beta, FloatPointer c, long cOffset) {
-    openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor,
+  private static void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      FloatPointer a,
+      long aOffset,
+      FloatPointer b,
+      long bOffset,
+      float beta,
+      FloatPointer c,
+      long cOffset) {
+    openblas_nolapack.cblas_sgemm(
+        openblas_nolapack.CblasRowMajor,
         transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
-        transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans, m, n, k, 1f,
-        new FloatPointer(a).position(aOffset), transA ? m : k,
-        new FloatPointer(b).position(bOffset), transB ? k : n, beta,
-        new FloatPointer(c).position(cOffset), n);
+        transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
+        m,
+        n,
+        k,
+        1f,
+        new FloatPointer(a).position(aOffset),
+        transA ? m : k,
+        new FloatPointer(b).position(bOffset),
+        transB ? k : n,
+        beta,
+        new FloatPointer(c).position(cOffset),
+        n);
   }
 }

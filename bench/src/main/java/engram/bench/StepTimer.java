@@ -3,10 +3,10 @@ package engram.bench;
 import engram.core.step.StepObserver;
 
 /**
- * The benchmark's stopwatch: records the phases of each step of one fixed-batch run, as the
- * trainer reports them. Pass {@link #stepEnded} as the run's after-step hook, so each step's
- * phases land in its own row. A step's total is the sum of its phases, which follow each other
- * without gaps (see {@link StepObserver}). One run, one thread.
+ * The benchmark's stopwatch: records the phases of each step of one fixed-batch run, as the trainer
+ * reports them. Pass {@link #stepEnded} as the run's after-step hook, so each step's phases land in
+ * its own row. A step's total is the sum of its phases, which follow each other without gaps (see
+ * {@link StepObserver}). One run, one thread.
  */
 final class StepTimer implements StepObserver {
   private final long[][] nanos; // [step][phase ordinal]

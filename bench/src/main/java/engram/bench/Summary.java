@@ -19,8 +19,8 @@ public record Summary(double median, double p25, double p75, double min, double 
     }
     double[] v = values.clone();
     Arrays.sort(v);
-    return new Summary(quantile(v, 0.5), quantile(v, 0.25), quantile(v, 0.75), v[0],
-        v[v.length - 1], v.length);
+    return new Summary(
+        quantile(v, 0.5), quantile(v, 0.25), quantile(v, 0.75), v[0], v[v.length - 1], v.length);
   }
 
   /** The q-quantile of sorted values, interpolating linearly. */
@@ -45,7 +45,14 @@ public record Summary(double median, double p25, double p75, double min, double 
 
   /** {@code 123.4 ms (IQR 120.1–125.0, min–max 119.0–130.2, n=5)}. */
   public String describe() {
-    return String.format(java.util.Locale.ROOT, "%.1f ms (IQR %.1f–%.1f, min–max %.1f–%.1f, n=%d)",
-        median, p25, p75, min, max, count);
+    return String.format(
+        java.util.Locale.ROOT,
+        "%.1f ms (IQR %.1f–%.1f, min–max %.1f–%.1f, n=%d)",
+        median,
+        p25,
+        p75,
+        min,
+        max,
+        count);
   }
 }

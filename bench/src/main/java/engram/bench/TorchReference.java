@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 
 /**
  * The PyTorch reference: {@code torch_leaky_rnn_step.py H B T HEADS 1} run with a Python that has
- * torch, on one thread (OMP_NUM_THREADS=1); each call prints the median of 10 timed steps after
- * 3 warm-ups.
+ * torch, on one thread (OMP_NUM_THREADS=1); each call prints the median of 10 timed steps after 3
+ * warm-ups.
  */
 final class TorchReference {
   static final String SCRIPT = "torch_leaky_rnn_step.py";
@@ -33,8 +33,8 @@ final class TorchReference {
   }
 
   /**
-   * Finds the reference script: {@code explicit} when given, else
-   * {@code <repo>/../shared/reference/}, else {@code ../shared/reference/} from the working folder.
+   * Finds the reference script: {@code explicit} when given, else {@code
+   * <repo>/../shared/reference/}, else {@code ../shared/reference/} from the working folder.
    *
    * @param repo the repository root when known (the launcher's folder), else null
    * @return null when none exists
@@ -59,8 +59,11 @@ final class TorchReference {
   /** Whether {@code python -c 'import torch'} succeeds. */
   static boolean hasTorch(Path python) {
     try {
-      Process p = new ProcessBuilder(python.toString(), "-c", "import torch")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(python.toString(), "-c", "import torch")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return false;
@@ -79,16 +82,18 @@ final class TorchReference {
    * (Debian's libblas3) or {@code unknown}, read from the process's memory maps after import.
    */
   String blas() {
-    String code = "import torch\n"
-        + "m = open('/proc/self/maps').read()\n"
-        + "print('openblas' if 'openblas' in m else 'blis' if 'blis' in m else 'mkl' if 'mkl' in m"
-        + " else 'reference' if '/blas/libblas' in m else 'unknown')";
+    String code =
+        "import torch\n"
+            + "m = open('/proc/self/maps').read()\n"
+            + "print('openblas' if 'openblas' in m else 'blis' if 'blis' in m else 'mkl' if 'mkl'"
+            + " in m else 'reference' if '/blas/libblas' in m else 'unknown')";
     try {
-      Process p = new ProcessBuilder(python.toString(), "-c", code).redirectErrorStream(true)
-          .start();
+      Process p =
+          new ProcessBuilder(python.toString(), "-c", code).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       p.waitFor();
-      return p.exitValue() == 0 && !out.isEmpty() ? out.lines().reduce((a, b) -> b).orElseThrow()
+      return p.exitValue() == 0 && !out.isEmpty()
+          ? out.lines().reduce((a, b) -> b).orElseThrow()
           : "unknown";
     } catch (IOException e) {
       return "unknown";
@@ -104,9 +109,15 @@ final class TorchReference {
    * @throws IOException when the script fails or prints no result (the message quotes its output)
    */
   double msPerStep(BenchShape shape) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(python.toString(), script.toString(),
-        String.valueOf(shape.hidden()), String.valueOf(shape.batch()),
-        String.valueOf(shape.steps()), String.valueOf(shape.heads()), "1");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            python.toString(),
+            script.toString(),
+            String.valueOf(shape.hidden()),
+            String.valueOf(shape.batch()),
+            String.valueOf(shape.steps()),
+            String.valueOf(shape.heads()),
+            "1");
     Map<String, String> env = pb.environment();
     env.put("OMP_NUM_THREADS", "1");
     env.put("MKL_NUM_THREADS", "1");
@@ -118,8 +129,8 @@ final class TorchReference {
     Matcher m = RESULT.matcher(output);
     if (code != 0 || !m.find()) {
       String last = output.strip().lines().reduce((a, b) -> b).orElse("(no output)");
-      throw new IOException(script + " failed for shape " + shape.name() + " (exit " + code
-          + "): " + last);
+      throw new IOException(
+          script + " failed for shape " + shape.name() + " (exit " + code + "): " + last);
     }
     return Double.parseDouble(m.group(1));
   }

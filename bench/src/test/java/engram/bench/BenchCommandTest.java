@@ -70,9 +70,21 @@ class BenchCommandTest {
   @Test
   void writesOneRowPerShapeAndModelWithPositiveTimesAndAFootprint(@TempDir Path dir)
       throws IOException {
-    Result r = run(bench(dir, "--models", "leaky-rnn,gru", "--shapes", TINY + ",4:2:3:1",
-        "--parallel", "--parallel-shape", "4:2:3:1", "--parallel-steps", "2",
-        "--parallel-jobs", "2"));
+    Result r =
+        run(
+            bench(
+                dir,
+                "--models",
+                "leaky-rnn,gru",
+                "--shapes",
+                TINY + ",4:2:3:1",
+                "--parallel",
+                "--parallel-shape",
+                "4:2:3:1",
+                "--parallel-steps",
+                "2",
+                "--parallel-jobs",
+                "2"));
     assertEquals(0, r.code(), r.err() + r.out());
     List<String[]> csv = rows(dir.resolve("b.csv"));
     assertEquals(BenchCommand.COLUMNS, List.of(csv.get(0)));
@@ -99,8 +111,9 @@ class BenchCommandTest {
         phases[p] = Double.parseDouble(row[19 + p]);
         assertTrue(phases[p] >= 0, BenchCommand.COLUMNS.get(19 + p) + ": " + String.join(",", row));
       }
-      assertTrue(phases[1] > 0 && phases[3] > 0, "forward and backward take time: "
-          + String.join(",", row));
+      assertTrue(
+          phases[1] > 0 && phases[3] > 0,
+          "forward and backward take time: " + String.join(",", row));
       if (row[2].equals("leaky-rnn")) {
         assertTrue(Double.parseDouble(row[24]) > 0, "the leaky RNN's matmul floor: " + row[24]);
       } else {
@@ -109,13 +122,14 @@ class BenchCommandTest {
     }
     assertTrue(r.out().contains("matmul floor: "), r.out());
     assertTrue(r.out().contains("phases (median ms): inputs "), r.out());
-    assertEquals(List.of("leaky-rnn@" + TINY, "leaky-rnn@4:2:3:1", "gru@" + TINY, "gru@4:2:3:1"),
-        cells);
+    assertEquals(
+        List.of("leaky-rnn@" + TINY, "leaky-rnn@4:2:3:1", "gru@" + TINY, "gru@4:2:3:1"), cells);
     assertEquals(List.of("8", "4", "5", "2"), List.of(csv.get(1)).subList(3, 7));
 
     List<String[]> memory = rows(dir.resolve("b-memory.csv"));
     assertEquals(BenchCommand.MEMORY_COLUMNS, List.of(memory.get(0)));
-    assertEquals(List.of("heap", "physical", "javacpp"),
+    assertEquals(
+        List.of("heap", "physical", "javacpp"),
         memory.subList(1, 4).stream().map(row -> row[5]).toList());
     assertTrue(Double.parseDouble(memory.get(1)[4]) > 0, "peak heap");
     assertTrue(Double.parseDouble(memory.get(2)[6]) > 0, "resident set");
@@ -129,14 +143,26 @@ class BenchCommandTest {
   @Test
   void torchRowsAndTheRatioComeFromTheReferenceScriptsOutput(@TempDir Path dir) throws IOException {
     // A stand-in for python: 'import torch' works, and the script "prints" 5 ms per step.
-    Path python = executable(dir.resolve("python"), """
-        #!/bin/sh
-        if [ "$1" = "-c" ]; then exit 0; fi
-        echo "ms_per_step=5.00"
-        """);
+    Path python =
+        executable(
+            dir.resolve("python"),
+            """
+            #!/bin/sh
+            if [ "$1" = "-c" ]; then exit 0; fi
+            echo "ms_per_step=5.00"
+            """);
     Path script = Files.writeString(dir.resolve(TorchReference.SCRIPT), "# stand-in\n");
-    Result r = run(bench(dir, "--torch", "--python", python.toString(), "--reference",
-        script.toString(), "--memory-steps", "0"));
+    Result r =
+        run(
+            bench(
+                dir,
+                "--torch",
+                "--python",
+                python.toString(),
+                "--reference",
+                script.toString(),
+                "--memory-steps",
+                "0"));
     assertEquals(0, r.code(), r.err() + r.out());
     List<String[]> csv = rows(dir.resolve("b.csv"));
     assertEquals(3, csv.size());
@@ -149,22 +175,31 @@ class BenchCommandTest {
     // Each repeat's ratio is its Engram median over the PyTorch run right after it (5 ms here),
     // so the ratios' quartiles are Engram's over 5.
     for (int c = 0; c < 5; c++) {
-      assertEquals(Double.parseDouble(engram[7 + c]) / 5.0, Double.parseDouble(engram[14 + c]),
-          1e-3, BenchCommand.COLUMNS.get(14 + c));
+      assertEquals(
+          Double.parseDouble(engram[7 + c]) / 5.0,
+          Double.parseDouble(engram[14 + c]),
+          1e-3,
+          BenchCommand.COLUMNS.get(14 + c));
     }
     assertEquals("", torch[14], "the reference has no ratio");
     assertTrue(r.out().contains("Engram/PyTorch"), r.out());
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "unknown shape | --shapes,XL                     | unknown shape 'XL'. Fix: use S, M, L or H:B:T:HEADS",
-      "bad spec      | --shapes,8:4:0:1                | unknown shape '8:4:0:1'",
-      "unknown model | --models,rnn                    | unknown model 'rnn'. Fix: use one of gru, leaky-rnn, lstm",
-      "no script     | --torch,--reference,/nonexistent/ref.py | /nonexistent/ref.py does not exist. Fix: pass --reference PATH",
-      "zero repeats  | --repeats,0                     | Fix: pass positive counts"})
-  void badInputStopsWithOneLineNamingTheFix(String what, String args, String expected,
-      @TempDir Path dir) {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "unknown shape | --shapes,XL                     | unknown shape 'XL'. Fix: use S, M, L or"
+            + " H:B:T:HEADS",
+        "bad spec      | --shapes,8:4:0:1                | unknown shape '8:4:0:1'",
+        "unknown model | --models,rnn                    | unknown model 'rnn'. Fix: use one of"
+            + " gru, leaky-rnn, lstm",
+        "no script     | --torch,--reference,/nonexistent/ref.py | /nonexistent/ref.py does not"
+            + " exist. Fix: pass --reference PATH",
+        "zero repeats  | --repeats,0                     | Fix: pass positive counts"
+      })
+  void badInputStopsWithOneLineNamingTheFix(
+      String what, String args, String expected, @TempDir Path dir) {
     Result r = run(bench(dir, args.split(",")));
     assertEquals(2, r.code(), r.err() + r.out());
     String[] lines = r.err().strip().split("\n");
@@ -177,13 +212,15 @@ class BenchCommandTest {
   void pythonWithoutTorchTellsHowToInstallIt(@TempDir Path dir) throws IOException {
     Path python = executable(dir.resolve("python"), "#!/bin/sh\nexit 1\n");
     Path script = Files.writeString(dir.resolve(TorchReference.SCRIPT), "# stand-in\n");
-    Result r = run(bench(dir, "--torch", "--python", python.toString(), "--reference",
-        script.toString()));
+    Result r =
+        run(bench(dir, "--torch", "--python", python.toString(), "--reference", script.toString()));
     assertEquals(2, r.code(), r.err() + r.out());
     String[] lines = r.err().strip().split("\n");
     assertEquals(1, lines.length, r.err());
-    assertTrue(lines[0].contains("cannot import torch. Fix: run ")
-        && lines[0].contains("bench/install-torch.sh") && lines[0].contains("--install-torch"),
+    assertTrue(
+        lines[0].contains("cannot import torch. Fix: run ")
+            && lines[0].contains("bench/install-torch.sh")
+            && lines[0].contains("--install-torch"),
         lines[0]);
     assertTrue(Files.notExists(dir.resolve("b.csv")));
   }
@@ -205,11 +242,18 @@ class BenchCommandTest {
       descriptor = java.lang.module.ModuleDescriptor.read(in);
     }
     String service = engram.core.cli.CommandProvider.class.getName();
-    List<String> provides = descriptor.provides().stream()
-        .filter(p -> p.service().equals(service)).flatMap(p -> p.providers().stream()).toList();
+    List<String> provides =
+        descriptor.provides().stream()
+            .filter(p -> p.service().equals(service))
+            .flatMap(p -> p.providers().stream())
+            .toList();
     assertEquals(List.of(BenchCommandProvider.class.getName()), provides);
-    assertEquals(provides, Files.readAllLines(classes.resolve("META-INF/services/" + service))
-        .stream().map(String::strip).filter(l -> !l.isEmpty()).toList());
+    assertEquals(
+        provides,
+        Files.readAllLines(classes.resolve("META-INF/services/" + service)).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty())
+            .toList());
   }
 
   private static Path executable(Path file, String text) throws IOException {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Summaries, the Engram/PyTorch ratio, the flat-footprint rule and shape specs on fixed numbers. */
+/**
+ * Summaries, the Engram/PyTorch ratio, the flat-footprint rule and shape specs on fixed numbers.
+ */
 class BenchStatsTest {
   private static final double MB = 1024 * 1024;
 
@@ -53,8 +55,8 @@ class BenchStatsTest {
     }
     Footprint.Series s = Footprint.Series.of(leak);
     assertFalse(s.flat());
-    assertEquals(1022.5 * MB, s.firstThird(), 1);   // median of steps 0..9
-    assertEquals(1122.5 * MB, s.lastThird(), 1);    // median of steps 20..29
+    assertEquals(1022.5 * MB, s.firstThird(), 1); // median of steps 0..9
+    assertEquals(1122.5 * MB, s.lastThird(), 1); // median of steps 20..29
     assertEquals(1145 * MB, s.peak(), 1);
     // the rule's edges: 5% relative, 16 MiB absolute for small footprints
     assertTrue(Footprint.Series.flat(1000 * MB, 1050 * MB));
@@ -68,13 +70,13 @@ class BenchStatsTest {
   @Test
   void shapesParseNamesAndSpecs() {
     assertEquals(BenchShape.L, BenchShape.parse("l"));
-    assertEquals(new BenchShape("500:256:100:29", 500, 256, 100, 29),
-        BenchShape.parse("500:256:100:29"));
+    assertEquals(
+        new BenchShape("500:256:100:29", 500, 256, 100, 29), BenchShape.parse("500:256:100:29"));
     assertEquals(128, BenchShape.parse("S").hidden());
     assertEquals(29, BenchShape.L.heads());
     for (String bad : new String[] {"XL", "1:2:3", "1:2:3:x", "0:1:1:1", ""}) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> BenchShape.parse(bad));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> BenchShape.parse(bad));
       assertTrue(e.getMessage().contains("Fix: use S, M, L or H:B:T:HEADS"), e.getMessage());
     }
   }
@@ -82,8 +84,10 @@ class BenchStatsTest {
   @Test
   void matmulFloorCountsTheForwardBackwardAndWeightGradientProducts() {
     // S: 2·B·H²·(T forward + (T−1) backward + T for the weight gradient)
-    assertEquals(2.0 * 64 * 128 * 128 * (50 + 49 + 50),
-        MatmulFloor.flops(new BenchShape("S", 128, 64, 50, 1)), 1e-6);
+    assertEquals(
+        2.0 * 64 * 128 * 128 * (50 + 49 + 50),
+        MatmulFloor.flops(new BenchShape("S", 128, 64, 50, 1)),
+        1e-6);
     double ms = MatmulFloor.millis(new BenchShape("tiny", 8, 4, 5, 1), 3);
     assertTrue(ms > 0 && Double.isFinite(ms), "timed: " + ms);
   }

@@ -8,10 +8,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Matrix products straight through OpenBLAS's {@code cblas_?gemm} on ND4J's host buffers, for the
- * per-step products of a recurrent loop: ND4J's {@code Nd4j.gemm} adds about 10–20 µs of
- * dispatch to every call (shape checks, op objects, the executioner), which at H = 128 and B = 64
- * is a third of the product itself. The library is the one ND4J's CPU backend already loaded (the
- * same {@code libopenblas} from the JavaCPP cache, with its thread count and kernel choice).
+ * per-step products of a recurrent loop: ND4J's {@code Nd4j.gemm} adds about 10–20 µs of dispatch
+ * to every call (shape checks, op objects, the executioner), which at H = 128 and B = 64 is a third
+ * of the product itself. The library is the one ND4J's CPU backend already loaded (the same {@code
+ * libopenblas} from the JavaCPP cache, with its thread count and kernel choice).
  *
  * <p>Operands are row-major matrices addressed by a base pointer from {@link
  * HostLoops#pointer(org.nd4j.linalg.api.ndarray.INDArray)} plus an element offset; FLOAT uses
@@ -43,21 +43,57 @@ public final class Blas {
    * C ← alpha·op(A)·op(B) + beta·C, row-major: op(A) is {@code [m, k]}, op(B) {@code [k, n]}, C
    * {@code [m, n]}; lda, ldb, ldc are the row strides (in elements) of A, B, C as stored.
    */
-  public static void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
-      Pointer a, long aOffset, int lda, Pointer b, long bOffset, int ldb, double beta, Pointer c,
-      long cOffset, int ldc) {
+  public static void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      double alpha,
+      Pointer a,
+      long aOffset,
+      int lda,
+      Pointer b,
+      long bOffset,
+      int ldb,
+      double beta,
+      Pointer c,
+      long cOffset,
+      int ldc) {
     int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
     if (a instanceof FloatPointer fa) {
-      openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k,
-          (float) alpha, new FloatPointer(fa).position(aOffset), lda,
-          new FloatPointer((FloatPointer) b).position(bOffset), ldb, (float) beta,
-          new FloatPointer((FloatPointer) c).position(cOffset), ldc);
+      openblas_nolapack.cblas_sgemm(
+          openblas_nolapack.CblasRowMajor,
+          ta,
+          tb,
+          m,
+          n,
+          k,
+          (float) alpha,
+          new FloatPointer(fa).position(aOffset),
+          lda,
+          new FloatPointer((FloatPointer) b).position(bOffset),
+          ldb,
+          (float) beta,
+          new FloatPointer((FloatPointer) c).position(cOffset),
+          ldc);
     } else {
-      openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, m, n, k, alpha,
-          new DoublePointer((DoublePointer) a).position(aOffset), lda,
-          new DoublePointer((DoublePointer) b).position(bOffset), ldb, beta,
-          new DoublePointer((DoublePointer) c).position(cOffset), ldc);
+      openblas_nolapack.cblas_dgemm(
+          openblas_nolapack.CblasRowMajor,
+          ta,
+          tb,
+          m,
+          n,
+          k,
+          alpha,
+          new DoublePointer((DoublePointer) a).position(aOffset),
+          lda,
+          new DoublePointer((DoublePointer) b).position(bOffset),
+          ldb,
+          beta,
+          new DoublePointer((DoublePointer) c).position(cOffset),
+          ldc);
     }
   }
 }

@@ -67,14 +67,14 @@ public final class Buffers {
   public INDArray columns(INDArray m, int from, int count) {
     long r = m.size(0);
     long c = m.size(1);
-    return Nd4j.create(m.data(), new long[] {r, count}, new long[] {c, 1}, m.offset() + from, 'c',
-        dataType);
+    return Nd4j.create(
+        m.data(), new long[] {r, count}, new long[] {c, 1}, m.offset() + from, 'c', dataType);
   }
 
   /** Column j of a C-order matrix, as a strided [rows] view. */
   public INDArray column(INDArray m, int j) {
-    return Nd4j.create(m.data(), new long[] {m.size(0)}, new long[] {m.size(1)}, m.offset() + j,
-        'c', dataType);
+    return Nd4j.create(
+        m.data(), new long[] {m.size(0)}, new long[] {m.size(1)}, m.offset() + j, 'c', dataType);
   }
 
   /** The diagonal of a C-order square matrix, as a strided view. */
@@ -87,15 +87,20 @@ public final class Buffers {
   public INDArray block(INDArray m, long r0, long rows, long c0, long cols) {
     long rs = m.stride(0);
     long cs = m.stride(1);
-    return Nd4j.create(m.data(), new long[] {rows, cols}, new long[] {rs, cs},
-        m.offset() + r0 * rs + c0 * cs, 'c', dataType);
+    return Nd4j.create(
+        m.data(),
+        new long[] {rows, cols},
+        new long[] {rs, cs},
+        m.offset() + r0 * rs + c0 * cs,
+        'c',
+        dataType);
   }
 
   /** Elements [from, from+count) of a (possibly strided) vector. */
   public INDArray segment(INDArray v, long from, long count) {
     long s = v.stride(0);
-    return Nd4j.create(v.data(), new long[] {count}, new long[] {s}, v.offset() + from * s, 'c',
-        dataType);
+    return Nd4j.create(
+        v.data(), new long[] {count}, new long[] {s}, v.offset() + from * s, 'c', dataType);
   }
 
   /**
@@ -108,23 +113,31 @@ public final class Buffers {
     // Absolute offset in the allocation; 0 only when a starts the allocation and from = 0, where
     // "absolute" and "relative to a" agree.
     long offset = a.offset() + from * columns;
-    return Nd4j.create(a.data(), new long[] {count, columns}, new long[] {columns, 1}, offset,
-        'c', a.dataType());
+    return Nd4j.create(
+        a.data(), new long[] {count, columns}, new long[] {columns, 1}, offset, 'c', a.dataType());
   }
 
   /**
-   * A C-order {@code [rows, columns]} matrix over the first elements of {@code flat}, a buffer
-   * that starts its allocation (one from {@link #ensure}), in its data type.
+   * A C-order {@code [rows, columns]} matrix over the first elements of {@code flat}, a buffer that
+   * starts its allocation (one from {@link #ensure}), in its data type.
    *
    * @throws IllegalArgumentException when {@code flat} is a view at an offset or too short
    */
   public static INDArray matrix(INDArray flat, long rows, long columns) {
     if (flat.offset() != 0 || flat.length() < rows * columns) {
-      throw new IllegalArgumentException("scratch buffer of " + flat.length()
-          + " elements at offset " + flat.offset() + " cannot hold [" + rows + ", " + columns + "]");
+      throw new IllegalArgumentException(
+          "scratch buffer of "
+              + flat.length()
+              + " elements at offset "
+              + flat.offset()
+              + " cannot hold ["
+              + rows
+              + ", "
+              + columns
+              + "]");
     }
-    return Nd4j.create(flat.data(), new long[] {rows, columns}, new long[] {columns, 1}, 0, 'c',
-        flat.dataType());
+    return Nd4j.create(
+        flat.data(), new long[] {rows, columns}, new long[] {columns, 1}, 0, 'c', flat.dataType());
   }
 
   /** z = x ⊙ vector broadcast along {@code dimension} (one op). */

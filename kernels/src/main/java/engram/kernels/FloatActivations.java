@@ -9,10 +9,10 @@ package engram.kernels;
  * vectorise); these loops take about 56 µs (σ) and 28 µs (tanh).
  *
  * <ul>
- *   <li><b>tanh</b> is Eigen's float rational approximation (an odd numerator of degree 13 over
- *       an even denominator of degree 6, the input clamped to ±7.9053, beyond which tanh rounds
- *       to ±1 in float): within 7 ulp of the exact value over the whole float range (checked by a
- *       test), using only +, ×, /, min and max.
+ *   <li><b>tanh</b> is Eigen's float rational approximation (an odd numerator of degree 13 over an
+ *       even denominator of degree 6, the input clamped to ±7.9053, beyond which tanh rounds to ±1
+ *       in float): within 7 ulp of the exact value over the whole float range (checked by a test),
+ *       using only +, ×, /, min and max.
  *   <li><b>σ</b>(x) = 1/(1 + e^{−x}) with e^v = 2^k·p(r), k = round(v·log₂e), r = v − k·ln 2
  *       (Cody–Waite, two-part ln 2) and p Cephes' degree-7 polynomial of expf; v = −x clamped to
  *       [−87, 88] so that 2^k is a normal float. Within 3 ulp of the exact σ wherever σ ≥ 1e−37

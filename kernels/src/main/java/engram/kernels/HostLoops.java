@@ -117,8 +117,8 @@ public final class HostLoops {
 
   /**
    * The n = {@code a.length()} elements of {@code a} in C order ← {@code src[0..n)}, rounded to
-   * float for a FLOAT array. Writes a {@link #contiguous} array directly, any other through
-   * {@code assign} from a new array.
+   * float for a FLOAT array. Writes a {@link #contiguous} array directly, any other through {@code
+   * assign} from a new array.
    */
   public static void write(INDArray a, double[] src) {
     int n = Math.toIntExact(a.length());
@@ -153,8 +153,8 @@ public final class HostLoops {
 
   /**
    * Copies between {@link #contiguous} FLOAT or DOUBLE arrays and Java {@code double[]}: float32
-   * values widened (exactly) on the way in, rounded to float32 on the way out. Keeps a float
-   * buffer for the float32 side, grown as needed; one owner, one thread.
+   * values widened (exactly) on the way in, rounded to float32 on the way out. Keeps a float buffer
+   * for the float32 side, grown as needed; one owner, one thread.
    */
   public static final class Staging {
     private float[] floats = new float[0];

@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The vectorised float σ and tanh against the exact functions (Math.tanh and 1/(1 + Math.exp(−x))
- * in double): every 997th float of either sign from 0 up to +∞ (about 2 million values spread
- * over all exponents), plus the special values. Error bounds as documented: tanh within 7 ulp,
- * σ within 3 ulp wherever σ ≥ 1e−37.
+ * in double): every 997th float of either sign from 0 up to +∞ (about 2 million values spread over
+ * all exponents), plus the special values. Error bounds as documented: tanh within 7 ulp, σ within
+ * 3 ulp wherever σ ≥ 1e−37.
  */
 class FloatActivationsTest {
 

@@ -39,10 +39,12 @@ class HostLoopsTest {
     assertTrue(HostLoops.contiguous(Nd4j.zeros(DataType.FLOAT, 5, 1)));
     assertFalse(HostLoops.contiguous(a.reshape(40, 3).transpose()), "transposed");
     assertFalse(HostLoops.contiguous(a.reshape(40, 3).getColumn(1)), "a strided column");
-    assertFalse(HostLoops.contiguous(
-        a.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3), NDArrayIndex.all())), "gaps");
-    assertFalse(HostLoops.contiguous(Nd4j.create(DataType.FLOAT, new long[] {4, 3}, 'f')),
-        "Fortran order");
+    assertFalse(
+        HostLoops.contiguous(
+            a.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 3), NDArrayIndex.all())),
+        "gaps");
+    assertFalse(
+        HostLoops.contiguous(Nd4j.create(DataType.FLOAT, new long[] {4, 3}, 'f')), "Fortran order");
     assertFalse(HostLoops.contiguous(counting(DataType.INT)), "neither FLOAT nor DOUBLE");
     assertTrue(HostLoops.dense(steps(a, 2, 6), DataType.FLOAT));
     assertFalse(HostLoops.dense(a, DataType.DOUBLE), "another type");
@@ -88,13 +90,22 @@ class HostLoopsTest {
     for (int start : new int[] {0, 2}) {
       INDArray a = counting(DataType.FLOAT);
       INDArray view = steps(a, start, 8);
-      INDArray expected = view.dup().reshape((8 - start) * 4, 3).get(NDArrayIndex.interval(5, 9), NDArrayIndex.all());
+      INDArray expected =
+          view.dup()
+              .reshape((8 - start) * 4, 3)
+              .get(NDArrayIndex.interval(5, 9), NDArrayIndex.all());
       INDArray rows = Buffers.rows(view, 5, 4, 3);
       assertEquals(expected, rows, "rows 5..8 of steps " + start + "..7");
       // gemm writes through the view into the allocation, nowhere else
       INDArray before = a.dup();
-      Nd4j.gemm(Nd4j.ones(DataType.FLOAT, 4, 2), Nd4j.ones(DataType.FLOAT, 2, 3), rows, false,
-          false, 1.0, 1.0);
+      Nd4j.gemm(
+          Nd4j.ones(DataType.FLOAT, 4, 2),
+          Nd4j.ones(DataType.FLOAT, 2, 3),
+          rows,
+          false,
+          false,
+          1.0,
+          1.0);
       INDArray changed = a.sub(before).reshape(120);
       for (int i = 0; i < 120; i++) {
         boolean inside = i >= (start * 12 + 15) && i < (start * 12 + 27);
@@ -107,8 +118,14 @@ class HostLoopsTest {
   void matrixViewsTheStartOfAScratchBuffer() {
     INDArray flat = Nd4j.create(DataType.DOUBLE, 20);
     INDArray m = Buffers.matrix(flat, 3, 4);
-    Nd4j.gemm(Nd4j.ones(DataType.DOUBLE, 3, 2), Nd4j.ones(DataType.DOUBLE, 2, 4), m, false, false,
-        1.0, 0.0);
+    Nd4j.gemm(
+        Nd4j.ones(DataType.DOUBLE, 3, 2),
+        Nd4j.ones(DataType.DOUBLE, 2, 4),
+        m,
+        false,
+        false,
+        1.0,
+        0.0);
     assertEquals(24.0, flat.sumNumber().doubleValue(), 0.0);
     assertEquals(0.0, flat.getDouble(12), 0.0);
     assertThrows(IllegalArgumentException.class, () -> Buffers.matrix(flat, 3, 7));
@@ -124,10 +141,17 @@ class HostLoopsTest {
     }
     INDArray b = counting(DataType.DOUBLE).addi(1);
     HostLoops.zero(b.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all()));
-    assertEquals(0.0, b.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all())
-        .sumNumber().doubleValue(), 0.0);
-    assertEquals(b.reshape(120).sumNumber().doubleValue(),
-        120 * 121 / 2.0 - sumOfColumnOne(), 0.0, "only the strided view was cleared");
+    assertEquals(
+        0.0,
+        b.get(NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all())
+            .sumNumber()
+            .doubleValue(),
+        0.0);
+    assertEquals(
+        b.reshape(120).sumNumber().doubleValue(),
+        120 * 121 / 2.0 - sumOfColumnOne(),
+        0.0,
+        "only the strided view was cleared");
   }
 
   /** Sum of 1 + the counting values at (t, 1, k). */

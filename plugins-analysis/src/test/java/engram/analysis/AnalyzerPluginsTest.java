@@ -23,17 +23,29 @@ class AnalyzerPluginsTest {
   @Test
   @SuppressWarnings("rawtypes") // Analyzer.class: the SPI is generic in its config record
   void everyAnalyzerPassesThePluginContract() {
-    List<Analyzer> analyzers = ServiceLoader.load(Analyzer.class).stream()
-        .map(ServiceLoader.Provider::get).toList();
+    List<Analyzer> analyzers =
+        ServiceLoader.load(Analyzer.class).stream().map(ServiceLoader.Provider::get).toList();
     Set<String> ids = new TreeSet<>();
     for (Plugin<?> analyzer : analyzers) {
       PluginContract.assertPlugin(analyzer);
       AnalyzerTables.assertDeclared((Analyzer<?>) analyzer);
-      assertFalse(((Analyzer<?>) analyzer).tables().isEmpty(), analyzer.info().id()
-          + " declares no table, so compare and studies cannot read its results");
+      assertFalse(
+          ((Analyzer<?>) analyzer).tables().isEmpty(),
+          analyzer.info().id()
+              + " declares no table, so compare and studies cannot read its results");
       ids.add(analyzer.info().id());
     }
-    assertEquals(Set.of("tau-stats", "connectivity", "network-timescales", "dimensionality",
-        "ablation", "perturbation", "forgetting", "transfer", "fixed-points"), ids);
+    assertEquals(
+        Set.of(
+            "tau-stats",
+            "connectivity",
+            "network-timescales",
+            "dimensionality",
+            "ablation",
+            "perturbation",
+            "forgetting",
+            "transfer",
+            "fixed-points"),
+        ids);
   }
 }

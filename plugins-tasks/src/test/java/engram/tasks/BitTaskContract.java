@@ -22,15 +22,21 @@ import org.junit.jupiter.api.Test;
 /**
  * What every bit-stream task with last-step targets must satisfy, on top of the testkit's {@link
  * TaskContract} (shapes, target order, masks, determinism, rejections, stream shapes, for both
- * encodings). A subclass names the task and gives an independent, brute-force label for one
- * decoded bit string.
+ * encodings). A subclass names the task and gives an independent, brute-force label for one decoded
+ * bit string.
  */
 public abstract class BitTaskContract<C extends Record> extends TaskContract<C> {
 
   /** Requested-level sets: single levels, several at once, out of order, and all of 2..8. */
-  protected static final List<int[]> LEVEL_SETS = List.of(
-      new int[] {2}, new int[] {3}, new int[] {8}, new int[] {2, 3, 4}, new int[] {5, 2, 8},
-      new int[] {7, 6}, new int[] {2, 3, 4, 5, 6, 7, 8});
+  protected static final List<int[]> LEVEL_SETS =
+      List.of(
+          new int[] {2},
+          new int[] {3},
+          new int[] {8},
+          new int[] {2, 3, 4},
+          new int[] {5, 2, 8},
+          new int[] {7, 6},
+          new int[] {2, 3, 4, 5, 6, 7, 8});
 
   @Override
   protected abstract Task<C> task();
@@ -54,7 +60,9 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
 
   protected abstract String id();
 
-  /** Decodes sequence b of a batch, failing unless every input is exactly a 0-bit or a 1-bit value. */
+  /**
+   * Decodes sequence b of a batch, failing unless every input is exactly a 0-bit or a 1-bit value.
+   */
   protected static boolean[] bitsOf(Batch batch, int b, BitEncoding encoding) {
     float zero = encoding == BitEncoding.ZERO_ONE ? 0f : -1f;
     boolean[] bits = new boolean[batch.steps()];
@@ -88,15 +96,29 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
             for (int b = 0; b < batch.batch(); b++) {
               int expected = bruteForceLabel(bitsOf(batch, b, encoding), levels[i]);
               int actual = target.label(batch.steps() - 1, b, batch.batch());
-              assertEquals(expected, actual, () -> "level " + target.level() + ", levels "
-                  + Arrays.toString(levels) + ", " + encoding);
+              assertEquals(
+                  expected,
+                  actual,
+                  () ->
+                      "level "
+                          + target.level()
+                          + ", levels "
+                          + Arrays.toString(levels)
+                          + ", "
+                          + encoding);
               seen[2 * levels[i] + actual]++;
             }
           }
         }
         for (int level : levels) {
-          assertTrue(seen[2 * level] > 0 && seen[2 * level + 1] > 0,
-              "both classes occur for level " + level + ": " + seen[2 * level] + " / " + seen[2 * level + 1]);
+          assertTrue(
+              seen[2 * level] > 0 && seen[2 * level + 1] > 0,
+              "both classes occur for level "
+                  + level
+                  + ": "
+                  + seen[2 * level]
+                  + " / "
+                  + seen[2 * level + 1]);
         }
       }
     }
@@ -110,7 +132,9 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
       for (Target target : batch.targets()) {
         for (int t = 0; t < batch.steps(); t++) {
           for (int b = 0; b < batch.batch(); b++) {
-            assertEquals(t == batch.steps() - 1 ? 1f : 0f, target.mask()[t * batch.batch() + b],
+            assertEquals(
+                t == batch.steps() - 1 ? 1f : 0f,
+                target.mask()[t * batch.batch() + b],
                 "mask at step " + t + " of " + batch.steps());
           }
         }
@@ -127,7 +151,8 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
       int longest = 0;
       for (int rep = 0; rep < 1500; rep++) {
         int steps = task().sample(config(BitEncoding.ZERO_ONE), levels, 1, rng).steps();
-        assertTrue(steps >= nMax + 2 && steps <= 4 * nMax + 1, "length " + steps + " for Nmax " + nMax);
+        assertTrue(
+            steps >= nMax + 2 && steps <= 4 * nMax + 1, "length " + steps + " for Nmax " + nMax);
         shortest = Math.min(shortest, steps);
         longest = Math.max(longest, steps);
       }
@@ -139,8 +164,10 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
   @Test
   void encodingChangesOnlyTheValueOfZeroBits() {
     int[] levels = {3, 5};
-    Batch zeroOne = task().sample(config(BitEncoding.ZERO_ONE), levels, 20, new SplittableRandom(9));
-    Batch plusMinus = task().sample(config(BitEncoding.PLUS_MINUS_ONE), levels, 20, new SplittableRandom(9));
+    Batch zeroOne =
+        task().sample(config(BitEncoding.ZERO_ONE), levels, 20, new SplittableRandom(9));
+    Batch plusMinus =
+        task().sample(config(BitEncoding.PLUS_MINUS_ONE), levels, 20, new SplittableRandom(9));
     assertEquals(zeroOne.steps(), plusMinus.steps());
     for (int k = 0; k < zeroOne.inputs().length; k++) {
       assertEquals(zeroOne.inputs()[k] == 1f ? 1f : -1f, plusMinus.inputs()[k]);
@@ -154,15 +181,22 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
   void rejectsInvalidLevelsAndBatchSizes() {
     C config = config(BitEncoding.ZERO_ONE);
     RandomGenerator rng = new SplittableRandom(0);
-    String empty = assertThrows(IllegalArgumentException.class,
-        () -> task().sample(config, new int[0], 4, rng)).getMessage();
+    String empty =
+        assertThrows(
+                IllegalArgumentException.class, () -> task().sample(config, new int[0], 4, rng))
+            .getMessage();
     assertEquals(id() + " needs at least one level to produce targets for", empty);
-    String tooSmall = assertThrows(IllegalArgumentException.class,
-        () -> task().sample(config, new int[] {3, 1}, 4, rng)).getMessage();
+    String tooSmall =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task().sample(config, new int[] {3, 1}, 4, rng))
+            .getMessage();
     assertEquals(id() + " levels must be ≥ 2, got 1 in [3, 1]", tooSmall);
     assertThrows(IllegalArgumentException.class, () -> task().sample(config, null, 4, rng));
-    String batch = assertThrows(IllegalArgumentException.class,
-        () -> task().sample(config, new int[] {2}, 0, rng)).getMessage();
+    String batch =
+        assertThrows(
+                IllegalArgumentException.class, () -> task().sample(config, new int[] {2}, 0, rng))
+            .getMessage();
     assertEquals(id() + " batch size must be ≥ 1, was 0", batch);
   }
 
@@ -201,14 +235,25 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
             for (int b = 0; b < batch.batch(); b++) {
               boolean[] bits = bitsOf(batch, b, encoding);
               for (int t = 0; t < steps; t++) {
-                String where = "level " + n + ", step " + t + " of " + steps + ", stream " + b + ", " + encoding;
+                String where =
+                    "level "
+                        + n
+                        + ", step "
+                        + t
+                        + " of "
+                        + steps
+                        + ", stream "
+                        + b
+                        + ", "
+                        + encoding;
                 if (t < n - 1) {
                   assertFalse(target.scored(t, b, 6), "undefined before step N-1: " + where);
                   assertEquals(0, target.label(t, b, 6), where);
                 } else {
                   assertEquals(1f, target.mask()[t * 6 + b], where);
                   // the bits seen so far, x_1 .. x_(t+1), as a sequence that ends at step t
-                  assertEquals(bruteForceLabel(Arrays.copyOf(bits, t + 1), n), target.label(t, b, 6), where);
+                  assertEquals(
+                      bruteForceLabel(Arrays.copyOf(bits, t + 1), n), target.label(t, b, 6), where);
                 }
               }
             }
@@ -221,7 +266,8 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
   @Test
   void longStreamsScoreEveryStepFromNMinusOneAndHitBothClasses() {
     int[] levels = {2, 9, 30};
-    Batch batch = task().stream(config(BitEncoding.ZERO_ONE), levels, 2000, 3, new SplittableRandom(4));
+    Batch batch =
+        task().stream(config(BitEncoding.ZERO_ONE), levels, 2000, 3, new SplittableRandom(4));
     assertEquals(2000, batch.steps());
     for (Target target : batch.targets()) {
       int scored = 0;
@@ -230,16 +276,21 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
         scored += (int) target.mask()[k];
         ones += (int) target.values()[k];
       }
-      assertEquals(3 * (2000 - target.level() + 1), scored, "scored entries of level " + target.level());
-      assertTrue(ones > 0 && ones < scored, "both classes of level " + target.level() + ": " + ones + " of " + scored);
+      assertEquals(
+          3 * (2000 - target.level() + 1), scored, "scored entries of level " + target.level());
+      assertTrue(
+          ones > 0 && ones < scored,
+          "both classes of level " + target.level() + ": " + ones + " of " + scored);
     }
   }
 
   @Test
   void streamEncodingChangesOnlyTheValueOfZeroBits() {
     int[] levels = {3, 2};
-    Batch zeroOne = task().stream(config(BitEncoding.ZERO_ONE), levels, 50, 4, new SplittableRandom(9));
-    Batch plusMinus = task().stream(config(BitEncoding.PLUS_MINUS_ONE), levels, 50, 4, new SplittableRandom(9));
+    Batch zeroOne =
+        task().stream(config(BitEncoding.ZERO_ONE), levels, 50, 4, new SplittableRandom(9));
+    Batch plusMinus =
+        task().stream(config(BitEncoding.PLUS_MINUS_ONE), levels, 50, 4, new SplittableRandom(9));
     int zeros = 0;
     for (int k = 0; k < zeroOne.inputs().length; k++) {
       float x = zeroOne.inputs()[k];
@@ -258,14 +309,29 @@ public abstract class BitTaskContract<C extends Record> extends TaskContract<C> 
   void streamRejectsInvalidLevelsStepsAndBatchSizes() {
     C config = config(BitEncoding.ZERO_ONE);
     RandomGenerator rng = new SplittableRandom(0);
-    assertEquals(id() + " needs at least one level to produce targets for",
-        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[0], 10, 4, rng)).getMessage());
-    assertEquals(id() + " levels must be ≥ 2, got 1 in [3, 1]",
-        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[] {3, 1}, 10, 4, rng)).getMessage());
+    assertEquals(
+        id() + " needs at least one level to produce targets for",
+        assertThrows(
+                IllegalArgumentException.class, () -> task().stream(config, new int[0], 10, 4, rng))
+            .getMessage());
+    assertEquals(
+        id() + " levels must be ≥ 2, got 1 in [3, 1]",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task().stream(config, new int[] {3, 1}, 10, 4, rng))
+            .getMessage());
     assertThrows(IllegalArgumentException.class, () -> task().stream(config, null, 10, 4, rng));
-    assertEquals(id() + " stream length must be ≥ 1 step, was 0",
-        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[] {2}, 0, 4, rng)).getMessage());
-    assertEquals(id() + " batch size must be ≥ 1, was 0",
-        assertThrows(IllegalArgumentException.class, () -> task().stream(config, new int[] {2}, 10, 0, rng)).getMessage());
+    assertEquals(
+        id() + " stream length must be ≥ 1 step, was 0",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task().stream(config, new int[] {2}, 0, 4, rng))
+            .getMessage());
+    assertEquals(
+        id() + " batch size must be ≥ 1, was 0",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task().stream(config, new int[] {2}, 10, 0, rng))
+            .getMessage());
   }
 }

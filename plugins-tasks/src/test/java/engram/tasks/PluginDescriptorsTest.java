@@ -23,9 +23,13 @@ import org.junit.jupiter.api.Test;
  * testkit's {@link PluginContract}), and the module holds exactly the built-in tasks and curricula.
  */
 class PluginDescriptorsTest {
-  /** Tasks reconstructed from Haputhanthri et al. 2025; the others come from Khajehabdollahi et al. 2024. */
+  /**
+   * Tasks reconstructed from Haputhanthri et al. 2025; the others come from Khajehabdollahi et al.
+   * 2024.
+   */
   private static final Set<String> MEMORY_GEOMETRY_TASKS =
       Set.of("flip-flop", "delayed-addition", "addition-problem", "evidence-accumulation");
+
   private static final Path MODULE_INFO = Path.of("src/main/java/module-info.java");
 
   private static String moduleInfo() throws IOException {
@@ -34,7 +38,9 @@ class PluginDescriptorsTest {
 
   @SuppressWarnings("rawtypes")
   private static List<Plugin<?>> load(Class<? extends Plugin> service) {
-    return ServiceLoader.load(service).stream().<Plugin<?>>map(ServiceLoader.Provider::get).toList();
+    return ServiceLoader.load(service).stream()
+        .<Plugin<?>>map(ServiceLoader.Provider::get)
+        .toList();
   }
 
   private static Set<String> ids(List<? extends Plugin<?>> plugins) {
@@ -42,9 +48,9 @@ class PluginDescriptorsTest {
   }
 
   /**
-   * Every task and curriculum passes the testkit's plugin checks: listed in its services file,
-   * the same as module-info's provides, its configuration package opened to core, a constructor
-   * that does no work, stable info, a documented configuration with valid defaults.
+   * Every task and curriculum passes the testkit's plugin checks: listed in its services file, the
+   * same as module-info's provides, its configuration package opened to core, a constructor that
+   * does no work, stable info, a documented configuration with valid defaults.
    */
   @Test
   void everyPluginPassesThePluginContractAndTheSetsAreComplete() throws IOException {
@@ -53,17 +59,29 @@ class PluginDescriptorsTest {
     for (Plugin<?> plugin : Stream.concat(tasks.stream(), curricula.stream()).toList()) {
       PluginContract.assertPlugin(plugin);
     }
-    assertEquals(Set.of("n-parity", "n-dms", "flip-flop", "delayed-addition", "addition-problem",
-        "evidence-accumulation"), ids(tasks));
+    assertEquals(
+        Set.of(
+            "n-parity",
+            "n-dms",
+            "flip-flop",
+            "delayed-addition",
+            "addition-problem",
+            "evidence-accumulation"),
+        ids(tasks));
     assertEquals(Set.of("single-head", "multi-head", "sliding-window", "none"), ids(curricula));
     assertTrue(!moduleInfo().contains("exports"), "plugin packages are not exported");
   }
 
   @Test
   void everyPluginCitesItsPaper() {
-    for (Plugin<?> plugin : Stream.concat(load(Task.class).stream(), load(Curriculum.class).stream()).toList()) {
-      String paper = MEMORY_GEOMETRY_TASKS.contains(plugin.info().id()) ? "arXiv:2502.07256" : "arXiv:2309.12927";
-      assertTrue(plugin.info().description().contains(paper), plugin.info().id() + " cites " + paper);
+    for (Plugin<?> plugin :
+        Stream.concat(load(Task.class).stream(), load(Curriculum.class).stream()).toList()) {
+      String paper =
+          MEMORY_GEOMETRY_TASKS.contains(plugin.info().id())
+              ? "arXiv:2502.07256"
+              : "arXiv:2309.12927";
+      assertTrue(
+          plugin.info().description().contains(paper), plugin.info().id() + " cites " + paper);
     }
   }
 }

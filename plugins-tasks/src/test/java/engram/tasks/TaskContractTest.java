@@ -16,14 +16,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What every task of this module satisfies beyond the testkit's contract (which each task's own
- * test inherits): configuration records core can bind without surprises, and level names that
- * say what the level sets.
+ * test inherits): configuration records core can bind without surprises, and level names that say
+ * what the level sets.
  */
 class TaskContractTest {
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static List<Task<Record>> tasks() {
-    List<Task<Record>> tasks = (List) ServiceLoader.load(Task.class).stream().map(ServiceLoader.Provider::get).toList();
+    List<Task<Record>> tasks =
+        (List) ServiceLoader.load(Task.class).stream().map(ServiceLoader.Provider::get).toList();
     assertEquals(6, tasks.size(), "tasks found by ServiceLoader");
     return tasks;
   }
@@ -35,7 +36,8 @@ class TaskContractTest {
    * back, as binding a YAML dump of them does.
    */
   @Test
-  void configsArePlainRecordsRebuiltByTheirCanonicalConstructor() throws ReflectiveOperationException {
+  void configsArePlainRecordsRebuiltByTheirCanonicalConstructor()
+      throws ReflectiveOperationException {
     for (Task<Record> task : tasks()) {
       assertPlain(task.configType(), task.info().id());
       assertEquals(task.defaults(), rebuild(task.defaults()), task.info().id());
@@ -43,17 +45,35 @@ class TaskContractTest {
   }
 
   /**
-   * Parity and DMS keep N; the Haputhanthri tasks name the quantity their {@code *-from-level}
-   * key makes the level set, and call it plain "level" without the key, when it sets nothing.
+   * Parity and DMS keep N; the Haputhanthri tasks name the quantity their {@code *-from-level} key
+   * makes the level set, and call it plain "level" without the key, when it sets nothing.
    */
   @Test
   void eachTaskNamesItsLevelByWhatTheLevelSets() throws ReflectiveOperationException {
-    java.util.Map<String, String> byDefault = java.util.Map.of("n-parity", "N", "n-dms", "N",
-        "flip-flop", "level", "delayed-addition", "level", "addition-problem", "level",
-        "evidence-accumulation", "level");
-    java.util.Map<String, String> fromLevel = java.util.Map.of("flip-flop", "bits",
-        "delayed-addition", "delay", "addition-problem", "length",
-        "evidence-accumulation", "stimulus");
+    java.util.Map<String, String> byDefault =
+        java.util.Map.of(
+            "n-parity",
+            "N",
+            "n-dms",
+            "N",
+            "flip-flop",
+            "level",
+            "delayed-addition",
+            "level",
+            "addition-problem",
+            "level",
+            "evidence-accumulation",
+            "level");
+    java.util.Map<String, String> fromLevel =
+        java.util.Map.of(
+            "flip-flop",
+            "bits",
+            "delayed-addition",
+            "delay",
+            "addition-problem",
+            "length",
+            "evidence-accumulation",
+            "stimulus");
     for (Task<Record> task : tasks()) {
       String id = task.info().id();
       assertEquals(byDefault.get(id), task.levelName(task.defaults()), id);
@@ -95,7 +115,9 @@ class TaskContractTest {
       if (t.isRecord()) {
         assertPlain(t, where);
       } else {
-        assertTrue(t.isPrimitive() || t.isEnum(), where + " is a primitive, an enum or a record, not " + t);
+        assertTrue(
+            t.isPrimitive() || t.isEnum(),
+            where + " is a primitive, an enum or a record, not " + t);
       }
     }
   }

@@ -56,8 +56,15 @@ public final class TrialAssertions {
           }
           previous = Integer.MAX_VALUE;
         } else {
-          assertTrue(index >= previous && previous != Integer.MAX_VALUE,
-              "period " + names.get(index) + " at step " + t + " of sequence " + b + " is out of trial order");
+          assertTrue(
+              index >= previous && previous != Integer.MAX_VALUE,
+              "period "
+                  + names.get(index)
+                  + " at step "
+                  + t
+                  + " of sequence "
+                  + b
+                  + " is out of trial order");
           previous = index;
           length = t + 1;
         }
@@ -71,7 +78,8 @@ public final class TrialAssertions {
   public static void assertScoredExactlyDuring(Batch batch, String period) {
     float[] expected = batch.periods().mask(period);
     for (Target target : batch.targets()) {
-      assertArrayEquals(expected, target.mask(), "mask of level " + target.level() + " is the " + period);
+      assertArrayEquals(
+          expected, target.mask(), "mask of level " + target.level() + " is the " + period);
     }
   }
 }

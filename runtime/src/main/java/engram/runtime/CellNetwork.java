@@ -20,8 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The {@link Network} core builds around a cell: checks every call's shapes once, keeps the
  * parameters within their constraints, and runs either the model's {@link SequenceKernel} or, when
  * there is none (or units are ablated and the kernel cannot {@link SequenceKernel.ClampsState
- * clamp} them), the cell step by step ({@link SequenceRunner}). Create one
- * with {@link Networks}.
+ * clamp} them), the cell step by step ({@link SequenceRunner}). Create one with {@link Networks}.
  */
 public final class CellNetwork implements Network {
   private final String name;
@@ -42,13 +41,20 @@ public final class CellNetwork implements Network {
     this.inputs = inputs;
     this.dataType = dataType;
     this.runner = new SequenceRunner(cell, name, dataType);
-    this.differentiable = cell instanceof Cell.DifferentiableExtras d
-        ? Set.copyOf(d.differentiableExtras()) : Set.of();
+    this.differentiable =
+        cell instanceof Cell.DifferentiableExtras d
+            ? Set.copyOf(d.differentiableExtras())
+            : Set.of();
     int s = cell.stateSize();
     int h = cell.hiddenSize();
     if (h < 1 || s < h || s % h != 0) {
-      throw new IllegalStateException(name + ": stateSize() must be a multiple k·H of"
-          + " hiddenSize() H ≥ 1, was S = " + s + ", H = " + h);
+      throw new IllegalStateException(
+          name
+              + ": stateSize() must be a multiple k·H of"
+              + " hiddenSize() H ≥ 1, was S = "
+              + s
+              + ", H = "
+              + h);
     }
     Constraints.project(cell.parameters());
   }
@@ -104,20 +110,22 @@ public final class CellNetwork implements Network {
   public Trajectory forward(INDArray x, INDArray s0, INDArray drive) {
     requireRank("inputs", x, 3);
     if (x.size(2) != inputs) {
-      throw new IllegalArgumentException(name + ": inputs must be [T, B, " + inputs + "], was "
-          + Arrays.toString(x.shape()));
+      throw new IllegalArgumentException(
+          name + ": inputs must be [T, B, " + inputs + "], was " + Arrays.toString(x.shape()));
     }
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
     if (steps < 1 || batch < 1) {
-      throw new IllegalArgumentException(name + ": inputs need T ≥ 1 and B ≥ 1, were "
-          + Arrays.toString(x.shape()));
+      throw new IllegalArgumentException(
+          name + ": inputs need T ≥ 1 and B ≥ 1, were " + Arrays.toString(x.shape()));
     }
     requireShape("initial state", s0, batch, cell.stateSize());
     if (drive != null) {
       if (!(cell instanceof Cell.AcceptsDrive)) {
-        throw new UnsupportedOperationException(name + " does not accept a recurrent drive, so"
-            + " recurrent noise cannot be injected into it");
+        throw new UnsupportedOperationException(
+            name
+                + " does not accept a recurrent drive, so"
+                + " recurrent noise cannot be injected into it");
       }
       requireShape("drive", drive, steps, batch, cell.hiddenSize());
     }
@@ -145,25 +153,36 @@ public final class CellNetwork implements Network {
   }
 
   @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  public void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
     if (trajectory == null || trajectory != latest) {
-      throw new IllegalStateException(name + ": backward needs the trajectory of the latest"
-          + " forward pass of this network");
+      throw new IllegalStateException(
+          name + ": backward needs the trajectory of the latest" + " forward pass of this network");
     }
     INDArray hidden = trajectory.hidden();
     requireShape("dL/dh", dLdh, hidden.size(0), hidden.size(1), hidden.size(2));
     for (Map.Entry<String, INDArray> e : dLdExtras.entrySet()) {
       if (!differentiable.contains(e.getKey())) {
-        throw new IllegalArgumentException(name + " cannot backpropagate from the extra '"
-            + e.getKey() + "'; it can from " + (differentiable.isEmpty() ? "none of its extras"
-            : differentiable));
+        throw new IllegalArgumentException(
+            name
+                + " cannot backpropagate from the extra '"
+                + e.getKey()
+                + "'; it can from "
+                + (differentiable.isEmpty() ? "none of its extras" : differentiable));
       }
       INDArray extra = trajectory.extras().get(e.getKey());
       if (!Arrays.equals(e.getValue().shape(), extra.shape())) {
-        throw new IllegalArgumentException(name + ": the gradient of extra '" + e.getKey()
-            + "' has shape " + Arrays.toString(e.getValue().shape()) + ", the extra "
-            + Arrays.toString(extra.shape()));
+        throw new IllegalArgumentException(
+            name
+                + ": the gradient of extra '"
+                + e.getKey()
+                + "' has shape "
+                + Arrays.toString(e.getValue().shape())
+                + ", the extra "
+                + Arrays.toString(extra.shape()));
       }
     }
     for (Parameter p : cell.parameters()) {
@@ -172,16 +191,21 @@ public final class CellNetwork implements Network {
       }
       INDArray g = gradients.get(p.name());
       if (g == null || !Arrays.equals(g.shape(), p.value().shape())) {
-        throw new IllegalArgumentException(name + ": needs a gradient array for '" + p.name()
-            + "' of shape " + Arrays.toString(p.value().shape()) + ", got "
-            + (g == null ? "none" : Arrays.toString(g.shape())));
+        throw new IllegalArgumentException(
+            name
+                + ": needs a gradient array for '"
+                + p.name()
+                + "' of shape "
+                + Arrays.toString(p.value().shape())
+                + ", got "
+                + (g == null ? "none" : Arrays.toString(g.shape())));
       }
     }
     if (latestFromKernel) {
       kernel.backward(trajectory, typed(dLdh), typedAll(dLdExtras), gradients);
     } else {
-      runner.backward((SequenceRunner.CellTrajectory) trajectory, typed(dLdh),
-          typedAll(dLdExtras), gradients);
+      runner.backward(
+          (SequenceRunner.CellTrajectory) trajectory, typed(dLdh), typedAll(dLdExtras), gradients);
     }
     Constraints.projectGradients(cell.parameters(), gradients);
   }
@@ -205,9 +229,16 @@ public final class CellNetwork implements Network {
   public INDArray jacobian(INDArray state, INDArray input) {
     int s = cell.stateSize();
     if (state.length() != s || input.length() != inputs) {
-      throw new IllegalArgumentException(name + ": jacobian needs a state of " + s
-          + " and an input of " + inputs + " values, got " + state.length() + " and "
-          + input.length());
+      throw new IllegalArgumentException(
+          name
+              + ": jacobian needs a state of "
+              + s
+              + " and an input of "
+              + inputs
+              + " values, got "
+              + state.length()
+              + " and "
+              + input.length());
     }
     constrain();
     INDArray states = Nd4j.create(dataType, s, s);
@@ -238,20 +269,33 @@ public final class CellNetwork implements Network {
   /** The array itself when it is C-order and dense from offset 0, else a dense copy. */
   static INDArray dense(INDArray a) {
     return a.offset() == 0 && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
-        ? a : a.dup('c');
+        ? a
+        : a.dup('c');
   }
 
   private void requireRank(String what, INDArray a, int rank) {
     if (a == null || a.rank() != rank) {
-      throw new IllegalArgumentException(name + ": " + what + " must have rank " + rank + ", was "
-          + (a == null ? "null" : Arrays.toString(a.shape())));
+      throw new IllegalArgumentException(
+          name
+              + ": "
+              + what
+              + " must have rank "
+              + rank
+              + ", was "
+              + (a == null ? "null" : Arrays.toString(a.shape())));
     }
   }
 
   private void requireShape(String what, INDArray a, long... shape) {
     if (a == null || !Arrays.equals(a.shape(), shape)) {
-      throw new IllegalArgumentException(name + ": " + what + " must be "
-          + Arrays.toString(shape) + ", was " + (a == null ? "null" : Arrays.toString(a.shape())));
+      throw new IllegalArgumentException(
+          name
+              + ": "
+              + what
+              + " must be "
+              + Arrays.toString(shape)
+              + ", was "
+              + (a == null ? "null" : Arrays.toString(a.shape())));
     }
   }
 }

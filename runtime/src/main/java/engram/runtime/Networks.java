@@ -31,8 +31,8 @@ public final class Networks {
    * @param <C> the configuration record
    * @return a new network
    */
-  public static <C extends Record> CellNetwork create(Model<C> model, C config, NetworkSpec spec,
-      RandomGenerator rng) {
+  public static <C extends Record> CellNetwork create(
+      Model<C> model, C config, NetworkSpec spec, RandomGenerator rng) {
     return create(model, config, spec, rng, Kernels.AUTO);
   }
 
@@ -49,16 +49,23 @@ public final class Networks {
    * @throws IllegalStateException naming the model when its cell breaks the cell contract (no
    *     parameters of the spec's type, a state width that is not a multiple of H)
    */
-  public static <C extends Record> CellNetwork create(Model<C> model, C config, NetworkSpec spec,
-      RandomGenerator rng, Kernels kernels) {
+  public static <C extends Record> CellNetwork create(
+      Model<C> model, C config, NetworkSpec spec, RandomGenerator rng, Kernels kernels) {
     Objects.requireNonNull(model, "model");
     String name = model.info().id();
-    Cell cell = Objects.requireNonNull(model.create(config, spec, rng),
-        () -> name + ": Model.create returned null");
+    Cell cell =
+        Objects.requireNonNull(
+            model.create(config, spec, rng), () -> name + ": Model.create returned null");
     for (Parameter p : cell.parameters()) {
       if (p.value().dataType() != spec.dataType()) {
-        throw new IllegalStateException(name + ": parameter '" + p.name() + "' is "
-            + p.value().dataType() + " but the network was asked for " + spec.dataType());
+        throw new IllegalStateException(
+            name
+                + ": parameter '"
+                + p.name()
+                + "' is "
+                + p.value().dataType()
+                + " but the network was asked for "
+                + spec.dataType());
       }
     }
     SequenceKernel kernel = null;

@@ -21,13 +21,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * every {@link engram.api.SequenceKernel} is tested against.
  *
  * <p>Forward: s_t = F(s_{t−1}, x_t, ξ_t) ⊙ keep for t = 1..T from s_0 ⊙ keep, where keep is the
- * ablation mask over the state's columns (absent when no unit is ablated). The hidden states
- * (first H columns of s_t) and the extras are copied into {@code [T, B, ·]} arrays; every step's
- * {@link Cell.Step} is kept for the backward pass.
+ * ablation mask over the state's columns (absent when no unit is ablated). The hidden states (first
+ * H columns of s_t) and the extras are copied into {@code [T, B, ·]} arrays; every step's {@link
+ * Cell.Step} is kept for the backward pass.
  *
- * <p>Backward: with g = dL/ds_t accumulated from later steps, for t = T..1: g[:, :H] += dL/dh_t,
- * g ⊙= keep, then the cell's VJP gives dL/ds_{t−1} and adds dL/dθ of step t into the gradient
- * arrays.
+ * <p>Backward: with g = dL/ds_t accumulated from later steps, for t = T..1: g[:, :H] += dL/dh_t, g
+ * ⊙= keep, then the cell's VJP gives dL/ds_{t−1} and adds dL/dθ of step t into the gradient arrays.
  */
 final class SequenceRunner {
   private final Cell cell;
@@ -47,8 +46,13 @@ final class SequenceRunner {
   }
 
   /** A trajectory of the step-by-step runner, with the steps its backward pass needs. */
-  record CellTrajectory(INDArray hidden, INDArray initialState, Map<String, INDArray> extras,
-      List<Cell.Step> steps, INDArray keep) implements Trajectory {}
+  record CellTrajectory(
+      INDArray hidden,
+      INDArray initialState,
+      Map<String, INDArray> extras,
+      List<Cell.Step> steps,
+      INDArray keep)
+      implements Trajectory {}
 
   CellTrajectory forward(INDArray inputs, INDArray s0, INDArray drive, INDArray keep) {
     int steps = Math.toIntExact(inputs.size(0));
@@ -82,22 +86,34 @@ final class SequenceRunner {
   private void checkStep(Cell.Step step, int batch) {
     long[] want = {batch, state};
     if (!Arrays.equals(step.next().shape(), want)) {
-      throw new IllegalStateException(name + ": step returned a state of shape "
-          + Arrays.toString(step.next().shape()) + ", expected " + Arrays.toString(want)
-          + " ([B, stateSize()])");
+      throw new IllegalStateException(
+          name
+              + ": step returned a state of shape "
+              + Arrays.toString(step.next().shape())
+              + ", expected "
+              + Arrays.toString(want)
+              + " ([B, stateSize()])");
     }
     for (Map.Entry<String, Integer> e : extraWidths.entrySet()) {
       INDArray extra = step.extras().get(e.getKey());
       long[] shape = {batch, e.getValue()};
       if (extra == null || !Arrays.equals(extra.shape(), shape)) {
-        throw new IllegalStateException(name + ": step must report the extra '" + e.getKey()
-            + "' of shape " + Arrays.toString(shape) + " (declared in extras()), got "
-            + (extra == null ? "none" : Arrays.toString(extra.shape())));
+        throw new IllegalStateException(
+            name
+                + ": step must report the extra '"
+                + e.getKey()
+                + "' of shape "
+                + Arrays.toString(shape)
+                + " (declared in extras()), got "
+                + (extra == null ? "none" : Arrays.toString(extra.shape())));
       }
     }
   }
 
-  void backward(CellTrajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  void backward(
+      CellTrajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
     List<Cell.Step> steps = trajectory.steps();
     int batch = Math.toIntExact(trajectory.hidden().size(1));

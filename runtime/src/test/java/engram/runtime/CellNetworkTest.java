@@ -39,8 +39,11 @@ class CellNetworkTest {
   }
 
   private static INDArray param(CellNetwork net, String name) {
-    return net.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
-        .orElseThrow().value();
+    return net.parameters().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow()
+        .value();
   }
 
   @Test
@@ -55,11 +58,12 @@ class CellNetworkTest {
     Trajectory t = net.forward(x, s0, drive);
     Map<String, INDArray> grads = gradients(net);
     net.backward(t, wh.dup(), Map.of("pre", wp.dup()), grads);
-    DoubleSupplier loss = () -> {
-      Trajectory u = net.forward(x, s0, drive);
-      return u.hidden().mul(wh).sumNumber().doubleValue()
-          + u.extras().get("pre").mul(wp).sumNumber().doubleValue();
-    };
+    DoubleSupplier loss =
+        () -> {
+          Trajectory u = net.forward(x, s0, drive);
+          return u.hidden().mul(wh).sumNumber().doubleValue()
+              + u.extras().get("pre").mul(wp).sumNumber().doubleValue();
+        };
     for (Parameter p : net.parameters()) {
       INDArray numeric = numeric(p.value(), loss);
       if (p.name().equals("w")) {
@@ -86,14 +90,24 @@ class CellNetworkTest {
     INDArray s0 = ablated.initialState(3, rng);
     INDArray a = ablated.forward(x, s0).hidden().dup();
     INDArray r = reference.forward(x, s0).hidden().dup();
-    assertEquals(0.0, a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1))
-        .amaxNumber().doubleValue(), 0.0);
+    assertEquals(
+        0.0,
+        a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1))
+            .amaxNumber()
+            .doubleValue(),
+        0.0);
     for (int unit : new int[] {0, 2, 3}) {
       assertArrayEquals(
-          r.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(unit)).dup()
-              .data().asDouble(),
-          a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(unit)).dup()
-              .data().asDouble(), 1e-12, "unit " + unit);
+          r.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(unit))
+              .dup()
+              .data()
+              .asDouble(),
+          a.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(unit))
+              .dup()
+              .data()
+              .asDouble(),
+          1e-12,
+          "unit " + unit);
     }
     assertThrows(IndexOutOfBoundsException.class, () -> ablated.ablate(H));
   }
@@ -112,7 +126,10 @@ class CellNetworkTest {
     DoubleSupplier loss = () -> net.forward(x, s0).hidden().mul(wh).sumNumber().doubleValue();
     INDArray numeric = numeric(param(net, "u"), loss);
     assertClose("u", numeric, grads.get("u"), 1e-6);
-    assertEquals(0.0, grads.get("u").getRow(2).amaxNumber().doubleValue(), 0.0,
+    assertEquals(
+        0.0,
+        grads.get("u").getRow(2).amaxNumber().doubleValue(),
+        0.0,
         "nothing flows into an ablated unit");
   }
 
@@ -142,10 +159,14 @@ class CellNetworkTest {
       plus.putScalar(col, s.getDouble(col) + 1e-6);
       INDArray minus = s.dup();
       minus.putScalar(col, s.getDouble(col) - 1e-6);
-      INDArray dcol = cell.step(plus.reshape(1, 2 * H), x.reshape(1, I), null).next()
-          .sub(cell.step(minus.reshape(1, 2 * H), x.reshape(1, I), null).next()).divi(2e-6);
+      INDArray dcol =
+          cell.step(plus.reshape(1, 2 * H), x.reshape(1, I), null)
+              .next()
+              .sub(cell.step(minus.reshape(1, 2 * H), x.reshape(1, I), null).next())
+              .divi(2e-6);
       for (int row = 0; row < 2 * H; row++) {
-        assertEquals(dcol.getDouble(0, row), j.getDouble(row, col), 1e-8, "J[" + row + "][" + col + "]");
+        assertEquals(
+            dcol.getDouble(0, row), j.getDouble(row, col), 1e-8, "J[" + row + "][" + col + "]");
       }
     }
   }
@@ -155,46 +176,81 @@ class CellNetworkTest {
     CellNetwork net = network(10);
     INDArray x = Nd4j.zeros(DataType.DOUBLE, 3, 2, I);
     INDArray s0 = net.initialState(2, new SplittableRandom(1));
-    IllegalArgumentException state = assertThrows(IllegalArgumentException.class,
-        () -> net.forward(x, Nd4j.zeros(DataType.DOUBLE, 2, H)));
-    assertTrue(state.getMessage().contains("tanh-cell: initial state must be [2, 8]"),
-        state.getMessage());
+    IllegalArgumentException state =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> net.forward(x, Nd4j.zeros(DataType.DOUBLE, 2, H)));
+    assertTrue(
+        state.getMessage().contains("tanh-cell: initial state must be [2, 8]"), state.getMessage());
     Trajectory old = net.forward(x, s0);
     net.forward(x, s0);
-    assertThrows(IllegalStateException.class,
+    assertThrows(
+        IllegalStateException.class,
         () -> net.backward(old, Nd4j.zeros(DataType.DOUBLE, 3, 2, H), gradients(net)));
     Trajectory t = net.forward(x, s0);
-    IllegalArgumentException extra = assertThrows(IllegalArgumentException.class,
-        () -> net.backward(t, Nd4j.zeros(DataType.DOUBLE, 3, 2, H),
-            Map.of("gates", Nd4j.zeros(DataType.DOUBLE, 3, 2, H)), gradients(net)));
-    assertEquals("tanh-cell cannot backpropagate from the extra 'gates'; it can from [pre]",
+    IllegalArgumentException extra =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                net.backward(
+                    t,
+                    Nd4j.zeros(DataType.DOUBLE, 3, 2, H),
+                    Map.of("gates", Nd4j.zeros(DataType.DOUBLE, 3, 2, H)),
+                    gradients(net)));
+    assertEquals(
+        "tanh-cell cannot backpropagate from the extra 'gates'; it can from [pre]",
         extra.getMessage());
 
-    Cell noDrive = new Cell() {
-      final Cell inner = new TanhCell(H, I, 1);
+    Cell noDrive =
+        new Cell() {
+          final Cell inner = new TanhCell(H, I, 1);
 
-      @Override public int hiddenSize() { return H; }
-      @Override public int stateSize() { return 2 * H; }
-      @Override public List<Parameter> parameters() { return inner.parameters(); }
-      @Override public INDArray initialState(int batch, RandomGenerator rng) {
-        return inner.initialState(batch, rng);
-      }
-      @Override public Map<String, Integer> extras() { return Map.of("pre", H, "gate", H); }
-      @Override public Step step(INDArray s, INDArray in, INDArray drive) {
-        return inner.step(s, in, drive);
-      }
-      @Override public StepGradients vjp(Step st, INDArray g, Map<String, INDArray> ge,
-          Map<String, INDArray> gp) {
-        return inner.vjp(st, g, ge, gp);
-      }
-    };
+          @Override
+          public int hiddenSize() {
+            return H;
+          }
+
+          @Override
+          public int stateSize() {
+            return 2 * H;
+          }
+
+          @Override
+          public List<Parameter> parameters() {
+            return inner.parameters();
+          }
+
+          @Override
+          public INDArray initialState(int batch, RandomGenerator rng) {
+            return inner.initialState(batch, rng);
+          }
+
+          @Override
+          public Map<String, Integer> extras() {
+            return Map.of("pre", H, "gate", H);
+          }
+
+          @Override
+          public Step step(INDArray s, INDArray in, INDArray drive) {
+            return inner.step(s, in, drive);
+          }
+
+          @Override
+          public StepGradients vjp(
+              Step st, INDArray g, Map<String, INDArray> ge, Map<String, INDArray> gp) {
+            return inner.vjp(st, g, ge, gp);
+          }
+        };
     CellNetwork plain = Networks.wrap("plain-cell", noDrive, null, SPEC);
-    UnsupportedOperationException drive = assertThrows(UnsupportedOperationException.class,
-        () -> plain.forward(x, s0, Nd4j.zeros(DataType.DOUBLE, 3, 2, H)));
+    UnsupportedOperationException drive =
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> plain.forward(x, s0, Nd4j.zeros(DataType.DOUBLE, 3, 2, H)));
     assertTrue(drive.getMessage().startsWith("plain-cell does not accept a recurrent drive"));
-    IllegalStateException missing = assertThrows(IllegalStateException.class,
-        () -> plain.forward(x, s0));
-    assertTrue(missing.getMessage().contains("plain-cell: step must report the extra 'gate'"),
+    IllegalStateException missing =
+        assertThrows(IllegalStateException.class, () -> plain.forward(x, s0));
+    assertTrue(
+        missing.getMessage().contains("plain-cell: step must report the extra 'gate'"),
         missing.getMessage());
     assertEquals(Set.of(), plain.differentiableExtras());
   }
@@ -204,20 +260,28 @@ class CellNetworkTest {
     TanhCell cell = new TanhCell(H, I, 11);
     CellNetwork reference = Networks.wrap("ref", new TanhCell(H, I, 11), null, SPEC);
     int[] calls = new int[2];
-    SequenceKernel kernel = new SequenceKernel() {
-      final CellNetwork inner = Networks.wrap("inner", cell, null, SPEC);
+    SequenceKernel kernel =
+        new SequenceKernel() {
+          final CellNetwork inner = Networks.wrap("inner", cell, null, SPEC);
 
-      @Override public String name() { return "test/kernel"; }
-      @Override public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive) {
-        calls[0]++;
-        return inner.forward(inputs, s0, drive);
-      }
-      @Override public void backward(Trajectory t, INDArray dLdh, Map<String, INDArray> dx,
-          Map<String, INDArray> g) {
-        calls[1]++;
-        inner.backward(t, dLdh, dx, g);
-      }
-    };
+          @Override
+          public String name() {
+            return "test/kernel";
+          }
+
+          @Override
+          public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive) {
+            calls[0]++;
+            return inner.forward(inputs, s0, drive);
+          }
+
+          @Override
+          public void backward(
+              Trajectory t, INDArray dLdh, Map<String, INDArray> dx, Map<String, INDArray> g) {
+            calls[1]++;
+            inner.backward(t, dLdh, dx, g);
+          }
+        };
     CellNetwork fast = Networks.wrap("fast", cell, kernel, SPEC);
     assertEquals("test/kernel", fast.implementation());
     assertEquals("cell", reference.implementation());
@@ -235,10 +299,10 @@ class CellNetworkTest {
   }
 
   /**
-   * A kernel that {@link SequenceKernel.ClampsState clamps} keeps running while units are
-   * ablated: its clamping forward gets the mask over every state block (0 at the unit in each),
-   * its backward gets that trajectory, and the results are the runner's. Without ablation its
-   * plain forward runs.
+   * A kernel that {@link SequenceKernel.ClampsState clamps} keeps running while units are ablated:
+   * its clamping forward gets the mask over every state block (0 at the unit in each), its backward
+   * gets that trajectory, and the results are the runner's. Without ablation its plain forward
+   * runs.
    */
   @Test
   void aClampingKernelRunsWhileUnitsAreAblated() {
@@ -248,29 +312,33 @@ class CellNetworkTest {
     INDArray[] masks = new INDArray[1];
     // Delegates to a runner on the same cell, ablated like the network, so its results are known.
     CellNetwork inner = Networks.wrap("inner", cell, null, SPEC);
-    SequenceKernel kernel = new SequenceKernel.ClampsState() {
-      @Override public String name() {
-        return "test/clamping";
-      }
+    SequenceKernel kernel =
+        new SequenceKernel.ClampsState() {
+          @Override
+          public String name() {
+            return "test/clamping";
+          }
 
-      @Override public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive) {
-        calls[0]++;
-        return inner.forward(inputs, s0, drive);
-      }
+          @Override
+          public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive) {
+            calls[0]++;
+            return inner.forward(inputs, s0, drive);
+          }
 
-      @Override public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive,
-          INDArray keep) {
-        calls[1]++;
-        masks[0] = keep.dup();
-        return inner.forward(inputs, s0, drive);
-      }
+          @Override
+          public Trajectory forward(INDArray inputs, INDArray s0, INDArray drive, INDArray keep) {
+            calls[1]++;
+            masks[0] = keep.dup();
+            return inner.forward(inputs, s0, drive);
+          }
 
-      @Override public void backward(Trajectory t, INDArray dLdh, Map<String, INDArray> dx,
-          Map<String, INDArray> g) {
-        calls[2]++;
-        inner.backward(t, dLdh, dx, g);
-      }
-    };
+          @Override
+          public void backward(
+              Trajectory t, INDArray dLdh, Map<String, INDArray> dx, Map<String, INDArray> g) {
+            calls[2]++;
+            inner.backward(t, dLdh, dx, g);
+          }
+        };
     CellNetwork fast = Networks.wrap("fast", cell, kernel, SPEC);
     SplittableRandom rng = new SplittableRandom(12);
     INDArray x = TanhCell.random(rng, 1.0, 3, 2, I);
@@ -286,10 +354,18 @@ class CellNetworkTest {
     Trajectory got = fast.forward(x, s0);
     Trajectory want = reference.forward(x, s0);
     assertArrayEquals(new int[] {1, 1, 1}, calls, "the clamping forward runs");
-    assertArrayEquals(new double[] {1, 0, 1, 1, 1, 0, 1, 1}, masks[0].toDoubleVector(), 0.0,
+    assertArrayEquals(
+        new double[] {1, 0, 1, 1, 1, 0, 1, 1},
+        masks[0].toDoubleVector(),
+        0.0,
         "keep is 0 at the unit in both state blocks");
-    assertEquals(0.0, got.hidden().get(NDArrayIndex.all(), NDArrayIndex.all(),
-        NDArrayIndex.point(1)).amaxNumber().doubleValue(), 0.0);
+    assertEquals(
+        0.0,
+        got.hidden()
+            .get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1))
+            .amaxNumber()
+            .doubleValue(),
+        0.0);
     assertClose("hidden", want.hidden(), got.hidden(), 1e-12);
     Map<String, INDArray> gGot = gradients(fast);
     Map<String, INDArray> gWant = gradients(reference);

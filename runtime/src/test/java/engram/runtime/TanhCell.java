@@ -41,8 +41,12 @@ final class TanhCell implements Cell, Cell.AcceptsDrive, Cell.DifferentiableExtr
     u = random(rng, 1.0, hidden, inputs);
     b = random(rng, 0.3, hidden);
     a = random(rng, 0.5, hidden);
-    parameters = List.of(new Parameter("w", w, true, Constraint.zeroDiagonal(hidden, w)),
-        new Parameter("u", u, true), new Parameter("b", b, true), new Parameter("a", a, true));
+    parameters =
+        List.of(
+            new Parameter("w", w, true, Constraint.zeroDiagonal(hidden, w)),
+            new Parameter("u", u, true),
+            new Parameter("b", b, true),
+            new Parameter("a", a, true));
   }
 
   static INDArray random(SplittableRandom rng, double scale, long... shape) {
@@ -99,20 +103,21 @@ final class TanhCell implements Cell, Cell.AcceptsDrive, Cell.DifferentiableExtr
     INDArray g = Transforms.tanh(pre, true);
     INDArray cNext = c.mulRowVector(a).addi(g);
     INDArray hNext = Transforms.tanh(cNext, true);
-    return new Step(s, x, drive, Nd4j.hstack(hNext, cNext), Map.of("pre", pre),
-        Map.of("g", g));
+    return new Step(s, x, drive, Nd4j.hstack(hNext, cNext), Map.of("pre", pre), Map.of("g", g));
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gp) {
+  public StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> gp) {
     INDArray hNext = step.next().getColumns(range(0));
     INDArray c = step.previous().getColumns(range(hidden));
     INDArray h = step.previous().getColumns(range(0));
     INDArray g = step.saved().get("g");
     // dL/dc' = dL/dc' (direct) + dL/dh'·(1 − h'²)
-    INDArray dc = gNext.getColumns(range(hidden)).add(
-        gNext.getColumns(range(0)).mul(hNext.mul(hNext).rsubi(1.0)));
+    INDArray dc =
+        gNext
+            .getColumns(range(hidden))
+            .add(gNext.getColumns(range(0)).mul(hNext.mul(hNext).rsubi(1.0)));
     INDArray dPre = dc.mul(g.mul(g).rsubi(1.0));
     if (gExtras.containsKey("pre")) {
       dPre.addi(gExtras.get("pre"));

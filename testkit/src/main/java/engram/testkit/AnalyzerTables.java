@@ -36,8 +36,8 @@ public final class AnalyzerTables {
   private AnalyzerTables() {}
 
   /**
-   * The declarations themselves: file names distinct, every table and every column described
-   * (a column by its description or its unit).
+   * The declarations themselves: file names distinct, every table and every column described (a
+   * column by its description or its unit).
    *
    * @param analyzer an analyzer
    */
@@ -46,11 +46,18 @@ public final class AnalyzerTables {
     Set<String> files = new HashSet<>();
     for (TableSpec table : analyzer.tables()) {
       assertTrue(files.add(table.file()), id + " declares " + table.file() + " twice");
-      assertFalse(table.description().isBlank(), id + ": " + table.file()
-          + " has no description (say what one row is)");
+      assertFalse(
+          table.description().isBlank(),
+          id + ": " + table.file() + " has no description (say what one row is)");
       for (ColumnSpec column : table.columns()) {
-        assertFalse(column.description().isBlank() && column.unit().isBlank(), id + ": column '"
-            + column.name() + "' of " + table.file() + " has neither a description nor a unit");
+        assertFalse(
+            column.description().isBlank() && column.unit().isBlank(),
+            id
+                + ": column '"
+                + column.name()
+                + "' of "
+                + table.file()
+                + " has neither a description nor a unit");
       }
     }
     assertEquals(analyzer.tables(), analyzer.tables(), id + ": tables() changes between calls");
@@ -66,8 +73,8 @@ public final class AnalyzerTables {
    * @param outputDirectory the directory {@link Analyzer#analyze} wrote into
    * @return the tables written, by file name, read as core reads them
    */
-  public static Map<String, Table> assertWrittenAsDeclared(Analyzer<?> analyzer,
-      Path outputDirectory) {
+  public static Map<String, Table> assertWrittenAsDeclared(
+      Analyzer<?> analyzer, Path outputDirectory) {
     assertDeclared(analyzer);
     String id = analyzer.info().id();
     Map<String, TableSpec> declared = new LinkedHashMap<>();
@@ -79,11 +86,19 @@ public final class AnalyzerTables {
       throw new UncheckedIOException(e);
     }
     for (String file : csv) {
-      assertTrue(declared.containsKey(file), id + " wrote " + file + ", which it does not declare"
-          + " in tables() (declared: " + declared.keySet() + ")");
+      assertTrue(
+          declared.containsKey(file),
+          id
+              + " wrote "
+              + file
+              + ", which it does not declare"
+              + " in tables() (declared: "
+              + declared.keySet()
+              + ")");
     }
-    assertTrue(declared.isEmpty() || !csv.isEmpty(), id + " declares " + declared.keySet()
-        + " but wrote none of them into " + outputDirectory);
+    assertTrue(
+        declared.isEmpty() || !csv.isEmpty(),
+        id + " declares " + declared.keySet() + " but wrote none of them into " + outputDirectory);
     Map<String, Table> tables = new LinkedHashMap<>();
     for (String file : csv) {
       TableSpec spec = declared.get(file);
@@ -94,8 +109,10 @@ public final class AnalyzerTables {
         throw new UncheckedIOException(e);
       }
       String header = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
-      assertEquals(spec.header(), header.strip(), id + ": the header of " + file
-          + " is not the declared one");
+      assertEquals(
+          spec.header(),
+          header.strip(),
+          id + ": the header of " + file + " is not the declared one");
       try {
         tables.put(file, Table.parse(file, text, spec));
       } catch (IllegalArgumentException e) {
@@ -119,8 +136,8 @@ public final class AnalyzerTables {
   }
 
   /**
-   * A table from a header and CSV lines, every column read as a number when all its values read
-   * as one (or are empty, {@code nan}, ...) and as text otherwise; for tests with tables of no
+   * A table from a header and CSV lines, every column read as a number when all its values read as
+   * one (or are empty, {@code nan}, ...) and as text otherwise; for tests with tables of no
    * particular analyzer.
    *
    * @param name the table's name, for messages
@@ -139,8 +156,10 @@ public final class AnalyzerTables {
           numeric = false;
         }
       }
-      specs.add(numeric ? ColumnSpec.number(columns.get(c).strip(), "", "")
-          : ColumnSpec.text(columns.get(c).strip(), ""));
+      specs.add(
+          numeric
+              ? ColumnSpec.number(columns.get(c).strip(), "", "")
+              : ColumnSpec.text(columns.get(c).strip(), ""));
     }
     return Table.parse(name, header + "\n" + String.join("\n", rows) + "\n", specs, null);
   }

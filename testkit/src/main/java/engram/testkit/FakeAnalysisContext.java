@@ -46,8 +46,7 @@ public final class FakeAnalysisContext implements Analyzer.Context {
    * @param outputDirectory where the analyzer writes; created if missing
    * @param run the run, or null for none
    */
-  public FakeAnalysisContext(List<Checkpoint> checkpoints, Path outputDirectory,
-      Analyzer.Run run) {
+  public FakeAnalysisContext(List<Checkpoint> checkpoints, Path outputDirectory, Analyzer.Run run) {
     this.checkpoints = List.copyOf(checkpoints);
     this.outputDirectory = outputDirectory;
     this.run = run;
@@ -87,8 +86,8 @@ public final class FakeAnalysisContext implements Analyzer.Context {
   }
 
   /**
-   * Whether the analyzer wrote nothing (as it must when it fails: core removes the output
-   * directory of a failed analysis only while it is empty).
+   * Whether the analyzer wrote nothing (as it must when it fails: core removes the output directory
+   * of a failed analysis only while it is empty).
    *
    * @return true when the output directory is empty
    */

@@ -13,8 +13,8 @@ import engram.api.Trajectory;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.DoubleSupplier;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,11 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Central finite differences against hand-written gradients, in float64: of one cell step ({@link
  * #checkStep}), of a whole network over a sequence ({@link #checkNetwork}), of a regularizer's
- * terms ({@link #checkRegularizer}). The loss is L = Σ w ⊙
- * out with dense random weights w (so every entry of the output counts), out being the step's new
- * state and its differentiable extras, or the trajectory's hidden states and differentiable
- * extras. Every free entry of every trainable parameter is perturbed by ±{@link #EPS}; entries a
- * {@link Constraint} holds fixed are skipped (their analytic gradient must be 0).
+ * terms ({@link #checkRegularizer}). The loss is L = Σ w ⊙ out with dense random weights w (so
+ * every entry of the output counts), out being the step's new state and its differentiable extras,
+ * or the trajectory's hidden states and differentiable extras. Every free entry of every trainable
+ * parameter is perturbed by ±{@link #EPS}; entries a {@link Constraint} holds fixed are skipped
+ * (their analytic gradient must be 0).
  *
  * <p>A check fails when the norm-wise relative error exceeds the tolerance, or when one entry
  * differs by more than tolerance·max(|analytic|, |numeric|) + 1e-8; it also fails on a gradient
@@ -44,8 +44,8 @@ public final class GradientCheck {
   private GradientCheck() {}
 
   /**
-   * Checks one step's VJP: dL/ds_{t−1}, dL/dx_t and dL/dθ for every trainable parameter, with L =
-   * Σ w ⊙ s_t + Σ v ⊙ (each differentiable extra), at a random state and input.
+   * Checks one step's VJP: dL/ds_{t−1}, dL/dx_t and dL/dθ for every trainable parameter, with L = Σ
+   * w ⊙ s_t + Σ v ⊙ (each differentiable extra), at a random state and input.
    *
    * @param cell a cell created with {@code DataType.DOUBLE}
    * @param inputSize I
@@ -59,8 +59,8 @@ public final class GradientCheck {
     int s = cell.stateSize();
     INDArray prev = gaussian(rng, 0.5, batch, s);
     INDArray x = gaussian(rng, 1.0, batch, inputSize);
-    INDArray drive = cell instanceof Cell.AcceptsDrive
-        ? gaussian(rng, 0.3, batch, cell.hiddenSize()) : null;
+    INDArray drive =
+        cell instanceof Cell.AcceptsDrive ? gaussian(rng, 0.3, batch, cell.hiddenSize()) : null;
     INDArray w = gaussian(rng, 1.0, batch, s);
     Map<String, INDArray> v = new LinkedHashMap<>();
     if (cell instanceof Cell.DifferentiableExtras d) {
@@ -68,14 +68,15 @@ public final class GradientCheck {
         v.put(name, gaussian(rng, 1.0, batch, cell.extras().get(name)));
       }
     }
-    DoubleSupplier loss = () -> {
-      Cell.Step st = cell.step(prev, x, drive);
-      double l = st.next().mul(w).sumNumber().doubleValue();
-      for (Map.Entry<String, INDArray> e : v.entrySet()) {
-        l += st.extras().get(e.getKey()).mul(e.getValue()).sumNumber().doubleValue();
-      }
-      return l;
-    };
+    DoubleSupplier loss =
+        () -> {
+          Cell.Step st = cell.step(prev, x, drive);
+          double l = st.next().mul(w).sumNumber().doubleValue();
+          for (Map.Entry<String, INDArray> e : v.entrySet()) {
+            l += st.extras().get(e.getKey()).mul(e.getValue()).sumNumber().doubleValue();
+          }
+          return l;
+        };
     Map<String, INDArray> grads = new HashMap<>();
     for (Parameter p : cell.parameters()) {
       grads.put(p.name(), p.value().ulike().assign(0));
@@ -85,8 +86,8 @@ public final class GradientCheck {
     assertClose("dL/dx_t", g.input(), numeric(x, null, loss), tolerance);
     for (Parameter p : cell.parameters()) {
       if (p.trainable()) {
-        assertClose(p.name(), masked(grads.get(p.name()), p), numeric(p.value(), p, loss),
-            tolerance);
+        assertClose(
+            p.name(), masked(grads.get(p.name()), p), numeric(p.value(), p, loss), tolerance);
       }
     }
   }
@@ -102,8 +103,8 @@ public final class GradientCheck {
    * @param tolerance relative tolerance
    * @return the analytic gradients by parameter name
    */
-  public static Map<String, INDArray> checkNetwork(Network network, INDArray inputs, INDArray s0,
-      long seed, double tolerance) {
+  public static Map<String, INDArray> checkNetwork(
+      Network network, INDArray inputs, INDArray s0, long seed, double tolerance) {
     SplittableRandom rng = new SplittableRandom(seed);
     Trajectory trajectory = network.forward(inputs, s0);
     INDArray w = gaussian(rng, 1.0, trajectory.hidden().shape());
@@ -120,14 +121,15 @@ public final class GradientCheck {
     Map<String, INDArray> vCopy = new HashMap<>();
     v.forEach((k, a) -> vCopy.put(k, a.dup()));
     network.backward(trajectory, w.dup(), vCopy, grads);
-    DoubleSupplier loss = () -> {
-      Trajectory t = network.forward(inputs, s0);
-      double l = t.hidden().mul(w).sumNumber().doubleValue();
-      for (Map.Entry<String, INDArray> e : v.entrySet()) {
-        l += t.extras().get(e.getKey()).mul(e.getValue()).sumNumber().doubleValue();
-      }
-      return l;
-    };
+    DoubleSupplier loss =
+        () -> {
+          Trajectory t = network.forward(inputs, s0);
+          double l = t.hidden().mul(w).sumNumber().doubleValue();
+          for (Map.Entry<String, INDArray> e : v.entrySet()) {
+            l += t.extras().get(e.getKey()).mul(e.getValue()).sumNumber().doubleValue();
+          }
+          return l;
+        };
     for (Parameter p : network.parameters()) {
       if (p.trainable()) {
         assertClose(p.name(), grads.get(p.name()), numeric(p.value(), p, loss), tolerance);
@@ -145,20 +147,20 @@ public final class GradientCheck {
   public record RegularizerTerms(double hidden, double parameters) {}
 
   /**
-   * Checks both terms of a regularizer against central differences of their own values, in
-   * float64. {@link Regularizer#onHidden}: its value against what it added to dL/dh (with respect
-   * to every hidden state) and to the gradient buffer of every extra it asked for (with respect to
-   * that extra). {@link Regularizer#onParameters}: its value against what it added to the
-   * gradient of every trainable parameter (entries a {@link Constraint} holds fixed are zeroed
-   * first, as core does). {@link Regularizer#perturb} is not a loss term and is not checked.
+   * Checks both terms of a regularizer against central differences of their own values, in float64.
+   * {@link Regularizer#onHidden}: its value against what it added to dL/dh (with respect to every
+   * hidden state) and to the gradient buffer of every extra it asked for (with respect to that
+   * extra). {@link Regularizer#onParameters}: its value against what it added to the gradient of
+   * every trainable parameter (entries a {@link Constraint} holds fixed are zeroed first, as core
+   * does). {@link Regularizer#perturb} is not a loss term and is not checked.
    *
    * <p>Gradient buffers start with random values, so a term that overwrites instead of adding
-   * fails; a term must leave the hidden states, extras and parameters as they were, return a
-   * finite value, and return the same value when called again. A gradient may be identically
-   * zero only where the finite differences are too (a term on the hidden states has none for the
-   * parameters). Norm-wise, ‖analytic − numeric‖ ≤ tolerance·max(‖analytic‖, ‖numeric‖), and per
-   * entry |analytic − numeric| ≤ tolerance·max(|analytic|, |numeric|) + 1e-9·max(|L|, 0.01): the
-   * last part covers the rounding of central differences of L in float64 (about 2e-10·|L|).
+   * fails; a term must leave the hidden states, extras and parameters as they were, return a finite
+   * value, and return the same value when called again. A gradient may be identically zero only
+   * where the finite differences are too (a term on the hidden states has none for the parameters).
+   * Norm-wise, ‖analytic − numeric‖ ≤ tolerance·max(‖analytic‖, ‖numeric‖), and per entry |analytic
+   * − numeric| ≤ tolerance·max(|analytic|, |numeric|) + 1e-9·max(|L|, 0.01): the last part covers
+   * the rounding of central differences of L in float64 (about 2e-10·|L|).
    *
    * @param regularizer the regularizer
    * @param config its configuration
@@ -167,14 +169,13 @@ public final class GradientCheck {
    * @param <C> the configuration record
    * @return the two values
    */
-  public static <C extends Record> RegularizerTerms checkRegularizer(Regularizer<C> regularizer,
-      C config, RegularizerProbe probe, double tolerance) {
+  public static <C extends Record> RegularizerTerms checkRegularizer(
+      Regularizer<C> regularizer, C config, RegularizerProbe probe, double tolerance) {
     String id = regularizer.info().id();
     SplittableRandom rng = new SplittableRandom(12345);
     INDArray hidden = probe.hidden();
     if (hidden.dataType() != DataType.DOUBLE) {
-      fail("regularizer checks need a float64 probe; the hidden states are "
-          + hidden.dataType());
+      fail("regularizer checks need a float64 probe; the hidden states are " + hidden.dataType());
     }
     INDArray hiddenBefore = hidden.dup();
     Map<String, INDArray> extrasBefore = new LinkedHashMap<>();
@@ -190,28 +191,49 @@ public final class GradientCheck {
       extraGradsBefore.put(e.getKey(), g.dup());
     }
     Set<String> asked = new TreeSet<>();
-    double hiddenValue = regularizer.onHidden(config, hiddenInput(probe, dLdh, name -> {
-      asked.add(name);
-      return extraBuffer(extraGrads, name);
-    }));
+    double hiddenValue =
+        regularizer.onHidden(
+            config,
+            hiddenInput(
+                probe,
+                dLdh,
+                name -> {
+                  asked.add(name);
+                  return extraBuffer(extraGrads, name);
+                }));
     assertTrue(Double.isFinite(hiddenValue), id + ": onHidden returned " + hiddenValue);
-    assertEquals(hiddenValue, hiddenTerm(regularizer, config, probe), 0.0,
+    assertEquals(
+        hiddenValue,
+        hiddenTerm(regularizer, config, probe),
+        0.0,
         id + ": onHidden must return the same value when called again");
     assertArraysEqual(id + ": onHidden changed the hidden states", hiddenBefore, hidden);
-    extrasBefore.forEach((k, v) -> assertArraysEqual(id + ": onHidden changed the extra " + k,
-        v, probe.extras().get(k)));
+    extrasBefore.forEach(
+        (k, v) ->
+            assertArraysEqual(id + ": onHidden changed the extra " + k, v, probe.extras().get(k)));
     double floor = 1e-9 * Math.max(Math.abs(hiddenValue), 1e-2);
     DoubleSupplier hiddenLoss = () -> hiddenTerm(regularizer, config, probe);
-    closeOrBothZero(id + " dL/dh", dLdh.sub(dLdhBefore), numeric(hidden, null, hiddenLoss),
-        tolerance, floor);
+    closeOrBothZero(
+        id + " dL/dh", dLdh.sub(dLdhBefore), numeric(hidden, null, hiddenLoss), tolerance, floor);
     for (Map.Entry<String, INDArray> e : probe.extras().entrySet()) {
       INDArray numeric = numeric(e.getValue(), null, hiddenLoss);
       if (asked.contains(e.getKey())) {
-        closeOrBothZero(id + " dL/d" + e.getKey(), extraGrads.get(e.getKey())
-            .sub(extraGradsBefore.get(e.getKey())), numeric, tolerance, floor);
+        closeOrBothZero(
+            id + " dL/d" + e.getKey(),
+            extraGrads.get(e.getKey()).sub(extraGradsBefore.get(e.getKey())),
+            numeric,
+            tolerance,
+            floor);
       } else {
-        assertEquals(0.0, numeric.amaxNumber().doubleValue(), 0.0, id + ": the value depends"
-            + " on the extra '" + e.getKey() + "' but its gradient was never asked for");
+        assertEquals(
+            0.0,
+            numeric.amaxNumber().doubleValue(),
+            0.0,
+            id
+                + ": the value depends"
+                + " on the extra '"
+                + e.getKey()
+                + "' but its gradient was never asked for");
       }
     }
     // onParameters
@@ -226,76 +248,92 @@ public final class GradientCheck {
         gradsBefore.put(p.name(), g.dup());
       }
     }
-    double parameterValue = regularizer.onParameters(config,
-        new Regularizer.ParameterInput(probe.parameters(), grads, probe.step()));
+    double parameterValue =
+        regularizer.onParameters(
+            config, new Regularizer.ParameterInput(probe.parameters(), grads, probe.step()));
     assertTrue(Double.isFinite(parameterValue), id + ": onParameters returned " + parameterValue);
-    assertEquals(parameterValue, parameterTerm(regularizer, config, probe), 0.0,
+    assertEquals(
+        parameterValue,
+        parameterTerm(regularizer, config, probe),
+        0.0,
         id + ": onParameters must return the same value when called again");
-    assertEquals(gradsBefore.keySet(), grads.keySet(), id + ": onParameters changed which"
-        + " gradients there are");
+    assertEquals(
+        gradsBefore.keySet(),
+        grads.keySet(),
+        id + ": onParameters changed which" + " gradients there are");
     for (Parameter p : probe.parameters()) {
-      assertArraysEqual(id + ": onParameters changed the parameter " + p.name(),
-          paramsBefore.get(p.name()), p.value());
+      assertArraysEqual(
+          id + ": onParameters changed the parameter " + p.name(),
+          paramsBefore.get(p.name()),
+          p.value());
     }
     double parameterFloor = 1e-9 * Math.max(Math.abs(parameterValue), 1e-2);
     for (Parameter p : probe.parameters()) {
       if (p.trainable()) {
         INDArray analytic = masked(grads.get(p.name()).sub(gradsBefore.get(p.name())), p);
-        closeOrBothZero(id + " dL/d" + p.name(), analytic,
-            numeric(p.value(), p, () -> parameterTerm(regularizer, config, probe)), tolerance,
+        closeOrBothZero(
+            id + " dL/d" + p.name(),
+            analytic,
+            numeric(p.value(), p, () -> parameterTerm(regularizer, config, probe)),
+            tolerance,
             parameterFloor);
       }
     }
     return new RegularizerTerms(hiddenValue, parameterValue);
   }
 
-  private static Regularizer.HiddenInput hiddenInput(RegularizerProbe probe, INDArray dLdh,
-      Regularizer.ExtraGradients grads) {
-    return new Regularizer.HiddenInput(probe.hidden(), dLdh, probe.batch(), probe.step(),
-        probe.accuracy(), probe.extras(), grads);
+  private static Regularizer.HiddenInput hiddenInput(
+      RegularizerProbe probe, INDArray dLdh, Regularizer.ExtraGradients grads) {
+    return new Regularizer.HiddenInput(
+        probe.hidden(), dLdh, probe.batch(), probe.step(), probe.accuracy(), probe.extras(), grads);
   }
 
   private static INDArray extraBuffer(Map<String, INDArray> buffers, String name) {
     INDArray g = buffers.get(name);
     if (g == null) {
-      throw new IllegalArgumentException("this model cannot backpropagate from '" + name
-          + "'; it can from " + (buffers.isEmpty() ? "none of its extras" : buffers.keySet()));
+      throw new IllegalArgumentException(
+          "this model cannot backpropagate from '"
+              + name
+              + "'; it can from "
+              + (buffers.isEmpty() ? "none of its extras" : buffers.keySet()));
     }
     return g;
   }
 
   /** onHidden's value with scratch gradient buffers. */
-  private static <C extends Record> double hiddenTerm(Regularizer<C> regularizer, C config,
-      RegularizerProbe probe) {
+  private static <C extends Record> double hiddenTerm(
+      Regularizer<C> regularizer, C config, RegularizerProbe probe) {
     Map<String, INDArray> scratch = new HashMap<>();
     probe.extras().forEach((k, v) -> scratch.put(k, v.ulike()));
-    return regularizer.onHidden(config, hiddenInput(probe, probe.hidden().ulike(),
-        name -> extraBuffer(scratch, name)));
+    return regularizer.onHidden(
+        config, hiddenInput(probe, probe.hidden().ulike(), name -> extraBuffer(scratch, name)));
   }
 
   /** onParameters' value with scratch gradient arrays. */
-  private static <C extends Record> double parameterTerm(Regularizer<C> regularizer, C config,
-      RegularizerProbe probe) {
+  private static <C extends Record> double parameterTerm(
+      Regularizer<C> regularizer, C config, RegularizerProbe probe) {
     Map<String, INDArray> scratch = new LinkedHashMap<>();
     for (Parameter p : probe.parameters()) {
       if (p.trainable()) {
         scratch.put(p.name(), p.value().ulike());
       }
     }
-    return regularizer.onParameters(config,
-        new Regularizer.ParameterInput(probe.parameters(), scratch, probe.step()));
+    return regularizer.onParameters(
+        config, new Regularizer.ParameterInput(probe.parameters(), scratch, probe.step()));
   }
 
   /** {@link #assertClose} with an absolute floor, passing when both are identically zero. */
-  private static void closeOrBothZero(String name, INDArray analytic, INDArray numeric,
-      double tolerance, double floor) {
+  private static void closeOrBothZero(
+      String name, INDArray analytic, INDArray numeric, double tolerance, double floor) {
     double a = analytic.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
     double n = numeric.castTo(DataType.DOUBLE).amaxNumber().doubleValue();
     if (a == 0 && n <= floor) {
       return;
     }
-    assertEquals(java.util.Arrays.toString(numeric.shape()),
-        java.util.Arrays.toString(analytic.shape()), name + ": shape");
+    assertEquals(
+        java.util.Arrays.toString(numeric.shape()),
+        java.util.Arrays.toString(analytic.shape()),
+        name + ": shape");
     double[] x = analytic.castTo(DataType.DOUBLE).dup().data().asDouble();
     double[] y = numeric.castTo(DataType.DOUBLE).dup().data().asDouble();
     double diff = 0;
@@ -306,17 +344,23 @@ public final class GradientCheck {
       normA += x[i] * x[i];
       normN += y[i] * y[i];
     }
-    assertTrue(Math.sqrt(diff) <= tolerance * Math.sqrt(Math.max(normA, normN))
-        + floor * Math.sqrt(x.length), name + ": relative error "
-        + Math.sqrt(diff / Math.max(Math.max(normA, normN), 1e-300)));
+    assertTrue(
+        Math.sqrt(diff)
+            <= tolerance * Math.sqrt(Math.max(normA, normN)) + floor * Math.sqrt(x.length),
+        name + ": relative error " + Math.sqrt(diff / Math.max(Math.max(normA, normN), 1e-300)));
     for (int i = 0; i < x.length; i++) {
       double tol = tolerance * Math.max(Math.abs(x[i]), Math.abs(y[i])) + floor;
       if (!(Math.abs(x[i] - y[i]) <= tol)) {
         fail(name + "[" + i + "]: analytic " + x[i] + " vs numeric " + y[i]);
       }
     }
-    assertTrue(a > 0, name + ": no gradient was added, but the value changes with it (numeric"
-        + " max " + n + ")");
+    assertTrue(
+        a > 0,
+        name
+            + ": no gradient was added, but the value changes with it (numeric"
+            + " max "
+            + n
+            + ")");
   }
 
   private static void assertArraysEqual(String message, INDArray expected, INDArray actual) {
@@ -341,8 +385,10 @@ public final class GradientCheck {
       throw new IllegalArgumentException("finite differences need a dense C-order array");
     }
     INDArray flat = array.reshape(array.length());
-    INDArray free = parameter != null && parameter.constraint() instanceof Constraint.Mask m
-        ? m.free().reshape(array.length()) : null;
+    INDArray free =
+        parameter != null && parameter.constraint() instanceof Constraint.Mask m
+            ? m.free().reshape(array.length())
+            : null;
     INDArray out = Nd4j.create(DataType.DOUBLE, array.shape());
     INDArray outFlat = out.reshape(out.length());
     for (long i = 0; i < flat.length(); i++) {
@@ -369,10 +415,12 @@ public final class GradientCheck {
    * @param numeric the finite-difference one
    * @param tolerance relative tolerance
    */
-  public static void assertClose(String name, INDArray analytic, INDArray numeric,
-      double tolerance) {
-    assertEquals(java.util.Arrays.toString(numeric.shape()),
-        java.util.Arrays.toString(analytic.shape()), name + ": shape");
+  public static void assertClose(
+      String name, INDArray analytic, INDArray numeric, double tolerance) {
+    assertEquals(
+        java.util.Arrays.toString(numeric.shape()),
+        java.util.Arrays.toString(analytic.shape()),
+        name + ": shape");
     INDArray a64 = analytic.castTo(DataType.DOUBLE);
     INDArray n64 = numeric.castTo(DataType.DOUBLE);
     double diff = a64.sub(n64).norm2Number().doubleValue();
@@ -425,8 +473,11 @@ public final class GradientCheck {
   private static void requireDouble(Cell cell) {
     for (Parameter p : cell.parameters()) {
       if (p.value().dataType() != DataType.DOUBLE) {
-        fail("gradient checks need a float64 cell; parameter '" + p.name() + "' is "
-            + p.value().dataType());
+        fail(
+            "gradient checks need a float64 cell; parameter '"
+                + p.name()
+                + "' is "
+                + p.value().dataType());
       }
     }
   }

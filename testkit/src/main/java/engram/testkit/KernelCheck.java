@@ -38,12 +38,12 @@ public final class KernelCheck {
    * @param tolerance relative tolerance (norm-wise and per entry, with a floor of tolerance·max|x|)
    * @param seed seeds parameters and data
    */
-  public record Setup(int inputSize, DataType dataType, int[][] shapes, double tolerance,
-      long seed) {}
+  public record Setup(
+      int inputSize, DataType dataType, int[][] shapes, double tolerance, long seed) {}
 
   /**
-   * Asserts that the model offers a kernel for {@code config} at this setup and that it agrees
-   * with the cell.
+   * Asserts that the model offers a kernel for {@code config} at this setup and that it agrees with
+   * the cell.
    *
    * @param model the model plugin
    * @param config its configuration
@@ -51,13 +51,15 @@ public final class KernelCheck {
    * @param <C> the configuration record
    * @return the kernel's name
    */
-  public static <C extends Record> String assertMatchesCell(Model<C> model, C config,
-      Setup setup) {
+  public static <C extends Record> String assertMatchesCell(Model<C> model, C config, Setup setup) {
     NetworkSpec spec = new NetworkSpec(setup.inputSize(), setup.dataType());
     CellNetwork fast = Networks.create(model, config, spec, new SplittableRandom(setup.seed()));
-    CellNetwork reference = Networks.create(model, config, spec,
-        new SplittableRandom(setup.seed()), Networks.Kernels.OFF);
-    assertNotEquals("cell", fast.implementation(),
+    CellNetwork reference =
+        Networks.create(
+            model, config, spec, new SplittableRandom(setup.seed()), Networks.Kernels.OFF);
+    assertNotEquals(
+        "cell",
+        fast.implementation(),
         model.info().id() + " offers no kernel for " + config + " in " + setup.dataType());
     SplittableRandom rng = new SplittableRandom(setup.seed() + 1);
     for (int[] shape : setup.shapes()) {
@@ -79,8 +81,8 @@ public final class KernelCheck {
   }
 
   /**
-   * As {@link #assertMatchesCell}, and asserts that the kernel also runs with units ablated
-   * ({@link engram.api.SequenceKernel.ClampsState}) and agrees with the cell's clamped run there.
+   * As {@link #assertMatchesCell}, and asserts that the kernel also runs with units ablated ({@link
+   * engram.api.SequenceKernel.ClampsState}) and agrees with the cell's clamped run there.
    *
    * @param model the model plugin
    * @param config its configuration
@@ -88,16 +90,22 @@ public final class KernelCheck {
    * @param <C> the configuration record
    * @return the kernel's name
    */
-  public static <C extends Record> String assertMatchesCellWithAblation(Model<C> model, C config,
-      Setup setup) {
+  public static <C extends Record> String assertMatchesCellWithAblation(
+      Model<C> model, C config, Setup setup) {
     String name = assertMatchesCell(model, config, setup);
     NetworkSpec spec = new NetworkSpec(setup.inputSize(), setup.dataType());
     CellNetwork fast = Networks.create(model, config, spec, new SplittableRandom(setup.seed()));
-    CellNetwork reference = Networks.create(model, config, spec,
-        new SplittableRandom(setup.seed()), Networks.Kernels.OFF);
+    CellNetwork reference =
+        Networks.create(
+            model, config, spec, new SplittableRandom(setup.seed()), Networks.Kernels.OFF);
     ablateSome(fast, reference);
-    assertEquals(name, fast.implementation(), model.info().id() + ": the kernel " + name
-        + " does not run with units ablated (it should implement SequenceKernel.ClampsState)");
+    assertEquals(
+        name,
+        fast.implementation(),
+        model.info().id()
+            + ": the kernel "
+            + name
+            + " does not run with units ablated (it should implement SequenceKernel.ClampsState)");
     return name;
   }
 
@@ -120,37 +128,54 @@ public final class KernelCheck {
    * @param spec input size and data type
    * @param <C> the configuration record
    */
-  public static <C extends Record> void assertNoKernel(Model<C> model, C config,
-      NetworkSpec spec) {
+  public static <C extends Record> void assertNoKernel(Model<C> model, C config, NetworkSpec spec) {
     CellNetwork net = Networks.create(model, config, spec, new SplittableRandom(1));
-    assertEquals("cell", net.implementation(),
-        model.info().id() + " should run its cell for " + config);
+    assertEquals(
+        "cell", net.implementation(), model.info().id() + " should run its cell for " + config);
   }
 
-  private static void compare(CellNetwork fast, CellNetwork reference, int steps, int batch,
-      Setup setup, SplittableRandom rng, boolean withExtras) {
+  private static void compare(
+      CellNetwork fast,
+      CellNetwork reference,
+      int steps,
+      int batch,
+      Setup setup,
+      SplittableRandom rng,
+      boolean withExtras) {
     DataType type = setup.dataType();
     Cell cell = reference.cell();
     INDArray x = GradientCheck.gaussian(rng, 1.0, steps, batch, setup.inputSize()).castTo(type);
     INDArray s0 = GradientCheck.gaussian(rng, 0.3, batch, cell.stateSize()).castTo(type);
-    INDArray drive = withExtras && cell instanceof Cell.AcceptsDrive
-        ? GradientCheck.gaussian(rng, 0.2, steps, batch, cell.hiddenSize()).castTo(type) : null;
+    INDArray drive =
+        withExtras && cell instanceof Cell.AcceptsDrive
+            ? GradientCheck.gaussian(rng, 0.2, steps, batch, cell.hiddenSize()).castTo(type)
+            : null;
     INDArray dLdh = GradientCheck.gaussian(rng, 1.0, steps, batch, cell.hiddenSize()).castTo(type);
     Map<String, INDArray> dLdExtras = new LinkedHashMap<>();
     if (withExtras) {
       for (String name : reference.differentiableExtras()) {
-        dLdExtras.put(name, GradientCheck.gaussian(rng, 1.0, steps, batch,
-            cell.extras().get(name)).castTo(type));
+        dLdExtras.put(
+            name,
+            GradientCheck.gaussian(rng, 1.0, steps, batch, cell.extras().get(name)).castTo(type));
       }
     }
-    String where = " (T " + steps + ", B " + batch + (drive != null ? ", drive" : "")
-        + (dLdExtras.isEmpty() ? "" : ", dL/d" + dLdExtras.keySet()) + ")";
+    String where =
+        " (T "
+            + steps
+            + ", B "
+            + batch
+            + (drive != null ? ", drive" : "")
+            + (dLdExtras.isEmpty() ? "" : ", dL/d" + dLdExtras.keySet())
+            + ")";
     Trajectory want = reference.forward(x, s0, drive);
     Trajectory got = fast.forward(x, s0, drive);
     close("hidden" + where, want.hidden(), got.hidden(), setup.tolerance());
     assertEquals(want.extras().keySet(), got.extras().keySet(), "extras" + where);
     for (String name : want.extras().keySet()) {
-      close("extra " + name + where, want.extras().get(name), got.extras().get(name),
+      close(
+          "extra " + name + where,
+          want.extras().get(name),
+          got.extras().get(name),
           setup.tolerance());
     }
     Map<String, INDArray> gWant = gradients(reference);
@@ -188,7 +213,9 @@ public final class KernelCheck {
    * @param tolerance relative tolerance
    */
   public static void close(String what, INDArray want, INDArray got, double tolerance) {
-    assertEquals(java.util.Arrays.toString(want.shape()), java.util.Arrays.toString(got.shape()),
+    assertEquals(
+        java.util.Arrays.toString(want.shape()),
+        java.util.Arrays.toString(got.shape()),
         what + ": shape");
     double[] a = want.castTo(DataType.DOUBLE).dup().data().asDouble();
     double[] b = got.castTo(DataType.DOUBLE).dup().data().asDouble();
@@ -203,7 +230,8 @@ public final class KernelCheck {
         fail(what + "[" + i + "] is " + b[i]);
       }
     }
-    assertTrue(Math.sqrt(diff2) <= tolerance * Math.sqrt(norm2) + 1e-300,
+    assertTrue(
+        Math.sqrt(diff2) <= tolerance * Math.sqrt(norm2) + 1e-300,
         what + ": relative error " + Math.sqrt(diff2 / Math.max(norm2, 1e-300)));
     for (int i = 0; i < a.length; i++) {
       if (Math.abs(a[i] - b[i]) > tolerance * (Math.abs(a[i]) + max)) {

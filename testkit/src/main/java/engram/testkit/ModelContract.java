@@ -39,10 +39,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What every model must do, as an abstract JUnit 5 test to extend: name the model and the
- * configurations worth checking (each variant that changes parameters, extras, buffers or
- * kernels, with a small hidden size such as 7), and optionally invalid configurations. Every
- * test below then runs on every configuration, on the network core builds around the model's cell
- * ({@link Networks#create}: the model's kernel where one applies).
+ * configurations worth checking (each variant that changes parameters, extras, buffers or kernels,
+ * with a small hidden size such as 7), and optionally invalid configurations. Every test below then
+ * runs on every configuration, on the network core builds around the model's cell ({@link
+ * Networks#create}: the model's kernel where one applies).
  *
  * <pre>{@code
  * class MyRnnContractTest extends ModelContract<MyRnnModel.Config> {
@@ -59,19 +59,19 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Checked: the plugin itself ({@link PluginContract#assertPlugin}: registration, a constructor
  * that does no work, stable info, documented configuration with valid defaults) and the invalid
- * configurations; shapes and data types of parameters, initial state {@code [B, S]}, hidden
- * states {@code [T, B, H]} and every extra {@code [T, B, K]} as {@link Cell#extras()} declares, in
- * float32 and float64, and the drive; determinism (same seed, same parameters and trajectories;
- * another seed, other parameters); buffers reused across shapes giving exactly what a fresh
- * network gives; dL/dh in any layout or type; float32 against float64; in-place parameter updates;
- * stale trajectories and wrong shapes rejected; {@link GradientCheck#checkStep} and {@link
+ * configurations; shapes and data types of parameters, initial state {@code [B, S]}, hidden states
+ * {@code [T, B, H]} and every extra {@code [T, B, K]} as {@link Cell#extras()} declares, in float32
+ * and float64, and the drive; determinism (same seed, same parameters and trajectories; another
+ * seed, other parameters); buffers reused across shapes giving exactly what a fresh network gives;
+ * dL/dh in any layout or type; float32 against float64; in-place parameter updates; stale
+ * trajectories and wrong shapes rejected; {@link GradientCheck#checkStep} and {@link
  * GradientCheck#checkNetwork} in float64, with and without the kernel; a {@link
  * SequenceKernel.Provider}'s kernel against its cell ({@link KernelCheck}) wherever it offers one;
  * ablation as a state clamp; the Jacobian {@code [S, S]} against central differences of the step.
  *
  * <p>Finite differences cross the kink of a ReLU-type nonlinearity with a tiny probability; the
- * seeds are fixed, so a configuration either passes or fails every time (change {@link #seed()}
- * if an argument happens to lie within 1e-6 of a kink).
+ * seeds are fixed, so a configuration either passes or fails every time (change {@link #seed()} if
+ * an argument happens to lie within 1e-6 of a kink).
  *
  * @param <C> the model's configuration record
  */
@@ -86,9 +86,9 @@ public abstract class ModelContract<C extends Record> {
   protected abstract Model<C> model();
 
   /**
-   * The configurations to check: every variant that changes the parameters, extras, initial
-   * state, buffers or kernel choice, each with a small hidden size (about 4 to 8 units) so the
-   * finite differences stay fast.
+   * The configurations to check: every variant that changes the parameters, extras, initial state,
+   * buffers or kernel choice, each with a small hidden size (about 4 to 8 units) so the finite
+   * differences stay fast.
    *
    * @return at least one configuration
    */
@@ -189,8 +189,8 @@ public abstract class ModelContract<C extends Record> {
    * @return a new network
    */
   protected CellNetwork network(C config, DataType type, long seed, Networks.Kernels kernels) {
-    return Networks.create(model(), config, new NetworkSpec(inputSize(), type),
-        new SplittableRandom(seed), kernels);
+    return Networks.create(
+        model(), config, new NetworkSpec(inputSize(), type), new SplittableRandom(seed), kernels);
   }
 
   private CellNetwork network(C config, DataType type, long seed) {
@@ -222,13 +222,18 @@ public abstract class ModelContract<C extends Record> {
   @Test
   public void defaultsCreateANetworkThatRuns() {
     Model<C> model = model();
-    CellNetwork net = Networks.create(model, model.defaults(),
-        new NetworkSpec(inputSize(), DataType.FLOAT), new SplittableRandom(1));
+    CellNetwork net =
+        Networks.create(
+            model,
+            model.defaults(),
+            new NetworkSpec(inputSize(), DataType.FLOAT),
+            new SplittableRandom(1));
     assertTrue(net.hiddenSize() >= 1);
     assertFalse(net.parameters().isEmpty());
     SplittableRandom rng = new SplittableRandom(2);
-    Trajectory t = net.forward(TestArrays.gaussian(rng, DataType.FLOAT, 2, 1, inputSize()),
-        net.initialState(1, rng));
+    Trajectory t =
+        net.forward(
+            TestArrays.gaussian(rng, DataType.FLOAT, 2, 1, inputSize()), net.initialState(1, rng));
     assertArrayEquals(new long[] {2, 1, net.hiddenSize()}, t.hidden().shape());
   }
 
@@ -274,16 +279,21 @@ public abstract class ModelContract<C extends Record> {
       assertEquals(type, t.hidden().dataType(), "hidden" + in);
       assertFinite("hidden" + in, t.hidden());
       TestArrays.assertIdentical(s0, t.initialState(), "the trajectory's initial state" + in);
-      assertEquals(List.copyOf(cell.extras().keySet()), List.copyOf(t.extras().keySet()),
+      assertEquals(
+          List.copyOf(cell.extras().keySet()),
+          List.copyOf(t.extras().keySet()),
           "the trajectory's extras are the cell's, in its order" + in);
       for (Map.Entry<String, Integer> e : cell.extras().entrySet()) {
         INDArray extra = t.extras().get(e.getKey());
-        assertArrayEquals(new long[] {steps, batch, e.getValue()}, extra.shape(),
+        assertArrayEquals(
+            new long[] {steps, batch, e.getValue()},
+            extra.shape(),
             "extra " + e.getKey() + " [T, B, K]" + in);
         assertEquals(type, extra.dataType(), e.getKey() + in);
         assertFinite(e.getKey() + in, extra);
       }
-      assertTrue(cell.extras().keySet().containsAll(net.differentiableExtras()),
+      assertTrue(
+          cell.extras().keySet().containsAll(net.differentiableExtras()),
           "differentiable extras " + net.differentiableExtras() + " are extras");
       Map<String, INDArray> dLdExtras = new LinkedHashMap<>();
       for (String name : net.differentiableExtras()) {
@@ -296,13 +306,15 @@ public abstract class ModelContract<C extends Record> {
         }
       }
       net.backward(t, TestArrays.gaussian(rng, type, steps, batch, h), dLdExtras, grads);
-      grads.forEach((name, g) -> assertFinite("dL/d" + name + " (every entry overwritten)" + in,
-          g));
+      grads.forEach(
+          (name, g) -> assertFinite("dL/d" + name + " (every entry overwritten)" + in, g));
       INDArray drive = TestArrays.gaussian(rng, type, steps, batch, h);
       if (cell instanceof Cell.AcceptsDrive) {
         assertArrayEquals(new long[] {steps, batch, h}, net.forward(x, s0, drive).hidden().shape());
       } else {
-        assertThrows(UnsupportedOperationException.class, () -> net.forward(x, s0, drive),
+        assertThrows(
+            UnsupportedOperationException.class,
+            () -> net.forward(x, s0, drive),
             "a cell that does not accept a drive must not ignore one");
       }
     }
@@ -392,8 +404,8 @@ public abstract class ModelContract<C extends Record> {
       // backward leaves the trajectory (hidden states and extras) as it was.
       TestArrays.assertIdentical(b.hidden(), a.hidden(), "hidden after backward" + at);
       for (Map.Entry<String, INDArray> e : extrasBefore.entrySet()) {
-        TestArrays.assertIdentical(e.getValue(), a.extras().get(e.getKey()),
-            e.getKey() + " after backward" + at);
+        TestArrays.assertIdentical(
+            e.getValue(), a.extras().get(e.getKey()), e.getKey() + " after backward" + at);
       }
       // The last step is reachable with the usual ND4J indexing (ND4J 1.0.0-M2.1 returns an
       // empty scalar for the last slice of a view at a non-zero offset).
@@ -403,15 +415,14 @@ public abstract class ModelContract<C extends Record> {
       for (Map.Entry<String, INDArray> e : arrays.entrySet()) {
         INDArray arr = e.getValue();
         INDArray last = arr.slice(steps - 1);
-        assertArrayEquals(new long[] {batch, arr.size(2)}, last.shape(),
-            "last " + e.getKey() + at);
-        TestArrays.assertIdentical(last, arr.get(point(steps - 1), all(), all()),
-            "get " + e.getKey() + at);
-        TestArrays.assertIdentical(last, arr.tensorAlongDimension(steps - 1, 1, 2),
-            "tad " + e.getKey() + at);
+        assertArrayEquals(new long[] {batch, arr.size(2)}, last.shape(), "last " + e.getKey() + at);
+        TestArrays.assertIdentical(
+            last, arr.get(point(steps - 1), all(), all()), "get " + e.getKey() + at);
+        TestArrays.assertIdentical(
+            last, arr.tensorAlongDimension(steps - 1, 1, 2), "tad " + e.getKey() + at);
       }
-      TestArrays.assertIdentical(b.hidden().get(point(steps - 1), all(), all()),
-          a.hidden().slice(steps - 1), "last" + at);
+      TestArrays.assertIdentical(
+          b.hidden().get(point(steps - 1), all(), all()), a.hidden().slice(steps - 1), "last" + at);
     }
   }
 
@@ -443,7 +454,8 @@ public abstract class ModelContract<C extends Record> {
       assertTrue(plain.get(name).norm2Number().doubleValue() > 0, name);
       TestArrays.assertIdentical(plain.get(name), fromView.get(name), name + " (view)");
       TestArrays.assertIdentical(plain.get(name), fromFortran.get(name), name + " (f order)");
-      assertTrue(TestArrays.maxRelativeDifference(fromFloat.get(name), plain.get(name)) < 1e-6,
+      assertTrue(
+          TestArrays.maxRelativeDifference(fromFloat.get(name), plain.get(name)) < 1e-6,
           name + " (float)");
     }
   }
@@ -465,8 +477,9 @@ public abstract class ModelContract<C extends Record> {
     assertTrue(TestArrays.maxRelativeDifference(tf.hidden(), td.hidden()) < 1e-5, "hidden");
     for (String name : dbl.cell().extras().keySet()) {
       assertEquals(DataType.FLOAT, tf.extras().get(name).dataType(), name);
-      assertTrue(TestArrays.maxRelativeDifference(tf.extras().get(name), td.extras().get(name))
-          < 1e-5, name);
+      assertTrue(
+          TestArrays.maxRelativeDifference(tf.extras().get(name), td.extras().get(name)) < 1e-5,
+          name);
     }
     Map<String, INDArray> gd = TestArrays.gradientArrays(dbl);
     Map<String, INDArray> gf = TestArrays.gradientArrays(flt);
@@ -477,8 +490,8 @@ public abstract class ModelContract<C extends Record> {
     for (String name : gd.keySet()) {
       assertEquals(DataType.FLOAT, gf.get(name).dataType());
       assertTrue(TestArrays.maxRelativeDifference(gf.get(name), gd.get(name)) < 1e-4, name);
-      assertTrue(TestArrays.maxRelativeDifference(gfFromDouble.get(name), gd.get(name)) < 1e-4,
-          name);
+      assertTrue(
+          TestArrays.maxRelativeDifference(gfFromDouble.get(name), gd.get(name)) < 1e-4, name);
     }
   }
 
@@ -503,8 +516,8 @@ public abstract class ModelContract<C extends Record> {
     Trajectory a = net.forward(x, h0);
     Trajectory b = fresh.forward(x, h0);
     TestArrays.assertIdentical(b.hidden(), a.hidden(), "hidden");
-    assertTrue(TestArrays.maxRelativeDifference(a.hidden(), before) > 1e-3,
-        "the update changed nothing");
+    assertTrue(
+        TestArrays.maxRelativeDifference(a.hidden(), before) > 1e-3, "the update changed nothing");
     Map<String, INDArray> ga = TestArrays.gradientArrays(net);
     Map<String, INDArray> gb = TestArrays.gradientArrays(fresh);
     net.backward(a, dLdh.dup(), ga);
@@ -526,27 +539,31 @@ public abstract class ModelContract<C extends Record> {
     Trajectory second = net.forward(gaussian(rng, 4, 2, in), net.initialState(2, rng));
     Map<String, INDArray> g = TestArrays.gradientArrays(net);
     assertThrows(IllegalStateException.class, () -> net.backward(first, gaussian(rng, 4, 2, h), g));
-    assertThrows(IllegalArgumentException.class,
-        () -> net.backward(second, gaussian(rng, 3, 2, h), g));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class, () -> net.backward(second, gaussian(rng, 3, 2, h), g));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> net.forward(gaussian(rng, 4, 2, in + 1), net.initialState(2, rng)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> net.forward(gaussian(rng, 4, 2, in), net.initialState(3, rng)));
     for (String name : g.keySet()) {
       Map<String, INDArray> wrong = TestArrays.gradientArrays(net);
       long[] shape = wrong.get(name).shape().clone();
       shape[shape.length - 1] += 1;
       wrong.put(name, gaussian(rng, shape));
-      assertThrows(IllegalArgumentException.class,
-          () -> net.backward(second, gaussian(rng, 4, 2, h), wrong), name + " of the wrong shape");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> net.backward(second, gaussian(rng, 4, 2, h), wrong),
+          name + " of the wrong shape");
     }
   }
 
   // ---- gradients and kernels ----
 
   /**
-   * One step's VJP ({@link GradientCheck#checkStep}, B = 3 and B = 1) and BPTT of the network
-   * with and without the model's kernel ({@link GradientCheck#checkNetwork}), in float64.
+   * One step's VJP ({@link GradientCheck#checkStep}, B = 3 and B = 1) and BPTT of the network with
+   * and without the model's kernel ({@link GradientCheck#checkNetwork}), in float64.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("configurations")
@@ -579,8 +596,12 @@ public abstract class ModelContract<C extends Record> {
         continue;
       }
       int[][] shapes = {{7, 5}, {4, 3}, {7, 5}, {1, 2}};
-      assertEquals(implementation, KernelCheck.assertMatchesCell(model(), config,
-          new KernelCheck.Setup(inputSize(), type, shapes, kernelTolerance(type), seed())));
+      assertEquals(
+          implementation,
+          KernelCheck.assertMatchesCell(
+              model(),
+              config,
+              new KernelCheck.Setup(inputSize(), type, shapes, kernelTolerance(type), seed())));
     }
   }
 
@@ -600,8 +621,11 @@ public abstract class ModelContract<C extends Record> {
         offered.add(implementation);
       }
     }
-    assertFalse(offered.isEmpty(), model().info().id() + " is a SequenceKernel.Provider but"
-        + " offers a float32 kernel for none of configs(); add a configuration it accelerates");
+    assertFalse(
+        offered.isEmpty(),
+        model().info().id()
+            + " is a SequenceKernel.Provider but"
+            + " offers a float32 kernel for none of configs(); add a configuration it accelerates");
   }
 
   // ---- ablation and the Jacobian ----
@@ -609,8 +633,8 @@ public abstract class ModelContract<C extends Record> {
   /**
    * Whether a unit's state reaches the other units through the recurrence. The ablation test
    * checks, as a control, that changing a unit changes the others in an intact network; a model
-   * whose units are independent by design (a diagonal recurrence, as in IndRNN) returns false,
-   * and the control then checks that they are.
+   * whose units are independent by design (a diagonal recurrence, as in IndRNN) returns false, and
+   * the control then checks that they are.
    *
    * @return true by default
    */
@@ -620,10 +644,10 @@ public abstract class ModelContract<C extends Record> {
 
   /**
    * Ablating a unit holds it at exactly 0 at every step and changes no parameter; afterwards
-   * nothing the unit still has (its initial state, its entries of every per-unit parameter, a
-   * drive on it) reaches any other unit, bit for bit, while in an intact network the same change
-   * does; BPTT through the ablated network still matches central differences; units outside
-   * [0, H) are rejected naming the model and the unit.
+   * nothing the unit still has (its initial state, its entries of every per-unit parameter, a drive
+   * on it) reaches any other unit, bit for bit, while in an intact network the same change does;
+   * BPTT through the ablated network still matches central differences; units outside [0, H) are
+   * rejected naming the model and the unit.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("configurations")
@@ -650,14 +674,19 @@ public abstract class ModelContract<C extends Record> {
       ablated.ablate(unit);
       changed.ablate(unit);
       for (Parameter p : ablated.parameters()) {
-        TestArrays.assertIdentical(before.get(p.name()), p.value(),
+        TestArrays.assertIdentical(
+            before.get(p.name()),
+            p.value(),
             p.name() + " is not changed by ablation (a state clamp)" + of);
       }
       changeTheUnitsOwnParameters(changed, unit);
       Trajectory ta = ablated.forward(x, s0);
       INDArray a = ta.hidden().dup();
       INDArray b = changed.forward(x, s0Changed).hidden().dup();
-      assertEquals(0.0, a.get(all(), all(), point(unit)).amaxNumber().doubleValue(), 0.0,
+      assertEquals(
+          0.0,
+          a.get(all(), all(), point(unit)).amaxNumber().doubleValue(),
+          0.0,
           "the ablated unit is exactly 0 at every step" + of);
       assertFinite("hidden" + of, a);
       assertOthersIdentical(a, b, unit, "its initial state and own parameters" + of);
@@ -667,9 +696,13 @@ public abstract class ModelContract<C extends Record> {
       changeTheUnitsOwnParameters(intactChanged, unit);
       INDArray ia = intact.forward(x, s0).hidden().dup();
       INDArray ib = intactChanged.forward(x, s0Changed).hidden().dup();
-      assertEquals(unitsInteract(), othersDiffer(ia, ib, unit), (unitsInteract()
-          ? "without ablation the unit must influence the others"
-          : "unitsInteract() is false, yet the unit influences the others") + of);
+      assertEquals(
+          unitsInteract(),
+          othersDiffer(ia, ib, unit),
+          (unitsInteract()
+                  ? "without ablation the unit must influence the others"
+                  : "unitsInteract() is false, yet the unit influences the others")
+              + of);
       if (ablated.cell() instanceof Cell.AcceptsDrive) {
         INDArray drive = Nd4j.zeros(DataType.DOUBLE, steps, batch, h);
         for (int t = 0; t < steps; t++) {
@@ -680,17 +713,24 @@ public abstract class ModelContract<C extends Record> {
         INDArray withDrive = ablated.forward(x, s0, drive).hidden().dup();
         assertOthersIdentical(a, withDrive, unit, "a drive on it" + of);
       }
-      GradientCheck.checkNetwork(ablated, gaussian(rng, 5, 2, inputSize()),
-          ablated.initialState(2, rng), seed() + unit, gradientTolerance());
+      GradientCheck.checkNetwork(
+          ablated,
+          gaussian(rng, 5, 2, inputSize()),
+          ablated.initialState(2, rng),
+          seed() + unit,
+          gradientTolerance());
     }
     CellNetwork net = network(config, DataType.DOUBLE, 3);
     Map<String, INDArray> before = copy(parameterMap(net));
     String id = model().info().id();
     for (int bad : new int[] {-1, h, h + 5}) {
-      String message = assertThrows(IndexOutOfBoundsException.class, () -> net.ablate(bad))
-          .getMessage();
-      assertTrue(message.contains("unit " + bad) && message.contains(String.valueOf(h))
-          && message.contains(id), message);
+      String message =
+          assertThrows(IndexOutOfBoundsException.class, () -> net.ablate(bad)).getMessage();
+      assertTrue(
+          message.contains("unit " + bad)
+              && message.contains(String.valueOf(h))
+              && message.contains(id),
+          message);
     }
     for (Parameter p : net.parameters()) {
       TestArrays.assertIdentical(before.get(p.name()), p.value(), p.name());
@@ -757,9 +797,19 @@ public abstract class ModelContract<C extends Record> {
       for (int q = 0; q < x[t].length; q++) {
         for (int j = 0; j < x[t][q].length; j++) {
           if (j != unit && !(x[t][q][j] == y[t][q][j])) {
-            throw new AssertionError("unit " + j + " at step " + t + ", sequence " + q + ": "
-                + x[t][q][j] + " vs " + y[t][q][j] + " — it still sees the ablated unit through "
-                + change);
+            throw new AssertionError(
+                "unit "
+                    + j
+                    + " at step "
+                    + t
+                    + ", sequence "
+                    + q
+                    + ": "
+                    + x[t][q][j]
+                    + " vs "
+                    + y[t][q][j]
+                    + " — it still sees the ablated unit through "
+                    + change);
           }
         }
       }

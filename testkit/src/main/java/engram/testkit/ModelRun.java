@@ -31,9 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * train: {@link #retrain} throws. {@link #checkpoint} makes checkpoints of freshly initialised
  * networks with random readout heads, one head per level.
  *
- * <p>Readout heads are the checkpoint tensors {@code head_<k>_w [width, H]} and {@code
- * head_<k>_b [width]}; outputs are h·Wᵀ + b, scored by each target's {@link
- * engram.api.task.Accuracy} rule (argmax for classification). Networks are float32.
+ * <p>Readout heads are the checkpoint tensors {@code head_<k>_w [width, H]} and {@code head_<k>_b
+ * [width]}; outputs are h·Wᵀ + b, scored by each target's {@link engram.api.task.Accuracy} rule
+ * (argmax for classification). Networks are float32.
  *
  * @param <M> the model's configuration record
  * @param <T> the task's configuration record
@@ -63,8 +63,8 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
   }
 
   /**
-   * A checkpoint of a freshly initialised network (parameters drawn from this run's seed and
-   * {@code name}) with one random readout head per level, head k serving {@code levels[k]}.
+   * A checkpoint of a freshly initialised network (parameters drawn from this run's seed and {@code
+   * name}) with one random readout head per level, head k serving {@code levels[k]}.
    *
    * @param name the checkpoint's name
    * @param epoch epochs completed
@@ -82,8 +82,9 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
     int width = task.outputSize(taskConfig);
     List<Assignment> assignments = new ArrayList<>();
     for (int k = 0; k < levels.length; k++) {
-      tensors.put("head_" + k + "_w", TestArrays.gaussian(rng, DataType.FLOAT, width, h)
-          .divi(Math.sqrt(h)));
+      tensors.put(
+          "head_" + k + "_w",
+          TestArrays.gaussian(rng, DataType.FLOAT, width, h).divi(Math.sqrt(h)));
       tensors.put("head_" + k + "_b", Nd4j.zeros(DataType.FLOAT, width));
       assignments.add(new Assignment(levels[k], k));
     }
@@ -91,8 +92,8 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
   }
 
   private Network network(RandomGenerator rng) {
-    return Networks.create(model, modelConfig,
-        new NetworkSpec(task.inputSize(taskConfig), DataType.FLOAT), rng);
+    return Networks.create(
+        model, modelConfig, new NetworkSpec(task.inputSize(taskConfig), DataType.FLOAT), rng);
   }
 
   @Override
@@ -139,22 +140,38 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
     for (Parameter p : network.parameters()) {
       INDArray saved = checkpoint.tensors().get(p.name());
       if (saved == null || !Arrays.equals(saved.shape(), p.value().shape())) {
-        throw new IllegalStateException("checkpoint '" + checkpoint.name() + "' has no tensor '"
-            + p.name() + "' of shape " + Arrays.toString(p.value().shape()) + " for model '"
-            + modelId() + "'");
+        throw new IllegalStateException(
+            "checkpoint '"
+                + checkpoint.name()
+                + "' has no tensor '"
+                + p.name()
+                + "' of shape "
+                + Arrays.toString(p.value().shape())
+                + " for model '"
+                + modelId()
+                + "'");
       }
       p.value().assign(saved.castTo(DataType.FLOAT));
     }
     network.constrain();
     Map<Integer, INDArray[]> heads = new LinkedHashMap<>();
-    checkpoint.tensors().forEach((name, value) -> {
-      if (name.startsWith("head_") && name.endsWith("_w")) {
-        int k = Integer.parseInt(name.substring(5, name.length() - 2));
-        INDArray b = checkpoint.tensors().get("head_" + k + "_b");
-        heads.put(k, new INDArray[] {value.castTo(DataType.FLOAT).dup(),
-            b == null ? Nd4j.zeros(DataType.FLOAT, value.rows()) : b.castTo(DataType.FLOAT).dup()});
-      }
-    });
+    checkpoint
+        .tensors()
+        .forEach(
+            (name, value) -> {
+              if (name.startsWith("head_") && name.endsWith("_w")) {
+                int k = Integer.parseInt(name.substring(5, name.length() - 2));
+                INDArray b = checkpoint.tensors().get("head_" + k + "_b");
+                heads.put(
+                    k,
+                    new INDArray[] {
+                      value.castTo(DataType.FLOAT).dup(),
+                      b == null
+                          ? Nd4j.zeros(DataType.FLOAT, value.rows())
+                          : b.castTo(DataType.FLOAT).dup()
+                    });
+              }
+            });
     return new Restored(checkpoint, network, heads);
   }
 
@@ -165,8 +182,9 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
    */
   @Override
   public double[] retrain(Checkpoint checkpoint, int level, int epochs, long seed) {
-    throw new UnsupportedOperationException("ModelRun cannot retrain: training is core's; give"
-        + " the analyzer test a Run of its own that answers retrain");
+    throw new UnsupportedOperationException(
+        "ModelRun cannot retrain: training is core's; give"
+            + " the analyzer test a Run of its own that answers retrain");
   }
 
   /** A restored network with its readout heads. */
@@ -197,8 +215,14 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
       if (assignments.size() == 1) {
         return assignments.get(0).head();
       }
-      throw new IllegalArgumentException("no head of checkpoint '" + checkpoint.name()
-          + "' serves level " + level + " (assignments " + assignments + ")");
+      throw new IllegalArgumentException(
+          "no head of checkpoint '"
+              + checkpoint.name()
+              + "' serves level "
+              + level
+              + " (assignments "
+              + assignments
+              + ")");
     }
 
     @Override
@@ -211,16 +235,19 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
 
     @Override
     public Trajectory forward(Batch batch, RandomGenerator rng) {
-      INDArray inputs = Nd4j.create(batch.inputs(),
-          new long[] {batch.steps(), batch.batch(), batch.inputSize()}, DataType.FLOAT);
+      INDArray inputs =
+          Nd4j.create(
+              batch.inputs(),
+              new long[] {batch.steps(), batch.batch(), batch.inputSize()},
+              DataType.FLOAT);
       return network.forward(inputs, network.initialState(batch.batch(), rng));
     }
 
     @Override
     public double[] accuracy(Batch batch, int fromStep, RandomGenerator rng) {
       if (fromStep < 0 || fromStep >= batch.steps()) {
-        throw new IllegalArgumentException("fromStep must be in [0, " + batch.steps()
-            + "), was " + fromStep);
+        throw new IllegalArgumentException(
+            "fromStep must be in [0, " + batch.steps() + "), was " + fromStep);
       }
       INDArray hidden = forward(batch, rng).hidden();
       int rows = batch.steps() * batch.batch();
@@ -230,8 +257,8 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
         Target target = batch.targets().get(a);
         INDArray[] head = heads.get(head(target.level()));
         if (head == null) {
-          throw new IllegalStateException("checkpoint '" + checkpoint.name() + "' has no head "
-              + head(target.level()));
+          throw new IllegalStateException(
+              "checkpoint '" + checkpoint.name() + "' has no head " + head(target.level()));
         }
         double[][] out = flat.mmul(head[0].transpose()).addiRowVector(head[1]).toDoubleMatrix();
         int scored = 0;
@@ -250,8 +277,10 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
           } else {
             for (int c = 0; c < target.width(); c++) {
               scored++;
-              correct += target.accuracy().correct(out[r][c],
-                  target.values()[r * target.width() + c]) ? 1 : 0;
+              correct +=
+                  target.accuracy().correct(out[r][c], target.values()[r * target.width() + c])
+                      ? 1
+                      : 0;
             }
           }
         }

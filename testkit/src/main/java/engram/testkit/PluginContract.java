@@ -54,16 +54,23 @@ import java.util.stream.Stream;
  *
  * <p>Registration is read from where the class was loaded from (its code source: a classes
  * directory in a build, a jar otherwise), so the checks see what {@link java.util.ServiceLoader}
- * sees on the class path: the {@code META-INF/services} files, and, on the module path, the
- * {@code provides} of {@code module-info.class}.
+ * sees on the class path: the {@code META-INF/services} files, and, on the module path, the {@code
+ * provides} of {@code module-info.class}.
  */
 public final class PluginContract {
   /** The service types plugins implement, in the order of {@link Plugin}'s documentation. */
-  public static final List<Class<?>> KINDS = List.of(Task.class, Model.class, Curriculum.class,
-      Regularizer.class, Analyzer.class, Study.class);
+  public static final List<Class<?>> KINDS =
+      List.of(
+          Task.class,
+          Model.class,
+          Curriculum.class,
+          Regularizer.class,
+          Analyzer.class,
+          Study.class);
 
   private static final String SERVICES = "META-INF/services/";
   private static final Pattern KEBAB = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)*");
+
   /** A constructor that "does no work" takes far less than this (the fastest of a few tries). */
   private static final long CONSTRUCTOR_NANOS = 20_000_000L;
 
@@ -71,9 +78,9 @@ public final class PluginContract {
 
   /**
    * A construction of a configuration record that must fail: its canonical constructor must throw
-   * {@link IllegalArgumentException} whose message starts with {@code key} (the kebab-case name
-   * of the offending component), as {@link engram.api.config.Check} does, so core can report
-   * {@code model.hidden-size must be ≥ 1 (was 0)}.
+   * {@link IllegalArgumentException} whose message starts with {@code key} (the kebab-case name of
+   * the offending component), as {@link engram.api.config.Check} does, so core can report {@code
+   * model.hidden-size must be ≥ 1 (was 0)}.
    *
    * @param key the kebab-case key the message must start with
    * @param construction builds the invalid record
@@ -88,8 +95,8 @@ public final class PluginContract {
      */
     public ConfigError {
       if (key == null || !KEBAB.matcher(key).matches()) {
-        throw new IllegalArgumentException("key must be kebab-case like 'hidden-size', was '"
-            + key + "'");
+        throw new IllegalArgumentException(
+            "key must be kebab-case like 'hidden-size', was '" + key + "'");
       }
       java.util.Objects.requireNonNull(construction, "construction");
     }
@@ -128,34 +135,55 @@ public final class PluginContract {
   }
 
   /**
-   * The class is named in its code source's {@code META-INF/services} file of every plugin kind
-   * it implements; and when that code source holds a {@code module-info.class}, its {@code
-   * provides} name exactly the classes the services files name (for every Engram kind), and the
-   * package of the configuration record (and of the enums and records it uses from the same
-   * module) is opened to {@code engram.core}, which binds configurations reflectively.
+   * The class is named in its code source's {@code META-INF/services} file of every plugin kind it
+   * implements; and when that code source holds a {@code module-info.class}, its {@code provides}
+   * name exactly the classes the services files name (for every Engram kind), and the package of
+   * the configuration record (and of the enums and records it uses from the same module) is opened
+   * to {@code engram.core}, which binds configurations reflectively.
    *
    * @param pluginClass a plugin class
    */
   public static void assertRegistered(Class<?> pluginClass) {
     List<Class<?>> kinds = kinds(pluginClass);
-    assertFalse(kinds.isEmpty(), pluginClass.getName() + " implements none of "
-        + KINDS.stream().map(Class::getName).toList());
+    assertFalse(
+        kinds.isEmpty(),
+        pluginClass.getName()
+            + " implements none of "
+            + KINDS.stream().map(Class::getName).toList());
     Path source = codeSource(pluginClass);
     Registrations found = read(source);
     for (Class<?> kind : kinds) {
       Set<String> listed = found.services().getOrDefault(kind.getName(), Set.of());
-      assertTrue(listed.contains(pluginClass.getName()), pluginClass.getName() + " is not listed"
-          + " in " + SERVICES + kind.getName() + " of " + source + " (it lists " + listed
-          + "); ServiceLoader will not find it");
+      assertTrue(
+          listed.contains(pluginClass.getName()),
+          pluginClass.getName()
+              + " is not listed"
+              + " in "
+              + SERVICES
+              + kind.getName()
+              + " of "
+              + source
+              + " (it lists "
+              + listed
+              + "); ServiceLoader will not find it");
     }
     if (found.module() != null) {
       ModuleDescriptor module = found.module();
       Map<String, Set<String>> provides = new TreeMap<>();
-      module.provides().stream().filter(p -> p.service().startsWith("engram.api."))
+      module.provides().stream()
+          .filter(p -> p.service().startsWith("engram.api."))
           .forEach(p -> provides.put(p.service(), new TreeSet<>(p.providers())));
-      assertEquals(provides, found.services(), "module-info of " + module.name() + " and its "
-          + SERVICES + " files disagree (" + source + "): on the class path only the services"
-          + " files count, on the module path only the provides");
+      assertEquals(
+          provides,
+          found.services(),
+          "module-info of "
+              + module.name()
+              + " and its "
+              + SERVICES
+              + " files disagree ("
+              + source
+              + "): on the class path only the services"
+              + " files count, on the module path only the provides");
     }
   }
 
@@ -175,31 +203,47 @@ public final class PluginContract {
     Set<String> packages = new TreeSet<>();
     collectPackages(plugin.configType(), module.packages(), packages);
     for (String pkg : packages) {
-      boolean open = module.opens().stream().anyMatch(o -> o.source().equals(pkg)
-          && (!o.isQualified() || o.targets().contains("engram.core")));
-      assertTrue(open, "module " + module.name() + " must open " + pkg + " to engram.core: core"
-          + " binds " + plugin.configType().getName() + " reflectively");
+      boolean open =
+          module.opens().stream()
+              .anyMatch(
+                  o ->
+                      o.source().equals(pkg)
+                          && (!o.isQualified() || o.targets().contains("engram.core")));
+      assertTrue(
+          open,
+          "module "
+              + module.name()
+              + " must open "
+              + pkg
+              + " to engram.core: core"
+              + " binds "
+              + plugin.configType().getName()
+              + " reflectively");
     }
   }
 
   /**
    * The class is public with a public no-argument constructor that does no work (ServiceLoader
-   * instantiates every provider, used or not): constructing it takes well under 20 ms, and it
-   * keeps no mutable state (every instance field is final).
+   * instantiates every provider, used or not): constructing it takes well under 20 ms, and it keeps
+   * no mutable state (every instance field is final).
    *
    * @param pluginClass a plugin class
    */
   public static void assertCheapConstructor(Class<?> pluginClass) {
-    assertTrue(Modifier.isPublic(pluginClass.getModifiers()), pluginClass.getName()
-        + " must be public");
-    assertFalse(Modifier.isAbstract(pluginClass.getModifiers()), pluginClass.getName()
-        + " must not be abstract");
+    assertTrue(
+        Modifier.isPublic(pluginClass.getModifiers()), pluginClass.getName() + " must be public");
+    assertFalse(
+        Modifier.isAbstract(pluginClass.getModifiers()),
+        pluginClass.getName() + " must not be abstract");
     Constructor<?> constructor;
     try {
       constructor = pluginClass.getConstructor();
     } catch (NoSuchMethodException e) {
-      throw new AssertionError(pluginClass.getName() + " needs a public no-argument constructor"
-          + " (ServiceLoader calls it)", e);
+      throw new AssertionError(
+          pluginClass.getName()
+              + " needs a public no-argument constructor"
+              + " (ServiceLoader calls it)",
+          e);
     }
     long fastest = Long.MAX_VALUE;
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -213,23 +257,31 @@ public final class PluginContract {
       }
       fastest = Math.min(fastest, System.nanoTime() - start);
     }
-    assertTrue(fastest < CONSTRUCTOR_NANOS, pluginClass.getName() + "'s constructor took "
-        + fastest / 1e6 + " ms; it must do no work (create arrays and files in the methods of"
-        + " the plugin kind)");
+    assertTrue(
+        fastest < CONSTRUCTOR_NANOS,
+        pluginClass.getName()
+            + "'s constructor took "
+            + fastest / 1e6
+            + " ms; it must do no work (create arrays and files in the methods of"
+            + " the plugin kind)");
     for (Class<?> c = pluginClass; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
         if (!Modifier.isStatic(f.getModifiers())) {
-          assertTrue(Modifier.isFinal(f.getModifiers()), pluginClass.getName() + "." + f.getName()
-              + " is not final: a plugin holds no mutable state (per-run state lives in the"
-              + " objects it creates)");
+          assertTrue(
+              Modifier.isFinal(f.getModifiers()),
+              pluginClass.getName()
+                  + "."
+                  + f.getName()
+                  + " is not final: a plugin holds no mutable state (per-run state lives in the"
+                  + " objects it creates)");
         }
       }
     }
   }
 
   /**
-   * {@link Plugin#info()} is stable (equal on every call and for every instance) and complete:
-   * a kebab-case id, a title and a description.
+   * {@link Plugin#info()} is stable (equal on every call and for every instance) and complete: a
+   * kebab-case id, a title and a description.
    *
    * @param plugin a plugin instance
    */
@@ -260,8 +312,8 @@ public final class PluginContract {
     Class<?> type = plugin.configType();
     assertNotNull(type, id + ".configType()");
     assertTrue(type.isRecord(), id + ": " + type.getName() + " must be a record");
-    assertTrue(Modifier.isPublic(type.getModifiers()), id + ": " + type.getName()
-        + " must be public");
+    assertTrue(
+        Modifier.isPublic(type.getModifiers()), id + ": " + type.getName() + " must be public");
     for (RecordComponent rc : type.getRecordComponents()) {
       Doc doc = rc.getAnnotation(Doc.class);
       assertNotNull(doc, id + ": " + type.getSimpleName() + "." + rc.getName() + " has no @Doc");
@@ -271,23 +323,32 @@ public final class PluginContract {
     assertNotNull(defaults, id + ".defaults()");
     assertSame(type, defaults.getClass(), id + ": defaults() must be a " + type.getName());
     assertEquals(defaults, plugin.defaults(), id + ": defaults() must be the same on every call");
-    assertEquals(defaults, rebuild(defaults), id + ": the canonical constructor must accept the"
-        + " defaults unchanged");
+    assertEquals(
+        defaults,
+        rebuild(defaults),
+        id + ": the canonical constructor must accept the" + " defaults unchanged");
   }
 
   /**
-   * Every construction must throw {@link IllegalArgumentException} whose message starts with
-   * its key.
+   * Every construction must throw {@link IllegalArgumentException} whose message starts with its
+   * key.
    *
    * @param errors the invalid constructions
    */
   public static void assertConfigErrors(List<ConfigError> errors) {
     for (ConfigError error : errors) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> error.construction().get(), "an invalid '" + error.key() + "' was accepted");
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> error.construction().get(),
+              "an invalid '" + error.key() + "' was accepted");
       String message = String.valueOf(e.getMessage());
-      assertTrue(message.startsWith(error.key()), "the message must start with the key '"
-          + error.key() + "' (use engram.api.config.Check): " + message);
+      assertTrue(
+          message.startsWith(error.key()),
+          "the message must start with the key '"
+              + error.key()
+              + "' (use engram.api.config.Check): "
+              + message);
     }
   }
 
@@ -305,21 +366,38 @@ public final class PluginContract {
     assertTrue(Files.isRegularFile(jar), jar + " is not a file; build it first (mvn package)");
     try (JarFile file = new JarFile(jar.toFile())) {
       Manifest manifest = file.getManifest();
-      String declared = manifest == null ? null
-          : manifest.getMainAttributes().getValue(ApiVersion.MANIFEST_ATTRIBUTE);
+      String declared =
+          manifest == null
+              ? null
+              : manifest.getMainAttributes().getValue(ApiVersion.MANIFEST_ATTRIBUTE);
       ApiVersion current = ApiVersion.current();
-      assertNotNull(declared, jar + " has no manifest attribute " + ApiVersion.MANIFEST_ATTRIBUTE
-          + "; add '" + ApiVersion.MANIFEST_ATTRIBUTE + ": " + current + "' (maven-jar-plugin"
-          + " manifestEntries)");
+      assertNotNull(
+          declared,
+          jar
+              + " has no manifest attribute "
+              + ApiVersion.MANIFEST_ATTRIBUTE
+              + "; add '"
+              + ApiVersion.MANIFEST_ATTRIBUTE
+              + ": "
+              + current
+              + "' (maven-jar-plugin"
+              + " manifestEntries)");
       ApiVersion version;
       try {
         version = ApiVersion.parse(declared);
       } catch (IllegalArgumentException e) {
-        throw new AssertionError(jar + ": " + ApiVersion.MANIFEST_ATTRIBUTE + " " + e.getMessage(),
-            e);
+        throw new AssertionError(
+            jar + ": " + ApiVersion.MANIFEST_ATTRIBUTE + " " + e.getMessage(), e);
       }
-      assertTrue(version.compatibleWith(current), jar + " declares " + ApiVersion.MANIFEST_ATTRIBUTE
-          + " " + version + " but the api on the class path is " + current);
+      assertTrue(
+          version.compatibleWith(current),
+          jar
+              + " declares "
+              + ApiVersion.MANIFEST_ATTRIBUTE
+              + " "
+              + version
+              + " but the api on the class path is "
+              + current);
       List<String> bundled = new ArrayList<>();
       Set<String> classes = new TreeSet<>();
       for (Enumeration<JarEntry> en = file.entries(); en.hasMoreElements(); ) {
@@ -331,25 +409,43 @@ public final class PluginContract {
           }
         }
       }
-      assertTrue(bundled.isEmpty(), jar + " bundles classes of engram-api or ND4J, which Engram"
-          + " provides (give them provided scope): " + bundled.subList(0, Math.min(5,
-          bundled.size())));
+      assertTrue(
+          bundled.isEmpty(),
+          jar
+              + " bundles classes of engram-api or ND4J, which Engram"
+              + " provides (give them provided scope): "
+              + bundled.subList(0, Math.min(5, bundled.size())));
       Registrations found = read(file);
-      assertFalse(found.services().isEmpty(), jar + " registers no plugin: no " + SERVICES
-          + "engram.api.Task, .Model, .Curriculum, .Regularizer, .Analyzer or .study.Study naming"
-          + " a class");
-      found.services().forEach((service, providers) -> {
-        for (String provider : providers) {
-          assertTrue(classes.contains(provider), jar + ": " + SERVICES + service + " names "
-              + provider + ", which is not in the jar");
-        }
-      });
+      assertFalse(
+          found.services().isEmpty(),
+          jar
+              + " registers no plugin: no "
+              + SERVICES
+              + "engram.api.Task, .Model, .Curriculum, .Regularizer, .Analyzer or .study.Study"
+              + " naming a class");
+      found
+          .services()
+          .forEach(
+              (service, providers) -> {
+                for (String provider : providers) {
+                  assertTrue(
+                      classes.contains(provider),
+                      jar
+                          + ": "
+                          + SERVICES
+                          + service
+                          + " names "
+                          + provider
+                          + ", which is not in the jar");
+                }
+              });
       if (found.module() != null) {
         Map<String, Set<String>> provides = new TreeMap<>();
-        found.module().provides().stream().filter(p -> p.service().startsWith("engram.api."))
+        found.module().provides().stream()
+            .filter(p -> p.service().startsWith("engram.api."))
             .forEach(p -> provides.put(p.service(), new TreeSet<>(p.providers())));
-        assertEquals(provides, found.services(), jar + ": module-info and " + SERVICES
-            + " disagree");
+        assertEquals(
+            provides, found.services(), jar + ": module-info and " + SERVICES + " disagree");
       }
     } catch (IOException e) {
       throw new AssertionError(jar + " is not a readable jar: " + e.getMessage(), e);
@@ -444,8 +540,7 @@ public final class PluginContract {
   }
 
   /** Packages of {@code type} and of the enums and records it uses, within one module. */
-  private static void collectPackages(Class<?> type, Set<String> modulePackages,
-      Set<String> out) {
+  private static void collectPackages(Class<?> type, Set<String> modulePackages, Set<String> out) {
     if (modulePackages.contains(type.getPackageName())) {
       out.add(type.getPackageName());
     }
@@ -473,8 +568,14 @@ public final class PluginContract {
       canonical.setAccessible(true);
       return (Record) canonical.newInstance(args);
     } catch (InvocationTargetException e) {
-      throw new AssertionError("the canonical constructor of " + value.getClass().getName()
-          + " rejects " + value + ": " + e.getCause().getMessage(), e.getCause());
+      throw new AssertionError(
+          "the canonical constructor of "
+              + value.getClass().getName()
+              + " rejects "
+              + value
+              + ": "
+              + e.getCause().getMessage(),
+          e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new AssertionError("cannot rebuild " + value, e);
     }

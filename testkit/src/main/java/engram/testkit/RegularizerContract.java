@@ -21,9 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What every regularizer must do, as an abstract JUnit 5 test to extend: name the regularizer and
- * the configurations to check (each variant of its terms: on the hidden states, on an extra, on
- * a named period, on the parameters, a schedule), and where a configuration needs more than a
- * random trajectory (an extra, a batch with periods), say so in {@link #probe}.
+ * the configurations to check (each variant of its terms: on the hidden states, on an extra, on a
+ * named period, on the parameters, a schedule), and where a configuration needs more than a random
+ * trajectory (an extra, a batch with periods), say so in {@link #probe}.
  *
  * <p>Checked: the plugin itself ({@link PluginContract#assertPlugin}) and the invalid
  * configurations; both terms against central differences of their own values ({@link
@@ -127,8 +127,8 @@ public abstract class RegularizerContract<C extends Record> {
   }
 
   /**
-   * The terms computed in float32 agree with float64 (values to 1e-5 relative, gradients to 1e-4
-   * of their largest entry).
+   * The terms computed in float32 agree with float64 (values to 1e-5 relative, gradients to 1e-4 of
+   * their largest entry).
    *
    * @param config the configuration under test
    */
@@ -142,14 +142,18 @@ public abstract class RegularizerContract<C extends Record> {
     INDArray g64 = terms(config, p64, v64);
     INDArray g32 = terms(config, p32, v32);
     for (int k = 0; k < 2; k++) {
-      assertEquals(v64[k], v32[k], 1e-5 * Math.abs(v64[k]) + 1e-12,
+      assertEquals(
+          v64[k],
+          v32[k],
+          1e-5 * Math.abs(v64[k]) + 1e-12,
           (k == 0 ? "onHidden" : "onParameters") + " in float32");
     }
     assertEquals(DataType.FLOAT, g32.dataType(), "float32 gradients");
     double scale = g64.amaxNumber().doubleValue();
     double diff = g32.castTo(DataType.DOUBLE).sub(g64).amaxNumber().doubleValue();
-    assertTrue(diff <= 1e-4 * scale + 1e-12, "gradients in float32 differ by " + diff
-        + " (largest " + scale + ")");
+    assertTrue(
+        diff <= 1e-4 * scale + 1e-12,
+        "gradients in float32 differ by " + diff + " (largest " + scale + ")");
   }
 
   /** Both values, and every gradient the terms add, flattened into one array. */
@@ -158,19 +162,32 @@ public abstract class RegularizerContract<C extends Record> {
     INDArray dLdh = probe.hidden().ulike();
     java.util.Map<String, INDArray> extra = new java.util.TreeMap<>();
     probe.extras().forEach((k, v) -> extra.put(k, v.ulike()));
-    values[0] = regularizer().onHidden(config, new Regularizer.HiddenInput(probe.hidden(), dLdh,
-        probe.batch(), probe.step(), probe.accuracy(), probe.extras(), name -> {
-          INDArray g = extra.get(name);
-          if (g == null) {
-            throw new IllegalArgumentException("no extra '" + name + "'");
-          }
-          return g;
-        }));
+    values[0] =
+        regularizer()
+            .onHidden(
+                config,
+                new Regularizer.HiddenInput(
+                    probe.hidden(),
+                    dLdh,
+                    probe.batch(),
+                    probe.step(),
+                    probe.accuracy(),
+                    probe.extras(),
+                    name -> {
+                      INDArray g = extra.get(name);
+                      if (g == null) {
+                        throw new IllegalArgumentException("no extra '" + name + "'");
+                      }
+                      return g;
+                    }));
     java.util.Map<String, INDArray> grads = new java.util.LinkedHashMap<>();
-    probe.parameters().stream().filter(engram.api.Parameter::trainable)
+    probe.parameters().stream()
+        .filter(engram.api.Parameter::trainable)
         .forEach(p -> grads.put(p.name(), p.value().ulike()));
-    values[1] = regularizer().onParameters(config,
-        new Regularizer.ParameterInput(probe.parameters(), grads, probe.step()));
+    values[1] =
+        regularizer()
+            .onParameters(
+                config, new Regularizer.ParameterInput(probe.parameters(), grads, probe.step()));
     List<INDArray> all = new java.util.ArrayList<>();
     all.add(dLdh.reshape(dLdh.length()));
     extra.values().forEach(g -> all.add(g.reshape(g.length())));
@@ -179,9 +196,9 @@ public abstract class RegularizerContract<C extends Record> {
   }
 
   /**
-   * {@link Regularizer#perturb} gives the same noise for the same stream, changes only the
-   * inputs' values (not their shape or type), and returns null or a drive {@code [T, B, H]} of
-   * the inputs' type.
+   * {@link Regularizer#perturb} gives the same noise for the same stream, changes only the inputs'
+   * values (not their shape or type), and returns null or a drive {@code [T, B, H]} of the inputs'
+   * type.
    *
    * @param config the configuration under test
    */
@@ -195,10 +212,18 @@ public abstract class RegularizerContract<C extends Record> {
       int hidden = (int) probe.hidden().size(2);
       INDArray x1 = Nd4j.ones(type, steps, batch, 2);
       INDArray x2 = Nd4j.ones(type, steps, batch, 2);
-      INDArray d1 = regularizer().perturb(config, new Regularizer.PerturbationInput(x1, hidden,
-          probe.batch(), probe.step(), new SplittableRandom(3)));
-      INDArray d2 = regularizer().perturb(config, new Regularizer.PerturbationInput(x2, hidden,
-          probe.batch(), probe.step(), new SplittableRandom(3)));
+      INDArray d1 =
+          regularizer()
+              .perturb(
+                  config,
+                  new Regularizer.PerturbationInput(
+                      x1, hidden, probe.batch(), probe.step(), new SplittableRandom(3)));
+      INDArray d2 =
+          regularizer()
+              .perturb(
+                  config,
+                  new Regularizer.PerturbationInput(
+                      x2, hidden, probe.batch(), probe.step(), new SplittableRandom(3)));
       assertArrayEquals(new long[] {steps, batch, 2}, x1.shape(), "inputs keep their shape");
       assertEquals(type, x1.dataType(), "inputs keep their type");
       TestArrays.assertIdentical(x1, x2, "input noise from the same stream");

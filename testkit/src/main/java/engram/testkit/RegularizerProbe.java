@@ -24,8 +24,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param step training steps completed
  * @param accuracy the latest evaluation accuracy, NaN before the first
  */
-public record RegularizerProbe(INDArray hidden, Map<String, INDArray> extras, Batch batch,
-    List<Parameter> parameters, long step, double accuracy) {
+public record RegularizerProbe(
+    INDArray hidden,
+    Map<String, INDArray> extras,
+    Batch batch,
+    List<Parameter> parameters,
+    long step,
+    double accuracy) {
   /**
    * Copies the extras and parameters into unmodifiable collections.
    *
@@ -42,11 +47,11 @@ public record RegularizerProbe(INDArray hidden, Map<String, INDArray> extras, Ba
   }
 
   /**
-   * A random probe: hidden states N(0, 0.5²) {@code [T, B, H]} (so every pair of steps differs
-   * and no state is 0), no extras, a batch of zero inputs with one classification target scored
-   * at every step and no named periods, and parameters {@code w_in [H, 2]}, {@code w_rec [H, H]}
-   * (diagonal held at 0 by a {@link Constraint}), {@code b_rec [H]} and a non-trainable {@code
-   * taus [H]}, all N(0, 1) (τ from 1 to 3); step 0, no accuracy yet.
+   * A random probe: hidden states N(0, 0.5²) {@code [T, B, H]} (so every pair of steps differs and
+   * no state is 0), no extras, a batch of zero inputs with one classification target scored at
+   * every step and no named periods, and parameters {@code w_in [H, 2]}, {@code w_rec [H, H]}
+   * (diagonal held at 0 by a {@link Constraint}), {@code b_rec [H]} and a non-trainable {@code taus
+   * [H]}, all N(0, 1) (τ from 1 to 3); step 0, no accuracy yet.
    *
    * @param steps T ≥ 2
    * @param batch B ≥ 1
@@ -59,9 +64,19 @@ public record RegularizerProbe(INDArray hidden, Map<String, INDArray> extras, Ba
     INDArray h = GradientCheck.gaussian(rng, 0.5, steps, batch, hidden);
     float[] mask = new float[steps * batch];
     java.util.Arrays.fill(mask, 1f);
-    Batch b = new Batch(steps, batch, 1, new float[steps * batch], List.of(
-        new engram.api.task.Target(1, engram.api.task.LossKind.CLASSIFICATION, 2,
-            new float[steps * batch], mask)));
+    Batch b =
+        new Batch(
+            steps,
+            batch,
+            1,
+            new float[steps * batch],
+            List.of(
+                new engram.api.task.Target(
+                    1,
+                    engram.api.task.LossKind.CLASSIFICATION,
+                    2,
+                    new float[steps * batch],
+                    mask)));
     INDArray wRec = GradientCheck.gaussian(rng, 1.0, hidden, hidden);
     Constraint zeroDiagonal = Constraint.zeroDiagonal(hidden, wRec);
     wRec.muli(((Constraint.Mask) zeroDiagonal).free());
@@ -69,11 +84,12 @@ public record RegularizerProbe(INDArray hidden, Map<String, INDArray> extras, Ba
     for (long i = 0; i < hidden; i++) {
       taus.putScalar(i, 2 + Math.tanh(taus.getDouble(i)));
     }
-    List<Parameter> parameters = List.of(
-        new Parameter("w_in", GradientCheck.gaussian(rng, 1.0, hidden, 2), true),
-        new Parameter("w_rec", wRec, true, zeroDiagonal),
-        new Parameter("b_rec", GradientCheck.gaussian(rng, 1.0, hidden), true),
-        new Parameter("taus", taus, false));
+    List<Parameter> parameters =
+        List.of(
+            new Parameter("w_in", GradientCheck.gaussian(rng, 1.0, hidden, 2), true),
+            new Parameter("w_rec", wRec, true, zeroDiagonal),
+            new Parameter("b_rec", GradientCheck.gaussian(rng, 1.0, hidden), true),
+            new Parameter("taus", taus, false));
     return new RegularizerProbe(h, Map.of(), b, parameters, 0, Double.NaN);
   }
 
@@ -87,8 +103,10 @@ public record RegularizerProbe(INDArray hidden, Map<String, INDArray> extras, Ba
    */
   public RegularizerProbe withExtra(String name, int width, long seed) {
     Map<String, INDArray> more = new LinkedHashMap<>(extras);
-    more.put(name, GradientCheck.gaussian(new SplittableRandom(seed), 1.0, hidden.size(0),
-        hidden.size(1), width));
+    more.put(
+        name,
+        GradientCheck.gaussian(
+            new SplittableRandom(seed), 1.0, hidden.size(0), hidden.size(1), width));
     return new RegularizerProbe(hidden, more, batch, parameters, step, accuracy);
   }
 
@@ -101,8 +119,13 @@ public record RegularizerProbe(INDArray hidden, Map<String, INDArray> extras, Ba
    */
   public RegularizerProbe withBatch(Batch other) {
     if (other.steps() != hidden.size(0) || other.batch() != hidden.size(1)) {
-      throw new IllegalArgumentException("the batch is [" + other.steps() + ", " + other.batch()
-          + "], the hidden states " + java.util.Arrays.toString(hidden.shape()));
+      throw new IllegalArgumentException(
+          "the batch is ["
+              + other.steps()
+              + ", "
+              + other.batch()
+              + "], the hidden states "
+              + java.util.Arrays.toString(hidden.shape()));
     }
     return new RegularizerProbe(hidden, extras, other, parameters, step, accuracy);
   }
@@ -139,8 +162,10 @@ public record RegularizerProbe(INDArray hidden, Map<String, INDArray> extras, Ba
     extras.forEach((k, v) -> e.put(k, v.castTo(type).dup()));
     List<Parameter> ps = new ArrayList<>();
     for (Parameter p : parameters) {
-      Constraint c = p.constraint() instanceof Constraint.Mask m
-          ? new Constraint.Mask(m.free().castTo(type).dup()) : p.constraint();
+      Constraint c =
+          p.constraint() instanceof Constraint.Mask m
+              ? new Constraint.Mask(m.free().castTo(type).dup())
+              : p.constraint();
       ps.add(new Parameter(p.name(), p.value().castTo(type).dup(), p.trainable(), c));
     }
     return new RegularizerProbe(hidden.castTo(type).dup(), e, batch, ps, step, accuracy);

@@ -25,20 +25,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What every task must do, as an abstract JUnit 5 test to extend: name the task, the
- * configurations to check (its defaults unless overridden), whether it has a continuous {@link
- * Task#stream}, and optionally invalid configurations. A task's own test adds what only it
- * guarantees (its labels, against a brute-force computation).
+ * What every task must do, as an abstract JUnit 5 test to extend: name the task, the configurations
+ * to check (its defaults unless overridden), whether it has a continuous {@link Task#stream}, and
+ * optionally invalid configurations. A task's own test adds what only it guarantees (its labels,
+ * against a brute-force computation).
  *
  * <p>Checked on every configuration and on several sets of levels (one level, several, out of
  * order): the plugin itself ({@link PluginContract#assertPlugin}); batch shapes (B, T ≥ 1, I as
  * declared, periods of T·B), finite inputs; one target per level in the requested order, of the
  * declared kind and width, with a 0/1 mask that scores at least one step of every sequence and
- * labels that are class indices; the same generator state gives the same batch, another seed or
- * the next draw another one; a level below {@link Task#minLevel}, no level and an empty batch are
- * rejected with an {@link IllegalArgumentException} naming the task; and the stream: exactly
- * {@code steps} long with the same guarantees, or an {@link UnsupportedOperationException} naming
- * the task when it has none.
+ * labels that are class indices; the same generator state gives the same batch, another seed or the
+ * next draw another one; a level below {@link Task#minLevel}, no level and an empty batch are
+ * rejected with an {@link IllegalArgumentException} naming the task; and the stream: exactly {@code
+ * steps} long with the same guarantees, or an {@link UnsupportedOperationException} naming the task
+ * when it has none.
  *
  * <pre>{@code
  * class MyTaskTest extends TaskContract<MyTask.Config> {
@@ -91,7 +91,9 @@ public abstract class TaskContract<C extends Record> {
    * @return {min}, {min + 1, min} and {min, min + 2, min + 1} by default
    */
   protected List<int[]> levelSets(int minLevel) {
-    return List.of(new int[] {minLevel}, new int[] {minLevel + 1, minLevel},
+    return List.of(
+        new int[] {minLevel},
+        new int[] {minLevel + 1, minLevel},
         new int[] {minLevel, minLevel + 2, minLevel + 1});
   }
 
@@ -170,12 +172,14 @@ public abstract class TaskContract<C extends Record> {
     Batch b = task.sample(config, levels, 8, new SplittableRandom(5));
     Batch c = task.sample(config, levels, 8, new SplittableRandom(6));
     assertSameBatch(a, b, id());
-    assertFalse(a.steps() == c.steps() && Arrays.equals(a.inputs(), c.inputs()),
+    assertFalse(
+        a.steps() == c.steps() && Arrays.equals(a.inputs(), c.inputs()),
         id() + ": seeds 5 and 6 gave the same batch");
     RandomGenerator one = new SplittableRandom(5);
     task.sample(config, levels, 8, one);
     Batch next = task.sample(config, levels, 8, one);
-    assertFalse(a.steps() == next.steps() && Arrays.equals(a.inputs(), next.inputs()),
+    assertFalse(
+        a.steps() == next.steps() && Arrays.equals(a.inputs(), next.inputs()),
         id() + ": two consecutive batches from one generator were equal");
   }
 
@@ -190,16 +194,16 @@ public abstract class TaskContract<C extends Record> {
     Task<C> task = task();
     int min = task.minLevel(config);
     RandomGenerator rng = new SplittableRandom(0);
-    assertRejected("a level below minLevel",
-        () -> task.sample(config, new int[] {min, min - 1}, 4, rng));
+    assertRejected(
+        "a level below minLevel", () -> task.sample(config, new int[] {min, min - 1}, 4, rng));
     assertRejected("no level", () -> task.sample(config, new int[0], 4, rng));
     assertRejected("batch size 0", () -> task.sample(config, new int[] {min}, 0, rng));
   }
 
   /**
-   * The stream is exactly as long as asked, with the guarantees of a batch and the same draws
-   * for the same generator state; or, for a task without one, an {@link
-   * UnsupportedOperationException} naming the task.
+   * The stream is exactly as long as asked, with the guarantees of a batch and the same draws for
+   * the same generator state; or, for a task without one, an {@link UnsupportedOperationException}
+   * naming the task.
    *
    * @param config the configuration under test
    */
@@ -209,10 +213,13 @@ public abstract class TaskContract<C extends Record> {
     Task<C> task = task();
     int min = task.minLevel(config);
     if (!hasStream()) {
-      String message = assertThrows(UnsupportedOperationException.class,
-          () -> task.stream(config, new int[] {min}, 25, 3, new SplittableRandom(1)))
-          .getMessage();
-      assertTrue(String.valueOf(message).contains("'" + id() + "'"),
+      String message =
+          assertThrows(
+                  UnsupportedOperationException.class,
+                  () -> task.stream(config, new int[] {min}, 25, 3, new SplittableRandom(1)))
+              .getMessage();
+      assertTrue(
+          String.valueOf(message).contains("'" + id() + "'"),
           "the message names the task: " + message);
       return;
     }
@@ -229,26 +236,28 @@ public abstract class TaskContract<C extends Record> {
     Batch b = task.stream(config, levels, 60, 8, new SplittableRandom(7));
     assertSameBatch(a, b, id() + " stream");
     Batch c = task.stream(config, levels, 60, 8, new SplittableRandom(8));
-    assertFalse(Arrays.equals(a.inputs(), c.inputs()), id() + ": seeds 7 and 8 gave the same"
-        + " stream");
+    assertFalse(
+        Arrays.equals(a.inputs(), c.inputs()), id() + ": seeds 7 and 8 gave the same" + " stream");
     RandomGenerator one = new SplittableRandom(7);
     task.stream(config, levels, 60, 8, one);
     Batch next = task.stream(config, levels, 60, 8, one);
-    assertFalse(Arrays.equals(a.inputs(), next.inputs()), id() + ": two consecutive streams"
-        + " from one generator were equal");
+    assertFalse(
+        Arrays.equals(a.inputs(), next.inputs()),
+        id() + ": two consecutive streams" + " from one generator were equal");
     RandomGenerator rng = new SplittableRandom(0);
-    assertRejected("a stream below minLevel",
-        () -> task.stream(config, new int[] {min, min - 1}, 10, 4, rng));
+    assertRejected(
+        "a stream below minLevel", () -> task.stream(config, new int[] {min, min - 1}, 10, 4, rng));
     assertRejected("a stream of no level", () -> task.stream(config, new int[0], 10, 4, rng));
     assertRejected("a stream of 0 steps", () -> task.stream(config, new int[] {min}, 0, 4, rng));
-    assertRejected("a stream of 0 sequences",
-        () -> task.stream(config, new int[] {min}, 10, 0, rng));
+    assertRejected(
+        "a stream of 0 sequences", () -> task.stream(config, new int[] {min}, 10, 0, rng));
   }
 
   private void assertRejected(String what, Executable request) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, request,
-        id() + " accepted " + what);
-    assertTrue(String.valueOf(e.getMessage()).contains(id()),
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, request, id() + " accepted " + what);
+    assertTrue(
+        String.valueOf(e.getMessage()).contains(id()),
         "the message for " + what + " names the task '" + id() + "': " + e.getMessage());
   }
 
@@ -280,8 +289,9 @@ public abstract class TaskContract<C extends Record> {
       if (!what.startsWith("stream") || batch.steps() >= levels[i]) {
         // a stream scores from where the level is defined on; a trial always scores something
         for (int b = 0; b < batch.batch(); b++) {
-          assertTrue(scoredPerSequence[b] >= 1, at + ": level " + levels[i] + " scores no step"
-              + " of sequence " + b);
+          assertTrue(
+              scoredPerSequence[b] >= 1,
+              at + ": level " + levels[i] + " scores no step" + " of sequence " + b);
         }
       }
       for (float v : target.values()) {

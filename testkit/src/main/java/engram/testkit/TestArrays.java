@@ -16,8 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Small array helpers for plugin tests: seeded Gaussian arrays, parameters by name, gradient
- * arrays as core passes them, and exact or relative comparison. Nothing here depends on a model.
+ * Small array helpers for plugin tests: seeded Gaussian arrays, parameters by name, gradient arrays
+ * as core passes them, and exact or relative comparison. Nothing here depends on a model.
  */
 public final class TestArrays {
   private TestArrays() {}
@@ -43,7 +43,8 @@ public final class TestArrays {
    * @return the value
    */
   public static double gaussian(SplittableRandom rng) {
-    return Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
+    return Math.sqrt(-2 * Math.log(1 - rng.nextDouble()))
+        * Math.cos(2 * Math.PI * rng.nextDouble());
   }
 
   /**
@@ -60,8 +61,8 @@ public final class TestArrays {
         return p.value();
       }
     }
-    throw new AssertionError("no parameter " + name + " among "
-        + parameters.stream().map(Parameter::name).toList());
+    throw new AssertionError(
+        "no parameter " + name + " among " + parameters.stream().map(Parameter::name).toList());
   }
 
   /**
@@ -128,8 +129,8 @@ public final class TestArrays {
   }
 
   /**
-   * Asserts the same shape and exactly the same values ({@code INDArray.equals} allows a
-   * difference of 1e-5). Compared as float64; +0 and −0 are equal, NaN equals NaN.
+   * Asserts the same shape and exactly the same values ({@code INDArray.equals} allows a difference
+   * of 1e-5). Compared as float64; +0 and −0 are equal, NaN equals NaN.
    *
    * @param expected the reference
    * @param actual the value under test
@@ -164,8 +165,8 @@ public final class TestArrays {
    * @param actual the value under test, of the same length
    * @param tolerance relative to the larger of 1 and the reference's largest magnitude
    */
-  public static void assertClose(String what, INDArray expected, INDArray actual,
-      double tolerance) {
+  public static void assertClose(
+      String what, INDArray expected, INDArray actual, double tolerance) {
     assertEquals(expected.length(), actual.length(), what);
     double[] e = expected.dup('c').data().asDouble();
     double[] a = actual.dup('c').data().asDouble();
@@ -177,8 +178,9 @@ public final class TestArrays {
     for (int i = 0; i < e.length; i++) {
       worst = Math.max(worst, Math.abs(a[i] - e[i]));
     }
-    assertTrue(worst <= tolerance * scale, what + ": max difference " + worst + " > "
-        + tolerance + " × " + scale);
+    assertTrue(
+        worst <= tolerance * scale,
+        what + ": max difference " + worst + " > " + tolerance + " × " + scale);
   }
 
   /**

@@ -23,10 +23,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   h_t = (1 − α)⊙h_{t−1} + α⊙tanh(h_{t−1}·W_recᵀ + x_t·W_inᵀ + ξ_t),   α = 1/max(τ, 1)
  * </pre>
  *
- * with α = 1 for every unit when there is no {@code taus}. Parameters (all trainable): {@code
- * w_in [H, I]}, {@code w_rec [H, H]} with its diagonal held at 0, and optionally {@code taus [H]}
- * (a τ at or below 1 gets zero gradient). The initial state is 0; no extras; it accepts a drive
- * ξ {@code [B, H]}. S = H.
+ * with α = 1 for every unit when there is no {@code taus}. Parameters (all trainable): {@code w_in
+ * [H, I]}, {@code w_rec [H, H]} with its diagonal held at 0, and optionally {@code taus [H]} (a τ
+ * at or below 1 gets zero gradient). The initial state is 0; no extras; it accepts a drive ξ {@code
+ * [B, H]}. S = H.
  */
 public final class TinyRnnCell implements Cell, Cell.AcceptsDrive {
   private final INDArray wIn;
@@ -44,13 +44,20 @@ public final class TinyRnnCell implements Cell, Cell.AcceptsDrive {
    */
   public TinyRnnCell(INDArray wIn, INDArray wRec, INDArray taus) {
     long h = wRec.rows();
-    if (wRec.rank() != 2 || wRec.columns() != h || wIn.rank() != 2 || wIn.rows() != h
-        || (taus != null && (taus.rank() != 1 || taus.length() != h)) || wIn.dataType() != wRec.dataType()
+    if (wRec.rank() != 2
+        || wRec.columns() != h
+        || wIn.rank() != 2
+        || wIn.rows() != h
+        || (taus != null && (taus.rank() != 1 || taus.length() != h))
+        || wIn.dataType() != wRec.dataType()
         || (taus != null && taus.dataType() != wRec.dataType())) {
-      throw new IllegalArgumentException("TinyRnnCell needs w_in [H, I], w_rec [H, H] and taus"
-          + " [H] of one data type, got " + java.util.Arrays.toString(wIn.shape()) + ", "
-          + java.util.Arrays.toString(wRec.shape())
-          + (taus == null ? "" : ", " + java.util.Arrays.toString(taus.shape())));
+      throw new IllegalArgumentException(
+          "TinyRnnCell needs w_in [H, I], w_rec [H, H] and taus"
+              + " [H] of one data type, got "
+              + java.util.Arrays.toString(wIn.shape())
+              + ", "
+              + java.util.Arrays.toString(wRec.shape())
+              + (taus == null ? "" : ", " + java.util.Arrays.toString(taus.shape())));
     }
     this.wIn = wIn;
     this.wRec = wRec;
@@ -75,8 +82,8 @@ public final class TinyRnnCell implements Cell, Cell.AcceptsDrive {
    * @param rng the only source of randomness
    * @return the cell
    */
-  public static TinyRnnCell random(int hidden, int inputs, boolean withTaus, DataType type,
-      RandomGenerator rng) {
+  public static TinyRnnCell random(
+      int hidden, int inputs, boolean withTaus, DataType type, RandomGenerator rng) {
     INDArray wIn = Nd4j.create(DataType.DOUBLE, hidden, inputs);
     INDArray wRec = Nd4j.create(DataType.DOUBLE, hidden, hidden);
     INDArray taus = Nd4j.create(DataType.DOUBLE, hidden);
@@ -89,8 +96,8 @@ public final class TinyRnnCell implements Cell, Cell.AcceptsDrive {
       }
       taus.putScalar(i, 1 + 3 * rng.nextDouble());
     }
-    return new TinyRnnCell(wIn.castTo(type), wRec.castTo(type),
-        withTaus ? taus.castTo(type) : null);
+    return new TinyRnnCell(
+        wIn.castTo(type), wRec.castTo(type), withTaus ? taus.castTo(type) : null);
   }
 
   /**
@@ -99,20 +106,23 @@ public final class TinyRnnCell implements Cell, Cell.AcceptsDrive {
    *
    * @param tensors tensors by name, e.g. {@link engram.api.Analyzer.Checkpoint#tensors()}
    * @return a new network of the tensors' data type
-   * @throws IllegalArgumentException when {@code w_in} or {@code w_rec} is missing or shapes do
-   *     not fit
+   * @throws IllegalArgumentException when {@code w_in} or {@code w_rec} is missing or shapes do not
+   *     fit
    */
   public static CellNetwork network(Map<String, INDArray> tensors) {
     INDArray wIn = tensors.get("w_in");
     INDArray wRec = tensors.get("w_rec");
     if (wIn == null || wRec == null) {
-      throw new IllegalArgumentException("TinyRnnCell.network needs the tensors w_in and w_rec,"
-          + " got " + tensors.keySet());
+      throw new IllegalArgumentException(
+          "TinyRnnCell.network needs the tensors w_in and w_rec," + " got " + tensors.keySet());
     }
     INDArray taus = tensors.get("taus");
     DataType type = wRec.dataType();
-    TinyRnnCell cell = new TinyRnnCell(wIn.castTo(type).dup('c'), wRec.dup('c'),
-        taus == null ? null : taus.castTo(type).dup('c'));
+    TinyRnnCell cell =
+        new TinyRnnCell(
+            wIn.castTo(type).dup('c'),
+            wRec.dup('c'),
+            taus == null ? null : taus.castTo(type).dup('c'));
     return Networks.wrap("tiny-rnn", cell, null, new NetworkSpec((int) wIn.columns(), type));
   }
 
@@ -151,8 +161,8 @@ public final class TinyRnnCell implements Cell, Cell.AcceptsDrive {
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     INDArray a = step.saved().get("a");
     INDArray alpha = alpha();
     INDArray dPre = gNext.mulRowVector(alpha).muli(a.mul(a).rsubi(1.0));

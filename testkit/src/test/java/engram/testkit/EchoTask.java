@@ -98,8 +98,8 @@ public final class EchoTask implements Task<EchoTask.Config> {
     return max;
   }
 
-  private static Batch batch(int[] levels, int steps, int batchSize, RandomGenerator rng,
-      boolean continuous) {
+  private static Batch batch(
+      int[] levels, int steps, int batchSize, RandomGenerator rng, boolean continuous) {
     float[] bits = new float[steps * batchSize];
     for (int i = 0; i < bits.length; i++) {
       bits[i] = rng.nextBoolean() ? 1f : 0f;

@@ -19,7 +19,13 @@ import org.opentest4j.AssertionFailedError;
  */
 class GradientCheckRegularizerTest {
   /** How the term under test goes wrong. */
-  enum Bug { NONE, WRONG_FACTOR, OVERWRITES, FORGETS_EXTRA, WRITES_HIDDEN }
+  enum Bug {
+    NONE,
+    WRONG_FACTOR,
+    OVERWRITES,
+    FORGETS_EXTRA,
+    WRITES_HIDDEN
+  }
 
   /**
    * λ·Σh³ + λ·Σpre² on the hidden side (pre when present), λ·Σ w_in² on the parameters.
@@ -82,13 +88,13 @@ class GradientCheckRegularizerTest {
     }
   }
 
-  private static final RegularizerProbe PROBE = RegularizerProbe.random(4, 2, 3, 5)
-      .withExtra("pre", 3, 6);
+  private static final RegularizerProbe PROBE =
+      RegularizerProbe.random(4, 2, 3, 5).withExtra("pre", 3, 6);
 
   @Test
   void aCorrectTermPassesAndReturnsItsValues() {
-    GradientCheck.RegularizerTerms terms = GradientCheck.checkRegularizer(new Cubic(),
-        new Config(0.7, Bug.NONE), PROBE, 1e-6);
+    GradientCheck.RegularizerTerms terms =
+        GradientCheck.checkRegularizer(new Cubic(), new Config(0.7, Bug.NONE), PROBE, 1e-6);
     assertTrue(terms.hidden() != 0 && terms.parameters() > 0, terms.toString());
     double wIn = TestArrays.param(PROBE.parameters(), "w_in").norm2Number().doubleValue();
     assertEquals(0.7 * wIn * wIn, terms.parameters(), 1e-12);
@@ -96,11 +102,13 @@ class GradientCheckRegularizerTest {
 
   @Test
   void eachPlantedBugFails() {
-    for (Bug bug : new Bug[] {Bug.WRONG_FACTOR, Bug.OVERWRITES, Bug.FORGETS_EXTRA,
-        Bug.WRITES_HIDDEN}) {
+    for (Bug bug :
+        new Bug[] {Bug.WRONG_FACTOR, Bug.OVERWRITES, Bug.FORGETS_EXTRA, Bug.WRITES_HIDDEN}) {
       RegularizerProbe fresh = RegularizerProbe.random(4, 2, 3, 5).withExtra("pre", 3, 6);
-      assertThrows(AssertionFailedError.class, () -> GradientCheck.checkRegularizer(new Cubic(),
-          new Config(0.7, bug), fresh, 1e-6), bug.name());
+      assertThrows(
+          AssertionFailedError.class,
+          () -> GradientCheck.checkRegularizer(new Cubic(), new Config(0.7, bug), fresh, 1e-6),
+          bug.name());
     }
   }
 }

@@ -19,9 +19,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A fake analysis context over a real model and task: restore, forward, accuracy, ablation. */
 class ModelRunTest {
-  private final ModelRun<TinyRnnModel.Config, EchoTask.Config> run = new ModelRun<>(
-      new TinyRnnModel(), new TinyRnnModel.Config(6, true), new EchoTask(),
-      new EchoTask.Config(1), 3);
+  private final ModelRun<TinyRnnModel.Config, EchoTask.Config> run =
+      new ModelRun<>(
+          new TinyRnnModel(),
+          new TinyRnnModel.Config(6, true),
+          new EchoTask(),
+          new EchoTask.Config(1),
+          3);
 
   @Test
   void aRestoredCheckpointRunsTheSavedNetworkAndScoresItsHeads(@TempDir Path dir)
@@ -42,8 +46,11 @@ class ModelRunTest {
     for (double a : accuracy) {
       assertTrue(a >= 0 && a <= 1, "accuracy " + a);
     }
-    assertArrayEquals(accuracy, run.restore(checkpoint).accuracy(stream, 5,
-        new SplittableRandom(1)), 0.0, "a restore is deterministic");
+    assertArrayEquals(
+        accuracy,
+        run.restore(checkpoint).accuracy(stream, 5, new SplittableRandom(1)),
+        0.0,
+        "a restore is deterministic");
     restored.ablate(2);
     INDArray hidden = restored.forward(stream, new SplittableRandom(1)).hidden();
     assertEquals(0.0, hidden.slice(2, 2).amaxNumber().doubleValue(), 0.0, "unit 2 is held at 0");
@@ -56,16 +63,26 @@ class ModelRunTest {
   @Test
   void withoutARunTheContextSaysSo(@TempDir Path dir) {
     FakeAnalysisContext context = new FakeAnalysisContext(List.of(), dir);
-    assertTrue(assertThrows(IllegalStateException.class, context::run).getMessage()
-        .contains("no run behind its checkpoints"));
+    assertTrue(
+        assertThrows(IllegalStateException.class, context::run)
+            .getMessage()
+            .contains("no run behind its checkpoints"));
   }
 
   @Test
   void aCheckpointOfAnotherSizeIsRefusedNamingTheTensor() {
-    ModelRun<TinyRnnModel.Config, EchoTask.Config> bigger = new ModelRun<>(new TinyRnnModel(),
-        new TinyRnnModel.Config(7, true), new EchoTask(), new EchoTask.Config(1), 3);
-    String message = assertThrows(IllegalStateException.class,
-        () -> bigger.restore(run.checkpoint("final", 1, new int[] {1}))).getMessage();
+    ModelRun<TinyRnnModel.Config, EchoTask.Config> bigger =
+        new ModelRun<>(
+            new TinyRnnModel(),
+            new TinyRnnModel.Config(7, true),
+            new EchoTask(),
+            new EchoTask.Config(1),
+            3);
+    String message =
+        assertThrows(
+                IllegalStateException.class,
+                () -> bigger.restore(run.checkpoint("final", 1, new int[] {1})))
+            .getMessage();
     assertTrue(message.contains("'w_in'") && message.contains("tiny-rnn"), message);
   }
 }

@@ -54,7 +54,8 @@ class PluginContractTest {
   private static Map<String, byte[]> goodEntries() throws IOException {
     Map<String, byte[]> entries = new LinkedHashMap<>();
     entries.put("engram/testkit/EchoTask.class", classBytes(EchoTask.class));
-    entries.put("META-INF/services/engram.api.Task",
+    entries.put(
+        "META-INF/services/engram.api.Task",
         "# the task\nengram.testkit.EchoTask\n".getBytes(StandardCharsets.UTF_8));
     return entries;
   }
@@ -72,18 +73,20 @@ class PluginContractTest {
 
   @Test
   void aJarWithoutOrWithAnotherApiVersionFails(@TempDir Path dir) throws IOException {
-    assertTrue(failure(() -> PluginContract.assertPluginJar(uncheck(() -> jar(dir, null,
-        goodEntries())))).contains("has no manifest attribute Engram-Api-Version"));
+    assertTrue(
+        failure(() -> PluginContract.assertPluginJar(uncheck(() -> jar(dir, null, goodEntries()))))
+            .contains("has no manifest attribute Engram-Api-Version"));
     ApiVersion now = ApiVersion.current();
     String other = now.major() + "." + (now.minor() + 1);
-    assertTrue(failure(() -> PluginContract.assertPluginJar(uncheck(() -> jar(dir, other,
-        goodEntries())))).contains("declares Engram-Api-Version " + other));
+    assertTrue(
+        failure(() -> PluginContract.assertPluginJar(uncheck(() -> jar(dir, other, goodEntries()))))
+            .contains("declares Engram-Api-Version " + other));
   }
 
   @Test
   void aJarThatBundlesTheApiOrNd4jFails(@TempDir Path dir) throws IOException {
-    for (String bundled : List.of("engram/api/Plugin.class",
-        "org/nd4j/linalg/factory/Nd4j.class")) {
+    for (String bundled :
+        List.of("engram/api/Plugin.class", "org/nd4j/linalg/factory/Nd4j.class")) {
       Map<String, byte[]> entries = goodEntries();
       entries.put(bundled, new byte[] {1});
       Path jar = jar(dir.resolve(bundled.substring(0, 3)), ApiVersion.current().text(), entries);
@@ -95,32 +98,48 @@ class PluginContractTest {
   void aJarThatRegistersNothingOrAMissingClassFails(@TempDir Path dir) throws IOException {
     Map<String, byte[]> none = goodEntries();
     none.put("META-INF/services/engram.api.Task", "# nothing\n".getBytes(StandardCharsets.UTF_8));
-    assertTrue(failure(() -> PluginContract.assertPluginJar(uncheck(() -> jar(dir,
-        ApiVersion.current().text(), none))))
-        .contains("registers no plugin"));
+    assertTrue(
+        failure(
+                () ->
+                    PluginContract.assertPluginJar(
+                        uncheck(() -> jar(dir, ApiVersion.current().text(), none))))
+            .contains("registers no plugin"));
     Map<String, byte[]> missing = goodEntries();
     missing.remove("engram/testkit/EchoTask.class");
     missing.put("x/Other.class", new byte[] {1});
-    assertTrue(failure(() -> PluginContract.assertPluginJar(uncheck(() -> jar(dir.resolve("m"),
-        ApiVersion.current().text(), missing)))).contains("names engram.testkit.EchoTask"));
+    assertTrue(
+        failure(
+                () ->
+                    PluginContract.assertPluginJar(
+                        uncheck(() -> jar(dir.resolve("m"), ApiVersion.current().text(), missing))))
+            .contains("names engram.testkit.EchoTask"));
   }
 
   @Test
   void anUnregisteredPluginFails() {
-    assertTrue(failure(() -> PluginContract.assertRegistered(Unregistered.class))
-        .contains("is not listed in META-INF/services/engram.api.Task"));
+    assertTrue(
+        failure(() -> PluginContract.assertRegistered(Unregistered.class))
+            .contains("is not listed in META-INF/services/engram.api.Task"));
   }
 
   @Test
   void aConfigErrorWhoseMessageDoesNotStartWithTheKeyFails() {
-    PluginContract.assertConfigErrors(List.of(
-        PluginContract.ConfigError.of("extra", () -> new EchoTask.Config(-1))));
-    assertTrue(failure(() -> PluginContract.assertConfigErrors(List.of(
-        PluginContract.ConfigError.of("steps", () -> new EchoTask.Config(-1)))))
-        .contains("must start with the key 'steps'"));
-    assertTrue(failure(() -> PluginContract.assertConfigErrors(List.of(
-        PluginContract.ConfigError.of("extra", () -> new EchoTask.Config(1)))))
-        .contains("an invalid 'extra' was accepted"));
+    PluginContract.assertConfigErrors(
+        List.of(PluginContract.ConfigError.of("extra", () -> new EchoTask.Config(-1))));
+    assertTrue(
+        failure(
+                () ->
+                    PluginContract.assertConfigErrors(
+                        List.of(
+                            PluginContract.ConfigError.of("steps", () -> new EchoTask.Config(-1)))))
+            .contains("must start with the key 'steps'"));
+    assertTrue(
+        failure(
+                () ->
+                    PluginContract.assertConfigErrors(
+                        List.of(
+                            PluginContract.ConfigError.of("extra", () -> new EchoTask.Config(1)))))
+            .contains("an invalid 'extra' was accepted"));
   }
 
   /** A task that is not in any services file. */
@@ -166,8 +185,8 @@ class PluginContractTest {
     }
 
     @Override
-    public engram.api.task.Batch sample(EchoTask.Config config, int[] levels, int batchSize,
-        java.util.random.RandomGenerator rng) {
+    public engram.api.task.Batch sample(
+        EchoTask.Config config, int[] levels, int batchSize, java.util.random.RandomGenerator rng) {
       return echo.sample(config, levels, batchSize, rng);
     }
   }

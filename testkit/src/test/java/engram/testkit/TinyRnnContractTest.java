@@ -16,7 +16,7 @@ class TinyRnnContractTest extends ModelContract<TinyRnnModel.Config> {
 
   @Override
   protected List<PluginContract.ConfigError> invalidConfigs() {
-    return List.of(PluginContract.ConfigError.of("hidden-size",
-        () -> new TinyRnnModel.Config(0, true)));
+    return List.of(
+        PluginContract.ConfigError.of("hidden-size", () -> new TinyRnnModel.Config(0, true)));
   }
 }

@@ -18,7 +18,8 @@ public final class TinyRnnModel implements Model<TinyRnnModel.Config> {
    * @param hiddenSize H
    * @param taus whether the cell has per-unit timescales
    */
-  public record Config(@Doc("Hidden units H (count, ≥ 1).") int hiddenSize,
+  public record Config(
+      @Doc("Hidden units H (count, ≥ 1).") int hiddenSize,
       @Doc("Whether each unit has a trainable timescale τ (steps).") boolean taus) {
     /** Validates; messages start with the key. */
     public Config {
@@ -31,7 +32,9 @@ public final class TinyRnnModel implements Model<TinyRnnModel.Config> {
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("tiny-rnn", "The testkit's tiny rate RNN",
+    return new PluginInfo(
+        "tiny-rnn",
+        "The testkit's tiny rate RNN",
         "h_t = (1 − α)⊙h_{t−1} + α⊙tanh(W_rec·h_{t−1} + W_in·x_t), α = 1/max(τ, 1).");
   }
 
@@ -47,13 +50,15 @@ public final class TinyRnnModel implements Model<TinyRnnModel.Config> {
 
   @Override
   public Cell create(Config config, NetworkSpec spec, RandomGenerator rng) {
-    TinyRnnCell cell = TinyRnnCell.random(config.hiddenSize(), spec.inputSize(), config.taus(),
-        DataType.DOUBLE, rng);
+    TinyRnnCell cell =
+        TinyRnnCell.random(
+            config.hiddenSize(), spec.inputSize(), config.taus(), DataType.DOUBLE, rng);
     if (spec.dataType() == DataType.DOUBLE) {
       return cell;
     }
     var p = cell.parameters();
-    return new TinyRnnCell(p.get(0).value().castTo(spec.dataType()),
+    return new TinyRnnCell(
+        p.get(0).value().castTo(spec.dataType()),
         p.get(1).value().castTo(spec.dataType()),
         config.taus() ? p.get(2).value().castTo(spec.dataType()) : null);
   }

@@ -5,17 +5,17 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import org.apiguardian.api.API;
 
 /**
- * Validation helpers for configuration records. Each throws {@link IllegalArgumentException} with
- * a message that starts with the key, so core can prefix the section and report
- * {@code model.hidden-size must be ≥ 1 (was 0)}.
+ * Validation helpers for configuration records. Each throws {@link IllegalArgumentException} with a
+ * message that starts with the key, so core can prefix the section and report {@code
+ * model.hidden-size must be ≥ 1 (was 0)}.
  */
 @API(status = EXPERIMENTAL, since = "0.1")
 public final class Check {
   private Check() {}
 
   /**
-   * Checks an integer lower bound: {@code atLeast("hidden-size", 0, 1)} throws "hidden-size must
-   * be ≥ 1 (was 0)".
+   * Checks an integer lower bound: {@code atLeast("hidden-size", 0, 1)} throws "hidden-size must be
+   * ≥ 1 (was 0)".
    *
    * @param key the kebab-case key, first word of the message
    * @param value the value to check

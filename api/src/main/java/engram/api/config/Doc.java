@@ -7,7 +7,12 @@ import java.lang.annotation.Target;
 
 /** Describes a configuration key (a record component) for {@code engram plugins} and the docs. */
 @Retention(RetentionPolicy.RUNTIME)
-@Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER, ElementType.METHOD})
+@Target({
+  ElementType.RECORD_COMPONENT,
+  ElementType.FIELD,
+  ElementType.PARAMETER,
+  ElementType.METHOD
+})
 public @interface Doc {
   /**
    * The key's description.

@@ -21,7 +21,8 @@ public record Stage(List<Assignment> assignments) {
     }
     if (assignments.stream().map(Assignment::level).distinct().count() != assignments.size()
         || assignments.stream().map(Assignment::head).distinct().count() != assignments.size()) {
-      throw new IllegalArgumentException("levels and heads of a stage must be distinct: " + assignments);
+      throw new IllegalArgumentException(
+          "levels and heads of a stage must be distinct: " + assignments);
     }
   }
 

@@ -12,13 +12,13 @@ import java.util.TreeMap;
 import org.apiguardian.api.API;
 
 /**
- * A figure of a study, as data: one value (or curve) per run. Core puts runs into groups and
- * draws, for each group, the mean over its runs with error bars of ± one sample standard deviation
- * over those runs (the legend says over how many), as a PNG in the comparison directory; it also
- * writes the points into {@code comparison-series.csv}.
+ * A figure of a study, as data: one value (or curve) per run. Core puts runs into groups and draws,
+ * for each group, the mean over its runs with error bars of ± one sample standard deviation over
+ * those runs (the legend says over how many), as a PNG in the comparison directory; it also writes
+ * the points into {@code comparison-series.csv}.
  *
- * <p>A figure is either one or more {@link Curves} panels, stacked, or a single {@link Bars}
- * panel. When no panel has data it is not drawn, and the report lists it with {@code whenEmpty}.
+ * <p>A figure is either one or more {@link Curves} panels, stacked, or a single {@link Bars} panel.
+ * When no panel has data it is not drawn, and the report lists it with {@code whenEmpty}.
  *
  * @param file the PNG file name, e.g. {@code tau-vs-N.png}
  * @param heading the figure's heading in the report
@@ -36,13 +36,13 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
    * @param heading the heading; never null
    * @param panels curves panels, or one bars panel
    * @param whenEmpty why there is nothing to draw; never null
-   * @throws IllegalArgumentException when the file does not end in {@code .png}, there is no
-   *     panel, or a bars panel is not alone
+   * @throws IllegalArgumentException when the file does not end in {@code .png}, there is no panel,
+   *     or a bars panel is not alone
    */
   public Figure {
     if (file == null || !file.endsWith(".png") || file.contains("/")) {
-      throw new IllegalArgumentException("figure file must be a plain name ending in .png, was '"
-          + file + "'");
+      throw new IllegalArgumentException(
+          "figure file must be a plain name ending in .png, was '" + file + "'");
     }
     Objects.requireNonNull(heading, "heading");
     Objects.requireNonNull(whenEmpty, "whenEmpty");
@@ -69,8 +69,14 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
    * @param logX whether the x axis is logarithmic (x &gt; 0 then)
    * @param runs run id → its curve x → y (a run without data may be absent), unmodifiable
    */
-  public record Curves(String quantity, String title, String xTitle, String yTitle, boolean logX,
-      Map<String, SortedMap<Double, Double>> runs) implements Panel {
+  public record Curves(
+      String quantity,
+      String title,
+      String xTitle,
+      String yTitle,
+      boolean logX,
+      Map<String, SortedMap<Double, Double>> runs)
+      implements Panel {
 
     /**
      * Copies the curves into unmodifiable maps.
@@ -88,8 +94,8 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
       Objects.requireNonNull(xTitle, "xTitle");
       Objects.requireNonNull(yTitle, "yTitle");
       Map<String, SortedMap<Double, Double>> copy = new LinkedHashMap<>();
-      runs.forEach((run, curve) -> copy.put(run,
-          Collections.unmodifiableSortedMap(new TreeMap<>(curve))));
+      runs.forEach(
+          (run, curve) -> copy.put(run, Collections.unmodifiableSortedMap(new TreeMap<>(curve))));
       runs = Collections.unmodifiableMap(copy);
     }
   }

@@ -10,8 +10,8 @@ import org.apiguardian.api.API;
  *
  * @param id a short label, unique within the study ({@code a}, {@code b}, {@code g1}, ...)
  * @param claim what the study predicts, in one sentence
- * @param measured what these runs measured: numbers as mean ± std over runs with n, the
- *     checkpoints read, or why nothing could be measured
+ * @param measured what these runs measured: numbers as mean ± std over runs with n, the checkpoints
+ *     read, or why nothing could be measured
  * @param verdict the outcome under the study's rules
  */
 @API(status = EXPERIMENTAL, since = "0.2")

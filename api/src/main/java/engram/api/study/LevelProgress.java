@@ -10,9 +10,9 @@ import java.util.TreeMap;
 import org.apiguardian.api.API;
 
 /**
- * How far a run got through the levels of its curriculum, read off its {@code metrics.csv} (one
- * row per epoch and active head, with the columns {@code epoch}, {@code N} — the head's level —
- * and {@code accuracy}).
+ * How far a run got through the levels of its curriculum, read off its {@code metrics.csv} (one row
+ * per epoch and active head, with the columns {@code epoch}, {@code N} — the head's level — and
+ * {@code accuracy}).
  *
  * @param threshold the accuracy (fraction) at which a level counts as solved
  * @param maxLevelByEpoch epoch → the largest N among that epoch's rows, unmodifiable
@@ -22,8 +22,11 @@ import org.apiguardian.api.API;
  *     stage), unmodifiable
  */
 @API(status = EXPERIMENTAL, since = "0.2")
-public record LevelProgress(double threshold, SortedMap<Integer, Integer> maxLevelByEpoch,
-    int maxLevelReached, SortedMap<Integer, Integer> epochsPerLevel) {
+public record LevelProgress(
+    double threshold,
+    SortedMap<Integer, Integer> maxLevelByEpoch,
+    int maxLevelReached,
+    SortedMap<Integer, Integer> epochsPerLevel) {
 
   /**
    * Copies the maps into unmodifiable sorted maps.
@@ -88,7 +91,10 @@ public record LevelProgress(double threshold, SortedMap<Integer, Integer> maxLev
    * @return epochs per solved level; NaN when no level was solved
    */
   public double meanEpochsPerSolvedLevel() {
-    return epochsPerLevel.entrySet().stream().filter(e -> e.getKey() <= maxLevelReached)
-        .mapToInt(Map.Entry::getValue).average().orElse(Double.NaN);
+    return epochsPerLevel.entrySet().stream()
+        .filter(e -> e.getKey() <= maxLevelReached)
+        .mapToInt(Map.Entry::getValue)
+        .average()
+        .orElse(Double.NaN);
   }
 }

@@ -9,9 +9,9 @@ import java.util.Locale;
 import org.apiguardian.api.API;
 
 /**
- * Summary of one quantity over runs (seeds): count, mean, sample standard deviation (divisor
- * n − 1; 0 for a single value), min and max. Non-finite values are left out; with none left, n = 0
- * and the rest are NaN.
+ * Summary of one quantity over runs (seeds): count, mean, sample standard deviation (divisor n − 1;
+ * 0 for a single value), min and max. Non-finite values are left out; with none left, n = 0 and the
+ * rest are NaN.
  *
  * @param n the number of finite values
  * @param mean their mean

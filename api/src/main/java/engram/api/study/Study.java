@@ -7,8 +7,8 @@ import java.util.List;
 import org.apiguardian.api.API;
 
 /**
- * A study: the findings of a paper (or any set of predictions) checked against finished runs,
- * with written-out rules. {@code ./engram compare --study ID RUN-DIR...} and a reproduction plan's
+ * A study: the findings of a paper (or any set of predictions) checked against finished runs, with
+ * written-out rules. {@code ./engram compare --study ID RUN-DIR...} and a reproduction plan's
  * {@code study: ID} name it.
  *
  * <p>Core reads each run's configuration, {@code metrics.csv} and, for every analyzer of {@link
@@ -19,9 +19,9 @@ import org.apiguardian.api.API;
  * touches files, and the ids of the plugins it compares (curricula, models) are its own business,
  * not core's.
  *
- * <p>Evaluation never throws for missing data: a finding whose runs or tables are missing is
- * {@link Finding.Verdict#NOT_MEASURED}, with {@link Finding#measured()} saying what is missing. It
- * is deterministic and needs no randomness.
+ * <p>Evaluation never throws for missing data: a finding whose runs or tables are missing is {@link
+ * Finding.Verdict#NOT_MEASURED}, with {@link Finding#measured()} saying what is missing. It is
+ * deterministic and needs no randomness.
  *
  * @param <C> configuration record
  */

@@ -14,11 +14,11 @@ import org.apiguardian.api.API;
  * One finished run as a study sees it: what was trained, how it went and the analyzer tables the
  * study asked for. Immutable.
  *
- * @param id identifies the run among those of one comparison (its run directory as given); the
- *     key of the per-run maps of {@link Figure} and {@link Quantity}
+ * @param id identifies the run among those of one comparison (its run directory as given); the key
+ *     of the per-run maps of {@link Figure} and {@link Quantity}
  * @param name the experiment's {@code name}
- * @param group the label of the group the comparison put the run in (its curriculum, model, ...,
- *     as the user chose with {@code --group-by}); runs of one group are seeds of one condition
+ * @param group the label of the group the comparison put the run in (its curriculum, model, ..., as
+ *     the user chose with {@code --group-by}); runs of one group are seeds of one condition
  * @param seed the run's seed
  * @param taskId the task plugin's id ({@code task.id})
  * @param modelId the model plugin's id ({@code model.id})
@@ -30,12 +30,20 @@ import org.apiguardian.api.API;
  *     {@code head} and number columns {@code loss}, {@code accuracy}, {@code wall_seconds} and one
  *     per regularizer term
  * @param analyses analyzer id → (file → table) for the tables the run has among those its study
- *     reads (of the newest directory of each analyzer, {@code analysis/<id>-k} with the largest
- *     k); a table that is missing or does not match its declaration is absent (core notes why)
+ *     reads (of the newest directory of each analyzer, {@code analysis/<id>-k} with the largest k);
+ *     a table that is missing or does not match its declaration is absent (core notes why)
  */
 @API(status = EXPERIMENTAL, since = "0.2")
-public record StudyRun(String id, String name, String group, long seed, String taskId,
-    String modelId, String curriculumId, Map<String, String> config, Table metrics,
+public record StudyRun(
+    String id,
+    String name,
+    String group,
+    long seed,
+    String taskId,
+    String modelId,
+    String curriculumId,
+    Map<String, String> config,
+    Table metrics,
     Map<String, Map<String, Table>> analyses) {
 
   /** The solved-level threshold of a curriculum that has no {@code threshold} key. */
@@ -66,8 +74,9 @@ public record StudyRun(String id, String name, String group, long seed, String t
     Objects.requireNonNull(metrics, "metrics");
     config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
     Map<String, Map<String, Table>> copy = new LinkedHashMap<>();
-    analyses.forEach((analyzer, tables) -> copy.put(analyzer,
-        Collections.unmodifiableMap(new LinkedHashMap<>(tables))));
+    analyses.forEach(
+        (analyzer, tables) ->
+            copy.put(analyzer, Collections.unmodifiableMap(new LinkedHashMap<>(tables))));
     analyses = Collections.unmodifiableMap(copy);
   }
 

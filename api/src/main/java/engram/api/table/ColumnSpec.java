@@ -31,8 +31,11 @@ public record ColumnSpec(String name, ColumnType type, String unit, String descr
    */
   public ColumnSpec {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException("column name must be letters, digits and _ . : + -,"
-          + " starting with a letter, was '" + name + "'");
+      throw new IllegalArgumentException(
+          "column name must be letters, digits and _ . : + -,"
+              + " starting with a letter, was '"
+              + name
+              + "'");
     }
     Objects.requireNonNull(type, "type");
     unit = unit == null ? "" : unit;

@@ -23,9 +23,8 @@ public record NumberColumn(String name, ColumnType type, List<Double> values) im
    * @param name the column name; never null
    * @param type {@link ColumnType#NUMBER} or {@link ColumnType#INTEGER}
    * @param values one value per row; never null, no null element
-   * @throws IllegalArgumentException when the type is {@link ColumnType#TEXT}, or an INTEGER
-   *     column holds a value that is not a finite whole number (the message names the row, from
-   *     0)
+   * @throws IllegalArgumentException when the type is {@link ColumnType#TEXT}, or an INTEGER column
+   *     holds a value that is not a finite whole number (the message names the row, from 0)
    */
   public NumberColumn {
     Objects.requireNonNull(name, "name");
@@ -38,8 +37,8 @@ public record NumberColumn(String name, ColumnType type, List<Double> values) im
       for (int i = 0; i < values.size(); i++) {
         double v = values.get(i);
         if (!Double.isFinite(v) || v != Math.rint(v)) {
-          throw new IllegalArgumentException("column '" + name + "' row " + i + ": " + v
-              + " is not a whole number");
+          throw new IllegalArgumentException(
+              "column '" + name + "' row " + i + ": " + v + " is not a whole number");
         }
       }
     }

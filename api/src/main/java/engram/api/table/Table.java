@@ -18,8 +18,7 @@ import org.apiguardian.api.API;
  *
  * <p>Lookups name the column: {@link #number}, {@link #integer} and {@link #text} throw {@link
  * IllegalArgumentException} naming the table and its columns when the column is absent or of the
- * other kind, so a reader that relies on an undeclared column fails loudly rather than reading
- * NaN.
+ * other kind, so a reader that relies on an undeclared column fails loudly rather than reading NaN.
  *
  * @param name where the table came from, for messages (e.g. {@code
  *     analysis/tau-stats/tau-stats.csv} of a run)
@@ -44,8 +43,16 @@ public record Table(String name, List<Column> columns) {
         throw new IllegalArgumentException(name + ": column '" + c.name() + "' appears twice");
       }
       if (c.size() != columns.get(0).size()) {
-        throw new IllegalArgumentException(name + ": column '" + c.name() + "' has " + c.size()
-            + " values but '" + columns.get(0).name() + "' has " + columns.get(0).size());
+        throw new IllegalArgumentException(
+            name
+                + ": column '"
+                + c.name()
+                + "' has "
+                + c.size()
+                + " values but '"
+                + columns.get(0).name()
+                + "' has "
+                + columns.get(0).size());
       }
     }
   }
@@ -79,8 +86,7 @@ public record Table(String name, List<Column> columns) {
    *     INTEGER column holds something else ({@code row 2 has 'x' in column 'epoch' (an integer is
    *     expected)}; rows count from 1 after the header)
    */
-  public static Table parse(String name, String csv, List<ColumnSpec> columns,
-      ColumnType others) {
+  public static Table parse(String name, String csv, List<ColumnSpec> columns, ColumnType others) {
     List<String> lines = csv.lines().toList();
     int first = 0;
     while (first < lines.size() && lines.get(first).isBlank()) {
@@ -105,8 +111,13 @@ public record Table(String name, List<Column> columns) {
       }
       List<String> values = split(lines.get(i));
       if (values.size() != header.size()) {
-        throw new IllegalArgumentException("line " + (i + 1) + " has " + values.size()
-            + " fields but the header has " + header.size());
+        throw new IllegalArgumentException(
+            "line "
+                + (i + 1)
+                + " has "
+                + values.size()
+                + " fields but the header has "
+                + header.size());
       }
       for (int c = 0; c < values.size(); c++) {
         fields.get(c).add(values.get(c));
@@ -129,8 +140,14 @@ public record Table(String name, List<Column> columns) {
       for (int r = 0; r < raw.size(); r++) {
         double value = number(raw.get(r));
         if (type == ColumnType.INTEGER && (!Double.isFinite(value) || value != Math.rint(value))) {
-          throw new IllegalArgumentException("row " + (r + 1) + " has '" + raw.get(r)
-              + "' in column '" + column + "' (an integer is expected)");
+          throw new IllegalArgumentException(
+              "row "
+                  + (r + 1)
+                  + " has '"
+                  + raw.get(r)
+                  + "' in column '"
+                  + column
+                  + "' (an integer is expected)");
         }
         numbers.add(value);
       }
@@ -324,15 +341,22 @@ public record Table(String name, List<Column> columns) {
    * @param row a row index in {@code [0, size())}
    * @param column a number column
    * @return the value
-   * @throws IllegalArgumentException when the table has no such column, it holds text, or the
-   *     value is not a finite whole number
+   * @throws IllegalArgumentException when the table has no such column, it holds text, or the value
+   *     is not a finite whole number
    * @throws IndexOutOfBoundsException when the row is outside the table
    */
   public int integer(int row, String column) {
     double value = number(row, column);
     if (!Double.isFinite(value) || value != Math.rint(value)) {
-      throw new IllegalArgumentException(name + ": column '" + column + "' row " + row + " holds "
-          + value + " where a whole number is expected");
+      throw new IllegalArgumentException(
+          name
+              + ": column '"
+              + column
+              + "' row "
+              + row
+              + " holds "
+              + value
+              + " where a whole number is expected");
     }
     return (int) value;
   }
@@ -354,7 +378,15 @@ public record Table(String name, List<Column> columns) {
   }
 
   private Column require(String column) {
-    return column(column).orElseThrow(() -> new IllegalArgumentException(name + " has no column '"
-        + column + "' (it has " + String.join(",", columnNames()) + ")"));
+    return column(column)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    name
+                        + " has no column '"
+                        + column
+                        + "' (it has "
+                        + String.join(",", columnNames())
+                        + ")"));
   }
 }

@@ -17,8 +17,8 @@ import org.apiguardian.api.API;
  * holds a comma or a quote.
  *
  * @param file the file name inside the analyzer's output directory, e.g. {@code tau-stats.csv}
- * @param description what one row is, and when the file is written if not always (e.g. "only for
- *     an lstm")
+ * @param description what one row is, and when the file is written if not always (e.g. "only for an
+ *     lstm")
  * @param columns the columns in header order; non-empty, names distinct
  */
 @API(status = EXPERIMENTAL, since = "0.2")
@@ -36,8 +36,8 @@ public record TableSpec(String file, String description, List<ColumnSpec> column
    */
   public TableSpec {
     if (file == null || !FILE.matcher(file).matches()) {
-      throw new IllegalArgumentException("table file must be a plain name ending in .csv, was '"
-          + file + "'");
+      throw new IllegalArgumentException(
+          "table file must be a plain name ending in .csv, was '" + file + "'");
     }
     description = description == null ? "" : description;
     columns = List.copyOf(columns);

@@ -5,10 +5,10 @@ import java.util.Objects;
 /**
  * How a target's accuracy is counted: a rule that calls an output right or wrong, and what one
  * count is. Per entry (the default): the fraction of scored entries (classification) or of scored
- * (entry, component) pairs (regression, multi-label) that the rule calls correct. Per trial
- * ({@link #wholeTrial()}): the fraction of trials, counting a trial as correct only when every one
- * of its scored entries and components is. Accuracies are fractions in [0, 1]; a curriculum sees
- * this number.
+ * (entry, component) pairs (regression, multi-label) that the rule calls correct. Per trial ({@link
+ * #wholeTrial()}): the fraction of trials, counting a trial as correct only when every one of its
+ * scored entries and components is. Accuracies are fractions in [0, 1]; a curriculum sees this
+ * number.
  *
  * @param rule the rule
  * @param tolerance for {@link Rule#WITHIN}: the largest |output − target| counted correct (≥ 0);
@@ -124,8 +124,8 @@ public record Accuracy(Rule rule, double tolerance, Scope scope) {
   }
 
   /**
-   * Whether the rule fits targets of a loss kind: {@link Rule#ARGMAX} classification,
-   * {@link Rule#SIGN} and {@link Rule#WITHIN} regression, {@link Rule#THRESHOLD} multi-label.
+   * Whether the rule fits targets of a loss kind: {@link Rule#ARGMAX} classification, {@link
+   * Rule#SIGN} and {@link Rule#WITHIN} regression, {@link Rule#THRESHOLD} multi-label.
    *
    * @param kind a loss kind, never null
    * @return true when a {@link Target} of that kind may use this accuracy

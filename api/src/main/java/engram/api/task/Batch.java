@@ -5,9 +5,9 @@ import java.util.List;
 /**
  * One batch of input sequences and, for each requested level, its target on the same inputs.
  *
- * <p>Inputs are time-major: value {@code i} of sequence {@code b} at step {@code t} is at
- * {@code (t * batch + b) * inputSize + i}, i.e. the array is a row-major {@code [steps, batch,
- * inputSize]} tensor. Arrays are not copied; producers hand them over and never touch them again.
+ * <p>Inputs are time-major: value {@code i} of sequence {@code b} at step {@code t} is at {@code (t
+ * * batch + b) * inputSize + i}, i.e. the array is a row-major {@code [steps, batch, inputSize]}
+ * tensor. Arrays are not copied; producers hand them over and never touch them again.
  *
  * @param steps sequence length T (≥ 1)
  * @param batch number of sequences B (≥ 1)
@@ -17,8 +17,8 @@ import java.util.List;
  * @param periods the named periods of each step and sequence ({@link Periods#none} if the task
  *     declares none)
  */
-public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Target> targets,
-    Periods periods) {
+public record Batch(
+    int steps, int batch, int inputSize, float[] inputs, List<Target> targets, Periods periods) {
   /**
    * Checks that every array fits the shape; the arrays are kept, not copied, and the targets are
    * copied into an unmodifiable list.
@@ -35,7 +35,12 @@ public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Ta
   public Batch {
     if (steps < 1 || batch < 1 || inputSize < 1) {
       throw new IllegalArgumentException(
-          "steps, batch and inputSize must be ≥ 1, were " + steps + ", " + batch + ", " + inputSize);
+          "steps, batch and inputSize must be ≥ 1, were "
+              + steps
+              + ", "
+              + batch
+              + ", "
+              + inputSize);
     }
     if (inputs.length != steps * batch * inputSize) {
       throw new IllegalArgumentException(
@@ -50,8 +55,12 @@ public record Batch(int steps, int batch, int inputSize, float[] inputs, List<Ta
     for (Target target : targets) {
       if (target.mask().length != steps * batch) {
         throw new IllegalArgumentException(
-            "target of level " + target.level() + " has mask length " + target.mask().length
-                + ", expected " + steps * batch);
+            "target of level "
+                + target.level()
+                + " has mask length "
+                + target.mask().length
+                + ", expected "
+                + steps * batch);
       }
     }
   }

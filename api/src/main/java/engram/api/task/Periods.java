@@ -10,8 +10,8 @@ import java.util.Objects;
  * Durations may differ between sequences, so the period is given per step and sequence.
  *
  * @param names period names in trial order; empty when the task declares none
- * @param index time-major {@code [T, B]}: entry {@code t * batch + b} is the position in
- *     {@code names} of the period that step t of sequence b belongs to, or −1 for none
+ * @param index time-major {@code [T, B]}: entry {@code t * batch + b} is the position in {@code
+ *     names} of the period that step t of sequence b belongs to, or −1 for none
  */
 public record Periods(List<String> names, byte[] index) {
   /**
@@ -20,22 +20,23 @@ public record Periods(List<String> names, byte[] index) {
    *
    * @param names distinct period names in trial order, at most 127
    * @param index time-major {@code [T, B]} positions in {@code names}, or −1
-   * @throws IllegalArgumentException when names repeat or are too many, or an index is out of
-   *     range
+   * @throws IllegalArgumentException when names repeat or are too many, or an index is out of range
    * @throws NullPointerException when either is null
    */
   public Periods {
     names = List.copyOf(names);
     Objects.requireNonNull(index, "index");
     if (names.size() > Byte.MAX_VALUE) {
-      throw new IllegalArgumentException("at most " + Byte.MAX_VALUE + " periods, got " + names.size());
+      throw new IllegalArgumentException(
+          "at most " + Byte.MAX_VALUE + " periods, got " + names.size());
     }
     if (names.stream().distinct().count() != names.size()) {
       throw new IllegalArgumentException("period names must be distinct: " + names);
     }
     for (byte i : index) {
       if (i < -1 || i >= names.size()) {
-        throw new IllegalArgumentException("period index " + i + " outside [-1, " + names.size() + ")");
+        throw new IllegalArgumentException(
+            "period index " + i + " outside [-1, " + names.size() + ")");
       }
     }
   }

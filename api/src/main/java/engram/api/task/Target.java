@@ -5,25 +5,25 @@ import java.util.Objects;
 /**
  * The target of one level (one N of N-parity, one delay of DMS) over a batch.
  *
- * <p>Layout is time-major like {@link Batch#inputs()}: entry {@code (t, b)} is at index
- * {@code t * batch + b}; for regression and multi-label, component {@code c} of entry
- * {@code (t, b)} is at {@code (t * batch + b) * width + c}.
+ * <p>Layout is time-major like {@link Batch#inputs()}: entry {@code (t, b)} is at index {@code t *
+ * batch + b}; for regression and multi-label, component {@code c} of entry {@code (t, b)} is at
+ * {@code (t * batch + b) * width + c}.
  *
  * @param level the level this target belongs to (for example N)
  * @param kind how it is scored
  * @param width number of classes (classification), output components (regression) or labels
  *     (multi-label); ≥ 1
- * @param values for {@link LossKind#CLASSIFICATION}: class index in {@code [0, width)} stored as
- *     a float, length {@code steps * batch}; for regression: real targets, length
- *     {@code steps * batch * width}; for multi-label: bits, 0 or 1 at every scored entry, length
- *     {@code steps * batch * width}
+ * @param values for {@link LossKind#CLASSIFICATION}: class index in {@code [0, width)} stored as a
+ *     float, length {@code steps * batch}; for regression: real targets, length {@code steps *
+ *     batch * width}; for multi-label: bits, 0 or 1 at every scored entry, length {@code steps *
+ *     batch * width}
  * @param mask 1 where an entry is scored, 0 elsewhere; length {@code steps * batch}. The loss is
  *     the mean over scored entries.
- * @param accuracy how accuracy is counted: a rule that {@link Accuracy#fits} the kind, per entry
- *     or per whole trial
+ * @param accuracy how accuracy is counted: a rule that {@link Accuracy#fits} the kind, per entry or
+ *     per whole trial
  */
-public record Target(int level, LossKind kind, int width, float[] values, float[] mask,
-    Accuracy accuracy) {
+public record Target(
+    int level, LossKind kind, int width, float[] values, float[] mask, Accuracy accuracy) {
   /**
    * Checks that the values fit the kind, width and mask; the arrays are kept, not copied.
    *
@@ -32,9 +32,9 @@ public record Target(int level, LossKind kind, int width, float[] values, float[
    * @param width classes, output components or labels, ≥ 1
    * @param values labels (classification), real targets (regression) or bits (multi-label)
    * @param mask 1 where scored; length T·B
-   * @param accuracy {@link Accuracy#argmax()} for classification, {@link Accuracy#sign()} or
-   *     {@link Accuracy#within} for regression, {@link Accuracy#threshold()} for multi-label;
-   *     any of them may be {@link Accuracy#wholeTrial() counted per trial}
+   * @param accuracy {@link Accuracy#argmax()} for classification, {@link Accuracy#sign()} or {@link
+   *     Accuracy#within} for regression, {@link Accuracy#threshold()} for multi-label; any of them
+   *     may be {@link Accuracy#wholeTrial() counted per trial}
    * @throws IllegalArgumentException when a length or the accuracy rule does not fit, or a
    *     multi-label value of a scored entry is not 0 or 1
    * @throws NullPointerException when an argument is null
@@ -69,9 +69,18 @@ public record Target(int level, LossKind kind, int width, float[] values, float[
       }
       for (int i = entry * width; i < (entry + 1) * width; i++) {
         if (values[i] != 0f && values[i] != 1f) {
-          throw new IllegalArgumentException("a " + LossKind.MULTI_LABEL + " target holds bits,"
-              + " but values[" + i + "] (entry " + entry + ", component " + (i - entry * width)
-              + ") of a scored entry is " + values[i]);
+          throw new IllegalArgumentException(
+              "a "
+                  + LossKind.MULTI_LABEL
+                  + " target holds bits,"
+                  + " but values["
+                  + i
+                  + "] (entry "
+                  + entry
+                  + ", component "
+                  + (i - entry * width)
+                  + ") of a scored entry is "
+                  + values[i]);
         }
       }
     }
@@ -86,8 +95,8 @@ public record Target(int level, LossKind kind, int width, float[] values, float[
    * @param width classes, output components or labels, ≥ 1
    * @param values labels (classification), real targets (regression) or bits (multi-label)
    * @param mask 1 where scored; length T·B
-   * @throws IllegalArgumentException when a length does not fit, or a multi-label value of a
-   *     scored entry is not 0 or 1
+   * @throws IllegalArgumentException when a length does not fit, or a multi-label value of a scored
+   *     entry is not 0 or 1
    */
   public Target(int level, LossKind kind, int width, float[] values, float[] mask) {
     this(level, kind, width, values, mask, defaultAccuracy(kind));

@@ -39,8 +39,7 @@ class AccuracyTest {
     assertTrue(trial.correct(1.2, 1.0));
     assertFalse(trial.correct(1.3, 1.0));
     assertEquals(trial, trial.wholeTrial());
-    assertThrows(NullPointerException.class,
-        () -> new Accuracy(Accuracy.Rule.SIGN, 0, null));
+    assertThrows(NullPointerException.class, () -> new Accuracy(Accuracy.Rule.SIGN, 0, null));
   }
 
   @Test
@@ -48,11 +47,17 @@ class AccuracyTest {
     for (Accuracy.Scope scope : Accuracy.Scope.values()) {
       for (Accuracy.Rule rule : Accuracy.Rule.values()) {
         Accuracy accuracy = new Accuracy(rule, 0.1, scope);
-        assertEquals(rule == Accuracy.Rule.ARGMAX, accuracy.fits(LossKind.CLASSIFICATION), rule
-            + " for classification");
-        assertEquals(rule == Accuracy.Rule.SIGN || rule == Accuracy.Rule.WITHIN,
-            accuracy.fits(LossKind.REGRESSION), rule + " for regression");
-        assertEquals(rule == Accuracy.Rule.THRESHOLD, accuracy.fits(LossKind.MULTI_LABEL),
+        assertEquals(
+            rule == Accuracy.Rule.ARGMAX,
+            accuracy.fits(LossKind.CLASSIFICATION),
+            rule + " for classification");
+        assertEquals(
+            rule == Accuracy.Rule.SIGN || rule == Accuracy.Rule.WITHIN,
+            accuracy.fits(LossKind.REGRESSION),
+            rule + " for regression");
+        assertEquals(
+            rule == Accuracy.Rule.THRESHOLD,
+            accuracy.fits(LossKind.MULTI_LABEL),
             rule + " for multi-label");
       }
     }
@@ -62,38 +67,49 @@ class AccuracyTest {
   void aMultiLabelTargetHoldsBitsAtScoredEntriesAndDefaultsToTheThreshold() {
     // T·B = 3 entries of width 2; entry 1 is not scored, so its values mean nothing
     float[] mask = {1, 0, 1};
-    Target target = new Target(4, LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0.5f, 7, 1, 1},
-        mask);
+    Target target = new Target(4, LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0.5f, 7, 1, 1}, mask);
     assertEquals(Accuracy.threshold(), target.accuracy());
-    var notABit = assertThrows(IllegalArgumentException.class, () -> new Target(4,
-        LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0, 0, 1, 0.5f}, mask));
-    assertTrue(notABit.getMessage().contains("values[5] (entry 2, component 1)"),
-        notABit.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new Target(4, LossKind.MULTI_LABEL, 2,
-        new float[] {0, 1, 0, 0, -1, 0}, mask));
-    assertThrows(IllegalArgumentException.class, () -> new Target(4, LossKind.MULTI_LABEL, 2,
-        new float[] {0, 1, 0, 0, Float.NaN, 0}, mask));
-    var length = assertThrows(IllegalArgumentException.class, () -> new Target(4,
-        LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0}, mask));
+    var notABit =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Target(4, LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0, 0, 1, 0.5f}, mask));
+    assertTrue(
+        notABit.getMessage().contains("values[5] (entry 2, component 1)"), notABit.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Target(4, LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0, 0, -1, 0}, mask));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Target(4, LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0, 0, Float.NaN, 0}, mask));
+    var length =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Target(4, LossKind.MULTI_LABEL, 2, new float[] {0, 1, 0}, mask));
     assertTrue(length.getMessage().contains("expected 6"), length.getMessage());
-    var rule = assertThrows(IllegalArgumentException.class, () -> new Target(4,
-        LossKind.MULTI_LABEL, 2, new float[6], mask, Accuracy.sign()));
+    var rule =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new Target(4, LossKind.MULTI_LABEL, 2, new float[6], mask, Accuracy.sign()));
     assertEquals("accuracy rule SIGN does not fit a MULTI_LABEL target", rule.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new Target(4, LossKind.REGRESSION, 2,
-        new float[6], mask, Accuracy.threshold()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Target(4, LossKind.REGRESSION, 2, new float[6], mask, Accuracy.threshold()));
   }
 
   @Test
   void theDefaultAccuracyOfEachKindIsPerEntry() {
     float[] mask = {1, 1};
-    assertEquals(Accuracy.argmax(),
+    assertEquals(
+        Accuracy.argmax(),
         new Target(2, LossKind.CLASSIFICATION, 3, new float[2], mask).accuracy());
-    assertEquals(Accuracy.sign(),
-        new Target(2, LossKind.REGRESSION, 3, new float[6], mask).accuracy());
-    assertEquals(Accuracy.threshold(),
+    assertEquals(
+        Accuracy.sign(), new Target(2, LossKind.REGRESSION, 3, new float[6], mask).accuracy());
+    assertEquals(
+        Accuracy.threshold(),
         new Target(2, LossKind.MULTI_LABEL, 3, new float[6], mask).accuracy());
-    Target trial = new Target(2, LossKind.CLASSIFICATION, 3, new float[2], mask,
-        Accuracy.argmax().wholeTrial());
+    Target trial =
+        new Target(
+            2, LossKind.CLASSIFICATION, 3, new float[2], mask, Accuracy.argmax().wholeTrial());
     assertEquals(Accuracy.Scope.TRIAL, trial.accuracy().scope());
     // a batch keeps the target, and with it how its accuracy is counted
     Batch batch = new Batch(1, 2, 1, new float[2], List.of(trial));

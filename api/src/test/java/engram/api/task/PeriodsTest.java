@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class PeriodsTest {
   // T = 3 steps, B = 2 sequences; sequence 0: stimulus, delay, response; sequence 1: stimulus,
   // stimulus, response (no delay)
-  private final Periods periods = new Periods(List.of("stimulus", "delay", "response"),
-      new byte[] {0, 0, 1, 0, 2, 2});
+  private final Periods periods =
+      new Periods(List.of("stimulus", "delay", "response"), new byte[] {0, 0, 1, 0, 2, 2});
 
   @Test
   void masksSelectExactlyTheStepsOfTheNamedPeriodPerSequence() {
@@ -28,16 +28,17 @@ class PeriodsTest {
   @Test
   void anUnknownPeriodNameIsRefusedListingTheKnownOnes() {
     var e = assertThrows(IllegalArgumentException.class, () -> periods.mask("dealy"));
-    assertEquals("no period named 'dealy'; this task's periods are [stimulus, delay, response]",
+    assertEquals(
+        "no period named 'dealy'; this task's periods are [stimulus, delay, response]",
         e.getMessage());
   }
 
   @Test
   void indicesOutsideTheNamesAndDuplicateNamesAreRefused() {
-    assertThrows(IllegalArgumentException.class,
-        () -> new Periods(List.of("a"), new byte[] {0, 1}));
-    assertThrows(IllegalArgumentException.class,
-        () -> new Periods(List.of("a", "a"), new byte[] {0}));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Periods(List.of("a"), new byte[] {0, 1}));
+    assertThrows(
+        IllegalArgumentException.class, () -> new Periods(List.of("a", "a"), new byte[] {0}));
   }
 
   @Test
@@ -45,10 +46,14 @@ class PeriodsTest {
     Batch plain = new Batch(2, 1, 1, new float[] {0, 1}, List.of());
     assertEquals(List.of(), plain.periods().names());
     assertArrayEquals(new byte[] {-1, -1}, plain.periods().index());
-    assertThrows(IllegalArgumentException.class, () -> new Batch(3, 2, 1, new float[6], List.of(),
-        new Periods(List.of("a"), new byte[] {0, 0})));
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new Batch(0, 1, 1, new float[0], List.of()));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new Batch(
+                3, 2, 1, new float[6], List.of(), new Periods(List.of("a"), new byte[] {0, 0})));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Batch(0, 1, 1, new float[0], List.of()));
     assertTrue(e.getMessage().startsWith("steps, batch and inputSize must be ≥ 1"), e.getMessage());
   }
 }

@@ -13,10 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs analyzers on a finished run: reads its checkpoints and gives each analyzer a fresh
- * directory {@code <run>/analysis/<id>/} ({@code <id>-2}, ... when that exists: earlier results are
- * never overwritten). An analyzer that fails leaves no empty directory behind and touches nothing
- * else of the run.
+ * Runs analyzers on a finished run: reads its checkpoints and gives each analyzer a fresh directory
+ * {@code <run>/analysis/<id>/} ({@code <id>-2}, ... when that exists: earlier results are never
+ * overwritten). An analyzer that fails leaves no empty directory behind and touches nothing else of
+ * the run.
  */
 public final class AnalysisRunner {
   private AnalysisRunner() {}
@@ -61,8 +61,11 @@ public final class AnalysisRunner {
           return new Selection("levels", levels);
         }
       }
-      throw new IllegalArgumentException("--checkpoints must be all, last or N=<levels> such as"
-          + " N=4,8,16 (was '" + text + "')");
+      throw new IllegalArgumentException(
+          "--checkpoints must be all, last or N=<levels> such as"
+              + " N=4,8,16 (was '"
+              + text
+              + "')");
     }
 
     /**
@@ -93,9 +96,12 @@ public final class AnalysisRunner {
         }
       }
       if (!missing.isEmpty()) {
-        throw new IllegalStateException("no checkpoint was trained up to N=" + missing
-            + "; this run has checkpoints at N=" + all.stream().map(Analyzer.Checkpoint::maxLevel)
-                .distinct().toList() + ". Fix: choose among those in --checkpoints N=...");
+        throw new IllegalStateException(
+            "no checkpoint was trained up to N="
+                + missing
+                + "; this run has checkpoints at N="
+                + all.stream().map(Analyzer.Checkpoint::maxLevel).distinct().toList()
+                + ". Fix: choose among those in --checkpoints N=...");
       }
       chosen.sort(java.util.Comparator.comparingInt(all::indexOf));
       return chosen;
@@ -115,38 +121,45 @@ public final class AnalysisRunner {
    * @throws IllegalStateException when the run has no checkpoints to analyse
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public static List<Outcome> run(Path runDirectory, ResolvedExperiment experiment,
-      ExperimentLoader loader, List<PluginChoice> analyzers, Selection selection)
+  public static List<Outcome> run(
+      Path runDirectory,
+      ResolvedExperiment experiment,
+      ExperimentLoader loader,
+      List<PluginChoice> analyzers,
+      Selection selection)
       throws IOException {
     Path checkpointsDir = runDirectory.resolve("checkpoints");
-    List<Analyzer.Checkpoint> all = Files.isDirectory(checkpointsDir)
-        ? Checkpoints.readAll(checkpointsDir) : List.of();
+    List<Analyzer.Checkpoint> all =
+        Files.isDirectory(checkpointsDir) ? Checkpoints.readAll(checkpointsDir) : List.of();
     if (all.isEmpty()) {
-      throw new IllegalStateException(runDirectory + " has no checkpoints (checkpoints/ is missing"
-          + " or empty); analyzers read checkpoints. Fix: analyse a run that trained at least"
-          + " until its first checkpoint.");
+      throw new IllegalStateException(
+          runDirectory
+              + " has no checkpoints (checkpoints/ is missing"
+              + " or empty); analyzers read checkpoints. Fix: analyse a run that trained at least"
+              + " until its first checkpoint.");
     }
     List<Analyzer.Checkpoint> chosen = selection.select(all);
     List<Outcome> outcomes = new ArrayList<>();
     for (PluginChoice choice : analyzers) {
       String id = choice.plugin().id();
       Path out = RunDirectory.fresh(runDirectory.resolve("analysis"), id);
-      Analyzer.Context context = new Analyzer.Context() {
-        @Override
-        public List<Analyzer.Checkpoint> checkpoints() {
-          return chosen;
-        }
+      Analyzer.Context context =
+          new Analyzer.Context() {
+            @Override
+            public List<Analyzer.Checkpoint> checkpoints() {
+              return chosen;
+            }
 
-        @Override
-        public Path outputDirectory() {
-          return out;
-        }
+            @Override
+            public Path outputDirectory() {
+              return out;
+            }
 
-        @Override
-        public Analyzer.Run run() {
-          return new RunAccess(experiment, loader, id);
-        }
-      };
+            @Override
+            public Analyzer.Run run() {
+              return new RunAccess(experiment, loader, id);
+            }
+          };
       try {
         ((Analyzer) choice.plugin().plugin()).analyze(choice.config(), context);
         outcomes.add(new Outcome(id, out, null));
@@ -154,11 +167,13 @@ public final class AnalysisRunner {
         RunDirectory.deleteIfEmpty(out);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         // The outcome is printed after the id already: "error: transfer: ..." once, not twice.
-        outcomes.add(new Outcome(id, out,
-            message.startsWith(id + ": ") ? message.substring(id.length() + 2) : message));
+        outcomes.add(
+            new Outcome(
+                id,
+                out,
+                message.startsWith(id + ": ") ? message.substring(id.length() + 2) : message));
       }
     }
     return outcomes;
   }
-
 }

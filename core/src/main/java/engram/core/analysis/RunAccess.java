@@ -23,8 +23,8 @@ import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * {@link Analyzer.Run} over a run's resolved configuration: rebuilds its network from
- * checkpoints, samples its task, and retrains copies in memory (never writing to the run).
+ * {@link Analyzer.Run} over a run's resolved configuration: rebuilds its network from checkpoints,
+ * samples its task, and retrains copies in memory (never writing to the run).
  *
  * <p>Random streams are named {@code analysis/<analyzer-id>/<name>} under the run seed, so they
  * never coincide with the training streams and repeat exactly when the analysis is repeated.
@@ -34,6 +34,7 @@ final class RunAccess implements Analyzer.Run {
   private final ExperimentLoader loader;
   private final String analyzerId;
   private final DataType dataType;
+
   @SuppressWarnings("rawtypes")
   private final Task task;
 
@@ -92,23 +93,28 @@ final class RunAccess implements Analyzer.Run {
     try {
       copy = loader.fixedLevelCopy(experiment, level, epochs, seed);
     } catch (ConfigException e) {
-      throw new IllegalArgumentException("cannot retrain on level " + level + ": "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot retrain on level " + level + ": " + e.getMessage(), e);
     }
     List<Double> accuracies = new ArrayList<>();
-    TrainingObserver observer = new TrainingObserver() {
-      @Override
-      public void epoch(EpochReport report) {
-        accuracies.add(Arrays.stream(report.accuracy()).average().orElse(Double.NaN));
-      }
-    };
+    TrainingObserver observer =
+        new TrainingObserver() {
+          @Override
+          public void epoch(EpochReport report) {
+            accuracies.add(Arrays.stream(report.accuracy()).average().orElse(Double.NaN));
+          }
+        };
     Trainer trainer = ExperimentModule.trainer(copy, observer, new StopSignal());
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> initial = new LinkedHashMap<>();
-    checkpoint.tensors().forEach((name, value) -> {
-      if (!name.startsWith("head_")) {
-        initial.put(name, value); // a fresh readout: the copy learns its own head for the level
-      }
-    });
+    checkpoint
+        .tensors()
+        .forEach(
+            (name, value) -> {
+              if (!name.startsWith("head_")) {
+                initial.put(
+                    name, value); // a fresh readout: the copy learns its own head for the level
+              }
+            });
     trainer.run(initial);
     return accuracies.stream().mapToDouble(Double::doubleValue).toArray();
   }

@@ -19,27 +19,38 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code engram analyze}: runs analyzers on a finished run's checkpoints. */
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-    description = "Run analyzers on a finished run. Results go to <run-dir>/analysis/<id>/; "
-        + "nothing already written is overwritten.")
+@Command(
+    name = "analyze",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run analyzers on a finished run. Results go to <run-dir>/analysis/<id>/; "
+            + "nothing already written is overwritten.")
 final class AnalyzeCommand implements Callable<Integer> {
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @picocli.CommandLine.ParentCommand
-  Main main;
+  @picocli.CommandLine.ParentCommand Main main;
 
-  @Parameters(index = "0", paramLabel = "RUN-DIR", description = "A run directory (runs/<name>-<timestamp>).")
+  @Parameters(
+      index = "0",
+      paramLabel = "RUN-DIR",
+      description = "A run directory (runs/<name>-<timestamp>).")
   Path runDirectory;
 
-  @Option(names = "--analyzers", split = ",", paramLabel = "ID",
+  @Option(
+      names = "--analyzers",
+      split = ",",
+      paramLabel = "ID",
       description = "Analyzer ids, comma-separated (default: the run's analyzers section).")
   List<String> ids = new ArrayList<>();
 
-  @Option(names = "--checkpoints", defaultValue = "all", paramLabel = "all|last|N=...",
-      description = "Which checkpoints to analyse: all (default), last, or N=4,8,16 (for each N the"
-          + " last checkpoint trained up to it).")
+  @Option(
+      names = "--checkpoints",
+      defaultValue = "all",
+      paramLabel = "all|last|N=...",
+      description =
+          "Which checkpoints to analyse: all (default), last, or N=4,8,16 (for each N the"
+              + " last checkpoint trained up to it).")
   String checkpoints;
 
   @Override
@@ -48,8 +59,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Path config = runDirectory.resolve("config.resolved.yaml");
     if (!Files.isRegularFile(config)) {
-      err.println("error: " + runDirectory + " is not a run directory (no config.resolved.yaml)."
-          + " Fix: pass a directory made by ./engram run.");
+      err.println(
+          "error: "
+              + runDirectory
+              + " is not a run directory (no config.resolved.yaml)."
+              + " Fix: pass a directory made by ./engram run.");
       return Main.USAGE;
     }
     RunPlugins used = RunPlugins.of(runDirectory);
@@ -78,8 +92,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
     try {
       int failed = 0;
-      for (AnalysisRunner.Outcome o : AnalysisRunner.run(runDirectory, experiment, loader,
-          analyzers, selection)) {
+      for (AnalysisRunner.Outcome o :
+          AnalysisRunner.run(runDirectory, experiment, loader, analyzers, selection)) {
         if (o.ok()) {
           out.println(o.id() + ": wrote " + o.directory());
         } else {
@@ -96,38 +110,56 @@ final class AnalyzeCommand implements Callable<Integer> {
   }
 
   private static ConfigException unknown(String id, PluginRegistry registry) {
-    String available = "Available analyzers: "
-        + String.join(", ", registry.ids(PluginKind.ANALYZER)) + ".";
+    String available =
+        "Available analyzers: " + String.join(", ", registry.ids(PluginKind.ANALYZER)) + ".";
     var problems = registry.problemsAbout(PluginKind.ANALYZER, id);
     if (!problems.isEmpty()) {
-      return new ConfigException("analyzer '" + id + "' is not available: " + String.join(" Also: ",
-          problems.stream().map(engram.core.plugin.PluginProblem::message).toList()) + " "
-          + available);
+      return new ConfigException(
+          "analyzer '"
+              + id
+              + "' is not available: "
+              + String.join(
+                  " Also: ",
+                  problems.stream().map(engram.core.plugin.PluginProblem::message).toList())
+              + " "
+              + available);
     }
-    return new ConfigException("Unknown analyzer id '" + id + "'. " + available
-        + " Fix: pass one of them to --analyzers.");
+    return new ConfigException(
+        "Unknown analyzer id '"
+            + id
+            + "'. "
+            + available
+            + " Fix: pass one of them to --analyzers.");
   }
 
   private List<PluginChoice> choose(ResolvedExperiment experiment, PluginRegistry registry)
       throws ConfigException {
     if (ids.isEmpty()) {
       if (experiment.analyzers().isEmpty()) {
-        throw new ConfigException("No analyzers chosen: the run lists none and --analyzers is not"
-            + " given. Available analyzers: " + String.join(", ", registry.ids(PluginKind.ANALYZER))
-            + ". Fix: pass --analyzers ID[,ID...].");
+        throw new ConfigException(
+            "No analyzers chosen: the run lists none and --analyzers is not"
+                + " given. Available analyzers: "
+                + String.join(", ", registry.ids(PluginKind.ANALYZER))
+                + ". Fix: pass --analyzers ID[,ID...].");
       }
       return experiment.analyzers();
     }
     List<PluginChoice> chosen = new ArrayList<>();
     for (String id : ids) {
-      PluginChoice fromRun = experiment.analyzers().stream()
-          .filter(c -> c.plugin().id().equals(id)).findFirst().orElse(null);
+      PluginChoice fromRun =
+          experiment.analyzers().stream()
+              .filter(c -> c.plugin().id().equals(id))
+              .findFirst()
+              .orElse(null);
       if (fromRun != null) {
         chosen.add(fromRun);
         continue;
       }
-      var plugin = registry.all(PluginKind.ANALYZER).stream().filter(p -> p.id().equals(id))
-          .findFirst().orElseThrow(() -> unknown(id, registry));
+      var plugin =
+          registry.all(PluginKind.ANALYZER).stream()
+              .filter(p -> p.id().equals(id))
+              .findFirst()
+              .orElseThrow(() -> unknown(id, registry));
       chosen.add(new PluginChoice(plugin, plugin.plugin().defaults()));
     }
     return chosen;

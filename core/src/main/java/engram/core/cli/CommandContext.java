@@ -5,10 +5,10 @@ import engram.core.step.StepObserver;
 import java.util.List;
 
 /**
- * What a {@link CommandProvider}'s command may ask of core during one invocation of {@code
- * engram}: the installed plugins (the built-ins and every jar of the plugins folders, including
- * those of {@code --plugins}) and trainers of experiments given as YAML. Safe to call from several
- * threads once the command runs; each call's result belongs to its caller.
+ * What a {@link CommandProvider}'s command may ask of core during one invocation of {@code engram}:
+ * the installed plugins (the built-ins and every jar of the plugins folders, including those of
+ * {@code --plugins}) and trainers of experiments given as YAML. Safe to call from several threads
+ * once the command runs; each call's result belongs to its caller.
  */
 public interface CommandContext {
 
@@ -22,8 +22,8 @@ public interface CommandContext {
    *
    * @param yaml an experiment in the format of {@code engram run}
    * @param observer receives the phases of every step ({@link StepObserver#NONE} for none)
-   * @throws IllegalArgumentException when the experiment is invalid; the message is one line
-   *     naming the key and the fix
+   * @throws IllegalArgumentException when the experiment is invalid; the message is one line naming
+   *     the key and the fix
    */
   FixedBatchTrainer fixedBatchTrainer(String yaml, StepObserver observer);
 }

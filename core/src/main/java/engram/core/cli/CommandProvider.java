@@ -5,8 +5,8 @@ package engram.core.cli;
  * {@code bench}). {@link Main} finds providers with {@link java.util.ServiceLoader} on its own
  * class path (register the implementation in {@code
  * META-INF/services/engram.core.cli.CommandProvider} and in module-info's {@code provides}) and
- * adds each provider's command after its own, so core names no such command. Plugin jars from the plugins folders are not searched: a command is part
- * of the installation, not of an experiment.
+ * adds each provider's command after its own, so core names no such command. Plugin jars from the
+ * plugins folders are not searched: a command is part of the installation, not of an experiment.
  *
  * <p>Implementations need a public no-argument constructor and must not do work in it.
  */

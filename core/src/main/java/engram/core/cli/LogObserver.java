@@ -15,8 +15,13 @@ final class LogObserver implements TrainingObserver {
   }
 
   @Override
-  public void checkpoint(String name, int epoch, long step, int[] levels,
-      java.util.List<engram.api.Parameter> tensors, java.util.Map<String, Object> extra) {
+  public void checkpoint(
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      java.util.List<engram.api.Parameter> tensors,
+      java.util.Map<String, Object> extra) {
     LOG.info("checkpoint {} written (epoch {}, step {})", name, epoch, step);
   }
 }

@@ -22,28 +22,45 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code engram}: train recurrent networks on memory tasks, with every piece a plugin. Core's own
- * commands are listed here; commands of other modules on the class path (such as {@code bench})
- * are added through {@link CommandProvider}, then {@code help}.
+ * commands are listed here; commands of other modules on the class path (such as {@code bench}) are
+ * added through {@link CommandProvider}, then {@code help}.
  */
-@Command(name = "engram", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+    name = "engram",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Train recurrent networks on memory tasks and find out how they remember.",
-    subcommands = {RunCommand.class, ValidateCommand.class, PluginsCommand.class, TrialCommand.class,
-        AnalyzeCommand.class, CompareCommand.class, ReproduceCommand.class})
+    subcommands = {
+      RunCommand.class,
+      ValidateCommand.class,
+      PluginsCommand.class,
+      TrialCommand.class,
+      AnalyzeCommand.class,
+      CompareCommand.class,
+      ReproduceCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit codes, named as picocli names its own. */
   static final int OK = 0;
+
   static final int SOFTWARE = 1;
   static final int USAGE = 2;
   static final int DIVERGED = 3;
   static final int INTERRUPTED = 130;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   // Inherited, so that it may also follow the subcommand; the value lands in this field either way.
-  @Option(names = "--plugins", split = ":", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
-      description = "Also load every *.jar in DIR as a plugin (repeatable, or ':'-separated), after"
-          + " the launcher's plugins/ folder and $" + PluginFolders.ENVIRONMENT + ".")
+  @Option(
+      names = "--plugins",
+      split = ":",
+      paramLabel = "DIR",
+      scope = CommandLine.ScopeType.INHERIT,
+      description =
+          "Also load every *.jar in DIR as a plugin (repeatable, or ':'-separated), after"
+              + " the launcher's plugins/ folder and $"
+              + PluginFolders.ENVIRONMENT
+              + ".")
   List<Path> pluginFolders = new ArrayList<>();
 
   private PluginRegistry plugins;
@@ -65,13 +82,15 @@ public final class Main implements Runnable {
     if (plugins == null) {
       List<Path> folders = new ArrayList<>(pluginFolders);
       folders.addAll(moreFolders);
-      plugins = PluginRegistry.discover(Main.class.getClassLoader(),
-          PluginFolders.resolve(folders));
+      plugins =
+          PluginRegistry.discover(Main.class.getClassLoader(), PluginFolders.resolve(folders));
     }
     return plugins;
   }
 
-  /** {@code --plugins DIR} for each folder given on the command line (to record a run's command). */
+  /**
+   * {@code --plugins DIR} for each folder given on the command line (to record a run's command).
+   */
   List<String> pluginArguments() {
     List<String> args = new ArrayList<>();
     pluginFolders.forEach(f -> args.addAll(List.of("--plugins", f.toString())));
@@ -86,8 +105,9 @@ public final class Main implements Runnable {
   public static void main(String[] args) {
     if (System.getenv("OMP_NUM_THREADS") == null) {
       // Read by ND4J's native code at load time, so it cannot be set from here.
-      System.err.println("warning: OMP_NUM_THREADS is not set; ND4J stalls with several OpenMP "
-          + "threads on small machines. Start Engram with ./engram, or export OMP_NUM_THREADS=1.");
+      System.err.println(
+          "warning: OMP_NUM_THREADS is not set; ND4J stalls with several OpenMP threads on small"
+              + " machines. Start Engram with ./engram, or export OMP_NUM_THREADS=1.");
     }
     java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
     java.io.PrintWriter err = new java.io.PrintWriter(System.err, true);
@@ -108,14 +128,14 @@ public final class Main implements Runnable {
   }
 
   /**
-   * A fresh command line: core's commands, then the command of every {@link CommandProvider} on
-   * the class path (in the order {@link ServiceLoader} finds them), then {@code help}.
+   * A fresh command line: core's commands, then the command of every {@link CommandProvider} on the
+   * class path (in the order {@link ServiceLoader} finds them), then {@code help}.
    */
   private static CommandLine commandLine() {
     Main main = new Main();
     CommandLine line = new CommandLine(main);
-    for (CommandProvider provider
-        : ServiceLoader.load(CommandProvider.class, Main.class.getClassLoader())) {
+    for (CommandProvider provider :
+        ServiceLoader.load(CommandProvider.class, Main.class.getClassLoader())) {
       line.addSubcommand(provider.command(main.new Context()));
     }
     return line.addSubcommand(new CommandLine.HelpCommand());
@@ -126,21 +146,22 @@ public final class Main implements Runnable {
 
     @Override
     public List<String> modelIds() {
-      return registry().all(PluginKind.MODEL).stream().map(DiscoveredPlugin::id).sorted()
-          .toList();
+      return registry().all(PluginKind.MODEL).stream().map(DiscoveredPlugin::id).sorted().toList();
     }
 
     @Override
     public FixedBatchTrainer fixedBatchTrainer(String yaml, StepObserver observer) {
       ResolvedExperiment resolved;
       try {
-        resolved = new ExperimentLoader(registry()).load(yaml, "the command's experiment",
-            "experiment", List.of());
+        resolved =
+            new ExperimentLoader(registry())
+                .load(yaml, "the command's experiment", "experiment", List.of());
       } catch (ConfigException e) {
         throw new IllegalArgumentException(e.getMessage(), e);
       }
-      return ExperimentModule.trainer(resolved, new TrainingObserver() { }, observer,
-          new StopSignal())::trainOnBatch;
+      return ExperimentModule.trainer(
+              resolved, new TrainingObserver() {}, observer, new StopSignal())
+          ::trainOnBatch;
     }
 
     /** The plugins, discovered once even when a command asks from several threads. */

@@ -36,30 +36,49 @@ final class ParallelRuns {
    * Trains every job, at most {@code workers} at a time; Ctrl-C asks every running trainer to stop
    * after its step and write its final checkpoint.
    */
-  static Result train(List<Job> jobs, int workers, Invocation invocation, Path runsRoot,
-      PrintWriter out, PrintWriter err) throws InterruptedException {
+  static Result train(
+      List<Job> jobs,
+      int workers,
+      Invocation invocation,
+      Path runsRoot,
+      PrintWriter out,
+      PrintWriter err)
+      throws InterruptedException {
     StopSignal stop = invocation.stop(); // shared: one Ctrl-C stops every run
     CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.request();
-      try {
-        done.await(60, TimeUnit.SECONDS); // let every run write its final checkpoint
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "engram-stop");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.request();
+              try {
+                done.await(60, TimeUnit.SECONDS); // let every run write its final checkpoint
+              } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "engram-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     PrintWriter syncOut = new SynchronizedWriter(out);
     PrintWriter syncErr = new SynchronizedWriter(err);
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(workers,
-        jobs.size())));
+    ExecutorService pool =
+        Executors.newFixedThreadPool(Math.max(1, Math.min(workers, jobs.size())));
     try {
       List<Future<RunCommand.Outcome>> futures = new ArrayList<>();
       for (Job job : jobs) {
         String prefix = "[" + job.label() + "] ";
         // each run gets a child injector of its own (RunCommand.train)
-        futures.add(pool.submit(() -> RunCommand.train(invocation, job.experiment(), runsRoot,
-            job.commandLine(), new AdvanceLines(syncOut, prefix), prefix, syncOut, syncErr)));
+        futures.add(
+            pool.submit(
+                () ->
+                    RunCommand.train(
+                        invocation,
+                        job.experiment(),
+                        runsRoot,
+                        job.commandLine(),
+                        new AdvanceLines(syncOut, prefix),
+                        prefix,
+                        syncOut,
+                        syncErr)));
       }
       List<RunCommand.Outcome> outcomes = new ArrayList<>();
       for (Future<RunCommand.Outcome> f : futures) {

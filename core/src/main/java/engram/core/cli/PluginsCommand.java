@@ -18,17 +18,18 @@ import picocli.CommandLine.Option;
  * {@code engram plugins}: every discovered plugin with kind, id, version, source (its jar) and
  * options; then the plugins folders and their jars; problems go to stderr as warnings.
  */
-@Command(name = "plugins", mixinStandardHelpOptions = true,
-    description = "List every discovered plugin: kind, id, version, where it came from (its jar), "
-        + "and its configuration keys with defaults; then the plugins folders and the jars loaded "
-        + "from them. Jars that were skipped are reported as warnings.")
+@Command(
+    name = "plugins",
+    mixinStandardHelpOptions = true,
+    description =
+        "List every discovered plugin: kind, id, version, where it came from (its jar), and its"
+            + " configuration keys with defaults; then the plugins folders and the jars loaded from"
+            + " them. Jars that were skipped are reported as warnings.")
 final class PluginsCommand implements Callable<Integer> {
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @picocli.CommandLine.ParentCommand
-  Main main;
+  @picocli.CommandLine.ParentCommand Main main;
 
   @Option(names = "--brief", description = "Only one line per plugin, without its options.")
   boolean brief;
@@ -67,8 +68,12 @@ final class PluginsCommand implements Callable<Integer> {
         out.println("  (none)");
       }
       for (PluginJar jar : registry.jars()) {
-        out.printf("  %s%n  %-22s engram-api %s, sha256 %s%n", jar.path(), "",
-            jar.apiVersion() == null ? "undeclared" : jar.apiVersion(), jar.sha256());
+        out.printf(
+            "  %s%n  %-22s engram-api %s, sha256 %s%n",
+            jar.path(),
+            "",
+            jar.apiVersion() == null ? "undeclared" : jar.apiVersion(),
+            jar.sha256());
       }
       out.println();
     }
@@ -84,8 +89,9 @@ final class PluginsCommand implements Callable<Integer> {
         value = "?";
       }
       Doc doc = c.getAnnotation(Doc.class);
-      out.printf("      %-20s %-14s %s%n", kebab(c.getName()), format(value),
-          doc == null ? "" : doc.value());
+      out.printf(
+          "      %-20s %-14s %s%n",
+          kebab(c.getName()), format(value), doc == null ? "" : doc.value());
     }
   }
 

@@ -33,9 +33,16 @@ final class ProgressObserver implements TrainingObserver {
   @Override
   public void started(long maxSteps) {
     if (terminal) {
-      bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(maxSteps)
-          .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK).setUpdateIntervalMillis(250)
-          .setConsumer(new ConsoleProgressBarConsumer(System.out, 160)).setUnit(" steps", 1).showSpeed().build();
+      bar =
+          new ProgressBarBuilder()
+              .setTaskName("train")
+              .setInitialMax(maxSteps)
+              .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
+              .setUpdateIntervalMillis(250)
+              .setConsumer(new ConsoleProgressBarConsumer(System.out, 160))
+              .setUnit(" steps", 1)
+              .showSpeed()
+              .build();
     }
   }
 
@@ -43,8 +50,8 @@ final class ProgressObserver implements TrainingObserver {
   public void step(int epoch, long step, double loss) {
     if (bar != null) {
       bar.stepTo(step);
-      bar.setExtraMessage(String.format(Locale.ROOT, " | epoch %d | step loss %.3f%s", epoch, loss,
-          lastEpoch));
+      bar.setExtraMessage(
+          String.format(Locale.ROOT, " | epoch %d | step loss %.3f%s", epoch, loss, lastEpoch));
     }
   }
 
@@ -52,8 +59,8 @@ final class ProgressObserver implements TrainingObserver {
   public void epoch(EpochReport r) {
     String line = line(r);
     if (bar != null) {
-      lastEpoch = String.format(Locale.ROOT, " | %s | acc %.3f", range(r, r.stage()),
-          r.meanAccuracy());
+      lastEpoch =
+          String.format(Locale.ROOT, " | %s | acc %.3f", range(r, r.stage()), r.meanAccuracy());
       if (r.decision().outcome() != Decision.Outcome.STAY) {
         System.out.print("\r\033[K" + line + "\n");
       }
@@ -64,16 +71,24 @@ final class ProgressObserver implements TrainingObserver {
   }
 
   static String line(EpochReport r) {
-    String decision = switch (r.decision().outcome()) {
-      case ADVANCE -> " | solved, advancing to " + range(r, r.decision().next());
-      case FINISH -> " | solved, curriculum finished";
-      case STAY -> "";
-    };
+    String decision =
+        switch (r.decision().outcome()) {
+          case ADVANCE -> " | solved, advancing to " + range(r, r.decision().next());
+          case FINISH -> " | solved, curriculum finished";
+          case STAY -> "";
+        };
     double[] acc = r.accuracy();
-    return String.format(Locale.ROOT,
-        "epoch %4d | %s | loss %.4f | acc %.3f (newest %.3f, min %.3f) | %.1f s%s", r.epoch(),
-        range(r, r.stage()), r.meanLoss(), r.meanAccuracy(), acc[acc.length - 1],
-        Arrays.stream(acc).min().orElse(Double.NaN), r.wallSeconds(), decision);
+    return String.format(
+        Locale.ROOT,
+        "epoch %4d | %s | loss %.4f | acc %.3f (newest %.3f, min %.3f) | %.1f s%s",
+        r.epoch(),
+        range(r, r.stage()),
+        r.meanLoss(),
+        r.meanAccuracy(),
+        acc[acc.length - 1],
+        Arrays.stream(acc).min().orElse(Double.NaN),
+        r.wallSeconds(),
+        decision);
   }
 
   /** The levels of {@code stage} under the name of the report's task. */

@@ -4,8 +4,8 @@ import engram.core.compare.ComparisonException;
 import engram.core.compare.SelectedStudy;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
-import engram.core.inject.Invocation;
 import engram.core.config.ResolvedExperiment;
+import engram.core.inject.Invocation;
 import engram.core.plugin.PluginRegistry;
 import engram.core.reproduce.ReproductionPlan;
 import engram.core.reproduce.ReproductionReport;
@@ -28,44 +28,59 @@ import picocli.CommandLine.Parameters;
  * by side, one thread each), analyses each run with the experiment's analyzers, and writes a
  * comparison with figures and the findings table of the plan's study to {@code report.md}.
  */
-@Command(name = "reproduce", mixinStandardHelpOptions = true,
-    description = "Train the conditions and seeds of a reproduction plan side by side, analyse "
-        + "every run and write report.md with figures and the findings of the plan's study.")
+@Command(
+    name = "reproduce",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train the conditions and seeds of a reproduction plan side by side, analyse "
+            + "every run and write report.md with figures and the findings of the plan's study.")
 final class ReproduceCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "PLAN.yaml",
+  @Parameters(
+      index = "0",
+      paramLabel = "PLAN.yaml",
       description = "A reproduction plan, e.g. examples/reproduce-timescales.yaml.")
   Path planFile;
 
-  @Parameters(index = "1..*", paramLabel = "KEY=VALUE",
+  @Parameters(
+      index = "1..*",
+      paramLabel = "KEY=VALUE",
       description = "Overrides applied to every run, after the profile and the condition.")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--profile", paramLabel = "NAME",
+  @Option(
+      names = "--profile",
+      paramLabel = "NAME",
       description = "A profile of the plan (e.g. paper: the paper's network and budget).")
   String profile;
 
-  @Option(names = "--seeds", split = ",", paramLabel = "SEED",
+  @Option(
+      names = "--seeds",
+      split = ",",
+      paramLabel = "SEED",
       description = "Seeds to train instead of the plan's, comma-separated.")
   List<Long> seeds;
 
-  @Option(names = "--workers", paramLabel = "N",
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
       description = "Runs trained at the same time (default: the plan's workers).")
   Integer workers;
 
-  @Option(names = "--dry-run",
+  @Option(
+      names = "--dry-run",
       description = "Check every run of the plan (and profile) and list them; train nothing.")
   boolean dryRun;
 
-  @Option(names = "--out", paramLabel = "DIR",
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
       description = "Parent directory of the output (default: reproductions).")
   Path outParent = Path.of("reproductions");
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @picocli.CommandLine.ParentCommand
-  Main main;
+  @picocli.CommandLine.ParentCommand Main main;
 
   @Override
   public Integer call() {
@@ -83,8 +98,13 @@ final class ReproduceCommand implements Callable<Integer> {
       plan = ReproductionPlan.load(planFile);
       if (plan.study() != null) {
         try {
-          study = SelectedStudy.resolve(registry, plan.study(), "set study in " + planFile
-              + " to one of them, or remove it for a report without findings.");
+          study =
+              SelectedStudy.resolve(
+                  registry,
+                  plan.study(),
+                  "set study in "
+                      + planFile
+                      + " to one of them, or remove it for a report without findings.");
         } catch (ComparisonException e) {
           throw new ConfigException(e.getMessage());
         }
@@ -94,8 +114,8 @@ final class ReproduceCommand implements Callable<Integer> {
       Path experimentFile = base.resolve(plan.experiment());
       parallel = workers != null ? workers : plan.workers();
       if (parallel < 1) {
-        throw new ConfigException("--workers must be ≥ 1 (was " + parallel + "). Fix: use 1 per"
-            + " core.");
+        throw new ConfigException(
+            "--workers must be ≥ 1 (was " + parallel + "). Fix: use 1 per" + " core.");
       }
       for (ReproductionPlan.Condition condition : plan.conditions()) {
         for (long seed : seeds != null ? seeds : plan.seeds()) {
@@ -120,12 +140,19 @@ final class ReproduceCommand implements Callable<Integer> {
     if (study != null) {
       // Said before training: a study whose tables no run writes measures little.
       for (String analyzer : study.tables().keySet()) {
-        boolean analysed = jobs.stream().allMatch(j -> j.experiment().analyzers().stream()
-            .anyMatch(a -> a.id().equals(analyzer)));
+        boolean analysed =
+            jobs.stream()
+                .allMatch(
+                    j ->
+                        j.experiment().analyzers().stream().anyMatch(a -> a.id().equals(analyzer)));
         if (!analysed) {
-          err.println("note: the study " + study.id() + " reads the tables of analyzer '"
-              + analyzer + "', which not every run of the plan runs: findings that need them"
-              + " may be not measured.");
+          err.println(
+              "note: the study "
+                  + study.id()
+                  + " reads the tables of analyzer '"
+                  + analyzer
+                  + "', which not every run of the plan runs: findings that need them"
+                  + " may be not measured.");
         }
       }
       study.notes().forEach(n -> err.println("note: " + n));
@@ -134,9 +161,15 @@ final class ReproduceCommand implements Callable<Integer> {
       for (ParallelRuns.Job job : jobs) {
         out.println(job.label() + ": " + String.join(" ", job.commandLine()));
       }
-      out.println("plan " + plan.name() + " is valid: " + jobs.size() + " runs"
-          + (study == null ? "" : ", findings of study " + study.id()) + "; nothing trained"
-          + " (--dry-run).");
+      out.println(
+          "plan "
+              + plan.name()
+              + " is valid: "
+              + jobs.size()
+              + " runs"
+              + (study == null ? "" : ", findings of study " + study.id())
+              + "; nothing trained"
+              + " (--dry-run).");
       out.flush();
       return Main.OK;
     }
@@ -144,13 +177,22 @@ final class ReproduceCommand implements Callable<Integer> {
     try {
       outDir = RunDirectory.fresh(outParent, RunDirectory.stamped(plan.name(), Instant.now()));
     } catch (IOException e) {
-      err.println("error: cannot create the output directory under " + outParent.toAbsolutePath()
-          + ": " + e.getMessage() + ". Fix: choose a writable --out.");
+      err.println(
+          "error: cannot create the output directory under "
+              + outParent.toAbsolutePath()
+              + ": "
+              + e.getMessage()
+              + ". Fix: choose a writable --out.");
       return Main.SOFTWARE;
     }
-    out.printf("reproduction %s: %d runs (%d conditions × %d seeds), %d at a time; output %s%n",
-        plan.name(), jobs.size(), plan.conditions().size(), jobs.size() / plan.conditions().size(),
-        Math.min(parallel, jobs.size()), outDir);
+    out.printf(
+        "reproduction %s: %d runs (%d conditions × %d seeds), %d at a time; output %s%n",
+        plan.name(),
+        jobs.size(),
+        plan.conditions().size(),
+        jobs.size() / plan.conditions().size(),
+        Math.min(parallel, jobs.size()),
+        outDir);
     out.flush();
 
     Instant started = Instant.now();
@@ -166,17 +208,28 @@ final class ReproduceCommand implements Callable<Integer> {
       return Main.INTERRUPTED;
     }
     List<RunCommand.Outcome> outcomes = result.outcomes();
-    List<Path> runs = outcomes.stream().filter(o -> o.run() != null && o.result() != null)
-        .map(RunCommand.Outcome::run).toList();
+    List<Path> runs =
+        outcomes.stream()
+            .filter(o -> o.run() != null && o.result() != null)
+            .map(RunCommand.Outcome::run)
+            .toList();
     int failed = (int) outcomes.stream().filter(o -> o.code() != Main.OK).count();
     if (runs.isEmpty()) {
-      err.println("error: no run finished training, so there is nothing to compare; see the"
-          + " messages above.");
+      err.println(
+          "error: no run finished training, so there is nothing to compare; see the"
+              + " messages above.");
       return Main.SOFTWARE;
     }
     try {
-      Path report = ReproductionReport.write(plan, study, profile, jobsLine(), outDir, runs,
-          Duration.between(started, Instant.now()));
+      Path report =
+          ReproductionReport.write(
+              plan,
+              study,
+              profile,
+              jobsLine(),
+              outDir,
+              runs,
+              Duration.between(started, Instant.now()));
       out.println("report: " + report);
     } catch (IOException | RuntimeException e) {
       err.println("error: cannot write the report in " + outDir + ": " + e.getMessage());

@@ -30,42 +30,56 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code engram run}: validates an experiment, creates its run directory and trains. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = "Train the experiment described by a YAML file. Creates runs/<name>-<timestamp>/ "
-        + "with the resolved config, provenance.json, metrics.csv, checkpoints/ and run.log.")
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description =
+        "Train the experiment described by a YAML file. Creates runs/<name>-<timestamp>/ "
+            + "with the resolved config, provenance.json, metrics.csv, checkpoints/ and run.log.")
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
   @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "The experiment file.")
   Path experiment;
 
-  @Parameters(index = "1..*", paramLabel = "KEY=VALUE",
+  @Parameters(
+      index = "1..*",
+      paramLabel = "KEY=VALUE",
       description = "Dotted overrides, e.g. seed=2 model.hidden-size=64 training.optimizer.lr=0.01")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--runs-dir", paramLabel = "DIR",
-      description = "Where to create the run directory (default: output.runs-dir of the experiment).")
+  @Option(
+      names = "--runs-dir",
+      paramLabel = "DIR",
+      description =
+          "Where to create the run directory (default: output.runs-dir of the experiment).")
   Path runsDir;
 
-  @Option(names = "--progress", paramLabel = "bar|lines",
+  @Option(
+      names = "--progress",
+      paramLabel = "bar|lines",
       description = "Progress display; default: a bar on a terminal, one line per epoch otherwise.")
   String progress;
 
-  @Option(names = "--seeds", paramLabel = "SEEDS",
-      description = "Train one run per seed, side by side, each with its own run directory: "
-          + "1..4 or 1,3,7.")
+  @Option(
+      names = "--seeds",
+      paramLabel = "SEEDS",
+      description =
+          "Train one run per seed, side by side, each with its own run directory: "
+              + "1..4 or 1,3,7.")
   String seeds;
 
-  @Option(names = "--workers", paramLabel = "N",
-      description = "With --seeds: runs trained at the same time, one thread each (default: the"
-          + " number of cores).")
+  @Option(
+      names = "--workers",
+      paramLabel = "N",
+      description =
+          "With --seeds: runs trained at the same time, one thread each (default: the"
+              + " number of cores).")
   Integer workers;
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @picocli.CommandLine.ParentCommand
-  Main main;
+  @picocli.CommandLine.ParentCommand Main main;
 
   @Override
   public Integer call() {
@@ -88,20 +102,31 @@ final class RunCommand implements Callable<Integer> {
     Path root = runsDir != null ? runsDir : Path.of(resolved.output().runsDir());
     StopSignal stop = invocation.stop();
     CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.request();
-      try {
-        // Ctrl-C: let the trainer finish its step and write the final checkpoint.
-        done.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, "engram-stop");
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.request();
+              try {
+                // Ctrl-C: let the trainer finish its step and write the final checkpoint.
+                done.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "engram-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     boolean terminal = progress == null ? System.console() != null : progress.equals("bar");
     try {
-      return train(invocation, resolved, root, commandLine(), new ProgressObserver(out, terminal),
-          "", out, err).code();
+      return train(
+              invocation,
+              resolved,
+              root,
+              commandLine(),
+              new ProgressObserver(out, terminal),
+              "",
+              out,
+              err)
+          .code();
     } finally {
       done.countDown();
       try {
@@ -143,8 +168,8 @@ final class RunCommand implements Callable<Integer> {
         return Main.USAGE;
       }
     }
-    out.printf("%d runs (seeds %s), %d at a time%n", jobs.size(), seeds,
-        Math.min(parallel, jobs.size()));
+    out.printf(
+        "%d runs (seeds %s), %d at a time%n", jobs.size(), seeds, Math.min(parallel, jobs.size()));
     out.flush();
     ParallelRuns.Result result;
     try {
@@ -193,8 +218,11 @@ final class RunCommand implements Callable<Integer> {
       list.clear();
     }
     if (list.isEmpty() || list.stream().distinct().count() != list.size()) {
-      throw new IllegalArgumentException("--seeds must list distinct seeds as 1..4, 1,3,7 or"
-          + " 1..3,9 (was '" + text + "'). Fix: e.g. --seeds 1..4");
+      throw new IllegalArgumentException(
+          "--seeds must list distinct seeds as 1..4, 1,3,7 or"
+              + " 1..3,9 (was '"
+              + text
+              + "'). Fix: e.g. --seeds 1..4");
     }
     return list;
   }
@@ -211,8 +239,14 @@ final class RunCommand implements Callable<Integer> {
    * @param prefix put before every line this method prints (a run's label when several run side by
    *     side)
    */
-  static Outcome train(Invocation invocation, ResolvedExperiment resolved, Path root,
-      List<String> commandLine, TrainingObserver display, String prefix, PrintWriter out,
+  static Outcome train(
+      Invocation invocation,
+      ResolvedExperiment resolved,
+      Path root,
+      List<String> commandLine,
+      TrainingObserver display,
+      String prefix,
+      PrintWriter out,
       PrintWriter err) {
     RunInjector injector =
         invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
@@ -220,8 +254,13 @@ final class RunCommand implements Callable<Integer> {
     try {
       run = injector.directory();
     } catch (java.io.IOException e) {
-      err.println(prefix + "error: cannot create the run directory under " + root.toAbsolutePath()
-          + ": " + e.getMessage() + ". Fix: choose a writable --runs-dir or output.runs-dir.");
+      err.println(
+          prefix
+              + "error: cannot create the run directory under "
+              + root.toAbsolutePath()
+              + ": "
+              + e.getMessage()
+              + ". Fix: choose a writable --runs-dir or output.runs-dir.");
       return new Outcome(Main.SOFTWARE, null, null);
     }
     out.println(prefix + "run directory: " + run.path());
@@ -237,14 +276,19 @@ final class RunCommand implements Callable<Integer> {
         return new Outcome(Main.DIVERGED, run.path(), null);
       } catch (OutOfMemoryError e) {
         LOG.error("Run failed: out of memory", e);
-        err.println(prefix + "error: the run ran out of memory (" + e.getMessage() + "). Fix:"
-            + " lower training.batch-size, evaluation.batch-size or model.hidden-size, or give"
-            + " Java more memory (JAVA_OPTS=-Xmx...). Details in " + run.logFile());
+        err.println(
+            prefix
+                + "error: the run ran out of memory ("
+                + e.getMessage()
+                + "). Fix:"
+                + " lower training.batch-size, evaluation.batch-size or model.hidden-size, or give"
+                + " Java more memory (JAVA_OPTS=-Xmx...). Details in "
+                + run.logFile());
         return new Outcome(Main.SOFTWARE, run.path(), null);
       } catch (Exception e) {
         LOG.error("Run failed", e);
-        err.println(prefix + "error: the run failed: " + e + " (stack trace in " + run.logFile()
-            + ")");
+        err.println(
+            prefix + "error: the run failed: " + e + " (stack trace in " + run.logFile() + ")");
         return new Outcome(Main.SOFTWARE, run.path(), null);
       }
     } catch (Exception e) { // the log itself could not be attached or closed
@@ -254,16 +298,26 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Trains (and analyses) with run.log attached; exceptions go to the caller, which logs them. */
-  private static Outcome trainAndAnalyse(RunDirectory run, RunInjector injector,
-      ResolvedExperiment resolved, ExperimentLoader loader, String prefix, PrintWriter out,
-      PrintWriter err) throws Exception {
+  private static Outcome trainAndAnalyse(
+      RunDirectory run,
+      RunInjector injector,
+      ResolvedExperiment resolved,
+      ExperimentLoader loader,
+      String prefix,
+      PrintWriter out,
+      PrintWriter err)
+      throws Exception {
     try (RunArtifacts artifacts = injector.artifacts()) { // one of the trainer's observers
       LOG.info("Run {} started: {}", run.path(), resolved.name());
       TrainingResult result = injector.trainer().run();
-      out.printf("%sfinished: %s after %d epochs (%d steps); largest %s solved: %s; run"
-          + " directory: %s%n", prefix,
+      out.printf(
+          "%sfinished: %s after %d epochs (%d steps); largest %s solved: %s; run"
+              + " directory: %s%n",
+          prefix,
           result.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
-          result.epochs(), result.steps(), LevelName.of(resolved),
+          result.epochs(),
+          result.steps(),
+          LevelName.of(resolved),
           result.maxLevelSolved() == 0 ? "none" : String.valueOf(result.maxLevelSolved()),
           run.path());
       out.flush();
@@ -272,8 +326,9 @@ final class RunCommand implements Callable<Integer> {
       }
       int failed = 0;
       if (!resolved.analyzers().isEmpty()) {
-        for (AnalysisRunner.Outcome o : AnalysisRunner.run(run.path(), resolved, loader,
-            resolved.analyzers(), AnalysisRunner.Selection.ALL)) {
+        for (AnalysisRunner.Outcome o :
+            AnalysisRunner.run(
+                run.path(), resolved, loader, resolved.analyzers(), AnalysisRunner.Selection.ALL)) {
           if (o.ok()) {
             out.println(prefix + "analysis " + o.id() + ": wrote " + o.directory());
           } else {

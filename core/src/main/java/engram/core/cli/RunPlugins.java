@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * The plugin jars a run used, read from its {@code provenance.json}, so that analysing the run
- * finds them where they were (their folders are searched too) and, when one is gone, says which
- * jar to bring back instead of "unknown task id".
+ * finds them where they were (their folders are searched too) and, when one is gone, says which jar
+ * to bring back instead of "unknown task id".
  *
  * @param jarPlugins the run's plugins that came from jars outside the class path (plugins folders)
  */
@@ -44,7 +44,9 @@ record RunPlugins(List<Provenance.PluginUse> jarPlugins) {
     }
     List<Provenance.PluginUse> fromJars = new ArrayList<>();
     for (Provenance.PluginUse use : provenance.plugins()) {
-      if (use.sha256() != null && use.source() != null && use.source().endsWith(".jar")
+      if (use.sha256() != null
+          && use.source() != null
+          && use.source().endsWith(".jar")
           && !classPath.contains(Path.of(use.source()).toAbsolutePath().normalize().toString())) {
         fromJars.add(use);
       }
@@ -65,8 +67,8 @@ record RunPlugins(List<Provenance.PluginUse> jarPlugins) {
   }
 
   /**
-   * A message naming every plugin of the run that {@code registry} lacks, with the jar it came
-   * from and the fix; null when all are there.
+   * A message naming every plugin of the run that {@code registry} lacks, with the jar it came from
+   * and the fix; null when all are there.
    */
   String missing(PluginRegistry registry) {
     List<String> lacking = new ArrayList<>();
@@ -78,21 +80,30 @@ record RunPlugins(List<Provenance.PluginUse> jarPlugins) {
       } catch (IllegalArgumentException e) {
         continue;
       }
-      boolean found = registry.all(kind).stream().map(DiscoveredPlugin::id)
-          .anyMatch(use.id()::equals);
+      boolean found =
+          registry.all(kind).stream().map(DiscoveredPlugin::id).anyMatch(use.id()::equals);
       if (!found) {
         boolean there = Files.isRegularFile(Path.of(use.source()));
         jars.add(use.source());
-        lacking.add(use.kind() + " '" + use.id() + "' from the plugin jar " + use.source()
-            + (there ? " (the jar is there but did not load; see ./engram plugins)"
-                : " (no longer there; sha256 " + use.sha256() + ")"));
+        lacking.add(
+            use.kind()
+                + " '"
+                + use.id()
+                + "' from the plugin jar "
+                + use.source()
+                + (there
+                    ? " (the jar is there but did not load; see ./engram plugins)"
+                    : " (no longer there; sha256 " + use.sha256() + ")"));
       }
     }
     if (lacking.isEmpty()) {
       return null;
     }
-    return "this run used " + String.join(", ", lacking) + ". Fix: put "
-        + (jars.size() == 1 ? "that jar" : "those jars") + " into Engram's plugins/ folder"
+    return "this run used "
+        + String.join(", ", lacking)
+        + ". Fix: put "
+        + (jars.size() == 1 ? "that jar" : "those jars")
+        + " into Engram's plugins/ folder"
         + " (or pass --plugins DIR) and analyse again.";
   }
 }

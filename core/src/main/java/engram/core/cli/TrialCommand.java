@@ -34,16 +34,17 @@ import picocli.CommandLine.Parameters;
  * {@code engram trial}: draws one trial of an experiment's task — its inputs, its targets, the
  * scored steps and the named periods — as a PNG, so a protocol can be checked by eye.
  */
-@Command(name = "trial", mixinStandardHelpOptions = true,
-    description = "Plot one trial of the experiment's task (inputs, targets, scored steps, named "
-        + "periods) to a PNG, drawn with the experiment's seed and its curriculum's first levels.")
+@Command(
+    name = "trial",
+    mixinStandardHelpOptions = true,
+    description =
+        "Plot one trial of the experiment's task (inputs, targets, scored steps, named periods) to"
+            + " a PNG, drawn with the experiment's seed and its curriculum's first levels.")
 final class TrialCommand implements Callable<Integer> {
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @picocli.CommandLine.ParentCommand
-  Main main;
+  @picocli.CommandLine.ParentCommand Main main;
 
   @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "The experiment file.")
   Path experiment;
@@ -51,11 +52,18 @@ final class TrialCommand implements Callable<Integer> {
   @Parameters(index = "1..*", paramLabel = "KEY=VALUE", description = "Dotted overrides.")
   List<String> overrides = new ArrayList<>();
 
-  @Option(names = "--out", paramLabel = "FILE.png", description = "Where to write the PNG "
-      + "(default: <experiment name>-trial.png in the working directory; never overwritten).")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE.png",
+      description =
+          "Where to write the PNG (default: <experiment name>-trial.png in the working directory;"
+              + " never overwritten).")
   Path out;
 
-  @Option(names = "--sequence", paramLabel = "K", defaultValue = "0",
+  @Option(
+      names = "--sequence",
+      paramLabel = "K",
+      defaultValue = "0",
       description = "Which sequence of the first batch to draw (default 0).")
   int sequence;
 
@@ -83,8 +91,12 @@ final class TrialCommand implements Callable<Integer> {
     Task task = (Task) e.task().plugin().plugin();
     Curriculum curriculum = (Curriculum) e.curriculum().plugin().plugin();
     int[] levels = curriculum.start(e.curriculum().config()).levels();
-    Batch batch = task.sample(e.task().config(), levels, sequence + 1,
-        new RandomStreams(e.seed()).stream("train-data"));
+    Batch batch =
+        task.sample(
+            e.task().config(),
+            levels,
+            sequence + 1,
+            new RandomStreams(e.seed()).stream("train-data"));
     String levelName = LevelName.of(e); // checked by the loader
     try {
       write(batch, sequence, e.task().plugin().id(), levelName, file);
@@ -92,8 +104,18 @@ final class TrialCommand implements Callable<Integer> {
       err.println("error: cannot write " + file + ": " + ex.getMessage());
       return Main.SOFTWARE;
     }
-    spec.commandLine().getOut().println("wrote " + file + " (task " + e.task().plugin().id()
-        + ", " + LevelName.range(levelName, levels) + ", " + batch.steps() + " steps)");
+    spec.commandLine()
+        .getOut()
+        .println(
+            "wrote "
+                + file
+                + " (task "
+                + e.task().plugin().id()
+                + ", "
+                + LevelName.range(levelName, levels)
+                + ", "
+                + batch.steps()
+                + " steps)");
     return Main.OK;
   }
 
@@ -131,8 +153,12 @@ final class TrialCommand implements Callable<Integer> {
           boolean isScored = target.mask()[entry] != 0;
           scored += isScored ? 1 : 0;
           // unscored steps are gaps: their target values mean nothing
-          y[t] = !isScored ? Double.NaN : target.kind() == LossKind.CLASSIFICATION
-              ? target.values()[entry] : target.values()[entry * target.width() + c];
+          y[t] =
+              !isScored
+                  ? Double.NaN
+                  : target.kind() == LossKind.CLASSIFICATION
+                      ? target.values()[entry]
+                      : target.values()[entry * target.width() + c];
         }
         String name = levelName + "=" + target.level() + (components > 1 ? " out " + c : "");
         XYSeries series = targets.addSeries(name, time, y);
@@ -146,14 +172,23 @@ final class TrialCommand implements Callable<Integer> {
       Files.createDirectories(parent);
     }
     String name = file.toString();
-    BitmapEncoder.saveBitmap(List.of(inputs, targets), 2, 1,
+    BitmapEncoder.saveBitmap(
+        List.of(inputs, targets),
+        2,
+        1,
         name.endsWith(".png") ? name.substring(0, name.length() - 4) : name,
         BitmapEncoder.BitmapFormat.PNG);
   }
 
   private static XYChart chart(String title, String yTitle) {
-    XYChart chart = new XYChartBuilder().width(900).height(300).title(title)
-        .xAxisTitle("time step").yAxisTitle(yTitle).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(300)
+            .title(title)
+            .xAxisTitle("time step")
+            .yAxisTitle(yTitle)
+            .build();
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
     chart.getStyler().setMarkerSize(6);
     chart.getStyler().setYAxisDecimalPattern("0.###");

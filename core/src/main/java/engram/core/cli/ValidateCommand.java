@@ -13,23 +13,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code engram validate}: checks an experiment file without training. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
-    description = "Check an experiment file (keys, plugin ids, value ranges) and print the "
-        + "resolved configuration, without training or writing anything.")
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Check an experiment file (keys, plugin ids, value ranges) and print the "
+            + "resolved configuration, without training or writing anything.")
 final class ValidateCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "The experiment file.")
   Path experiment;
 
-  @Parameters(index = "1..*", paramLabel = "KEY=VALUE",
+  @Parameters(
+      index = "1..*",
+      paramLabel = "KEY=VALUE",
       description = "Dotted overrides, e.g. model.hidden-size=64 training.optimizer.lr=0.01")
   List<String> overrides = new ArrayList<>();
 
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @picocli.CommandLine.ParentCommand
-  Main main;
+  @picocli.CommandLine.ParentCommand Main main;
 
   @Option(names = "--quiet", description = "Print only errors.")
   boolean quiet;

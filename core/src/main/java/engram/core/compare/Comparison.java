@@ -32,8 +32,12 @@ public final class Comparison {
   private final List<String> notes;
   private final SelectedStudy study;
 
-  private Comparison(GroupBy groupBy, List<RunSummary> runs, List<Group> groups,
-      List<String> notes, SelectedStudy study) {
+  private Comparison(
+      GroupBy groupBy,
+      List<RunSummary> runs,
+      List<Group> groups,
+      List<String> notes,
+      SelectedStudy study) {
     this.groupBy = groupBy;
     this.runs = List.copyOf(runs);
     this.groups = List.copyOf(groups);
@@ -54,14 +58,15 @@ public final class Comparison {
    * Reads run directories, with the tables the study reads, and groups them.
    *
    * @param study the study to check, or null for none (then no analyzer table is read)
-   * @throws ComparisonException when none is given, one is given twice, one is not a run
-   *     directory, or nothing at all can be compared
+   * @throws ComparisonException when none is given, one is given twice, one is not a run directory,
+   *     or nothing at all can be compared
    */
   public static Comparison load(List<Path> runDirectories, GroupBy by, SelectedStudy study)
       throws ComparisonException {
     if (runDirectories == null || runDirectories.isEmpty()) {
-      throw new ComparisonException("no run directories given. Fix: pass one or more run"
-          + " directories made by ./engram run, e.g. ./engram compare runs/parity-*.");
+      throw new ComparisonException(
+          "no run directories given. Fix: pass one or more run"
+              + " directories made by ./engram run, e.g. ./engram compare runs/parity-*.");
     }
     Map<Path, Path> seen = new HashMap<>();
     List<RunSummary> runs = new ArrayList<>();
@@ -69,8 +74,10 @@ public final class Comparison {
       Path key = dir.toAbsolutePath().normalize();
       Path earlier = seen.putIfAbsent(key, dir);
       if (earlier != null) {
-        throw new ComparisonException(dir + " is given twice (it would count as two seeds)."
-            + " Fix: pass each run directory once.");
+        throw new ComparisonException(
+            dir
+                + " is given twice (it would count as two seeds)."
+                + " Fix: pass each run directory once.");
       }
       runs.add(RunReader.read(dir, study == null ? Map.of() : study.tables()));
     }
@@ -81,8 +88,8 @@ public final class Comparison {
    * Groups runs already read.
    *
    * @param study the study to check, or null for none
-   * @throws ComparisonException when there are no runs, two have the same directory, or none has
-   *     a metrics row or an analyzer table
+   * @throws ComparisonException when there are no runs, two have the same directory, or none has a
+   *     metrics row or an analyzer table
    */
   public static Comparison of(List<RunSummary> runs, GroupBy by, SelectedStudy study)
       throws ComparisonException {
@@ -92,14 +99,17 @@ public final class Comparison {
     Set<String> ids = new HashSet<>();
     for (RunSummary run : runs) {
       if (!ids.add(run.id())) {
-        throw new ComparisonException(run.dir() + " is given twice (it would count as two seeds)."
-            + " Fix: pass each run directory once.");
+        throw new ComparisonException(
+            run.dir()
+                + " is given twice (it would count as two seeds)."
+                + " Fix: pass each run directory once.");
       }
     }
     boolean anything = runs.stream().anyMatch(r -> r.epochs() > 0 || !r.analyses().isEmpty());
     if (!anything) {
-      throw new ComparisonException("nothing to compare: no run has a row in metrics.csv or an"
-          + " analyzer table. Fix: compare runs that trained for at least one epoch.");
+      throw new ComparisonException(
+          "nothing to compare: no run has a row in metrics.csv or an"
+              + " analyzer table. Fix: compare runs that trained for at least one epoch.");
     }
     Map<String, List<RunSummary>> byLabel = new TreeMap<>();
     for (RunSummary run : runs) {
@@ -115,8 +125,11 @@ public final class Comparison {
     Set<String> tasks = new TreeSet<>();
     runs.forEach(r -> tasks.add(r.taskId()));
     if (tasks.size() > 1) {
-      notes.add("the runs train different tasks (" + String.join(", ", tasks) + "): groups and"
-          + " findings mix them; compare one task at a time.");
+      notes.add(
+          "the runs train different tasks ("
+              + String.join(", ", tasks)
+              + "): groups and"
+              + " findings mix them; compare one task at a time.");
     }
     return new Comparison(by, runs, groups, notes, study);
   }
@@ -154,5 +167,4 @@ public final class Comparison {
     }
     return out;
   }
-
 }

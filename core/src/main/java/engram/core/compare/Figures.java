@@ -24,9 +24,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The comparison's figures: what each shows, per group (computed from the runs), and how it is
  * drawn (XChart, headless PNG). Every curve is a group: at each x, the mean over the group's runs
- * that have a value there, with error bars of ± one sample standard deviation over those runs.
- * Core draws the largest N against epoch from the metrics; every other figure is a study's
- * ({@link engram.api.study.Figure}: one curve or value per run), put into groups here.
+ * that have a value there, with error bars of ± one sample standard deviation over those runs. Core
+ * draws the largest N against epoch from the metrics; every other figure is a study's ({@link
+ * engram.api.study.Figure}: one curve or value per run), put into groups here.
  */
 final class Figures {
   private Figures() {}
@@ -35,7 +35,12 @@ final class Figures {
   record Point(double x, Stats y) {}
 
   /** One chart: a curve per group (group label → points, ordered by x). */
-  record Panel(String quantity, String title, String xTitle, String yTitle, boolean logX,
+  record Panel(
+      String quantity,
+      String title,
+      String xTitle,
+      String yTitle,
+      boolean logX,
       Map<String, List<Point>> curves) {
     boolean empty() {
       return curves.values().stream().allMatch(List::isEmpty);
@@ -43,8 +48,8 @@ final class Figures {
   }
 
   /** Bars per group: series name (e.g. {@code slowest}) → one value per category (group). */
-  record Bars(String title, String yTitle, List<String> categories,
-      Map<String, List<Stats>> series) {}
+  record Bars(
+      String title, String yTitle, List<String> categories, Map<String, List<Stats>> series) {}
 
   /**
    * One PNG: stacked panels, or bars. {@code missing} says why it is not drawn (null when drawn).
@@ -58,9 +63,10 @@ final class Figures {
   static final String MAX_N = "max-N-vs-epoch.png";
 
   private static final Color[] PALETTE = {
-      new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
-      new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233),
-      new Color(0, 0, 0), new Color(240, 228, 66)};
+    new Color(0, 114, 178), new Color(213, 94, 0), new Color(0, 158, 115),
+    new Color(204, 121, 167), new Color(230, 159, 0), new Color(86, 180, 233),
+    new Color(0, 0, 0), new Color(240, 228, 66)
+  };
 
   /**
    * Every figure of the report, drawn or with the reason it is left out: the largest N against
@@ -72,12 +78,20 @@ final class Figures {
       throws ComparisonException {
     List<Figure> figures = new ArrayList<>();
     Panel maxLevel = maxLevel(c);
-    figures.add(new Figure(MAX_N, "Largest N trained against epoch", List.of(maxLevel), null,
-        maxLevel.empty() ? "no run has a row in metrics.csv" : null));
+    figures.add(
+        new Figure(
+            MAX_N,
+            "Largest N trained against epoch",
+            List.of(maxLevel),
+            null,
+            maxLevel.empty() ? "no run has a row in metrics.csv" : null));
     for (engram.api.study.Figure f : study) {
       if (figures.stream().anyMatch(other -> other.file().equals(f.file()))) {
-        throw new ComparisonException("the study's figure " + f.file() + " would overwrite"
-            + " another figure of the comparison. Fix: the study must name its figures apart.");
+        throw new ComparisonException(
+            "the study's figure "
+                + f.file()
+                + " would overwrite"
+                + " another figure of the comparison. Fix: the study must name its figures apart.");
       }
       figures.add(group(c, f));
     }
@@ -91,11 +105,18 @@ final class Figures {
       Map<String, List<Stats>> series = new LinkedHashMap<>();
       bars.series().forEach(s -> series.put(s.name(), new ArrayList<>()));
       for (Comparison.Group g : c.groups()) {
-        List<Stats> values = bars.series().stream().map(s -> Stats.of(g.runs().stream()
-            .mapToDouble(r -> s.values().getOrDefault(r.id(), Double.NaN)).toArray())).toList();
+        List<Stats> values =
+            bars.series().stream()
+                .map(
+                    s ->
+                        Stats.of(
+                            g.runs().stream()
+                                .mapToDouble(r -> s.values().getOrDefault(r.id(), Double.NaN))
+                                .toArray()))
+                .toList();
         if (values.stream().allMatch(Stats::present)) {
-          categories.add(g.label() + " (n = "
-              + values.stream().mapToInt(Stats::n).max().orElse(0) + ")");
+          categories.add(
+              g.label() + " (n = " + values.stream().mapToInt(Stats::n).max().orElse(0) + ")");
           for (int i = 0; i < values.size(); i++) {
             series.get(bars.series().get(i).name()).add(values.get(i));
           }
@@ -104,23 +125,37 @@ final class Figures {
       if (categories.isEmpty()) {
         return new Figure(figure.file(), figure.heading(), List.of(), null, figure.whenEmpty());
       }
-      return new Figure(figure.file(), figure.heading(), List.of(),
-          new Bars(bars.title(), bars.yTitle(), categories, series), null);
+      return new Figure(
+          figure.file(),
+          figure.heading(),
+          List.of(),
+          new Bars(bars.title(), bars.yTitle(), categories, series),
+          null);
     }
     List<Panel> panels = new ArrayList<>();
     for (engram.api.study.Figure.Panel p : figure.panels()) {
       engram.api.study.Figure.Curves curves = (engram.api.study.Figure.Curves) p;
       Map<String, List<Point>> byGroup = new LinkedHashMap<>();
       for (Comparison.Group g : c.groups()) {
-        byGroup.put(g.label(), aggregate(g.runs().stream()
-            .map(r -> curves.runs().getOrDefault(r.id(), new TreeMap<>())).toList()));
+        byGroup.put(
+            g.label(),
+            aggregate(
+                g.runs().stream()
+                    .map(r -> curves.runs().getOrDefault(r.id(), new TreeMap<>()))
+                    .toList()));
       }
-      panels.add(new Panel(curves.quantity(), curves.title(), curves.xTitle(), curves.yTitle(),
-          curves.logX(), byGroup));
+      panels.add(
+          new Panel(
+              curves.quantity(),
+              curves.title(),
+              curves.xTitle(),
+              curves.yTitle(),
+              curves.logX(),
+              byGroup));
     }
     boolean empty = panels.stream().allMatch(Panel::empty);
-    return new Figure(figure.file(), figure.heading(), panels, null,
-        empty ? figure.whenEmpty() : null);
+    return new Figure(
+        figure.file(), figure.heading(), panels, null, empty ? figure.whenEmpty() : null);
   }
 
   /** Draws a figure that has data into {@code dir}. */
@@ -141,8 +176,14 @@ final class Figures {
   }
 
   private static XYChart chart(Panel panel, List<String> groupOrder) {
-    XYChart chart = new XYChartBuilder().width(800).height(450).title(panel.title())
-        .xAxisTitle(panel.xTitle()).yAxisTitle(panel.yTitle()).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(800)
+            .height(450)
+            .title(panel.title())
+            .xAxisTitle(panel.xTitle())
+            .yAxisTitle(panel.yTitle())
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setErrorBarsColorSeriesColor(true);
     chart.getStyler().setXAxisLogarithmic(panel.logX());
@@ -166,8 +207,14 @@ final class Figures {
   }
 
   private static CategoryChart bars(Bars bars) {
-    CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(bars.title())
-        .xAxisTitle("group (error bars: ± std over runs)").yAxisTitle(bars.yTitle()).build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(800)
+            .height(500)
+            .title(bars.title())
+            .xAxisTitle("group (error bars: ± std over runs)")
+            .yAxisTitle(bars.yTitle())
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
     chart.getStyler().setErrorBarsColorSeriesColor(true);
     int k = 0;
@@ -192,15 +239,18 @@ final class Figures {
   }
 
   /**
-   * Largest N against epoch. A run that stopped before the longest run of its group (its
-   * curriculum finished, or it was cut short) keeps its last N, so that it does not drop out of
-   * the mean.
+   * Largest N against epoch. A run that stopped before the longest run of its group (its curriculum
+   * finished, or it was cut short) keeps its last N, so that it does not drop out of the mean.
    */
   private static Panel maxLevel(Comparison c) {
     Map<String, List<Point>> curves = new LinkedHashMap<>();
     for (Comparison.Group g : c.groups()) {
-      int lastEpoch = g.runs().stream().filter(r -> r.epochs() > 0)
-          .mapToInt(r -> r.maxLevelByEpoch().lastKey()).max().orElse(0);
+      int lastEpoch =
+          g.runs().stream()
+              .filter(r -> r.epochs() > 0)
+              .mapToInt(r -> r.maxLevelByEpoch().lastKey())
+              .max()
+              .orElse(0);
       List<SortedMap<Double, Double>> runs = new ArrayList<>();
       for (RunSummary r : g.runs()) {
         SortedMap<Double, Double> curve = toDouble(r.maxLevelByEpoch());
@@ -214,8 +264,13 @@ final class Figures {
       }
       curves.put(g.label(), aggregate(runs));
     }
-    return new Panel("max_N", "Largest N trained against epoch (a run that stopped keeps its"
-        + " last N)", "epoch", "largest N trained (levels)", false, curves);
+    return new Panel(
+        "max_N",
+        "Largest N trained against epoch (a run that stopped keeps its" + " last N)",
+        "epoch",
+        "largest N trained (levels)",
+        false,
+        curves);
   }
 
   /** At every x of any run: the statistics over the runs that have a finite value there. */
@@ -224,8 +279,12 @@ final class Figures {
     curves.forEach(curve -> xs.addAll(curve.keySet()));
     List<Point> points = new ArrayList<>();
     for (double x : xs) {
-      Stats y = Stats.of(curves.stream().filter(curve -> curve.containsKey(x))
-          .mapToDouble(curve -> curve.get(x)).toArray());
+      Stats y =
+          Stats.of(
+              curves.stream()
+                  .filter(curve -> curve.containsKey(x))
+                  .mapToDouble(curve -> curve.get(x))
+                  .toArray());
       if (y.present()) {
         points.add(new Point(x, y));
       }

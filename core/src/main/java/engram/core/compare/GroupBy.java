@@ -48,8 +48,8 @@ public enum GroupBy {
         return by;
       }
     }
-    throw new ComparisonException("--group-by must be one of " + choices() + " (was '" + text
-        + "'). Fix: pass one of them.");
+    throw new ComparisonException(
+        "--group-by must be one of " + choices() + " (was '" + text + "'). Fix: pass one of them.");
   }
 
   /** The choices, for messages and help. */

@@ -37,11 +37,13 @@ public final class RunReader {
   public static final double DEFAULT_THRESHOLD = StudyRun.DEFAULT_THRESHOLD;
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
   /** The columns of metrics.csv a comparison relies on; the others are read as numbers. */
-  private static final List<ColumnSpec> METRICS_COLUMNS = List.of(
-      ColumnSpec.integer("epoch", "epochs", "epochs completed"),
-      ColumnSpec.integer("N", "levels", "the head's level"),
-      ColumnSpec.number("accuracy", "fraction correct", "evaluation accuracy"));
+  private static final List<ColumnSpec> METRICS_COLUMNS =
+      List.of(
+          ColumnSpec.integer("epoch", "epochs", "epochs completed"),
+          ColumnSpec.integer("N", "levels", "the head's level"),
+          ColumnSpec.number("accuracy", "fraction correct", "evaluation accuracy"));
 
   private RunReader() {}
 
@@ -76,8 +78,8 @@ public final class RunReader {
     try {
       config = YAML.readTree(configFile.toFile());
     } catch (IOException e) {
-      throw new ComparisonException(configFile + " cannot be read (" + firstLine(e.getMessage())
-          + ")." + fix);
+      throw new ComparisonException(
+          configFile + " cannot be read (" + firstLine(e.getMessage()) + ")." + fix);
     }
     if (config == null || !config.isObject()) {
       throw new ComparisonException(configFile + " is not a YAML mapping." + fix);
@@ -89,30 +91,51 @@ public final class RunReader {
 
     Path metricsFile = dir.resolve(RunDirectory.METRICS);
     if (!Files.isRegularFile(metricsFile)) {
-      throw new ComparisonException(dir + " is not a run directory (no " + RunDirectory.METRICS
-          + ": the run never started training)." + fix);
+      throw new ComparisonException(
+          dir
+              + " is not a run directory (no "
+              + RunDirectory.METRICS
+              + ": the run never started training)."
+              + fix);
     }
     Table metrics;
     try {
-      metrics = Table.parse(metricsFile.toString(),
-          Files.readString(metricsFile, StandardCharsets.UTF_8), METRICS_COLUMNS,
-          ColumnType.NUMBER);
+      metrics =
+          Table.parse(
+              metricsFile.toString(),
+              Files.readString(metricsFile, StandardCharsets.UTF_8),
+              METRICS_COLUMNS,
+              ColumnType.NUMBER);
     } catch (IOException | IllegalArgumentException e) {
-      throw new ComparisonException(metricsFile + " cannot be read (" + firstLine(e.getMessage())
-          + ")." + fix);
+      throw new ComparisonException(
+          metricsFile + " cannot be read (" + firstLine(e.getMessage()) + ")." + fix);
     }
 
     List<String> notes = new ArrayList<>();
     Map<String, Map<String, Table>> analyses = new LinkedHashMap<>();
-    tables.forEach((analyzer, specs) -> {
-      for (TableSpec spec : specs) {
-        readTable(dir, analyzer, spec, notes).ifPresent(t -> analyses
-            .computeIfAbsent(analyzer, k -> new LinkedHashMap<>()).put(spec.file(), t));
-      }
-    });
-    return new RunSummary(dir, config.path("name").asText(dir.getFileName().toString()),
-        config.path("seed").asLong(0), taskId, modelId, curriculumId, flatten(config), metrics,
-        LevelProgress.of(metrics, threshold), analyses, notes);
+    tables.forEach(
+        (analyzer, specs) -> {
+          for (TableSpec spec : specs) {
+            readTable(dir, analyzer, spec, notes)
+                .ifPresent(
+                    t ->
+                        analyses
+                            .computeIfAbsent(analyzer, k -> new LinkedHashMap<>())
+                            .put(spec.file(), t));
+          }
+        });
+    return new RunSummary(
+        dir,
+        config.path("name").asText(dir.getFileName().toString()),
+        config.path("seed").asLong(0),
+        taskId,
+        modelId,
+        curriculumId,
+        flatten(config),
+        metrics,
+        LevelProgress.of(metrics, threshold),
+        analyses,
+        notes);
   }
 
   private static String id(JsonNode config, String section, Path file, String fix)
@@ -148,13 +171,11 @@ public final class RunReader {
   }
 
   /**
-   * The newest copy of a declared table: {@code analysis/<id>-k/<file>} with the largest k
-   * ({@code <id>} itself is k = 1) that has the file. When that copy does not read as declared,
-   * the table is left out with a note (an older copy is not used instead: it would silently mix
-   * analyses).
+   * The newest copy of a declared table: {@code analysis/<id>-k/<file>} with the largest k ({@code
+   * <id>} itself is k = 1) that has the file. When that copy does not read as declared, the table
+   * is left out with a note (an older copy is not used instead: it would silently mix analyses).
    */
-  static Optional<Table> readTable(Path run, String analyzer, TableSpec spec,
-      List<String> notes) {
+  static Optional<Table> readTable(Path run, String analyzer, TableSpec spec, List<String> notes) {
     Path analysis = run.resolve("analysis");
     if (!Files.isDirectory(analysis)) {
       return Optional.empty();
@@ -162,13 +183,16 @@ public final class RunReader {
     Pattern name = Pattern.compile(Pattern.quote(analyzer) + "(?:-(\\d+))?");
     List<Map.Entry<Integer, Path>> candidates = new ArrayList<>();
     try (Stream<Path> children = Files.list(analysis)) {
-      children.filter(Files::isDirectory).forEach(child -> {
-        Matcher m = name.matcher(child.getFileName().toString());
-        if (m.matches()) {
-          int k = m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
-          candidates.add(Map.entry(k, child));
-        }
-      });
+      children
+          .filter(Files::isDirectory)
+          .forEach(
+              child -> {
+                Matcher m = name.matcher(child.getFileName().toString());
+                if (m.matches()) {
+                  int k = m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
+                  candidates.add(Map.entry(k, child));
+                }
+              });
     } catch (IOException | NumberFormatException e) {
       notes.add(run.getFileName() + ": cannot list analysis/ (" + firstLine(e.getMessage()) + ")");
       return Optional.empty();
@@ -181,8 +205,8 @@ public final class RunReader {
       }
       String where = run.getFileName() + "/" + run.relativize(file);
       try {
-        return Optional.of(Table.parse(where, Files.readString(file, StandardCharsets.UTF_8),
-            spec));
+        return Optional.of(
+            Table.parse(where, Files.readString(file, StandardCharsets.UTF_8), spec));
       } catch (IOException | IllegalArgumentException e) {
         notes.add(where + " left out: " + firstLine(e.getMessage()));
         return Optional.empty();

@@ -52,8 +52,8 @@ public record RunSummary(
 
   /** The run as a study sees it, in the given group. Its id is {@link #id()}. */
   public StudyRun studyRun(String group) {
-    return new StudyRun(id(), name, group, seed, taskId, modelId, curriculumId, config, metrics,
-        analyses);
+    return new StudyRun(
+        id(), name, group, seed, taskId, modelId, curriculumId, config, metrics, analyses);
   }
 
   /** The run's key among those of a comparison: its directory as given. */

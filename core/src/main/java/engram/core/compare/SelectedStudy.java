@@ -36,8 +36,8 @@ public final class SelectedStudy {
    * @param catalog the discovered plugins
    * @param id the study id
    * @param fix what the user should do about an unknown id (ends the message)
-   * @throws ComparisonException for an unknown id, naming the studies there are (and the
-   *     discovery problems that may have cost this one)
+   * @throws ComparisonException for an unknown id, naming the studies there are (and the discovery
+   *     problems that may have cost this one)
    */
   public static SelectedStudy resolve(PluginCatalog catalog, String id, String fix)
       throws ComparisonException {
@@ -45,12 +45,20 @@ public final class SelectedStudy {
     if (!(found instanceof Study<?> study)) {
       List<String> ids = catalog.ids(PluginKind.STUDY);
       List<PluginProblem> problems = catalog.problemsAbout(PluginKind.STUDY, id);
-      throw new ComparisonException("Unknown study id '" + id + "'"
-          + (problems.isEmpty() ? "" : " (it may be in a plugin jar that was skipped: "
-              + String.join(" Also: ", problems.stream().map(PluginProblem::message).toList())
-              + ")")
-          + ". Available studies: " + (ids.isEmpty() ? "none installed" : String.join(", ", ids))
-          + ". Fix: " + fix);
+      throw new ComparisonException(
+          "Unknown study id '"
+              + id
+              + "'"
+              + (problems.isEmpty()
+                  ? ""
+                  : " (it may be in a plugin jar that was skipped: "
+                      + String.join(
+                          " Also: ", problems.stream().map(PluginProblem::message).toList())
+                      + ")")
+              + ". Available studies: "
+              + (ids.isEmpty() ? "none installed" : String.join(", ", ids))
+              + ". Fix: "
+              + fix);
     }
     Map<String, List<TableSpec>> tables = new LinkedHashMap<>();
     List<String> notes = new ArrayList<>();
@@ -59,9 +67,13 @@ public final class SelectedStudy {
       if (plugin instanceof Analyzer<?> a) {
         tables.put(analyzer, List.copyOf(a.tables()));
       } else {
-        notes.add("the study " + id + " reads the tables of analyzer '" + analyzer + "', which is"
-            + " not installed (./engram plugins lists the analyzers): findings that need them are"
-            + " not measured");
+        notes.add(
+            "the study "
+                + id
+                + " reads the tables of analyzer '"
+                + analyzer
+                + "', which is not installed (./engram plugins lists the analyzers): findings that"
+                + " need them are not measured");
       }
     }
     return new SelectedStudy(study, tables, notes);
@@ -106,9 +118,15 @@ public final class SelectedStudy {
     try {
       return evaluate(study, runs);
     } catch (RuntimeException e) {
-      throw new ComparisonException("the study " + id() + " failed on these runs ("
-          + e.getClass().getSimpleName() + ": " + e.getMessage() + "). Fix: compare without"
-          + " --study, and report the failure to the study's author with the run directories.");
+      throw new ComparisonException(
+          "the study "
+              + id()
+              + " failed on these runs ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + "). Fix: compare without"
+              + " --study, and report the failure to the study's author with the run directories.");
     }
   }
 

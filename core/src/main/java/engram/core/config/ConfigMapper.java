@@ -86,21 +86,26 @@ public final class ConfigMapper {
         new BeanSerializerModifier() {
           @Override
           public JsonSerializer<?> modifyEnumSerializer(
-              SerializationConfig config, JavaType valueType, BeanDescription beanDesc,
+              SerializationConfig config,
+              JavaType valueType,
+              BeanDescription beanDesc,
               JsonSerializer<?> serializer) {
             return new KebabEnumSerializer();
           }
 
           @Override
           public JsonSerializer<?> modifyKeySerializer(
-              SerializationConfig config, JavaType valueType, BeanDescription beanDesc,
+              SerializationConfig config,
+              JavaType valueType,
+              BeanDescription beanDesc,
               JsonSerializer<?> serializer) {
             return valueType.isEnumType() ? new KebabEnumKeySerializer() : serializer;
           }
 
           @Override
           public List<BeanPropertyWriter> changeProperties(
-              SerializationConfig config, BeanDescription beanDesc,
+              SerializationConfig config,
+              BeanDescription beanDesc,
               List<BeanPropertyWriter> properties) {
             Class<?> type = beanDesc.getBeanClass();
             if (!type.isRecord()) {
@@ -124,7 +129,9 @@ public final class ConfigMapper {
         new BeanDeserializerModifier() {
           @Override
           public JsonDeserializer<?> modifyEnumDeserializer(
-              DeserializationConfig config, JavaType type, BeanDescription beanDesc,
+              DeserializationConfig config,
+              JavaType type,
+              BeanDescription beanDesc,
               JsonDeserializer<?> deserializer) {
             return new KebabEnumDeserializer(type.getRawClass());
           }
@@ -132,7 +139,9 @@ public final class ConfigMapper {
           @Override
           public KeyDeserializer modifyKeyDeserializer(
               DeserializationConfig config, JavaType type, KeyDeserializer deserializer) {
-            return type.isEnumType() ? new KebabEnumKeyDeserializer(type.getRawClass()) : deserializer;
+            return type.isEnumType()
+                ? new KebabEnumKeyDeserializer(type.getRawClass())
+                : deserializer;
           }
         });
     return module;

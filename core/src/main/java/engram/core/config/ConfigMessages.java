@@ -45,8 +45,8 @@ final class ConfigMessages {
   }
 
   /**
-   * The candidate closest to {@code word} by edit distance, or null when none is close enough to
-   * be a likely typo (at most max(2, length / 3) edits).
+   * The candidate closest to {@code word} by edit distance, or null when none is close enough to be
+   * a likely typo (at most max(2, length / 3) edits).
    */
   static String nearest(String word, Collection<String> candidates) {
     String best = null;
@@ -88,19 +88,30 @@ final class ConfigMessages {
     if (type == null) {
       return null;
     }
-    if (type == int.class || type == Integer.class || type == long.class || type == Long.class
-        || type == short.class || type == Short.class || type == byte.class || type == Byte.class
+    if (type == int.class
+        || type == Integer.class
+        || type == long.class
+        || type == Long.class
+        || type == short.class
+        || type == Short.class
+        || type == byte.class
+        || type == Byte.class
         || type == BigInteger.class) {
       return "an integer";
     }
-    if (type == double.class || type == Double.class || type == float.class || type == Float.class
+    if (type == double.class
+        || type == Double.class
+        || type == float.class
+        || type == Float.class
         || type == BigDecimal.class) {
       return "a number";
     }
     if (type == boolean.class || type == Boolean.class) {
       return "true or false";
     }
-    if (type == String.class || type == CharSequence.class || type == char.class
+    if (type == String.class
+        || type == CharSequence.class
+        || type == char.class
         || type == Character.class) {
       return "text";
     }

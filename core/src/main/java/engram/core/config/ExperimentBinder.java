@@ -18,8 +18,18 @@ import java.util.Objects;
 final class ExperimentBinder {
   static final List<String> TOP_LEVEL_KEYS =
       List.of(
-          "name", "description", "seed", "precision", "task", "model", "curriculum",
-          "regularizers", "analyzers", "training", "evaluation", "output");
+          "name",
+          "description",
+          "seed",
+          "precision",
+          "task",
+          "model",
+          "curriculum",
+          "regularizers",
+          "analyzers",
+          "training",
+          "evaluation",
+          "output");
 
   private final RecordBinder records;
   private final PluginSections plugins;
@@ -47,24 +57,27 @@ final class ExperimentBinder {
       }
     }
     JsonNode nameNode = root.get("name");
-    String name = RecordBinder.isAbsent(nameNode)
-        ? defaultName
-        : records.bind(nameNode, String.class, "name");
+    String name =
+        RecordBinder.isAbsent(nameNode)
+            ? defaultName
+            : records.bind(nameNode, String.class, "name");
     if (name == null || name.isBlank()) {
       throw new ConfigException(
           "Invalid value: name must not be blank. Fix: set name to a short word such as"
               + " parity-multihead.");
     }
     JsonNode descriptionNode = root.get("description");
-    String description = RecordBinder.isAbsent(descriptionNode)
-        ? null
-        : records.bind(descriptionNode, String.class, "description");
+    String description =
+        RecordBinder.isAbsent(descriptionNode)
+            ? null
+            : records.bind(descriptionNode, String.class, "description");
     JsonNode seedNode = root.get("seed");
     long seed = RecordBinder.isAbsent(seedNode) ? 1L : records.bind(seedNode, long.class, "seed");
     JsonNode precisionNode = root.get("precision");
-    Precision precision = RecordBinder.isAbsent(precisionNode)
-        ? Precision.FLOAT32
-        : records.bind(precisionNode, Precision.class, "precision");
+    Precision precision =
+        RecordBinder.isAbsent(precisionNode)
+            ? Precision.FLOAT32
+            : records.bind(precisionNode, Precision.class, "precision");
 
     PluginChoice task = plugins.required(root, PluginKind.TASK);
     PluginChoice model = plugins.required(root, PluginKind.MODEL);
@@ -79,7 +92,17 @@ final class ExperimentBinder {
     OutputConfig output =
         records.section(root, "output", OutputConfig.defaults(), OutputConfig.class);
     return new ResolvedExperiment(
-        name, description, seed, precision, task, model, curriculum, regularizers, analyzers,
-        training, evaluation, output);
+        name,
+        description,
+        seed,
+        precision,
+        task,
+        model,
+        curriculum,
+        regularizers,
+        analyzers,
+        training,
+        evaluation,
+        output);
   }
 }

@@ -8,9 +8,9 @@ import engram.api.curriculum.Stage;
 import java.util.Objects;
 
 /**
- * Checks across sections of a bound experiment, which no single configuration record can make:
- * the curriculum must be able to start, the task must name its level by the rule of {@link
- * LevelName}, and the curriculum's first stage must train only levels the task has.
+ * Checks across sections of a bound experiment, which no single configuration record can make: the
+ * curriculum must be able to start, the task must name its level by the rule of {@link LevelName},
+ * and the curriculum's first stage must train only levels the task has.
  */
 final class ExperimentChecks {
   private final ObjectMapper mapper;
@@ -43,16 +43,23 @@ final class ExperimentChecks {
       start = ((Curriculum) curriculum.plugin().plugin()).start(curriculum.config());
     } catch (RuntimeException e) {
       throw new ConfigException(
-          "Invalid value in curriculum: curriculum '" + curriculum.id() + "' cannot start: "
-              + ConfigMessages.firstLine(e.getMessage()) + ". Fix: change the curriculum section.",
+          "Invalid value in curriculum: curriculum '"
+              + curriculum.id()
+              + "' cannot start: "
+              + ConfigMessages.firstLine(e.getMessage())
+              + ". Fix: change the curriculum section.",
           e);
     }
     try {
       minLevel = ((Task) task.plugin().plugin()).minLevel(task.config());
     } catch (RuntimeException e) {
       throw new ConfigException(
-          "Invalid value in task: task '" + task.id() + "' rejects its configuration: "
-              + ConfigMessages.firstLine(e.getMessage()) + ". Fix: change the task section.", e);
+          "Invalid value in task: task '"
+              + task.id()
+              + "' rejects its configuration: "
+              + ConfigMessages.firstLine(e.getMessage())
+              + ". Fix: change the task section.",
+          e);
     }
     String levelName;
     try {
@@ -69,11 +76,25 @@ final class ExperimentChecks {
         boolean hasStartLevel = mapper.valueToTree(curriculum.config()).has("start-level");
         String key = hasStartLevel ? "curriculum.start-level" : "curriculum";
         throw new ConfigException(
-            "Invalid value: " + key + " starts curriculum '" + curriculum.id() + "' at level "
-                + assignment.level() + named.formatted(assignment.level()) + ", but task '"
-                + task.id() + "' starts at level " + minLevel + named.formatted(minLevel)
-                + overrides.origin(key) + ". Fix: set " + key
-                + (hasStartLevel ? "" : "'s first level") + " to at least " + minLevel + ".");
+            "Invalid value: "
+                + key
+                + " starts curriculum '"
+                + curriculum.id()
+                + "' at level "
+                + assignment.level()
+                + named.formatted(assignment.level())
+                + ", but task '"
+                + task.id()
+                + "' starts at level "
+                + minLevel
+                + named.formatted(minLevel)
+                + overrides.origin(key)
+                + ". Fix: set "
+                + key
+                + (hasStartLevel ? "" : "'s first level")
+                + " to at least "
+                + minLevel
+                + ".");
       }
     }
   }

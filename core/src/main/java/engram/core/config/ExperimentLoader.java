@@ -64,13 +64,14 @@ public final class ExperimentLoader {
   }
 
   /** Loads an experiment from YAML text; {@code source} names it in messages. */
-  public ResolvedExperiment load(String text, String source, String defaultName,
-      List<String> overrides) throws ConfigException {
+  public ResolvedExperiment load(
+      String text, String source, String defaultName, List<String> overrides)
+      throws ConfigException {
     Overrides parsed = new Overrides(overrides);
     ObjectNode root = parser.parse(text, source);
     parsed.applyTo(root, mapper);
-    ResolvedExperiment experiment = new ExperimentBinder(catalog, mapper, parsed)
-        .bind(root, defaultName);
+    ResolvedExperiment experiment =
+        new ExperimentBinder(catalog, mapper, parsed).bind(root, defaultName);
     new ExperimentChecks(mapper, parsed).check(experiment);
     return experiment;
   }
@@ -92,8 +93,8 @@ public final class ExperimentLoader {
    * @throws ConfigException when the copy is not valid (e.g. {@code level} below the task's
    *     minimum)
    */
-  public ResolvedExperiment fixedLevelCopy(ResolvedExperiment experiment, int level, int epochs,
-      long seed) throws ConfigException {
+  public ResolvedExperiment fixedLevelCopy(
+      ResolvedExperiment experiment, int level, int epochs, long seed) throws ConfigException {
     return new FixedLevelCopy(catalog, new ExperimentChecks(mapper, Overrides.none()))
         .of(experiment, level, epochs, seed);
   }

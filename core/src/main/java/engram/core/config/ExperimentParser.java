@@ -21,11 +21,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The first part of loading: an experiment file's text → the YAML tree of one experiment (a
- * mapping of keys), before overrides and binding. Knows nothing of plugins or keys; every problem
+ * The first part of loading: an experiment file's text → the YAML tree of one experiment (a mapping
+ * of keys), before overrides and binding. Knows nothing of plugins or keys; every problem
  * (unreadable file, YAML syntax, an empty file, a list instead of a mapping, a second YAML
- * document) is a one-line {@link ConfigException} that names the file and, for syntax, the line
- * and column.
+ * document) is a one-line {@link ConfigException} that names the file and, for syntax, the line and
+ * column.
  */
 public final class ExperimentParser {
   // SnakeYAML's message ends with the problem and its mark (" in 'reader', line 5, column 1:").
@@ -69,8 +69,11 @@ public final class ExperimentParser {
       text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
     } catch (NoSuchFileException e) {
       throw new ConfigException(
-          "Experiment file not found: " + yaml + ". Fix: check the path (relative paths start at "
-              + Path.of("").toAbsolutePath() + ").");
+          "Experiment file not found: "
+              + yaml
+              + ". Fix: check the path (relative paths start at "
+              + Path.of("").toAbsolutePath()
+              + ").");
     } catch (AccessDeniedException e) {
       throw new ConfigException(
           "Cannot read experiment file " + yaml + ": permission denied. Fix: make it readable.");
@@ -108,8 +111,7 @@ public final class ExperimentParser {
     // A parser of our own: on a string, readValues would read a top-level list as a sequence of
     // documents, one per entry.
     try (JsonParser parser = mapper.createParser(text);
-        MappingIterator<JsonNode> documents =
-            mapper.readerFor(JsonNode.class).readValues(parser)) {
+        MappingIterator<JsonNode> documents = mapper.readerFor(JsonNode.class).readValues(parser)) {
       root = documents.hasNextValue() ? documents.nextValue() : null;
       while (documents.hasNextValue()) {
         // Jackson would silently read the first document only; a second one is most likely an
@@ -118,8 +120,12 @@ public final class ExperimentParser {
         JsonLocation where = parser.currentTokenLocation();
         if (!documents.nextValue().isNull()) {
           throw new ConfigException(
-              "Experiment file " + source + " holds more than one YAML document (another starts"
-                  + " at line " + where.getLineNr() + "). Fix: keep one experiment per file:"
+              "Experiment file "
+                  + source
+                  + " holds more than one YAML document (another starts"
+                  + " at line "
+                  + where.getLineNr()
+                  + "). Fix: keep one experiment per file:"
                   + " remove the '---' line and what follows it, or move that into a file of its"
                   + " own.");
         }
@@ -131,13 +137,18 @@ public final class ExperimentParser {
     }
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw new ConfigException(
-          "Experiment file " + source + " is empty. Fix: give at least task, model and curriculum,"
+          "Experiment file "
+              + source
+              + " is empty. Fix: give at least task, model and curriculum,"
               + " e.g. 'task: {id: ...}'.");
     }
     if (!(root instanceof ObjectNode object)) {
       throw new ConfigException(
-          "Experiment file " + source + " must be a mapping of keys (name, task, model, ...),"
-              + " but it is " + ConfigMessages.describe(root)
+          "Experiment file "
+              + source
+              + " must be a mapping of keys (name, task, model, ...),"
+              + " but it is "
+              + ConfigMessages.describe(root)
               + ". Fix: write one 'key: value' per line.");
     }
     return object;
@@ -160,9 +171,10 @@ public final class ExperimentParser {
     if (problem == null) {
       problem = ConfigMessages.firstLine(message).replace("Duplicate field", "Duplicate key");
       JsonLocation where = e.getLocation();
-      at = where == null || where.getLineNr() < 1
-          ? ""
-          : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
+      at =
+          where == null || where.getLineNr() < 1
+              ? ""
+              : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
     }
     return new ConfigException(
         "YAML syntax error in " + source + at + ": " + problem + ". Fix: correct the YAML there.");

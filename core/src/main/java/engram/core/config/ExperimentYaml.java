@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Objects;
 
 /**
- * Writes a {@link ResolvedExperiment} as YAML: every default filled in and each plugin section
- * with its {@code id} first. This is {@code config.resolved.yaml} of a run directory and the
- * output of {@code engram validate}; loading it again gives an equal experiment.
+ * Writes a {@link ResolvedExperiment} as YAML: every default filled in and each plugin section with
+ * its {@code id} first. This is {@code config.resolved.yaml} of a run directory and the output of
+ * {@code engram validate}; loading it again gives an equal experiment.
  */
 public final class ExperimentYaml {
   private final ObjectMapper mapper;

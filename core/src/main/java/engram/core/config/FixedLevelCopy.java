@@ -30,8 +30,8 @@ final class FixedLevelCopy {
 
   /**
    * A copy of {@code experiment} that trains {@code level} alone on head 0 for at most {@code
-   * epochs} epochs, finishing once the level is learnt, with seed {@code seed}, no analyzers and
-   * no scheduled checkpoints; everything else (task, model, regularizers, optimizer, batch and
+   * epochs} epochs, finishing once the level is learnt, with seed {@code seed}, no analyzers and no
+   * scheduled checkpoints; everything else (task, model, regularizers, optimizer, batch and
    * evaluation settings) is the run's.
    *
    * @throws ConfigException when no curriculum can train one fixed level, the curriculum refuses
@@ -44,17 +44,36 @@ final class FixedLevelCopy {
     TrainingConfig training;
     try {
       TrainingConfig run = experiment.training();
-      training = new TrainingConfig(run.batchSize(), run.stepsPerEpoch(), epochs, run.clip(),
-          run.optimizer());
+      training =
+          new TrainingConfig(
+              run.batchSize(), run.stepsPerEpoch(), epochs, run.clip(), run.optimizer());
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("Invalid value: training." + e.getMessage() + " in the copy that"
-          + " retrains on level " + level + ". Fix: retrain for at least one epoch.", e);
+      throw new ConfigException(
+          "Invalid value: training."
+              + e.getMessage()
+              + " in the copy that"
+              + " retrains on level "
+              + level
+              + ". Fix: retrain for at least one epoch.",
+          e);
     }
-    OutputConfig output = new OutputConfig(experiment.output().runsDir(), 0,
-        experiment.output().checkpointLogSpaced());
-    ResolvedExperiment copy = new ResolvedExperiment(experiment.name(), experiment.description(),
-        seed, experiment.precision(), experiment.task(), experiment.model(), curriculum,
-        experiment.regularizers(), List.of(), training, experiment.evaluation(), output);
+    OutputConfig output =
+        new OutputConfig(
+            experiment.output().runsDir(), 0, experiment.output().checkpointLogSpaced());
+    ResolvedExperiment copy =
+        new ResolvedExperiment(
+            experiment.name(),
+            experiment.description(),
+            seed,
+            experiment.precision(),
+            experiment.task(),
+            experiment.model(),
+            curriculum,
+            experiment.regularizers(),
+            List.of(),
+            training,
+            experiment.evaluation(),
+            output);
     checks.check(copy);
     return copy;
   }
@@ -63,13 +82,18 @@ final class FixedLevelCopy {
     if (run.plugin().plugin() instanceof Curriculum.FixedLevel<?>) {
       return fixed(run.plugin(), run.config(), level);
     }
-    Optional<DiscoveredPlugin> other = catalog.all(PluginKind.CURRICULUM).stream()
-        .filter(p -> p.plugin() instanceof Curriculum.FixedLevel<?>)
-        .findFirst();
+    Optional<DiscoveredPlugin> other =
+        catalog.all(PluginKind.CURRICULUM).stream()
+            .filter(p -> p.plugin() instanceof Curriculum.FixedLevel<?>)
+            .findFirst();
     if (other.isEmpty()) {
-      throw new ConfigException("Curriculum '" + run.id() + "' cannot train one fixed level, and"
-          + " no installed curriculum can (Curriculum.FixedLevel), so nothing can retrain on level "
-          + level + ". Fix: install a curriculum plugin with that capability.");
+      throw new ConfigException(
+          "Curriculum '"
+              + run.id()
+              + "' cannot train one fixed level, and no installed curriculum can"
+              + " (Curriculum.FixedLevel), so nothing can retrain on level "
+              + level
+              + ". Fix: install a curriculum plugin with that capability.");
     }
     return fixed(other.get(), other.get().plugin().defaults(), level);
   }
@@ -81,9 +105,16 @@ final class FixedLevelCopy {
     try {
       return new PluginChoice(plugin, curriculum.fixedLevel(config, level));
     } catch (RuntimeException e) {
-      throw new ConfigException("Invalid value: curriculum '" + plugin.id() + "' cannot train"
-          + " level " + level + " alone: " + ConfigMessages.firstLine(String.valueOf(
-              e.getMessage())) + ". Fix: retrain on a level the curriculum accepts.", e);
+      throw new ConfigException(
+          "Invalid value: curriculum '"
+              + plugin.id()
+              + "' cannot train"
+              + " level "
+              + level
+              + " alone: "
+              + ConfigMessages.firstLine(String.valueOf(e.getMessage()))
+              + ". Fix: retrain on a level the curriculum accepts.",
+          e);
     }
   }
 }

@@ -5,10 +5,10 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
- * What a task calls its level ({@link Task#levelName}: "N" unless the task says "length",
- * "delay", ...), checked, and the one way levels are written for people: {@code length=2..3}.
- * Files do not use it: {@code metrics.csv}'s column {@code N} and checkpoint names hold the level
- * whatever its name, so scripts and {@code engram compare} read every run alike.
+ * What a task calls its level ({@link Task#levelName}: "N" unless the task says "length", "delay",
+ * ...), checked, and the one way levels are written for people: {@code length=2..3}. Files do not
+ * use it: {@code metrics.csv}'s column {@code N} and checkpoint names hold the level whatever its
+ * name, so scripts and {@code engram compare} read every run alike.
  */
 public final class LevelName {
   /** The name of a task that does not give one. */
@@ -23,8 +23,8 @@ public final class LevelName {
   /**
    * The level name of the experiment's task.
    *
-   * @throws IllegalStateException naming the task and the rule when the task returns null or a
-   *     name that breaks the rule of {@link Task#levelName}, or throws
+   * @throws IllegalStateException naming the task and the rule when the task returns null or a name
+   *     that breaks the rule of {@link Task#levelName}, or throws
    */
   public static String of(ResolvedExperiment experiment) {
     return of(experiment.task());
@@ -33,8 +33,8 @@ public final class LevelName {
   /**
    * The level name of a configured task.
    *
-   * @throws IllegalStateException naming the task and the rule when the task returns null or a
-   *     name that breaks the rule of {@link Task#levelName}, or throws
+   * @throws IllegalStateException naming the task and the rule when the task returns null or a name
+   *     that breaks the rule of {@link Task#levelName}, or throws
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static String of(PluginChoice task) {
@@ -42,14 +42,23 @@ public final class LevelName {
     try {
       name = ((Task) task.plugin().plugin()).levelName(task.config());
     } catch (RuntimeException e) {
-      throw new IllegalStateException("Task '" + task.id() + "' cannot name its level: " + e
-          + ". Fix: make the task's levelName return a name (in the plugin's code)", e);
+      throw new IllegalStateException(
+          "Task '"
+              + task.id()
+              + "' cannot name its level: "
+              + e
+              + ". Fix: make the task's levelName return a name (in the plugin's code)",
+          e);
     }
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new IllegalStateException("Task '" + task.id() + "' names its level "
-          + (name == null ? "null" : "'" + name + "'") + ", but a level name is a letter followed"
-          + " by letters, digits, '_' or '-', at most 32 characters (e.g. N, length, delay)."
-          + " Fix: return such a name from the task's levelName (in the plugin's code)");
+      throw new IllegalStateException(
+          "Task '"
+              + task.id()
+              + "' names its level "
+              + (name == null ? "null" : "'" + name + "'")
+              + ", but a level name is a letter followed"
+              + " by letters, digits, '_' or '-', at most 32 characters (e.g. N, length, delay)."
+              + " Fix: return such a name from the task's levelName (in the plugin's code)");
     }
     return name;
   }

@@ -114,25 +114,47 @@ public final class Overrides {
         } else {
           JsonNode next = object.get(part);
           if (next == null || next.isNull()) {
-            next = INDEX.matcher(parts[i + 1]).matches()
-                ? object.putArray(part)
-                : object.putObject(part);
+            next =
+                INDEX.matcher(parts[i + 1]).matches()
+                    ? object.putArray(part)
+                    : object.putObject(part);
           }
           node = next;
         }
       } else if (node instanceof ArrayNode array) {
         if (!INDEX.matcher(part).matches()) {
           throw new ConfigException(
-              "Unknown key '" + path + "' in override '" + override + "': " + parent
-                  + " is a list, so the next part must be an index such as " + parent + ".0."
-                  + " Fix: use an index from 0 to " + (array.size() - 1) + ".");
+              "Unknown key '"
+                  + path
+                  + "' in override '"
+                  + override
+                  + "': "
+                  + parent
+                  + " is a list, so the next part must be an index such as "
+                  + parent
+                  + ".0."
+                  + " Fix: use an index from 0 to "
+                  + (array.size() - 1)
+                  + ".");
         }
         int index = Integer.parseInt(part);
         if (index > array.size()) {
           throw new ConfigException(
-              "Unknown key '" + path + "' in override '" + override + "': " + parent + " has "
-                  + array.size() + (array.size() == 1 ? " entry" : " entries") + ". Fix: use an"
-                  + " index from 0 to " + array.size() + " (" + array.size() + " adds an entry).");
+              "Unknown key '"
+                  + path
+                  + "' in override '"
+                  + override
+                  + "': "
+                  + parent
+                  + " has "
+                  + array.size()
+                  + (array.size() == 1 ? " entry" : " entries")
+                  + ". Fix: use an"
+                  + " index from 0 to "
+                  + array.size()
+                  + " ("
+                  + array.size()
+                  + " adds an entry).");
         }
         if (last) {
           if (index == array.size()) {
@@ -147,9 +169,18 @@ public final class Overrides {
         }
       } else {
         throw new ConfigException(
-            "Unknown key '" + path + "' in override '" + override + "': " + parent + " is a"
-                + " single value (" + ConfigMessages.describe(node) + "), not a section. Fix: set "
-                + parent + "=<value> instead.");
+            "Unknown key '"
+                + path
+                + "' in override '"
+                + override
+                + "': "
+                + parent
+                + " is a"
+                + " single value ("
+                + ConfigMessages.describe(node)
+                + "), not a section. Fix: set "
+                + parent
+                + "=<value> instead.");
       }
     }
   }

@@ -21,8 +21,14 @@ public record PluginChoice(
     Class<?> type = plugin.plugin().configType();
     if (!type.isInstance(config)) {
       throw new IllegalArgumentException(
-          "config of " + plugin.kind().label() + " '" + plugin.id() + "' must be a "
-              + type.getName() + ", was " + config.getClass().getName());
+          "config of "
+              + plugin.kind().label()
+              + " '"
+              + plugin.id()
+              + "' must be a "
+              + type.getName()
+              + ", was "
+              + config.getClass().getName());
     }
   }
 

@@ -14,11 +14,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Binds plugin sections ({@code model: {id: leaky-rnn, hidden-size: 64}}) to {@link
- * PluginChoice}s: looks the id up in the catalog, merges the section's keys over the plugin's
- * {@link Plugin#defaults()} and binds them to the plugin's own configuration record, whose checks
- * then run. An unknown id lists the installed ones (and the nearest); an id skipped at start-up
- * says why.
+ * Binds plugin sections ({@code model: {id: leaky-rnn, hidden-size: 64}}) to {@link PluginChoice}s:
+ * looks the id up in the catalog, merges the section's keys over the plugin's {@link
+ * Plugin#defaults()} and binds them to the plugin's own configuration record, whose checks then
+ * run. An unknown id lists the installed ones (and the nearest); an id skipped at start-up says
+ * why.
  */
 final class PluginSections {
   private final PluginCatalog catalog;
@@ -44,8 +44,15 @@ final class PluginSections {
     if (RecordBinder.isAbsent(section)) {
       List<String> ids = catalog.ids(kind);
       throw new ConfigException(
-          "Missing section '" + key + "'. " + available(kind) + " Fix: add '" + key + ": {id: "
-              + (ids.isEmpty() ? "<id>" : ids.get(0)) + "}' (./engram plugins lists all).");
+          "Missing section '"
+              + key
+              + "'. "
+              + available(kind)
+              + " Fix: add '"
+              + key
+              + ": {id: "
+              + (ids.isEmpty() ? "<id>" : ids.get(0))
+              + "}' (./engram plugins lists all).");
     }
     return choice(kind, section, key);
   }
@@ -64,9 +71,15 @@ final class PluginSections {
     }
     if (!node.isArray()) {
       throw new ConfigException(
-          "Invalid value for " + key + ": expected a list of sections such as [{id: ...}], got "
-              + ConfigMessages.describe(node) + ". Fix: write '" + key + ": [{id: ...}]' or '"
-              + key + ": []'.");
+          "Invalid value for "
+              + key
+              + ": expected a list of sections such as [{id: ...}], got "
+              + ConfigMessages.describe(node)
+              + ". Fix: write '"
+              + key
+              + ": [{id: ...}]' or '"
+              + key
+              + ": []'.");
     }
     List<PluginChoice> choices = new ArrayList<>();
     Set<String> seen = new HashSet<>();
@@ -74,8 +87,18 @@ final class PluginSections {
       PluginChoice choice = choice(kind, node.get(i), key + "." + i);
       if (!seen.add(choice.id())) {
         throw new ConfigException(
-            "Duplicate " + kind.label() + " '" + choice.id() + "' at " + key + "." + i + "."
-                + " Fix: list each " + kind.label() + " once.");
+            "Duplicate "
+                + kind.label()
+                + " '"
+                + choice.id()
+                + "' at "
+                + key
+                + "."
+                + i
+                + "."
+                + " Fix: list each "
+                + kind.label()
+                + " once.");
       }
       choices.add(choice);
     }
@@ -85,8 +108,11 @@ final class PluginSections {
   /** "Available models: gru, leaky-rnn." */
   String available(PluginKind kind) {
     List<String> ids = catalog.ids(kind);
-    return "Available " + kind.plural() + ": "
-        + (ids.isEmpty() ? "none installed" : String.join(", ", ids)) + ".";
+    return "Available "
+        + kind.plural()
+        + ": "
+        + (ids.isEmpty() ? "none installed" : String.join(", ", ids))
+        + ".";
   }
 
   /**
@@ -98,15 +124,27 @@ final class PluginSections {
   PluginChoice choice(PluginKind kind, JsonNode section, String path) throws ConfigException {
     if (!(section instanceof ObjectNode object)) {
       throw new ConfigException(
-          "Invalid value for " + path + ": expected a section with an id, got "
-              + ConfigMessages.describe(section) + ". Fix: write it as '{id: <" + kind.label()
-              + " id>, ...}'. " + available(kind));
+          "Invalid value for "
+              + path
+              + ": expected a section with an id, got "
+              + ConfigMessages.describe(section)
+              + ". Fix: write it as '{id: <"
+              + kind.label()
+              + " id>, ...}'. "
+              + available(kind));
     }
     JsonNode idNode = object.get("id");
     if (RecordBinder.isAbsent(idNode) || idNode.isContainerNode() || idNode.asText().isBlank()) {
       throw new ConfigException(
-          "Missing key '" + path + ".id'" + records.origin(path + ".id") + ". " + available(kind)
-              + " Fix: set " + path + ".id to one of them (./engram plugins lists all).");
+          "Missing key '"
+              + path
+              + ".id'"
+              + records.origin(path + ".id")
+              + ". "
+              + available(kind)
+              + " Fix: set "
+              + path
+              + ".id to one of them (./engram plugins lists all).");
     }
     String id = idNode.asText();
     DiscoveredPlugin found =
@@ -117,17 +155,32 @@ final class PluginSections {
         // Skipped at start-up (a broken jar, a duplicate id): say so rather than "unknown id",
         // before anything of the run is created.
         throw new ConfigException(
-            kind.label() + " '" + id + "' at " + path + ".id" + records.origin(path + ".id")
+            kind.label()
+                + " '"
+                + id
+                + "' at "
+                + path
+                + ".id"
+                + records.origin(path + ".id")
                 + " is not available: "
                 + String.join(" Also: ", problems.stream().map(PluginProblem::message).toList())
-                + " " + available(kind));
+                + " "
+                + available(kind));
       }
       String suggestion = ConfigMessages.nearest(id, catalog.ids(kind));
       throw new ConfigException(
-          "Unknown " + kind.label() + " id '" + id + "'" + records.origin(path + ".id") + ". "
+          "Unknown "
+              + kind.label()
+              + " id '"
+              + id
+              + "'"
+              + records.origin(path + ".id")
+              + ". "
               + available(kind)
               + (suggestion == null ? "" : " Did you mean '" + suggestion + "'?")
-              + " Fix: set " + path + ".id to one of them (./engram plugins lists all).");
+              + " Fix: set "
+              + path
+              + ".id to one of them (./engram plugins lists all).");
     }
     Plugin<?> plugin = found.plugin();
     ObjectNode defaults = records.tree(plugin.defaults());

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * Binds YAML trees to configuration records with {@link ConfigMapper}: the user's keys are merged
- * over the record's defaults (an unknown key is an error that lists the valid ones and suggests
- * the nearest), and Jackson's failures become one-line messages that name the dotted key, what was
+ * over the record's defaults (an unknown key is an error that lists the valid ones and suggests the
+ * nearest), and Jackson's failures become one-line messages that name the dotted key, what was
  * expected and what was found, and the override that set it. Knows nothing of plugins: {@link
  * PluginSections} uses it for plugin sections, {@link ExperimentBinder} for core's.
  */
@@ -67,9 +67,15 @@ final class RecordBinder {
     if (!isAbsent(user)) {
       if (!user.isObject()) {
         throw new ConfigException(
-            "Invalid value for " + key + ": expected a section, got "
-                + ConfigMessages.describe(user) + ". Fix: write it as '" + key + ": {"
-                + ConfigMessages.fieldNames(tree).get(0) + ": ...}'.");
+            "Invalid value for "
+                + key
+                + ": expected a section, got "
+                + ConfigMessages.describe(user)
+                + ". Fix: write it as '"
+                + key
+                + ": {"
+                + ConfigMessages.fieldNames(tree).get(0)
+                + ": ...}'.");
       }
       tree = merge(tree, (ObjectNode) user, key, null);
     }
@@ -77,8 +83,8 @@ final class RecordBinder {
   }
 
   /**
-   * The defaults with the user's values on top; every user key must exist in the defaults
-   * (nested sections are merged key by key, lists and values replace the default).
+   * The defaults with the user's values on top; every user key must exist in the defaults (nested
+   * sections are merged key by key, lists and values replace the default).
    *
    * @param path the dotted key of {@code user}, for messages
    * @param owner "model 'leaky-rnn'" when the keys belong to a plugin, else null
@@ -118,9 +124,16 @@ final class RecordBinder {
     String key = path.substring(path.lastIndexOf('.') + 1);
     String suggestion = ConfigMessages.nearest(key, valid);
     return new ConfigException(
-        "Unknown key '" + path + "'" + (owner == null ? "" : " for " + owner) + origin(path)
-            + ". Valid keys: " + (valid.isEmpty() ? "none" : String.join(", ", valid)) + "."
-            + (suggestion == null ? "" : " Did you mean '" + suggestion + "'?") + " "
+        "Unknown key '"
+            + path
+            + "'"
+            + (owner == null ? "" : " for " + owner)
+            + origin(path)
+            + ". Valid keys: "
+            + (valid.isEmpty() ? "none" : String.join(", ", valid))
+            + "."
+            + (suggestion == null ? "" : " Did you mean '" + suggestion + "'?")
+            + " "
             + FIX_UNKNOWN_KEY);
   }
 
@@ -136,19 +149,28 @@ final class RecordBinder {
     } catch (ValueInstantiationException e) {
       String at = join(path, e);
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      String message = cause.getMessage() == null
-          ? cause.toString()
-          : ConfigMessages.firstLine(cause.getMessage());
+      String message =
+          cause.getMessage() == null
+              ? cause.toString()
+              : ConfigMessages.firstLine(cause.getMessage());
       String token = message.split(" ", 2)[0];
-      if (cause instanceof IllegalArgumentException && KEY_TOKEN.matcher(token).matches()
+      if (cause instanceof IllegalArgumentException
+          && KEY_TOKEN.matcher(token).matches()
           && message.contains(" ")) {
         String key = at + "." + token;
         throw new ConfigException(
             "Invalid value: " + at + "." + message + origin(key) + ". Fix: change " + key + ".", e);
       }
       throw new ConfigException(
-          "Invalid value in " + at + ": " + message + origin(at) + ". Fix: change the values in "
-              + at + ".", e);
+          "Invalid value in "
+              + at
+              + ": "
+              + message
+              + origin(at)
+              + ". Fix: change the values in "
+              + at
+              + ".",
+          e);
     } catch (UnrecognizedPropertyException e) {
       String at = join(path, e);
       List<String> valid = new ArrayList<>();
@@ -161,19 +183,35 @@ final class RecordBinder {
       String expected = ConfigMessages.expected(e.getTargetType());
       if (expected == null) {
         throw new ConfigException(
-            "Invalid value for " + at + origin(at) + ": "
-                + ConfigMessages.firstLine(e.getOriginalMessage()) + ".",
+            "Invalid value for "
+                + at
+                + origin(at)
+                + ": "
+                + ConfigMessages.firstLine(e.getOriginalMessage())
+                + ".",
             e);
       }
       JsonNode actual = locate(tree, e);
       throw new ConfigException(
-          "Invalid value for " + at + origin(at) + ": expected " + expected + ", got "
-              + ConfigMessages.describe(actual) + ".",
+          "Invalid value for "
+              + at
+              + origin(at)
+              + ": expected "
+              + expected
+              + ", got "
+              + ConfigMessages.describe(actual)
+              + ".",
           e);
     } catch (InvalidDefinitionException e) {
       throw new ConfigException(
-          "Cannot bind " + path + " to " + type.getName() + " (a bug in the plugin, not in the"
-              + " experiment): " + ConfigMessages.firstLine(e.getOriginalMessage()) + ".",
+          "Cannot bind "
+              + path
+              + " to "
+              + type.getName()
+              + " (a bug in the plugin, not in the"
+              + " experiment): "
+              + ConfigMessages.firstLine(e.getOriginalMessage())
+              + ".",
           e);
     } catch (IOException e) {
       String at = e instanceof JsonMappingException m ? join(path, m) : path;

@@ -54,8 +54,14 @@ public record ResolvedExperiment(
     Objects.requireNonNull(choice, key);
     if (choice.kind() != kind) {
       throw new IllegalArgumentException(
-          key + " must hold a " + kind.label() + ", was the " + choice.kind().label() + " '"
-              + choice.id() + "'");
+          key
+              + " must hold a "
+              + kind.label()
+              + ", was the "
+              + choice.kind().label()
+              + " '"
+              + choice.id()
+              + "'");
     }
   }
 }

@@ -7,8 +7,8 @@
  * {@link engram.core.config.ExperimentChecks} checks across sections, {@link
  * engram.core.config.ExperimentYaml} writes the result back with every default filled in ({@code
  * config.resolved.yaml}) and {@link engram.core.config.FixedLevelCopy} derives the one-level copy
- * that retraining uses. {@link engram.core.config.ExperimentLoader} is the façade the commands
- * use. Every problem is a one-line {@link engram.core.config.ConfigException}; the result is a
- * {@link engram.core.config.ResolvedExperiment}.
+ * that retraining uses. {@link engram.core.config.ExperimentLoader} is the façade the commands use.
+ * Every problem is a one-line {@link engram.core.config.ConfigException}; the result is a {@link
+ * engram.core.config.ResolvedExperiment}.
  */
 package engram.core.config;

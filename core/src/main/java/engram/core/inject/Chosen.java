@@ -10,8 +10,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.Target;
 
 /**
- * Qualifiers of the plugins a run chose, as {@link ExperimentModule} binds them: {@code
- * @Chosen.Task PluginChoice}, {@code @Chosen.Model PluginChoice}, {@code @Chosen.Curriculum
+ * Qualifiers of the plugins a run chose, as {@link ExperimentModule} binds them:
+ * {@code @Chosen.Task PluginChoice}, {@code @Chosen.Model PluginChoice}, {@code @Chosen.Curriculum
  * PluginChoice} and {@code @Chosen.Regularizers List<PluginChoice>}. The run's {@link
  * engram.core.config.ResolvedExperiment} is assembled from these bindings, so swapping one (with
  * {@code Modules.override}, in a test) swaps that plugin for everything the injector builds.

@@ -10,14 +10,14 @@ import engram.core.train.StopSignal;
 import java.util.Objects;
 
 /**
- * The bindings of one invocation of Engram, the parent of every run's injector: the plugin
- * registry (discovered once per invocation: loading plugin jars twice would give two copies of
- * their classes), the catalog and the experiment loader over it, and the stop signal that Ctrl-C
- * sets for every run of the invocation.
+ * The bindings of one invocation of Engram, the parent of every run's injector: the plugin registry
+ * (discovered once per invocation: loading plugin jars twice would give two copies of their
+ * classes), the catalog and the experiment loader over it, and the stop signal that Ctrl-C sets for
+ * every run of the invocation.
  *
- * <p>Plugin jars contribute plugins through {@link java.util.ServiceLoader}, not Guice modules:
- * the api carries no Guice, and nothing a plugin implements is a binding core looks up. A plugin
- * module hook belongs here once observers or learning rules are part of the api.
+ * <p>Plugin jars contribute plugins through {@link java.util.ServiceLoader}, not Guice modules: the
+ * api carries no Guice, and nothing a plugin implements is a binding core looks up. A plugin module
+ * hook belongs here once observers or learning rules are part of the api.
  */
 public final class EngramModule extends AbstractModule {
   private final PluginRegistry registry;

@@ -49,40 +49,45 @@ public final class ExperimentModule extends AbstractModule {
   }
 
   /**
-   * The trainer of {@code experiment}, from an injector of its own (no invocation around it):
-   * for retraining copies in memory and for benchmarks.
+   * The trainer of {@code experiment}, from an injector of its own (no invocation around it): for
+   * retraining copies in memory and for benchmarks.
    *
    * @param observer receives every event of the run
    * @param stop asks the trainer to stop after its current step
    */
-  public static Trainer trainer(ResolvedExperiment experiment, TrainingObserver observer,
-      StopSignal stop) {
+  public static Trainer trainer(
+      ResolvedExperiment experiment, TrainingObserver observer, StopSignal stop) {
     return trainer(experiment, observer, StepObserver.NONE, stop);
   }
 
   /**
-   * As {@link #trainer(ResolvedExperiment, TrainingObserver, StopSignal)}, with the phases of
-   * every training step reported to {@code steps} (how {@code engram bench} times them).
+   * As {@link #trainer(ResolvedExperiment, TrainingObserver, StopSignal)}, with the phases of every
+   * training step reported to {@code steps} (how {@code engram bench} times them).
    */
-  public static Trainer trainer(ResolvedExperiment experiment, TrainingObserver observer,
-      StepObserver steps, StopSignal stop) {
-    return Guice.createInjector(new ExperimentModule(experiment), observers(observer),
-            stepObserver(steps), binder -> binder.bind(StopSignal.class).toInstance(stop))
+  public static Trainer trainer(
+      ResolvedExperiment experiment,
+      TrainingObserver observer,
+      StepObserver steps,
+      StopSignal stop) {
+    return Guice.createInjector(
+            new ExperimentModule(experiment),
+            observers(observer),
+            stepObserver(steps),
+            binder -> binder.bind(StopSignal.class).toInstance(stop))
         .getInstance(Trainer.class);
   }
 
   /** A module that reports the phases of every training step of the run to {@code steps}. */
   public static Module stepObserver(StepObserver steps) {
-    return binder -> OptionalBinder.newOptionalBinder(binder, StepObserver.class).setBinding()
-        .toInstance(steps);
+    return binder ->
+        OptionalBinder.newOptionalBinder(binder, StepObserver.class).setBinding().toInstance(steps);
   }
 
   /** A module that adds {@code observers} to the run's observers, in this order. */
   public static Module observers(TrainingObserver... observers) {
     List<TrainingObserver> list = List.of(observers);
     return binder -> {
-      Multibinder<TrainingObserver> set =
-          Multibinder.newSetBinder(binder, TrainingObserver.class);
+      Multibinder<TrainingObserver> set = Multibinder.newSetBinder(binder, TrainingObserver.class);
       list.forEach(o -> set.addBinding().toInstance(o));
     };
   }
@@ -91,13 +96,16 @@ public final class ExperimentModule extends AbstractModule {
   protected void configure() {
     bind(PluginChoice.class).annotatedWith(Chosen.Task.class).toInstance(experiment.task());
     bind(PluginChoice.class).annotatedWith(Chosen.Model.class).toInstance(experiment.model());
-    bind(PluginChoice.class).annotatedWith(Chosen.Curriculum.class)
+    bind(PluginChoice.class)
+        .annotatedWith(Chosen.Curriculum.class)
         .toInstance(experiment.curriculum());
-    bind(new TypeLiteral<List<PluginChoice>>() {}).annotatedWith(Chosen.Regularizers.class)
+    bind(new TypeLiteral<List<PluginChoice>>() {})
+        .annotatedWith(Chosen.Regularizers.class)
         .toInstance(experiment.regularizers());
     Multibinder.newSetBinder(binder(), TrainingObserver.class); // none unless a module adds some
     // Nobody times the steps unless a module sets a StepObserver (see stepObserver).
-    OptionalBinder.newOptionalBinder(binder(), StepObserver.class).setDefault()
+    OptionalBinder.newOptionalBinder(binder(), StepObserver.class)
+        .setDefault()
         .toInstance(StepObserver.NONE);
     bind(Trainer.class); // in the run's injector, never its parent's
   }
@@ -105,12 +113,25 @@ public final class ExperimentModule extends AbstractModule {
   /** The experiment with the chosen plugins: the loaded one unless a binding was swapped. */
   @Provides
   @Singleton
-  ResolvedExperiment experiment(@Chosen.Task PluginChoice task, @Chosen.Model PluginChoice model,
+  ResolvedExperiment experiment(
+      @Chosen.Task PluginChoice task,
+      @Chosen.Model PluginChoice model,
       @Chosen.Curriculum PluginChoice curriculum,
       @Chosen.Regularizers List<PluginChoice> regularizers) {
     ResolvedExperiment e = experiment;
-    return new ResolvedExperiment(e.name(), e.description(), e.seed(), e.precision(), task, model,
-        curriculum, regularizers, e.analyzers(), e.training(), e.evaluation(), e.output());
+    return new ResolvedExperiment(
+        e.name(),
+        e.description(),
+        e.seed(),
+        e.precision(),
+        task,
+        model,
+        curriculum,
+        regularizers,
+        e.analyzers(),
+        e.training(),
+        e.evaluation(),
+        e.output());
   }
 
   /** Every random stream of the run, from its seed (see {@link RandomStreams}). */
@@ -135,7 +156,10 @@ public final class ExperimentModule extends AbstractModule {
     Model<Record> model = (Model<Record>) e.model().plugin().plugin();
     Task<Record> task = (Task<Record>) e.task().plugin().plugin();
     int inputSize = task.inputSize(e.task().config());
-    return Networks.create(model, e.model().config(), new NetworkSpec(inputSize, dataType),
+    return Networks.create(
+        model,
+        e.model().config(),
+        new NetworkSpec(inputSize, dataType),
         streams.stream("model-init"));
   }
 

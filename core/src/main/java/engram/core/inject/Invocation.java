@@ -11,10 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One invocation of Engram as Guice wires it: an injector of {@link EngramModule} (plugins,
- * loader, stop signal) and, per run, a child injector ({@link #run}). Runs trained side by side
- * each get their own child, so nothing of one run is shared with another except what the
- * invocation holds. Keeps Guice's types out of the commands.
+ * One invocation of Engram as Guice wires it: an injector of {@link EngramModule} (plugins, loader,
+ * stop signal) and, per run, a child injector ({@link #run}). Runs trained side by side each get
+ * their own child, so nothing of one run is shared with another except what the invocation holds.
+ * Keeps Guice's types out of the commands.
  */
 public final class Invocation {
   private final Injector injector;
@@ -48,10 +48,15 @@ public final class Invocation {
    * @param commandLine recorded in the run's provenance
    * @param observers receive the run's events after the run directory's own writer, in order
    */
-  public RunInjector run(ResolvedExperiment experiment, Path runsRoot, List<String> commandLine,
+  public RunInjector run(
+      ResolvedExperiment experiment,
+      Path runsRoot,
+      List<String> commandLine,
       List<TrainingObserver> observers) {
-    return new RunInjector(injector.createChildInjector(new ExperimentModule(experiment),
-        new RunDirectoryModule(runsRoot, commandLine),
-        ExperimentModule.observers(observers.toArray(TrainingObserver[]::new))));
+    return new RunInjector(
+        injector.createChildInjector(
+            new ExperimentModule(experiment),
+            new RunDirectoryModule(runsRoot, commandLine),
+            ExperimentModule.observers(observers.toArray(TrainingObserver[]::new))));
   }
 }

@@ -18,12 +18,11 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The run directory of a run that keeps its results ({@code engram run}, {@code engram
- * reproduce}), installed next to {@link ExperimentModule}: the {@link RunDirectory}, created on
- * first request with {@code config.resolved.yaml} and {@code provenance.json} in it, and {@link
- * RunArtifacts}, which writes metrics and checkpoints there and is added to the run's observers.
- * Both are created lazily, once per run injector; the caller closes the artifacts when the run
- * ends.
+ * The run directory of a run that keeps its results ({@code engram run}, {@code engram reproduce}),
+ * installed next to {@link ExperimentModule}: the {@link RunDirectory}, created on first request
+ * with {@code config.resolved.yaml} and {@code provenance.json} in it, and {@link RunArtifacts},
+ * which writes metrics and checkpoints there and is added to the run's observers. Both are created
+ * lazily, once per run injector; the caller closes the artifacts when the run ends.
  */
 public final class RunDirectoryModule extends AbstractModule {
   private final Path runsRoot;
@@ -40,8 +39,7 @@ public final class RunDirectoryModule extends AbstractModule {
 
   @Override
   protected void configure() {
-    Multibinder.newSetBinder(binder(), TrainingObserver.class).addBinding()
-        .to(RunArtifacts.class);
+    Multibinder.newSetBinder(binder(), TrainingObserver.class).addBinding().to(RunArtifacts.class);
   }
 
   // Guice wraps what a provider throws in a ProvisionException; RunInjector unwraps it.

@@ -31,8 +31,8 @@ public final class RunInjector {
   }
 
   /**
-   * The writer of metrics and checkpoints, opened (creating {@code metrics.csv}) on the first
-   * call; it is one of the trainer's observers. The caller closes it when the run ends.
+   * The writer of metrics and checkpoints, opened (creating {@code metrics.csv}) on the first call;
+   * it is one of the trainer's observers. The caller closes it when the run ends.
    *
    * @throws IOException when the metrics file cannot be created
    */

@@ -20,6 +20,7 @@ import java.util.Set;
 public record PluginFolders(List<Path> folders) {
   /** System property with the default folder(s); the launcher passes {@code <repo>/plugins}. */
   public static final String PROPERTY = "engram.plugins";
+
   /** Environment variable with more folders. */
   public static final String ENVIRONMENT = "ENGRAM_PLUGINS";
 
@@ -47,8 +48,8 @@ public record PluginFolders(List<Path> folders) {
     return resolve(System.getProperty(PROPERTY), System.getenv(), fromCommandLine);
   }
 
-  static PluginFolders resolve(String property, Map<String, String> environment,
-      List<Path> fromCommandLine) {
+  static PluginFolders resolve(
+      String property, Map<String, String> environment, List<Path> fromCommandLine) {
     List<Path> folders = new ArrayList<>(split(property));
     folders.addAll(split(environment.get(ENVIRONMENT)));
     for (Path p : fromCommandLine) {

@@ -18,8 +18,8 @@ import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 /**
- * A plugin jar from a plugins folder that passed inspection: a readable jar that registers at
- * least one plugin and was built against a compatible api.
+ * A plugin jar from a plugins folder that passed inspection: a readable jar that registers at least
+ * one plugin and was built against a compatible api.
  *
  * @param path absolute path of the jar
  * @param sha256 hex SHA-256 of the jar's bytes when it was inspected
@@ -42,9 +42,9 @@ public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginK
   record Inspection(PluginJar jar, List<PluginProblem> problems) {}
 
   /**
-   * Reads a jar's manifest and service files, without loading any class from it: it is refused
-   * when it is not a jar, registers no plugin, or declares an incompatible api version. A jar
-   * without a version is accepted with a warning (plugins built before the attribute existed).
+   * Reads a jar's manifest and service files, without loading any class from it: it is refused when
+   * it is not a jar, registers no plugin, or declares an incompatible api version. A jar without a
+   * version is accepted with a warning (plugins built before the attribute existed).
    */
   static Inspection inspect(Path path, ApiVersion current) {
     String fixRemove = "or remove it from " + path.getParent() + ".";
@@ -58,48 +58,90 @@ public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginK
         }
       }
       Manifest manifest = jar.getManifest();
-      declared = manifest == null ? null
-          : manifest.getMainAttributes().getValue(ApiVersion.MANIFEST_ATTRIBUTE);
+      declared =
+          manifest == null
+              ? null
+              : manifest.getMainAttributes().getValue(ApiVersion.MANIFEST_ATTRIBUTE);
     } catch (IOException | RuntimeException e) {
       // ZipException for a file that is not a zip, SecurityException for a bad signature
-      return refused(path + " was skipped: it is not a readable jar (" + e.getMessage()
-          + "). Fix: rebuild it (mvn package), " + fixRemove, EnumSet.allOf(PluginKind.class));
+      return refused(
+          path
+              + " was skipped: it is not a readable jar ("
+              + e.getMessage()
+              + "). Fix: rebuild it (mvn package), "
+              + fixRemove,
+          EnumSet.allOf(PluginKind.class));
     }
     if (kinds.isEmpty()) {
-      return refused(path + " was skipped: it registers no Engram plugin (no META-INF/services/"
-          + "engram.api.Task, .Model, .Curriculum, .Regularizer, .Analyzer or .study.Study file"
-          + " naming a class)."
-          + " Fix: list each plugin class in META-INF/services/<its interface>, " + fixRemove
-          + " A plugin's own libraries belong inside its jar (shaded), not next to it.",
+      return refused(
+          path
+              + " was skipped: it registers no Engram plugin (no META-INF/services/"
+              + "engram.api.Task, .Model, .Curriculum, .Regularizer, .Analyzer or .study.Study file"
+              + " naming a class)."
+              + " Fix: list each plugin class in META-INF/services/<its interface>, "
+              + fixRemove
+              + " A plugin's own libraries belong inside its jar (shaded), not next to it.",
           Set.of());
     }
     List<PluginProblem> warnings = new ArrayList<>();
     if (declared == null) {
-      warnings.add(PluginProblem.warning(path + " does not say which engram-api it was built"
-          + " against; loading it anyway. Fix: add '" + ApiVersion.MANIFEST_ATTRIBUTE + ": "
-          + current + "' to its manifest (maven-jar-plugin manifestEntries)."));
+      warnings.add(
+          PluginProblem.warning(
+              path
+                  + " does not say which engram-api it was built"
+                  + " against; loading it anyway. Fix: add '"
+                  + ApiVersion.MANIFEST_ATTRIBUTE
+                  + ": "
+                  + current
+                  + "' to its manifest (maven-jar-plugin manifestEntries)."));
     } else {
       ApiVersion version;
       try {
         version = ApiVersion.parse(declared);
       } catch (IllegalArgumentException e) {
-        return refused(path + " was skipped: its manifest declares " + ApiVersion.MANIFEST_ATTRIBUTE
-            + " " + e.getMessage() + ". Fix: rebuild it against engram-api " + current + " with '"
-            + ApiVersion.MANIFEST_ATTRIBUTE + ": " + current + "' in its manifest.", kinds);
+        return refused(
+            path
+                + " was skipped: its manifest declares "
+                + ApiVersion.MANIFEST_ATTRIBUTE
+                + " "
+                + e.getMessage()
+                + ". Fix: rebuild it against engram-api "
+                + current
+                + " with '"
+                + ApiVersion.MANIFEST_ATTRIBUTE
+                + ": "
+                + current
+                + "' in its manifest.",
+            kinds);
       }
       if (!version.compatibleWith(current)) {
-        return refused(path + " was skipped: it was built against engram-api " + version
-            + ", but this Engram has engram-api " + current + ". Fix: rebuild the plugin against"
-            + " engram-api " + current + ", or run it with an Engram whose api is " + version
-            + ".", kinds);
+        return refused(
+            path
+                + " was skipped: it was built against engram-api "
+                + version
+                + ", but this Engram has engram-api "
+                + current
+                + ". Fix: rebuild the plugin against"
+                + " engram-api "
+                + current
+                + ", or run it with an Engram whose api is "
+                + version
+                + ".",
+            kinds);
       }
     }
     String sha256;
     try {
       sha256 = sha256(path);
     } catch (IOException e) {
-      return refused(path + " was skipped: it cannot be read (" + e.getMessage() + "). Fix: make"
-          + " it readable, " + fixRemove, kinds);
+      return refused(
+          path
+              + " was skipped: it cannot be read ("
+              + e.getMessage()
+              + "). Fix: make"
+              + " it readable, "
+              + fixRemove,
+          kinds);
     }
     return new Inspection(new PluginJar(path, sha256, declared, kinds), warnings);
   }

@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * <p>Nothing broken stops the others from loading: a jar that is not a jar, registers no plugin or
  * was built against another api is skipped; a provider that fails (a constructor that throws, a
  * class that does not implement the interface) is skipped; each is reported in one line naming the
- * jar. Two providers with the same id are both refused, with both sources named, because "first
- * on the class path wins" would make results depend on jar order.
+ * jar. Two providers with the same id are both refused, with both sources named, because "first on
+ * the class path wins" would make results depend on jar order.
  */
 public final class PluginRegistry implements PluginCatalog {
   private final Map<PluginKind, List<DiscoveredPlugin>> byKind;
@@ -41,8 +41,11 @@ public final class PluginRegistry implements PluginCatalog {
   private final PluginFolders folders;
   private final List<PluginJar> jars;
 
-  private PluginRegistry(Map<PluginKind, List<DiscoveredPlugin>> byKind,
-      List<PluginProblem> problems, PluginFolders folders, List<PluginJar> jars) {
+  private PluginRegistry(
+      Map<PluginKind, List<DiscoveredPlugin>> byKind,
+      List<PluginProblem> problems,
+      PluginFolders folders,
+      List<PluginJar> jars) {
     this.byKind = byKind;
     this.problems = List.copyOf(problems);
     this.folders = folders;
@@ -78,8 +81,12 @@ public final class PluginRegistry implements PluginCatalog {
       if (first != null) {
         // A byte-identical copy (the jar in plugins/ and in its build folder, both searched):
         // loading it twice would only make every id a duplicate.
-        problems.add(PluginProblem.warning(file + " is the same file as " + first.path()
-            + " (same SHA-256); only the latter is loaded. Fix: keep one copy."));
+        problems.add(
+            PluginProblem.warning(
+                file
+                    + " is the same file as "
+                    + first.path()
+                    + " (same SHA-256); only the latter is loaded. Fix: keep one copy."));
         continue;
       }
       jars.add(jar);
@@ -99,18 +106,30 @@ public final class PluginRegistry implements PluginCatalog {
         }
       }
       List<DiscoveredPlugin> found = new ArrayList<>();
-      byId.forEach((id, candidates) -> {
-        if (candidates.size() == 1) {
-          found.add(candidates.get(0));
-        } else {
-          problems.add(new PluginProblem("Two or more " + kind.label() + " plugins declare the id '"
-              + id + "': "
-              + String.join(", ", candidates.stream().map(c -> c.plugin().getClass().getName()
-                  + " (" + c.source() + ")").toList())
-              + ". None of them is used. Fix: remove one of the jars or rename an id.",
-              Set.of(kind), Set.of(id)));
-        }
-      });
+      byId.forEach(
+          (id, candidates) -> {
+            if (candidates.size() == 1) {
+              found.add(candidates.get(0));
+            } else {
+              problems.add(
+                  new PluginProblem(
+                      "Two or more "
+                          + kind.label()
+                          + " plugins declare the id '"
+                          + id
+                          + "': "
+                          + String.join(
+                              ", ",
+                              candidates.stream()
+                                  .map(
+                                      c ->
+                                          c.plugin().getClass().getName() + " (" + c.source() + ")")
+                                  .toList())
+                          + ". None of them is used. Fix: remove one of the jars or rename an id.",
+                      Set.of(kind),
+                      Set.of(id)));
+            }
+          });
       found.sort(Comparator.comparing(DiscoveredPlugin::id));
       byKind.put(kind, List.copyOf(found));
     }
@@ -118,12 +137,19 @@ public final class PluginRegistry implements PluginCatalog {
   }
 
   /** Adds the providers of {@code kind} in {@code source} to {@code byId}. */
-  private static void load(PluginKind kind, Source source, Map<String, List<DiscoveredPlugin>> byId,
+  private static void load(
+      PluginKind kind,
+      Source source,
+      Map<String, List<DiscoveredPlugin>> byId,
       List<PluginProblem> problems) {
     PluginJar jar = source.jar();
     String where = jar == null ? "" : jar.path() + ": ";
-    String fix = jar == null ? "" : " Fix: correct the plugin and rebuild the jar, or remove it from "
-        + jar.path().getParent() + ".";
+    String fix =
+        jar == null
+            ? ""
+            : " Fix: correct the plugin and rebuild the jar, or remove it from "
+                + jar.path().getParent()
+                + ".";
     var iterator = ServiceLoader.load(kind.type(), source.loader()).iterator();
     while (true) {
       Plugin<?> plugin;
@@ -133,28 +159,51 @@ public final class PluginRegistry implements PluginCatalog {
         }
         plugin = (Plugin<?>) iterator.next();
       } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-        problems.add(PluginProblem.skipped(capitalize(where + "a " + kind.label()
-            + " plugin failed to load and was skipped: " + sentence(rootMessage(e)) + fix),
-            Set.of(kind)));
+        problems.add(
+            PluginProblem.skipped(
+                capitalize(
+                    where
+                        + "a "
+                        + kind.label()
+                        + " plugin failed to load and was skipped: "
+                        + sentence(rootMessage(e))
+                        + fix),
+                Set.of(kind)));
         continue;
       }
       Class<?> type = plugin.getClass();
       if (jar != null && type.getClassLoader() != source.loader()) {
         // Found by the parent first: the jar bundles a class that is already on the class path
         // (a built-in plugin, typically). It is registered from there already.
-        problems.add(PluginProblem.warning(where + "the " + kind.label() + " plugin " + type.getName()
-            + " it registers is also on Engram's class path (" + sourceOf(type) + "), which wins;"
-            + " the jar's entry was ignored. Fix: do not bundle Engram's own plugins in a plugin"
-            + " jar."));
+        problems.add(
+            PluginProblem.warning(
+                where
+                    + "the "
+                    + kind.label()
+                    + " plugin "
+                    + type.getName()
+                    + " it registers is also on Engram's class path ("
+                    + sourceOf(type)
+                    + "), which wins; the jar's entry was ignored. Fix: do not bundle Engram's own"
+                    + " plugins in a plugin jar."));
         continue;
       }
       String id;
       try {
         id = plugin.info().id();
       } catch (RuntimeException | LinkageError e) {
-        problems.add(PluginProblem.skipped(capitalize(where + "the " + kind.label() + " plugin "
-            + type.getName() + " has no valid id and was skipped: " + sentence(rootMessage(e)) + fix),
-            Set.of(kind)));
+        problems.add(
+            PluginProblem.skipped(
+                capitalize(
+                    where
+                        + "the "
+                        + kind.label()
+                        + " plugin "
+                        + type.getName()
+                        + " has no valid id and was skipped: "
+                        + sentence(rootMessage(e))
+                        + fix),
+                Set.of(kind)));
         continue;
       }
       String from = jar == null ? sourceOf(type) : jar.path().toString();
@@ -168,9 +217,15 @@ public final class PluginRegistry implements PluginCatalog {
     List<Path> files = new ArrayList<>();
     for (Path folder : folders.folders()) {
       if (!Files.isDirectory(folder)) {
-        problems.add(PluginProblem.warning("The plugins folder " + folder + (Files.exists(folder)
-            ? " is not a directory" : " does not exist") + "; no plugins were loaded from it. Fix:"
-            + " create it, or correct --plugins / " + PluginFolders.ENVIRONMENT + "."));
+        problems.add(
+            PluginProblem.warning(
+                "The plugins folder "
+                    + folder
+                    + (Files.exists(folder) ? " is not a directory" : " does not exist")
+                    + "; no plugins were loaded from it. Fix:"
+                    + " create it, or correct --plugins / "
+                    + PluginFolders.ENVIRONMENT
+                    + "."));
         continue;
       }
       try (Stream<Path> list = Files.list(folder)) {
@@ -179,9 +234,14 @@ public final class PluginRegistry implements PluginCatalog {
             .sorted()
             .forEach(files::add);
       } catch (IOException | UncheckedIOException e) {
-        problems.add(PluginProblem.skipped("The plugins folder " + folder + " cannot be read ("
-            + e.getMessage() + "); no plugins were loaded from it. Fix: make it readable.",
-            EnumSet.allOf(PluginKind.class)));
+        problems.add(
+            PluginProblem.skipped(
+                "The plugins folder "
+                    + folder
+                    + " cannot be read ("
+                    + e.getMessage()
+                    + "); no plugins were loaded from it. Fix: make it readable.",
+                EnumSet.allOf(PluginKind.class)));
       }
     }
     return files;
@@ -214,9 +274,7 @@ public final class PluginRegistry implements PluginCatalog {
   @Override
   public List<PluginProblem> problemsAbout(PluginKind kind, String id) {
     List<PluginProblem> exact = problems.stream().filter(p -> p.names(kind, id)).toList();
-    return exact.isEmpty()
-        ? problems.stream().filter(p -> p.mayConcern(kind, id)).toList()
-        : exact;
+    return exact.isEmpty() ? problems.stream().filter(p -> p.mayConcern(kind, id)).toList() : exact;
   }
 
   /** The folders searched for plugin jars. */
@@ -260,7 +318,11 @@ public final class PluginRegistry implements PluginCatalog {
     StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
-      message.append(" — caused by ").append(t.getClass().getSimpleName()).append(": ").append(t.getMessage());
+      message
+          .append(" — caused by ")
+          .append(t.getClass().getSimpleName())
+          .append(": ")
+          .append(t.getMessage());
     }
     return message.toString();
   }

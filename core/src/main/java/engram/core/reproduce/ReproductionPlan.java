@@ -39,8 +39,10 @@ public record ReproductionPlan(
     @Doc("Name; the output directory is reproductions/<name>-<timestamp>.") String name,
     @Doc("Free text shown at the top of the report, or null.") String description,
     @Doc("The experiment file, relative to this file.") String experiment,
-    @Doc("The id of the study whose findings the report checks (./engram plugins lists them), or"
-        + " null for a report without findings.") String study,
+    @Doc(
+            "The id of the study whose findings the report checks (./engram plugins lists them), or"
+                + " null for a report without findings.")
+        String study,
     @Doc("Seeds: each condition is trained once per seed.") List<Long> seeds,
     @Doc("Runs trained at the same time, one thread each, ≥ 1.") int workers,
     @Doc("How runs are grouped in the comparison: curriculum, model, curriculum+model or name.")
@@ -79,20 +81,35 @@ public record ReproductionPlan(
     } catch (NoSuchFileException e) {
       throw new ConfigException("Reproduction file not found: " + file + ". Fix: check the path.");
     } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException("Unknown key '" + e.getPropertyName() + "' in " + file
-          + ". Valid keys: name, description, experiment, study, seeds, workers, group-by,"
-          + " conditions, profiles (a condition has label and set). Fix: correct or remove the"
-          + " key.");
+      throw new ConfigException(
+          "Unknown key '"
+              + e.getPropertyName()
+              + "' in "
+              + file
+              + ". Valid keys: name, description, experiment, study, seeds, workers, group-by,"
+              + " conditions, profiles (a condition has label and set). Fix: correct or remove the"
+              + " key.");
     } catch (JsonMappingException e) {
-      throw new ConfigException("Invalid reproduction file " + file + ": "
-          + e.getOriginalMessage() + ". Fix: see examples/reproduce-timescales.yaml.");
+      throw new ConfigException(
+          "Invalid reproduction file "
+              + file
+              + ": "
+              + e.getOriginalMessage()
+              + ". Fix: see examples/reproduce-timescales.yaml.");
     } catch (IOException e) {
-      throw new ConfigException("Cannot read reproduction file " + file + ": " + e.getMessage()
-          + ". Fix: pass a readable YAML file.");
+      throw new ConfigException(
+          "Cannot read reproduction file "
+              + file
+              + ": "
+              + e.getMessage()
+              + ". Fix: pass a readable YAML file.");
     }
     if (plan == null) {
-      throw new ConfigException("Reproduction file " + file + " is empty. Fix: see"
-          + " examples/reproduce-timescales.yaml.");
+      throw new ConfigException(
+          "Reproduction file "
+              + file
+              + " is empty. Fix: see"
+              + " examples/reproduce-timescales.yaml.");
     }
     plan.check(file);
     return plan;
@@ -101,38 +118,65 @@ public record ReproductionPlan(
   private void check(Path file) throws ConfigException {
     String where = " in " + file;
     if (name == null || !LABEL.matcher(name).matches()) {
-      throw new ConfigException("name" + where + " must be letters, digits, '.', '_' or '-' (was '"
-          + name + "'). Fix: set name: my-reproduction.");
+      throw new ConfigException(
+          "name"
+              + where
+              + " must be letters, digits, '.', '_' or '-' (was '"
+              + name
+              + "'). Fix: set name: my-reproduction.");
     }
     if (experiment == null || experiment.isBlank()) {
-      throw new ConfigException("experiment" + where + " is missing. Fix: name the experiment"
-          + " file, relative to " + file + ".");
+      throw new ConfigException(
+          "experiment"
+              + where
+              + " is missing. Fix: name the experiment"
+              + " file, relative to "
+              + file
+              + ".");
     }
     if (seeds.isEmpty()) {
-      throw new ConfigException("seeds" + where + " is empty. Fix: list at least one seed, e.g."
-          + " seeds: [1, 2, 3].");
+      throw new ConfigException(
+          "seeds" + where + " is empty. Fix: list at least one seed, e.g." + " seeds: [1, 2, 3].");
     }
     if (new HashSet<>(seeds).size() != seeds.size()) {
-      throw new ConfigException("seeds" + where + " repeats a seed " + seeds + ". Fix: list each"
-          + " seed once.");
+      throw new ConfigException(
+          "seeds" + where + " repeats a seed " + seeds + ". Fix: list each" + " seed once.");
     }
     if (workers < 1) {
-      throw new ConfigException("workers" + where + " must be ≥ 1 (was " + workers + "). Fix: use"
-          + " 1 per core, e.g. workers: 2.");
+      throw new ConfigException(
+          "workers"
+              + where
+              + " must be ≥ 1 (was "
+              + workers
+              + "). Fix: use"
+              + " 1 per core, e.g. workers: 2.");
     }
     if (!List.of("curriculum", "model", "curriculum+model", "name").contains(groupBy)) {
-      throw new ConfigException("group-by" + where + " must be curriculum, model,"
-          + " curriculum+model or name (was '" + groupBy + "'). Fix: choose one of them.");
+      throw new ConfigException(
+          "group-by"
+              + where
+              + " must be curriculum, model,"
+              + " curriculum+model or name (was '"
+              + groupBy
+              + "'). Fix: choose one of them.");
     }
     if (conditions.isEmpty()) {
-      throw new ConfigException("conditions" + where + " is empty. Fix: list at least one, e.g."
-          + " - {label: wide, set: [model.hidden-size=256]}.");
+      throw new ConfigException(
+          "conditions"
+              + where
+              + " is empty. Fix: list at least one, e.g."
+              + " - {label: wide, set: [model.hidden-size=256]}.");
     }
     Set<String> labels = new HashSet<>();
     for (Condition c : conditions) {
       if (c.label() == null || !LABEL.matcher(c.label()).matches() || !labels.add(c.label())) {
-        throw new ConfigException("condition label '" + c.label() + "'" + where + " must be"
-            + " unique and made of letters, digits, '.', '_' or '-'. Fix: rename it.");
+        throw new ConfigException(
+            "condition label '"
+                + c.label()
+                + "'"
+                + where
+                + " must be"
+                + " unique and made of letters, digits, '.', '_' or '-'. Fix: rename it.");
       }
     }
   }
@@ -148,9 +192,14 @@ public record ReproductionPlan(
     }
     List<String> overrides = profiles.get(profile);
     if (overrides == null) {
-      throw new ConfigException("Unknown profile '" + profile + "'. This plan has "
-          + (profiles.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(
-              profiles.keySet()))) + ". Fix: pass one of them to --profile, or omit it.");
+      throw new ConfigException(
+          "Unknown profile '"
+              + profile
+              + "'. This plan has "
+              + (profiles.isEmpty()
+                  ? "none"
+                  : String.join(", ", new java.util.TreeSet<>(profiles.keySet())))
+              + ". Fix: pass one of them to --profile, or omit it.");
     }
     return new ArrayList<>(overrides);
   }

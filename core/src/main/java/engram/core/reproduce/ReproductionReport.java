@@ -35,8 +35,15 @@ public final class ReproductionReport {
    * @return the report file
    * @throws IOException when a file cannot be written, or the runs cannot be compared
    */
-  public static Path write(ReproductionPlan plan, SelectedStudy study, String profile,
-      String command, Path outDir, List<Path> runs, Duration wall) throws IOException {
+  public static Path write(
+      ReproductionPlan plan,
+      SelectedStudy study,
+      String profile,
+      String command,
+      Path outDir,
+      List<Path> runs,
+      Duration wall)
+      throws IOException {
     Comparison comparison;
     ComparisonReport.Written written;
     try {
@@ -52,39 +59,70 @@ public final class ReproductionReport {
     }
     md.append("- Command: `").append(command).append("`\n");
     md.append("- Profile: ").append(profile == null ? "none (quick scale)" : profile).append('\n');
-    md.append(String.format(Locale.ROOT, "- Wall time: %.1f min for %d runs%n",
-        wall.toMillis() / 60000.0, runs.size()));
-    md.append("- Machine: ").append(Runtime.getRuntime().availableProcessors())
-        .append(" cores, ").append(System.getProperty("os.name")).append(' ')
-        .append(System.getProperty("os.arch")).append(", Java ")
-        .append(System.getProperty("java.version")).append('\n');
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- Wall time: %.1f min for %d runs%n",
+            wall.toMillis() / 60000.0,
+            runs.size()));
+    md.append("- Machine: ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" cores, ")
+        .append(System.getProperty("os.name"))
+        .append(' ')
+        .append(System.getProperty("os.arch"))
+        .append(", Java ")
+        .append(System.getProperty("java.version"))
+        .append('\n');
     md.append("- Written: ").append(Instant.now()).append("\n\n");
 
-    md.append("## Runs\n\n| group | seed | largest N solved | epochs | run directory |\n"
-        + "|---|---|---|---|---|\n");
+    md.append(
+        "## Runs\n\n| group | seed | largest N solved | epochs | run directory |\n"
+            + "|---|---|---|---|---|\n");
     for (Comparison.Group group : comparison.groups()) {
       for (RunSummary run : group.runs()) {
-        md.append("| ").append(group.label()).append(" | ").append(run.seed()).append(" | ")
-            .append(run.maxLevelReached()).append(" | ").append(run.epochs()).append(" | `")
-            .append(relative(outDir, run.dir())).append("` |\n");
+        md.append("| ")
+            .append(group.label())
+            .append(" | ")
+            .append(run.seed())
+            .append(" | ")
+            .append(run.maxLevelReached())
+            .append(" | ")
+            .append(run.epochs())
+            .append(" | `")
+            .append(relative(outDir, run.dir()))
+            .append("` |\n");
       }
     }
 
     if (study != null) {
-      md.append("\n## Findings: ").append(study.title()).append("\n\n")
-          .append(study.citation().strip()).append("\n\n");
+      md.append("\n## Findings: ")
+          .append(study.title())
+          .append("\n\n")
+          .append(study.citation().strip())
+          .append("\n\n");
       md.append("| Finding | Measured here | Verdict |\n|---|---|---|\n");
       for (Finding f : written.findings()) {
-        md.append("| ").append(cell(f.claim())).append(" | ").append(cell(f.measured()))
-            .append(" | ").append(f.verdict().label()).append(" |\n");
+        md.append("| ")
+            .append(cell(f.claim()))
+            .append(" | ")
+            .append(cell(f.measured()))
+            .append(" | ")
+            .append(f.verdict().label())
+            .append(" |\n");
       }
       md.append("\n").append(study.rules().strip()).append("\n");
     }
 
     md.append("\n## Figures\n\n");
     for (String figure : written.figures()) {
-      md.append("![").append(figure).append("](").append(COMPARISON).append('/')
-          .append(figure).append(")\n\n");
+      md.append("![")
+          .append(figure)
+          .append("](")
+          .append(COMPARISON)
+          .append('/')
+          .append(figure)
+          .append(")\n\n");
     }
     if (!comparison.notes().isEmpty()) {
       md.append("## Notes\n\n");

@@ -44,10 +44,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *  ...extra keys}
  * </pre>
  *
- * <p>A checkpoint is written into a hidden temporary sibling ({@code checkpoints/.tmp-<name>-<uuid>})
- * and then renamed into place in one atomic step, so a crash never leaves a half checkpoint under
- * its real name and an existing checkpoint is never overwritten. The files are plain NPY and JSON:
- * {@code numpy.load} and {@code json.load} read them without Engram.
+ * <p>A checkpoint is written into a hidden temporary sibling ({@code
+ * checkpoints/.tmp-<name>-<uuid>}) and then renamed into place in one atomic step, so a crash never
+ * leaves a half checkpoint under its real name and an existing checkpoint is never overwritten. The
+ * files are plain NPY and JSON: {@code numpy.load} and {@code json.load} read them without Engram.
  */
 public final class Checkpoints {
   public static final String INDEX = "index.json";
@@ -60,11 +60,16 @@ public final class Checkpoints {
   private Checkpoints() {}
 
   /** One tensor of {@code index.json}. */
-  public record TensorEntry(String name, String file, long[] shape, String dtype, boolean trainable) {}
+  public record TensorEntry(
+      String name, String file, long[] shape, String dtype, boolean trainable) {}
 
   /** The content of {@code index.json}; {@code extra} holds every other top-level key. */
   public record Index(
-      String name, int epoch, long step, int[] levels, List<TensorEntry> tensors,
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      List<TensorEntry> tensors,
       Map<String, Object> extra) {}
 
   /**
@@ -78,14 +83,22 @@ public final class Checkpoints {
    * @throws FileAlreadyExistsException if a checkpoint of that name exists
    */
   public static Path write(
-      RunDirectory run, String name, int epoch, long step, int[] levels, List<Parameter> tensors,
-      Map<String, Object> extra) throws IOException {
+      RunDirectory run,
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      List<Parameter> tensors,
+      Map<String, Object> extra)
+      throws IOException {
     Objects.requireNonNull(levels, "levels");
     Objects.requireNonNull(tensors, "tensors");
     Objects.requireNonNull(extra, "extra");
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "checkpoint name '" + name + "' must consist of letters, digits, '.', '_' and '-' and"
+          "checkpoint name '"
+              + name
+              + "' must consist of letters, digits, '.', '_' and '-' and"
               + " start with a letter or digit");
     }
     for (String key : extra.keySet()) {
@@ -121,7 +134,8 @@ public final class Checkpoints {
         try {
           dtype = Npy.dtypeName(value.dataType());
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("tensor '" + tensor.name() + "': " + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              "tensor '" + tensor.name() + "': " + e.getMessage(), e);
         }
         String file = fileName(tensor.name(), files);
         Path path = temp.resolve(file);
@@ -190,12 +204,15 @@ public final class Checkpoints {
       tensors.add(JSON.treeToValue(t, TensorEntry.class));
     }
     Map<String, Object> extra = new LinkedHashMap<>();
-    index.fields().forEachRemaining(
-        f -> {
-          if (!RESERVED.contains(f.getKey())) {
-            extra.put(f.getKey(), JSON.convertValue(f.getValue(), new TypeReference<Object>() {}));
-          }
-        });
+    index
+        .fields()
+        .forEachRemaining(
+            f -> {
+              if (!RESERVED.contains(f.getKey())) {
+                extra.put(
+                    f.getKey(), JSON.convertValue(f.getValue(), new TypeReference<Object>() {}));
+              }
+            });
     return new Index(
         index.get("name").asText(),
         index.get("epoch").asInt(),
@@ -218,19 +235,29 @@ public final class Checkpoints {
       Path file = checkpointDir.resolve(entry.file()).normalize();
       if (!file.startsWith(checkpointDir.normalize()) || !Files.isRegularFile(file)) {
         throw new IllegalStateException(
-            "checkpoint " + checkpointDir + " is incomplete: " + entry.file() + " (tensor '"
-                + entry.name() + "') is missing");
+            "checkpoint "
+                + checkpointDir
+                + " is incomplete: "
+                + entry.file()
+                + " (tensor '"
+                + entry.name()
+                + "') is missing");
       }
       INDArray value = Npy.read(file);
       if (!Arrays.equals(value.shape(), entry.shape())) {
         throw new IllegalStateException(
-            file + " has shape " + Arrays.toString(value.shape()) + " but " + INDEX + " says "
+            file
+                + " has shape "
+                + Arrays.toString(value.shape())
+                + " but "
+                + INDEX
+                + " says "
                 + Arrays.toString(entry.shape()));
       }
       tensors.put(entry.name(), value);
     }
-    return new Analyzer.Checkpoint(index.name(), index.epoch(), index.levels(), tensors,
-        assignments(index));
+    return new Analyzer.Checkpoint(
+        index.name(), index.epoch(), index.levels(), tensors, assignments(index));
   }
 
   /** The {@code assignments} key the trainer writes ([{level, head}, ...]); empty when absent. */
@@ -238,7 +265,8 @@ public final class Checkpoints {
     List<Assignment> assignments = new ArrayList<>();
     if (index.extra().get("assignments") instanceof List<?> list) {
       for (Object item : list) {
-        if (item instanceof Map<?, ?> m && m.get("level") instanceof Number level
+        if (item instanceof Map<?, ?> m
+            && m.get("level") instanceof Number level
             && m.get("head") instanceof Number head) {
           assignments.add(new Assignment(level.intValue(), head.intValue()));
         }

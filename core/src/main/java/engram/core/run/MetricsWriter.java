@@ -21,10 +21,10 @@ import java.util.regex.Pattern;
  * inf}/{@code -inf}, which numpy and pandas read. Rows reach the disk at {@link #flush()} (call it
  * after each epoch's rows) and {@link #close()}. Not thread-safe.
  *
- * <p>Column {@code N} holds the level of the row's head whatever the task calls its level
- * ({@link engram.api.Task#levelName}: a copy task's "length" is still in column {@code N}), so
- * {@code engram compare} and scripts read every run, old and new, alike. Column {@code accuracy}
- * is counted as the task declares it, per entry or per whole trial.
+ * <p>Column {@code N} holds the level of the row's head whatever the task calls its level ({@link
+ * engram.api.Task#levelName}: a copy task's "length" is still in column {@code N}), so {@code
+ * engram compare} and scripts read every run, old and new, alike. Column {@code accuracy} is
+ * counted as the task declares it, per entry or per whole trial.
  */
 public final class MetricsWriter implements AutoCloseable {
   /** The fixed columns. */
@@ -77,7 +77,13 @@ public final class MetricsWriter implements AutoCloseable {
    * @param extras one value per extra column, in order
    */
   public void row(
-      int epoch, long step, int level, int head, double loss, double accuracy, double wallSeconds,
+      int epoch,
+      long step,
+      int level,
+      int head,
+      double loss,
+      double accuracy,
+      double wallSeconds,
       double... extras) {
     if (extras.length != this.extras) {
       throw new IllegalArgumentException(

@@ -20,8 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * dict {@code {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }} padded with spaces to a
  * multiple of 64 bytes and ending in a newline, then the data in C order, little-endian.
  *
- * <p>Written here rather than with {@code Nd4j.writeAsNumpy}: ND4J 1.0.0-M2.1 writes the raw
- * buffer of a view, so a transposed or sliced array comes out with the wrong values.
+ * <p>Written here rather than with {@code Nd4j.writeAsNumpy}: ND4J 1.0.0-M2.1 writes the raw buffer
+ * of a view, so a transposed or sliced array comes out with the wrong values.
  */
 final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -36,8 +36,9 @@ final class Npy {
     return switch (type) {
       case FLOAT -> "float32";
       case DOUBLE -> "float64";
-      default -> throw new IllegalArgumentException(
-          "cannot save arrays of type " + type + " (supported: FLOAT, DOUBLE)");
+      default ->
+          throw new IllegalArgumentException(
+              "cannot save arrays of type " + type + " (supported: FLOAT, DOUBLE)");
     };
   }
 
@@ -90,7 +91,8 @@ final class Npy {
     INDArray c = array.dup('c');
     long length = c.length();
     if (c.data().length() < length) {
-      throw new IllegalStateException("array buffer is shorter than the array: " + c.shapeInfoToString());
+      throw new IllegalStateException(
+          "array buffer is shorter than the array: " + c.shapeInfoToString());
     }
     ByteBuffer data;
     switch (type) {
@@ -110,7 +112,8 @@ final class Npy {
   }
 
   /** What the header says. */
-  record Header(DataType type, ByteOrder order, boolean fortranOrder, long[] shape, int dataOffset) {
+  record Header(
+      DataType type, ByteOrder order, boolean fortranOrder, long[] shape, int dataOffset) {
     long length() {
       return Arrays.stream(shape).reduce(1, Math::multiplyExact);
     }
@@ -141,7 +144,11 @@ final class Npy {
       throw new IllegalStateException(file + ": truncated NPY header");
     }
     String dict =
-        new String(bytes, start, headerLength, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        new String(
+            bytes,
+            start,
+            headerLength,
+            major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
     Matcher descr = DESCR.matcher(dict);
     Matcher fortran = FORTRAN.matcher(dict);
     Matcher shape = SHAPE.matcher(dict);
@@ -154,9 +161,13 @@ final class Npy {
         switch (kind) {
           case "f4" -> DataType.FLOAT;
           case "f8" -> DataType.DOUBLE;
-          default -> throw new IllegalStateException(
-              file + ": unsupported NPY dtype '" + descr.group(1) + kind
-                  + "' (supported: float32 and float64)");
+          default ->
+              throw new IllegalStateException(
+                  file
+                      + ": unsupported NPY dtype '"
+                      + descr.group(1)
+                      + kind
+                      + "' (supported: float32 and float64)");
         };
     long[] dims =
         Arrays.stream(shape.group(1).split(","))
@@ -178,8 +189,13 @@ final class Npy {
     int width = header.type() == DataType.FLOAT ? 4 : 8;
     if (bytes.length - header.dataOffset() != length * width) {
       throw new IllegalStateException(
-          file + ": expected " + length * width + " bytes of data for shape "
-              + Arrays.toString(header.shape()) + ", found " + (bytes.length - header.dataOffset()));
+          file
+              + ": expected "
+              + length * width
+              + " bytes of data for shape "
+              + Arrays.toString(header.shape())
+              + ", found "
+              + (bytes.length - header.dataOffset()));
     }
     ByteBuffer data =
         ByteBuffer.wrap(bytes, header.dataOffset(), bytes.length - header.dataOffset())

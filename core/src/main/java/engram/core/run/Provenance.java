@@ -47,7 +47,8 @@ public record Provenance(
     @Doc("The run's seed.") long seed,
     @Doc("The command line, one argument per entry.") List<String> commandLine,
     @Doc("Absolute working directory.") String workingDirectory,
-    @Doc("Git commit of the working directory's repository, or null when unknown.") String gitRevision,
+    @Doc("Git commit of the working directory's repository, or null when unknown.")
+        String gitRevision,
     @Doc("Start time, ISO-8601 UTC.") String startTime) {
 
   /** The value used when no jar manifest gives a version. */
@@ -71,8 +72,8 @@ public record Provenance(
    * @param kind "task", "model", ...
    * @param source where it was loaded from: a built-in module's jar, a jar from a plugins folder,
    *     or a classes directory
-   * @param sha256 hex SHA-256 of the jar the plugin came from, or null when its source is not a
-   *     jar file (a classes directory during development)
+   * @param sha256 hex SHA-256 of the jar the plugin came from, or null when its source is not a jar
+   *     file (a classes directory during development)
    */
   public record PluginUse(String kind, String id, String version, String source, String sha256) {}
 
@@ -84,17 +85,31 @@ public record Provenance(
    * @param nd4jBackend class name of the ND4J backend in use
    */
   public static Provenance collect(
-      ResolvedExperiment experiment, List<String> commandLine, Path workingDirectory,
-      String nd4jVersion, String nd4jBackend, Instant startTime) {
+      ResolvedExperiment experiment,
+      List<String> commandLine,
+      Path workingDirectory,
+      String nd4jVersion,
+      String nd4jBackend,
+      Instant startTime) {
     return collect(
         experiment.plugins().stream().map(PluginChoice::plugin).toList(),
-        experiment.seed(), commandLine, workingDirectory, nd4jVersion, nd4jBackend, startTime);
+        experiment.seed(),
+        commandLine,
+        workingDirectory,
+        nd4jVersion,
+        nd4jBackend,
+        startTime);
   }
 
   /** Collects the facts of a run; duplicate plugins are listed once. */
   public static Provenance collect(
-      List<DiscoveredPlugin> plugins, long seed, List<String> commandLine, Path workingDirectory,
-      String nd4jVersion, String nd4jBackend, Instant startTime) {
+      List<DiscoveredPlugin> plugins,
+      long seed,
+      List<String> commandLine,
+      Path workingDirectory,
+      String nd4jVersion,
+      String nd4jBackend,
+      Instant startTime) {
     Objects.requireNonNull(startTime, "startTime");
     Path cwd = workingDirectory.toAbsolutePath().normalize();
     Map<String, PluginUse> used = new LinkedHashMap<>();

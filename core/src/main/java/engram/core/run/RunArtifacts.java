@@ -43,12 +43,17 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
    * Writes {@code provenance.json} of a new run: versions, plugins and their jars, the seed and
    * {@code commandLine}.
    */
-  public static void writeProvenance(RunDirectory run, ResolvedExperiment experiment,
-      List<String> commandLine) throws IOException {
+  public static void writeProvenance(
+      RunDirectory run, ResolvedExperiment experiment, List<String> commandLine)
+      throws IOException {
     String nd4jVersion = Nd4j.class.getPackage().getImplementationVersion();
-    Provenance.collect(experiment, commandLine, Path.of(""),
+    Provenance.collect(
+            experiment,
+            commandLine,
+            Path.of(""),
             nd4jVersion == null ? "1.0.0-M2.1" : nd4jVersion,
-            Nd4j.getBackend().getClass().getName(), Instant.now())
+            Nd4j.getBackend().getClass().getName(),
+            Instant.now())
         .write(run);
   }
 
@@ -60,8 +65,15 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
     }
     List<Assignment> assignments = r.stage().assignments();
     for (int a = 0; a < assignments.size(); a++) {
-      metrics.row(r.epoch(), r.step(), assignments.get(a).level(), assignments.get(a).head(),
-          r.loss()[a], r.accuracy()[a], r.wallSeconds(), extras);
+      metrics.row(
+          r.epoch(),
+          r.step(),
+          assignments.get(a).level(),
+          assignments.get(a).head(),
+          r.loss()[a],
+          r.accuracy()[a],
+          r.wallSeconds(),
+          extras);
     }
     try {
       metrics.flush();
@@ -71,7 +83,12 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
   }
 
   @Override
-  public void checkpoint(String name, int epoch, long step, int[] levels, List<Parameter> tensors,
+  public void checkpoint(
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      List<Parameter> tensors,
       Map<String, Object> extra) {
     try {
       Checkpoints.write(run, name, epoch, step, levels, tensors, extra);

@@ -41,8 +41,7 @@ public final class RunDirectory {
    * next free of {@code -2}, {@code -3}, ... is taken; an existing directory is never reused.
    *
    * @param runsRoot parent directory, created if missing
-   * @param name experiment name; characters other than letters, digits, '.', '_' and '-' become
-   *     '-'
+   * @param name experiment name; characters other than letters, digits, '.', '_' and '-' become '-'
    * @param now start time, formatted in UTC
    */
   public static RunDirectory create(Path runsRoot, String name, Instant now) throws IOException {
@@ -61,7 +60,10 @@ public final class RunDirectory {
       return new RunDirectory(candidate);
     }
     throw new IOException(
-        "cannot create a run directory: " + runsRoot.resolve(base) + " and " + MAX_ATTEMPTS
+        "cannot create a run directory: "
+            + runsRoot.resolve(base)
+            + " and "
+            + MAX_ATTEMPTS
             + " numbered variants exist");
   }
 
@@ -79,8 +81,12 @@ public final class RunDirectory {
         // taken: try the next suffix
       }
     }
-    throw new IOException("cannot create " + parent.resolve(base) + ": it and " + MAX_ATTEMPTS
-        + " numbered variants exist");
+    throw new IOException(
+        "cannot create "
+            + parent.resolve(base)
+            + ": it and "
+            + MAX_ATTEMPTS
+            + " numbered variants exist");
   }
 
   /**
@@ -148,7 +154,8 @@ public final class RunDirectory {
    */
   public Path resolve(String file) {
     Path resolved = path.resolve(file).normalize();
-    if (Path.of(file).isAbsolute() || !resolved.startsWith(path.normalize())
+    if (Path.of(file).isAbsolute()
+        || !resolved.startsWith(path.normalize())
         || resolved.equals(path.normalize())) {
       throw new IllegalArgumentException("'" + file + "' is not a file inside " + path);
     }
@@ -164,7 +171,10 @@ public final class RunDirectory {
     Path target = resolve(file);
     Files.createDirectories(target.getParent());
     Files.writeString(
-        target, content, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
+        target,
+        content,
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE);
     return target;
   }

@@ -36,8 +36,8 @@ public final class RunLog implements AutoCloseable {
   }
 
   /**
-   * Adds a file appender for {@code logFile} (appending, created if missing) to the root logger;
-   * it records the events of the calling thread only.
+   * Adds a file appender for {@code logFile} (appending, created if missing) to the root logger; it
+   * records the events of the calling thread only.
    *
    * @throws IllegalStateException if SLF4J is not bound to logback
    */
@@ -61,13 +61,15 @@ public final class RunLog implements AutoCloseable {
     // Only the attaching thread's events: runs trained side by side in one process (engram
     // reproduce) each keep their own log.
     String thread = Thread.currentThread().getName();
-    appender.addFilter(new ch.qos.logback.core.filter.Filter<>() {
-      @Override
-      public ch.qos.logback.core.spi.FilterReply decide(ILoggingEvent event) {
-        return thread.equals(event.getThreadName()) ? ch.qos.logback.core.spi.FilterReply.NEUTRAL
-            : ch.qos.logback.core.spi.FilterReply.DENY;
-      }
-    });
+    appender.addFilter(
+        new ch.qos.logback.core.filter.Filter<>() {
+          @Override
+          public ch.qos.logback.core.spi.FilterReply decide(ILoggingEvent event) {
+            return thread.equals(event.getThreadName())
+                ? ch.qos.logback.core.spi.FilterReply.NEUTRAL
+                : ch.qos.logback.core.spi.FilterReply.DENY;
+          }
+        });
     appender.start();
     if (!appender.isStarted()) {
       throw new IllegalStateException("cannot open the run log " + logFile);

@@ -24,8 +24,8 @@ public interface FixedBatchTrainer {
    * @param stage the levels and heads the batch's targets are scored with
    * @param steps how many steps, ≥ 0
    * @param afterStep called after each step with its index (0-based), outside the step's phases
-   * @throws RuntimeException when the loss stops being finite (the message names the step, the
-   *     term that diverged and the fix)
+   * @throws RuntimeException when the loss stops being finite (the message names the step, the term
+   *     that diverged and the fix)
    */
   void train(Batch batch, Stage stage, int steps, IntConsumer afterStep);
 }

@@ -19,7 +19,7 @@ package engram.core.step;
 public interface StepObserver {
 
   /** Observes nothing; the trainer skips its timing calls entirely when given this instance. */
-  StepObserver NONE = (phase, nanos) -> { };
+  StepObserver NONE = (phase, nanos) -> {};
 
   /**
    * One phase of the current training step ended.

@@ -3,7 +3,6 @@ package engram.core.train;
 import engram.api.Analyzer;
 import engram.api.Model;
 import engram.api.Network;
-import engram.runtime.Networks;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Task;
@@ -13,6 +12,7 @@ import engram.api.curriculum.Stage;
 import engram.api.task.Batch;
 import engram.api.task.Target;
 import engram.core.config.ResolvedExperiment;
+import engram.runtime.Networks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,8 +32,8 @@ public final class CheckpointNetwork implements Analyzer.Restored {
   private final ReadoutHeads heads;
   private final DataType dataType;
 
-  private CheckpointNetwork(Analyzer.Checkpoint checkpoint, Network network, ReadoutHeads heads,
-      DataType dataType) {
+  private CheckpointNetwork(
+      Analyzer.Checkpoint checkpoint, Network network, ReadoutHeads heads, DataType dataType) {
     this.checkpoint = checkpoint;
     this.network = network;
     this.heads = heads;
@@ -47,30 +47,44 @@ public final class CheckpointNetwork implements Analyzer.Restored {
    *     or its shape differs (a checkpoint of another model or size)
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public static CheckpointNetwork restore(ResolvedExperiment experiment,
-      Analyzer.Checkpoint checkpoint, DataType dataType) {
+  public static CheckpointNetwork restore(
+      ResolvedExperiment experiment, Analyzer.Checkpoint checkpoint, DataType dataType) {
     Task task = (Task) experiment.task().plugin().plugin();
     Record taskConfig = experiment.task().config();
     Model<Record> model = (Model<Record>) experiment.model().plugin().plugin();
     // The draws are overwritten below; a fixed stream keeps creation deterministic.
-    Network network = Networks.create(model, experiment.model().config(),
-        new NetworkSpec(task.inputSize(taskConfig), dataType),
-        new RandomStreams(experiment.seed()).stream("model-init"));
+    Network network =
+        Networks.create(
+            model,
+            experiment.model().config(),
+            new NetworkSpec(task.inputSize(taskConfig), dataType),
+            new RandomStreams(experiment.seed()).stream("model-init"));
     for (Parameter p : network.parameters()) {
       INDArray saved = checkpoint.tensors().get(p.name());
       if (saved == null || !Arrays.equals(saved.shape(), p.value().shape())) {
-        throw new IllegalStateException("checkpoint '" + checkpoint.name() + "' has "
-            + (saved == null ? "no tensor '" + p.name() + "'"
-                : "tensor '" + p.name() + "' of shape " + Arrays.toString(saved.shape()))
-            + ", but the run's model '" + experiment.model().id() + "' needs "
-            + Arrays.toString(p.value().shape()) + ". Fix: analyse the run directory the"
-            + " checkpoint belongs to, with its own config.resolved.yaml.");
+        throw new IllegalStateException(
+            "checkpoint '"
+                + checkpoint.name()
+                + "' has "
+                + (saved == null
+                    ? "no tensor '" + p.name() + "'"
+                    : "tensor '" + p.name() + "' of shape " + Arrays.toString(saved.shape()))
+                + ", but the run's model '"
+                + experiment.model().id()
+                + "' needs "
+                + Arrays.toString(p.value().shape())
+                + ". Fix: analyse the run directory the"
+                + " checkpoint belongs to, with its own config.resolved.yaml.");
       }
       p.value().assign(saved.castTo(dataType));
     }
     network.constrain();
-    ReadoutHeads heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig),
-        dataType, new RandomStreams(experiment.seed()).stream("heads-init"));
+    ReadoutHeads heads =
+        new ReadoutHeads(
+            network.hiddenSize(),
+            task.outputSize(taskConfig),
+            dataType,
+            new RandomStreams(experiment.seed()).stream("heads-init"));
     heads.load(checkpoint.name(), checkpoint.tensors());
     return new CheckpointNetwork(checkpoint, network, heads, dataType);
   }
@@ -91,8 +105,14 @@ public final class CheckpointNetwork implements Analyzer.Restored {
     if (assignments.size() == 1) {
       return assignments.get(0).head(); // single-head stage: its one head answers every level
     }
-    throw new IllegalArgumentException("no head of checkpoint '" + checkpoint.name()
-        + "' serves level " + level + " (assignments " + assignments + ")");
+    throw new IllegalArgumentException(
+        "no head of checkpoint '"
+            + checkpoint.name()
+            + "' serves level "
+            + level
+            + " (assignments "
+            + assignments
+            + ")");
   }
 
   @Override
@@ -112,8 +132,11 @@ public final class CheckpointNetwork implements Analyzer.Restored {
 
   @Override
   public Trajectory forward(Batch batch, RandomGenerator rng) {
-    INDArray inputs = Nd4j.create(batch.inputs(),
-        new long[] {batch.steps(), batch.batch(), batch.inputSize()}, DataType.FLOAT);
+    INDArray inputs =
+        Nd4j.create(
+            batch.inputs(),
+            new long[] {batch.steps(), batch.batch(), batch.inputSize()},
+            DataType.FLOAT);
     if (dataType != DataType.FLOAT) {
       inputs = inputs.castTo(dataType);
     }
@@ -138,10 +161,22 @@ public final class CheckpointNetwork implements Analyzer.Restored {
       Target target = batch.targets().get(a);
       float[] mask = target.mask().clone();
       Arrays.fill(mask, 0, fromStep * batch.batch(), 0f);
-      Target scored = new Target(target.level(), target.kind(), target.width(), target.values(),
-          mask, target.accuracy());
-      Batch one = new Batch(batch.steps(), batch.batch(), batch.inputSize(), batch.inputs(),
-          List.of(scored), batch.periods());
+      Target scored =
+          new Target(
+              target.level(),
+              target.kind(),
+              target.width(),
+              target.values(),
+              mask,
+              target.accuracy());
+      Batch one =
+          new Batch(
+              batch.steps(),
+              batch.batch(),
+              batch.inputSize(),
+              batch.inputs(),
+              List.of(scored),
+              batch.periods());
       Stage stage = Stage.of(new Assignment(target.level(), headsUsed.get(a)));
       accuracy[a] = heads.evaluate(stage, one, hidden, null).accuracy()[0];
     }

@@ -12,15 +12,23 @@ import java.util.Map;
  * @param stage the stage trained and evaluated in this epoch
  * @param levelName what the task calls its levels ({@link engram.core.config.LevelName})
  * @param loss evaluation loss per assignment of {@code stage}, in stage order
- * @param accuracy evaluation accuracy per assignment, in [0, 1], as the task's
- *     {@link engram.api.task.Accuracy} counts it (per entry or per trial); what the curriculum saw
+ * @param accuracy evaluation accuracy per assignment, in [0, 1], as the task's {@link
+ *     engram.api.task.Accuracy} counts it (per entry or per trial); what the curriculum saw
  * @param trainLoss mean training loss over the epoch's steps (task loss plus regularizer terms)
  * @param regularizers mean value of each regularizer term over the epoch's steps, by plugin id
  * @param wallSeconds seconds since the run started
  * @param decision the curriculum's decision after this epoch
  */
-public record EpochReport(int epoch, long step, Stage stage, String levelName, double[] loss,
-    double[] accuracy, double trainLoss, Map<String, Double> regularizers, double wallSeconds,
+public record EpochReport(
+    int epoch,
+    long step,
+    Stage stage,
+    String levelName,
+    double[] loss,
+    double[] accuracy,
+    double trainLoss,
+    Map<String, Double> regularizers,
+    double wallSeconds,
     Decision decision) {
 
   /** Mean accuracy over the stage's assignments. */

@@ -38,15 +38,23 @@ final class ExtraGradientBuffers implements Regularizer.ExtraGradients {
 
   @Override
   public INDArray of(String extra) {
-    return gradients.computeIfAbsent(extra, name -> {
-      Set<String> allowed = network.differentiableExtras();
-      INDArray value = extras.get(name);
-      if (!allowed.contains(name) || value == null) {
-        throw new IllegalArgumentException("model '" + modelId + "' cannot backpropagate from"
-            + " an extra named '" + name + "'; it can from " + allowed);
-      }
-      return value.ulike().assign(0);
-    });
+    return gradients.computeIfAbsent(
+        extra,
+        name -> {
+          Set<String> allowed = network.differentiableExtras();
+          INDArray value = extras.get(name);
+          if (!allowed.contains(name) || value == null) {
+            throw new IllegalArgumentException(
+                "model '"
+                    + modelId
+                    + "' cannot backpropagate from"
+                    + " an extra named '"
+                    + name
+                    + "'; it can from "
+                    + allowed);
+          }
+          return value.ulike().assign(0);
+        });
   }
 
   /** The trajectory's extras, fetched on first use. */

@@ -84,8 +84,8 @@ final class GlobalNormClip {
   }
 
   /**
-   * The sum of {@code x[0..n)} in eight interleaved partial sums: one running sum would wait on
-   * the adder's latency at every element.
+   * The sum of {@code x[0..n)} in eight interleaved partial sums: one running sum would wait on the
+   * adder's latency at every element.
    */
   private static double sum(double[] x, int n) {
     double s0 = 0;

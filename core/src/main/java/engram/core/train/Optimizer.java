@@ -9,23 +9,22 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Updates parameters in place from their gradients, with the update rules of PyTorch's
- * {@code torch.optim.SGD} (momentum, dampening 0, optional Nesterov) and {@code torch.optim.Adam}
+ * Updates parameters in place from their gradients, with the update rules of PyTorch's {@code
+ * torch.optim.SGD} (momentum, dampening 0, optional Nesterov) and {@code torch.optim.Adam}
  * (bias-corrected), so results are comparable with the papers' code.
  *
  * <p>State (momentum buffers, Adam moments and step counts) is kept per parameter name and created
- * on a parameter's first update, so readout heads added later by a curriculum start fresh. It
- * lives in Java arrays, and an update is a plain Java loop over chunks of the parameter and
- * gradient copied from and to their native buffers ({@link HostLoops}): a few bulk copies per
- * parameter instead of the 4–8 ND4J ops (each with its overhead and temporaries) the rules take.
+ * on a parameter's first update, so readout heads added later by a curriculum start fresh. It lives
+ * in Java arrays, and an update is a plain Java loop over chunks of the parameter and gradient
+ * copied from and to their native buffers ({@link HostLoops}): a few bulk copies per parameter
+ * instead of the 4–8 ND4J ops (each with its overhead and temporaries) the rules take.
  *
  * <p>Arithmetic is in the parameter's precision, one rounding per operation in the order the
  * formulas below are written, with the scalars (lr, μ, lr·μ, β, 1−β, √(1−β2^t), ε, lr/(1−β1^t))
- * rounded to that precision first: the same operations ND4J performed when this class issued one
- * op per term, so float32 and float64 results are the same bit for bit (Java does not fuse
- * multiply-adds; OptimizerTest compares the two on random data).
- * Parameters that are not C-contiguous FLOAT or DOUBLE arrays are updated through a contiguous
- * copy, written back.
+ * rounded to that precision first: the same operations ND4J performed when this class issued one op
+ * per term, so float32 and float64 results are the same bit for bit (Java does not fuse
+ * multiply-adds; OptimizerTest compares the two on random data). Parameters that are not
+ * C-contiguous FLOAT or DOUBLE arrays are updated through a contiguous copy, written back.
  */
 public abstract sealed class Optimizer {
   /** Elements per chunk: two chunks of a parameter and its gradient stay in the L1/L2 cache. */
@@ -53,10 +52,16 @@ public abstract sealed class Optimizer {
    */
   public final void update(String name, INDArray parameter, INDArray gradient) {
     if (parameter.length() != gradient.length()) {
-      throw new IllegalArgumentException("parameter '" + name + "' has " + parameter.length()
-          + " elements but its gradient " + gradient.length());
+      throw new IllegalArgumentException(
+          "parameter '"
+              + name
+              + "' has "
+              + parameter.length()
+              + " elements but its gradient "
+              + gradient.length());
     }
-    if (HostLoops.contiguous(parameter) && HostLoops.contiguous(gradient)
+    if (HostLoops.contiguous(parameter)
+        && HostLoops.contiguous(gradient)
         && parameter.dataType() == gradient.dataType()) {
       updateContiguous(name, parameter, gradient);
       return;
@@ -72,8 +77,17 @@ public abstract sealed class Optimizer {
     DataType type = parameter.dataType();
     ParameterState state = states.computeIfAbsent(name, k -> newState(length, type));
     if (state.length != length || state.type != type) {
-      throw new IllegalStateException("parameter '" + name + "' was updated before as "
-          + state.length + " " + state.type + " elements, now " + length + " " + type);
+      throw new IllegalStateException(
+          "parameter '"
+              + name
+              + "' was updated before as "
+              + state.length
+              + " "
+              + state.type
+              + " elements, now "
+              + length
+              + " "
+              + type);
     }
     state.begin();
     if (type == DataType.FLOAT) {
@@ -129,8 +143,8 @@ public abstract sealed class Optimizer {
   /**
    * One parameter's optimizer state, updated chunk by chunk: {@link #begin} once per update, then
    * {@code apply} on each chunk of {@link #CHUNK} elements. Per-element state is stored in chunks
-   * too, so the loops index every array from 0: C2 vectorises {@code v[i]} but not
-   * {@code v[from + i]}, which measured about ten times slower.
+   * too, so the loops index every array from 0: C2 vectorises {@code v[i]} but not {@code v[from +
+   * i]}, which measured about ten times slower.
    */
   abstract static class ParameterState {
     final int length;
@@ -148,7 +162,9 @@ public abstract sealed class Optimizer {
     abstract void apply(int chunk, double[] parameter, double[] gradient, int n);
   }
 
-  /** v ← μ·v + g; θ ← θ − lr·g − lr·μ·v with Nesterov, θ ← θ − lr·v without; μ = 0: θ ← θ − lr·g. */
+  /**
+   * v ← μ·v + g; θ ← θ − lr·g − lr·μ·v with Nesterov, θ ← θ − lr·v without; μ = 0: θ ← θ − lr·g.
+   */
   static final class Sgd extends Optimizer {
     private final double lr;
     private final double momentum;

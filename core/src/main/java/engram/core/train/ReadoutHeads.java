@@ -21,20 +21,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * Linear readout heads, created on demand (no cap), and the loss on them.
  *
  * <p>Head k maps a hidden state to {@code width} outputs: {@code y = h·W_kᵀ + b_k}, W_k of shape
- * {@code [width, H]}, b_k of shape {@code [width]}, initialised like PyTorch's Linear,
- * U(−1/√H, 1/√H). The loss of a stage is the sum over its assignments (levels) of the mean over
- * that target's scored entries: softmax cross-entropy of the logits for classification, squared
- * error for regression and binary cross-entropy of one sigmoid per component for multi-label (both
- * means over entries and components) — for last-step tasks this is PyTorch's
- * {@code sum_k cross_entropy(logits_k, labels_k)}, and {@code BCEWithLogitsLoss} per multi-label
- * target. Accuracy follows the target's {@link engram.api.task.Accuracy}: per entry, or per trial
- * when a sequence counts as one (right only when all its scored entries are).
+ * {@code [width, H]}, b_k of shape {@code [width]}, initialised like PyTorch's Linear, U(−1/√H,
+ * 1/√H). The loss of a stage is the sum over its assignments (levels) of the mean over that
+ * target's scored entries: softmax cross-entropy of the logits for classification, squared error
+ * for regression and binary cross-entropy of one sigmoid per component for multi-label (both means
+ * over entries and components) — for last-step tasks this is PyTorch's {@code sum_k
+ * cross_entropy(logits_k, labels_k)}, and {@code BCEWithLogitsLoss} per multi-label target.
+ * Accuracy follows the target's {@link engram.api.task.Accuracy}: per entry, or per trial when a
+ * sequence counts as one (right only when all its scored entries are).
  */
 final class ReadoutHeads {
   /**
    * Products up to this many multiply-adds run as Java loops: a gemm through ND4J costs 25–50 µs
-   * however small, Java about 0.5–1 ns per multiply-add (measured on the bench machine), so
-   * below about 10⁵ (B 64–128, H 128–256, one head of two outputs at one step) Java wins.
+   * however small, Java about 0.5–1 ns per multiply-add (measured on the bench machine), so below
+   * about 10⁵ (B 64–128, H 128–256, one head of two outputs at one step) Java wins.
    */
   static final long HOST_PRODUCT_LIMIT = 1 << 17;
 
@@ -62,12 +62,12 @@ final class ReadoutHeads {
   }
 
   /**
-   * @param hostProductLimit the largest products (scored steps × B × H × heads·width
-   *     multiply-adds, per product) computed in Java instead of gemms; tests pass 0 or
-   *     {@link Long#MAX_VALUE} to take one path only
+   * @param hostProductLimit the largest products (scored steps × B × H × heads·width multiply-adds,
+   *     per product) computed in Java instead of gemms; tests pass 0 or {@link Long#MAX_VALUE} to
+   *     take one path only
    */
-  ReadoutHeads(int hidden, int width, DataType dataType, RandomGenerator rng,
-      long hostProductLimit) {
+  ReadoutHeads(
+      int hidden, int width, DataType dataType, RandomGenerator rng, long hostProductLimit) {
     this.hidden = hidden;
     this.width = width;
     this.dataType = dataType;
@@ -119,21 +119,21 @@ final class ReadoutHeads {
   record Scores(double[] loss, double[] accuracy, long[] counts, long[] correct, long[] judged) {}
 
   /**
-   * Loss and, when {@code dLdh} is non-null, its gradient: adds dL/dh into {@code dLdh}
-   * {@code [T,B,H]} and overwrites the gradients of the stage's heads.
+   * Loss and, when {@code dLdh} is non-null, its gradient: adds dL/dh into {@code dLdh} {@code
+   * [T,B,H]} and overwrites the gradients of the stage's heads.
    *
    * <p>Targets that score the same steps are evaluated together: their heads' weights are stacked
-   * into one {@code [heads·width, H]} matrix, and each run of consecutive scored steps (rows
-   * t0·B … t1·B of the hidden states seen as {@code [T·B, H]}) takes three products for all of
-   * them: the logits, dL/dh += dY·W and the stacked weight gradient dYᵀ·h, as gemms or, when they
-   * are small, as Java loops in double ({@link #HOST_PRODUCT_LIMIT}). Softmax, cross-entropy,
-   * squared error, accuracy and dY are Java loops over the logits copied to the host, in double,
-   * on the logits rounded to the heads' precision after the bias is added, as before; dY is
-   * rounded to that precision for the gemms. Loss sums run over each head's scored entries in
-   * (t, b) order as before, so per-head losses and counts are unchanged; logits, dL/dh and weight
-   * gradients are the same up to the summation order inside the gemms (the stacked gemm sums over
-   * heads and steps at once where one gemm per head and step added them one by one) or, for the
-   * Java loops, up to rounding (they sum in double and round once).
+   * into one {@code [heads·width, H]} matrix, and each run of consecutive scored steps (rows t0·B …
+   * t1·B of the hidden states seen as {@code [T·B, H]}) takes three products for all of them: the
+   * logits, dL/dh += dY·W and the stacked weight gradient dYᵀ·h, as gemms or, when they are small,
+   * as Java loops in double ({@link #HOST_PRODUCT_LIMIT}). Softmax, cross-entropy, squared error,
+   * accuracy and dY are Java loops over the logits copied to the host, in double, on the logits
+   * rounded to the heads' precision after the bias is added, as before; dY is rounded to that
+   * precision for the gemms. Loss sums run over each head's scored entries in (t, b) order as
+   * before, so per-head losses and counts are unchanged; logits, dL/dh and weight gradients are the
+   * same up to the summation order inside the gemms (the stacked gemm sums over heads and steps at
+   * once where one gemm per head and step added them one by one) or, for the Java loops, up to
+   * rounding (they sum in double and round once).
    *
    * @param hidden {@code [T, B, H]}
    * @param batch the batch whose targets are scored, one per assignment in stage order
@@ -170,14 +170,15 @@ final class ReadoutHeads {
       }
       int m = 0;
       for (int other = a; other < n; other++) {
-        if (!grouped[other] && scores.counts()[other] > 0
+        if (!grouped[other]
+            && scores.counts()[other] > 0
             && Arrays.equals(scoredSteps[a], scoredSteps[other])) {
           grouped[other] = true;
           members[m++] = other;
         }
       }
-      evaluateGroup(assignments, batch, Arrays.copyOf(members, m), scoredSteps[a], states,
-          gradient, scores);
+      evaluateGroup(
+          assignments, batch, Arrays.copyOf(members, m), scoredSteps[a], states, gradient, scores);
     }
     if (gradient != null && gradient != dLdh) {
       dLdh.assign(gradient);
@@ -216,19 +217,24 @@ final class ReadoutHeads {
 
   /** {@code a} itself when it is C-contiguous in the heads' type, else such a copy. */
   private INDArray contiguousCopyIfNeeded(INDArray a) {
-    return a.dataType() == dataType && HostLoops.contiguous(a) ? a
-        : a.castTo(dataType).dup('c');
+    return a.dataType() == dataType && HostLoops.contiguous(a) ? a : a.castTo(dataType).dup('c');
   }
 
   /**
    * The targets {@code members} (assignment indices), which score entries at exactly the steps
-   * {@code scoredSteps}, through their heads stacked: fills their scores and, when
-   * {@code dLdh != null}, adds into dL/dh and overwrites their heads' gradients. The three
-   * products run as gemms, or as Java loops when they are small enough that ND4J's overhead per
-   * op would dominate ({@link #hostProductLimit}).
+   * {@code scoredSteps}, through their heads stacked: fills their scores and, when {@code dLdh !=
+   * null}, adds into dL/dh and overwrites their heads' gradients. The three products run as gemms,
+   * or as Java loops when they are small enough that ND4J's overhead per op would dominate ({@link
+   * #hostProductLimit}).
    */
-  private void evaluateGroup(List<Assignment> assignments, Batch batch, int[] members,
-      boolean[] scoredSteps, INDArray hiddenStates, INDArray dLdh, Scores scores) {
+  private void evaluateGroup(
+      List<Assignment> assignments,
+      Batch batch,
+      int[] members,
+      boolean[] scoredSteps,
+      INDArray hiddenStates,
+      INDArray dLdh,
+      Scores scores) {
     int m = members.length;
     int columns = m * width;
     int b = batch.batch();
@@ -269,8 +275,8 @@ final class ReadoutHeads {
    * Whole-trial accuracy of assignment {@code a}: judges every sequence with a scored entry in
    * {@code mask} ({@code [T·B]}), correct unless {@code wrong} marks it.
    */
-  private static void countTrials(float[] mask, int steps, int b, boolean[] wrong, Scores scores,
-      int a) {
+  private static void countTrials(
+      float[] mask, int steps, int b, boolean[] wrong, Scores scores, int a) {
     boolean[] scored = new boolean[b];
     for (int t = 0; t < steps; t++) {
       for (int s = 0; s < b; s++) {
@@ -299,8 +305,10 @@ final class ReadoutHeads {
     final double[] bias;
     final double[] sumLoss;
     final long[] hits;
+
     /** Per member with whole-trial accuracy: sequences with a wrong entry so far; else null. */
     final boolean[][] trialWrong;
+
     final double[] biasGrad;
 
     Group(List<Assignment> assignments, Batch batch, int[] members, Scores scores) {
@@ -344,20 +352,29 @@ final class ReadoutHeads {
   }
 
   /** The products as gemms on the stacked weights (a lone head's own arrays serve as the stack). */
-  private void evaluateWithGemms(Group group, boolean[] scoredSteps, INDArray hiddenStates,
-      INDArray dLdh) {
+  private void evaluateWithGemms(
+      Group group, boolean[] scoredSteps, INDArray hiddenStates, INDArray dLdh) {
     int m = group.members.length;
     int columns = group.columns;
     int b = group.batch.batch();
     boolean gradients = dLdh != null;
     boolean single = m == 1;
-    INDArray stackedWeights = single ? weights.get(group.heads[0])
-        : Buffers.matrix(
-            stackedWeightsBuffer = scratch(stackedWeightsBuffer, (long) columns * hidden),
-            columns, hidden);
-    INDArray stackedWeightGrads = !gradients ? null : single ? weightGrads.get(group.heads[0])
-        : Buffers.matrix(stackedGradsBuffer = scratch(stackedGradsBuffer, (long) columns * hidden),
-            columns, hidden);
+    INDArray stackedWeights =
+        single
+            ? weights.get(group.heads[0])
+            : Buffers.matrix(
+                stackedWeightsBuffer = scratch(stackedWeightsBuffer, (long) columns * hidden),
+                columns,
+                hidden);
+    INDArray stackedWeightGrads =
+        !gradients
+            ? null
+            : single
+                ? weightGrads.get(group.heads[0])
+                : Buffers.matrix(
+                    stackedGradsBuffer = scratch(stackedGradsBuffer, (long) columns * hidden),
+                    columns,
+                    hidden);
     if (!single) {
       double[] stack = hostBuffer(HostBuffer.WEIGHTS, columns * hidden);
       for (int j = 0; j < m; j++) {
@@ -378,11 +395,17 @@ final class ReadoutHeads {
       double[] dy = gradients ? hostBuffer(HostBuffer.OUTPUT_GRADIENTS, size) : null;
       score(group, run, y, dy);
       if (gradients) {
-        INDArray dOut = Buffers.matrix(outputGradsBuffer = scratch(outputGradsBuffer, size),
-            rows, columns);
+        INDArray dOut =
+            Buffers.matrix(outputGradsBuffer = scratch(outputGradsBuffer, size), rows, columns);
         staging.write(dOut, 0, dy, 0, size); // rounded to the heads' precision
-        Nd4j.gemm(dOut, stackedWeights, Buffers.rows(dLdh, (long) t0 * b, rows, hidden),
-            false, false, 1.0, 1.0);
+        Nd4j.gemm(
+            dOut,
+            stackedWeights,
+            Buffers.rows(dLdh, (long) t0 * b, rows, hidden),
+            false,
+            false,
+            1.0,
+            1.0);
         Nd4j.gemm(dOut, stateRows, stackedWeightGrads, true, false, 1.0, firstRun ? 0.0 : 1.0);
       }
       firstRun = false;
@@ -391,20 +414,20 @@ final class ReadoutHeads {
       double[] grads = hostBuffer(HostBuffer.WEIGHTS, columns * hidden);
       staging.read(stackedWeightGrads, 0, grads, 0, columns * hidden);
       for (int j = 0; j < m; j++) {
-        staging.write(weightGrads.get(group.heads[j]), 0, grads, j * width * hidden,
-            width * hidden);
+        staging.write(
+            weightGrads.get(group.heads[j]), 0, grads, j * width * hidden, width * hidden);
       }
     }
   }
 
   /**
    * The products as Java loops in double on host copies: logits rounded to the heads' precision
-   * like a gemm's result, dL/dh and weight gradients summed in double and rounded once when
-   * written back. Rows of the weights, of the weight gradients and the current row of h and dL/dh
-   * are separate arrays indexed from 0, the form of loop C2 vectorises.
+   * like a gemm's result, dL/dh and weight gradients summed in double and rounded once when written
+   * back. Rows of the weights, of the weight gradients and the current row of h and dL/dh are
+   * separate arrays indexed from 0, the form of loop C2 vectorises.
    */
-  private void evaluateOnHost(Group group, boolean[] scoredSteps, INDArray hiddenStates,
-      INDArray dLdh) {
+  private void evaluateOnHost(
+      Group group, boolean[] scoredSteps, INDArray hiddenStates, INDArray dLdh) {
     int columns = group.columns;
     int b = group.batch.batch();
     boolean gradients = dLdh != null;
@@ -462,8 +485,8 @@ final class ReadoutHeads {
     if (gradients) {
       for (int j = 0; j < group.members.length; j++) {
         for (int c = 0; c < width; c++) {
-          staging.write(weightGrads.get(group.heads[j]), (long) c * hidden, dW[j * width + c], 0,
-              hidden);
+          staging.write(
+              weightGrads.get(group.heads[j]), (long) c * hidden, dW[j * width + c], 0, hidden);
         }
       }
     }
@@ -486,12 +509,12 @@ final class ReadoutHeads {
 
   /**
    * Loss, accuracy and (when {@code dy != null}) dY of one run of scored steps, from the products
-   * {@code y} {@code [rows, columns]} of the hidden states with the stacked weights: adds the
-   * bias, rounded to the heads' precision like the bias add of ND4J, then softmax and
-   * cross-entropy, squared error or sigmoid and binary cross-entropy per scored entry in double,
-   * summed per head in (t, b) order, and marks the sequences with a wrong entry for whole-trial
-   * accuracy. dY is 0 at unscored entries. The one implementation of the losses and their
-   * derivatives: both product paths call it.
+   * {@code y} {@code [rows, columns]} of the hidden states with the stacked weights: adds the bias,
+   * rounded to the heads' precision like the bias add of ND4J, then softmax and cross-entropy,
+   * squared error or sigmoid and binary cross-entropy per scored entry in double, summed per head
+   * in (t, b) order, and marks the sequences with a wrong entry for whole-trial accuracy. dY is 0
+   * at unscored entries. The one implementation of the losses and their derivatives: both product
+   * paths call it.
    */
   private void score(Group group, int[] run, double[] y, double[] dy) {
     int t0 = run[0];
@@ -588,9 +611,9 @@ final class ReadoutHeads {
   }
 
   /**
-   * −[t·log σ(y) + (1 − t)·log(1 − σ(y))] of a logit y and a bit t, in nats, written as
-   * max(y, 0) − t·y + log(1 + e<sup>−|y|</sup>): the exponent is never positive, so no logit
-   * overflows it and a confident wrong answer costs about |y| instead of log(0).
+   * −[t·log σ(y) + (1 − t)·log(1 − σ(y))] of a logit y and a bit t, in nats, written as max(y, 0) −
+   * t·y + log(1 + e<sup>−|y|</sup>): the exponent is never positive, so no logit overflows it and a
+   * confident wrong answer costs about |y| instead of log(0).
    */
   static double binaryCrossEntropy(double logit, double bit) {
     return Math.max(logit, 0) - bit * logit + Math.log1p(Math.exp(-Math.abs(logit)));
@@ -663,15 +686,20 @@ final class ReadoutHeads {
     }
   }
 
-  private static void copy(String checkpoint, java.util.Map<String, INDArray> tensors, String name,
-      INDArray into) {
+  private static void copy(
+      String checkpoint, java.util.Map<String, INDArray> tensors, String name, INDArray into) {
     INDArray saved = tensors.get(name);
     if (saved == null || !java.util.Arrays.equals(saved.shape(), into.shape())) {
-      throw new IllegalStateException("checkpoint '" + checkpoint + "' has "
-          + (saved == null ? "no tensor '" + name + "'"
-              : "tensor '" + name + "' of shape " + java.util.Arrays.toString(saved.shape()))
-          + " but the run's readout needs shape " + java.util.Arrays.toString(into.shape())
-          + ". Fix: analyse the run with the configuration it was trained with.");
+      throw new IllegalStateException(
+          "checkpoint '"
+              + checkpoint
+              + "' has "
+              + (saved == null
+                  ? "no tensor '" + name + "'"
+                  : "tensor '" + name + "' of shape " + java.util.Arrays.toString(saved.shape()))
+              + " but the run's readout needs shape "
+              + java.util.Arrays.toString(into.shape())
+              + ". Fix: analyse the run with the configuration it was trained with.");
     }
     into.assign(saved.castTo(into.dataType()));
   }

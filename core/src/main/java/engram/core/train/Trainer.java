@@ -33,12 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop: sample → forward → heads and loss → regularizers → BPTT → clip → update,
- * an evaluation on fresh batches after every epoch, and the curriculum's decision. Every training
- * step reports its phases to a {@link StepObserver} when one is given.
+ * The training loop: sample → forward → heads and loss → regularizers → BPTT → clip → update, an
+ * evaluation on fresh batches after every epoch, and the curriculum's decision. Every training step
+ * reports its phases to a {@link StepObserver} when one is given.
  *
- * <p>Random streams (all from the run seed): {@code model-init}, {@code heads-init},
- * {@code train-data}, {@code train-h0}, {@code eval-data}, {@code eval-h0}. One trainer runs on one
+ * <p>Random streams (all from the run seed): {@code model-init}, {@code heads-init}, {@code
+ * train-data}, {@code train-h0}, {@code eval-data}, {@code eval-h0}. One trainer runs on one
  * thread.
  */
 public final class Trainer {
@@ -55,9 +55,12 @@ public final class Trainer {
 
   @SuppressWarnings("rawtypes")
   private final Task task;
+
   private final Record taskConfig;
+
   @SuppressWarnings("rawtypes")
   private final Curriculum curriculum;
+
   private final Record curriculumConfig;
 
   private Network network;
@@ -67,16 +70,21 @@ public final class Trainer {
   /**
    * Built by the run's injector ({@code engram.core.inject.ExperimentModule}).
    *
-   * @param networks a fresh network of the run's model per call, initialised from the stream
-   *     {@code model-init}; each {@link #run} starts from a new one
+   * @param networks a fresh network of the run's model per call, initialised from the stream {@code
+   *     model-init}; each {@link #run} starts from a new one
    * @param observer receives progress, epochs and checkpoints
-   * @param stepObserver receives the phases of every training step; {@link StepObserver#NONE}
-   *     (the usual case) costs nothing
+   * @param stepObserver receives the phases of every training step; {@link StepObserver#NONE} (the
+   *     usual case) costs nothing
    * @param stop checked before every step
    */
   @Inject
-  public Trainer(ResolvedExperiment experiment, RandomStreams streams, DataType dataType,
-      Provider<Network> networks, TrainingObserver observer, StepObserver stepObserver,
+  public Trainer(
+      ResolvedExperiment experiment,
+      RandomStreams streams,
+      DataType dataType,
+      Provider<Network> networks,
+      TrainingObserver observer,
+      StepObserver stepObserver,
       StopSignal stop) {
     this.experiment = experiment;
     this.streams = streams;
@@ -141,16 +149,38 @@ public final class Trainer {
           break;
         }
         Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), trainData);
-        double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0,
-            trainNoise, regSums, workspace, step);
+        double loss =
+            trainStep(
+                batch,
+                stage,
+                training,
+                optimizer,
+                modelGrads,
+                trainH0,
+                trainNoise,
+                regSums,
+                workspace,
+                step);
         step++;
         if (!Double.isFinite(loss)) {
           Divergence d = workspace.divergence;
           LOG.error("Training diverged at epoch {}, training step {}: {}", epoch, step, d.term());
-          throw new TrainingDivergedException("The training loss became " + loss + " at epoch "
-              + epoch + ", step " + (s + 1) + " of the epoch (training step " + step
-              + ", levels " + LevelName.range(levelName, stage.levels()) + "): " + d.term()
-              + " is not finite. Checkpoints written before stay intact. Fix: " + d.fix() + ".");
+          throw new TrainingDivergedException(
+              "The training loss became "
+                  + loss
+                  + " at epoch "
+                  + epoch
+                  + ", step "
+                  + (s + 1)
+                  + " of the epoch (training step "
+                  + step
+                  + ", levels "
+                  + LevelName.range(levelName, stage.levels())
+                  + "): "
+                  + d.term()
+                  + " is not finite. Checkpoints written before stay intact. Fix: "
+                  + d.fix()
+                  + ".");
         }
         lossSum += loss;
         stepsThisEpoch++;
@@ -166,14 +196,28 @@ public final class Trainer {
       Map<String, Double> regMeans = new LinkedHashMap<>();
       final int n = stepsThisEpoch;
       regSums.forEach((k, v) -> regMeans.put(k, v / n));
-      observer.epoch(new EpochReport(epoch, step, stage, levelName, scores.loss(),
-          scores.accuracy(), lossSum / stepsThisEpoch, regMeans, seconds(started), decision));
+      observer.epoch(
+          new EpochReport(
+              epoch,
+              step,
+              stage,
+              levelName,
+              scores.loss(),
+              scores.accuracy(),
+              lossSum / stepsThisEpoch,
+              regMeans,
+              seconds(started),
+              decision));
       if (decision.outcome() != Decision.Outcome.STAY) {
         maxSolved = Math.max(maxSolved, stage.maxLevel());
       }
       if (decision.outcome() == Decision.Outcome.ADVANCE) {
-        checkpoint(String.format("advance-e%04d-N%d", epoch, stage.maxLevel()), epoch, step,
-            stage, "advance");
+        checkpoint(
+            String.format("advance-e%04d-N%d", epoch, stage.maxLevel()),
+            epoch,
+            step,
+            stage,
+            "advance");
       } else if (experiment.output().scheduled(epoch)) {
         checkpoint(String.format("epoch-%04d", epoch), epoch, step, stage, "schedule");
       }
@@ -207,16 +251,24 @@ public final class Trainer {
       INDArray saved = initial.get(p.name());
       if (saved != null) {
         if (!java.util.Arrays.equals(saved.shape(), p.value().shape())) {
-          throw new IllegalStateException("saved tensor '" + p.name() + "' has shape "
-              + java.util.Arrays.toString(saved.shape()) + " but the network needs "
-              + java.util.Arrays.toString(p.value().shape()));
+          throw new IllegalStateException(
+              "saved tensor '"
+                  + p.name()
+                  + "' has shape "
+                  + java.util.Arrays.toString(saved.shape())
+                  + " but the network needs "
+                  + java.util.Arrays.toString(p.value().shape()));
         }
         p.value().assign(saved.castTo(dataType));
       }
     }
     network.constrain();
-    heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig), dataType,
-        streams.stream("heads-init"));
+    heads =
+        new ReadoutHeads(
+            network.hiddenSize(),
+            task.outputSize(taskConfig),
+            dataType,
+            streams.stream("heads-init"));
     Map<String, INDArray> modelGrads = new LinkedHashMap<>();
     for (Parameter p : network.parameters()) {
       if (p.trainable()) {
@@ -245,26 +297,52 @@ public final class Trainer {
     Map<String, Double> regSums = new LinkedHashMap<>();
     Workspace workspace = new Workspace();
     for (int s = 0; s < steps; s++) {
-      double loss = trainStep(batch, stage, training, optimizer, modelGrads, trainH0, trainNoise,
-          regSums, workspace, s);
+      double loss =
+          trainStep(
+              batch,
+              stage,
+              training,
+              optimizer,
+              modelGrads,
+              trainH0,
+              trainNoise,
+              regSums,
+              workspace,
+              s);
       if (!Double.isFinite(loss)) {
         Divergence d = workspace.divergence;
-        throw new TrainingDivergedException("The training loss on the fixed batch became " + loss
-            + " at step " + (s + 1) + ": " + d.term() + " is not finite. Fix: " + d.fix() + ".");
+        throw new TrainingDivergedException(
+            "The training loss on the fixed batch became "
+                + loss
+                + " at step "
+                + (s + 1)
+                + ": "
+                + d.term()
+                + " is not finite. Fix: "
+                + d.fix()
+                + ".");
       }
       afterStep.accept(s);
     }
   }
 
   @SuppressWarnings("unchecked")
-  private double trainStep(Batch batch, Stage stage, TrainingConfig training, Optimizer optimizer,
-      Map<String, INDArray> modelGrads, RandomGenerator h0Rng, RandomGenerator noise,
-      Map<String, Double> regSums, Workspace workspace, long step) {
+  private double trainStep(
+      Batch batch,
+      Stage stage,
+      TrainingConfig training,
+      Optimizer optimizer,
+      Map<String, INDArray> modelGrads,
+      RandomGenerator h0Rng,
+      RandomGenerator noise,
+      Map<String, Double> regSums,
+      Workspace workspace,
+      long step) {
     long mark = timed ? System.nanoTime() : 0;
     INDArray inputs = toArray(batch);
     INDArray h0 = network.initialState(batch.batch(), h0Rng);
-    INDArray drive = perturb(experiment.regularizers(), network.hiddenSize(), inputs, batch, step,
-        noise);
+    INDArray drive =
+        perturb(experiment.regularizers(), network.hiddenSize(), inputs, batch, step, noise);
     mark = phaseEnded(Phase.INPUTS, mark);
     Trajectory trajectory = network.forward(inputs, h0, drive);
     mark = phaseEnded(Phase.FORWARD, mark);
@@ -274,18 +352,26 @@ public final class Trainer {
     if (!Double.isFinite(loss)) {
       List<Parameter> all = new ArrayList<>(network.parameters());
       all.addAll(heads.all());
-      workspace.divergence = Divergence.ofTaskLoss(experiment.task().plugin().id(),
-          experiment.model().plugin().id(), inputs, hidden, all);
+      workspace.divergence =
+          Divergence.ofTaskLoss(
+              experiment.task().plugin().id(),
+              experiment.model().plugin().id(),
+              inputs,
+              hidden,
+              all);
       return loss;
     }
-    ExtraGradientBuffers extras = new ExtraGradientBuffers(network,
-        experiment.model().plugin().id(), trajectory);
+    ExtraGradientBuffers extras =
+        new ExtraGradientBuffers(network, experiment.model().plugin().id(), trajectory);
     List<PluginChoice> regularizers = experiment.regularizers();
     for (int k = 0; k < regularizers.size(); k++) {
       PluginChoice choice = regularizers.get(k);
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
-      double term = reg.onHidden(choice.config(), new Regularizer.HiddenInput(hidden, dLdh, batch,
-          step, lastAccuracy, extras.extras(), extras));
+      double term =
+          reg.onHidden(
+              choice.config(),
+              new Regularizer.HiddenInput(
+                  hidden, dLdh, batch, step, lastAccuracy, extras.extras(), extras));
       if (!Double.isFinite(term)) {
         workspace.divergence = Divergence.ofRegularizer(choice.plugin().id(), k, true);
         return term;
@@ -298,8 +384,10 @@ public final class Trainer {
     for (int k = 0; k < regularizers.size(); k++) {
       PluginChoice choice = regularizers.get(k);
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
-      double term = reg.onParameters(choice.config(),
-          new Regularizer.ParameterInput(network.parameters(), modelGrads, step));
+      double term =
+          reg.onParameters(
+              choice.config(),
+              new Regularizer.ParameterInput(network.parameters(), modelGrads, step));
       if (!Double.isFinite(term)) {
         workspace.divergence = Divergence.ofRegularizer(choice.plugin().id(), k, false);
         return term;
@@ -308,8 +396,10 @@ public final class Trainer {
       loss += term;
     }
     if (!Double.isFinite(loss)) { // every term finite, their sum not
-      workspace.divergence = new Divergence("the sum of the task loss and the regularizer terms",
-          "lower the regularizers' strengths (regularizers.<k>.lambda)");
+      workspace.divergence =
+          new Divergence(
+              "the sum of the task loss and the regularizer terms",
+              "lower the regularizers' strengths (regularizers.<k>.lambda)");
       return loss;
     }
     mark = phaseEnded(Phase.BACKWARD, mark);
@@ -355,13 +445,20 @@ public final class Trainer {
    * Shared with {@link Preflight}, so a model that cannot take a drive fails before the run.
    */
   @SuppressWarnings("unchecked")
-  static INDArray perturb(List<PluginChoice> regularizers, int hiddenSize, INDArray inputs,
-      Batch batch, long step, RandomGenerator noise) {
+  static INDArray perturb(
+      List<PluginChoice> regularizers,
+      int hiddenSize,
+      INDArray inputs,
+      Batch batch,
+      long step,
+      RandomGenerator noise) {
     INDArray drive = null;
     for (PluginChoice choice : regularizers) {
       Regularizer<Record> reg = (Regularizer<Record>) choice.plugin().plugin();
-      INDArray d = reg.perturb(choice.config(),
-          new Regularizer.PerturbationInput(inputs, hiddenSize, batch, step, noise));
+      INDArray d =
+          reg.perturb(
+              choice.config(),
+              new Regularizer.PerturbationInput(inputs, hiddenSize, batch, step, noise));
       if (d != null) {
         drive = drive == null ? d : drive.addi(d);
       }
@@ -377,16 +474,18 @@ public final class Trainer {
     return new GlobalNormClip().clip(grads, maxNorm);
   }
 
-  private ReadoutHeads.Scores evaluate(Stage stage, RandomGenerator data, RandomGenerator h0Rng,
-      Workspace workspace) {
+  private ReadoutHeads.Scores evaluate(
+      Stage stage, RandomGenerator data, RandomGenerator h0Rng, Workspace workspace) {
     int n = stage.assignments().size();
     double[] lossSum = new double[n];
     long[] counts = new long[n];
     long[] correct = new long[n];
     long[] judged = new long[n];
     for (int i = 0; i < experiment.evaluation().batches(); i++) {
-      Batch batch = task.sample(taskConfig, stage.levels(), experiment.evaluation().batchSize(), data);
-      Trajectory trajectory = network.forward(toArray(batch), network.initialState(batch.batch(), h0Rng));
+      Batch batch =
+          task.sample(taskConfig, stage.levels(), experiment.evaluation().batchSize(), data);
+      Trajectory trajectory =
+          network.forward(toArray(batch), network.initialState(batch.batch(), h0Rng));
       ReadoutHeads.Scores s = heads.evaluate(stage, batch, trajectory.hidden(), null);
       for (int a = 0; a < n; a++) {
         lossSum[a] += s.loss()[a] * s.counts()[a];
@@ -419,8 +518,11 @@ public final class Trainer {
   }
 
   private INDArray toArray(Batch batch) {
-    INDArray x = Nd4j.create(batch.inputs(), new long[] {batch.steps(), batch.batch(), batch.inputSize()},
-        DataType.FLOAT);
+    INDArray x =
+        Nd4j.create(
+            batch.inputs(),
+            new long[] {batch.steps(), batch.batch(), batch.inputSize()},
+            DataType.FLOAT);
     return dataType == DataType.FLOAT ? x : x.castTo(dataType);
   }
 
@@ -445,6 +547,7 @@ public final class Trainer {
     final List<Parameter> parameters = new ArrayList<>();
     final List<INDArray> gradients = new ArrayList<>();
     final GlobalNormClip clip = new GlobalNormClip();
+
     /** What made the latest non-finite loss non-finite (set when a step returns one). */
     Divergence divergence;
 
@@ -454,11 +557,16 @@ public final class Trainer {
       long hidden = like.size(2);
       INDArray buffer = buffers.get(batch);
       if (buffer == null || buffer.size(0) < steps) {
-        buffer = Nd4j.create(dataType, Math.max(steps, buffer == null ? 0 : 2 * buffer.size(0)), batch, hidden);
+        buffer =
+            Nd4j.create(
+                dataType, Math.max(steps, buffer == null ? 0 : 2 * buffer.size(0)), batch, hidden);
         buffers.put(batch, buffer);
       }
-      INDArray view = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps),
-          org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all());
+      INDArray view =
+          buffer.get(
+              org.nd4j.linalg.indexing.NDArrayIndex.interval(0, steps),
+              org.nd4j.linalg.indexing.NDArrayIndex.all(),
+              org.nd4j.linalg.indexing.NDArrayIndex.all());
       // the network's backward overwrites dL/dh in place, so it is cleared every step
       return HostLoops.zero(view);
     }

@@ -22,7 +22,12 @@ public interface TrainingObserver {
    * @param name unique within the run, e.g. {@code advance-e0007-N5} or {@code final}
    * @param extra facts to store next to the tensors (reason, stage, ...)
    */
-  default void checkpoint(String name, int epoch, long step, int[] levels, List<Parameter> tensors,
+  default void checkpoint(
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      List<Parameter> tensors,
       Map<String, Object> extra) {}
 
   /** The run ended (normally, by the curriculum, by max epochs or by a stop request). */
@@ -48,8 +53,13 @@ public interface TrainingObserver {
       }
 
       @Override
-      public void checkpoint(String name, int epoch, long step, int[] levels,
-          List<Parameter> tensors, Map<String, Object> extra) {
+      public void checkpoint(
+          String name,
+          int epoch,
+          long step,
+          int[] levels,
+          List<Parameter> tensors,
+          Map<String, Object> extra) {
         copy.forEach(o -> o.checkpoint(name, epoch, step, levels, tensors, extra));
       }
 

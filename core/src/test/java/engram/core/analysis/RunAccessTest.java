@@ -35,7 +35,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class RunAccessTest {
   /** Learns N=2 and N=3 of parity within a few seconds (multi-head, 16 units). */
-  private static final String SMALL = """
+  private static final String SMALL =
+      """
       name: small
       seed: 5
       task: {id: n-parity}
@@ -57,8 +58,14 @@ class RunAccessTest {
     Path yaml = Files.writeString(dir.resolve("small.yaml"), SMALL);
     Path runs = dir.resolve("runs");
     StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
-        "run", yaml.toString(), "--runs-dir", runs.toString());
+    int code =
+        Main.execute(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "run",
+            yaml.toString(),
+            "--runs-dir",
+            runs.toString());
     assertEquals(0, code, err.toString());
     try (Stream<Path> children = Files.list(runs)) {
       run = children.findFirst().orElseThrow();
@@ -84,8 +91,8 @@ class RunAccessTest {
     Analyzer.Restored restored = access("t").restore(last);
     assertEquals(0, restored.head(2)); // multi-head: head k serves level k + 2
     assertEquals(1, restored.head(3));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> restored.head(7));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> restored.head(7));
     assertTrue(e.getMessage().contains("level 7"), e.getMessage());
   }
 
@@ -96,16 +103,28 @@ class RunAccessTest {
     Analyzer.Restored first = access.restore(last);
     for (Parameter p : first.network().parameters()) {
       INDArray saved = last.tensors().get(p.name());
-      assertArrayEquals(saved.castTo(p.value().dataType()).data().asDouble(),
-          p.value().data().asDouble(), 0.0, p.name());
+      assertArrayEquals(
+          saved.castTo(p.value().dataType()).data().asDouble(),
+          p.value().data().asDouble(),
+          0.0,
+          p.name());
     }
     double savedFirst = last.tensors().get("w_rec").getDouble(0, 1);
     first.network().parameters().forEach(p -> p.value().assign(0));
-    assertEquals(savedFirst, last.tensors().get("w_rec").getDouble(0, 1), 0.0,
+    assertEquals(
+        savedFirst,
+        last.tensors().get("w_rec").getDouble(0, 1),
+        0.0,
         "changing a copy must not change the checkpoint");
     Analyzer.Restored second = access.restore(last);
-    assertEquals(savedFirst, second.network().parameters().stream()
-        .filter(p -> p.name().equals("w_rec")).findFirst().orElseThrow().value().getDouble(0, 1),
+    assertEquals(
+        savedFirst,
+        second.network().parameters().stream()
+            .filter(p -> p.name().equals("w_rec"))
+            .findFirst()
+            .orElseThrow()
+            .value()
+            .getDouble(0, 1),
         1e-7);
   }
 
@@ -115,11 +134,13 @@ class RunAccessTest {
     Analyzer.Restored restored = access.restore(last());
     Batch batch = access.sample(new int[] {2}, 512, access.random("data"));
     double accuracy = restored.accuracy(batch, 0, access.random("h0"))[0];
-    assertTrue(accuracy > 0.9, "N=2 was solved before the checkpoint; restored accuracy "
-        + accuracy);
+    assertTrue(
+        accuracy > 0.9, "N=2 was solved before the checkpoint; restored accuracy " + accuracy);
     // Scoring from a later step than the task's last one is refused with the range.
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> restored.accuracy(batch, batch.steps(), access.random("h0")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> restored.accuracy(batch, batch.steps(), access.random("h0")));
     assertTrue(e.getMessage().contains("fromStep"), e.getMessage());
   }
 
@@ -158,7 +179,10 @@ class RunAccessTest {
       assertTrue(a >= 0 && a <= 1, "accuracy " + a);
     }
     assertEquals(before, tree(run), "retraining must not write into the run directory");
-    assertArrayEquals(accuracies, access("transfer").retrain(last(), 4, 2, 11L), 0.0,
+    assertArrayEquals(
+        accuracies,
+        access("transfer").retrain(last(), 4, 2, 11L),
+        0.0,
         "the same seed retrains identically");
   }
 
@@ -173,10 +197,10 @@ class RunAccessTest {
   void aCheckpointOfAnotherModelIsRefusedWithTheTensorNamed() {
     Map<String, INDArray> tensors = new HashMap<>(last().tensors());
     tensors.remove("taus");
-    Analyzer.Checkpoint broken = new Analyzer.Checkpoint("broken", 1, new int[] {2}, tensors,
-        last().assignments());
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> access("t").restore(broken));
+    Analyzer.Checkpoint broken =
+        new Analyzer.Checkpoint("broken", 1, new int[] {2}, tensors, last().assignments());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> access("t").restore(broken));
     assertTrue(e.getMessage().contains("no tensor 'taus'"), e.getMessage());
     assertTrue(e.getMessage().contains("Fix:"), e.getMessage());
   }
@@ -188,8 +212,10 @@ class RunAccessTest {
     List<Analyzer.Checkpoint> atThree = AnalysisRunner.Selection.parse("N=3").select(checkpoints);
     assertEquals(1, atThree.size());
     assertEquals(3, atThree.get(0).maxLevel());
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> AnalysisRunner.Selection.parse("N=9").select(checkpoints));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> AnalysisRunner.Selection.parse("N=9").select(checkpoints));
     assertTrue(e.getMessage().contains("N=[9]"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> AnalysisRunner.Selection.parse("N=x"));
   }

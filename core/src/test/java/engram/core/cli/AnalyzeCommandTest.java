@@ -17,8 +17,8 @@ class AnalyzeCommandTest {
 
   private static Path trainTiny(Path dir, String yaml) throws IOException {
     Path runs = dir.resolve("runs");
-    CliTest.Result r = CliTest.run("run", CliTest.write(dir, yaml).toString(), "--runs-dir",
-        runs.toString());
+    CliTest.Result r =
+        CliTest.run("run", CliTest.write(dir, yaml).toString(), "--runs-dir", runs.toString());
     assertEquals(Main.OK, r.code(), r.err());
     return EndToEndTest.onlyRun(runs);
   }
@@ -26,8 +26,8 @@ class AnalyzeCommandTest {
   @Test
   void analyzersWriteIntoTheirOwnDirectoryAndNeverOverwrite(@TempDir Path dir) throws IOException {
     Path run = trainTiny(dir, CliTest.TINY);
-    CliTest.Result first = CliTest.run("analyze", run.toString(), "--analyzers",
-        "tau-stats,connectivity");
+    CliTest.Result first =
+        CliTest.run("analyze", run.toString(), "--analyzers", "tau-stats,connectivity");
     assertEquals(Main.OK, first.code(), first.err());
     Path csv = run.resolve("analysis/tau-stats/tau-stats.csv");
     assertTrue(Files.exists(csv), first.out());
@@ -35,24 +35,29 @@ class AnalyzeCommandTest {
     List<String> rows = Files.readAllLines(csv);
     assertTrue(rows.size() >= 2, "a header and a row per checkpoint: " + rows);
     byte[] before = Files.readAllBytes(csv);
-    CliTest.Result second = CliTest.run("analyze", run.toString(), "--analyzers", "tau-stats",
-        "--checkpoints", "last");
+    CliTest.Result second =
+        CliTest.run("analyze", run.toString(), "--analyzers", "tau-stats", "--checkpoints", "last");
     assertEquals(Main.OK, second.code(), second.err());
     assertArrayEquals(before, Files.readAllBytes(csv), "the first results are untouched");
-    assertEquals(2, Files.readAllLines(run.resolve("analysis/tau-stats-2/tau-stats.csv")).size(),
+    assertEquals(
+        2,
+        Files.readAllLines(run.resolve("analysis/tau-stats-2/tau-stats.csv")).size(),
         "header and the last checkpoint only");
   }
 
   @Test
   void anAnalyzerThatLacksWhatItNeedsFailsClearlyAndTouchesNothingElse(@TempDir Path dir)
       throws IOException {
-    Path run = trainTiny(dir, CliTest.TINY.replace("model: {id: leaky-rnn, hidden-size: 8}",
-        "model: {id: gru, hidden-size: 8}"));
+    Path run =
+        trainTiny(
+            dir,
+            CliTest.TINY.replace(
+                "model: {id: leaky-rnn, hidden-size: 8}", "model: {id: gru, hidden-size: 8}"));
     byte[] metrics = Files.readAllBytes(run.resolve("metrics.csv"));
     CliTest.Result r = CliTest.run("analyze", run.toString(), "--analyzers", "tau-stats");
     assertEquals(Main.SOFTWARE, r.code(), r.out());
-    assertTrue(r.err().startsWith("error: tau-stats: tau-stats needs checkpoints with a 'taus'"),
-        r.err());
+    assertTrue(
+        r.err().startsWith("error: tau-stats: tau-stats needs checkpoints with a 'taus'"), r.err());
     assertFalse(Files.exists(run.resolve("analysis/tau-stats")), "no empty result directory");
     assertArrayEquals(metrics, Files.readAllBytes(run.resolve("metrics.csv")));
   }
@@ -65,9 +70,14 @@ class AnalyzeCommandTest {
     Path run = trainTiny(dir, CliTest.TINY);
     CliTest.Result unknown = CliTest.run("analyze", run.toString(), "--analyzers", "tau-stat");
     assertEquals(Main.USAGE, unknown.code());
-    assertTrue(unknown.err().contains("Unknown analyzer id 'tau-stat'. Available analyzers: "
-        + "ablation, connectivity, dimensionality, fixed-points, forgetting, network-timescales,"
-        + " perturbation, tau-stats, transfer"), unknown.err());
+    assertTrue(
+        unknown
+            .err()
+            .contains(
+                "Unknown analyzer id 'tau-stat'. Available analyzers: ablation, connectivity,"
+                    + " dimensionality, fixed-points, forgetting, network-timescales, perturbation,"
+                    + " tau-stats, transfer"),
+        unknown.err());
     CliTest.Result none = CliTest.run("analyze", run.toString());
     assertEquals(Main.USAGE, none.code());
     assertTrue(none.err().contains("No analyzers chosen"), none.err());

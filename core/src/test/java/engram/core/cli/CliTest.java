@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The launcher as a user meets it: exit codes, one-line messages, nothing written on bad input. */
 class CliTest {
-  static final String TINY = """
+  static final String TINY =
+      """
       name: tiny
       seed: 3
       task: {id: n-parity}
@@ -44,15 +45,20 @@ class CliTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-      "unknown key    | model.hiden-size=8        | Unknown key 'model.hiden-size' for model 'leaky-rnn'",
-      "unknown id     | model.id=lstmm            | Available models: gru, leaky-rnn, lstm, plrnn, rank-one-rnn, vanilla-rnn. Did you mean 'lstm'?",
-      "batch ≤ 0      | training.batch-size=0     | training.batch-size must be ≥ 1 (was 0)",
-      "N < 2          | curriculum.start-level=1  | curriculum.start-level",
-      "lr ≤ 0         | training.optimizer.lr=0   | training.optimizer.lr must be",
-      "unknown top key| trainng.clip=1            | Unknown key 'trainng'"})
-  void badInputStopsWithOneLineNamingTheKeyAndCreatesNoRunDirectory(String what, String override,
-      String expected, @TempDir Path dir) throws IOException {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "unknown key    | model.hiden-size=8        | Unknown key 'model.hiden-size' for model"
+            + " 'leaky-rnn'",
+        "unknown id     | model.id=lstmm            | Available models: gru, leaky-rnn, lstm,"
+            + " plrnn, rank-one-rnn, vanilla-rnn. Did you mean 'lstm'?",
+        "batch ≤ 0      | training.batch-size=0     | training.batch-size must be ≥ 1 (was 0)",
+        "N < 2          | curriculum.start-level=1  | curriculum.start-level",
+        "lr ≤ 0         | training.optimizer.lr=0   | training.optimizer.lr must be",
+        "unknown top key| trainng.clip=1            | Unknown key 'trainng'"
+      })
+  void badInputStopsWithOneLineNamingTheKeyAndCreatesNoRunDirectory(
+      String what, String override, String expected, @TempDir Path dir) throws IOException {
     Path runs = dir.resolve("runs");
     Result r = run("run", write(dir, TINY).toString(), override, "--runs-dir", runs.toString());
     assertEquals(Main.USAGE, r.code(), r.err());
@@ -74,8 +80,14 @@ class CliTest {
   @Test
   void aDivergedRunSaysWhyOnTheConsoleAndInItsRunLog(@TempDir Path dir) throws IOException {
     Path runs = dir.resolve("runs");
-    Result r = run("run", write(dir, TINY).toString(), "training.optimizer.type=sgd",
-        "training.optimizer.lr=1.0e30", "--runs-dir", runs.toString());
+    Result r =
+        run(
+            "run",
+            write(dir, TINY).toString(),
+            "training.optimizer.type=sgd",
+            "training.optimizer.lr=1.0e30",
+            "--runs-dir",
+            runs.toString());
     assertEquals(Main.DIVERGED, r.code(), r.err());
     assertTrue(r.err().contains("Fix: lower training.optimizer.lr"), r.err());
     Path runDir;
@@ -83,8 +95,7 @@ class CliTest {
       runDir = dirs.findFirst().orElseThrow();
     }
     String log = Files.readString(runDir.resolve("run.log"));
-    assertTrue(log.contains("ERROR") && log.contains("Run stopped: The training loss became"),
-        log);
+    assertTrue(log.contains("ERROR") && log.contains("Run stopped: The training loss became"), log);
   }
 
   @Test
@@ -106,11 +117,28 @@ class CliTest {
   void pluginsListsEveryBuiltInWithVersionSourceAndOptions() {
     Result r = run("plugins");
     assertEquals(Main.OK, r.code(), r.err());
-    for (String id : List.of("n-parity", "n-dms", "flip-flop", "delayed-addition", "addition-problem",
-        "evidence-accumulation", "leaky-rnn", "gru", "lstm", "plrnn", "rank-one-rnn", "vanilla-rnn",
-        "multi-head", "single-head",
-        "sliding-window", "none", "activity-l2", "temporal-consistency", "weight-l2",
-        "noise-injection")) {
+    for (String id :
+        List.of(
+            "n-parity",
+            "n-dms",
+            "flip-flop",
+            "delayed-addition",
+            "addition-problem",
+            "evidence-accumulation",
+            "leaky-rnn",
+            "gru",
+            "lstm",
+            "plrnn",
+            "rank-one-rnn",
+            "vanilla-rnn",
+            "multi-head",
+            "single-head",
+            "sliding-window",
+            "none",
+            "activity-l2",
+            "temporal-consistency",
+            "weight-l2",
+            "noise-injection")) {
       assertTrue(r.out().contains(id), id + " missing from:\n" + r.out());
     }
     assertTrue(r.out().contains("from "), r.out());
@@ -121,8 +149,13 @@ class CliTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (List<String> args : List.of(List.of("--help"), List.of("run", "--help"),
-        List.of("validate", "--help"), List.of("plugins", "--help"), List.of("trial", "--help"))) {
+    for (List<String> args :
+        List.of(
+            List.of("--help"),
+            List.of("run", "--help"),
+            List.of("validate", "--help"),
+            List.of("plugins", "--help"),
+            List.of("trial", "--help"))) {
       Result r = run(args.toArray(String[]::new));
       assertEquals(Main.OK, r.code(), args + ": " + r.err());
       assertTrue(r.out().startsWith("Usage: engram"), args + ": " + r.out());
@@ -141,15 +174,23 @@ class CliTest {
     assertEquals(1, made.size());
     Path run = made.get(0);
     assertTrue(run.getFileName().toString().matches("tiny-\\d{8}-\\d{6}"), run.toString());
-    for (String f : List.of("config.resolved.yaml", "provenance.json", "metrics.csv", "run.log",
-        "checkpoints/final/index.json", "checkpoints/final/taus.npy", "checkpoints/final/head_0_w.npy")) {
+    for (String f :
+        List.of(
+            "config.resolved.yaml",
+            "provenance.json",
+            "metrics.csv",
+            "run.log",
+            "checkpoints/final/index.json",
+            "checkpoints/final/taus.npy",
+            "checkpoints/final/head_0_w.npy")) {
       assertTrue(Files.exists(run.resolve(f)), f + " missing");
     }
     List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
     assertEquals("epoch,step,N,head,loss,accuracy,wall_seconds", metrics.get(0));
     assertTrue(metrics.get(1).startsWith("1,2,2,0,"), metrics.get(1));
     assertTrue(Files.readString(run.resolve("provenance.json")).contains("\"seed\" : 3"));
-    assertTrue(Files.readString(run.resolve("run.log")).contains("epoch    1"), "epochs are logged");
+    assertTrue(
+        Files.readString(run.resolve("run.log")).contains("epoch    1"), "epochs are logged");
     // the resolved config is itself a valid experiment
     Result again = run("validate", run.resolve("config.resolved.yaml").toString(), "--quiet");
     assertEquals(Main.OK, again.code(), again.err());
@@ -166,8 +207,8 @@ class CliTest {
       if (example.getFileName().toString().startsWith("reproduce-")) {
         // A reproduction plan: every run it would train, at quick scale and in each profile.
         for (String profile : List.of("", "paper")) {
-          List<String> args = new ArrayList<>(List.of("reproduce", example.toString(),
-              "--dry-run"));
+          List<String> args =
+              new ArrayList<>(List.of("reproduce", example.toString(), "--dry-run"));
           if (!profile.isEmpty()) {
             args.addAll(List.of("--profile", profile));
           }
@@ -199,13 +240,16 @@ class CliTest {
   }
 
   @Test
-  void severalRegularizersCombineAndEachIsLoggedInItsOwnColumn(@TempDir Path dir) throws IOException {
-    String yaml = TINY + """
-        regularizers:
-          - {id: temporal-consistency, lambda: 0.01, schedule: until-step, until-step: 100, normalised: true}
-          - {id: weight-l2, lambda: 0.0001, parameters: [w_rec]}
-          - {id: activity-l2}
-        """;
+  void severalRegularizersCombineAndEachIsLoggedInItsOwnColumn(@TempDir Path dir)
+      throws IOException {
+    String yaml =
+        TINY
+            + """
+            regularizers:
+              - {id: temporal-consistency, lambda: 0.01, schedule: until-step, until-step: 100, normalised: true}
+              - {id: weight-l2, lambda: 0.0001, parameters: [w_rec]}
+              - {id: activity-l2}
+            """;
     Path runs = dir.resolve("runs");
     Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
     assertEquals(Main.OK, r.code(), r.err());
@@ -213,8 +257,10 @@ class CliTest {
     try (var list = Files.list(runs)) {
       metrics = Files.readAllLines(list.findFirst().orElseThrow().resolve("metrics.csv"));
     }
-    assertEquals("epoch,step,N,head,loss,accuracy,wall_seconds,reg_temporal-consistency,"
-        + "reg_weight-l2,reg_activity-l2", metrics.get(0));
+    assertEquals(
+        "epoch,step,N,head,loss,accuracy,wall_seconds,reg_temporal-consistency,"
+            + "reg_weight-l2,reg_activity-l2",
+        metrics.get(0));
     for (String row : metrics.subList(1, metrics.size())) {
       String[] cells = row.split(",");
       for (int c = 7; c < 10; c++) {
@@ -231,8 +277,12 @@ class CliTest {
     Path runs = dir.resolve("runs");
     Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
     assertEquals(Main.USAGE, r.code(), r.out());
-    assertTrue(r.err().startsWith("error: Invalid value in regularizers.0 (temporal-consistency): "
-        + "temporal-consistency.period 'delay' is not a period of this task"), r.err());
+    assertTrue(
+        r.err()
+            .startsWith(
+                "error: Invalid value in regularizers.0 (temporal-consistency): "
+                    + "temporal-consistency.period 'delay' is not a period of this task"),
+        r.err());
     assertEquals(1, r.err().strip().split("\n").length, r.err());
     assertFalse(Files.exists(runs), "stopped before any run directory was made");
   }
@@ -240,13 +290,14 @@ class CliTest {
   @Test
   void recurrentNoiseForAModelThatCannotTakeItStopsBeforeTheRun(@TempDir Path dir)
       throws IOException {
-    String yaml = TINY.replace("model: {id: leaky-rnn, hidden-size: 8}",
-        "model: {id: gru, hidden-size: 8}")
-        + "regularizers: [{id: noise-injection, recurrent-std: 0.1}]\n";
+    String yaml =
+        TINY.replace("model: {id: leaky-rnn, hidden-size: 8}", "model: {id: gru, hidden-size: 8}")
+            + "regularizers: [{id: noise-injection, recurrent-std: 0.1}]\n";
     Path runs = dir.resolve("runs");
     Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
     assertEquals(Main.USAGE, r.code(), r.out());
-    assertTrue(r.err().startsWith("error: Model 'gru' cannot run with these regularizers:"), r.err());
+    assertTrue(
+        r.err().startsWith("error: Model 'gru' cannot run with these regularizers:"), r.err());
     assertFalse(Files.exists(runs));
   }
 
@@ -256,39 +307,55 @@ class CliTest {
     Path quiet = dir.resolve("quiet");
     Path noisy = dir.resolve("noisy");
     Result a = run("run", write(dir, TINY).toString(), "--runs-dir", quiet.toString());
-    Result b = run("run", write(dir, TINY + "regularizers: [{id: noise-injection, input-std: 0.2,"
-        + " recurrent-std: 0.2}]\n").toString(), "--runs-dir", noisy.toString());
+    Result b =
+        run(
+            "run",
+            write(
+                    dir,
+                    TINY
+                        + "regularizers: [{id: noise-injection, input-std: 0.2,"
+                        + " recurrent-std: 0.2}]\n")
+                .toString(),
+            "--runs-dir",
+            noisy.toString());
     assertEquals(Main.OK, a.code(), a.err());
     assertEquals(Main.OK, b.code(), b.err());
     List<String> quietRows;
     List<String> noisyRows;
-    try (var q = Files.list(quiet); var n = Files.list(noisy)) {
+    try (var q = Files.list(quiet);
+        var n = Files.list(noisy)) {
       quietRows = Files.readAllLines(q.findFirst().orElseThrow().resolve("metrics.csv"));
       noisyRows = Files.readAllLines(n.findFirst().orElseThrow().resolve("metrics.csv"));
     }
     assertTrue(noisyRows.get(0).endsWith(",reg_noise-injection"), noisyRows.get(0));
     // same seed, same data: the noise alone changes the trained network
-    assertFalse(quietRows.get(1).split(",")[4].equals(noisyRows.get(1).split(",")[4]),
+    assertFalse(
+        quietRows.get(1).split(",")[4].equals(noisyRows.get(1).split(",")[4]),
         quietRows.get(1) + " vs " + noisyRows.get(1));
   }
 
   @Test
   void temporalConsistencyOnPreActivationsNeedsAModelThatExposesThem(@TempDir Path dir)
       throws IOException {
-    String yaml = TINY.replace("model: {id: leaky-rnn, hidden-size: 8}",
-        "model: {id: gru, hidden-size: 8}")
-        + "regularizers: [{id: temporal-consistency, on: pre-activations}]\n";
+    String yaml =
+        TINY.replace("model: {id: leaky-rnn, hidden-size: 8}", "model: {id: gru, hidden-size: 8}")
+            + "regularizers: [{id: temporal-consistency, on: pre-activations}]\n";
     Path runs = dir.resolve("runs");
     Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
     assertEquals(Main.USAGE, r.code(), r.out());
-    assertTrue(r.err().startsWith("error: Invalid value in regularizers.0 (temporal-consistency): "
-        + "temporal-consistency.on: pre-activations needs a model"), r.err());
+    assertTrue(
+        r.err()
+            .startsWith(
+                "error: Invalid value in regularizers.0 (temporal-consistency): "
+                    + "temporal-consistency.on: pre-activations needs a model"),
+        r.err());
     assertFalse(Files.exists(runs));
   }
 
   @Test
   void temporalConsistencyOnPreActivationsTrainsALeakyRnn(@TempDir Path dir) throws IOException {
-    String yaml = TINY + "regularizers: [{id: temporal-consistency, lambda: 0.1, on: pre-activations}]\n";
+    String yaml =
+        TINY + "regularizers: [{id: temporal-consistency, lambda: 0.1, on: pre-activations}]\n";
     Path runs = dir.resolve("runs");
     Result r = run("run", write(dir, yaml).toString(), "--runs-dir", runs.toString());
     assertEquals(Main.OK, r.code(), r.err());

@@ -41,12 +41,16 @@ class CommandProviderTest {
 
   @Test
   void anInvalidExperimentIsOneLineNamingTheKey() {
-    Result r = run("test-models", "--yaml", """
-        seed: 1
-        task: {id: n-parity}
-        model: {id: no-such-model}
-        curriculum: {id: multi-head}
-        """);
+    Result r =
+        run(
+            "test-models",
+            "--yaml",
+            """
+            seed: 1
+            task: {id: n-parity}
+            model: {id: no-such-model}
+            curriculum: {id: multi-head}
+            """);
     assertEquals(2, r.code(), r.out() + r.err());
     String[] lines = r.err().strip().split("\n");
     assertEquals(1, lines.length, r.err());

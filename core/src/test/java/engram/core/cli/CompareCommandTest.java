@@ -36,12 +36,12 @@ class CompareCommandTest {
   void comparesRunsIntoTheGivenDirectory(@TempDir Path dir) throws IOException {
     List<Path> runs = RunFixtures.twoByTwo(dir.resolve("runs"), false);
     Path out = dir.resolve("report");
-    CliTest.Result r = CliTest.run(args(runs, "--out", out.toString(), "--study",
-        "timescales-curriculum"));
+    CliTest.Result r =
+        CliTest.run(args(runs, "--out", out.toString(), "--study", "timescales-curriculum"));
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("group multi-head: 2 runs"), r.out());
-    assertTrue(r.out().contains("(a) reproduced: Multi-head networks reach a larger N_max"),
-        r.out());
+    assertTrue(
+        r.out().contains("(a) reproduced: Multi-head networks reach a larger N_max"), r.out());
     assertTrue(r.out().contains("(i) not measured:"), r.out());
     assertTrue(r.out().contains("wrote " + out.resolve("comparison.md")), r.out());
     assertTrue(Files.size(out.resolve("max-N-vs-epoch.png")) > 0);
@@ -66,8 +66,10 @@ class CompareCommandTest {
   void readsRealRunDirectoriesMadeByRunAndAnalyze(@TempDir Path dir) throws IOException {
     Path runs = dir.resolve("runs");
     for (String curriculum : List.of("multi-head", "single-head")) {
-      String yaml = CliTest.TINY.replace("curriculum: {id: multi-head}",
-          "curriculum: {id: " + curriculum + ", threshold: 0.6}");
+      String yaml =
+          CliTest.TINY.replace(
+              "curriculum: {id: multi-head}",
+              "curriculum: {id: " + curriculum + ", threshold: 0.6}");
       Path file = dir.resolve(curriculum + ".yaml");
       Files.writeString(file, yaml + "analyzers: [{id: tau-stats}]\n");
       CliTest.Result trained = CliTest.run("run", file.toString(), "--runs-dir", runs.toString());
@@ -78,22 +80,24 @@ class CompareCommandTest {
       dirs = list.sorted().toList();
     }
     Path out = dir.resolve("report");
-    CliTest.Result r = CliTest.run(args(dirs, "--out", out.toString(), "--study",
-        "timescales-curriculum"));
+    CliTest.Result r =
+        CliTest.run(args(dirs, "--out", out.toString(), "--study", "timescales-curriculum"));
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("group multi-head: 1 run"), r.out());
     assertTrue(r.out().contains("group single-head: 1 run"), r.out());
     String md = Files.readString(out.resolve("comparison.md"));
     assertTrue(md.contains("| n-parity | leaky-rnn | single-head | 2 |"), md);
     assertTrue(md.contains("](tau-vs-N.png)"), md);
-    assertTrue(Files.readString(out.resolve("comparison.csv")).contains("multi-head,epochs,epochs,1,2.0,"));
+    assertTrue(
+        Files.readString(out.resolve("comparison.csv"))
+            .contains("multi-head,epochs,epochs,1,2.0,"));
   }
 
   @Test
   void groupByNameMakesOneGroupPerExperimentName(@TempDir Path dir) {
     List<Path> runs = RunFixtures.twoByTwo(dir.resolve("runs"), false);
-    CliTest.Result r = CliTest.run(args(runs, "--out", dir.resolve("o").toString(), "--group-by",
-        "name"));
+    CliTest.Result r =
+        CliTest.run(args(runs, "--out", dir.resolve("o").toString(), "--group-by", "name"));
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("group parity-multihead: 2 runs"), r.out());
     assertTrue(r.out().contains("group parity-singlehead: 2 runs"), r.out());
@@ -107,11 +111,14 @@ class CompareCommandTest {
     Path notARun = Files.createDirectories(dir.resolve("not-a-run"));
     List<Path> withBad = new ArrayList<>(runs);
     withBad.add(notARun);
-    assertOneLine(CliTest.run(args(withBad, "--out", out.toString())),
+    assertOneLine(
+        CliTest.run(args(withBad, "--out", out.toString())),
         notARun + " is not a run directory (no config.resolved.yaml)");
-    assertOneLine(CliTest.run(args(runs, "--out", out.toString(), "--group-by", "seed")),
+    assertOneLine(
+        CliTest.run(args(runs, "--out", out.toString(), "--group-by", "seed")),
         "--group-by must be one of name|curriculum|model|curriculum+model");
-    assertOneLine(CliTest.run(args(runs, "--out", out.toString(), "--study", "timescales")),
+    assertOneLine(
+        CliTest.run(args(runs, "--out", out.toString(), "--study", "timescales")),
         "Unknown study id 'timescales'. Available studies: timescales-curriculum. Fix: pass one"
             + " of them to --study, or leave --study out.");
     assertFalse(Files.exists(out), "nothing is written on bad input");

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The timescales paper's core experiment at toy scale, through the launcher. */
 class EndToEndTest {
-  static final String MULTI_HEAD = """
+  static final String MULTI_HEAD =
+      """
       name: e2e
       seed: 1
       task: {id: n-parity}
@@ -33,8 +34,13 @@ class EndToEndTest {
   @Test
   void seededMultiHeadRunOnParityReachesNFiveWithinItsBudget(@TempDir Path dir) throws IOException {
     Path file = CliTest.write(dir, MULTI_HEAD);
-    CliTest.Result r = CliTest.run("run", file.toString(), "curriculum.max-level=5",
-        "--runs-dir", dir.resolve("runs").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            file.toString(),
+            "curriculum.max-level=5",
+            "--runs-dir",
+            dir.resolve("runs").toString());
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("finished: curriculum finished"), r.out());
     assertTrue(r.out().contains("largest N solved: 5"), r.out());
@@ -42,8 +48,10 @@ class EndToEndTest {
     try (var checkpoints = Files.list(run.resolve("checkpoints"))) {
       List<String> names = checkpoints.map(p -> p.getFileName().toString()).sorted().toList();
       // advances after N = 2, 3, 4; solving N = 5 (max-level) finishes the curriculum
-      assertEquals(List.of("N2", "N3", "N4", "final"),
-          names.stream().map(n -> n.replaceFirst("advance-e\\d{4}-", "")).toList(), names.toString());
+      assertEquals(
+          List.of("N2", "N3", "N4", "final"),
+          names.stream().map(n -> n.replaceFirst("advance-e\\d{4}-", "")).toList(),
+          names.toString());
       assertTrue(names.contains("final"), names.toString());
     }
     // one head per N: the final checkpoint holds heads 0..3 for N = 2..5
@@ -56,10 +64,20 @@ class EndToEndTest {
   void tinyGatedCellsLearnParityToNFourUnderTheMultiHeadCurriculum(String cell, @TempDir Path dir)
       throws IOException {
     Path example = Path.of("..", "examples", cell + "-parity-multihead.yaml");
-    CliTest.Result r = CliTest.run("run", example.toString(), "model.hidden-size=24",
-        "training.batch-size=32", "training.steps-per-epoch=50", "training.max-epochs=30",
-        "training.optimizer.lr=0.01", "curriculum.max-level=4", "evaluation.batches=2",
-        "evaluation.batch-size=128", "--runs-dir", dir.resolve("runs").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            example.toString(),
+            "model.hidden-size=24",
+            "training.batch-size=32",
+            "training.steps-per-epoch=50",
+            "training.max-epochs=30",
+            "training.optimizer.lr=0.01",
+            "curriculum.max-level=4",
+            "evaluation.batches=2",
+            "evaluation.batch-size=128",
+            "--runs-dir",
+            dir.resolve("runs").toString());
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("finished: curriculum finished"), r.out());
     assertTrue(r.out().contains("largest N solved: 4"), r.out());
@@ -70,20 +88,26 @@ class EndToEndTest {
   void aSmallRateRnnLearnsThreeBitFlipFlopWithTemporalConsistency(@TempDir Path dir)
       throws IOException {
     Path example = Path.of("..", "examples", "flipflop-tcr.yaml");
-    CliTest.Result r = CliTest.run("run", example.toString(), "training.max-epochs=40",
-        "--runs-dir", dir.resolve("runs").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            example.toString(),
+            "training.max-epochs=40",
+            "--runs-dir",
+            dir.resolve("runs").toString());
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("finished: curriculum finished"), r.out());
     Path run = onlyRun(dir.resolve("runs"));
     List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
-    assertEquals("epoch,step,N,head,loss,accuracy,wall_seconds,reg_temporal-consistency",
-        metrics.get(0));
+    assertEquals(
+        "epoch,step,N,head,loss,accuracy,wall_seconds,reg_temporal-consistency", metrics.get(0));
     String[] last = metrics.get(metrics.size() - 1).split(",");
     assertTrue(Double.parseDouble(last[5]) > 0.95, metrics.get(metrics.size() - 1));
     assertTrue(Double.parseDouble(last[7]) > 0, "the TCR term is logged");
     try (var checkpoints = Files.list(run.resolve("checkpoints"))) {
       List<String> names = checkpoints.map(p -> p.getFileName().toString()).sorted().toList();
-      assertTrue(names.containsAll(List.of("epoch-0001", "epoch-0002", "epoch-0004", "final")),
+      assertTrue(
+          names.containsAll(List.of("epoch-0001", "epoch-0002", "epoch-0004", "final")),
           "log-spaced checkpoints: " + names);
     }
   }
@@ -100,8 +124,14 @@ class EndToEndTest {
 
   private static List<String> metricsWithoutWallTime(Path dir, Path file, String seed, String runs)
       throws IOException {
-    CliTest.Result r = CliTest.run("run", file.toString(), seed, "training.max-epochs=4",
-        "--runs-dir", dir.resolve(runs).toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            file.toString(),
+            seed,
+            "training.max-epochs=4",
+            "--runs-dir",
+            dir.resolve(runs).toString());
     assertEquals(Main.OK, r.code(), r.err());
     List<String> lines = Files.readAllLines(onlyRun(dir.resolve(runs)).resolve("metrics.csv"));
     assertTrue(lines.size() >= 5, "a header and at least one row per epoch: " + lines);

@@ -17,12 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A task that names its level (addition-problem with {@code length-from-level}: "length") is read
- * with that name wherever people read levels, while its files keep the column {@code N} that
- * {@code engram compare} and scripts read.
+ * with that name wherever people read levels, while its files keep the column {@code N} that {@code
+ * engram compare} and scripts read.
  */
 class LevelNameCliTest {
   /** Tolerance 10 makes every answer right, so each epoch advances: lengths 3, then 3..4. */
-  static final String LENGTH = """
+  static final String LENGTH =
+      """
       name: tiny-length
       seed: 3
       task: {id: addition-problem, length-from-level: true, tolerance: 10.0}
@@ -36,8 +37,14 @@ class LevelNameCliTest {
   void progressLinesAndTheSummaryUseTheLevelsNameAndMetricsKeepColumnN(@TempDir Path dir)
       throws Exception {
     Path runs = dir.resolve("runs");
-    CliTest.Result r = CliTest.run("run", CliTest.write(dir, LENGTH).toString(), "--progress",
-        "lines", "--runs-dir", runs.toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            CliTest.write(dir, LENGTH).toString(),
+            "--progress",
+            "lines",
+            "--runs-dir",
+            runs.toString());
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("epoch    1 | length=3 | loss "), r.out());
     assertTrue(r.out().contains("| solved, advancing to length=3..4\n"), r.out());
@@ -48,7 +55,8 @@ class LevelNameCliTest {
     Path run = onlyDirectory(runs);
     List<String> metrics = Files.readAllLines(run.resolve("metrics.csv"));
     assertEquals("epoch,step,N,head,loss,accuracy,wall_seconds", metrics.get(0));
-    assertEquals(List.of("3", "3", "4"),
+    assertEquals(
+        List.of("3", "3", "4"),
         metrics.subList(1, metrics.size()).stream().map(l -> l.split(",")[2]).toList());
     // compare reads the run like any other: its levels come from column N
     RunSummary summary = RunReader.read(run);
@@ -59,12 +67,24 @@ class LevelNameCliTest {
   @Test
   void parallelRunsAndTheTrialPictureUseTheLevelsNameToo(@TempDir Path dir) throws IOException {
     Path file = CliTest.write(dir, LENGTH);
-    CliTest.Result r = CliTest.run("run", file.toString(), "--seeds", "3,4", "--workers", "1",
-        "--runs-dir", dir.resolve("runs").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            file.toString(),
+            "--seeds",
+            "3,4",
+            "--workers",
+            "1",
+            "--runs-dir",
+            dir.resolve("runs").toString());
     assertEquals(Main.OK, r.code(), r.err());
     assertTrue(r.out().contains("[seed 3] epoch    1 | length=3 |"), r.out());
-    assertTrue(r.out().contains("[seed 4] finished: curriculum finished after 2 epochs (4 steps);"
-        + " largest length solved: 4;"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "[seed 4] finished: curriculum finished after 2 epochs (4 steps);"
+                    + " largest length solved: 4;"),
+        r.out());
 
     Path png = dir.resolve("trial.png");
     CliTest.Result trial = CliTest.run("trial", file.toString(), "--out", png.toString());

@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** {@code engram reproduce}: conditions × seeds trained side by side, analysed, one report. */
 class ReproduceCommandTest {
 
-  private static final String PLAN = """
+  private static final String PLAN =
+      """
       name: tiny-reproduction
       experiment: tiny.yaml
       study: timescales-curriculum
@@ -41,8 +42,8 @@ class ReproduceCommandTest {
       throws IOException {
     Path plan = plan(dir, PLAN);
     Path out = dir.resolve("out");
-    CliTest.Result r = CliTest.run("reproduce", plan.toString(), "--out", out.toString(),
-        "--profile", "wider");
+    CliTest.Result r =
+        CliTest.run("reproduce", plan.toString(), "--out", out.toString(), "--profile", "wider");
     assertEquals(Main.OK, r.code(), r.out() + r.err());
     Path root;
     try (Stream<Path> children = Files.list(out)) {
@@ -58,8 +59,9 @@ class ReproduceCommandTest {
       String config = Files.readString(run.resolve("config.resolved.yaml"));
       assertTrue(config.contains("hidden-size: 12"), "the profile applies to every run");
       String name = run.getFileName().toString();
-      assertTrue(config.contains("id: " + (name.contains("single-head") ? "single-head"
-          : "multi-head")), name);
+      assertTrue(
+          config.contains("id: " + (name.contains("single-head") ? "single-head" : "multi-head")),
+          name);
       assertTrue(Files.exists(run.resolve("analysis/tau-stats/tau-stats.csv")), name);
       // Two runs trained at once in one process: each run.log holds only its own run.
       String log = Files.readString(run.resolve("run.log"));
@@ -81,16 +83,19 @@ class ReproduceCommandTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-      "seeds: [1, 2]|sede: [1, 2]|Unknown key 'sede'",
-      "seeds: [1, 2]|seeds: []|seeds",
-      "workers: 2|workers: 0|workers",
-      "tiny.yaml|missing.yaml|Experiment file not found",
-      "curriculum.id=single-head|curriculum.id=singel-head|singel-head",
-      "study: timescales-curriculum|study: timescale|Unknown study id 'timescale'. Available"
-          + " studies: timescales-curriculum"})
-  void aBadPlanIsOneLineAndTrainsNothing(String from, String to, String expected,
-      @TempDir Path dir) throws IOException {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "seeds: [1, 2]|sede: [1, 2]|Unknown key 'sede'",
+        "seeds: [1, 2]|seeds: []|seeds",
+        "workers: 2|workers: 0|workers",
+        "tiny.yaml|missing.yaml|Experiment file not found",
+        "curriculum.id=single-head|curriculum.id=singel-head|singel-head",
+        "study: timescales-curriculum|study: timescale|Unknown study id 'timescale'. Available"
+            + " studies: timescales-curriculum"
+      })
+  void aBadPlanIsOneLineAndTrainsNothing(String from, String to, String expected, @TempDir Path dir)
+      throws IOException {
     Path plan = plan(dir, PLAN.replace(from, to));
     Path out = dir.resolve("out");
     CliTest.Result r = CliTest.run("reproduce", plan.toString(), "--out", out.toString());
@@ -104,8 +109,14 @@ class ReproduceCommandTest {
   @Test
   void anUnknownProfileNamesTheProfilesThereAre(@TempDir Path dir) throws IOException {
     Path plan = plan(dir, PLAN);
-    CliTest.Result r = CliTest.run("reproduce", plan.toString(), "--profile", "papr", "--out",
-        dir.resolve("out").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "reproduce",
+            plan.toString(),
+            "--profile",
+            "papr",
+            "--out",
+            dir.resolve("out").toString());
     assertEquals(Main.USAGE, r.code(), r.err());
     assertTrue(r.err().contains("Unknown profile 'papr'. This plan has wider."), r.err());
   }

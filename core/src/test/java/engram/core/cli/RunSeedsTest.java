@@ -17,22 +17,28 @@ import org.junit.jupiter.api.io.TempDir;
 class RunSeedsTest {
 
   @Test
-  void seedsTrainSideBySideAndEachRunIsTheRunItWouldBeAlone(@TempDir Path dir)
-      throws IOException {
+  void seedsTrainSideBySideAndEachRunIsTheRunItWouldBeAlone(@TempDir Path dir) throws IOException {
     Path yaml = CliTest.write(dir, CliTest.TINY);
     Path together = dir.resolve("together");
-    CliTest.Result r = CliTest.run("run", yaml.toString(), "--seeds", "1..3", "--workers", "2",
-        "--runs-dir", together.toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            yaml.toString(),
+            "--seeds",
+            "1..3",
+            "--workers",
+            "2",
+            "--runs-dir",
+            together.toString());
     assertEquals(Main.OK, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("3 runs (seeds 1..3), 2 at a time"), r.out());
     List<Path> runs = list(together);
     assertEquals(3, runs.size(), runs.toString());
     Path alone = dir.resolve("alone");
-    CliTest.Result single = CliTest.run("run", yaml.toString(), "seed=2", "--runs-dir",
-        alone.toString());
+    CliTest.Result single =
+        CliTest.run("run", yaml.toString(), "seed=2", "--runs-dir", alone.toString());
     assertEquals(Main.OK, single.code(), single.err());
-    Path seed2 = runs.stream().filter(p -> config(p).contains("seed: 2")).findFirst()
-        .orElseThrow();
+    Path seed2 = runs.stream().filter(p -> config(p).contains("seed: 2")).findFirst().orElseThrow();
     // Same seed, same numbers: training beside other runs changes nothing but the wall time.
     assertEquals(withoutWallTime(list(alone).get(0)), withoutWallTime(seed2));
   }
@@ -40,11 +46,17 @@ class RunSeedsTest {
   @Test
   void badSeedsAreOneLineAndTrainNothing(@TempDir Path dir) throws IOException {
     Path yaml = CliTest.write(dir, CliTest.TINY);
-    CliTest.Result r = CliTest.run("run", yaml.toString(), "--seeds", "3..1", "--runs-dir",
-        dir.resolve("runs").toString());
+    CliTest.Result r =
+        CliTest.run(
+            "run",
+            yaml.toString(),
+            "--seeds",
+            "3..1",
+            "--runs-dir",
+            dir.resolve("runs").toString());
     assertEquals(Main.USAGE, r.code());
-    assertTrue(r.err().contains("--seeds must list distinct seeds") && r.err().contains("Fix"),
-        r.err());
+    assertTrue(
+        r.err().contains("--seeds must list distinct seeds") && r.err().contains("Fix"), r.err());
     assertFalse(Files.exists(dir.resolve("runs")));
     assertEquals(List.of(1L, 2L, 3L, 9L), RunCommand.parseSeeds("1..3,9"));
     assertThrows(IllegalArgumentException.class, () -> RunCommand.parseSeeds("1,1"));

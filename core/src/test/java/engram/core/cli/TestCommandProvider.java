@@ -23,8 +23,7 @@ public final class TestCommandProvider implements CommandProvider {
   static final class ModelsCommand implements Callable<Integer> {
     private final CommandContext context;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Option(names = "--yaml", description = "An experiment to resolve.")
     String yaml;

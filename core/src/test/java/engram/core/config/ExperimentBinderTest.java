@@ -35,26 +35,31 @@ class ExperimentBinderTest {
   @Test
   void doesNotCrossCheck() throws Exception {
     // fixed starts at level 3, below this task's first level 4: ExperimentChecks' job, not this
-    ResolvedExperiment e = bind("{task: {id: n-parity, min-level: 4}, model: {id: gru},"
-        + " curriculum: {id: fixed}}");
+    ResolvedExperiment e =
+        bind(
+            "{task: {id: n-parity, min-level: 4}, model: {id: gru}," + " curriculum: {id: fixed}}");
     assertEquals("fixed", e.curriculum().id());
   }
 
   @Test
   void topLevelKeysAreChecked() {
-    assertEquals("Unknown key 'sed'. Valid keys: name, description, seed, precision, task, model,"
-        + " curriculum, regularizers, analyzers, training, evaluation, output. Did you mean"
-        + " 'seed'? Fix: correct the spelling or remove the key.",
+    assertEquals(
+        "Unknown key 'sed'. Valid keys: name, description, seed, precision, task, model,"
+            + " curriculum, regularizers, analyzers, training, evaluation, output. Did you mean"
+            + " 'seed'? Fix: correct the spelling or remove the key.",
         assertThrows(ConfigException.class, () -> bind("{sed: 1}")).getMessage());
-    assertEquals(ExperimentBinder.TOP_LEVEL_KEYS.size(),
+    assertEquals(
+        ExperimentBinder.TOP_LEVEL_KEYS.size(),
         ResolvedExperiment.class.getRecordComponents().length,
         "one top-level key per component of the resolved experiment");
   }
 
   @Test
   void aBlankNameIsRefused() {
-    assertEquals("Invalid value: name must not be blank. Fix: set name to a short word such as"
-        + " parity-multihead.", assertThrows(ConfigException.class,
-            () -> bind("{name: ' ', task: {id: n-parity}}")).getMessage());
+    assertEquals(
+        "Invalid value: name must not be blank. Fix: set name to a short word such as"
+            + " parity-multihead.",
+        assertThrows(ConfigException.class, () -> bind("{name: ' ', task: {id: n-parity}}"))
+            .getMessage());
   }
 }

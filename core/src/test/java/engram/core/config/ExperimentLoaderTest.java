@@ -84,18 +84,25 @@ class ExperimentLoaderTest {
     assertEquals(7L, e.seed());
     assertEquals(Precision.FLOAT64, e.precision());
     assertEquals(
-        new Parity.Config(2, 0.1, Parity.Encoding.ONE_HOT, new Parity.Timing(3, 1)), e.task().config());
+        new Parity.Config(2, 0.1, Parity.Encoding.ONE_HOT, new Parity.Timing(3, 1)),
+        e.task().config());
     assertEquals(
         new LeakyRnn.Config(32, LeakyRnn.Nonlinearity.LEAKY_RELU, 1.0, true, List.of("a", "b")),
         e.model().config());
     assertEquals(new FakePlugins.MultiHead.Config(2, 0.9), e.curriculum().config());
-    assertEquals(List.of("activity-l2", "weight-l2"), e.regularizers().stream().map(PluginChoice::id).toList());
+    assertEquals(
+        List.of("activity-l2", "weight-l2"),
+        e.regularizers().stream().map(PluginChoice::id).toList());
     assertEquals(new FakePlugins.L2.Config(0.1), e.regularizers().get(0).config());
     assertEquals(new FakePlugins.L2.Config(0.01), e.regularizers().get(1).config());
     assertEquals(new FakePlugins.Timescales.Config(5), e.analyzers().get(0).config());
     assertEquals(PluginKind.ANALYZER, e.analyzers().get(0).kind());
     assertEquals(
-        new TrainingConfig(16, 10, 3, 0.0,
+        new TrainingConfig(
+            16,
+            10,
+            3,
+            0.0,
             new OptimizerConfig(OptimizerType.ADAM, 1e-3, 0.1, true, 0.9, 0.99, 1e-6)),
         e.training());
     assertEquals(new EvaluationConfig(2, 8), e.evaluation());
@@ -123,11 +130,16 @@ class ExperimentLoaderTest {
 
   @Test
   void enumsAreKebabCaseAndAcceptTheConstantName() throws Exception {
-    assertEquals(LeakyRnn.Nonlinearity.LEAKY_RELU,
-        ((LeakyRnn.Config) load(MINIMAL, "model.nonlinearity=leaky-relu").model().config()).nonlinearity());
-    assertEquals(LeakyRnn.Nonlinearity.LEAKY_RELU,
-        ((LeakyRnn.Config) load(MINIMAL, "model.nonlinearity=LEAKY_RELU").model().config()).nonlinearity());
-    assertEquals(Parity.Encoding.SIGNED_BITS,
+    assertEquals(
+        LeakyRnn.Nonlinearity.LEAKY_RELU,
+        ((LeakyRnn.Config) load(MINIMAL, "model.nonlinearity=leaky-relu").model().config())
+            .nonlinearity());
+    assertEquals(
+        LeakyRnn.Nonlinearity.LEAKY_RELU,
+        ((LeakyRnn.Config) load(MINIMAL, "model.nonlinearity=LEAKY_RELU").model().config())
+            .nonlinearity());
+    assertEquals(
+        Parity.Encoding.SIGNED_BITS,
         ((Parity.Config) load(MINIMAL, "task.encoding=signed-bits").task().config()).encoding());
     ResolvedExperiment e = load(MINIMAL, "model.nonlinearity=LEAKY_RELU", "precision=FLOAT64");
     String yaml = loader.toYaml(e);
@@ -135,10 +147,14 @@ class ExperimentLoaderTest {
     assertTrue(yaml.contains("encoding: one-hot"), yaml);
     assertTrue(yaml.contains("precision: float64"), yaml);
     assertTrue(yaml.contains("type: sgd"), yaml);
-    assertEquals("\"leaky-relu\"\n",
-        new com.fasterxml.jackson.databind.ObjectMapper().registerModule(ConfigMapper.module())
-                .writeValueAsString(LeakyRnn.Nonlinearity.LEAKY_RELU) + "\n");
-    assertEquals(LeakyRnn.Nonlinearity.LEAKY_RELU,
+    assertEquals(
+        "\"leaky-relu\"\n",
+        new com.fasterxml.jackson.databind.ObjectMapper()
+                .registerModule(ConfigMapper.module())
+                .writeValueAsString(LeakyRnn.Nonlinearity.LEAKY_RELU)
+            + "\n");
+    assertEquals(
+        LeakyRnn.Nonlinearity.LEAKY_RELU,
         ConfigMapper.create().readValue("leaky-relu", LeakyRnn.Nonlinearity.class));
   }
 
@@ -149,15 +165,18 @@ class ExperimentLoaderTest {
     map.put(LeakyRnn.Nonlinearity.LEAKY_RELU, 1);
     String yaml = mapper.writeValueAsString(map);
     assertEquals("leaky-relu: 1\n", yaml);
-    var type = mapper.getTypeFactory().constructMapType(
-        java.util.EnumMap.class, LeakyRnn.Nonlinearity.class, Integer.class);
+    var type =
+        mapper
+            .getTypeFactory()
+            .constructMapType(java.util.EnumMap.class, LeakyRnn.Nonlinearity.class, Integer.class);
     assertEquals(map, mapper.readValue(yaml, type));
   }
 
   @Test
   void unknownEnumValueListsTheChoices() {
     assertEquals(
-        "Invalid value for model.nonlinearity: expected one of tanh, relu, leaky-relu, got 'sigmoid'.",
+        "Invalid value for model.nonlinearity: expected one of tanh, relu, leaky-relu, got"
+            + " 'sigmoid'.",
         error(MINIMAL.replace("leaky-rnn}", "leaky-rnn, nonlinearity: sigmoid}")));
     assertEquals(
         "Invalid value for precision: expected one of float32, float64, got 'float16'.",
@@ -249,24 +268,31 @@ class ExperimentLoaderTest {
   @Test
   void overrideOfAnUnknownKeyGivesTheUnknownKeyMessage() {
     assertEquals(
-        "Unknown key 'model.hiden-size' for model 'leaky-rnn' (from override 'model.hiden-size=64')."
-            + " Valid keys: hidden-size, nonlinearity, tau, trainable-tau, tags."
-            + " Did you mean 'hidden-size'? Fix: correct the spelling or remove the key.",
+        "Unknown key 'model.hiden-size' for model 'leaky-rnn' (from override"
+            + " 'model.hiden-size=64'). Valid keys: hidden-size, nonlinearity, tau, trainable-tau,"
+            + " tags. Did you mean 'hidden-size'? Fix: correct the spelling or remove the key.",
         error(MINIMAL, "model.hiden-size=64"));
     String top = error(MINIMAL, "trainng.batch-size=3");
-    assertTrue(top.startsWith("Unknown key 'trainng' (from override 'trainng.batch-size=3'). Valid keys: name,"), top);
-    assertTrue(error(MINIMAL, "training.optimizer.rate=1").startsWith(
-        "Unknown key 'training.optimizer.rate' (from override 'training.optimizer.rate=1'). Valid keys: type, lr,"));
+    assertTrue(
+        top.startsWith(
+            "Unknown key 'trainng' (from override 'trainng.batch-size=3'). Valid keys: name,"),
+        top);
+    assertTrue(
+        error(MINIMAL, "training.optimizer.rate=1")
+            .startsWith(
+                "Unknown key 'training.optimizer.rate' (from override 'training.optimizer.rate=1')."
+                    + " Valid keys: type, lr,"));
   }
 
   @Test
   void badOverrideSyntaxIsExplained() {
     assertEquals(
-        "Invalid override 'model.hidden-size': no key=value. Fix: write it as key=value with a dotted"
-            + " key, e.g. training.optimizer.lr=0.01.",
+        "Invalid override 'model.hidden-size': no key=value. Fix: write it as key=value with a"
+            + " dotted key, e.g. training.optimizer.lr=0.01.",
         error(MINIMAL, "model.hidden-size"));
     assertTrue(error(MINIMAL, "=3").startsWith("Invalid override '=3': no key=value."));
-    assertTrue(error(MINIMAL, "model..x=3").startsWith("Invalid override 'model..x=3': empty key part."));
+    assertTrue(
+        error(MINIMAL, "model..x=3").startsWith("Invalid override 'model..x=3': empty key part."));
     assertEquals(
         "Unknown key 'regularizers.5' in override 'regularizers.5.lambda=1': regularizers has 0"
             + " entries. Fix: use an index from 0 to 0 (0 adds an entry).",
@@ -279,18 +305,22 @@ class ExperimentLoaderTest {
         "Invalid value for seed (from override 'seed.x=1'): expected an integer, got a section.",
         error(MINIMAL, "seed.x=1"));
     assertTrue(
-        error(MINIMAL + "regularizers: []\n", "regularizers.lambda=1").startsWith(
-            "Unknown key 'regularizers.lambda' in override 'regularizers.lambda=1': regularizers is a list"));
+        error(MINIMAL + "regularizers: []\n", "regularizers.lambda=1")
+            .startsWith(
+                "Unknown key 'regularizers.lambda' in override 'regularizers.lambda=1':"
+                    + " regularizers is a list"));
   }
 
   @Test
   void overrideValuesAreYamlScalars() throws Exception {
     assertEquals(
-        "Invalid value for training.batch-size (from override 'training.batch-size=abc'): expected an"
-            + " integer, got 'abc'.",
+        "Invalid value for training.batch-size (from override 'training.batch-size=abc'): expected"
+            + " an integer, got 'abc'.",
         error(MINIMAL, "training.batch-size=abc"));
     assertEquals(1.0e-4, load(MINIMAL, "training.optimizer.lr=1e-4").training().optimizer().lr());
-    assertEquals(OptimizerType.ADAM, load(MINIMAL, "training.optimizer.type=adam").training().optimizer().type());
+    assertEquals(
+        OptimizerType.ADAM,
+        load(MINIMAL, "training.optimizer.type=adam").training().optimizer().type());
   }
 
   // ------------------------------------------------------------------ unknown keys and ids
@@ -368,12 +398,18 @@ class ExperimentLoaderTest {
         "Missing section 'task'. Available tasks: n-parity. Fix: add 'task: {id: n-parity}'"
             + " (./engram plugins lists all).",
         error("model: {id: gru}\ncurriculum: {id: multi-head}\n"));
-    assertTrue(error("task: {id: n-parity}\nmodel: {id: gru}\n").startsWith(
-        "Missing section 'curriculum'. Available curricula: fixed, multi-head."));
-    assertTrue(error(MINIMAL.replace("{id: leaky-rnn}", "leaky-rnn")).startsWith(
-        "Invalid value for model: expected a section with an id, got 'leaky-rnn'."));
-    assertTrue(error(MINIMAL + "regularizers: {id: weight-l2}\n").startsWith(
-        "Invalid value for regularizers: expected a list of sections such as [{id: ...}], got a section."));
+    assertTrue(
+        error("task: {id: n-parity}\nmodel: {id: gru}\n")
+            .startsWith("Missing section 'curriculum'. Available curricula: fixed, multi-head."));
+    assertTrue(
+        error(MINIMAL.replace("{id: leaky-rnn}", "leaky-rnn"))
+            .startsWith(
+                "Invalid value for model: expected a section with an id, got 'leaky-rnn'."));
+    assertTrue(
+        error(MINIMAL + "regularizers: {id: weight-l2}\n")
+            .startsWith(
+                "Invalid value for regularizers: expected a list of sections such as [{id: ...}],"
+                    + " got a section."));
   }
 
   @Test
@@ -409,11 +445,12 @@ class ExperimentLoaderTest {
             + " Fix: change regularizers.0.lambda.",
         error(MINIMAL + "regularizers: [{id: activity-l2, lambda: -1}]\n"));
     assertEquals(
-        "Invalid value: evaluation.batches must be ≥ 1 (was 0) (from override 'evaluation.batches=0')."
-            + " Fix: change evaluation.batches.",
+        "Invalid value: evaluation.batches must be ≥ 1 (was 0) (from override"
+            + " 'evaluation.batches=0'). Fix: change evaluation.batches.",
         error(MINIMAL, "evaluation.batches=0"));
     assertEquals(
-        "Invalid value: output.runs-dir must be a non-empty path (was ''). Fix: change output.runs-dir.",
+        "Invalid value: output.runs-dir must be a non-empty path (was ''). Fix: change"
+            + " output.runs-dir.",
         error(MINIMAL + "output: {runs-dir: ''}\n"));
     assertTrue(error("name: ' '\n" + MINIMAL).startsWith("Invalid value: name must not be blank."));
   }
@@ -438,40 +475,69 @@ class ExperimentLoaderTest {
     assertEquals(
         "Invalid value for model.tags: expected a list, got a section.",
         error(MINIMAL.replace("leaky-rnn}", "leaky-rnn, tags: {a: 1}}")));
-    assertEquals("Invalid value for seed: expected an integer, got 'abc'.", error("seed: abc\n" + MINIMAL));
-    assertTrue(error(MINIMAL + "training: 5\n").startsWith(
-        "Invalid value for training: expected a section, got '5'."));
+    assertEquals(
+        "Invalid value for seed: expected an integer, got 'abc'.", error("seed: abc\n" + MINIMAL));
+    assertTrue(
+        error(MINIMAL + "training: 5\n")
+            .startsWith("Invalid value for training: expected a section, got '5'."));
   }
 
   /** A task whose configuration says what its level is called; it starts at level 3. */
   public static final class NamedLevelTask implements engram.api.Task<NamedLevelTask.Config> {
     public record Config(@engram.api.config.Doc("What the level is called.") String levelName) {}
 
-    @Override public engram.api.PluginInfo info() {
+    @Override
+    public engram.api.PluginInfo info() {
       return new engram.api.PluginInfo("copy", "A copy task", "");
     }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config("length"); }
-    @Override public int inputSize(Config c) { return 1; }
-    @Override public int outputSize(Config c) { return 1; }
-    @Override public engram.api.task.LossKind lossKind(Config c) {
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config("length");
+    }
+
+    @Override
+    public int inputSize(Config c) {
+      return 1;
+    }
+
+    @Override
+    public int outputSize(Config c) {
+      return 1;
+    }
+
+    @Override
+    public engram.api.task.LossKind lossKind(Config c) {
       return engram.api.task.LossKind.MULTI_LABEL;
     }
-    @Override public int minLevel(Config c) { return 3; }
-    @Override public String levelName(Config c) {
+
+    @Override
+    public int minLevel(Config c) {
+      return 3;
+    }
+
+    @Override
+    public String levelName(Config c) {
       if (c.levelName().equals("throw")) {
         throw new IllegalArgumentException("no name today");
       }
       return c.levelName().equals("null") ? null : c.levelName();
     }
-    @Override public engram.api.task.Batch sample(Config c, int[] levels, int batchSize,
-        java.util.random.RandomGenerator rng) {
+
+    @Override
+    public engram.api.task.Batch sample(
+        Config c, int[] levels, int batchSize, java.util.random.RandomGenerator rng) {
       throw new UnsupportedOperationException("test fake");
     }
   }
 
-  private static final String COPY = MINIMAL.replace("n-parity}", "copy}")
-      .replace("multi-head}", "multi-head, start-level: 3}");
+  private static final String COPY =
+      MINIMAL.replace("n-parity}", "copy}").replace("multi-head}", "multi-head, start-level: 3}");
 
   private ResolvedExperiment loadCopy(String... overrides) throws Exception {
     Path file = dir.resolve("copy.yaml");
@@ -484,8 +550,10 @@ class ExperimentLoaderTest {
     return kind -> {
       List<engram.core.plugin.DiscoveredPlugin> all = new java.util.ArrayList<>(fakes.all(kind));
       if (kind == PluginKind.TASK) {
-        all.add(0, new engram.core.plugin.DiscoveredPlugin(PluginKind.TASK, new NamedLevelTask(),
-            "1.0", "fake.jar")); // "copy" sorts first
+        all.add(
+            0,
+            new engram.core.plugin.DiscoveredPlugin(
+                PluginKind.TASK, new NamedLevelTask(), "1.0", "fake.jar")); // "copy" sorts first
       }
       return all;
     };
@@ -495,38 +563,46 @@ class ExperimentLoaderTest {
   void aTaskNamesItsLevelAndTheDefaultIsN() throws Exception {
     assertEquals("length", LevelName.of(loadCopy()));
     assertEquals("N", LevelName.of(load(MINIMAL)), "a task that says nothing");
-    for (String name : List.of("delay", "τ", "bits_2", "flipping-bits", "N",
-        "a".repeat(32))) {
+    for (String name : List.of("delay", "τ", "bits_2", "flipping-bits", "N", "a".repeat(32))) {
       assertEquals(name, LevelName.of(loadCopy("task.level-name=" + name)), name);
     }
   }
 
   @Test
   void aLevelNameThatCannotBeReadAsOneWordStopsTheExperimentNamingTheTask() {
-    for (String bad : List.of("two words", "x=1", "1st", "-x", "a".repeat(33), "line\nbreak",
-        "null", "throw")) {
-      String message = assertThrows(ConfigException.class,
-          () -> loadCopy("task.level-name=" + bad)).getMessage();
+    for (String bad :
+        List.of("two words", "x=1", "1st", "-x", "a".repeat(33), "line\nbreak", "null", "throw")) {
+      String message =
+          assertThrows(ConfigException.class, () -> loadCopy("task.level-name=" + bad))
+              .getMessage();
       assertTrue(message.startsWith("Task 'copy' "), bad + ": " + message);
       assertTrue(message.contains("Fix:") && message.contains("levelName"), bad + ": " + message);
       assertTrue(message.endsWith(")."), bad + ": " + message);
     }
-    String message = assertThrows(ConfigException.class,
-        () -> loadCopy("task.level-name=two words")).getMessage();
-    assertEquals("Task 'copy' names its level 'two words', but a level name is a letter followed by"
-        + " letters, digits, '_' or '-', at most 32 characters (e.g. N, length, delay). Fix: return"
-        + " such a name from the task's levelName (in the plugin's code).", message);
-    assertTrue(assertThrows(ConfigException.class, () -> loadCopy("task.level-name=throw"))
-        .getMessage().contains("cannot name its level: java.lang.IllegalArgumentException: no"
-            + " name today"));
+    String message =
+        assertThrows(ConfigException.class, () -> loadCopy("task.level-name=two words"))
+            .getMessage();
+    assertEquals(
+        "Task 'copy' names its level 'two words', but a level name is a letter followed by letters,"
+            + " digits, '_' or '-', at most 32 characters (e.g. N, length, delay). Fix: return such"
+            + " a name from the task's levelName (in the plugin's code).",
+        message);
+    assertTrue(
+        assertThrows(ConfigException.class, () -> loadCopy("task.level-name=throw"))
+            .getMessage()
+            .contains(
+                "cannot name its level: java.lang.IllegalArgumentException: no" + " name today"));
   }
 
   @Test
   void aStartBelowTheTasksFirstLevelShowsTheLevelsName() {
-    String message = assertThrows(ConfigException.class,
-        () -> loadCopy("curriculum.start-level=2")).getMessage();
-    assertTrue(message.startsWith("Invalid value: curriculum.start-level starts curriculum"
-        + " 'multi-head' at level 2 (length=2), but task 'copy' starts at level 3 (length=3)"),
+    String message =
+        assertThrows(ConfigException.class, () -> loadCopy("curriculum.start-level=2"))
+            .getMessage();
+    assertTrue(
+        message.startsWith(
+            "Invalid value: curriculum.start-level starts curriculum 'multi-head' at level 2"
+                + " (length=2), but task 'copy' starts at level 3 (length=3)"),
         message);
     assertTrue(message.endsWith("Fix: set curriculum.start-level to at least 3."), message);
   }
@@ -545,9 +621,10 @@ class ExperimentLoaderTest {
             + " 'n-parity' starts at level 2. Fix: set curriculum.start-level to at least 2.",
         error(MINIMAL.replace("multi-head}", "multi-head, start-level: 1}")));
     assertTrue(
-        error(MINIMAL.replace("multi-head}", "fixed}"), "task.min-level=4").startsWith(
-            "Invalid value: curriculum starts curriculum 'fixed' at level 3, but task 'n-parity'"
-                + " starts at level 4."));
+        error(MINIMAL.replace("multi-head}", "fixed}"), "task.min-level=4")
+            .startsWith(
+                "Invalid value: curriculum starts curriculum 'fixed' at level 3, but task"
+                    + " 'n-parity' starts at level 4."));
     assertEquals(
         new FakePlugins.MultiHead.Config(3, 0.98),
         load(MINIMAL, "curriculum.start-level=3").curriculum().config());
@@ -558,24 +635,30 @@ class ExperimentLoaderTest {
   @Test
   void fileProblems() throws IOException {
     Path missing = dir.resolve("nope.yaml");
-    String m = assertThrows(ConfigException.class, () -> loader.load(missing, List.of())).getMessage();
+    String m =
+        assertThrows(ConfigException.class, () -> loader.load(missing, List.of())).getMessage();
     assertTrue(m.startsWith("Experiment file not found: " + missing + ". Fix: check the path"), m);
     String d = assertThrows(ConfigException.class, () -> loader.load(dir, List.of())).getMessage();
     assertTrue(d.startsWith("Cannot read experiment file " + dir + ": it is a directory."), d);
     Path latin1 = dir.resolve("latin1.yaml");
     Files.write(latin1, new byte[] {'n', 'a', 'm', 'e', ':', ' ', (byte) 0xe9});
-    String l = assertThrows(ConfigException.class, () -> loader.load(latin1, List.of())).getMessage();
+    String l =
+        assertThrows(ConfigException.class, () -> loader.load(latin1, List.of())).getMessage();
     assertTrue(l.contains("it is not UTF-8 text"), l);
   }
 
   @Test
   void yamlSyntaxErrorsGiveLineAndColumn() {
     assertEquals(
-        "YAML syntax error in " + dir.resolve("my-exp.yaml") + " at line 5, column 1: expected ','"
+        "YAML syntax error in "
+            + dir.resolve("my-exp.yaml")
+            + " at line 5, column 1: expected ','"
             + " or '}', but got <stream end>. Fix: correct the YAML there.",
         error(MINIMAL + "training: {batch-size: 3\n"));
     assertEquals(
-        "YAML syntax error in " + dir.resolve("my-exp.yaml") + " at line 4, column 8: mapping"
+        "YAML syntax error in "
+            + dir.resolve("my-exp.yaml")
+            + " at line 4, column 8: mapping"
             + " values are not allowed here. Fix: correct the YAML there.",
         error(MINIMAL + "seed: b: c\n"));
     String tab = error(MINIMAL + "training:\n\tbatch-size: 3\n");
@@ -583,7 +666,9 @@ class ExperimentLoaderTest {
     String dup = error(MINIMAL + "seed: 1\nseed: 2\n");
     assertTrue(dup.contains("Duplicate key 'seed'") && dup.contains("at line 5"), dup);
     assertTrue(error("").contains("is empty"));
-    assertTrue(error("- a\n- b\n").contains("must be a mapping of keys (name, task, model, ...), but it is a list."));
+    assertTrue(
+        error("- a\n- b\n")
+            .contains("must be a mapping of keys (name, task, model, ...), but it is a list."));
   }
 
   // ------------------------------------------------------------------ records
@@ -592,20 +677,26 @@ class ExperimentLoaderTest {
   void coreRecordsValidate() {
     assertEquals(
         "beta2 must be in [0, 1) (was 1.0)",
-        assertThrows(IllegalArgumentException.class,
-            () -> new OptimizerConfig(OptimizerType.ADAM, 0.1, 0, false, 0.9, 1.0, 1e-8)).getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new OptimizerConfig(OptimizerType.ADAM, 0.1, 0, false, 0.9, 1.0, 1e-8))
+            .getMessage());
     assertEquals(
         "epsilon must be a finite number > 0 (was 0.0)",
-        assertThrows(IllegalArgumentException.class,
-            () -> new OptimizerConfig(OptimizerType.ADAM, 0.1, 0, false, 0.9, 0.9, 0)).getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new OptimizerConfig(OptimizerType.ADAM, 0.1, 0, false, 0.9, 0.9, 0))
+            .getMessage());
     assertEquals(
         "clip must be a finite number ≥ 0 (was -1.0)",
-        assertThrows(IllegalArgumentException.class,
-            () -> new TrainingConfig(1, 1, 1, -1, OptimizerConfig.defaults())).getMessage());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new TrainingConfig(1, 1, 1, -1, OptimizerConfig.defaults()))
+            .getMessage());
     assertEquals(
         "optimizer must be set",
-        assertThrows(IllegalArgumentException.class,
-            () -> new TrainingConfig(1, 1, 1, 0, null)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new TrainingConfig(1, 1, 1, 0, null))
+            .getMessage());
     assertEquals(org.nd4j.linalg.api.buffer.DataType.DOUBLE, Precision.FLOAT64.dataType());
   }
 }

@@ -29,23 +29,30 @@ class ExperimentParserTest {
     assertEquals("name: é\n", source.text());
     assertEquals(file.toString(), source.source());
     assertEquals("parity.multihead", source.defaultName(), "only the last extension goes");
-    assertEquals("noext", ExperimentParser.read(Files.writeString(dir.resolve("noext"), ""))
-        .defaultName());
+    assertEquals(
+        "noext", ExperimentParser.read(Files.writeString(dir.resolve("noext"), "")).defaultName());
   }
 
   @Test
   void unreadableFilesSayWhy() throws Exception {
     Path missing = dir.resolve("nope.yaml");
-    assertTrue(assertThrows(ConfigException.class, () -> ExperimentParser.read(missing))
-        .getMessage().startsWith("Experiment file not found: " + missing + ". Fix: check the"
-            + " path"));
-    assertEquals("Cannot read experiment file " + dir + ": it is a directory. Fix: pass a readable"
-        + " YAML file.", assertThrows(ConfigException.class, () -> ExperimentParser.read(dir))
-        .getMessage());
+    assertTrue(
+        assertThrows(ConfigException.class, () -> ExperimentParser.read(missing))
+            .getMessage()
+            .startsWith("Experiment file not found: " + missing + ". Fix: check the" + " path"));
+    assertEquals(
+        "Cannot read experiment file "
+            + dir
+            + ": it is a directory. Fix: pass a readable"
+            + " YAML file.",
+        assertThrows(ConfigException.class, () -> ExperimentParser.read(dir)).getMessage());
     Path latin1 = Files.write(dir.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xe9});
-    assertEquals("Cannot read experiment file " + latin1 + ": it is not UTF-8 text. Fix: save it"
-        + " as UTF-8.", assertThrows(ConfigException.class, () -> ExperimentParser.read(latin1))
-        .getMessage());
+    assertEquals(
+        "Cannot read experiment file "
+            + latin1
+            + ": it is not UTF-8 text. Fix: save it"
+            + " as UTF-8.",
+        assertThrows(ConfigException.class, () -> ExperimentParser.read(latin1)).getMessage());
   }
 
   @Test
@@ -61,28 +68,39 @@ class ExperimentParserTest {
 
   @Test
   void syntaxErrorsGiveLineAndColumn() {
-    assertEquals("YAML syntax error in exp.yaml at line 2, column 8: mapping values are not"
-        + " allowed here. Fix: correct the YAML there.", error("seed: 1\nname: b: c\n"));
-    assertEquals("YAML syntax error in exp.yaml at line 2, column 5: Duplicate key 'seed'."
-        + " Fix: correct the YAML there.", error("seed: 1\nseed: 2\n"));
+    assertEquals(
+        "YAML syntax error in exp.yaml at line 2, column 8: mapping values are not"
+            + " allowed here. Fix: correct the YAML there.",
+        error("seed: 1\nname: b: c\n"));
+    assertEquals(
+        "YAML syntax error in exp.yaml at line 2, column 5: Duplicate key 'seed'."
+            + " Fix: correct the YAML there.",
+        error("seed: 1\nseed: 2\n"));
   }
 
   @Test
   void emptyTextAndOtherShapesAreRefused() {
     for (String empty : new String[] {"", "# only a comment\n", "---\n"}) {
-      assertEquals("Experiment file exp.yaml is empty. Fix: give at least task, model and"
-          + " curriculum, e.g. 'task: {id: ...}'.", error(empty), empty);
+      assertEquals(
+          "Experiment file exp.yaml is empty. Fix: give at least task, model and"
+              + " curriculum, e.g. 'task: {id: ...}'.",
+          error(empty),
+          empty);
     }
-    assertEquals("Experiment file exp.yaml must be a mapping of keys (name, task, model, ...), but"
-        + " it is a list. Fix: write one 'key: value' per line.", error("- a\n- b\n"));
+    assertEquals(
+        "Experiment file exp.yaml must be a mapping of keys (name, task, model, ...), but"
+            + " it is a list. Fix: write one 'key: value' per line.",
+        error("- a\n- b\n"));
     assertTrue(error("just text\n").contains("but it is 'just text'."));
   }
 
   @Test
   void aSecondDocumentIsRefusedWithItsLine() {
-    assertEquals("Experiment file exp.yaml holds more than one YAML document (another starts at"
-        + " line 3). Fix: keep one experiment per file: remove the '---' line and what follows"
-        + " it, or move that into a file of its own.", error("seed: 1\n---\nseed: 2\n"));
+    assertEquals(
+        "Experiment file exp.yaml holds more than one YAML document (another starts at"
+            + " line 3). Fix: keep one experiment per file: remove the '---' line and what follows"
+            + " it, or move that into a file of its own.",
+        error("seed: 1\n---\nseed: 2\n"));
     assertTrue(error("seed: 1\n---\n- x\n").contains("more than one YAML document"));
   }
 
@@ -90,7 +108,9 @@ class ExperimentParserTest {
   void markersWithoutASecondExperimentAreFine() throws Exception {
     assertEquals(1, parser.parse("---\nseed: 1\n", "exp.yaml").get("seed").asInt());
     assertEquals(1, parser.parse("seed: 1\n...\n", "exp.yaml").get("seed").asInt());
-    assertEquals(1, parser.parse("seed: 1\n---\n", "exp.yaml").get("seed").asInt(),
+    assertEquals(
+        1,
+        parser.parse("seed: 1\n---\n", "exp.yaml").get("seed").asInt(),
         "an empty document after the experiment holds no keys to lose");
   }
 }

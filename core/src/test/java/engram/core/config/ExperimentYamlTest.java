@@ -21,8 +21,11 @@ class ExperimentYamlTest {
 
   @Test
   void writesIdsFirstAndEveryDefault() throws Exception {
-    String text = yaml.write(bind("{task: {id: n-parity}, model: {id: gru, hidden-size: 8},"
-        + " curriculum: {id: fixed}, regularizers: [{id: weight-l2}]}"));
+    String text =
+        yaml.write(
+            bind(
+                "{task: {id: n-parity}, model: {id: gru, hidden-size: 8},"
+                    + " curriculum: {id: fixed}, regularizers: [{id: weight-l2}]}"));
     assertTrue(text.startsWith("name: e\nseed: 1\nprecision: float32\n"), text);
     assertTrue(text.contains("model:\n  id: gru\n  hidden-size: 8\n"), text);
     assertTrue(text.contains("curriculum:\n  id: fixed\n"), text);
@@ -33,9 +36,11 @@ class ExperimentYamlTest {
 
   @Test
   void whatItWritesBindsToAnEqualExperiment() throws Exception {
-    ResolvedExperiment e = bind("{name: x, description: 'a: b', seed: 9, precision: float64,"
-        + " task: {id: n-parity, encoding: signed-bits}, model: {id: leaky-rnn},"
-        + " curriculum: {id: multi-head, threshold: 0.5}, analyzers: [{id: timescales}]}");
+    ResolvedExperiment e =
+        bind(
+            "{name: x, description: 'a: b', seed: 9, precision: float64,"
+                + " task: {id: n-parity, encoding: signed-bits}, model: {id: leaky-rnn},"
+                + " curriculum: {id: multi-head, threshold: 0.5}, analyzers: [{id: timescales}]}");
     String text = yaml.write(e);
     assertEquals(e, bind(text), text);
     assertEquals(text, yaml.write(bind(text)));

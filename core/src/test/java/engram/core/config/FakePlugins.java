@@ -1,9 +1,9 @@
 package engram.core.config;
 
 import engram.api.Analyzer;
+import engram.api.Cell;
 import engram.api.Curriculum;
 import engram.api.Model;
-import engram.api.Cell;
 import engram.api.NetworkSpec;
 import engram.api.PluginInfo;
 import engram.api.Regularizer;
@@ -47,9 +47,13 @@ public final class FakePlugins {
 
   /** A task with a nested record and an enum. */
   public static final class Parity implements Task<Parity.Config> {
-    public enum Encoding { ONE_HOT, SIGNED_BITS }
+    public enum Encoding {
+      ONE_HOT,
+      SIGNED_BITS
+    }
 
-    public record Timing(@Doc("Steps before the response.") int delay, @Doc("Response steps.") int response) {
+    public record Timing(
+        @Doc("Steps before the response.") int delay, @Doc("Response steps.") int response) {
       public Timing {
         Check.atLeast("delay", delay, 0);
       }
@@ -67,21 +71,54 @@ public final class FakePlugins {
       }
     }
 
-    @Override public PluginInfo info() { return new PluginInfo("n-parity", "N-parity", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(2, 0.0, Encoding.ONE_HOT, new Timing(0, 1)); }
-    @Override public int inputSize(Config c) { return 1; }
-    @Override public int outputSize(Config c) { return 2; }
-    @Override public LossKind lossKind(Config c) { return LossKind.CLASSIFICATION; }
-    @Override public int minLevel(Config c) { return c.minLevel(); }
-    @Override public Batch sample(Config c, int[] levels, int batchSize, RandomGenerator rng) {
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("n-parity", "N-parity", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(2, 0.0, Encoding.ONE_HOT, new Timing(0, 1));
+    }
+
+    @Override
+    public int inputSize(Config c) {
+      return 1;
+    }
+
+    @Override
+    public int outputSize(Config c) {
+      return 2;
+    }
+
+    @Override
+    public LossKind lossKind(Config c) {
+      return LossKind.CLASSIFICATION;
+    }
+
+    @Override
+    public int minLevel(Config c) {
+      return c.minLevel();
+    }
+
+    @Override
+    public Batch sample(Config c, int[] levels, int batchSize, RandomGenerator rng) {
       throw new UnsupportedOperationException("test fake");
     }
   }
 
   /** A model with an enum whose constant has an underscore, and a derived is-getter. */
   public static final class LeakyRnn implements Model<LeakyRnn.Config> {
-    public enum Nonlinearity { TANH, RELU, LEAKY_RELU }
+    public enum Nonlinearity {
+      TANH,
+      RELU,
+      LEAKY_RELU
+    }
 
     public record Config(
         @Doc("Hidden units.") int hiddenSize,
@@ -102,10 +139,23 @@ public final class FakePlugins {
       }
     }
 
-    @Override public PluginInfo info() { return new PluginInfo("leaky-rnn", "Leaky RNN", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(128, Nonlinearity.TANH, 1.0, true, List.of()); }
-    @Override public Cell create(Config c, NetworkSpec spec, RandomGenerator rng) {
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("leaky-rnn", "Leaky RNN", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(128, Nonlinearity.TANH, 1.0, true, List.of());
+    }
+
+    @Override
+    public Cell create(Config c, NetworkSpec spec, RandomGenerator rng) {
       throw new UnsupportedOperationException("test fake");
     }
   }
@@ -113,37 +163,89 @@ public final class FakePlugins {
   public static final class Gru implements Model<Gru.Config> {
     public record Config(int hiddenSize) {}
 
-    @Override public PluginInfo info() { return new PluginInfo("gru", "GRU", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(64); }
-    @Override public Cell create(Config c, NetworkSpec spec, RandomGenerator rng) {
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("gru", "GRU", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(64);
+    }
+
+    @Override
+    public Cell create(Config c, NetworkSpec spec, RandomGenerator rng) {
       throw new UnsupportedOperationException("test fake");
     }
   }
 
   public static final class MultiHead implements Curriculum<MultiHead.Config> {
-    public record Config(@Doc("First level.") int startLevel, @Doc("Accuracy to advance.") double threshold) {
+    public record Config(
+        @Doc("First level.") int startLevel, @Doc("Accuracy to advance.") double threshold) {
       public Config {
         Check.inRange("threshold", threshold, 0, 1);
       }
     }
 
-    @Override public PluginInfo info() { return new PluginInfo("multi-head", "Multi-head", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(2, 0.98); }
-    @Override public Stage start(Config c) { return Stage.of(new Assignment(c.startLevel(), 0)); }
-    @Override public Decision decide(Config c, Stage stage, double[] accuracies) { return Decision.stay(stage); }
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("multi-head", "Multi-head", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(2, 0.98);
+    }
+
+    @Override
+    public Stage start(Config c) {
+      return Stage.of(new Assignment(c.startLevel(), 0));
+    }
+
+    @Override
+    public Decision decide(Config c, Stage stage, double[] accuracies) {
+      return Decision.stay(stage);
+    }
   }
 
   /** A curriculum with an empty configuration that always trains level 3. */
   public static final class Fixed implements Curriculum<Fixed.Config> {
     public record Config() {}
 
-    @Override public PluginInfo info() { return new PluginInfo("fixed", "Fixed level 3", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(); }
-    @Override public Stage start(Config c) { return Stage.of(new Assignment(3, 0)); }
-    @Override public Decision decide(Config c, Stage stage, double[] accuracies) { return Decision.stay(stage); }
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("fixed", "Fixed level 3", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config();
+    }
+
+    @Override
+    public Stage start(Config c) {
+      return Stage.of(new Assignment(3, 0));
+    }
+
+    @Override
+    public Decision decide(Config c, Stage stage, double[] accuracies) {
+      return Decision.stay(stage);
+    }
   }
 
   public static final class L2 implements Regularizer<L2.Config> {
@@ -155,19 +257,45 @@ public final class FakePlugins {
 
     private final String id;
 
-    public L2(String id) { this.id = id; }
+    public L2(String id) {
+      this.id = id;
+    }
 
-    @Override public PluginInfo info() { return new PluginInfo(id, "L2", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(0.01); }
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo(id, "L2", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(0.01);
+    }
   }
 
   public static final class Timescales implements Analyzer<Timescales.Config> {
     public record Config(@Doc("Largest lag.") int maxLag) {}
 
-    @Override public PluginInfo info() { return new PluginInfo("timescales", "Timescales", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(100); }
-    @Override public void analyze(Config config, Context context) {}
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("timescales", "Timescales", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(100);
+    }
+
+    @Override
+    public void analyze(Config config, Context context) {}
   }
 }

@@ -29,17 +29,34 @@ class FixedLevelCopyTest {
 
   /** Climbs one level at a time; can train one fixed level, keeping its threshold. */
   public static final class Ladder implements Curriculum.FixedLevel<Ladder.Config> {
-    /** @param startLevel first level @param threshold to advance @param maxLevel last level */
+    /**
+     * @param startLevel first level @param threshold to advance @param maxLevel last level
+     */
     public record Config(int startLevel, double threshold, int maxLevel) {
       public Config {
         Check.atLeast("start-level", startLevel, 1);
       }
     }
 
-    @Override public PluginInfo info() { return new PluginInfo("ladder", "Ladder", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(2, 0.98, 100); }
-    @Override public Stage start(Config c) { return Stage.of(new Assignment(c.startLevel(), 0)); }
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("ladder", "Ladder", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(2, 0.98, 100);
+    }
+
+    @Override
+    public Stage start(Config c) {
+      return Stage.of(new Assignment(c.startLevel(), 0));
+    }
 
     @Override
     public Decision decide(Config c, Stage stage, double[] accuracies) {
@@ -59,13 +76,30 @@ class FixedLevelCopyTest {
 
   /** Another curriculum with the capability, sorting before every other id. */
   public static final class Another implements Curriculum.FixedLevel<Another.Config> {
-    /** @param level the level trained */
+    /**
+     * @param level the level trained
+     */
     public record Config(int level) {}
 
-    @Override public PluginInfo info() { return new PluginInfo("another", "Another", ""); }
-    @Override public Class<Config> configType() { return Config.class; }
-    @Override public Config defaults() { return new Config(2); }
-    @Override public Stage start(Config c) { return Stage.of(new Assignment(c.level(), 0)); }
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("another", "Another", "");
+    }
+
+    @Override
+    public Class<Config> configType() {
+      return Config.class;
+    }
+
+    @Override
+    public Config defaults() {
+      return new Config(2);
+    }
+
+    @Override
+    public Stage start(Config c) {
+      return Stage.of(new Assignment(c.level(), 0));
+    }
 
     @Override
     public Decision decide(Config c, Stage stage, double[] accuracies) {
@@ -94,11 +128,14 @@ class FixedLevelCopyTest {
   }
 
   private ResolvedExperiment run(PluginCatalog catalog, String curriculum) throws Exception {
-    String yaml = "{name: run, seed: 3, task: {id: n-parity}, model: {id: gru},"
-        + " curriculum: " + curriculum + ", regularizers: [{id: weight-l2}],"
-        + " analyzers: [{id: timescales}],"
-        + " training: {batch-size: 16, max-epochs: 50, optimizer: {type: adam}},"
-        + " output: {runs-dir: elsewhere, checkpoint-every: 5}}";
+    String yaml =
+        "{name: run, seed: 3, task: {id: n-parity}, model: {id: gru},"
+            + " curriculum: "
+            + curriculum
+            + ", regularizers: [{id: weight-l2}],"
+            + " analyzers: [{id: timescales}],"
+            + " training: {batch-size: 16, max-epochs: 50, optimizer: {type: adam}},"
+            + " output: {runs-dir: elsewhere, checkpoint-every: 5}}";
     return new ExperimentBinder(catalog, mapper, Overrides.none())
         .bind((ObjectNode) mapper.readTree(yaml), "run");
   }
@@ -112,19 +149,36 @@ class FixedLevelCopyTest {
     PluginCatalog catalog = catalog(new Ladder(), new Another());
     ResolvedExperiment run = run(catalog, "{id: ladder, threshold: 0.9}");
     ResolvedExperiment copy = copies(catalog).of(run, 5, 4, 77L);
-    assertEquals("ladder", copy.curriculum().id(), "the run's own curriculum, though 'another'"
-        + " sorts first");
+    assertEquals(
+        "ladder",
+        copy.curriculum().id(),
+        "the run's own curriculum, though 'another'" + " sorts first");
     assertEquals(new Ladder.Config(5, 0.9, 5), copy.curriculum().config());
     assertEquals(77L, copy.seed());
     assertEquals(4, copy.training().maxEpochs());
     assertEquals(List.of(), copy.analyzers());
     assertEquals(0, copy.output().checkpointEvery());
     // everything else is the run's
-    assertEquals(new ResolvedExperiment(run.name(), run.description(), 77L, run.precision(),
-        run.task(), run.model(), copy.curriculum(), run.regularizers(), List.of(),
-        new TrainingConfig(16, run.training().stepsPerEpoch(), 4, run.training().clip(),
-            run.training().optimizer()),
-        run.evaluation(), new OutputConfig("elsewhere", 0, false)), copy);
+    assertEquals(
+        new ResolvedExperiment(
+            run.name(),
+            run.description(),
+            77L,
+            run.precision(),
+            run.task(),
+            run.model(),
+            copy.curriculum(),
+            run.regularizers(),
+            List.of(),
+            new TrainingConfig(
+                16,
+                run.training().stepsPerEpoch(),
+                4,
+                run.training().clip(),
+                run.training().optimizer()),
+            run.evaluation(),
+            new OutputConfig("elsewhere", 0, false)),
+        copy);
   }
 
   @Test
@@ -138,10 +192,14 @@ class FixedLevelCopyTest {
   @Test
   void withoutAnyCurriculumThatCanTheCopyIsRefused() throws Exception {
     PluginCatalog catalog = catalog();
-    assertEquals("Curriculum 'fixed' cannot train one fixed level, and no installed curriculum"
-        + " can (Curriculum.FixedLevel), so nothing can retrain on level 4. Fix: install a"
-        + " curriculum plugin with that capability.", assertThrows(ConfigException.class,
-            () -> copies(catalog).of(run(catalog, "{id: fixed}"), 4, 2, 1L)).getMessage());
+    assertEquals(
+        "Curriculum 'fixed' cannot train one fixed level, and no installed curriculum"
+            + " can (Curriculum.FixedLevel), so nothing can retrain on level 4. Fix: install a"
+            + " curriculum plugin with that capability.",
+        assertThrows(
+                ConfigException.class,
+                () -> copies(catalog).of(run(catalog, "{id: fixed}"), 4, 2, 1L))
+            .getMessage());
   }
 
   @Test
@@ -149,14 +207,17 @@ class FixedLevelCopyTest {
     PluginCatalog catalog = catalog(new Ladder());
     ResolvedExperiment run = run(catalog, "{id: ladder}");
     FixedLevelCopy copies = copies(catalog);
-    assertEquals("Invalid value: curriculum.start-level starts curriculum 'ladder' at level 1, but"
-        + " task 'n-parity' starts at level 2. Fix: set curriculum.start-level to at least 2.",
+    assertEquals(
+        "Invalid value: curriculum.start-level starts curriculum 'ladder' at level 1, but"
+            + " task 'n-parity' starts at level 2. Fix: set curriculum.start-level to at least 2.",
         assertThrows(ConfigException.class, () -> copies.of(run, 1, 2, 1L)).getMessage());
-    assertEquals("Invalid value: curriculum 'ladder' cannot train level 0 alone: start-level must"
-        + " be ≥ 1 (was 0). Fix: retrain on a level the curriculum accepts.",
+    assertEquals(
+        "Invalid value: curriculum 'ladder' cannot train level 0 alone: start-level must"
+            + " be ≥ 1 (was 0). Fix: retrain on a level the curriculum accepts.",
         assertThrows(ConfigException.class, () -> copies.of(run, 0, 2, 1L)).getMessage());
-    assertEquals("Invalid value: training.max-epochs must be ≥ 1 (was 0) in the copy that"
-        + " retrains on level 5. Fix: retrain for at least one epoch.",
+    assertEquals(
+        "Invalid value: training.max-epochs must be ≥ 1 (was 0) in the copy that"
+            + " retrains on level 5. Fix: retrain for at least one epoch.",
         assertThrows(ConfigException.class, () -> copies.of(run, 5, 0, 1L)).getMessage());
   }
 }

@@ -29,12 +29,21 @@ class OverridesTest {
 
   @Test
   void setsNestedKeysAndListEntriesInOrder() throws Exception {
-    ObjectNode root = apply("model: {id: gru}\nregularizers: [{id: a, lambda: 1}]\n",
-        "model.hidden-size=64", "regularizers.0.lambda=0.5", "regularizers.1.id=b",
-        "training.optimizer.lr=0.01", "seed=1", "seed=2");
-    assertEquals(tree("model: {id: gru, hidden-size: 64}\n"
-        + "regularizers: [{id: a, lambda: 0.5}, {id: b}]\n"
-        + "training: {optimizer: {lr: 0.01}}\nseed: 2\n"), root);
+    ObjectNode root =
+        apply(
+            "model: {id: gru}\nregularizers: [{id: a, lambda: 1}]\n",
+            "model.hidden-size=64",
+            "regularizers.0.lambda=0.5",
+            "regularizers.1.id=b",
+            "training.optimizer.lr=0.01",
+            "seed=1",
+            "seed=2");
+    assertEquals(
+        tree(
+            "model: {id: gru, hidden-size: 64}\n"
+                + "regularizers: [{id: a, lambda: 0.5}, {id: b}]\n"
+                + "training: {optimizer: {lr: 0.01}}\nseed: 2\n"),
+        root);
   }
 
   @Test
@@ -45,10 +54,23 @@ class OverridesTest {
 
   @Test
   void valuesAreYamlAndTextOtherwise() throws Exception {
-    ObjectNode root = apply("{}", "a=3", "b=true", "c=[x, y]", "d={k: 1}", "e=a b: c", "f=- x",
-        "g=", "h=1e-4", "i=[unclosed");
-    assertEquals(tree("{a: 3, b: true, c: [x, y], d: {k: 1}, e: 'a b: c', f: '- x', g: '',"
-        + " h: 1e-4, i: '[unclosed'}"), root);
+    ObjectNode root =
+        apply(
+            "{}",
+            "a=3",
+            "b=true",
+            "c=[x, y]",
+            "d={k: 1}",
+            "e=a b: c",
+            "f=- x",
+            "g=",
+            "h=1e-4",
+            "i=[unclosed");
+    assertEquals(
+        tree(
+            "{a: 3, b: true, c: [x, y], d: {k: 1}, e: 'a b: c', f: '- x', g: '',"
+                + " h: 1e-4, i: '[unclosed'}"),
+        root);
   }
 
   @Test
@@ -57,26 +79,34 @@ class OverridesTest {
     assertEquals("Invalid override 'seed': no key=value." + fix, error("{}", "seed"));
     assertEquals("Invalid override '=3': no key=value." + fix, error("{}", "=3"));
     assertEquals("Invalid override 'a..b=1': empty key part." + fix, error("{}", "a..b=1"));
-    assertEquals("Invalid override: null." + fix, assertThrows(ConfigException.class,
-        () -> new Overrides(Arrays.asList("seed=1", null)).applyTo(tree("{}"), mapper))
-        .getMessage());
+    assertEquals(
+        "Invalid override: null." + fix,
+        assertThrows(
+                ConfigException.class,
+                () -> new Overrides(Arrays.asList("seed=1", null)).applyTo(tree("{}"), mapper))
+            .getMessage());
   }
 
   @Test
   void pathsThatCannotBeFollowedAreExplained() {
-    assertEquals("Unknown key 'seed.x' in override 'seed.x=1': seed is a single value ('3'), not"
-        + " a section. Fix: set seed=<value> instead.", error("seed: 3\n", "seed.x=1"));
-    assertEquals("Unknown key 'r.lambda' in override 'r.lambda=1': r is a list, so the next part"
-        + " must be an index such as r.0. Fix: use an index from 0 to 0.",
+    assertEquals(
+        "Unknown key 'seed.x' in override 'seed.x=1': seed is a single value ('3'), not"
+            + " a section. Fix: set seed=<value> instead.",
+        error("seed: 3\n", "seed.x=1"));
+    assertEquals(
+        "Unknown key 'r.lambda' in override 'r.lambda=1': r is a list, so the next part"
+            + " must be an index such as r.0. Fix: use an index from 0 to 0.",
         error("r: [{}]\n", "r.lambda=1"));
-    assertEquals("Unknown key 'r.3' in override 'r.3=1': r has 1 entry. Fix: use an index from 0"
-        + " to 1 (1 adds an entry).", error("r: [{}]\n", "r.3=1"));
+    assertEquals(
+        "Unknown key 'r.3' in override 'r.3=1': r has 1 entry. Fix: use an index from 0"
+            + " to 1 (1 adds an entry).",
+        error("r: [{}]\n", "r.3=1"));
   }
 
   @Test
   void originNamesTheLatestOverrideOfAKeyOrOfAKeyBelowIt() {
-    Overrides overrides = new Overrides(List.of("model.hidden-size=64", "seed=2", "seed=3",
-        "broken"));
+    Overrides overrides =
+        new Overrides(List.of("model.hidden-size=64", "seed=2", "seed=3", "broken"));
     assertEquals(" (from override 'model.hidden-size=64')", overrides.origin("model.hidden-size"));
     assertEquals(" (from override 'model.hidden-size=64')", overrides.origin("model"));
     assertEquals(" (from override 'seed=3')", overrides.origin("seed"));

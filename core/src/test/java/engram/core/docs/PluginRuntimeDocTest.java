@@ -19,17 +19,21 @@ class PluginRuntimeDocTest {
   void theRuntimeTableNamesTheVersionsTheBuildPins() throws Exception {
     String pom = Files.readString(Path.of("../pom.xml"));
     String readme = Files.readString(Path.of("../plugins/README.md"));
-    Map<String, String> rows = Map.of(
-        "`engram-api` | api ", property(pom, "engram.api.version"),
-        "(`nd4j-api`, CPU backend `nd4j-native`) | ", property(pom, "nd4j.version"),
-        "(`slf4j-api`) | ", property(pom, "slf4j.version"),
-        "(`xchart`) | ", property(pom, "xchart.version"),
-        "(`commons-math3`) | ", artifactVersion(pom, "commons-math3"),
-        "(`jackson-databind`, YAML) | ", property(pom, "jackson.version"),
-        "Guice | ", property(pom, "guice.version"),
-        "picocli | ", property(pom, "picocli.version"));
-    rows.forEach((row, version) -> assertTrue(readme.contains(row + version + " |"),
-        "plugins/README.md should say '" + row + version + " |'"));
+    Map<String, String> rows =
+        Map.of(
+            "`engram-api` | api ", property(pom, "engram.api.version"),
+            "(`nd4j-api`, CPU backend `nd4j-native`) | ", property(pom, "nd4j.version"),
+            "(`slf4j-api`) | ", property(pom, "slf4j.version"),
+            "(`xchart`) | ", property(pom, "xchart.version"),
+            "(`commons-math3`) | ", artifactVersion(pom, "commons-math3"),
+            "(`jackson-databind`, YAML) | ", property(pom, "jackson.version"),
+            "Guice | ", property(pom, "guice.version"),
+            "picocli | ", property(pom, "picocli.version"));
+    rows.forEach(
+        (row, version) ->
+            assertTrue(
+                readme.contains(row + version + " |"),
+                "plugins/README.md should say '" + row + version + " |'"));
   }
 
   private static String property(String pom, String name) {
@@ -39,8 +43,12 @@ class PluginRuntimeDocTest {
   }
 
   private static String artifactVersion(String pom, String artifact) {
-    Matcher m = Pattern.compile("<artifactId>" + Pattern.quote(artifact)
-        + "</artifactId><version>([^<]+)</version>").matcher(pom);
+    Matcher m =
+        Pattern.compile(
+                "<artifactId>"
+                    + Pattern.quote(artifact)
+                    + "</artifactId><version>([^<]+)</version>")
+            .matcher(pom);
     assertTrue(m.find(), "no version of " + artifact + " in the root pom");
     return m.group(1);
   }

@@ -49,14 +49,19 @@ import org.w3c.dom.NodeList;
  * build) honest without running Maven: compiles its main sources against the api as they are,
  * checks its service registrations and the pom settings a plugin jar needs (the api coordinates,
  * provided scope, the {@code Engram-Api-Version} manifest entry, plugin versions that an offline
- * build finds), runs its n-back task through the SPI against brute force, and validates its
- * example experiment with the plugins discovered as core discovers them.
+ * build finds), runs its n-back task through the SPI against brute force, and validates its example
+ * experiment with the plugins discovered as core discovers them.
  */
 class PluginTemplateTest {
   private static final Path ROOT = Path.of("..");
   private static final Path TEMPLATE = ROOT.resolve("examples/plugin-template");
-  private static final List<String> KINDS = List.of("engram.api.Task", "engram.api.Model",
-      "engram.api.Curriculum", "engram.api.Regularizer", "engram.api.Analyzer");
+  private static final List<String> KINDS =
+      List.of(
+          "engram.api.Task",
+          "engram.api.Model",
+          "engram.api.Curriculum",
+          "engram.api.Regularizer",
+          "engram.api.Analyzer");
 
   private static Path classes;
   private static URLClassLoader loader;
@@ -67,17 +72,29 @@ class PluginTemplateTest {
     classes = Files.createTempDirectory("plugin-template-classes");
     List<String> sources;
     try (Stream<Path> files = Files.walk(TEMPLATE.resolve("src/main/java"))) {
-      sources = files.filter(p -> p.toString().endsWith(".java")).map(Path::toString).sorted()
-          .toList();
+      sources =
+          files.filter(p -> p.toString().endsWith(".java")).map(Path::toString).sorted().toList();
     }
     assertFalse(sources.isEmpty(), "no template sources under " + TEMPLATE.toAbsolutePath());
-    List<String> args = new ArrayList<>(List.of("-proc:none", "-encoding", "UTF-8", "--release",
-        "17", "-d", classes.toString(), "-cp", System.getProperty("java.class.path")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-proc:none",
+                "-encoding",
+                "UTF-8",
+                "--release",
+                "17",
+                "-d",
+                classes.toString(),
+                "-cp",
+                System.getProperty("java.class.path")));
     args.addAll(sources);
     StringWriter diagnostics = new StringWriter();
     PrintWriter writer = new PrintWriter(diagnostics, true);
-    int code = java.util.spi.ToolProvider.findFirst("javac").orElseThrow()
-        .run(writer, writer, args.toArray(String[]::new));
+    int code =
+        java.util.spi.ToolProvider.findFirst("javac")
+            .orElseThrow()
+            .run(writer, writer, args.toArray(String[]::new));
     assertEquals(0, code, "the plugin template does not compile against the api:\n" + diagnostics);
     Path resources = TEMPLATE.resolve("src/main/resources");
     try (Stream<Path> files = Files.walk(resources)) {
@@ -88,8 +105,9 @@ class PluginTemplateTest {
       }
     }
     // Like a jar in plugins/: a class loader of its own on top of Engram's.
-    loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-        PluginTemplateTest.class.getClassLoader());
+    loader =
+        new URLClassLoader(
+            new URL[] {classes.toUri().toURL()}, PluginTemplateTest.class.getClassLoader());
     registry = PluginRegistry.discover(loader);
   }
 
@@ -121,11 +139,13 @@ class PluginTemplateTest {
           try {
             type = Class.forName(name, false, loader);
           } catch (ClassNotFoundException e) {
-            throw new AssertionError(file + " names " + name + ", which is not a class of the template");
+            throw new AssertionError(
+                file + " names " + name + ", which is not a class of the template");
           }
           assertTrue(kind.isAssignableFrom(type), name + " does not implement " + kindName);
           assertTrue(Modifier.isPublic(type.getModifiers()), name + " must be public");
-          assertTrue(Modifier.isPublic(type.getConstructor().getModifiers()),
+          assertTrue(
+              Modifier.isPublic(type.getConstructor().getModifiers()),
               name + " needs a public no-argument constructor");
           registered.add(name);
         }
@@ -134,17 +154,22 @@ class PluginTemplateTest {
     // every plugin class of the template is registered (a forgotten services line is silent)
     try (Stream<Path> files = Files.walk(classes)) {
       for (Path file : files.filter(p -> p.toString().endsWith(".class")).toList()) {
-        String name = classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+        String name =
+            classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
         Class<?> type = Class.forName(name, false, loader);
-        if (Plugin.class.isAssignableFrom(type) && !type.isInterface()
+        if (Plugin.class.isAssignableFrom(type)
+            && !type.isInterface()
             && !Modifier.isAbstract(type.getModifiers())) {
-          assertTrue(registered.contains(name), name + " is a plugin but no services file names it");
+          assertTrue(
+              registered.contains(name), name + " is a plugin but no services file names it");
         }
       }
     }
     assertEquals(List.of(), registry.problems());
-    assertTrue(registry.ids(PluginKind.TASK).contains("n-back"), registry.ids(PluginKind.TASK).toString());
-    assertTrue(registry.ids(PluginKind.REGULARIZER).contains("l1-activity"),
+    assertTrue(
+        registry.ids(PluginKind.TASK).contains("n-back"), registry.ids(PluginKind.TASK).toString());
+    assertTrue(
+        registry.ids(PluginKind.REGULARIZER).contains("l1-activity"),
         registry.ids(PluginKind.REGULARIZER).toString());
   }
 
@@ -160,39 +185,53 @@ class PluginTemplateTest {
 
     // not part of the reactor
     for (Element module : children(root.getDocumentElement(), "modules", "module")) {
-      assertFalse(module.getTextContent().contains("examples"), "the reactor must not build the template");
+      assertFalse(
+          module.getTextContent().contains("examples"), "the reactor must not build the template");
     }
     assertFalse(Files.exists(ROOT.resolve("examples/pom.xml")));
 
     // the manifest entry names the api version that the api jar carries
     String apiVersion = resolve(manifestEntry(api), engramProps);
     assertNotNull(apiVersion, "api/pom.xml declares no Engram-Api-Version manifest entry");
-    assertEquals(apiVersion, resolve(manifestEntry(template), templateProps),
+    assertEquals(
+        apiVersion,
+        resolve(manifestEntry(template), templateProps),
         "examples/plugin-template/pom.xml: Engram-Api-Version must be the api's");
 
     // the api at the coordinates api/pom.xml publishes, provided; ND4J provided at Engram's version
     Element apiDependency = dependency(template, "engram-api");
     assertEquals(text(api.getDocumentElement(), "artifactId"), "engram-api");
-    assertEquals(text(child(api.getDocumentElement(), "parent"), "groupId"), text(apiDependency, "groupId"));
-    assertEquals(engramProps.get("project.version"), resolve(text(apiDependency, "version"), templateProps));
+    assertEquals(
+        text(child(api.getDocumentElement(), "parent"), "groupId"), text(apiDependency, "groupId"));
+    assertEquals(
+        engramProps.get("project.version"), resolve(text(apiDependency, "version"), templateProps));
     assertEquals("provided", text(apiDependency, "scope"));
     Element nd4j = dependency(template, "nd4j-api");
     assertEquals("provided", text(nd4j, "scope"));
     assertEquals(engramProps.get("nd4j.version"), resolve(text(nd4j, "version"), templateProps));
     // every other version (JUnit, ND4J's transitive libraries) from Engram's own build: the
     // template imports engram-parent's dependencyManagement, so an offline build finds them
-    List<Element> managed = children(template.getDocumentElement(), "dependencyManagement",
-        "dependencies", "dependency");
-    assertTrue(managed.stream().anyMatch(d -> "engram-parent".equals(text(d, "artifactId"))
-        && "import".equals(text(d, "scope")) && "pom".equals(text(d, "type"))
-        && engramProps.get("project.version").equals(resolve(text(d, "version"), templateProps))),
+    List<Element> managed =
+        children(
+            template.getDocumentElement(), "dependencyManagement", "dependencies", "dependency");
+    assertTrue(
+        managed.stream()
+            .anyMatch(
+                d ->
+                    "engram-parent".equals(text(d, "artifactId"))
+                        && "import".equals(text(d, "scope"))
+                        && "pom".equals(text(d, "type"))
+                        && engramProps
+                            .get("project.version")
+                            .equals(resolve(text(d, "version"), templateProps))),
         "the template must import org.engram:engram-parent as a BOM");
     Element testkit = dependency(template, "engram-testkit");
     assertEquals("test", text(testkit, "scope"));
 
     // build plugins at the versions Engram's own build uses, so an offline build finds them
     Map<String, String> engramPlugins = new HashMap<>();
-    for (Element plugin : children(root.getDocumentElement(), "build", "pluginManagement", "plugins", "plugin")) {
+    for (Element plugin :
+        children(root.getDocumentElement(), "build", "pluginManagement", "plugins", "plugin")) {
       engramPlugins.put(text(plugin, "artifactId"), text(plugin, "version"));
     }
     List<Element> plugins = children(template.getDocumentElement(), "build", "plugins", "plugin");
@@ -246,8 +285,10 @@ class PluginTemplateTest {
         for (int b = 0; b < size; b++) {
           assertEquals(t >= levels[k], target.scored(t, b, size), "N=" + levels[k] + " t=" + t);
           if (t >= levels[k]) {
-            assertEquals(symbols[t][b] == symbols[t - levels[k]][b] ? 1 : 0,
-                target.label(t, b, size), "N=" + levels[k] + " t=" + t + " b=" + b);
+            assertEquals(
+                symbols[t][b] == symbols[t - levels[k]][b] ? 1 : 0,
+                target.label(t, b, size),
+                "N=" + levels[k] + " t=" + t + " b=" + b);
           }
         }
       }
@@ -257,7 +298,8 @@ class PluginTemplateTest {
   @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
   void l1ActivityAddsLambdaSignOverNToTheGradient() {
-    Regularizer reg = (Regularizer) registry.find(PluginKind.REGULARIZER, "l1-activity").orElseThrow();
+    Regularizer reg =
+        (Regularizer) registry.find(PluginKind.REGULARIZER, "l1-activity").orElseThrow();
     Record config = reg.defaults();
     INDArray h = Nd4j.create(new double[] {0.5, -2, 0, 1}, new long[] {2, 1, 2}, DataType.DOUBLE);
     INDArray dLdh = Nd4j.ones(DataType.DOUBLE, 2, 1, 2);
@@ -272,11 +314,12 @@ class PluginTemplateTest {
 
   @Test
   void itsExampleExperimentIsValidWithThePluginLoaded() throws Exception {
-    ResolvedExperiment experiment = new ExperimentLoader(registry)
-        .load(TEMPLATE.resolve("n-back-multihead.yaml"), List.of());
+    ResolvedExperiment experiment =
+        new ExperimentLoader(registry).load(TEMPLATE.resolve("n-back-multihead.yaml"), List.of());
     assertEquals("n-back", experiment.task().plugin().id());
     assertEquals("multi-head", experiment.curriculum().plugin().id());
-    assertEquals(List.of("l1-activity"),
+    assertEquals(
+        List.of("l1-activity"),
         experiment.regularizers().stream().map(r -> r.plugin().id()).toList());
   }
 
@@ -286,19 +329,22 @@ class PluginTemplateTest {
     Path jar = plugins.resolve("engram-plugin-example.jar");
     java.util.jar.Manifest manifest = new java.util.jar.Manifest();
     manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-    manifest.getMainAttributes().putValue("Engram-Api-Version",
-        engram.api.ApiVersion.current().text());
+    manifest
+        .getMainAttributes()
+        .putValue("Engram-Api-Version", engram.api.ApiVersion.current().text());
     try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), manifest);
         Stream<Path> files = Files.walk(classes)) {
       for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-        out.putNextEntry(new java.util.jar.JarEntry(
-            classes.relativize(file).toString().replace('\\', '/')));
+        out.putNextEntry(
+            new java.util.jar.JarEntry(classes.relativize(file).toString().replace('\\', '/')));
         Files.copy(file, out);
         out.closeEntry();
       }
     }
     Path experiment = dir.resolve("indrnn.yaml");
-    Files.writeString(experiment, """
+    Files.writeString(
+        experiment,
+        """
         name: indrnn-n-back
         seed: 2
         task: {id: n-back, alphabet: 3}
@@ -314,36 +360,58 @@ class PluginTemplateTest {
         """);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = engram.core.cli.Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),
-        "--plugins", plugins.toString(), "run", experiment.toString(), "--runs-dir",
-        dir.resolve("runs").toString(), "--progress", "lines");
+    int code =
+        engram.core.cli.Main.execute(
+            new PrintWriter(out, true),
+            new PrintWriter(err, true),
+            "--plugins",
+            plugins.toString(),
+            "run",
+            experiment.toString(),
+            "--runs-dir",
+            dir.resolve("runs").toString(),
+            "--progress",
+            "lines");
     assertEquals(0, code, out + "\n" + err);
-    assertTrue(out.toString().contains("advancing to N=1..2"),
+    assertTrue(
+        out.toString().contains("advancing to N=1..2"),
         "the IndRNN from the jar solved 1-back and the multi-head curriculum advanced:\n" + out);
     Path run;
     try (Stream<Path> runs = Files.list(dir.resolve("runs"))) {
       run = runs.findFirst().orElseThrow();
     }
     String provenance = Files.readString(run.resolve("provenance.json"));
-    assertTrue(provenance.contains("\"id\" : \"indrnn\"")
-        && provenance.contains(jar.toAbsolutePath().toString()), provenance);
+    assertTrue(
+        provenance.contains("\"id\" : \"indrnn\"")
+            && provenance.contains(jar.toAbsolutePath().toString()),
+        provenance);
   }
 
   @Test
   void tutorialCommandsNameTheRealFiles() throws IOException {
     String tutorial = Files.readString(TEMPLATE.resolve("README.md"));
-    for (String needle : List.of("mvn -q install -DskipTests", "mvn -q package",
-        "plugins/", "./engram plugins", "n-back-multihead.yaml", "Engram-Api-Version")) {
+    for (String needle :
+        List.of(
+            "mvn -q install -DskipTests",
+            "mvn -q package",
+            "plugins/",
+            "./engram plugins",
+            "n-back-multihead.yaml",
+            "Engram-Api-Version")) {
       assertTrue(tutorial.contains(needle), "the tutorial no longer mentions " + needle);
     }
     Matcher m = Pattern.compile("target/(engram-plugin-example[^ `]*\\.jar)").matcher(tutorial);
     assertTrue(m.find(), "the tutorial names the jar it builds");
     Document template = parse(TEMPLATE.resolve("pom.xml"));
-    String jar = text(template.getDocumentElement(), "artifactId") + "-"
-        + text(template.getDocumentElement(), "version") + ".jar";
+    String jar =
+        text(template.getDocumentElement(), "artifactId")
+            + "-"
+            + text(template.getDocumentElement(), "version")
+            + ".jar";
     assertEquals(jar, m.group(1));
     String readme = Files.readString(ROOT.resolve("README.md"));
-    assertTrue(readme.contains("examples/plugin-template/README.md"),
+    assertTrue(
+        readme.contains("examples/plugin-template/README.md"),
         "the README points to the plugin tutorial");
   }
 

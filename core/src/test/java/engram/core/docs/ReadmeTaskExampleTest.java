@@ -14,7 +14,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,16 +43,25 @@ class ReadmeTaskExampleTest {
     java.util.spi.ToolProvider javac = java.util.spi.ToolProvider.findFirst("javac").orElseThrow();
     StringWriter diagnostics = new StringWriter();
     PrintWriter writer = new PrintWriter(diagnostics, true);
-    int code = javac.run(writer, writer, "-d", classes.toString(), "-cp",
-        System.getProperty("java.class.path"), file.toString());
+    int code =
+        javac.run(
+            writer,
+            writer,
+            "-d",
+            classes.toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            file.toString());
     assertEquals(0, code, "the README's task does not compile:\n" + diagnostics);
-    Files.writeString(classes.resolve("META-INF/services/engram.api.Task"),
-        "org.example.tasks.AnyOneTask\n");
+    Files.writeString(
+        classes.resolve("META-INF/services/engram.api.Task"), "org.example.tasks.AnyOneTask\n");
 
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-        getClass().getClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
       PluginRegistry registry = PluginRegistry.discover(loader);
-      assertTrue(registry.ids(PluginKind.TASK).contains("any-one"), registry.ids(PluginKind.TASK).toString());
+      assertTrue(
+          registry.ids(PluginKind.TASK).contains("any-one"),
+          registry.ids(PluginKind.TASK).toString());
       Task task = (Task) registry.find(PluginKind.TASK, "any-one").orElseThrow();
       Record config = task.defaults();
       Batch batch = task.sample(config, new int[] {2, 5}, 64, new SplittableRandom(3));

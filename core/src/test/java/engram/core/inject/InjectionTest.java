@@ -53,20 +53,28 @@ class InjectionTest {
   @BeforeAll
   static void load() throws Exception {
     invocation = new Invocation(PluginRegistry.discover(InjectionTest.class.getClassLoader()));
-    tiny = invocation.loader().load("""
-        name: tiny
-        seed: 7
-        task: {id: n-parity}
-        model: {id: leaky-rnn, hidden-size: 6}
-        curriculum: {id: multi-head, threshold: 1.0}
-        training: {batch-size: 8, steps-per-epoch: 2, max-epochs: 2}
-        evaluation: {batches: 1, batch-size: 8}
-        """, "tiny.yaml", "tiny", List.of());
+    tiny =
+        invocation
+            .loader()
+            .load(
+                """
+                name: tiny
+                seed: 7
+                task: {id: n-parity}
+                model: {id: leaky-rnn, hidden-size: 6}
+                curriculum: {id: multi-head, threshold: 1.0}
+                training: {batch-size: 8, steps-per-epoch: 2, max-epochs: 2}
+                evaluation: {batches: 1, batch-size: 8}
+                """,
+                "tiny.yaml",
+                "tiny",
+                List.of());
   }
 
   private static ResolvedExperiment withSeed(long seed) throws Exception {
-    return invocation.loader().load(invocation.loader().toYaml(tiny), "tiny", "tiny",
-        List.of("seed=" + seed));
+    return invocation
+        .loader()
+        .load(invocation.loader().toYaml(tiny), "tiny", "tiny", List.of("seed=" + seed));
   }
 
   @Test
@@ -82,10 +90,12 @@ class InjectionTest {
     assertEquals(tiny, run.getInstance(ResolvedExperiment.class));
     assertSame(tiny.task(), run.getInstance(Key.get(PluginChoice.class, Chosen.Task.class)));
     assertSame(tiny.model(), run.getInstance(Key.get(PluginChoice.class, Chosen.Model.class)));
-    assertSame(tiny.curriculum(),
-        run.getInstance(Key.get(PluginChoice.class, Chosen.Curriculum.class)));
-    assertEquals(List.of(), run.getInstance(
-        Key.get(new TypeLiteral<List<PluginChoice>>() {}, Chosen.Regularizers.class)));
+    assertSame(
+        tiny.curriculum(), run.getInstance(Key.get(PluginChoice.class, Chosen.Curriculum.class)));
+    assertEquals(
+        List.of(),
+        run.getInstance(
+            Key.get(new TypeLiteral<List<PluginChoice>>() {}, Chosen.Regularizers.class)));
     assertEquals(7L, run.getInstance(RandomStreams.class).seed());
     assertEquals(DataType.FLOAT, run.getInstance(DataType.class));
   }
@@ -98,10 +108,14 @@ class InjectionTest {
     Network second = run.getInstance(Network.class);
     assertNotSame(first, second);
     // the values the trainer built itself before the injector did: same stream, same draws
-    Network byHand = Networks.create((Model<Record>) tiny.model().plugin().plugin(),
-        tiny.model().config(), new NetworkSpec(
-            ((Task<Record>) tiny.task().plugin().plugin()).inputSize(tiny.task().config()),
-            DataType.FLOAT), new RandomStreams(7).stream("model-init"));
+    Network byHand =
+        Networks.create(
+            (Model<Record>) tiny.model().plugin().plugin(),
+            tiny.model().config(),
+            new NetworkSpec(
+                ((Task<Record>) tiny.task().plugin().plugin()).inputSize(tiny.task().config()),
+                DataType.FLOAT),
+            new RandomStreams(7).stream("model-init"));
     for (int i = 0; i < byHand.parameters().size(); i++) {
       Parameter expected = byHand.parameters().get(i);
       assertEquals(expected.value(), first.parameters().get(i).value(), expected.name());
@@ -113,25 +127,33 @@ class InjectionTest {
   void swappingTheRandomStreamsSwapsEveryDrawOfTheRun() throws Exception {
     List<Double> seven = losses(new ExperimentModule(tiny));
     assertEquals(seven, losses(new ExperimentModule(tiny)), "repeatable");
-    List<Double> eight = losses(Modules.override(new ExperimentModule(tiny))
-        .with(binder -> binder.bind(RandomStreams.class).toInstance(new RandomStreams(8))));
+    List<Double> eight =
+        losses(
+            Modules.override(new ExperimentModule(tiny))
+                .with(binder -> binder.bind(RandomStreams.class).toInstance(new RandomStreams(8))));
     assertNotEquals(seven, eight);
-    assertEquals(eight, losses(new ExperimentModule(withSeed(8))),
+    assertEquals(
+        eight,
+        losses(new ExperimentModule(withSeed(8))),
         "the streams of seed 8 are the run of seed 8");
   }
 
   /** The training losses of the run's trainer, read through an observer added to its set. */
   private static List<Double> losses(Module run) {
     List<Double> losses = new ArrayList<>();
-    TrainingObserver observer = new TrainingObserver() {
-      @Override
-      public void step(int epoch, long step, double loss) {
-        losses.add(loss);
-      }
-    };
-    Guice.createInjector(run, ExperimentModule.observers(observer),
+    TrainingObserver observer =
+        new TrainingObserver() {
+          @Override
+          public void step(int epoch, long step, double loss) {
+            losses.add(loss);
+          }
+        };
+    Guice.createInjector(
+            run,
+            ExperimentModule.observers(observer),
             binder -> binder.bind(StopSignal.class).toInstance(new StopSignal()))
-        .getInstance(Trainer.class).run();
+        .getInstance(Trainer.class)
+        .run();
     return losses;
   }
 
@@ -139,8 +161,8 @@ class InjectionTest {
   void runsOfOneInvocationShareItsStopSignalAndNothingOfEachOther() throws Exception {
     Invocation own = new Invocation(invocation.plugins()); // its stop signal is requested below
     RunInjector one = own.run(tiny, dir.resolve("runs"), List.of("engram", "run"), List.of());
-    RunInjector two = own.run(withSeed(8), dir.resolve("runs"), List.of("engram", "run"),
-        List.of());
+    RunInjector two =
+        own.run(withSeed(8), dir.resolve("runs"), List.of("engram", "run"), List.of());
     try (Stream<Path> nothing = Files.list(dir)) {
       assertEquals(0, nothing.count(), "nothing is created before a run asks for it");
     }
@@ -166,12 +188,13 @@ class InjectionTest {
   @Test
   void theRunDirectorysWriterIsOneOfTheObservers() throws Exception {
     List<Integer> epochs = new ArrayList<>();
-    TrainingObserver display = new TrainingObserver() {
-      @Override
-      public void epoch(EpochReport report) {
-        epochs.add(report.epoch());
-      }
-    };
+    TrainingObserver display =
+        new TrainingObserver() {
+          @Override
+          public void epoch(EpochReport report) {
+            epochs.add(report.epoch());
+          }
+        };
     Invocation own = new Invocation(invocation.plugins()); // a stop signal nobody requested
     RunInjector run = own.run(tiny, dir, List.of("engram", "run"), List.of(display));
     try (RunArtifacts artifacts = run.artifacts()) {
@@ -179,7 +202,9 @@ class InjectionTest {
     }
     assertEquals(List.of(1, 2), epochs);
     Path directory = run.directory().path();
-    assertEquals(3, Files.readAllLines(directory.resolve(RunDirectory.METRICS)).size(),
+    assertEquals(
+        3,
+        Files.readAllLines(directory.resolve(RunDirectory.METRICS)).size(),
         "a header and one row per epoch");
     assertTrue(Files.isDirectory(run.directory().checkpoints().resolve("final")));
   }

@@ -28,22 +28,40 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DiscoveryTest {
   /** The built-in tasks, sorted: one place to update when a task is added. */
-  static final List<String> BUILT_IN_TASKS = List.of("addition-problem", "delayed-addition",
-      "evidence-accumulation", "flip-flop", "n-dms", "n-parity");
+  static final List<String> BUILT_IN_TASKS =
+      List.of(
+          "addition-problem",
+          "delayed-addition",
+          "evidence-accumulation",
+          "flip-flop",
+          "n-dms",
+          "n-parity");
 
   private final PluginRegistry registry = PluginRegistry.discover(getClass().getClassLoader());
 
   @Test
   void everyBuiltInPluginIsFoundUnderItsKind() {
     assertEquals(BUILT_IN_TASKS, registry.ids(PluginKind.TASK));
-    assertEquals(List.of("gru", "leaky-rnn", "lstm", "plrnn", "rank-one-rnn", "vanilla-rnn"),
+    assertEquals(
+        List.of("gru", "leaky-rnn", "lstm", "plrnn", "rank-one-rnn", "vanilla-rnn"),
         registry.ids(PluginKind.MODEL));
-    assertEquals(List.of("multi-head", "none", "single-head", "sliding-window"),
+    assertEquals(
+        List.of("multi-head", "none", "single-head", "sliding-window"),
         registry.ids(PluginKind.CURRICULUM));
-    assertEquals(List.of("activity-l2", "noise-injection", "temporal-consistency", "weight-l2"),
+    assertEquals(
+        List.of("activity-l2", "noise-injection", "temporal-consistency", "weight-l2"),
         registry.ids(PluginKind.REGULARIZER));
-    assertEquals(List.of("ablation", "connectivity", "dimensionality", "fixed-points", "forgetting",
-        "network-timescales", "perturbation", "tau-stats", "transfer"),
+    assertEquals(
+        List.of(
+            "ablation",
+            "connectivity",
+            "dimensionality",
+            "fixed-points",
+            "forgetting",
+            "network-timescales",
+            "perturbation",
+            "tau-stats",
+            "transfer"),
         registry.ids(PluginKind.ANALYZER));
     assertEquals(List.of("timescales-curriculum"), registry.ids(PluginKind.STUDY));
     assertEquals(List.of(), registry.problems());
@@ -61,7 +79,8 @@ class DiscoveryTest {
   void moduleDescriptorsAndServiceFilesAgree() throws IOException {
     Set<String> sources = new TreeSet<>();
     registry.all().forEach(p -> sources.add(p.source()));
-    assertTrue(sources.size() >= 3, "expected the tasks, models and regularizers modules: " + sources);
+    assertTrue(
+        sources.size() >= 3, "expected the tasks, models and regularizers modules: " + sources);
     for (String source : sources) {
       Path path = Path.of(source);
       ModuleDescriptor descriptor;
@@ -87,7 +106,8 @@ class DiscoveryTest {
             var e = entries.nextElement();
             if (e.getName().startsWith("META-INF/services/") && !e.isDirectory()) {
               try (InputStream in = jar.getInputStream(e)) {
-                services.put(e.getName().substring("META-INF/services/".length()),
+                services.put(
+                    e.getName().substring("META-INF/services/".length()),
                     providers(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
               }
             }
@@ -97,8 +117,14 @@ class DiscoveryTest {
       Map<String, Set<String>> provides = new TreeMap<>();
       descriptor.provides().forEach(p -> provides.put(p.service(), new TreeSet<>(p.providers())));
       assertFalse(provides.isEmpty(), descriptor.name() + " provides nothing");
-      assertEquals(provides, services, "module-info of " + descriptor.name()
-          + " and its META-INF/services disagree (" + source + ")");
+      assertEquals(
+          provides,
+          services,
+          "module-info of "
+              + descriptor.name()
+              + " and its META-INF/services disagree ("
+              + source
+              + ")");
     }
   }
 
@@ -137,12 +163,13 @@ class DiscoveryTest {
 
   private record Registry(PluginRegistry registry) {}
 
-  private Registry withExtraServices(Path dir, Class<?> service, String provider) throws IOException {
+  private Registry withExtraServices(Path dir, Class<?> service, String provider)
+      throws IOException {
     Path services = dir.resolve("META-INF/services");
     Files.createDirectories(services);
     Files.writeString(services.resolve(service.getName()), provider + "\n");
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()},
-        getClass().getClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader())) {
       return new Registry(PluginRegistry.discover(loader));
     }
   }
@@ -238,7 +265,8 @@ class DiscoveryTest {
     }
 
     @Override
-    public Batch sample(ImpostorParityTask.Config c, int[] levels, int batchSize, RandomGenerator rng) {
+    public Batch sample(
+        ImpostorParityTask.Config c, int[] levels, int batchSize, RandomGenerator rng) {
       throw new UnsupportedOperationException("never sampled");
     }
   }

@@ -27,67 +27,97 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginFolderTest {
   @TempDir static Path built;
 
-  private static Path good;        // task recall-bit + regularizer constant-term, this api (0.2)
-  private static Path helperOne;   // task helper-one, bundles org.example.helper.Helper "1"
-  private static Path helperTwo;   // task helper-two, bundles the same class name, "2"
-  private static Path throwing;    // task whose constructor throws + a working task "survivor"
-  private static Path twinA;       // task id "twin"
-  private static Path twinB;       // another class, same id "twin"
-  private static Path impostor;    // task id "n-parity", as a built-in
-  private static Path newerApi;    // like good, but declares api 0.3
-  private static Path patchApi;    // declares 0.2.7: compatible
-  private static Path noApi;       // declares no api version
-  private static Path noPlugins;   // classes but no META-INF/services
+  private static Path good; // task recall-bit + regularizer constant-term, this api (0.2)
+  private static Path helperOne; // task helper-one, bundles org.example.helper.Helper "1"
+  private static Path helperTwo; // task helper-two, bundles the same class name, "2"
+  private static Path throwing; // task whose constructor throws + a working task "survivor"
+  private static Path twinA; // task id "twin"
+  private static Path twinB; // another class, same id "twin"
+  private static Path impostor; // task id "n-parity", as a built-in
+  private static Path newerApi; // like good, but declares api 0.3
+  private static Path patchApi; // declares 0.2.7: compatible
+  private static Path noApi; // declares no api version
+  private static Path noPlugins; // classes but no META-INF/services
 
   @BeforeAll
   static void buildJars() throws IOException {
     Path scratch = built.resolve("scratch");
-    PluginJarBuilder goodBuilder = PluginJarBuilder.in(scratch)
-        .source("org.example.good.RecallBitTask",
-            PluginJarBuilder.task("org.example.good", "RecallBitTask", "recall-bit"))
-        .source("org.example.good.ConstantTerm",
-            PluginJarBuilder.regularizer("org.example.good", "ConstantTerm", "constant-term"))
-        .service(Task.class, "org.example.good.RecallBitTask")
-        .service(Regularizer.class, "org.example.good.ConstantTerm");
+    PluginJarBuilder goodBuilder =
+        PluginJarBuilder.in(scratch)
+            .source(
+                "org.example.good.RecallBitTask",
+                PluginJarBuilder.task("org.example.good", "RecallBitTask", "recall-bit"))
+            .source(
+                "org.example.good.ConstantTerm",
+                PluginJarBuilder.regularizer("org.example.good", "ConstantTerm", "constant-term"))
+            .service(Task.class, "org.example.good.RecallBitTask")
+            .service(Regularizer.class, "org.example.good.ConstantTerm");
     good = goodBuilder.write(built.resolve("jars/good.jar"));
     newerApi = goodBuilder.apiVersion("0.3").write(built.resolve("jars/newer-api.jar"));
     patchApi = goodBuilder.apiVersion("0.2.7").write(built.resolve("jars/patch-api.jar"));
     noApi = goodBuilder.apiVersion(null).write(built.resolve("jars/no-api.jar"));
     helperOne = helperJar("one", "1");
     helperTwo = helperJar("two", "2");
-    throwing = PluginJarBuilder.in(scratch)
-        .source("org.example.bad.BadTask", PluginJarBuilder.task("org.example.bad", "BadTask",
-            "bad-task", "\"bad\"", "throw new IllegalStateException(\"broken on purpose\");"))
-        .source("org.example.bad.SurvivorTask",
-            PluginJarBuilder.task("org.example.bad", "SurvivorTask", "survivor"))
-        .service(Task.class, "org.example.bad.BadTask")
-        .service(Task.class, "org.example.bad.SurvivorTask")
-        .write(built.resolve("jars/throwing.jar"));
-    twinA = PluginJarBuilder.in(scratch)
-        .source("org.example.a.TwinTask", PluginJarBuilder.task("org.example.a", "TwinTask", "twin"))
-        .service(Task.class, "org.example.a.TwinTask")
-        .write(built.resolve("jars/twin-a.jar"));
-    twinB = PluginJarBuilder.in(scratch)
-        .source("org.example.b.TwinTask", PluginJarBuilder.task("org.example.b", "TwinTask", "twin"))
-        .service(Task.class, "org.example.b.TwinTask")
-        .write(built.resolve("jars/twin-b.jar"));
-    impostor = PluginJarBuilder.in(scratch)
-        .source("org.example.c.Parity", PluginJarBuilder.task("org.example.c", "Parity", "n-parity"))
-        .service(Task.class, "org.example.c.Parity")
-        .write(built.resolve("jars/impostor.jar"));
-    noPlugins = PluginJarBuilder.in(scratch)
-        .source("org.example.lib.Util", "package org.example.lib; public class Util {}")
-        .write(built.resolve("jars/library.jar"));
+    throwing =
+        PluginJarBuilder.in(scratch)
+            .source(
+                "org.example.bad.BadTask",
+                PluginJarBuilder.task(
+                    "org.example.bad",
+                    "BadTask",
+                    "bad-task",
+                    "\"bad\"",
+                    "throw new IllegalStateException(\"broken on purpose\");"))
+            .source(
+                "org.example.bad.SurvivorTask",
+                PluginJarBuilder.task("org.example.bad", "SurvivorTask", "survivor"))
+            .service(Task.class, "org.example.bad.BadTask")
+            .service(Task.class, "org.example.bad.SurvivorTask")
+            .write(built.resolve("jars/throwing.jar"));
+    twinA =
+        PluginJarBuilder.in(scratch)
+            .source(
+                "org.example.a.TwinTask",
+                PluginJarBuilder.task("org.example.a", "TwinTask", "twin"))
+            .service(Task.class, "org.example.a.TwinTask")
+            .write(built.resolve("jars/twin-a.jar"));
+    twinB =
+        PluginJarBuilder.in(scratch)
+            .source(
+                "org.example.b.TwinTask",
+                PluginJarBuilder.task("org.example.b", "TwinTask", "twin"))
+            .service(Task.class, "org.example.b.TwinTask")
+            .write(built.resolve("jars/twin-b.jar"));
+    impostor =
+        PluginJarBuilder.in(scratch)
+            .source(
+                "org.example.c.Parity",
+                PluginJarBuilder.task("org.example.c", "Parity", "n-parity"))
+            .service(Task.class, "org.example.c.Parity")
+            .write(built.resolve("jars/impostor.jar"));
+    noPlugins =
+        PluginJarBuilder.in(scratch)
+            .source("org.example.lib.Util", "package org.example.lib; public class Util {}")
+            .write(built.resolve("jars/library.jar"));
   }
 
   /** A task whose title is the version of a helper class bundled in its jar. */
   private static Path helperJar(String name, String version) throws IOException {
     return PluginJarBuilder.in(built.resolve("scratch"))
-        .source("org.example.helper.Helper", "package org.example.helper;"
-            + " public final class Helper { public static String version() { return \"" + version
-            + "\"; } }")
-        .source("org.example." + name + ".HelperTask", PluginJarBuilder.task("org.example." + name,
-            "HelperTask", "helper-" + name, "\"helper \" + org.example.helper.Helper.version()", ""))
+        .source(
+            "org.example.helper.Helper",
+            "package org.example.helper;"
+                + " public final class Helper { public static String version() { return \""
+                + version
+                + "\"; } }")
+        .source(
+            "org.example." + name + ".HelperTask",
+            PluginJarBuilder.task(
+                "org.example." + name,
+                "HelperTask",
+                "helper-" + name,
+                "\"helper \" + org.example.helper.Helper.version()",
+                ""))
         .service(Task.class, "org.example." + name + ".HelperTask")
         .write(built.resolve("jars/helper-" + name + ".jar"));
   }
@@ -103,12 +133,19 @@ class PluginFolderTest {
   }
 
   private static PluginRegistry discover(Path folder) {
-    return PluginRegistry.discover(PluginFolderTest.class.getClassLoader(), PluginFolders.of(folder));
+    return PluginRegistry.discover(
+        PluginFolderTest.class.getClassLoader(), PluginFolders.of(folder));
   }
 
   private static void assertBuiltInsStillLoad(PluginRegistry registry) {
-    assertTrue(registry.ids(PluginKind.TASK).containsAll(DiscoveryTest.BUILT_IN_TASKS.stream()
-        .filter(id -> !id.equals("n-parity")).toList()), registry.ids(PluginKind.TASK).toString());
+    assertTrue(
+        registry
+            .ids(PluginKind.TASK)
+            .containsAll(
+                DiscoveryTest.BUILT_IN_TASKS.stream()
+                    .filter(id -> !id.equals("n-parity"))
+                    .toList()),
+        registry.ids(PluginKind.TASK).toString());
     assertTrue(registry.ids(PluginKind.MODEL).contains("leaky-rnn"));
   }
 
@@ -125,12 +162,20 @@ class PluginFolderTest {
     PluginRegistry registry = discover(plugins);
     assertEquals(List.of(), registry.problems());
     Path jar = plugins.resolve("good.jar").toAbsolutePath().normalize();
-    DiscoveredPlugin task = registry.all(PluginKind.TASK).stream()
-        .filter(p -> p.id().equals("recall-bit")).findFirst().orElseThrow();
+    DiscoveredPlugin task =
+        registry.all(PluginKind.TASK).stream()
+            .filter(p -> p.id().equals("recall-bit"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(jar.toString(), task.source());
     assertTrue(task.plugin() instanceof Task<?>, "the api is shared with core");
-    assertEquals(jar.toString(), registry.all(PluginKind.REGULARIZER).stream()
-        .filter(p -> p.id().equals("constant-term")).findFirst().orElseThrow().source());
+    assertEquals(
+        jar.toString(),
+        registry.all(PluginKind.REGULARIZER).stream()
+            .filter(p -> p.id().equals("constant-term"))
+            .findFirst()
+            .orElseThrow()
+            .source());
     assertEquals(List.of(jar), registry.jars().stream().map(PluginJar::path).toList());
     assertEquals(PluginJar.sha256(jar), registry.jars().get(0).sha256());
     assertEquals("0.2", registry.jars().get(0).apiVersion());
@@ -152,7 +197,8 @@ class PluginFolderTest {
     assertSame(PluginFolderTest.class.getClassLoader(), loaderOne.getParent());
     assertSame(Task.class, loaderOne.loadClass(Task.class.getName()), "api from the parent");
     // The helper is not visible to the application: it lives only inside the jars.
-    assertThrows(ClassNotFoundException.class,
+    assertThrows(
+        ClassNotFoundException.class,
         () -> Class.forName("org.example.helper.Helper", false, getClass().getClassLoader()));
   }
 
@@ -162,15 +208,19 @@ class PluginFolderTest {
     Path broken = PluginJarBuilder.writeCorrupt(plugins.resolve("broken.jar"));
     PluginRegistry registry = discover(plugins);
     String problem = onlyProblem(registry);
-    assertTrue(problem.startsWith(broken.toAbsolutePath() + " was skipped: it is not a readable jar"),
+    assertTrue(
+        problem.startsWith(broken.toAbsolutePath() + " was skipped: it is not a readable jar"),
         problem);
     assertTrue(problem.contains("Fix:"), problem);
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"), "the other jar still loads");
     assertBuiltInsStillLoad(registry);
     // Its ids are unknown, so any missing id may be in it.
     assertEquals(registry.problemDetails(), registry.problemsAbout(PluginKind.TASK, "n-back"));
-    assertEquals(List.of(), registry.problemsAbout(PluginKind.TASK, "recall-bit").stream()
-        .filter(p -> !p.mayConcern(PluginKind.TASK, "recall-bit")).toList());
+    assertEquals(
+        List.of(),
+        registry.problemsAbout(PluginKind.TASK, "recall-bit").stream()
+            .filter(p -> !p.mayConcern(PluginKind.TASK, "recall-bit"))
+            .toList());
   }
 
   @Test
@@ -180,7 +230,9 @@ class PluginFolderTest {
     assertTrue(problem.contains("library.jar was skipped: it registers no Engram plugin"), problem);
     assertTrue(problem.contains("Fix:"), problem);
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"));
-    assertEquals(List.of(), registry.problemsAbout(PluginKind.TASK, "n-back"),
+    assertEquals(
+        List.of(),
+        registry.problemsAbout(PluginKind.TASK, "n-back"),
         "a jar without plugins cannot be why an id is missing");
   }
 
@@ -190,15 +242,21 @@ class PluginFolderTest {
     Path plugins = folder(dir, throwing, good);
     PluginRegistry registry = discover(plugins);
     String problem = onlyProblem(registry);
-    assertTrue(problem.startsWith(plugins.resolve("throwing.jar").toAbsolutePath()
-        + ": a task plugin failed to load and was skipped:"), problem);
-    assertTrue(problem.contains("org.example.bad.BadTask") && problem.contains("broken on purpose"),
+    assertTrue(
+        problem.startsWith(
+            plugins.resolve("throwing.jar").toAbsolutePath()
+                + ": a task plugin failed to load and was skipped:"),
+        problem);
+    assertTrue(
+        problem.contains("org.example.bad.BadTask") && problem.contains("broken on purpose"),
         problem);
     assertTrue(registry.ids(PluginKind.TASK).contains("survivor"), "the jar's other task loads");
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"), "the other jar loads");
     assertBuiltInsStillLoad(registry);
     assertEquals(1, registry.problemsAbout(PluginKind.TASK, "bad-task").size());
-    assertEquals(List.of(), registry.problemsAbout(PluginKind.MODEL, "bad-model"),
+    assertEquals(
+        List.of(),
+        registry.problemsAbout(PluginKind.MODEL, "bad-model"),
         "it may only have cost a task");
   }
 
@@ -208,12 +266,16 @@ class PluginFolderTest {
     PluginRegistry registry = discover(plugins);
     String problem = onlyProblem(registry);
     assertTrue(problem.startsWith("Two or more task plugins declare the id 'twin'"), problem);
-    assertTrue(problem.contains(plugins.resolve("twin-a.jar").toAbsolutePath().toString())
-        && problem.contains(plugins.resolve("twin-b.jar").toAbsolutePath().toString()), problem);
+    assertTrue(
+        problem.contains(plugins.resolve("twin-a.jar").toAbsolutePath().toString())
+            && problem.contains(plugins.resolve("twin-b.jar").toAbsolutePath().toString()),
+        problem);
     assertFalse(registry.ids(PluginKind.TASK).contains("twin"));
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"));
     assertEquals(registry.problemDetails(), registry.problemsAbout(PluginKind.TASK, "twin"));
-    assertEquals(List.of(), registry.problemsAbout(PluginKind.TASK, "other"),
+    assertEquals(
+        List.of(),
+        registry.problemsAbout(PluginKind.TASK, "other"),
         "a duplicate explains only its own id");
   }
 
@@ -221,11 +283,15 @@ class PluginFolderTest {
   void aByteIdenticalCopyInAnotherFolderIsLoadedOnce(@TempDir Path dir) throws IOException {
     Path plugins = folder(dir, good);
     Path other = folder(dir.resolve("other"), good);
-    PluginRegistry registry = PluginRegistry.discover(getClass().getClassLoader(),
-        PluginFolders.of(plugins, other));
+    PluginRegistry registry =
+        PluginRegistry.discover(getClass().getClassLoader(), PluginFolders.of(plugins, other));
     String problem = onlyProblem(registry);
-    assertTrue(problem.startsWith(other.resolve("good.jar").toAbsolutePath() + " is the same file as "
-        + plugins.resolve("good.jar").toAbsolutePath()), problem);
+    assertTrue(
+        problem.startsWith(
+            other.resolve("good.jar").toAbsolutePath()
+                + " is the same file as "
+                + plugins.resolve("good.jar").toAbsolutePath()),
+        problem);
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"));
     assertEquals(1, registry.jars().size());
   }
@@ -237,28 +303,33 @@ class PluginFolderTest {
     String problem = onlyProblem(registry);
     assertTrue(problem.startsWith("Two or more task plugins declare the id 'n-parity'"), problem);
     assertTrue(problem.contains("engram.tasks.parity.NParityTask"), problem);
-    assertTrue(problem.contains(plugins.resolve("impostor.jar").toAbsolutePath().toString()),
-        problem);
+    assertTrue(
+        problem.contains(plugins.resolve("impostor.jar").toAbsolutePath().toString()), problem);
     assertFalse(registry.ids(PluginKind.TASK).contains("n-parity"));
     assertBuiltInsStillLoad(registry);
   }
 
   @Test
-  void aJarBuiltAgainstAnotherApiIsRefusedNamingBothVersions(@TempDir Path dir)
-      throws IOException {
+  void aJarBuiltAgainstAnotherApiIsRefusedNamingBothVersions(@TempDir Path dir) throws IOException {
     Path plugins = folder(dir, newerApi, patchApi);
     PluginRegistry registry = discover(plugins);
     String problem = onlyProblem(registry);
-    assertTrue(problem.startsWith(plugins.resolve("newer-api.jar").toAbsolutePath()
-        + " was skipped: it was built against engram-api 0.3, but this Engram has engram-api 0.2."),
+    assertTrue(
+        problem.startsWith(
+            plugins.resolve("newer-api.jar").toAbsolutePath()
+                + " was skipped: it was built against engram-api 0.3, but this Engram has"
+                + " engram-api 0.2."),
         problem);
     assertTrue(problem.contains("Fix: rebuild the plugin against engram-api 0.2"), problem);
-    assertEquals(List.of("patch-api.jar"),
+    assertEquals(
+        List.of("patch-api.jar"),
         registry.jars().stream().map(j -> j.path().getFileName().toString()).toList(),
         "0.2.7 is compatible with 0.2");
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"));
     assertEquals(1, registry.problemsAbout(PluginKind.REGULARIZER, "anything").size());
-    assertEquals(List.of(), registry.problemsAbout(PluginKind.MODEL, "anything"),
+    assertEquals(
+        List.of(),
+        registry.problemsAbout(PluginKind.MODEL, "anything"),
         "the refused jar registers no model");
   }
 
@@ -267,8 +338,11 @@ class PluginFolderTest {
     Path plugins = folder(dir, noApi);
     PluginRegistry registry = discover(plugins);
     String problem = onlyProblem(registry);
-    assertTrue(problem.startsWith(plugins.resolve("no-api.jar").toAbsolutePath()
-        + " does not say which engram-api it was built against; loading it anyway."), problem);
+    assertTrue(
+        problem.startsWith(
+            plugins.resolve("no-api.jar").toAbsolutePath()
+                + " does not say which engram-api it was built against; loading it anyway."),
+        problem);
     assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"));
     assertNull(registry.jars().get(0).apiVersion());
     assertEquals(List.of(), registry.problemsAbout(PluginKind.TASK, "n-back"));
@@ -277,7 +351,8 @@ class PluginFolderTest {
   @Test
   void aMissingFolderIsAWarning(@TempDir Path dir) {
     PluginRegistry registry = discover(dir.resolve("nope"));
-    assertTrue(onlyProblem(registry).contains("nope does not exist"), registry.problems().toString());
+    assertTrue(
+        onlyProblem(registry).contains("nope does not exist"), registry.problems().toString());
     assertEquals(DiscoveryTest.BUILT_IN_TASKS, registry.ids(PluginKind.TASK));
   }
 
@@ -287,8 +362,9 @@ class PluginFolderTest {
     Path b = dir.resolve("b");
     Path c = dir.resolve("c");
     Path d = dir.resolve("d");
-    PluginFolders folders = PluginFolders.resolve(a.toString(),
-        Map.of(PluginFolders.ENVIRONMENT, b + ":" + c), List.of(d, a));
+    PluginFolders folders =
+        PluginFolders.resolve(
+            a.toString(), Map.of(PluginFolders.ENVIRONMENT, b + ":" + c), List.of(d, a));
     assertEquals(List.of(a, b, c, d), folders.folders(), "in order, each once");
     assertEquals(List.of(), PluginFolders.resolve(null, Map.of(), List.of()).folders());
   }
@@ -312,12 +388,19 @@ class PluginFolderTest {
   @Test
   void theApiJarsManifestAndCoreTakeTheVersionFromOnePomProperty() throws Exception {
     String root = Files.readString(Path.of("..", "pom.xml"));
-    java.util.regex.Matcher m = java.util.regex.Pattern
-        .compile("<engram.api.version>([^<]+)</engram.api.version>").matcher(root);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("<engram.api.version>([^<]+)</engram.api.version>")
+            .matcher(root);
     assertTrue(m.find(), "the root pom defines engram.api.version");
     assertEquals(m.group(1), ApiVersion.current().text());
     String apiPom = Files.readString(Path.of("..", "api", "pom.xml"));
-    assertTrue(apiPom.contains("<" + ApiVersion.MANIFEST_ATTRIBUTE + ">${engram.api.version}</"
-        + ApiVersion.MANIFEST_ATTRIBUTE + ">"), "api/pom.xml writes the attribute");
+    assertTrue(
+        apiPom.contains(
+            "<"
+                + ApiVersion.MANIFEST_ATTRIBUTE
+                + ">${engram.api.version}</"
+                + ApiVersion.MANIFEST_ATTRIBUTE
+                + ">"),
+        "api/pom.xml writes the attribute");
   }
 }

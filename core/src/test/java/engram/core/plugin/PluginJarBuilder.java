@@ -17,10 +17,10 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /**
- * Builds plugin jars at test time, outside the reactor's class path, as a plugin author would:
- * Java sources compiled against the api (the test class path), {@code META-INF/services} entries
- * and an {@code Engram-Api-Version} manifest attribute. The one place tests make plugin jars; it
- * also has the sources of a small task and a small regularizer.
+ * Builds plugin jars at test time, outside the reactor's class path, as a plugin author would: Java
+ * sources compiled against the api (the test class path), {@code META-INF/services} entries and an
+ * {@code Engram-Api-Version} manifest attribute. The one place tests make plugin jars; it also has
+ * the sources of a small task and a small regularizer.
  *
  * <p>Sources are compiled once per builder; {@link #write} can then package them several times,
  * e.g. with different manifest versions.
@@ -101,8 +101,16 @@ public final class PluginJarBuilder {
   private Path compile() throws IOException {
     Path src = work.resolve("src");
     Path out = Files.createTempDirectory(work, "classes-");
-    List<String> args = new ArrayList<>(List.of("-d", out.toString(), "-proc:none",
-        "-implicit:none", "-nowarn", "-cp", System.getProperty("java.class.path")));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-d",
+                out.toString(),
+                "-proc:none",
+                "-implicit:none",
+                "-nowarn",
+                "-cp",
+                System.getProperty("java.class.path")));
     for (Map.Entry<String, String> e : sources.entrySet()) {
       Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
       Files.createDirectories(file.getParent());
@@ -111,8 +119,9 @@ public final class PluginJarBuilder {
     }
     // javac through java.util.spi.ToolProvider (java.base): javax.tools lives in java.compiler,
     // which the test classes, compiled into module engram.core, do not read.
-    var javac = java.util.spi.ToolProvider.findFirst("javac")
-        .orElseThrow(() -> new IllegalStateException("no javac: run the tests on a JDK"));
+    var javac =
+        java.util.spi.ToolProvider.findFirst("javac")
+            .orElseThrow(() -> new IllegalStateException("no javac: run the tests on a JDK"));
     var errors = new java.io.StringWriter();
     var writer = new java.io.PrintWriter(errors, true);
     if (javac.run(writer, writer, args.toArray(String[]::new)) != 0) {
@@ -127,51 +136,53 @@ public final class PluginJarBuilder {
    * @param title a Java expression for its title (e.g. a helper's version)
    * @param constructorBody statements of its public no-argument constructor
    */
-  public static String task(String pkg, String cls, String id, String title, String constructorBody) {
+  public static String task(
+      String pkg, String cls, String id, String title, String constructorBody) {
     return """
-        package %1$s;
+    package %1$s;
 
-        import engram.api.PluginInfo;
-        import engram.api.Task;
-        import engram.api.task.Batch;
-        import engram.api.task.LossKind;
-        import engram.api.task.Target;
-        import java.util.ArrayList;
-        import java.util.Arrays;
-        import java.util.List;
-        import java.util.random.RandomGenerator;
+    import engram.api.PluginInfo;
+    import engram.api.Task;
+    import engram.api.task.Batch;
+    import engram.api.task.LossKind;
+    import engram.api.task.Target;
+    import java.util.ArrayList;
+    import java.util.Arrays;
+    import java.util.List;
+    import java.util.random.RandomGenerator;
 
-        public final class %2$s implements Task<%2$s.Config> {
-          public record Config(double p) {}
+    public final class %2$s implements Task<%2$s.Config> {
+      public record Config(double p) {}
 
-          public %2$s() { %5$s }
+      public %2$s() { %5$s }
 
-          public PluginInfo info() { return new PluginInfo("%3$s", %4$s, "built at test time"); }
-          public Class<Config> configType() { return Config.class; }
-          public Config defaults() { return new Config(0.5); }
-          public int inputSize(Config c) { return 1; }
-          public int outputSize(Config c) { return 2; }
-          public LossKind lossKind(Config c) { return LossKind.CLASSIFICATION; }
-          public int minLevel(Config c) { return 1; }
+      public PluginInfo info() { return new PluginInfo("%3$s", %4$s, "built at test time"); }
+      public Class<Config> configType() { return Config.class; }
+      public Config defaults() { return new Config(0.5); }
+      public int inputSize(Config c) { return 1; }
+      public int outputSize(Config c) { return 2; }
+      public LossKind lossKind(Config c) { return LossKind.CLASSIFICATION; }
+      public int minLevel(Config c) { return 1; }
 
-          public Batch sample(Config c, int[] levels, int batch, RandomGenerator rng) {
-            int steps = Arrays.stream(levels).max().orElseThrow() + 1;
-            float[] x = new float[steps * batch];
-            for (int i = 0; i < x.length; i++) x[i] = rng.nextDouble() < c.p() ? 1f : 0f;
-            List<Target> targets = new ArrayList<>();
-            for (int n : levels) {
-              float[] label = new float[steps * batch];
-              float[] mask = new float[steps * batch];
-              for (int b = 0; b < batch; b++) {
-                label[(steps - 1) * batch + b] = x[(steps - 1 - n) * batch + b];
-                mask[(steps - 1) * batch + b] = 1;
-              }
-              targets.add(new Target(n, LossKind.CLASSIFICATION, 2, label, mask));
-            }
-            return new Batch(steps, batch, 1, x, targets);
+      public Batch sample(Config c, int[] levels, int batch, RandomGenerator rng) {
+        int steps = Arrays.stream(levels).max().orElseThrow() + 1;
+        float[] x = new float[steps * batch];
+        for (int i = 0; i < x.length; i++) x[i] = rng.nextDouble() < c.p() ? 1f : 0f;
+        List<Target> targets = new ArrayList<>();
+        for (int n : levels) {
+          float[] label = new float[steps * batch];
+          float[] mask = new float[steps * batch];
+          for (int b = 0; b < batch; b++) {
+            label[(steps - 1) * batch + b] = x[(steps - 1 - n) * batch + b];
+            mask[(steps - 1) * batch + b] = 1;
           }
+          targets.add(new Target(n, LossKind.CLASSIFICATION, 2, label, mask));
         }
-        """.formatted(pkg, cls, id, title, constructorBody);
+        return new Batch(steps, batch, 1, x, targets);
+      }
+    }
+    """
+        .formatted(pkg, cls, id, title, constructorBody);
   }
 
   /** A task with a plain title and constructor. */
@@ -182,21 +193,22 @@ public final class PluginJarBuilder {
   /** A regularizer {@code pkg.cls} with id {@code id} whose term is the constant {@code value}. */
   public static String regularizer(String pkg, String cls, String id) {
     return """
-        package %1$s;
+    package %1$s;
 
-        import engram.api.PluginInfo;
-        import engram.api.Regularizer;
+    import engram.api.PluginInfo;
+    import engram.api.Regularizer;
 
-        public final class %2$s implements Regularizer<%2$s.Config> {
-          public record Config(double value) {}
+    public final class %2$s implements Regularizer<%2$s.Config> {
+      public record Config(double value) {}
 
-          public PluginInfo info() { return new PluginInfo("%3$s", "a constant term", ""); }
-          public Class<Config> configType() { return Config.class; }
-          public Config defaults() { return new Config(0.25); }
+      public PluginInfo info() { return new PluginInfo("%3$s", "a constant term", ""); }
+      public Class<Config> configType() { return Config.class; }
+      public Config defaults() { return new Config(0.25); }
 
-          @Override
-          public double onHidden(Config c, HiddenInput input) { return c.value(); }
-        }
-        """.formatted(pkg, cls, id);
+      @Override
+      public double onHidden(Config c, HiddenInput input) { return c.value(); }
+    }
+    """
+        .formatted(pkg, cls, id);
   }
 }

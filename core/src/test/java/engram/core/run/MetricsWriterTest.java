@@ -17,9 +17,11 @@ class MetricsWriterTest {
   @Test
   void headerAndRows() throws Exception {
     Path file = dir.resolve("metrics.csv");
-    try (MetricsWriter metrics = new MetricsWriter(file, List.of("reg_activity-l2", "reg_weight-l2"))) {
+    try (MetricsWriter metrics =
+        new MetricsWriter(file, List.of("reg_activity-l2", "reg_weight-l2"))) {
       metrics.row(1, 100, 2, 0, 0.6931471805599453, 0.5, 1.25, 0.001, 1.0e-7);
-      metrics.row(1, 100, 3, 1, Double.NaN, 0.0, 1.25, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
+      metrics.row(
+          1, 100, 3, 1, Double.NaN, 0.0, 1.25, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY);
     }
     assertEquals(
         List.of(
@@ -33,7 +35,8 @@ class MetricsWriterTest {
   void decimalPointWhateverTheLocale() throws Exception {
     Locale saved = Locale.getDefault();
     Locale.setDefault(Locale.GERMANY);
-    try (MetricsWriter metrics = MetricsWriter.create(RunDirectory.create(dir, "x", java.time.Instant.EPOCH), List.of())) {
+    try (MetricsWriter metrics =
+        MetricsWriter.create(RunDirectory.create(dir, "x", java.time.Instant.EPOCH), List.of())) {
       metrics.row(3, 12345678901L, 2, 0, 1234567.5, 0.25, 0.125);
       metrics.flush();
       Path file = dir.resolve("x-19700101-000000/metrics.csv");

@@ -26,15 +26,16 @@ class NumpyInteropTest {
   @TempDir Path dir;
 
   private static String python(String script) throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
+    Process process = new ProcessBuilder("python3", "-c", script).redirectErrorStream(true).start();
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("python3 did not finish within 30 s");
     }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    String output =
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (process.exitValue() != 0) {
-      throw new IllegalStateException("python3 failed (exit " + process.exitValue() + "): " + output);
+      throw new IllegalStateException(
+          "python3 failed (exit " + process.exitValue() + "): " + output);
     }
     return output;
   }
@@ -64,7 +65,9 @@ class NumpyInteropTest {
     Path out = Checkpoints.write(run, "c", 1, 1, new int[] {2}, tensors, Map.of());
     String script =
         "import json, numpy as np, os\n"
-            + "d = " + pythonString(out.toString()) + "\n"
+            + "d = "
+            + pythonString(out.toString())
+            + "\n"
             + "index = json.load(open(os.path.join(d, 'index.json')))\n"
             + "for t in index['tensors']:\n"
             + "    a = np.load(os.path.join(d, t['file']))\n"

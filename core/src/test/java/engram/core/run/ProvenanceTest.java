@@ -37,7 +37,8 @@ class ProvenanceTest {
         all.add(new DiscoveredPlugin(p.kind(), p.plugin(), p.version(), source));
       }
     }
-    ExperimentLoader loader = new ExperimentLoader(kind -> all.stream().filter(p -> p.kind() == kind).toList());
+    ExperimentLoader loader =
+        new ExperimentLoader(kind -> all.stream().filter(p -> p.kind() == kind).toList());
     Path yaml = dir.resolve("exp.yaml");
     Files.writeString(
         yaml,
@@ -62,8 +63,12 @@ class ProvenanceTest {
 
     Provenance p =
         Provenance.collect(
-            experiment(jar), List.of("run", "exp.yaml", "--set", "seed=42"), work,
-            "1.0.0-M2.1", "org.nd4j.linalg.cpu.nativecpu.CpuBackend", START);
+            experiment(jar),
+            List.of("run", "exp.yaml", "--set", "seed=42"),
+            work,
+            "1.0.0-M2.1",
+            "org.nd4j.linalg.cpu.nativecpu.CpuBackend",
+            START);
     RunDirectory run = RunDirectory.create(dir.resolve("runs"), "exp", START);
     Path file = p.write(run);
     assertEquals(run.path().resolve("provenance.json"), file);
@@ -79,7 +84,8 @@ class ProvenanceTest {
     assertEquals("1.0.0-M2.1", json.get("nd4j_version").asText());
     assertEquals("org.nd4j.linalg.cpu.nativecpu.CpuBackend", json.get("nd4j_backend").asText());
     assertEquals(42, json.get("seed").asLong());
-    assertEquals("[\"run\",\"exp.yaml\",\"--set\",\"seed=42\"]", json.get("command_line").toString());
+    assertEquals(
+        "[\"run\",\"exp.yaml\",\"--set\",\"seed=42\"]", json.get("command_line").toString());
     assertEquals(work.toAbsolutePath().toString(), json.get("working_directory").asText());
     assertEquals(SHA_A, json.get("git_revision").asText());
     assertEquals("2024-03-05T22:07:09Z", json.get("start_time").asText());
@@ -103,10 +109,23 @@ class ProvenanceTest {
     List<String> keys = new ArrayList<>();
     json.fieldNames().forEachRemaining(keys::add);
     assertEquals(
-        List.of("engram_version", "java_version", "java_vendor", "os_name", "os_version", "os_arch",
-            "nd4j_version", "nd4j_backend", "plugins", "seed", "command_line", "working_directory",
-            "git_revision", "start_time"),
-        keys, "configured values live in config.resolved.yaml, not here");
+        List.of(
+            "engram_version",
+            "java_version",
+            "java_vendor",
+            "os_name",
+            "os_version",
+            "os_arch",
+            "nd4j_version",
+            "nd4j_backend",
+            "plugins",
+            "seed",
+            "command_line",
+            "working_directory",
+            "git_revision",
+            "start_time"),
+        keys,
+        "configured values live in config.resolved.yaml, not here");
     assertFalse(text.contains("hidden"), text);
 
     assertEquals(p, Provenance.read(file));
@@ -119,8 +138,13 @@ class ProvenanceTest {
     Files.writeString(repo.resolve(".git/HEAD"), "ref: refs/heads/dev\n");
     Files.writeString(
         repo.resolve(".git/packed-refs"),
-        "# pack-refs with: peeled fully-peeled sorted\n" + SHA_A + " refs/heads/main\n"
-            + SHA_B + " refs/heads/dev\n^" + SHA_A + "\n");
+        "# pack-refs with: peeled fully-peeled sorted\n"
+            + SHA_A
+            + " refs/heads/main\n"
+            + SHA_B
+            + " refs/heads/dev\n^"
+            + SHA_A
+            + "\n");
     assertEquals(SHA_B, Provenance.gitRevision(Files.createDirectories(repo.resolve("a/b"))));
 
     Files.writeString(repo.resolve(".git/HEAD"), SHA_A + "\n");

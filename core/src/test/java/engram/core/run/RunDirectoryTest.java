@@ -40,7 +40,8 @@ class RunDirectoryTest {
   @Test
   void unsafeCharactersInTheNameAreReplaced() throws Exception {
     assertEquals(
-        root.resolve("my-exp-1-20240305-220709"), RunDirectory.create(root, "my exp/1", NOW).path());
+        root.resolve("my-exp-1-20240305-220709"),
+        RunDirectory.create(root, "my exp/1", NOW).path());
     assertEquals(
         root.resolve("-hidden-20240305-220709"), RunDirectory.create(root, ".hidden", NOW).path());
     assertThrows(IllegalArgumentException.class, () -> RunDirectory.create(root, " ", NOW));

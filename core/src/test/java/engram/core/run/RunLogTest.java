@@ -29,8 +29,11 @@ class RunLogTest {
     List<String> lines = Files.readAllLines(file);
     assertEquals(2, lines.size(), String.join("\n", lines));
     assertTrue(
-        lines.get(0).matches(
-            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  engram\\.core\\.run\\.RunLogTest - epoch 3 done"),
+        lines
+            .get(0)
+            .matches(
+                "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO "
+                    + " engram\\.core\\.run\\.RunLogTest - epoch 3 done"),
         lines.get(0));
     assertTrue(lines.get(1).endsWith(" WARN  org.nd4j.Chatty - library warning"), lines.get(1));
   }

@@ -38,8 +38,8 @@ class ClipTest {
     assertEquals(13.0, returned, 1e-12, "returns the norm before clipping");
     double factor = 6.5 / (13.0 + 1e-6);
     assertArrayEquals(new double[] {3 * factor, 4 * factor}, grads.get(0).toDoubleVector(), 1e-12);
-    assertArrayEquals(new double[] {0, -12 * factor, 0, 0},
-        grads.get(1).reshape(4).toDoubleVector(), 1e-12);
+    assertArrayEquals(
+        new double[] {0, -12 * factor, 0, 0}, grads.get(1).reshape(4).toDoubleVector(), 1e-12);
     assertArrayEquals(new double[3], grads.get(2).toDoubleVector(), 0.0);
     assertEquals(6.5, globalNorm(grads), 1e-6);
   }
@@ -71,7 +71,8 @@ class ClipTest {
 
   @Test
   void zeroGradientsStayZero() {
-    List<INDArray> grads = List.of(Nd4j.zeros(DataType.DOUBLE, 4), Nd4j.zeros(DataType.DOUBLE, 2, 2));
+    List<INDArray> grads =
+        List.of(Nd4j.zeros(DataType.DOUBLE, 4), Nd4j.zeros(DataType.DOUBLE, 2, 2));
     assertEquals(0.0, Trainer.clip(grads, 1.0), 0.0);
     assertEquals(0.0, globalNorm(grads), 0.0);
   }
@@ -97,10 +98,15 @@ class ClipTest {
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
       java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
       INDArray larger = random(rng, type, 40, 30);
-      List<INDArray> grads = List.of(random(rng, type, 90, 100), random(rng, type, 4096 * 3 + 5),
-          random(rng, type, 7), random(rng, type, 1, 1),
-          larger.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-              org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 9)));
+      List<INDArray> grads =
+          List.of(
+              random(rng, type, 90, 100),
+              random(rng, type, 4096 * 3 + 5),
+              random(rng, type, 7),
+              random(rng, type, 1, 1),
+              larger.get(
+                  org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                  org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 9)));
       List<INDArray> originals = grads.stream().map(g -> g.dup('c')).toList();
       double sq = 0;
       for (INDArray g : originals) {

@@ -44,7 +44,9 @@ class MultiLabelTrainingTest {
    */
   private ResolvedExperiment experiment(boolean wholeTrial) throws Exception {
     Path file = dir.resolve("tiny-copy.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         seed: 9
         precision: float32
         task: {id: flip-flop}
@@ -58,7 +60,8 @@ class MultiLabelTrainingTest {
           optimizer: {type: adam, lr: 0.03}
         evaluation: {batches: %d, batch-size: %d}
         output: {runs-dir: %s}
-        """.formatted(EPOCHS, EVAL_BATCHES, EVAL_BATCH_SIZE, dir.resolve("runs")));
+        """
+            .formatted(EPOCHS, EVAL_BATCHES, EVAL_BATCH_SIZE, dir.resolve("runs")));
     ResolvedExperiment flipFlop = new ExperimentLoader(registry).load(file, List.of());
     return TinyCopyTask.in(flipFlop, new TinyCopyTask.Config(BITS, wholeTrial));
   }
@@ -73,10 +76,25 @@ class MultiLabelTrainingTest {
       this.delegate = delegate;
     }
 
-    @Override public PluginInfo info() { return delegate.info(); }
-    @Override public Class<Record> configType() { return delegate.configType(); }
-    @Override public Record defaults() { return delegate.defaults(); }
-    @Override public Stage start(Record config) { return delegate.start(config); }
+    @Override
+    public PluginInfo info() {
+      return delegate.info();
+    }
+
+    @Override
+    public Class<Record> configType() {
+      return delegate.configType();
+    }
+
+    @Override
+    public Record defaults() {
+      return delegate.defaults();
+    }
+
+    @Override
+    public Stage start(Record config) {
+      return delegate.start(config);
+    }
 
     @Override
     public Decision decide(Record config, Stage stage, double[] accuracies) {
@@ -91,15 +109,20 @@ class MultiLabelTrainingTest {
     Recording recording = new Recording((Curriculum<?>) base.curriculum().plugin().plugin());
     recorder[0] = recording;
     List<EpochReport> reports = new ArrayList<>();
-    TrainingObserver observer = new TrainingObserver() {
-      @Override
-      public void epoch(EpochReport report) {
-        reports.add(report);
-      }
-    };
+    TrainingObserver observer =
+        new TrainingObserver() {
+          @Override
+          public void epoch(EpochReport report) {
+            reports.add(report);
+          }
+        };
     // the run's curriculum swapped in its injector for the recording one
-    RunBindings.trainer(base, observer, new StopSignal(),
-        RunBindings.curriculum(recording, base.curriculum().config())).run();
+    RunBindings.trainer(
+            base,
+            observer,
+            new StopSignal(),
+            RunBindings.curriculum(recording, base.curriculum().config()))
+        .run();
     return reports;
   }
 
@@ -132,22 +155,31 @@ class MultiLabelTrainingTest {
         assertEquals(Math.rint(trialCount), trialCount, 1e-9, "trials " + trialCount);
         assertEquals(Math.rint(bitCount), bitCount, 1e-9, "bits " + bitCount);
         // a trial is right only when all its bits are
-        assertTrue(trial.accuracy()[a] <= entry.accuracy()[a],
-            "epoch " + (k + 1) + " length " + length + ": trial " + trial.accuracy()[a]
-                + " > bit " + entry.accuracy()[a]);
+        assertTrue(
+            trial.accuracy()[a] <= entry.accuracy()[a],
+            "epoch "
+                + (k + 1)
+                + " length "
+                + length
+                + ": trial "
+                + trial.accuracy()[a]
+                + " > bit "
+                + entry.accuracy()[a]);
       }
     }
     // it learns: the evaluation's binary cross-entropy falls from about ln 2 (a coin per bit)
     EpochReport first = trials.get(0);
     EpochReport last = trials.get(EPOCHS - 1);
     assertTrue(first.meanLoss() > 0.65, "one epoch in: about ln 2 per bit, " + first.meanLoss());
-    assertTrue(last.meanLoss() < 0.85 * first.meanLoss(),
+    assertTrue(
+        last.meanLoss() < 0.85 * first.meanLoss(),
         "loss " + first.meanLoss() + " → " + last.meanLoss());
     double[] bits = entries.get(EPOCHS - 1).accuracy();
     assertTrue(bits[0] > 0.7, "bits of length 2 mostly right: " + bits[0]);
     // while whole trials (all 6 or 9 bits right) are still rare
     for (int a = 0; a < 2; a++) {
-      assertTrue(last.accuracy()[a] < bits[a] - 0.3,
+      assertTrue(
+          last.accuracy()[a] < bits[a] - 0.3,
           "head " + a + ": trials " + last.accuracy()[a] + ", bits " + bits[a]);
     }
   }

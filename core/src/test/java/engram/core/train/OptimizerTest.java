@@ -27,9 +27,10 @@ import org.nd4j.linalg.factory.Nd4j;
 class OptimizerTest {
   private static final double[] THETA0 = {0.5, -1.2, 2.0, 0.3};
   private static final double[][] GRADS = {
-      {0.1, -0.4, 1.5, -2.0},
-      {-0.3, 0.2, 0.7, 0.05},
-      {0.25, -0.6, -1.1, 0.9}};
+    {0.1, -0.4, 1.5, -2.0},
+    {-0.3, 0.2, 0.7, 0.05},
+    {0.25, -0.6, -1.1, 0.9}
+  };
   private static final double TOL = 1e-12;
 
   private static INDArray array(double[] values) {
@@ -77,7 +78,8 @@ class OptimizerTest {
   }
 
   /** torch.optim.Adam with bias correction, step by step; returns θ after each step. */
-  private static double[][] torchAdam(double lr, double b1, double b2, double eps, double[][] grads) {
+  private static double[][] torchAdam(
+      double lr, double b1, double b2, double eps, double[][] grads) {
     double[] theta = THETA0.clone();
     double[] m = new double[theta.length];
     double[] v = new double[theta.length];
@@ -113,7 +115,8 @@ class OptimizerTest {
       assertArrayEquals(expected[k], values(theta), TOL, config.type() + " after step " + (k + 1));
     }
     for (int k = 0; k < GRADS.length; k++) {
-      assertArrayEquals(GRADS[k], values(gradients.get(k)), 0.0, "gradient " + (k + 1) + " is not modified");
+      assertArrayEquals(
+          GRADS[k], values(gradients.get(k)), 0.0, "gradient " + (k + 1) + " is not modified");
     }
 
     Optimizer reusing = Optimizer.create(config);
@@ -122,7 +125,10 @@ class OptimizerTest {
     for (int k = 0; k < GRADS.length; k++) {
       buffer.assign(array(GRADS[k]));
       reusing.update("w", theta2, buffer);
-      assertArrayEquals(expected[k], values(theta2), TOL,
+      assertArrayEquals(
+          expected[k],
+          values(theta2),
+          TOL,
           config.type() + " after step " + (k + 1) + " with a reused gradient buffer");
     }
   }
@@ -151,7 +157,8 @@ class OptimizerTest {
 
   @Test
   void adamWithOtherBetasFollowsPyTorch() {
-    OptimizerConfig config = new OptimizerConfig(OptimizerType.ADAM, 0.1, 0.0, false, 0.5, 0.9, 1e-3);
+    OptimizerConfig config =
+        new OptimizerConfig(OptimizerType.ADAM, 0.1, 0.0, false, 0.5, 0.9, 1e-3);
     assertFollows(config, torchAdam(0.1, 0.5, 0.9, 1e-3, GRADS));
   }
 
@@ -177,7 +184,8 @@ class OptimizerTest {
     optimizer.update("a", a, array(GRADS[0]));
     optimizer.update("a", a, array(GRADS[1]));
     optimizer.update("b", b, array(GRADS[0]));
-    assertArrayEquals(reference(config, 1), values(b), TOL, config.type() + ": a new name starts fresh");
+    assertArrayEquals(
+        reference(config, 1), values(b), TOL, config.type() + ": a new name starts fresh");
     optimizer.update("a", a, array(GRADS[2]));
     optimizer.update("b", b, array(GRADS[1]));
     optimizer.update("b", b, array(GRADS[2]));
@@ -227,7 +235,8 @@ class OptimizerTest {
       optimizer.update("w", theta, array(g).castTo(DataType.FLOAT));
     }
     assertEquals(DataType.FLOAT, theta.dataType());
-    assertArrayEquals(torchAdam(0.01, 0.9, 0.999, 1e-8, GRADS)[2], values(theta.castTo(DataType.DOUBLE)), 1e-6);
+    assertArrayEquals(
+        torchAdam(0.01, 0.9, 0.999, 1e-8, GRADS)[2], values(theta.castTo(DataType.DOUBLE)), 1e-6);
   }
 
   // ------------------------------------------------------------------ host loops vs ND4J ops
@@ -271,15 +280,18 @@ class OptimizerTest {
       }
       double beta1 = config.beta1();
       double beta2 = config.beta2();
-      INDArray[] m = moments.computeIfAbsent(name, k -> new INDArray[] {
-          gradient.ulike().assign(0), gradient.ulike().assign(0)});
+      INDArray[] m =
+          moments.computeIfAbsent(
+              name, k -> new INDArray[] {gradient.ulike().assign(0), gradient.ulike().assign(0)});
       int t = steps.merge(name, 1, Integer::sum);
       m[0].muli(beta1).addi(gradient.mul(1 - beta1));
       m[1].muli(beta2).addi(gradient.mul(gradient).muli(1 - beta2));
       double bias1 = 1 - Math.pow(beta1, t);
       double bias2 = 1 - Math.pow(beta2, t);
-      INDArray denominator = org.nd4j.linalg.ops.transforms.Transforms.sqrt(m[1], true)
-          .divi(Math.sqrt(bias2)).addi(config.epsilon());
+      INDArray denominator =
+          org.nd4j.linalg.ops.transforms.Transforms.sqrt(m[1], true)
+              .divi(Math.sqrt(bias2))
+              .addi(config.epsilon());
       parameter.subi(m[0].div(denominator).muli(lr / bias1));
     }
   }
@@ -288,14 +300,18 @@ class OptimizerTest {
     return TestArrays.gaussian(rng, type, 1.0, shape);
   }
 
-  private static final List<OptimizerConfig> CONFIGS = List.of(
-      sgd(0.05, 0.0, false), sgd(0.05, 0.1, true), sgd(0.03, 0.9, false),
-      adam(0.01), new OptimizerConfig(OptimizerType.ADAM, 0.1, 0.0, false, 0.5, 0.9, 1e-3));
+  private static final List<OptimizerConfig> CONFIGS =
+      List.of(
+          sgd(0.05, 0.0, false),
+          sgd(0.05, 0.1, true),
+          sgd(0.03, 0.9, false),
+          adam(0.01),
+          new OptimizerConfig(OptimizerType.ADAM, 0.1, 0.0, false, 0.5, 0.9, 1e-3));
 
   /**
-   * Random parameters of several sizes (one longer than a chunk of 4096, one not a multiple of
-   * it, a vector, a 1×1) over five steps with fresh random gradients: the host loops give exactly
-   * what the ND4J ops gave, in float32 and float64.
+   * Random parameters of several sizes (one longer than a chunk of 4096, one not a multiple of it,
+   * a vector, a 1×1) over five steps with fresh random gradients: the host loops give exactly what
+   * the ND4J ops gave, in float32 and float64.
    */
   @Test
   void hostLoopsGiveExactlyTheValuesOfTheNd4jOps() {
@@ -320,20 +336,26 @@ class OptimizerTest {
             reference.update("p" + i, referenceParams.get(i), gCopy);
             assertArrayEquals(values(gCopy), values(g), 0.0, "the gradient is only read");
             // exactly: INDArray.equals would allow 1e-5
-            assertArrayEquals(values(referenceParams.get(i)), values(fastParams.get(i)), 0.0,
+            assertArrayEquals(
+                values(referenceParams.get(i)),
+                values(fastParams.get(i)),
+                0.0,
                 config + " " + type + " parameter " + i + " after step " + (step + 1));
           }
         }
-        assertTrue(!fastParams.get(0).equalsWithEps(random(new java.util.SplittableRandom(42), type,
-            shapes[0]), 1e-3), "the parameters moved");
+        assertTrue(
+            !fastParams
+                .get(0)
+                .equalsWithEps(random(new java.util.SplittableRandom(42), type, shapes[0]), 1e-3),
+            "the parameters moved");
       }
     }
   }
 
   /**
    * A parameter that is a strided view (a column block of a larger matrix) and a gradient in
-   * another order are updated through contiguous copies: same values as contiguous arrays, and
-   * the rest of the larger matrix is untouched.
+   * another order are updated through contiguous copies: same values as contiguous arrays, and the
+   * rest of the larger matrix is untouched.
    */
   @Test
   void viewsAndOtherOrdersAreUpdatedThroughCopies() {
@@ -341,8 +363,10 @@ class OptimizerTest {
       java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
       INDArray whole = random(rng, DataType.FLOAT, 6, 10);
       INDArray before = whole.dup();
-      INDArray view = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-          org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5));
+      INDArray view =
+          whole.get(
+              org.nd4j.linalg.indexing.NDArrayIndex.all(),
+              org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 5));
       INDArray plain = view.dup('c');
       Optimizer onView = Optimizer.create(config);
       Optimizer onPlain = Optimizer.create(config);
@@ -351,8 +375,8 @@ class OptimizerTest {
         onView.update("w", view, g.dup('f'));
         onPlain.update("w", plain, g);
       }
-      assertArrayEquals(values(plain), values(view), 0.0,
-          config.type() + ": same values through a view");
+      assertArrayEquals(
+          values(plain), values(view), 0.0, config.type() + ": same values through a view");
       for (int r = 0; r < 6; r++) {
         for (int c = 0; c < 10; c++) {
           if (c < 2 || c >= 5) {
@@ -367,10 +391,16 @@ class OptimizerTest {
   void aNameUpdatedWithAnotherLengthIsRefused() {
     Optimizer optimizer = Optimizer.create(adam(0.01));
     optimizer.update("w", array(THETA0), array(GRADS[0]));
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> optimizer.update(
-        "w", Nd4j.zeros(DataType.DOUBLE, 3), Nd4j.zeros(DataType.DOUBLE, 3)));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                optimizer.update(
+                    "w", Nd4j.zeros(DataType.DOUBLE, 3), Nd4j.zeros(DataType.DOUBLE, 3)));
     assertTrue(e.getMessage().contains("'w'"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> optimizer.update(
-        "v", Nd4j.zeros(DataType.DOUBLE, 3), Nd4j.zeros(DataType.DOUBLE, 4)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            optimizer.update("v", Nd4j.zeros(DataType.DOUBLE, 3), Nd4j.zeros(DataType.DOUBLE, 4)));
   }
 }

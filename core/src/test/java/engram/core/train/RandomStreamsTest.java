@@ -25,7 +25,8 @@ class RandomStreamsTest {
 
   @Test
   void sameSeedAndNameGiveIdenticalSequences() {
-    assertArrayEquals(draw(new RandomStreams(42).stream("train-data"), 50),
+    assertArrayEquals(
+        draw(new RandomStreams(42).stream("train-data"), 50),
         draw(new RandomStreams(42).stream("train-data"), 50));
     RandomStreams streams = new RandomStreams(42);
     RandomGenerator first = streams.stream("eval-h0");
@@ -38,12 +39,27 @@ class RandomStreamsTest {
   @Test
   void differentNamesGiveDifferentSequences() {
     RandomStreams streams = new RandomStreams(1);
-    List<String> names = List.of("model-init", "heads-init", "train-data", "train-h0", "eval-data",
-        "eval-h0", "", "a", "ab", "ba", "a\0", "\0a", "ü");
+    List<String> names =
+        List.of(
+            "model-init",
+            "heads-init",
+            "train-data",
+            "train-h0",
+            "eval-data",
+            "eval-h0",
+            "",
+            "a",
+            "ab",
+            "ba",
+            "a\0",
+            "\0a",
+            "ü");
     Set<List<Long>> seen = new HashSet<>();
     for (String name : names) {
       long[] values = draw(streams.stream(name), 4);
-      assertEquals(true, seen.add(Arrays.stream(values).boxed().toList()),
+      assertEquals(
+          true,
+          seen.add(Arrays.stream(values).boxed().toList()),
           "stream '" + name + "' repeats another stream");
     }
   }
@@ -51,11 +67,15 @@ class RandomStreamsTest {
   @Test
   void differentSeedsGiveDifferentSequences() {
     Set<List<Long>> seen = new HashSet<>();
-    for (long seed : new long[] {0, 1, 2, 3, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 32,
-        0x9E3779B97F4A7C15L}) {
+    for (long seed :
+        new long[] {
+          0, 1, 2, 3, -1, Long.MIN_VALUE, Long.MAX_VALUE, 1L << 32, 0x9E3779B97F4A7C15L
+        }) {
       for (String name : List.of("train-data", "")) {
         long[] values = draw(new RandomStreams(seed).stream(name), 4);
-        assertEquals(true, seen.add(Arrays.stream(values).boxed().toList()),
+        assertEquals(
+            true,
+            seen.add(Arrays.stream(values).boxed().toList()),
             "seed " + seed + ", stream '" + name + "' repeats another stream");
       }
     }
@@ -80,8 +100,12 @@ class RandomStreamsTest {
     long[] a = draw(new RandomStreams(1).stream("train-data"), 20);
     long[] b = draw(new RandomStreams(2).stream("train-data"), 20);
     for (int shift = 0; shift < 5; shift++) {
-      assertFalse(Arrays.equals(Arrays.copyOfRange(a, shift, 20 - 5 + shift), Arrays.copyOfRange(b, 0, 15)));
-      assertFalse(Arrays.equals(Arrays.copyOfRange(b, shift, 20 - 5 + shift), Arrays.copyOfRange(a, 0, 15)));
+      assertFalse(
+          Arrays.equals(
+              Arrays.copyOfRange(a, shift, 20 - 5 + shift), Arrays.copyOfRange(b, 0, 15)));
+      assertFalse(
+          Arrays.equals(
+              Arrays.copyOfRange(b, shift, 20 - 5 + shift), Arrays.copyOfRange(a, 0, 15)));
     }
   }
 }

@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Accuracy rules (regression, multi-label) and whole-trial accuracy, on outputs set by hand
- * (y = identity readout of a 2-unit state) and against brute force on random batches.
+ * Accuracy rules (regression, multi-label) and whole-trial accuracy, on outputs set by hand (y =
+ * identity readout of a 2-unit state) and against brute force on random batches.
  */
 class ReadoutAccuracyTest {
 
@@ -32,20 +32,37 @@ class ReadoutAccuracyTest {
   }
 
   // T = 2, B = 2, H = 2: outputs are the hidden states themselves
-  private static final INDArray HIDDEN = Nd4j.create(new double[] {
-      0.5, -0.2, /* t0 b0 */ -1.0, 0.3, /* t0 b1 */
-      0.9, 0.05, /* t1 b0 */ 2.0, -2.0 /* t1 b1 */}, new long[] {2, 2, 2}, DataType.DOUBLE);
+  private static final INDArray HIDDEN =
+      Nd4j.create(
+          new double[] {
+            0.5, -0.2, /* t0 b0 */ -1.0, 0.3, /* t0 b1 */
+            0.9, 0.05, /* t1 b0 */ 2.0, -2.0 /* t1 b1 */
+          },
+          new long[] {2, 2, 2},
+          DataType.DOUBLE);
 
   private static final float[] TARGETS = {
-      1, -1, /* t0 b0: both signs right, both off by > 0.1 */ -1, -1, /* t0 b1: one sign wrong */
-      1, 0.1f, /* t1 b0: signs right; second within 0.1 */ 2, -2 /* t1 b1: exact */};
+    1,
+    -1, /* t0 b0: both signs right, both off by > 0.1 */
+    -1,
+    -1, /* t0 b1: one sign wrong */
+    1,
+    0.1f, /* t1 b0: signs right; second within 0.1 */
+    2,
+    -2 /* t1 b1: exact */
+  };
 
   @Test
   void signCountsComponentsWithTheTargetsSignOverScoredEntriesOnly() {
     float[] mask = {1, 1, 1, 0}; // (t1, b1) not scored
     Target target = new Target(5, LossKind.REGRESSION, 2, TARGETS, mask, Accuracy.sign());
-    ReadoutHeads.Scores s = identityHeads().evaluate(Stage.of(new Assignment(5, 0)),
-        new Batch(2, 2, 1, new float[4], List.of(target)), HIDDEN, null);
+    ReadoutHeads.Scores s =
+        identityHeads()
+            .evaluate(
+                Stage.of(new Assignment(5, 0)),
+                new Batch(2, 2, 1, new float[4], List.of(target)),
+                HIDDEN,
+                null);
     assertEquals(6, s.judged()[0]); // 3 scored entries × 2 components
     assertEquals(5, s.correct()[0]); // only (t0, b1) component 1 has the wrong sign
     assertEquals(5 / 6.0, s.accuracy()[0], 1e-15);
@@ -55,8 +72,13 @@ class ReadoutAccuracyTest {
   void withinCountsComponentsCloserThanTheTolerance() {
     float[] mask = {1, 1, 1, 1};
     Target target = new Target(5, LossKind.REGRESSION, 2, TARGETS, mask, Accuracy.within(0.1));
-    ReadoutHeads.Scores s = identityHeads().evaluate(Stage.of(new Assignment(5, 0)),
-        new Batch(2, 2, 1, new float[4], List.of(target)), HIDDEN, null);
+    ReadoutHeads.Scores s =
+        identityHeads()
+            .evaluate(
+                Stage.of(new Assignment(5, 0)),
+                new Batch(2, 2, 1, new float[4], List.of(target)),
+                HIDDEN,
+                null);
     assertEquals(8, s.judged()[0]);
     // within 0.1: (t0,b1,c0) exact -1; (t1,b0,c0) 0.9 vs 1 (0.1, boundary, float32 target 1.0);
     // (t1,b0,c1) 0.05 vs 0.1f; (t1,b1) both exact
@@ -155,17 +177,23 @@ class ReadoutAccuracyTest {
   void wholeTrialAccuracyCountsSequencesAllOfWhoseScoredEntriesAreRight() {
     // every kind per entry and per trial, all in one stage: the six heads score the same steps,
     // so they are evaluated as one stacked group
-    List<Target> targets = List.of(
-        handBits(1, Accuracy.threshold()), handBits(2, Accuracy.threshold().wholeTrial()),
-        handSigns(3, Accuracy.sign()), handSigns(4, Accuracy.sign().wholeTrial()),
-        handLabels(5, Accuracy.argmax()), handLabels(6, Accuracy.argmax().wholeTrial()));
-    Stage stage = Stage.of(new Assignment(1, 0), new Assignment(2, 1), new Assignment(3, 2),
-        new Assignment(4, 3), new Assignment(5, 4), new Assignment(6, 5));
+    List<Target> targets =
+        List.of(
+            handBits(1, Accuracy.threshold()), handBits(2, Accuracy.threshold().wholeTrial()),
+            handSigns(3, Accuracy.sign()), handSigns(4, Accuracy.sign().wholeTrial()),
+            handLabels(5, Accuracy.argmax()), handLabels(6, Accuracy.argmax().wholeTrial()));
+    Stage stage =
+        Stage.of(
+            new Assignment(1, 0),
+            new Assignment(2, 1),
+            new Assignment(3, 2),
+            new Assignment(4, 3),
+            new Assignment(5, 4),
+            new Assignment(6, 5));
     Batch batch = new Batch(T3, B4, 1, new float[T3 * B4], targets);
     for (long limit : new long[] {0, Long.MAX_VALUE}) {
       ReadoutHeads identity = identityHeads(6);
-      ReadoutHeads heads = new ReadoutHeads(2, 2, DataType.DOUBLE, new SplittableRandom(1),
-          limit);
+      ReadoutHeads heads = new ReadoutHeads(2, 2, DataType.DOUBLE, new SplittableRandom(1), limit);
       heads.ensure(5);
       for (int i = 0; i < 12; i++) {
         heads.all().get(i).value().assign(identity.all().get(i).value());
@@ -178,8 +206,11 @@ class ReadoutAccuracyTest {
         // per trial: sequences 0, 1 and 3 judged, only 0 right
         assertArrayEquals(new long[] {12, 3, 12, 3, 6, 3}, s.judged(), what + "judged");
         assertArrayEquals(new long[] {10, 1, 10, 1, 4, 1}, s.correct(), what + "correct");
-        assertArrayEquals(new double[] {10 / 12.0, 1 / 3.0, 10 / 12.0, 1 / 3.0, 4 / 6.0, 1 / 3.0},
-            s.accuracy(), 1e-15, what + "accuracy");
+        assertArrayEquals(
+            new double[] {10 / 12.0, 1 / 3.0, 10 / 12.0, 1 / 3.0, 4 / 6.0, 1 / 3.0},
+            s.accuracy(),
+            1e-15,
+            what + "accuracy");
       }
     }
   }
@@ -192,11 +223,15 @@ class ReadoutAccuracyTest {
     mask[2 * B4 + 1] = 1;
     Target bits = handBits(1, Accuracy.threshold().wholeTrial());
     Target oneStep = new Target(1, LossKind.MULTI_LABEL, 2, bits.values(), mask, bits.accuracy());
-    Target nothing = new Target(2, LossKind.MULTI_LABEL, 2, bits.values(), new float[T3 * B4],
-        bits.accuracy());
-    ReadoutHeads.Scores s = identityHeads(2).evaluate(
-        Stage.of(new Assignment(1, 0), new Assignment(2, 1)),
-        new Batch(T3, B4, 1, new float[T3 * B4], List.of(oneStep, nothing)), handHidden(), null);
+    Target nothing =
+        new Target(2, LossKind.MULTI_LABEL, 2, bits.values(), new float[T3 * B4], bits.accuracy());
+    ReadoutHeads.Scores s =
+        identityHeads(2)
+            .evaluate(
+                Stage.of(new Assignment(1, 0), new Assignment(2, 1)),
+                new Batch(T3, B4, 1, new float[T3 * B4], List.of(oneStep, nothing)),
+                handHidden(),
+                null);
     assertEquals(2, s.judged()[0]);
     assertEquals(1, s.correct()[0]);
     assertEquals(0.5, s.accuracy()[0], 0.0);
@@ -210,10 +245,16 @@ class ReadoutAccuracyTest {
   private static final int WIDTH3 = 3;
 
   /** Per kind and scope: the accuracies every target of the brute-force batches declares. */
-  private static final List<Accuracy> RULES = List.of(Accuracy.argmax(), Accuracy.sign(),
-      Accuracy.within(0.5), Accuracy.threshold(), Accuracy.argmax().wholeTrial(),
-      Accuracy.sign().wholeTrial(), Accuracy.within(0.5).wholeTrial(),
-      Accuracy.threshold().wholeTrial());
+  private static final List<Accuracy> RULES =
+      List.of(
+          Accuracy.argmax(),
+          Accuracy.sign(),
+          Accuracy.within(0.5),
+          Accuracy.threshold(),
+          Accuracy.argmax().wholeTrial(),
+          Accuracy.sign().wholeTrial(),
+          Accuracy.within(0.5).wholeTrial(),
+          Accuracy.threshold().wholeTrial());
 
   private static LossKind kindOf(Accuracy accuracy) {
     return switch (accuracy.rule()) {
@@ -224,8 +265,8 @@ class ReadoutAccuracyTest {
   }
 
   /** A target with a random mask (each entry scored with p ½, or with {@code p} given). */
-  private static Target randomTarget(int level, Accuracy accuracy, int steps, int b,
-      SplittableRandom rng, double p) {
+  private static Target randomTarget(
+      int level, Accuracy accuracy, int steps, int b, SplittableRandom rng, double p) {
     LossKind kind = kindOf(accuracy);
     float[] mask = new float[steps * b];
     for (int i = 0; i < mask.length; i++) {
@@ -233,20 +274,21 @@ class ReadoutAccuracyTest {
     }
     float[] values = new float[kind == LossKind.CLASSIFICATION ? steps * b : steps * b * WIDTH3];
     for (int i = 0; i < values.length; i++) {
-      values[i] = switch (kind) {
-        case CLASSIFICATION -> rng.nextInt(WIDTH3);
-        case REGRESSION -> (float) rng.nextGaussian();
-        case MULTI_LABEL -> rng.nextInt(2);
-      };
+      values[i] =
+          switch (kind) {
+            case CLASSIFICATION -> rng.nextInt(WIDTH3);
+            case REGRESSION -> (float) rng.nextGaussian();
+            case MULTI_LABEL -> rng.nextInt(2);
+          };
     }
     return new Target(level, kind, WIDTH3, values, mask, accuracy);
   }
 
   /**
-   * {@link ReadoutHeads#evaluate}'s correct and judged counts against brute force: logits
-   * y = W·h + b by hand, each rule as its definition reads (σ computed, not the sign of y), and
-   * whole trials by collecting each sequence's verdicts. Random sizes (one step, one sequence,
-   * sequences with nothing scored, targets with nothing scored), both product paths.
+   * {@link ReadoutHeads#evaluate}'s correct and judged counts against brute force: logits y = W·h +
+   * b by hand, each rule as its definition reads (σ computed, not the sign of y), and whole trials
+   * by collecting each sequence's verdicts. Random sizes (one step, one sequence, sequences with
+   * nothing scored, targets with nothing scored), both product paths.
    */
   @Test
   void countsMatchBruteForceForEveryRuleAndScopeOnRandomBatches() {
@@ -266,16 +308,19 @@ class ReadoutAccuracyTest {
       Batch batch = new Batch(steps, b, 1, new float[steps * b], targets);
       INDArray hidden = TestArrays.gaussian(rng, DataType.DOUBLE, 2.0, steps, b, H4);
       for (long limit : new long[] {0, Long.MAX_VALUE}) {
-        ReadoutHeads heads = new ReadoutHeads(H4, WIDTH3, DataType.DOUBLE,
-            new SplittableRandom(seed), limit);
+        ReadoutHeads heads =
+            new ReadoutHeads(H4, WIDTH3, DataType.DOUBLE, new SplittableRandom(seed), limit);
         ReadoutHeads.Scores scores = heads.evaluate(stage, batch, hidden, null);
         for (int a = 0; a < RULES.size(); a++) {
           long[] expected = bruteForce(heads, a, targets.get(a), hidden, steps, b);
           String what = "seed " + seed + ", limit " + limit + ", " + RULES.get(a) + ": ";
           assertEquals(expected[0], scores.correct()[a], what + "correct");
           assertEquals(expected[1], scores.judged()[a], what + "judged");
-          assertEquals(expected[1] == 0 ? Double.NaN : (double) expected[0] / expected[1],
-              scores.accuracy()[a], 0.0, what + "accuracy");
+          assertEquals(
+              expected[1] == 0 ? Double.NaN : (double) expected[0] / expected[1],
+              scores.accuracy()[a],
+              0.0,
+              what + "accuracy");
           if (RULES.get(a).scope() == Accuracy.Scope.TRIAL) {
             checkedTrials += expected[1];
           }
@@ -286,8 +331,8 @@ class ReadoutAccuracyTest {
   }
 
   /** {correct, judged} of target {@code a} on head {@code a}, by brute force. */
-  private static long[] bruteForce(ReadoutHeads heads, int a, Target target, INDArray hidden,
-      int steps, int b) {
+  private static long[] bruteForce(
+      ReadoutHeads heads, int a, Target target, INDArray hidden, int steps, int b) {
     double[][] w = heads.all().get(2 * a).value().toDoubleMatrix();
     double[] bias = heads.all().get(2 * a + 1).value().toDoubleVector();
     Accuracy accuracy = target.accuracy();
@@ -318,12 +363,13 @@ class ReadoutAccuracyTest {
           right = new boolean[WIDTH3];
           for (int c = 0; c < WIDTH3; c++) {
             double v = target.values()[(t * b + s) * WIDTH3 + c];
-            right[c] = switch (accuracy.rule()) {
-              case SIGN -> y[c] > 0 == v > 0;
-              case WITHIN -> Math.abs(y[c] - v) <= accuracy.tolerance();
-              case THRESHOLD -> 1 / (1 + Math.exp(-y[c])) > 0.5 == (v == 1);
-              case ARGMAX -> throw new AssertionError();
-            };
+            right[c] =
+                switch (accuracy.rule()) {
+                  case SIGN -> y[c] > 0 == v > 0;
+                  case WITHIN -> Math.abs(y[c] - v) <= accuracy.tolerance();
+                  case THRESHOLD -> 1 / (1 + Math.exp(-y[c])) > 0.5 == (v == 1);
+                  case ARGMAX -> throw new AssertionError();
+                };
           }
         }
         scoredTrial[s] = true;

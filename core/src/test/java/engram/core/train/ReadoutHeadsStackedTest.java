@@ -23,13 +23,12 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * {@link ReadoutHeads#evaluate} (heads stacked, three products per run of scored steps, as
- * gemms or as Java loops) against the
- * implementation it replaced (one head and one step at a time), on random data: several heads
- * with the same and with different scored steps, classification, regression and multi-label,
- * accuracy per entry and per whole trial, masks scoring several runs of steps and only some
- * sequences, a target scoring nothing; float64 and float32; hidden states and dL/dh as plain
- * arrays, views at an offset, and strided views.
+ * {@link ReadoutHeads#evaluate} (heads stacked, three products per run of scored steps, as gemms or
+ * as Java loops) against the implementation it replaced (one head and one step at a time), on
+ * random data: several heads with the same and with different scored steps, classification,
+ * regression and multi-label, accuracy per entry and per whole trial, masks scoring several runs of
+ * steps and only some sequences, a target scoring nothing; float64 and float32; hidden states and
+ * dL/dh as plain arrays, views at an offset, and strided views.
  */
 class ReadoutHeadsStackedTest {
   private static final int T = 7;
@@ -39,15 +38,21 @@ class ReadoutHeadsStackedTest {
 
   /**
    * The replaced implementation, verbatim but for reading the heads through {@code all()} and
-   * writing gradients into the returned map: per head, per scored step, a gemm for the logits,
-   * the loss in Java, then gemms adding dL/dh and the weight gradient. Added since: multi-label
-   * targets (the textbook binary cross-entropy, fine for the moderate logits here) and whole-trial
-   * accuracy (each sequence's verdicts collected, counted at the end).
+   * writing gradients into the returned map: per head, per scored step, a gemm for the logits, the
+   * loss in Java, then gemms adding dL/dh and the weight gradient. Added since: multi-label targets
+   * (the textbook binary cross-entropy, fine for the moderate logits here) and whole-trial accuracy
+   * (each sequence's verdicts collected, counted at the end).
    */
-  private static ReadoutHeads.Scores reference(ReadoutHeads heads, DataType dataType,
-      Stage stage, Batch batch, INDArray hidden, INDArray dLdh, Map<String, INDArray> grads) {
-    Map<String, INDArray> tensors = heads.all().stream()
-        .collect(Collectors.toMap(Parameter::name, Parameter::value));
+  private static ReadoutHeads.Scores reference(
+      ReadoutHeads heads,
+      DataType dataType,
+      Stage stage,
+      Batch batch,
+      INDArray hidden,
+      INDArray dLdh,
+      Map<String, INDArray> grads) {
+    Map<String, INDArray> tensors =
+        heads.all().stream().collect(Collectors.toMap(Parameter::name, Parameter::value));
     List<Assignment> assignments = stage.assignments();
     int n = assignments.size();
     double[] loss = new double[n];
@@ -174,7 +179,8 @@ class ReadoutHeadsStackedTest {
         }
       }
       if (dLdh != null) {
-        biasGradArray.addi(Nd4j.create(biasGrad, new long[] {width}, DataType.DOUBLE).castTo(dataType));
+        biasGradArray.addi(
+            Nd4j.create(biasGrad, new long[] {width}, DataType.DOUBLE).castTo(dataType));
       }
       loss[a] = sumLoss / scored;
       if (target.accuracy().scope() == Accuracy.Scope.TRIAL) {
@@ -198,8 +204,8 @@ class ReadoutHeadsStackedTest {
     return classification(level, Accuracy.argmax(), rng, steps);
   }
 
-  private static Target classification(int level, Accuracy accuracy, SplittableRandom rng,
-      int... steps) {
+  private static Target classification(
+      int level, Accuracy accuracy, SplittableRandom rng, int... steps) {
     float[] labels = new float[T * B];
     float[] mask = new float[T * B];
     for (int i = 0; i < labels.length; i++) {
@@ -218,8 +224,8 @@ class ReadoutHeadsStackedTest {
     return regression(level, Accuracy.within(0.5), rng, steps);
   }
 
-  private static Target regression(int level, Accuracy accuracy, SplittableRandom rng,
-      int... steps) {
+  private static Target regression(
+      int level, Accuracy accuracy, SplittableRandom rng, int... steps) {
     float[] values = new float[T * B * WIDTH];
     float[] mask = new float[T * B];
     for (int i = 0; i < values.length; i++) {
@@ -237,8 +243,8 @@ class ReadoutHeadsStackedTest {
    * A multi-label target of random bits at {@code steps}, each sequence scored with p 0.8 (always
    * sequence 0); unscored entries hold values that are no bits.
    */
-  private static Target multiLabel(int level, Accuracy accuracy, SplittableRandom rng,
-      int... steps) {
+  private static Target multiLabel(
+      int level, Accuracy accuracy, SplittableRandom rng, int... steps) {
     float[] bits = new float[T * B * WIDTH];
     java.util.Arrays.fill(bits, -2f);
     float[] mask = new float[T * B];
@@ -256,10 +262,10 @@ class ReadoutHeadsStackedTest {
   }
 
   /**
-   * Twelve targets on heads in no particular order: four scoring only the last step (one group,
-   * one of them regression counted per trial), three scoring steps 1, 2, 4, 5 (two runs; another
-   * group, one counted per trial), a classification and a multi-label target counted per trial at
-   * every step, a regression and a multi-label target at steps 2 and 3, one scoring nothing.
+   * Twelve targets on heads in no particular order: four scoring only the last step (one group, one
+   * of them regression counted per trial), three scoring steps 1, 2, 4, 5 (two runs; another group,
+   * one counted per trial), a classification and a multi-label target counted per trial at every
+   * step, a regression and a multi-label target at steps 2 and 3, one scoring nothing.
    */
   private static Batch batch(long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
@@ -279,10 +285,20 @@ class ReadoutHeadsStackedTest {
     return new Batch(T, B, 1, new float[T * B], targets);
   }
 
-  private static final Stage STAGE = Stage.of(new Assignment(2, 3), new Assignment(3, 0),
-      new Assignment(4, 6), new Assignment(5, 1), new Assignment(6, 7), new Assignment(7, 2),
-      new Assignment(8, 4), new Assignment(9, 5), new Assignment(10, 9), new Assignment(11, 8),
-      new Assignment(12, 11), new Assignment(13, 10));
+  private static final Stage STAGE =
+      Stage.of(
+          new Assignment(2, 3),
+          new Assignment(3, 0),
+          new Assignment(4, 6),
+          new Assignment(5, 1),
+          new Assignment(6, 7),
+          new Assignment(7, 2),
+          new Assignment(8, 4),
+          new Assignment(9, 5),
+          new Assignment(10, 9),
+          new Assignment(11, 8),
+          new Assignment(12, 11),
+          new Assignment(13, 10));
 
   private static INDArray random(java.util.SplittableRandom rng, DataType type, long... shape) {
     return TestArrays.gaussian(rng, type, 1.0, shape);
@@ -292,8 +308,8 @@ class ReadoutHeadsStackedTest {
     return a.dup('c').reshape(a.length()).castTo(DataType.DOUBLE).toDoubleVector();
   }
 
-  private static void assertClose(INDArray expected, INDArray actual, double tolerance,
-      String what) {
+  private static void assertClose(
+      INDArray expected, INDArray actual, double tolerance, String what) {
     double[] e = values(expected);
     double[] a = values(actual);
     assertEquals(e.length, a.length, what);
@@ -303,7 +319,11 @@ class ReadoutHeadsStackedTest {
   }
 
   /** How the trainer or an analysis may hand over hidden states and dL/dh. */
-  private enum Layout { PLAIN, OFFSET_VIEW, STRIDED_VIEW }
+  private enum Layout {
+    PLAIN,
+    OFFSET_VIEW,
+    STRIDED_VIEW
+  }
 
   /** {@code a} [T, B, H] as a plain array, inside a larger one at step 2, or strided. */
   private static INDArray laidOut(INDArray a, Layout layout) {
@@ -311,15 +331,15 @@ class ReadoutHeadsStackedTest {
       case PLAIN -> a.dup('c');
       case OFFSET_VIEW -> {
         INDArray larger = Nd4j.valueArrayOf(new long[] {T + 3, B, H}, 7.0, a.dataType());
-        INDArray view = larger.get(NDArrayIndex.interval(2, 2 + T), NDArrayIndex.all(),
-            NDArrayIndex.all());
+        INDArray view =
+            larger.get(NDArrayIndex.interval(2, 2 + T), NDArrayIndex.all(), NDArrayIndex.all());
         view.assign(a);
         yield view;
       }
       case STRIDED_VIEW -> {
         INDArray larger = Nd4j.valueArrayOf(new long[] {T, B, H + 4}, 7.0, a.dataType());
-        INDArray view = larger.get(NDArrayIndex.all(), NDArrayIndex.all(),
-            NDArrayIndex.interval(1, 1 + H));
+        INDArray view =
+            larger.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(1, 1 + H));
         view.assign(a);
         yield view;
       }
@@ -336,16 +356,17 @@ class ReadoutHeadsStackedTest {
     INDArray hidden = random(rng, type, T, B, H);
     INDArray prefilled = random(rng, type, T, B, H);
 
-    ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(seed + 1),
-        hostProductLimit);
+    ReadoutHeads heads =
+        new ReadoutHeads(H, WIDTH, type, new SplittableRandom(seed + 1), hostProductLimit);
     ReadoutHeads referenceHeads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(seed + 1));
     INDArray dLdh = laidOut(prefilled, layout);
     ReadoutHeads.Scores scores = heads.evaluate(STAGE, batch, laidOut(hidden, layout), dLdh);
     referenceHeads.ensure(heads.count() - 1);
     INDArray referenceDLdh = prefilled.dup('c');
     Map<String, INDArray> referenceGrads = new java.util.HashMap<>();
-    ReadoutHeads.Scores expected = reference(referenceHeads, type, STAGE, batch, hidden.dup('c'),
-        referenceDLdh, referenceGrads);
+    ReadoutHeads.Scores expected =
+        reference(
+            referenceHeads, type, STAGE, batch, hidden.dup('c'), referenceDLdh, referenceGrads);
 
     String what = type + " " + layout + " host product limit " + hostProductLimit + ": ";
     assertArrayEquals(expected.counts(), scores.counts(), what + "counts");
@@ -353,10 +374,12 @@ class ReadoutHeadsStackedTest {
     assertArrayEquals(expected.judged(), scores.judged(), what + "judged");
     assertArrayEquals(expected.accuracy(), scores.accuracy(), 0.0, what + "accuracy");
     assertArrayEquals(expected.loss(), scores.loss(), tolerance, what + "loss");
-    assertTrue(Double.isNaN(scores.loss()[5]) && scores.counts()[5] == 0, "fixture: unscored target");
+    assertTrue(
+        Double.isNaN(scores.loss()[5]) && scores.counts()[5] == 0, "fixture: unscored target");
     assertTrue(scores.counts()[3] > 3 * B, "fixture: a target over several steps");
     for (int a : new int[] {9, 10, 11}) {
-      assertTrue(scores.judged()[a] > 0 && scores.judged()[a] <= B,
+      assertTrue(
+          scores.judged()[a] > 0 && scores.judged()[a] <= B,
           "fixture: whole-trial accuracy judges sequences, " + scores.judged()[a]);
     }
 
@@ -367,7 +390,10 @@ class ReadoutHeadsStackedTest {
     heads.collect(STAGE, params, grads);
     assertEquals(2 * STAGE.assignments().size(), params.size());
     for (int i = 0; i < params.size(); i++) {
-      assertClose(referenceGrads.get(params.get(i).name()), grads.get(i), tolerance,
+      assertClose(
+          referenceGrads.get(params.get(i).name()),
+          grads.get(i),
+          tolerance,
           what + params.get(i).name());
     }
   }
@@ -399,25 +425,32 @@ class ReadoutHeadsStackedTest {
 
   private void reusedBuffers(long hostProductLimit) {
     DataType type = DataType.DOUBLE;
-    ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(5),
-        hostProductLimit);
+    ReadoutHeads heads =
+        new ReadoutHeads(H, WIDTH, type, new SplittableRandom(5), hostProductLimit);
     SplittableRandom rng = new SplittableRandom(6);
     // first a stage with all heads (large stacked buffers), then one with a single head and a
     // pair, on other data: results as from fresh heads with the same weights
     heads.evaluate(STAGE, batch(20), random(rng, type, T, B, H), Nd4j.zeros(type, T, B, H));
     Stage small = Stage.of(new Assignment(2, 6), new Assignment(3, 2), new Assignment(4, 0));
     SplittableRandom batchRng = new SplittableRandom(30);
-    Batch smallBatch = new Batch(T, B, 1, new float[T * B], List.of(
-        classification(2, batchRng, 0, 1, 2, 3, 4, 5, 6), classification(3, batchRng, T - 1),
-        regression(4, batchRng, T - 1)));
+    Batch smallBatch =
+        new Batch(
+            T,
+            B,
+            1,
+            new float[T * B],
+            List.of(
+                classification(2, batchRng, 0, 1, 2, 3, 4, 5, 6),
+                classification(3, batchRng, T - 1),
+                regression(4, batchRng, T - 1)));
     INDArray hidden = random(rng, type, T, B, H);
     INDArray dLdh = Nd4j.zeros(type, T, B, H);
     ReadoutHeads.Scores scores = heads.evaluate(small, smallBatch, hidden, dLdh);
 
     INDArray referenceDLdh = Nd4j.zeros(type, T, B, H);
     Map<String, INDArray> referenceGrads = new java.util.HashMap<>();
-    ReadoutHeads.Scores expected = reference(heads, type, small, smallBatch, hidden,
-        referenceDLdh, referenceGrads);
+    ReadoutHeads.Scores expected =
+        reference(heads, type, small, smallBatch, hidden, referenceDLdh, referenceGrads);
     assertArrayEquals(expected.loss(), scores.loss(), 1e-12);
     assertArrayEquals(expected.correct(), scores.correct());
     assertClose(referenceDLdh, dLdh, 1e-12, "dL/dh");
@@ -425,8 +458,8 @@ class ReadoutHeadsStackedTest {
     List<INDArray> grads = new ArrayList<>();
     heads.collect(small, params, grads);
     for (int i = 0; i < params.size(); i++) {
-      assertClose(referenceGrads.get(params.get(i).name()), grads.get(i), 1e-12,
-          params.get(i).name());
+      assertClose(
+          referenceGrads.get(params.get(i).name()), grads.get(i), 1e-12, params.get(i).name());
     }
   }
 
@@ -438,8 +471,8 @@ class ReadoutHeadsStackedTest {
     for (long limit : LIMITS) {
       ReadoutHeads heads = new ReadoutHeads(H, WIDTH, type, new SplittableRandom(42), limit);
       ReadoutHeads.Scores scores = heads.evaluate(STAGE, batch, hidden, null);
-      ReadoutHeads.Scores expected = reference(heads, type, STAGE, batch, hidden, null,
-          new java.util.HashMap<>());
+      ReadoutHeads.Scores expected =
+          reference(heads, type, STAGE, batch, hidden, null, new java.util.HashMap<>());
       assertArrayEquals(expected.loss(), scores.loss(), 2e-5);
       assertArrayEquals(expected.correct(), scores.correct());
       assertArrayEquals(expected.counts(), scores.counts());
@@ -447,13 +480,13 @@ class ReadoutHeadsStackedTest {
   }
 
   /**
-   * The default limit sends the small products of the fixtures here to Java and the bench's
-   * 29 heads at H 500, B 256 to gemms: both paths are the ones the tests above compare.
+   * The default limit sends the small products of the fixtures here to Java and the bench's 29
+   * heads at H 500, B 256 to gemms: both paths are the ones the tests above compare.
    */
   @Test
   void theDefaultLimitSeparatesSmallFromLargeProducts() {
-    assertTrue((long) T * B * H * STAGE.assignments().size() * WIDTH
-        <= ReadoutHeads.HOST_PRODUCT_LIMIT);
+    assertTrue(
+        (long) T * B * H * STAGE.assignments().size() * WIDTH <= ReadoutHeads.HOST_PRODUCT_LIMIT);
     assertTrue(256L * 500 * 29 * 2 > ReadoutHeads.HOST_PRODUCT_LIMIT);
   }
 

@@ -33,7 +33,9 @@ class ReadoutHeadsTest {
   private static final double EPS = 1e-6;
   private static final double REL_TOL = 1e-6;
 
-  /** Three assignments with distinct heads; head 2 before head 1 so creation on demand is exercised. */
+  /**
+   * Three assignments with distinct heads; head 2 before head 1 so creation on demand is exercised.
+   */
   private static final Stage STAGE =
       Stage.of(new Assignment(2, 0), new Assignment(3, 2), new Assignment(4, 1));
 
@@ -108,8 +110,16 @@ class ReadoutHeadsTest {
   }
 
   private static INDArray find(List<Parameter> parameters, String name) {
-    return parameters.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(
-        () -> new AssertionError("no tensor " + name + " in " + parameters.stream().map(Parameter::name).toList()))
+    return parameters.stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no tensor "
+                        + name
+                        + " in "
+                        + parameters.stream().map(Parameter::name).toList()))
         .value();
   }
 
@@ -126,7 +136,8 @@ class ReadoutHeadsTest {
   }
 
   /** Hand computation: per target, mean over scored entries of cross-entropy of y = W·h + b. */
-  private static double[] handCrossEntropy(ReadoutHeads heads, Stage stage, Batch batch, INDArray hidden) {
+  private static double[] handCrossEntropy(
+      ReadoutHeads heads, Stage stage, Batch batch, INDArray hidden) {
     double[] losses = new double[stage.assignments().size()];
     for (int a = 0; a < losses.length; a++) {
       int head = stage.assignments().get(a).head();
@@ -169,21 +180,26 @@ class ReadoutHeadsTest {
     return (plus - minus) / (2 * EPS);
   }
 
-  /** Compares an analytic gradient with central differences of {@code loss} w.r.t. {@code array}. */
-  private static void assertGradient(String what, INDArray analytic, INDArray array, DoubleSupplier loss) {
+  /**
+   * Compares an analytic gradient with central differences of {@code loss} w.r.t. {@code array}.
+   */
+  private static void assertGradient(
+      String what, INDArray analytic, INDArray array, DoubleSupplier loss) {
     assertArrayEquals(array.shape(), analytic.shape(), what + ": shape");
     int checkedNonZero = 0;
     for (long i = 0; i < array.length(); i++) {
       double numeric = centralDifference(array, i, loss);
       double exact = analytic.getDouble(i);
       double scale = Math.max(1e-2, Math.max(Math.abs(numeric), Math.abs(exact)));
-      assertTrue(Math.abs(numeric - exact) <= REL_TOL * scale,
+      assertTrue(
+          Math.abs(numeric - exact) <= REL_TOL * scale,
           what + "[" + i + "]: analytic " + exact + ", finite differences " + numeric);
       if (Math.abs(numeric) > 1e-6) {
         checkedNonZero++;
       }
     }
-    assertTrue(checkedNonZero > 0, what + ": every finite difference was zero, the check proves nothing");
+    assertTrue(
+        checkedNonZero > 0, what + ": every finite difference was zero, the check proves nothing");
   }
 
   private static INDArray randomLike(INDArray like, long seed) {
@@ -224,7 +240,8 @@ class ReadoutHeadsTest {
     assertArrayEquals(expected, scores.loss(), 1e-12);
     assertArrayEquals(counts, scores.counts());
     // and the same loss when gradients are requested
-    ReadoutHeads.Scores withGradient = heads.evaluate(STAGE, batch, hidden, Nd4j.zeros(DataType.DOUBLE, T, B, H));
+    ReadoutHeads.Scores withGradient =
+        heads.evaluate(STAGE, batch, hidden, Nd4j.zeros(DataType.DOUBLE, T, B, H));
     assertArrayEquals(expected, withGradient.loss(), 1e-12);
   }
 
@@ -294,7 +311,8 @@ class ReadoutHeadsTest {
 
     assertEquals(expected.size(), actual.size());
     for (int i = 0; i < expected.size(); i++) {
-      assertTrue(expected.get(i).equalsWithEps(actual.get(i), 1e-14),
+      assertTrue(
+          expected.get(i).equalsWithEps(actual.get(i), 1e-14),
           params.get(i).name() + ": expected " + expected.get(i) + " but was " + actual.get(i));
     }
   }
@@ -313,8 +331,10 @@ class ReadoutHeadsTest {
     heads(CLASSES, DataType.DOUBLE).evaluate(STAGE, batch, hidden, view);
 
     assertTrue(plain.equalsWithEps(view, 1e-14), "gradient written into the view");
-    INDArray tailBefore = before.get(NDArrayIndex.interval(T, T + 3), NDArrayIndex.all(), NDArrayIndex.all());
-    INDArray tailAfter = buffer.get(NDArrayIndex.interval(T, T + 3), NDArrayIndex.all(), NDArrayIndex.all());
+    INDArray tailBefore =
+        before.get(NDArrayIndex.interval(T, T + 3), NDArrayIndex.all(), NDArrayIndex.all());
+    INDArray tailAfter =
+        buffer.get(NDArrayIndex.interval(T, T + 3), NDArrayIndex.all(), NDArrayIndex.all());
     assertEquals(tailBefore, tailAfter, "rows of the buffer beyond T are untouched");
   }
 
@@ -328,7 +348,8 @@ class ReadoutHeadsTest {
 
     ReadoutHeads floats = heads(CLASSES, DataType.FLOAT);
     INDArray dFloat = Nd4j.ones(DataType.FLOAT, T, B, H); // pre-filled with 1
-    double lossFloat = sum(floats.evaluate(STAGE, batch, hidden.castTo(DataType.FLOAT), dFloat).loss());
+    double lossFloat =
+        sum(floats.evaluate(STAGE, batch, hidden.castTo(DataType.FLOAT), dFloat).loss());
 
     assertEquals(lossDouble, lossFloat, 1e-5);
     assertTrue(dDouble.add(1.0).equalsWithEps(dFloat.castTo(DataType.DOUBLE), 1e-5));
@@ -530,8 +551,8 @@ class ReadoutHeadsTest {
     assertArrayEquals(new double[] {-unit, 0}, biasGradient(heads, stage), 1e-15);
     for (int b = 0; b < B; b++) {
       for (int c = 0; c < width; c++) {
-        double expected = logits[b][c] > 0 == (targets[b][c] == 1) ? 0
-            : (logits[b][c] > 0 ? unit : -unit);
+        double expected =
+            logits[b][c] > 0 == (targets[b][c] == 1) ? 0 : (logits[b][c] > 0 ? unit : -unit);
         assertEquals(expected, dLdh.getDouble(T - 1, b, c), 1e-15, "dL/dh b=" + b + " c=" + c);
       }
     }
@@ -559,8 +580,10 @@ class ReadoutHeadsTest {
         double loss = heads.evaluate(stage, batch, hidden.castTo(type), dLdh).loss()[0];
         List<INDArray> grads = new ArrayList<>();
         heads.collect(stage, new ArrayList<>(), grads);
-        double[] all = Nd4j.concat(0, dLdh.reshape(-1), grads.get(0).reshape(-1),
-            grads.get(1).reshape(-1)).castTo(DataType.DOUBLE).toDoubleVector();
+        double[] all =
+            Nd4j.concat(0, dLdh.reshape(-1), grads.get(0).reshape(-1), grads.get(1).reshape(-1))
+                .castTo(DataType.DOUBLE)
+                .toDoubleVector();
         double[] withLoss = java.util.Arrays.copyOf(all, all.length + 1);
         withLoss[all.length] = loss;
         results.add(withLoss);
@@ -580,8 +603,8 @@ class ReadoutHeadsTest {
     double lossDouble = doubles.evaluate(stage, batch, hidden, dDouble).loss()[0];
     ReadoutHeads floats = heads(width, DataType.FLOAT);
     INDArray dFloat = Nd4j.zeros(DataType.FLOAT, T, B, H);
-    double lossFloat = floats.evaluate(stage, batch, hidden.castTo(DataType.FLOAT), dFloat)
-        .loss()[0];
+    double lossFloat =
+        floats.evaluate(stage, batch, hidden.castTo(DataType.FLOAT), dFloat).loss()[0];
     assertEquals(lossDouble, lossFloat, 1e-6);
     assertTrue(dDouble.equalsWithEps(dFloat.castTo(DataType.DOUBLE), 1e-6));
     assertTrue(dDouble.amaxNumber().doubleValue() > 1e-3, "fixture: a gradient to compare");
@@ -631,16 +654,20 @@ class ReadoutHeadsTest {
         mask1[t * B + b] = t == 1 || t == 3 ? 1 : 0;
       }
     }
-    Batch batch = batch(new Target(2, LossKind.CLASSIFICATION, CLASSES, labels0, mask0),
-        new Target(3, LossKind.CLASSIFICATION, CLASSES, labels1, mask1));
+    Batch batch =
+        batch(
+            new Target(2, LossKind.CLASSIFICATION, CLASSES, labels0, mask0),
+            new Target(3, LossKind.CLASSIFICATION, CLASSES, labels1, mask1));
 
     ReadoutHeads.Scores scores = heads.evaluate(stage, batch, hidden, null);
     assertArrayEquals(new long[] {4, 8}, scores.counts());
     assertArrayEquals(new long[] {3, 5}, scores.correct());
     assertArrayEquals(new double[] {0.75, 5.0 / 8}, scores.accuracy(), 0.0);
     // and with gradients requested the accuracy is the same
-    assertArrayEquals(new double[] {0.75, 5.0 / 8},
-        heads.evaluate(stage, batch, hidden, Nd4j.zeros(DataType.DOUBLE, T, B, H)).accuracy(), 0.0);
+    assertArrayEquals(
+        new double[] {0.75, 5.0 / 8},
+        heads.evaluate(stage, batch, hidden, Nd4j.zeros(DataType.DOUBLE, T, B, H)).accuracy(),
+        0.0);
   }
 
   // ------------------------------------------------------------------ creation
@@ -654,14 +681,19 @@ class ReadoutHeadsTest {
     heads.ensure(1);
     assertEquals(3, heads.count(), "ensure never removes or recreates heads");
     List<String> names = heads.all().stream().map(Parameter::name).toList();
-    assertEquals(List.of("head_0_w", "head_0_b", "head_1_w", "head_1_b", "head_2_w", "head_2_b"), names);
+    assertEquals(
+        List.of("head_0_w", "head_0_b", "head_1_w", "head_1_b", "head_2_w", "head_2_b"), names);
     double bound = 1 / Math.sqrt(H);
     for (Parameter p : heads.all()) {
       assertTrue(p.trainable());
       assertEquals(DataType.DOUBLE, p.value().dataType());
-      assertArrayEquals(p.name().endsWith("_w") ? new long[] {CLASSES, H} : new long[] {CLASSES},
-          p.value().shape(), p.name());
-      assertTrue(p.value().amaxNumber().doubleValue() <= bound, p.name() + " within U(-1/sqrt(H), 1/sqrt(H))");
+      assertArrayEquals(
+          p.name().endsWith("_w") ? new long[] {CLASSES, H} : new long[] {CLASSES},
+          p.value().shape(),
+          p.name());
+      assertTrue(
+          p.value().amaxNumber().doubleValue() <= bound,
+          p.name() + " within U(-1/sqrt(H), 1/sqrt(H))");
     }
     // creating heads 0..2 at once or one by one draws the same values
     ReadoutHeads oneByOne = heads(CLASSES, DataType.DOUBLE);

@@ -26,13 +26,14 @@ final class RunBindings {
    * The trainer of {@code experiment}'s injector with its events going to {@code observer}, stopped
    * by {@code stop}, and every binding of {@code swaps} in place of the run's own.
    */
-  static Trainer trainer(ResolvedExperiment experiment, TrainingObserver observer,
-      StopSignal stop, Module... swaps) {
+  static Trainer trainer(
+      ResolvedExperiment experiment, TrainingObserver observer, StopSignal stop, Module... swaps) {
     List<Module> all = new ArrayList<>(List.of(swaps));
-    all.add(binder -> {
-      binder.bind(TrainingObserver.class).toInstance(observer);
-      binder.bind(StopSignal.class).toInstance(stop);
-    });
+    all.add(
+        binder -> {
+          binder.bind(TrainingObserver.class).toInstance(observer);
+          binder.bind(StopSignal.class).toInstance(stop);
+        });
     return Guice.createInjector(Modules.override(new ExperimentModule(experiment)).with(all))
         .getInstance(Trainer.class);
   }
@@ -40,22 +41,25 @@ final class RunBindings {
   /** Swaps the run's task for {@code task}, configured by {@code config}. */
   static Module task(Plugin<?> task, Record config) {
     PluginChoice choice = choice(PluginKind.TASK, task, config);
-    return binder -> binder.bind(PluginChoice.class).annotatedWith(Chosen.Task.class)
-        .toInstance(choice);
+    return binder ->
+        binder.bind(PluginChoice.class).annotatedWith(Chosen.Task.class).toInstance(choice);
   }
 
   /** Swaps the run's curriculum for {@code curriculum}, configured by {@code config}. */
   static Module curriculum(Plugin<?> curriculum, Record config) {
     PluginChoice choice = choice(PluginKind.CURRICULUM, curriculum, config);
-    return binder -> binder.bind(PluginChoice.class).annotatedWith(Chosen.Curriculum.class)
-        .toInstance(choice);
+    return binder ->
+        binder.bind(PluginChoice.class).annotatedWith(Chosen.Curriculum.class).toInstance(choice);
   }
 
   /** Swaps the run's regularizers for {@code regularizer} alone. */
   static Module regularizer(Plugin<?> regularizer, Record config) {
     List<PluginChoice> choices = List.of(choice(PluginKind.REGULARIZER, regularizer, config));
-    return binder -> binder.bind(new TypeLiteral<List<PluginChoice>>() {})
-        .annotatedWith(Chosen.Regularizers.class).toInstance(choices);
+    return binder ->
+        binder
+            .bind(new TypeLiteral<List<PluginChoice>>() {})
+            .annotatedWith(Chosen.Regularizers.class)
+            .toInstance(choices);
   }
 
   private static PluginChoice choice(PluginKind kind, Plugin<?> plugin, Record config) {

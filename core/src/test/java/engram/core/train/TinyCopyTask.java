@@ -26,8 +26,8 @@ public final class TinyCopyTask implements Task<TinyCopyTask.Config> {
    * @param bits K
    * @param wholeTrial whether a trial counts as correct only when every recalled bit is right
    */
-  public record Config(@Doc("K, bits per step") int bits,
-      @Doc("count whole trials") boolean wholeTrial) {}
+  public record Config(
+      @Doc("K, bits per step") int bits, @Doc("count whole trials") boolean wholeTrial) {}
 
   @Override
   public PluginInfo info() {
@@ -92,8 +92,8 @@ public final class TinyCopyTask implements Task<TinyCopyTask.Config> {
         x[(t * batchSize + b) * inputs + k] = 1f; // go
       }
     }
-    Accuracy accuracy = config.wholeTrial() ? Accuracy.threshold().wholeTrial()
-        : Accuracy.threshold();
+    Accuracy accuracy =
+        config.wholeTrial() ? Accuracy.threshold().wholeTrial() : Accuracy.threshold();
     List<Target> targets = new ArrayList<>();
     for (int level : levels) {
       float[] bits = new float[steps * batchSize * k];
@@ -114,11 +114,22 @@ public final class TinyCopyTask implements Task<TinyCopyTask.Config> {
 
   /** {@code base} with this task (configured by {@code config}) in place of its task. */
   public static ResolvedExperiment in(ResolvedExperiment base, Config config) {
-    PluginChoice task = new PluginChoice(
-        new DiscoveredPlugin(PluginKind.TASK, new TinyCopyTask(), "test", "TinyCopyTask"),
-        config);
-    return new ResolvedExperiment(base.name(), base.description(), base.seed(), base.precision(),
-        task, base.model(), base.curriculum(), base.regularizers(), base.analyzers(),
-        base.training(), base.evaluation(), base.output());
+    PluginChoice task =
+        new PluginChoice(
+            new DiscoveredPlugin(PluginKind.TASK, new TinyCopyTask(), "test", "TinyCopyTask"),
+            config);
+    return new ResolvedExperiment(
+        base.name(),
+        base.description(),
+        base.seed(),
+        base.precision(),
+        task,
+        base.model(),
+        base.curriculum(),
+        base.regularizers(),
+        base.analyzers(),
+        base.training(),
+        base.evaluation(),
+        base.output());
   }
 }

@@ -20,15 +20,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Parameter constraints are core's job: a parameter regularizer (here one that pushes every entry
- * of {@code w_rec}, its diagonal included) cannot move the leaky RNN's masked diagonal, neither
- * in the live network nor in any checkpoint, while it does move the free entries.
+ * of {@code w_rec}, its diagonal included) cannot move the leaky RNN's masked diagonal, neither in
+ * the live network nor in any checkpoint, while it does move the free entries.
  */
 class TrainerConstraintTest {
   @TempDir Path dir;
 
   /** Adds λ to the gradient of every entry of w_rec: L_reg = λ·Σ w_rec. */
   public static final class PushEveryEntry implements Regularizer<PushEveryEntry.Config> {
-    /** @param lambda strength */
+    /**
+     * @param lambda strength
+     */
     public record Config(double lambda) {}
 
     @Override
@@ -62,7 +64,9 @@ class TrainerConstraintTest {
   @Test
   void aRegularizerCannotMoveAMaskedEntry() throws Exception {
     Path file = dir.resolve("e.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         seed: 3
         task: {id: n-parity}
         model: {id: leaky-rnn, hidden-size: 6}
@@ -74,33 +78,50 @@ class TrainerConstraintTest {
           optimizer: {type: adam, lr: 0.05}
         evaluation: {batches: 1, batch-size: 8}
         output: {runs-dir: %s, checkpoint-every: 1}
-        """.formatted(dir.resolve("runs")));
+        """
+            .formatted(dir.resolve("runs")));
     PluginRegistry registry = PluginRegistry.discover(getClass().getClassLoader());
     ResolvedExperiment loaded = new ExperimentLoader(registry).load(file, List.of());
     Map<String, INDArray> checkpoints = new LinkedHashMap<>();
-    TrainingObserver observer = new TrainingObserver() {
-      @Override
-      public void checkpoint(String name, int epoch, long step, int[] levels,
-          List<Parameter> tensors, Map<String, Object> extra) {
-        tensors.stream().filter(p -> p.name().equals("w_rec"))
-            .forEach(p -> checkpoints.put(name, p.value().dup()));
-      }
-    };
-    Trainer trainer = RunBindings.trainer(loaded, observer, new StopSignal(),
-        RunBindings.regularizer(new PushEveryEntry(), new PushEveryEntry.Config(0.5)));
+    TrainingObserver observer =
+        new TrainingObserver() {
+          @Override
+          public void checkpoint(
+              String name,
+              int epoch,
+              long step,
+              int[] levels,
+              List<Parameter> tensors,
+              Map<String, Object> extra) {
+            tensors.stream()
+                .filter(p -> p.name().equals("w_rec"))
+                .forEach(p -> checkpoints.put(name, p.value().dup()));
+          }
+        };
+    Trainer trainer =
+        RunBindings.trainer(
+            loaded,
+            observer,
+            new StopSignal(),
+            RunBindings.regularizer(new PushEveryEntry(), new PushEveryEntry.Config(0.5)));
     trainer.run();
-    INDArray trained = trainer.network().parameters().stream()
-        .filter(p -> p.name().equals("w_rec")).findFirst().orElseThrow().value();
+    INDArray trained =
+        trainer.network().parameters().stream()
+            .filter(p -> p.name().equals("w_rec"))
+            .findFirst()
+            .orElseThrow()
+            .value();
     assertTrue(checkpoints.size() >= 4, "a checkpoint per epoch: " + checkpoints.keySet());
     checkpoints.put("live network", trained);
     for (Map.Entry<String, INDArray> c : checkpoints.entrySet()) {
       for (int i = 0; i < 6; i++) {
-        assertEquals(0.0, c.getValue().getDouble(i, i), 0.0,
-            "w_rec[" + i + "][" + i + "] in " + c.getKey());
+        assertEquals(
+            0.0, c.getValue().getDouble(i, i), 0.0, "w_rec[" + i + "][" + i + "] in " + c.getKey());
       }
     }
     // The push did act on the free entries: Adam moves each by about lr per step against it.
-    assertTrue(trained.sumNumber().doubleValue() < -0.05 * 30 * 10,
+    assertTrue(
+        trained.sumNumber().doubleValue() < -0.05 * 30 * 10,
         "the free entries moved: Σ w_rec = " + trained.sumNumber());
   }
 }

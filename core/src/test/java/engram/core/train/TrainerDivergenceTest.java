@@ -20,7 +20,9 @@ class TrainerDivergenceTest {
 
   /** A term on the hidden states that is NaN from training step {@code from} on. */
   public static final class NanTerm implements Regularizer<NanTerm.Config> {
-    /** @param from first training step (0-based) whose term is NaN */
+    /**
+     * @param from first training step (0-based) whose term is NaN
+     */
     public record Config(long from) {}
 
     @Override
@@ -46,7 +48,9 @@ class TrainerDivergenceTest {
 
   private ResolvedExperiment experiment(String... overrides) throws Exception {
     Path file = dir.resolve("e.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         seed: 3
         task: {id: n-parity}
         model: {id: leaky-rnn, hidden-size: 6}
@@ -54,7 +58,8 @@ class TrainerDivergenceTest {
         training: {batch-size: 8, steps-per-epoch: 4, max-epochs: 3}
         evaluation: {batches: 1, batch-size: 8}
         output: {runs-dir: %s}
-        """.formatted(dir.resolve("runs")));
+        """
+            .formatted(dir.resolve("runs")));
     return new ExperimentLoader(PluginRegistry.discover(getClass().getClassLoader()))
         .load(file, List.of(overrides));
   }
@@ -65,23 +70,28 @@ class TrainerDivergenceTest {
 
   @Test
   void aRegularizersTermIsNamedWithItsPositionAndItsStrength() throws Exception {
-    Trainer trainer = trainer(experiment(),
-        RunBindings.regularizer(new NanTerm(), new NanTerm.Config(5)));
+    Trainer trainer =
+        trainer(experiment(), RunBindings.regularizer(new NanTerm(), new NanTerm.Config(5)));
     String message = assertThrows(TrainingDivergedException.class, trainer::run).getMessage();
     assertTrue(message.contains("at epoch 2, step 2 of the epoch (training step 6"), message);
-    assertTrue(message.contains("the hidden-state term of regularizer 'nan-term' (regularizers.0) is not"
-        + " finite"), message);
+    assertTrue(
+        message.contains(
+            "the hidden-state term of regularizer 'nan-term' (regularizers.0) is not" + " finite"),
+        message);
     assertTrue(message.contains("Fix: lower its strength (regularizers.0.lambda)"), message);
   }
 
   @Test
   void anExplodingOptimizerNamesTheLearningRateAndClipping() throws Exception {
-    ResolvedExperiment e = experiment("training.optimizer.type=sgd",
-        "training.optimizer.lr=1.0e30", "training.clip=0");
+    ResolvedExperiment e =
+        experiment(
+            "training.optimizer.type=sgd", "training.optimizer.lr=1.0e30", "training.clip=0");
     String message = assertThrows(TrainingDivergedException.class, trainer(e)::run).getMessage();
-    assertTrue(message.contains("Fix: lower training.optimizer.lr or set training.clip"),
+    assertTrue(message.contains("Fix: lower training.optimizer.lr or set training.clip"), message);
+    assertTrue(
+        message.contains("became non-finite in the previous update")
+            || message.contains("overflowed")
+            || message.contains("the task loss"),
         message);
-    assertTrue(message.contains("became non-finite in the previous update")
-        || message.contains("overflowed") || message.contains("the task loss"), message);
   }
 }

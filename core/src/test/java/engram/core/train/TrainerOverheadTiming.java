@@ -28,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *     engram.core.train.TrainerOverheadTiming L [every] [repeats]
  * </pre>
  *
- * Prints medians in ms of: zeroing dL/dh (assign(0)), the heads' evaluate, and collect + clip +
- * SGD (Nesterov) updates.
+ * Prints medians in ms of: zeroing dL/dh (assign(0)), the heads' evaluate, and collect + clip + SGD
+ * (Nesterov) updates.
  */
 public final class TrainerOverheadTiming {
   private TrainerOverheadTiming() {}
@@ -43,9 +43,24 @@ public final class TrainerOverheadTiming {
     int t;
     int heads;
     switch (shape) {
-      case "S" -> { h = 128; b = 64; t = 50; heads = 1; }
-      case "M" -> { h = 256; b = 128; t = 100; heads = 1; }
-      case "L" -> { h = 500; b = 256; t = 100; heads = 29; }
+      case "S" -> {
+        h = 128;
+        b = 64;
+        t = 50;
+        heads = 1;
+      }
+      case "M" -> {
+        h = 256;
+        b = 128;
+        t = 100;
+        heads = 1;
+      }
+      case "L" -> {
+        h = 500;
+        b = 256;
+        t = 100;
+        heads = 29;
+      }
       default -> throw new IllegalArgumentException("shape S, M or L");
     }
     SplittableRandom rng = new SplittableRandom(0);
@@ -67,11 +82,16 @@ public final class TrainerOverheadTiming {
     INDArray hidden = Nd4j.rand(DataType.FLOAT, t, b, h).subi(0.5);
     INDArray dLdh = Nd4j.create(DataType.FLOAT, t, b, h);
 
-    List<INDArray> values = List.of(Nd4j.rand(DataType.FLOAT, h, h), Nd4j.rand(DataType.FLOAT, h, 1),
-        Nd4j.rand(DataType.FLOAT, h), Nd4j.rand(DataType.FLOAT, h));
-    List<INDArray> modelGrads = values.stream().map(v -> Nd4j.rand(DataType.FLOAT, v.shape())).toList();
-    Optimizer optimizer = Optimizer.create(
-        new OptimizerConfig(OptimizerType.SGD, 0.05, 0.1, true, 0.9, 0.999, 1e-8));
+    List<INDArray> values =
+        List.of(
+            Nd4j.rand(DataType.FLOAT, h, h),
+            Nd4j.rand(DataType.FLOAT, h, 1),
+            Nd4j.rand(DataType.FLOAT, h),
+            Nd4j.rand(DataType.FLOAT, h));
+    List<INDArray> modelGrads =
+        values.stream().map(v -> Nd4j.rand(DataType.FLOAT, v.shape())).toList();
+    Optimizer optimizer =
+        Optimizer.create(new OptimizerConfig(OptimizerType.SGD, 0.05, 0.1, true, 0.9, 0.999, 1e-8));
 
     double[] zero = new double[repeats];
     double[] loss = new double[repeats];
@@ -101,8 +121,15 @@ public final class TrainerOverheadTiming {
         update[r] = (t3 - t2) / 1e6;
       }
     }
-    System.out.printf(Locale.ROOT, "%s%s: zero %.3f  evaluate %.3f  update %.3f ms (medians of %d)%n",
-        shape, every ? " every step" : "", median(zero), median(loss), median(update), repeats);
+    System.out.printf(
+        Locale.ROOT,
+        "%s%s: zero %.3f  evaluate %.3f  update %.3f ms (medians of %d)%n",
+        shape,
+        every ? " every step" : "",
+        median(zero),
+        median(loss),
+        median(update),
+        repeats);
   }
 
   private static double median(double[] values) {

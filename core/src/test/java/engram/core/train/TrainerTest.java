@@ -60,10 +60,12 @@ class TrainerTest {
    *
    * @param curriculum the curriculum section, e.g. {@code {id: multi-head, threshold: 1.0}}
    */
-  private ResolvedExperiment experiment(String curriculum, int stepsPerEpoch, int maxEpochs,
-      String... overrides) throws Exception {
+  private ResolvedExperiment experiment(
+      String curriculum, int stepsPerEpoch, int maxEpochs, String... overrides) throws Exception {
     Path file = dir.resolve("tiny-parity.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         seed: 5
         precision: float32
         task: {id: n-parity}
@@ -77,7 +79,8 @@ class TrainerTest {
           optimizer: {type: adam, lr: 0.01}
         evaluation: {batches: 2, batch-size: 32}
         output: {runs-dir: %s}
-        """.formatted(curriculum, stepsPerEpoch, maxEpochs, dir.resolve("runs")));
+        """
+            .formatted(curriculum, stepsPerEpoch, maxEpochs, dir.resolve("runs")));
     return new ExperimentLoader(registry).load(file, List.of(overrides));
   }
 
@@ -89,18 +92,24 @@ class TrainerTest {
   }
 
   /** A checkpoint event with copies of its tensors, taken when it was emitted. */
-  record CheckpointEvent(String name, int epoch, long step, int[] levels,
-      Map<String, INDArray> tensors, Map<String, Object> extra) {
+  record CheckpointEvent(
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      Map<String, INDArray> tensors,
+      Map<String, Object> extra) {
 
     Set<String> headTensors() {
-      return tensors.keySet().stream().filter(n -> n.startsWith("head_"))
+      return tensors.keySet().stream()
+          .filter(n -> n.startsWith("head_"))
           .collect(Collectors.toCollection(TreeSet::new));
     }
 
     @SuppressWarnings("unchecked")
     List<Integer> heads() {
-      return ((List<Map<String, Integer>>) extra.get("assignments")).stream()
-          .map(a -> a.get("head")).toList();
+      return ((List<Map<String, Integer>>) extra.get("assignments"))
+          .stream().map(a -> a.get("head")).toList();
     }
   }
 
@@ -128,14 +137,20 @@ class TrainerTest {
     }
 
     @Override
-    public void checkpoint(String name, int epoch, long step, int[] levels, List<Parameter> tensors,
+    public void checkpoint(
+        String name,
+        int epoch,
+        long step,
+        int[] levels,
+        List<Parameter> tensors,
         Map<String, Object> extra) {
       Map<String, INDArray> copies = new LinkedHashMap<>();
       for (Parameter p : tensors) {
         copies.put(p.name(), p.value().dup());
       }
-      checkpoints.add(new CheckpointEvent(name, epoch, step, levels.clone(), copies,
-          new LinkedHashMap<>(extra)));
+      checkpoints.add(
+          new CheckpointEvent(
+              name, epoch, step, levels.clone(), copies, new LinkedHashMap<>(extra)));
     }
 
     @Override
@@ -148,7 +163,8 @@ class TrainerTest {
     }
 
     CheckpointEvent only(String name) {
-      List<CheckpointEvent> found = checkpoints.stream().filter(c -> c.name().equals(name)).toList();
+      List<CheckpointEvent> found =
+          checkpoints.stream().filter(c -> c.name().equals(name)).toList();
       assertEquals(1, found.size(), "checkpoints named " + name + " among " + checkpointNames());
       return found.get(0);
     }
@@ -205,8 +221,7 @@ class TrainerTest {
     ResolvedExperiment e = experiment(NEVER_ADVANCES, 3, 2);
     PhaseRecorder phases = new PhaseRecorder();
     Recorder observed = new Recorder();
-    RunBindings.trainer(e, observed, new StopSignal(), ExperimentModule.stepObserver(phases))
-        .run();
+    RunBindings.trainer(e, observed, new StopSignal(), ExperimentModule.stepObserver(phases)).run();
     phases.assertSteps(6); // 2 epochs × 3 steps; evaluation passes are not training steps
 
     Recorder plain = new Recorder();
@@ -222,15 +237,18 @@ class TrainerTest {
     Batch batch = task.sample(e.task().config(), new int[] {2}, 16, new SplittableRandom(3));
     Stage stage = new Stage(List.of(new Assignment(2, 0)));
     PhaseRecorder phases = new PhaseRecorder();
-    Trainer trainer = RunBindings.trainer(e, new TrainingObserver() { }, new StopSignal(),
-        ExperimentModule.stepObserver(phases));
+    Trainer trainer =
+        RunBindings.trainer(
+            e, new TrainingObserver() {}, new StopSignal(), ExperimentModule.stepObserver(phases));
     List<Integer> after = new ArrayList<>();
     trainer.trainOnBatch(batch, stage, 4, after::add);
     assertEquals(List.of(0, 1, 2, 3), after);
     phases.assertSteps(4);
     INDArray first = trainer.network().parameters().get(0).value().dup();
-    trainer.trainOnBatch(batch, stage, 4, i -> { });
-    assertEquals(first, trainer.network().parameters().get(0).value(),
+    trainer.trainOnBatch(batch, stage, 4, i -> {});
+    assertEquals(
+        first,
+        trainer.network().parameters().get(0).value(),
         "each call starts from a fresh network of the same seed");
   }
 
@@ -262,14 +280,17 @@ class TrainerTest {
     CheckpointEvent final1 = first.only("final");
     CheckpointEvent final2 = second.only("final");
     assertEquals(final1.tensors().keySet(), final2.tensors().keySet());
-    final1.tensors().forEach((name, value) ->
-        assertEquals(value, final2.tensors().get(name), "final " + name));
+    final1
+        .tensors()
+        .forEach((name, value) -> assertEquals(value, final2.tensors().get(name), "final " + name));
 
     Recorder other = new Recorder();
     trainer(experiment(ALWAYS_ADVANCES, 3, 3, "seed=6"), other, new StopSignal()).run();
-    assertFalse(Arrays.equals(first.stepLosses(), other.stepLosses()), "another seed, other losses");
+    assertFalse(
+        Arrays.equals(first.stepLosses(), other.stepLosses()), "another seed, other losses");
     CheckpointEvent finalOther = other.only("final");
-    assertFalse(final1.tensors().get("w_rec").equals(finalOther.tensors().get("w_rec")),
+    assertFalse(
+        final1.tensors().get("w_rec").equals(finalOther.tensors().get("w_rec")),
         "another seed, other weights");
   }
 
@@ -296,7 +317,11 @@ class TrainerTest {
     }
     // and it moved away from its initialisation
     Recorder fresh = new Recorder();
-    trainer(experiment(NEVER_ADVANCES, 1, 1, "training.optimizer.lr=1.0e-9"), fresh, new StopSignal()).run();
+    trainer(
+            experiment(NEVER_ADVANCES, 1, 1, "training.optimizer.lr=1.0e-9"),
+            fresh,
+            new StopSignal())
+        .run();
     INDArray barelyTrained = fresh.only("final").tensors().get("w_in");
     assertFalse(barelyTrained.equalsWithEps(last.tensors().get("w_in"), 1e-4));
   }
@@ -306,15 +331,16 @@ class TrainerTest {
   @Test
   void aStopRequestedMidEpochEndsTheRunAfterThatStep() throws Exception {
     StopSignal stop = new StopSignal();
-    Recorder recorder = new Recorder() {
-      @Override
-      public void step(int epoch, long step, double loss) {
-        super.step(epoch, step, loss);
-        if (step == 4) {
-          stop.request();
-        }
-      }
-    };
+    Recorder recorder =
+        new Recorder() {
+          @Override
+          public void step(int epoch, long step, double loss) {
+            super.step(epoch, step, loss);
+            if (step == 4) {
+              stop.request();
+            }
+          }
+        };
     TrainingResult result = trainer(experiment(NEVER_ADVANCES, 3, 10), recorder, stop).run();
 
     assertEquals(TrainingResult.Reason.STOPPED, result.reason());
@@ -333,15 +359,16 @@ class TrainerTest {
   @Test
   void aStopRequestedAtTheEndOfAnEpochDoesNotStartAnother() throws Exception {
     StopSignal stop = new StopSignal();
-    Recorder recorder = new Recorder() {
-      @Override
-      public void step(int epoch, long step, double loss) {
-        super.step(epoch, step, loss);
-        if (step == 3) {
-          stop.request();
-        }
-      }
-    };
+    Recorder recorder =
+        new Recorder() {
+          @Override
+          public void step(int epoch, long step, double loss) {
+            super.step(epoch, step, loss);
+            if (step == 3) {
+              stop.request();
+            }
+          }
+        };
     TrainingResult result = trainer(experiment(NEVER_ADVANCES, 3, 10), recorder, stop).run();
 
     assertEquals(TrainingResult.Reason.STOPPED, result.reason());
@@ -369,13 +396,40 @@ class TrainerTest {
       this.firstNan = firstNan;
     }
 
-    @Override public PluginInfo info() { return new PluginInfo("nan-parity", "NaN inputs", ""); }
-    @Override public Class<C> configType() { return delegate.configType(); }
-    @Override public C defaults() { return delegate.defaults(); }
-    @Override public int inputSize(C config) { return delegate.inputSize(config); }
-    @Override public int outputSize(C config) { return delegate.outputSize(config); }
-    @Override public LossKind lossKind(C config) { return delegate.lossKind(config); }
-    @Override public int minLevel(C config) { return delegate.minLevel(config); }
+    @Override
+    public PluginInfo info() {
+      return new PluginInfo("nan-parity", "NaN inputs", "");
+    }
+
+    @Override
+    public Class<C> configType() {
+      return delegate.configType();
+    }
+
+    @Override
+    public C defaults() {
+      return delegate.defaults();
+    }
+
+    @Override
+    public int inputSize(C config) {
+      return delegate.inputSize(config);
+    }
+
+    @Override
+    public int outputSize(C config) {
+      return delegate.outputSize(config);
+    }
+
+    @Override
+    public LossKind lossKind(C config) {
+      return delegate.lossKind(config);
+    }
+
+    @Override
+    public int minLevel(C config) {
+      return delegate.minLevel(config);
+    }
 
     @Override
     public Batch sample(C config, int[] levels, int batchSize, RandomGenerator rng) {
@@ -396,8 +450,12 @@ class TrainerTest {
     Task parity = (Task) base.task().plugin().plugin();
     Recorder recorder = new Recorder();
     // the run's task swapped in its injector: parity, with NaN inputs from the 3rd batch on
-    Trainer trainer = RunBindings.trainer(base, recorder, new StopSignal(),
-        RunBindings.task(new NanInputsTask<>(parity, 16, 3), base.task().config()));
+    Trainer trainer =
+        RunBindings.trainer(
+            base,
+            recorder,
+            new StopSignal(),
+            RunBindings.task(new NanInputsTask<>(parity, 16, 3), base.task().config()));
 
     TrainingDivergedException thrown = assertThrows(TrainingDivergedException.class, trainer::run);
     String message = thrown.getMessage();
@@ -416,14 +474,18 @@ class TrainerTest {
     assertEquals(List.of("advance-e0001-N2"), recorder.checkpointNames());
     CheckpointEvent advance = recorder.checkpoints.get(0);
     assertEquals("advance", advance.extra().get("reason"));
-    advance.tensors().forEach((name, value) ->
-        assertTrue(allFinite(value), "checkpointed " + name + " is finite"));
+    advance
+        .tensors()
+        .forEach(
+            (name, value) -> assertTrue(allFinite(value), "checkpointed " + name + " is finite"));
     assertEquals(List.of(), recorder.finished);
     // the diverged step did not update the network
     for (Parameter p : trainer.network().parameters()) {
       assertTrue(allFinite(p.value()), p.name() + " is finite");
       if (p.trainable()) {
-        assertEquals(advance.tensors().get(p.name()), p.value(),
+        assertEquals(
+            advance.tensors().get(p.name()),
+            p.value(),
             p.name() + " unchanged since the last good step");
       }
     }
@@ -434,7 +496,8 @@ class TrainerTest {
   @Test
   void reachingMaxEpochsEndsWithExactlyOneFinalCheckpoint() throws Exception {
     Recorder recorder = new Recorder();
-    TrainingResult result = trainer(experiment(NEVER_ADVANCES, 2, 3), recorder, new StopSignal()).run();
+    TrainingResult result =
+        trainer(experiment(NEVER_ADVANCES, 2, 3), recorder, new StopSignal()).run();
 
     assertEquals(TrainingResult.Reason.MAX_EPOCHS, result.reason());
     assertEquals(3, result.epochs());
@@ -459,14 +522,18 @@ class TrainerTest {
   void multiHeadCreatesOneHeadPerAdvance() throws Exception {
     // threshold 0.01: every evaluation passes; 2 → {2,3} → {2,3,4} → {2,3,4,5}, then finish
     Recorder recorder = new Recorder();
-    TrainingResult result = trainer(
-        experiment("{id: multi-head, threshold: 0.01, max-level: 5}", 2, 10), recorder,
-        new StopSignal()).run();
+    TrainingResult result =
+        trainer(
+                experiment("{id: multi-head, threshold: 0.01, max-level: 5}", 2, 10),
+                recorder,
+                new StopSignal())
+            .run();
 
     assertEquals(TrainingResult.Reason.CURRICULUM_FINISHED, result.reason());
     assertEquals(4, result.epochs());
     assertEquals(5, result.maxLevelSolved());
-    assertEquals(List.of("advance-e0001-N2", "advance-e0002-N3", "advance-e0003-N4", "final"),
+    assertEquals(
+        List.of("advance-e0001-N2", "advance-e0002-N3", "advance-e0003-N4", "final"),
         recorder.checkpointNames());
     for (int k = 0; k < 3; k++) {
       CheckpointEvent advance = recorder.checkpoints.get(k);
@@ -491,13 +558,17 @@ class TrainerTest {
   @Test
   void singleHeadKeepsOnlyHeadZero() throws Exception {
     Recorder recorder = new Recorder();
-    TrainingResult result = trainer(
-        experiment("{id: single-head, threshold: 0.01, max-level: 4}", 2, 10), recorder,
-        new StopSignal()).run();
+    TrainingResult result =
+        trainer(
+                experiment("{id: single-head, threshold: 0.01, max-level: 4}", 2, 10),
+                recorder,
+                new StopSignal())
+            .run();
 
     assertEquals(TrainingResult.Reason.CURRICULUM_FINISHED, result.reason());
     assertEquals(4, result.maxLevelSolved());
-    assertEquals(List.of("advance-e0001-N2", "advance-e0002-N3", "final"), recorder.checkpointNames());
+    assertEquals(
+        List.of("advance-e0001-N2", "advance-e0002-N3", "final"), recorder.checkpointNames());
     for (CheckpointEvent c : recorder.checkpoints) {
       assertEquals(headNames(0), c.headTensors(), c.name());
     }
@@ -512,18 +583,23 @@ class TrainerTest {
   @Test
   void finalCheckpointAfterAnAdvanceHoldsEveryHeadItsAssignmentsName() throws Exception {
     Recorder recorder = new Recorder();
-    TrainingResult result = trainer(experiment(ALWAYS_ADVANCES, 2, 2), recorder, new StopSignal()).run();
+    TrainingResult result =
+        trainer(experiment(ALWAYS_ADVANCES, 2, 2), recorder, new StopSignal()).run();
 
     assertEquals(TrainingResult.Reason.MAX_EPOCHS, result.reason());
-    assertEquals(List.of("advance-e0001-N2", "advance-e0002-N3", "final"), recorder.checkpointNames());
+    assertEquals(
+        List.of("advance-e0001-N2", "advance-e0002-N3", "final"), recorder.checkpointNames());
     CheckpointEvent last = recorder.only("final");
     assertEquals(List.of(0, 1, 2), last.heads(), "two advances: the stage serves heads 0, 1, 2");
-    assertEquals(headNames(0, 1, 2), last.headTensors(),
+    assertEquals(
+        headNames(0, 1, 2),
+        last.headTensors(),
         "k = 2 advances: the final checkpoint must hold head_0 … head_2");
   }
 
   /** Records what the trainer hands a regularizer; contributes a constant term of 0.25. */
-  static final class RecordingRegularizer implements engram.api.Regularizer<RecordingRegularizer.Config> {
+  static final class RecordingRegularizer
+      implements engram.api.Regularizer<RecordingRegularizer.Config> {
     record Config() {}
 
     final List<Long> hiddenSteps = new java.util.ArrayList<>();
@@ -569,8 +645,12 @@ class TrainerTest {
     ResolvedExperiment base = experiment(NEVER_ADVANCES, 3, 2);
     RecordingRegularizer reg = new RecordingRegularizer();
     Recorder with = new Recorder();
-    RunBindings.trainer(base, with, new StopSignal(),
-        RunBindings.regularizer(reg, new RecordingRegularizer.Config())).run();
+    RunBindings.trainer(
+            base,
+            with,
+            new StopSignal(),
+            RunBindings.regularizer(reg, new RecordingRegularizer.Config()))
+        .run();
     assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), reg.hiddenSteps);
     assertEquals(reg.hiddenSteps, reg.parameterSteps);
     for (EpochReport r : with.epochs) {
@@ -593,19 +673,29 @@ class TrainerTest {
   void scheduledCheckpointsFollowEveryAndLogSpacedEpochsWithoutDuplicatingAdvances()
       throws Exception {
     Recorder every = new Recorder();
-    trainer(experiment(NEVER_ADVANCES, 1, 7, "output.checkpoint-every=3"), every, new StopSignal()).run();
-    assertEquals(List.of("epoch-0003", "epoch-0006", "final"),
+    trainer(experiment(NEVER_ADVANCES, 1, 7, "output.checkpoint-every=3"), every, new StopSignal())
+        .run();
+    assertEquals(
+        List.of("epoch-0003", "epoch-0006", "final"),
         every.checkpoints.stream().map(CheckpointEvent::name).toList());
     assertEquals("schedule", every.checkpoints.get(0).extra().get("reason"));
     Recorder log = new Recorder();
-    trainer(experiment(NEVER_ADVANCES, 1, 9, "output.checkpoint-log-spaced=true"), log,
-        new StopSignal()).run();
-    assertEquals(List.of("epoch-0001", "epoch-0002", "epoch-0004", "epoch-0008", "final"),
+    trainer(
+            experiment(NEVER_ADVANCES, 1, 9, "output.checkpoint-log-spaced=true"),
+            log,
+            new StopSignal())
+        .run();
+    assertEquals(
+        List.of("epoch-0001", "epoch-0002", "epoch-0004", "epoch-0008", "final"),
         log.checkpoints.stream().map(CheckpointEvent::name).toList());
     Recorder advancing = new Recorder();
-    trainer(experiment(ALWAYS_ADVANCES, 1, 2, "output.checkpoint-every=1"), advancing,
-        new StopSignal()).run();
-    assertEquals(List.of("advance-e0001-N2", "advance-e0002-N3", "final"),
+    trainer(
+            experiment(ALWAYS_ADVANCES, 1, 2, "output.checkpoint-every=1"),
+            advancing,
+            new StopSignal())
+        .run();
+    assertEquals(
+        List.of("advance-e0001-N2", "advance-e0002-N3", "final"),
         advancing.checkpoints.stream().map(CheckpointEvent::name).toList());
   }
 }

@@ -28,26 +28,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>For each analysed checkpoint, trained up to N = {@link Checkpoint#maxLevel()}: the effective
  * time constants τ̃ᵢ = max(τᵢ, 1) (time steps) come from the checkpoint's {@code taus} tensor. The
- * {@code fastest} neurons with the smallest τ̃ and the {@code slowest} with the largest (each
- * count capped at H; ties broken by the lower unit index; a neuron may be in both groups when
- * fastest + slowest &gt; H) are removed one at a time — each from a fresh copy of the network
- * ({@link Restored#ablate}: its recurrent row and column, input weights and readout column are
- * zeroed) — and the copy is scored on level N with continuous-stream accuracy (see {@link
- * StreamAccuracy}): one stream of {@code warmup} + {@code scored} steps, no resets, scored at every
- * step after the warm-up, {@code streams} sequences. The unchanged network on the same stream and
- * the same initial states is the baseline; relative accuracy = (acc − chance)/(baseline − chance)
- * with chance = 1/classes (0.5 for N-parity), or {@code chance} for regression tasks; NaN when the
- * baseline is at chance.
+ * {@code fastest} neurons with the smallest τ̃ and the {@code slowest} with the largest (each count
+ * capped at H; ties broken by the lower unit index; a neuron may be in both groups when fastest +
+ * slowest &gt; H) are removed one at a time — each from a fresh copy of the network ({@link
+ * Restored#ablate}: its recurrent row and column, input weights and readout column are zeroed) —
+ * and the copy is scored on level N with continuous-stream accuracy (see {@link StreamAccuracy}):
+ * one stream of {@code warmup} + {@code scored} steps, no resets, scored at every step after the
+ * warm-up, {@code streams} sequences. The unchanged network on the same stream and the same initial
+ * states is the baseline; relative accuracy = (acc − chance)/(baseline − chance) with chance =
+ * 1/classes (0.5 for N-parity), or {@code chance} for regression tasks; NaN when the baseline is at
+ * chance.
  *
  * <p>Outputs, in the analyzer's output directory:
  *
  * <ul>
  *   <li>{@code ablation.csv}, header {@code
- *       checkpoint,epoch,max_level,level,group,unit,tau,accuracy,relative_accuracy}: per
- *       checkpoint (oldest first) one {@code baseline} row (unit −1, tau NaN, relative accuracy
- *       1), then the {@code fastest} rows (smallest τ̃ first), then the {@code slowest} rows
- *       (largest τ̃ first). {@code level} is the level scored (= {@code max_level}, N), {@code
- *       unit} the ablated hidden unit, {@code tau} its τ̃ in time steps, {@code accuracy} in [0, 1];
+ *       checkpoint,epoch,max_level,level,group,unit,tau,accuracy,relative_accuracy}: per checkpoint
+ *       (oldest first) one {@code baseline} row (unit −1, tau NaN, relative accuracy 1), then the
+ *       {@code fastest} rows (smallest τ̃ first), then the {@code slowest} rows (largest τ̃ first).
+ *       {@code level} is the level scored (= {@code max_level}, N), {@code unit} the ablated hidden
+ *       unit, {@code tau} its τ̃ in time steps, {@code accuracy} in [0, 1];
  *   <li>{@code ablation-summary.csv}, header {@code
  *       checkpoint,epoch,max_level,group,mean_relative_accuracy,min_relative_accuracy}: per
  *       checkpoint and group ({@code fastest}, {@code slowest}; a group with no neuron is left out)
@@ -64,28 +64,41 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config> {
 
   static final String ID = "ablation";
+
   /** {@code ablation.csv}: per checkpoint a baseline row, then one row per ablated unit. */
-  static final TableSpec TABLE = TableSpec.of("ablation.csv",
-      "per checkpoint (oldest first) one baseline row (unit -1, tau NaN, relative accuracy 1),"
-          + " then one row per ablated unit: the fastest (smallest τ̃ first), then the slowest"
-          + " (largest τ̃ first)",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.integer("level", "levels", "the level scored (= max_level)"),
-      ColumnSpec.text("group", "baseline, fastest or slowest"),
-      ColumnSpec.integer("unit", "", "the ablated hidden unit; -1 for the baseline"),
-      ColumnSpec.number("tau", "time steps", "τ̃ = max(τ, 1) of the ablated unit"),
-      ColumnSpec.number("accuracy", "fraction correct", "continuous-stream accuracy"),
-      ColumnSpec.number("relative_accuracy", "relative accuracy",
-          "(accuracy − chance)/(baseline − chance); NaN when the baseline is at chance"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "ablation.csv",
+          "per checkpoint (oldest first) one baseline row (unit -1, tau NaN, relative accuracy 1),"
+              + " then one row per ablated unit: the fastest (smallest τ̃ first), then the slowest"
+              + " (largest τ̃ first)",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.integer("level", "levels", "the level scored (= max_level)"),
+          ColumnSpec.text("group", "baseline, fastest or slowest"),
+          ColumnSpec.integer("unit", "", "the ablated hidden unit; -1 for the baseline"),
+          ColumnSpec.number("tau", "time steps", "τ̃ = max(τ, 1) of the ablated unit"),
+          ColumnSpec.number("accuracy", "fraction correct", "continuous-stream accuracy"),
+          ColumnSpec.number(
+              "relative_accuracy",
+              "relative accuracy",
+              "(accuracy − chance)/(baseline − chance); NaN when the baseline is at chance"));
+
   /** {@code ablation-summary.csv}: per checkpoint and group the mean and minimum. */
-  static final TableSpec SUMMARY = TableSpec.of("ablation-summary.csv",
-      "per checkpoint and ablated group (a group with no neuron is left out)",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.text("group", "fastest or slowest"),
-      ColumnSpec.number("mean_relative_accuracy", "relative accuracy",
-          "mean over the group's ablations"),
-      ColumnSpec.number("min_relative_accuracy", "relative accuracy",
-          "minimum over the group's ablations"));
+  static final TableSpec SUMMARY =
+      TableSpec.of(
+          "ablation-summary.csv",
+          "per checkpoint and ablated group (a group with no neuron is left out)",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.text("group", "fastest or slowest"),
+          ColumnSpec.number(
+              "mean_relative_accuracy", "relative accuracy", "mean over the group's ablations"),
+          ColumnSpec.number(
+              "min_relative_accuracy", "relative accuracy", "minimum over the group's ablations"));
+
   static final String CSV = TABLE.file();
   static final String PNG = "ablation.png";
 
@@ -103,20 +116,28 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
    * @param chance chance accuracy of a regression task
    */
   public record Config(
-      @Doc("how many neurons with the smallest trained τ̃ = max(τ, 1) to ablate, one at a time;"
-          + " ≥ 0, capped at the hidden size H") int fastest,
+      @Doc(
+              "how many neurons with the smallest trained τ̃ = max(τ, 1) to ablate, one at a time;"
+                  + " ≥ 0, capped at the hidden size H")
+          int fastest,
       @Doc("how many neurons with the largest τ̃ to ablate, one at a time; ≥ 0, capped at H")
-      int slowest,
+          int slowest,
       @Doc("checkpoints to analyse: last or all (each costs fastest + slowest + 1 evaluations)")
-      CheckpointSelection checkpoints,
-      @Doc("when > 0, analyse only the last checkpoint trained up to this N instead (so networks"
-          + " of different runs are compared at the same N); 0 = use checkpoints") int atLevel,
+          CheckpointSelection checkpoints,
+      @Doc(
+              "when > 0, analyse only the last checkpoint trained up to this N instead (so networks"
+                  + " of different runs are compared at the same N); 0 = use checkpoints")
+          int atLevel,
       @Doc("warm-up steps of the continuous stream, not scored, ≥ 0") int warmup,
       @Doc("steps scored after the warm-up (at every step, no resets), ≥ 1") int scored,
-      @Doc("independent stream sequences averaged into one accuracy, ≥ 1; the paper used 1, more"
-          + " give a less noisy number") int streams,
-      @Doc("chance accuracy for regression tasks, in [0, 1); classification tasks use 1/classes"
-          + " (0.5 for N-parity) and ignore this") double chance) {
+      @Doc(
+              "independent stream sequences averaged into one accuracy, ≥ 1; the paper used 1, more"
+                  + " give a less noisy number")
+          int streams,
+      @Doc(
+              "chance accuracy for regression tasks, in [0, 1); classification tasks use 1/classes"
+                  + " (0.5 for N-parity) and ignore this")
+          double chance) {
     public Config {
       Check.atLeast("fastest", fastest, 0);
       Check.atLeast("slowest", slowest, 0);
@@ -136,14 +157,22 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
   }
 
   /** One evaluated network: the baseline (unit −1, τ NaN) or one ablated unit. */
-  record Row(Checkpoint checkpoint, int level, String group, int unit, double tau,
-      double accuracy, double relativeAccuracy) {}
+  record Row(
+      Checkpoint checkpoint,
+      int level,
+      String group,
+      int unit,
+      double tau,
+      double accuracy,
+      double relativeAccuracy) {}
 
   public AblationAnalyzer() {}
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Single-neuron ablation of the fastest and slowest neurons",
+    return new PluginInfo(
+        ID,
+        "Single-neuron ablation of the fastest and slowest neurons",
         "Removes one neuron at a time — the 'fastest' with the smallest trained τ̃ = max(τ, 1) and"
             + " the 'slowest' with the largest — and scores each copy on a continuous stream of"
             + " the checkpoint's largest level N; relative accuracy (acc − chance)/(baseline −"
@@ -169,7 +198,8 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
   @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
-    List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
+    List<Checkpoint> chosen =
+        config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
     List<double[]> tauTildes = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
       tauTildes.add(effectiveTaus(checkpoint, run.modelId()));
@@ -185,24 +215,41 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
   }
 
   /** Baseline and one row per ablated unit of one checkpoint, in CSV order. */
-  private static List<Row> ablate(Config config, Run run, Checkpoint checkpoint,
-      double[] tauTilde) {
+  private static List<Row> ablate(
+      Config config, Run run, Checkpoint checkpoint, double[] tauTilde) {
     int level = checkpoint.maxLevel();
-    StreamAccuracy stream = StreamAccuracy.draw(run, level, config.warmup(), config.scored(),
-        config.streams(), config.chance());
+    StreamAccuracy stream =
+        StreamAccuracy.draw(
+            run, level, config.warmup(), config.scored(), config.streams(), config.chance());
     double baseline = stream.baseline(run.restore(checkpoint), ID, checkpoint.name());
     List<Row> rows = new ArrayList<>();
-    rows.add(new Row(checkpoint, level, BASELINE, -1, Double.NaN, baseline,
-        StreamAccuracy.relative(baseline, baseline, stream.chance())));
+    rows.add(
+        new Row(
+            checkpoint,
+            level,
+            BASELINE,
+            -1,
+            Double.NaN,
+            baseline,
+            StreamAccuracy.relative(baseline, baseline, stream.chance())));
     for (String group : List.of(FASTEST, SLOWEST)) {
-      int[] units = group.equals(FASTEST) ? fastest(tauTilde, config.fastest())
-          : slowest(tauTilde, config.slowest());
+      int[] units =
+          group.equals(FASTEST)
+              ? fastest(tauTilde, config.fastest())
+              : slowest(tauTilde, config.slowest());
       for (int unit : units) {
         Restored copy = run.restore(checkpoint);
         copy.ablate(unit);
         double accuracy = stream.of(copy);
-        rows.add(new Row(checkpoint, level, group, unit, tauTilde[unit], accuracy,
-            StreamAccuracy.relative(accuracy, baseline, stream.chance())));
+        rows.add(
+            new Row(
+                checkpoint,
+                level,
+                group,
+                unit,
+                tauTilde[unit],
+                accuracy,
+                StreamAccuracy.relative(accuracy, baseline, stream.chance())));
       }
     }
     return rows;
@@ -216,11 +263,18 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
   static double[] effectiveTaus(Checkpoint checkpoint, String modelId) {
     INDArray taus = checkpoint.tensors().get("taus");
     if (taus == null) {
-      throw new IllegalStateException(ID + ": checkpoint '" + checkpoint.name() + "' has no"
-          + " tensor 'taus' (model " + modelId + ", tensors "
-          + new TreeSet<>(checkpoint.tensors().keySet()) + "), so its neurons cannot be ordered"
-          + " by timescale. Fix: analyse a leaky-rnn run, or a gru/lstm trained with tau-leak:"
-          + " true");
+      throw new IllegalStateException(
+          ID
+              + ": checkpoint '"
+              + checkpoint.name()
+              + "' has no"
+              + " tensor 'taus' (model "
+              + modelId
+              + ", tensors "
+              + new TreeSet<>(checkpoint.tensors().keySet())
+              + "), so its neurons cannot be ordered"
+              + " by timescale. Fix: analyse a leaky-rnn run, or a gru/lstm trained with tau-leak:"
+              + " true");
     }
     double[] tauTilde = taus.ravel().toDoubleVector();
     for (int i = 0; i < tauTilde.length; i++) {
@@ -240,17 +294,28 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
   }
 
   private static int[] ordered(double[] tauTilde, Comparator<Integer> byTau, int k) {
-    return IntStream.range(0, tauTilde.length).boxed()
+    return IntStream.range(0, tauTilde.length)
+        .boxed()
         .sorted(byTau.thenComparing(Comparator.naturalOrder()))
-        .limit(Math.min(k, tauTilde.length)).mapToInt(Integer::intValue).toArray();
+        .limit(Math.min(k, tauTilde.length))
+        .mapToInt(Integer::intValue)
+        .toArray();
   }
 
   private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
-      table.add(List.of(r.checkpoint().name(), r.checkpoint().epoch(),
-          r.checkpoint().maxLevel(), r.level(), r.group(), r.unit(), r.tau(), r.accuracy(),
-          r.relativeAccuracy()));
+      table.add(
+          List.of(
+              r.checkpoint().name(),
+              r.checkpoint().epoch(),
+              r.checkpoint().maxLevel(),
+              r.level(),
+              r.group(),
+              r.unit(),
+              r.tau(),
+              r.accuracy(),
+              r.relativeAccuracy()));
     }
     Outputs.writeCsv(dir, TABLE, table);
   }
@@ -261,9 +326,11 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
     List<List<Object>> table = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
       for (String group : List.of(FASTEST, SLOWEST)) {
-        double[] relative = rows.stream()
-            .filter(r -> r.checkpoint() == checkpoint && r.group().equals(group))
-            .mapToDouble(Row::relativeAccuracy).toArray();
+        double[] relative =
+            rows.stream()
+                .filter(r -> r.checkpoint() == checkpoint && r.group().equals(group))
+                .mapToDouble(Row::relativeAccuracy)
+                .toArray();
         if (relative.length == 0) {
           continue;
         }
@@ -273,30 +340,41 @@ public final class AblationAnalyzer implements Analyzer<AblationAnalyzer.Config>
           sum += v;
           min = Double.isNaN(v) || Double.isNaN(min) ? Double.NaN : Math.min(min, v);
         }
-        table.add(List.of(checkpoint.name(), checkpoint.epoch(), checkpoint.maxLevel(), group,
-            sum / relative.length, min));
+        table.add(
+            List.of(
+                checkpoint.name(),
+                checkpoint.epoch(),
+                checkpoint.maxLevel(),
+                group,
+                sum / relative.length,
+                min));
       }
     }
     Outputs.writeCsv(dir, SUMMARY, table);
   }
 
   private static void draw(Path file, List<Row> rows, Checkpoint last) throws IOException {
-    XYChart chart = Outputs.chart(
-        "Single-neuron ablation at " + last.name() + " (N = " + last.maxLevel() + ")",
-        "τ̃ = max(τ, 1) of the ablated neuron (time steps)",
-        "relative accuracy (acc − chance)/(baseline − chance)", 500);
+    XYChart chart =
+        Outputs.chart(
+            "Single-neuron ablation at " + last.name() + " (N = " + last.maxLevel() + ")",
+            "τ̃ = max(τ, 1) of the ablated neuron (time steps)",
+            "relative accuracy (acc − chance)/(baseline − chance)",
+            500);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     for (String group : List.of(FASTEST, SLOWEST)) {
       // A NaN relative accuracy (baseline at chance) has no place on the chart.
-      List<Row> points = rows.stream()
-          .filter(r -> r.checkpoint() == last && r.group().equals(group))
-          .filter(r -> Double.isFinite(r.relativeAccuracy())).toList();
+      List<Row> points =
+          rows.stream()
+              .filter(r -> r.checkpoint() == last && r.group().equals(group))
+              .filter(r -> Double.isFinite(r.relativeAccuracy()))
+              .toList();
       if (points.isEmpty()) {
         continue;
       }
       double[] tau = points.stream().mapToDouble(Row::tau).toArray();
       double[] relative = points.stream().mapToDouble(Row::relativeAccuracy).toArray();
-      chart.addSeries(group + " " + points.size(), tau, relative)
+      chart
+          .addSeries(group + " " + points.size(), tau, relative)
           .setMarker(Objects.equals(group, FASTEST) ? SeriesMarkers.CIRCLE : SeriesMarkers.DIAMOND);
     }
     Outputs.save(file, List.of(chart));

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Which of the checkpoints an analyzer is given it runs the network on: analyses that rebuild the
- * network per checkpoint are slow, so they can restrict themselves to the last one. In YAML:
- * {@code last} or {@code all}.
+ * network per checkpoint are slow, so they can restrict themselves to the last one. In YAML: {@code
+ * last} or {@code all}.
  */
 public enum CheckpointSelection {
   /** Only the newest checkpoint (usually {@code final}). */
@@ -22,11 +22,14 @@ public enum CheckpointSelection {
    */
   public List<Checkpoint> select(List<Checkpoint> checkpoints, String analyzerId) {
     if (checkpoints.isEmpty()) {
-      throw new IllegalStateException(analyzerId + " was given no checkpoints, so there is no "
-          + "network to simulate. Fix: analyse a run that trained at least until its first "
-          + "checkpoint.");
+      throw new IllegalStateException(
+          analyzerId
+              + " was given no checkpoints, so there is no "
+              + "network to simulate. Fix: analyse a run that trained at least until its first "
+              + "checkpoint.");
     }
-    return this == LAST ? List.of(checkpoints.get(checkpoints.size() - 1))
+    return this == LAST
+        ? List.of(checkpoints.get(checkpoints.size() - 1))
         : List.copyOf(checkpoints);
   }
 
@@ -50,10 +53,17 @@ public enum CheckpointSelection {
       }
     }
     if (found == null) {
-      throw new IllegalStateException(analyzerId + ": no checkpoint was trained up to N = "
-          + atLevel + "; this run's checkpoints reach N = " + checkpoints.stream()
-              .filter(c -> c.levels().length > 0).map(Checkpoint::maxLevel).distinct().toList()
-          + ". Fix: set at-level to one of them, or 0 to use checkpoints: last|all.");
+      throw new IllegalStateException(
+          analyzerId
+              + ": no checkpoint was trained up to N = "
+              + atLevel
+              + "; this run's checkpoints reach N = "
+              + checkpoints.stream()
+                  .filter(c -> c.levels().length > 0)
+                  .map(Checkpoint::maxLevel)
+                  .distinct()
+                  .toList()
+              + ". Fix: set at-level to one of them, or 0 to use checkpoints: last|all.");
     }
     return List.of(found);
   }

@@ -25,14 +25,20 @@ public final class Outputs {
   private Outputs() {}
 
   /** Column {@code checkpoint}: the checkpoint's directory name, first in every table. */
-  public static final ColumnSpec CHECKPOINT = ColumnSpec.text("checkpoint",
-      "the checkpoint's directory name (advance-e0012-N5, final, ...)");
+  public static final ColumnSpec CHECKPOINT =
+      ColumnSpec.text(
+          "checkpoint", "the checkpoint's directory name (advance-e0012-N5, final, ...)");
+
   /** Column {@code epoch}: epochs completed when the checkpoint was written. */
-  public static final ColumnSpec EPOCH = ColumnSpec.integer("epoch", "epochs",
-      "epochs completed when the checkpoint was written");
+  public static final ColumnSpec EPOCH =
+      ColumnSpec.integer("epoch", "epochs", "epochs completed when the checkpoint was written");
+
   /** Column {@code max_level}: N, the largest level the checkpoint had been trained on. */
-  public static final ColumnSpec MAX_LEVEL = ColumnSpec.integer("max_level", "levels",
-      "N, the largest level the checkpoint had been trained on (0 if it lists none)");
+  public static final ColumnSpec MAX_LEVEL =
+      ColumnSpec.integer(
+          "max_level",
+          "levels",
+          "N, the largest level the checkpoint had been trained on (0 if it lists none)");
 
   /** The largest level of a checkpoint (the N it was trained up to), or 0 when it lists none. */
   public static int maxLevel(int[] levels) {
@@ -40,10 +46,10 @@ public final class Outputs {
   }
 
   /**
-   * Writes a declared table into {@code dir}: file name and header from {@code table}, so that
-   * what an analyzer declares ({@link engram.api.Analyzer#tables()}) and what it writes cannot
-   * drift; strings quoted when needed, numbers with {@link Double#toString} (exact,
-   * locale-independent), integers as they are.
+   * Writes a declared table into {@code dir}: file name and header from {@code table}, so that what
+   * an analyzer declares ({@link engram.api.Analyzer#tables()}) and what it writes cannot drift;
+   * strings quoted when needed, numbers with {@link Double#toString} (exact, locale-independent),
+   * integers as they are.
    *
    * @throws IllegalStateException when a row has not one cell per declared column
    */
@@ -52,8 +58,13 @@ public final class Outputs {
     StringBuilder csv = new StringBuilder(table.header()).append('\n');
     for (List<Object> row : rows) {
       if (row.size() != table.columns().size()) {
-        throw new IllegalStateException(table.file() + ": a row has " + row.size()
-            + " cells but the table declares " + table.columns().size() + " columns");
+        throw new IllegalStateException(
+            table.file()
+                + ": a row has "
+                + row.size()
+                + " cells but the table declares "
+                + table.columns().size()
+                + " columns");
       }
       for (int i = 0; i < row.size(); i++) {
         if (i > 0) {
@@ -69,7 +80,8 @@ public final class Outputs {
 
   private static String field(String s) {
     return s.contains(",") || s.contains("\"") || s.contains("\n")
-        ? '"' + s.replace("\"", "\"\"") + '"' : s;
+        ? '"' + s.replace("\"", "\"\"") + '"'
+        : s;
   }
 
   /** An empty line chart with N (largest level trained) on the x axis. */
@@ -80,8 +92,14 @@ public final class Outputs {
   /** An empty 800-pixel-wide line chart with the given axis titles (put the units in them). */
   public static XYChart chart(String title, String xTitle, String yTitle, int height) {
     headless();
-    XYChart chart = new XYChartBuilder().width(800).height(height).title(title)
-        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(800)
+            .height(height)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     return chart;
   }
@@ -113,8 +131,15 @@ public final class Outputs {
    * A histogram of {@code values} in {@code bins} equal bins over their range (±0.5 around a single
    * value; [−0.5, 0.5] when there are none), saved as PNG.
    */
-  public static void histogram(Path file, double[] values, int bins, String title, String xTitle,
-      String yTitle, String decimalPattern) throws IOException {
+  public static void histogram(
+      Path file,
+      double[] values,
+      int bins,
+      String title,
+      String xTitle,
+      String yTitle,
+      String decimalPattern)
+      throws IOException {
     headless();
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
@@ -132,8 +157,14 @@ public final class Outputs {
       hi += 0.5;
     }
     Histogram histogram = new Histogram(data, bins, lo, hi);
-    CategoryChart chart = new CategoryChartBuilder().width(800).height(500).title(title)
-        .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+    CategoryChart chart =
+        new CategoryChartBuilder()
+            .width(800)
+            .height(500)
+            .title(title)
+            .xAxisTitle(xTitle)
+            .yAxisTitle(yTitle)
+            .build();
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setAvailableSpaceFill(0.95);
     chart.getStyler().setXAxisDecimalPattern(decimalPattern);
@@ -144,8 +175,8 @@ public final class Outputs {
 
   /** Saves charts stacked vertically as one PNG. */
   public static void save(Path file, List<XYChart> charts) throws IOException {
-    BitmapEncoder.saveBitmap(charts, charts.size(), 1, file.toString(),
-        BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        charts, charts.size(), 1, file.toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   private static void headless() {

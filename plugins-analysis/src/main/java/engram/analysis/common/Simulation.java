@@ -25,24 +25,32 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * run.random("stream")}; the network rebuilt by {@link Analyzer.Run#restore} runs over them from an
  * initial state drawn from {@code run.random("h0")}; the first {@code warmup} steps are discarded.
  * Because the generators depend only on the run seed, the analyzer id and their names, every
- * checkpoint of one analysis sees the same input streams and initial states, so differences
- * between checkpoints come from the networks alone.
+ * checkpoint of one analysis sees the same input streams and initial states, so differences between
+ * checkpoints come from the networks alone.
  */
 public final class Simulation {
   private Simulation() {}
 
   /**
-   * Per-step activity of K quantities (hidden units, or one extra's components) in B trials,
-   * {@code [T, B, K]} row-major: value of component {@code k} in trial {@code b} at analysed step
-   * {@code t} (0 = first step after the warm-up) is {@code values[(t·B + b)·K + k]}. Held as float
-   * (the networks compute in float or double; float halves the memory of long simulations).
+   * Per-step activity of K quantities (hidden units, or one extra's components) in B trials, {@code
+   * [T, B, K]} row-major: value of component {@code k} in trial {@code b} at analysed step {@code
+   * t} (0 = first step after the warm-up) is {@code values[(t·B + b)·K + k]}. Held as float (the
+   * networks compute in float or double; float halves the memory of long simulations).
    */
   public record Activity(int steps, int trials, int units, float[] values) {
     public Activity {
       if ((long) steps * trials * units != values.length) {
-        throw new IllegalArgumentException("activity of " + steps + " steps, " + trials
-            + " trials and " + units + " units needs " + (long) steps * trials * units
-            + " values, got " + values.length);
+        throw new IllegalArgumentException(
+            "activity of "
+                + steps
+                + " steps, "
+                + trials
+                + " trials and "
+                + units
+                + " units needs "
+                + (long) steps * trials * units
+                + " values, got "
+                + values.length);
       }
     }
 
@@ -114,8 +122,12 @@ public final class Simulation {
     try {
       return context.run();
     } catch (IllegalStateException e) {
-      throw new IllegalStateException(analyzerId + " simulates the network, which needs the run "
-          + "behind the checkpoints: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          analyzerId
+              + " simulates the network, which needs the run "
+              + "behind the checkpoints: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -130,54 +142,111 @@ public final class Simulation {
    * @throws IllegalStateException when the network's activity is not finite, its shape is not
    *     {@code [warmup + steps, trials, H]}, or a requested extra is missing
    */
-  public static Result simulate(Analyzer.Run run, Checkpoint checkpoint, String analyzerId,
-      int warmup, int steps, int trials, Set<String> extraNames) {
+  public static Result simulate(
+      Analyzer.Run run,
+      Checkpoint checkpoint,
+      String analyzerId,
+      int warmup,
+      int steps,
+      int trials,
+      Set<String> extraNames) {
     int maxLevel = Outputs.maxLevel(checkpoint.levels());
-    int level = checkpoint.levels() == null || checkpoint.levels().length == 0
-        ? run.minLevel() : maxLevel;
+    int level =
+        checkpoint.levels() == null || checkpoint.levels().length == 0 ? run.minLevel() : maxLevel;
     Batch batch = run.stream(new int[] {level}, warmup + steps, trials, run.random("stream"));
     Restored restored = run.restore(checkpoint);
     Trajectory trajectory = restored.forward(batch, run.random("h0"));
     int units = restored.network().hiddenSize();
-    Activity hidden = window(trajectory.hidden(), "hidden state", checkpoint, analyzerId, warmup,
-        steps, trials, units);
+    Activity hidden =
+        window(
+            trajectory.hidden(),
+            "hidden state",
+            checkpoint,
+            analyzerId,
+            warmup,
+            steps,
+            trials,
+            units);
     Map<String, Activity> extras = new LinkedHashMap<>();
     if (!extraNames.isEmpty()) {
       Map<String, INDArray> available = trajectory.extras(); // copied only when asked for
       for (String name : extraNames) {
         INDArray extra = available.get(name);
         if (extra == null) {
-          throw new IllegalStateException(analyzerId + ": the " + run.modelId() + " network of"
-              + " checkpoint '" + checkpoint.name() + "' has no extra '" + name + "' (it has "
-              + new TreeSet<>(available.keySet()) + ")");
+          throw new IllegalStateException(
+              analyzerId
+                  + ": the "
+                  + run.modelId()
+                  + " network of"
+                  + " checkpoint '"
+                  + checkpoint.name()
+                  + "' has no extra '"
+                  + name
+                  + "' (it has "
+                  + new TreeSet<>(available.keySet())
+                  + ")");
         }
         long width = extra.rank() == 3 ? extra.size(2) : -1;
-        extras.put(name, window(extra, "extra '" + name + "'", checkpoint, analyzerId, warmup,
-            steps, trials, (int) width));
+        extras.put(
+            name,
+            window(
+                extra,
+                "extra '" + name + "'",
+                checkpoint,
+                analyzerId,
+                warmup,
+                steps,
+                trials,
+                (int) width));
       }
     }
     return new Result(hidden, extras);
   }
 
   /** Steps {@code warmup … warmup + steps − 1} of a {@code [T, B, K]} array, as float. */
-  private static Activity window(INDArray array, String what, Checkpoint checkpoint,
-      String analyzerId, int warmup, int steps, int trials, int width) {
+  private static Activity window(
+      INDArray array,
+      String what,
+      Checkpoint checkpoint,
+      String analyzerId,
+      int warmup,
+      int steps,
+      int trials,
+      int width) {
     long[] expected = {warmup + steps, trials, width};
     if (!Arrays.equals(array.shape(), expected)) {
-      throw new IllegalStateException(analyzerId + ": the network of checkpoint '"
-          + checkpoint.name() + "' returned " + what + " of shape " + Arrays.toString(array.shape())
-          + ", expected [steps, trials, units] = " + Arrays.toString(expected));
+      throw new IllegalStateException(
+          analyzerId
+              + ": the network of checkpoint '"
+              + checkpoint.name()
+              + "' returned "
+              + what
+              + " of shape "
+              + Arrays.toString(array.shape())
+              + ", expected [steps, trials, units] = "
+              + Arrays.toString(expected));
     }
-    INDArray kept = array.get(NDArrayIndex.interval(warmup, warmup + steps), NDArrayIndex.all(),
-        NDArrayIndex.all());
+    INDArray kept =
+        array.get(
+            NDArrayIndex.interval(warmup, warmup + steps), NDArrayIndex.all(), NDArrayIndex.all());
     float[] values = kept.castTo(DataType.FLOAT).dup('c').data().asFloat();
     for (int i = 0; i < values.length; i++) {
       if (!Float.isFinite(values[i])) {
         int t = i / (trials * width);
-        throw new IllegalStateException(analyzerId + ": the " + what + " of checkpoint '"
-            + checkpoint.name() + "' is not finite (" + values[i] + " at step " + (warmup + t)
-            + " of trial " + (i / width) % trials + "); the network diverges on the stream, so"
-            + " its activity has no autocorrelation or spectrum to analyse");
+        throw new IllegalStateException(
+            analyzerId
+                + ": the "
+                + what
+                + " of checkpoint '"
+                + checkpoint.name()
+                + "' is not finite ("
+                + values[i]
+                + " at step "
+                + (warmup + t)
+                + " of trial "
+                + (i / width) % trials
+                + "); the network diverges on the stream, so"
+                + " its activity has no autocorrelation or spectrum to analyse");
       }
     }
     return new Activity(steps, trials, width, values);

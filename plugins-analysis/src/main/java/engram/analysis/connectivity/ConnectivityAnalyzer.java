@@ -1,7 +1,7 @@
 package engram.analysis.connectivity;
 
-import engram.api.Analyzer;
 import engram.analysis.common.Outputs;
+import engram.api.Analyzer;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
@@ -41,8 +41,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <ul>
  *   <li>{@code connectivity.csv}: one row per checkpoint, oldest first, header {@code
- *       checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius}; {@code max_level} is
- *       N, the largest level the checkpoint had been trained on (0 if it lists no level);
+ *       checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius}; {@code max_level} is N,
+ *       the largest level the checkpoint had been trained on (0 if it lists no level);
  *   <li>{@code connectivity-vs-N.png}: two stacked charts, mean off-diagonal weight and spectral
  *       radius against N;
  *   <li>{@code weights-histogram.png}: histogram of the off-diagonal weights of the last checkpoint
@@ -56,36 +56,54 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer.Config> {
 
   /** {@code connectivity.csv}: one row per checkpoint. */
-  static final TableSpec TABLE = TableSpec.of("connectivity.csv",
-      "one row per checkpoint, oldest first: the off-diagonal weights of w_rec and its spectral"
-          + " radius",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.number("mean_weight", "", "mean of the off-diagonal recurrent weights"),
-      ColumnSpec.number("std_weight", "",
-          "standard deviation of the off-diagonal recurrent weights (ddof 0)"),
-      ColumnSpec.number("spectral_radius", "",
-          "largest |eigenvalue| of w_rec, diagonal included"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "connectivity.csv",
+          "one row per checkpoint, oldest first: the off-diagonal weights of w_rec and its spectral"
+              + " radius",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.number("mean_weight", "", "mean of the off-diagonal recurrent weights"),
+          ColumnSpec.number(
+              "std_weight",
+              "",
+              "standard deviation of the off-diagonal recurrent weights (ddof 0)"),
+          ColumnSpec.number(
+              "spectral_radius", "", "largest |eigenvalue| of w_rec, diagonal included"));
+
   static final String VS_N_PNG = "connectivity-vs-N.png";
   static final String HISTOGRAM_PNG = "weights-histogram.png";
 
-  /** @param bins number of equal-width bins of the weight histogram */
+  /**
+   * @param bins number of equal-width bins of the weight histogram
+   */
   public record Config(
-      @Doc("number of equal-width bins of the off-diagonal weight histogram at the last "
-          + "checkpoint, ≥ 1") int bins) {
+      @Doc(
+              "number of equal-width bins of the off-diagonal weight histogram at the last "
+                  + "checkpoint, ≥ 1")
+          int bins) {
     public Config {
       Check.atLeast("bins", bins, 1);
     }
   }
 
   /** Off-diagonal weight statistics and spectral radius of W^R at one checkpoint. */
-  record Row(String checkpoint, int epoch, int maxLevel, double meanWeight, double stdWeight,
+  record Row(
+      String checkpoint,
+      int epoch,
+      int maxLevel,
+      double meanWeight,
+      double stdWeight,
       double spectralRadius) {}
 
   public ConnectivityAnalyzer() {}
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("connectivity", "Recurrent connectivity per checkpoint",
+    return new PluginInfo(
+        "connectivity",
+        "Recurrent connectivity per checkpoint",
         "For every checkpoint: mean and std of the off-diagonal recurrent weights W^R (w_rec) and "
             + "its spectral radius max|λ|; writes connectivity.csv, connectivity-vs-N.png and "
             + "weights-histogram.png (last checkpoint). Needs a recurrent matrix named w_rec, "
@@ -117,32 +135,46 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
         throw missing(checkpoint);
       }
       if (tensor.rank() != 2 || tensor.rows() != tensor.columns()) {
-        throw new IllegalStateException("connectivity needs a square recurrent matrix 'w_rec'; "
-            + "checkpoint '" + checkpoint.name() + "' has shape "
-            + Arrays.toString(tensor.shape()));
+        throw new IllegalStateException(
+            "connectivity needs a square recurrent matrix 'w_rec'; "
+                + "checkpoint '"
+                + checkpoint.name()
+                + "' has shape "
+                + Arrays.toString(tensor.shape()));
       }
       double[][] w = tensor.toDoubleMatrix();
       double[] offDiagonal = offDiagonal(w);
       double mean = mean(offDiagonal);
-      rows.add(new Row(checkpoint.name(), checkpoint.epoch(), Outputs.maxLevel(checkpoint.levels()), mean,
-          std(offDiagonal, mean), spectralRadius(w)));
+      rows.add(
+          new Row(
+              checkpoint.name(),
+              checkpoint.epoch(),
+              Outputs.maxLevel(checkpoint.levels()),
+              mean,
+              std(offDiagonal, mean),
+              spectralRadius(w)));
       lastOffDiagonal = offDiagonal;
     }
     if (rows.isEmpty()) {
-      throw new IllegalStateException("connectivity needs a recurrent matrix named w_rec (e.g. a "
-          + "leaky-rnn); this run has no checkpoints");
+      throw new IllegalStateException(
+          "connectivity needs a recurrent matrix named w_rec (e.g. a "
+              + "leaky-rnn); this run has no checkpoints");
     }
     Path out = context.outputDirectory();
     writeCsv(out, rows);
     drawVsN(out.resolve(VS_N_PNG), rows);
-    drawHistogram(out.resolve(HISTOGRAM_PNG), lastOffDiagonal, config.bins(),
-        rows.get(rows.size() - 1));
+    drawHistogram(
+        out.resolve(HISTOGRAM_PNG), lastOffDiagonal, config.bins(), rows.get(rows.size() - 1));
   }
 
   private static IllegalStateException missing(Checkpoint checkpoint) {
     Set<String> names = new TreeSet<>(checkpoint.tensors().keySet());
-    return new IllegalStateException("connectivity needs a recurrent matrix named w_rec (e.g. a "
-        + "leaky-rnn); checkpoint '" + checkpoint.name() + "' has " + names);
+    return new IllegalStateException(
+        "connectivity needs a recurrent matrix named w_rec (e.g. a "
+            + "leaky-rnn); checkpoint '"
+            + checkpoint.name()
+            + "' has "
+            + names);
   }
 
   /** Entries W_ij with i ≠ j, row-major. For H = 1 there are none (statistics are NaN). */
@@ -191,8 +223,14 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
   private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
-      table.add(List.of(r.checkpoint(), r.epoch(), r.maxLevel(), r.meanWeight(), r.stdWeight(),
-          r.spectralRadius()));
+      table.add(
+          List.of(
+              r.checkpoint(),
+              r.epoch(),
+              r.maxLevel(),
+              r.meanWeight(),
+              r.stdWeight(),
+              r.spectralRadius()));
     }
     Outputs.writeCsv(dir, TABLE, table);
   }
@@ -217,8 +255,13 @@ public final class ConnectivityAnalyzer implements Analyzer<ConnectivityAnalyzer
 
   private static void drawHistogram(Path file, double[] weights, int bins, Row last)
       throws IOException {
-    Outputs.histogram(file, weights, bins,
+    Outputs.histogram(
+        file,
+        weights,
+        bins,
         "Off-diagonal W^R at " + last.checkpoint() + " (N = " + last.maxLevel() + ")",
-        "recurrent weight W_ij", "connections", "0.###");
+        "recurrent weight W_ij",
+        "connections",
+        "0.###");
   }
 }

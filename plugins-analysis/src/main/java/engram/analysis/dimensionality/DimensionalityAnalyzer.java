@@ -25,19 +25,18 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * Dimensionality of the activity (spec §5 item 3): how many principal components the hidden
  * activity of the network spans while it runs on a long continuous stream of its task.
  *
- * <p>For every chosen checkpoint the network is simulated exactly as for {@code
- * network-timescales} ({@link Simulation}: {@code trials} streams of {@code warmup + steps} steps,
- * the warm-up discarded). The M = steps × trials states h ∈ ℝ^H are the samples (rows) and the H
- * hidden units the variables (columns); every unit is centred on its mean over all samples, and
- * PCA is the eigen-decomposition of the covariance C = XᵀX / (M − 1) (Commons Math {@link
- * EigenDecomposition}, symmetric H × H). With the eigenvalues λ_1 ≥ … ≥ λ_H ≥ 0 (tiny negative
- * round-off clamped to 0):
+ * <p>For every chosen checkpoint the network is simulated exactly as for {@code network-timescales}
+ * ({@link Simulation}: {@code trials} streams of {@code warmup + steps} steps, the warm-up
+ * discarded). The M = steps × trials states h ∈ ℝ^H are the samples (rows) and the H hidden units
+ * the variables (columns); every unit is centred on its mean over all samples, and PCA is the
+ * eigen-decomposition of the covariance C = XᵀX / (M − 1) (Commons Math {@link EigenDecomposition},
+ * symmetric H × H). With the eigenvalues λ_1 ≥ … ≥ λ_H ≥ 0 (tiny negative round-off clamped to 0):
  *
  * <ul>
  *   <li>explained variance ratio of component i: λ_i / Σλ; cumulative: Σ_{j ≤ i} λ_j / Σλ;
- *   <li>{@code components}: the smallest number of components whose cumulative ratio reaches
- *       {@code threshold} (the spec's 90%; compared with a 1e-12 tolerance so that a threshold of
- *       1 counts the non-zero components of exactly low-rank activity);
+ *   <li>{@code components}: the smallest number of components whose cumulative ratio reaches {@code
+ *       threshold} (the spec's 90%; compared with a 1e-12 tolerance so that a threshold of 1 counts
+ *       the non-zero components of exactly low-rank activity);
  *   <li>participation ratio PR = (Σλ)² / Σλ², a threshold-free dimension between 1 (one component
  *       carries all variance) and H (all equal).
  * </ul>
@@ -67,24 +66,37 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnalyzer.Config> {
 
   static final String ID = "dimensionality";
+
   /** {@code dimensionality.csv}: one row per checkpoint. */
-  static final TableSpec TABLE = TableSpec.of("dimensionality.csv",
-      "one row per checkpoint, oldest first: PCA of the simulated hidden states",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.integer("units", "units", "H, the number of hidden units"),
-      ColumnSpec.number("threshold", "fraction", "the explained-variance threshold"),
-      ColumnSpec.integer("components", "components",
-          "the fewest components whose cumulative explained variance reaches the threshold; 0"
-              + " for constant activity"),
-      ColumnSpec.number("participation_ratio", "components", "(Σλ)²/Σλ²; NaN for constant"
-          + " activity"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "dimensionality.csv",
+          "one row per checkpoint, oldest first: PCA of the simulated hidden states",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.integer("units", "units", "H, the number of hidden units"),
+          ColumnSpec.number("threshold", "fraction", "the explained-variance threshold"),
+          ColumnSpec.integer(
+              "components",
+              "components",
+              "the fewest components whose cumulative explained variance reaches the threshold; 0"
+                  + " for constant activity"),
+          ColumnSpec.number(
+              "participation_ratio", "components", "(Σλ)²/Σλ²; NaN for constant" + " activity"));
+
   /** {@code dimensionality-spectrum.csv}: one row per checkpoint and component. */
-  static final TableSpec SPECTRUM = TableSpec.of("dimensionality-spectrum.csv",
-      "one row per checkpoint and component, largest variance first",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.integer("component", "", "the component, 1 … H"),
-      ColumnSpec.number("explained", "fraction", "its explained variance ratio λ_i/Σλ"),
-      ColumnSpec.number("cumulative", "fraction", "Σ_{j ≤ i} λ_j/Σλ"));
+  static final TableSpec SPECTRUM =
+      TableSpec.of(
+          "dimensionality-spectrum.csv",
+          "one row per checkpoint and component, largest variance first",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.integer("component", "", "the component, 1 … H"),
+          ColumnSpec.number("explained", "fraction", "its explained variance ratio λ_i/Σλ"),
+          ColumnSpec.number("cumulative", "fraction", "Σ_{j ≤ i} λ_j/Σλ"));
+
   static final String EXPLAINED_PNG = "explained-variance.png";
   static final String VS_N_PNG = "dimensionality-vs-N.png";
 
@@ -99,12 +111,18 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
       @Doc("which checkpoints to simulate: all (oldest first) or last")
           CheckpointSelection checkpoints,
       @Doc("independent streams simulated per checkpoint, ≥ 1; the paper used 10") int trials,
-      @Doc("analysed steps per trial after the warm-up (time steps), ≥ 2; the default keeps a "
-          + "checkpoint to seconds, paper scale: steps: 101000") int steps,
-      @Doc("steps simulated and discarded before the analysed ones (time steps), ≥ 0; the paper "
-          + "discarded 500") int warmup,
-      @Doc("fraction of the variance the counted components must explain, in (0, 1]; the spec "
-          + "uses 0.9") double threshold) {
+      @Doc(
+              "analysed steps per trial after the warm-up (time steps), ≥ 2; the default keeps a "
+                  + "checkpoint to seconds, paper scale: steps: 101000")
+          int steps,
+      @Doc(
+              "steps simulated and discarded before the analysed ones (time steps), ≥ 0; the paper "
+                  + "discarded 500")
+          int warmup,
+      @Doc(
+              "fraction of the variance the counted components must explain, in (0, 1]; the spec "
+                  + "uses 0.9")
+          double threshold) {
     public Config {
       Check.notNull("checkpoints", checkpoints);
       Check.atLeast("trials", trials, 1);
@@ -115,9 +133,11 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
             "threshold must be a fraction in (0, 1], e.g. 0.9 (was " + threshold + ")");
       }
       if ((long) trials * (warmup + steps) > Integer.MAX_VALUE / 4) {
-        throw new IllegalArgumentException("steps: trials × (warmup + steps) = "
-            + (long) trials * (warmup + steps) + " steps is too long to simulate at once; "
-            + "use fewer trials or steps");
+        throw new IllegalArgumentException(
+            "steps: trials × (warmup + steps) = "
+                + (long) trials * (warmup + steps)
+                + " steps is too long to simulate at once; "
+                + "use fewer trials or steps");
       }
     }
   }
@@ -130,8 +150,8 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
    * @param components components to reach the threshold (0 for constant activity)
    * @param participationRatio (Σλ)² / Σλ²
    */
-  record Spectrum(double[] explained, double[] cumulative, int components,
-      double participationRatio) {}
+  record Spectrum(
+      double[] explained, double[] cumulative, int components, double participationRatio) {}
 
   record CheckpointResult(Checkpoint checkpoint, int maxLevel, Spectrum spectrum) {}
 
@@ -139,7 +159,9 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Dimensionality of the activity (PCA) per checkpoint",
+    return new PluginInfo(
+        ID,
+        "Dimensionality of the activity (PCA) per checkpoint",
         "Simulates each checkpoint's network on a long continuous task stream (trials × steps after"
             + " a warm-up, as network-timescales), runs PCA on the hidden states (samples = steps ×"
             + " trials, variables = units, mean-centred covariance) and reports the number of "
@@ -170,10 +192,15 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
     Run run = Simulation.run(context, ID);
     List<CheckpointResult> results = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
-      Simulation.Activity hidden = Simulation.simulate(run, checkpoint, ID, config.warmup(),
-          config.steps(), config.trials(), Set.of()).hidden();
-      results.add(new CheckpointResult(checkpoint, Outputs.maxLevel(checkpoint.levels()),
-          spectrum(covariance(hidden), config.threshold())));
+      Simulation.Activity hidden =
+          Simulation.simulate(
+                  run, checkpoint, ID, config.warmup(), config.steps(), config.trials(), Set.of())
+              .hidden();
+      results.add(
+          new CheckpointResult(
+              checkpoint,
+              Outputs.maxLevel(checkpoint.levels()),
+              spectrum(covariance(hidden), config.threshold())));
     }
     Path out = context.outputDirectory();
     writeTables(out, config, results);
@@ -265,11 +292,19 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
     for (CheckpointResult r : results) {
       Checkpoint cp = r.checkpoint();
       Spectrum s = r.spectrum();
-      summary.add(List.of(cp.name(), cp.epoch(), r.maxLevel(), s.explained().length,
-          config.threshold(), s.components(), s.participationRatio()));
+      summary.add(
+          List.of(
+              cp.name(),
+              cp.epoch(),
+              r.maxLevel(),
+              s.explained().length,
+              config.threshold(),
+              s.components(),
+              s.participationRatio()));
       for (int i = 0; i < s.explained().length; i++) {
-        spectrum.add(List.of(cp.name(), cp.epoch(), r.maxLevel(), i + 1, s.explained()[i],
-            s.cumulative()[i]));
+        spectrum.add(
+            List.of(
+                cp.name(), cp.epoch(), r.maxLevel(), i + 1, s.explained()[i], s.cumulative()[i]));
       }
     }
     Outputs.writeCsv(out, TABLE, summary);
@@ -278,14 +313,18 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
 
   private static void drawExplained(Path file, Config config, List<CheckpointResult> results)
       throws IOException {
-    XYChart chart = Outputs.chart("Cumulative explained variance",
-        "principal components (count)", "cumulative explained variance (fraction)", 500);
+    XYChart chart =
+        Outputs.chart(
+            "Cumulative explained variance",
+            "principal components (count)",
+            "cumulative explained variance (fraction)",
+            500);
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
     chart.getStyler().setYAxisMin(0.0);
     chart.getStyler().setYAxisMax(1.0);
     int maxUnits = 1;
-    for (CheckpointResult r : results.subList(Math.max(0, results.size() - CURVES),
-        results.size())) {
+    for (CheckpointResult r :
+        results.subList(Math.max(0, results.size() - CURVES), results.size())) {
       double[] cumulative = r.spectrum().cumulative();
       double[] count = new double[cumulative.length];
       for (int i = 0; i < count.length; i++) {
@@ -293,13 +332,17 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
       }
       double[][] points = Outputs.finitePoints(count, cumulative);
       if (points[0].length > 0) {
-        chart.addSeries(r.checkpoint().name() + " (N = " + r.maxLevel() + ")", points[0],
-            points[1]).setMarker(SeriesMarkers.NONE);
+        chart
+            .addSeries(r.checkpoint().name() + " (N = " + r.maxLevel() + ")", points[0], points[1])
+            .setMarker(SeriesMarkers.NONE);
         maxUnits = Math.max(maxUnits, cumulative.length);
       }
     }
-    chart.addSeries(String.format(Locale.ROOT, "threshold %.2f", config.threshold()),
-        new double[] {1, maxUnits}, new double[] {config.threshold(), config.threshold()})
+    chart
+        .addSeries(
+            String.format(Locale.ROOT, "threshold %.2f", config.threshold()),
+            new double[] {1, maxUnits},
+            new double[] {config.threshold(), config.threshold()})
         .setMarker(SeriesMarkers.NONE);
     Outputs.save(file, List.of(chart));
   }
@@ -316,15 +359,20 @@ public final class DimensionalityAnalyzer implements Analyzer<DimensionalityAnal
       ratio[i] = s.participationRatio();
     }
     String percent = String.format(Locale.ROOT, "%.0f%%", 100 * config.threshold());
-    XYChart componentsChart = Outputs.chartAgainstN("Components to explain " + percent
-        + " of the variance against N", "principal components (count)", 400);
+    XYChart componentsChart =
+        Outputs.chartAgainstN(
+            "Components to explain " + percent + " of the variance against N",
+            "principal components (count)",
+            400);
     double[][] c = Outputs.finitePoints(n, components);
     if (c[0].length > 0) {
-      componentsChart.addSeries("components for " + percent, c[0], c[1])
+      componentsChart
+          .addSeries("components for " + percent, c[0], c[1])
           .setMarker(SeriesMarkers.CIRCLE);
     }
-    XYChart ratioChart = Outputs.chartAgainstN("Participation ratio against N",
-        "participation ratio (Σλ)²/Σλ² (dimensions)", 400);
+    XYChart ratioChart =
+        Outputs.chartAgainstN(
+            "Participation ratio against N", "participation ratio (Σλ)²/Σλ² (dimensions)", 400);
     double[][] r = Outputs.finitePoints(n, ratio);
     if (r[0].length > 0) {
       ratioChart.addSeries("participation ratio", r[0], r[1]).setMarker(SeriesMarkers.CIRCLE);

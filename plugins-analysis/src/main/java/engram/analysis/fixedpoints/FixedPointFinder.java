@@ -22,13 +22,13 @@ import org.apache.commons.math3.linear.RealMatrix;
  *   q(h) = ½‖F(h) − h‖²,   ∇q = (J − I)ᵀ (F(h) − h),   J = ∂F/∂h
  * </pre>
  *
- * (∇q from one VJP, no full Jacobian) with Adam, each point with its own learning rate: a step
- * that raises q is undone and the rate halved, a step that lowers it grows the rate by 5% (up to
- * the initial rate) — so q never increases. Points stop at q ≤ tol. Then Newton refinement
+ * (∇q from one VJP, no full Jacobian) with Adam, each point with its own learning rate: a step that
+ * raises q is undone and the rate halved, a step that lowers it grows the rate by 5% (up to the
+ * initial rate) — so q never increases. Points stop at q ≤ tol. Then Newton refinement
  * (Levenberg–Marquardt): ((J − I)ᵀ(J − I) + μI) δ = −(J − I)ᵀ(F(h) − h), μ from 0 (a plain Newton
  * step (J − I)δ = −(F − h)) growing ×100 while the step does not lower q; a singular J − I is
- * handled by μ > 0. A point with q ≤ max(tol, ½·S·resolution²) is a fixed point; otherwise it is
- * a slow point (a local minimum of q, e.g. a ghost) and reported with its q.
+ * handled by μ > 0. A point with q ≤ max(tol, ½·S·resolution²) is a fixed point; otherwise it is a
+ * slow point (a local minimum of q, e.g. a ghost) and reported with its q.
  *
  * <p>Then: points with q above {@code maxQ} are dropped; outliers farther from the centroid of the
  * initial states than {@code outlierScale} × the median distance of the initial states to it are
@@ -37,8 +37,8 @@ import org.apache.commons.math3.linear.RealMatrix;
  * the discrete map: {@code stable} when no |λ| exceeds 1, {@code unstable} when every |λ| does,
  * {@code saddle} otherwise.
  *
- * <p>The finder itself is deterministic; randomness enters only in {@link #initialStates}, from
- * the generator the caller passes.
+ * <p>The finder itself is deterministic; randomness enters only in {@link #initialStates}, from the
+ * generator the caller passes.
  */
 public final class FixedPointFinder {
 
@@ -49,17 +49,40 @@ public final class FixedPointFinder {
    * @param newtonIterations Levenberg–Marquardt iterations at most, ≥ 0
    * @param maxQ points with a larger final q are dropped (+∞ keeps all)
    * @param uniqueTol distance under which two points are one, ≥ 0 (1e-3)
-   * @param outlierScale outlier distance in medians of the initial states' distance (10; +∞
-   *     keeps all)
+   * @param outlierScale outlier distance in medians of the initial states' distance (10; +∞ keeps
+   *     all)
    */
-  public record Options(int maxIterations, double learningRate, double tolQ, int newtonIterations,
-      double maxQ, double uniqueTol, double outlierScale) {
+  public record Options(
+      int maxIterations,
+      double learningRate,
+      double tolQ,
+      int newtonIterations,
+      double maxQ,
+      double uniqueTol,
+      double outlierScale) {
     public Options {
-      if (maxIterations < 0 || newtonIterations < 0 || !(learningRate > 0) || !(tolQ >= 0)
-          || !(maxQ >= 0) || !(uniqueTol >= 0) || !(outlierScale > 0)) {
-        throw new IllegalArgumentException("bad fixed-point options: " + maxIterations + ", "
-            + learningRate + ", " + tolQ + ", " + newtonIterations + ", " + maxQ + ", "
-            + uniqueTol + ", " + outlierScale);
+      if (maxIterations < 0
+          || newtonIterations < 0
+          || !(learningRate > 0)
+          || !(tolQ >= 0)
+          || !(maxQ >= 0)
+          || !(uniqueTol >= 0)
+          || !(outlierScale > 0)) {
+        throw new IllegalArgumentException(
+            "bad fixed-point options: "
+                + maxIterations
+                + ", "
+                + learningRate
+                + ", "
+                + tolQ
+                + ", "
+                + newtonIterations
+                + ", "
+                + maxQ
+                + ", "
+                + uniqueTol
+                + ", "
+                + outlierScale);
       }
     }
 
@@ -95,8 +118,14 @@ public final class FixedPointFinder {
    * @param stability the class from the |λ|
    * @param unstableCount how many |λ| exceed 1
    */
-  public record Point(double[] state, double q, boolean fixed, double[] eigenReal,
-      double[] eigenImag, Stability stability, int unstableCount) {
+  public record Point(
+      double[] state,
+      double q,
+      boolean fixed,
+      double[] eigenReal,
+      double[] eigenImag,
+      Stability stability,
+      int unstableCount) {
     /** |λ| of the leading eigenvalue. */
     public double leadingModulus() {
       return eigenReal.length == 0 ? 0 : Math.hypot(eigenReal[0], eigenImag[0]);
@@ -118,8 +147,8 @@ public final class FixedPointFinder {
   }
 
   /**
-   * n initial states: rows drawn uniformly (with replacement) from {@code states} plus N(0,
-   * noise²) on every coordinate.
+   * n initial states: rows drawn uniformly (with replacement) from {@code states} plus N(0, noise²)
+   * on every coordinate.
    *
    * @param states candidate states {@code [m][S]}, m ≥ 1, e.g. trajectory states
    * @param n how many, ≥ 1
@@ -127,8 +156,8 @@ public final class FixedPointFinder {
    * @param rng the only randomness: n row indices, then n·S Gaussians, in that order
    * @return {@code [n][S]}, new
    */
-  public static double[][] initialStates(double[][] states, int n, double noise,
-      RandomGenerator rng) {
+  public static double[][] initialStates(
+      double[][] states, int n, double noise, RandomGenerator rng) {
     int[] rows = new int[n];
     for (int i = 0; i < n; i++) {
       rows[i] = rng.nextInt(states.length);
@@ -155,8 +184,8 @@ public final class FixedPointFinder {
     for (int i = 0; i < h.length; i++) {
       q[i] = refine(h[i], q[i]);
     }
-    double fixedQ = Math.max(options.tolQ(),
-        0.5 * map.dimension() * map.resolution() * map.resolution());
+    double fixedQ =
+        Math.max(options.tolQ(), 0.5 * map.dimension() * map.resolution() * map.resolution());
     double[] centroid = centroid(initial);
     double limit = options.outlierScale() * medianDistance(initial, centroid);
     Integer[] order = new Integer[h.length];
@@ -270,8 +299,11 @@ public final class FixedPointFinder {
         double[] delta;
         try {
           if (mu == 0) {
-            delta = new LUDecomposition(a, 1e-14).getSolver()
-                .solve(new ArrayRealVector(r).mapMultiply(-1)).toArray();
+            delta =
+                new LUDecomposition(a, 1e-14)
+                    .getSolver()
+                    .solve(new ArrayRealVector(r).mapMultiply(-1))
+                    .toArray();
           } else {
             RealMatrix damped = normal.copy();
             for (int k = 0; k < s; k++) {
@@ -325,8 +357,10 @@ public final class FixedPointFinder {
         unstable++;
       }
     }
-    Stability stability = unstable == 0 ? Stability.STABLE
-        : unstable == re.length ? Stability.UNSTABLE : Stability.SADDLE;
+    Stability stability =
+        unstable == 0
+            ? Stability.STABLE
+            : unstable == re.length ? Stability.UNSTABLE : Stability.SADDLE;
     return new Point(h.clone(), q, fixed, sr, si, stability, unstable);
   }
 

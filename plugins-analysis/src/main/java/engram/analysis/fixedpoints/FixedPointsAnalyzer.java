@@ -39,11 +39,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * sequence. The map is F(s) = cell.step(s, u*) with u* = 0 ({@code input: zero}) or the mean input
  * of the batch over steps and sequences ({@code input: mean}). {@code initial-states} starting
  * points are trajectory states plus N(0, noise²) noise ({@code run.random("initial-states")}); the
- * finder's options are the config's. Every checkpoint draws from generators of the same names,
- * so a repeated analysis gives the same numbers.
+ * finder's options are the config's. Every checkpoint draws from generators of the same names, so a
+ * repeated analysis gives the same numbers.
  *
- * <p>PCA: one basis per checkpoint, fitted on that checkpoint's trajectory states (centred on
- * their mean); points are projected on its first three components (NaN beyond S).
+ * <p>PCA: one basis per checkpoint, fitted on that checkpoint's trajectory states (centred on their
+ * mean); points are projected on its first three components (NaN beyond S).
  *
  * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}) and {@code fixed-points.png}, per
  * checkpoint the trajectories in the plane of PC1–PC2 with the points coloured by class.
@@ -52,22 +52,32 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
 
   static final String ID = "fixed-points";
   static final String PNG = "fixed-points.png";
+
   /** {@code fixed-points.csv}: one row per distinct point, by checkpoint then increasing q. */
-  static final TableSpec TABLE = TableSpec.of("fixed-points.csv",
-      "per analysed checkpoint (oldest first) one row per distinct fixed or slow point, by"
-          + " increasing q",
-      Outputs.CHECKPOINT, Outputs.EPOCH,
-      ColumnSpec.integer("point", "", "index of the point within the checkpoint, 0 = lowest q"),
-      ColumnSpec.number("q", "", "speed q = ½‖F(s) − s‖² at the point"),
-      ColumnSpec.text("kind", "fixed (q at the tolerance) or slow (a local minimum of q above it)"),
-      ColumnSpec.text("class", "stable (no |λ| > 1), saddle or unstable (every |λ| > 1), from"
-          + " the eigenvalues λ of the Jacobian of the discrete map"),
-      ColumnSpec.integer("unstable", "eigenvalues", "how many |λ| exceed 1"),
-      ColumnSpec.number("leading_modulus", "", "largest |λ|"),
-      ColumnSpec.number("pc1", "state units", "coordinate on the first principal component of"
-          + " the checkpoint's trajectory states"),
-      ColumnSpec.number("pc2", "state units", "on the second component (NaN when S < 2)"),
-      ColumnSpec.number("pc3", "state units", "on the third component (NaN when S < 3)"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "fixed-points.csv",
+          "per analysed checkpoint (oldest first) one row per distinct fixed or slow point, by"
+              + " increasing q",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          ColumnSpec.integer("point", "", "index of the point within the checkpoint, 0 = lowest q"),
+          ColumnSpec.number("q", "", "speed q = ½‖F(s) − s‖² at the point"),
+          ColumnSpec.text(
+              "kind", "fixed (q at the tolerance) or slow (a local minimum of q above it)"),
+          ColumnSpec.text(
+              "class",
+              "stable (no |λ| > 1), saddle or unstable (every |λ| > 1), from"
+                  + " the eigenvalues λ of the Jacobian of the discrete map"),
+          ColumnSpec.integer("unstable", "eigenvalues", "how many |λ| exceed 1"),
+          ColumnSpec.number("leading_modulus", "", "largest |λ|"),
+          ColumnSpec.number(
+              "pc1",
+              "state units",
+              "coordinate on the first principal component of"
+                  + " the checkpoint's trajectory states"),
+          ColumnSpec.number("pc2", "state units", "on the second component (NaN when S < 2)"),
+          ColumnSpec.number("pc3", "state units", "on the third component (NaN when S < 3)"));
 
   /** The constant input u* of the map. */
   public enum InputChoice {
@@ -102,48 +112,55 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       @Doc("Adam iterations at most, ≥ 0") int maxIterations,
       @Doc("Adam's initial and largest learning rate, > 0; halved after a step that raises q")
           double learningRate,
-      @Doc("q = ½‖F(s) − s‖² at which a search stops and a point counts as fixed, ≥ 0")
-          double tolQ,
+      @Doc("q = ½‖F(s) − s‖² at which a search stops and a point counts as fixed, ≥ 0") double tolQ,
       @Doc("Newton (Levenberg–Marquardt) refinement iterations, ≥ 0") int newtonIterations,
       @Doc("points whose final q exceeds this are not reported, ≥ 0") double maxQ,
       @Doc("points closer than this (Euclidean, state units) are one, ≥ 0") double uniqueTol,
-      @Doc("points farther from the starting states' centroid than this many medians of their"
-          + " distance to it are outliers, > 0") double outlierScale) {
+      @Doc(
+              "points farther from the starting states' centroid than this many medians of their"
+                  + " distance to it are outliers, > 0")
+          double outlierScale) {
     public Config {
       Check.notNull("checkpoints", checkpoints);
       Check.notNull("input", input);
       Check.atLeast("trials", trials, 1);
       Check.atLeast("initial-states", initialStates, 1);
       if (!(noise >= 0) || Double.isInfinite(noise)) {
-        throw new IllegalArgumentException("noise must be a finite number ≥ 0 (was " + noise
-            + ")");
+        throw new IllegalArgumentException("noise must be a finite number ≥ 0 (was " + noise + ")");
       }
-      options(maxIterations, learningRate, tolQ, newtonIterations, maxQ, uniqueTol,
-          outlierScale);
+      options(maxIterations, learningRate, tolQ, newtonIterations, maxQ, uniqueTol, outlierScale);
     }
 
-    private static FixedPointFinder.Options options(int maxIterations, double learningRate,
-        double tolQ, int newtonIterations, double maxQ, double uniqueTol, double outlierScale) {
-      return new FixedPointFinder.Options(maxIterations, learningRate, tolQ, newtonIterations,
-          maxQ, uniqueTol, outlierScale);
+    private static FixedPointFinder.Options options(
+        int maxIterations,
+        double learningRate,
+        double tolQ,
+        int newtonIterations,
+        double maxQ,
+        double uniqueTol,
+        double outlierScale) {
+      return new FixedPointFinder.Options(
+          maxIterations, learningRate, tolQ, newtonIterations, maxQ, uniqueTol, outlierScale);
     }
 
     /** The finder's options. */
     FixedPointFinder.Options options() {
-      return options(maxIterations, learningRate, tolQ, newtonIterations, maxQ, uniqueTol,
-          outlierScale);
+      return options(
+          maxIterations, learningRate, tolQ, newtonIterations, maxQ, uniqueTol, outlierScale);
     }
   }
 
   /** One checkpoint's result: its trajectory states in PCA coordinates and its points. */
-  record Found(Checkpoint checkpoint, double[][] trajectory, List<Point> points,
-      double[][] coordinates) {}
+  record Found(
+      Checkpoint checkpoint, double[][] trajectory, List<Point> points, double[][] coordinates) {}
 
   public FixedPointsAnalyzer() {}
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Fixed and slow points of the dynamics",
+    return new PluginInfo(
+        ID,
+        "Fixed and slow points of the dynamics",
         "Minimises q = ½‖F(s, u*) − s‖² from states on the task's trajectories (Adam, then Newton),"
             + " de-duplicates, and classifies every point by the eigenvalues of the Jacobian"
             + " (stable, saddle, unstable). Writes fixed-points.csv and fixed-points.png.");
@@ -156,8 +173,19 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
 
   @Override
   public Config defaults() {
-    return new Config(CheckpointSelection.LAST, 16, InputChoice.ZERO, 1024, 0.5, 5000, 1.0,
-        1e-12, 20, 1.0, 1e-3, 10);
+    return new Config(
+        CheckpointSelection.LAST,
+        16,
+        InputChoice.ZERO,
+        1024,
+        0.5,
+        5000,
+        1.0,
+        1e-12,
+        20,
+        1.0,
+        1e-3,
+        10);
   }
 
   @Override
@@ -179,9 +207,19 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       for (int i = 0; i < f.points().size(); i++) {
         Point p = f.points().get(i);
         double[] c = f.coordinates()[i];
-        rows.add(List.of(f.checkpoint().name(), f.checkpoint().epoch(), i, p.q(),
-            p.fixed() ? "fixed" : "slow", p.stability().label(), p.unstableCount(),
-            p.leadingModulus(), c[0], c[1], c[2]));
+        rows.add(
+            List.of(
+                f.checkpoint().name(),
+                f.checkpoint().epoch(),
+                i,
+                p.q(),
+                p.fixed() ? "fixed" : "slow",
+                p.stability().label(),
+                p.unstableCount(),
+                p.leadingModulus(),
+                c[0],
+                c[1],
+                c[2]));
       }
     }
     Outputs.writeCsv(out, TABLE, rows);
@@ -204,10 +242,11 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         }
       }
     }
-    double[][] initial = FixedPointFinder.initialStates(states, config.initialStates(),
-        config.noise(), run.random("initial-states"));
-    List<Point> points = new FixedPointFinder(StepMap.of(network, input), config.options())
-        .find(initial);
+    double[][] initial =
+        FixedPointFinder.initialStates(
+            states, config.initialStates(), config.noise(), run.random("initial-states"));
+    List<Point> points =
+        new FixedPointFinder(StepMap.of(network, input), config.options()).find(initial);
     Pca pca = Pca.fit(states, 3);
     double[][] coordinates = new double[points.size()][];
     for (int i = 0; i < coordinates.length; i++) {
@@ -231,8 +270,10 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
     Cell cell = network.cell();
     INDArray s = network.initialState(batch.batch(), run.random("h0"));
     DataType type = s.dataType();
-    INDArray inputs = Nd4j.createFromArray(batch.inputs())
-        .reshape(batch.steps(), batch.batch(), batch.inputSize()).castTo(type);
+    INDArray inputs =
+        Nd4j.createFromArray(batch.inputs())
+            .reshape(batch.steps(), batch.batch(), batch.inputSize())
+            .castTo(type);
     int width = network.stateSize();
     double[][] out = new double[batch.steps() * batch.batch()][];
     for (int t = 0; t < batch.steps(); t++) {
@@ -242,8 +283,15 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       for (int b = 0; b < rows.length; b++) {
         for (double v : rows[b]) {
           if (!Double.isFinite(v)) {
-            throw new IllegalStateException(ID + ": the state of the " + run.modelId()
-                + " network diverges on the task (step " + t + ", sequence " + b + ")");
+            throw new IllegalStateException(
+                ID
+                    + ": the state of the "
+                    + run.modelId()
+                    + " network diverges on the task (step "
+                    + t
+                    + ", sequence "
+                    + b
+                    + ")");
           }
         }
         out[t * batch.batch() + b] = rows[b];
@@ -301,8 +349,16 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
   private static void draw(Path file, List<Found> found) throws IOException {
     List<XYChart> charts = new ArrayList<>();
     for (Found f : found) {
-      XYChart chart = Outputs.chart("Fixed and slow points at " + f.checkpoint().name()
-          + " (epoch " + f.checkpoint().epoch() + ")", "PC1", "PC2", 500);
+      XYChart chart =
+          Outputs.chart(
+              "Fixed and slow points at "
+                  + f.checkpoint().name()
+                  + " (epoch "
+                  + f.checkpoint().epoch()
+                  + ")",
+              "PC1",
+              "PC2",
+              500);
       double[] tx = new double[f.trajectory().length];
       double[] ty = new double[tx.length];
       for (int i = 0; i < tx.length; i++) {
@@ -324,8 +380,16 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
             }
           }
           if (!xs.isEmpty()) {
-            XYSeries series = chart.addSeries(String.format(Locale.ROOT, "%s %s (%d)",
-                stability.label(), fixed ? "fixed" : "slow", xs.size()), xs, ys);
+            XYSeries series =
+                chart.addSeries(
+                    String.format(
+                        Locale.ROOT,
+                        "%s %s (%d)",
+                        stability.label(),
+                        fixed ? "fixed" : "slow",
+                        xs.size()),
+                    xs,
+                    ys);
             series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             series.setMarker(fixed ? SeriesMarkers.DIAMOND : SeriesMarkers.TRIANGLE_UP);
           }

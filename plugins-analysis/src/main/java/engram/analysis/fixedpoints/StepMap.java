@@ -48,8 +48,8 @@ public interface StepMap {
   double[][] jacobian(double[] state);
 
   /**
-   * The rounding error of one coordinate of F (the unit roundoff of the network's data type
-   * times a small factor), so that a search does not demand more than the arithmetic can give.
+   * The rounding error of one coordinate of F (the unit roundoff of the network's data type times a
+   * small factor), so that a search does not demand more than the arithmetic can give.
    *
    * @return ≥ 0; 0 for exact arithmetic
    */
@@ -58,10 +58,10 @@ public interface StepMap {
   }
 
   /**
-   * The map of a network's cell at a constant input: F(s, u*) = {@code cell.step(s, u*, null)}
-   * on the full state s (an LSTM's [h | c]), Jᵀr from {@code cell.vjp} with gNext = r, and J from
-   * {@link Network#jacobian}. States are cast to the network's data type for every call, so a
-   * FLOAT network resolves F to about 1e-7 per coordinate.
+   * The map of a network's cell at a constant input: F(s, u*) = {@code cell.step(s, u*, null)} on
+   * the full state s (an LSTM's [h | c]), Jᵀr from {@code cell.vjp} with gNext = r, and J from
+   * {@link Network#jacobian}. States are cast to the network's data type for every call, so a FLOAT
+   * network resolves F to about 1e-7 per coordinate.
    *
    * @param network the network; its parameters are read, never changed
    * @param input u*, {@code [I]}
@@ -69,8 +69,10 @@ public interface StepMap {
    */
   static StepMap of(Network network, double[] input) {
     Cell cell = network.cell();
-    DataType type = network.parameters().isEmpty() ? DataType.DOUBLE
-        : network.parameters().get(0).value().dataType();
+    DataType type =
+        network.parameters().isEmpty()
+            ? DataType.DOUBLE
+            : network.parameters().get(0).value().dataType();
     int width = network.stateSize();
     double[] u = input.clone();
     return new StepMap() {
@@ -81,8 +83,7 @@ public interface StepMap {
 
       private Cell.Step step(double[][] states) {
         INDArray s = Nd4j.createFromArray(states).castTo(type);
-        INDArray x = Nd4j.createFromArray(new double[][] {u}).castTo(type)
-            .repeat(0, states.length);
+        INDArray x = Nd4j.createFromArray(new double[][] {u}).castTo(type).repeat(0, states.length);
         return cell.step(s, x, null);
       }
 
@@ -100,14 +101,17 @@ public interface StepMap {
           sink.put(p.name(), Nd4j.zerosLike(p.value()));
         }
         INDArray g = Nd4j.createFromArray(r).castTo(type);
-        return cell.vjp(step, g, Map.of(), sink).previous().castTo(DataType.DOUBLE)
+        return cell.vjp(step, g, Map.of(), sink)
+            .previous()
+            .castTo(DataType.DOUBLE)
             .toDoubleMatrix();
       }
 
       @Override
       public double[][] jacobian(double[] state) {
-        INDArray j = network.jacobian(Nd4j.createFromArray(state).castTo(type),
-            Nd4j.createFromArray(u).castTo(type));
+        INDArray j =
+            network.jacobian(
+                Nd4j.createFromArray(state).castTo(type), Nd4j.createFromArray(u).castTo(type));
         return j.castTo(DataType.DOUBLE).reshape(width, width).toDoubleMatrix();
       }
 

@@ -24,28 +24,28 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  *
  * <p>For each analysed checkpoint (trained up to N = {@link Checkpoint#maxLevel()}) and each N′
  * from the task's smallest level ({@link Run#minLevel()}) to N, the network restored from the
- * checkpoint is read out by the head that would serve N′ ({@link Restored#head}: the
- * checkpoint's assignment, or the single head of a single-head stage, which answers every level).
- * A level that no head serves ({@code head} throws {@link IllegalArgumentException}, e.g. a level
- * a sliding window has dropped along with its head) is skipped: it gets no row.
+ * checkpoint is read out by the head that would serve N′ ({@link Restored#head}: the checkpoint's
+ * assignment, or the single head of a single-head stage, which answers every level). A level that
+ * no head serves ({@code head} throws {@link IllegalArgumentException}, e.g. a level a sliding
+ * window has dropped along with its head) is skipped: it gets no row.
  *
  * <p>Accuracy is measured on task trials as in training ({@link Run#sample}, scored as the task
- * scores them): the mean over {@code batches} batches of {@code batch-size} sequences. With
- * {@code sampling: joint} (default) every batch carries targets for all served N′ on the same
- * inputs, as a multi-head curriculum trains; the trial length of some tasks depends on the largest
- * level in the batch (N-parity: uniform on {N_max + 2 … 4·N_max + 1}), so an easy N′ is then scored
- * on longer sequences than it was trained on alone. {@code sampling: per-level} samples separate
- * batches for each N′, at that level's own trial length ({@code batches} per level). Data come
- * from {@code run.random("forgetting")} and initial states from {@code
- * run.random("forgetting-initial-state")}, fresh for each checkpoint.
+ * scores them): the mean over {@code batches} batches of {@code batch-size} sequences. With {@code
+ * sampling: joint} (default) every batch carries targets for all served N′ on the same inputs, as a
+ * multi-head curriculum trains; the trial length of some tasks depends on the largest level in the
+ * batch (N-parity: uniform on {N_max + 2 … 4·N_max + 1}), so an easy N′ is then scored on longer
+ * sequences than it was trained on alone. {@code sampling: per-level} samples separate batches for
+ * each N′, at that level's own trial length ({@code batches} per level). Data come from {@code
+ * run.random("forgetting")} and initial states from {@code run.random("forgetting-initial-state")},
+ * fresh for each checkpoint.
  *
  * <p>Outputs, in the analyzer's output directory:
  *
  * <ul>
- *   <li>{@code forgetting.csv}, header {@code checkpoint,epoch,max_level,level,head,accuracy}:
- *       per checkpoint (oldest first) one row per served level N′ = {@code level} (ascending),
- *       {@code head} the index of the head that read it out, {@code accuracy} in [0, 1] (NaN when
- *       no batch scored anything);
+ *   <li>{@code forgetting.csv}, header {@code checkpoint,epoch,max_level,level,head,accuracy}: per
+ *       checkpoint (oldest first) one row per served level N′ = {@code level} (ascending), {@code
+ *       head} the index of the head that read it out, {@code accuracy} in [0, 1] (NaN when no batch
+ *       scored anything);
  *   <li>{@code forgetting.png}: accuracy against N′, one series per checkpoint for the last
  *       analysed checkpoint and up to four earlier ones evenly spread over the rest.
  * </ul>
@@ -56,15 +56,24 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Config> {
 
   static final String ID = "forgetting";
+
   /** {@code forgetting.csv}: per checkpoint one row per served level. */
-  static final TableSpec TABLE = TableSpec.of("forgetting.csv",
-      "per checkpoint (oldest first) one row per level N′ a head serves, ascending",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.integer("level", "levels", "N′, the level evaluated"),
-      ColumnSpec.integer("head", "", "the index of the head that read it out"),
-      ColumnSpec.number("accuracy", "fraction correct",
-          "accuracy on task trials; NaN when no batch scored anything"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "forgetting.csv",
+          "per checkpoint (oldest first) one row per level N′ a head serves, ascending",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.integer("level", "levels", "N′, the level evaluated"),
+          ColumnSpec.integer("head", "", "the index of the head that read it out"),
+          ColumnSpec.number(
+              "accuracy",
+              "fraction correct",
+              "accuracy on task trials; NaN when no batch scored anything"));
+
   static final String PNG = "forgetting.png";
+
   /** Checkpoints drawn as separate series in the figure, the last included. */
   static final int SERIES = 5;
 
@@ -86,9 +95,11 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
       @Doc("checkpoints to analyse: all (default) or last") CheckpointSelection checkpoints,
       @Doc("evaluation batches, ≥ 1; accuracy is their mean") int batches,
       @Doc("sequences per evaluation batch, ≥ 1") int batchSize,
-      @Doc("joint: one batch carries every level N′ (trial length set by the largest, as in"
-          + " multi-head training); per-level: separate batches per N′ at its own trial length")
-      Sampling sampling) {
+      @Doc(
+              "joint: one batch carries every level N′ (trial length set by the largest, as in"
+                  + " multi-head training); per-level: separate batches per N′ at its own trial"
+                  + " length")
+          Sampling sampling) {
     public Config {
       Check.notNull("checkpoints", checkpoints);
       Check.atLeast("batches", batches, 1);
@@ -104,7 +115,9 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Forgetting of easier levels",
+    return new PluginInfo(
+        ID,
+        "Forgetting of easier levels",
         "For every checkpoint trained up to N: accuracy on each level N′ from the task's smallest"
             + " to N, read out by the head that serves N′ (levels no head serves are skipped),"
             + " on fresh task trials. Writes forgetting.csv and forgetting.png.");
@@ -139,11 +152,18 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
       }
     }
     if (rows.isEmpty()) {
-      throw new IllegalStateException(ID + ": no head serves any level from " + run.minLevel()
-          + " to N at the " + chosen.size() + " analysed checkpoint(s) (last '"
-          + chosen.get(chosen.size() - 1).name() + "', N = "
-          + chosen.get(chosen.size() - 1).maxLevel() + "), so nothing can be evaluated. Fix:"
-          + " analyse a run whose checkpoints record head assignments");
+      throw new IllegalStateException(
+          ID
+              + ": no head serves any level from "
+              + run.minLevel()
+              + " to N at the "
+              + chosen.size()
+              + " analysed checkpoint(s) (last '"
+              + chosen.get(chosen.size() - 1).name()
+              + "', N = "
+              + chosen.get(chosen.size() - 1).maxLevel()
+              + "), so nothing can be evaluated. Fix:"
+              + " analyse a run whose checkpoints record head assignments");
     }
     Path out = context.outputDirectory();
     writeCsv(out, rows);
@@ -186,8 +206,12 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
     }
     List<Row> rows = new ArrayList<>();
     for (int i = 0; i < levels.size(); i++) {
-      rows.add(new Row(checkpoint, levels.get(i), heads.get(i),
-          counts[i] == 0 ? Double.NaN : sums[i] / counts[i]));
+      rows.add(
+          new Row(
+              checkpoint,
+              levels.get(i),
+              heads.get(i),
+              counts[i] == 0 ? Double.NaN : sums[i] / counts[i]));
     }
     return rows;
   }
@@ -205,8 +229,14 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
   private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
-      table.add(List.of(r.checkpoint().name(), r.checkpoint().epoch(),
-          r.checkpoint().maxLevel(), r.level(), r.head(), r.accuracy()));
+      table.add(
+          List.of(
+              r.checkpoint().name(),
+              r.checkpoint().epoch(),
+              r.checkpoint().maxLevel(),
+              r.level(),
+              r.head(),
+              r.accuracy()));
     }
     Outputs.writeCsv(dir, TABLE, table);
   }
@@ -226,19 +256,28 @@ public final class ForgettingAnalyzer implements Analyzer<ForgettingAnalyzer.Con
 
   private static void draw(Path file, List<Row> rows, List<Checkpoint> withRows)
       throws IOException {
-    XYChart chart = Outputs.chart("Accuracy on easier levels N′ ≤ N",
-        "N′ (level evaluated)", "accuracy (fraction correct)", 500);
+    XYChart chart =
+        Outputs.chart(
+            "Accuracy on easier levels N′ ≤ N",
+            "N′ (level evaluated)",
+            "accuracy (fraction correct)",
+            500);
     // Up to five series over the whole range: the legend goes beside the plot.
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     for (Checkpoint checkpoint : drawn(withRows)) {
-      List<Row> own = rows.stream()
-          .filter(r -> r.checkpoint() == checkpoint && !Double.isNaN(r.accuracy())).toList();
+      List<Row> own =
+          rows.stream()
+              .filter(r -> r.checkpoint() == checkpoint && !Double.isNaN(r.accuracy()))
+              .toList();
       if (own.isEmpty()) {
         continue;
       }
-      chart.addSeries(checkpoint.name() + " (N = " + checkpoint.maxLevel() + ")",
-          own.stream().mapToDouble(Row::level).toArray(),
-          own.stream().mapToDouble(Row::accuracy).toArray()).setMarker(SeriesMarkers.CIRCLE);
+      chart
+          .addSeries(
+              checkpoint.name() + " (N = " + checkpoint.maxLevel() + ")",
+              own.stream().mapToDouble(Row::level).toArray(),
+              own.stream().mapToDouble(Row::accuracy).toArray())
+          .setMarker(SeriesMarkers.CIRCLE);
     }
     Outputs.save(file, List.of(chart));
   }

@@ -37,16 +37,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * draw of i.i.d. N(0, 1) entries shaped like the perturbed parameter:
  *
  * <ul>
- *   <li>{@code recurrent}: W^R ← W^R + ε·(‖W^R‖_F/‖D‖_F)·D, so ‖ΔW^R‖_F = ε·‖W^R‖_F — ε is the
- *       size of the perturbation relative to the weights. Every entry is perturbed, the diagonal
- *       too (a leaky-rnn masks its diagonal in the forward pass, so there it has no effect);
- *   <li>{@code tau}: τ ← τ + ε·(‖τ‖₂/‖D‖₂)·|D|, one-sided (every τ grows or stays), ‖Δτ‖₂ =
- *       ε·‖τ‖₂; the raw τ is perturbed, the model still uses τ̃ = max(τ, 1).
+ *   <li>{@code recurrent}: W^R ← W^R + ε·(‖W^R‖_F/‖D‖_F)·D, so ‖ΔW^R‖_F = ε·‖W^R‖_F — ε is the size
+ *       of the perturbation relative to the weights. Every entry is perturbed, the diagonal too (a
+ *       leaky-rnn masks its diagonal in the forward pass, so there it has no effect);
+ *   <li>{@code tau}: τ ← τ + ε·(‖τ‖₂/‖D‖₂)·|D|, one-sided (every τ grows or stays), ‖Δτ‖₂ = ε·‖τ‖₂;
+ *       the raw τ is perturbed, the model still uses τ̃ = max(τ, 1).
  * </ul>
  *
  * <p>For each ε of the target's grid, {@code draws} perturbations are scored on level N with
- * continuous-stream accuracy (see {@link StreamAccuracy}): the same stream ({@code warmup} +
- * {@code scored} steps, {@code streams} sequences, no resets) and the same initial states as the
+ * continuous-stream accuracy (see {@link StreamAccuracy}): the same stream ({@code warmup} + {@code
+ * scored} steps, {@code streams} sequences, no resets) and the same initial states as the
  * unperturbed baseline (ε = 0, evaluated once), so differences come from the perturbation. Relative
  * accuracy = (acc − chance)/(baseline − chance), chance = 1/classes (0.5 for N-parity) or {@code
  * chance} for regression tasks; NaN when the baseline is at chance. One copy of the network is
@@ -66,32 +66,40 @@ import org.nd4j.linalg.factory.Nd4j;
  *       the level scored (= {@code max_level}), {@code epsilon} the relative size ε (no unit),
  *       {@code accuracy} in [0, 1];
  *   <li>{@code perturbation.png}: per target one chart of the mean relative accuracy ± std
- *       (population, over draws) against ε on a logarithmic axis, at the last analysed
- *       checkpoint (ε = 0 and NaN means are left out).
+ *       (population, over draws) against ε on a logarithmic axis, at the last analysed checkpoint
+ *       (ε = 0 and NaN means are left out).
  * </ul>
  *
  * <p>Needs a run behind the checkpoints ({@link Context#run()}), a task with a continuous stream,
- * and networks with the named parameters ({@code w_rec} and {@code taus} of a leaky-rnn by
- * default; for a gru/lstm set {@code recurrent-parameter: w_hh} and use {@code tau-leak: true} or
- * {@code targets: [recurrent]}). A requested parameter that the network lacks is an {@link
+ * and networks with the named parameters ({@code w_rec} and {@code taus} of a leaky-rnn by default;
+ * for a gru/lstm set {@code recurrent-parameter: w_hh} and use {@code tau-leak: true} or {@code
+ * targets: [recurrent]}). A requested parameter that the network lacks is an {@link
  * IllegalStateException} listing the network's parameters; nothing is written then.
  */
 public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer.Config> {
 
   static final String ID = "perturbation";
+
   /** {@code perturbation.csv}: per checkpoint a baseline row, then one row per draw. */
-  static final TableSpec TABLE = TableSpec.of("perturbation.csv",
-      "per checkpoint (oldest first) one baseline row (target baseline, ε = 0, draw 0, relative"
-          + " accuracy 1), then for each target, each ε of its grid and each draw one row",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.integer("level", "levels", "the level scored (= max_level)"),
-      ColumnSpec.text("target", "baseline, recurrent (W^R) or tau (τ)"),
-      ColumnSpec.number("epsilon", "",
-          "ε, the size of the perturbation relative to the parameter's norm"),
-      ColumnSpec.integer("draw", "", "the draw of the perturbation, 0 … draws−1"),
-      ColumnSpec.number("accuracy", "fraction correct", "continuous-stream accuracy"),
-      ColumnSpec.number("relative_accuracy", "relative accuracy",
-          "(accuracy − chance)/(baseline − chance); NaN when the baseline is at chance"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "perturbation.csv",
+          "per checkpoint (oldest first) one baseline row (target baseline, ε = 0, draw 0, relative"
+              + " accuracy 1), then for each target, each ε of its grid and each draw one row",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.integer("level", "levels", "the level scored (= max_level)"),
+          ColumnSpec.text("target", "baseline, recurrent (W^R) or tau (τ)"),
+          ColumnSpec.number(
+              "epsilon", "", "ε, the size of the perturbation relative to the parameter's norm"),
+          ColumnSpec.integer("draw", "", "the draw of the perturbation, 0 … draws−1"),
+          ColumnSpec.number("accuracy", "fraction correct", "continuous-stream accuracy"),
+          ColumnSpec.number(
+              "relative_accuracy",
+              "relative accuracy",
+              "(accuracy − chance)/(baseline − chance); NaN when the baseline is at chance"));
+
   static final String PNG = "perturbation.png";
   static final String BASELINE = "baseline";
 
@@ -122,37 +130,55 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
    * @param chance chance accuracy of a regression task
    */
   public record Config(
-      @Doc("what to perturb: recurrent (W^R, two-sided) and/or tau (τ, one-sided); each must be"
-          + " a parameter of the network") List<PerturbationTarget> targets,
-      @Doc("name of the network parameter perturbed as W^R (w_rec for a leaky-rnn, w_hh for a"
-          + " gru/lstm)") String recurrentParameter,
+      @Doc(
+              "what to perturb: recurrent (W^R, two-sided) and/or tau (τ, one-sided); each must be"
+                  + " a parameter of the network")
+          List<PerturbationTarget> targets,
+      @Doc(
+              "name of the network parameter perturbed as W^R (w_rec for a leaky-rnn, w_hh for a"
+                  + " gru/lstm)")
+          String recurrentParameter,
       @Doc("name of the network parameter perturbed as τ (taus)") String tauParameter,
-      @Doc("relative sizes ε ≥ 0 of the W^R perturbation, ‖ΔW‖_F = ε·‖W‖_F; default 13 points"
-          + " log-spaced from 0.01 to 10, 4 per decade") List<Double> recurrentEpsilons,
-      @Doc("relative sizes ε ≥ 0 of the τ perturbation, ‖Δτ‖₂ = ε·‖τ‖₂; default 17 points"
-          + " log-spaced from 0.001 to 10, 4 per decade") List<Double> tauEpsilons,
+      @Doc(
+              "relative sizes ε ≥ 0 of the W^R perturbation, ‖ΔW‖_F = ε·‖W‖_F; default 13 points"
+                  + " log-spaced from 0.01 to 10, 4 per decade")
+          List<Double> recurrentEpsilons,
+      @Doc(
+              "relative sizes ε ≥ 0 of the τ perturbation, ‖Δτ‖₂ = ε·‖τ‖₂; default 17 points"
+                  + " log-spaced from 0.001 to 10, 4 per decade")
+          List<Double> tauEpsilons,
       @Doc("random perturbations per ε, ≥ 1") int draws,
       @Doc("checkpoints to analyse: last or all") CheckpointSelection checkpoints,
-      @Doc("when > 0, analyse only the last checkpoint trained up to this N instead (so networks"
-          + " of different runs are compared at the same N); 0 = use checkpoints") int atLevel,
+      @Doc(
+              "when > 0, analyse only the last checkpoint trained up to this N instead (so networks"
+                  + " of different runs are compared at the same N); 0 = use checkpoints")
+          int atLevel,
       @Doc("warm-up steps of the continuous stream, not scored, ≥ 0") int warmup,
       @Doc("steps scored after the warm-up (at every step, no resets), ≥ 1") int scored,
-      @Doc("independent stream sequences averaged into one accuracy, ≥ 1; the paper used 1, more"
-          + " give a less noisy number") int streams,
-      @Doc("chance accuracy for regression tasks, in [0, 1); classification tasks use 1/classes"
-          + " (0.5 for N-parity) and ignore this") double chance) {
+      @Doc(
+              "independent stream sequences averaged into one accuracy, ≥ 1; the paper used 1, more"
+                  + " give a less noisy number")
+          int streams,
+      @Doc(
+              "chance accuracy for regression tasks, in [0, 1); classification tasks use 1/classes"
+                  + " (0.5 for N-parity) and ignore this")
+          double chance) {
     public Config {
       Check.notNull("targets", targets);
-      if (targets.isEmpty() || targets.stream().anyMatch(Objects::isNull)
+      if (targets.isEmpty()
+          || targets.stream().anyMatch(Objects::isNull)
           || new HashSet<>(targets).size() != targets.size()) {
-        throw new IllegalArgumentException("targets must list recurrent and/or tau, each once"
-            + " (was " + targets + ")");
+        throw new IllegalArgumentException(
+            "targets must list recurrent and/or tau, each once" + " (was " + targets + ")");
       }
       targets = List.copyOf(targets);
       requireName("recurrent-parameter", recurrentParameter);
       requireName("tau-parameter", tauParameter);
-      recurrentEpsilons = epsilons("recurrent-epsilons", recurrentEpsilons,
-          targets.contains(PerturbationTarget.RECURRENT));
+      recurrentEpsilons =
+          epsilons(
+              "recurrent-epsilons",
+              recurrentEpsilons,
+              targets.contains(PerturbationTarget.RECURRENT));
       tauEpsilons = epsilons("tau-epsilons", tauEpsilons, targets.contains(PerturbationTarget.TAU));
       Check.atLeast("draws", draws, 1);
       Check.notNull("checkpoints", checkpoints);
@@ -167,8 +193,8 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
 
     private static void requireName(String key, String name) {
       if (name == null || name.isBlank()) {
-        throw new IllegalArgumentException(key + " must name a network parameter (was '" + name
-            + "')");
+        throw new IllegalArgumentException(
+            key + " must name a network parameter (was '" + name + "')");
       }
     }
 
@@ -198,19 +224,27 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
   }
 
   /** One evaluated network: the baseline or one perturbation. */
-  record Row(Checkpoint checkpoint, int level, String target, double epsilon, int draw,
-      double accuracy, double relativeAccuracy) {}
+  record Row(
+      Checkpoint checkpoint,
+      int level,
+      String target,
+      double epsilon,
+      int draw,
+      double accuracy,
+      double relativeAccuracy) {}
 
   public PerturbationAnalyzer() {}
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Robustness to perturbations of W^R and τ",
-        "Adds random perturbations of relative size ε to the recurrent weights (W + ε·‖W‖_F·D/‖D‖_F,"
-            + " D ~ N(0, 1)) and, one-sided, to the timescales (τ + ε·‖τ‖₂·|D|/‖D‖₂), several"
-            + " draws per ε, and scores each on a continuous stream of the checkpoint's largest"
-            + " level N; relative accuracy (acc − chance)/(baseline − chance). Writes"
-            + " perturbation.csv and perturbation.png.");
+    return new PluginInfo(
+        ID,
+        "Robustness to perturbations of W^R and τ",
+        "Adds random perturbations of relative size ε to the recurrent weights (W +"
+            + " ε·‖W‖_F·D/‖D‖_F, D ~ N(0, 1)) and, one-sided, to the timescales (τ +"
+            + " ε·‖τ‖₂·|D|/‖D‖₂), several draws per ε, and scores each on a continuous stream of"
+            + " the checkpoint's largest level N; relative accuracy (acc − chance)/(baseline −"
+            + " chance). Writes perturbation.csv and perturbation.png.");
   }
 
   @Override
@@ -220,9 +254,19 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
 
   @Override
   public Config defaults() {
-    return new Config(List.of(PerturbationTarget.RECURRENT, PerturbationTarget.TAU), "w_rec",
-        "taus", logGrid(-2, 1, 4), logGrid(-3, 1, 4), 10, CheckpointSelection.LAST, 0, 100, 1000,
-        16, 0.5);
+    return new Config(
+        List.of(PerturbationTarget.RECURRENT, PerturbationTarget.TAU),
+        "w_rec",
+        "taus",
+        logGrid(-2, 1, 4),
+        logGrid(-3, 1, 4),
+        10,
+        CheckpointSelection.LAST,
+        0,
+        100,
+        1000,
+        16,
+        0.5);
   }
 
   /**
@@ -246,7 +290,8 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
   @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = context.run();
-    List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
+    List<Checkpoint> chosen =
+        config.checkpoints().select(context.checkpoints(), ID, config.atLevel());
     List<Row> rows = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
       rows.addAll(perturb(config, run, checkpoint));
@@ -261,16 +306,24 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
     Restored restored = run.restore(checkpoint);
     Map<PerturbationTarget, INDArray> live = new EnumMap<>(PerturbationTarget.class);
     for (PerturbationTarget target : config.targets()) {
-      live.put(target, parameter(restored.network(), config.parameter(target), target, run,
-          checkpoint));
+      live.put(
+          target, parameter(restored.network(), config.parameter(target), target, run, checkpoint));
     }
     int level = checkpoint.maxLevel();
-    StreamAccuracy stream = StreamAccuracy.draw(run, level, config.warmup(), config.scored(),
-        config.streams(), config.chance());
+    StreamAccuracy stream =
+        StreamAccuracy.draw(
+            run, level, config.warmup(), config.scored(), config.streams(), config.chance());
     double baseline = stream.baseline(restored, ID, checkpoint.name());
     List<Row> rows = new ArrayList<>();
-    rows.add(new Row(checkpoint, level, BASELINE, 0.0, 0, baseline,
-        StreamAccuracy.relative(baseline, baseline, stream.chance())));
+    rows.add(
+        new Row(
+            checkpoint,
+            level,
+            BASELINE,
+            0.0,
+            0,
+            baseline,
+            StreamAccuracy.relative(baseline, baseline, stream.chance())));
     for (PerturbationTarget target : config.targets()) {
       INDArray value = live.get(target);
       INDArray original = value.dup();
@@ -278,14 +331,23 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
       RandomGenerator rng = run.random("perturbation-" + target.label());
       for (double epsilon : config.epsilons(target)) {
         for (int draw = 0; draw < config.draws(); draw++) {
-          double[] perturbed = target == PerturbationTarget.RECURRENT
-              ? perturbRecurrent(values, epsilon, rng) : perturbTau(values, epsilon, rng);
-          value.assign(Nd4j.createFromArray(perturbed).reshape(value.shape())
-              .castTo(value.dataType()));
+          double[] perturbed =
+              target == PerturbationTarget.RECURRENT
+                  ? perturbRecurrent(values, epsilon, rng)
+                  : perturbTau(values, epsilon, rng);
+          value.assign(
+              Nd4j.createFromArray(perturbed).reshape(value.shape()).castTo(value.dataType()));
           double accuracy = stream.of(restored);
           value.assign(original);
-          rows.add(new Row(checkpoint, level, target.label(), epsilon, draw, accuracy,
-              StreamAccuracy.relative(accuracy, baseline, stream.chance())));
+          rows.add(
+              new Row(
+                  checkpoint,
+                  level,
+                  target.label(),
+                  epsilon,
+                  draw,
+                  accuracy,
+                  StreamAccuracy.relative(accuracy, baseline, stream.chance())));
         }
       }
     }
@@ -297,8 +359,8 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
    *
    * @throws IllegalStateException listing the network's parameters when there is none
    */
-  static INDArray parameter(Network network, String name, PerturbationTarget target, Run run,
-      Checkpoint checkpoint) {
+  static INDArray parameter(
+      Network network, String name, PerturbationTarget target, Run run, Checkpoint checkpoint) {
     for (Parameter parameter : network.parameters()) {
       if (parameter.name().equals(name)) {
         return parameter.value();
@@ -306,15 +368,28 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
     }
     List<String> names = network.parameters().stream().map(Parameter::name).toList();
     String key = target == PerturbationTarget.RECURRENT ? "recurrent-parameter" : "tau-parameter";
-    throw new IllegalStateException(ID + ": the network of checkpoint '" + checkpoint.name()
-        + "' (model " + run.modelId() + ") has no parameter '" + name + "' to perturb as "
-        + target.label() + "; its parameters are " + names + ". Fix: set " + key
-        + " to one of them, or leave " + target.label() + " out of targets");
+    throw new IllegalStateException(
+        ID
+            + ": the network of checkpoint '"
+            + checkpoint.name()
+            + "' (model "
+            + run.modelId()
+            + ") has no parameter '"
+            + name
+            + "' to perturb as "
+            + target.label()
+            + "; its parameters are "
+            + names
+            + ". Fix: set "
+            + key
+            + " to one of them, or leave "
+            + target.label()
+            + " out of targets");
   }
 
   /**
-   * W + ε·(‖W‖_F/‖D‖_F)·D with D ~ N(0, 1) i.i.d., drawn from {@code rng} (one Gaussian per
-   * entry, in order): ‖result − W‖_F = ε·‖W‖_F. Any shape, flattened.
+   * W + ε·(‖W‖_F/‖D‖_F)·D with D ~ N(0, 1) i.i.d., drawn from {@code rng} (one Gaussian per entry,
+   * in order): ‖result − W‖_F = ε·‖W‖_F. Any shape, flattened.
    */
   static double[] perturbRecurrent(double[] w, double epsilon, RandomGenerator rng) {
     return perturb(w, epsilon, rng, false);
@@ -328,8 +403,8 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
     return perturb(tau, epsilon, rng, true);
   }
 
-  private static double[] perturb(double[] x, double epsilon, RandomGenerator rng,
-      boolean oneSided) {
+  private static double[] perturb(
+      double[] x, double epsilon, RandomGenerator rng, boolean oneSided) {
     double[] d = new double[x.length];
     for (int i = 0; i < d.length; i++) {
       double g = rng.nextGaussian();
@@ -356,9 +431,17 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
   private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
-      table.add(List.of(r.checkpoint().name(), r.checkpoint().epoch(),
-          r.checkpoint().maxLevel(), r.level(), r.target(), r.epsilon(), r.draw(), r.accuracy(),
-          r.relativeAccuracy()));
+      table.add(
+          List.of(
+              r.checkpoint().name(),
+              r.checkpoint().epoch(),
+              r.checkpoint().maxLevel(),
+              r.level(),
+              r.target(),
+              r.epsilon(),
+              r.draw(),
+              r.accuracy(),
+              r.relativeAccuracy()));
     }
     Outputs.writeCsv(dir, TABLE, table);
   }
@@ -368,12 +451,19 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
     List<XYChart> charts = new ArrayList<>();
     for (PerturbationTarget target : config.targets()) {
       boolean recurrent = target == PerturbationTarget.RECURRENT;
-      XYChart chart = Outputs.chart(
-          (recurrent ? "Perturbing W^R" : "Perturbing τ (one-sided)") + " at " + last.name()
-              + " (N = " + last.maxLevel() + ")",
-          recurrent ? "ε = ‖ΔW^R‖_F / ‖W^R‖_F (relative size, log scale)"
-              : "ε = ‖Δτ‖₂ / ‖τ‖₂ (relative size, log scale)",
-          "relative accuracy (acc − chance)/(baseline − chance)", 450);
+      XYChart chart =
+          Outputs.chart(
+              (recurrent ? "Perturbing W^R" : "Perturbing τ (one-sided)")
+                  + " at "
+                  + last.name()
+                  + " (N = "
+                  + last.maxLevel()
+                  + ")",
+              recurrent
+                  ? "ε = ‖ΔW^R‖_F / ‖W^R‖_F (relative size, log scale)"
+                  : "ε = ‖Δτ‖₂ / ‖τ‖₂ (relative size, log scale)",
+              "relative accuracy (acc − chance)/(baseline − chance)",
+              450);
       chart.getStyler().setXAxisLogarithmic(true);
       // Accuracy falls with ε: the upper right corner is usually free for the legend.
       chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
@@ -381,10 +471,15 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
       List<Double> means = new ArrayList<>();
       List<Double> stds = new ArrayList<>();
       for (double epsilon : config.epsilons(target).stream().distinct().toList()) {
-        double[] relative = rows.stream()
-            .filter(r -> r.checkpoint() == last && r.target().equals(target.label())
-                && r.epsilon() == epsilon)
-            .mapToDouble(Row::relativeAccuracy).toArray();
+        double[] relative =
+            rows.stream()
+                .filter(
+                    r ->
+                        r.checkpoint() == last
+                            && r.target().equals(target.label())
+                            && r.epsilon() == epsilon)
+                .mapToDouble(Row::relativeAccuracy)
+                .toArray();
         double mean = mean(relative);
         if (epsilon > 0 && Double.isFinite(mean)) {
           xs.add(epsilon);
@@ -393,7 +488,8 @@ public final class PerturbationAnalyzer implements Analyzer<PerturbationAnalyzer
         }
       }
       if (!xs.isEmpty()) {
-        chart.addSeries("mean ± std over " + config.draws() + " draws", xs, means, stds)
+        chart
+            .addSeries("mean ± std over " + config.draws() + " draws", xs, means, stds)
             .setMarker(SeriesMarkers.CIRCLE);
       }
       charts.add(chart);

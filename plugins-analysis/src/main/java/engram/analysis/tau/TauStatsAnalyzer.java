@@ -1,7 +1,7 @@
 package engram.analysis.tau;
 
-import engram.api.Analyzer;
 import engram.analysis.common.Outputs;
+import engram.api.Analyzer;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
@@ -29,8 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <ul>
  *   <li>{@code mean} = (1/H)·Σ τ̃ᵢ, {@code std} = √((1/H)·Σ (τ̃ᵢ − mean)²) (population, ddof 0),
- *   <li>{@code min}, {@code median} (mean of the two middle values when H is even), {@code max}
- *       of τ̃, all in time steps,
+ *   <li>{@code min}, {@code median} (mean of the two middle values when H is even), {@code max} of
+ *       τ̃, all in time steps,
  *   <li>{@code fraction_clamped} = #{i : τᵢ &lt; 1} / H, the fraction of raw τ below 1 (no unit).
  * </ul>
  *
@@ -53,41 +53,59 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config> {
 
   /** {@code tau-stats.csv}: one row per checkpoint with a {@code taus} tensor. */
-  static final TableSpec TABLE = TableSpec.of("tau-stats.csv",
-      "one row per checkpoint that has a 'taus' tensor, oldest first: statistics over neurons of"
-          + " τ̃ = max(τ, 1)",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.number("mean", "time steps", "mean of τ̃ over neurons"),
-      ColumnSpec.number("std", "time steps", "standard deviation of τ̃ over neurons (ddof 0)"),
-      ColumnSpec.number("min", "time steps", "smallest τ̃"),
-      ColumnSpec.number("median", "time steps", "median τ̃"),
-      ColumnSpec.number("max", "time steps", "largest τ̃"),
-      ColumnSpec.number("fraction_clamped", "fraction",
-          "fraction of neurons whose raw τ is below 1"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "tau-stats.csv",
+          "one row per checkpoint that has a 'taus' tensor, oldest first: statistics over neurons"
+              + " of τ̃ = max(τ, 1)",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.number("mean", "time steps", "mean of τ̃ over neurons"),
+          ColumnSpec.number("std", "time steps", "standard deviation of τ̃ over neurons (ddof 0)"),
+          ColumnSpec.number("min", "time steps", "smallest τ̃"),
+          ColumnSpec.number("median", "time steps", "median τ̃"),
+          ColumnSpec.number("max", "time steps", "largest τ̃"),
+          ColumnSpec.number(
+              "fraction_clamped", "fraction", "fraction of neurons whose raw τ is below 1"));
+
   static final String VS_N_PNG = "tau-vs-N.png";
   static final String HISTOGRAM_PNG = "tau-histogram.png";
 
-  /** @param bins number of equal-width bins of the τ histogram */
-  public record Config(@Doc("number of equal-width bins of the τ histogram at the last checkpoint, ≥ 1")
-      int bins) {
+  /**
+   * @param bins number of equal-width bins of the τ histogram
+   */
+  public record Config(
+      @Doc("number of equal-width bins of the τ histogram at the last checkpoint, ≥ 1") int bins) {
     public Config {
       Check.atLeast("bins", bins, 1);
     }
   }
 
   /** Statistics of τ̃ = max(τ, 1) over the neurons of one checkpoint (all in time steps). */
-  record Row(String checkpoint, int epoch, int maxLevel, double mean, double std, double min,
-      double median, double max, double fractionClamped) {}
+  record Row(
+      String checkpoint,
+      int epoch,
+      int maxLevel,
+      double mean,
+      double std,
+      double min,
+      double median,
+      double max,
+      double fractionClamped) {}
 
   public TauStatsAnalyzer() {}
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("tau-stats", "Trained τ statistics per checkpoint",
-        "For every checkpoint with a 'taus' tensor: mean, std, min, median and max over neurons of "
-            + "τ̃ = max(τ, 1) (time steps) and the fraction of raw τ below 1; writes tau-stats.csv, "
-            + "tau-vs-N.png (mean ± std against the largest level N) and tau-histogram.png "
-            + "(last checkpoint). Needs a leaky-rnn, or a gru/lstm with tau-leak: true.");
+    return new PluginInfo(
+        "tau-stats",
+        "Trained τ statistics per checkpoint",
+        "For every checkpoint with a 'taus' tensor: mean, std, min, median and max over neurons of"
+            + " τ̃ = max(τ, 1) (time steps) and the fraction of raw τ below 1; writes"
+            + " tau-stats.csv, tau-vs-N.png (mean ± std against the largest level N) and"
+            + " tau-histogram.png (last checkpoint). Needs a leaky-rnn, or a gru/lstm with"
+            + " tau-leak: true.");
   }
 
   @Override
@@ -124,14 +142,16 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
       for (Checkpoint checkpoint : context.checkpoints()) {
         names.addAll(checkpoint.tensors().keySet());
       }
-      throw new IllegalStateException("tau-stats needs checkpoints with a 'taus' tensor (a "
-          + "leaky-rnn, or gru/lstm with tau-leak: true); this run's checkpoints have " + names);
+      throw new IllegalStateException(
+          "tau-stats needs checkpoints with a 'taus' tensor (a "
+              + "leaky-rnn, or gru/lstm with tau-leak: true); this run's checkpoints have "
+              + names);
     }
     Path out = context.outputDirectory();
     writeCsv(out, rows);
     drawVsN(out.resolve(VS_N_PNG), rows);
-    drawHistogram(out.resolve(HISTOGRAM_PNG), lastClamped, config.bins(),
-        rows.get(rows.size() - 1));
+    drawHistogram(
+        out.resolve(HISTOGRAM_PNG), lastClamped, config.bins(), rows.get(rows.size() - 1));
   }
 
   static double[] clamp(double[] raw) {
@@ -164,15 +184,32 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
     double[] sorted = clamped.clone();
     Arrays.sort(sorted);
     double median = h % 2 == 1 ? sorted[h / 2] : (sorted[h / 2 - 1] + sorted[h / 2]) / 2;
-    return new Row(checkpoint.name(), checkpoint.epoch(), Outputs.maxLevel(checkpoint.levels()), mean,
-        Math.sqrt(squares / h), sorted[0], median, sorted[h - 1], (double) below / h);
+    return new Row(
+        checkpoint.name(),
+        checkpoint.epoch(),
+        Outputs.maxLevel(checkpoint.levels()),
+        mean,
+        Math.sqrt(squares / h),
+        sorted[0],
+        median,
+        sorted[h - 1],
+        (double) below / h);
   }
 
   private static void writeCsv(Path dir, List<Row> rows) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Row r : rows) {
-      table.add(List.of(r.checkpoint(), r.epoch(), r.maxLevel(), r.mean(), r.std(), r.min(),
-          r.median(), r.max(), r.fractionClamped()));
+      table.add(
+          List.of(
+              r.checkpoint(),
+              r.epoch(),
+              r.maxLevel(),
+              r.mean(),
+              r.std(),
+              r.min(),
+              r.median(),
+              r.max(),
+              r.fractionClamped()));
     }
     Outputs.writeCsv(dir, TABLE, table);
   }
@@ -194,8 +231,13 @@ public final class TauStatsAnalyzer implements Analyzer<TauStatsAnalyzer.Config>
 
   private static void drawHistogram(Path file, double[] clamped, int bins, Row last)
       throws IOException {
-    Outputs.histogram(file, clamped, bins,
+    Outputs.histogram(
+        file,
+        clamped,
+        bins,
         "τ̃ = max(τ, 1) at " + last.checkpoint() + " (N = " + last.maxLevel() + ")",
-        "τ (time steps)", "neurons", "0.##");
+        "τ (time steps)",
+        "neurons",
+        "0.##");
   }
 }

@@ -13,21 +13,20 @@ import org.apache.commons.math3.transform.TransformType;
  *   <li>subtract the trial mean: {@code y_t = x_t − mean(x)};
  *   <li>raw lagged sums {@code S_k = Σ_{t=0}^{n−1−k} y_t · y_{t+k}}, computed by FFT: {@code y} is
  *       zero-padded to {@code L} = the next power of two ≥ n + maxLag (the spec's "2n" padding is
- *       what all lags need; for lags {@code k ≤ maxLag} the circular correlation already equals
- *       the linear one once {@code L ≥ n + k}, because every wrapped-around product then meets a
- *       padded zero), then {@code S = IFFT(|FFT(y)|²)} — Commons Math's in-place {@link
+ *       what all lags need; for lags {@code k ≤ maxLag} the circular correlation already equals the
+ *       linear one once {@code L ≥ n + k}, because every wrapped-around product then meets a padded
+ *       zero), then {@code S = IFFT(|FFT(y)|²)} — Commons Math's in-place {@link
  *       FastFourierTransformer#transformInPlace} with {@link DftNormalization#STANDARD} (the
- *       inverse carries the 1/L factor). Two real trials share one complex transform ({@code z =
- *       y¹ + i·y²}; {@code |Y¹_j|² = |Z_j + conj(Z_{L−j})|²/4}, {@code |Y²_j|² = |Z_j −
- *       conj(Z_{L−j})|²/4}; the inverse of the real, even {@code |Y¹|² + i·|Y²|²} has {@code S¹}
- *       as real and {@code S²} as imaginary part), so a trial costs one FFT of length L: O(n log
- *       n);
- *   <li>normalise lag {@code k} by <b>{@code n − 1 − k}</b>, exactly as the spec states:
- *       {@code C_k = S_k / (n − 1 − k)}. (The textbook unbiased estimator divides by {@code n − k};
- *       the spec's divisor is one less, i.e. lag 0 is the sample variance with Bessel's correction.
- *       The difference after normalising by lag 0 is a factor {@code (n−1)(n−k)/(n(n−1−k))}, i.e.
- *       of order {@code k/n²}: negligible for long trials.) Because the divisor must be positive,
- *       lags are limited to {@code k ≤ n − 2}.
+ *       inverse carries the 1/L factor). Two real trials share one complex transform ({@code z = y¹
+ *       + i·y²}; {@code |Y¹_j|² = |Z_j + conj(Z_{L−j})|²/4}, {@code |Y²_j|² = |Z_j −
+ *       conj(Z_{L−j})|²/4}; the inverse of the real, even {@code |Y¹|² + i·|Y²|²} has {@code S¹} as
+ *       real and {@code S²} as imaginary part), so a trial costs one FFT of length L: O(n log n);
+ *   <li>normalise lag {@code k} by <b>{@code n − 1 − k}</b>, exactly as the spec states: {@code C_k
+ *       = S_k / (n − 1 − k)}. (The textbook unbiased estimator divides by {@code n − k}; the spec's
+ *       divisor is one less, i.e. lag 0 is the sample variance with Bessel's correction. The
+ *       difference after normalising by lag 0 is a factor {@code (n−1)(n−k)/(n(n−1−k))}, i.e. of
+ *       order {@code k/n²}: negligible for long trials.) Because the divisor must be positive, lags
+ *       are limited to {@code k ≤ n − 2}.
  * </ol>
  *
  * Then average {@code C_k} over trials (plain mean, each trial weighted equally) and divide by the
@@ -104,8 +103,7 @@ public final class Autocorrelation {
       centre(x2, im);
     }
     double[][] data = {re, im};
-    FastFourierTransformer.transformInPlace(data, DftNormalization.STANDARD,
-        TransformType.FORWARD);
+    FastFourierTransformer.transformInPlace(data, DftNormalization.STANDARD, TransformType.FORWARD);
     double[] p1 = new double[len];
     double[] p2 = new double[len];
     for (int j = 0; j < len; j++) {
@@ -118,8 +116,7 @@ public final class Autocorrelation {
       p2[j] = ((a - c) * (a - c) + (b + d) * (b + d)) / 4;
     }
     data = new double[][] {p1, p2};
-    FastFourierTransformer.transformInPlace(data, DftNormalization.STANDARD,
-        TransformType.INVERSE);
+    FastFourierTransformer.transformInPlace(data, DftNormalization.STANDARD, TransformType.INVERSE);
     double[][] c = new double[x2 == null ? 1 : 2][maxLag + 1];
     for (int k = 0; k <= maxLag; k++) {
       c[0][k] = p1[k] / (n - 1 - k);

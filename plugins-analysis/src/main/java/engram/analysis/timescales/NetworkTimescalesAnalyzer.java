@@ -36,8 +36,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>single and double exponential fits, one selected by {@code selection} ({@link
  *       TimescaleFit}): {@code aic-strict} (default) takes DOUBLE only when it is clearly better
  *       and made of two real components, {@code aic} is the spec's raw AIC rule, which on a pure
- *       AR(1) picks DOUBLE on about a third of the seeds and then reports a τ_net anywhere in
- *       5…100 (see {@link TimescaleFit});
+ *       AR(1) picks DOUBLE on about a third of the seeds and then reports a τ_net anywhere in 5…100
+ *       (see {@link TimescaleFit});
  *   <li>τ_net = the single τ or the slower double τ, in steps, bounded to [0, 100] by the fit.
  * </ol>
  *
@@ -56,17 +56,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <ul>
  *   <li>{@code network-timescales.csv}, one row per checkpoint, oldest first: {@code
  *       checkpoint,epoch,max_level,neurons,kept,tau_net_mean,tau_net_std,tau_net_median,
- *       population_tau_net,population_model} — {@code neurons} = H, {@code kept} = units with
- *       τ_net &gt; min-tau-net, mean / std (population, ddof 0) / median of τ_net over the kept
- *       units (NaN when none is kept), the population's τ_net and selected model ({@code single},
- *       {@code double}, or {@code none} when the population activity is constant);
+ *       population_tau_net,population_model} — {@code neurons} = H, {@code kept} = units with τ_net
+ *       &gt; min-tau-net, mean / std (population, ddof 0) / median of τ_net over the kept units
+ *       (NaN when none is kept), the population's τ_net and selected model ({@code single}, {@code
+ *       double}, or {@code none} when the population activity is constant);
  *   <li>{@code network-timescales-neurons.csv}, one row per checkpoint and unit: {@code
  *       checkpoint,epoch,max_level,unit,tau,tau_net,model,tau_single,tau_fast,tau_slow,
- *       weight_slow,aic_single,aic_double} — {@code tau} the trained τ̃ (NaN without {@code
- *       taus}), {@code model} = {@code single}|{@code double} ({@code none} for a constant unit),
- *       {@code tau_single} the single fit's τ and {@code tau_fast}, {@code tau_slow}, {@code
- *       weight_slow} (= 1 − c) the double fit's, reported whichever model is selected, with both
- *       AICs;
+ *       weight_slow,aic_single,aic_double} — {@code tau} the trained τ̃ (NaN without {@code taus}),
+ *       {@code model} = {@code single}|{@code double} ({@code none} for a constant unit), {@code
+ *       tau_single} the single fit's τ and {@code tau_fast}, {@code tau_slow}, {@code weight_slow}
+ *       (= 1 − c) the double fit's, reported whichever model is selected, with both AICs;
  *   <li>{@code network-timescales-forget.csv}, only for an {@code lstm}: {@code
  *       checkpoint,epoch,max_level,unit,forget_mean,tau_forget,tau_net};
  *   <li>{@code tau-net-vs-N.png}: mean ± std of the kept units' τ_net and the population τ_net
@@ -82,71 +81,104 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * continuous stream (n-parity, n-dms). Everything is computed before anything is written, so a
  * failure leaves no partial output. Cost per checkpoint: one forward pass of {@code trials ×
  * (warmup + steps)} steps, then O(steps·log steps) per unit and trial for the autocorrelation and
- * about a millisecond per fit (H = 128, 10 × 5,000 steps: under a second besides the forward
- * pass).
+ * about a millisecond per fit (H = 128, 10 × 5,000 steps: under a second besides the forward pass).
  */
 public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescalesAnalyzer.Config> {
 
   static final String ID = "network-timescales";
+
   /** Column {@code unit}: a hidden unit's index. */
   private static final ColumnSpec UNIT = ColumnSpec.integer("unit", "", "the hidden unit, 0 … H−1");
+
   /** {@code network-timescales.csv}: one row per checkpoint. */
-  static final TableSpec TABLE = TableSpec.of("network-timescales.csv",
-      "one row per checkpoint, oldest first: τ_net of the units and of the population",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL,
-      ColumnSpec.integer("neurons", "units", "H, the number of hidden units"),
-      ColumnSpec.integer("kept", "units", "units with τ_net > min-tau-net"),
-      ColumnSpec.number("tau_net_mean", "time steps",
-          "mean τ_net over the kept units; NaN when none is kept"),
-      ColumnSpec.number("tau_net_std", "time steps", "std (ddof 0) of τ_net over the kept units"),
-      ColumnSpec.number("tau_net_median", "time steps", "median τ_net of the kept units"),
-      ColumnSpec.number("population_tau_net", "time steps",
-          "τ_net of the population activity (the sum of all units)"),
-      ColumnSpec.text("population_model",
-          "the fit selected for the population: single, double, or none (constant activity)"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "network-timescales.csv",
+          "one row per checkpoint, oldest first: τ_net of the units and of the population",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          ColumnSpec.integer("neurons", "units", "H, the number of hidden units"),
+          ColumnSpec.integer("kept", "units", "units with τ_net > min-tau-net"),
+          ColumnSpec.number(
+              "tau_net_mean",
+              "time steps",
+              "mean τ_net over the kept units; NaN when none is kept"),
+          ColumnSpec.number(
+              "tau_net_std", "time steps", "std (ddof 0) of τ_net over the kept units"),
+          ColumnSpec.number("tau_net_median", "time steps", "median τ_net of the kept units"),
+          ColumnSpec.number(
+              "population_tau_net",
+              "time steps",
+              "τ_net of the population activity (the sum of all units)"),
+          ColumnSpec.text(
+              "population_model",
+              "the fit selected for the population: single, double, or none (constant activity)"));
+
   /** {@code network-timescales-neurons.csv}: one row per checkpoint and unit. */
-  static final TableSpec NEURONS = TableSpec.of("network-timescales-neurons.csv",
-      "one row per checkpoint and unit: the fits of the unit's autocorrelation",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL, UNIT,
-      ColumnSpec.number("tau", "time steps", "trained τ̃ = max(τ, 1); NaN without taus"),
-      ColumnSpec.number("tau_net", "time steps", "the selected fit's timescale"),
-      ColumnSpec.text("model", "single, double, or none for a constant unit"),
-      ColumnSpec.number("tau_single", "time steps", "τ of the single exponential fit"),
-      ColumnSpec.number("tau_fast", "time steps", "faster τ of the double exponential fit"),
-      ColumnSpec.number("tau_slow", "time steps", "slower τ of the double exponential fit"),
-      ColumnSpec.number("weight_slow", "", "weight of the slower exponential (1 − c)"),
-      ColumnSpec.number("aic_single", "", "AIC of the single fit"),
-      ColumnSpec.number("aic_double", "", "AIC of the double fit"));
+  static final TableSpec NEURONS =
+      TableSpec.of(
+          "network-timescales-neurons.csv",
+          "one row per checkpoint and unit: the fits of the unit's autocorrelation",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          UNIT,
+          ColumnSpec.number("tau", "time steps", "trained τ̃ = max(τ, 1); NaN without taus"),
+          ColumnSpec.number("tau_net", "time steps", "the selected fit's timescale"),
+          ColumnSpec.text("model", "single, double, or none for a constant unit"),
+          ColumnSpec.number("tau_single", "time steps", "τ of the single exponential fit"),
+          ColumnSpec.number("tau_fast", "time steps", "faster τ of the double exponential fit"),
+          ColumnSpec.number("tau_slow", "time steps", "slower τ of the double exponential fit"),
+          ColumnSpec.number("weight_slow", "", "weight of the slower exponential (1 − c)"),
+          ColumnSpec.number("aic_single", "", "AIC of the single fit"),
+          ColumnSpec.number("aic_double", "", "AIC of the double fit"));
+
   /** {@code network-timescales-forget.csv}: an lstm's forget-gate timescales. */
-  static final TableSpec FORGET = TableSpec.of("network-timescales-forget.csv",
-      "only for an lstm: one row per checkpoint and unit, the forget gate's timescale",
-      Outputs.CHECKPOINT, Outputs.EPOCH, Outputs.MAX_LEVEL, UNIT,
-      ColumnSpec.number("forget_mean", "fraction", "⟨f⟩, the mean of the forget gate"),
-      ColumnSpec.number("tau_forget", "time steps", "1/(1 − ⟨f⟩)"),
-      ColumnSpec.number("tau_net", "time steps", "the unit's τ_net"));
+  static final TableSpec FORGET =
+      TableSpec.of(
+          "network-timescales-forget.csv",
+          "only for an lstm: one row per checkpoint and unit, the forget gate's timescale",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          Outputs.MAX_LEVEL,
+          UNIT,
+          ColumnSpec.number("forget_mean", "fraction", "⟨f⟩, the mean of the forget gate"),
+          ColumnSpec.number("tau_forget", "time steps", "1/(1 − ⟨f⟩)"),
+          ColumnSpec.number("tau_net", "time steps", "the unit's τ_net"));
+
   static final String VS_N_PNG = "tau-net-vs-N.png";
   static final String HISTOGRAM_PNG = "tau-net-histogram.png";
   static final String AUTOCORRELATION_PNG = "autocorrelation.png";
   static final String VS_TAU_PNG = "tau-net-vs-tau.png";
-
 
   /** Configuration; YAML keys are the kebab-case component names. */
   public record Config(
       @Doc("which checkpoints to simulate: all (oldest first) or last")
           CheckpointSelection checkpoints,
       @Doc("independent streams simulated per checkpoint, ≥ 1; the paper used 10") int trials,
-      @Doc("analysed steps per trial after the warm-up (time steps), ≥ max-lag + 2; the default "
-          + "keeps a checkpoint to seconds, paper scale: steps: 101000") int steps,
-      @Doc("steps simulated and discarded before the analysed ones (time steps), ≥ 0; the paper "
-          + "discarded 500") int warmup,
-      @Doc("last lag of the autocorrelation that is fitted (time steps), ≥ 4; the spec fits lags "
-          + "0..30") int maxLag,
-      @Doc("model selection: aic-strict (double exponential only when ΔAIC > 10, both weights "
-          + "≥ 0.1, τ_slow ≥ 2·τ_fast and τ_slow < 99: a robust τ_net) or aic (the paper's raw "
-          + "rule, double whenever its AIC is smaller; unstable on one-timescale units)")
+      @Doc(
+              "analysed steps per trial after the warm-up (time steps), ≥ max-lag + 2; the default "
+                  + "keeps a checkpoint to seconds, paper scale: steps: 101000")
+          int steps,
+      @Doc(
+              "steps simulated and discarded before the analysed ones (time steps), ≥ 0; the paper "
+                  + "discarded 500")
+          int warmup,
+      @Doc(
+              "last lag of the autocorrelation that is fitted (time steps), ≥ 4; the spec fits lags"
+                  + " 0..30")
+          int maxLag,
+      @Doc(
+              "model selection: aic-strict (double exponential only when ΔAIC > 10, both weights ≥"
+                  + " 0.1, τ_slow ≥ 2·τ_fast and τ_slow < 99: a robust τ_net) or aic (the paper's"
+                  + " raw rule, double whenever its AIC is smaller; unstable on one-timescale"
+                  + " units)")
           TimescaleFit.Selection selection,
-      @Doc("summaries keep units with τ_net above this (time steps), ≥ 0; the spec keeps "
-          + "τ_net > 1") double minTauNet,
+      @Doc(
+              "summaries keep units with τ_net above this (time steps), ≥ 0; the spec keeps "
+                  + "τ_net > 1")
+          double minTauNet,
       @Doc("number of equal-width bins of the τ_net histogram at the last checkpoint, ≥ 1")
           int bins) {
     public Config {
@@ -159,9 +191,11 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
       Check.nonNegative("min-tau-net", minTauNet);
       Check.atLeast("bins", bins, 1);
       if ((long) trials * (warmup + steps) > Integer.MAX_VALUE / 4) {
-        throw new IllegalArgumentException("steps: trials × (warmup + steps) = "
-            + (long) trials * (warmup + steps) + " steps is too long to simulate at once; "
-            + "use fewer trials or steps");
+        throw new IllegalArgumentException(
+            "steps: trials × (warmup + steps) = "
+                + (long) trials * (warmup + steps)
+                + " steps is too long to simulate at once; "
+                + "use fewer trials or steps");
       }
     }
   }
@@ -196,23 +230,32 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
   }
 
   /** Everything computed for one checkpoint ({@code population*} null when it is constant). */
-  record CheckpointResult(Checkpoint checkpoint, int maxLevel, List<Neuron> neurons,
-      Summary summary, double[] populationAcf, TimescaleFit.Result population,
-      double[] forgetMean, boolean hasTaus) {}
+  record CheckpointResult(
+      Checkpoint checkpoint,
+      int maxLevel,
+      List<Neuron> neurons,
+      Summary summary,
+      double[] populationAcf,
+      TimescaleFit.Result population,
+      double[] forgetMean,
+      boolean hasTaus) {}
 
   public NetworkTimescalesAnalyzer() {}
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Network timescales τ_net from the autocorrelation of activity",
-        "Simulates each checkpoint's network on a long continuous task stream (trials × steps "
-            + "after a warm-up; the paper used 10 × 101,000 after 500), takes every unit's "
-            + "trial-averaged autocorrelation (FFT) and fits a·e^(−k/τ) and "
-            + "a·[c·e^(−k/τ1) + (1−c)·e^(−k/τ2)] on lags 0..max-lag; τ_net is the single τ or the slower τ2 (selection aic-strict or the "
-            + "paper's aic). Also the population (sum of units), an LSTM's forget-gate τ and the "
-            + "trained τ̃ when present. Writes network-timescales.csv, "
-            + "network-timescales-neurons.csv, tau-net-vs-N.png, tau-net-histogram.png, "
-            + "autocorrelation.png and tau-net-vs-tau.png. Needs a run and a task with a stream.");
+    return new PluginInfo(
+        ID,
+        "Network timescales τ_net from the autocorrelation of activity",
+        "Simulates each checkpoint's network on a long continuous task stream (trials × steps after"
+            + " a warm-up; the paper used 10 × 101,000 after 500), takes every unit's"
+            + " trial-averaged autocorrelation (FFT) and fits a·e^(−k/τ) and a·[c·e^(−k/τ1) +"
+            + " (1−c)·e^(−k/τ2)] on lags 0..max-lag; τ_net is the single τ or the slower τ2"
+            + " (selection aic-strict or the paper's aic). Also the population (sum of units), an"
+            + " LSTM's forget-gate τ and the trained τ̃ when present. Writes"
+            + " network-timescales.csv, network-timescales-neurons.csv, tau-net-vs-N.png,"
+            + " tau-net-histogram.png, autocorrelation.png and tau-net-vs-tau.png. Needs a run and"
+            + " a task with a stream.");
   }
 
   @Override
@@ -222,8 +265,8 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
 
   @Override
   public Config defaults() {
-    return new Config(CheckpointSelection.ALL, 10, 5000, 500, 30,
-        TimescaleFit.Selection.AIC_STRICT, 1.0, 30);
+    return new Config(
+        CheckpointSelection.ALL, 10, 5000, 500, 30, TimescaleFit.Selection.AIC_STRICT, 1.0, 30);
   }
 
   @Override
@@ -252,17 +295,26 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
   }
 
   static CheckpointResult analyse(Config config, Run run, Checkpoint checkpoint, boolean lstm) {
-    Simulation.Result sim = Simulation.simulate(run, checkpoint, ID, config.warmup(),
-        config.steps(), config.trials(), lstm ? Set.of("f") : Set.of());
+    Simulation.Result sim =
+        Simulation.simulate(
+            run,
+            checkpoint,
+            ID,
+            config.warmup(),
+            config.steps(),
+            config.trials(),
+            lstm ? Set.of("f") : Set.of());
     Simulation.Activity hidden = sim.hidden();
     int units = hidden.units();
     double[] trained = trainedTaus(checkpoint, units);
     List<Neuron> neurons = new ArrayList<>(units);
     for (int h = 0; h < units; h++) {
       double[][] trials = hidden.unit(h);
-      TimescaleFit.Result fit = constant(trials) ? null
-          : TimescaleFit.fit(Autocorrelation.of(trials, config.maxLag()), config.maxLag(),
-              config.selection());
+      TimescaleFit.Result fit =
+          constant(trials)
+              ? null
+              : TimescaleFit.fit(
+                  Autocorrelation.of(trials, config.maxLag()), config.maxLag(), config.selection());
       neurons.add(new Neuron(h, trained == null ? Double.NaN : trained[h], fit));
     }
     double[][] population = hidden.population();
@@ -274,11 +326,23 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
     }
     double[] forgetMean = lstm ? sim.extras().get("f").unitMeans() : null;
     if (forgetMean != null && forgetMean.length != units) {
-      throw new IllegalStateException(ID + ": the forget gate 'f' of checkpoint '"
-          + checkpoint.name() + "' has " + forgetMean.length + " units, the hidden state " + units);
+      throw new IllegalStateException(
+          ID
+              + ": the forget gate 'f' of checkpoint '"
+              + checkpoint.name()
+              + "' has "
+              + forgetMean.length
+              + " units, the hidden state "
+              + units);
     }
-    return new CheckpointResult(checkpoint, Outputs.maxLevel(checkpoint.levels()), neurons,
-        Summary.of(neurons, config.minTauNet()), populationAcf, populationFit, forgetMean,
+    return new CheckpointResult(
+        checkpoint,
+        Outputs.maxLevel(checkpoint.levels()),
+        neurons,
+        Summary.of(neurons, config.minTauNet()),
+        populationAcf,
+        populationFit,
+        forgetMean,
         trained != null);
   }
 
@@ -290,8 +354,15 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
     }
     double[] raw = taus.ravel().toDoubleVector();
     if (raw.length != units) {
-      throw new IllegalStateException(ID + ": checkpoint '" + checkpoint.name() + "' has "
-          + raw.length + " taus but its network has " + units + " hidden units");
+      throw new IllegalStateException(
+          ID
+              + ": checkpoint '"
+              + checkpoint.name()
+              + "' has "
+              + raw.length
+              + " taus but its network has "
+              + units
+              + " hidden units");
     }
     for (int i = 0; i < raw.length; i++) {
       raw[i] = Math.max(raw[i], 1.0);
@@ -313,38 +384,72 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
 
   /** τ_net of the units kept by the summaries (finite and above min-tau-net). */
   static double[] kept(List<Neuron> neurons, double minTauNet) {
-    return neurons.stream().mapToDouble(Neuron::tauNet)
-        .filter(t -> Double.isFinite(t) && t > minTauNet).toArray();
+    return neurons.stream()
+        .mapToDouble(Neuron::tauNet)
+        .filter(t -> Double.isFinite(t) && t > minTauNet)
+        .toArray();
   }
 
   private static String modelName(TimescaleFit.Result fit) {
     return fit == null ? "none" : fit.model().name().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static void writeTables(Path out, Config config, List<CheckpointResult> results,
-      boolean lstm) throws IOException {
+  private static void writeTables(
+      Path out, Config config, List<CheckpointResult> results, boolean lstm) throws IOException {
     List<List<Object>> summary = new ArrayList<>();
     List<List<Object>> neurons = new ArrayList<>();
     List<List<Object>> forget = new ArrayList<>();
     for (CheckpointResult r : results) {
       Checkpoint cp = r.checkpoint();
       Summary s = r.summary();
-      summary.add(List.of(cp.name(), cp.epoch(), r.maxLevel(), r.neurons().size(), s.kept(),
-          s.mean(), s.std(), s.median(),
-          r.population() == null ? Double.NaN : r.population().tau(),
-          modelName(r.population())));
+      summary.add(
+          List.of(
+              cp.name(),
+              cp.epoch(),
+              r.maxLevel(),
+              r.neurons().size(),
+              s.kept(),
+              s.mean(),
+              s.std(),
+              s.median(),
+              r.population() == null ? Double.NaN : r.population().tau(),
+              modelName(r.population())));
       for (Neuron n : r.neurons()) {
         TimescaleFit.Result f = n.fit();
-        neurons.add(f == null
-            ? List.of(cp.name(), cp.epoch(), r.maxLevel(), n.unit(), n.trainedTau(), Double.NaN,
-                "none", Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN)
-            : List.of(cp.name(), cp.epoch(), r.maxLevel(), n.unit(), n.trainedTau(), f.tau(),
-                modelName(f), f.tauSingle(), f.tau1(), f.tau2(), f.weightSlow(), f.aicSingle(),
-                f.aicDouble()));
+        neurons.add(
+            f == null
+                ? List.of(
+                    cp.name(),
+                    cp.epoch(),
+                    r.maxLevel(),
+                    n.unit(),
+                    n.trainedTau(),
+                    Double.NaN,
+                    "none",
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN)
+                : List.of(
+                    cp.name(),
+                    cp.epoch(),
+                    r.maxLevel(),
+                    n.unit(),
+                    n.trainedTau(),
+                    f.tau(),
+                    modelName(f),
+                    f.tauSingle(),
+                    f.tau1(),
+                    f.tau2(),
+                    f.weightSlow(),
+                    f.aicSingle(),
+                    f.aicDouble()));
         if (lstm) {
           double f0 = r.forgetMean()[n.unit()];
-          forget.add(List.of(cp.name(), cp.epoch(), r.maxLevel(), n.unit(), f0, 1 / (1 - f0),
-              n.tauNet()));
+          forget.add(
+              List.of(cp.name(), cp.epoch(), r.maxLevel(), n.unit(), f0, 1 / (1 - f0), n.tauNet()));
         }
       }
     }
@@ -368,14 +473,14 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
         meanPoints.add(new double[] {r.maxLevel(), r.summary().mean(), r.summary().std()});
       }
     }
-    XYChart chart = Outputs.chartAgainstN("Network timescale against N", "τ_net (time steps)",
-        500);
+    XYChart chart = Outputs.chartAgainstN("Network timescale against N", "τ_net (time steps)", 500);
     if (!meanPoints.isEmpty()) {
-      XYSeries series = chart.addSeries("mean τ_net ± std (units with τ_net > "
-              + config.minTauNet() + ")",
-          meanPoints.stream().mapToDouble(p -> p[0]).toArray(),
-          meanPoints.stream().mapToDouble(p -> p[1]).toArray(),
-          meanPoints.stream().mapToDouble(p -> p[2]).toArray());
+      XYSeries series =
+          chart.addSeries(
+              "mean τ_net ± std (units with τ_net > " + config.minTauNet() + ")",
+              meanPoints.stream().mapToDouble(p -> p[0]).toArray(),
+              meanPoints.stream().mapToDouble(p -> p[1]).toArray(),
+              meanPoints.stream().mapToDouble(p -> p[2]).toArray());
       series.setMarker(SeriesMarkers.CIRCLE);
     }
     double[][] pop = Outputs.finitePoints(n, population);
@@ -383,24 +488,43 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
       chart.addSeries("population τ_net", pop[0], pop[1]).setMarker(SeriesMarkers.SQUARE);
     }
     if (meanPoints.isEmpty() && pop[0].length == 0) { // nothing to draw: say so on the figure
-      chart.setTitle("Network timescale against N: no unit with τ_net > " + config.minTauNet()
-          + " and a constant population activity");
+      chart.setTitle(
+          "Network timescale against N: no unit with τ_net > "
+              + config.minTauNet()
+              + " and a constant population activity");
     }
     Outputs.save(file, List.of(chart));
   }
 
   private static void drawHistogram(Path file, Config config, CheckpointResult last)
       throws IOException {
-    Outputs.histogram(file, kept(last.neurons(), config.minTauNet()), config.bins(),
-        "τ_net of units with τ_net > " + config.minTauNet() + " at " + last.checkpoint().name()
-            + " (N = " + last.maxLevel() + ")",
-        "τ_net (time steps)", "units", "0.#");
+    Outputs.histogram(
+        file,
+        kept(last.neurons(), config.minTauNet()),
+        config.bins(),
+        "τ_net of units with τ_net > "
+            + config.minTauNet()
+            + " at "
+            + last.checkpoint().name()
+            + " (N = "
+            + last.maxLevel()
+            + ")",
+        "τ_net (time steps)",
+        "units",
+        "0.#");
   }
 
   private static void drawAutocorrelation(Path file, CheckpointResult last) throws IOException {
-    XYChart chart = Outputs.chart("Population autocorrelation at " + last.checkpoint().name()
-        + " (N = " + last.maxLevel() + ")", "lag (time steps)", "autocorrelation (lag 0 = 1)",
-        500);
+    XYChart chart =
+        Outputs.chart(
+            "Population autocorrelation at "
+                + last.checkpoint().name()
+                + " (N = "
+                + last.maxLevel()
+                + ")",
+            "lag (time steps)",
+            "autocorrelation (lag 0 = 1)",
+            500);
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
     double[] acf = last.populationAcf();
     if (acf == null) {
@@ -416,10 +540,15 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
       XYSeries data = chart.addSeries("population autocorrelation", lags, acf);
       data.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
       data.setMarker(SeriesMarkers.CIRCLE);
-      String label = fit.model() == TimescaleFit.Model.SINGLE
-          ? String.format(java.util.Locale.ROOT, "single fit, τ = %.2f", fit.tau())
-          : String.format(java.util.Locale.ROOT, "double fit, τ_fast = %.2f, τ_slow = %.2f,"
-              + " slow weight %.2f", fit.tau1(), fit.tau2(), fit.weightSlow());
+      String label =
+          fit.model() == TimescaleFit.Model.SINGLE
+              ? String.format(java.util.Locale.ROOT, "single fit, τ = %.2f", fit.tau())
+              : String.format(
+                  java.util.Locale.ROOT,
+                  "double fit, τ_fast = %.2f, τ_slow = %.2f," + " slow weight %.2f",
+                  fit.tau1(),
+                  fit.tau2(),
+                  fit.weightSlow());
       chart.addSeries(label, lags, curve).setMarker(SeriesMarkers.NONE);
     }
     Outputs.save(file, List.of(chart));
@@ -429,14 +558,22 @@ public final class NetworkTimescalesAnalyzer implements Analyzer<NetworkTimescal
     double[] trained = last.neurons().stream().mapToDouble(Neuron::trainedTau).toArray();
     double[] net = last.neurons().stream().mapToDouble(Neuron::tauNet).toArray();
     double[][] points = Outputs.finitePoints(trained, net);
-    XYChart chart = Outputs.chart("τ_net against trained τ̃ at " + last.checkpoint().name()
-        + " (N = " + last.maxLevel() + ")", "trained τ̃ = max(τ, 1) (time steps)",
-        "τ_net (time steps)", 600);
+    XYChart chart =
+        Outputs.chart(
+            "τ_net against trained τ̃ at "
+                + last.checkpoint().name()
+                + " (N = "
+                + last.maxLevel()
+                + ")",
+            "trained τ̃ = max(τ, 1) (time steps)",
+            "τ_net (time steps)",
+            600);
     double hi = 1;
     for (int i = 0; i < points[0].length; i++) {
       hi = Math.max(hi, Math.max(points[0][i], points[1][i]));
     }
-    chart.addSeries("τ_net = τ̃", new double[] {0, hi}, new double[] {0, hi})
+    chart
+        .addSeries("τ_net = τ̃", new double[] {0, hi}, new double[] {0, hi})
         .setMarker(SeriesMarkers.NONE);
     if (points[0].length > 0) {
       XYSeries units = chart.addSeries("units", points[0], points[1]);

@@ -16,8 +16,8 @@ import org.apache.commons.math3.optim.univariate.UnivariateObjectiveFunction;
 import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
 
 /**
- * Exponential fits of a normalised autocorrelation and model choice by AIC (curriculum spec §5
- * item 2). Lags {@code k} and timescales {@code τ} are in simulation steps.
+ * Exponential fits of a normalised autocorrelation and model choice by AIC (curriculum spec §5 item
+ * 2). Lags {@code k} and timescales {@code τ} are in simulation steps.
  *
  * <p>Models, fitted by least squares on lags {@code k = 0 … maxLag} (the spec uses 30):
  *
@@ -30,24 +30,24 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  * {@code e^(−k/τ)} is taken as its limit: 1 at {@code k = 0}, else 0). Each gets {@code AIC = 2·k_p
  * + n·ln(RSS/n)} ({@code n = maxLag + 1} points, {@code RSS} = residual sum of squares), and a
  * selection rule (below) picks one; a tie goes to SINGLE. {@code τ_net} is the single τ, or the
- * slower of τ1, τ2.
- * The DOUBLE result is reported canonically: {@code tau1 ≤ tau2} and {@code c} is the weight of the
- * fast component (swapping the components and replacing c by 1 − c leaves f unchanged).
+ * slower of τ1, τ2. The DOUBLE result is reported canonically: {@code tau1 ≤ tau2} and {@code c} is
+ * the weight of the fast component (swapping the components and replacing c by 1 − c leaves f
+ * unchanged).
  *
- * <p>Method: variable projection. For fixed timescales both models are linear in their amplitudes
- * — the single model in {@code a}, the double model in {@code b1 = a·c} and {@code b2 = a·(1−c)}
- * — and the bounds {@code a, c ∈ [0, 1]} become {@code 0 ≤ a ≤ 1}, resp. {@code b1, b2 ≥ 0},
- * {@code b1 + b2 ≤ 1}. Those small convex quadratic programmes are solved exactly (interior
- * optimum if feasible, else the best of the clamped optima on the edges), so only the timescales
- * are searched: first on a grid ({@code τ = 0} and 96 log-spaced values from 0.05 to 100; all
- * pairs τ1 &lt; τ2 for DOUBLE, with the Gram matrices of the grid's exponentials precomputed so a
- * pair costs O(1)), then refined from the best grid point — for SINGLE by Brent's method between
- * the neighbouring grid values, for DOUBLE by Apache Commons Math 3's {@link BOBYQAOptimizer}
- * (Powell's derivative-free trust-region method with bound constraints) on (τ1, τ2)/100 in the
- * unit box. The grid makes the search global (no dependence on starting points), the projection
- * makes it exact in the amplitudes and the bounds reachable (an AR(1) autocorrelation has {@code
- * a = 1}), and the whole fit costs about a millisecond. The double fit is never worse than the
- * single one: the single solution is a double solution (c = 1) and is kept if nothing beats it.
+ * <p>Method: variable projection. For fixed timescales both models are linear in their amplitudes —
+ * the single model in {@code a}, the double model in {@code b1 = a·c} and {@code b2 = a·(1−c)} —
+ * and the bounds {@code a, c ∈ [0, 1]} become {@code 0 ≤ a ≤ 1}, resp. {@code b1, b2 ≥ 0}, {@code
+ * b1 + b2 ≤ 1}. Those small convex quadratic programmes are solved exactly (interior optimum if
+ * feasible, else the best of the clamped optima on the edges), so only the timescales are searched:
+ * first on a grid ({@code τ = 0} and 96 log-spaced values from 0.05 to 100; all pairs τ1 &lt; τ2
+ * for DOUBLE, with the Gram matrices of the grid's exponentials precomputed so a pair costs O(1)),
+ * then refined from the best grid point — for SINGLE by Brent's method between the neighbouring
+ * grid values, for DOUBLE by Apache Commons Math 3's {@link BOBYQAOptimizer} (Powell's
+ * derivative-free trust-region method with bound constraints) on (τ1, τ2)/100 in the unit box. The
+ * grid makes the search global (no dependence on starting points), the projection makes it exact in
+ * the amplitudes and the bounds reachable (an AR(1) autocorrelation has {@code a = 1}), and the
+ * whole fit costs about a millisecond. The double fit is never worse than the single one: the
+ * single solution is a double solution (c = 1) and is kept if nothing beats it.
  *
  * <p><b>Model selection.</b> Two rules are available ({@link Selection}):
  *
@@ -56,22 +56,22 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  *       AIC_double < AIC_single}. On pure AR(1) series with τ = 5 (10 trials) it selects DOUBLE on
  *       about a third of the seeds (68 of 200 at 5,000 steps; similar at 20,000 and 100,000):
  *       neighbouring lags of an estimated autocorrelation have strongly correlated errors, so the
- *       residuals are far from the independent Gaussian noise AIC assumes, and two extra
- *       parameters buy a large drop in RSS by fitting that noise with a small slow tail (slow
- *       weight of a few percent) or by splitting the one timescale into two nearby ones (ΔAIC is
- *       often 20…100 for such fits). τ_net (the slower τ) then lands anywhere in 5…100 although
- *       the single-exponential τ is within 3%.
+ *       residuals are far from the independent Gaussian noise AIC assumes, and two extra parameters
+ *       buy a large drop in RSS by fitting that noise with a small slow tail (slow weight of a few
+ *       percent) or by splitting the one timescale into two nearby ones (ΔAIC is often 20…100 for
+ *       such fits). τ_net (the slower τ) then lands anywhere in 5…100 although the
+ *       single-exponential τ is within 3%.
  *   <li>{@link Selection#AIC_STRICT} (the analyzers' default): DOUBLE only when it is both
  *       meaningfully better and made of two real components — all of
  *       <ol>
  *         <li>{@code AIC_single − AIC_double > }{@value #STRICT_MIN_DELTA_AIC};
- *         <li>both weights at least {@value #STRICT_MIN_WEIGHT}: {@code min(c, 1 − c) ≥ 0.1}
- *             (a component carrying under 10% of the variance at lag 0 is typically a tail fitted
- *             to estimation noise);
+ *         <li>both weights at least {@value #STRICT_MIN_WEIGHT}: {@code min(c, 1 − c) ≥ 0.1} (a
+ *             component carrying under 10% of the variance at lag 0 is typically a tail fitted to
+ *             estimation noise);
  *         <li>{@code τ2 ≥ }{@value #STRICT_MIN_RATIO}{@code ·τ1} (timescales closer than a factor
  *             of two are one timescale split in two);
- *         <li>{@code τ2 < }{@value #STRICT_MAX_SLOW_TAU} (a slow τ at the bound 100 is not
- *             resolved by lags 0…30);
+ *         <li>{@code τ2 < }{@value #STRICT_MAX_SLOW_TAU} (a slow τ at the bound 100 is not resolved
+ *             by lags 0…30);
  *       </ol>
  *       otherwise SINGLE. The thresholds were set on synthetic data (10 trials, lags 0…30): on the
  *       AR(1) series above strict selects DOUBLE on 3 of 200 seeds at 5,000 steps and on none of
@@ -79,10 +79,10 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  *       slower AR(1) (τ = 10, 20, 30) are noisier and come out DOUBLE on 2–4% of seeds at 5,000
  *       steps (ΔAIC can exceed 100 there) and on 0–1% at 20,000, against 35–41% with the raw rule.
  *       A sum of two AR(1) with τ = 2 and 20 (slow weight 0.5, or 0.2) is DOUBLE on every seed at
- *       either length, ΔAIC 140…280; its slow τ is within 15% of 20 on 93% of seeds at 5,000
- *       steps and on all at 20,000. What remains is estimation noise of the autocorrelation,
- *       which longer simulations (the paper's 101,000 steps) remove. So the reported τ_net is the
- *       one-timescale answer unless the data clearly have two.
+ *       either length, ΔAIC 140…280; its slow τ is within 15% of 20 on 93% of seeds at 5,000 steps
+ *       and on all at 20,000. What remains is estimation noise of the autocorrelation, which longer
+ *       simulations (the paper's 101,000 steps) remove. So the reported τ_net is the one-timescale
+ *       answer unless the data clearly have two.
  * </ul>
  *
  * Both fits are always reported (τ1, τ2, the weights and both AICs), whichever model is selected,
@@ -95,6 +95,7 @@ public final class TimescaleFit {
 
   /** The search grid of τ (steps): 0, then 96 log-spaced values from 0.05 to {@link #TAU_MAX}. */
   private static final double[] TAU_GRID = tauGrid(0.05, 96);
+
   private static final int MAX_EVAL = 2_000;
 
   /** Smallest AIC improvement for which {@link Selection#AIC_STRICT} accepts DOUBLE. */
@@ -167,8 +168,8 @@ public final class TimescaleFit {
   private TimescaleFit() {}
 
   /**
-   * Fits both models to {@code acf[0 … maxLag]} and chooses one by the spec's raw AIC rule
-   * ({@link Selection#AIC}).
+   * Fits both models to {@code acf[0 … maxLag]} and chooses one by the spec's raw AIC rule ({@link
+   * Selection#AIC}).
    *
    * @param acf normalised autocorrelation (e.g. from {@link Autocorrelation#of}), lag 0 first
    * @param maxLag last lag fitted (spec: 30); needs {@code 4 ≤ maxLag < acf.length} so the double
@@ -217,24 +218,47 @@ public final class TimescaleFit {
 
     double aicSingle = aic(2, n, rssSingle);
     double aicDouble = aic(4, n, rssDouble);
-    boolean selectDouble = switch (selection) {
-      case AIC -> aicDouble < aicSingle;
-      case AIC_STRICT -> strictAcceptsDouble(aicSingle, aicDouble, c, tau1, tau2);
-    };
+    boolean selectDouble =
+        switch (selection) {
+          case AIC -> aicDouble < aicSingle;
+          case AIC_STRICT -> strictAcceptsDouble(aicSingle, aicDouble, c, tau1, tau2);
+        };
     if (selectDouble) {
-      return new Result(Model.DOUBLE, tau2, aDouble, c, tau1, tau2,
-          aicSingle, aicDouble, rssSingle, rssDouble, tauSingle, 1 - c);
+      return new Result(
+          Model.DOUBLE,
+          tau2,
+          aDouble,
+          c,
+          tau1,
+          tau2,
+          aicSingle,
+          aicDouble,
+          rssSingle,
+          rssDouble,
+          tauSingle,
+          1 - c);
     }
-    return new Result(Model.SINGLE, tauSingle, aSingle, Double.NaN, tau1, tau2,
-        aicSingle, aicDouble, rssSingle, rssDouble, tauSingle, 1 - c);
+    return new Result(
+        Model.SINGLE,
+        tauSingle,
+        aSingle,
+        Double.NaN,
+        tau1,
+        tau2,
+        aicSingle,
+        aicDouble,
+        rssSingle,
+        rssDouble,
+        tauSingle,
+        1 - c);
   }
 
   /**
-   * The {@link Selection#AIC_STRICT} test of a double fit with fast weight {@code c} and
-   * timescales {@code tau1 ≤ tau2} (steps).
+   * The {@link Selection#AIC_STRICT} test of a double fit with fast weight {@code c} and timescales
+   * {@code tau1 ≤ tau2} (steps).
    */
-  static boolean strictAcceptsDouble(double aicSingle, double aicDouble, double c, double tau1,
-      double tau2) {
+  static boolean strictAcceptsDouble(
+      double aicSingle, double aicDouble, double c, double tau1, double tau2) {
     return aicSingle - aicDouble > STRICT_MIN_DELTA_AIC
         && Math.min(c, 1 - c) >= STRICT_MIN_WEIGHT
         && tau2 >= STRICT_MIN_RATIO * tau1
@@ -272,11 +296,13 @@ public final class TimescaleFit {
     double hi = TAU_GRID[Math.min(best + 1, TAU_GRID.length - 1)];
     double tau = TAU_GRID[best];
     try {
-      UnivariatePointValuePair p = new BrentOptimizer(1e-10, 1e-12).optimize(
-          new MaxEval(MAX_EVAL),
-          new UnivariateObjectiveFunction(t -> singleRss(y, decays(y.length, t))),
-          GoalType.MINIMIZE,
-          new SearchInterval(lo, hi, tau));
+      UnivariatePointValuePair p =
+          new BrentOptimizer(1e-10, 1e-12)
+              .optimize(
+                  new MaxEval(MAX_EVAL),
+                  new UnivariateObjectiveFunction(t -> singleRss(y, decays(y.length, t))),
+                  GoalType.MINIMIZE,
+                  new SearchInterval(lo, hi, tau));
       if (p.getValue() < bestRss) {
         bestRss = p.getValue();
         tau = p.getPoint();
@@ -327,8 +353,7 @@ public final class TimescaleFit {
     double[] b = new double[2];
     for (int i = 0; i < m; i++) {
       for (int j = i + 1; j < m; j++) {
-        double objective =
-            projectedAmplitudes(ye[i], ye[j], gram[i][i], gram[i][j], gram[j][j], b);
+        double objective = projectedAmplitudes(ye[i], ye[j], gram[i][i], gram[i][j], gram[j][j], b);
         if (objective < bestObjective) {
           bestObjective = objective;
           best1 = i;
@@ -337,16 +362,18 @@ public final class TimescaleFit {
       }
     }
     int n = y.length;
-    MultivariateFunction projected = u -> {
-      double[] e1 = decays(n, TAU_MAX * u[0]);
-      double[] e2 = decays(n, TAU_MAX * u[1]);
-      double[] amplitudes = new double[2];
-      projectedAmplitudes(dot(y, e1), dot(y, e2), dot(e1, e1), dot(e1, e2), dot(e2, e2),
-          amplitudes);
-      return rss(y, amplitudes[0], e1, amplitudes[1], e2);
-    };
-    PointValuePair refined = minimise(projected,
-        new double[] {TAU_GRID[best1] / TAU_MAX, TAU_GRID[best2] / TAU_MAX}, 0.01);
+    MultivariateFunction projected =
+        u -> {
+          double[] e1 = decays(n, TAU_MAX * u[0]);
+          double[] e2 = decays(n, TAU_MAX * u[1]);
+          double[] amplitudes = new double[2];
+          projectedAmplitudes(
+              dot(y, e1), dot(y, e2), dot(e1, e1), dot(e1, e2), dot(e2, e2), amplitudes);
+          return rss(y, amplitudes[0], e1, amplitudes[1], e2);
+        };
+    PointValuePair refined =
+        minimise(
+            projected, new double[] {TAU_GRID[best1] / TAU_MAX, TAU_GRID[best2] / TAU_MAX}, 0.01);
 
     double aSingle = single[0];
     double tauSingle = single[1];
@@ -382,8 +409,8 @@ public final class TimescaleFit {
    *
    * @return the objective up to the constant ‖y‖², i.e. {@code −2(b1p1 + b2p2) + bᵀQb}
    */
-  static double projectedAmplitudes(double p1, double p2, double q11, double q12, double q22,
-      double[] out) {
+  static double projectedAmplitudes(
+      double p1, double p2, double q11, double q12, double q22, double[] out) {
     double det = q11 * q22 - q12 * q12;
     if (det > 1e-12 * q11 * q22) {
       double b1 = (p1 * q22 - p2 * q12) / det;
@@ -412,8 +439,8 @@ public final class TimescaleFit {
     return bestValue;
   }
 
-  private static double quadratic(double b1, double b2, double p1, double p2, double q11,
-      double q12, double q22) {
+  private static double quadratic(
+      double b1, double b2, double p1, double p2, double q11, double q12, double q22) {
     return -2 * (b1 * p1 + b2 * p2) + b1 * b1 * q11 + 2 * b1 * b2 * q12 + b2 * b2 * q22;
   }
 
@@ -467,9 +494,9 @@ public final class TimescaleFit {
   }
 
   /**
-   * One bounded BOBYQA run from {@code start} in the unit box. Every evaluation is recorded and
-   * the best point seen is returned, so a run that BOBYQA aborts (it can throw "trust region step
-   * has failed to reduce Q" or run out of evaluations on degenerate data) still yields its best
+   * One bounded BOBYQA run from {@code start} in the unit box. Every evaluation is recorded and the
+   * best point seen is returned, so a run that BOBYQA aborts (it can throw "trust region step has
+   * failed to reduce Q" or run out of evaluations on degenerate data) still yields its best
    * feasible point instead of failing the whole fit.
    */
   private static PointValuePair minimise(MultivariateFunction f, double[] start, double radius) {
@@ -479,18 +506,19 @@ public final class TimescaleFit {
     java.util.Arrays.fill(upper, 1.0);
     double[][] bestPoint = {start.clone()};
     double[] bestValue = {f.value(start)};
-    MultivariateFunction recorded = u -> {
-      double[] v = new double[dim];
-      for (int i = 0; i < dim; i++) {
-        v[i] = clamp01(u[i]);
-      }
-      double value = f.value(v);
-      if (value < bestValue[0]) {
-        bestValue[0] = value;
-        bestPoint[0] = v;
-      }
-      return value;
-    };
+    MultivariateFunction recorded =
+        u -> {
+          double[] v = new double[dim];
+          for (int i = 0; i < dim; i++) {
+            v[i] = clamp01(u[i]);
+          }
+          double value = f.value(v);
+          if (value < bestValue[0]) {
+            bestValue[0] = value;
+            bestPoint[0] = v;
+          }
+          return value;
+        };
     // 2·dim + 1 interpolation points (the recommended choice).
     BOBYQAOptimizer opt = new BOBYQAOptimizer(2 * dim + 1, radius, 1e-10);
     try {

@@ -16,16 +16,16 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Transfer by retraining (spec §5 item 7): how quickly does a network trained up to N learn
- * harder levels N′ when it is retrained on them?
+ * Transfer by retraining (spec §5 item 7): how quickly does a network trained up to N learn harder
+ * levels N′ when it is retrained on them?
  *
  * <p>The source is the last checkpoint ({@code source-level: 0}) or the first checkpoint whose
- * largest level reached {@code source-level} (the paper: 16). For each N′ = from, from + step, …
- * ≤ to ({@code levels-from} 0 means the source's N, {@code levels-to} 0 means N + 30, so the
- * defaults give the paper's 16, 21, …, 46 for a source at N = 16) a copy of the source network is
- * retrained as single-head on N′ with a fresh readout head for at most {@code epochs} epochs
- * ({@link Run#retrain}: the run's optimizer, batch and evaluation settings, stopping early at the
- * run's curriculum threshold). Each level's seed is the next {@code long} of {@code
+ * largest level reached {@code source-level} (the paper: 16). For each N′ = from, from + step, … ≤
+ * to ({@code levels-from} 0 means the source's N, {@code levels-to} 0 means N + 30, so the defaults
+ * give the paper's 16, 21, …, 46 for a source at N = 16) a copy of the source network is retrained
+ * as single-head on N′ with a fresh readout head for at most {@code epochs} epochs ({@link
+ * Run#retrain}: the run's optimizer, batch and evaluation settings, stopping early at the run's
+ * curriculum threshold). Each level's seed is the next {@code long} of {@code
  * run.random("transfer")}, so a repeated analysis retrains identically.
  *
  * <p>Outputs, in the analyzer's output directory:
@@ -49,27 +49,47 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config> {
 
   static final String ID = "transfer";
+
   /** Column {@code source_level}: N of the source checkpoint. */
-  private static final ColumnSpec SOURCE_LEVEL = ColumnSpec.integer("source_level", "levels",
-      "N, the largest level the source checkpoint had been trained on");
+  private static final ColumnSpec SOURCE_LEVEL =
+      ColumnSpec.integer(
+          "source_level",
+          "levels",
+          "N, the largest level the source checkpoint had been trained on");
+
   /** {@code transfer.csv}: per level retrained on, one row per retraining epoch. */
-  static final TableSpec TABLE = TableSpec.of("transfer.csv",
-      "per level N′ retrained on (ascending) one row per retraining epoch run",
-      ColumnSpec.text("checkpoint", "the source checkpoint's directory name"), SOURCE_LEVEL,
-      ColumnSpec.integer("level", "levels", "N′, the level retrained on"),
-      ColumnSpec.integer("retrain_epoch", "epochs", "the retraining epoch, from 1"),
-      ColumnSpec.number("accuracy", "fraction correct", "evaluation accuracy after that epoch"));
+  static final TableSpec TABLE =
+      TableSpec.of(
+          "transfer.csv",
+          "per level N′ retrained on (ascending) one row per retraining epoch run",
+          ColumnSpec.text("checkpoint", "the source checkpoint's directory name"),
+          SOURCE_LEVEL,
+          ColumnSpec.integer("level", "levels", "N′, the level retrained on"),
+          ColumnSpec.integer("retrain_epoch", "epochs", "the retraining epoch, from 1"),
+          ColumnSpec.number(
+              "accuracy", "fraction correct", "evaluation accuracy after that epoch"));
+
   /** {@code transfer-summary.csv}: one row per level retrained on. */
-  static final TableSpec SUMMARY = TableSpec.of("transfer-summary.csv",
-      "one row per level N′ retrained on, ascending",
-      ColumnSpec.text("checkpoint", "the source checkpoint's directory name"), SOURCE_LEVEL,
-      ColumnSpec.integer("level", "levels", "N′, the level retrained on"),
-      ColumnSpec.integer("epochs", "epochs", "retraining epochs run (fewer when it stopped early)"),
-      ColumnSpec.number("final_accuracy", "fraction correct",
-          "accuracy after the last epoch; NaN when none ran"),
-      ColumnSpec.number("best_accuracy", "fraction correct",
-          "best accuracy over the epochs; NaN when none ran"));
+  static final TableSpec SUMMARY =
+      TableSpec.of(
+          "transfer-summary.csv",
+          "one row per level N′ retrained on, ascending",
+          ColumnSpec.text("checkpoint", "the source checkpoint's directory name"),
+          SOURCE_LEVEL,
+          ColumnSpec.integer("level", "levels", "N′, the level retrained on"),
+          ColumnSpec.integer(
+              "epochs", "epochs", "retraining epochs run (fewer when it stopped early)"),
+          ColumnSpec.number(
+              "final_accuracy",
+              "fraction correct",
+              "accuracy after the last epoch; NaN when none ran"),
+          ColumnSpec.number(
+              "best_accuracy",
+              "fraction correct",
+              "best accuracy over the epochs; NaN when none ran"));
+
   static final String PNG = "transfer.png";
+
   /** How far above the source's N the default range reaches (the paper: 16 → 46). */
   static final int DEFAULT_SPAN = 30;
 
@@ -81,13 +101,17 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
    * @param epochs most retraining epochs per level
    */
   public record Config(
-      @Doc("the source is the first checkpoint trained up to at least this level N; 0 = the last"
-          + " checkpoint (the paper: 16)") int sourceLevel,
+      @Doc(
+              "the source is the first checkpoint trained up to at least this level N; 0 = the last"
+                  + " checkpoint (the paper: 16)")
+          int sourceLevel,
       @Doc("first level N′ retrained on; 0 = the source's N") int levelsFrom,
       @Doc("last level N′ retrained on, inclusive; 0 = the source's N + 30") int levelsTo,
       @Doc("step between the levels retrained on, ≥ 1") int levelsStep,
-      @Doc("most retraining epochs per level (fewer when the run's curriculum threshold is"
-          + " reached), ≥ 1") int epochs) {
+      @Doc(
+              "most retraining epochs per level (fewer when the run's curriculum threshold is"
+                  + " reached), ≥ 1")
+          int epochs) {
     public Config {
       Check.atLeast("source-level", sourceLevel, 0);
       Check.atLeast("levels-from", levelsFrom, 0);
@@ -95,8 +119,12 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
       Check.atLeast("levels-step", levelsStep, 1);
       Check.atLeast("epochs", epochs, 1);
       if (levelsFrom > 0 && levelsTo > 0 && levelsFrom > levelsTo) {
-        throw new IllegalArgumentException("levels-from " + levelsFrom + " is above levels-to "
-            + levelsTo + "; set levels-from ≤ levels-to");
+        throw new IllegalArgumentException(
+            "levels-from "
+                + levelsFrom
+                + " is above levels-to "
+                + levelsTo
+                + "; set levels-from ≤ levels-to");
       }
     }
   }
@@ -120,7 +148,9 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Transfer: retraining on harder levels",
+    return new PluginInfo(
+        ID,
+        "Transfer: retraining on harder levels",
         "Retrains copies of a checkpoint trained up to N (source-level; default the last) as"
             + " single-head on each level N′ of a range (default N … N + 30 in steps of 5) for"
             + " at most 'epochs' epochs and records the accuracy after each epoch. Writes"
@@ -166,8 +196,10 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
    */
   static Checkpoint source(List<Checkpoint> checkpoints, int sourceLevel) {
     if (checkpoints.isEmpty()) {
-      throw new IllegalStateException(ID + ": the run has no checkpoints to retrain from; analyse"
-          + " a run directory made by ./engram run that finished at least one epoch");
+      throw new IllegalStateException(
+          ID
+              + ": the run has no checkpoints to retrain from; analyse"
+              + " a run directory made by ./engram run that finished at least one epoch");
     }
     if (sourceLevel == 0) {
       return checkpoints.get(checkpoints.size() - 1);
@@ -179,10 +211,18 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
       }
       reached = Math.max(reached, checkpoint.maxLevel());
     }
-    throw new IllegalStateException(ID + ": no checkpoint was trained up to source-level "
-        + sourceLevel + "; the run's " + checkpoints.size() + " checkpoint(s) reach at most N = "
-        + reached + ". Fix: set source-level ≤ " + reached + " (or 0 for the last checkpoint),"
-        + " or analyse a run that trained further");
+    throw new IllegalStateException(
+        ID
+            + ": no checkpoint was trained up to source-level "
+            + sourceLevel
+            + "; the run's "
+            + checkpoints.size()
+            + " checkpoint(s) reach at most N = "
+            + reached
+            + ". Fix: set source-level ≤ "
+            + reached
+            + " (or 0 for the last checkpoint),"
+            + " or analyse a run that trained further");
   }
 
   /** The levels retrained on, ascending: from, from + step, … ≤ to, after resolving the zeros. */
@@ -190,13 +230,26 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
     int from = config.levelsFrom() == 0 ? sourceN : config.levelsFrom();
     int to = config.levelsTo() == 0 ? sourceN + DEFAULT_SPAN : config.levelsTo();
     if (from > to) {
-      throw new IllegalStateException(ID + ": the levels to retrain on run from " + from
-          + " to " + to + ", which is empty (the source is trained up to N = " + sourceN
-          + "). Fix: set levels-from ≤ levels-to");
+      throw new IllegalStateException(
+          ID
+              + ": the levels to retrain on run from "
+              + from
+              + " to "
+              + to
+              + ", which is empty (the source is trained up to N = "
+              + sourceN
+              + "). Fix: set levels-from ≤ levels-to");
     }
     if (from < minLevel) {
-      throw new IllegalStateException(ID + ": levels-from resolves to " + from + ", below the"
-          + " task's smallest level " + minLevel + ". Fix: set levels-from ≥ " + minLevel);
+      throw new IllegalStateException(
+          ID
+              + ": levels-from resolves to "
+              + from
+              + ", below the"
+              + " task's smallest level "
+              + minLevel
+              + ". Fix: set levels-from ≥ "
+              + minLevel);
     }
     int count = (to - from) / config.levelsStep() + 1;
     int[] levels = new int[count];
@@ -206,13 +259,12 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
     return levels;
   }
 
-  private static void writeCsv(Path dir, Checkpoint source, List<Curve> curves)
-      throws IOException {
+  private static void writeCsv(Path dir, Checkpoint source, List<Curve> curves) throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Curve curve : curves) {
       for (int e = 0; e < curve.accuracies().length; e++) {
-        table.add(List.of(source.name(), source.maxLevel(), curve.level(), e + 1,
-            curve.accuracies()[e]));
+        table.add(
+            List.of(source.name(), source.maxLevel(), curve.level(), e + 1, curve.accuracies()[e]));
       }
     }
     Outputs.writeCsv(dir, TABLE, table);
@@ -222,24 +274,34 @@ public final class TransferAnalyzer implements Analyzer<TransferAnalyzer.Config>
       throws IOException {
     List<List<Object>> table = new ArrayList<>();
     for (Curve curve : curves) {
-      table.add(List.of(source.name(), source.maxLevel(), curve.level(),
-          curve.accuracies().length, curve.finalAccuracy(), curve.bestAccuracy()));
+      table.add(
+          List.of(
+              source.name(),
+              source.maxLevel(),
+              curve.level(),
+              curve.accuracies().length,
+              curve.finalAccuracy(),
+              curve.bestAccuracy()));
     }
     Outputs.writeCsv(dir, SUMMARY, table);
   }
 
   private static void draw(Path file, Checkpoint source, List<Curve> curves) throws IOException {
-    XYChart chart = Outputs.chart(
-        "Retraining " + source.name() + " (trained up to N = " + source.maxLevel() + ") on N′",
-        "N′ (level retrained on)", "accuracy after retraining (fraction correct)", 500);
+    XYChart chart =
+        Outputs.chart(
+            "Retraining " + source.name() + " (trained up to N = " + source.maxLevel() + ") on N′",
+            "N′ (level retrained on)",
+            "accuracy after retraining (fraction correct)",
+            500);
     List<Curve> drawn = curves.stream().filter(c -> c.accuracies().length > 0).toList();
     if (!drawn.isEmpty()) {
       double[] n = drawn.stream().mapToDouble(Curve::level).toArray();
-      chart.addSeries("final accuracy", n,
-          drawn.stream().mapToDouble(Curve::finalAccuracy).toArray())
+      chart
+          .addSeries(
+              "final accuracy", n, drawn.stream().mapToDouble(Curve::finalAccuracy).toArray())
           .setMarker(SeriesMarkers.CIRCLE);
-      chart.addSeries("best accuracy", n,
-          drawn.stream().mapToDouble(Curve::bestAccuracy).toArray())
+      chart
+          .addSeries("best accuracy", n, drawn.stream().mapToDouble(Curve::bestAccuracy).toArray())
           .setMarker(SeriesMarkers.DIAMOND);
     }
     Outputs.save(file, List.of(chart));

@@ -44,8 +44,8 @@ class AblationAnalyzerTest {
     return checkpoint(name, epoch, levels, w, out, taus, List.of());
   }
 
-  private static AblationAnalyzer.Config config(int fastest, int slowest,
-      CheckpointSelection checkpoints, double chance) {
+  private static AblationAnalyzer.Config config(
+      int fastest, int slowest, CheckpointSelection checkpoints, double chance) {
     return new AblationAnalyzer.Config(fastest, slowest, checkpoints, 0, 5, 20, 3, chance);
   }
 
@@ -56,11 +56,13 @@ class AblationAnalyzerTest {
     Checkpoint early = network("advance-e0003-N3", 3, new int[] {2, 3}, TAUS);
     Checkpoint last = network("final", 9, new int[] {2, 3, 4}, TAUS);
     AblationAnalyzer analyzer = new AblationAnalyzer();
-    analyzer.analyze(config(4, 3, CheckpointSelection.ALL, 0.5),
+    analyzer.analyze(
+        config(4, 3, CheckpointSelection.ALL, 0.5),
         new FakeAnalysisContext(List.of(early, last), dir, run));
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
-    assertEquals("checkpoint,epoch,max_level,level,group,unit,tau,accuracy,relative_accuracy",
+    assertEquals(
+        "checkpoint,epoch,max_level,level,group,unit,tau,accuracy,relative_accuracy",
         Fixtures.header(dir.resolve("ablation.csv")));
     List<String[]> rows = rows(dir.resolve("ablation.csv"));
     assertEquals(2 * (1 + 4 + 3), rows.size());
@@ -70,8 +72,16 @@ class AblationAnalyzerTest {
       Checkpoint checkpoint = c == 0 ? early : last;
       List<String[]> own = rows.subList(c * 8, c * 8 + 8);
       String[] baseline = own.get(0);
-      assertArrayEquals(new String[] {checkpoint.name(), "" + checkpoint.epoch(),
-          "" + checkpoint.maxLevel(), "" + checkpoint.maxLevel(), "baseline", "-1", "NaN"},
+      assertArrayEquals(
+          new String[] {
+            checkpoint.name(),
+            "" + checkpoint.epoch(),
+            "" + checkpoint.maxLevel(),
+            "" + checkpoint.maxLevel(),
+            "baseline",
+            "-1",
+            "NaN"
+          },
           Arrays.copyOf(baseline, 7));
       double base = Double.parseDouble(baseline[7]);
       assertEquals(1.0, Double.parseDouble(baseline[8]));
@@ -119,7 +129,8 @@ class AblationAnalyzerTest {
     }
 
     List<String[]> summary = rows(dir.resolve("ablation-summary.csv"));
-    assertEquals("checkpoint,epoch,max_level,group,mean_relative_accuracy,min_relative_accuracy",
+    assertEquals(
+        "checkpoint,epoch,max_level,group,mean_relative_accuracy,min_relative_accuracy",
         Fixtures.header(dir.resolve("ablation-summary.csv")));
     assertEquals(4, summary.size());
     for (int c = 0; c < 2; c++) {
@@ -129,8 +140,8 @@ class AblationAnalyzerTest {
         String[] line = summary.get(c * 2 + g);
         assertEquals(g == 0 ? "fastest" : "slowest", line[3]);
         assertEquals(rows.get(c * 8)[0], line[0]);
-        assertEquals(Arrays.stream(relative).average().getAsDouble(),
-            Double.parseDouble(line[4]), 1e-12);
+        assertEquals(
+            Arrays.stream(relative).average().getAsDouble(), Double.parseDouble(line[4]), 1e-12);
         assertEquals(Arrays.stream(relative).min().getAsDouble(), Double.parseDouble(line[5]));
       }
     }
@@ -153,14 +164,20 @@ class AblationAnalyzerTest {
         units.add(i);
       }
       // Brute force: insertion sort by (τ̃, index) ascending and by (−τ̃, index).
-      List<Integer> ascending = insertionSort(units, (a, b) -> tau[a] != tau[b]
-          ? Double.compare(tau[a], tau[b]) : Integer.compare(a, b));
-      List<Integer> descending = insertionSort(units, (a, b) -> tau[a] != tau[b]
-          ? Double.compare(tau[b], tau[a]) : Integer.compare(a, b));
+      List<Integer> ascending =
+          insertionSort(
+              units,
+              (a, b) -> tau[a] != tau[b] ? Double.compare(tau[a], tau[b]) : Integer.compare(a, b));
+      List<Integer> descending =
+          insertionSort(
+              units,
+              (a, b) -> tau[a] != tau[b] ? Double.compare(tau[b], tau[a]) : Integer.compare(a, b));
       int kept = Math.min(k, h);
-      assertArrayEquals(ascending.subList(0, kept).stream().mapToInt(i -> i).toArray(),
+      assertArrayEquals(
+          ascending.subList(0, kept).stream().mapToInt(i -> i).toArray(),
           AblationAnalyzer.fastest(tau, k));
-      assertArrayEquals(descending.subList(0, kept).stream().mapToInt(i -> i).toArray(),
+      assertArrayEquals(
+          descending.subList(0, kept).stream().mapToInt(i -> i).toArray(),
           AblationAnalyzer.slowest(tau, k));
     }
   }
@@ -185,8 +202,9 @@ class AblationAnalyzerTest {
     Checkpoint last = network("final", 9, new int[] {2, 3, 4}, TAUS);
     AblationAnalyzer analyzer = new AblationAnalyzer();
     AblationAnalyzer.Config defaults = analyzer.defaults();
-    assertEquals(new AblationAnalyzer.Config(20, 20, CheckpointSelection.LAST, 0, 100, 1000, 16,
-        0.5), defaults);
+    assertEquals(
+        new AblationAnalyzer.Config(20, 20, CheckpointSelection.LAST, 0, 100, 1000, 16, 0.5),
+        defaults);
     analyzer.analyze(defaults, new FakeAnalysisContext(List.of(early, last), dir, run));
     List<String[]> rows = rows(dir.resolve("ablation.csv"));
     assertEquals(1 + H + H, rows.size());
@@ -204,8 +222,10 @@ class AblationAnalyzerTest {
       Path out = dir.resolve("c" + classes);
       java.nio.file.Files.createDirectories(out);
       FakeRun run = new FakeRun("leaky-rnn", classes, false);
-      new AblationAnalyzer().analyze(config(2, 0, CheckpointSelection.LAST, 0.3),
-          new FakeAnalysisContext(List.of(network("final", 9, new int[] {4}, TAUS)), out, run));
+      new AblationAnalyzer()
+          .analyze(
+              config(2, 0, CheckpointSelection.LAST, 0.3),
+              new FakeAnalysisContext(List.of(network("final", 9, new int[] {4}, TAUS)), out, run));
       double chance = classes == 4 ? 0.25 : 0.3;
       List<String[]> rows = rows(out.resolve("ablation.csv"));
       double base = Double.parseDouble(rows.get(0)[7]);
@@ -220,37 +240,61 @@ class AblationAnalyzerTest {
   void checkpointsWithoutTausNameTheCheckpointModelAndFixAndWriteNothing(@TempDir Path dir) {
     FakeRun run = new FakeRun("gru", 2, false);
     Checkpoint gru = network("final", 9, new int[] {4}, null);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new AblationAnalyzer().analyze(new AblationAnalyzer().defaults(),
-            new FakeAnalysisContext(List.of(gru), dir, run)));
-    assertEquals("ablation: checkpoint 'final' has no tensor 'taus' (model gru, tensors [w_in,"
-        + " w_out, w_rec]), so its neurons cannot be ordered by timescale. Fix: analyse a"
-        + " leaky-rnn run, or a gru/lstm trained with tau-leak: true", e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                new AblationAnalyzer()
+                    .analyze(
+                        new AblationAnalyzer().defaults(),
+                        new FakeAnalysisContext(List.of(gru), dir, run)));
+    assertEquals(
+        "ablation: checkpoint 'final' has no tensor 'taus' (model gru, tensors [w_in,"
+            + " w_out, w_rec]), so its neurons cannot be ordered by timescale. Fix: analyse a"
+            + " leaky-rnn run, or a gru/lstm trained with tau-leak: true",
+        e.getMessage());
     assertTrue(run.restored.isEmpty());
   }
 
   @Test
   void withoutARunItFailsClearlyAndWritesNothing(@TempDir Path dir) throws Exception {
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new AblationAnalyzer().analyze(new AblationAnalyzer().defaults(),
-            new FakeAnalysisContext(List.of(network("final", 9, new int[] {4}, TAUS)), dir)));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                new AblationAnalyzer()
+                    .analyze(
+                        new AblationAnalyzer().defaults(),
+                        new FakeAnalysisContext(
+                            List.of(network("final", 9, new int[] {4}, TAUS)), dir)));
     assertTrue(e.getMessage().contains("no run behind its checkpoints"), e.getMessage());
     assertTrue(Fixtures.empty(dir));
   }
 
   @Test
   void configRejectsBadValuesNamingTheKey() {
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> config(-1, 2, CheckpointSelection.LAST, 0.5)).getMessage().startsWith("fastest"));
-    assertThrows(IllegalArgumentException.class,
-        () -> config(0, 0, CheckpointSelection.LAST, 0.5));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> config(1, 1, CheckpointSelection.LAST, 1.0)).getMessage().startsWith("chance"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new AblationAnalyzer.Config(1, 1, null, 0, 5, 20, 3, 0.5)).getMessage()
-        .startsWith("checkpoints"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new AblationAnalyzer.Config(1, 1, CheckpointSelection.ALL, 0, 5, 0, 3, 0.5))
-        .getMessage().startsWith("scored"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> config(-1, 2, CheckpointSelection.LAST, 0.5))
+            .getMessage()
+            .startsWith("fastest"));
+    assertThrows(IllegalArgumentException.class, () -> config(0, 0, CheckpointSelection.LAST, 0.5));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> config(1, 1, CheckpointSelection.LAST, 1.0))
+            .getMessage()
+            .startsWith("chance"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new AblationAnalyzer.Config(1, 1, null, 0, 5, 20, 3, 0.5))
+            .getMessage()
+            .startsWith("checkpoints"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new AblationAnalyzer.Config(1, 1, CheckpointSelection.ALL, 0, 5, 0, 3, 0.5))
+            .getMessage()
+            .startsWith("scored"));
   }
 }

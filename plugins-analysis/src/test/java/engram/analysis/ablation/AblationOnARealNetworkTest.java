@@ -19,27 +19,40 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The ablation analyzer end to end on a real, tiny leaky RNN over N-parity (the testkit's {@link
  * ModelRun}): it restores the checkpoint through the runtime, ablates real units (the runtime's
- * state clamp) and scores real readout heads; the rows name the units with the smallest and
- * largest τ̃ of the checkpoint, and every accuracy is a fraction.
+ * state clamp) and scores real readout heads; the rows name the units with the smallest and largest
+ * τ̃ of the checkpoint, and every accuracy is a fraction.
  */
 class AblationOnARealNetworkTest {
 
   @Test
   void ablatesTheCheckpointsFastestAndSlowestUnitsOfARealNetwork(@TempDir Path dir)
       throws Exception {
-    LeakyRnnModel.Config leaky = new LeakyRnnModel.Config(6, LeakyRnnModel.Nonlinearity.LEAKY_RELU,
-        0.01, LeakyRnnModel.Phi.OUTSIDE, true, 1.0, 4.0, 1.0, 0.1,
-        LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    LeakyRnnModel.Config leaky =
+        new LeakyRnnModel.Config(
+            6,
+            LeakyRnnModel.Nonlinearity.LEAKY_RELU,
+            0.01,
+            LeakyRnnModel.Phi.OUTSIDE,
+            true,
+            1.0,
+            4.0,
+            1.0,
+            0.1,
+            LeakyRnnModel.RecurrentInit.UNIFORM,
+            1.0);
     NParityTask parity = new NParityTask();
-    ModelRun<LeakyRnnModel.Config, NParityTask.Config> run = new ModelRun<>(new LeakyRnnModel(),
-        leaky, parity, parity.defaults(), 5);
+    ModelRun<LeakyRnnModel.Config, NParityTask.Config> run =
+        new ModelRun<>(new LeakyRnnModel(), leaky, parity, parity.defaults(), 5);
     Checkpoint checkpoint = run.checkpoint("final", 3, new int[] {2, 3});
     FakeAnalysisContext context = new FakeAnalysisContext(List.of(checkpoint), dir, run);
-    new AblationAnalyzer().analyze(new AblationAnalyzer.Config(2, 1, CheckpointSelection.LAST, 0,
-        10, 100, 2, 0.5), context);
+    new AblationAnalyzer()
+        .analyze(
+            new AblationAnalyzer.Config(2, 1, CheckpointSelection.LAST, 0, 10, 100, 2, 0.5),
+            context);
 
-    assertTrue(context.written().contains(dir.resolve(AblationAnalyzer.CSV)), context.written()
-        .toString());
+    assertTrue(
+        context.written().contains(dir.resolve(AblationAnalyzer.CSV)),
+        context.written().toString());
     List<String[]> rows = Fixtures.rows(dir.resolve(AblationAnalyzer.CSV));
     assertEquals(1 + 2 + 1, rows.size(), "baseline, two fastest, one slowest");
     double[] taus = checkpoint.tensors().get("taus").toDoubleVector();

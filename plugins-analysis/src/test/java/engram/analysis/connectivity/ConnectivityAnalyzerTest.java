@@ -26,16 +26,22 @@ class ConnectivityAnalyzerTest {
   record TestContext(List<Checkpoint> checkpoints, Path outputDirectory) implements Context {}
 
   private static Checkpoint checkpoint(String name, int epoch, int[] levels, double[][] w) {
-    return new Checkpoint(name, epoch, levels,
-        Map.of("w_rec", Nd4j.createFromArray(w).castTo(DataType.FLOAT),
-            "taus", Nd4j.ones(DataType.FLOAT, w.length)));
+    return new Checkpoint(
+        name,
+        epoch,
+        levels,
+        Map.of(
+            "w_rec",
+            Nd4j.createFromArray(w).castTo(DataType.FLOAT),
+            "taus",
+            Nd4j.ones(DataType.FLOAT, w.length)));
   }
 
   @Test
   void rotationHasSpectralRadiusOfItsScale() {
     // [[0, −0.7], [0.7, 0]] has eigenvalues ±0.7i: no real eigenvalue, |λ| = 0.7.
-    assertEquals(0.7, ConnectivityAnalyzer.spectralRadius(new double[][] {{0, -0.7}, {0.7, 0}}),
-        1e-12);
+    assertEquals(
+        0.7, ConnectivityAnalyzer.spectralRadius(new double[][] {{0, -0.7}, {0.7, 0}}), 1e-12);
   }
 
   @Test
@@ -45,8 +51,10 @@ class ConnectivityAnalyzerTest {
     double[][] w = {{0, 2, 0}, {0, 0, 3}, {4, 0, 0}};
     assertEquals(Math.cbrt(24), ConnectivityAnalyzer.spectralRadius(w), 1e-9);
     // Symmetric all-ones off the diagonal: eigenvalues 2, −1, −1.
-    assertEquals(2, ConnectivityAnalyzer.spectralRadius(
-        new double[][] {{0, 1, 1}, {1, 0, 1}, {1, 1, 0}}), 1e-9);
+    assertEquals(
+        2,
+        ConnectivityAnalyzer.spectralRadius(new double[][] {{0, 1, 1}, {1, 0, 1}, {1, 1, 0}}),
+        1e-9);
   }
 
   @Test
@@ -57,16 +65,19 @@ class ConnectivityAnalyzerTest {
     // ignored by the statistics but enters the spectrum: W = 5I + C with C³ = 24I, so
     // λ = 5 + 24^(1/3)·ω and ρ = 5 + 24^(1/3) (at ω = 1).
     double[][] cyclic = {{5, 2, 0}, {0, 5, 3}, {4, 0, 5}};
-    Context ctx = new TestContext(List.of(checkpoint("epoch-0010", 10, new int[] {2}, rotation),
-        checkpoint("epoch-0020", 20, new int[] {2, 3}, cyclic)), dir);
+    Context ctx =
+        new TestContext(
+            List.of(
+                checkpoint("epoch-0010", 10, new int[] {2}, rotation),
+                checkpoint("epoch-0020", 20, new int[] {2, 3}, cyclic)),
+            dir);
 
     ConnectivityAnalyzer analyzer = new ConnectivityAnalyzer();
     analyzer.analyze(analyzer.defaults(), ctx);
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     List<String> lines = Files.readAllLines(dir.resolve("connectivity.csv"));
-    assertEquals("checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius",
-        lines.get(0));
+    assertEquals("checkpoint,epoch,max_level,mean_weight,std_weight,spectral_radius", lines.get(0));
     assertEquals(3, lines.size());
     assertRow(lines.get(1), "epoch-0010", 10, 2, 0, 0.7, 0.7);
     assertRow(lines.get(2), "epoch-0020", 20, 3, 1.5, Math.sqrt(15.5 / 6), 5 + Math.cbrt(24));
@@ -78,8 +89,8 @@ class ConnectivityAnalyzerTest {
     }
   }
 
-  private static void assertRow(String line, String name, int epoch, int maxLevel, double mean,
-      double std, double radius) {
+  private static void assertRow(
+      String line, String name, int epoch, int maxLevel, double mean, double std, double radius) {
     String[] f = line.split(",");
     assertEquals(6, f.length, line);
     assertEquals(name, f[0]);
@@ -93,13 +104,25 @@ class ConnectivityAnalyzerTest {
 
   @Test
   void missingRecurrentMatrixSaysWhatIsThereAndWritesNothing(@TempDir Path dir) {
-    Checkpoint lstm = new Checkpoint("epoch-0005", 5, new int[] {2},
-        Map.of("w_hh", Nd4j.zeros(DataType.FLOAT, 8, 2), "w_in", Nd4j.zeros(DataType.FLOAT, 8, 1)));
+    Checkpoint lstm =
+        new Checkpoint(
+            "epoch-0005",
+            5,
+            new int[] {2},
+            Map.of(
+                "w_hh",
+                Nd4j.zeros(DataType.FLOAT, 8, 2),
+                "w_in",
+                Nd4j.zeros(DataType.FLOAT, 8, 1)));
     ConnectivityAnalyzer analyzer = new ConnectivityAnalyzer();
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> analyzer.analyze(analyzer.defaults(), new TestContext(List.of(lstm), dir)));
-    assertEquals("connectivity needs a recurrent matrix named w_rec (e.g. a leaky-rnn); "
-        + "checkpoint 'epoch-0005' has [w_hh, w_in]", e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> analyzer.analyze(analyzer.defaults(), new TestContext(List.of(lstm), dir)));
+    assertEquals(
+        "connectivity needs a recurrent matrix named w_rec (e.g. a leaky-rnn); "
+            + "checkpoint 'epoch-0005' has [w_hh, w_in]",
+        e.getMessage());
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(0, files.count());
     } catch (java.io.IOException io) {

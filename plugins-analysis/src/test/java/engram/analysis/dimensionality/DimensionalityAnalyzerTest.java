@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.analysis.common.CheckpointSelection;
-import engram.analysis.fakes.SyntheticRun;
 import engram.analysis.common.Simulation;
+import engram.analysis.fakes.SyntheticRun;
 import engram.api.Analyzer.Checkpoint;
 import engram.testkit.AnalyzerTables;
 import engram.testkit.FakeAnalysisContext;
@@ -33,41 +33,41 @@ class DimensionalityAnalyzerTest {
 
   /**
    * Checkpoint "low-rank" (N = 2): three independent AR(1) latents (τ = 3, 10, 30; variances 4, 2,
-   * 1) read out through orthonormal loadings into 20 units plus a constant offset per unit — rank
-   * 3 exactly, with eigenvalues ≈ 4, 2, 1. Checkpoint "noise" (N = 5): 20 independent
-   * unit-variance AR(1) units (full rank, all eigenvalues ≈ 1). Checkpoint "silent" (N = 6):
-   * constant activity.
+   * 1) read out through orthonormal loadings into 20 units plus a constant offset per unit — rank 3
+   * exactly, with eigenvalues ≈ 4, 2, 1. Checkpoint "noise" (N = 5): 20 independent unit-variance
+   * AR(1) units (full rank, all eigenvalues ≈ 1). Checkpoint "silent" (N = 6): constant activity.
    */
-  private static final SyntheticRun.Dynamics LATENTS = (checkpoint, steps, trials, units, rng) -> {
-    float[] values = new float[steps * trials * units];
-    switch (checkpoint.name()) {
-      case "low-rank" -> {
-        double[][] loadings = orthonormalColumns(units, LATENT_VARIANCES.length, 17);
-        double[] taus = {3, 10, 30};
-        for (int j = 0; j < LATENT_VARIANCES.length; j++) {
-          float[] latent = new float[steps * trials];
-          SyntheticRun.addAr1(latent, steps, trials, 1, 0, taus[j], LATENT_VARIANCES[j], rng);
-          for (int row = 0; row < steps * trials; row++) {
-            for (int h = 0; h < units; h++) {
-              values[row * units + h] += (float) (loadings[h][j] * latent[row]);
+  private static final SyntheticRun.Dynamics LATENTS =
+      (checkpoint, steps, trials, units, rng) -> {
+        float[] values = new float[steps * trials * units];
+        switch (checkpoint.name()) {
+          case "low-rank" -> {
+            double[][] loadings = orthonormalColumns(units, LATENT_VARIANCES.length, 17);
+            double[] taus = {3, 10, 30};
+            for (int j = 0; j < LATENT_VARIANCES.length; j++) {
+              float[] latent = new float[steps * trials];
+              SyntheticRun.addAr1(latent, steps, trials, 1, 0, taus[j], LATENT_VARIANCES[j], rng);
+              for (int row = 0; row < steps * trials; row++) {
+                for (int h = 0; h < units; h++) {
+                  values[row * units + h] += (float) (loadings[h][j] * latent[row]);
+                }
+              }
+            }
+            for (int row = 0; row < steps * trials; row++) {
+              for (int h = 0; h < units; h++) {
+                values[row * units + h] += 0.5f * h; // means differ; PCA centres them away
+              }
             }
           }
-        }
-        for (int row = 0; row < steps * trials; row++) {
-          for (int h = 0; h < units; h++) {
-            values[row * units + h] += 0.5f * h; // means differ; PCA centres them away
+          case "noise" -> {
+            for (int h = 0; h < units; h++) {
+              SyntheticRun.addAr1(values, steps, trials, units, h, 2.0, 1.0, rng);
+            }
           }
+          default -> Arrays.fill(values, 0.25f);
         }
-      }
-      case "noise" -> {
-        for (int h = 0; h < units; h++) {
-          SyntheticRun.addAr1(values, steps, trials, units, h, 2.0, 1.0, rng);
-        }
-      }
-      default -> Arrays.fill(values, 0.25f);
-    }
-    return values;
-  };
+        return values;
+      };
 
   /** k orthonormal columns in ℝ^n (Gram–Schmidt of seeded Gaussian vectors), {@code [n][k]}. */
   private static double[][] orthonormalColumns(int n, int k, long seed) {
@@ -101,28 +101,30 @@ class DimensionalityAnalyzerTest {
   }
 
   private static Checkpoint checkpoint(String name, int epoch, int level) {
-    return new Checkpoint(name, epoch, new int[] {level},
-        Map.of("w_rec", Nd4j.zeros(DataType.FLOAT, UNITS, UNITS)));
+    return new Checkpoint(
+        name, epoch, new int[] {level}, Map.of("w_rec", Nd4j.zeros(DataType.FLOAT, UNITS, UNITS)));
   }
 
   @Test
   void rankKActivityHasKComponentsAndNoiseHasMany(@TempDir Path dir) throws Exception {
     SyntheticRun run = new SyntheticRun("leaky-rnn", UNITS, 3, LATENTS);
-    List<Checkpoint> checkpoints = List.of(checkpoint("low-rank", 10, 2),
-        checkpoint("noise", 20, 5), checkpoint("silent", 30, 6));
+    List<Checkpoint> checkpoints =
+        List.of(
+            checkpoint("low-rank", 10, 2), checkpoint("noise", 20, 5), checkpoint("silent", 30, 6));
     DimensionalityAnalyzer analyzer = new DimensionalityAnalyzer();
-    analyzer.analyze(new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 100, 0.9),
+    analyzer.analyze(
+        new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 100, 0.9),
         new FakeAnalysisContext(checkpoints, dir, run));
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     assertEquals(List.of("stream", "h0", "stream", "h0", "stream", "h0"), run.randomNames);
 
     List<String> lines = Files.readAllLines(dir.resolve("dimensionality.csv"));
-    assertEquals("checkpoint,epoch,max_level,units,threshold,components,participation_ratio",
-        lines.get(0));
+    assertEquals(
+        "checkpoint,epoch,max_level,units,threshold,components,participation_ratio", lines.get(0));
     assertEquals(4, lines.size());
     String[] lowRank = lines.get(1).split(",");
-    assertEquals(List.of("low-rank", "10", "2", "20", "0.9", "3"),
-        Arrays.asList(lowRank).subList(0, 6));
+    assertEquals(
+        List.of("low-rank", "10", "2", "20", "0.9", "3"), Arrays.asList(lowRank).subList(0, 6));
     // PR of eigenvalues 4, 2, 1 is 49/21; the latents' sample variances differ by ~2%.
     assertEquals(49.0 / 21, Double.parseDouble(lowRank[6]), 0.1);
     String[] noise = lines.get(2).split(",");
@@ -170,8 +172,8 @@ class DimensionalityAnalyzerTest {
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) rng.nextDouble(-1, 3);
     }
-    double[][] c = DimensionalityAnalyzer.covariance(
-        new Simulation.Activity(steps, trials, units, values));
+    double[][] c =
+        DimensionalityAnalyzer.covariance(new Simulation.Activity(steps, trials, units, values));
     int m = steps * trials;
     for (int i = 0; i < units; i++) {
       for (int j = 0; j < units; j++) {
@@ -202,15 +204,31 @@ class DimensionalityAnalyzerTest {
   @Test
   void withoutARunOrCheckpointsItSaysSoAndWritesNothing(@TempDir Path dir) throws IOException {
     DimensionalityAnalyzer analyzer = new DimensionalityAnalyzer();
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> analyzer.analyze(
-        analyzer.defaults(),
-        new FakeAnalysisContext(List.of(checkpoint("final", 1, 2)), dir)));
-    assertTrue(e.getMessage().startsWith("dimensionality simulates the network, which needs the "
-        + "run behind the checkpoints: "), e.getMessage());
-    e = assertThrows(IllegalStateException.class, () -> analyzer.analyze(analyzer.defaults(),
-        new FakeAnalysisContext(List.of(), dir, new SyntheticRun("gru", 2, 1, LATENTS))));
-    assertEquals("dimensionality was given no checkpoints, so there is no network to simulate."
-        + " Fix: analyse a run that trained at least until its first checkpoint.", e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                analyzer.analyze(
+                    analyzer.defaults(),
+                    new FakeAnalysisContext(List.of(checkpoint("final", 1, 2)), dir)));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "dimensionality simulates the network, which needs the "
+                    + "run behind the checkpoints: "),
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                analyzer.analyze(
+                    analyzer.defaults(),
+                    new FakeAnalysisContext(
+                        List.of(), dir, new SyntheticRun("gru", 2, 1, LATENTS))));
+    assertEquals(
+        "dimensionality was given no checkpoints, so there is no network to simulate."
+            + " Fix: analyse a run that trained at least until its first checkpoint.",
+        e.getMessage());
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(), files.toList());
     }
@@ -219,12 +237,16 @@ class DimensionalityAnalyzerTest {
   @Test
   void configChecksAndDefaults() {
     DimensionalityAnalyzer analyzer = new DimensionalityAnalyzer();
-    assertEquals(new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 500, 0.9),
+    assertEquals(
+        new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 500, 0.9),
         analyzer.defaults());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 500, 0));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new DimensionalityAnalyzer.Config(CheckpointSelection.ALL, 10, 5000, 500, 0));
     assertEquals("threshold must be a fraction in (0, 1], e.g. 0.9 (was 0.0)", e.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> new DimensionalityAnalyzer.Config(CheckpointSelection.LAST, 0, 5000, 500, 0.9));
     assertEquals("dimensionality", analyzer.info().id());
   }

@@ -19,8 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ablation is the runtime's state clamp.
  *
  * <p>The readout is {@code w_out [H]} (checkpoint tensor). Unit k reaches the output with weight
- * r_k = (w_out_k + Σ_i W_ik·w_out_i)/τ̃_k (τ̃ = max(τ, 1), 1 without taus): directly and through one
- * recurrent step. An ablated unit takes part with its readout, its row and its column of W at 0
+ * r_k = (w_out_k + Σ_i W_ik·w_out_i)/τ̃_k (τ̃ = max(τ, 1), 1 without taus): directly and through
+ * one recurrent step. An ablated unit takes part with its readout, its row and its column of W at 0
  * (it sends and receives nothing). A unit with w_out = 0 and no outgoing weights has r = 0, and
  * removing it leaves every r unchanged. The stream accuracy of every target is
  *
@@ -28,13 +28,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>where r₀ is the checkpoint's reach and noise = 0.01·(mean input) + 0.01·u with u the first
  * draw of the initial-state generator: an evaluation on other data or another initial state gives
- * another number. With {@code levelAccuracy} the accuracy of the target of level ℓ is instead
- * 0.95 − 0.01·ℓ − 0.1·head(ℓ), ignoring the parameters.
+ * another number. With {@code levelAccuracy} the accuracy of the target of level ℓ is instead 0.95
+ * − 0.01·ℓ − 0.1·head(ℓ), ignoring the parameters.
  */
 public final class FakeRestored implements Restored {
   /** What one accuracy call saw. */
-  public record Call(Batch batch, int fromStep, double recurrentChange, double tauChange,
-      double minTauChange, double[] accuracies) {}
+  public record Call(
+      Batch batch,
+      int fromStep,
+      double recurrentChange,
+      double tauChange,
+      double minTauChange,
+      double[] accuracies) {}
 
   private final Checkpoint checkpoint;
   private final CellNetwork network;
@@ -69,8 +74,11 @@ public final class FakeRestored implements Restored {
 
   /** The live value of the network's parameter {@code name}, or null when it has none. */
   private INDArray get(String name) {
-    return network.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
-        .map(engram.api.Parameter::value).orElse(null);
+    return network.parameters().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .map(engram.api.Parameter::value)
+        .orElse(null);
   }
 
   /** r_k = (w_out_k + Σ_i W_ik·w_out_i)/τ̃_k, ablated units cut off. */
@@ -177,8 +185,9 @@ public final class FakeRestored implements Restored {
         minTau = Math.min(minTau, t[i] - taus0[i]);
       }
     }
-    calls.add(new Call(batch, fromStep, Math.sqrt(recurrent), Math.sqrt(tau), minTau,
-        accuracies.clone()));
+    calls.add(
+        new Call(
+            batch, fromStep, Math.sqrt(recurrent), Math.sqrt(tau), minTau, accuracies.clone()));
     return accuracies;
   }
 }

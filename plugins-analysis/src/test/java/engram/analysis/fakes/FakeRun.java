@@ -15,11 +15,11 @@ import java.util.random.RandomGenerator;
  * A run of a parity-like task with a {@link FakeRestored} network, recording what an analyzer asks
  * of it. {@link #random} is determined by the name, as {@link Run#random} documents.
  *
- * <p>Stream and sample targets: one per level, classification with {@code classes} classes
- * (or regression when {@code classes} is 0), random labels; a stream scores level ℓ from step
- * ℓ − 1 on, a sample its last step. Sample length: largest level + 2. Retraining returns, for level
- * ℓ, epochs e = 1 … min(epochs, ℓ/2) with accuracy 0.5 + 0.01·e + 0.001·ℓ (it "stops early" after
- * ℓ/2 epochs).
+ * <p>Stream and sample targets: one per level, classification with {@code classes} classes (or
+ * regression when {@code classes} is 0), random labels; a stream scores level ℓ from step ℓ − 1 on,
+ * a sample its last step. Sample length: largest level + 2. Retraining returns, for level ℓ, epochs
+ * e = 1 … min(epochs, ℓ/2) with accuracy 0.5 + 0.01·e + 0.001·ℓ (it "stops early" after ℓ/2
+ * epochs).
  */
 public final class FakeRun implements Run {
   /** One retrain call. */
@@ -82,8 +82,8 @@ public final class FakeRun implements Run {
     return batch(levels, steps, batchSize, rng, true);
   }
 
-  private Batch batch(int[] levels, int steps, int batchSize, RandomGenerator rng,
-      boolean continuous) {
+  private Batch batch(
+      int[] levels, int steps, int batchSize, RandomGenerator rng, boolean continuous) {
     float[] inputs = new float[steps * batchSize];
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] = rng.nextBoolean() ? 1f : 0f;

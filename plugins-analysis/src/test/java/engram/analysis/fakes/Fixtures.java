@@ -14,7 +14,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Checkpoints and file checks for the analyzer tests (contexts: the testkit's FakeAnalysisContext). */
+/**
+ * Checkpoints and file checks for the analyzer tests (contexts: the testkit's FakeAnalysisContext).
+ */
 public final class Fixtures {
   private Fixtures() {}
 
@@ -24,8 +26,14 @@ public final class Fixtures {
    * A checkpoint with {@code w_in [H, 1]}, {@code w_rec [H, H]}, {@code w_out [H]} (float) and,
    * when {@code taus} is not null, {@code taus [H]}.
    */
-  public static Checkpoint checkpoint(String name, int epoch, int[] levels, double[][] wRec,
-      double[] wOut, double[] taus, List<Assignment> assignments) {
+  public static Checkpoint checkpoint(
+      String name,
+      int epoch,
+      int[] levels,
+      double[][] wRec,
+      double[] wOut,
+      double[] taus,
+      List<Assignment> assignments) {
     int h = wRec.length;
     Map<String, INDArray> tensors = new HashMap<>();
     tensors.put("w_rec", Nd4j.createFromArray(wRec).castTo(DataType.FLOAT));

@@ -18,17 +18,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A run whose restored copies return synthetic activity with a known answer ({@link Dynamics})
- * instead of running their network, for end-to-end tests of the simulating analyzers; the
- * activity is drawn from the generator the analyzer passes to {@link Analyzer.Restored#forward}.
- * Records what the analyzer asked for. (Contexts come from the testkit's FakeAnalysisContext.)
+ * instead of running their network, for end-to-end tests of the simulating analyzers; the activity
+ * is drawn from the generator the analyzer passes to {@link Analyzer.Restored#forward}. Records
+ * what the analyzer asked for. (Contexts come from the testkit's FakeAnalysisContext.)
  */
 public final class SyntheticRun implements Analyzer.Run {
 
   /** Synthetic activity of one checkpoint. */
   public interface Dynamics {
-    /**
-     * Hidden activity {@code [steps, trials, units]} row-major, drawn from {@code rng} only.
-     */
+    /** Hidden activity {@code [steps, trials, units]} row-major, drawn from {@code rng} only. */
     float[] hidden(Checkpoint checkpoint, int steps, int trials, int units, RandomGenerator rng);
 
     /** Extras by name, each {@code [steps, trials, units]} row-major; none by default. */
@@ -41,8 +39,10 @@ public final class SyntheticRun implements Analyzer.Run {
   private final int units;
   private final Dynamics dynamics;
   private final long seed;
+
   /** Levels of every {@link #stream} call, in order. */
   public final List<int[]> streamedLevels = new ArrayList<>();
+
   /** Names passed to {@link #random}, in order. */
   public final List<String> randomNames = new ArrayList<>();
 
@@ -89,8 +89,13 @@ public final class SyntheticRun implements Analyzer.Run {
   public Analyzer.Restored restore(Checkpoint checkpoint) {
     // A real network of the right width (the analyzers read its size); its trajectories are not
     // used, the synthetic activity stands in for them.
-    Network network = TinyRnnCell.network(Map.of("w_in", Nd4j.zeros(DataType.FLOAT, units, 1),
-        "w_rec", Nd4j.zeros(DataType.FLOAT, units, units)));
+    Network network =
+        TinyRnnCell.network(
+            Map.of(
+                "w_in",
+                Nd4j.zeros(DataType.FLOAT, units, 1),
+                "w_rec",
+                Nd4j.zeros(DataType.FLOAT, units, units)));
     return new Analyzer.Restored() {
       @Override
       public Network network() {
@@ -111,11 +116,15 @@ public final class SyntheticRun implements Analyzer.Run {
       public Trajectory forward(Batch batch, RandomGenerator rng) {
         int t = batch.steps();
         int b = batch.batch();
-        INDArray hidden = Nd4j.createFromArray(dynamics.hidden(checkpoint, t, b, units, rng))
-            .reshape('c', t, b, units);
+        INDArray hidden =
+            Nd4j.createFromArray(dynamics.hidden(checkpoint, t, b, units, rng))
+                .reshape('c', t, b, units);
         Map<String, INDArray> extras = new LinkedHashMap<>();
-        dynamics.extras(checkpoint, t, b, units).forEach((name, values) ->
-            extras.put(name, Nd4j.createFromArray(values).reshape('c', t, b, units)));
+        dynamics
+            .extras(checkpoint, t, b, units)
+            .forEach(
+                (name, values) ->
+                    extras.put(name, Nd4j.createFromArray(values).reshape('c', t, b, units)));
         return new Trajectory() {
           @Override
           public INDArray hidden() {
@@ -151,8 +160,15 @@ public final class SyntheticRun implements Analyzer.Run {
    * process of timescale {@code tau} (steps) and variance {@code variance}, added to what is there:
    * x_t = φ·x_{t−1} + √(variance·(1 − φ²))·ε_t, φ = e^(−1/τ), x_0 drawn from the stationary law.
    */
-  public static void addAr1(float[] values, int steps, int trials, int units, int unit,
-      double tau, double variance, RandomGenerator rng) {
+  public static void addAr1(
+      float[] values,
+      int steps,
+      int trials,
+      int units,
+      int unit,
+      double tau,
+      double variance,
+      RandomGenerator rng) {
     double phi = Math.exp(-1.0 / tau);
     double sd = Math.sqrt(variance * (1 - phi * phi));
     for (int b = 0; b < trials; b++) {

@@ -39,19 +39,25 @@ class FixedPointFinderTest {
     double[][] a = {{0.5, 0.2, 0.0}, {-0.1, 0.3, 0.4}, {0.0, -0.3, 0.6}};
     double[] b = {1.0, -0.5, 0.25};
     List<Point> points = find(a, b, false, uniform(64, 3, 2, 1));
-    double[] expected = new LUDecomposition(MatrixUtils.createRealIdentityMatrix(3)
-        .subtract(new Array2DRowRealMatrix(a))).getSolver().solve(MatrixUtils.createRealVector(b))
-        .toArray();
+    double[] expected =
+        new LUDecomposition(
+                MatrixUtils.createRealIdentityMatrix(3).subtract(new Array2DRowRealMatrix(a)))
+            .getSolver()
+            .solve(MatrixUtils.createRealVector(b))
+            .toArray();
     assertEquals(1, points.size(), points.toString());
     Point p = points.get(0);
     assertArrayEquals(expected, p.state(), 1e-6);
     assertTrue(p.fixed() && p.q() < 1e-12, "q = " + p.q());
     assertEquals(Stability.STABLE, p.stability());
     double[] moduli = new double[3];
-    double[] expectedModuli = new org.apache.commons.math3.linear.EigenDecomposition(
-        new Array2DRowRealMatrix(a)).getRealEigenvalues().clone();
-    double[] im = new org.apache.commons.math3.linear.EigenDecomposition(
-        new Array2DRowRealMatrix(a)).getImagEigenvalues();
+    double[] expectedModuli =
+        new org.apache.commons.math3.linear.EigenDecomposition(new Array2DRowRealMatrix(a))
+            .getRealEigenvalues()
+            .clone();
+    double[] im =
+        new org.apache.commons.math3.linear.EigenDecomposition(new Array2DRowRealMatrix(a))
+            .getImagEigenvalues();
     for (int k = 0; k < 3; k++) {
       moduli[k] = Math.hypot(p.eigenReal()[k], p.eigenImag()[k]);
       expectedModuli[k] = Math.hypot(expectedModuli[k], im[k]);
@@ -70,11 +76,11 @@ class FixedPointFinderTest {
     for (int i = 0; i < 200; i++) {
       hStar = Math.tanh(2 * hStar);
     }
-    List<Point> points = find(new double[][] {{2}}, new double[] {0}, true,
-        uniform(100, 1, 1.5, 2));
+    List<Point> points =
+        find(new double[][] {{2}}, new double[] {0}, true, uniform(100, 1, 1.5, 2));
     assertEquals(3, points.size(), points.toString());
-    List<Point> byState = points.stream()
-        .sorted(Comparator.comparingDouble(p -> p.state()[0])).toList();
+    List<Point> byState =
+        points.stream().sorted(Comparator.comparingDouble(p -> p.state()[0])).toList();
     assertEquals(-hStar, byState.get(0).state()[0], 1e-6);
     assertEquals(0, byState.get(1).state()[0], 1e-6);
     assertEquals(hStar, byState.get(2).state()[0], 1e-6);
@@ -87,20 +93,18 @@ class FixedPointFinderTest {
     points.forEach(p -> assertTrue(p.fixed(), p.toString()));
   }
 
-  /**
-   * h' = tanh(diag(2, 0.5)·h): a saddle at 0 (λ = 2 and 0.5) between two attractors (±h*, 0).
-   */
+  /** h' = tanh(diag(2, 0.5)·h): a saddle at 0 (λ = 2 and 0.5) between two attractors (±h*, 0). */
   @Test
   void twoDimensionalMapHasASaddleBetweenTwoAttractors() {
     double hStar = 1;
     for (int i = 0; i < 200; i++) {
       hStar = Math.tanh(2 * hStar);
     }
-    List<Point> points = find(new double[][] {{2, 0}, {0, 0.5}}, new double[] {0, 0}, true,
-        uniform(100, 2, 1.5, 3));
+    List<Point> points =
+        find(new double[][] {{2, 0}, {0, 0.5}}, new double[] {0, 0}, true, uniform(100, 2, 1.5, 3));
     assertEquals(3, points.size(), points.toString());
-    List<Point> byState = points.stream()
-        .sorted(Comparator.comparingDouble(p -> p.state()[0])).toList();
+    List<Point> byState =
+        points.stream().sorted(Comparator.comparingDouble(p -> p.state()[0])).toList();
     assertArrayEquals(new double[] {-hStar, 0}, byState.get(0).state(), 1e-6);
     assertArrayEquals(new double[] {0, 0}, byState.get(1).state(), 1e-6);
     assertArrayEquals(new double[] {hStar, 0}, byState.get(2).state(), 1e-6);
@@ -117,37 +121,39 @@ class FixedPointFinderTest {
    */
   @Test
   void ghostIsASlowPointNotAFixedPoint() {
-    StepMap ghost = new StepMap() {
-      @Override
-      public int dimension() {
-        return 1;
-      }
+    StepMap ghost =
+        new StepMap() {
+          @Override
+          public int dimension() {
+            return 1;
+          }
 
-      @Override
-      public double[][] apply(double[][] s) {
-        double[][] f = new double[s.length][1];
-        for (int i = 0; i < s.length; i++) {
-          f[i][0] = s[i][0] - (s[i][0] * s[i][0] + 0.01);
-        }
-        return f;
-      }
+          @Override
+          public double[][] apply(double[][] s) {
+            double[][] f = new double[s.length][1];
+            for (int i = 0; i < s.length; i++) {
+              f[i][0] = s[i][0] - (s[i][0] * s[i][0] + 0.01);
+            }
+            return f;
+          }
 
-      @Override
-      public double[][] vjp(double[][] s, double[][] r) {
-        double[][] g = new double[s.length][1];
-        for (int i = 0; i < s.length; i++) {
-          g[i][0] = (1 - 2 * s[i][0]) * r[i][0];
-        }
-        return g;
-      }
+          @Override
+          public double[][] vjp(double[][] s, double[][] r) {
+            double[][] g = new double[s.length][1];
+            for (int i = 0; i < s.length; i++) {
+              g[i][0] = (1 - 2 * s[i][0]) * r[i][0];
+            }
+            return g;
+          }
 
-      @Override
-      public double[][] jacobian(double[] s) {
-        return new double[][] {{1 - 2 * s[0]}};
-      }
-    };
-    List<Point> points = new FixedPointFinder(ghost, FixedPointFinder.Options.defaults())
-        .find(uniform(20, 1, 0.5, 4));
+          @Override
+          public double[][] jacobian(double[] s) {
+            return new double[][] {{1 - 2 * s[0]}};
+          }
+        };
+    List<Point> points =
+        new FixedPointFinder(ghost, FixedPointFinder.Options.defaults())
+            .find(uniform(20, 1, 0.5, 4));
     assertEquals(1, points.size(), points.toString());
     assertEquals(0, points.get(0).state()[0], 1e-4);
     assertEquals(0.5e-4, points.get(0).q(), 1e-9);

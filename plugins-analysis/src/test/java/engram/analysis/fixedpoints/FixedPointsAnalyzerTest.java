@@ -30,40 +30,69 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The analyzer end to end on every built-in model (6 units, untrained, N-parity): the table is
- * written as declared, every point is a local minimum with q ≤ max-q, classes agree with the
- * count of unstable eigenvalues, and the figure exists.
+ * written as declared, every point is a local minimum with q ≤ max-q, classes agree with the count
+ * of unstable eigenvalues, and the figure exists.
  */
 class FixedPointsAnalyzerTest {
 
   static Stream<Arguments> models() {
     return Stream.of(
-        Arguments.of(new LeakyRnnModel(), new LeakyRnnModel.Config(6,
-            LeakyRnnModel.Nonlinearity.LEAKY_RELU, 0.01, LeakyRnnModel.Phi.OUTSIDE, true, 1.0,
-            2.0, 1.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0)),
-        Arguments.of(new GruModel(), new GruModel.Config(6, false, 1.0, 2.0, true, 1.0,
-            GruModel.InitialState.ZERO, 0.1)),
-        Arguments.of(new LstmModel(), new LstmModel.Config(6, false, 1.0, 2.0, true, 1.0,
-            LstmModel.InitialState.ZERO, 0.1)),
-        Arguments.of(new VanillaRnnModel(), new VanillaRnnModel.Config(6,
-            VanillaRnnModel.Nonlinearity.TANH, VanillaRnnModel.InitialState.ZERO, 0.1)),
-        Arguments.of(new PlrnnModel(), new PlrnnModel.Config(6, 0.9, 1.0,
-            PlrnnModel.InitialState.ZERO, 0.1)),
-        Arguments.of(new RankOneRnnModel(), new RankOneRnnModel.Config(6, 1.0, 2.0, 1.0,
-            RankOneRnnModel.InitialState.ZERO, 0.1)));
+        Arguments.of(
+            new LeakyRnnModel(),
+            new LeakyRnnModel.Config(
+                6,
+                LeakyRnnModel.Nonlinearity.LEAKY_RELU,
+                0.01,
+                LeakyRnnModel.Phi.OUTSIDE,
+                true,
+                1.0,
+                2.0,
+                1.0,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0)),
+        Arguments.of(
+            new GruModel(),
+            new GruModel.Config(6, false, 1.0, 2.0, true, 1.0, GruModel.InitialState.ZERO, 0.1)),
+        Arguments.of(
+            new LstmModel(),
+            new LstmModel.Config(6, false, 1.0, 2.0, true, 1.0, LstmModel.InitialState.ZERO, 0.1)),
+        Arguments.of(
+            new VanillaRnnModel(),
+            new VanillaRnnModel.Config(
+                6, VanillaRnnModel.Nonlinearity.TANH, VanillaRnnModel.InitialState.ZERO, 0.1)),
+        Arguments.of(
+            new PlrnnModel(),
+            new PlrnnModel.Config(6, 0.9, 1.0, PlrnnModel.InitialState.ZERO, 0.1)),
+        Arguments.of(
+            new RankOneRnnModel(),
+            new RankOneRnnModel.Config(6, 1.0, 2.0, 1.0, RankOneRnnModel.InitialState.ZERO, 0.1)));
   }
 
   @ParameterizedTest
   @MethodSource("models")
-  <M extends Record> void findsClassifiedPointsForEveryBuiltInModel(Model<M> model, M config,
-      @TempDir Path dir) throws Exception {
+  <M extends Record> void findsClassifiedPointsForEveryBuiltInModel(
+      Model<M> model, M config, @TempDir Path dir) throws Exception {
     NParityTask parity = new NParityTask();
-    ModelRun<M, NParityTask.Config> run = new ModelRun<>(model, config, parity,
-        parity.defaults(), 7);
+    ModelRun<M, NParityTask.Config> run =
+        new ModelRun<>(model, config, parity, parity.defaults(), 7);
     Checkpoint checkpoint = run.checkpoint("final", 3, new int[] {2});
     FakeAnalysisContext context = new FakeAnalysisContext(List.of(checkpoint), dir, run);
     FixedPointsAnalyzer analyzer = new FixedPointsAnalyzer();
-    FixedPointsAnalyzer.Config c = new FixedPointsAnalyzer.Config(CheckpointSelection.LAST, 4,
-        FixedPointsAnalyzer.InputChoice.ZERO, 24, 0.1, 300, 0.5, 1e-12, 5, 1.0, 1e-3, 10);
+    FixedPointsAnalyzer.Config c =
+        new FixedPointsAnalyzer.Config(
+            CheckpointSelection.LAST,
+            4,
+            FixedPointsAnalyzer.InputChoice.ZERO,
+            24,
+            0.1,
+            300,
+            0.5,
+            1e-12,
+            5,
+            1.0,
+            1e-3,
+            10);
     analyzer.analyze(c, context);
 
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);

@@ -14,8 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A hand-written test cell with known fixed points: s' = φ(s·Wᵀ + b + x·Uᵀ), rows are sequences,
- * φ = identity (a linear RNN) or tanh. W {@code [S, S]}, b {@code [S]}, U {@code [S, 1]} = 0 (the
+ * A hand-written test cell with known fixed points: s' = φ(s·Wᵀ + b + x·Uᵀ), rows are sequences, φ
+ * = identity (a linear RNN) or tanh. W {@code [S, S]}, b {@code [S]}, U {@code [S, 1]} = 0 (the
  * input does not matter), all DOUBLE; initial state 0.
  */
 final class MapCell implements Cell {
@@ -33,8 +33,7 @@ final class MapCell implements Cell {
 
   /** The cell as a step-by-step runtime network. */
   static CellNetwork network(double[][] w, double[] b, boolean tanh) {
-    return Networks.wrap("map", new MapCell(w, b, tanh), null,
-        new NetworkSpec(1, DataType.DOUBLE));
+    return Networks.wrap("map", new MapCell(w, b, tanh), null, new NetworkSpec(1, DataType.DOUBLE));
   }
 
   @Override
@@ -44,8 +43,8 @@ final class MapCell implements Cell {
 
   @Override
   public List<Parameter> parameters() {
-    return List.of(new Parameter("w", w, true), new Parameter("b", b, true),
-        new Parameter("u", u, true));
+    return List.of(
+        new Parameter("w", w, true), new Parameter("b", b, true), new Parameter("u", u, true));
   }
 
   @Override
@@ -61,8 +60,8 @@ final class MapCell implements Cell {
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     INDArray next = step.saved().get("next");
     INDArray dPre = tanh ? gNext.mul(next.mul(next).rsubi(1.0)) : gNext.dup();
     gParameters.get("w").addi(dPre.transpose().mmul(step.previous()));

@@ -25,18 +25,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ForgettingAnalyzerTest {
 
-  private static Checkpoint network(String name, int epoch, int[] levels,
-      List<Assignment> assignments) {
-    return checkpoint(name, epoch, levels, Fixtures.matrix(4, 1), new double[] {1, 1, 1, 1},
-        new double[] {1, 2, 3, 4}, assignments);
+  private static Checkpoint network(
+      String name, int epoch, int[] levels, List<Assignment> assignments) {
+    return checkpoint(
+        name,
+        epoch,
+        levels,
+        Fixtures.matrix(4, 1),
+        new double[] {1, 1, 1, 1},
+        new double[] {1, 2, 3, 4},
+        assignments);
   }
 
   /** Trained up to 5; level 4's head was dropped, so no head serves it. */
-  private static final Checkpoint MULTI = network("final", 20, new int[] {2, 3, 5},
-      List.of(new Assignment(2, 0), new Assignment(3, 1), new Assignment(5, 3)));
+  private static final Checkpoint MULTI =
+      network(
+          "final",
+          20,
+          new int[] {2, 3, 5},
+          List.of(new Assignment(2, 0), new Assignment(3, 1), new Assignment(5, 3)));
+
   /** A single-head stage at N = 3: its head answers every level. */
-  private static final Checkpoint SINGLE = network("advance-e0008-N3", 8, new int[] {3},
-      List.of(new Assignment(3, 2)));
+  private static final Checkpoint SINGLE =
+      network("advance-e0008-N3", 8, new int[] {3}, List.of(new Assignment(3, 2)));
 
   /** The fake's accuracy of level ℓ read out by head k. */
   private static double expected(int level, int head) {
@@ -66,8 +77,8 @@ class ForgettingAnalyzerTest {
       assertEquals(checkpoint.maxLevel(), Integer.parseInt(row[2]));
       assertEquals(expectedRows[i][0], Integer.parseInt(row[3]));
       assertEquals(expectedRows[i][1], Integer.parseInt(row[4]));
-      assertEquals(expected(expectedRows[i][0], expectedRows[i][1]),
-          Double.parseDouble(row[5]), 1e-12);
+      assertEquals(
+          expected(expectedRows[i][0], expectedRows[i][1]), Double.parseDouble(row[5]), 1e-12);
     }
     // head(N′) was asked for exactly minLevel … N of each checkpoint.
     assertEquals(List.of(2, 3), run.restored.get(0).headQueries());
@@ -75,8 +86,8 @@ class ForgettingAnalyzerTest {
     // Joint sampling: `batches` batches per checkpoint, each with every served level.
     assertEquals(6, run.samples.size());
     for (int b = 0; b < 6; b++) {
-      assertArrayEquals(b < 3 ? new int[] {2, 3} : new int[] {2, 3, 5},
-          run.samples.get(b).levels());
+      assertArrayEquals(
+          b < 3 ? new int[] {2, 3} : new int[] {2, 3, 5}, run.samples.get(b).levels());
       assertEquals(16, run.samples.get(b).batch());
     }
     assertTrue(run.calls.stream().allMatch(c -> c.fromStep() == 0));
@@ -87,8 +98,10 @@ class ForgettingAnalyzerTest {
   void perLevelSamplingDrawsSeparateBatchesAtEachLevelsOwnLength(@TempDir Path dir)
       throws Exception {
     FakeRun run = new FakeRun("leaky-rnn", 2, true);
-    new ForgettingAnalyzer().analyze(new Config(CheckpointSelection.LAST, 2, 8,
-        Sampling.PER_LEVEL), new FakeAnalysisContext(List.of(SINGLE, MULTI), dir, run));
+    new ForgettingAnalyzer()
+        .analyze(
+            new Config(CheckpointSelection.LAST, 2, 8, Sampling.PER_LEVEL),
+            new FakeAnalysisContext(List.of(SINGLE, MULTI), dir, run));
     List<int[]> sampled = run.samples.stream().map(FakeRun.Draw::levels).toList();
     assertEquals(6, sampled.size());
     int[] order = {2, 2, 3, 3, 5, 5};
@@ -103,23 +116,36 @@ class ForgettingAnalyzerTest {
 
   @Test
   void defaultsAnalyseEveryCheckpointWithFourBatchesOf128() {
-    assertEquals(new Config(CheckpointSelection.ALL, 4, 128, Sampling.JOINT),
+    assertEquals(
+        new Config(CheckpointSelection.ALL, 4, 128, Sampling.JOINT),
         new ForgettingAnalyzer().defaults());
   }
 
   @Test
   void noServedLevelAnywhereIsAClearErrorAndWritesNothing(@TempDir Path dir) throws Exception {
     Checkpoint unassigned = network("final", 20, new int[] {2, 3}, List.of());
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> new ForgettingAnalyzer().analyze(new ForgettingAnalyzer().defaults(),
-            new FakeAnalysisContext(List.of(unassigned), dir, new FakeRun("leaky-rnn", 2, true))));
-    assertTrue(e.getMessage().startsWith("forgetting: no head serves any level from 2 to N"),
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                new ForgettingAnalyzer()
+                    .analyze(
+                        new ForgettingAnalyzer().defaults(),
+                        new FakeAnalysisContext(
+                            List.of(unassigned), dir, new FakeRun("leaky-rnn", 2, true))));
+    assertTrue(
+        e.getMessage().startsWith("forgetting: no head serves any level from 2 to N"),
         e.getMessage());
     assertTrue(Fixtures.empty(dir));
 
-    e = assertThrows(IllegalStateException.class,
-        () -> new ForgettingAnalyzer().analyze(new ForgettingAnalyzer().defaults(),
-            new FakeAnalysisContext(List.of(MULTI), dir)));
+    e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                new ForgettingAnalyzer()
+                    .analyze(
+                        new ForgettingAnalyzer().defaults(),
+                        new FakeAnalysisContext(List.of(MULTI), dir)));
     assertTrue(e.getMessage().contains("no run behind its checkpoints"), e.getMessage());
     assertTrue(Fixtures.empty(dir));
   }
@@ -128,7 +154,8 @@ class ForgettingAnalyzerTest {
   void theFigureShowsTheLastCheckpointAndUpToFourEarlierOnesSpreadOut() {
     List<Checkpoint> many = new ArrayList<>();
     IntStream.range(0, 12).forEach(i -> many.add(network("c" + i, i, new int[] {2}, List.of())));
-    assertEquals(List.of("c0", "c3", "c6", "c8", "c11"),
+    assertEquals(
+        List.of("c0", "c3", "c6", "c8", "c11"),
         ForgettingAnalyzer.drawn(many).stream().map(Checkpoint::name).toList());
     assertEquals(many.subList(0, 3), ForgettingAnalyzer.drawn(many.subList(0, 3)));
   }

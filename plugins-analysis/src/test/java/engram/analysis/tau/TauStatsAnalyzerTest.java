@@ -25,9 +25,15 @@ class TauStatsAnalyzerTest {
   record TestContext(List<Checkpoint> checkpoints, Path outputDirectory) implements Context {}
 
   private static Checkpoint checkpoint(String name, int epoch, int[] levels, double[] taus) {
-    return new Checkpoint(name, epoch, levels,
-        Map.of("taus", Nd4j.createFromArray(taus).castTo(DataType.FLOAT),
-            "w_rec", Nd4j.zeros(DataType.FLOAT, taus.length, taus.length)));
+    return new Checkpoint(
+        name,
+        epoch,
+        levels,
+        Map.of(
+            "taus",
+            Nd4j.createFromArray(taus).castTo(DataType.FLOAT),
+            "w_rec",
+            Nd4j.zeros(DataType.FLOAT, taus.length, taus.length)));
   }
 
   @Test
@@ -38,16 +44,20 @@ class TauStatsAnalyzerTest {
     // τ = [4, 0.25, 0.5, 8] → τ̃ = [4, 1, 1, 8]: mean 3.5, var = (0.25+6.25+6.25+20.25)/4 = 8.25,
     // median (1 + 4)/2 = 2.5, two of four below 1.
     double[] second = {4, 0.25, 0.5, 8};
-    Context ctx = new TestContext(List.of(checkpoint("epoch-0010", 10, new int[] {2}, first),
-        checkpoint("epoch-0020", 20, new int[] {2, 3}, second)), dir);
+    Context ctx =
+        new TestContext(
+            List.of(
+                checkpoint("epoch-0010", 10, new int[] {2}, first),
+                checkpoint("epoch-0020", 20, new int[] {2, 3}, second)),
+            dir);
 
     TauStatsAnalyzer analyzer = new TauStatsAnalyzer();
     analyzer.analyze(analyzer.defaults(), ctx);
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
 
     List<String> lines = Files.readAllLines(dir.resolve("tau-stats.csv"));
-    assertEquals("checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped",
-        lines.get(0));
+    assertEquals(
+        "checkpoint,epoch,max_level,mean,std,min,median,max,fraction_clamped", lines.get(0));
     assertEquals(3, lines.size());
     assertRow(lines.get(1), "epoch-0010", 10, 2, 2.6, Math.sqrt(3.44), 1, 2, 6, 0.2);
     assertRow(lines.get(2), "epoch-0020", 20, 3, 3.5, Math.sqrt(8.25), 1, 2.5, 8, 0.5);
@@ -59,8 +69,17 @@ class TauStatsAnalyzerTest {
     }
   }
 
-  private static void assertRow(String line, String name, int epoch, int maxLevel, double mean,
-      double std, double min, double median, double max, double fraction) {
+  private static void assertRow(
+      String line,
+      String name,
+      int epoch,
+      int maxLevel,
+      double mean,
+      double std,
+      double min,
+      double median,
+      double max,
+      double fraction) {
     String[] f = line.split(",");
     assertEquals(9, f.length, line);
     assertEquals(name, f[0]);
@@ -74,13 +93,22 @@ class TauStatsAnalyzerTest {
 
   @Test
   void checkpointsWithoutTausSayWhatIsMissingAndWriteNothing(@TempDir Path dir) throws Exception {
-    Checkpoint gru = new Checkpoint("epoch-0005", 5, new int[] {2},
-        Map.of("w_hh", Nd4j.zeros(DataType.FLOAT, 6, 2), "b_in", Nd4j.zeros(DataType.FLOAT, 2)));
+    Checkpoint gru =
+        new Checkpoint(
+            "epoch-0005",
+            5,
+            new int[] {2},
+            Map.of(
+                "w_hh", Nd4j.zeros(DataType.FLOAT, 6, 2), "b_in", Nd4j.zeros(DataType.FLOAT, 2)));
     TauStatsAnalyzer analyzer = new TauStatsAnalyzer();
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> analyzer.analyze(analyzer.defaults(), new TestContext(List.of(gru), dir)));
-    assertEquals("tau-stats needs checkpoints with a 'taus' tensor (a leaky-rnn, or gru/lstm with "
-        + "tau-leak: true); this run's checkpoints have [b_in, w_hh]", e.getMessage());
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> analyzer.analyze(analyzer.defaults(), new TestContext(List.of(gru), dir)));
+    assertEquals(
+        "tau-stats needs checkpoints with a 'taus' tensor (a leaky-rnn, or gru/lstm with "
+            + "tau-leak: true); this run's checkpoints have [b_in, w_hh]",
+        e.getMessage());
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(0, files.count());
     }

@@ -55,11 +55,11 @@ class TimescalesTest {
   }
 
   /**
-   * AR(1) with τ = 5 on 20 seeds (10 trials × 20,000 steps): the default strict rule selects
-   * SINGLE and τ_net is within 10% on every seed. The spec's raw AIC rule is measured on the same
-   * series: it selects DOUBLE on some seeds, and then τ_net (the slower τ) misses 5 by more than
-   * 10% — the instability the strict rule exists for (see TimescaleFit's Javadoc for the rates over
-   * 200 seeds). Both rules report the same fits, so the single τ is within 10% either way.
+   * AR(1) with τ = 5 on 20 seeds (10 trials × 20,000 steps): the default strict rule selects SINGLE
+   * and τ_net is within 10% on every seed. The spec's raw AIC rule is measured on the same series:
+   * it selects DOUBLE on some seeds, and then τ_net (the slower τ) misses 5 by more than 10% — the
+   * instability the strict rule exists for (see TimescaleFit's Javadoc for the rates over 200
+   * seeds). Both rules report the same fits, so the single τ is within 10% either way.
    */
   @Test
   void ar1IsSingleWithTauWithin10PercentOnEverySeedUnderTheStrictRule() {
@@ -67,7 +67,8 @@ class TimescalesTest {
     int rawMissed = 0;
     for (long seed = 0; seed < 20; seed++) {
       double[] acf = Autocorrelation.of(ar1Trials(seed, 20_000, 5.0), MAX_LAG);
-      TimescaleFit.Result strict = TimescaleFit.fit(acf, MAX_LAG, TimescaleFit.Selection.AIC_STRICT);
+      TimescaleFit.Result strict =
+          TimescaleFit.fit(acf, MAX_LAG, TimescaleFit.Selection.AIC_STRICT);
       TimescaleFit.Result raw = TimescaleFit.fit(acf, MAX_LAG, TimescaleFit.Selection.AIC);
       assertEquals(TimescaleFit.Model.SINGLE, strict.model(), "seed " + seed + ": " + strict);
       assertEquals(5.0, strict.tau(), 0.5, "seed " + seed);
@@ -81,8 +82,10 @@ class TimescalesTest {
         }
       }
     }
-    System.out.printf("AR(1) tau=5, 20 seeds: raw AIC chose DOUBLE on %d, tau_net off by >10%% on"
-        + " %d; strict chose SINGLE on all%n", rawDouble, rawMissed);
+    System.out.printf(
+        "AR(1) tau=5, 20 seeds: raw AIC chose DOUBLE on %d, tau_net off by >10%% on"
+            + " %d; strict chose SINGLE on all%n",
+        rawDouble, rawMissed);
     assertTrue(rawMissed >= 1, "the raw AIC rule was expected to misjudge some AR(1) seeds");
   }
 
@@ -139,10 +142,10 @@ class TimescalesTest {
         y[k] = rng.nextDouble(-2, 2);
       }
       double[] b = new double[2];
-      TimescaleFit.projectedAmplitudes(dot(y, e1), dot(y, e2), dot(e1, e1), dot(e1, e2),
-          dot(e2, e2), b);
-      assertTrue(b[0] >= 0 && b[1] >= 0 && b[0] + b[1] <= 1 + 1e-12, "infeasible " + b[0] + ","
-          + b[1]);
+      TimescaleFit.projectedAmplitudes(
+          dot(y, e1), dot(y, e2), dot(e1, e1), dot(e1, e2), dot(e2, e2), b);
+      assertTrue(
+          b[0] >= 0 && b[1] >= 0 && b[0] + b[1] <= 1 + 1e-12, "infeasible " + b[0] + "," + b[1]);
       double exact = residual(y, e1, e2, b[0], b[1]);
       double brute = Double.POSITIVE_INFINITY;
       int steps = 400;
@@ -249,9 +252,14 @@ class TimescalesTest {
     double[][] inputs = {
       Autocorrelation.of(new double[][] {constantThenNoise}, MAX_LAG),
       Autocorrelation.of(new double[][] {constantThenNoise, new double[2_000]}, MAX_LAG),
-      rising, negative, slowLine, alternating, new double[MAX_LAG + 1]
+      rising,
+      negative,
+      slowLine,
+      alternating,
+      new double[MAX_LAG + 1]
     };
-    assertThrows(IllegalArgumentException.class, // zero variance everywhere: undefined
+    assertThrows(
+        IllegalArgumentException.class, // zero variance everywhere: undefined
         () -> Autocorrelation.of(new double[][] {new double[100], new double[100]}, MAX_LAG));
     for (double[] acf : inputs) {
       TimescaleFit.Result r = TimescaleFit.fit(acf, MAX_LAG);

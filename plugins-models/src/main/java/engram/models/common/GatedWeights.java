@@ -8,14 +8,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The parameters of a gated cell in PyTorch's layout ({@code nn.GRU}, {@code nn.LSTM}): {@code
- * w_ih [G·H, I]}, {@code w_hh [G·H, H]}, {@code b_ih [G·H]}, {@code b_hh [G·H]} for G gate blocks.
+ * The parameters of a gated cell in PyTorch's layout ({@code nn.GRU}, {@code nn.LSTM}): {@code w_ih
+ * [G·H, I]}, {@code w_hh [G·H, H]}, {@code b_ih [G·H]}, {@code b_hh [G·H]} for G gate blocks.
  */
 public record GatedWeights(INDArray wIh, INDArray wHh, INDArray bIh, INDArray bHh) {
 
   /**
-   * PyTorch's {@code reset_parameters}: every weight U(−1/√H, 1/√H), drawn in the order w_ih,
-   * w_hh, b_ih, b_hh.
+   * PyTorch's {@code reset_parameters}: every weight U(−1/√H, 1/√H), drawn in the order w_ih, w_hh,
+   * b_ih, b_hh.
    */
   public static GatedWeights pytorchInit(
       RandomGenerator rng, int gates, int hidden, int inputs, DataType type) {

@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The argument checks of {@code Network.forward} and {@code Network.backward}, and their messages. */
+/**
+ * The argument checks of {@code Network.forward} and {@code Network.backward}, and their messages.
+ */
 public final class Shapes {
   private Shapes() {}
 
@@ -45,15 +47,18 @@ public final class Shapes {
   }
 
   /** The gradient array of parameter {@code name}, which must exist and have the shape of p. */
-  public static INDArray gradientArray(
-      Map<String, INDArray> gradients, String name, INDArray p) {
+  public static INDArray gradientArray(Map<String, INDArray> gradients, String name, INDArray p) {
     INDArray g = gradients.get(name);
     if (g == null) {
       throw new IllegalArgumentException("gradients has no array for '" + name + "'");
     }
     if (!Arrays.equals(g.shape(), p.shape())) {
       throw new IllegalArgumentException(
-          "gradient '" + name + "' must have shape " + Arrays.toString(p.shape()) + ", was "
+          "gradient '"
+              + name
+              + "' must have shape "
+              + Arrays.toString(p.shape())
+              + ", was "
               + Arrays.toString(g.shape()));
     }
     return g;

@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The per-neuron timescale τ and its clamp α = 1/max(τ, 1): the arrays derived from τ at every
- * forward pass and the chain rule dL/dτ = −α²·dL/dα for τ ≥ 1 (0 below, where the clamp is
- * active; at τ = 1 the gradient passes, as torch.clamp does).
+ * forward pass and the chain rule dL/dτ = −α²·dL/dα for τ ≥ 1 (0 below, where the clamp is active;
+ * at τ = 1 the gradient passes, as torch.clamp does).
  */
 public final class Tau {
 
@@ -32,7 +32,12 @@ public final class Tau {
 
   /** The τ parameter: U(min, max) per neuron when trainable (drawn from rng), else all fixed. */
   public static INDArray initial(
-      RandomGenerator rng, boolean trainable, double min, double max, double fixed, int hidden,
+      RandomGenerator rng,
+      boolean trainable,
+      double min,
+      double max,
+      double fixed,
+      int hidden,
       DataType type) {
     return trainable
         ? Init.uniform(rng, min, max, type, hidden)

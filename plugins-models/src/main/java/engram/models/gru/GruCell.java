@@ -22,9 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * One step of the GRU (equations in {@link GruModel}) and its VJP, in plain ND4J: the oracle
- * {@link GruKernel} is tested against. Row vectors; the {@code [B, 3H]} products p and q have
- * PyTorch's column blocks r, z, n (p_r, p_z, p_n, ...); α = 1/max(τ, 1) with the leak.
+ * One step of the GRU (equations in {@link GruModel}) and its VJP, in plain ND4J: the oracle {@link
+ * GruKernel} is tested against. Row vectors; the {@code [B, 3H]} products p and q have PyTorch's
+ * column blocks r, z, n (p_r, p_z, p_n, ...); α = 1/max(τ, 1) with the leak.
  *
  * <pre>
  *   p = x·W_ihᵀ + b_ih,  q = h·W_hhᵀ + b_hh           (the input's and the state's part)
@@ -40,24 +40,30 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   dL/dα = Σ g⊙(c − h),  dL/dτ = −α²·dL/dα where τ ≥ 1, 0 below (the clamp)
  * </pre>
  *
- * (Σ over the rows of the batch.) The extras are the gates r, z and n, each {@code [B, H]}; none
- * is differentiable, and the cell takes no drive.
+ * (Σ over the rows of the batch.) The extras are the gates r, z and n, each {@code [B, H]}; none is
+ * differentiable, and the cell takes no drive.
  */
 final class GruCell implements Cell {
   private final Config config;
   private final int hidden;
   private final DataType dataType;
   private final int inputs;
+
   /** w_ih {@code [3H, I]}, rows r, z, n: the live parameter, which {@link GruKernel} reads. */
   final INDArray wIh;
+
   /** w_hh {@code [3H, H]}, rows r, z, n (live). */
   final INDArray wHh;
+
   /** b_ih {@code [3H]} (live). */
   final INDArray bIh;
+
   /** b_hh {@code [3H]} (live). */
   final INDArray bHh;
+
   /** τ {@code [H]} (live), or null without the leak. */
   final INDArray taus;
+
   private final List<Parameter> parameters;
   private final Map<String, Integer> extras;
 
@@ -76,8 +82,17 @@ final class GruCell implements Cell {
     bIh = weights.bIh();
     bHh = weights.bHh();
     boolean trainTau = config.tauLeak() && config.trainTau();
-    taus = config.tauLeak() ? Tau.initial(rng, trainTau, config.tauInitMin(),
-        config.tauInitMax(), config.fixedTau(), hidden, dataType) : null;
+    taus =
+        config.tauLeak()
+            ? Tau.initial(
+                rng,
+                trainTau,
+                config.tauInitMin(),
+                config.tauInitMax(),
+                config.fixedTau(),
+                hidden,
+                dataType)
+            : null;
     parameters = weights.parameters(taus, trainTau);
     Map<String, Integer> widths = new LinkedHashMap<>();
     for (String gate : new String[] {"r", "z", "n"}) {
@@ -114,8 +129,8 @@ final class GruCell implements Cell {
   /** {@inheritDoc} Zero (PyTorch's default) or h0-scale·U(0, 1) per unit, by the config. */
   @Override
   public INDArray initialState(int batch, RandomGenerator rng) {
-    return Init.initialState(batch, hidden, config.initialState() == InitialState.ZERO,
-        config.h0Scale(), rng, dataType);
+    return Init.initialState(
+        batch, hidden, config.initialState() == InitialState.ZERO, config.h0Scale(), rng, dataType);
   }
 
   @Override
@@ -145,8 +160,8 @@ final class GruCell implements Cell {
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray g, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public StepGradients vjp(
+      Step step, INDArray g, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     INDArray h = step.previous();
     INDArray r = step.extras().get("r");
     INDArray z = step.extras().get("z");

@@ -22,13 +22,13 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The GRU's whole-sequence forward pass and BPTT in float32 on ND4J's CPU backend (equations in
- * {@link GruModel}; it gives what {@link GruCell} run step by step gives, up to float rounding).
- * A time step makes <b>no ND4J op</b>: its products go straight through OpenBLAS ({@link Blas}),
- * and all its elementwise work, σ and tanh included, runs as plain Java loops over a chunk of
- * whole rows at a time, bulk-copied between the native buffers and Java arrays small enough to
- * stay in L1/L2 ({@link HostLoops}). An ND4J op on a step's {@code [B, H]} block costs more than
- * its arithmetic at these sizes (dispatch, and ND4J 1.0.0-M2.1's σ and tanh are not vectorised),
- * while {@link FloatActivations}' σ and tanh are, within a few ulp of ND4J's.
+ * {@link GruModel}; it gives what {@link GruCell} run step by step gives, up to float rounding). A
+ * time step makes <b>no ND4J op</b>: its products go straight through OpenBLAS ({@link Blas}), and
+ * all its elementwise work, σ and tanh included, runs as plain Java loops over a chunk of whole
+ * rows at a time, bulk-copied between the native buffers and Java arrays small enough to stay in
+ * L1/L2 ({@link HostLoops}). An ND4J op on a step's {@code [B, H]} block costs more than its
+ * arithmetic at these sizes (dispatch, and ND4J 1.0.0-M2.1's σ and tanh are not vectorised), while
+ * {@link FloatActivations}' σ and tanh are, within a few ulp of ND4J's.
  *
  * <h2>Buffers</h2>
  *
@@ -37,9 +37,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * gates' arguments, then r and z), N (then n), P (h_{t−1}·W_hnᵀ + b_hn, then r⊙ that), with the
  * leak Z̃ (z̃ below), and S, the hidden states h_1..h_T, which is the trajectory itself; h_0 has
  * its own buffer (ND4J 1.0.0-M2.1 returns an empty scalar for {@code slice(T−1)} of a view at a
- * non-zero offset, so h_0 is not put in front of S). The recurrent product is three gemms per
- * step, h_{t−1}·W_hgᵀ with W_hg the contiguous row block g ∈ {r, z, n} of w_hh, each writing one
- * of those buffers, not one gemm into strided gate blocks of a {@code [B, 3H]} array.
+ * non-zero offset, so h_0 is not put in front of S). The recurrent product is three gemms per step,
+ * h_{t−1}·W_hgᵀ with W_hg the contiguous row block g ∈ {r, z, n} of w_hh, each writing one of those
+ * buffers, not one gemm into strided gate blocks of a {@code [B, 3H]} array.
  *
  * <h2>Forward, per step</h2>
  *
@@ -48,41 +48,42 @@ import org.nd4j.linalg.factory.Nd4j;
  * r⊙P[t], n = tanh(N[t] + P[t]), [z̃], h_t. For I ≤ {@value #FOLD_MAX_INPUTS} the gemms write with
  * β = 0 and the pass adds the input projection b + Σ_k x_k·W_k (and b_hn into P), reading row-tiled
  * copies of the weights, because products with so few columns run far below the machine's speed.
- * For more inputs the projection is one gemm per gate over all T·B rows of X_a = [X | 1] before
- * the loop (R ← X_a·[W_ir | b_ir + b_hr]ᵀ, Z likewise, N ← X_a·[W_in | b_in]ᵀ, P ← X_a·[0 |
- * b_hn]ᵀ; the column of ones carries the biases) and the step's gemms add to it.
+ * For more inputs the projection is one gemm per gate over all T·B rows of X_a = [X | 1] before the
+ * loop (R ← X_a·[W_ir | b_ir + b_hr]ᵀ, Z likewise, N ← X_a·[W_in | b_in]ᵀ, P ← X_a·[0 | b_hn]ᵀ; the
+ * column of ones carries the biases) and the step's gemms add to it.
  *
  * <h2>Backward, per step</h2>
  *
- * With δ_t the total dL/dh_t (dL/dh plus what step t+1 sent back, accumulated in the dL/dh
- * buffer), one pass forms D_z = (h_{t−1} − n)⊙z⊙(1 − z̃)⊙δ, A_n = (1 − z̃)⊙(1 − n²)⊙δ, D_r = (1 −
- * r)⊙P⊙A_n and D_hn = A_n⊙r, which are the cell's e_z, e_n, e_r and e_n⊙r (1 − z̃ = α(1 − z)
- * holds the leak's α), adds δ_t⊙z̃ into δ_{t−1}, and sums db_hn, dτ's Σ δ⊙(h_t − h_{t−1}) and,
- * folded, [dW_ih | db_ih] over the rows; a step's float sums go into totals in double (a float sum
- * over all T·B rows would lose the small terms' bits). Then through OpenBLAS: δ_{t−1} += D_r·W_hr
- * + D_z·W_hz + D_hn·W_hn and dW_hg += D_g[t]ᵀ·h_{t−1}. Not folded, [dW_ih | db_ih] is one gemm
- * per gate of (D_r, D_z, A_n)ᵀ·X_a after the loop. db_hh is db_ih for r and z. With the leak,
- * dL/dτ_i = −α_i·Σ_{t,b} δ_t⊙(h_t − h_{t−1}) for τ_i ≥ 1 and 0 below (h_t − h_{t−1} = α⊙(c −
- * h_{t−1}), so this is the cell's −α²·Σ g⊙(c − h)).
+ * With δ_t the total dL/dh_t (dL/dh plus what step t+1 sent back, accumulated in the dL/dh buffer),
+ * one pass forms D_z = (h_{t−1} − n)⊙z⊙(1 − z̃)⊙δ, A_n = (1 − z̃)⊙(1 − n²)⊙δ, D_r = (1 − r)⊙P⊙A_n
+ * and D_hn = A_n⊙r, which are the cell's e_z, e_n, e_r and e_n⊙r (1 − z̃ = α(1 − z) holds the
+ * leak's α), adds δ_t⊙z̃ into δ_{t−1}, and sums db_hn, dτ's Σ δ⊙(h_t − h_{t−1}) and, folded, [dW_ih
+ * | db_ih] over the rows; a step's float sums go into totals in double (a float sum over all T·B
+ * rows would lose the small terms' bits). Then through OpenBLAS: δ_{t−1} += D_r·W_hr + D_z·W_hz +
+ * D_hn·W_hn and dW_hg += D_g[t]ᵀ·h_{t−1}. Not folded, [dW_ih | db_ih] is one gemm per gate of (D_r,
+ * D_z, A_n)ᵀ·X_a after the loop. db_hh is db_ih for r and z. With the leak, dL/dτ_i = −α_i·Σ_{t,b}
+ * δ_t⊙(h_t − h_{t−1}) for τ_i ≥ 1 and 0 below (h_t − h_{t−1} = α⊙(c − h_{t−1}), so this is the
+ * cell's −α²·Σ g⊙(c − h)).
  *
  * <h2>Ablation</h2>
  *
  * With a keep mask ({@link SequenceKernel.ClampsState}) the kernel clamps as the step-by-step
- * runner does: h_0 ⊙ keep goes into its buffer, the forward pass multiplies each h_t by keep
- * before storing it, and the backward pass multiplies δ_t by keep where it first reads it, so
- * that every D_g, δ_{t−1}, dW_hg and dτ term above is the runner's. The gates r, z, n (the extras)
- * are not masked, as the cell's steps report them.
+ * runner does: h_0 ⊙ keep goes into its buffer, the forward pass multiplies each h_t by keep before
+ * storing it, and the backward pass multiplies δ_t by keep where it first reads it, so that every
+ * D_g, δ_{t−1}, dW_hg and dτ term above is the runner's. The gates r, z, n (the extras) are not
+ * masked, as the cell's steps report them.
  *
  * <p>Each Java loop stores into one array: C2 (JDK 17) vectorises those, not loops that store into
  * several. Buffers are allocated for the largest T·B seen and reused (views of a prefix) for
- * smaller ones. Memory: five {@code [T·B, H]} buffers for the forward pass (R, Z, N, P, S; six
- * with the leak) and four for the backward pass (D_z, A_n, D_r, D_hn), plus a copy of dL/dh when
- * it cannot be used in place. Not thread-safe (one kernel, one thread).
+ * smaller ones. Memory: five {@code [T·B, H]} buffers for the forward pass (R, Z, N, P, S; six with
+ * the leak) and four for the backward pass (D_z, A_n, D_r, D_hn), plus a copy of dL/dh when it
+ * cannot be used in place. Not thread-safe (one kernel, one thread).
  */
 final class GruKernel implements SequenceKernel.ClampsState {
 
   /** Elements per chunk of the loops (whole rows): their Java scratch stays in L1/L2. */
   private static final int CHUNK = 2048;
+
   /**
    * Up to this many inputs the loops add the input projection and sum [dW_ih | db_ih] (see the
    * class comment); they keep 3·I weight rows and 3·I sums per chunk position, hence the small
@@ -220,8 +221,8 @@ final class GruKernel implements SequenceKernel.ClampsState {
    */
   GruKernel(GruCell cell) {
     if (cell.dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException("gru/fused runs float32 cells only, was "
-          + cell.dataType());
+      throw new IllegalArgumentException(
+          "gru/fused runs float32 cells only, was " + cell.dataType());
     }
     this.hidden = cell.hiddenSize();
     this.inputs = cell.inputSize();
@@ -354,12 +355,57 @@ final class GruKernel implements SequenceKernel.ClampsState {
       Pointer prev = t == 0 ? h0Pointer : statesPointer;
       long prevOffset = t == 0 ? 0 : (t - 1) * bh;
       long at = t * bh;
-      Blas.gemm(false, true, batch, hidden, hidden, 1.0, prev, prevOffset, hidden, w, 0, hidden,
-          beta, rPointer, at, hidden);
-      Blas.gemm(false, true, batch, hidden, hidden, 1.0, prev, prevOffset, hidden, w, hh, hidden,
-          beta, zPointer, at, hidden);
-      Blas.gemm(false, true, batch, hidden, hidden, 1.0, prev, prevOffset, hidden, w, 2 * hh,
-          hidden, beta, pPointer, at, hidden);
+      Blas.gemm(
+          false,
+          true,
+          batch,
+          hidden,
+          hidden,
+          1.0,
+          prev,
+          prevOffset,
+          hidden,
+          w,
+          0,
+          hidden,
+          beta,
+          rPointer,
+          at,
+          hidden);
+      Blas.gemm(
+          false,
+          true,
+          batch,
+          hidden,
+          hidden,
+          1.0,
+          prev,
+          prevOffset,
+          hidden,
+          w,
+          hh,
+          hidden,
+          beta,
+          zPointer,
+          at,
+          hidden);
+      Blas.gemm(
+          false,
+          true,
+          batch,
+          hidden,
+          hidden,
+          1.0,
+          prev,
+          prevOffset,
+          hidden,
+          w,
+          2 * hh,
+          hidden,
+          beta,
+          pPointer,
+          at,
+          hidden);
       forwardStep(t, batch);
     }
     lastTrajectory = new GruTrajectory(hiddenView, initial, extras, steps, batch);
@@ -477,8 +523,10 @@ final class GruKernel implements SequenceKernel.ClampsState {
 
   /** The inputs of this forward pass as floats, [T·B·I] row-major (the folded projection). */
   private void readInputs(INDArray x, int n) {
-    INDArray c = x.dataType() == DataType.FLOAT && x.ordering() == 'c'
-        && Shape.hasDefaultStridesForShape(x) ? x : x.castTo(DataType.FLOAT).dup('c');
+    INDArray c =
+        x.dataType() == DataType.FLOAT && x.ordering() == 'c' && Shape.hasDefaultStridesForShape(x)
+            ? x
+            : x.castTo(DataType.FLOAT).dup('c');
     if (foldX == null || foldX.length < n) {
       foldX = new float[n];
     }
@@ -493,8 +541,8 @@ final class GruKernel implements SequenceKernel.ClampsState {
     }
     int h = hidden;
     if (keep.length() != h) {
-      throw new IllegalArgumentException("keep must have the state's " + h + " entries, had "
-          + keep.length());
+      throw new IllegalArgumentException(
+          "keep must have the state's " + h + " entries, had " + keep.length());
     }
     keepVector.assign(keep.reshape(h)); // casts
     HostLoops.get(HostLoops.pointer(keepVector), 0, keepRows, h);
@@ -554,11 +602,14 @@ final class GruKernel implements SequenceKernel.ClampsState {
    *     differentiable) or a gradient array is missing or misshapen
    */
   @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  public void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
     if (!dLdExtras.isEmpty()) {
-      throw new IllegalArgumentException("gru cannot backpropagate from its extras, was given "
-          + dLdExtras.keySet());
+      throw new IllegalArgumentException(
+          "gru cannot backpropagate from its extras, was given " + dLdExtras.keySet());
     }
     Shapes.checkLatest(trajectory, lastTrajectory);
     int steps = lastTrajectory.steps();
@@ -591,20 +642,82 @@ final class GruKernel implements SequenceKernel.ClampsState {
       Pointer prev = t == 0 ? h0Pointer : statesPointer;
       long prevOffset = t == 0 ? 0 : (t - 1) * bh;
       double beta = t == steps - 1 ? 0.0 : 1.0;
-      Blas.gemm(true, false, hidden, hidden, batch, 1.0, qrPointer, at, hidden, prev, prevOffset,
-          hidden, beta, gradW, 0, hidden);
-      Blas.gemm(true, false, hidden, hidden, batch, 1.0, qzPointer, at, hidden, prev, prevOffset,
-          hidden, beta, gradW, hh, hidden);
-      Blas.gemm(true, false, hidden, hidden, batch, 1.0, dhnPointer, at, hidden, prev,
-          prevOffset, hidden, beta, gradW, 2 * hh, hidden);
+      Blas.gemm(
+          true,
+          false,
+          hidden,
+          hidden,
+          batch,
+          1.0,
+          qrPointer,
+          at,
+          hidden,
+          prev,
+          prevOffset,
+          hidden,
+          beta,
+          gradW,
+          0,
+          hidden);
+      Blas.gemm(
+          true,
+          false,
+          hidden,
+          hidden,
+          batch,
+          1.0,
+          qzPointer,
+          at,
+          hidden,
+          prev,
+          prevOffset,
+          hidden,
+          beta,
+          gradW,
+          hh,
+          hidden);
+      Blas.gemm(
+          true,
+          false,
+          hidden,
+          hidden,
+          batch,
+          1.0,
+          dhnPointer,
+          at,
+          hidden,
+          prev,
+          prevOffset,
+          hidden,
+          beta,
+          gradW,
+          2 * hh,
+          hidden);
       if (t > 0) {
         long back = (t - 1) * bh;
-        Blas.gemm(false, false, batch, hidden, hidden, 1.0, qrPointer, at, hidden, w, 0, hidden,
-            1.0, gPointer, back, hidden);
-        Blas.gemm(false, false, batch, hidden, hidden, 1.0, qzPointer, at, hidden, w, hh,
-            hidden, 1.0, gPointer, back, hidden);
-        Blas.gemm(false, false, batch, hidden, hidden, 1.0, dhnPointer, at, hidden, w, 2 * hh,
-            hidden, 1.0, gPointer, back, hidden);
+        Blas.gemm(
+            false, false, batch, hidden, hidden, 1.0, qrPointer, at, hidden, w, 0, hidden, 1.0,
+            gPointer, back, hidden);
+        Blas.gemm(
+            false, false, batch, hidden, hidden, 1.0, qzPointer, at, hidden, w, hh, hidden, 1.0,
+            gPointer, back, hidden);
+        Blas.gemm(
+            false,
+            false,
+            batch,
+            hidden,
+            hidden,
+            1.0,
+            dhnPointer,
+            at,
+            hidden,
+            w,
+            2 * hh,
+            hidden,
+            1.0,
+            gPointer,
+            back,
+            hidden);
       }
     }
     // The sums of the loop: db_hn, [dW_ih | db_ih] when folded (else products over all T·B
@@ -641,9 +754,9 @@ final class GruKernel implements SequenceKernel.ClampsState {
   }
 
   /**
-   * Step t of the backward pass, a chunk of whole rows at a time: D_z = (h_{t−1} − n)⊙z⊙(1 −
-   * z̃)⊙δ, A_n = (1 − z̃)⊙(1 − n²)⊙δ, D_r = (1 − r)⊙P⊙A_n, D_hn = A_n⊙r into their buffers, and
-   * δ_{t−1} += δ⊙z̃ in dL/dh; sums of the step's rows into the per-position sums.
+   * Step t of the backward pass, a chunk of whole rows at a time: D_z = (h_{t−1} − n)⊙z⊙(1 − z̃)⊙δ,
+   * A_n = (1 − z̃)⊙(1 − n²)⊙δ, D_r = (1 − r)⊙P⊙A_n, D_hn = A_n⊙r into their buffers, and δ_{t−1} +=
+   * δ⊙z̃ in dL/dh; sums of the step's rows into the per-position sums.
    */
   private void backwardStep(Pointer gPointer, int t, int batch, boolean tauSum) {
     int h = hidden;

@@ -37,11 +37,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Parameters (names as in checkpoints and gradient maps; H hidden units, I inputs), named and
  * shaped like PyTorch's {@code weight_ih_l0}, {@code weight_hh_l0}, {@code bias_ih_l0}, {@code
  * bias_hh_l0}, with row blocks in the order r, z, n: {@code w_ih [3H, I]}, {@code w_hh [3H, H]},
- * {@code b_ih [3H]}, {@code b_hh [3H]}, and with tau-leak also {@code taus [H]} (trainable
- * unless train-tau is false; then every τ is fixed-tau and the parameter is not trainable). With
- * tau-leak false there is no {@code taus} at all. All four weight tensors start U(−1/√H, 1/√H),
- * PyTorch's default; τ starts U(tau-init-min, tau-init-max). The initial state is 0 (PyTorch's
- * default) or, with initial-state random, h0-scale·U(0, 1) per unit and sequence.
+ * {@code b_ih [3H]}, {@code b_hh [3H]}, and with tau-leak also {@code taus [H]} (trainable unless
+ * train-tau is false; then every τ is fixed-tau and the parameter is not trainable). With tau-leak
+ * false there is no {@code taus} at all. All four weight tensors start U(−1/√H, 1/√H), PyTorch's
+ * default; τ starts U(tau-init-min, tau-init-max). The initial state is 0 (PyTorch's default) or,
+ * with initial-state random, h0-scale·U(0, 1) per unit and sequence.
  *
  * <p>Shapes: inputs {@code [T, B, I]}, h_0 {@code [B, H]}, hidden states {@code [T, B, H]}. The
  * trajectory's {@link engram.api.Trajectory#extras() extras} are the gate activations {@code r},
@@ -66,26 +66,33 @@ public final class GruModel implements Model<GruModel.Config>, SequenceKernel.Pr
   /** Configuration of the GRU (YAML keys are the kebab-case component names). */
   public record Config(
       @Doc("Number of hidden units H (count).") int hiddenSize,
-      @Doc("Whether the hidden state leaks with a per-neuron timescale τ (time steps):"
-              + " h_t = (1 − α)·h_{t−1} + α·cell, α = 1/max(τ, 1); false is PyTorch's plain GRU.")
+      @Doc(
+              "Whether the hidden state leaks with a per-neuron timescale τ (time steps): h_t = (1"
+                  + " − α)·h_{t−1} + α·cell, α = 1/max(τ, 1); false is PyTorch's plain GRU.")
           boolean tauLeak,
-      @Doc("Lower end of the uniform initial distribution of a trainable τ (time steps);"
-              + " used with tau-leak only.")
+      @Doc(
+              "Lower end of the uniform initial distribution of a trainable τ (time steps);"
+                  + " used with tau-leak only.")
           double tauInitMin,
-      @Doc("Upper end of the uniform initial distribution of a trainable τ (time steps);"
-              + " used with tau-leak only.")
+      @Doc(
+              "Upper end of the uniform initial distribution of a trainable τ (time steps);"
+                  + " used with tau-leak only.")
           double tauInitMax,
-      @Doc("Whether each neuron's τ (time steps) is trained when tau-leak is on;"
-              + " false fixes all at fixed-tau.")
+      @Doc(
+              "Whether each neuron's τ (time steps) is trained when tau-leak is on;"
+                  + " false fixes all at fixed-tau.")
           boolean trainTau,
-      @Doc("The timescale of every neuron when tau-leak is on and train-tau is false"
-              + " (time steps, ≥ 1).")
+      @Doc(
+              "The timescale of every neuron when tau-leak is on and train-tau is false"
+                  + " (time steps, ≥ 1).")
           double fixedTau,
-      @Doc("Initial hidden state h_0: zero (PyTorch's default) or random, h0-scale·U(0, 1)"
-              + " per unit (activation units).")
+      @Doc(
+              "Initial hidden state h_0: zero (PyTorch's default) or random, h0-scale·U(0, 1)"
+                  + " per unit (activation units).")
           InitialState initialState,
-      @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation"
-              + " units); used with initial-state random only.")
+      @Doc(
+              "Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation"
+                  + " units); used with initial-state random only.")
           double h0Scale) {
 
     /** Validates every component; messages start with the kebab-case key. */

@@ -19,8 +19,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * One step of the leaky RNN (equations in {@link LeakyRnnModel}) and its VJP, in plain ND4J: the
- * oracle {@link LeakyRnnKernel} is tested against. Row vectors; α = 1/max(τ, 1); u = h·Wᵀ + b_rec
- * + x·W_inᵀ + b_in + ξ (W's diagonal is 0 by its constraint).
+ * oracle {@link LeakyRnnKernel} is tested against. Row vectors; α = 1/max(τ, 1); u = h·Wᵀ + b_rec +
+ * x·W_inᵀ + b_in + ξ (W's diagonal is 0 by its constraint).
  *
  * <pre>
  *   φ outside: z = (1−α)⊙h + α⊙u,  h' = φ(z),               pre = z
@@ -78,14 +78,22 @@ final class LeakyRnnCell implements Cell, Cell.AcceptsDrive, Cell.Differentiable
     }
     wRec = Init.fromDoubles(rec, dataType, h, h);
     bRec = Init.uniform(rng, -recBound, recBound, dataType, h);
-    taus = Tau.initial(rng, config.trainTau(), config.tauInitMin(), config.tauInitMax(),
-        config.fixedTau(), h, dataType);
-    parameters = List.of(
-        new Parameter("w_in", wIn, true),
-        new Parameter("b_in", bIn, true),
-        new Parameter("w_rec", wRec, true, Constraint.zeroDiagonal(h, wRec)),
-        new Parameter("b_rec", bRec, true),
-        new Parameter("taus", taus, config.trainTau()));
+    taus =
+        Tau.initial(
+            rng,
+            config.trainTau(),
+            config.tauInitMin(),
+            config.tauInitMax(),
+            config.fixedTau(),
+            h,
+            dataType);
+    parameters =
+        List.of(
+            new Parameter("w_in", wIn, true),
+            new Parameter("b_in", bIn, true),
+            new Parameter("w_rec", wRec, true, Constraint.zeroDiagonal(h, wRec)),
+            new Parameter("b_rec", bRec, true),
+            new Parameter("taus", taus, config.trainTau()));
   }
 
   Config config() {
@@ -128,8 +136,11 @@ final class LeakyRnnCell implements Cell, Cell.AcceptsDrive, Cell.Differentiable
   @Override
   public Step step(INDArray h, INDArray x, INDArray drive) {
     INDArray alpha = alpha();
-    INDArray u = h.mmul(wRec.transpose()).addiRowVector(bRec)
-        .addi(x.mmul(wIn.transpose())).addiRowVector(bIn);
+    INDArray u =
+        h.mmul(wRec.transpose())
+            .addiRowVector(bRec)
+            .addi(x.mmul(wIn.transpose()))
+            .addiRowVector(bIn);
     if (drive != null) {
       u.addi(drive);
     }
@@ -143,8 +154,8 @@ final class LeakyRnnCell implements Cell, Cell.AcceptsDrive, Cell.Differentiable
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> g) {
+  public StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> g) {
     INDArray alpha = alpha();
     INDArray h = step.previous();
     INDArray gPre = gExtras.get(PRE);

@@ -46,23 +46,23 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li><b>φ outside</b>: with A = diag(1−α) + diag(α)·W the leak folds into one matrix. For I ≤
  *       {@link #FOLD_MAX_INPUTS} each step is Z[t] ← h_{t−1}·Aᵀ (one product), then one loop adds
- *       α⊙(b_in + b_rec) + Σ_k x_k·(α⊙W_in)_k (+ α⊙ξ_t), keeps z_t in Z[t] and writes h_t =
- *       max(z, 0) + slope·min(z, 0) (no branch, so C2 vectorises it). For larger I the input
- *       projection of all steps is one product of X_a = [X | 1] with [W_in | b] before the loop.
- *       Backward: the loop writes δ_t = δh_t⊙φ′ (+ dL/dpre_t) into dL/dh (φ′ read off h_t without a
- *       branch), [dW_in | db] += δ_tᵀ·X_a[t] while δ_t is in cache, δh_{t−1} += δ_t·A. The weight
- *       products are formed from δ and their rows scaled by α afterwards ((α⊙δ)ᵀ·Y =
- *       diag(α)·δᵀ·Y), and with a trainable τ, α_i·dL/dα_i = α_i(Σ_j W_ij·C_ij − C_ii) + Σ_k [W_in
- *       | b]_ik·C_in,ik (+ α_i·Σ_rows (α⊙δ)_i·ξ_i with a drive, for which the kernel keeps a copy
- *       of ξ), C = δᵀ·H_prev, C_in = δᵀ·X_a: no further pass over the trajectory. The derived
- *       matrices and τ's arrays are prepared in Java from one read of each parameter.
+ *       α⊙(b_in + b_rec) + Σ_k x_k·(α⊙W_in)_k (+ α⊙ξ_t), keeps z_t in Z[t] and writes h_t = max(z,
+ *       0) + slope·min(z, 0) (no branch, so C2 vectorises it). For larger I the input projection of
+ *       all steps is one product of X_a = [X | 1] with [W_in | b] before the loop. Backward: the
+ *       loop writes δ_t = δh_t⊙φ′ (+ dL/dpre_t) into dL/dh (φ′ read off h_t without a branch),
+ *       [dW_in | db] += δ_tᵀ·X_a[t] while δ_t is in cache, δh_{t−1} += δ_t·A. The weight products
+ *       are formed from δ and their rows scaled by α afterwards ((α⊙δ)ᵀ·Y = diag(α)·δᵀ·Y), and with
+ *       a trainable τ, α_i·dL/dα_i = α_i(Σ_j W_ij·C_ij − C_ii) + Σ_k [W_in | b]_ik·C_in,ik (+
+ *       α_i·Σ_rows (α⊙δ)_i·ξ_i with a drive, for which the kernel keeps a copy of ξ), C =
+ *       δᵀ·H_prev, C_in = δᵀ·X_a: no further pass over the trajectory. The derived matrices and τ's
+ *       arrays are prepared in Java from one read of each parameter.
  *   <li><b>φ inside</b>, in the variable k = h/α: k_t = (1−α)⊙k_{t−1} + φ(d_t), d_t =
- *       k_{t−1}·(W·diag(α))ᵀ + u_t. Each step is its product into P[t] (which holds u_t,
- *       afterwards d_t) and one pass over the step's rows: F[t] = φ(P[t]) (tanh from {@link
- *       FloatActivations}) and k_t = (1−α)⊙k_{t−1} + F[t]; S is scaled back to h once after the
- *       loop. Backward: E_t = α⊙φ′(d_t)⊙δh_t (+ dL/dpre_t) into Q[t], δh_{t−1} += E_t·W (one
- *       product) and += (1−α)⊙δh_t; afterwards dW_rec and [dW_in | db] are products over all T·B
- *       rows and α_i·dL/dα_i = Σ_rows δh ⊙ (h_t − h_{t−1}).
+ *       k_{t−1}·(W·diag(α))ᵀ + u_t. Each step is its product into P[t] (which holds u_t, afterwards
+ *       d_t) and one pass over the step's rows: F[t] = φ(P[t]) (tanh from {@link FloatActivations})
+ *       and k_t = (1−α)⊙k_{t−1} + F[t]; S is scaled back to h once after the loop. Backward: E_t =
+ *       α⊙φ′(d_t)⊙δh_t (+ dL/dpre_t) into Q[t], δh_{t−1} += E_t·W (one product) and += (1−α)⊙δh_t;
+ *       afterwards dW_rec and [dW_in | db] are products over all T·B rows and α_i·dL/dα_i = Σ_rows
+ *       δh ⊙ (h_t − h_{t−1}).
  * </ul>
  *
  * dL/dτ_i = −α_i²·dL/dα_i for τ_i ≥ 1, 0 below (the clamp). Buffers are allocated for the largest
@@ -73,12 +73,12 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * With a keep mask ({@link SequenceKernel.ClampsState}) every path clamps as the step-by-step
  * runner does: h_0 ⊙ keep goes into its buffer, the loops multiply each h_t (k_t inside, the same
- * mask since k = h/α per unit) by keep before storing it, and the backward loops multiply the
- * total dL/dh_t by keep where they first read it. Z resp. P (the extra "pre") keep the unmasked
- * arguments of φ, as the cell's steps report them, and the derivatives read off them (φ′ off h_t
- * outside: a masked unit's h_t is 0, but its dL/dh_t is 0 too, so δ_t is just dL/dpre_t there)
- * then give the runner's BPTT: the weight products and the τ sums use the clamped states the
- * recursion ran on. Without a mask none of this work is done.
+ * mask since k = h/α per unit) by keep before storing it, and the backward loops multiply the total
+ * dL/dh_t by keep where they first read it. Z resp. P (the extra "pre") keep the unmasked arguments
+ * of φ, as the cell's steps report them, and the derivatives read off them (φ′ off h_t outside: a
+ * masked unit's h_t is 0, but its dL/dh_t is 0 too, so δ_t is just dL/dpre_t there) then give the
+ * runner's BPTT: the weight products and the τ sums use the clamped states the recursion ran on.
+ * Without a mask none of this work is done.
  */
 final class LeakyRnnKernel implements SequenceKernel.ClampsState {
 
@@ -92,11 +92,13 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
   private final boolean inside;
   private final boolean trainTau;
   private final Buffers buffers;
+
   /**
    * Elements per bulk copy and loop of the fused path: the Java scratch (3 arrays) stays in L1/L2
    * rather than spanning a whole [B, H] step (512 KB at B = 256, H = 500).
    */
   private static final int CHUNK = 4096;
+
   /**
    * Up to this many inputs the fused path adds the input drive α⊙(x_t·W_inᵀ + b) inside its
    * per-step loop, and backward forms [dW_in | db] += δ_tᵀ·X_a[t] step by step right after δ_t
@@ -107,6 +109,7 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
    * at H = 128, B = 64, T = 50, the per-step products 0.1 ms.
    */
   static final int FOLD_MAX_INPUTS = 16;
+
   private final boolean isFloat;
   private Pointer phiPointer; // F (φ inside)
   private Pointer derivPointer; // Q, which holds E (φ inside, backward)
@@ -336,10 +339,9 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
 
   /**
    * Runs the network with the additive drive ξ {@code [T, B, H]} next to the input drive, inside
-   * φ's argument (see the class Javadoc); null for none.
-   * The drive is converted to the network's type like the inputs; when backward needs it (φ
-   * outside with a trainable τ) it is copied into a buffer of the network, so the caller may reuse
-   * or change its array right after this call.
+   * φ's argument (see the class Javadoc); null for none. The drive is converted to the network's
+   * type like the inputs; when backward needs it (φ outside with a trainable τ) it is copied into a
+   * buffer of the network, so the caller may reuse or change its array right after this call.
    */
   @Override
   public Trajectory forward(INDArray x, INDArray h0, INDArray drive) {
@@ -348,9 +350,9 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
 
   /**
    * As {@link #forward(INDArray, INDArray, INDArray)}, with the state clamped by {@code keep}
-   * ({@code [H]}, 0 and 1; copied here, so the caller may change it afterwards) when it is not
-   * null (see the class Javadoc). The trajectory's initial state is then a copy of the unclamped
-   * h_0, as the runner reports it.
+   * ({@code [H]}, 0 and 1; copied here, so the caller may change it afterwards) when it is not null
+   * (see the class Javadoc). The trajectory's initial state is then a copy of the unclamped h_0, as
+   * the runner reports it.
    */
   @Override
   public Trajectory forward(INDArray x, INDArray h0, INDArray drive, INDArray keep) {
@@ -393,13 +395,28 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
         // Z[t] ← h_{t−1}·Aᵀ, then one loop adds α⊙u_t, keeps z_t in Z[t] and writes h_t = φ(z_t).
         int bh = batch * hidden;
         for (int t = 0; t < steps; t++) {
-          Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
-              t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 0.0, prePointer,
-              (long) t * bh, hidden);
+          Blas.gemm(
+              false,
+              true,
+              batch,
+              hidden,
+              hidden,
+              1.0,
+              t == 0 ? h0Pointer : statesPointer,
+              t == 0 ? 0 : (long) (t - 1) * bh,
+              hidden,
+              recPointer,
+              0,
+              hidden,
+              0.0,
+              prePointer,
+              (long) t * bh,
+              hidden);
           activateFolded(t, batch, drive2d == null ? null : drivePointer);
         }
-        lastTrajectory = new LeakyTrajectory(hiddenView, initial, steps, batch,
-            trainTau ? drive2d : null, preView);
+        lastTrajectory =
+            new LeakyTrajectory(
+                hiddenView, initial, steps, batch, trainTau ? drive2d : null, preView);
         return lastTrajectory;
       } else if (driveSource == null) {
         Nd4j.gemm(inputs2d, inMatrix, pre2d, false, true, 1.0, 0.0);
@@ -410,9 +427,23 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
       }
       int bh = batch * hidden;
       for (int t = 0; t < steps; t++) {
-        Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
-            t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 1.0, prePointer,
-            (long) t * bh, hidden);
+        Blas.gemm(
+            false,
+            true,
+            batch,
+            hidden,
+            hidden,
+            1.0,
+            t == 0 ? h0Pointer : statesPointer,
+            t == 0 ? 0 : (long) (t - 1) * bh,
+            hidden,
+            recPointer,
+            0,
+            hidden,
+            1.0,
+            prePointer,
+            (long) t * bh,
+            hidden);
         activateFused((long) t * bh, bh);
       }
     } else {
@@ -428,9 +459,23 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
       tileAlpha();
       int bh = batch * hidden;
       for (int t = 0; t < steps; t++) {
-        Blas.gemm(false, true, batch, hidden, hidden, 1.0, t == 0 ? h0Pointer : statesPointer,
-            t == 0 ? 0 : (long) (t - 1) * bh, hidden, recPointer, 0, hidden, 1.0, prePointer,
-            (long) t * bh, hidden);
+        Blas.gemm(
+            false,
+            true,
+            batch,
+            hidden,
+            hidden,
+            1.0,
+            t == 0 ? h0Pointer : statesPointer,
+            t == 0 ? 0 : (long) (t - 1) * bh,
+            hidden,
+            recPointer,
+            0,
+            hidden,
+            1.0,
+            prePointer,
+            (long) t * bh,
+            hidden);
         insideStepFused(t, batch);
       }
       broadcastMul(statesNext2d, alpha, statesNext2d, 1);
@@ -454,8 +499,8 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
     }
     int h = hidden;
     if (keep.length() != h) {
-      throw new IllegalArgumentException("keep must have the state's " + h + " entries, had "
-          + keep.length());
+      throw new IllegalArgumentException(
+          "keep must have the state's " + h + " entries, had " + keep.length());
     }
     if (keepVector == null) {
       keepVector = Nd4j.create(dataType, h);
@@ -636,9 +681,12 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
    * the folded input drive and its gradient).
    */
   private void readInputs(INDArray x, int n) {
-    INDArray c = x.dataType() == dataType && x.ordering() == 'c'
-        && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x) ? x
-        : x.castTo(dataType).dup('c');
+    INDArray c =
+        x.dataType() == dataType
+                && x.ordering() == 'c'
+                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(x)
+            ? x
+            : x.castTo(dataType).dup('c');
     Pointer p = HostLoops.pointer(c);
     int rows = n / Math.max(inputs, 1);
     int cols = inputs + 1;
@@ -675,9 +723,9 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
 
   /**
    * Step t of the folded forward pass, whole rows at a time: z = Z[t] + α⊙(b_in + b_rec) + Σ_k
-   * x_k·(α⊙W_in)_k (+ α⊙ξ_t when {@code drive} points at the copy of ξ; added last, so a zero
-   * drive gives bit for bit the result without one) back into Z[t] (the extra "pre"), and h_t =
-   * φ(z) into S.
+   * x_k·(α⊙W_in)_k (+ α⊙ξ_t when {@code drive} points at the copy of ξ; added last, so a zero drive
+   * gives bit for bit the result without one) back into Z[t] (the extra "pre"), and h_t = φ(z) into
+   * S.
    */
   private void activateFolded(int t, int batch, Pointer drive) {
     // Flat loops over a chunk of whole rows against the per-row vectors tiled over the chunk's
@@ -809,9 +857,9 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
   }
 
   /**
-   * Step t of the fused φ-inside forward pass (after its product into P[t] = d_t), whole rows at
-   * a time: F[t] = φ(d_t), then k_t = (1−α)⊙k_{t−1} + F[t] into S — the ND4J path's ops in the
-   * same order (tanh: {@link FloatActivations#tanh}, within a few ulp of ND4J's).
+   * Step t of the fused φ-inside forward pass (after its product into P[t] = d_t), whole rows at a
+   * time: F[t] = φ(d_t), then k_t = (1−α)⊙k_{t−1} + F[t] into S — the ND4J path's ops in the same
+   * order (tanh: {@link FloatActivations#tanh}, within a few ulp of ND4J's).
    */
   private void insideStepFused(int t, int batch) {
     int h = hidden;
@@ -853,9 +901,9 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
   }
 
   /**
-   * Step t of the fused φ-inside backward pass: E_t = (α⊙φ′(d_t))⊙δh_t (+ dL/dpre_t) into Q[t]
-   * (φ′ read off F: 1 − F² for tanh, [F &gt; 0]·(1 − slope) + slope for the ReLUs, as the ND4J
-   * path computes it).
+   * Step t of the fused φ-inside backward pass: E_t = (α⊙φ′(d_t))⊙δh_t (+ dL/dpre_t) into Q[t] (φ′
+   * read off F: 1 − F² for tanh, [F &gt; 0]·(1 − slope) + slope for the ReLUs, as the ND4J path
+   * computes it).
    */
   private void insideBackwardFused(Pointer dLdh, Pointer dLdPre, int t, int batch) {
     int h = hidden;
@@ -917,11 +965,10 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
   }
 
   /**
-   * Step t of the fused backward pass (B·H elements), whole rows at a time: δ_t = δh_t⊙φ′(h_t)
-   * (+ dL/dpre_t) back into dL/dh, where the recursion and the weight gradients read it. φ′ is
-   * read off h_t: m = min(1,
-   * max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0 (denormals included) and 0 otherwise, and δ =
-   * m·g + (1−m)·(slope·g) is then exactly g resp. slope·g, without a branch.
+   * Step t of the fused backward pass (B·H elements), whole rows at a time: δ_t = δh_t⊙φ′(h_t) (+
+   * dL/dpre_t) back into dL/dh, where the recursion and the weight gradients read it. φ′ is read
+   * off h_t: m = min(1, max(h, 0)·10³⁸·10³⁸) is 1 for every h &gt; 0 (denormals included) and 0
+   * otherwise, and δ = m·g + (1−m)·(slope·g) is then exactly g resp. slope·g, without a branch.
    */
   private void backwardStepFused(Pointer dLdh, Pointer dLdPre, int t, int batch) {
     int h = hidden;
@@ -980,12 +1027,15 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
   // --------------------------------------------------------------- backward
 
   /**
-   * BPTT from dL/dh and dL/dpre. dL/dpre {@code [T, B, H]} (any order or type; only read) is
-   * added where dL/dz (φ outside) or dL/dd (φ inside) is formed at each step, before the
-   * recursion uses it. The runtime has checked names and shapes.
+   * BPTT from dL/dh and dL/dpre. dL/dpre {@code [T, B, H]} (any order or type; only read) is added
+   * where dL/dz (φ outside) or dL/dd (φ inside) is formed at each step, before the recursion uses
+   * it. The runtime has checked names and shapes.
    */
   @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  public void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
     INDArray dLdPre = dLdExtras.get(PRE);
     int steps = lastTrajectory.steps();
@@ -1031,20 +1081,80 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
         backwardStepFused(gPointer, gpPointer, t, batch);
         if (folded) {
           // [dW_in | db] += δ_tᵀ·X_a[t] while δ_t is still in cache (one pass less over δ)
-          Blas.gemm(true, false, hidden, cols, batch, 1.0, gPointer, t * bh, hidden, inputsPointer,
-              (long) t * batch * cols, cols, t == steps - 1 ? 0.0 : 1.0, gradInPointer, 0, cols);
+          Blas.gemm(
+              true,
+              false,
+              hidden,
+              cols,
+              batch,
+              1.0,
+              gPointer,
+              t * bh,
+              hidden,
+              inputsPointer,
+              (long) t * batch * cols,
+              cols,
+              t == steps - 1 ? 0.0 : 1.0,
+              gradInPointer,
+              0,
+              cols);
         }
         if (t > 0) {
-          Blas.gemm(false, false, batch, hidden, hidden, 1.0, gPointer, t * bh, hidden,
-              recPointer, 0, hidden, 1.0, gPointer, (t - 1) * bh, hidden);
+          Blas.gemm(
+              false,
+              false,
+              batch,
+              hidden,
+              hidden,
+              1.0,
+              gPointer,
+              t * bh,
+              hidden,
+              recPointer,
+              0,
+              hidden,
+              1.0,
+              gPointer,
+              (t - 1) * bh,
+              hidden);
         }
       }
       // dW_rec = Σ_t δ_tᵀ·h_{t−1}: step 1 against h_0, the rest against h_1..h_{T−1}.
-      Blas.gemm(true, false, hidden, hidden, batch, 1.0, gPointer, 0, hidden, h0Pointer, 0,
-          hidden, 0.0, gradRecPointer, 0, hidden);
+      Blas.gemm(
+          true,
+          false,
+          hidden,
+          hidden,
+          batch,
+          1.0,
+          gPointer,
+          0,
+          hidden,
+          h0Pointer,
+          0,
+          hidden,
+          0.0,
+          gradRecPointer,
+          0,
+          hidden);
       if (steps > 1) {
-        Blas.gemm(true, false, hidden, hidden, (steps - 1) * batch, 1.0, gPointer, bh, hidden,
-            statesPointer, 0, hidden, 1.0, gradRecPointer, 0, hidden);
+        Blas.gemm(
+            true,
+            false,
+            hidden,
+            hidden,
+            (steps - 1) * batch,
+            1.0,
+            gPointer,
+            bh,
+            hidden,
+            statesPointer,
+            0,
+            hidden,
+            1.0,
+            gradRecPointer,
+            0,
+            hidden);
       }
       delta = grad2d;
       deltaFirst = g[0];
@@ -1062,8 +1172,23 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
         for (int t = steps - 1; t >= 0; t--) {
           insideBackwardFused(gPointer, gpPointer, t, batch);
           if (t > 0) {
-            Blas.gemm(false, false, batch, hidden, hidden, 1.0, derivPointer, t * bh, hidden,
-                wMaskedPointer, 0, hidden, 1.0, gPointer, (t - 1) * bh, hidden);
+            Blas.gemm(
+                false,
+                false,
+                batch,
+                hidden,
+                hidden,
+                1.0,
+                derivPointer,
+                t * bh,
+                hidden,
+                wMaskedPointer,
+                0,
+                hidden,
+                1.0,
+                gPointer,
+                (t - 1) * bh,
+                hidden);
             insideLeakFused(gPointer, t, batch);
           }
         }
@@ -1168,7 +1293,8 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
 
   /** Whether {@code a} is a C-ordered, densely strided array of the network's type. */
   private boolean dense(INDArray a) {
-    return a.dataType() == dataType && a.ordering() == 'c'
+    return a.dataType() == dataType
+        && a.ordering() == 'c'
         && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
   }
 
@@ -1209,8 +1335,10 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
       inputsPointer = HostLoops.pointer(inputsFlat);
       phiPointer = inside ? HostLoops.pointer(phiFlat) : null;
       // flat chunks (activateFused) or whole rows (the folded loops), whichever is longer
-      int n = Math.max(Math.min(batch * hidden, CHUNK),
-          Math.min(batch, Math.max(1, CHUNK / hidden)) * hidden);
+      int n =
+          Math.max(
+              Math.min(batch * hidden, CHUNK),
+              Math.min(batch, Math.max(1, CHUNK / hidden)) * hidden);
       if (isFloat && (fa == null || fa.length < n)) {
         fa = new float[n];
         fb = new float[n];

@@ -15,9 +15,9 @@ import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * The leaky RNN with one trainable timescale τ per neuron of Khajehabdollahi, Zeraati,
- * Giannakakis, Schäfer, Martius and Levina, "Emergent mechanisms for long timescales depend on
- * training curriculum and affect performance in memory tasks", ICLR 2024 (arXiv 2309.12927).
+ * The leaky RNN with one trainable timescale τ per neuron of Khajehabdollahi, Zeraati, Giannakakis,
+ * Schäfer, Martius and Levina, "Emergent mechanisms for long timescales depend on training
+ * curriculum and affect performance in memory tasks", ICLR 2024 (arXiv 2309.12927).
  *
  * <p>With τ̃ = max(τ, 1) per neuron, α = 1/τ̃, W the recurrent matrix with its diagonal held at 0
  * (no self-connections) and row vectors (one row per sequence):
@@ -35,22 +35,22 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>φ is leaky-ReLU (slope 0.01, the paper's), ReLU or tanh. Because of the clamp, a τ below 1
  * gets zero gradient; above 1, dα/dτ = −1/τ².
  *
- * <p>Parameters (names as in checkpoints and gradient maps; H hidden units, I inputs):
- * {@code w_in [H, I]}, {@code b_in [H]}, {@code w_rec [H, H]}, {@code b_rec [H]}, {@code taus [H]}.
- * Weights and biases start like PyTorch's {@code Linear}: U(−1/√fan_in, 1/√fan_in) with fan_in = I
- * for the input and H for the recurrent layer; the diagonal of {@code w_rec} starts (and stays
- * effectively) at 0. τ starts U(tau-init-min, tau-init-max) when trainable; otherwise every neuron
- * has {@code fixed-tau} and {@code taus} is a non-trainable parameter. The initial state is
- * h_0 = h0-scale·U(0, 1) per unit and sequence.
+ * <p>Parameters (names as in checkpoints and gradient maps; H hidden units, I inputs): {@code w_in
+ * [H, I]}, {@code b_in [H]}, {@code w_rec [H, H]}, {@code b_rec [H]}, {@code taus [H]}. Weights and
+ * biases start like PyTorch's {@code Linear}: U(−1/√fan_in, 1/√fan_in) with fan_in = I for the
+ * input and H for the recurrent layer; the diagonal of {@code w_rec} starts (and stays effectively)
+ * at 0. τ starts U(tau-init-min, tau-init-max) when trainable; otherwise every neuron has {@code
+ * fixed-tau} and {@code taus} is a non-trainable parameter. The initial state is h_0 =
+ * h0-scale·U(0, 1) per unit and sequence.
  *
  * <p>Shapes: inputs {@code [T, B, I]}, h_0 {@code [B, H]}, hidden states {@code [T, B, H]}.
  *
  * <p><b>Extras.</b> {@link engram.api.Trajectory#extras()} holds {@code pre} {@code [T, B, H]}, the
  * argument of φ at every step: (1−α)⊙h_{t−1} + α⊙(h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in + ξ_t) for
- * φ outside, h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in + ξ_t for φ inside. It is differentiable
- * ({@code Network.differentiableExtras()} = {pre}): the four-argument {@code Network.backward}
- * accepts dL/dpre next to dL/dh (for regularizers on the pre-activations); any other name is an
- * {@link IllegalArgumentException}. Like the hidden states it is valid until the next forward call.
+ * φ outside, h_{t−1}·Wᵀ + b_rec + x_t·W_inᵀ + b_in + ξ_t for φ inside. It is differentiable ({@code
+ * Network.differentiableExtras()} = {pre}): the four-argument {@code Network.backward} accepts
+ * dL/dpre next to dL/dh (for regularizers on the pre-activations); any other name is an {@link
+ * IllegalArgumentException}. Like the hidden states it is valid until the next forward call.
  */
 public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, SequenceKernel.Provider {
 
@@ -76,7 +76,9 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
   public enum RecurrentInit {
     /** U(−1/√H, 1/√H), like PyTorch's Linear (the timescales paper's model). */
     UNIFORM,
-    /** N(0, g²/H) off the diagonal (Sompolinsky et al. 1988; the rate RNNs of the geometry paper). */
+    /**
+     * N(0, g²/H) off the diagonal (Sompolinsky et al. 1988; the rate RNNs of the geometry paper).
+     */
     GAUSSIAN
   }
 
@@ -88,7 +90,9 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
       @Doc("Slope of leaky-relu for negative arguments (dimensionless, ≥ 0); ignored otherwise.")
           double leakySlope,
       @Doc("Where φ is applied: outside the leak (the paper's model) or inside it.") Phi phi,
-      @Doc("Whether each neuron's timescale τ (in time steps) is trained; false fixes all at fixed-tau.")
+      @Doc(
+              "Whether each neuron's timescale τ (in time steps) is trained; false fixes all at"
+                  + " fixed-tau.")
           boolean trainTau,
       @Doc("Lower end of the uniform initial distribution of a trainable τ (time steps).")
           double tauInitMin,
@@ -98,11 +102,15 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
           double fixedTau,
       @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation units).")
           double h0Scale,
-      @Doc("Initial recurrent weights: uniform U(−1/√H, 1/√H) (PyTorch's, the timescales paper's) or"
-          + " gaussian N(0, gain²/H) (the classic rate-RNN init; gain > 1 is the chaotic regime).")
+      @Doc(
+              "Initial recurrent weights: uniform U(−1/√H, 1/√H) (PyTorch's, the timescales"
+                  + " paper's) or gaussian N(0, gain²/H) (the classic rate-RNN init; gain > 1 is"
+                  + " the chaotic regime).")
           RecurrentInit recurrentInit,
-      @Doc("Gain g of the gaussian recurrent init, W ~ N(0, g²/H) (dimensionless, ≥ 0); ignored for"
-          + " uniform.") double gain) {
+      @Doc(
+              "Gain g of the gaussian recurrent init, W ~ N(0, g²/H) (dimensionless, ≥ 0); ignored"
+                  + " for uniform.")
+          double gain) {
 
     /** Validates every component; messages start with the kebab-case key. */
     public Config {
@@ -119,8 +127,18 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
 
     /** The paper's settings: 500 units, leaky-ReLU outside the leak, trainable τ ~ U(1, 2). */
     public static Config defaults() {
-      return new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1,
-          RecurrentInit.UNIFORM, 1.0);
+      return new Config(
+          500,
+          Nonlinearity.LEAKY_RELU,
+          0.01,
+          Phi.OUTSIDE,
+          true,
+          1.0,
+          2.0,
+          1.0,
+          0.1,
+          RecurrentInit.UNIFORM,
+          1.0);
     }
   }
 
@@ -174,6 +192,7 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
     boolean outsideRelu = k.phi() == Phi.OUTSIDE && k.nonlinearity() != Nonlinearity.TANH;
     boolean insideFloat = k.phi() == Phi.INSIDE && c.dataType() == DataType.FLOAT;
     return outsideRelu || insideFloat
-        ? Optional.of(new LeakyRnnKernel(c, c.inputSize())) : Optional.empty();
+        ? Optional.of(new LeakyRnnKernel(c, c.inputSize()))
+        : Optional.empty();
   }
 }

@@ -47,16 +47,22 @@ final class LstmCell implements Cell {
   private final int hidden;
   private final int inputs;
   private final DataType dataType;
+
   /** {@code w_ih [4H, I]}, live (the kernel reads it). */
   final INDArray wIh;
+
   /** {@code w_hh [4H, H]}, live. */
   final INDArray wHh;
+
   /** {@code b_ih [4H]}, live. */
   final INDArray bIh;
+
   /** {@code b_hh [4H]}, live. */
   final INDArray bHh;
+
   /** {@code taus [H]}, live, with the leak; null without it (no {@code taus} parameter then). */
   final INDArray taus;
+
   private final List<Parameter> parameters;
   private final Map<String, Integer> extras;
 
@@ -79,8 +85,17 @@ final class LstmCell implements Cell {
     wHh = w.wHh();
     bIh = w.bIh();
     bHh = w.bHh();
-    taus = config.tauLeak() ? Tau.initial(rng, config.trainTau(), config.tauInitMin(),
-        config.tauInitMax(), config.fixedTau(), hidden, dataType) : null;
+    taus =
+        config.tauLeak()
+            ? Tau.initial(
+                rng,
+                config.trainTau(),
+                config.tauInitMin(),
+                config.tauInitMax(),
+                config.fixedTau(),
+                hidden,
+                dataType)
+            : null;
     parameters = w.parameters(taus, config.trainTau());
     Map<String, Integer> widths = new LinkedHashMap<>();
     for (String name : List.of("c", "i", "f", "g", "o")) {
@@ -123,8 +138,14 @@ final class LstmCell implements Cell {
   /** [h_0 | c_0] with h_0 zero or h0-scale·U(0, 1) (as configured) and c_0 = 0. */
   @Override
   public INDArray initialState(int batch, RandomGenerator rng) {
-    INDArray h0 = Init.initialState(batch, hidden, config.initialState() == InitialState.ZERO,
-        config.h0Scale(), rng, dataType);
+    INDArray h0 =
+        Init.initialState(
+            batch,
+            hidden,
+            config.initialState() == InitialState.ZERO,
+            config.h0Scale(),
+            rng,
+            dataType);
     return Nd4j.hstack(h0, Nd4j.zeros(dataType, batch, hidden));
   }
 
@@ -137,8 +158,8 @@ final class LstmCell implements Cell {
   @Override
   public Step step(INDArray s, INDArray x, INDArray drive) {
     INDArray h = block(s, 0);
-    INDArray z = x.mmul(wIh.transpose()).addiRowVector(bIh)
-        .addi(h.mmul(wHh.transpose())).addiRowVector(bHh);
+    INDArray z =
+        x.mmul(wIh.transpose()).addiRowVector(bIh).addi(h.mmul(wHh.transpose())).addiRowVector(bHh);
     INDArray i = Transforms.sigmoid(block(z, 0), true);
     INDArray f = Transforms.sigmoid(block(z, 1), true);
     INDArray g = Transforms.tanh(block(z, 2), true);
@@ -151,13 +172,18 @@ final class LstmCell implements Cell {
       INDArray alpha = alpha();
       hNext = h.mulRowVector(alpha.rsub(1.0)).addi(u.mulRowVector(alpha));
     }
-    return new Step(s, x, drive, Nd4j.hstack(hNext, c),
-        Map.of("c", c, "i", i, "f", f, "g", g, "o", o), Map.of("tanh_c", tanhC, "u", u));
+    return new Step(
+        s,
+        x,
+        drive,
+        Nd4j.hstack(hNext, c),
+        Map.of("c", c, "i", i, "f", f, "g", g, "o", o),
+        Map.of("tanh_c", tanhC, "u", u));
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     INDArray i = step.extras().get("i");
     INDArray f = step.extras().get("f");
     INDArray g = step.extras().get("g");
@@ -175,11 +201,12 @@ final class LstmCell implements Cell {
       gParameters.get("taus").addi(dAlpha.muli(alpha).muli(alpha).muli(passes).negi());
     }
     INDArray dc = block(gNext, 1).add(e.mul(o).muli(tanhC.mul(tanhC).rsubi(1.0)));
-    INDArray dz = Nd4j.hstack(
-        dc.mul(g).muli(sigmoidSlope(i)),
-        dc.mul(block(step.previous(), 1)).muli(sigmoidSlope(f)),
-        dc.mul(i).muli(g.mul(g).rsubi(1.0)),
-        e.mul(tanhC).muli(sigmoidSlope(o)));
+    INDArray dz =
+        Nd4j.hstack(
+            dc.mul(g).muli(sigmoidSlope(i)),
+            dc.mul(block(step.previous(), 1)).muli(sigmoidSlope(f)),
+            dc.mul(i).muli(g.mul(g).rsubi(1.0)),
+            e.mul(tanhC).muli(sigmoidSlope(o)));
     gParameters.get("w_ih").addi(dz.transpose().mmul(step.input()));
     gParameters.get("w_hh").addi(dz.transpose().mmul(h));
     INDArray db = dz.sum(0);

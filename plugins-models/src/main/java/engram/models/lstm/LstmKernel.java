@@ -41,8 +41,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * gates of step t computed as a {@code [4H, B]} block, each gate is a contiguous {@code [H, B]}
  * slab that one bulk copy moves between the native buffer and the Java loops, and a gemm writes
  * only into contiguous outputs. Internally the gate rows are ordered <b>o, i, f, g</b> (PyTorch's
- * are i, f, g, o), so that the σ gates are contiguous and the companion block Q below lines up
- * with them. {@link #prepare} copies the parameters into this order at every forward pass; {@link
+ * are i, f, g, o), so that the σ gates are contiguous and the companion block Q below lines up with
+ * them. {@link #prepare} copies the parameters into this order at every forward pass; {@link
  * #backward} copies the gradients back.
  *
  * <h2>Forward</h2>
@@ -60,10 +60,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *          Q_t[tanh c] = tanh(c_t),  h_t = o⊙tanh(c_t) → S_{t+1}[h]
  * </pre>
  *
- * With the τ leak the hidden rows of S hold k = h/α (per neuron) and the h-columns of W are
- * scaled by α, so that W·S is unchanged; the loop adds (1−α)⊙k_{t−1} (k_t = (1−α)⊙k_{t−1} +
- * o⊙tanh(c_t)). After the loop h_1..h_T are transposed into the trajectory {@code [T, B, H]}
- * (times α with the leak) in Java, one step's block at a time.
+ * With the τ leak the hidden rows of S hold k = h/α (per neuron) and the h-columns of W are scaled
+ * by α, so that W·S is unchanged; the loop adds (1−α)⊙k_{t−1} (k_t = (1−α)⊙k_{t−1} + o⊙tanh(c_t)).
+ * After the loop h_1..h_T are transposed into the trajectory {@code [T, B, H]} (times α with the
+ * leak) in Java, one step's block at a time.
  *
  * <h2>Backward</h2>
  *
@@ -91,33 +91,33 @@ import org.nd4j.linalg.factory.Nd4j;
  * step-by-step runner does. The hidden rows of S (k = h/α with the leak: the same mask per unit)
  * hold the clamped h_t, from h_0 ⊙ keep on. Q keeps the unclamped c_t, the extra {@code c} as the
  * cell's steps report it; where c_t is the state (c_{t−1} in the next step's c and in D[f]) the
- * loops read it times keep. Backward, δh_t times keep goes back into δH where it is first read
- * (so the leak's term and dL/dτ see the clamped gradient) and the carry Y, dL/dc_t, is multiplied
- * by keep before δc is formed. Without a mask none of this work is done.
+ * loops read it times keep. Backward, δh_t times keep goes back into δH where it is first read (so
+ * the leak's term and dL/dτ see the clamped gradient) and the carry Y, dL/dc_t, is multiplied by
+ * keep before δc is formed. Without a mask none of this work is done.
  *
  * <h2>Why the loops look as they do</h2>
  *
  * ND4J 1.0.0-M2.1's Sigmoid and Tanh are not vectorised and, on a step's block, cost more than the
  * step's gemm; the loops of {@link FloatActivations} are. Each loop stores into one array (C2
- * vectorises those, not loops that store into several), each chunk of a step is a method of its
- * own (inside the whole step loop C2 left the code in C1 for many calls), and chunks of {@link
- * #CHUNK} elements keep the Java scratch in L1/L2. The arithmetic follows the equations above in
- * their order. See LstmTiming under src/test for the kernel's speed against the cell's.
+ * vectorises those, not loops that store into several), each chunk of a step is a method of its own
+ * (inside the whole step loop C2 left the code in C1 for many calls), and chunks of {@link #CHUNK}
+ * elements keep the Java scratch in L1/L2. The arithmetic follows the equations above in their
+ * order. See LstmTiming under src/test for the kernel's speed against the cell's.
  *
  * <h2>Buffers</h2>
  *
  * Buffers are allocated for the largest T·B seen and reused for smaller ones; per-shape views are
  * built once per shape. The trajectory's hidden states, s_0 and every extra live in buffers of
- * their own and start at offset 0: ND4J 1.0.0-M2.1 returns an empty scalar for {@code
- * slice(T−1)} of a view at a non-zero offset. The extras are copied from SIG and Q (transposed)
- * only when {@link Trajectory#extras()} is first called, and refused for a stale trajectory.
- * Memory: about 9·T·B·H elements (11 with a trained τ; plus 5·T·B·H once extras are read). One
- * thread at a time.
+ * their own and start at offset 0: ND4J 1.0.0-M2.1 returns an empty scalar for {@code slice(T−1)}
+ * of a view at a non-zero offset. The extras are copied from SIG and Q (transposed) only when
+ * {@link Trajectory#extras()} is first called, and refused for a stale trajectory. Memory: about
+ * 9·T·B·H elements (11 with a trained τ; plus 5·T·B·H once extras are read). One thread at a time.
  */
 final class LstmKernel implements SequenceKernel.ClampsState {
 
   /** Elements per chunk of the step loops: their Java scratch stays in L1/L2. */
   static final int CHUNK = 2048;
+
   private static final String[] EXTRAS = {"c", "i", "f", "g", "o"};
 
   private final int hidden;
@@ -301,8 +301,8 @@ final class LstmKernel implements SequenceKernel.ClampsState {
     int steps = Math.toIntExact(x.size(0));
     int batch = Math.toIntExact(x.size(1));
     if (s0 == null || s0.rank() != 2 || s0.size(0) != batch || s0.size(1) != 2L * hidden) {
-      throw new IllegalArgumentException("s0 must be [" + batch + ", " + 2 * hidden + "], was "
-          + Shapes.shapeOf(s0));
+      throw new IllegalArgumentException(
+          "s0 must be [" + batch + ", " + 2 * hidden + "], was " + Shapes.shapeOf(s0));
     }
     lastTrajectory = null;
     generation++;
@@ -329,8 +329,23 @@ final class LstmKernel implements SequenceKernel.ClampsState {
     Pointer sigP = HostLoops.pointer(sigFlat);
     Pointer comp = HostLoops.pointer(companionFlat);
     for (int t = 0; t < steps; t++) {
-      Blas.gemm(false, false, 4 * hidden, batch, augmented, 1.0, w, 0, augmented, state, t * kb,
-          batch, 0.0, gate, 0, batch);
+      Blas.gemm(
+          false,
+          false,
+          4 * hidden,
+          batch,
+          augmented,
+          1.0,
+          w,
+          0,
+          augmented,
+          state,
+          t * kb,
+          batch,
+          0.0,
+          gate,
+          0,
+          batch);
       for (int e0 = 0; e0 < hb; e0 += CHUNK) {
         forwardChunk(state, gate, sigP, comp, t, hb, kb, e0, Math.min(CHUNK, hb - e0));
       }
@@ -350,8 +365,16 @@ final class LstmKernel implements SequenceKernel.ClampsState {
    * Elements [e0, e0 + len) of forward step t (a method of its own, so that C2 compiles it early
    * and whole: as part of the step loop it stayed in C1's code for many calls).
    */
-  private void forwardChunk(Pointer state, Pointer gate, Pointer sigP, Pointer comp, int t, int hb,
-      long kb, int e0, int len) {
+  private void forwardChunk(
+      Pointer state,
+      Pointer gate,
+      Pointer sigP,
+      Pointer comp,
+      int t,
+      int hb,
+      long kb,
+      int e0,
+      int len) {
     long qb = 3L * hb;
     long sigAt = t * qb;
     float[] o = scratch[0];
@@ -451,8 +474,8 @@ final class LstmKernel implements SequenceKernel.ClampsState {
       for (int u = 0; u < hidden; u++) {
         // α was computed in float (Tau's update), so these casts are exact.
         Arrays.fill(alphaColsHost, u * batch, (u + 1) * batch, (float) alphaHost[u]);
-        Arrays.fill(oneMinusAlphaColsHost, u * batch, (u + 1) * batch,
-            (float) oneMinusAlphaHost[u]);
+        Arrays.fill(
+            oneMinusAlphaColsHost, u * batch, (u + 1) * batch, (float) oneMinusAlphaHost[u]);
       }
     }
   }
@@ -468,8 +491,8 @@ final class LstmKernel implements SequenceKernel.ClampsState {
     }
     int h = hidden;
     if (keep.length() != 2L * h) {
-      throw new IllegalArgumentException("keep must have the state's " + 2 * h + " entries, had "
-          + keep.length());
+      throw new IllegalArgumentException(
+          "keep must have the state's " + 2 * h + " entries, had " + keep.length());
     }
     double[] mask = keep.castTo(DataType.DOUBLE).reshape(2L * h).toDoubleVector();
     int n = h * batch;
@@ -497,12 +520,15 @@ final class LstmKernel implements SequenceKernel.ClampsState {
    * @param gradients w_ih, w_hh, b_ih, b_hh (and taus when trained), overwritten with dL/dθ
    */
   @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  public void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
     Shapes.checkLatest(trajectory, lastTrajectory);
     if (!dLdExtras.isEmpty()) {
-      throw new IllegalArgumentException("lstm cannot backpropagate from its extras "
-          + dLdExtras.keySet());
+      throw new IllegalArgumentException(
+          "lstm cannot backpropagate from its extras " + dLdExtras.keySet());
     }
     int steps = lastTrajectory.steps;
     int batch = lastTrajectory.batch;
@@ -543,8 +569,12 @@ final class LstmKernel implements SequenceKernel.ClampsState {
   private void backwardLoop(INDArray dLdh, int steps, int batch) {
     int hb = hidden * batch;
     long kb = (long) augmented * batch;
-    INDArray source = dLdh.dataType() == DataType.FLOAT && dLdh.ordering() == 'c'
-        && Shape.hasDefaultStridesForShape(dLdh) ? dLdh : dLdh.castTo(DataType.FLOAT).dup('c');
+    INDArray source =
+        dLdh.dataType() == DataType.FLOAT
+                && dLdh.ordering() == 'c'
+                && Shape.hasDefaultStridesForShape(dLdh)
+            ? dLdh
+            : dLdh.castTo(DataType.FLOAT).dup('c');
     Pointer src = HostLoops.pointer(source);
     Pointer gh = HostLoops.pointer(gradHFlat);
     for (int t = 0; t < steps; t++) {
@@ -565,17 +595,47 @@ final class LstmKernel implements SequenceKernel.ClampsState {
         backwardChunk(gh, sigP, comp, d, t, hb, e0);
       }
       if (t > 0) {
-        Blas.gemm(false, false, hidden, batch, 4 * hidden, 1.0, rec, 0, 4 * hidden, d, 0, batch,
-            1.0, gh, (long) (t - 1) * hb, batch);
+        Blas.gemm(
+            false,
+            false,
+            hidden,
+            batch,
+            4 * hidden,
+            1.0,
+            rec,
+            0,
+            4 * hidden,
+            d,
+            0,
+            batch,
+            1.0,
+            gh,
+            (long) (t - 1) * hb,
+            batch);
       }
-      Blas.gemm(false, true, 4 * hidden, augmented, batch, 1.0, d, 0, batch, state, t * kb, batch,
-          last ? 0.0 : 1.0, gw, 0, augmented);
+      Blas.gemm(
+          false,
+          true,
+          4 * hidden,
+          augmented,
+          batch,
+          1.0,
+          d,
+          0,
+          batch,
+          state,
+          t * kb,
+          batch,
+          last ? 0.0 : 1.0,
+          gw,
+          0,
+          augmented);
     }
   }
 
   /** Elements [e0, e0 + CHUNK) ∩ [0, H·B) of backward step t (a method of its own, as forward). */
-  private void backwardChunk(Pointer gh, Pointer sigP, Pointer comp, Pointer d, int t, int hb,
-      int e0) {
+  private void backwardChunk(
+      Pointer gh, Pointer sigP, Pointer comp, Pointer d, int t, int hb, int e0) {
     long at = t * 3L * hb;
     float[] dh = scratch[0];
     float[] o = scratch[1]; // o, then D[o]
@@ -655,12 +715,17 @@ final class LstmKernel implements SequenceKernel.ClampsState {
     long bh = (long) batch * hidden;
     long rows = (long) steps * batch;
     INDArray diff = buffers.view(diffFlat, 0, steps, batch, hidden);
-    Nd4j.exec(new SubOp(buffers.view(hiddenFlat, 0, batch, hidden), h0View,
-        buffers.view(diffFlat, 0, batch, hidden)));
+    Nd4j.exec(
+        new SubOp(
+            buffers.view(hiddenFlat, 0, batch, hidden),
+            h0View,
+            buffers.view(diffFlat, 0, batch, hidden)));
     if (steps > 1) {
-      Nd4j.exec(new SubOp(buffers.view(hiddenFlat, bh, rows - batch, hidden),
-          buffers.view(hiddenFlat, 0, rows - batch, hidden),
-          buffers.view(diffFlat, bh, rows - batch, hidden)));
+      Nd4j.exec(
+          new SubOp(
+              buffers.view(hiddenFlat, bh, rows - batch, hidden),
+              buffers.view(hiddenFlat, 0, rows - batch, hidden),
+              buffers.view(diffFlat, bh, rows - batch, hidden)));
     }
     INDArray diffT = buffers.view(diffTFlat, 0, steps, hidden, batch);
     diffT.assign(diff.permute(0, 2, 1));
@@ -725,15 +790,19 @@ final class LstmKernel implements SequenceKernel.ClampsState {
     sHidden0 = buffers.view(stateFlat, 0, hidden, batch);
     qC0 = buffers.view(companionFlat, 2 * hb, hidden, batch);
     // The row of ones of every S_t (the bias input); the other rows are written by every forward.
-    buffers.view(stateFlat, (long) (hidden + inputs) * batch, new long[] {steps + 1, batch},
-        new long[] {kb, 1}).assign(1.0);
-    sInputs = buffers.view(stateFlat, hb, new long[] {steps, inputs, batch},
-        new long[] {kb, batch, 1});
+    buffers
+        .view(
+            stateFlat,
+            (long) (hidden + inputs) * batch,
+            new long[] {steps + 1, batch},
+            new long[] {kb, 1})
+        .assign(1.0);
+    sInputs =
+        buffers.view(stateFlat, hb, new long[] {steps, inputs, batch}, new long[] {kb, batch, 1});
     hiddenView = buffers.view(hiddenFlat, 0, steps, batch, hidden);
     s0View = buffers.view(s0Flat, 0, batch, 2L * hidden);
     h0View = buffers.view(s0Flat, 0, new long[] {batch, hidden}, new long[] {2L * hidden, 1});
-    c0View = buffers.view(s0Flat, hidden, new long[] {batch, hidden},
-        new long[] {2L * hidden, 1});
+    c0View = buffers.view(s0Flat, hidden, new long[] {batch, hidden}, new long[] {2L * hidden, 1});
     int n = Math.toIntExact(hb);
     if (blockA == null || blockA.length < n) {
       blockA = new float[n];

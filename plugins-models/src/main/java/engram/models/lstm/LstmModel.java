@@ -16,9 +16,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * The long short-term memory cell of Hochreiter and Schmidhuber, "Long short-term memory", Neural
- * Computation 9(8), 1997, in the form and with the conventions of PyTorch's {@code nn.LSTM}
- * (forget gate, no peepholes, two bias vectors), with an optional per-neuron trainable τ leak on
- * the hidden state.
+ * Computation 9(8), 1997, in the form and with the conventions of PyTorch's {@code nn.LSTM} (forget
+ * gate, no peepholes, two bias vectors), with an optional per-neuron trainable τ leak on the hidden
+ * state.
  *
  * <p>With row vectors (one row per sequence), σ the logistic function and ⊙ the elementwise
  * product:
@@ -36,17 +36,16 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p><b>Parameters</b> (names as in checkpoints and gradient maps; H hidden units, I inputs), named
  * and laid out like PyTorch's {@code weight_ih_l0}, {@code weight_hh_l0}, {@code bias_ih_l0},
- * {@code bias_hh_l0}, with the row blocks in PyTorch's order i, f, g, o:
- * {@code w_ih [4H, I]}, {@code w_hh [4H, H]}, {@code b_ih [4H]}, {@code b_hh [4H]}, and with the
- * leak only, {@code taus [H]}. All four start U(−1/√H, 1/√H), as in PyTorch. A checkpoint of this
- * model therefore loads into {@code torch.nn.LSTM(I, H)} by renaming the tensors (the two biases
- * are kept separate, as PyTorch keeps them, although only their sum matters; their gradients are
- * equal).
+ * {@code bias_hh_l0}, with the row blocks in PyTorch's order i, f, g, o: {@code w_ih [4H, I]},
+ * {@code w_hh [4H, H]}, {@code b_ih [4H]}, {@code b_hh [4H]}, and with the leak only, {@code taus
+ * [H]}. All four start U(−1/√H, 1/√H), as in PyTorch. A checkpoint of this model therefore loads
+ * into {@code torch.nn.LSTM(I, H)} by renaming the tensors (the two biases are kept separate, as
+ * PyTorch keeps them, although only their sum matters; their gradients are equal).
  *
  * <p><b>The τ leak acts on h only.</b> The spec's formula leaks the hidden state, h_t = (1 −
  * 1/τ̃)·h_{t−1} + (1/τ̃)·cell(h_{t−1}, x_t). The cell state c already has a learned,
- * input-dependent leak, the forget gate (c_t = f_t ⊙ c_{t−1} + …); leaking c as well would give
- * τ and f two knobs for the same thing and would muddy the forget-gate timescale τ_forget = 1/(1 −
+ * input-dependent leak, the forget gate (c_t = f_t ⊙ c_{t−1} + …); leaking c as well would give τ
+ * and f two knobs for the same thing and would muddy the forget-gate timescale τ_forget = 1/(1 −
  * ⟨f_t⟩) that analyses read off the LSTM. So the c recursion is the plain LSTM's with or without
  * the leak, and τ only slows down what the rest of the network (and the readout) sees. As in the
  * leaky RNN, τ̃ = max(τ, 1): a τ below 1 gets zero gradient; at τ = 1 the gradient passes (as
@@ -60,10 +59,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * and always c_0 = 0; a forward pass accepts any s_0, a non-zero c_0 included. Ablating a unit
  * holds both its h and its c at 0.
  *
- * <p><b>Extras.</b> {@link engram.api.Trajectory#extras()} holds, each {@code [T, B, H]}: {@code
- * c} (cell states c_1 … c_T) and the gate activations {@code i}, {@code f}, {@code g}, {@code o}
- * used at every step — everything an analyzer needs for the single-unit timescale τ_forget = 1/(1
- * − ⟨f_t⟩) of the timescales spec (mean of f over steps and sequences, per unit). Like the
+ * <p><b>Extras.</b> {@link engram.api.Trajectory#extras()} holds, each {@code [T, B, H]}: {@code c}
+ * (cell states c_1 … c_T) and the gate activations {@code i}, {@code f}, {@code g}, {@code o} used
+ * at every step — everything an analyzer needs for the single-unit timescale τ_forget = 1/(1 −
+ * ⟨f_t⟩) of the timescales spec (mean of f over steps and sequences, per unit). Like the
  * trajectory, they are valid until the next forward call. None of them is differentiable.
  *
  * <p><b>Implementations.</b> {@link #create} returns the cell ({@code LstmCell}: one step and its
@@ -85,20 +84,33 @@ public final class LstmModel implements Model<LstmModel.Config>, SequenceKernel.
   /** Configuration of the LSTM (YAML keys are the kebab-case component names). */
   public record Config(
       @Doc("Number of hidden units H (count); the cell state has H units too.") int hiddenSize,
-      @Doc("Whether the hidden state gets a per-neuron τ leak h = (1−1/τ)·h_prev + (1/τ)·cell"
-          + " (h only, not c); false is plain nn.LSTM.") boolean tauLeak,
-      @Doc("Lower end of the uniform initial distribution of a trainable τ (time steps); used only"
-          + " with tau-leak.") double tauInitMin,
-      @Doc("Upper end of the uniform initial distribution of a trainable τ (time steps); used only"
-          + " with tau-leak.") double tauInitMax,
-      @Doc("Whether each neuron's τ (time steps) is trained when tau-leak is on; false fixes all at"
-          + " fixed-tau.") boolean trainTau,
-      @Doc("The τ of every neuron when tau-leak is on and train-tau is false (time steps, ≥ 1; 1"
-          + " means no leak).") double fixedTau,
-      @Doc("Initial hidden state h_0: zero (the spec's) or random = h0-scale·U(0, 1); the initial"
-          + " cell state c_0 is 0.") InitialState initialState,
-      @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation units);"
-          + " used only with initial-state: random.")
+      @Doc(
+              "Whether the hidden state gets a per-neuron τ leak h = (1−1/τ)·h_prev + (1/τ)·cell"
+                  + " (h only, not c); false is plain nn.LSTM.")
+          boolean tauLeak,
+      @Doc(
+              "Lower end of the uniform initial distribution of a trainable τ (time steps); used"
+                  + " only with tau-leak.")
+          double tauInitMin,
+      @Doc(
+              "Upper end of the uniform initial distribution of a trainable τ (time steps); used"
+                  + " only with tau-leak.")
+          double tauInitMax,
+      @Doc(
+              "Whether each neuron's τ (time steps) is trained when tau-leak is on; false fixes all"
+                  + " at fixed-tau.")
+          boolean trainTau,
+      @Doc(
+              "The τ of every neuron when tau-leak is on and train-tau is false (time steps, ≥ 1; 1"
+                  + " means no leak).")
+          double fixedTau,
+      @Doc(
+              "Initial hidden state h_0: zero (the spec's) or random = h0-scale·U(0, 1); the"
+                  + " initial cell state c_0 is 0.")
+          InitialState initialState,
+      @Doc(
+              "Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation"
+                  + " units); used only with initial-state: random.")
           double h0Scale) {
 
     /** Validates every component; messages start with the kebab-case key. */
@@ -161,6 +173,7 @@ public final class LstmModel implements Model<LstmModel.Config>, SequenceKernel.
   @Override
   public Optional<SequenceKernel> kernel(Cell cell) {
     return cell instanceof LstmCell c && c.dataType() == DataType.FLOAT && Blas.AVAILABLE
-        ? Optional.of(new LstmKernel(c)) : Optional.empty();
+        ? Optional.of(new LstmKernel(c))
+        : Optional.empty();
   }
 }

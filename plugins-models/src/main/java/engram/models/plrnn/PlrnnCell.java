@@ -59,11 +59,12 @@ final class PlrnnCell implements Cell {
     double inBound = 1.0 / Math.sqrt(spec.inputSize());
     c = Init.uniform(rng, -inBound, inBound, dataType, hh, spec.inputSize());
     h = Nd4j.zeros(dataType, hh);
-    parameters = List.of(
-        new Parameter("a", a, true),
-        new Parameter("w", w, true, Constraint.zeroDiagonal(hh, w)),
-        new Parameter("c", c, true),
-        new Parameter("h", h, true));
+    parameters =
+        List.of(
+            new Parameter("a", a, true),
+            new Parameter("w", w, true, Constraint.zeroDiagonal(hh, w)),
+            new Parameter("c", c, true),
+            new Parameter("h", h, true));
   }
 
   DataType dataType() {
@@ -98,17 +99,15 @@ final class PlrnnCell implements Cell {
   @Override
   public Step step(INDArray z, INDArray x, INDArray drive) {
     INDArray r = Transforms.relu(z, true);
-    INDArray next = z.mulRowVector(a)
-        .addi(r.mmul(w.transpose()))
-        .addi(x.mmul(c.transpose()))
-        .addiRowVector(h);
-    return new Step(z, x, drive, next, Map.of("rates", Transforms.relu(next, true)),
-        Map.of("r", r));
+    INDArray next =
+        z.mulRowVector(a).addi(r.mmul(w.transpose())).addi(x.mmul(c.transpose())).addiRowVector(h);
+    return new Step(
+        z, x, drive, next, Map.of("rates", Transforms.relu(next, true)), Map.of("r", r));
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray g, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public StepGradients vjp(
+      Step step, INDArray g, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     INDArray z = step.previous();
     INDArray r = step.saved().get("r");
     INDArray active = z.gt(0.0).castTo(dataType);

@@ -19,16 +19,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * step (the oracle its tests compare it with), in float32 and float64 on ND4J's CPU backend, with
  * the state clamp of ablation ({@link SequenceKernel.ClampsState}). A step makes no ND4J op and
  * allocates nothing: its one product goes straight to OpenBLAS ({@link Blas}) and its elementwise
- * work is one pass of plain Java loops over the native buffers ({@link HostLoops}). The cell's
- * step allocates about six arrays and its VJP about ten, at 50–90 µs each on machines where fresh
- * native memory page-faults; this kernel allocates only when a larger T·B than before arrives.
+ * work is one pass of plain Java loops over the native buffers ({@link HostLoops}). The cell's step
+ * allocates about six arrays and its VJP about ten, at 50–90 µs each on machines where fresh native
+ * memory page-faults; this kernel allocates only when a larger T·B than before arrives.
  *
  * <h2>Equations</h2>
  *
  * Row vectors, one row per sequence; r = ReLU(z); keep the clamp's 0/1 mask over the H units (all
- * ones when nothing is ablated); W the cell's w (its diagonal held at 0 by core, which also
- * applies to the cell). With W_k = W·diag(keep) (the columns of clamped units zeroed) and z_0 ⊙=
- * keep:
+ * ones when nothing is ablated); W the cell's w (its diagonal held at 0 by core, which also applies
+ * to the cell). With W_k = W·diag(keep) (the columns of clamped units zeroed) and z_0 ⊙= keep:
  *
  * <pre>
  *   forward:  u_t = x_t·Cᵀ + h + r_{t−1}·W_kᵀ + a⊙z_{t−1}     (the cell's step, unclamped)
@@ -226,8 +225,8 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
     int batch = Math.toIntExact(x.size(1));
     Shapes.checkInitialState(z0, batch, hidden);
     if (keep != null && keep.length() != hidden) {
-      throw new IllegalArgumentException("keep must have " + hidden + " entries, was "
-          + Shapes.shapeOf(keep));
+      throw new IllegalArgumentException(
+          "keep must have " + hidden + " entries, was " + Shapes.shapeOf(keep));
     }
     lastTrajectory = null;
     shapeViews(steps, batch);
@@ -239,23 +238,53 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
     int cols = inputs + 1;
     long bh = (long) batch * hidden;
     // The input drive of every step at once: Z ← X_a·[C | h]ᵀ.
-    Blas.gemm(false, true, rows, hidden, cols, 1.0, inputsPointer, 0, cols, inPointer, 0, cols,
-        0.0, statesPointer, 0, hidden);
+    Blas.gemm(
+        false,
+        true,
+        rows,
+        hidden,
+        cols,
+        1.0,
+        inputsPointer,
+        0,
+        cols,
+        inPointer,
+        0,
+        cols,
+        0.0,
+        statesPointer,
+        0,
+        hidden);
     for (int t = 0; t < steps; t++) {
       Pointer prevRates = t == 0 ? r0Pointer : ratesPointer;
       Pointer prevStates = t == 0 ? z0Pointer : statesPointer;
       long prevAt = t == 0 ? 0 : (t - 1) * bh;
       long at = t * bh;
-      Blas.gemm(false, true, batch, hidden, hidden, 1.0, prevRates, prevAt, hidden, recPointer, 0,
-          hidden, 1.0, statesPointer, at, hidden);
+      Blas.gemm(
+          false,
+          true,
+          batch,
+          hidden,
+          hidden,
+          1.0,
+          prevRates,
+          prevAt,
+          hidden,
+          recPointer,
+          0,
+          hidden,
+          1.0,
+          statesPointer,
+          at,
+          hidden);
       if (isFloat) {
         chunks(batch, (e, n) -> forwardChunkFloat(prevStates, prevAt + e, at + e, n));
       } else {
         chunks(batch, (e, n) -> forwardChunkDouble(prevStates, prevAt + e, at + e, n));
       }
     }
-    lastTrajectory = new PlrnnTrajectory(hiddenView, s0View, Map.of("rates", ratesView), steps,
-        batch);
+    lastTrajectory =
+        new PlrnnTrajectory(hiddenView, s0View, Map.of("rates", ratesView), steps, batch);
     return lastTrajectory;
   }
 
@@ -311,8 +340,8 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
   }
 
   /**
-   * Reads the parameters and the clamp: W_k and [C | h] into their native matrices, a and keep
-   * into the loops' tiles.
+   * Reads the parameters and the clamp: W_k and [C | h] into their native matrices, a and keep into
+   * the loops' tiles.
    */
   private void prepare(INDArray keep) {
     clamped = keep != null;
@@ -385,35 +414,37 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
   private void readInitialState(INDArray z0, int batch) {
     INDArray dense = HostLoops.dense(z0, dataType) ? z0 : z0.castTo(dataType).dup('c');
     Pointer p = HostLoops.pointer(dense);
-    chunks(batch, (e, n) -> {
-      if (isFloat) {
-        float[] z = scratchF[0];
-        float[] r = scratchF[1];
-        HostLoops.get(p, e, z, n);
-        HostLoops.put(s0Pointer, e, z, n);
-        for (int i = 0; i < n; i++) {
-          z[i] = z[i] * keepTileF[i];
-        }
-        for (int i = 0; i < n; i++) {
-          r[i] = Math.max(z[i], 0f);
-        }
-        HostLoops.put(z0Pointer, e, z, n);
-        HostLoops.put(r0Pointer, e, r, n);
-      } else {
-        double[] z = scratchD[0];
-        double[] r = scratchD[1];
-        HostLoops.get(p, e, z, n);
-        HostLoops.put(s0Pointer, e, z, n);
-        for (int i = 0; i < n; i++) {
-          z[i] = z[i] * keepTileD[i];
-        }
-        for (int i = 0; i < n; i++) {
-          r[i] = Math.max(z[i], 0.0);
-        }
-        HostLoops.put(z0Pointer, e, z, n);
-        HostLoops.put(r0Pointer, e, r, n);
-      }
-    });
+    chunks(
+        batch,
+        (e, n) -> {
+          if (isFloat) {
+            float[] z = scratchF[0];
+            float[] r = scratchF[1];
+            HostLoops.get(p, e, z, n);
+            HostLoops.put(s0Pointer, e, z, n);
+            for (int i = 0; i < n; i++) {
+              z[i] = z[i] * keepTileF[i];
+            }
+            for (int i = 0; i < n; i++) {
+              r[i] = Math.max(z[i], 0f);
+            }
+            HostLoops.put(z0Pointer, e, z, n);
+            HostLoops.put(r0Pointer, e, r, n);
+          } else {
+            double[] z = scratchD[0];
+            double[] r = scratchD[1];
+            HostLoops.get(p, e, z, n);
+            HostLoops.put(s0Pointer, e, z, n);
+            for (int i = 0; i < n; i++) {
+              z[i] = z[i] * keepTileD[i];
+            }
+            for (int i = 0; i < n; i++) {
+              r[i] = Math.max(z[i], 0.0);
+            }
+            HostLoops.put(z0Pointer, e, z, n);
+            HostLoops.put(r0Pointer, e, r, n);
+          }
+        });
   }
 
   // --------------------------------------------------------------- backward
@@ -425,12 +456,15 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
    *     differentiable) or a gradient array is missing or misshapen
    */
   @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  public void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
     Shapes.checkLatest(trajectory, lastTrajectory);
     if (!dLdExtras.isEmpty()) {
-      throw new IllegalArgumentException("plrnn cannot backpropagate from its extras, was given "
-          + dLdExtras.keySet());
+      throw new IllegalArgumentException(
+          "plrnn cannot backpropagate from its extras, was given " + dLdExtras.keySet());
     }
     int steps = lastTrajectory.steps();
     int batch = lastTrajectory.batch();
@@ -453,8 +487,23 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
     }
     for (int t = steps - 1; t >= 1; t--) {
       // tmp = δ_{t+1}·W_k, then δ_t and da's sums (t counts from 0 here: g[t] is δ of z_{t+1}).
-      Blas.gemm(false, false, batch, hidden, hidden, 1.0, g, t * bh, hidden, recPointer, 0,
-          hidden, 0.0, tmpPointer, 0, hidden);
+      Blas.gemm(
+          false,
+          false,
+          batch,
+          hidden,
+          hidden,
+          1.0,
+          g,
+          t * bh,
+          hidden,
+          recPointer,
+          0,
+          hidden,
+          0.0,
+          tmpPointer,
+          0,
+          hidden);
       long at = t * bh;
       long back = (t - 1) * bh;
       chunks(batch, (e, n) -> backwardChunk(g, at + e, back + e, e, n));
@@ -463,14 +512,59 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
 
     // The weight products over all T·B rows.
     int cols = inputs + 1;
-    Blas.gemm(true, false, hidden, hidden, batch, 1.0, g, 0, hidden, r0Pointer, 0, hidden, 0.0,
-        gradRecPointer, 0, hidden);
+    Blas.gemm(
+        true,
+        false,
+        hidden,
+        hidden,
+        batch,
+        1.0,
+        g,
+        0,
+        hidden,
+        r0Pointer,
+        0,
+        hidden,
+        0.0,
+        gradRecPointer,
+        0,
+        hidden);
     if (steps > 1) {
-      Blas.gemm(true, false, hidden, hidden, (steps - 1) * batch, 1.0, g, bh, hidden,
-          ratesPointer, 0, hidden, 1.0, gradRecPointer, 0, hidden);
+      Blas.gemm(
+          true,
+          false,
+          hidden,
+          hidden,
+          (steps - 1) * batch,
+          1.0,
+          g,
+          bh,
+          hidden,
+          ratesPointer,
+          0,
+          hidden,
+          1.0,
+          gradRecPointer,
+          0,
+          hidden);
     }
-    Blas.gemm(true, false, hidden, cols, steps * batch, 1.0, g, 0, hidden, inputsPointer, 0,
-        cols, 0.0, gradInPointer, 0, cols);
+    Blas.gemm(
+        true,
+        false,
+        hidden,
+        cols,
+        steps * batch,
+        1.0,
+        g,
+        0,
+        hidden,
+        inputsPointer,
+        0,
+        cols,
+        0.0,
+        gradInPointer,
+        0,
+        cols);
 
     int hh = hidden;
     HostLoops.read(gradRec, hostRec);
@@ -550,8 +644,7 @@ final class PlrnnKernel implements SequenceKernel.ClampsState {
 
   /**
    * One chunk of a backward step: with δ = g[at..), tmp = δ·W_k and z = Z[back..) (the state the
-   * step started from), da's sums += δ⊙z and g[back..) = (g[back..) + a⊙δ + tmp⊙[z &gt; 0]) ⊙
-   * keep.
+   * step started from), da's sums += δ⊙z and g[back..) = (g[back..) + a⊙δ + tmp⊙[z &gt; 0]) ⊙ keep.
    */
   private void backwardChunk(Pointer g, long at, long back, long e, int n) {
     if (isFloat) {

@@ -16,8 +16,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * The piecewise-linear RNN (PLRNN) of Durstewitz, "A state space approach for piecewise-linear
  * recurrent neural networks for identifying computational dynamics from neural measurements", PLoS
- * Comput. Biol. 2017, and Koppe, Toutounji, Kirsch, Lis and Durstewitz, PLoS Comput. Biol. 2019,
- * as used by Haputhanthri et al. 2025 (arXiv 2502.07256) to compare memory geometries.
+ * Comput. Biol. 2017, and Koppe, Toutounji, Kirsch, Lis and Durstewitz, PLoS Comput. Biol. 2019, as
+ * used by Haputhanthri et al. 2025 (arXiv 2502.07256) to compare memory geometries.
  *
  * <p>With row vectors (one row per sequence), A = diag(a), W the recurrent matrix with its diagonal
  * held at 0 (self-coupling is carried by A alone) and ReLU(z) = max(z, 0):
@@ -63,16 +63,19 @@ public final class PlrnnModel implements Model<PlrnnModel.Config>, SequenceKerne
   /** Configuration of the PLRNN (YAML keys are the kebab-case component names). */
   public record Config(
       @Doc("Number of latent units H (count).") int hiddenSize,
-      @Doc("Initial value of every diagonal (auto-regressive) weight a_i (dimensionless,"
-              + " in [−1, 1]); reconstructed, default 0.9.")
+      @Doc(
+              "Initial value of every diagonal (auto-regressive) weight a_i (dimensionless,"
+                  + " in [−1, 1]); reconstructed, default 0.9.")
           double aInit,
-      @Doc("Gain g of the off-diagonal init W_ij ~ N(0, g²/H) (dimensionless, ≥ 0); reconstructed,"
-              + " default 1.")
+      @Doc(
+              "Gain g of the off-diagonal init W_ij ~ N(0, g²/H) (dimensionless, ≥ 0);"
+                  + " reconstructed, default 1.")
           double gain,
       @Doc("Initial state z_0: zero (default) or random (h0-scale·U(0, 1) per unit).")
           InitialState initialState,
-      @Doc("Scale of the random initial state z_0 = h0-scale·U(0, 1) (activation units, ≥ 0);"
-              + " ignored for a zero initial state.")
+      @Doc(
+              "Scale of the random initial state z_0 = h0-scale·U(0, 1) (activation units, ≥ 0);"
+                  + " ignored for a zero initial state.")
           double h0Scale) {
 
     /** Validates every component; messages start with the kebab-case key. */
@@ -131,7 +134,8 @@ public final class PlrnnModel implements Model<PlrnnModel.Config>, SequenceKerne
    */
   @Override
   public Optional<SequenceKernel> kernel(Cell cell) {
-    if (cell instanceof PlrnnCell p && Blas.AVAILABLE
+    if (cell instanceof PlrnnCell p
+        && Blas.AVAILABLE
         && (p.dataType() == DataType.FLOAT || p.dataType() == DataType.DOUBLE)) {
       return Optional.of(new PlrnnKernel(p));
     }

@@ -55,11 +55,12 @@ final class RankOneRnnCell implements Cell {
     double inBound = 1.0 / Math.sqrt(spec.inputSize());
     wIn = Init.uniform(rng, -inBound, inBound, dataType, hidden, spec.inputSize());
     b = Nd4j.zeros(dataType, hidden);
-    parameters = List.of(
-        new Parameter("m", m, true),
-        new Parameter("n", n, true),
-        new Parameter("w_in", wIn, true),
-        new Parameter("b", b, true));
+    parameters =
+        List.of(
+            new Parameter("m", m, true),
+            new Parameter("n", n, true),
+            new Parameter("w_in", wIn, true),
+            new Parameter("b", b, true));
     Map<String, Integer> widths = new LinkedHashMap<>(); // Map.of's order may change between runs
     widths.put("rates", hidden);
     widths.put("kappa", 1);
@@ -105,24 +106,27 @@ final class RankOneRnnCell implements Cell {
   public Step step(INDArray x, INDArray s, INDArray drive) {
     INDArray r = Transforms.tanh(x, true);
     INDArray kappa = kappa(r);
-    INDArray u = kappa.mmul(m.reshape(1, hidden))
-        .addi(s.mmul(wIn.transpose()))
-        .addiRowVector(b);
+    INDArray u = kappa.mmul(m.reshape(1, hidden)).addi(s.mmul(wIn.transpose())).addiRowVector(b);
     INDArray next = x.mul(1.0 - alpha).addi(u.muli(alpha));
     INDArray rates = Transforms.tanh(next, true);
-    return new Step(x, s, drive, next, Map.of("rates", rates, "kappa", kappa(rates)),
+    return new Step(
+        x,
+        s,
+        drive,
+        next,
+        Map.of("rates", rates, "kappa", kappa(rates)),
         Map.of("r", r, "kappa", kappa));
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray g, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public StepGradients vjp(
+      Step step, INDArray g, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     INDArray r = step.saved().get("r");
     INDArray u = g.mul(alpha);
     INDArray dKappa = u.mmul(m.reshape(hidden, 1));
     INDArray tanhPrime = r.mul(r).rsubi(1.0);
-    INDArray gPrev = g.mul(1.0 - alpha)
-        .addi(dKappa.mmul(n.reshape(1, hidden)).divi(hidden).muli(tanhPrime));
+    INDArray gPrev =
+        g.mul(1.0 - alpha).addi(dKappa.mmul(n.reshape(1, hidden)).divi(hidden).muli(tanhPrime));
     gParameters.get("m").addi(u.transpose().mmul(step.saved().get("kappa")).reshape(hidden));
     gParameters.get("n").addi(r.transpose().mmul(dKappa).divi(hidden).reshape(hidden));
     gParameters.get("w_in").addi(u.transpose().mmul(step.input()));

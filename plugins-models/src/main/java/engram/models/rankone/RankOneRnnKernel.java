@@ -18,19 +18,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The rank-one RNN's whole-sequence kernel: the forward pass and BPTT of {@link RankOneRnnCell}
- * run step by step (the oracle its tests compare it with), in float32 and float64 on ND4J's CPU
+ * The rank-one RNN's whole-sequence kernel: the forward pass and BPTT of {@link RankOneRnnCell} run
+ * step by step (the oracle its tests compare it with), in float32 and float64 on ND4J's CPU
  * backend, with the state clamp of ablation ({@link SequenceKernel.ClampsState}). The recurrence
  * m·nᵀ/H is rank one, so a step has no matrix product at all: it is one pass of plain Java loops
- * over the native buffers ({@link HostLoops}), with an outer product and a dot product per row,
- * and it makes no ND4J op and allocates nothing (the cell's step allocates about eight arrays and
- * its VJP about twelve, at 50–90 µs each on machines where fresh native memory page-faults).
+ * over the native buffers ({@link HostLoops}), with an outer product and a dot product per row, and
+ * it makes no ND4J op and allocates nothing (the cell's step allocates about eight arrays and its
+ * VJP about twelve, at 50–90 µs each on machines where fresh native memory page-faults).
  *
  * <h2>Equations</h2>
  *
- * Row vectors, one row per sequence; α = dt/τ; keep the clamp's 0/1 mask over the H units (all
- * ones when nothing is ablated), n_k = n ⊙ keep; x_0 ⊙= keep, r_0 = tanh(x_0), κ̂_0 = r_0·n/H;
- * D_t = s_t·W_inᵀ + b:
+ * Row vectors, one row per sequence; α = dt/τ; keep the clamp's 0/1 mask over the H units (all ones
+ * when nothing is ablated), n_k = n ⊙ keep; x_0 ⊙= keep, r_0 = tanh(x_0), κ̂_0 = r_0·n/H; D_t =
+ * s_t·W_inᵀ + b:
  *
  * <pre>
  *   forward:  u_t = (1−α)·x_{t−1} + α·(D_t + κ̂_{t−1}·mᵀ)        (the cell's step, unclamped)
@@ -42,13 +42,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  *
  * (Σ over steps and rows; rates_0 = r_0.) The extras {@code "rates"} and {@code "kappa"} are, like
- * the step-by-step runner's, not clamped: a clamped unit reports the rate its unclamped step
- * would have, and kappa sums them all. The recurrence needs κ of the clamped state,
- * tanh(x_{t−1})·n/H = rates_{t−1}·n_k/H = κ̂_{t−1} (tanh(0) = 0), so the kernel forms both dot
- * products; without a clamp κ̂ = kappa. Likewise dn is masked because the rates it is formed from
- * are unclamped, and δ_t's clamped columns, where 1 − rates² is not the clamped state's, are
- * zeroed by keep before anything reads them. This is the cell's VJP with g = δ_{t+1}, which is the
- * runner's g ⊙= keep after dL/dh_t is added.
+ * the step-by-step runner's, not clamped: a clamped unit reports the rate its unclamped step would
+ * have, and kappa sums them all. The recurrence needs κ of the clamped state, tanh(x_{t−1})·n/H =
+ * rates_{t−1}·n_k/H = κ̂_{t−1} (tanh(0) = 0), so the kernel forms both dot products; without a
+ * clamp κ̂ = kappa. Likewise dn is masked because the rates it is formed from are unclamped, and
+ * δ_t's clamped columns, where 1 − rates² is not the clamped state's, are zeroed by keep before
+ * anything reads them. This is the cell's VJP with g = δ_{t+1}, which is the runner's g ⊙= keep
+ * after dL/dh_t is added.
  *
  * <h2>Layout and the loop</h2>
  *
@@ -163,8 +163,8 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
   RankOneRnnKernel(RankOneRnnCell cell) {
     this.dataType = cell.dataType();
     if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
-      throw new IllegalArgumentException("rank-one-rnn/fused runs float32 and float64, not "
-          + dataType);
+      throw new IllegalArgumentException(
+          "rank-one-rnn/fused runs float32 and float64, not " + dataType);
     }
     this.isFloat = dataType == DataType.FLOAT;
     this.hidden = cell.hiddenSize();
@@ -244,8 +244,8 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
     int batch = Math.toIntExact(s.size(1));
     Shapes.checkInitialState(x0, batch, hidden);
     if (keep != null && keep.length() != hidden) {
-      throw new IllegalArgumentException("keep must have " + hidden + " entries, was "
-          + Shapes.shapeOf(keep));
+      throw new IllegalArgumentException(
+          "keep must have " + hidden + " entries, was " + Shapes.shapeOf(keep));
     }
     lastTrajectory = null;
     shapeViews(steps, batch);
@@ -257,19 +257,34 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
     int cols = inputs + 1;
     long bh = (long) batch * hidden;
     // D of every step at once: X ← X_a·[W_in | b]ᵀ.
-    Blas.gemm(false, true, rows, hidden, cols, 1.0, inputsPointer, 0, cols, inPointer, 0, cols,
-        0.0, statesPointer, 0, hidden);
+    Blas.gemm(
+        false,
+        true,
+        rows,
+        hidden,
+        cols,
+        1.0,
+        inputsPointer,
+        0,
+        cols,
+        inPointer,
+        0,
+        cols,
+        0.0,
+        statesPointer,
+        0,
+        hidden);
     for (int t = 0; t < steps; t++) {
       Pointer prev = t == 0 ? x0Pointer : statesPointer;
       long prevAt = t == 0 ? 0 : (t - 1) * bh;
       long at = t * bh;
       int step = t;
       if (isFloat) {
-        chunks(batch, (row0, count) -> forwardChunkFloat(prev, prevAt, at, step, batch, row0,
-            count));
+        chunks(
+            batch, (row0, count) -> forwardChunkFloat(prev, prevAt, at, step, batch, row0, count));
       } else {
-        chunks(batch, (row0, count) -> forwardChunkDouble(prev, prevAt, at, step, batch, row0,
-            count));
+        chunks(
+            batch, (row0, count) -> forwardChunkDouble(prev, prevAt, at, step, batch, row0, count));
       }
     }
     if (isFloat) {
@@ -282,12 +297,12 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
   }
 
   /**
-   * Rows [row0, row0 + count) of forward step t (0-based): u from D in X[t] and the previous
-   * state, R[t] = tanh(u), kappa_{t+1} and κ̂_{t+1} per row, X[t] = u ⊙ keep. A method of its own
-   * so that C2 compiles it early and whole.
+   * Rows [row0, row0 + count) of forward step t (0-based): u from D in X[t] and the previous state,
+   * R[t] = tanh(u), kappa_{t+1} and κ̂_{t+1} per row, X[t] = u ⊙ keep. A method of its own so that
+   * C2 compiles it early and whole.
    */
-  private void forwardChunkFloat(Pointer prev, long prevAt, long at, int t, int batch, int row0,
-      int count) {
+  private void forwardChunkFloat(
+      Pointer prev, long prevAt, long at, int t, int batch, int row0, int count) {
     int hh = hidden;
     int len = count * hh;
     long e = (long) row0 * hh;
@@ -338,8 +353,8 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
   }
 
   /** As {@link #forwardChunkFloat}, in double, with {@link Math#tanh}. */
-  private void forwardChunkDouble(Pointer prev, long prevAt, long at, int t, int batch, int row0,
-      int count) {
+  private void forwardChunkDouble(
+      Pointer prev, long prevAt, long at, int t, int batch, int row0, int count) {
     int hh = hidden;
     int len = count * hh;
     long e = (long) row0 * hh;
@@ -476,49 +491,51 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
     INDArray dense = HostLoops.dense(x0, dataType) ? x0 : x0.castTo(dataType).dup('c');
     Pointer p = HostLoops.pointer(dense);
     int hh = hidden;
-    chunks(batch, (row0, count) -> {
-      int len = count * hh;
-      long e = (long) row0 * hh;
-      if (isFloat) {
-        float[] x = scratchF[0];
-        float[] r = scratchF[1];
-        HostLoops.get(p, e, x, len);
-        HostLoops.put(s0Pointer, e, x, len);
-        for (int i = 0; i < len; i++) {
-          x[i] = x[i] * keepTileF[i];
-        }
-        FloatActivations.tanh(x, r, len);
-        for (int q = 0; q < count; q++) {
-          float dot = 0f;
-          for (int j = 0; j < hh; j++) {
-            dot += r[q * hh + j] * nkF[j];
+    chunks(
+        batch,
+        (row0, count) -> {
+          int len = count * hh;
+          long e = (long) row0 * hh;
+          if (isFloat) {
+            float[] x = scratchF[0];
+            float[] r = scratchF[1];
+            HostLoops.get(p, e, x, len);
+            HostLoops.put(s0Pointer, e, x, len);
+            for (int i = 0; i < len; i++) {
+              x[i] = x[i] * keepTileF[i];
+            }
+            FloatActivations.tanh(x, r, len);
+            for (int q = 0; q < count; q++) {
+              float dot = 0f;
+              for (int j = 0; j < hh; j++) {
+                dot += r[q * hh + j] * nkF[j];
+              }
+              kHatF[row0 + q] = dot / hh;
+            }
+            HostLoops.put(x0Pointer, e, x, len);
+            HostLoops.put(r0Pointer, e, r, len);
+          } else {
+            double[] x = scratchD[0];
+            double[] r = scratchD[1];
+            HostLoops.get(p, e, x, len);
+            HostLoops.put(s0Pointer, e, x, len);
+            for (int i = 0; i < len; i++) {
+              x[i] = x[i] * keepTileD[i];
+            }
+            for (int i = 0; i < len; i++) {
+              r[i] = Math.tanh(x[i]);
+            }
+            for (int q = 0; q < count; q++) {
+              double dot = 0.0;
+              for (int j = 0; j < hh; j++) {
+                dot += r[q * hh + j] * nkD[j];
+              }
+              kHatD[row0 + q] = dot / hh;
+            }
+            HostLoops.put(x0Pointer, e, x, len);
+            HostLoops.put(r0Pointer, e, r, len);
           }
-          kHatF[row0 + q] = dot / hh;
-        }
-        HostLoops.put(x0Pointer, e, x, len);
-        HostLoops.put(r0Pointer, e, r, len);
-      } else {
-        double[] x = scratchD[0];
-        double[] r = scratchD[1];
-        HostLoops.get(p, e, x, len);
-        HostLoops.put(s0Pointer, e, x, len);
-        for (int i = 0; i < len; i++) {
-          x[i] = x[i] * keepTileD[i];
-        }
-        for (int i = 0; i < len; i++) {
-          r[i] = Math.tanh(x[i]);
-        }
-        for (int q = 0; q < count; q++) {
-          double dot = 0.0;
-          for (int j = 0; j < hh; j++) {
-            dot += r[q * hh + j] * nkD[j];
-          }
-          kHatD[row0 + q] = dot / hh;
-        }
-        HostLoops.put(x0Pointer, e, x, len);
-        HostLoops.put(r0Pointer, e, r, len);
-      }
-    });
+        });
   }
 
   // --------------------------------------------------------------- backward
@@ -530,12 +547,17 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
    *     differentiable) or a gradient array is missing or misshapen
    */
   @Override
-  public void backward(Trajectory trajectory, INDArray dLdh, Map<String, INDArray> dLdExtras,
+  public void backward(
+      Trajectory trajectory,
+      INDArray dLdh,
+      Map<String, INDArray> dLdExtras,
       Map<String, INDArray> gradients) {
     Shapes.checkLatest(trajectory, lastTrajectory);
     if (!dLdExtras.isEmpty()) {
-      throw new IllegalArgumentException("rank-one-rnn cannot backpropagate from its extras, was"
-          + " given " + dLdExtras.keySet());
+      throw new IllegalArgumentException(
+          "rank-one-rnn cannot backpropagate from its extras, was"
+              + " given "
+              + dLdExtras.keySet());
     }
     int steps = lastTrajectory.steps();
     int batch = lastTrajectory.batch();
@@ -556,8 +578,9 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
       Arrays.fill(sumND, 0.0);
     }
     if (clamped) {
-      chunks(batch, (row0, count) -> maskChunk(g, (steps - 1) * bh + (long) row0 * hidden,
-          count * hidden));
+      chunks(
+          batch,
+          (row0, count) -> maskChunk(g, (steps - 1) * bh + (long) row0 * hidden, count * hidden));
     }
     for (int t = steps - 1; t >= 0; t--) {
       // g[t] is δ of x_{t+1} (t counts from 0 here); rates_t is R[t−1], or r_0.
@@ -565,17 +588,36 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
       long ratesAt = t == 0 ? 0 : (t - 1) * bh;
       int step = t;
       if (isFloat) {
-        chunks(batch, (row0, count) -> backwardChunkFloat(g, step, bh, ratesPrev, ratesAt, batch,
-            row0, count));
+        chunks(
+            batch,
+            (row0, count) ->
+                backwardChunkFloat(g, step, bh, ratesPrev, ratesAt, batch, row0, count));
       } else {
-        chunks(batch, (row0, count) -> backwardChunkDouble(g, step, bh, ratesPrev, ratesAt,
-            batch, row0, count));
+        chunks(
+            batch,
+            (row0, count) ->
+                backwardChunkDouble(g, step, bh, ratesPrev, ratesAt, batch, row0, count));
       }
     }
     // [dW_in | db] = α·Σ δᵀ·X_a over all T·B rows.
     int cols = inputs + 1;
-    Blas.gemm(true, false, hidden, cols, steps * batch, alpha, g, 0, hidden, inputsPointer, 0,
-        cols, 0.0, gradInPointer, 0, cols);
+    Blas.gemm(
+        true,
+        false,
+        hidden,
+        cols,
+        steps * batch,
+        alpha,
+        g,
+        0,
+        hidden,
+        inputsPointer,
+        0,
+        cols,
+        0.0,
+        gradInPointer,
+        0,
+        cols);
 
     int hh = hidden;
     HostLoops.read(gradIn, hostIn);
@@ -604,8 +646,8 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
    * dκ_t per row, dm's sums += δ⊙κ̂_t, dn's sums += dκ_t⊙rates_t, and for t &gt; 0 g[t−1] = (g[t−1]
    * + (1−α)·δ + (dκ_t·n/H)⊙(1 − rates_t²)) ⊙ keep.
    */
-  private void backwardChunkFloat(Pointer g, int t, long bh, Pointer ratesPrev, long ratesAt,
-      int batch, int row0, int count) {
+  private void backwardChunkFloat(
+      Pointer g, int t, long bh, Pointer ratesPrev, long ratesAt, int batch, int row0, int count) {
     int hh = hidden;
     int len = count * hh;
     long e = (long) row0 * hh;
@@ -650,8 +692,8 @@ final class RankOneRnnKernel implements SequenceKernel.ClampsState {
   }
 
   /** As {@link #backwardChunkFloat}, in double. */
-  private void backwardChunkDouble(Pointer g, int t, long bh, Pointer ratesPrev, long ratesAt,
-      int batch, int row0, int count) {
+  private void backwardChunkDouble(
+      Pointer g, int t, long bh, Pointer ratesPrev, long ratesAt, int batch, int row0, int count) {
     int hh = hidden;
     int len = count * hh;
     long e = (long) row0 * hh;

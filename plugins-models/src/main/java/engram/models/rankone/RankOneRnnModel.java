@@ -34,8 +34,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p>Parameters (names as in checkpoints and gradient maps; H units, I inputs), all trainable:
  * {@code m [H]}, {@code n [H]}, {@code w_in [H, I]}, {@code b [H]}. The time constant is a fixed
- * scalar (config), not a parameter. An ablated unit has its x_i held at 0 (so tanh(x_i) = 0 and
- * it adds nothing to κ); κ keeps its 1/H with the full H.
+ * scalar (config), not a parameter. An ablated unit has its x_i held at 0 (so tanh(x_i) = 0 and it
+ * adds nothing to κ); κ keeps its 1/H with the full H.
  *
  * <p>Shapes: inputs {@code [T, B, I]}, x_0 {@code [B, H]}, hidden states and rates {@code [T, B,
  * H]}, kappa {@code [T, B, 1]}. The step and its VJP are {@link RankOneRnnCell}; on ND4J's CPU
@@ -44,11 +44,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * <p><b>Reconstructed settings.</b> The paper released no code; everything below except the
  * equation is our choice and a configuration key: the size ({@code hidden-size}, default 64); dt
- * (default 1 step) and τ (default 2 steps), hence α = 0.5; m and n start i.i.d.
- * N(0, loading-std²) ({@code loading-std}, default 1, so that the overlap nᵀm/H is ≈ 0 ± 1/√H and
- * the rank-one structure is learnt rather than built in); W_in starts like PyTorch's {@code
- * Linear}, U(−1/√I, 1/√I), and b at 0; the initial state is zero ({@code initial-state: zero},
- * default) or h0-scale·U(0, 1) per unit and sequence. No noise term is included.
+ * (default 1 step) and τ (default 2 steps), hence α = 0.5; m and n start i.i.d. N(0, loading-std²)
+ * ({@code loading-std}, default 1, so that the overlap nᵀm/H is ≈ 0 ± 1/√H and the rank-one
+ * structure is learnt rather than built in); W_in starts like PyTorch's {@code Linear}, U(−1/√I,
+ * 1/√I), and b at 0; the initial state is zero ({@code initial-state: zero}, default) or
+ * h0-scale·U(0, 1) per unit and sequence. No noise term is included.
  */
 public final class RankOneRnnModel
     implements Model<RankOneRnnModel.Config>, SequenceKernel.Provider {
@@ -68,13 +68,15 @@ public final class RankOneRnnModel
           double dt,
       @Doc("Time constant τ of every unit (time steps, > 0, ≥ dt); reconstructed, default 2.")
           double tau,
-      @Doc("Standard deviation of the N(0, σ²) init of the connectivity vectors m and n"
-              + " (dimensionless, ≥ 0); reconstructed, default 1.")
+      @Doc(
+              "Standard deviation of the N(0, σ²) init of the connectivity vectors m and n"
+                  + " (dimensionless, ≥ 0); reconstructed, default 1.")
           double loadingStd,
       @Doc("Initial state x_0: zero (default) or random (h0-scale·U(0, 1) per unit).")
           InitialState initialState,
-      @Doc("Scale of the random initial state x_0 = h0-scale·U(0, 1) (activation units, ≥ 0);"
-              + " ignored for a zero initial state.")
+      @Doc(
+              "Scale of the random initial state x_0 = h0-scale·U(0, 1) (activation units, ≥ 0);"
+                  + " ignored for a zero initial state.")
           double h0Scale) {
 
     /** Validates every component; messages start with the kebab-case key. */
@@ -139,7 +141,8 @@ public final class RankOneRnnModel
    */
   @Override
   public Optional<SequenceKernel> kernel(Cell cell) {
-    if (cell instanceof RankOneRnnCell r && Blas.AVAILABLE
+    if (cell instanceof RankOneRnnCell r
+        && Blas.AVAILABLE
         && (r.dataType() == DataType.FLOAT || r.dataType() == DataType.DOUBLE)) {
       return Optional.of(new RankOneRnnKernel(r));
     }

@@ -48,11 +48,12 @@ final class VanillaRnnCell implements Cell {
     wHh = Init.uniform(rng, -bound, bound, dataType, hidden, hidden);
     bIh = Init.uniform(rng, -bound, bound, dataType, hidden);
     bHh = Init.uniform(rng, -bound, bound, dataType, hidden);
-    parameters = List.of(
-        new Parameter("w_ih", wIh, true),
-        new Parameter("w_hh", wHh, true),
-        new Parameter("b_ih", bIh, true),
-        new Parameter("b_hh", bHh, true));
+    parameters =
+        List.of(
+            new Parameter("w_ih", wIh, true),
+            new Parameter("w_hh", wHh, true),
+            new Parameter("b_ih", bIh, true),
+            new Parameter("b_hh", bHh, true));
   }
 
   @Override
@@ -73,20 +74,24 @@ final class VanillaRnnCell implements Cell {
 
   @Override
   public Step step(INDArray h, INDArray x, INDArray drive) {
-    INDArray u = x.mmul(wIh.transpose()).addiRowVector(bIh)
-        .addi(h.mmul(wHh.transpose())).addiRowVector(bHh);
-    INDArray next = config.nonlinearity() == Nonlinearity.TANH
-        ? Transforms.tanh(u, false) : Transforms.relu(u, false);
+    INDArray u =
+        x.mmul(wIh.transpose()).addiRowVector(bIh).addi(h.mmul(wHh.transpose())).addiRowVector(bHh);
+    INDArray next =
+        config.nonlinearity() == Nonlinearity.TANH
+            ? Transforms.tanh(u, false)
+            : Transforms.relu(u, false);
     return new Step(h, x, drive, next, Map.of(), Map.of());
   }
 
   @Override
-  public StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     INDArray next = step.next();
     // φ′ from φ's value: tanh′ = 1 − tanh², and ReLU(u) > 0 exactly where u > 0.
-    INDArray phiPrime = config.nonlinearity() == Nonlinearity.TANH
-        ? next.mul(next).rsubi(1.0) : next.gt(0.0).castTo(dataType);
+    INDArray phiPrime =
+        config.nonlinearity() == Nonlinearity.TANH
+            ? next.mul(next).rsubi(1.0)
+            : next.gt(0.0).castTo(dataType);
     INDArray delta = gNext.mul(phiPrime);
     gParameters.get("w_ih").addi(delta.transpose().mmul(step.input()));
     gParameters.get("w_hh").addi(delta.transpose().mmul(step.previous()));

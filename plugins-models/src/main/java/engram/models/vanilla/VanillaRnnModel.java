@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * The vanilla (Elman) RNN of Elman, "Finding structure in time", Cognitive Science 1990, exactly
- * as PyTorch's {@code torch.nn.RNN} computes it with one layer.
+ * The vanilla (Elman) RNN of Elman, "Finding structure in time", Cognitive Science 1990, exactly as
+ * PyTorch's {@code torch.nn.RNN} computes it with one layer.
  *
  * <p>Row vectors (one row per sequence), φ = tanh (PyTorch's default) or ReLU:
  *
@@ -56,13 +56,14 @@ public final class VanillaRnnModel implements Model<VanillaRnnModel.Config> {
   /** Configuration of the vanilla RNN (YAML keys are the kebab-case component names). */
   public record Config(
       @Doc("Number of hidden units H (count).") int hiddenSize,
-      @Doc("Pointwise nonlinearity φ: tanh (PyTorch's default) or relu.")
-          Nonlinearity nonlinearity,
-      @Doc("Initial hidden state h_0: zero (PyTorch's default) or random, h0-scale·U(0, 1)"
-              + " per unit (activation units).")
+      @Doc("Pointwise nonlinearity φ: tanh (PyTorch's default) or relu.") Nonlinearity nonlinearity,
+      @Doc(
+              "Initial hidden state h_0: zero (PyTorch's default) or random, h0-scale·U(0, 1)"
+                  + " per unit (activation units).")
           InitialState initialState,
-      @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation"
-              + " units, ≥ 0); used with initial-state random only.")
+      @Doc(
+              "Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation"
+                  + " units, ≥ 0); used with initial-state random only.")
           double h0Scale) {
 
     /** Validates every component; messages start with the kebab-case key. */

@@ -84,8 +84,7 @@ public final class FastPathTiming {
    * Times networks made by {@code factory} (argument: whether the fast path is allowed) at {@code
    * hbt} = (H, B, T), fast and ND4J path alternating, and prints medians with [min–max].
    */
-  public static void compare(String name, Function<Boolean, Network> factory, int[] hbt,
-      int reps) {
+  public static void compare(String name, Function<Boolean, Network> factory, int[] hbt, int reps) {
     int h = hbt[0];
     int b = hbt[1];
     int t = hbt[2];
@@ -112,14 +111,16 @@ public final class FastPathTiming {
     }
     String[] labels = {"fast", "nd4j"};
     for (int k = 0; k < 2; k++) {
-      System.out.printf("%-10s H=%d B=%d T=%d %-4s forward %s  backward %s  total %s%n", name, h,
-          b, t, labels[k], stats(fw[k]), stats(bw[k]), stats(tot[k]));
+      System.out.printf(
+          "%-10s H=%d B=%d T=%d %-4s forward %s  backward %s  total %s%n",
+          name, h, b, t, labels[k], stats(fw[k]), stats(bw[k]), stats(tot[k]));
     }
     System.out.printf("%-10s fast/nd4j per repeat: %s%n", name, stats(ratio).replace(" ms", ""));
   }
 
   private static final java.lang.management.ThreadMXBean THREADS =
       java.lang.management.ManagementFactory.getThreadMXBean();
+
   /** Thread CPU time (ns) with -Dcpu=true (less sensitive to a shared machine), else wall time. */
   private static final boolean CPU = Boolean.getBoolean("cpu");
 

@@ -16,7 +16,8 @@ class GruContractTest extends ModelContract<Config> {
 
   @Override
   protected List<Config> configs() {
-    return List.of(new Config(7, false, 1.0, 2.0, true, 2.5, InitialState.RANDOM, 0.5),
+    return List.of(
+        new Config(7, false, 1.0, 2.0, true, 2.5, InitialState.RANDOM, 0.5),
         new Config(7, true, 1.0, 2.0, true, 2.5, InitialState.RANDOM, 0.5),
         new Config(7, true, 1.0, 2.0, false, 2.5, InitialState.ZERO, 0.5));
   }
@@ -24,11 +25,11 @@ class GruContractTest extends ModelContract<Config> {
   @Override
   protected List<ConfigError> invalidConfigs() {
     return List.of(
-        ConfigError.of("hidden-size",
-            () -> new Config(0, false, 1, 2, true, 1, InitialState.ZERO, 0.1)),
-        ConfigError.of("fixed-tau",
-            () -> new Config(7, true, 1, 2, false, 0.5, InitialState.ZERO, 0.1)),
-        ConfigError.of("h0-scale",
-            () -> new Config(7, false, 1, 2, true, 1, InitialState.ZERO, -1)));
+        ConfigError.of(
+            "hidden-size", () -> new Config(0, false, 1, 2, true, 1, InitialState.ZERO, 0.1)),
+        ConfigError.of(
+            "fixed-tau", () -> new Config(7, true, 1, 2, false, 0.5, InitialState.ZERO, 0.1)),
+        ConfigError.of(
+            "h0-scale", () -> new Config(7, false, 1, 2, true, 1, InitialState.ZERO, -1)));
   }
 }

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import engram.api.Network;
 import engram.api.Trajectory;
-import engram.runtime.CellNetwork;
-import engram.testkit.TestArrays;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
+import engram.runtime.CellNetwork;
+import engram.testkit.TestArrays;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -23,10 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Forward and backward against PyTorch autograd in float64: {@code torch.nn.GRU} for the plain
- * cell (from h_0 = 0, nn.GRU's default, and from a random h_0) and {@code torch.nn.GRUCell} plus
- * the τ leak with {@code torch.clamp(τ, min=1)}, so that the gate conventions, parameter layout
- * and clamp are pinned by an independent implementation.
+ * Forward and backward against PyTorch autograd in float64: {@code torch.nn.GRU} for the plain cell
+ * (from h_0 = 0, nn.GRU's default, and from a random h_0) and {@code torch.nn.GRUCell} plus the τ
+ * leak with {@code torch.clamp(τ, min=1)}, so that the gate conventions, parameter layout and clamp
+ * are pinned by an independent implementation.
  *
  * <p>The files under {@code src/test/resources/golden-gru/} were produced once, from that
  * directory, with Debian's python3-torch 1.13 and numpy 1.24.2:
@@ -59,7 +58,9 @@ class GruGoldenTest {
     CellNetwork net =
         TestSupport.cellNetwork(
             TestSupport.config(hidden, leak ? Leak.TRAINED : Leak.OFF, InitialState.ZERO, 0.1),
-            1, DataType.DOUBLE, 99);
+            1,
+            DataType.DOUBLE,
+            99);
     assertEquals("cell", net.implementation());
     List<String> names = new ArrayList<>(List.of(PARAMS));
     if (leak) {
@@ -101,10 +102,14 @@ class GruGoldenTest {
         diff += (e[i] - a[i]) * (e[i] - a[i]);
       }
       assertTrue(Math.sqrt(norm) > 1e-3, name + ": golden gradient is trivially small");
-      assertTrue(Math.sqrt(diff / norm) <= 1e-9,
+      assertTrue(
+          Math.sqrt(diff / norm) <= 1e-9,
           "grad_" + name + ": relative error " + Math.sqrt(diff / norm));
       for (int i = 0; i < e.length; i++) {
-        assertEquals(e[i], a[i], 1e-9 * Math.abs(e[i]) + 1e-13,
+        assertEquals(
+            e[i],
+            a[i],
+            1e-9 * Math.abs(e[i]) + 1e-13,
             "grad_" + name + "[" + i + "] (" + dir + ")");
       }
     }
@@ -127,8 +132,8 @@ class GruGoldenTest {
 
   /**
    * The kernel in float32 against the same PyTorch values (computed in float64): hidden states
-   * within 1e-6 (they are O(1)), the loss within 1e-6 relative, every gradient within 1e-5
-   * relative (norm-wise) and τ's clamp exact (zero gradient below 1, a real one at 1).
+   * within 1e-6 (they are O(1)), the loss within 1e-6 relative, every gradient within 1e-5 relative
+   * (norm-wise) and τ's clamp exact (zero gradient below 1, a real one at 1).
    */
   @ParameterizedTest
   @ValueSource(strings = {"zero-h0", "random-h0", "leak"})
@@ -141,7 +146,9 @@ class GruGoldenTest {
     CellNetwork net =
         TestSupport.network(
             TestSupport.config(hidden, leak ? Leak.TRAINED : Leak.OFF, InitialState.ZERO, 0.1),
-            1, DataType.FLOAT, 99);
+            1,
+            DataType.FLOAT,
+            99);
     assertEquals("gru/fused", net.implementation());
     List<String> names = new ArrayList<>(List.of(PARAMS));
     if (leak) {
@@ -156,8 +163,12 @@ class GruGoldenTest {
     for (int i = 0; i < he.length; i++) {
       assertEquals(he[i], ha[i], 1e-6, "hidden[" + i + "] differs from PyTorch");
     }
-    double loss = traj.hidden().castTo(DataType.DOUBLE).mul(lossWeights.castTo(DataType.DOUBLE))
-        .sumNumber().doubleValue();
+    double loss =
+        traj.hidden()
+            .castTo(DataType.DOUBLE)
+            .mul(lossWeights.castTo(DataType.DOUBLE))
+            .sumNumber()
+            .doubleValue();
     double lossExpected = load(dir, "out/loss").getDouble(0);
     assertEquals(lossExpected, loss, 1e-6 * Math.abs(lossExpected));
     Map<String, INDArray> grads = TestArrays.gradientArrays(net);

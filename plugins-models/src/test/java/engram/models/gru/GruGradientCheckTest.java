@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
-import engram.testkit.TestArrays;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
 import engram.runtime.CellNetwork;
 import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +30,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link GradientCheck}): one step (dL/dh_{t−1}, dL/dx_t and every trainable parameter) and BPTT
  * over a whole sequence run step by step by core, without the leak, with a trainable τ and with a
  * fixed τ. Two τ lie below 1 (clamped: zero gradient), none within 0.05 of the kink at 1; the
- * recurrent weights are doubled so that the recurrent path matters. The clamp's derivative at τ =
- * 1 exactly is checked on its own.
+ * recurrent weights are doubled so that the recurrent path matters. The clamp's derivative at τ = 1
+ * exactly is checked on its own.
  */
 class GruGradientCheckTest {
   private static final int H = 5;
   private static final int I = 2;
   private static final int B = 3;
   private static final int T = 12;
+
   /** Relative tolerance of the finite-difference checks (central differences, float64). */
   private static final double TOLERANCE = 1e-6;
+
   /** Two τ below 1 (clamped: zero gradient), the rest above; none within 0.05 of the kink at 1. */
   private static final double[] TAUS = {0.6, 1.3, 0.95, 2.2, 3.5};
 
@@ -84,8 +86,8 @@ class GruGradientCheckTest {
 
     // The forward pass is the plain-Java reference's (so the differences below check the GRU).
     double[] taus = leak == Leak.OFF ? null : TestArrays.param(net, "taus").toDoubleVector();
-    double[][][] ref = TestSupport.referenceForward(net, taus, TestArrays.to3d(x),
-        h0.toDoubleMatrix(), null);
+    double[][][] ref =
+        TestSupport.referenceForward(net, taus, TestArrays.to3d(x), h0.toDoubleMatrix(), null);
     INDArray hidden = net.forward(x, h0).hidden();
     for (int t = 0; t < T; t++) {
       for (int b = 0; b < B; b++) {
@@ -94,8 +96,11 @@ class GruGradientCheckTest {
     }
 
     Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, h0, 7, TOLERANCE);
-    assertEquals(leak == Leak.TRAINED ? List.of("w_ih", "w_hh", "b_ih", "b_hh", "taus")
-        : List.of("w_ih", "w_hh", "b_ih", "b_hh"), new ArrayList<>(grads.keySet()));
+    assertEquals(
+        leak == Leak.TRAINED
+            ? List.of("w_ih", "w_hh", "b_ih", "b_hh", "taus")
+            : List.of("w_ih", "w_hh", "b_ih", "b_hh"),
+        new ArrayList<>(grads.keySet()));
     if (leak == Leak.TRAINED) {
       INDArray gTau = grads.get("taus");
       for (int i = 0; i < H; i++) {
@@ -117,8 +122,8 @@ class GruGradientCheckTest {
    */
   @Test
   void tauExactlyOneGetsTheRightDerivative() {
-    Network net = TestSupport.cellNetwork(TestSupport.config(H, Leak.TRAINED), I, DataType.DOUBLE,
-        3);
+    Network net =
+        TestSupport.cellNetwork(TestSupport.config(H, Leak.TRAINED), I, DataType.DOUBLE, 3);
     double[] taus = {1.0, 1.0, 0.5, 1.8, 1.0};
     INDArray tau = TestArrays.param(net, "taus");
     tau.assign(Nd4j.createFromArray(taus));
@@ -144,8 +149,8 @@ class GruGradientCheckTest {
         assertEquals(0.0, left, 1e-9, "the left derivative at τ = 1 is 0 (clamped)");
         assertTrue(Math.abs(right) > 1e-3, "τ = 1 must have a real right derivative");
       }
-      assertEquals(right, analytic, 1e-6 * Math.abs(right) + 1e-8,
-          "dL/dτ[" + i + "] at τ = " + taus[i]);
+      assertEquals(
+          right, analytic, 1e-6 * Math.abs(right) + 1e-8, "dL/dτ[" + i + "] at τ = " + taus[i]);
     }
   }
 

@@ -12,10 +12,10 @@ import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.gru.GruModel.Config;
 import engram.models.gru.GruModel.InitialState;
 import engram.models.gru.TestSupport.Leak;
+import engram.testkit.TestArrays;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -37,8 +37,8 @@ class GruInitTest {
       Network net = TestSupport.network(TestSupport.config(H, Leak.OFF), I, type, 5);
       assertEquals(H, net.hiddenSize());
       List<Parameter> ps = net.parameters();
-      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"),
-          ps.stream().map(Parameter::name).toList());
+      assertEquals(
+          List.of("w_ih", "w_hh", "b_ih", "b_hh"), ps.stream().map(Parameter::name).toList());
       assertTrue(ps.stream().allMatch(Parameter::trainable));
       long[][] shapes = {{3 * H, I}, {3 * H, H}, {3 * H}, {3 * H}};
       double bound = 1 / Math.sqrt(H); // PyTorch's bound for every GRU tensor, inputs included
@@ -64,8 +64,12 @@ class GruInitTest {
     assertEquals(DataType.FLOAT, taus.value().dataType());
     assertUniform(taus.value(), 0.5, 4.0);
     // The weights are drawn first, in the same order as without the leak.
-    Network plain = TestSupport.network(
-        new Config(H, false, 0.5, 4.0, true, 1.0, InitialState.ZERO, 0.1), I, DataType.FLOAT, 5);
+    Network plain =
+        TestSupport.network(
+            new Config(H, false, 0.5, 4.0, true, 1.0, InitialState.ZERO, 0.1),
+            I,
+            DataType.FLOAT,
+            5);
     for (Parameter p : plain.parameters()) {
       TestArrays.assertIdentical(p.value(), TestArrays.param(net, p.name()), p.name());
     }
@@ -108,20 +112,22 @@ class GruInitTest {
 
   @Test
   void randomInitialStateIsScaledUniform() {
-    Network net = TestSupport.network(TestSupport.config(H, Leak.OFF, InitialState.RANDOM, 0.25),
-        I, DataType.FLOAT, 1);
+    Network net =
+        TestSupport.network(
+            TestSupport.config(H, Leak.OFF, InitialState.RANDOM, 0.25), I, DataType.FLOAT, 1);
     INDArray h0 = net.initialState(50, new SplittableRandom(9));
     assertArrayEquals(new long[] {50, H}, h0.shape());
     assertEquals(DataType.FLOAT, h0.dataType());
     assertUniform(h0, 0.0, 0.25);
-    assertThrows(IllegalArgumentException.class,
-        () -> net.initialState(0, new SplittableRandom(9)));
+    assertThrows(
+        IllegalArgumentException.class, () -> net.initialState(0, new SplittableRandom(9)));
   }
 
   @Test
   void zeroInitialStateIsZeroAndDrawsNothing() {
-    Network net = TestSupport.network(TestSupport.config(H, Leak.OFF, InitialState.ZERO, 0.25),
-        I, DataType.DOUBLE, 1);
+    Network net =
+        TestSupport.network(
+            TestSupport.config(H, Leak.OFF, InitialState.ZERO, 0.25), I, DataType.DOUBLE, 1);
     SplittableRandom rng = new SplittableRandom(9);
     INDArray h0 = net.initialState(6, rng);
     assertArrayEquals(new long[] {6, H}, h0.shape());
@@ -149,10 +155,12 @@ class GruInitTest {
     Trajectory traj = net.forward(x, h0);
     net.backward(traj, TestArrays.gaussian(rng, DataType.DOUBLE, 5, 2, H), grads);
     assertTrue(grads.get("w_hh").norm2Number().doubleValue() > 0);
-    double[][][] ref = TestSupport.referenceForward(
-        net, new double[H], TestArrays.to3d(x), h0.toDoubleMatrix(), null); // τ = 0 → α = 1
-    double[][][] leaky = TestSupport.referenceForward(
-        net, taus.value().toDoubleVector(), TestArrays.to3d(x), h0.toDoubleMatrix(), null);
+    double[][][] ref =
+        TestSupport.referenceForward(
+            net, new double[H], TestArrays.to3d(x), h0.toDoubleMatrix(), null); // τ = 0 → α = 1
+    double[][][] leaky =
+        TestSupport.referenceForward(
+            net, taus.value().toDoubleVector(), TestArrays.to3d(x), h0.toDoubleMatrix(), null);
     assertArrayEquals(leaky[4][1], traj.hidden().slice(4).getRow(1).toDoubleVector(), 1e-12);
     assertTrue(Math.abs(ref[4][1][0] - leaky[4][1][0]) > 1e-3, "τ = 3 must change the dynamics");
   }
@@ -164,8 +172,10 @@ class GruInitTest {
     grads.remove("taus");
     Trajectory traj =
         net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
     assertTrue(e.getMessage().contains("taus"), e.getMessage());
   }
 
@@ -177,8 +187,12 @@ class GruInitTest {
     INDArray h0 = net.initialState(3, rng);
     Trajectory traj = net.forward(x, h0);
     double[][][][] gates = new double[3][6][3][H];
-    TestSupport.referenceForward(net, TestArrays.param(net, "taus").toDoubleVector(),
-        TestArrays.to3d(x), h0.toDoubleMatrix(), gates);
+    TestSupport.referenceForward(
+        net,
+        TestArrays.param(net, "taus").toDoubleVector(),
+        TestArrays.to3d(x),
+        h0.toDoubleMatrix(),
+        gates);
     String[] names = {"r", "z", "n"};
     assertEquals(3, traj.extras().size());
     for (int g = 0; g < 3; g++) {
@@ -222,26 +236,31 @@ class GruInitTest {
             .findFirst()
             .orElseThrow(() -> new AssertionError("no model with id gru"));
     assertEquals(GruModel.class, model.getClass());
-    Cell cell = model.create(model.defaults(), new NetworkSpec(1, DataType.DOUBLE),
-        new SplittableRandom(1));
+    Cell cell =
+        model.create(
+            model.defaults(), new NetworkSpec(1, DataType.DOUBLE), new SplittableRandom(1));
     assertEquals(500, cell.hiddenSize());
   }
 
   @Test
   void invalidConfigsNameTheKebabCaseKey() {
-    assertMessage("hidden-size must be ≥ 1 (was 0)",
+    assertMessage(
+        "hidden-size must be ≥ 1 (was 0)",
         () -> new Config(0, false, 1, 2, true, 1, InitialState.ZERO, 0.1));
-    assertMessage("fixed-tau must be a finite number ≥ 1 (was 0.5)",
+    assertMessage(
+        "fixed-tau must be a finite number ≥ 1 (was 0.5)",
         () -> new Config(10, true, 1, 2, false, 0.5, InitialState.ZERO, 0.1));
-    assertMessage("initial-state must be set",
-        () -> new Config(10, false, 1, 2, true, 1, null, 0.1));
-    assertMessage("tau-init-max must be ≥ tau-init-min (was 1.5 < 2.0)",
+    assertMessage(
+        "initial-state must be set", () -> new Config(10, false, 1, 2, true, 1, null, 0.1));
+    assertMessage(
+        "tau-init-max must be ≥ tau-init-min (was 1.5 < 2.0)",
         () -> new Config(10, true, 2, 1.5, true, 1, InitialState.ZERO, 0.1));
     assertPrefix("tau-init-min", () -> new Config(10, true, 0, 2, true, 1, InitialState.ZERO, 0.1));
-    assertPrefix("tau-init-max", () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1,
-        InitialState.ZERO, 0.1));
-    assertPrefix("fixed-tau",
-        () -> new Config(10, true, 1, 2, true, Double.NaN, InitialState.ZERO, 0.1));
+    assertPrefix(
+        "tau-init-max",
+        () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1, InitialState.ZERO, 0.1));
+    assertPrefix(
+        "fixed-tau", () -> new Config(10, true, 1, 2, true, Double.NaN, InitialState.ZERO, 0.1));
     assertPrefix("h0-scale", () -> new Config(10, false, 1, 2, true, 1, InitialState.RANDOM, -1));
     // Edge values that are valid.
     new Config(1, true, 1.5, 1.5, false, 1, InitialState.RANDOM, 0);

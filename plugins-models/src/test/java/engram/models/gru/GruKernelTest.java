@@ -32,14 +32,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * three leak settings (τ drawn from U(0.5, 4), so some are clamped), I = 1 and 3 (input projection
  * and its gradient folded into the step loops) and I = 20 (not folded), over shapes in a row on the
  * same two networks: a batch that spans one full and one partial chunk of the loops, a smaller
- * shape on views of the grown buffers, one step, a batch of exactly one chunk, the first again;
- * and all of it once more with two units ablated (the kernel clamps them as the runner does).
+ * shape on views of the grown buffers, one step, a batch of exactly one chunk, the first again; and
+ * all of it once more with two units ablated (the kernel clamps them as the runner does).
  */
 class GruKernelTest {
   /** KernelCheck's relative tolerance (norm-wise, and per entry with a floor of tol·max|x|). */
   private static final double TOLERANCE = 5e-6;
+
   /** H = 40: 51 rows per chunk of the kernel's loops. */
   private static final int H = 40;
+
   private static final int[][] SHAPES = {{6, 60}, {4, 3}, {1, 2}, {5, 51}, {6, 60}};
 
   static Stream<Arguments> cases() {
@@ -53,15 +55,18 @@ class GruKernelTest {
   }
 
   private static Config config(int hidden, Leak leak) {
-    return new Config(hidden, leak != Leak.OFF, 0.5, 4.0, leak != Leak.FIXED, 2.5,
-        InitialState.RANDOM, 0.5);
+    return new Config(
+        hidden, leak != Leak.OFF, 0.5, 4.0, leak != Leak.FIXED, 2.5, InitialState.RANDOM, 0.5);
   }
 
   @ParameterizedTest(name = "leak {0}, I = {1}")
   @MethodSource("cases")
   void kernelMatchesTheCell(Leak leak, int inputs) {
-    String name = KernelCheck.assertMatchesCellWithAblation(new GruModel(), config(H, leak),
-        new KernelCheck.Setup(inputs, DataType.FLOAT, SHAPES, TOLERANCE, 3));
+    String name =
+        KernelCheck.assertMatchesCellWithAblation(
+            new GruModel(),
+            config(H, leak),
+            new KernelCheck.Setup(inputs, DataType.FLOAT, SHAPES, TOLERANCE, 3));
     assertEquals("gru/fused", name);
   }
 
@@ -69,7 +74,9 @@ class GruKernelTest {
   @Test
   void kernelMatchesTheCellWithOneRowPerChunk() {
     int[][] shapes = {{3, 3}, {1, 1}};
-    KernelCheck.assertMatchesCellWithAblation(new GruModel(), config(1025, Leak.TRAINED),
+    KernelCheck.assertMatchesCellWithAblation(
+        new GruModel(),
+        config(1025, Leak.TRAINED),
         new KernelCheck.Setup(2, DataType.FLOAT, shapes, TOLERANCE, 5));
   }
 
@@ -99,7 +106,8 @@ class GruKernelTest {
     }
     Trajectory got = kernel.forward(x, h0);
     Trajectory want = cell.forward(x, h0);
-    assertTrue(got.hidden().sub(before).amaxNumber().doubleValue() > 1e-2,
+    assertTrue(
+        got.hidden().sub(before).amaxNumber().doubleValue() > 1e-2,
         "the new parameters must change the trajectory");
     KernelCheck.close("hidden", want.hidden(), got.hidden(), TOLERANCE);
     for (String gate : new String[] {"r", "z", "n"}) {
@@ -119,10 +127,10 @@ class GruKernelTest {
   void theModelOffersTheKernelForFloat32Only() {
     assertTrue(Blas.AVAILABLE, "tests run on ND4J's CPU backend, so the kernel must apply");
     for (Leak leak : Leak.values()) {
-      assertEquals("gru/fused",
-          TestSupport.network(config(8, leak), 1, DataType.FLOAT, 1).implementation());
-      KernelCheck.assertNoKernel(new GruModel(), config(8, leak),
-          new NetworkSpec(1, DataType.DOUBLE));
+      assertEquals(
+          "gru/fused", TestSupport.network(config(8, leak), 1, DataType.FLOAT, 1).implementation());
+      KernelCheck.assertNoKernel(
+          new GruModel(), config(8, leak), new NetworkSpec(1, DataType.DOUBLE));
     }
     GruCell cell = TestSupport.cell(config(8, Leak.OFF), 1, DataType.DOUBLE, 1);
     assertThrows(IllegalArgumentException.class, () -> new GruKernel(cell));
@@ -134,12 +142,17 @@ class GruKernelTest {
       CellNetwork net = TestSupport.network(config(8, Leak.TRAINED), 1, type, 1);
       INDArray x = Nd4j.zeros(type, 3, 2, 1);
       INDArray drive = Nd4j.zeros(type, 3, 2, 8);
-      assertThrows(UnsupportedOperationException.class,
+      assertThrows(
+          UnsupportedOperationException.class,
           () -> net.forward(x, net.initialState(2, new SplittableRandom(1)), drive));
     }
     GruKernel kernel = new GruKernel(TestSupport.cell(config(8, Leak.OFF), 1, DataType.FLOAT, 1));
-    assertThrows(UnsupportedOperationException.class, () -> kernel.forward(
-        Nd4j.zeros(DataType.FLOAT, 3, 2, 1), Nd4j.zeros(DataType.FLOAT, 2, 8),
-        Nd4j.zeros(DataType.FLOAT, 3, 2, 8)));
+    assertThrows(
+        UnsupportedOperationException.class,
+        () ->
+            kernel.forward(
+                Nd4j.zeros(DataType.FLOAT, 3, 2, 1),
+                Nd4j.zeros(DataType.FLOAT, 2, 8),
+                Nd4j.zeros(DataType.FLOAT, 3, 2, 8)));
   }
 }

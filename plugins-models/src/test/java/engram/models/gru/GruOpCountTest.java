@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.gru.TestSupport.Leak;
 import engram.runtime.CellNetwork;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -23,9 +23,9 @@ import org.nd4j.linalg.profiler.ProfilerConfig;
 /**
  * The kernel's op budget (see {@link GruKernel}): ND4J ops per time step, gemms included, counted
  * by ND4J's profiler as the difference between T = 20 and T = 10, divided by 10. A step of the
- * kernel makes no ND4J op at all, forward or backward, folded (I = 2) or not (I = 20): its
- * products go straight to OpenBLAS, the rest is Java loops; everything ND4J still does there is per
- * call. Each ND4J op has a fixed cost of several µs, so a change here is a change to every GRU
+ * kernel makes no ND4J op at all, forward or backward, folded (I = 2) or not (I = 20): its products
+ * go straight to OpenBLAS, the rest is Java loops; everything ND4J still does there is per call.
+ * Each ND4J op has a fixed cost of several µs, so a change here is a change to every GRU
  * experiment's speed. The cell run step by step, counted the same way, does make ops per step (so
  * the profiler does count what runs).
  */
@@ -63,9 +63,10 @@ class GruOpCountTest {
     int[] steps = {10, 20};
     try {
       for (int k = 0; k < 2; k++) {
-        CellNetwork net = kernel
-            ? TestSupport.network(TestSupport.config(8, leak), inputs, DataType.FLOAT, 1)
-            : TestSupport.cellNetwork(TestSupport.config(8, leak), inputs, DataType.FLOAT, 1);
+        CellNetwork net =
+            kernel
+                ? TestSupport.network(TestSupport.config(8, leak), inputs, DataType.FLOAT, 1)
+                : TestSupport.cellNetwork(TestSupport.config(8, leak), inputs, DataType.FLOAT, 1);
         assertEquals(kernel ? "gru/fused" : "cell", net.implementation());
         SplittableRandom rng = new SplittableRandom(2);
         INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, steps[k], 4, inputs);
@@ -74,8 +75,8 @@ class GruOpCountTest {
         Map<String, INDArray> g = TestArrays.gradientArrays(net);
         net.backward(net.forward(x, h0), dLdh.dup(), g); // buffers and views exist from here on
         INDArray scratch = dLdh.dup();
-        Nd4j.getExecutioner().setProfilingConfig(
-            ProfilerConfig.builder().checkElapsedTime(true).build());
+        Nd4j.getExecutioner()
+            .setProfilingConfig(ProfilerConfig.builder().checkElapsedTime(true).build());
         OpProfiler.getInstance().reset();
         Trajectory tr = net.forward(x, h0);
         forward[k] = OpProfiler.getInstance().getInvocationsCount();

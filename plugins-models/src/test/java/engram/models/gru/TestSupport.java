@@ -26,8 +26,8 @@ final class TestSupport {
   }
 
   static Config config(int hidden, Leak leak, InitialState initial, double h0Scale) {
-    return new Config(hidden, leak != Leak.OFF, 1.0, 2.0, leak != Leak.FIXED, 2.5, initial,
-        h0Scale);
+    return new Config(
+        hidden, leak != Leak.OFF, 1.0, 2.0, leak != Leak.FIXED, 2.5, initial, h0Scale);
   }
 
   static Config config(int hidden, Leak leak) {
@@ -36,20 +36,24 @@ final class TestSupport {
 
   /** The network core builds: the kernel for float32, the cell step by step for float64. */
   static CellNetwork network(Config config, int inputs, DataType type, long seed) {
-    return Networks.create(new GruModel(), config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed));
+    return Networks.create(
+        new GruModel(), config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
   }
 
   /** The cell run step by step by core's runner (the reference), whatever the data type. */
   static CellNetwork cellNetwork(Config config, int inputs, DataType type, long seed) {
-    return Networks.create(new GruModel(), config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed), Networks.Kernels.OFF);
+    return Networks.create(
+        new GruModel(),
+        config,
+        new NetworkSpec(inputs, type),
+        new SplittableRandom(seed),
+        Networks.Kernels.OFF);
   }
 
   /** The cell itself, as the model creates it. */
   static GruCell cell(Config config, int inputs, DataType type, long seed) {
-    return (GruCell) new GruModel().create(config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed));
+    return (GruCell)
+        new GruModel().create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
   }
 
   /**

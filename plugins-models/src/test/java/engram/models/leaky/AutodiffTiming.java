@@ -18,14 +18,14 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Timing harness for issue 12 (not a test; surefire does not run it): the hand-written leaky RNN
  * cell against the same step written forward-only for SameDiff ({@link LeakyRnnAutodiffCell}),
- * tanh, φ outside, τ trained, I = 4 inputs. Per repeat and size, in alternating order: one
- * forward step, one forward step + VJP (each the mean over {@code N} calls), and a forward +
- * backward pass over T = 50 steps through {@link Networks#wrap} (the step-by-step runner, no
- * kernel). Prints medians with the 10th–90th percentile range over repeats, in wall and in this
- * thread's CPU time, the paired ratio autodiff / hand-written of every repeat, and the ratio of the
- * 10th percentiles (the least disturbed repeats, on a shared machine). Run with {@code
- * OMP_NUM_THREADS=1 java -cp <test class path> engram.models.leaky.AutodiffTiming [reps]
- * [float|double]}; the results are in {@code docs/autodiff-step.md}.
+ * tanh, φ outside, τ trained, I = 4 inputs. Per repeat and size, in alternating order: one forward
+ * step, one forward step + VJP (each the mean over {@code N} calls), and a forward + backward pass
+ * over T = 50 steps through {@link Networks#wrap} (the step-by-step runner, no kernel). Prints
+ * medians with the 10th–90th percentile range over repeats, in wall and in this thread's CPU time,
+ * the paired ratio autodiff / hand-written of every repeat, and the ratio of the 10th percentiles
+ * (the least disturbed repeats, on a shared machine). Run with {@code OMP_NUM_THREADS=1 java -cp
+ * <test class path> engram.models.leaky.AutodiffTiming [reps] [float|double]}; the results are in
+ * {@code docs/autodiff-step.md}.
  */
 public final class AutodiffTiming {
   private static final int INPUTS = 4;
@@ -100,10 +100,11 @@ public final class AutodiffTiming {
 
   static {
     try {
-      THREADS = Class.forName("java.lang.management.ManagementFactory")
-          .getMethod("getThreadMXBean").invoke(null);
-      CPU = Class.forName("java.lang.management.ThreadMXBean")
-          .getMethod("getCurrentThreadCpuTime");
+      THREADS =
+          Class.forName("java.lang.management.ManagementFactory")
+              .getMethod("getThreadMXBean")
+              .invoke(null);
+      CPU = Class.forName("java.lang.management.ThreadMXBean").getMethod("getCurrentThreadCpuTime");
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -125,21 +126,32 @@ public final class AutodiffTiming {
 
   public static void main(String[] args) {
     int reps = args.length > 0 ? Integer.parseInt(args[0]) : 61;
-    DataType type = args.length > 1 && args[1].equals("double") ? DataType.DOUBLE
-        : DataType.FLOAT;
+    DataType type = args.length > 1 && args[1].equals("double") ? DataType.DOUBLE : DataType.FLOAT;
     String[] what = {"step fwd (us)", "step fwd+vjp (us)", "T=50 fwd+bwd (ms)"};
     for (int[] size : SIZES) {
       int hidden = size[0];
       int batch = size[1];
-      LeakyRnnModel.Config config = new LeakyRnnModel.Config(hidden,
-          LeakyRnnModel.Nonlinearity.TANH, 0.01, LeakyRnnModel.Phi.OUTSIDE, true, 1.0, 2.0, 1.0,
-          0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
-      LeakyRnnCell handCell = (LeakyRnnCell) new LeakyRnnModel().create(config,
-          new NetworkSpec(INPUTS, type), new SplittableRandom(7));
+      LeakyRnnModel.Config config =
+          new LeakyRnnModel.Config(
+              hidden,
+              LeakyRnnModel.Nonlinearity.TANH,
+              0.01,
+              LeakyRnnModel.Phi.OUTSIDE,
+              true,
+              1.0,
+              2.0,
+              1.0,
+              0.1,
+              LeakyRnnModel.RecurrentInit.UNIFORM,
+              1.0);
+      LeakyRnnCell handCell =
+          (LeakyRnnCell)
+              new LeakyRnnModel()
+                  .create(config, new NetworkSpec(INPUTS, type), new SplittableRandom(7));
       int calls = hidden <= 64 ? 20 : 10;
       Case hand = new Case("hand", handCell, hidden, batch, type, calls);
-      Case auto = new Case("autodiff", new LeakyRnnAutodiffCell(handCell), hidden, batch, type,
-          calls);
+      Case auto =
+          new Case("autodiff", new LeakyRnnAutodiffCell(handCell), hidden, batch, type, calls);
       // t[clock][cell][measure][repeat], clock 0 wall, 1 thread CPU; cell 0 hand, 1 autodiff
       double[][][][] t = new double[2][2][3][reps];
       for (int r = -10; r < reps; r++) { // ten warm-up repeats
@@ -153,8 +165,9 @@ public final class AutodiffTiming {
           }
         }
       }
-      System.out.printf("%s H %d B %d I %d, %d repeats, %d calls per step timing;"
-          + " median [p10, p90]%n", type, hidden, batch, INPUTS, reps, calls);
+      System.out.printf(
+          "%s H %d B %d I %d, %d repeats, %d calls per step timing;" + " median [p10, p90]%n",
+          type, hidden, batch, INPUTS, reps, calls);
       String[] clocks = {"wall", "cpu"};
       for (int clock = 0; clock < 2; clock++) {
         for (int m = 0; m < 3; m++) {
@@ -162,9 +175,14 @@ public final class AutodiffTiming {
           for (int r = 0; r < reps; r++) {
             ratio[r] = t[clock][1][m][r] / t[clock][0][m][r];
           }
-          System.out.printf("  %-4s %-18s hand %s  autodiff %s  ratio %s  p10/p10 %.2f%n",
-              clocks[clock], what[m], stats(t[clock][0][m]), stats(t[clock][1][m]),
-              stats(ratio), p10(t[clock][1][m]) / p10(t[clock][0][m]));
+          System.out.printf(
+              "  %-4s %-18s hand %s  autodiff %s  ratio %s  p10/p10 %.2f%n",
+              clocks[clock],
+              what[m],
+              stats(t[clock][0][m]),
+              stats(t[clock][1][m]),
+              stats(ratio),
+              p10(t[clock][1][m]) / p10(t[clock][0][m]));
         }
       }
     }

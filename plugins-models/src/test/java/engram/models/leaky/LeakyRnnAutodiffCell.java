@@ -56,14 +56,17 @@ final class LeakyRnnAutodiffCell extends AutodiffCell
   }
 
   @Override
-  protected Outputs forward(SameDiff sd, SDVariable h, SDVariable x, SDVariable drive,
-      Map<String, SDVariable> p) {
+  protected Outputs forward(
+      SameDiff sd, SDVariable h, SDVariable x, SDVariable drive, Map<String, SDVariable> p) {
     // α = 1/max(τ, 1) (at τ = 1 exactly, SameDiff's maximum may route the gradient differently
     // from the hand-written clamp, which passes it; the tests keep τ away from 1)
     SDVariable one = sd.constant(Nd4j.scalar(h.dataType(), 1.0));
     SDVariable alpha = sd.math().max(p.get("taus"), one).rdiv(1.0);
-    SDVariable u = sd.mmul(h, p.get("w_rec"), false, true, false).add(p.get("b_rec"))
-        .add(sd.mmul(x, p.get("w_in"), false, true, false)).add(p.get("b_in"));
+    SDVariable u =
+        sd.mmul(h, p.get("w_rec"), false, true, false)
+            .add(p.get("b_rec"))
+            .add(sd.mmul(x, p.get("w_in"), false, true, false))
+            .add(p.get("b_in"));
     if (drive != null) {
       u = u.add(drive);
     }

@@ -20,8 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The leaky RNN's step written forward-only for SameDiff ({@link LeakyRnnAutodiffCell}) against
- * the hand-written cell, in float64: the same state, pre-activations and VJP (to 1e-12, with and
+ * The leaky RNN's step written forward-only for SameDiff ({@link LeakyRnnAutodiffCell}) against the
+ * hand-written cell, in float64: the same state, pre-activations and VJP (to 1e-12, with and
  * without the drive and dL/dpre, as the batch size changes and the weights are updated in place),
  * and central differences on its own.
  */
@@ -30,10 +30,22 @@ class LeakyRnnAutodiffCellTest {
   static LeakyRnnCell cell(Phi phi, Nonlinearity nl, boolean trainTau, int h, int in) {
     // Slope 0.25, exact in float32: SameDiff's leaky-ReLU gradient rounds its slope to float32
     // (with 0.2 the gradients differ from the hand-written ones by ~3e-9 relative).
-    Config config = new Config(h, nl, 0.25, phi, trainTau, 1.05, 3.0, 2.0, 0.1,
-        LeakyRnnModel.RecurrentInit.GAUSSIAN, 1.5);
-    return (LeakyRnnCell) new LeakyRnnModel().create(config,
-        new NetworkSpec(in, DataType.DOUBLE), new SplittableRandom(17));
+    Config config =
+        new Config(
+            h,
+            nl,
+            0.25,
+            phi,
+            trainTau,
+            1.05,
+            3.0,
+            2.0,
+            0.1,
+            LeakyRnnModel.RecurrentInit.GAUSSIAN,
+            1.5);
+    return (LeakyRnnCell)
+        new LeakyRnnModel()
+            .create(config, new NetworkSpec(in, DataType.DOUBLE), new SplittableRandom(17));
   }
 
   @ParameterizedTest(name = "phi {0}, {1}")

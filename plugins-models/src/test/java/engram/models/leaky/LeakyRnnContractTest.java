@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The testkit's model contract for the leaky RNN: every nonlinearity with φ outside and inside
- * the leak (which decides the kernel: fused, fused-inside or none), and a fixed τ.
+ * The testkit's model contract for the leaky RNN: every nonlinearity with φ outside and inside the
+ * leak (which decides the kernel: fused, fused-inside or none), and a fixed τ.
  */
 class LeakyRnnContractTest extends ModelContract<Config> {
   private static final int H = 7;
@@ -28,12 +28,23 @@ class LeakyRnnContractTest extends ModelContract<Config> {
     for (Nonlinearity nl : Nonlinearity.values()) {
       for (Phi phi : Phi.values()) {
         double slope = nl == Nonlinearity.RELU ? 0 : 0.01;
-        configs.add(new Config(H, nl, slope, phi, true, 1.0, 2.0, 1.0, 0.1, RecurrentInit.UNIFORM,
-            1.0));
+        configs.add(
+            new Config(H, nl, slope, phi, true, 1.0, 2.0, 1.0, 0.1, RecurrentInit.UNIFORM, 1.0));
       }
     }
-    configs.add(new Config(H, Nonlinearity.TANH, 0.01, Phi.OUTSIDE, false, 1.0, 2.0, 2.5, 0.1,
-        RecurrentInit.GAUSSIAN, 1.5));
+    configs.add(
+        new Config(
+            H,
+            Nonlinearity.TANH,
+            0.01,
+            Phi.OUTSIDE,
+            false,
+            1.0,
+            2.0,
+            2.5,
+            0.1,
+            RecurrentInit.GAUSSIAN,
+            1.5));
     return configs;
   }
 
@@ -41,20 +52,100 @@ class LeakyRnnContractTest extends ModelContract<Config> {
   protected List<ConfigError> invalidConfigs() {
     Config d = Config.defaults();
     return List.of(
-        ConfigError.of("hidden-size", () -> new Config(0, d.nonlinearity(), d.leakySlope(),
-            d.phi(), d.trainTau(), d.tauInitMin(), d.tauInitMax(), d.fixedTau(), d.h0Scale(),
-            d.recurrentInit(), d.gain())),
-        ConfigError.of("nonlinearity", () -> new Config(H, null, 0.01, Phi.OUTSIDE, true, 1, 2, 1,
-            0.1, RecurrentInit.UNIFORM, 1)),
-        ConfigError.of("leaky-slope", () -> new Config(H, Nonlinearity.LEAKY_RELU, -0.1,
-            Phi.OUTSIDE, true, 1, 2, 1, 0.1, RecurrentInit.UNIFORM, 1)),
-        ConfigError.of("tau-init-max", () -> new Config(H, Nonlinearity.LEAKY_RELU, 0.01,
-            Phi.OUTSIDE, true, 2, 1, 1, 0.1, RecurrentInit.UNIFORM, 1)),
-        ConfigError.of("fixed-tau", () -> new Config(H, Nonlinearity.LEAKY_RELU, 0.01,
-            Phi.OUTSIDE, false, 1, 2, 0.5, 0.1, RecurrentInit.UNIFORM, 1)),
-        ConfigError.of("h0-scale", () -> new Config(H, Nonlinearity.LEAKY_RELU, 0.01,
-            Phi.OUTSIDE, true, 1, 2, 1, -1, RecurrentInit.UNIFORM, 1)),
-        ConfigError.of("gain", () -> new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE,
-            true, 1, 2, 1, 0.1, RecurrentInit.GAUSSIAN, Double.NaN)));
+        ConfigError.of(
+            "hidden-size",
+            () ->
+                new Config(
+                    0,
+                    d.nonlinearity(),
+                    d.leakySlope(),
+                    d.phi(),
+                    d.trainTau(),
+                    d.tauInitMin(),
+                    d.tauInitMax(),
+                    d.fixedTau(),
+                    d.h0Scale(),
+                    d.recurrentInit(),
+                    d.gain())),
+        ConfigError.of(
+            "nonlinearity",
+            () ->
+                new Config(
+                    H, null, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1, RecurrentInit.UNIFORM, 1)),
+        ConfigError.of(
+            "leaky-slope",
+            () ->
+                new Config(
+                    H,
+                    Nonlinearity.LEAKY_RELU,
+                    -0.1,
+                    Phi.OUTSIDE,
+                    true,
+                    1,
+                    2,
+                    1,
+                    0.1,
+                    RecurrentInit.UNIFORM,
+                    1)),
+        ConfigError.of(
+            "tau-init-max",
+            () ->
+                new Config(
+                    H,
+                    Nonlinearity.LEAKY_RELU,
+                    0.01,
+                    Phi.OUTSIDE,
+                    true,
+                    2,
+                    1,
+                    1,
+                    0.1,
+                    RecurrentInit.UNIFORM,
+                    1)),
+        ConfigError.of(
+            "fixed-tau",
+            () ->
+                new Config(
+                    H,
+                    Nonlinearity.LEAKY_RELU,
+                    0.01,
+                    Phi.OUTSIDE,
+                    false,
+                    1,
+                    2,
+                    0.5,
+                    0.1,
+                    RecurrentInit.UNIFORM,
+                    1)),
+        ConfigError.of(
+            "h0-scale",
+            () ->
+                new Config(
+                    H,
+                    Nonlinearity.LEAKY_RELU,
+                    0.01,
+                    Phi.OUTSIDE,
+                    true,
+                    1,
+                    2,
+                    1,
+                    -1,
+                    RecurrentInit.UNIFORM,
+                    1)),
+        ConfigError.of(
+            "gain",
+            () ->
+                new Config(
+                    H,
+                    Nonlinearity.LEAKY_RELU,
+                    0.01,
+                    Phi.OUTSIDE,
+                    true,
+                    1,
+                    2,
+                    1,
+                    0.1,
+                    RecurrentInit.GAUSSIAN,
+                    Double.NaN)));
   }
 }

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.testkit.GradientCheck;
-import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
+import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,14 +29,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The additive drive ξ of {@code forward(inputs, h0, drive)}: gradients against central finite
- * differences with a nonzero drive (in particular the drive's term in dτ for φ outside), no
- * change without one, a hand-computed step, and shape validation.
+ * differences with a nonzero drive (in particular the drive's term in dτ for φ outside), no change
+ * without one, a hand-computed step, and shape validation.
  */
 class LeakyRnnDriveTest {
   private static final int H = 6;
   private static final int I = 2;
   private static final int B = 3;
   private static final int T = 16;
+
   /** Two τ below 1 (clamped: zero gradient), the rest spread above 1; none within 0.05 of 1. */
   private static final double[] TAUS = {0.6, 1.3, 0.9, 1.7, 2.4, 3.1};
 
@@ -144,21 +145,23 @@ class LeakyRnnDriveTest {
     double a1 = 0.25;
     double[] expected;
     if (phi == Phi.OUTSIDE) {
-      expected = new double[] {
-        Math.tanh((1 - a0) * 0.3 + a0 * (u0 + 0.25)),
-        Math.tanh((1 - a1) * -0.4 + a1 * (u1 - 0.9))
-      };
+      expected =
+          new double[] {
+            Math.tanh((1 - a0) * 0.3 + a0 * (u0 + 0.25)),
+            Math.tanh((1 - a1) * -0.4 + a1 * (u1 - 0.9))
+          };
     } else {
-      expected = new double[] {
-        (1 - a0) * 0.3 + a0 * Math.tanh(u0 + 0.25),
-        (1 - a1) * -0.4 + a1 * Math.tanh(u1 - 0.9)
-      };
+      expected =
+          new double[] {
+            (1 - a0) * 0.3 + a0 * Math.tanh(u0 + 0.25), (1 - a1) * -0.4 + a1 * Math.tanh(u1 - 0.9)
+          };
     }
     double[] actual = net.forward(x, h0, drive).hidden().reshape(2).toDoubleVector();
     assertArrayEquals(expected, actual, 1e-12);
     // And the drive does change the state (the expected values differ from the undriven ones).
     double[] undriven = net.forward(x, h0).hidden().reshape(2).toDoubleVector();
-    assertTrue(Math.abs(undriven[0] - actual[0]) > 1e-3 && Math.abs(undriven[1] - actual[1]) > 1e-3);
+    assertTrue(
+        Math.abs(undriven[0] - actual[0]) > 1e-3 && Math.abs(undriven[1] - actual[1]) > 1e-3);
   }
 
   @Test

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
 import engram.runtime.Networks;
+import engram.testkit.TestArrays;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -33,8 +33,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   PHI=inside /usr/bin/python3 /work/shared/reference/torch_leaky_rnn_grads.py --make inside 8 4 12 3 4
  * </pre>
  *
- * (H = 8, B = 4, T = 12, K = 3 heads, seed 4; leaky-ReLU slope 0.01.) Seed 4 draws three τ below
- * 1 (0.944, 0.834, 0.833), so the clamp's zero gradient is exercised. The script's loss is the sum
+ * (H = 8, B = 4, T = 12, K = 3 heads, seed 4; leaky-ReLU slope 0.01.) Seed 4 draws three τ below 1
+ * (0.944, 0.834, 0.833), so the clamp's zero gradient is exercised. The script's loss is the sum
  * over heads k of the batch-mean cross-entropy of logits h_T·head_w[k]ᵀ + head_b[k]; dL/dh is
  * computed here from it (non-zero only at the last step).
  */
@@ -67,7 +67,8 @@ class LeakyRnnGoldenTest {
 
     Trajectory traj = net.forward(x.reshape(steps, batch, 1), h0);
     INDArray hiddenExpected = load(dir, "out/hidden");
-    assertTrue(TestArrays.maxRelativeDifference(traj.hidden(), hiddenExpected) < 1e-12,
+    assertTrue(
+        TestArrays.maxRelativeDifference(traj.hidden(), hiddenExpected) < 1e-12,
         "hidden states differ from PyTorch");
 
     // dL/dh_T = Σ_k (softmax(logits_k) − onehot(label_k)) / B · head_w[k]
@@ -90,7 +91,8 @@ class LeakyRnnGoldenTest {
           double p = Math.exp(logits.getDouble(b, c) - m) / z;
           double coef = (p - (c == label ? 1 : 0)) / batch;
           for (int i = 0; i < hidden; i++) {
-            dLdh.putScalar(new long[] {steps - 1, b, i},
+            dLdh.putScalar(
+                new long[] {steps - 1, b, i},
                 dLdh.getDouble(steps - 1, b, i) + coef * w.getDouble(c, i));
           }
         }
@@ -109,7 +111,10 @@ class LeakyRnnGoldenTest {
       double norm = Math.sqrt(java.util.Arrays.stream(e).map(v -> v * v).sum());
       assertTrue(norm > 1e-6, name + ": golden gradient is trivially small");
       for (int i = 0; i < e.length; i++) {
-        assertEquals(e[i], a[i], 1e-9 * Math.abs(e[i]) + 1e-15,
+        assertEquals(
+            e[i],
+            a[i],
+            1e-9 * Math.abs(e[i]) + 1e-15,
             "grad_" + name + "[" + i + "] (" + phi + ")");
       }
     }

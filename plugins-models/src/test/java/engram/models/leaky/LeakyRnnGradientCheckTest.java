@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
 import engram.runtime.Networks;
+import engram.testkit.TestArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +26,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Backward pass against central finite differences of our own forward pass, in float64, for every
- * trainable parameter, both placements of φ and each nonlinearity, on the cell run step by step
- * and on the network core builds (the fused kernel where it applies). The loss is Σ w ⊙ h over all
+ * trainable parameter, both placements of φ and each nonlinearity, on the cell run step by step and
+ * on the network core builds (the fused kernel where it applies). The loss is Σ w ⊙ h over all
  * steps with random weights w, so dL/dh is a dense random tensor.
  */
 class LeakyRnnGradientCheckTest {
@@ -39,6 +39,7 @@ class LeakyRnnGradientCheckTest {
   // 1e-8 level, while the truncation error of ±1e-5 is far below it (ReLUs are piecewise linear
   // and kinks are kept 1e-4 away).
   private static final double EPS = 1e-5;
+
   /** Two τ below 1 (clamped: zero gradient), the rest spread above 1; none within 0.05 of 1. */
   private static final double[] TAUS = {0.6, 1.3, 0.9, 1.7, 2.4, 3.1};
 
@@ -86,7 +87,8 @@ class LeakyRnnGradientCheckTest {
     INDArray gTau = grads.get("taus");
     for (int i = 0; i < H; i++) {
       if (TAUS[i] < 1) {
-        assertEquals(0.0, gTau.getDouble(i), 0.0, "τ < 1 is clamped: its gradient must be exactly 0");
+        assertEquals(
+            0.0, gTau.getDouble(i), 0.0, "τ < 1 is clamped: its gradient must be exactly 0");
       } else {
         assertTrue(Math.abs(gTau.getDouble(i)) > 1e-6, "τ ≥ 1 should get a real gradient");
       }
@@ -119,14 +121,16 @@ class LeakyRnnGradientCheckTest {
 
   private static void assertClose(String name, INDArray analytic, INDArray numeric) {
     double diff = analytic.sub(numeric).norm2Number().doubleValue();
-    double scale = Math.max(analytic.norm2Number().doubleValue(), numeric.norm2Number().doubleValue());
+    double scale =
+        Math.max(analytic.norm2Number().doubleValue(), numeric.norm2Number().doubleValue());
     assertTrue(scale > 0, name + ": gradient is identically zero");
     assertTrue(diff / scale <= 1e-6, name + ": relative error " + diff / scale);
     double[] a = analytic.dup().data().asDouble();
     double[] n = numeric.dup().data().asDouble();
     for (int i = 0; i < a.length; i++) {
       double tol = 1e-6 * Math.max(Math.abs(a[i]), Math.abs(n[i])) + 1e-8;
-      assertTrue(Math.abs(a[i] - n[i]) <= tol,
+      assertTrue(
+          Math.abs(a[i] - n[i]) <= tol,
           name + "[" + i + "]: analytic " + a[i] + " vs numeric " + n[i]);
     }
   }

@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
+import engram.testkit.TestArrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -30,10 +30,14 @@ class LeakyRnnInitTest {
   @Test
   void parametersHaveTheTorchShapesRangesAndOrder() {
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-      Network net = TestSupport.network(TestSupport.config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE), I, type, 5);
+      Network net =
+          TestSupport.network(
+              TestSupport.config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE), I, type, 5);
       assertEquals(H, net.hiddenSize());
       List<Parameter> ps = net.parameters();
-      assertEquals(List.of("w_in", "b_in", "w_rec", "b_rec", "taus"), ps.stream().map(Parameter::name).toList());
+      assertEquals(
+          List.of("w_in", "b_in", "w_rec", "b_rec", "taus"),
+          ps.stream().map(Parameter::name).toList());
       assertTrue(ps.stream().allMatch(Parameter::trainable));
       long[][] shapes = {{H, I}, {H}, {H, H}, {H}, {H}};
       for (int k = 0; k < ps.size(); k++) {
@@ -57,24 +61,53 @@ class LeakyRnnInitTest {
   private static void assertUniform(INDArray a, double lo, double hi) {
     double min = a.minNumber().doubleValue();
     double max = a.maxNumber().doubleValue();
-    assertTrue(min >= lo && max <= hi, "values in [" + min + ", " + max + "] not within [" + lo + ", " + hi + "]");
-    assertTrue(max - min > 0.8 * (hi - lo), "values in [" + min + ", " + max + "] do not fill [" + lo + ", " + hi + "]");
+    assertTrue(
+        min >= lo && max <= hi,
+        "values in [" + min + ", " + max + "] not within [" + lo + ", " + hi + "]");
+    assertTrue(
+        max - min > 0.8 * (hi - lo),
+        "values in [" + min + ", " + max + "] do not fill [" + lo + ", " + hi + "]");
   }
 
   @Test
   void initialStateIsScaledUniform() {
-    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.25, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    Config c =
+        new Config(
+            H,
+            Nonlinearity.LEAKY_RELU,
+            0.01,
+            Phi.OUTSIDE,
+            true,
+            1,
+            2,
+            1,
+            0.25,
+            LeakyRnnModel.RecurrentInit.UNIFORM,
+            1.0);
     Network net = TestSupport.network(c, I, DataType.FLOAT, 1);
     INDArray h0 = net.initialState(50, new SplittableRandom(9));
     assertArrayEquals(new long[] {50, H}, h0.shape());
     assertEquals(DataType.FLOAT, h0.dataType());
     assertUniform(h0, 0.0, 0.25);
-    assertThrows(IllegalArgumentException.class, () -> net.initialState(0, new SplittableRandom(9)));
+    assertThrows(
+        IllegalArgumentException.class, () -> net.initialState(0, new SplittableRandom(9)));
   }
 
   @Test
   void fixedTauIsANonTrainableParameterWithoutGradient() {
-    Config c = new Config(H, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 3.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    Config c =
+        new Config(
+            H,
+            Nonlinearity.LEAKY_RELU,
+            0.01,
+            Phi.OUTSIDE,
+            false,
+            1,
+            2,
+            3.0,
+            0.1,
+            LeakyRnnModel.RecurrentInit.UNIFORM,
+            1.0);
     Network net = TestSupport.network(c, I, DataType.DOUBLE, 5);
     Parameter taus = net.parameters().get(4);
     assertEquals("taus", taus.name());
@@ -95,7 +128,8 @@ class LeakyRnnInitTest {
     INDArray h = traj.hidden();
     double[] wIn = TestArrays.param(net, "w_in").getRow(0).toDoubleVector();
     double[] wRec = TestArrays.param(net, "w_rec").getRow(0).toDoubleVector();
-    double drive = TestArrays.param(net, "b_in").getDouble(0) + TestArrays.param(net, "b_rec").getDouble(0);
+    double drive =
+        TestArrays.param(net, "b_in").getDouble(0) + TestArrays.param(net, "b_rec").getDouble(0);
     for (int k = 0; k < I; k++) {
       drive += wIn[k] * x.getDouble(1, 0, k);
     }
@@ -108,12 +142,17 @@ class LeakyRnnInitTest {
 
   @Test
   void trainableTauRequiresItsGradientArray() {
-    Network net = TestSupport.network(TestSupport.config(4, Nonlinearity.RELU, 0, Phi.OUTSIDE), 1, DataType.DOUBLE, 5);
+    Network net =
+        TestSupport.network(
+            TestSupport.config(4, Nonlinearity.RELU, 0, Phi.OUTSIDE), 1, DataType.DOUBLE, 5);
     Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     grads.remove("taus");
-    Trajectory traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
+    Trajectory traj =
+        net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1), Nd4j.zeros(DataType.DOUBLE, 2, 4));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
     assertTrue(e.getMessage().contains("taus"), e.getMessage());
   }
 
@@ -121,7 +160,20 @@ class LeakyRnnInitTest {
   void configDefaultsAreThePapers() {
     LeakyRnnModel model = new LeakyRnnModel();
     Config d = model.defaults();
-    assertEquals(new Config(500, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0), d);
+    assertEquals(
+        new Config(
+            500,
+            Nonlinearity.LEAKY_RELU,
+            0.01,
+            Phi.OUTSIDE,
+            true,
+            1.0,
+            2.0,
+            1.0,
+            0.1,
+            LeakyRnnModel.RecurrentInit.UNIFORM,
+            1.0),
+        d);
     assertEquals(Config.class, model.configType());
     assertEquals("leaky-rnn", model.info().id());
     assertTrue(model.info().description().contains("2309.12927"));
@@ -129,19 +181,154 @@ class LeakyRnnInitTest {
 
   @Test
   void invalidConfigsNameTheKebabCaseKey() {
-    assertMessage("hidden-size must be ≥ 1 (was 0)",
-        () -> new Config(0, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertMessage("fixed-tau must be a finite number ≥ 1 (was 0.5)",
-        () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, false, 1, 2, 0.5, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertPrefix("nonlinearity", () -> new Config(10, null, 0.01, Phi.OUTSIDE, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertPrefix("phi", () -> new Config(10, Nonlinearity.TANH, 0.01, null, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertPrefix("leaky-slope", () -> new Config(10, Nonlinearity.LEAKY_RELU, -0.1, Phi.OUTSIDE, true, 1, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertPrefix("tau-init-min", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 0, 2, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertPrefix("tau-init-max", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 2, 1.5, 1, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertPrefix("fixed-tau", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, Double.NaN, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
-    assertPrefix("h0-scale", () -> new Config(10, Nonlinearity.LEAKY_RELU, 0.01, Phi.OUTSIDE, true, 1, 2, 1, -1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0));
+    assertMessage(
+        "hidden-size must be ≥ 1 (was 0)",
+        () ->
+            new Config(
+                0,
+                Nonlinearity.LEAKY_RELU,
+                0.01,
+                Phi.OUTSIDE,
+                true,
+                1,
+                2,
+                1,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertMessage(
+        "fixed-tau must be a finite number ≥ 1 (was 0.5)",
+        () ->
+            new Config(
+                10,
+                Nonlinearity.LEAKY_RELU,
+                0.01,
+                Phi.OUTSIDE,
+                false,
+                1,
+                2,
+                0.5,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertPrefix(
+        "nonlinearity",
+        () ->
+            new Config(
+                10,
+                null,
+                0.01,
+                Phi.OUTSIDE,
+                true,
+                1,
+                2,
+                1,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertPrefix(
+        "phi",
+        () ->
+            new Config(
+                10,
+                Nonlinearity.TANH,
+                0.01,
+                null,
+                true,
+                1,
+                2,
+                1,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertPrefix(
+        "leaky-slope",
+        () ->
+            new Config(
+                10,
+                Nonlinearity.LEAKY_RELU,
+                -0.1,
+                Phi.OUTSIDE,
+                true,
+                1,
+                2,
+                1,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertPrefix(
+        "tau-init-min",
+        () ->
+            new Config(
+                10,
+                Nonlinearity.LEAKY_RELU,
+                0.01,
+                Phi.OUTSIDE,
+                true,
+                0,
+                2,
+                1,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertPrefix(
+        "tau-init-max",
+        () ->
+            new Config(
+                10,
+                Nonlinearity.LEAKY_RELU,
+                0.01,
+                Phi.OUTSIDE,
+                true,
+                2,
+                1.5,
+                1,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertPrefix(
+        "fixed-tau",
+        () ->
+            new Config(
+                10,
+                Nonlinearity.LEAKY_RELU,
+                0.01,
+                Phi.OUTSIDE,
+                true,
+                1,
+                2,
+                Double.NaN,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
+    assertPrefix(
+        "h0-scale",
+        () ->
+            new Config(
+                10,
+                Nonlinearity.LEAKY_RELU,
+                0.01,
+                Phi.OUTSIDE,
+                true,
+                1,
+                2,
+                1,
+                -1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0));
     // Edge values that are valid.
-    new Config(1, Nonlinearity.RELU, 0, Phi.INSIDE, true, 1.5, 1.5, 1, 0, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    new Config(
+        1,
+        Nonlinearity.RELU,
+        0,
+        Phi.INSIDE,
+        true,
+        1.5,
+        1.5,
+        1,
+        0,
+        LeakyRnnModel.RecurrentInit.UNIFORM,
+        1.0);
   }
 
   private static void assertMessage(String expected, Supplier<Config> make) {
@@ -158,10 +345,25 @@ class LeakyRnnInitTest {
   void gaussianRecurrentInitHasStdGainOverRootHAndNoSelfConnections() {
     int h = 200;
     double gain = 1.5;
-    Config c = new Config(h, Nonlinearity.TANH, 0.01, Phi.INSIDE, false, 1, 2, 4.0, 0.1,
-        LeakyRnnModel.RecurrentInit.GAUSSIAN, gain);
-    INDArray w = TestSupport.network(c, 1, DataType.DOUBLE, 3).parameters().stream()
-        .filter(p -> p.name().equals("w_rec")).findFirst().orElseThrow().value();
+    Config c =
+        new Config(
+            h,
+            Nonlinearity.TANH,
+            0.01,
+            Phi.INSIDE,
+            false,
+            1,
+            2,
+            4.0,
+            0.1,
+            LeakyRnnModel.RecurrentInit.GAUSSIAN,
+            gain);
+    INDArray w =
+        TestSupport.network(c, 1, DataType.DOUBLE, 3).parameters().stream()
+            .filter(p -> p.name().equals("w_rec"))
+            .findFirst()
+            .orElseThrow()
+            .value();
     double sum = 0;
     double sumSq = 0;
     for (int i = 0; i < h; i++) {

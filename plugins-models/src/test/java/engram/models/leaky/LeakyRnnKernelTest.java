@@ -64,39 +64,64 @@ class LeakyRnnKernelTest {
 
   @ParameterizedTest(name = "{0} {1} {2} I={3} trainTau={4}")
   @MethodSource("cases")
-  void kernelEqualsTheCellWhereItApplies(DataType type, Phi phi, Nonlinearity nl, int inputs,
-      boolean trainTau) {
-    Config config = new Config(12, nl, 0.05, phi, trainTau, 1.0, 4.0, 2.5, 0.1,
-        LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+  void kernelEqualsTheCellWhereItApplies(
+      DataType type, Phi phi, Nonlinearity nl, int inputs, boolean trainTau) {
+    Config config =
+        new Config(
+            12,
+            nl,
+            0.05,
+            phi,
+            trainTau,
+            1.0,
+            4.0,
+            2.5,
+            0.1,
+            LeakyRnnModel.RecurrentInit.UNIFORM,
+            1.0);
     if (!hasKernel(type, phi, nl)) {
       KernelCheck.assertNoKernel(new LeakyRnnModel(), config, new NetworkSpec(inputs, type));
       return;
     }
     double tolerance = type == DataType.DOUBLE ? 1e-12 : 2e-5;
-    String name = KernelCheck.assertMatchesCellWithAblation(new LeakyRnnModel(), config,
-        new KernelCheck.Setup(inputs, type, SHAPES, tolerance, 3));
+    String name =
+        KernelCheck.assertMatchesCellWithAblation(
+            new LeakyRnnModel(), config, new KernelCheck.Setup(inputs, type, SHAPES, tolerance, 3));
     assertEquals(phi == Phi.OUTSIDE ? "leaky-rnn/fused" : "leaky-rnn/fused-inside", name);
   }
 
   /**
-   * H = 100 with I = 20 and B·H above the loops' chunk of 4096 elements: the unfolded forward
-   * pass works on flat chunks that start mid-row (4096 = 40·100 + 96), so the clamp must line the
-   * mask up with the chunk's first column (φ inside, whose loops take whole rows, for contrast).
+   * H = 100 with I = 20 and B·H above the loops' chunk of 4096 elements: the unfolded forward pass
+   * works on flat chunks that start mid-row (4096 = 40·100 + 96), so the clamp must line the mask
+   * up with the chunk's first column (φ inside, whose loops take whole rows, for contrast).
    */
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("wideCases")
   void clampedKernelEqualsTheCellOnChunksThatStartMidRow(DataType type, Phi phi) {
-    Config config = new Config(100, Nonlinearity.LEAKY_RELU, 0.05, phi, true, 1.0, 4.0, 2.5, 0.1,
-        LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    Config config =
+        new Config(
+            100,
+            Nonlinearity.LEAKY_RELU,
+            0.05,
+            phi,
+            true,
+            1.0,
+            4.0,
+            2.5,
+            0.1,
+            LeakyRnnModel.RecurrentInit.UNIFORM,
+            1.0);
     int[][] shapes = {{3, 45}, {2, 7}};
     double tolerance = type == DataType.DOUBLE ? 1e-12 : 2e-5;
-    KernelCheck.assertMatchesCellWithAblation(new LeakyRnnModel(), config,
-        new KernelCheck.Setup(20, type, shapes, tolerance, 11));
+    KernelCheck.assertMatchesCellWithAblation(
+        new LeakyRnnModel(), config, new KernelCheck.Setup(20, type, shapes, tolerance, 11));
   }
 
   static Stream<Arguments> wideCases() {
-    return Stream.of(Arguments.of(DataType.FLOAT, Phi.OUTSIDE),
-        Arguments.of(DataType.DOUBLE, Phi.OUTSIDE), Arguments.of(DataType.FLOAT, Phi.INSIDE));
+    return Stream.of(
+        Arguments.of(DataType.FLOAT, Phi.OUTSIDE),
+        Arguments.of(DataType.DOUBLE, Phi.OUTSIDE),
+        Arguments.of(DataType.FLOAT, Phi.INSIDE));
   }
 
   @Test

@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.testkit.GradientCheck;
-import engram.testkit.TestArrays;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
 import engram.runtime.CellNetwork;
 import engram.runtime.Networks;
+import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,8 +38,8 @@ import org.nd4j.linalg.profiler.OpProfiler;
 /**
  * The extra {@code "pre"} (the argument of φ at every step) and backward from dL/dpre: values
  * against a plain-Java reference, gradients of L = Σ w_h⊙h + Σ w_p⊙pre against central finite
- * differences in float64 (dτ included), a zero dL/dpre changing nothing, name and shape checks,
- * and the per-step op counts.
+ * differences in float64 (dτ included), a zero dL/dpre changing nothing, name and shape checks, and
+ * the per-step op counts.
  */
 class LeakyRnnPreActivationTest {
   private static final int H = 6;
@@ -47,6 +47,7 @@ class LeakyRnnPreActivationTest {
   private static final int B = 3;
   private static final int T = 16;
   private static final double EPS = 1e-6;
+
   /** Two τ below 1 (clamped: zero gradient), the rest spread above 1; none within 0.05 of 1. */
   private static final double[] TAUS = {0.6, 1.3, 0.9, 1.7, 2.4, 3.1};
 
@@ -111,7 +112,8 @@ class LeakyRnnPreActivationTest {
     SplittableRandom rng = new SplittableRandom(99);
     INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
-    INDArray drive = withDrive ? TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
+    INDArray drive =
+        withDrive ? TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
     double[][][] ref = new double[T][B][H];
     double[][][] refH = reference(config, net, x, h0, drive, ref);
 
@@ -134,9 +136,13 @@ class LeakyRnnPreActivationTest {
       // h = φ(pre), computed by the same op: bit for bit.
       INDArray phiOfPre = pre.dup();
       switch (nl) {
-        case TANH -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(phiOfPre, phiOfPre));
-        case LEAKY_RELU -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU(phiOfPre, phiOfPre, 0.2));
-        case RELU -> Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(phiOfPre, phiOfPre, 0.0));
+        case TANH ->
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Tanh(phiOfPre, phiOfPre));
+        case LEAKY_RELU ->
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU(phiOfPre, phiOfPre, 0.2));
+        case RELU ->
+            Nd4j.exec(
+                new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(phiOfPre, phiOfPre, 0.0));
       }
       TestArrays.assertIdentical(phiOfPre, traj.hidden(), "h = φ(pre)");
     }
@@ -154,7 +160,8 @@ class LeakyRnnPreActivationTest {
     INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
     INDArray wh = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
     INDArray wp = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H);
-    INDArray drive = withDrive ? TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
+    INDArray drive =
+        withDrive ? TestArrays.gaussian(rng, DataType.DOUBLE, T, B, H).muli(0.3) : null;
 
     double[][][] pre = new double[T][B][H];
     reference(config, net, x, h0, drive, pre);
@@ -178,7 +185,8 @@ class LeakyRnnPreActivationTest {
     INDArray gTau = grads.get("taus");
     for (int i = 0; i < H; i++) {
       if (TAUS[i] < 1) {
-        assertEquals(0.0, gTau.getDouble(i), 0.0, "τ < 1 is clamped: its gradient must be exactly 0");
+        assertEquals(
+            0.0, gTau.getDouble(i), 0.0, "τ < 1 is clamped: its gradient must be exactly 0");
       }
       assertEquals(0.0, grads.get("w_rec").getDouble(i, i), 0.0);
     }
@@ -190,8 +198,8 @@ class LeakyRnnPreActivationTest {
     assertTrue(TestArrays.maxRelativeDifference(hOnly.get("w_rec"), grads.get("w_rec")) > 1e-3);
   }
 
-  private static INDArray numericGradient(Network net, INDArray p, INDArray x, INDArray h0,
-      INDArray drive, INDArray wh, INDArray wp) {
+  private static INDArray numericGradient(
+      Network net, INDArray p, INDArray x, INDArray h0, INDArray drive, INDArray wh, INDArray wp) {
     INDArray flat = p.reshape(p.length());
     INDArray out = Nd4j.create(DataType.DOUBLE, p.shape());
     INDArray outFlat = out.reshape(out.length());
@@ -234,7 +242,8 @@ class LeakyRnnPreActivationTest {
     Map<String, INDArray> zero = TestArrays.gradientArrays(net);
     net.backward(traj, wh.dup(), Map.of("pre", Nd4j.zeros(DataType.DOUBLE, T, B, H)), zero);
     Map<String, INDArray> zeroFloatF = TestArrays.gradientArrays(net);
-    net.backward(traj, wh.dup(), Map.of("pre", Nd4j.zeros(DataType.FLOAT, T, B, H).dup('f')), zeroFloatF);
+    net.backward(
+        traj, wh.dup(), Map.of("pre", Nd4j.zeros(DataType.FLOAT, T, B, H).dup('f')), zeroFloatF);
     for (String name : plain.keySet()) {
       TestArrays.assertIdentical(plain.get(name), empty.get(name), name + " (no extras)");
       TestArrays.assertIdentical(plain.get(name), zero.get(name), name + " (zero dL/dpre)");
@@ -274,13 +283,25 @@ class LeakyRnnPreActivationTest {
     INDArray h0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H);
     Trajectory traj = net.forward(x, h0);
     Map<String, INDArray> grads = TestArrays.gradientArrays(net);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> net.backward(traj, Nd4j.zeros(DataType.DOUBLE, 4, B, H),
-            Map.of("z", Nd4j.zeros(DataType.DOUBLE, 4, B, H)), grads));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                net.backward(
+                    traj,
+                    Nd4j.zeros(DataType.DOUBLE, 4, B, H),
+                    Map.of("z", Nd4j.zeros(DataType.DOUBLE, 4, B, H)),
+                    grads));
     assertTrue(e.getMessage().contains("'z'") && e.getMessage().contains("[pre]"), e.getMessage());
-    IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
-        () -> net.backward(traj, Nd4j.zeros(DataType.DOUBLE, 4, B, H),
-            Map.of("pre", Nd4j.zeros(DataType.DOUBLE, 3, B, H)), grads));
+    IllegalArgumentException shape =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                net.backward(
+                    traj,
+                    Nd4j.zeros(DataType.DOUBLE, 4, B, H),
+                    Map.of("pre", Nd4j.zeros(DataType.DOUBLE, 3, B, H)),
+                    grads));
     assertTrue(shape.getMessage().contains("pre"), shape.getMessage());
   }
 
@@ -293,15 +314,22 @@ class LeakyRnnPreActivationTest {
   @ParameterizedTest(name = "phi {0}: {1} forward, {2} backward, {3} with dL/dpre")
   @CsvSource({"OUTSIDE, 0, 0, 0", "INSIDE, 0, 0, 0"})
   void opsPerStep(Phi phi, int forwardOps, int backwardOps, int backwardPreOps) {
-    CellNetwork net = TestSupport.network(TestSupport.config(H, Nonlinearity.LEAKY_RELU, 0.01, phi),
-        I, DataType.FLOAT, 1, Networks.Kernels.AUTO);
+    CellNetwork net =
+        TestSupport.network(
+            TestSupport.config(H, Nonlinearity.LEAKY_RELU, 0.01, phi),
+            I,
+            DataType.FLOAT,
+            1,
+            Networks.Kernels.AUTO);
     assertNotEquals("cell", net.implementation());
     long[] c10 = count(net, 10);
     long[] c20 = count(net, 20);
     assertEquals(forwardOps * 10L, c20[0] - c10[0], "forward ops for 10 more steps");
     assertEquals(backwardOps * 10L, c20[1] - c10[1], "backward ops for 10 more steps");
-    assertEquals(backwardOps * 10L, c20[2] - c10[2], "backward ops (empty extras) for 10 more steps");
-    assertEquals(backwardPreOps * 10L, c20[3] - c10[3], "backward ops with dL/dpre for 10 more steps");
+    assertEquals(
+        backwardOps * 10L, c20[2] - c10[2], "backward ops (empty extras) for 10 more steps");
+    assertEquals(
+        backwardPreOps * 10L, c20[3] - c10[3], "backward ops with dL/dpre for 10 more steps");
   }
 
   private static long[] count(Network net, int steps) {

@@ -12,28 +12,44 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Timing harness (not a test; surefire does not run it): the paper's leaky RNN (leaky-ReLU, φ
- * outside, trainable τ) at the bench's shapes, its fast path (OpenBLAS called straight, input
- * drive folded into the step loops) against every product through ND4J ({@link FastPathTiming}),
- * plus the floor of T recurrent gemms alone. Run with {@code OMP_NUM_THREADS=1
- * OPENBLAS_CORETYPE=SkylakeX java [-Dcpu=true] -cp <test class path>
- * engram.models.leaky.LeakyRnnTiming [reps] [S|M|L|Md ...]} (Md: M in float64; leave
- * OPENBLAS_CORETYPE unset to see OpenBLAS's own choice).
+ * outside, trainable τ) at the bench's shapes, its fast path (OpenBLAS called straight, input drive
+ * folded into the step loops) against every product through ND4J ({@link FastPathTiming}), plus the
+ * floor of T recurrent gemms alone. Run with {@code OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX
+ * java [-Dcpu=true] -cp <test class path> engram.models.leaky.LeakyRnnTiming [reps] [S|M|L|Md ...]}
+ * (Md: M in float64; leave OPENBLAS_CORETYPE unset to see OpenBLAS's own choice).
  */
 public final class LeakyRnnTiming {
   private LeakyRnnTiming() {}
 
   public static void main(String[] args) {
     int reps = args.length > 0 ? Integer.parseInt(args[0]) : 15;
-    String[] shapes = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length)
-        : new String[] {"S", "M", "L"};
+    String[] shapes =
+        args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"S", "M", "L"};
     for (String s : shapes) {
       DataType type = s.equals("Md") ? DataType.DOUBLE : DataType.FLOAT;
       int[] hbt = FastPathTiming.shape(s.equals("Md") ? "M" : s);
-      FastPathTiming.compare("leaky " + s, fast -> TestSupport.network(
-          new LeakyRnnModel.Config(hbt[0], LeakyRnnModel.Nonlinearity.LEAKY_RELU, 0.01,
-              LeakyRnnModel.Phi.OUTSIDE, true, 1.0, 2.0, 1.0, 0.1,
-              LeakyRnnModel.RecurrentInit.UNIFORM, 1.0),
-          1, type, 7, fast ? Networks.Kernels.AUTO : Networks.Kernels.OFF), hbt, reps);
+      FastPathTiming.compare(
+          "leaky " + s,
+          fast ->
+              TestSupport.network(
+                  new LeakyRnnModel.Config(
+                      hbt[0],
+                      LeakyRnnModel.Nonlinearity.LEAKY_RELU,
+                      0.01,
+                      LeakyRnnModel.Phi.OUTSIDE,
+                      true,
+                      1.0,
+                      2.0,
+                      1.0,
+                      0.1,
+                      LeakyRnnModel.RecurrentInit.UNIFORM,
+                      1.0),
+                  1,
+                  type,
+                  7,
+                  fast ? Networks.Kernels.AUTO : Networks.Kernels.OFF),
+          hbt,
+          reps);
       floor("leaky " + s, hbt, type, reps);
     }
   }

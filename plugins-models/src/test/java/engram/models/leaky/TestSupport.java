@@ -2,11 +2,11 @@ package engram.models.leaky;
 
 import engram.api.Network;
 import engram.api.NetworkSpec;
-import engram.runtime.CellNetwork;
-import engram.runtime.Networks;
 import engram.models.leaky.LeakyRnnModel.Config;
 import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
+import engram.runtime.CellNetwork;
+import engram.runtime.Networks;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -15,7 +15,18 @@ final class TestSupport {
   private TestSupport() {}
 
   static Config config(int hidden, Nonlinearity nonlinearity, double slope, Phi phi) {
-    return new Config(hidden, nonlinearity, slope, phi, true, 1.0, 2.0, 1.0, 0.1, LeakyRnnModel.RecurrentInit.UNIFORM, 1.0);
+    return new Config(
+        hidden,
+        nonlinearity,
+        slope,
+        phi,
+        true,
+        1.0,
+        2.0,
+        1.0,
+        0.1,
+        LeakyRnnModel.RecurrentInit.UNIFORM,
+        1.0);
   }
 
   /** The network core would build: the fused kernel where one applies, else the cell. */
@@ -23,10 +34,14 @@ final class TestSupport {
     return network(config, inputs, type, seed, Networks.Kernels.AUTO);
   }
 
-  static CellNetwork network(Config config, int inputs, DataType type, long seed,
-      Networks.Kernels kernels) {
-    return Networks.create(new LeakyRnnModel(), config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed), kernels);
+  static CellNetwork network(
+      Config config, int inputs, DataType type, long seed, Networks.Kernels kernels) {
+    return Networks.create(
+        new LeakyRnnModel(),
+        config,
+        new NetworkSpec(inputs, type),
+        new SplittableRandom(seed),
+        kernels);
   }
 
   /**
@@ -34,15 +49,30 @@ final class TestSupport {
    * hidden states [t][b][i] and, in {@code drives}, the argument of φ at every step.
    */
   static double[][][] referenceForward(
-      Config c, double[][] wIn, double[] bIn, double[][] wRec, double[] bRec, double[] taus,
-      double[][][] x, double[][] h0, double[][][] drives) {
+      Config c,
+      double[][] wIn,
+      double[] bIn,
+      double[][] wRec,
+      double[] bRec,
+      double[] taus,
+      double[][][] x,
+      double[][] h0,
+      double[][][] drives) {
     return referenceForward(c, wIn, bIn, wRec, bRec, taus, x, h0, null, drives);
   }
 
   /** As above with the additive drive ξ [t][b][i] next to the input (null for none). */
   static double[][][] referenceForward(
-      Config c, double[][] wIn, double[] bIn, double[][] wRec, double[] bRec, double[] taus,
-      double[][][] x, double[][] h0, double[][][] xi, double[][][] drives) {
+      Config c,
+      double[][] wIn,
+      double[] bIn,
+      double[][] wRec,
+      double[] bRec,
+      double[] taus,
+      double[][][] x,
+      double[][] h0,
+      double[][][] xi,
+      double[][][] drives) {
     int h = c.hiddenSize();
     int steps = x.length;
     int batch = x[0].length;

@@ -16,16 +16,17 @@ class LstmContractTest extends ModelContract<Config> {
 
   @Override
   protected List<Config> configs() {
-    return List.of(new Config(7, false, 1.0, 2.0, true, 1.0, InitialState.RANDOM, 0.1),
+    return List.of(
+        new Config(7, false, 1.0, 2.0, true, 1.0, InitialState.RANDOM, 0.1),
         new Config(7, true, 1.0, 2.0, true, 1.0, InitialState.RANDOM, 0.1));
   }
 
   @Override
   protected List<ConfigError> invalidConfigs() {
     return List.of(
-        ConfigError.of("hidden-size",
-            () -> new Config(0, false, 1, 2, true, 1, InitialState.ZERO, 0.1)),
-        ConfigError.of("h0-scale",
-            () -> new Config(7, false, 1, 2, true, 1, InitialState.ZERO, -1)));
+        ConfigError.of(
+            "hidden-size", () -> new Config(0, false, 1, 2, true, 1, InitialState.ZERO, 0.1)),
+        ConfigError.of(
+            "h0-scale", () -> new Config(7, false, 1, 2, true, 1, InitialState.ZERO, -1)));
   }
 }

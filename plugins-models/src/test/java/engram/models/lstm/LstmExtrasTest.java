@@ -11,9 +11,9 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.runtime.CellNetwork;
+import engram.testkit.TestArrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -34,8 +34,9 @@ class LstmExtrasTest {
   @ParameterizedTest(name = "leak {0}")
   @ValueSource(booleans = {false, true})
   void gatesAreRecomputableFromTheTrajectory(boolean leak) {
-    Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H, leak, InitialState.RANDOM),
-        I, DataType.DOUBLE, 3);
+    Network net =
+        LstmTestSupport.cellNetwork(
+            LstmTestSupport.config(H, leak, InitialState.RANDOM), I, DataType.DOUBLE, 3);
     SplittableRandom rng = new SplittableRandom(4);
     INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray h0 = LstmTestSupport.block(net.initialState(B, rng), 0);
@@ -76,8 +77,11 @@ class LstmExtrasTest {
           double c = f * cPrev + ex.get("i").getDouble(t, b, u) * ex.get("g").getDouble(t, b, u);
           assertEquals(c, ex.get("c").getDouble(t, b, u), 1e-12, "c recursion");
           if (!leak) {
-            assertEquals(ex.get("o").getDouble(t, b, u) * Math.tanh(c), hidden.getDouble(t, b, u),
-                1e-12, "h");
+            assertEquals(
+                ex.get("o").getDouble(t, b, u) * Math.tanh(c),
+                hidden.getDouble(t, b, u),
+                1e-12,
+                "h");
           }
         }
       }
@@ -110,10 +114,9 @@ class LstmExtrasTest {
     INDArray ig = traj.extras().get("i").mul(traj.extras().get("g"));
     double f = sigmoid(5.0);
     for (int t = 1; t < 40; t++) {
-      INDArray expected = c.get(point(t - 1), all(), all()).mul(f)
-          .add(ig.get(point(t), all(), all()));
-      assertTrue(TestArrays.maxRelativeDifference(c.get(point(t), all(), all()), expected)
-          < 1e-12);
+      INDArray expected =
+          c.get(point(t - 1), all(), all()).mul(f).add(ig.get(point(t), all(), all()));
+      assertTrue(TestArrays.maxRelativeDifference(c.get(point(t), all(), all()), expected) < 1e-12);
     }
     // A forget bias of 0 gives f = 1/2 and τ_forget = 2 (changing the parameter is seen).
     TestArrays.param(net, "b_hh").get(interval(H, 2 * H)).assign(0.0);
@@ -128,13 +131,14 @@ class LstmExtrasTest {
   @ParameterizedTest(name = "kernel {0}")
   @ValueSource(booleans = {true, false})
   void lastStepOfEveryExtraIsReachable(boolean kernel) {
-    CellNetwork net = kernel
-        ? LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5)
-        : LstmTestSupport.cellNetwork(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
+    CellNetwork net =
+        kernel
+            ? LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5)
+            : LstmTestSupport.cellNetwork(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
     assertEquals(kernel ? "lstm/fused" : "cell", net.implementation());
     SplittableRandom rng = new SplittableRandom(7);
-    Trajectory traj = net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I),
-        net.initialState(B, rng));
+    Trajectory traj =
+        net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
     assertEquals(List.of("c", "i", "f", "g", "o"), List.copyOf(traj.extras().keySet()));
     for (Map.Entry<String, INDArray> e : traj.extras().entrySet()) {
       INDArray a = e.getValue();
@@ -156,8 +160,8 @@ class LstmExtrasTest {
     CellNetwork net = LstmTestSupport.network(LstmTestSupport.config(H), I, DataType.FLOAT, 5);
     assertEquals("lstm/fused", net.implementation());
     SplittableRandom rng = new SplittableRandom(8);
-    Trajectory first = net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I),
-        net.initialState(B, rng));
+    Trajectory first =
+        net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));
     Map<String, INDArray> ex = first.extras();
     assertTrue(first.extras() == ex, "extras are computed once per trajectory");
     net.forward(TestArrays.gaussian(rng, DataType.FLOAT, T, B, I), net.initialState(B, rng));

@@ -8,10 +8,10 @@ import engram.api.Cell;
 import engram.api.Network;
 import engram.api.NetworkSpec;
 import engram.api.Parameter;
-import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,14 +39,18 @@ class LstmGradientCheckTest {
   private static final int I = 2;
   private static final int B = 3;
   private static final int T = 10;
+
   /** Tighter than the testkit's default: central differences in float64 reach it here. */
   private static final double TOLERANCE = 1e-6;
+
   /** Two τ below 1 (clamped: zero gradient), the rest above 1; none within 0.05 of 1. */
   private static final double[] TAUS = {0.6, 1.4, 0.9, 2.2, 3.5};
 
   /** The three ways the leak can be configured. */
   enum Leak {
-    NONE, TRAINABLE_TAU, FIXED_TAU;
+    NONE,
+    TRAINABLE_TAU,
+    FIXED_TAU;
 
     Config config(int hidden, InitialState init) {
       return new Config(hidden, this != NONE, 1.0, 2.0, this == TRAINABLE_TAU, 2.5, init, 0.3);
@@ -64,7 +68,7 @@ class LstmGradientCheckTest {
             p.value().assign(Nd4j.createFromArray(TAUS));
           }
         }
-        default -> { }
+        default -> {}
       }
     }
   }
@@ -72,8 +76,12 @@ class LstmGradientCheckTest {
   @ParameterizedTest(name = "leak {0}")
   @EnumSource(Leak.class)
   void stepVjpMatchesCentralDifferences(Leak leak) {
-    Cell cell = new LstmModel().create(leak.config(H, InitialState.ZERO),
-        new NetworkSpec(I, DataType.DOUBLE), new SplittableRandom(11));
+    Cell cell =
+        new LstmModel()
+            .create(
+                leak.config(H, InitialState.ZERO),
+                new NetworkSpec(I, DataType.DOUBLE),
+                new SplittableRandom(11));
     assertEquals(2 * H, cell.stateSize());
     strengthen(cell.parameters(), leak);
     for (long seed : new long[] {1, 2}) {
@@ -101,14 +109,17 @@ class LstmGradientCheckTest {
     INDArray s0 = net.initialState(B, rng);
     assertEquals(init == InitialState.RANDOM, s0.norm2Number().doubleValue() > 0);
     // A non-zero c_0, which initialState never gives but forward must accept.
-    s0 = LstmTestSupport.state(LstmTestSupport.block(s0, 0),
-        TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5));
+    s0 =
+        LstmTestSupport.state(
+            LstmTestSupport.block(s0, 0),
+            TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5));
 
     var traj = net.forward(x, s0);
     LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, s0);
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12,
-        "hidden vs reference");
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.c(), traj.extras().get("c")) < 1e-12,
+    assertTrue(
+        LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12, "hidden vs reference");
+    assertTrue(
+        LstmTestSupport.maxAbsDifference(ref.c(), traj.extras().get("c")) < 1e-12,
         "c vs reference");
 
     Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, s0, 5, TOLERANCE);
@@ -129,11 +140,16 @@ class LstmGradientCheckTest {
 
   /** Size-1 dimensions (one unit, one input, one sequence, one step) and small mixed shapes. */
   @ParameterizedTest(name = "H={0}, I={1}, B={2}, T={3}, leak {4}")
-  @CsvSource({"1, 1, 1, 1, TRAINABLE_TAU", "1, 1, 2, 3, NONE", "3, 1, 1, 2, TRAINABLE_TAU",
-      "2, 4, 1, 5, FIXED_TAU"})
+  @CsvSource({
+    "1, 1, 1, 1, TRAINABLE_TAU",
+    "1, 1, 2, 3, NONE",
+    "3, 1, 1, 2, TRAINABLE_TAU",
+    "2, 4, 1, 5, FIXED_TAU"
+  })
   void edgeShapes(int hidden, int inputs, int batch, int steps, Leak leak) {
-    Network net = LstmTestSupport.cellNetwork(leak.config(hidden, InitialState.RANDOM), inputs,
-        DataType.DOUBLE, 21);
+    Network net =
+        LstmTestSupport.cellNetwork(
+            leak.config(hidden, InitialState.RANDOM), inputs, DataType.DOUBLE, 21);
     if (leak == Leak.TRAINABLE_TAU) {
       TestArrays.param(net, "taus").addi(0.5); // U(1.5, 2.5): away from the clamp
     }
@@ -142,9 +158,10 @@ class LstmGradientCheckTest {
     INDArray s0 = net.initialState(batch, rng).addi(0.2);
     var traj = net.forward(x, s0);
     LstmTestSupport.Reference ref = LstmTestSupport.referenceForward(net, x, s0);
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12,
-        "hidden vs reference");
-    assertTrue(LstmTestSupport.maxAbsDifference(ref.f(), traj.extras().get("f")) < 1e-12,
+    assertTrue(
+        LstmTestSupport.maxAbsDifference(ref.h(), traj.hidden()) < 1e-12, "hidden vs reference");
+    assertTrue(
+        LstmTestSupport.maxAbsDifference(ref.f(), traj.extras().get("f")) < 1e-12,
         "f vs reference");
     Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, s0, 6, TOLERANCE);
     assertEquals(leak == Leak.TRAINABLE_TAU, grads.containsKey("taus"));
@@ -153,8 +170,9 @@ class LstmGradientCheckTest {
   /** A fixed τ is a parameter without a gradient, and it is used: the trajectory depends on it. */
   @Test
   void fixedTauIsUsedButNotTrained() {
-    Network net = LstmTestSupport.cellNetwork(Leak.FIXED_TAU.config(H, InitialState.RANDOM), I,
-        DataType.DOUBLE, 12);
+    Network net =
+        LstmTestSupport.cellNetwork(
+            Leak.FIXED_TAU.config(H, InitialState.RANDOM), I, DataType.DOUBLE, 12);
     Parameter taus = net.parameters().get(4);
     assertEquals("taus", taus.name());
     assertFalse(taus.trainable());
@@ -165,10 +183,11 @@ class LstmGradientCheckTest {
     taus.value().assign(1.0);
     INDArray plain = net.forward(x, s0).hidden().dup();
     assertTrue(leaky.sub(plain).amaxNumber().doubleValue() > 1e-3, "τ = 2.5 slows h down");
-    Network noLeak = LstmTestSupport.cellNetwork(Leak.NONE.config(H, InitialState.RANDOM), I,
-        DataType.DOUBLE, 12);
-    TestArrays.assertIdentical(noLeak.forward(x, s0).hidden(), plain,
-        "τ = 1 is exactly the plain LSTM");
+    Network noLeak =
+        LstmTestSupport.cellNetwork(
+            Leak.NONE.config(H, InitialState.RANDOM), I, DataType.DOUBLE, 12);
+    TestArrays.assertIdentical(
+        noLeak.forward(x, s0).hidden(), plain, "τ = 1 is exactly the plain LSTM");
   }
 
   /**
@@ -177,8 +196,9 @@ class LstmGradientCheckTest {
    */
   @Test
   void atTauOneTheGradientPasses() {
-    Network net = LstmTestSupport.cellNetwork(LstmTestSupport.config(H, true,
-        InitialState.RANDOM), I, DataType.DOUBLE, 13);
+    Network net =
+        LstmTestSupport.cellNetwork(
+            LstmTestSupport.config(H, true, InitialState.RANDOM), I, DataType.DOUBLE, 13);
     INDArray taus = TestArrays.param(net, "taus");
     taus.assign(Nd4j.createFromArray(1.0, 0.999, 1.8, 1.0, 2.5));
     SplittableRandom rng = new SplittableRandom(8);

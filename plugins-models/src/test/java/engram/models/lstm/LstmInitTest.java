@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Parameter;
-import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
+import engram.testkit.TestArrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -31,7 +31,8 @@ class LstmInitTest {
       Network net = LstmTestSupport.network(LstmTestSupport.config(H), I, type, 5);
       assertEquals(H, net.hiddenSize());
       List<Parameter> ps = net.parameters();
-      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"),
+      assertEquals(
+          List.of("w_ih", "w_hh", "b_ih", "b_hh"),
           ps.stream().map(Parameter::name).toList(),
           "no taus without the leak");
       assertTrue(ps.stream().allMatch(Parameter::trainable));
@@ -48,9 +49,9 @@ class LstmInitTest {
 
   /**
    * The parameters are exactly PyTorch's order of draws from the generator, U(−1/√H, 1/√H) for
-   * w_ih, w_hh, b_ih, b_hh in C order and then τ ~ U(tau-init-min, tau-init-max): replayed here,
-   * so any change of draw order, bound or count (which would change every run's parameters for
-   * the same seed) fails, in both data types (float32 rounds the same doubles).
+   * w_ih, w_hh, b_ih, b_hh in C order and then τ ~ U(tau-init-min, tau-init-max): replayed here, so
+   * any change of draw order, bound or count (which would change every run's parameters for the
+   * same seed) fails, in both data types (float32 rounds the same doubles).
    */
   @Test
   void parametersAreTheGeneratorsDrawsInTorchOrder() {
@@ -76,7 +77,8 @@ class LstmInitTest {
   void leakAddsTrainableTausDrawnUniformly() {
     Config c = new Config(H, true, 1.5, 4.0, true, 1.0, InitialState.ZERO, 0.1);
     Network net = LstmTestSupport.network(c, I, DataType.DOUBLE, 5);
-    assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh", "taus"),
+    assertEquals(
+        List.of("w_ih", "w_hh", "b_ih", "b_hh", "taus"),
         net.parameters().stream().map(Parameter::name).toList());
     Parameter taus = net.parameters().get(4);
     assertTrue(taus.trainable());
@@ -103,14 +105,18 @@ class LstmInitTest {
 
   @Test
   void trainableTauRequiresItsGradientArray() {
-    Network net = LstmTestSupport.network(LstmTestSupport.config(4, true, InitialState.ZERO), 1,
-        DataType.DOUBLE, 5);
+    Network net =
+        LstmTestSupport.network(
+            LstmTestSupport.config(4, true, InitialState.ZERO), 1, DataType.DOUBLE, 5);
     Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     grads.remove("taus");
-    var traj = net.forward(Nd4j.ones(DataType.DOUBLE, 3, 2, 1),
-        net.initialState(2, new SplittableRandom(1)));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
+    var traj =
+        net.forward(
+            Nd4j.ones(DataType.DOUBLE, 3, 2, 1), net.initialState(2, new SplittableRandom(1)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> net.backward(traj, Nd4j.ones(DataType.DOUBLE, 3, 2, 4), grads));
     assertTrue(e.getMessage().contains("taus"), e.getMessage());
   }
 
@@ -149,8 +155,8 @@ class LstmInitTest {
     SplittableRandom replay = new SplittableRandom(9);
     for (int b = 0; b < 50; b++) {
       for (int u = 0; u < H; u++) {
-        assertEquals(0.25 * replay.nextDouble(), h0.getDouble(b, u), 0.0,
-            "h_0[" + b + ", " + u + "]");
+        assertEquals(
+            0.25 * replay.nextDouble(), h0.getDouble(b, u), 0.0, "h_0[" + b + ", " + u + "]");
       }
     }
   }
@@ -168,21 +174,26 @@ class LstmInitTest {
 
   @Test
   void invalidConfigsNameTheKebabCaseKey() {
-    assertMessage("hidden-size must be ≥ 1 (was 0)",
+    assertMessage(
+        "hidden-size must be ≥ 1 (was 0)",
         () -> new Config(0, false, 1, 2, true, 1, InitialState.ZERO, 0.1));
-    assertMessage("fixed-tau must be a finite number ≥ 1 (was 0.5)",
+    assertMessage(
+        "fixed-tau must be a finite number ≥ 1 (was 0.5)",
         () -> new Config(10, true, 1, 2, false, 0.5, InitialState.ZERO, 0.1));
-    assertMessage("initial-state must be set",
-        () -> new Config(10, false, 1, 2, true, 1, null, 0.1));
-    assertMessage("tau-init-max must be ≥ tau-init-min (was 1.5 < 2.0)",
+    assertMessage(
+        "initial-state must be set", () -> new Config(10, false, 1, 2, true, 1, null, 0.1));
+    assertMessage(
+        "tau-init-max must be ≥ tau-init-min (was 1.5 < 2.0)",
         () -> new Config(10, true, 2, 1.5, true, 1, InitialState.ZERO, 0.1));
     assertPrefix("tau-init-min", () -> new Config(10, true, 0, 2, true, 1, InitialState.ZERO, 0.1));
-    assertPrefix("tau-init-max", () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1,
-        InitialState.ZERO, 0.1));
-    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.NaN,
-        InitialState.ZERO, 0.1));
-    assertPrefix("fixed-tau", () -> new Config(10, true, 1, 2, true, Double.POSITIVE_INFINITY,
-        InitialState.ZERO, 0.1));
+    assertPrefix(
+        "tau-init-max",
+        () -> new Config(10, true, 1, Double.POSITIVE_INFINITY, true, 1, InitialState.ZERO, 0.1));
+    assertPrefix(
+        "fixed-tau", () -> new Config(10, true, 1, 2, true, Double.NaN, InitialState.ZERO, 0.1));
+    assertPrefix(
+        "fixed-tau",
+        () -> new Config(10, true, 1, 2, true, Double.POSITIVE_INFINITY, InitialState.ZERO, 0.1));
     assertPrefix("h0-scale", () -> new Config(10, false, 1, 2, true, 1, InitialState.RANDOM, -1));
     // Edge values that are valid.
     new Config(1, true, 1.5, 1.5, false, 1, InitialState.RANDOM, 0);

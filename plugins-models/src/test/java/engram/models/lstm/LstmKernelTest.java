@@ -35,15 +35,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * The fused float32 kernel against the cell run step by step (the testkit's {@link KernelCheck}:
  * hidden states, every extra and every gradient, from random s_0 = [h_0 | c_0] with c_0 ≠ 0):
  * without the leak, with a trainable τ (some below 1, clamped) and with a fixed τ; I = 1 and I =
- * 20; shapes in a row on the same kernel (H·B = 2400 spans a full chunk of {@link
- * LstmKernel#CHUNK} and a partial one, one step, batches that divide no chunk, the first shape
- * again on the grown buffers), and all of it once more with two units ablated (h and c clamped as
- * the runner clamps them). σ and tanh of the kernel are within a few ulp of ND4J's, so the two
- * agree to float32 rounding.
+ * 20; shapes in a row on the same kernel (H·B = 2400 spans a full chunk of {@link LstmKernel#CHUNK}
+ * and a partial one, one step, batches that divide no chunk, the first shape again on the grown
+ * buffers), and all of it once more with two units ablated (h and c clamped as the runner clamps
+ * them). σ and tanh of the kernel are within a few ulp of ND4J's, so the two agree to float32
+ * rounding.
  */
 class LstmKernelTest {
   private static final int H = 40;
   private static final int[][] SHAPES = {{6, 60}, {1, 3}, {4, 7}, {9, 1}, {6, 60}};
+
   /** Relative, norm-wise and per entry (KernelCheck.close); float32 rounding over a few steps. */
   private static final double TOLERANCE = 1e-5;
 
@@ -51,10 +52,16 @@ class LstmKernelTest {
     Stream.Builder<Arguments> b = Stream.builder();
     for (int inputs : new int[] {1, 20}) {
       b.add(Arguments.of("plain", LstmTestSupport.config(H), inputs));
-      b.add(Arguments.of("trainable τ from U(0.5, 3)",
-          new Config(H, true, 0.5, 3.0, true, 1.0, InitialState.RANDOM, 0.3), inputs));
-      b.add(Arguments.of("fixed τ 2.5",
-          new Config(H, true, 1.0, 2.0, false, 2.5, InitialState.ZERO, 0.1), inputs));
+      b.add(
+          Arguments.of(
+              "trainable τ from U(0.5, 3)",
+              new Config(H, true, 0.5, 3.0, true, 1.0, InitialState.RANDOM, 0.3),
+              inputs));
+      b.add(
+          Arguments.of(
+              "fixed τ 2.5",
+              new Config(H, true, 1.0, 2.0, false, 2.5, InitialState.ZERO, 0.1),
+              inputs));
     }
     return b.build();
   }
@@ -62,8 +69,11 @@ class LstmKernelTest {
   @ParameterizedTest(name = "{0}, I = {2}")
   @MethodSource("configs")
   void kernelMatchesTheCell(String name, Config config, int inputs) {
-    String kernel = KernelCheck.assertMatchesCellWithAblation(new LstmModel(), config,
-        new KernelCheck.Setup(inputs, DataType.FLOAT, SHAPES, TOLERANCE, 17));
+    String kernel =
+        KernelCheck.assertMatchesCellWithAblation(
+            new LstmModel(),
+            config,
+            new KernelCheck.Setup(inputs, DataType.FLOAT, SHAPES, TOLERANCE, 17));
     assertEquals("lstm/fused", kernel);
   }
 
@@ -195,7 +205,7 @@ class LstmKernelTest {
     assertInstanceOf(SequenceKernel.Provider.class, model);
     Config config = LstmTestSupport.config(4, true, InitialState.ZERO);
     KernelCheck.assertNoKernel(model, config, new NetworkSpec(2, DataType.DOUBLE));
-    assertEquals("lstm/fused", LstmTestSupport.network(config, 2, DataType.FLOAT, 1)
-        .implementation());
+    assertEquals(
+        "lstm/fused", LstmTestSupport.network(config, 2, DataType.FLOAT, 1).implementation());
   }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.InitialState;
 import engram.runtime.CellNetwork;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
@@ -21,10 +21,10 @@ import org.nd4j.linalg.profiler.OpProfiler;
 
 /**
  * The performance contract of the fused kernel's hot loop, counted with ND4J's op profiler (every
- * executed op, gemm included): ND4J ops per time step, forward and backward, independent of T.
- * The per-step count is the difference between runs of 2T and T steps, divided by T, so the fixed
- * per-call work (parameter layout, transposes, dL/dτ) does not enter it. A step of the kernel
- * makes no ND4J op: its products go straight to OpenBLAS and the rest are Java loops.
+ * executed op, gemm included): ND4J ops per time step, forward and backward, independent of T. The
+ * per-step count is the difference between runs of 2T and T steps, divided by T, so the fixed
+ * per-call work (parameter layout, transposes, dL/dτ) does not enter it. A step of the kernel makes
+ * no ND4J op: its products go straight to OpenBLAS and the rest are Java loops.
  */
 class LstmOpCountTest {
 
@@ -37,8 +37,9 @@ class LstmOpCountTest {
   @ParameterizedTest(name = "leak {0}: no ND4J op per step")
   @ValueSource(booleans = {false, true})
   void kernelMakesNoNd4jOpPerStep(boolean leak) {
-    CellNetwork net = LstmTestSupport.network(LstmTestSupport.config(6, leak, InitialState.ZERO),
-        2, DataType.FLOAT, 1);
+    CellNetwork net =
+        LstmTestSupport.network(
+            LstmTestSupport.config(6, leak, InitialState.ZERO), 2, DataType.FLOAT, 1);
     assertEquals("lstm/fused", net.implementation());
     long[] f10 = count(net, 10);
     long[] f20 = count(net, 20);

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.lstm.LstmModel.Config;
 import engram.models.lstm.LstmModel.InitialState;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,8 +45,7 @@ class LstmStepTest {
   private static Network network(boolean leak) {
     Config c = new Config(2, leak, 1.0, 2.0, true, 1.0, InitialState.ZERO, 0.1);
     Network net = LstmTestSupport.cellNetwork(c, 1, DataType.DOUBLE, 1);
-    TestArrays.param(net, "w_ih")
-        .assign(Nd4j.create(W_IH, new long[] {8, 1}, DataType.DOUBLE));
+    TestArrays.param(net, "w_ih").assign(Nd4j.create(W_IH, new long[] {8, 1}, DataType.DOUBLE));
     TestArrays.param(net, "w_hh").assign(Nd4j.create(W_HH));
     TestArrays.param(net, "b_ih").assign(Nd4j.createFromArray(B_IH));
     TestArrays.param(net, "b_hh").assign(Nd4j.createFromArray(B_HH));
@@ -55,8 +54,8 @@ class LstmStepTest {
 
   private static Trajectory run(Network net, double[] c0) {
     INDArray x = Nd4j.create(X, new long[] {2, 1, 1}, DataType.DOUBLE);
-    INDArray s0 = Nd4j.create(new double[] {H0[0], H0[1], c0[0], c0[1]}, new long[] {1, 4},
-        DataType.DOUBLE);
+    INDArray s0 =
+        Nd4j.create(new double[] {H0[0], H0[1], c0[0], c0[1]}, new long[] {1, 4}, DataType.DOUBLE);
     return net.forward(x, s0);
   }
 
@@ -98,8 +97,8 @@ class LstmStepTest {
   }
 
   /**
-   * With τ = (1.5, 3.0): h_t = (1 − 1/τ)·h_{t−1} + (1/τ)·o⊙tanh(c_t), while c follows the
-   * plain recursion (from the leaky h_{t−1} at the second step): the leak acts on h only.
+   * With τ = (1.5, 3.0): h_t = (1 − 1/τ)·h_{t−1} + (1/τ)·o⊙tanh(c_t), while c follows the plain
+   * recursion (from the leaky h_{t−1} at the second step): the leak acts on h only.
    */
   @Test
   void leakActsOnHiddenStateOnly() {
@@ -145,17 +144,17 @@ class LstmStepTest {
     TestArrays.param(net, "taus").assign(Nd4j.createFromArray(1.5, 3.0));
     Cell cell = net.cell();
     assertEquals(4, cell.stateSize());
-    INDArray s0 = Nd4j.create(new double[] {H0[0], H0[1], 0.4, -0.2}, new long[] {1, 4},
-        DataType.DOUBLE);
+    INDArray s0 =
+        Nd4j.create(new double[] {H0[0], H0[1], 0.4, -0.2}, new long[] {1, 4}, DataType.DOUBLE);
     INDArray x = Nd4j.create(new double[] {X[0]}, new long[] {1, 1}, DataType.DOUBLE);
     INDArray before = s0.dup();
     Cell.Step step = cell.step(s0, x, null);
     TestArrays.assertIdentical(before, s0, "the step does not modify its state argument");
-    TestArrays.assertIdentical(step.extras().get("c"), LstmTestSupport.block(step.next(), 1),
-        "second block = c_t");
+    TestArrays.assertIdentical(
+        step.extras().get("c"), LstmTestSupport.block(step.next(), 1), "second block = c_t");
     Trajectory traj = net.forward(x.reshape(1, 1, 1), s0);
-    TestArrays.assertIdentical(traj.hidden().slice(0), LstmTestSupport.block(step.next(), 0),
-        "first block = h_t");
+    TestArrays.assertIdentical(
+        traj.hidden().slice(0), LstmTestSupport.block(step.next(), 0), "first block = h_t");
   }
 
   /**
@@ -177,17 +176,20 @@ class LstmStepTest {
       INDArray minus = s.dup();
       plus.putScalar(0, j, s.getDouble(0, j) + eps);
       minus.putScalar(0, j, s.getDouble(0, j) - eps);
-      INDArray column = cell.step(plus, x, null).next().sub(cell.step(minus, x, null).next())
-          .divi(2 * eps);
+      INDArray column =
+          cell.step(plus, x, null).next().sub(cell.step(minus, x, null).next()).divi(2 * eps);
       for (int i = 0; i < 4; i++) {
-        assertEquals(column.getDouble(0, i), jacobian.getDouble(i, j), 1e-8,
-            "J[" + i + ", " + j + "]");
+        assertEquals(
+            column.getDouble(0, i), jacobian.getDouble(i, j), 1e-8, "J[" + i + ", " + j + "]");
       }
     }
     INDArray f = cell.step(s, x, null).extras().get("f");
     for (int u = 0; u < 2; u++) {
       for (int v = 0; v < 2; v++) {
-        assertEquals(u == v ? f.getDouble(0, u) : 0.0, jacobian.getDouble(2 + u, 2 + v), 1e-15,
+        assertEquals(
+            u == v ? f.getDouble(0, u) : 0.0,
+            jacobian.getDouble(2 + u, 2 + v),
+            1e-15,
             "∂c'_" + u + "/∂c_" + v);
       }
     }

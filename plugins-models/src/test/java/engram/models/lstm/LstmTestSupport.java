@@ -34,14 +34,18 @@ final class LstmTestSupport {
 
   /** The network core builds: the fused kernel in float32, the cell step by step in float64. */
   static CellNetwork network(Config config, int inputs, DataType type, long seed) {
-    return Networks.create(new LstmModel(), config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed));
+    return Networks.create(
+        new LstmModel(), config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
   }
 
   /** The cell run step by step (no kernel), whatever the data type. */
   static CellNetwork cellNetwork(Config config, int inputs, DataType type, long seed) {
-    return Networks.create(new LstmModel(), config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed), Networks.Kernels.OFF);
+    return Networks.create(
+        new LstmModel(),
+        config,
+        new NetworkSpec(inputs, type),
+        new SplittableRandom(seed),
+        Networks.Kernels.OFF);
   }
 
   /** s_0 = [h_0 | c_0] {@code [B, 2H]} from its two blocks. */
@@ -60,16 +64,27 @@ final class LstmTestSupport {
   }
 
   /** Everything the reference forward pass computes, indexed [t][b][unit]. */
-  record Reference(double[][][] h, double[][][] c, double[][][] i, double[][][] f,
-      double[][][] g, double[][][] o) {}
+  record Reference(
+      double[][][] h,
+      double[][][] c,
+      double[][][] i,
+      double[][][] f,
+      double[][][] g,
+      double[][][] o) {}
 
   /**
-   * An independent forward pass in plain Java doubles, straight from the equations (PyTorch
-   * layout: row blocks i, f, g, o; {@code taus} null for the plain LSTM), from h_0 and c_0.
+   * An independent forward pass in plain Java doubles, straight from the equations (PyTorch layout:
+   * row blocks i, f, g, o; {@code taus} null for the plain LSTM), from h_0 and c_0.
    */
   static Reference referenceForward(
-      double[][] wIh, double[][] wHh, double[] bIh, double[] bHh, double[] taus,
-      double[][][] x, double[][] h0, double[][] c0) {
+      double[][] wIh,
+      double[][] wHh,
+      double[] bIh,
+      double[] bHh,
+      double[] taus,
+      double[][][] x,
+      double[][] h0,
+      double[][] c0) {
     int hid = wHh[0].length;
     int steps = x.length;
     int batch = x[0].length;

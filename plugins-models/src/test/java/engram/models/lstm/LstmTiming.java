@@ -27,15 +27,22 @@ public final class LstmTiming {
    */
   public static void main(String[] args) {
     int reps = args.length > 0 ? Integer.parseInt(args[0]) : 11;
-    String[] shapes = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length)
-        : new String[] {"S", "M"};
+    String[] shapes =
+        args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new String[] {"S", "M"};
     for (String s : shapes) {
       boolean leak = s.endsWith("leak");
       int[] hbt = FastPathTiming.shape(s.replace("leak", ""));
-      FastPathTiming.compare("lstm " + s, kernel -> Networks.create(new LstmModel(),
-          LstmTestSupport.config(hbt[0], leak, InitialState.ZERO),
-          new NetworkSpec(1, DataType.FLOAT), new SplittableRandom(7),
-          kernel ? Networks.Kernels.AUTO : Networks.Kernels.OFF), hbt, reps);
+      FastPathTiming.compare(
+          "lstm " + s,
+          kernel ->
+              Networks.create(
+                  new LstmModel(),
+                  LstmTestSupport.config(hbt[0], leak, InitialState.ZERO),
+                  new NetworkSpec(1, DataType.FLOAT),
+                  new SplittableRandom(7),
+                  kernel ? Networks.Kernels.AUTO : Networks.Kernels.OFF),
+          hbt,
+          reps);
     }
   }
 }

@@ -16,7 +16,8 @@ class PlrnnContractTest extends ModelContract<Config> {
 
   @Override
   protected List<Config> configs() {
-    return List.of(new Config(7, 0.9, 1.0, InitialState.RANDOM, 0.1),
+    return List.of(
+        new Config(7, 0.9, 1.0, InitialState.RANDOM, 0.1),
         new Config(5, 0.5, 1.5, InitialState.ZERO, 0.1));
   }
 

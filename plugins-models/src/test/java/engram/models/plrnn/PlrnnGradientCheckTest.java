@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
-import engram.testkit.TestArrays;
 import engram.models.plrnn.PlrnnModel.InitialState;
 import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -22,11 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * pass, in float64, for every parameter (testkit {@link GradientCheck}); the forward pass itself
  * against a plain-Java reference of the equations.
  *
- * <p>Tolerances (relative): 1e-6 for one step and for a one-step sequence. Over 24 steps the
- * test's PLRNN is expanding (|z| grows to about 52 and L to about 340), and the rounding noise of
- * the central differences grows with L: 2.3e-7 absolute was seen on an entry of 0.095 of dL/dW
- * (2.4e-6 relative), so the whole-sequence check uses the testkit's default {@link
- * GradientCheck#TOLERANCE} (1e-5). A wrong gradient is off by order one, far above either.
+ * <p>Tolerances (relative): 1e-6 for one step and for a one-step sequence. Over 24 steps the test's
+ * PLRNN is expanding (|z| grows to about 52 and L to about 340), and the rounding noise of the
+ * central differences grows with L: 2.3e-7 absolute was seen on an entry of 0.095 of dL/dW (2.4e-6
+ * relative), so the whole-sequence check uses the testkit's default {@link GradientCheck#TOLERANCE}
+ * (1e-5). A wrong gradient is off by order one, far above either.
  */
 class PlrnnGradientCheckTest {
   private static final int H = 5;
@@ -39,8 +39,8 @@ class PlrnnGradientCheckTest {
   @ParameterizedTest
   @EnumSource(InitialState.class)
   void stepVjpMatchesCentralDifferences(InitialState initialState) {
-    var cell = PlrnnTestSupport.cell(PlrnnTestSupport.config(H, initialState), I, DataType.DOUBLE,
-        11);
+    var cell =
+        PlrnnTestSupport.cell(PlrnnTestSupport.config(H, initialState), I, DataType.DOUBLE, 11);
     PlrnnTestSupport.param(cell, "a").assign(Nd4j.createFromArray(0.9, 0.5, -0.3, 0.7, 0.95));
     PlrnnTestSupport.param(cell, "h").assign(Nd4j.createFromArray(0.1, -0.2, 0.3, 0.0, -0.1));
     GradientCheck.checkStep(cell, I, B, 5, TOLERANCE);
@@ -50,14 +50,13 @@ class PlrnnGradientCheckTest {
   @ParameterizedTest
   @EnumSource(InitialState.class)
   void backwardMatchesCentralDifferences(InitialState initialState) {
-    Network net = PlrnnTestSupport.network(PlrnnTestSupport.config(H, initialState), I,
-        DataType.DOUBLE, 11);
+    Network net =
+        PlrnnTestSupport.network(PlrnnTestSupport.config(H, initialState), I, DataType.DOUBLE, 11);
     // Distinct a_i (one negative), a non-zero bias, and a non-zero diagonal in the w parameter
     // that the runtime must project to 0 (the constraint) before the forward pass.
     TestArrays.param(net, "a").assign(Nd4j.createFromArray(0.9, 0.5, -0.3, 0.7, 0.95));
     SplittableRandom rng = new SplittableRandom(2024);
-    TestArrays.param(net, "h")
-        .assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
+    TestArrays.param(net, "h").assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
     INDArray w = TestArrays.param(net, "w");
     w.muli(1.2);
     for (int i = 0; i < H; i++) {
@@ -72,8 +71,7 @@ class PlrnnGradientCheckTest {
     }
 
     assertMatchesReferenceAndAwayFromKinks(net, x, z0);
-    Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, z0, 12,
-        SEQUENCE_TOLERANCE);
+    Map<String, INDArray> grads = GradientCheck.checkNetwork(net, x, z0, 12, SEQUENCE_TOLERANCE);
     assertEquals(4, grads.size());
     INDArray gW = grads.get("w");
     for (int i = 0; i < H; i++) {
@@ -89,8 +87,7 @@ class PlrnnGradientCheckTest {
   void singleStepIsHandled() {
     Network net = PlrnnTestSupport.network(PlrnnTestSupport.config(H), I, DataType.DOUBLE, 12);
     SplittableRandom rng = new SplittableRandom(7);
-    TestArrays.param(net, "h")
-        .assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
+    TestArrays.param(net, "h").assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
     INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 1, B, I);
     INDArray z0 = TestArrays.gaussian(rng, DataType.DOUBLE, B, H).muli(0.5);
     assertMatchesReferenceAndAwayFromKinks(net, x, z0);
@@ -101,8 +98,7 @@ class PlrnnGradientCheckTest {
    * Our states equal the plain-Java reference, and no ReLU argument z_t (t = 0..T−1) lies within
    * 1e-4 of the kink, so that ±EPS on a parameter cannot cross it.
    */
-  private static void assertMatchesReferenceAndAwayFromKinks(Network net, INDArray x,
-      INDArray z0) {
+  private static void assertMatchesReferenceAndAwayFromKinks(Network net, INDArray x, INDArray z0) {
     int steps = (int) x.size(0);
     INDArray hidden = net.forward(x, z0).hidden(); // first: projects w's diagonal to 0
     double[][] w = TestArrays.param(net, "w").toDoubleMatrix();

@@ -10,9 +10,9 @@ import engram.api.Cell;
 import engram.api.Constraint;
 import engram.api.Model;
 import engram.api.Parameter;
-import engram.testkit.TestArrays;
 import engram.models.plrnn.PlrnnModel.Config;
 import engram.models.plrnn.PlrnnModel.InitialState;
+import engram.testkit.TestArrays;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
@@ -36,12 +36,33 @@ class PlrnnInitTest {
   @Test
   void parametersForASeedAreThoseOfThePreviousImplementation() {
     Config config = new Config(3, 0.8, 1.5, InitialState.RANDOM, 0.3);
-    double[] w = {0.0, -0.6210832656517336, 0.8892002574775811, 0.8977975314223318, 0.0,
-        0.8311536549076348, 0.03819595134646674, -0.688567202374913, 0.0};
-    double[] c = {-0.39823519414605335, 0.4251576773299126, -0.2263716956785206,
-        0.16755894513883485, -0.4173318317016284, -0.00991478853242389};
-    double[] z0 = {0.1160304137951802, 0.22569210475146717, 0.06981274970323854,
-        0.02980182339798075, 0.056388036510726644, 0.11418267828558645};
+    double[] w = {
+      0.0,
+      -0.6210832656517336,
+      0.8892002574775811,
+      0.8977975314223318,
+      0.0,
+      0.8311536549076348,
+      0.03819595134646674,
+      -0.688567202374913,
+      0.0
+    };
+    double[] c = {
+      -0.39823519414605335,
+      0.4251576773299126,
+      -0.2263716956785206,
+      0.16755894513883485,
+      -0.4173318317016284,
+      -0.00991478853242389
+    };
+    double[] z0 = {
+      0.1160304137951802,
+      0.22569210475146717,
+      0.06981274970323854,
+      0.02980182339798075,
+      0.056388036510726644,
+      0.11418267828558645
+    };
     for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
       Cell cell = PlrnnTestSupport.cell(config, 2, type, 42);
       assertPinned(new double[] {0.8, 0.8, 0.8}, PlrnnTestSupport.param(cell, "a"), "a");
@@ -71,8 +92,8 @@ class PlrnnInitTest {
     Constraint.Mask mask = assertInstanceOf(Constraint.Mask.class, w.constraint());
     for (int i = 0; i < 4; i++) {
       for (int j = 0; j < 4; j++) {
-        assertEquals(i == j ? 0.0 : 1.0, mask.free().getDouble(i, j), 0.0, "free[" + i + "," + j
-            + "]");
+        assertEquals(
+            i == j ? 0.0 : 1.0, mask.free().getDouble(i, j), 0.0, "free[" + i + "," + j + "]");
       }
     }
     for (Parameter p : cell.parameters()) {
@@ -87,8 +108,8 @@ class PlrnnInitTest {
     int hh = 200;
     double gain = 1.5;
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-      Cell net = PlrnnTestSupport.cell(new Config(hh, 0.8, gain, InitialState.ZERO, 0.1), I, type,
-          5);
+      Cell net =
+          PlrnnTestSupport.cell(new Config(hh, 0.8, gain, InitialState.ZERO, 0.1), I, type, 5);
       assertEquals(hh, net.hiddenSize());
       assertEquals(hh, net.stateSize());
       assertEquals(Map.of("rates", hh), net.extras());
@@ -128,30 +149,31 @@ class PlrnnInitTest {
       INDArray c = PlrnnTestSupport.param(net, "c");
       double bound = 1 / Math.sqrt(I);
       assertTrue(c.minNumber().doubleValue() >= -bound && c.maxNumber().doubleValue() <= bound);
-      assertTrue(c.maxNumber().doubleValue() - c.minNumber().doubleValue() > 1.6 * bound,
+      assertTrue(
+          c.maxNumber().doubleValue() - c.minNumber().doubleValue() > 1.6 * bound,
           "c fills its range");
     }
   }
 
   @Test
   void initialStateIsZeroOrScaledUniform() {
-    Cell zero = PlrnnTestSupport.cell(new Config(20, 0.9, 1, InitialState.ZERO, 0.5), I,
-        DataType.FLOAT, 1);
+    Cell zero =
+        PlrnnTestSupport.cell(new Config(20, 0.9, 1, InitialState.ZERO, 0.5), I, DataType.FLOAT, 1);
     SplittableRandom rng = new SplittableRandom(9);
     INDArray z0 = zero.initialState(4, rng);
     assertArrayEquals(new long[] {4, 20}, z0.shape());
     assertEquals(DataType.FLOAT, z0.dataType());
     assertEquals(0.0, z0.amaxNumber().doubleValue(), 0.0);
 
-    var random = PlrnnTestSupport.network(new Config(20, 0.9, 1, InitialState.RANDOM, 0.5), I,
-        DataType.DOUBLE, 1);
+    var random =
+        PlrnnTestSupport.network(
+            new Config(20, 0.9, 1, InitialState.RANDOM, 0.5), I, DataType.DOUBLE, 1);
     INDArray r = random.initialState(50, new SplittableRandom(9));
     assertTrue(r.minNumber().doubleValue() >= 0 && r.maxNumber().doubleValue() <= 0.5);
     assertTrue(r.maxNumber().doubleValue() > 0.4 && r.minNumber().doubleValue() < 0.1);
-    TestArrays.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
-        "same seed");
-    assertThrows(IllegalArgumentException.class,
-        () -> random.initialState(0, new SplittableRandom(9)));
+    TestArrays.assertIdentical(r, random.initialState(50, new SplittableRandom(9)), "same seed");
+    assertThrows(
+        IllegalArgumentException.class, () -> random.initialState(0, new SplittableRandom(9)));
   }
 
   @Test
@@ -166,23 +188,29 @@ class PlrnnInitTest {
   @Test
   @SuppressWarnings("rawtypes")
   void serviceLoaderFindsBothNewModels() {
-    Set<String> ids = ServiceLoader.load(Model.class).stream().map(p -> p.get().info().id())
-        .collect(Collectors.toSet());
+    Set<String> ids =
+        ServiceLoader.load(Model.class).stream()
+            .map(p -> p.get().info().id())
+            .collect(Collectors.toSet());
     assertTrue(ids.containsAll(Set.of("plrnn", "rank-one-rnn")), ids.toString());
   }
 
   @Test
   void invalidConfigsNameTheKebabCaseKey() {
-    assertMessage("hidden-size must be ≥ 1 (was 0)",
-        () -> new Config(0, 0.9, 1, InitialState.ZERO, 0.1));
-    assertMessage("a-init must be in [-1.0, 1.0] (was 1.5)",
+    assertMessage(
+        "hidden-size must be ≥ 1 (was 0)", () -> new Config(0, 0.9, 1, InitialState.ZERO, 0.1));
+    assertMessage(
+        "a-init must be in [-1.0, 1.0] (was 1.5)",
         () -> new Config(8, 1.5, 1, InitialState.ZERO, 0.1));
-    assertMessage("gain must be a finite number ≥ 0 (was -1.0)",
+    assertMessage(
+        "gain must be a finite number ≥ 0 (was -1.0)",
         () -> new Config(8, 0.9, -1, InitialState.ZERO, 0.1));
     assertMessage("initial-state must be set", () -> new Config(8, 0.9, 1, null, 0.1));
-    assertMessage("h0-scale must be a finite number ≥ 0 (was NaN)",
+    assertMessage(
+        "h0-scale must be a finite number ≥ 0 (was NaN)",
         () -> new Config(8, 0.9, 1, InitialState.RANDOM, Double.NaN));
-    assertMessage("a-init must be in [-1.0, 1.0] (was NaN)",
+    assertMessage(
+        "a-init must be in [-1.0, 1.0] (was NaN)",
         () -> new Config(8, Double.NaN, 1, InitialState.ZERO, 0.1));
     // Edge values that are valid.
     new Config(1, -1.0, 0.0, InitialState.RANDOM, 0.0);

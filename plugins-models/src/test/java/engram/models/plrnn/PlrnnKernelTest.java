@@ -29,14 +29,14 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The whole-sequence kernel ({@link PlrnnKernel}) against the cell run step by step, with the
  * testkit's {@link KernelCheck}: hidden states, the rates and every gradient, from random z_0 of
- * both signs (so ReLU's kink matters from the first step), intact and with units ablated (the
- * state clamp), in float64 (to 1e-10: the two differ only in the order of their sums) and float32
- * (to 1e-4). Configurations vary the initial-state option, a-init (also negative) and the gain;
- * I = 1, 3 and 20. Shapes run in a row on the same two networks: H = 40 gives 102 rows per chunk
- * of the kernel's loops, so B = 130 spans a full and a partial chunk; then smaller shapes on views
- * of the grown buffers, one step, one sequence, and the first shape again. Chunks of a single row
- * (H &gt; CHUNK/2) run the same code and are not tested here: at that size the cell's H×H weights
- * made the test last 48 s.
+ * both signs (so ReLU's kink matters from the first step), intact and with units ablated (the state
+ * clamp), in float64 (to 1e-10: the two differ only in the order of their sums) and float32 (to
+ * 1e-4). Configurations vary the initial-state option, a-init (also negative) and the gain; I = 1,
+ * 3 and 20. Shapes run in a row on the same two networks: H = 40 gives 102 rows per chunk of the
+ * kernel's loops, so B = 130 spans a full and a partial chunk; then smaller shapes on views of the
+ * grown buffers, one step, one sequence, and the first shape again. Chunks of a single row (H &gt;
+ * CHUNK/2) run the same code and are not tested here: at that size the cell's H×H weights made the
+ * test last 48 s.
  */
 class PlrnnKernelTest {
   private static final int H = 40;
@@ -66,23 +66,27 @@ class PlrnnKernelTest {
   @ParameterizedTest(name = "{0} {1} I={2}")
   @MethodSource("cases")
   void kernelMatchesTheCellIntactAndAblated(DataType type, Config config, int inputs) {
-    String name = KernelCheck.assertMatchesCellWithAblation(new PlrnnModel(), config,
-        new KernelCheck.Setup(inputs, type, SHAPES, tolerance(type), 7));
+    String name =
+        KernelCheck.assertMatchesCellWithAblation(
+            new PlrnnModel(),
+            config,
+            new KernelCheck.Setup(inputs, type, SHAPES, tolerance(type), 7));
     assertEquals("plrnn/fused", name);
   }
 
   /**
-   * Trained-looking parameters (distinct a_i of both signs, a bias, a strong W, a non-zero
-   * diagonal in w that core projects to 0) over 25 steps, intact and then with three units
-   * ablated, and after the parameters change between calls (the kernel reads them live): still
-   * the cell's results. KernelCheck runs the initial parameters only (h = 0, a constant).
+   * Trained-looking parameters (distinct a_i of both signs, a bias, a strong W, a non-zero diagonal
+   * in w that core projects to 0) over 25 steps, intact and then with three units ablated, and
+   * after the parameters change between calls (the kernel reads them live): still the cell's
+   * results. KernelCheck runs the initial parameters only (h = 0, a constant).
    */
   @ParameterizedTest(name = "{0}")
   @EnumSource(names = {"DOUBLE", "FLOAT"})
   void kernelMatchesTheCellWithStrongParametersAndReadsThemLive(DataType type) {
     Config config = new Config(H, 0.9, 1.8, InitialState.RANDOM, 0.5);
-    CellNetwork fast = Networks.create(new PlrnnModel(), config, new NetworkSpec(3, type),
-        new SplittableRandom(4));
+    CellNetwork fast =
+        Networks.create(
+            new PlrnnModel(), config, new NetworkSpec(3, type), new SplittableRandom(4));
     CellNetwork cell = PlrnnTestSupport.network(config, 3, type, 4);
     assertEquals("plrnn/fused", fast.implementation());
     assertEquals("cell", cell.implementation());
@@ -116,12 +120,13 @@ class PlrnnKernelTest {
       TestArrays.param(net, "a").muli(0.9);
     }
     Trajectory after = compare(fast, cell, x, z0, dLdh, type);
-    assertTrue(after.hidden().sub(before).amaxNumber().doubleValue() > 1e-2,
+    assertTrue(
+        after.hidden().sub(before).amaxNumber().doubleValue() > 1e-2,
         "the ablation and the new parameters must change the trajectory");
   }
 
-  private static Trajectory compare(CellNetwork fast, CellNetwork cell, INDArray x, INDArray z0,
-      INDArray dLdh, DataType type) {
+  private static Trajectory compare(
+      CellNetwork fast, CellNetwork cell, INDArray x, INDArray z0, INDArray dLdh, DataType type) {
     double tol = tolerance(type);
     Trajectory want = cell.forward(x, z0);
     Trajectory got = fast.forward(x, z0);
@@ -142,8 +147,12 @@ class PlrnnKernelTest {
   @Test
   void gradientsIntoFortranOrderArraysEqualThoseIntoPlainOnes() {
     // Plain arrays take the host copies' direct write; other layouts an ND4J assign.
-    CellNetwork net = Networks.create(new PlrnnModel(), PlrnnTestSupport.config(9),
-        new NetworkSpec(2, DataType.FLOAT), new SplittableRandom(6));
+    CellNetwork net =
+        Networks.create(
+            new PlrnnModel(),
+            PlrnnTestSupport.config(9),
+            new NetworkSpec(2, DataType.FLOAT),
+            new SplittableRandom(6));
     SplittableRandom rng = new SplittableRandom(6);
     INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, 5, 3, 2);
     INDArray z0 = TestArrays.gaussian(rng, DataType.FLOAT, 3, 9);
@@ -163,15 +172,23 @@ class PlrnnKernelTest {
   void theModelOffersTheKernelForBothTypesAndTheKernelTakesNoDrive() {
     assertTrue(Blas.AVAILABLE, "tests run on ND4J's CPU backend, so the kernel must apply");
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-      CellNetwork net = Networks.create(new PlrnnModel(), PlrnnTestSupport.config(8),
-          new NetworkSpec(1, type), new SplittableRandom(1));
+      CellNetwork net =
+          Networks.create(
+              new PlrnnModel(),
+              PlrnnTestSupport.config(8),
+              new NetworkSpec(1, type),
+              new SplittableRandom(1));
       assertEquals("plrnn/fused", net.implementation());
     }
-    PlrnnCell cell = (PlrnnCell) PlrnnTestSupport.cell(PlrnnTestSupport.config(8), 1,
-        DataType.FLOAT, 1);
+    PlrnnCell cell =
+        (PlrnnCell) PlrnnTestSupport.cell(PlrnnTestSupport.config(8), 1, DataType.FLOAT, 1);
     PlrnnKernel kernel = new PlrnnKernel(cell);
-    assertThrows(UnsupportedOperationException.class, () -> kernel.forward(
-        Nd4j.zeros(DataType.FLOAT, 3, 2, 1), Nd4j.zeros(DataType.FLOAT, 2, 8),
-        Nd4j.zeros(DataType.FLOAT, 3, 2, 8)));
+    assertThrows(
+        UnsupportedOperationException.class,
+        () ->
+            kernel.forward(
+                Nd4j.zeros(DataType.FLOAT, 3, 2, 1),
+                Nd4j.zeros(DataType.FLOAT, 2, 8),
+                Nd4j.zeros(DataType.FLOAT, 3, 2, 8)));
   }
 }

@@ -54,7 +54,10 @@ class PlrnnStepTest {
       double[] projected = w.dup().data().asDouble();
       assertEquals(0.0, projected[0], 0.0, "the diagonal of w is projected to exactly 0");
       assertEquals(0.0, projected[3], 0.0, "the diagonal of w is projected to exactly 0");
-      assertArrayEquals(new double[] {0.7, -0.4}, new double[] {projected[1], projected[2]}, tol,
+      assertArrayEquals(
+          new double[] {0.7, -0.4},
+          new double[] {projected[1], projected[2]},
+          tol,
           "off the diagonal w is kept");
     }
   }
@@ -86,8 +89,8 @@ class PlrnnStepTest {
     assertArrayEquals(new double[] {-0.1}, out.input().toDoubleVector(), 1e-12);
     // da = g⊙z_0, dW = gᵀ·r_0, dC = gᵀ·x, dh = g; each on top of the 0.25 already there
     assertArrayEquals(new double[] {0.75, -1.75}, grads.get("a").toDoubleVector(), 1e-12);
-    assertArrayEquals(new double[] {0.75, 0.25, 1.25, 0.25},
-        grads.get("w").dup().data().asDouble(), 1e-12);
+    assertArrayEquals(
+        new double[] {0.75, 0.25, 1.25, 0.25}, grads.get("w").dup().data().asDouble(), 1e-12);
     assertArrayEquals(new double[] {2.25, 4.25}, grads.get("c").dup().data().asDouble(), 1e-12);
     assertArrayEquals(new double[] {1.25, 2.25}, grads.get("h").toDoubleVector(), 1e-12);
   }

@@ -24,25 +24,32 @@ final class PlrnnTestSupport {
 
   /** The cell alone, as the model creates it. */
   static Cell cell(Config config, int inputs, DataType type, long seed) {
-    return new PlrnnModel().create(config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed));
+    return new PlrnnModel()
+        .create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
   }
 
   /** The live value of the cell's parameter {@code name}. */
   static INDArray param(Cell cell, String name) {
-    return cell.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no parameter " + name)).value();
+    return cell.parameters().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no parameter " + name))
+        .value();
   }
 
   /** The cell run step by step by the runtime (kernels off: the reference). */
   static CellNetwork network(Config config, int inputs, DataType type, long seed) {
-    return Networks.create(new PlrnnModel(), config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed), Networks.Kernels.OFF);
+    return Networks.create(
+        new PlrnnModel(),
+        config,
+        new NetworkSpec(inputs, type),
+        new SplittableRandom(seed),
+        Networks.Kernels.OFF);
   }
 
   /**
-   * An independent forward pass in plain Java doubles, straight from the equations (the diagonal
-   * of w is skipped): returns z_1..z_T as [t][b][i].
+   * An independent forward pass in plain Java doubles, straight from the equations (the diagonal of
+   * w is skipped): returns z_1..z_T as [t][b][i].
    */
   static double[][][] referenceForward(
       double[] a, double[][] w, double[][] c, double[] h, double[][][] x, double[][] z0) {

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Cell;
 import engram.api.Network;
-import engram.testkit.TestArrays;
 import engram.models.rankone.RankOneRnnModel.Config;
 import engram.models.rankone.RankOneRnnModel.InitialState;
 import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -33,8 +33,8 @@ class RankOneGradientCheckTest {
   @ParameterizedTest
   @EnumSource(InitialState.class)
   void stepVjpMatchesCentralDifferences(InitialState initialState) {
-    Cell cell = RankOneTestSupport.cell(RankOneTestSupport.config(H, initialState), I,
-        DataType.DOUBLE, 11);
+    Cell cell =
+        RankOneTestSupport.cell(RankOneTestSupport.config(H, initialState), I, DataType.DOUBLE, 11);
     RankOneTestSupport.param(cell, "m").muli(3.0); // so that the rank-one path matters
     RankOneTestSupport.param(cell, "b").addi(0.2);
     GradientCheck.checkStep(cell, I, B, 5, TOLERANCE);
@@ -44,14 +44,14 @@ class RankOneGradientCheckTest {
   @ParameterizedTest
   @EnumSource(InitialState.class)
   void backwardMatchesCentralDifferences(InitialState initialState) {
-    Network net = RankOneTestSupport.network(RankOneTestSupport.config(H, initialState), I,
-        DataType.DOUBLE, 11);
+    Network net =
+        RankOneTestSupport.network(
+            RankOneTestSupport.config(H, initialState), I, DataType.DOUBLE, 11);
     SplittableRandom rng = new SplittableRandom(2024);
     // Stronger loadings than the default so that the rank-one path matters, and a non-zero bias.
     TestArrays.param(net, "m").muli(3.0);
     TestArrays.param(net, "n").muli(3.0);
-    TestArrays.param(net, "b")
-        .assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
+    TestArrays.param(net, "b").assign(TestArrays.gaussian(rng, DataType.DOUBLE, H).muli(0.3));
     INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, T, B, I);
     INDArray x0 = net.initialState(B, new SplittableRandom(3));
     assertEquals(initialState == InitialState.ZERO, x0.amaxNumber().doubleValue() == 0.0);

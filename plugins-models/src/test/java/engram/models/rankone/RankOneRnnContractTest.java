@@ -19,7 +19,8 @@ class RankOneRnnContractTest extends ModelContract<Config> {
 
   @Override
   protected List<Config> configs() {
-    return List.of(new Config(7, 1.0, 2.5, 1.0, InitialState.RANDOM, 0.1),
+    return List.of(
+        new Config(7, 1.0, 2.5, 1.0, InitialState.RANDOM, 0.1),
         new Config(6, 1.0, 1.0, 1.5, InitialState.ZERO, 0.1));
   }
 

@@ -32,10 +32,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * intact and with units ablated (the state clamp), in float64 (to 1e-10: Math.tanh against ND4J's
  * tanh, and sums in another order) and float32 (to 1e-4: the kernel's tanh is FloatActivations').
  * Configurations vary α = dt/τ (0.4, 1 without a leak, 0.125), the initial-state option and the
- * loading scale (3 makes the rank-one feedback strong); I = 1, 3 and 20. Shapes run in a row on
- * the same two networks: H = 40 gives 102 rows per chunk of the kernel's loops, so B = 130 spans a
- * full and a partial chunk; then smaller shapes on views of the grown buffers, one step, one
- * sequence, and the first shape again.
+ * loading scale (3 makes the rank-one feedback strong); I = 1, 3 and 20. Shapes run in a row on the
+ * same two networks: H = 40 gives 102 rows per chunk of the kernel's loops, so B = 130 spans a full
+ * and a partial chunk; then smaller shapes on views of the grown buffers, one step, one sequence,
+ * and the first shape again.
  */
 class RankOneRnnKernelTest {
   private static final int H = 40;
@@ -65,8 +65,11 @@ class RankOneRnnKernelTest {
   @ParameterizedTest(name = "{0} {1} I={2}")
   @MethodSource("cases")
   void kernelMatchesTheCellIntactAndAblated(DataType type, Config config, int inputs) {
-    String name = KernelCheck.assertMatchesCellWithAblation(new RankOneRnnModel(), config,
-        new KernelCheck.Setup(inputs, type, SHAPES, tolerance(type), 7));
+    String name =
+        KernelCheck.assertMatchesCellWithAblation(
+            new RankOneRnnModel(),
+            config,
+            new KernelCheck.Setup(inputs, type, SHAPES, tolerance(type), 7));
     assertEquals("rank-one-rnn/fused", name);
   }
 
@@ -74,7 +77,8 @@ class RankOneRnnKernelTest {
   @Test
   void kernelMatchesTheCellWithOneRowPerChunk() {
     int[][] shapes = {{3, 3}, {2, 1}};
-    KernelCheck.assertMatchesCellWithAblation(new RankOneRnnModel(),
+    KernelCheck.assertMatchesCellWithAblation(
+        new RankOneRnnModel(),
         new Config(RankOneRnnKernel.CHUNK + 3, 1.0, 2.0, 1.0, InitialState.RANDOM, 0.1),
         new KernelCheck.Setup(2, DataType.FLOAT, shapes, 1e-4, 5));
   }
@@ -89,8 +93,9 @@ class RankOneRnnKernelTest {
   @EnumSource(names = {"DOUBLE", "FLOAT"})
   void kernelMatchesTheCellWithStrongParametersAndReadsThemLive(DataType type) {
     Config config = new Config(H, 1.0, 2.0, 1.0, InitialState.RANDOM, 0.5);
-    CellNetwork fast = Networks.create(new RankOneRnnModel(), config, new NetworkSpec(3, type),
-        new SplittableRandom(4));
+    CellNetwork fast =
+        Networks.create(
+            new RankOneRnnModel(), config, new NetworkSpec(3, type), new SplittableRandom(4));
     CellNetwork cell = RankOneTestSupport.network(config, 3, type, 4);
     assertEquals("rank-one-rnn/fused", fast.implementation());
     assertEquals("cell", cell.implementation());
@@ -121,12 +126,13 @@ class RankOneRnnKernelTest {
       TestArrays.param(net, "b").subi(0.2);
     }
     Trajectory after = compare(fast, cell, x, x0, dLdh, type);
-    assertTrue(after.hidden().sub(before).amaxNumber().doubleValue() > 1e-2,
+    assertTrue(
+        after.hidden().sub(before).amaxNumber().doubleValue() > 1e-2,
         "the ablation and the new parameters must change the trajectory");
   }
 
-  private static Trajectory compare(CellNetwork fast, CellNetwork cell, INDArray x, INDArray x0,
-      INDArray dLdh, DataType type) {
+  private static Trajectory compare(
+      CellNetwork fast, CellNetwork cell, INDArray x, INDArray x0, INDArray dLdh, DataType type) {
     double tol = tolerance(type);
     Trajectory want = cell.forward(x, x0);
     Trajectory got = fast.forward(x, x0);
@@ -149,8 +155,12 @@ class RankOneRnnKernelTest {
   @Test
   void gradientsIntoFortranOrderArraysEqualThoseIntoPlainOnes() {
     // Plain arrays take the host copies' direct write; other layouts an ND4J assign.
-    CellNetwork net = Networks.create(new RankOneRnnModel(), RankOneTestSupport.config(9),
-        new NetworkSpec(2, DataType.FLOAT), new SplittableRandom(6));
+    CellNetwork net =
+        Networks.create(
+            new RankOneRnnModel(),
+            RankOneTestSupport.config(9),
+            new NetworkSpec(2, DataType.FLOAT),
+            new SplittableRandom(6));
     SplittableRandom rng = new SplittableRandom(6);
     INDArray x = TestArrays.gaussian(rng, DataType.FLOAT, 5, 3, 2);
     INDArray x0 = TestArrays.gaussian(rng, DataType.FLOAT, 3, 9);
@@ -170,15 +180,24 @@ class RankOneRnnKernelTest {
   void theModelOffersTheKernelForBothTypesAndTheKernelTakesNoDrive() {
     assertTrue(Blas.AVAILABLE, "tests run on ND4J's CPU backend, so the kernel must apply");
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-      CellNetwork net = Networks.create(new RankOneRnnModel(), RankOneTestSupport.config(8),
-          new NetworkSpec(1, type), new SplittableRandom(1));
+      CellNetwork net =
+          Networks.create(
+              new RankOneRnnModel(),
+              RankOneTestSupport.config(8),
+              new NetworkSpec(1, type),
+              new SplittableRandom(1));
       assertEquals("rank-one-rnn/fused", net.implementation());
     }
-    RankOneRnnCell cell = (RankOneRnnCell) RankOneTestSupport.cell(RankOneTestSupport.config(8),
-        1, DataType.FLOAT, 1);
+    RankOneRnnCell cell =
+        (RankOneRnnCell)
+            RankOneTestSupport.cell(RankOneTestSupport.config(8), 1, DataType.FLOAT, 1);
     RankOneRnnKernel kernel = new RankOneRnnKernel(cell);
-    assertThrows(UnsupportedOperationException.class, () -> kernel.forward(
-        Nd4j.zeros(DataType.FLOAT, 3, 2, 1), Nd4j.zeros(DataType.FLOAT, 2, 8),
-        Nd4j.zeros(DataType.FLOAT, 3, 2, 8)));
+    assertThrows(
+        UnsupportedOperationException.class,
+        () ->
+            kernel.forward(
+                Nd4j.zeros(DataType.FLOAT, 3, 2, 1),
+                Nd4j.zeros(DataType.FLOAT, 2, 8),
+                Nd4j.zeros(DataType.FLOAT, 3, 2, 8)));
   }
 }

@@ -10,7 +10,9 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Helpers of the rank-one RNN tests (the model-independent ones are in the testkit's TestArrays). */
+/**
+ * Helpers of the rank-one RNN tests (the model-independent ones are in the testkit's TestArrays).
+ */
 final class RankOneTestSupport {
   private RankOneTestSupport() {}
 
@@ -26,19 +28,26 @@ final class RankOneTestSupport {
 
   /** The cell alone, as the model creates it. */
   static Cell cell(Config config, int inputs, DataType type, long seed) {
-    return new RankOneRnnModel().create(config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed));
+    return new RankOneRnnModel()
+        .create(config, new NetworkSpec(inputs, type), new SplittableRandom(seed));
   }
 
   /** The live value of the cell's parameter {@code name}. */
   static INDArray param(Cell cell, String name) {
-    return cell.parameters().stream().filter(p -> p.name().equals(name)).findFirst()
-        .orElseThrow(() -> new AssertionError("no parameter " + name)).value();
+    return cell.parameters().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no parameter " + name))
+        .value();
   }
 
   /** The cell run step by step by the runtime (kernels off: the reference). */
   static CellNetwork network(Config config, int inputs, DataType type, long seed) {
-    return Networks.create(new RankOneRnnModel(), config, new NetworkSpec(inputs, type),
-        new SplittableRandom(seed), Networks.Kernels.OFF);
+    return Networks.create(
+        new RankOneRnnModel(),
+        config,
+        new NetworkSpec(inputs, type),
+        new SplittableRandom(seed),
+        Networks.Kernels.OFF);
   }
 }

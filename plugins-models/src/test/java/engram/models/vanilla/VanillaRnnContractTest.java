@@ -17,7 +17,8 @@ class VanillaRnnContractTest extends ModelContract<Config> {
 
   @Override
   protected List<Config> configs() {
-    return List.of(new Config(7, Nonlinearity.TANH, InitialState.RANDOM, 0.1),
+    return List.of(
+        new Config(7, Nonlinearity.TANH, InitialState.RANDOM, 0.1),
         new Config(6, Nonlinearity.RELU, InitialState.ZERO, 0.1),
         new Config(5, Nonlinearity.RELU, InitialState.RANDOM, 0.5));
   }
@@ -25,11 +26,10 @@ class VanillaRnnContractTest extends ModelContract<Config> {
   @Override
   protected List<ConfigError> invalidConfigs() {
     return List.of(
-        ConfigError.of("hidden-size", () -> new Config(0, Nonlinearity.TANH, InitialState.ZERO,
-            0.1)),
+        ConfigError.of(
+            "hidden-size", () -> new Config(0, Nonlinearity.TANH, InitialState.ZERO, 0.1)),
         ConfigError.of("nonlinearity", () -> new Config(7, null, InitialState.ZERO, 0.1)),
         ConfigError.of("initial-state", () -> new Config(7, Nonlinearity.TANH, null, 0.1)),
-        ConfigError.of("h0-scale", () -> new Config(7, Nonlinearity.TANH, InitialState.ZERO,
-            -1)));
+        ConfigError.of("h0-scale", () -> new Config(7, Nonlinearity.TANH, InitialState.ZERO, -1)));
   }
 }

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Network;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
+import engram.testkit.TestArrays;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -24,10 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Forward and backward against PyTorch autograd in float64: {@code torch.nn.RNN} with one layer,
- * tanh and ReLU, from h_0 = 0 (nn.RNN's default) and from a random h_0, so that the equation,
- * the parameter names and layout and both nonlinearities are pinned by an independent
- * implementation. The cell runs through the runtime's step-by-step runner ({@code
- * Networks.Kernels.OFF}).
+ * tanh and ReLU, from h_0 = 0 (nn.RNN's default) and from a random h_0, so that the equation, the
+ * parameter names and layout and both nonlinearities are pinned by an independent implementation.
+ * The cell runs through the runtime's step-by-step runner ({@code Networks.Kernels.OFF}).
  *
  * <p>The files under {@code src/test/resources/golden-vanilla/} were produced once, from that
  * directory, with Debian's python3-torch 1.13 and numpy 1.24.2:
@@ -55,8 +54,12 @@ class VanillaRnnGoldenTest {
     assertArrayEquals(new long[] {12, 4, 3}, x.shape());
     assertArrayEquals(new long[] {4, 6}, h0.shape());
 
-    Network net = VanillaTestSupport.network(VanillaTestSupport.config(6, phi,
-        zeroState ? InitialState.ZERO : InitialState.RANDOM), 3, DataType.DOUBLE, 99);
+    Network net =
+        VanillaTestSupport.network(
+            VanillaTestSupport.config(6, phi, zeroState ? InitialState.ZERO : InitialState.RANDOM),
+            3,
+            DataType.DOUBLE,
+            99);
     for (String name : PARAMS) {
       INDArray value = load(dir, name);
       assertArrayEquals(value.shape(), TestArrays.param(net, name).shape(), name);
@@ -64,8 +67,8 @@ class VanillaRnnGoldenTest {
     }
     if (zeroState) {
       assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0);
-      TestArrays.assertIdentical(h0, net.initialState(4, new SplittableRandom(1)),
-          "zero initial state");
+      TestArrays.assertIdentical(
+          h0, net.initialState(4, new SplittableRandom(1)), "zero initial state");
     } else {
       assertTrue(h0.minNumber().doubleValue() > 0, "the random h_0 is not zero");
     }
@@ -97,10 +100,14 @@ class VanillaRnnGoldenTest {
         diff += (e[i] - a[i]) * (e[i] - a[i]);
       }
       assertTrue(Math.sqrt(norm) > 1e-3, name + ": golden gradient is trivially small");
-      assertTrue(Math.sqrt(diff / norm) <= 1e-10,
+      assertTrue(
+          Math.sqrt(diff / norm) <= 1e-10,
           "grad_" + name + ": relative error " + Math.sqrt(diff / norm) + " (" + dir + ")");
       for (int i = 0; i < e.length; i++) {
-        assertEquals(e[i], a[i], 1e-10 * Math.abs(e[i]) + 1e-13,
+        assertEquals(
+            e[i],
+            a[i],
+            1e-10 * Math.abs(e[i]) + 1e-13,
             "grad_" + name + "[" + i + "] (" + dir + ")");
       }
     }

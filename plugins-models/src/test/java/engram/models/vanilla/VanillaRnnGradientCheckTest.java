@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.api.Cell;
 import engram.api.Network;
-import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
 import engram.testkit.GradientCheck;
+import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -34,8 +34,9 @@ class VanillaRnnGradientCheckTest {
   @ParameterizedTest
   @CsvSource({"TANH, ZERO", "TANH, RANDOM", "RELU, ZERO", "RELU, RANDOM"})
   void stepVjpMatchesCentralDifferences(Nonlinearity phi, InitialState initialState) {
-    Cell cell = VanillaTestSupport.cell(VanillaTestSupport.config(H, phi, initialState), I,
-        DataType.DOUBLE, 11);
+    Cell cell =
+        VanillaTestSupport.cell(
+            VanillaTestSupport.config(H, phi, initialState), I, DataType.DOUBLE, 11);
     GradientCheck.checkStep(cell, I, B, 5, TOLERANCE);
     GradientCheck.checkStep(cell, I, 1, 6, TOLERANCE);
   }
@@ -43,8 +44,9 @@ class VanillaRnnGradientCheckTest {
   @ParameterizedTest
   @CsvSource({"TANH, ZERO", "TANH, RANDOM", "RELU, ZERO", "RELU, RANDOM"})
   void backwardMatchesCentralDifferences(Nonlinearity phi, InitialState initialState) {
-    Network net = VanillaTestSupport.network(VanillaTestSupport.config(H, phi, initialState), I,
-        DataType.DOUBLE, 21);
+    Network net =
+        VanillaTestSupport.network(
+            VanillaTestSupport.config(H, phi, initialState), I, DataType.DOUBLE, 21);
     // A stronger recurrence than the U(±1/√H) init, so that BPTT through W_hh matters.
     TestArrays.param(net, "w_hh").muli(2.0);
     SplittableRandom rng = new SplittableRandom(2024);
@@ -62,9 +64,12 @@ class VanillaRnnGradientCheckTest {
 
   @Test
   void singleStepIsHandled() {
-    Network net = VanillaTestSupport.network(
-        VanillaTestSupport.config(H, Nonlinearity.TANH, InitialState.RANDOM), I, DataType.DOUBLE,
-        22);
+    Network net =
+        VanillaTestSupport.network(
+            VanillaTestSupport.config(H, Nonlinearity.TANH, InitialState.RANDOM),
+            I,
+            DataType.DOUBLE,
+            22);
     SplittableRandom rng = new SplittableRandom(7);
     INDArray x = TestArrays.gaussian(rng, DataType.DOUBLE, 1, B, I);
     GradientCheck.checkNetwork(net, x, net.initialState(B, rng), 13, TOLERANCE);
@@ -79,9 +84,10 @@ class VanillaRnnGradientCheckTest {
     INDArray prev = h0;
     int active = 0;
     for (int t = 0; t < T; t++) {
-      INDArray u = x.slice(t).mmul(wIh.transpose()).addi(prev.mmul(wHh.transpose()))
-          .addiRowVector(bias);
-      assertTrue(Transforms.abs(u).minNumber().doubleValue() > 1e-4,
+      INDArray u =
+          x.slice(t).mmul(wIh.transpose()).addi(prev.mmul(wHh.transpose())).addiRowVector(bias);
+      assertTrue(
+          Transforms.abs(u).minNumber().doubleValue() > 1e-4,
           "a pre-activation is too close to the kink; change the seed");
       active += u.gt(0.0).castTo(DataType.INT32).sumNumber().intValue();
       prev = hidden.slice(t);

@@ -11,10 +11,10 @@ import engram.api.Cell;
 import engram.api.Constraint;
 import engram.api.Parameter;
 import engram.api.config.Doc;
-import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.Config;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
+import engram.testkit.TestArrays;
 import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -35,8 +35,9 @@ class VanillaRnnInitTest {
   void parametersForASeedAreDrawnInPyTorchsOrder() {
     int h = 4;
     for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
-      Cell cell = VanillaTestSupport.cell(
-          VanillaTestSupport.config(h, Nonlinearity.TANH, InitialState.ZERO), I, type, 42);
+      Cell cell =
+          VanillaTestSupport.cell(
+              VanillaTestSupport.config(h, Nonlinearity.TANH, InitialState.ZERO), I, type, 42);
       SplittableRandom replay = new SplittableRandom(42);
       double bound = 0.5; // 1/√4
       long[][] shapes = {{h, I}, {h, h}, {h}, {h}};
@@ -47,7 +48,10 @@ class VanillaRnnInitTest {
         double[] actual = value.dup().data().asDouble();
         for (int i = 0; i < actual.length; i++) {
           double want = -bound + 2 * bound * replay.nextDouble();
-          assertEquals(type == DataType.FLOAT ? (float) want : want, actual[i], 0.0,
+          assertEquals(
+              type == DataType.FLOAT ? (float) want : want,
+              actual[i],
+              0.0,
               names.get(k) + "[" + i + "] " + type);
         }
       }
@@ -59,14 +63,15 @@ class VanillaRnnInitTest {
     int hh = 400;
     double bound = 1 / Math.sqrt(hh);
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-      Cell cell = VanillaTestSupport.cell(
-          VanillaTestSupport.config(hh, Nonlinearity.RELU, InitialState.ZERO), I, type, 5);
+      Cell cell =
+          VanillaTestSupport.cell(
+              VanillaTestSupport.config(hh, Nonlinearity.RELU, InitialState.ZERO), I, type, 5);
       assertEquals(hh, cell.hiddenSize());
       assertEquals(hh, cell.stateSize());
       assertTrue(cell.extras().isEmpty());
       List<Parameter> ps = cell.parameters();
-      assertEquals(List.of("w_ih", "w_hh", "b_ih", "b_hh"),
-          ps.stream().map(Parameter::name).toList());
+      assertEquals(
+          List.of("w_ih", "w_hh", "b_ih", "b_hh"), ps.stream().map(Parameter::name).toList());
       long[][] shapes = {{hh, I}, {hh, hh}, {hh}, {hh}};
       for (int k = 0; k < ps.size(); k++) {
         Parameter p = ps.get(k);
@@ -75,9 +80,11 @@ class VanillaRnnInitTest {
         assertArrayEquals(shapes[k], p.value().shape(), p.name());
         assertEquals(type, p.value().dataType(), p.name());
         INDArray v = p.value();
-        assertTrue(v.minNumber().doubleValue() >= -bound && v.maxNumber().doubleValue() <= bound,
+        assertTrue(
+            v.minNumber().doubleValue() >= -bound && v.maxNumber().doubleValue() <= bound,
             p.name() + " within ±1/√H");
-        assertTrue(v.maxNumber().doubleValue() - v.minNumber().doubleValue() > 1.6 * bound,
+        assertTrue(
+            v.maxNumber().doubleValue() - v.minNumber().doubleValue() > 1.6 * bound,
             p.name() + " fills its range");
       }
       INDArray w = VanillaTestSupport.param(cell, "w_hh").castTo(DataType.DOUBLE);
@@ -103,15 +110,17 @@ class VanillaRnnInitTest {
 
   @Test
   void initialStateIsZeroOrScaledUniform() {
-    Cell zero = VanillaTestSupport.cell(new Config(20, Nonlinearity.TANH, InitialState.ZERO, 0.5),
-        I, DataType.FLOAT, 1);
+    Cell zero =
+        VanillaTestSupport.cell(
+            new Config(20, Nonlinearity.TANH, InitialState.ZERO, 0.5), I, DataType.FLOAT, 1);
     INDArray h0 = zero.initialState(4, new SplittableRandom(9));
     assertArrayEquals(new long[] {4, 20}, h0.shape());
     assertEquals(DataType.FLOAT, h0.dataType());
     assertEquals(0.0, h0.amaxNumber().doubleValue(), 0.0);
 
-    var random = VanillaTestSupport.network(
-        new Config(20, Nonlinearity.RELU, InitialState.RANDOM, 0.5), I, DataType.DOUBLE, 1);
+    var random =
+        VanillaTestSupport.network(
+            new Config(20, Nonlinearity.RELU, InitialState.RANDOM, 0.5), I, DataType.DOUBLE, 1);
     INDArray r = random.initialState(50, new SplittableRandom(9));
     assertArrayEquals(new long[] {50, 20}, r.shape());
     assertTrue(r.minNumber().doubleValue() >= 0 && r.maxNumber().doubleValue() <= 0.5);
@@ -119,10 +128,9 @@ class VanillaRnnInitTest {
     SplittableRandom replay = new SplittableRandom(9);
     assertEquals(0.5 * replay.nextDouble(), r.getDouble(0, 0), 0.0, "h0-scale·U(0, 1), C order");
     assertEquals(0.5 * replay.nextDouble(), r.getDouble(0, 1), 0.0, "h0-scale·U(0, 1), C order");
-    TestArrays.assertIdentical(r, random.initialState(50, new SplittableRandom(9)),
-        "same seed");
-    assertThrows(IllegalArgumentException.class,
-        () -> random.initialState(0, new SplittableRandom(9)));
+    TestArrays.assertIdentical(r, random.initialState(50, new SplittableRandom(9)), "same seed");
+    assertThrows(
+        IllegalArgumentException.class, () -> random.initialState(0, new SplittableRandom(9)));
   }
 
   @Test
@@ -149,15 +157,16 @@ class VanillaRnnInitTest {
 
   @Test
   void invalidConfigsNameTheKebabCaseKey() {
-    assertMessage("hidden-size must be ≥ 1 (was 0)",
+    assertMessage(
+        "hidden-size must be ≥ 1 (was 0)",
         () -> new Config(0, Nonlinearity.TANH, InitialState.ZERO, 0.1));
-    assertMessage("nonlinearity must be set",
-        () -> new Config(8, null, InitialState.ZERO, 0.1));
-    assertMessage("initial-state must be set",
-        () -> new Config(8, Nonlinearity.TANH, null, 0.1));
-    assertMessage("h0-scale must be a finite number ≥ 0 (was -0.5)",
+    assertMessage("nonlinearity must be set", () -> new Config(8, null, InitialState.ZERO, 0.1));
+    assertMessage("initial-state must be set", () -> new Config(8, Nonlinearity.TANH, null, 0.1));
+    assertMessage(
+        "h0-scale must be a finite number ≥ 0 (was -0.5)",
         () -> new Config(8, Nonlinearity.TANH, InitialState.RANDOM, -0.5));
-    assertMessage("h0-scale must be a finite number ≥ 0 (was NaN)",
+    assertMessage(
+        "h0-scale must be a finite number ≥ 0 (was NaN)",
         () -> new Config(8, Nonlinearity.RELU, InitialState.RANDOM, Double.NaN));
     // Edge values that are valid.
     new Config(1, Nonlinearity.RELU, InitialState.RANDOM, 0.0);

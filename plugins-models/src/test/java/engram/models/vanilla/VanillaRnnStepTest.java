@@ -6,9 +6,9 @@ import engram.api.Cell;
 import engram.api.Network;
 import engram.api.Parameter;
 import engram.api.Trajectory;
-import engram.testkit.TestArrays;
 import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
+import engram.testkit.TestArrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Two steps and one VJP of a 2-unit vanilla RNN against the equations worked out by hand, with
- * W_ih = (0.5, −1)ᵀ, W_hh = [[0.2, −0.3], [0.4, 0.1]], b_ih = (0.1, −0.2), b_hh = (0.05, 0.3),
- * h_0 = (0.5, −1) and inputs 2, then −1.
+ * Two steps and one VJP of a 2-unit vanilla RNN against the equations worked out by hand, with W_ih
+ * = (0.5, −1)ᵀ, W_hh = [[0.2, −0.3], [0.4, 0.1]], b_ih = (0.1, −0.2), b_hh = (0.05, 0.3), h_0 =
+ * (0.5, −1) and inputs 2, then −1.
  */
 class VanillaRnnStepTest {
   // u_1 = W_ih·2 + b_ih + W_hh·h_0 + b_hh
@@ -62,44 +62,54 @@ class VanillaRnnStepTest {
 
   /** Step 1 gives {@code next}; its VJP for δ = (d1, d2), on gradient arrays holding 0.25. */
   private static void check(Nonlinearity phi, double[] next, double d1, double d2) {
-    Cell cell = VanillaTestSupport.cell(VanillaTestSupport.config(2, phi, InitialState.ZERO), 1,
-        DataType.DOUBLE, 1);
+    Cell cell =
+        VanillaTestSupport.cell(
+            VanillaTestSupport.config(2, phi, InitialState.ZERO), 1, DataType.DOUBLE, 1);
     assign(cell);
-    Cell.Step step = cell.step(Nd4j.createFromArray(new double[][] {{0.5, -1.0}}),
-        Nd4j.createFromArray(new double[][] {{2.0}}), null);
+    Cell.Step step =
+        cell.step(
+            Nd4j.createFromArray(new double[][] {{0.5, -1.0}}),
+            Nd4j.createFromArray(new double[][] {{2.0}}),
+            null);
     assertArrayEquals(next, step.next().toDoubleVector(), 1e-12, phi.toString());
     Map<String, INDArray> g = new LinkedHashMap<>();
     for (Parameter p : cell.parameters()) {
       g.put(p.name(), p.value().ulike().assign(0.25)); // must be added to, not overwritten
     }
-    Cell.StepGradients out = cell.vjp(step, Nd4j.createFromArray(new double[][] {{1.0, 2.0}}),
-        Map.of(), g);
+    Cell.StepGradients out =
+        cell.vjp(step, Nd4j.createFromArray(new double[][] {{1.0, 2.0}}), Map.of(), g);
     // dL/dh_0 = δ·W_hh, dL/dx = δ·W_ih
-    assertArrayEquals(new double[] {0.2 * d1 + 0.4 * d2, -0.3 * d1 + 0.1 * d2},
-        out.previous().toDoubleVector(), 1e-12, phi + " dL/dh_0");
-    assertArrayEquals(new double[] {0.5 * d1 - d2}, out.input().toDoubleVector(), 1e-12,
-        phi + " dL/dx");
+    assertArrayEquals(
+        new double[] {0.2 * d1 + 0.4 * d2, -0.3 * d1 + 0.1 * d2},
+        out.previous().toDoubleVector(),
+        1e-12,
+        phi + " dL/dh_0");
+    assertArrayEquals(
+        new double[] {0.5 * d1 - d2}, out.input().toDoubleVector(), 1e-12, phi + " dL/dx");
     // dW_ih = δᵀ·x, dW_hh = δᵀ·h_0, db_ih = db_hh = δ
     assertArrayEquals(new double[] {0.25 + 2 * d1, 0.25 + 2 * d2}, flat(g.get("w_ih")), 1e-12);
-    assertArrayEquals(new double[] {0.25 + 0.5 * d1, 0.25 - d1, 0.25 + 0.5 * d2, 0.25 - d2},
-        flat(g.get("w_hh")), 1e-12);
+    assertArrayEquals(
+        new double[] {0.25 + 0.5 * d1, 0.25 - d1, 0.25 + 0.5 * d2, 0.25 - d2},
+        flat(g.get("w_hh")),
+        1e-12);
     for (String b : List.of("b_ih", "b_hh")) {
       assertArrayEquals(new double[] {0.25 + d1, 0.25 + d2}, flat(g.get(b)), 1e-12, b);
     }
   }
 
   private static Network network(Nonlinearity phi, DataType type) {
-    Network net = VanillaTestSupport.network(
-        VanillaTestSupport.config(2, phi, InitialState.ZERO), 1, type, 1);
+    Network net =
+        VanillaTestSupport.network(
+            VanillaTestSupport.config(2, phi, InitialState.ZERO), 1, type, 1);
     assign(net.cell());
     return net;
   }
 
   private static void assign(Cell cell) {
-    VanillaTestSupport.param(cell, "w_ih").assign(Nd4j.createFromArray(new double[][] {{0.5},
-        {-1.0}}));
-    VanillaTestSupport.param(cell, "w_hh").assign(Nd4j.createFromArray(new double[][] {{0.2, -0.3},
-        {0.4, 0.1}}));
+    VanillaTestSupport.param(cell, "w_ih")
+        .assign(Nd4j.createFromArray(new double[][] {{0.5}, {-1.0}}));
+    VanillaTestSupport.param(cell, "w_hh")
+        .assign(Nd4j.createFromArray(new double[][] {{0.2, -0.3}, {0.4, 0.1}}));
     VanillaTestSupport.param(cell, "b_ih").assign(Nd4j.createFromArray(0.1, -0.2));
     VanillaTestSupport.param(cell, "b_hh").assign(Nd4j.createFromArray(0.05, 0.3));
   }

@@ -13,7 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ActivityL2Regularizer implements Regularizer<ActivityL2Regularizer.Config> {
 
-  /** @param lambda strength λ of the term */
+  /**
+   * @param lambda strength λ of the term
+   */
   public record Config(@Doc("strength λ of λ·mean(h²), ≥ 0") double lambda) {
     public Config {
       Check.nonNegative("lambda", lambda);
@@ -22,7 +24,9 @@ public final class ActivityL2Regularizer implements Regularizer<ActivityL2Regula
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("activity-l2", "Activity L2 penalty λ·mean(h²)",
+    return new PluginInfo(
+        "activity-l2",
+        "Activity L2 penalty λ·mean(h²)",
         "Adds λ times the mean squared hidden activity over all steps, sequences and units.");
   }
 

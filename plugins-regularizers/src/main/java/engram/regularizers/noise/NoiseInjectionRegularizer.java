@@ -14,20 +14,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * leaky rate RNN: r ← (1 − α)r + α·tanh(W r + W_in u + b + ξ), the "private noise" of rate-RNN
  * models). ε, ε' ~ N(0, 1) i.i.d. per step, sequence and channel/unit, drawn from the run's noise
  * stream. It adds no loss term (its column in metrics.csv stays 0). Evaluation is noise-free.
- * Recurrent noise needs a model that accepts a drive (leaky-rnn); others stop before the run
- * with a message.
+ * Recurrent noise needs a model that accepts a drive (leaky-rnn); others stop before the run with a
+ * message.
  */
-public final class NoiseInjectionRegularizer implements Regularizer<NoiseInjectionRegularizer.Config> {
+public final class NoiseInjectionRegularizer
+    implements Regularizer<NoiseInjectionRegularizer.Config> {
 
   /**
    * @param inputStd σ_in
    * @param recurrentStd σ_rec
    */
   public record Config(
-      @Doc("standard deviation σ_in of Gaussian noise added to every input value (input units), ≥ 0")
+      @Doc(
+              "standard deviation σ_in of Gaussian noise added to every input value (input units),"
+                  + " ≥ 0")
           double inputStd,
-      @Doc("standard deviation σ_rec of Gaussian noise added to every unit's recurrent input at every"
-          + " step (units of the pre-activation), ≥ 0") double recurrentStd) {
+      @Doc(
+              "standard deviation σ_rec of Gaussian noise added to every unit's recurrent input at"
+                  + " every step (units of the pre-activation), ≥ 0")
+          double recurrentStd) {
     public Config {
       Check.nonNegative("input-std", inputStd);
       Check.nonNegative("recurrent-std", recurrentStd);
@@ -36,7 +41,9 @@ public final class NoiseInjectionRegularizer implements Regularizer<NoiseInjecti
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("noise-injection", "Gaussian noise on inputs and recurrent inputs",
+    return new PluginInfo(
+        "noise-injection",
+        "Gaussian noise on inputs and recurrent inputs",
         "During training, adds N(0, input-std²) to every input value and N(0, recurrent-std²) to"
             + " every unit's recurrent input at every step (private noise of rate RNNs).");
   }
@@ -61,8 +68,8 @@ public final class NoiseInjectionRegularizer implements Regularizer<NoiseInjecti
     if (config.recurrentStd() == 0) {
       return null;
     }
-    return gaussian(rng, config.recurrentStd(),
-        new long[] {x.size(0), x.size(1), input.hiddenSize()}, x);
+    return gaussian(
+        rng, config.recurrentStd(), new long[] {x.size(0), x.size(1), input.hiddenSize()}, x);
   }
 
   private static INDArray gaussian(RandomGenerator rng, double std, long[] shape, INDArray like) {

@@ -12,16 +12,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Weight L2 (weight decay as a loss term): {@code L = λ/2 · Σ_p Σ_j θ_{p,j}²} over the trainable
- * parameters p whose names are listed in {@code parameters}. The factor ½ makes the gradient
- * {@code dL/dθ = λ·θ}, the convention of PyTorch's {@code weight_decay} (with plain SGD), so a
- * {@code lambda} here equals a PyTorch {@code weight_decay}. The gradient is added into the
- * gradient map, never overwriting it. (With an adaptive optimizer such as Adam this is coupled L2,
- * not AdamW's decoupled decay.)
+ * parameters p whose names are listed in {@code parameters}. The factor ½ makes the gradient {@code
+ * dL/dθ = λ·θ}, the convention of PyTorch's {@code weight_decay} (with plain SGD), so a {@code
+ * lambda} here equals a PyTorch {@code weight_decay}. The gradient is added into the gradient map,
+ * never overwriting it. (With an adaptive optimizer such as Adam this is coupled L2, not AdamW's
+ * decoupled decay.)
  *
  * <p>Listed names that the network does not have (or has only as non-trainable tensors) are
- * skipped, so one list such as the default {@code [w_rec, w_hh]} serves several models; if none
- * of the listed names is a trainable parameter of the network, the term fails with a message
- * naming the network's trainable parameters.
+ * skipped, so one list such as the default {@code [w_rec, w_hh]} serves several models; if none of
+ * the listed names is a trainable parameter of the network, the term fails with a message naming
+ * the network's trainable parameters.
  */
 public final class WeightL2Regularizer implements Regularizer<WeightL2Regularizer.Config> {
 
@@ -34,8 +34,10 @@ public final class WeightL2Regularizer implements Regularizer<WeightL2Regularize
    */
   public record Config(
       @Doc("strength λ of λ/2·Σθ² (gradient λ·θ, like PyTorch weight_decay), ≥ 0") double lambda,
-      @Doc("names of the trainable parameters to penalise; names the network lacks are skipped,"
-          + " but at least one must exist") List<String> parameters) {
+      @Doc(
+              "names of the trainable parameters to penalise; names the network lacks are skipped,"
+                  + " but at least one must exist")
+          List<String> parameters) {
     public Config {
       Check.nonNegative("lambda", lambda);
       Check.notNull("parameters", parameters);
@@ -54,7 +56,9 @@ public final class WeightL2Regularizer implements Regularizer<WeightL2Regularize
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Weight L2 penalty λ/2·Σθ²",
+    return new PluginInfo(
+        ID,
+        "Weight L2 penalty λ/2·Σθ²",
         "Adds λ/2 times the sum of squares of the listed trainable parameters (default the"
             + " recurrent weights w_rec / w_hh); its gradient λ·θ matches PyTorch weight_decay.");
   }
@@ -83,9 +87,12 @@ public final class WeightL2Regularizer implements Regularizer<WeightL2Regularize
     }
     // Checked even when λ is 0, so a wrong list is reported whatever the strength.
     if (selected.isEmpty()) {
-      throw new IllegalArgumentException(ID + ".parameters " + config.parameters()
-          + " names no trainable parameter of this network; its trainable parameters are "
-          + trainable);
+      throw new IllegalArgumentException(
+          ID
+              + ".parameters "
+              + config.parameters()
+              + " names no trainable parameter of this network; its trainable parameters are "
+              + trainable);
     }
     double lambda = config.lambda();
     if (lambda == 0) {

@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The testkit's regularizer contract (the term against central differences of its value, added
- * to dL/dh and not overwriting it, float32, perturbation) and the value by hand.
+ * The testkit's regularizer contract (the term against central differences of its value, added to
+ * dL/dh and not overwriting it, float32, perturbation) and the value by hand.
  */
 class ActivityL2RegularizerTest extends RegularizerContract<ActivityL2Regularizer.Config> {
   private final ActivityL2Regularizer reg = new ActivityL2Regularizer();
@@ -33,7 +33,8 @@ class ActivityL2RegularizerTest extends RegularizerContract<ActivityL2Regularize
 
   @Override
   protected List<ConfigError> invalidConfigs() {
-    return List.of(ConfigError.of("lambda", () -> new ActivityL2Regularizer.Config(-1)),
+    return List.of(
+        ConfigError.of("lambda", () -> new ActivityL2Regularizer.Config(-1)),
         ConfigError.of("lambda", () -> new ActivityL2Regularizer.Config(Double.NaN)));
   }
 
@@ -49,7 +50,8 @@ class ActivityL2RegularizerTest extends RegularizerContract<ActivityL2Regularize
 
   @Test
   void valueIsLambdaTimesMeanSquareComputedByHand() {
-    INDArray h = Nd4j.create(new double[] {1, -2, 3, 0.5, 0, -1}, new long[] {3, 1, 2}, DataType.DOUBLE);
+    INDArray h =
+        Nd4j.create(new double[] {1, -2, 3, 0.5, 0, -1}, new long[] {3, 1, 2}, DataType.DOUBLE);
     INDArray g = Nd4j.zeros(DataType.DOUBLE, 3, 1, 2);
     double value = term(new ActivityL2Regularizer.Config(0.5), h, g);
     assertEquals(0.5 * (1 + 4 + 9 + 0.25 + 0 + 1) / 6, value, 1e-15);
@@ -57,7 +59,8 @@ class ActivityL2RegularizerTest extends RegularizerContract<ActivityL2Regularize
 
   @Test
   void negativeLambdaIsRejectedNamingTheKey() {
-    var e = assertThrows(IllegalArgumentException.class, () -> new ActivityL2Regularizer.Config(-1));
+    var e =
+        assertThrows(IllegalArgumentException.class, () -> new ActivityL2Regularizer.Config(-1));
     assertTrue(e.getMessage().startsWith("lambda must be"), e.getMessage());
   }
 }

@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The testkit's regularizer contract (no loss terms; a perturbation that is deterministic given
- * its stream, of the right shape and type) and the noise's spread.
+ * The testkit's regularizer contract (no loss terms; a perturbation that is deterministic given its
+ * stream, of the right shape and type) and the noise's spread.
  */
 class NoiseInjectionRegularizerTest extends RegularizerContract<NoiseInjectionRegularizer.Config> {
   @Override
@@ -28,8 +28,10 @@ class NoiseInjectionRegularizerTest extends RegularizerContract<NoiseInjectionRe
 
   @Override
   protected List<NoiseInjectionRegularizer.Config> configs() {
-    return List.of(new NoiseInjectionRegularizer.Config(0, 0.3),
-        new NoiseInjectionRegularizer.Config(0.5, 0), new NoiseInjectionRegularizer.Config(0.2, 1));
+    return List.of(
+        new NoiseInjectionRegularizer.Config(0, 0.3),
+        new NoiseInjectionRegularizer.Config(0.5, 0),
+        new NoiseInjectionRegularizer.Config(0.2, 1));
   }
 
   @Override
@@ -66,17 +68,21 @@ class NoiseInjectionRegularizerTest extends RegularizerContract<NoiseInjectionRe
 
   @Test
   void theSameStreamGivesTheSameNoise() {
-    INDArray a = reg.perturb(new NoiseInjectionRegularizer.Config(0, 1), input(Nd4j.zeros(4, 3, 1), 5, 7));
-    INDArray b = reg.perturb(new NoiseInjectionRegularizer.Config(0, 1), input(Nd4j.zeros(4, 3, 1), 5, 7));
-    INDArray c = reg.perturb(new NoiseInjectionRegularizer.Config(0, 1), input(Nd4j.zeros(4, 3, 1), 5, 8));
+    INDArray a =
+        reg.perturb(new NoiseInjectionRegularizer.Config(0, 1), input(Nd4j.zeros(4, 3, 1), 5, 7));
+    INDArray b =
+        reg.perturb(new NoiseInjectionRegularizer.Config(0, 1), input(Nd4j.zeros(4, 3, 1), 5, 7));
+    INDArray c =
+        reg.perturb(new NoiseInjectionRegularizer.Config(0, 1), input(Nd4j.zeros(4, 3, 1), 5, 8));
     assertEquals(a, b);
     assertTrue(a.sub(c).norm2Number().doubleValue() > 0.1);
   }
 
   @Test
   void negativeSpreadsAreRefusedNamingTheKey() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> new NoiseInjectionRegularizer.Config(0, -1));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new NoiseInjectionRegularizer.Config(0, -1));
     assertTrue(e.getMessage().startsWith("recurrent-std must be"), e.getMessage());
   }
 }

@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The testkit's regularizer contract on every variant (all steps or a period, plain or
- * normalised, on rates or pre-activations, a schedule), and the definition against brute force.
+ * The testkit's regularizer contract on every variant (all steps or a period, plain or normalised,
+ * on rates or pre-activations, a schedule), and the definition against brute force.
  */
 class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
   private static final int T = 6;
@@ -41,7 +41,10 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
   protected List<Config> configs() {
     TemporalConsistencyRegularizer.On rates = TemporalConsistencyRegularizer.On.RATES;
     TemporalConsistencyRegularizer.On pre = TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS;
-    return List.of(config(0.3, "", false), config(0.3, "delay", false), config(0.3, "", true),
+    return List.of(
+        config(0.3, "", false),
+        config(0.3, "delay", false),
+        config(0.3, "", true),
         new Config(0.3, "cue", true, 1e-2, Schedule.CONSTANT, 0, 0.9, rates),
         new Config(0.4, "delay", true, 1e-6, Schedule.WARMUP, 10, 0.9, rates),
         new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9, pre));
@@ -50,28 +53,28 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
   @Override
   protected List<ConfigError> invalidConfigs() {
     TemporalConsistencyRegularizer.On rates = TemporalConsistencyRegularizer.On.RATES;
-    return List.of(ConfigError.of("lambda", () -> config(-1, "", false)),
-        ConfigError.of("epsilon", () -> new Config(1, "", true, 0, Schedule.CONSTANT, 0, 0.9,
-            rates)),
-        ConfigError.of("until-step", () -> new Config(1, "", false, 1e-6, Schedule.WARMUP, 0,
-            0.9, rates)));
+    return List.of(
+        ConfigError.of("lambda", () -> config(-1, "", false)),
+        ConfigError.of(
+            "epsilon", () -> new Config(1, "", true, 0, Schedule.CONSTANT, 0, 0.9, rates)),
+        ConfigError.of(
+            "until-step", () -> new Config(1, "", false, 1e-6, Schedule.WARMUP, 0, 0.9, rates)));
   }
 
   /** The batch with periods below, at step 5 (mid-warmup), with pre-activations when asked. */
   @Override
   protected RegularizerProbe probe(Config config) {
-    RegularizerProbe probe = RegularizerProbe.random(T, B, H, 13).withBatch(batch())
-        .at(5, Double.NaN);
+    RegularizerProbe probe =
+        RegularizerProbe.random(T, B, H, 13).withBatch(batch()).at(5, Double.NaN);
     return config.on() == TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS
-        ? probe.withExtra("pre", H, 14) : probe;
+        ? probe.withExtra("pre", H, 14)
+        : probe;
   }
 
   /** Period of step t of sequence b; boundaries differ between sequences, −1 = none. */
   private static final int[][] PERIOD = {
     // t:   0  1  2  3  4  5
-    /*b0*/ {0, 0, 1, 1, 1, 2},
-    /*b1*/ {0, 1, 1, 2, 2, 2},
-    /*b2*/ {-1, 0, 0, 1, 1, 1},
+    /*b0*/ {0, 0, 1, 1, 1, 2}, /*b1*/ {0, 1, 1, 2, 2, 2}, /*b2*/ {-1, 0, 0, 1, 1, 1},
   };
 
   private static Batch batch() {
@@ -85,7 +88,15 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
   }
 
   private static Config config(double lambda, String period, boolean normalised) {
-    return new Config(lambda, period, normalised, 1e-6, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES);
+    return new Config(
+        lambda,
+        period,
+        normalised,
+        1e-6,
+        Schedule.CONSTANT,
+        0,
+        0.9,
+        TemporalConsistencyRegularizer.On.RATES);
   }
 
   private static INDArray randomHidden(long seed, long... shape) {
@@ -123,8 +134,8 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
 
   private void assertValueAndGradient(Config config) {
     INDArray h = randomHidden(11, T, B, H);
-    assertEquals(bruteForce(config, h, 0), term(config, h, Nd4j.zeros(DataType.DOUBLE, T, B, H), 0),
-        1e-14);
+    assertEquals(
+        bruteForce(config, h, 0), term(config, h, Nd4j.zeros(DataType.DOUBLE, T, B, H), 0), 1e-14);
     INDArray before = randomHidden(12, T, B, H);
     INDArray g = before.dup();
     term(config, h, g, 0);
@@ -143,8 +154,8 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
           double numeric = (up - down) / (2 * eps);
           double a = analytic.getDouble(t, b, i);
           anyNonZero |= a != 0;
-          assertEquals(numeric, a, 1e-6 * Math.abs(numeric) + 1e-10,
-              "t=" + t + " b=" + b + " i=" + i);
+          assertEquals(
+              numeric, a, 1e-6 * Math.abs(numeric) + 1e-10, "t=" + t + " b=" + b + " i=" + i);
         }
       }
     }
@@ -176,7 +187,16 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
   @Test
   void normalisedFormMatchesBruteForceAndFiniteDifferences() {
     assertValueAndGradient(config(0.3, "", true));
-    assertValueAndGradient(new Config(0.3, "cue", true, 1e-2, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES));
+    assertValueAndGradient(
+        new Config(
+            0.3,
+            "cue",
+            true,
+            1e-2,
+            Schedule.CONSTANT,
+            0,
+            0.9,
+            TemporalConsistencyRegularizer.On.RATES));
   }
 
   @Test
@@ -185,9 +205,12 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
     h.putScalar(new long[] {0, 0, 0}, 3);
     h.putScalar(new long[] {0, 0, 1}, 4); // ‖h_0‖² = 25
     h.putScalar(new long[] {1, 0, 0}, 3); // d = (0, −4), Σd² = 16
-    Config c = new Config(1, "", true, 0.5, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES);
-    double value = reg.onHidden(c, new Regularizer.HiddenInput(h,
-        Nd4j.zeros(DataType.DOUBLE, 2, 1, 2), null, 0));
+    Config c =
+        new Config(
+            1, "", true, 0.5, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES);
+    double value =
+        reg.onHidden(
+            c, new Regularizer.HiddenInput(h, Nd4j.zeros(DataType.DOUBLE, 2, 1, 2), null, 0));
     assertEquals(16 / 25.5 / 2, value, 1e-15); // mean over N = 1 pair × 2 units
   }
 
@@ -197,8 +220,10 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
     INDArray hidden = hBuffer.get(interval(0, T), all(), all());
     INDArray contiguous = hidden.dup();
     // The views the implementation reads behave on a prefix view.
-    assertEquals(contiguous.get(interval(1, T), all(), all()), hidden.get(interval(1, T), all(), all()));
-    assertEquals(contiguous.get(interval(0, T - 1), all(), all()),
+    assertEquals(
+        contiguous.get(interval(1, T), all(), all()), hidden.get(interval(1, T), all(), all()));
+    assertEquals(
+        contiguous.get(interval(0, T - 1), all(), all()),
         hidden.get(interval(0, T - 1), all(), all()));
     INDArray gBuffer = randomHidden(22, 10, B, H);
     INDArray gBefore = gBuffer.dup();
@@ -211,7 +236,8 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
       assertEquals(bruteForce(c, contiguous, 0), value, 1e-14);
       assertEquals(valueContiguous, value, 1e-15);
       assertTrue(expected.equalsWithEps(gBuffer.get(interval(0, T), all(), all()).dup(), 1e-15));
-      assertEquals(gBefore.get(interval(T, 10), all(), all()), gBuffer.get(interval(T, 10), all(), all()));
+      assertEquals(
+          gBefore.get(interval(T, 10), all(), all()), gBuffer.get(interval(T, 10), all(), all()));
       assertTrue(!gBefore.equals(gBuffer)); // something was added
     }
   }
@@ -244,15 +270,30 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
     double fullValue = term(config(lambda, "", false), h, full, 0);
     assertTrue(fullValue > 0);
     record Case(Schedule schedule, long untilStep, long step, double factor) {}
-    List<Case> cases = List.of(
-        new Case(Schedule.CONSTANT, 0, 0, 1), new Case(Schedule.CONSTANT, 0, 100_000, 1),
-        new Case(Schedule.UNTIL_STEP, 10, 0, 1), new Case(Schedule.UNTIL_STEP, 10, 9, 1),
-        new Case(Schedule.UNTIL_STEP, 10, 10, 0), new Case(Schedule.UNTIL_STEP, 10, 500, 0),
-        new Case(Schedule.WARMUP, 10, 0, 0), new Case(Schedule.WARMUP, 10, 5, 0.5),
-        new Case(Schedule.WARMUP, 10, 9, 0.9), new Case(Schedule.WARMUP, 10, 10, 1),
-        new Case(Schedule.WARMUP, 10, 1000, 1));
+    List<Case> cases =
+        List.of(
+            new Case(Schedule.CONSTANT, 0, 0, 1),
+            new Case(Schedule.CONSTANT, 0, 100_000, 1),
+            new Case(Schedule.UNTIL_STEP, 10, 0, 1),
+            new Case(Schedule.UNTIL_STEP, 10, 9, 1),
+            new Case(Schedule.UNTIL_STEP, 10, 10, 0),
+            new Case(Schedule.UNTIL_STEP, 10, 500, 0),
+            new Case(Schedule.WARMUP, 10, 0, 0),
+            new Case(Schedule.WARMUP, 10, 5, 0.5),
+            new Case(Schedule.WARMUP, 10, 9, 0.9),
+            new Case(Schedule.WARMUP, 10, 10, 1),
+            new Case(Schedule.WARMUP, 10, 1000, 1));
     for (Case k : cases) {
-      Config c = new Config(lambda, "", false, 1e-6, k.schedule(), k.untilStep(), 0.9, TemporalConsistencyRegularizer.On.RATES);
+      Config c =
+          new Config(
+              lambda,
+              "",
+              false,
+              1e-6,
+              k.schedule(),
+              k.untilStep(),
+              0.9,
+              TemporalConsistencyRegularizer.On.RATES);
       assertEquals(lambda * k.factor(), c.lambdaAt(k.step()), 1e-15, k.toString());
       INDArray before = randomHidden(52, T, B, H);
       INDArray g = before.dup();
@@ -267,15 +308,28 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
 
   @Test
   void unknownPeriodFailsNamingKeyNameAndKnownPeriods() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> term(config(0.1, "dealy", false), randomHidden(1, T, B, H),
-            Nd4j.zeros(DataType.DOUBLE, T, B, H), 0));
-    assertEquals("temporal-consistency.period 'dealy' is not a period of this task; its periods are"
-        + " [cue, delay, response]", e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                term(
+                    config(0.1, "dealy", false),
+                    randomHidden(1, T, B, H),
+                    Nd4j.zeros(DataType.DOUBLE, T, B, H),
+                    0));
+    assertEquals(
+        "temporal-consistency.period 'dealy' is not a period of this task; its periods are"
+            + " [cue, delay, response]",
+        e.getMessage());
     // Reported even when λ is 0 (a λ sweep containing 0 must not hide the typo).
-    assertThrows(IllegalArgumentException.class,
-        () -> term(config(0, "dealy", false), randomHidden(1, T, B, H),
-            Nd4j.zeros(DataType.DOUBLE, T, B, H), 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            term(
+                config(0, "dealy", false),
+                randomHidden(1, T, B, H),
+                Nd4j.zeros(DataType.DOUBLE, T, B, H),
+                0));
   }
 
   @Test
@@ -297,34 +351,95 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
     byte[] index = new byte[T * B];
     java.util.Arrays.fill(index, (byte) 0);
     index[2 * B + 1] = 1;
-    Batch single = new Batch(T, B, 1, new float[T * B], List.of(),
-        new Periods(List.of("a", "b"), index));
+    Batch single =
+        new Batch(T, B, 1, new float[T * B], List.of(), new Periods(List.of("a", "b"), index));
     INDArray g2 = Nd4j.zeros(DataType.DOUBLE, T, B, H);
-    assertEquals(0, reg.onHidden(config(1, "b", false),
-        new Regularizer.HiddenInput(randomHidden(72, T, B, H), g2, single, 0)));
+    assertEquals(
+        0,
+        reg.onHidden(
+            config(1, "b", false),
+            new Regularizer.HiddenInput(randomHidden(72, T, B, H), g2, single, 0)));
     assertEquals(0, g2.sumNumber().doubleValue());
   }
 
   @Test
   void configIsValidatedNamingTheKey() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> config(-1, "", false))
-        .getMessage().startsWith("lambda must be"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", true, 0, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES)).getMessage().startsWith("epsilon must be"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", false, 1e-6, Schedule.WARMUP, 0, 0.9, TemporalConsistencyRegularizer.On.RATES)).getMessage()
-        .startsWith("until-step must be ≥ 1 when schedule is warmup"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", false, 1e-6, Schedule.CONSTANT, -1, 0.9, TemporalConsistencyRegularizer.On.RATES)).getMessage()
-        .startsWith("until-step must be"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> config(-1, "", false))
+            .getMessage()
+            .startsWith("lambda must be"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new Config(
+                        1,
+                        "",
+                        true,
+                        0,
+                        Schedule.CONSTANT,
+                        0,
+                        0.9,
+                        TemporalConsistencyRegularizer.On.RATES))
+            .getMessage()
+            .startsWith("epsilon must be"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new Config(
+                        1,
+                        "",
+                        false,
+                        1e-6,
+                        Schedule.WARMUP,
+                        0,
+                        0.9,
+                        TemporalConsistencyRegularizer.On.RATES))
+            .getMessage()
+            .startsWith("until-step must be ≥ 1 when schedule is warmup"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new Config(
+                        1,
+                        "",
+                        false,
+                        1e-6,
+                        Schedule.CONSTANT,
+                        -1,
+                        0.9,
+                        TemporalConsistencyRegularizer.On.RATES))
+            .getMessage()
+            .startsWith("until-step must be"));
     Config d = reg.defaults();
-    assertEquals(new Config(1e-3, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9, TemporalConsistencyRegularizer.On.RATES), d);
+    assertEquals(
+        new Config(
+            1e-3,
+            "",
+            false,
+            1e-6,
+            Schedule.CONSTANT,
+            0,
+            0.9,
+            TemporalConsistencyRegularizer.On.RATES),
+        d);
     assertEquals("temporal-consistency", reg.info().id());
   }
 
   @Test
   void untilAccuracyKeepsLambdaUntilTheEvaluationAccuracyReachesTheThreshold() {
-    Config c = new Config(0.5, "", false, 1e-6, Schedule.UNTIL_ACCURACY, 0, 0.9, TemporalConsistencyRegularizer.On.RATES);
+    Config c =
+        new Config(
+            0.5,
+            "",
+            false,
+            1e-6,
+            Schedule.UNTIL_ACCURACY,
+            0,
+            0.9,
+            TemporalConsistencyRegularizer.On.RATES);
     assertEquals(0.5, c.lambdaAt(10, Double.NaN), 0.0, "before the first evaluation");
     assertEquals(0.5, c.lambdaAt(10, 0.89), 0.0);
     assertEquals(0.0, c.lambdaAt(10, 0.9), 0.0);
@@ -334,27 +449,57 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
     assertEquals(0.0, reg.onHidden(c, new Regularizer.HiddenInput(h, g, null, 5, 0.95)), 0.0);
     assertEquals(0.0, g.norm2Number().doubleValue(), 0.0, "no gradient once solved");
     assertTrue(reg.onHidden(c, new Regularizer.HiddenInput(h, g, null, 5, 0.5)) > 0);
-    assertThrows(IllegalArgumentException.class,
-        () -> new Config(1, "", false, 1e-6, Schedule.UNTIL_ACCURACY, 0, 0, TemporalConsistencyRegularizer.On.RATES));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            new Config(
+                1,
+                "",
+                false,
+                1e-6,
+                Schedule.UNTIL_ACCURACY,
+                0,
+                0,
+                TemporalConsistencyRegularizer.On.RATES));
   }
 
   @Test
   void onPreActivationsActsOnTheExtraAndAddsItsGradientThereNotToDLdh() {
-    Config rates = new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9,
-        TemporalConsistencyRegularizer.On.RATES);
-    Config pre = new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9,
-        TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS);
+    Config rates =
+        new Config(
+            0.4,
+            "",
+            false,
+            1e-6,
+            Schedule.CONSTANT,
+            0,
+            0.9,
+            TemporalConsistencyRegularizer.On.RATES);
+    Config pre =
+        new Config(
+            0.4,
+            "",
+            false,
+            1e-6,
+            Schedule.CONSTANT,
+            0,
+            0.9,
+            TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS);
     INDArray h = randomHidden(91, T, B, H);
     INDArray z = randomHidden(92, T, B, H);
     INDArray dLdh = Nd4j.zeros(DataType.DOUBLE, T, B, H);
     INDArray gz = Nd4j.zeros(DataType.DOUBLE, T, B, H);
     java.util.Map<String, INDArray> asked = new java.util.HashMap<>();
-    Regularizer.ExtraGradients grads = name -> {
-      asked.put(name, gz);
-      return gz;
-    };
-    double value = reg.onHidden(pre, new Regularizer.HiddenInput(h, dLdh, null, 0, Double.NaN,
-        java.util.Map.of("pre", z), grads));
+    Regularizer.ExtraGradients grads =
+        name -> {
+          asked.put(name, gz);
+          return gz;
+        };
+    double value =
+        reg.onHidden(
+            pre,
+            new Regularizer.HiddenInput(
+                h, dLdh, null, 0, Double.NaN, java.util.Map.of("pre", z), grads));
     INDArray expectedGrad = Nd4j.zeros(DataType.DOUBLE, T, B, H);
     double expected = reg.onHidden(rates, new Regularizer.HiddenInput(z, expectedGrad, null, 0));
     assertEquals(expected, value, 1e-15);
@@ -365,12 +510,26 @@ class TemporalConsistencyRegularizerTest extends RegularizerContract<Config> {
 
   @Test
   void onPreActivationsWithAModelWithoutThemSaysWhatToDo() {
-    Config pre = new Config(0.4, "", false, 1e-6, Schedule.CONSTANT, 0, 0.9,
-        TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS);
+    Config pre =
+        new Config(
+            0.4,
+            "",
+            false,
+            1e-6,
+            Schedule.CONSTANT,
+            0,
+            0.9,
+            TemporalConsistencyRegularizer.On.PRE_ACTIVATIONS);
     INDArray h = randomHidden(93, T, B, H);
-    var e = assertThrows(IllegalArgumentException.class, () -> reg.onHidden(pre,
-        new Regularizer.HiddenInput(h, Nd4j.zeros(DataType.DOUBLE, T, B, H), null, 0)));
-    assertTrue(e.getMessage().startsWith("temporal-consistency.on: pre-activations needs a model"),
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                reg.onHidden(
+                    pre,
+                    new Regularizer.HiddenInput(h, Nd4j.zeros(DataType.DOUBLE, T, B, H), null, 0)));
+    assertTrue(
+        e.getMessage().startsWith("temporal-consistency.on: pre-activations needs a model"),
         e.getMessage());
   }
 }

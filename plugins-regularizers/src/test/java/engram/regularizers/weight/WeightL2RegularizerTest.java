@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The testkit's regularizer contract (the term against central differences of its value, added
- * to the parameter gradients, float32, perturbation) and values and messages by hand.
+ * The testkit's regularizer contract (the term against central differences of its value, added to
+ * the parameter gradients, float32, perturbation) and values and messages by hand.
  */
 class WeightL2RegularizerTest extends RegularizerContract<WeightL2Regularizer.Config> {
   @Override
@@ -29,7 +29,8 @@ class WeightL2RegularizerTest extends RegularizerContract<WeightL2Regularizer.Co
   /** The probe's parameters are w_in, w_rec (zero diagonal), b_rec and a fixed taus. */
   @Override
   protected List<WeightL2Regularizer.Config> configs() {
-    return List.of(new WeightL2Regularizer.Config(0.5, List.of("w_rec", "w_hh")),
+    return List.of(
+        new WeightL2Regularizer.Config(0.5, List.of("w_rec", "w_hh")),
         new WeightL2Regularizer.Config(0.1, List.of("w_in", "w_rec", "b_rec", "taus")));
   }
 
@@ -50,10 +51,11 @@ class WeightL2RegularizerTest extends RegularizerContract<WeightL2Regularizer.Co
   private final INDArray wRec = array(1, 2, 3, -1);
   private final INDArray wIn = array(5, 6);
   private final INDArray fixed = array(7, 8);
-  private final List<Parameter> params = List.of(
-      new Parameter("w_in", wIn, true),
-      new Parameter("w_rec", wRec, true),
-      new Parameter("w_hh", fixed, false));
+  private final List<Parameter> params =
+      List.of(
+          new Parameter("w_in", wIn, true),
+          new Parameter("w_rec", wRec, true),
+          new Parameter("w_hh", fixed, false));
 
   private Map<String, INDArray> grads() {
     Map<String, INDArray> g = new HashMap<>();
@@ -88,11 +90,16 @@ class WeightL2RegularizerTest extends RegularizerContract<WeightL2Regularizer.Co
 
   @Test
   void noneOfTheNamesPresentFailsNamingTheNetworksParameters() {
-    var e = assertThrows(IllegalArgumentException.class,
-        () -> term(new WeightL2Regularizer.Config(0.1, List.of("w_hh", "recurrent")), grads()));
-    assertEquals("weight-l2.parameters [w_hh, recurrent] names no trainable parameter of this"
-        + " network; its trainable parameters are [w_in, w_rec]", e.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> term(new WeightL2Regularizer.Config(0.1, List.of("w_hh", "recurrent")), grads()));
+    assertEquals(
+        "weight-l2.parameters [w_hh, recurrent] names no trainable parameter of this"
+            + " network; its trainable parameters are [w_in, w_rec]",
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> term(new WeightL2Regularizer.Config(0, List.of("w_hh")), grads()));
   }
 
@@ -105,12 +112,21 @@ class WeightL2RegularizerTest extends RegularizerContract<WeightL2Regularizer.Co
 
   @Test
   void configValidatedAndDefaults() {
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new WeightL2Regularizer.Config(-1, List.of("w_rec"))).getMessage().startsWith("lambda"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new WeightL2Regularizer.Config(1, List.of())).getMessage().startsWith("parameters"));
-    assertTrue(assertThrows(IllegalArgumentException.class,
-        () -> new WeightL2Regularizer.Config(1, null)).getMessage().startsWith("parameters"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new WeightL2Regularizer.Config(-1, List.of("w_rec")))
+            .getMessage()
+            .startsWith("lambda"));
+    assertTrue(
+        assertThrows(
+                IllegalArgumentException.class, () -> new WeightL2Regularizer.Config(1, List.of()))
+            .getMessage()
+            .startsWith("parameters"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> new WeightL2Regularizer.Config(1, null))
+            .getMessage()
+            .startsWith("parameters"));
     assertEquals(List.of("w_rec", "w_hh"), reg.defaults().parameters());
     assertEquals("weight-l2", reg.info().id());
   }

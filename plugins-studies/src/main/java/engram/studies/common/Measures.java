@@ -33,15 +33,18 @@ public final class Measures {
    */
   public static SortedMap<Integer, Double> perLevel(StudyRun run, TableRef table, String column) {
     SortedMap<Integer, Double> out = new TreeMap<>();
-    table.of(run).ifPresent(t -> {
-      for (Map.Entry<Integer, List<Table.Row>> e : byLevel(t).entrySet()) {
-        List<Table.Row> latest = latestCheckpoint(t, e.getValue());
-        double value = latest.get(latest.size() - 1).number(column);
-        if (Double.isFinite(value)) {
-          out.put(e.getKey(), value);
-        }
-      }
-    });
+    table
+        .of(run)
+        .ifPresent(
+            t -> {
+              for (Map.Entry<Integer, List<Table.Row>> e : byLevel(t).entrySet()) {
+                List<Table.Row> latest = latestCheckpoint(t, e.getValue());
+                double value = latest.get(latest.size() - 1).number(column);
+                if (Double.isFinite(value)) {
+                  out.put(e.getKey(), value);
+                }
+              }
+            });
     return out;
   }
 
@@ -68,9 +71,8 @@ public final class Measures {
   }
 
   /**
-   * The largest checkpoint level present in every run that has the table: the level at which
-   * runs can be compared like for like. Null when no run has the table or the runs share no
-   * level.
+   * The largest checkpoint level present in every run that has the table: the level at which runs
+   * can be compared like for like. Null when no run has the table or the runs share no level.
    */
   public static Integer commonLevel(Collection<StudyRun> runs, TableRef table) {
     Set<Integer> common = null;
@@ -86,25 +88,26 @@ public final class Measures {
         common.retainAll(levels);
       }
     }
-    return common == null || common.isEmpty() ? null
+    return common == null || common.isEmpty()
+        ? null
         : common.stream().max(Integer::compare).orElseThrow();
   }
 
   /**
-   * The rows of the checkpoint at {@code level} (the last checkpoint when {@code level} is null
-   * or absent from this run). With {@code hardestOnly}, when that checkpoint was evaluated on
-   * several levels (column {@code level}), only the rows of its own N are kept, so that every run
-   * is scored on the hardest level it was trained on.
+   * The rows of the checkpoint at {@code level} (the last checkpoint when {@code level} is null or
+   * absent from this run). With {@code hardestOnly}, when that checkpoint was evaluated on several
+   * levels (column {@code level}), only the rows of its own N are kept, so that every run is scored
+   * on the hardest level it was trained on.
    */
-  public static List<Table.Row> checkpointRows(StudyRun run, TableRef table, Integer level,
-      boolean hardestOnly) {
+  public static List<Table.Row> checkpointRows(
+      StudyRun run, TableRef table, Integer level, boolean hardestOnly) {
     Table t = table.of(run).orElse(null);
     if (t == null || t.size() == 0) {
       return List.of();
     }
     Map<Integer, List<Table.Row>> byLevel = byLevel(t);
-    List<Table.Row> candidates = level != null && byLevel.containsKey(level) ? byLevel.get(level)
-        : t.rows();
+    List<Table.Row> candidates =
+        level != null && byLevel.containsKey(level) ? byLevel.get(level) : t.rows();
     List<Table.Row> rows = latestCheckpoint(t, candidates);
     if (hardestOnly && t.has("level")) {
       int top = levelOf(t, rows.get(0));
@@ -120,8 +123,8 @@ public final class Measures {
    * Mean of a value over rows grouped by an integer key column (for example accuracy against the
    * level N′): key → mean of the finite values.
    */
-  public static SortedMap<Integer, Double> meanByKey(List<Table.Row> rows, String key,
-      String column) {
+  public static SortedMap<Integer, Double> meanByKey(
+      List<Table.Row> rows, String key, String column) {
     Map<Integer, List<Double>> values = new HashMap<>();
     for (Table.Row r : rows) {
       double v = r.number(column);
@@ -130,8 +133,8 @@ public final class Measures {
       }
     }
     SortedMap<Integer, Double> out = new TreeMap<>();
-    values.forEach((k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).average()
-        .orElseThrow()));
+    values.forEach(
+        (k, v) -> out.put(k, v.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
     return out;
   }
 
@@ -156,8 +159,11 @@ public final class Measures {
 
   /** Mean of a curve's values over the given keys (all keys when null); NaN when none. */
   public static double meanOver(SortedMap<Integer, Double> curve, Set<Integer> keys) {
-    return curve.entrySet().stream().filter(e -> keys == null || keys.contains(e.getKey()))
-        .mapToDouble(Map.Entry::getValue).average().orElse(Double.NaN);
+    return curve.entrySet().stream()
+        .filter(e -> keys == null || keys.contains(e.getKey()))
+        .mapToDouble(Map.Entry::getValue)
+        .average()
+        .orElse(Double.NaN);
   }
 
   /** The level N of a row's checkpoint: {@code max_level}, or {@code source_level}. */
@@ -175,8 +181,8 @@ public final class Measures {
   }
 
   /**
-   * The rows of the latest checkpoint among {@code rows}: highest epoch (when the table has
-   * one), ties broken by the last to appear in the file.
+   * The rows of the latest checkpoint among {@code rows}: highest epoch (when the table has one),
+   * ties broken by the last to appear in the file.
    */
   private static List<Table.Row> latestCheckpoint(Table table, List<Table.Row> rows) {
     Map<String, List<Table.Row>> byCheckpoint = new LinkedHashMap<>();

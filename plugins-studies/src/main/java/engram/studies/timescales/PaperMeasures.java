@@ -25,8 +25,10 @@ final class PaperMeasures {
   static double ablation(StudyRun run, String group, Integer level) {
     return Measures.checkpointRows(run, Tables.ABLATION, level, true).stream()
         .filter(r -> r.text("group").equals(group))
-        .mapToDouble(r -> r.number("relative_accuracy")).filter(Double::isFinite)
-        .average().orElse(Double.NaN);
+        .mapToDouble(r -> r.number("relative_accuracy"))
+        .filter(Double::isFinite)
+        .average()
+        .orElse(Double.NaN);
   }
 
   /**
@@ -38,22 +40,24 @@ final class PaperMeasures {
     for (Table.Row r : Measures.checkpointRows(run, Tables.PERTURBATION, level, true)) {
       double epsilon = r.number("epsilon");
       double relative = r.number("relative_accuracy");
-      if (r.text("target").equals(target) && epsilon > 0 && Double.isFinite(epsilon)
+      if (r.text("target").equals(target)
+          && epsilon > 0
+          && Double.isFinite(epsilon)
           && Double.isFinite(relative)) {
         byEpsilon.computeIfAbsent(epsilon, e -> new ArrayList<>()).add(relative);
       }
     }
     SortedMap<Double, Double> curve = new TreeMap<>();
-    byEpsilon.forEach((e, values) -> curve.put(e,
-        values.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
+    byEpsilon.forEach(
+        (e, values) ->
+            curve.put(e, values.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
     return curve;
   }
 
   /**
    * Robustness to a perturbation: the area under relative accuracy against log₁₀ ε (trapezoids),
-   * divided by the width of the log₁₀ ε range, i.e. the mean relative accuracy over the ε grid
-   * on a log scale (1 = unaffected at every ε, 0 = at chance). With one ε, its value; NaN with
-   * none.
+   * divided by the width of the log₁₀ ε range, i.e. the mean relative accuracy over the ε grid on a
+   * log scale (1 = unaffected at every ε, 0 = at chance). With one ε, its value; NaN with none.
    */
   static double perturbationArea(SortedMap<Double, Double> curve) {
     if (curve.isEmpty()) {
@@ -78,8 +82,8 @@ final class PaperMeasures {
 
   /** Accuracy against N′ at the last checkpoint of {@code forgetting.csv} (mean over heads). */
   static SortedMap<Integer, Double> forgettingCurve(StudyRun run) {
-    return Measures.meanByKey(Measures.checkpointRows(run, Tables.FORGETTING, null, false),
-        "level", "accuracy");
+    return Measures.meanByKey(
+        Measures.checkpointRows(run, Tables.FORGETTING, null, false), "level", "accuracy");
   }
 
   /**
@@ -92,8 +96,11 @@ final class PaperMeasures {
       return Double.NaN;
     }
     int top = rows.get(0).integer("max_level");
-    return forgettingCurve(run).entrySet().stream().filter(e -> e.getKey() < top)
-        .mapToDouble(Map.Entry::getValue).average().orElse(Double.NaN);
+    return forgettingCurve(run).entrySet().stream()
+        .filter(e -> e.getKey() < top)
+        .mapToDouble(Map.Entry::getValue)
+        .average()
+        .orElse(Double.NaN);
   }
 
   /**
@@ -101,7 +108,9 @@ final class PaperMeasures {
    * sourceLevel} (the largest source level when null or absent).
    */
   static SortedMap<Integer, Double> transferCurve(StudyRun run, Integer sourceLevel) {
-    return Measures.meanByKey(Measures.checkpointRows(run, Tables.TRANSFER, sourceLevel, false),
-        "level", "final_accuracy");
+    return Measures.meanByKey(
+        Measures.checkpointRows(run, Tables.TRANSFER, sourceLevel, false),
+        "level",
+        "final_accuracy");
   }
 }

@@ -18,6 +18,14 @@ final class Tables {
   static final TableRef TRANSFER = new TableRef("transfer", "transfer-summary.csv");
 
   /** Every table read, in the order of the paper's analyses. */
-  static final List<TableRef> ALL = List.of(TAU_STATS, CONNECTIVITY, NETWORK_TIMESCALES,
-      DIMENSIONALITY, ABLATION, PERTURBATION, FORGETTING, TRANSFER);
+  static final List<TableRef> ALL =
+      List.of(
+          TAU_STATS,
+          CONNECTIVITY,
+          NETWORK_TIMESCALES,
+          DIMENSIONALITY,
+          ABLATION,
+          PERTURBATION,
+          FORGETTING,
+          TRANSFER);
 }

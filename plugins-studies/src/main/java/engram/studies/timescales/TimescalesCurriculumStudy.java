@@ -14,13 +14,13 @@ import java.util.List;
  *
  * <ul>
  *   <li>(a) multi-head networks reach a larger N_max in the same budget; (e) they train faster;
- *   <li>(b) single-head networks grow their trained τ̃ with N; (c) multi-head networks keep it
- *       near 1; (d) multi-head networks grow τ_net (network timescales) instead;
+ *   <li>(b) single-head networks grow their trained τ̃ with N; (c) multi-head networks keep it near
+ *       1; (d) multi-head networks grow τ_net (network timescales) instead;
  *   <li>(f) multi-head networks are more robust to ablating their slowest neurons and (g) to
  *       perturbing W^R and τ; (h) single-head networks forget earlier N; (i) multi-head networks
  *       transfer better to larger N;
- *   <li>(j) without a curriculum, networks fail beyond N ≈ 10; (k) GRUs and LSTMs also profit
- *       from the multi-head curriculum.
+ *   <li>(j) without a curriculum, networks fail beyond N ≈ 10; (k) GRUs and LSTMs also profit from
+ *       the multi-head curriculum.
  * </ul>
  *
  * <p>The runs compared are recognised by the ids of Engram's built-in plugins: curricula {@code
@@ -38,7 +38,8 @@ public final class TimescalesCurriculumStudy implements Study<TimescalesCurricul
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("timescales-curriculum",
+    return new PluginInfo(
+        "timescales-curriculum",
         "Curriculum and timescales (Khajehabdollahi, Zeraati et al., ICLR 2024)",
         "Checks the paper's findings (a)-(k) on single-head vs multi-head curricula: N reached,"
             + " training speed, trained τ and network timescales against N, robustness to"
@@ -76,7 +77,9 @@ public final class TimescalesCurriculumStudy implements Study<TimescalesCurricul
 
   @Override
   public Evaluation evaluate(Config config, List<StudyRun> runs) {
-    return new Evaluation(TimescalesFindings.evaluate(runs), TimescalesFigures.figures(runs),
+    return new Evaluation(
+        TimescalesFindings.evaluate(runs),
+        TimescalesFigures.figures(runs),
         TimescalesFigures.quantities(runs));
   }
 }

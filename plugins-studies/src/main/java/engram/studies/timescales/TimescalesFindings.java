@@ -26,14 +26,14 @@ import java.util.stream.Collectors;
  * Finding} per row. The rules, also written into the report by {@link #rules()}:
  *
  * <ul>
- *   <li>Which runs: findings (a)–(j) compare runs of one model — {@code leaky-rnn} when any run
- *       has it, else the model most runs have — split by {@code curriculum.id} ({@code
- *       single-head}, {@code multi-head}, {@code none}), whatever grouping the figures use.
- *       Finding (k) reads the {@code gru} and {@code lstm} runs.
+ *   <li>Which runs: findings (a)–(j) compare runs of one model — {@code leaky-rnn} when any run has
+ *       it, else the model most runs have — split by {@code curriculum.id} ({@code single-head},
+ *       {@code multi-head}, {@code none}), whatever grouping the figures use. Finding (k) reads the
+ *       {@code gru} and {@code lstm} runs.
  *   <li>Spread: ± is the sample standard deviation over runs (seeds); n counts the runs with a
  *       value. Fewer than {@link #MIN_RUNS} runs in a group needed: inconclusive.
- *   <li>"A larger than B": d = mean(A) − mean(B), s = pooled standard deviation; reproduced when
- *       d &gt; s, not reproduced when d ≤ −s, inconclusive in between.
+ *   <li>"A larger than B": d = mean(A) − mean(B), s = pooled standard deviation; reproduced when d
+ *       &gt; s, not reproduced when d ≤ −s, inconclusive in between.
  *   <li>"x grows" (a slope): reproduced when mean − std &gt; 0, not reproduced when mean + std ≤ 0,
  *       inconclusive in between.
  *   <li>"τ̃ does not grow" (c): reproduced when mean + std ≤ {@link #FLAT_TAU_SLOPE}, not
@@ -46,8 +46,8 @@ final class TimescalesFindings {
   static final int MIN_RUNS = 2;
 
   /**
-   * Slope of mean τ̃ against N (time steps per level) below which τ̃ counts as not growing: 0.02
-   * is one time step over 50 levels, far below the single-head growth the paper reports.
+   * Slope of mean τ̃ against N (time steps per level) below which τ̃ counts as not growing: 0.02 is
+   * one time step over 50 levels, far below the single-head growth the paper reports.
    */
   static final double FLAT_TAU_SLOPE = 0.02;
 
@@ -99,49 +99,56 @@ final class TimescalesFindings {
   /** The rules above as Markdown, for the report. */
   static String rules() {
     return """
-        - **Which runs.** Findings (a)–(j) compare runs of one model (`leaky-rnn` when any run has \
-        it, else the model most runs have), split by `curriculum.id` (`single-head`, \
-        `multi-head`, `none`), whatever `--group-by` the figures use; (k) reads the `gru` and \
-        `lstm` runs.
-        - **Spread.** ± is the sample standard deviation over runs (seeds); n counts the runs \
-        with a value. When a group the finding needs has fewer than %d runs with a value, the \
-        verdict is *inconclusive*.
-        - **"A larger than B"** (a, e–i, k): d = mean(A) − mean(B), s = pooled standard \
-        deviation of the two groups. *reproduced* when d > s, *not reproduced* when d ≤ −s, \
-        *inconclusive* in between.
-        - **"x grows with N"** (b, d): x is a least-squares slope against N per run. \
-        *reproduced* when mean − std > 0, *not reproduced* when mean + std ≤ 0, *inconclusive* \
-        in between. (d) also needs the τ_net slope to exceed the τ̃ slope by more than their \
-        pooled std.
-        - **"τ̃ does not grow"** (c): *reproduced* when mean + std ≤ %s time steps per level, \
-        *not reproduced* when mean − std > %s, *inconclusive* in between.
-        - **N_max** is the largest N with a row of `metrics.csv` whose accuracy is ≥ the \
-        curriculum's threshold; (a) is *inconclusive* when the groups' budgets \
-        (`training.max-epochs`) differ. **Epochs per N** (e) is the mean number of epochs spent \
-        at each solved stage (the unfinished last stage is left out).
-        - **Slopes** (b–d) use, per level N, the latest checkpoint trained up to N; runs with \
-        fewer than two levels are left out.
-        - **Checkpoints.** Ablation (f) and perturbation (g) are read at the largest N analysed \
-        in every compared run (else each run's last checkpoint), on that checkpoint's largest \
-        level; forgetting (h) at each run's last checkpoint, as the mean accuracy over N′ < N; \
-        transfer (i) from the largest source level common to the runs, as the mean final \
-        accuracy over the N′ every run was retrained on.
-        - **Perturbation** (g): the area under relative accuracy against log₁₀ ε divided by the \
-        width of the log₁₀ ε range (the mean relative accuracy over the ε grid on a log scale; \
-        1 = unaffected, 0 = chance), draws averaged first.
-        - **No curriculum** (j): *reproduced* when at least %d `none` runs target N > %d and \
-        none reaches the threshold, *not reproduced* when any run targeting N > %d reaches it, \
-        *inconclusive* otherwise.
-        - **Not measured**: the runs or analyzer tables needed are missing.
-        """.formatted(MIN_RUNS, Stats.number(FLAT_TAU_SLOPE), Stats.number(FLAT_TAU_SLOPE),
-        MIN_RUNS, SMALL_N, SMALL_N);
+    - **Which runs.** Findings (a)–(j) compare runs of one model (`leaky-rnn` when any run has \
+    it, else the model most runs have), split by `curriculum.id` (`single-head`, \
+    `multi-head`, `none`), whatever `--group-by` the figures use; (k) reads the `gru` and \
+    `lstm` runs.
+    - **Spread.** ± is the sample standard deviation over runs (seeds); n counts the runs \
+    with a value. When a group the finding needs has fewer than %d runs with a value, the \
+    verdict is *inconclusive*.
+    - **"A larger than B"** (a, e–i, k): d = mean(A) − mean(B), s = pooled standard \
+    deviation of the two groups. *reproduced* when d > s, *not reproduced* when d ≤ −s, \
+    *inconclusive* in between.
+    - **"x grows with N"** (b, d): x is a least-squares slope against N per run. \
+    *reproduced* when mean − std > 0, *not reproduced* when mean + std ≤ 0, *inconclusive* \
+    in between. (d) also needs the τ_net slope to exceed the τ̃ slope by more than their \
+    pooled std.
+    - **"τ̃ does not grow"** (c): *reproduced* when mean + std ≤ %s time steps per level, \
+    *not reproduced* when mean − std > %s, *inconclusive* in between.
+    - **N_max** is the largest N with a row of `metrics.csv` whose accuracy is ≥ the \
+    curriculum's threshold; (a) is *inconclusive* when the groups' budgets \
+    (`training.max-epochs`) differ. **Epochs per N** (e) is the mean number of epochs spent \
+    at each solved stage (the unfinished last stage is left out).
+    - **Slopes** (b–d) use, per level N, the latest checkpoint trained up to N; runs with \
+    fewer than two levels are left out.
+    - **Checkpoints.** Ablation (f) and perturbation (g) are read at the largest N analysed \
+    in every compared run (else each run's last checkpoint), on that checkpoint's largest \
+    level; forgetting (h) at each run's last checkpoint, as the mean accuracy over N′ < N; \
+    transfer (i) from the largest source level common to the runs, as the mean final \
+    accuracy over the N′ every run was retrained on.
+    - **Perturbation** (g): the area under relative accuracy against log₁₀ ε divided by the \
+    width of the log₁₀ ε range (the mean relative accuracy over the ε grid on a log scale; \
+    1 = unaffected, 0 = chance), draws averaged first.
+    - **No curriculum** (j): *reproduced* when at least %d `none` runs target N > %d and \
+    none reaches the threshold, *not reproduced* when any run targeting N > %d reaches it, \
+    *inconclusive* otherwise.
+    - **Not measured**: the runs or analyzer tables needed are missing.
+    """
+        .formatted(
+            MIN_RUNS,
+            Stats.number(FLAT_TAU_SLOPE),
+            Stats.number(FLAT_TAU_SLOPE),
+            MIN_RUNS,
+            SMALL_N,
+            SMALL_N);
   }
 
   // ---------------------------------------------------------------- the findings
 
   private Finding nMax() {
-    String text = "Multi-head networks reach a larger N_max than single-head networks in the"
-        + " same budget.";
+    String text =
+        "Multi-head networks reach a larger N_max than single-head networks in the"
+            + " same budget.";
     Finding f = twoGroups("a", text, "N_max", "levels", null, this::maxLevelReached, true, "");
     if (f.verdict() == Verdict.NOT_MEASURED) {
       return f;
@@ -150,17 +157,23 @@ final class TimescalesFindings {
     single.forEach(r -> budgets.add(r.maxEpochs()));
     multi.forEach(r -> budgets.add(r.maxEpochs()));
     if (budgets.size() > 1) {
-      return new Finding("a", text, f.measured() + "; budgets differ (training.max-epochs "
-          + budgets.stream().map(String::valueOf).collect(Collectors.joining(", ")) + ")",
+      return new Finding(
+          "a",
+          text,
+          f.measured()
+              + "; budgets differ (training.max-epochs "
+              + budgets.stream().map(String::valueOf).collect(Collectors.joining(", "))
+              + ")",
           Verdict.INCONCLUSIVE);
     }
-    return new Finding("a", text, f.measured() + "; budget " + budgets.iterator().next()
-        + " epochs", f.verdict());
+    return new Finding(
+        "a", text, f.measured() + "; budget " + budgets.iterator().next() + " epochs", f.verdict());
   }
 
   private Finding singleHeadTauGrows() {
-    String text = "Single-head networks solve larger N by increasing τ: mean and spread of τ̃"
-        + " grow with N.";
+    String text =
+        "Single-head networks solve larger N by increasing τ: mean and spread of τ̃"
+            + " grow with N.";
     String missing = missing(SINGLE, single, Tables.TAU_STATS);
     if (missing != null) {
       return new Finding("b", text, missing, Verdict.NOT_MEASURED);
@@ -168,52 +181,76 @@ final class TimescalesFindings {
     Stats meanSlope = over(single, r -> slope(r, Tables.TAU_STATS, "mean"));
     Stats stdSlope = over(single, r -> slope(r, Tables.TAU_STATS, "std"));
     if (!meanSlope.present()) {
-      return new Finding("b", text, "single-head runs have tau-stats at fewer than two levels N"
-          + where(), Verdict.NOT_MEASURED);
+      return new Finding(
+          "b",
+          text,
+          "single-head runs have tau-stats at fewer than two levels N" + where(),
+          Verdict.NOT_MEASURED);
     }
-    String measured = "single-head: slope of mean τ̃ against N " + fmt(meanSlope, "steps/level")
-        + "; slope of std τ̃ " + fmt(stdSlope, "steps/level") + where();
+    String measured =
+        "single-head: slope of mean τ̃ against N "
+            + fmt(meanSlope, "steps/level")
+            + "; slope of std τ̃ "
+            + fmt(stdSlope, "steps/level")
+            + where();
     return new Finding("b", text, measured, both(positive(meanSlope), positive(stdSlope)));
   }
 
   private Finding multiHeadTauFlat() {
-    String text = "Multi-head networks keep τ̃ near 1: it does not grow with N (it even"
-        + " decreases).";
+    String text =
+        "Multi-head networks keep τ̃ near 1: it does not grow with N (it even" + " decreases).";
     String missing = missing(MULTI, multi, Tables.TAU_STATS);
     if (missing != null) {
       return new Finding("c", text, missing, Verdict.NOT_MEASURED);
     }
     Stats slope = over(multi, r -> slope(r, Tables.TAU_STATS, "mean"));
-    Stats last = over(multi, r -> Measures.atLargestLevel(
-        Measures.perLevel(r, Tables.TAU_STATS, "mean")));
+    Stats last =
+        over(multi, r -> Measures.atLargestLevel(Measures.perLevel(r, Tables.TAU_STATS, "mean")));
     if (!slope.present()) {
-      return new Finding("c", text, "multi-head runs have tau-stats at fewer than two levels N"
-          + where(), Verdict.NOT_MEASURED);
+      return new Finding(
+          "c",
+          text,
+          "multi-head runs have tau-stats at fewer than two levels N" + where(),
+          Verdict.NOT_MEASURED);
     }
-    String measured = "multi-head: slope of mean τ̃ against N " + fmt(slope, "steps/level")
-        + "; mean τ̃ at the largest N " + fmt(last, "steps") + where();
+    String measured =
+        "multi-head: slope of mean τ̃ against N "
+            + fmt(slope, "steps/level")
+            + "; mean τ̃ at the largest N "
+            + fmt(last, "steps")
+            + where();
     return new Finding("c", text, measured, flat(slope));
   }
 
   private Finding multiHeadTauNetGrows() {
-    String text = "Multi-head networks build long timescales through recurrent connectivity:"
-        + " τ_net grows with N while τ̃ does not.";
+    String text =
+        "Multi-head networks build long timescales through recurrent connectivity:"
+            + " τ_net grows with N while τ̃ does not.";
     String missing = missing(MULTI, multi, Tables.NETWORK_TIMESCALES);
     if (missing != null) {
       return new Finding("d", text, missing, Verdict.NOT_MEASURED);
     }
     Stats net = over(multi, r -> slope(r, Tables.NETWORK_TIMESCALES, "tau_net_mean"));
     if (!net.present()) {
-      return new Finding("d", text, "multi-head runs have network-timescales at fewer than two"
-          + " levels N" + where(), Verdict.NOT_MEASURED);
+      return new Finding(
+          "d",
+          text,
+          "multi-head runs have network-timescales at fewer than two" + " levels N" + where(),
+          Verdict.NOT_MEASURED);
     }
     Stats tau = over(multi, r -> slope(r, Tables.TAU_STATS, "mean"));
-    String measured = "multi-head: slope of τ_net (mean over kept neurons) against N "
-        + fmt(net, "steps/level");
+    String measured =
+        "multi-head: slope of τ_net (mean over kept neurons) against N " + fmt(net, "steps/level");
     Verdict grows = positive(net);
     if (!tau.present()) {
-      return new Finding("d", text, measured + "; τ̃ slope not measured (no tau-stats at two"
-          + " levels or more), verdict from τ_net alone" + where(), grows);
+      return new Finding(
+          "d",
+          text,
+          measured
+              + "; τ̃ slope not measured (no tau-stats at two"
+              + " levels or more), verdict from τ_net alone"
+              + where(),
+          grows);
     }
     measured += "; slope of mean τ̃ " + fmt(tau, "steps/level") + where();
     Verdict steeper = greater(net, tau);
@@ -229,58 +266,96 @@ final class TimescalesFindings {
   }
 
   private Finding fasterTraining() {
-    return twoGroups("e", "Multi-head training is faster: fewer epochs per N.",
-        "epochs per solved level", "epochs", null,
-        r -> progress(r).meanEpochsPerSolvedLevel(), false, "");
+    return twoGroups(
+        "e",
+        "Multi-head training is faster: fewer epochs per N.",
+        "epochs per solved level",
+        "epochs",
+        null,
+        r -> progress(r).meanEpochsPerSolvedLevel(),
+        false,
+        "");
   }
 
   private Finding ablation() {
     Integer level = Measures.commonLevel(both(), Tables.ABLATION);
     String at = checkpointText(level);
-    Finding f = twoGroups("f", "Multi-head networks are more robust to ablation of their slowest"
-            + " neurons.", "relative accuracy with one of the slowest neurons ablated",
-        "", Tables.ABLATION, r -> PaperMeasures.ablation(r, "slowest", level), true, at);
+    Finding f =
+        twoGroups(
+            "f",
+            "Multi-head networks are more robust to ablation of their slowest" + " neurons.",
+            "relative accuracy with one of the slowest neurons ablated",
+            "",
+            Tables.ABLATION,
+            r -> PaperMeasures.ablation(r, "slowest", level),
+            true,
+            at);
     if (f.verdict() == Verdict.NOT_MEASURED) {
       return f;
     }
     Stats s = over(single, r -> PaperMeasures.ablation(r, "fastest", level));
     Stats m = over(multi, r -> PaperMeasures.ablation(r, "fastest", level));
-    return new Finding(f.id(), f.claim(), f.measured() + "; fastest neurons ablated: multi-head "
-        + fmt(m, "") + " vs single-head " + fmt(s, ""), f.verdict());
+    return new Finding(
+        f.id(),
+        f.claim(),
+        f.measured()
+            + "; fastest neurons ablated: multi-head "
+            + fmt(m, "")
+            + " vs single-head "
+            + fmt(s, ""),
+        f.verdict());
   }
 
   private Finding perturbation(String id, String target, String symbol) {
     Integer level = Measures.commonLevel(both(), Tables.PERTURBATION);
-    return twoGroups(id, "Multi-head networks are more robust to perturbation of " + symbol + ".",
-        "area under relative accuracy against log₁₀ ε (" + target + ")", "",
+    return twoGroups(
+        id,
+        "Multi-head networks are more robust to perturbation of " + symbol + ".",
+        "area under relative accuracy against log₁₀ ε (" + target + ")",
+        "",
         Tables.PERTURBATION,
         r -> PaperMeasures.perturbationArea(PaperMeasures.perturbationCurve(r, target, level)),
-        true, checkpointText(level));
+        true,
+        checkpointText(level));
   }
 
   private Finding forgetting() {
-    return twoGroups("h", "Single-head networks forget earlier N; multi-head networks keep them.",
-        "accuracy on earlier levels N′ < N at the last checkpoint", "",
-        Tables.FORGETTING, PaperMeasures::forgettingEarlier, true, "");
+    return twoGroups(
+        "h",
+        "Single-head networks forget earlier N; multi-head networks keep them.",
+        "accuracy on earlier levels N′ < N at the last checkpoint",
+        "",
+        Tables.FORGETTING,
+        PaperMeasures::forgettingEarlier,
+        true,
+        "");
   }
 
   private Finding transfer() {
     Integer source = Measures.commonLevel(both(), Tables.TRANSFER);
-    Set<Integer> levels = Measures.commonKeys(both().stream()
-        .map(r -> PaperMeasures.transferCurve(r, source)).toList());
-    String at = (source == null ? "; each run's largest source level" : "; from N = " + source)
-        + (levels == null ? ", over each run's N′" : ", over N′ in "
-            + Collections.min(levels) + ".." + Collections.max(levels));
-    return twoGroups("i", "Multi-head networks transfer better to larger N (retrained single-head"
-            + " on new N′).", "final accuracy after retraining", "", Tables.TRANSFER,
-        r -> Measures.meanOver(PaperMeasures.transferCurve(r, source), levels), true, at);
+    Set<Integer> levels =
+        Measures.commonKeys(
+            both().stream().map(r -> PaperMeasures.transferCurve(r, source)).toList());
+    String at =
+        (source == null ? "; each run's largest source level" : "; from N = " + source)
+            + (levels == null
+                ? ", over each run's N′"
+                : ", over N′ in " + Collections.min(levels) + ".." + Collections.max(levels));
+    return twoGroups(
+        "i",
+        "Multi-head networks transfer better to larger N (retrained single-head" + " on new N′).",
+        "final accuracy after retraining",
+        "",
+        Tables.TRANSFER,
+        r -> Measures.meanOver(PaperMeasures.transferCurve(r, source), levels),
+        true,
+        at);
   }
 
   private Finding noCurriculum() {
     String text = "Without a curriculum, networks fail beyond small N (about " + SMALL_N + ").";
     if (none.isEmpty()) {
-      return new Finding("j", text, "no runs with curriculum none" + where(),
-          Verdict.NOT_MEASURED);
+      return new Finding("j", text, "no runs with curriculum none" + where(), Verdict.NOT_MEASURED);
     }
     Map<Integer, int[]> byTarget = new TreeMap<>(); // target N → {solved, runs}
     for (StudyRun r : none) {
@@ -291,9 +366,19 @@ final class TimescalesFindings {
         counts[0]++;
       }
     }
-    String measured = "curriculum none: " + byTarget.entrySet().stream()
-        .map(e -> "N = " + e.getKey() + " solved by " + e.getValue()[0] + "/" + e.getValue()[1])
-        .collect(Collectors.joining(", ")) + where();
+    String measured =
+        "curriculum none: "
+            + byTarget.entrySet().stream()
+                .map(
+                    e ->
+                        "N = "
+                            + e.getKey()
+                            + " solved by "
+                            + e.getValue()[0]
+                            + "/"
+                            + e.getValue()[1])
+                .collect(Collectors.joining(", "))
+            + where();
     int large = 0;
     int largeSolved = 0;
     for (Map.Entry<Integer, int[]> e : byTarget.entrySet()) {
@@ -302,8 +387,10 @@ final class TimescalesFindings {
         largeSolved += e.getValue()[0];
       }
     }
-    Verdict verdict = largeSolved > 0 ? Verdict.NOT_REPRODUCED
-        : large >= MIN_RUNS ? Verdict.REPRODUCED : Verdict.INCONCLUSIVE;
+    Verdict verdict =
+        largeSolved > 0
+            ? Verdict.NOT_REPRODUCED
+            : large >= MIN_RUNS ? Verdict.REPRODUCED : Verdict.INCONCLUSIVE;
     if (large == 0) {
       measured += "; no run targets N > " + SMALL_N;
     }
@@ -320,11 +407,14 @@ final class TimescalesFindings {
         continue;
       }
       Map<String, List<StudyRun>> byCurriculum = new TreeMap<>();
-      runs.forEach(r -> byCurriculum.computeIfAbsent(r.curriculumId(), k -> new ArrayList<>())
-          .add(r));
-      parts.add(gated + " N_max: " + byCurriculum.entrySet().stream()
-          .map(e -> e.getKey() + " " + fmt(over(e.getValue(), this::maxLevelReached), ""))
-          .collect(Collectors.joining(", ")));
+      runs.forEach(
+          r -> byCurriculum.computeIfAbsent(r.curriculumId(), k -> new ArrayList<>()).add(r));
+      parts.add(
+          gated
+              + " N_max: "
+              + byCurriculum.entrySet().stream()
+                  .map(e -> e.getKey() + " " + fmt(over(e.getValue(), this::maxLevelReached), ""))
+                  .collect(Collectors.joining(", ")));
       List<StudyRun> s = byCurriculum.getOrDefault(SINGLE, List.of());
       List<StudyRun> m = byCurriculum.getOrDefault(MULTI, List.of());
       if (!s.isEmpty() && !m.isEmpty()) {
@@ -332,17 +422,23 @@ final class TimescalesFindings {
       }
     }
     if (parts.isEmpty()) {
-      return new Finding("k", text, "no " + String.join(" or ", GATED_MODELS) + " runs",
-          Verdict.NOT_MEASURED);
+      return new Finding(
+          "k", text, "no " + String.join(" or ", GATED_MODELS) + " runs", Verdict.NOT_MEASURED);
     }
     String measured = String.join("; ", parts);
     if (verdicts.isEmpty()) {
-      return new Finding("k", text, measured + " (needs single-head and multi-head runs of the"
-          + " same model)", Verdict.NOT_MEASURED);
+      return new Finding(
+          "k",
+          text,
+          measured + " (needs single-head and multi-head runs of the" + " same model)",
+          Verdict.NOT_MEASURED);
     }
-    Verdict verdict = verdicts.contains(Verdict.NOT_REPRODUCED) ? Verdict.NOT_REPRODUCED
-        : verdicts.stream().allMatch(v -> v == Verdict.REPRODUCED) ? Verdict.REPRODUCED
-        : Verdict.INCONCLUSIVE;
+    Verdict verdict =
+        verdicts.contains(Verdict.NOT_REPRODUCED)
+            ? Verdict.NOT_REPRODUCED
+            : verdicts.stream().allMatch(v -> v == Verdict.REPRODUCED)
+                ? Verdict.REPRODUCED
+                : Verdict.INCONCLUSIVE;
     return new Finding("k", text, measured, verdict);
   }
 
@@ -363,7 +459,8 @@ final class TimescalesFindings {
     if (x.n() < MIN_RUNS) {
       return Verdict.INCONCLUSIVE;
     }
-    return x.mean() - x.std() > 0 ? Verdict.REPRODUCED
+    return x.mean() - x.std() > 0
+        ? Verdict.REPRODUCED
         : x.mean() + x.std() <= 0 ? Verdict.NOT_REPRODUCED : Verdict.INCONCLUSIVE;
   }
 
@@ -372,30 +469,47 @@ final class TimescalesFindings {
     if (slope.n() < MIN_RUNS) {
       return Verdict.INCONCLUSIVE;
     }
-    return slope.mean() + slope.std() <= FLAT_TAU_SLOPE ? Verdict.REPRODUCED
-        : slope.mean() - slope.std() > FLAT_TAU_SLOPE ? Verdict.NOT_REPRODUCED
-        : Verdict.INCONCLUSIVE;
+    return slope.mean() + slope.std() <= FLAT_TAU_SLOPE
+        ? Verdict.REPRODUCED
+        : slope.mean() - slope.std() > FLAT_TAU_SLOPE
+            ? Verdict.NOT_REPRODUCED
+            : Verdict.INCONCLUSIVE;
   }
 
   private static Verdict both(Verdict a, Verdict b) {
     if (a == Verdict.NOT_REPRODUCED || b == Verdict.NOT_REPRODUCED) {
       return Verdict.NOT_REPRODUCED;
     }
-    return a == Verdict.REPRODUCED && b == Verdict.REPRODUCED ? Verdict.REPRODUCED
+    return a == Verdict.REPRODUCED && b == Verdict.REPRODUCED
+        ? Verdict.REPRODUCED
         : Verdict.INCONCLUSIVE;
   }
 
   // ---------------------------------------------------------------- helpers
 
   /**
-   * A finding comparing one number per run between the multi-head and single-head runs;
-   * {@code multiHigher} says which is predicted larger.
+   * A finding comparing one number per run between the multi-head and single-head runs; {@code
+   * multiHigher} says which is predicted larger.
    */
-  private Finding twoGroups(String id, String text, String quantity, String unit,
-      TableRef table, ToDoubleFunction<StudyRun> value, boolean multiHigher, String context) {
+  private Finding twoGroups(
+      String id,
+      String text,
+      String quantity,
+      String unit,
+      TableRef table,
+      ToDoubleFunction<StudyRun> value,
+      boolean multiHigher,
+      String context) {
     if (single.isEmpty() || multi.isEmpty()) {
-      return new Finding(id, text, "needs single-head and multi-head runs; have "
-          + single.size() + " single-head and " + multi.size() + " multi-head" + where(),
+      return new Finding(
+          id,
+          text,
+          "needs single-head and multi-head runs; have "
+              + single.size()
+              + " single-head and "
+              + multi.size()
+              + " multi-head"
+              + where(),
           Verdict.NOT_MEASURED);
     }
     if (table != null) {
@@ -410,13 +524,30 @@ final class TimescalesFindings {
     Stats s = over(single, value);
     Stats m = over(multi, value);
     if (!s.present() || !m.present()) {
-      return new Finding(id, text, quantity + ": no value for the "
-          + (s.present() ? MULTI : SINGLE) + " runs" + context + where(), Verdict.NOT_MEASURED);
+      return new Finding(
+          id,
+          text,
+          quantity
+              + ": no value for the "
+              + (s.present() ? MULTI : SINGLE)
+              + " runs"
+              + context
+              + where(),
+          Verdict.NOT_MEASURED);
     }
     double d = m.mean() - s.mean();
-    String measured = quantity + ": multi-head " + fmt(m, unit) + " vs single-head "
-        + fmt(s, unit) + "; difference (multi − single) " + Stats.number(d) + ", pooled std "
-        + Stats.number(Stats.pooledStd(m, s)) + context + where();
+    String measured =
+        quantity
+            + ": multi-head "
+            + fmt(m, unit)
+            + " vs single-head "
+            + fmt(s, unit)
+            + "; difference (multi − single) "
+            + Stats.number(d)
+            + ", pooled std "
+            + Stats.number(Stats.pooledStd(m, s))
+            + context
+            + where();
     return new Finding(id, text, measured, multiHigher ? greater(m, s) : greater(s, m));
   }
 
@@ -436,7 +567,8 @@ final class TimescalesFindings {
   }
 
   private static String checkpointText(Integer level) {
-    return level == null ? "; at each run's last analysed checkpoint (no N common to all runs)"
+    return level == null
+        ? "; at each run's last analysed checkpoint (no N common to all runs)"
         : "; at N = " + level + " (largest N analysed in every run)";
   }
 
@@ -444,8 +576,13 @@ final class TimescalesFindings {
     if (!s.present()) {
       return "no data";
     }
-    return Stats.number(s.mean()) + " ± " + Stats.number(s.std()) + (unit.isEmpty() ? "" : " "
-        + unit) + " (n = " + s.n() + ")";
+    return Stats.number(s.mean())
+        + " ± "
+        + Stats.number(s.std())
+        + (unit.isEmpty() ? "" : " " + unit)
+        + " (n = "
+        + s.n()
+        + ")";
   }
 
   private static Stats over(Collection<StudyRun> runs, ToDoubleFunction<StudyRun> value) {
@@ -471,8 +608,9 @@ final class TimescalesFindings {
   }
 
   private List<StudyRun> select(String curriculum, String modelId) {
-    return all.stream().filter(r -> r.curriculumId().equals(curriculum)
-        && r.modelId().equals(modelId)).toList();
+    return all.stream()
+        .filter(r -> r.curriculumId().equals(curriculum) && r.modelId().equals(modelId))
+        .toList();
   }
 
   /** {@code leaky-rnn} when any run has it, else the model most runs have (ties: by name). */
@@ -482,10 +620,14 @@ final class TimescalesFindings {
     if (models.contains(MAIN_MODEL)) {
       return MAIN_MODEL;
     }
-    Map<String, Long> counts = runs.stream()
-        .collect(Collectors.groupingBy(StudyRun::modelId, TreeMap::new, Collectors.counting()));
-    return counts.entrySet().stream().max(Map.Entry.<String, Long>comparingByValue()
-        .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
-        .map(Map.Entry::getKey).orElse(MAIN_MODEL);
+    Map<String, Long> counts =
+        runs.stream()
+            .collect(Collectors.groupingBy(StudyRun::modelId, TreeMap::new, Collectors.counting()));
+    return counts.entrySet().stream()
+        .max(
+            Map.Entry.<String, Long>comparingByValue()
+                .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder())))
+        .map(Map.Entry::getKey)
+        .orElse(MAIN_MODEL);
   }
 }

@@ -42,8 +42,8 @@ final class StudyFixtures {
   static TableSpec declared(String analyzer, String file) {
     TableSpec spec = DECLARED.getOrDefault(analyzer, Map.of()).get(file);
     if (spec == null) {
-      throw new AssertionError("analyzer " + analyzer + " declares no " + file + " (declared: "
-          + DECLARED + ")");
+      throw new AssertionError(
+          "analyzer " + analyzer + " declares no " + file + " (declared: " + DECLARED + ")");
     }
     return spec;
   }
@@ -59,7 +59,13 @@ final class StudyFixtures {
     private final List<String> metrics;
     private final Map<String, Map<String, Table>> analyses = new LinkedHashMap<>();
 
-    Run(String id, String name, long seed, String curriculum, String model, int maxEpochs,
+    Run(
+        String id,
+        String name,
+        long seed,
+        String curriculum,
+        String model,
+        int maxEpochs,
         List<String> metrics) {
       this.id = id;
       this.name = name;
@@ -72,9 +78,12 @@ final class StudyFixtures {
 
     /** Adds an analyzer table; rows in the declared column order. */
     Run analysis(String analyzer, String file, String... rows) {
-      analyses.computeIfAbsent(analyzer, k -> new LinkedHashMap<>()).put(file,
-          AnalyzerTables.table(id + "/analysis/" + analyzer + "/" + file,
-              declared(analyzer, file), rows));
+      analyses
+          .computeIfAbsent(analyzer, k -> new LinkedHashMap<>())
+          .put(
+              file,
+              AnalyzerTables.table(
+                  id + "/analysis/" + analyzer + "/" + file, declared(analyzer, file), rows));
       return this;
     }
 
@@ -88,17 +97,28 @@ final class StudyFixtures {
       config.put("curriculum.id", curriculum);
       config.put("curriculum.threshold", "0.98");
       config.put("training.max-epochs", String.valueOf(maxEpochs));
-      Table table = Table.parse(id + "/metrics.csv",
-          "epoch,step,N,head,loss,accuracy,wall_seconds\n" + String.join("\n", metrics) + "\n",
-          List.of(ColumnSpec.integer("epoch", "", ""), ColumnSpec.integer("N", "", ""),
-              ColumnSpec.number("accuracy", "", "")), ColumnType.NUMBER);
-      return new StudyRun(id, name, curriculum, seed, "n-parity", model, curriculum, config,
-          table, analyses);
+      Table table =
+          Table.parse(
+              id + "/metrics.csv",
+              "epoch,step,N,head,loss,accuracy,wall_seconds\n" + String.join("\n", metrics) + "\n",
+              List.of(
+                  ColumnSpec.integer("epoch", "", ""),
+                  ColumnSpec.integer("N", "", ""),
+                  ColumnSpec.number("accuracy", "", "")),
+              ColumnType.NUMBER);
+      return new StudyRun(
+          id, name, curriculum, seed, "n-parity", model, curriculum, config, table, analyses);
     }
   }
 
-  static Run run(String id, String name, long seed, String curriculum, String model,
-      int maxEpochs, List<String> metricsRows) {
+  static Run run(
+      String id,
+      String name,
+      long seed,
+      String curriculum,
+      String model,
+      int maxEpochs,
+      List<String> metricsRows) {
     return new Run(id, name, seed, curriculum, model, maxEpochs, metricsRows);
   }
 
@@ -114,8 +134,8 @@ final class StudyFixtures {
       for (int e = 0; e < stages[k]; e++) {
         epoch++;
         boolean solved = e == stages[k] - 1 && (k < stages.length - 1 || lastSolved);
-        rows.add(epoch + "," + epoch * 10 + "," + (2 + k) + ",0,0.5," + (solved ? 0.99 : 0.6)
-            + ",1.0");
+        rows.add(
+            epoch + "," + epoch * 10 + "," + (2 + k) + ",0,0.5," + (solved ? 0.99 : 0.6) + ",1.0");
       }
     }
     return rows;
@@ -134,8 +154,17 @@ final class StudyFixtures {
         boolean solved = e == stages[k] - 1 && (k < stages.length - 1 || lastSolved);
         for (int level = 2; level <= 2 + k; level++) {
           double accuracy = level < 2 + k ? 0.99 : solved ? 0.99 : 0.6;
-          rows.add(epoch + "," + epoch * 10 + "," + level + "," + (level - 2) + ",0.5," + accuracy
-              + ",1.0");
+          rows.add(
+              epoch
+                  + ","
+                  + epoch * 10
+                  + ","
+                  + level
+                  + ","
+                  + (level - 2)
+                  + ",0.5,"
+                  + accuracy
+                  + ",1.0");
         }
       }
     }
@@ -143,64 +172,119 @@ final class StudyFixtures {
   }
 
   /**
-   * Single-head seeds 1, 2 and multi-head seeds 1, 2 with tau-stats, network-timescales
-   * (multi-head only), connectivity, ablation, perturbation and forgetting; no dimensionality or
-   * transfer. With {@code swapped}, the single-head data are labelled multi-head and the other
-   * way round. The same numbers as core's {@code RunFixtures.twoByTwo}.
+   * Single-head seeds 1, 2 and multi-head seeds 1, 2 with tau-stats, network-timescales (multi-head
+   * only), connectivity, ablation, perturbation and forgetting; no dimensionality or transfer. With
+   * {@code swapped}, the single-head data are labelled multi-head and the other way round. The same
+   * numbers as core's {@code RunFixtures.twoByTwo}.
    */
   static List<StudyRun> twoByTwo(boolean swapped) {
     String single = swapped ? "multi-head" : "single-head";
     String multi = swapped ? "single-head" : "multi-head";
 
     // single-head seed 1: N = 2 (3 epochs), 3 (4), 4 (5, unsolved): N_max 3, 3.5 epochs per level
-    Run s1 = run("single-1", "parity-singlehead", 1, single, "leaky-rnn", 20,
-        singleHead(new int[] {3, 4, 5}, false));
-    s1.analysis("tau-stats", "tau-stats.csv",
+    Run s1 =
+        run(
+            "single-1",
+            "parity-singlehead",
+            1,
+            single,
+            "leaky-rnn",
+            20,
+            singleHead(new int[] {3, 4, 5}, false));
+    s1.analysis(
+        "tau-stats",
+        "tau-stats.csv",
         "epoch-0001,1,2,9.9,9.9,1,1,1,0", // an earlier checkpoint at N = 2: not the one read
         "advance-0003,3,2,1.5,0.3,1,1,1,0",
         "advance-0007,7,3,2.5,0.6,1,1,1,0",
         "final,12,4,3.5,0.9,1,1,1,0");
     // single-head seed 2: N = 2 (4 epochs), 3 (6, unsolved): N_max 2, 4 epochs per level
-    Run s2 = run("single-2", "parity-singlehead", 2, single, "leaky-rnn", 20,
-        singleHead(new int[] {4, 6}, false));
-    s2.analysis("tau-stats", "tau-stats.csv",
+    Run s2 =
+        run(
+            "single-2",
+            "parity-singlehead",
+            2,
+            single,
+            "leaky-rnn",
+            20,
+            singleHead(new int[] {4, 6}, false));
+    s2.analysis(
+        "tau-stats",
+        "tau-stats.csv",
         "advance-0004,4,2,1.5,0.3,1,1,1,0",
         "final,10,3,2.7,0.5,1,1,1,0");
     // multi-head seed 1: levels 2..6, last solved: N_max 6, 12/5 = 2.4 epochs per level
-    Run m1 = run("multi-1", "parity-multihead", 1, multi, "leaky-rnn", 20,
-        multiHead(new int[] {2, 2, 2, 2, 4}, true));
-    m1.analysis("tau-stats", "tau-stats.csv",
-        "a2,2,2,1.5,0.3,1,1,1,0", "a3,4,3,1.45,0.3,1,1,1,0", "a4,6,4,1.4,0.3,1,1,1,0",
-        "a5,8,5,1.35,0.3,1,1,1,0", "final,12,6,1.3,0.3,1,1,1,0");
-    m1.analysis("network-timescales", "network-timescales.csv",
-        "a2,2,2,16,10,2,1,2,3,single", "a3,4,3,16,10,3,1,3,4,single",
-        "a4,6,4,16,10,4,1,4,5,single", "a5,8,5,16,10,5,1,5,6,double",
+    Run m1 =
+        run(
+            "multi-1",
+            "parity-multihead",
+            1,
+            multi,
+            "leaky-rnn",
+            20,
+            multiHead(new int[] {2, 2, 2, 2, 4}, true));
+    m1.analysis(
+        "tau-stats",
+        "tau-stats.csv",
+        "a2,2,2,1.5,0.3,1,1,1,0",
+        "a3,4,3,1.45,0.3,1,1,1,0",
+        "a4,6,4,1.4,0.3,1,1,1,0",
+        "a5,8,5,1.35,0.3,1,1,1,0",
+        "final,12,6,1.3,0.3,1,1,1,0");
+    m1.analysis(
+        "network-timescales",
+        "network-timescales.csv",
+        "a2,2,2,16,10,2,1,2,3,single",
+        "a3,4,3,16,10,3,1,3,4,single",
+        "a4,6,4,16,10,4,1,4,5,single",
+        "a5,8,5,16,10,5,1,5,6,double",
         "final,12,6,16,10,6,1,6,7,double");
     // multi-head seed 2: levels 2..6, last unsolved: N_max 5, 9/4 = 2.25 epochs per level
-    Run m2 = run("multi-2", "parity-multihead", 2, multi, "leaky-rnn", 20,
-        multiHead(new int[] {2, 2, 2, 3, 3}, false));
-    m2.analysis("tau-stats", "tau-stats.csv",
-        "a2,2,2,1.5,0.3,1,1,1,0", "a3,4,3,1.5,0.3,1,1,1,0", "a4,6,4,1.5,0.3,1,1,1,0",
-        "a5,9,5,1.5,0.3,1,1,1,0", "final,12,6,1.5,0.3,1,1,1,0");
-    m2.analysis("network-timescales", "network-timescales.csv",
-        "a2,2,2,16,10,2,1,2,nan,none", "a3,4,3,16,10,4,1,4,nan,none",
-        "a4,6,4,16,10,6,1,6,nan,none", "a5,9,5,16,10,8,1,8,nan,none",
+    Run m2 =
+        run(
+            "multi-2",
+            "parity-multihead",
+            2,
+            multi,
+            "leaky-rnn",
+            20,
+            multiHead(new int[] {2, 2, 2, 3, 3}, false));
+    m2.analysis(
+        "tau-stats",
+        "tau-stats.csv",
+        "a2,2,2,1.5,0.3,1,1,1,0",
+        "a3,4,3,1.5,0.3,1,1,1,0",
+        "a4,6,4,1.5,0.3,1,1,1,0",
+        "a5,9,5,1.5,0.3,1,1,1,0",
+        "final,12,6,1.5,0.3,1,1,1,0");
+    m2.analysis(
+        "network-timescales",
+        "network-timescales.csv",
+        "a2,2,2,16,10,2,1,2,nan,none",
+        "a3,4,3,16,10,4,1,4,nan,none",
+        "a4,6,4,16,10,6,1,6,nan,none",
+        "a5,9,5,16,10,8,1,8,nan,none",
         "final,12,6,16,10,10,1,10,nan,none");
 
     for (Run r : List.of(s1, s2, m1, m2)) {
       boolean isMulti = r == m1 || r == m2;
       int seed = r == s1 || r == m1 ? 1 : 2;
-      r.analysis("connectivity", "connectivity.csv",
-          "a2,2,2,0.01,0.1," + (isMulti ? 1.1 : 0.9), "a3,4,3,0.02,0.1," + (isMulti ? 1.3 : 0.8));
+      r.analysis(
+          "connectivity",
+          "connectivity.csv",
+          "a2,2,2,0.01,0.1," + (isMulti ? 1.1 : 0.9),
+          "a3,4,3,0.02,0.1," + (isMulti ? 1.3 : 0.8));
       // ablation at N = 3 (the largest N every run has), plus traps at other N and levels
       double slowest = isMulti ? (seed == 1 ? 0.9 : 0.85) : (seed == 1 ? 0.2 : 0.3);
       double fastest = isMulti ? (seed == 1 ? 0.95 : 0.9) : (seed == 1 ? 0.9 : 0.95);
-      List<String> ablation = new ArrayList<>(List.of(
-          "a3,4,3,3,baseline,-1,nan,0.99,1.0",
-          "a3,4,3,3,slowest,7,4.0,0.7," + (slowest - 0.1),
-          "a3,4,3,3,slowest,8,3.0,0.7," + (slowest + 0.1),
-          "a3,4,3,3,fastest,1,1.0,0.9," + fastest,
-          "a3,4,3,3,fastest,2,1.0,0.9," + fastest));
+      List<String> ablation =
+          new ArrayList<>(
+              List.of(
+                  "a3,4,3,3,baseline,-1,nan,0.99,1.0",
+                  "a3,4,3,3,slowest,7,4.0,0.7," + (slowest - 0.1),
+                  "a3,4,3,3,slowest,8,3.0,0.7," + (slowest + 0.1),
+                  "a3,4,3,3,fastest,1,1.0,0.9," + fastest,
+                  "a3,4,3,3,fastest,2,1.0,0.9," + fastest));
       if (isMulti) {
         ablation.add("a3,4,3,2,slowest,7,4.0,0.5,0.0"); // an easier level of the same checkpoint
         ablation.add("final,12,6,6,slowest,7,4.0,0.55,0.1"); // a later checkpoint, larger N
@@ -221,26 +305,46 @@ final class StudyFixtures {
       for (int i = 0; i < epsilons.length; i++) {
         for (int draw = 0; draw < 2; draw++) {
           double jitter = draw == 0 ? 0.1 : -0.1;
-          perturbation.add("a3,4,3,3,recurrent," + epsilons[i] + "," + draw + ",0.7,"
-              + (recurrent[i] + recurrentOffset + jitter));
-          perturbation.add("a3,4,3,3,tau," + epsilons[i] + "," + draw + ",0.7,"
-              + (tau[i] + tauOffset + jitter));
+          perturbation.add(
+              "a3,4,3,3,recurrent,"
+                  + epsilons[i]
+                  + ","
+                  + draw
+                  + ",0.7,"
+                  + (recurrent[i] + recurrentOffset + jitter));
+          perturbation.add(
+              "a3,4,3,3,tau," + epsilons[i] + "," + draw + ",0.7," + (tau[i] + tauOffset + jitter));
         }
       }
       r.analysis("perturbation", "perturbation.csv", perturbation.toArray(String[]::new));
     }
 
     // forgetting at each run's last checkpoint; single-head seed 1 also has an earlier one
-    s1.analysis("forgetting", "forgetting.csv",
-        "advance-0007,7,3,2,0,0.99", "advance-0007,7,3,3,0,0.99",
-        "final,12,4,2,0,0.55", "final,12,4,3,0,0.6", "final,12,4,4,0,0.9");
+    s1.analysis(
+        "forgetting",
+        "forgetting.csv",
+        "advance-0007,7,3,2,0,0.99",
+        "advance-0007,7,3,3,0,0.99",
+        "final,12,4,2,0,0.55",
+        "final,12,4,3,0,0.6",
+        "final,12,4,4,0,0.9");
     s2.analysis("forgetting", "forgetting.csv", "final,10,3,2,0,0.5", "final,10,3,3,0,0.95");
-    m1.analysis("forgetting", "forgetting.csv",
-        "final,12,6,2,0,0.99", "final,12,6,3,1,0.98", "final,12,6,4,2,0.97",
-        "final,12,6,5,3,0.96", "final,12,6,6,4,0.9");
-    m2.analysis("forgetting", "forgetting.csv",
-        "final,12,6,2,0,0.95", "final,12,6,3,1,0.95", "final,12,6,4,2,0.95",
-        "final,12,6,5,3,0.95", "final,12,6,6,4,0.6");
+    m1.analysis(
+        "forgetting",
+        "forgetting.csv",
+        "final,12,6,2,0,0.99",
+        "final,12,6,3,1,0.98",
+        "final,12,6,4,2,0.97",
+        "final,12,6,5,3,0.96",
+        "final,12,6,6,4,0.9");
+    m2.analysis(
+        "forgetting",
+        "forgetting.csv",
+        "final,12,6,2,0,0.95",
+        "final,12,6,3,1,0.95",
+        "final,12,6,4,2,0.95",
+        "final,12,6,5,3,0.95",
+        "final,12,6,6,4,0.6");
     return List.of(s1.build(), s2.build(), m1.build(), m2.build());
   }
 }

@@ -28,8 +28,8 @@ import java.util.random.RandomGenerator;
  * {@code tolerance} of the sum as correct; the default 0.04 is a conventional choice, not taken
  * from the sources.
  *
- * <p>Levels. The level is ignored unless {@code length-from-level} is set; with it, level L sets
- * T = L, and the minimum level is 3 (otherwise 1). One input stream is drawn for the highest
+ * <p>Levels. The level is ignored unless {@code length-from-level} is set; with it, level L sets T
+ * = L, and the minimum level is 3 (otherwise 1). One input stream is drawn for the highest
  * requested level, and every requested level gets the same target on it.
  *
  * <p>Sources: Hochreiter and Schmidhuber, "Long short-term memory", Neural Computation 9(8), 1997
@@ -47,11 +47,13 @@ public final class AdditionProblemTask implements Task<AdditionProblemTask.Confi
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Addition problem: sum the two marked values of a random stream",
+    return new PluginInfo(
+        ID,
+        "Addition problem: sum the two marked values of a random stream",
         "Channel 0 carries values ~ U(0,1) for T steps; channel 1 marks one step in the first half"
-            + " and one in the second half. Target at the last step: the sum of the two marked values"
-            + " (MSE); accuracy = within tolerance. Hochreiter & Schmidhuber 1997; Le et al. 2015,"
-            + " arXiv:1504.00941; as used by Haputhanthri et al. 2025, arXiv:2502.07256.");
+            + " and one in the second half. Target at the last step: the sum of the two marked"
+            + " values (MSE); accuracy = within tolerance. Hochreiter & Schmidhuber 1997; Le et al."
+            + " 2015, arXiv:1504.00941; as used by Haputhanthri et al. 2025, arXiv:2502.07256.");
   }
 
   /**
@@ -62,7 +64,9 @@ public final class AdditionProblemTask implements Task<AdditionProblemTask.Confi
   public record Config(
       @Doc("T, the trial length in steps (the last step is the response); ≥ 3") int steps,
       @Doc("largest |output − sum| counted correct by the accuracy; ≥ 0") double tolerance,
-      @Doc("when true, level L sets the trial length to L steps (levels ≥ 3); when false the level is ignored")
+      @Doc(
+              "when true, level L sets the trial length to L steps (levels ≥ 3); when false the"
+                  + " level is ignored")
           boolean lengthFromLevel) {
     public Config {
       Check.atLeast("steps", steps, SHORTEST);
@@ -118,8 +122,10 @@ public final class AdditionProblemTask implements Task<AdditionProblemTask.Confi
   /** T steps: first half ⌊T/2⌋, second half up to the last step, response the last step. */
   static Timeline timeline(int steps) {
     int firstHalf = steps / 2;
-    return Timeline.of(period("first-half", Steps.fixed(firstHalf)),
-        period("second-half", Steps.fixed(steps - firstHalf - 1)), period("response", Steps.fixed(1)));
+    return Timeline.of(
+        period("first-half", Steps.fixed(firstHalf)),
+        period("second-half", Steps.fixed(steps - firstHalf - 1)),
+        period("response", Steps.fixed(1)));
   }
 
   @Override
@@ -136,8 +142,12 @@ public final class AdditionProblemTask implements Task<AdditionProblemTask.Confi
       int second = rng.nextInt(trials.duration(b, "second-half"));
       trials.inputAtStep(b, MARKER, "first-half", first, 1);
       trials.inputAtStep(b, MARKER, "second-half", second, 1);
-      trials.target(b, SUM, "response", trials.inputAtStep(b, VALUE, "first-half", first)
-          + trials.inputAtStep(b, VALUE, "second-half", second));
+      trials.target(
+          b,
+          SUM,
+          "response",
+          trials.inputAtStep(b, VALUE, "first-half", first)
+              + trials.inputAtStep(b, VALUE, "second-half", second));
     }
     return trials.regression(levels, Accuracy.within(config.tolerance()), "response");
   }

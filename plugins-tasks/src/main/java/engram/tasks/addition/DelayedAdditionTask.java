@@ -44,10 +44,12 @@ public final class DelayedAdditionTask implements Task<DelayedAdditionTask.Confi
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Delayed addition: report a1 + a2 after two delayed cues",
+    return new PluginInfo(
+        ID,
+        "Delayed addition: report a1 + a2 after two delayed cues",
         "Periods cue1, delay1, cue2, delay2, response. Channel 0 carries a1 ~ U(-1,1) during cue1"
-            + " and a2 ~ U(-1,1) during cue2; channel 1 is a go cue during the response. Target"
-            + " a1 + a2 during the response (MSE); accuracy = within tolerance. Settings reconstructed"
+            + " and a2 ~ U(-1,1) during cue2; channel 1 is a go cue during the response. Target a1"
+            + " + a2 during the response (MSE); accuracy = within tolerance. Settings reconstructed"
             + " from Haputhanthri et al. 2025, arXiv:2502.07256.");
   }
 
@@ -61,14 +63,26 @@ public final class DelayedAdditionTask implements Task<DelayedAdditionTask.Confi
    * @param delayFromLevel whether the level sets both delays
    */
   public record Config(
-      @Doc("duration of the first cue (a1 on channel 0), in steps: {min, max}, drawn per trial; min ≥ 1") Steps cue1,
-      @Doc("duration of the first delay, in steps: {min, max}, drawn per trial; min ≥ 0") Steps delay1,
-      @Doc("duration of the second cue (a2 on channel 0), in steps: {min, max}, drawn per trial; min ≥ 1") Steps cue2,
-      @Doc("duration of the second delay, in steps: {min, max}, drawn per trial; min ≥ 0") Steps delay2,
-      @Doc("duration of the response window (go cue on channel 1, target scored), in steps: {min, max}; min ≥ 1")
+      @Doc(
+              "duration of the first cue (a1 on channel 0), in steps: {min, max}, drawn per trial;"
+                  + " min ≥ 1")
+          Steps cue1,
+      @Doc("duration of the first delay, in steps: {min, max}, drawn per trial; min ≥ 0")
+          Steps delay1,
+      @Doc(
+              "duration of the second cue (a2 on channel 0), in steps: {min, max}, drawn per trial;"
+                  + " min ≥ 1")
+          Steps cue2,
+      @Doc("duration of the second delay, in steps: {min, max}, drawn per trial; min ≥ 0")
+          Steps delay2,
+      @Doc(
+              "duration of the response window (go cue on channel 1, target scored), in steps:"
+                  + " {min, max}; min ≥ 1")
           Steps response,
       @Doc("largest |output − (a1 + a2)| counted correct by the accuracy; ≥ 0") double tolerance,
-      @Doc("when true, level L sets both delays to exactly L steps; when false the level is ignored")
+      @Doc(
+              "when true, level L sets both delays to exactly L steps; when false the level is"
+                  + " ignored")
           boolean delayFromLevel) {
     public Config {
       Steps.check("cue1", cue1, 1);
@@ -80,8 +94,14 @@ public final class DelayedAdditionTask implements Task<DelayedAdditionTask.Confi
     }
 
     public static Config defaults() {
-      return new Config(Steps.fixed(1), Steps.uniform(5, 15), Steps.fixed(1), Steps.uniform(5, 15),
-          Steps.fixed(5), 0.1, false);
+      return new Config(
+          Steps.fixed(1),
+          Steps.uniform(5, 15),
+          Steps.fixed(1),
+          Steps.uniform(5, 15),
+          Steps.fixed(5),
+          0.1,
+          false);
     }
   }
 
@@ -130,8 +150,12 @@ public final class DelayedAdditionTask implements Task<DelayedAdditionTask.Confi
   static Timeline timeline(Config c, int level) {
     Steps delay1 = c.delayFromLevel() ? Steps.fixed(level) : c.delay1();
     Steps delay2 = c.delayFromLevel() ? Steps.fixed(level) : c.delay2();
-    return Timeline.of(period("cue1", c.cue1()), period("delay1", delay1), period("cue2", c.cue2()),
-        period("delay2", delay2), period("response", c.response()));
+    return Timeline.of(
+        period("cue1", c.cue1()),
+        period("delay1", delay1),
+        period("cue2", c.cue2()),
+        period("delay2", delay2),
+        period("response", c.response()));
   }
 
   @Override

@@ -3,12 +3,13 @@ package engram.tasks.bits;
 import java.util.function.BooleanSupplier;
 
 /**
- * One binary input sequence x<sub>1</sub> … x<sub>M</sub>. Memory tasks ask about its end, so it
- * is read from there: {@link #last()} is x<sub>M</sub>, {@link #stepsBeforeLast(int) stepsBeforeLast(k)}
- * is x<sub>M−k</sub>.
+ * One binary input sequence x<sub>1</sub> … x<sub>M</sub>. Memory tasks ask about its end, so it is
+ * read from there: {@link #last()} is x<sub>M</sub>, {@link #stepsBeforeLast(int)
+ * stepsBeforeLast(k)} is x<sub>M−k</sub>.
  */
 public final class Bits {
   private final boolean[] bits;
+
   /** M: only bits[0 .. length) belong to this sequence, so prefixes can share one array. */
   private final int length;
 
@@ -68,7 +69,9 @@ public final class Bits {
     return bits[length - 1 - k];
   }
 
-  /** How many of the last {@code n} bits x<sub>M−n+1</sub> … x<sub>M</sub> are 1; {@code 0 ≤ n ≤ M}. */
+  /**
+   * How many of the last {@code n} bits x<sub>M−n+1</sub> … x<sub>M</sub> are 1; {@code 0 ≤ n ≤ M}.
+   */
   public int onesAmongLast(int n) {
     if (n < 0 || n > length) {
       throw new IndexOutOfBoundsException("the last " + n + " of " + length + " bits");

@@ -28,16 +28,24 @@ public final class LastStepBatch {
   /**
    * Checks requested levels and returns the largest, N<sub>max</sub>.
    *
-   * @throws IllegalArgumentException if {@code levels} is empty or a level is below {@code minLevel}
+   * @throws IllegalArgumentException if {@code levels} is empty or a level is below {@code
+   *     minLevel}
    */
   public static int maxLevel(String taskId, int[] levels, int minLevel) {
     if (levels == null || levels.length == 0) {
-      throw new IllegalArgumentException(taskId + " needs at least one level to produce targets for");
+      throw new IllegalArgumentException(
+          taskId + " needs at least one level to produce targets for");
     }
     for (int level : levels) {
       if (level < minLevel) {
         throw new IllegalArgumentException(
-            taskId + " levels must be ≥ " + minLevel + ", got " + level + " in " + Arrays.toString(levels));
+            taskId
+                + " levels must be ≥ "
+                + minLevel
+                + ", got "
+                + level
+                + " in "
+                + Arrays.toString(levels));
       }
     }
     return Arrays.stream(levels).max().orElseThrow();

@@ -28,10 +28,11 @@ public final class StreamBatch {
    * Assembles a batch of equally long streams with, per level in the given order, the label of
    * {@code rule} at every step t ≥ level − 1 (mask 1) and class 0 with mask 0 before.
    *
-   * <p>Cost O(T · B · Σ levels) for rules that scan the last N bits, which is what the tasks here do.
+   * <p>Cost O(T · B · Σ levels) for rules that scan the last N bits, which is what the tasks here
+   * do.
    */
-  public static Batch of(List<Bits> sequences, int[] levels, BitEncoding encoding,
-      LastStepBatch.Rule rule) {
+  public static Batch of(
+      List<Bits> sequences, int[] levels, BitEncoding encoding, LastStepBatch.Rule rule) {
     int batch = sequences.size();
     int steps = sequences.get(0).length();
     float[] inputs = LastStepBatch.inputs(sequences, encoding);

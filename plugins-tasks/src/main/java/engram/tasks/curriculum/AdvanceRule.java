@@ -22,8 +22,13 @@ final class AdvanceRule {
   static boolean learnt(Stage stage, double[] accuracies, double threshold) {
     int levels = stage.assignments().size();
     if (accuracies == null || accuracies.length != levels) {
-      throw new IllegalArgumentException("expected one accuracy per active level (" + levels + "), got "
-          + (accuracies == null ? "none" : accuracies.length + ": " + Arrays.toString(accuracies)));
+      throw new IllegalArgumentException(
+          "expected one accuracy per active level ("
+              + levels
+              + "), got "
+              + (accuracies == null
+                  ? "none"
+                  : accuracies.length + ": " + Arrays.toString(accuracies)));
     }
     double mean = Arrays.stream(accuracies).average().orElseThrow();
     double newest = accuracies[levels - 1];
@@ -43,8 +48,12 @@ final class AdvanceRule {
   /** max-level must allow the highest level the curriculum starts with. */
   static void checkMaxLevel(int maxLevel, int highestStartLevel) {
     if (maxLevel < highestStartLevel) {
-      throw new IllegalArgumentException("max-level must be ≥ " + highestStartLevel
-          + ", the highest level trained at the start (was " + maxLevel + ")");
+      throw new IllegalArgumentException(
+          "max-level must be ≥ "
+              + highestStartLevel
+              + ", the highest level trained at the start (was "
+              + maxLevel
+              + ")");
     }
   }
 }

@@ -17,8 +17,7 @@ import engram.api.curriculum.Stage;
  * <p>Source: Khajehabdollahi et al., "Emergent mechanisms for long timescales depend on training
  * curriculum and affect performance in memory tasks", ICLR 2024, arXiv:2309.12927.
  */
-public final class NoCurriculum
-    implements Curriculum.FixedLevel<NoCurriculum.Config> {
+public final class NoCurriculum implements Curriculum.FixedLevel<NoCurriculum.Config> {
 
   public record Config(
       @Doc("the N trained from scratch") int startLevel,
@@ -35,7 +34,9 @@ public final class NoCurriculum
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("none", "No curriculum: train one N from scratch",
+    return new PluginInfo(
+        "none",
+        "No curriculum: train one N from scratch",
         "Trains N = start-level on head 0 from scratch and finishes when its accuracy exceeds the"
             + " threshold. The baseline of Khajehabdollahi et al., ICLR 2024, arXiv:2309.12927.");
   }

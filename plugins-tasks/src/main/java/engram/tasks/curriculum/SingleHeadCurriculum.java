@@ -24,7 +24,9 @@ public final class SingleHeadCurriculum
 
   public record Config(
       @Doc("the first level N trained") int startLevel,
-      @Doc("accuracy (fraction in (0, 1]) that the mean over active levels and the newest level must exceed to advance")
+      @Doc(
+              "accuracy (fraction in (0, 1]) that the mean over active levels and the newest level"
+                  + " must exceed to advance")
           double threshold,
       @Doc("the last level trained: once it is learnt, training finishes") int maxLevel) {
     public Config {
@@ -40,10 +42,12 @@ public final class SingleHeadCurriculum
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo("single-head", "One level at a time on one head: N, then N+1, ...",
-        "Starts at N = start-level on head 0. When the accuracy exceeds the threshold, N becomes N+1"
-            + " and only the new N is trained, on the same head. Khajehabdollahi et al., ICLR 2024,"
-            + " arXiv:2309.12927.");
+    return new PluginInfo(
+        "single-head",
+        "One level at a time on one head: N, then N+1, ...",
+        "Starts at N = start-level on head 0. When the accuracy exceeds the threshold, N becomes"
+            + " N+1 and only the new N is trained, on the same head. Khajehabdollahi et al., ICLR"
+            + " 2024, arXiv:2309.12927.");
   }
 
   @Override

@@ -15,14 +15,14 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * N-DMS (delayed match-to-sample on a bit stream): report whether the last bit equals the bit
- * N−1 steps before it.
+ * N-DMS (delayed match-to-sample on a bit stream): report whether the last bit equals the bit N−1
+ * steps before it.
  *
  * <p>Protocol. Bits are i.i.d. Bernoulli(0.5), so both classes are equally likely. The sequence
- * length M is drawn once per batch, uniformly on {N<sub>max</sub>+2, …, 4·N<sub>max</sub>+1},
- * where N<sub>max</sub> is the largest level trained at the moment. The target for level N is 1
- * if x<sub>M</sub> = x<sub>M−N+1</sub> (a match) and 0 otherwise; only the last step is scored.
- * One input stream carries the targets of all requested levels. Level N is at least 2.
+ * length M is drawn once per batch, uniformly on {N<sub>max</sub>+2, …, 4·N<sub>max</sub>+1}, where
+ * N<sub>max</sub> is the largest level trained at the moment. The target for level N is 1 if
+ * x<sub>M</sub> = x<sub>M−N+1</sub> (a match) and 0 otherwise; only the last step is scored. One
+ * input stream carries the targets of all requested levels. Level N is at least 2.
  *
  * <p>Continuous form ({@link #stream}): fair-bit streams of a given length, with every level's
  * match x<sub>t</sub> = x<sub>t−N+1</sub> scored at every step from N−1 on.
@@ -37,15 +37,20 @@ public final class NDmsTask implements Task<NDmsTask.Config> {
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Delayed match-to-sample: does the last bit equal the bit N-1 steps earlier?",
-        "Bits are i.i.d. Bernoulli(0.5). The length M is uniform on {Nmax+2, ..., 4*Nmax+1}, one per"
-            + " batch. The target for N is 1 if x_M == x_(M-N+1), else 0, scored at the last step only."
-            + " Khajehabdollahi et al., ICLR 2024, arXiv:2309.12927.");
+    return new PluginInfo(
+        ID,
+        "Delayed match-to-sample: does the last bit equal the bit N-1 steps earlier?",
+        "Bits are i.i.d. Bernoulli(0.5). The length M is uniform on {Nmax+2, ..., 4*Nmax+1}, one"
+            + " per batch. The target for N is 1 if x_M == x_(M-N+1), else 0, scored at the last"
+            + " step only. Khajehabdollahi et al., ICLR 2024, arXiv:2309.12927.");
   }
 
-  /** @param encoding how bits are presented to the network */
-  public record Config(@Doc("input value of a 0-bit: zero-one gives 0, plus-minus-one gives −1; a 1-bit is 1")
-      BitEncoding encoding) {
+  /**
+   * @param encoding how bits are presented to the network
+   */
+  public record Config(
+      @Doc("input value of a 0-bit: zero-one gives 0, plus-minus-one gives −1; a 1-bit is 1")
+          BitEncoding encoding) {
     public Config {
       Check.notNull("encoding", encoding);
     }
@@ -90,17 +95,17 @@ public final class NDmsTask implements Task<NDmsTask.Config> {
     int nMax = LastStepBatch.maxLevel(ID, levels, MIN_LEVEL);
     LastStepBatch.batchSize(ID, batchSize);
     int length = rng.nextInt(nMax + 2, 4 * nMax + 2); // M uniform on {Nmax+2, …, 4·Nmax+1}
-    return LastStepBatch.of(sequences(length, batchSize, rng), levels, config.encoding(),
-        NDmsTask::match);
+    return LastStepBatch.of(
+        sequences(length, batchSize, rng), levels, config.encoding(), NDmsTask::match);
   }
 
   /**
    * {@inheritDoc}
    *
    * <p>Here: B streams of exactly {@code steps} fair bits, as in training. The target of level N at
-   * step t (from 0) is 1 when the bit at step t equals the bit at step t−N+1 (the match of
-   * {@link #sample} asked at every step), scored from t = N−1 on (mask 0 and class 0 before; never
-   * scored if N &gt; steps).
+   * step t (from 0) is 1 when the bit at step t equals the bit at step t−N+1 (the match of {@link
+   * #sample} asked at every step), scored from t = N−1 on (mask 0 and class 0 before; never scored
+   * if N &gt; steps).
    *
    * @throws IllegalArgumentException if {@code levels} is empty or below 2, or {@code steps} or
    *     {@code batchSize} is below 1
@@ -110,8 +115,8 @@ public final class NDmsTask implements Task<NDmsTask.Config> {
     LastStepBatch.maxLevel(ID, levels, MIN_LEVEL);
     StreamBatch.steps(ID, steps);
     LastStepBatch.batchSize(ID, batchSize);
-    return StreamBatch.of(sequences(steps, batchSize, rng), levels, config.encoding(),
-        NDmsTask::match);
+    return StreamBatch.of(
+        sequences(steps, batchSize, rng), levels, config.encoding(), NDmsTask::match);
   }
 
   /** {@code batchSize} sequences of {@code length} fair bits. */

@@ -19,8 +19,8 @@ import java.util.random.RandomGenerator;
  * Evidence accumulation: integrate a noisy stream whose mean is weakly positive or negative, hold
  * the decision through a delay, then report the sign of the mean.
  *
- * <p>Protocol. Periods in trial order: stimulus → delay → response. Each trial draws its side
- * s = +1 or −1 with equal probability. During the stimulus, input channel 0 ("evidence") carries
+ * <p>Protocol. Periods in trial order: stimulus → delay → response. Each trial draws its side s =
+ * +1 or −1 with equal probability. During the stimulus, input channel 0 ("evidence") carries
  * u<sub>t</sub> ~ N(s·μ, σ²), drawn independently at every step; it is 0 elsewhere. Input channel 1
  * ("go") is 1 throughout the response. The target is s throughout the response, scored there only
  * with the mean squared error; accuracy is sign agreement of output and s. The target is the
@@ -43,10 +43,12 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "Evidence accumulation: report the sign of a noisy stream's mean",
+    return new PluginInfo(
+        ID,
+        "Evidence accumulation: report the sign of a noisy stream's mean",
         "Periods stimulus, delay, response. Channel 0 carries u_t ~ N(s*mu, sigma^2) during the"
-            + " stimulus, with s = ±1 per trial; channel 1 is a go cue during the response. Target s"
-            + " during the response (MSE); accuracy = sign agreement. Settings reconstructed from"
+            + " stimulus, with s = ±1 per trial; channel 1 is a go cue during the response. Target"
+            + " s during the response (MSE); accuracy = sign agreement. Settings reconstructed from"
             + " Haputhanthri et al. 2025, arXiv:2502.07256.");
   }
 
@@ -59,15 +61,23 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
    * @param stimulusFromLevel whether the level sets the stimulus duration
    */
   public record Config(
-      @Doc("duration of the stimulus (evidence on channel 0), in steps: {min, max}, drawn per trial; min ≥ 1")
+      @Doc(
+              "duration of the stimulus (evidence on channel 0), in steps: {min, max}, drawn per"
+                  + " trial; min ≥ 1")
           Steps stimulus,
-      @Doc("duration of the delay between stimulus and response, in steps: {min, max}, drawn per trial; min ≥ 0")
+      @Doc(
+              "duration of the delay between stimulus and response, in steps: {min, max}, drawn per"
+                  + " trial; min ≥ 0")
           Steps delay,
-      @Doc("duration of the response window (go cue on channel 1, target scored), in steps: {min, max}; min ≥ 1")
+      @Doc(
+              "duration of the response window (go cue on channel 1, target scored), in steps:"
+                  + " {min, max}; min ≥ 1")
           Steps response,
       @Doc("μ, the mean of the evidence is s·μ per step (input units); ≥ 0") double mean,
       @Doc("σ, the standard deviation of the evidence per step (input units); ≥ 0") double noise,
-      @Doc("when true, level L sets the stimulus to exactly L steps; when false the level is ignored")
+      @Doc(
+              "when true, level L sets the stimulus to exactly L steps; when false the level is"
+                  + " ignored")
           boolean stimulusFromLevel) {
     public Config {
       Steps.check("stimulus", stimulus, 1);
@@ -115,8 +125,8 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
   /**
    * {@inheritDoc}
    *
-   * <p>Here: {@code stimulus} (the stimulus duration, in steps) with
-   * {@code stimulus-from-level}; {@code level} without it, when the level changes nothing.
+   * <p>Here: {@code stimulus} (the stimulus duration, in steps) with {@code stimulus-from-level};
+   * {@code level} without it, when the level changes nothing.
    */
   @Override
   public String levelName(Config config) {
@@ -126,8 +136,8 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
   /** The protocol; with {@code stimulus-from-level}, the stimulus lasts {@code level} steps. */
   static Timeline timeline(Config c, int level) {
     Steps stimulus = c.stimulusFromLevel() ? Steps.fixed(level) : c.stimulus();
-    return Timeline.of(period("stimulus", stimulus), period("delay", c.delay()),
-        period("response", c.response()));
+    return Timeline.of(
+        period("stimulus", stimulus), period("delay", c.delay()), period("response", c.response()));
   }
 
   @Override
@@ -137,7 +147,10 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
     TrialBatch trials = TrialBatch.draw(timeline(config, level), batchSize, 2, 1, rng);
     for (int b = 0; b < batchSize; b++) {
       int side = rng.nextBoolean() ? 1 : -1;
-      trials.input(b, EVIDENCE, "stimulus",
+      trials.input(
+          b,
+          EVIDENCE,
+          "stimulus",
           () -> side * config.mean() + config.noise() * rng.nextGaussian());
       trials.input(b, GO, "response", 1);
       trials.target(b, CHOICE, "response", side);

@@ -24,8 +24,8 @@ import java.util.random.RandomGenerator;
  * pulse, so every output is defined from the start. At each later step each channel independently
  * carries a pulse with probability p, its sign +1 or −1 with equal probability, and is 0 otherwise.
  * The target of output k at every step is the sign of the last pulse on channel k up to and
- * including that step. All steps are scored with the mean squared error; accuracy is the fraction of
- * (step, output) entries whose output has the target's sign. A solved network has 2<sup>K</sup>
+ * including that step. All steps are scored with the mean squared error; accuracy is the fraction
+ * of (step, output) entries whose output has the target's sign. A solved network has 2<sup>K</sup>
  * stable fixed points at the corners of a cube.
  *
  * <p>Levels. The level is ignored unless {@code bits-from-level} is set (the minimum level is 1).
@@ -44,7 +44,9 @@ public final class FlipFlopTask implements Task<FlipFlopTask.Config> {
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "K-bit flip-flop: hold the sign of each channel's last pulse",
+    return new PluginInfo(
+        ID,
+        "K-bit flip-flop: hold the sign of each channel's last pulse",
         "K channels carry ±1 pulses with probability p per step (every channel pulses at step 0);"
             + " output k holds the sign of channel k's last pulse at every step. MSE on all steps;"
             + " accuracy = sign agreement. Settings reconstructed from Haputhanthri et al. 2025,"
@@ -62,7 +64,9 @@ public final class FlipFlopTask implements Task<FlipFlopTask.Config> {
       @Doc("T, the trial length in steps; ≥ 1") int steps,
       @Doc("p, the probability that a channel carries a pulse at a step after step 0; in [0, 1]")
           double pulseProbability,
-      @Doc("when true, level L ≤ bits makes only the first L channels flip after step 0; when false the level is ignored")
+      @Doc(
+              "when true, level L ≤ bits makes only the first L channels flip after step 0; when"
+                  + " false the level is ignored")
           boolean bitsFromLevel) {
     public Config {
       Check.atLeast("bits", bits, 1);
@@ -108,8 +112,8 @@ public final class FlipFlopTask implements Task<FlipFlopTask.Config> {
   /**
    * {@inheritDoc}
    *
-   * <p>Here: {@code bits} (the number of flipping channels) with {@code bits-from-level};
-   * {@code level} without it, when the level changes nothing.
+   * <p>Here: {@code bits} (the number of flipping channels) with {@code bits-from-level}; {@code
+   * level} without it, when the level changes nothing.
    */
   @Override
   public String levelName(Config config) {
@@ -139,8 +143,13 @@ public final class FlipFlopTask implements Task<FlipFlopTask.Config> {
       return config.bits();
     }
     if (level > config.bits()) {
-      throw new IllegalArgumentException(ID + " level " + level + " exceeds bits = " + config.bits()
-          + " (with bits-from-level, a level is the number of flipping channels)");
+      throw new IllegalArgumentException(
+          ID
+              + " level "
+              + level
+              + " exceeds bits = "
+              + config.bits()
+              + " (with bits-from-level, a level is the number of flipping channels)");
     }
     return level;
   }

@@ -18,11 +18,11 @@ import java.util.random.RandomGenerator;
  * N-bit parity: after a stream of bits, report whether the last N bits hold an odd number of ones.
  *
  * <p>Protocol. Each sequence has its own bit rate p ~ U(0, 1), and its bits are i.i.d.
- * Bernoulli(p). The sequence length M is drawn once per batch, uniformly on
- * {N<sub>max</sub>+2, …, 4·N<sub>max</sub>+1}, where N<sub>max</sub> is the largest level trained
- * at the moment. The target for level N is the XOR (sum mod 2) of the last N bits; only the last
- * step is scored. One input stream carries the targets of all requested levels, so a multi-head
- * curriculum trains every N on the same sequences. Level N is at least 2.
+ * Bernoulli(p). The sequence length M is drawn once per batch, uniformly on {N<sub>max</sub>+2, …,
+ * 4·N<sub>max</sub>+1}, where N<sub>max</sub> is the largest level trained at the moment. The
+ * target for level N is the XOR (sum mod 2) of the last N bits; only the last step is scored. One
+ * input stream carries the targets of all requested levels, so a multi-head curriculum trains every
+ * N on the same sequences. Level N is at least 2.
  *
  * <p>Continuous form ({@link #stream}): streams of a given length drawn the same way, with every
  * level's parity of the latest N bits scored at every step from N−1 on.
@@ -37,16 +37,21 @@ public final class NParityTask implements Task<NParityTask.Config> {
 
   @Override
   public PluginInfo info() {
-    return new PluginInfo(ID, "N-bit parity of the last N bits of a stream",
-        "Each sequence has its own bit rate p ~ U(0,1); bits are i.i.d. Bernoulli(p). The length M is"
-            + " uniform on {Nmax+2, ..., 4*Nmax+1}, one per batch. The target for N is the XOR of the"
-            + " last N bits, scored at the last step only. Khajehabdollahi et al., ICLR 2024,"
-            + " arXiv:2309.12927.");
+    return new PluginInfo(
+        ID,
+        "N-bit parity of the last N bits of a stream",
+        "Each sequence has its own bit rate p ~ U(0,1); bits are i.i.d. Bernoulli(p). The length M"
+            + " is uniform on {Nmax+2, ..., 4*Nmax+1}, one per batch. The target for N is the XOR"
+            + " of the last N bits, scored at the last step only. Khajehabdollahi et al., ICLR"
+            + " 2024, arXiv:2309.12927.");
   }
 
-  /** @param encoding how bits are presented to the network */
-  public record Config(@Doc("input value of a 0-bit: zero-one gives 0, plus-minus-one gives −1; a 1-bit is 1")
-      BitEncoding encoding) {
+  /**
+   * @param encoding how bits are presented to the network
+   */
+  public record Config(
+      @Doc("input value of a 0-bit: zero-one gives 0, plus-minus-one gives −1; a 1-bit is 1")
+          BitEncoding encoding) {
     public Config {
       Check.notNull("encoding", encoding);
     }
@@ -91,8 +96,8 @@ public final class NParityTask implements Task<NParityTask.Config> {
     int nMax = LastStepBatch.maxLevel(ID, levels, MIN_LEVEL);
     LastStepBatch.batchSize(ID, batchSize);
     int length = rng.nextInt(nMax + 2, 4 * nMax + 2); // M uniform on {Nmax+2, …, 4·Nmax+1}
-    return LastStepBatch.of(sequences(length, batchSize, rng), levels, config.encoding(),
-        NParityTask::oddParity);
+    return LastStepBatch.of(
+        sequences(length, batchSize, rng), levels, config.encoding(), NParityTask::oddParity);
   }
 
   /**
@@ -111,8 +116,8 @@ public final class NParityTask implements Task<NParityTask.Config> {
     LastStepBatch.maxLevel(ID, levels, MIN_LEVEL);
     StreamBatch.steps(ID, steps);
     LastStepBatch.batchSize(ID, batchSize);
-    return StreamBatch.of(sequences(steps, batchSize, rng), levels, config.encoding(),
-        NParityTask::oddParity);
+    return StreamBatch.of(
+        sequences(steps, batchSize, rng), levels, config.encoding(), NParityTask::oddParity);
   }
 
   /** {@code batchSize} sequences of {@code length} bits, each with its own rate p ~ U(0,1). */

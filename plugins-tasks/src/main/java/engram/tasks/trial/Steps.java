@@ -6,8 +6,8 @@ import java.util.random.RandomGenerator;
  * The duration of a trial period in time steps: fixed when {@code min == max}, otherwise drawn
  * uniformly from {min, …, max} (both ends included) for every trial on its own.
  *
- * <p>In experiment files a duration is a plain record, {@code delay1: {min: 5, max: 15}} or
- * {@code cue1: {min: 1, max: 1}}, so it binds like any other configuration value.
+ * <p>In experiment files a duration is a plain record, {@code delay1: {min: 5, max: 15}} or {@code
+ * cue1: {min: 1, max: 1}}, so it binds like any other configuration value.
  *
  * @param min fewest steps, ≥ 0
  * @param max most steps, ≥ min

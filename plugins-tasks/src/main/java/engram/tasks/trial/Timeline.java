@@ -7,8 +7,8 @@ import java.util.stream.Collectors;
 
 /**
  * The periods of a trial in the order they happen (cue, delay, response, …), each with its
- * duration. A task declares its protocol as a timeline, for example
- * {@code Timeline.of(period("cue", Steps.fixed(1)), period("delay", Steps.uniform(5, 15)),
+ * duration. A task declares its protocol as a timeline, for example {@code
+ * Timeline.of(period("cue", Steps.fixed(1)), period("delay", Steps.uniform(5, 15)),
  * period("response", Steps.fixed(5)))}, and {@link TrialBatch#draw} lays it out for each trial.
  *
  * @param periods periods in trial order, with distinct names; at most 127
@@ -36,7 +36,8 @@ public record Timeline(List<Period> periods) {
   public Timeline {
     periods = List.copyOf(periods);
     if (periods.isEmpty() || periods.size() > Byte.MAX_VALUE) {
-      throw new IllegalArgumentException("a timeline needs 1 to 127 periods, got " + periods.size());
+      throw new IllegalArgumentException(
+          "a timeline needs 1 to 127 periods, got " + periods.size());
     }
     if (!periods.stream().map(Period::name).allMatch(new HashSet<>()::add)) {
       throw new IllegalArgumentException(
@@ -66,7 +67,8 @@ public record Timeline(List<Period> periods) {
         return p;
       }
     }
-    throw new IllegalArgumentException("no period named '" + name + "'; this trial's periods are " + names());
+    throw new IllegalArgumentException(
+        "no period named '" + name + "'; this trial's periods are " + names());
   }
 
   /** "cue1 1 step → delay1 uniform 5–15 steps → …". */

@@ -28,14 +28,18 @@ public final class TrialBatch {
   private final int inputSize;
   private final int outputSize;
   private final int steps;
+
   /** [trial][period]: first step of the period. */
   private final int[][] start;
+
   /** [trial][period]: number of steps. */
   private final int[][] duration;
+
   private final float[] inputs;
   private final float[] targets;
 
-  private TrialBatch(Timeline timeline, int batch, int inputSize, int outputSize, int[][] duration) {
+  private TrialBatch(
+      Timeline timeline, int batch, int inputSize, int outputSize, int[][] duration) {
     this.timeline = timeline;
     this.batch = batch;
     this.inputSize = inputSize;
@@ -67,11 +71,16 @@ public final class TrialBatch {
    * @param inputSize input channels per step, ≥ 1
    * @param outputSize target components per step, ≥ 1
    */
-  public static TrialBatch draw(Timeline timeline, int batchSize, int inputSize, int outputSize,
-      RandomGenerator rng) {
+  public static TrialBatch draw(
+      Timeline timeline, int batchSize, int inputSize, int outputSize, RandomGenerator rng) {
     if (batchSize < 1 || inputSize < 1 || outputSize < 1) {
-      throw new IllegalArgumentException("batch size, inputs and outputs must be ≥ 1, were "
-          + batchSize + ", " + inputSize + ", " + outputSize);
+      throw new IllegalArgumentException(
+          "batch size, inputs and outputs must be ≥ 1, were "
+              + batchSize
+              + ", "
+              + inputSize
+              + ", "
+              + outputSize);
     }
     List<Timeline.Period> periods = timeline.periods();
     int[][] duration = new int[batchSize][periods.size()];
@@ -103,22 +112,32 @@ public final class TrialBatch {
     input(b, channel, period, () -> value);
   }
 
-  /** Input {@code channel} of trial {@code b} takes a fresh value at each step of the period, in time order. */
+  /**
+   * Input {@code channel} of trial {@code b} takes a fresh value at each step of the period, in
+   * time order.
+   */
   public void input(int b, int channel, String period, DoubleSupplier value) {
     write(inputs, inputSize, b, channel, period, value);
   }
 
-  /** Input {@code channel} of trial {@code b} follows {@code values}, one per step of the period. */
+  /**
+   * Input {@code channel} of trial {@code b} follows {@code values}, one per step of the period.
+   */
   public void input(int b, int channel, String period, float[] values) {
     write(inputs, inputSize, b, channel, period, sequence(values, b, period));
   }
 
-  /** Sets input {@code channel} of trial {@code b} at the {@code step}-th step (from 0) of the period. */
+  /**
+   * Sets input {@code channel} of trial {@code b} at the {@code step}-th step (from 0) of the
+   * period.
+   */
   public void inputAtStep(int b, int channel, String period, int step, double value) {
     inputs[at(b, period, step) * inputSize + channel(channel, inputSize)] = (float) value;
   }
 
-  /** Input {@code channel} of trial {@code b} at the {@code step}-th step (from 0) of the period. */
+  /**
+   * Input {@code channel} of trial {@code b} at the {@code step}-th step (from 0) of the period.
+   */
   public float inputAtStep(int b, int channel, String period, int step) {
     return inputs[at(b, period, step) * inputSize + channel(channel, inputSize)];
   }
@@ -128,15 +147,17 @@ public final class TrialBatch {
     write(targets, outputSize, b, component, period, () -> value);
   }
 
-  /** Target {@code component} of trial {@code b} follows {@code values}, one per step of the period. */
+  /**
+   * Target {@code component} of trial {@code b} follows {@code values}, one per step of the period.
+   */
   public void target(int b, int component, String period, float[] values) {
     write(targets, outputSize, b, component, period, sequence(values, b, period));
   }
 
   /**
-   * The finished batch: inputs, the periods of every step, and for each requested level (in
-   * order) a regression target of width {@code outputSize} scored during the named periods only.
-   * All levels get the same target values, each in its own array.
+   * The finished batch: inputs, the periods of every step, and for each requested level (in order)
+   * a regression target of width {@code outputSize} scored during the named periods only. All
+   * levels get the same target values, each in its own array.
    */
   public Batch regression(int[] levels, Accuracy accuracy, String... scoredPeriods) {
     Periods periods = periods();
@@ -149,8 +170,9 @@ public final class TrialBatch {
     }
     List<Target> perLevel = new ArrayList<>(levels.length);
     for (int level : levels) {
-      perLevel.add(new Target(level, LossKind.REGRESSION, outputSize, targets.clone(), mask.clone(),
-          accuracy));
+      perLevel.add(
+          new Target(
+              level, LossKind.REGRESSION, outputSize, targets.clone(), mask.clone(), accuracy));
     }
     return new Batch(steps, batch, inputSize, inputs, perLevel, periods);
   }
@@ -169,8 +191,8 @@ public final class TrialBatch {
     return new Periods(timeline.names(), index);
   }
 
-  private void write(float[] array, int width, int b, int component, String period,
-      DoubleSupplier value) {
+  private void write(
+      float[] array, int width, int b, int component, String period, DoubleSupplier value) {
     int p = timeline.position(period);
     channel(component, width);
     for (int k = 0; k < duration[b][p]; k++) {
@@ -180,8 +202,14 @@ public final class TrialBatch {
 
   private DoubleSupplier sequence(float[] values, int b, String period) {
     if (values.length != duration(b, period)) {
-      throw new IllegalArgumentException(values.length + " values for the " + duration(b, period)
-          + " steps of period '" + period + "' of trial " + b);
+      throw new IllegalArgumentException(
+          values.length
+              + " values for the "
+              + duration(b, period)
+              + " steps of period '"
+              + period
+              + "' of trial "
+              + b);
     }
     int[] next = {0};
     return () -> values[next[0]++];
@@ -191,8 +219,15 @@ public final class TrialBatch {
   private int at(int b, String period, int step) {
     int p = timeline.position(period);
     if (step < 0 || step >= duration[b][p]) {
-      throw new IndexOutOfBoundsException("step " + step + " of period '" + period + "', which lasts "
-          + duration[b][p] + " steps in trial " + b);
+      throw new IndexOutOfBoundsException(
+          "step "
+              + step
+              + " of period '"
+              + period
+              + "', which lasts "
+              + duration[b][p]
+              + " steps in trial "
+              + b);
     }
     return (start[b][p] + step) * batch + b;
   }

@@ -54,7 +54,9 @@ class AdditionProblemTaskTest extends TaskContract<AdditionProblemTask.Config> {
       }
       assertEquals(2, marked.size(), "two marked steps");
       assertTrue(marked.get(0) < half, "first mark in the first half: " + marked);
-      assertTrue(marked.get(1) >= half && marked.get(1) < steps - 1, "second mark in the second half: " + marked);
+      assertTrue(
+          marked.get(1) >= half && marked.get(1) < steps - 1,
+          "second mark in the second half: " + marked);
       firstSeen[marked.get(0)] = true;
       secondSeen[marked.get(1)] = true;
       float sum = batch.input(marked.get(0), b, 0) + batch.input(marked.get(1), b, 0);
@@ -67,7 +69,8 @@ class AdditionProblemTaskTest extends TaskContract<AdditionProblemTask.Config> {
       }
     }
     for (int t = 0; t < steps - 1; t++) {
-      assertTrue(t < half ? firstSeen[t] : secondSeen[t], "step " + t + " was marked at least once");
+      assertTrue(
+          t < half ? firstSeen[t] : secondSeen[t], "step " + t + " was marked at least once");
     }
   }
 
@@ -78,17 +81,30 @@ class AdditionProblemTaskTest extends TaskContract<AdditionProblemTask.Config> {
     assertEquals(1, task.minLevel(task.defaults()));
     assertEquals(3, task.sample(config, new int[] {3}, 4, new SplittableRandom(2)).steps());
     assertEquals(12, task.sample(config, new int[] {12, 5}, 4, new SplittableRandom(2)).steps());
-    assertEquals(50, task.sample(task.defaults(), new int[] {12}, 4, new SplittableRandom(2)).steps());
-    assertEquals("addition-problem levels must be ≥ 3, got 2 in [2]", assertThrows(IllegalArgumentException.class,
-        () -> task.sample(config, new int[] {2}, 4, new SplittableRandom(2))).getMessage());
+    assertEquals(
+        50, task.sample(task.defaults(), new int[] {12}, 4, new SplittableRandom(2)).steps());
+    assertEquals(
+        "addition-problem levels must be ≥ 3, got 2 in [2]",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task.sample(config, new int[] {2}, 4, new SplittableRandom(2)))
+            .getMessage());
   }
 
   @Test
   void configDefaultsAndValidation() {
     assertEquals(new AdditionProblemTask.Config(50, 0.04, false), task.defaults());
-    assertEquals("steps must be ≥ 3 (was 2)", assertThrows(IllegalArgumentException.class,
-        () -> new AdditionProblemTask.Config(2, 0.04, false)).getMessage());
-    assertEquals("tolerance must be a finite number ≥ 0 (was NaN)", assertThrows(IllegalArgumentException.class,
-        () -> new AdditionProblemTask.Config(10, Double.NaN, false)).getMessage());
+    assertEquals(
+        "steps must be ≥ 3 (was 2)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new AdditionProblemTask.Config(2, 0.04, false))
+            .getMessage());
+    assertEquals(
+        "tolerance must be a finite number ≥ 0 (was NaN)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new AdditionProblemTask.Config(10, Double.NaN, false))
+            .getMessage());
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** The testkit's task contract, and what only this task guarantees. */
 class DelayedAdditionTaskTest extends TaskContract<DelayedAdditionTask.Config> {
-  private static final List<String> PERIODS = List.of("cue1", "delay1", "cue2", "delay2", "response");
+  private static final List<String> PERIODS =
+      List.of("cue1", "delay1", "cue2", "delay2", "response");
   private final DelayedAdditionTask task = new DelayedAdditionTask();
 
   @Override
@@ -47,8 +48,15 @@ class DelayedAdditionTaskTest extends TaskContract<DelayedAdditionTask.Config> {
 
   @Test
   void targetIsTheSumOfTheTwoCuesReadBackFromTheInputs() {
-    DelayedAdditionTask.Config config = new DelayedAdditionTask.Config(Steps.uniform(1, 2),
-        Steps.uniform(5, 15), Steps.fixed(1), Steps.uniform(0, 4), Steps.fixed(5), 0.1, false);
+    DelayedAdditionTask.Config config =
+        new DelayedAdditionTask.Config(
+            Steps.uniform(1, 2),
+            Steps.uniform(5, 15),
+            Steps.fixed(1),
+            Steps.uniform(0, 4),
+            Steps.fixed(5),
+            0.1,
+            false);
     Batch batch = task.sample(config, new int[] {3, 1}, 64, new SplittableRandom(1));
     assertTrialOrderThenPadding(batch, PERIODS);
     assertScoredExactlyDuring(batch, "response");
@@ -59,12 +67,15 @@ class DelayedAdditionTaskTest extends TaskContract<DelayedAdditionTask.Config> {
         float a2 = cueValue(batch, b, "cue2");
         assertTrue(a1 >= -1 && a1 < 1 && a2 >= -1 && a2 < 1, a1 + ", " + a2);
         for (int t = 0; t < batch.steps(); t++) {
-          boolean cue = batch.periods().in("cue1", t, b, batch.batch()) || batch.periods().in("cue2", t, b, batch.batch());
+          boolean cue =
+              batch.periods().in("cue1", t, b, batch.batch())
+                  || batch.periods().in("cue2", t, b, batch.batch());
           boolean response = batch.periods().in("response", t, b, batch.batch());
           if (!cue) {
             assertEquals(0f, batch.input(t, b, 0), "value channel outside the cues");
           }
-          assertEquals(response ? 1f : 0f, batch.input(t, b, 1), "go cue exactly during the response");
+          assertEquals(
+              response ? 1f : 0f, batch.input(t, b, 1), "go cue exactly during the response");
           assertEquals(response ? a1 + a2 : 0f, target.values()[t * batch.batch() + b], 1e-6f);
         }
       }
@@ -95,8 +106,15 @@ class DelayedAdditionTaskTest extends TaskContract<DelayedAdditionTask.Config> {
 
   @Test
   void withDelayFromLevelBothDelaysLastTheLevel() {
-    DelayedAdditionTask.Config config = new DelayedAdditionTask.Config(Steps.fixed(1),
-        Steps.uniform(5, 15), Steps.fixed(1), Steps.uniform(5, 15), Steps.fixed(5), 0.1, true);
+    DelayedAdditionTask.Config config =
+        new DelayedAdditionTask.Config(
+            Steps.fixed(1),
+            Steps.uniform(5, 15),
+            Steps.fixed(1),
+            Steps.uniform(5, 15),
+            Steps.fixed(5),
+            0.1,
+            true);
     Batch batch = task.sample(config, new int[] {3, 7}, 10, new SplittableRandom(3));
     assertEquals(1 + 7 + 1 + 7 + 5, batch.steps());
     for (int b = 0; b < batch.batch(); b++) {
@@ -108,16 +126,55 @@ class DelayedAdditionTaskTest extends TaskContract<DelayedAdditionTask.Config> {
   @Test
   void configDefaultsAndValidation() {
     DelayedAdditionTask.Config d = task.defaults();
-    assertEquals(new DelayedAdditionTask.Config(Steps.fixed(1), Steps.uniform(5, 15), Steps.fixed(1),
-        Steps.uniform(5, 15), Steps.fixed(5), 0.1, false), d);
-    assertEquals("cue1 must be ≥ 1 steps (was 0 steps)", assertThrows(IllegalArgumentException.class,
-        () -> new DelayedAdditionTask.Config(Steps.fixed(0), d.delay1(), d.cue2(), d.delay2(), d.response(), 0.1, false)).getMessage());
-    assertEquals("cue2 must be set", assertThrows(IllegalArgumentException.class,
-        () -> new DelayedAdditionTask.Config(d.cue1(), d.delay1(), null, d.delay2(), d.response(), 0.1, false)).getMessage());
-    assertEquals("response must be ≥ 1 steps (was uniform 0–3 steps)", assertThrows(IllegalArgumentException.class,
-        () -> new DelayedAdditionTask.Config(d.cue1(), d.delay1(), d.cue2(), d.delay2(), Steps.uniform(0, 3), 0.1, false)).getMessage());
-    assertEquals("tolerance must be a finite number ≥ 0 (was -0.1)", assertThrows(IllegalArgumentException.class,
-        () -> new DelayedAdditionTask.Config(d.cue1(), d.delay1(), d.cue2(), d.delay2(), d.response(), -0.1, false)).getMessage());
-    new DelayedAdditionTask.Config(d.cue1(), Steps.fixed(0), d.cue2(), Steps.fixed(0), d.response(), 0, false);
+    assertEquals(
+        new DelayedAdditionTask.Config(
+            Steps.fixed(1),
+            Steps.uniform(5, 15),
+            Steps.fixed(1),
+            Steps.uniform(5, 15),
+            Steps.fixed(5),
+            0.1,
+            false),
+        d);
+    assertEquals(
+        "cue1 must be ≥ 1 steps (was 0 steps)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new DelayedAdditionTask.Config(
+                        Steps.fixed(0), d.delay1(), d.cue2(), d.delay2(), d.response(), 0.1, false))
+            .getMessage());
+    assertEquals(
+        "cue2 must be set",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new DelayedAdditionTask.Config(
+                        d.cue1(), d.delay1(), null, d.delay2(), d.response(), 0.1, false))
+            .getMessage());
+    assertEquals(
+        "response must be ≥ 1 steps (was uniform 0–3 steps)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new DelayedAdditionTask.Config(
+                        d.cue1(),
+                        d.delay1(),
+                        d.cue2(),
+                        d.delay2(),
+                        Steps.uniform(0, 3),
+                        0.1,
+                        false))
+            .getMessage());
+    assertEquals(
+        "tolerance must be a finite number ≥ 0 (was -0.1)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new DelayedAdditionTask.Config(
+                        d.cue1(), d.delay1(), d.cue2(), d.delay2(), d.response(), -0.1, false))
+            .getMessage());
+    new DelayedAdditionTask.Config(
+        d.cue1(), Steps.fixed(0), d.cue2(), Steps.fixed(0), d.response(), 0, false);
   }
 }

@@ -39,13 +39,21 @@ class MultiHeadCurriculumTest {
   @Test
   void needsBothTheMeanOverHeadsAndTheNewestHeadAboveThreshold() {
     Stage stage = stage(2, 0, 3, 1, 4, 2);
-    assertEquals(STAY, curriculum.decide(config, stage, new double[] {0.5, 0.99, 0.999}).outcome(),
+    assertEquals(
+        STAY,
+        curriculum.decide(config, stage, new double[] {0.5, 0.99, 0.999}).outcome(),
         "newest high, mean low");
-    assertEquals(STAY, curriculum.decide(config, stage, new double[] {1.0, 1.0, 0.97}).outcome(),
+    assertEquals(
+        STAY,
+        curriculum.decide(config, stage, new double[] {1.0, 1.0, 0.97}).outcome(),
         "mean high (0.99), newest low");
-    assertEquals(STAY, curriculum.decide(config, stage, all(stage, 0.98)).outcome(), "all exactly at threshold");
+    assertEquals(
+        STAY,
+        curriculum.decide(config, stage, all(stage, 0.98)).outcome(),
+        "all exactly at threshold");
     Decision decision = curriculum.decide(config, stage, new double[] {0.975, 0.99, 0.99});
-    assertEquals(ADVANCE, decision.outcome(), "mean 0.985 and newest 0.99, though one old head is below");
+    assertEquals(
+        ADVANCE, decision.outcome(), "mean 0.985 and newest 0.99, though one old head is below");
     assertEquals(stage(2, 0, 3, 1, 4, 2, 5, 3), decision.next());
   }
 
@@ -67,7 +75,8 @@ class MultiHeadCurriculumTest {
     Decision done = curriculum.decide(upToFour, toFour.next(), all(toFour.next(), 0.99));
     assertEquals(FINISH, done.outcome());
     assertEquals(stage(2, 0, 3, 1, 4, 2), done.next());
-    assertEquals(STAY, curriculum.decide(upToFour, toFour.next(), all(toFour.next(), 0.9)).outcome());
+    assertEquals(
+        STAY, curriculum.decide(upToFour, toFour.next(), all(toFour.next(), 0.9)).outcome());
   }
 
   @Test
@@ -82,7 +91,9 @@ class MultiHeadCurriculumTest {
       assertEquals(ADVANCE, decision.outcome());
       Stage next = decision.next();
       assertEquals(stage.assignments().size() + 1, next.assignments().size());
-      assertEquals(stage.assignments(), next.assignments().subList(0, stage.assignments().size()),
+      assertEquals(
+          stage.assignments(),
+          next.assignments().subList(0, stage.assignments().size()),
           "earlier levels keep their heads");
       Assignment added = next.newest();
       assertEquals(stage.maxLevel() + 1, added.level());
@@ -99,8 +110,10 @@ class MultiHeadCurriculumTest {
 
   @Test
   void rejectsAccuraciesThatDoNotMatchTheStage() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> curriculum.decide(config, stage(2, 0, 3, 1), new double[] {0.99}));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> curriculum.decide(config, stage(2, 0, 3, 1), new double[] {0.99}));
     assertEquals("expected one accuracy per active level (2), got 1: [0.99]", e.getMessage());
   }
 }

@@ -39,10 +39,15 @@ class SlidingWindowCurriculumTest {
   void staysBelowAndAtTheThresholdAndUsesTheMeanOverTheWindow() {
     Stage stage = curriculum.start(config);
     assertEquals(STAY, curriculum.decide(config, stage, all(stage, 0.5)).outcome());
-    assertEquals(STAY, curriculum.decide(config, stage, all(stage, 0.98)).outcome(), "strict threshold");
-    assertEquals(STAY, curriculum.decide(config, stage, new double[] {0.6, 0.99, 0.99, 0.99, 0.99}).outcome(),
+    assertEquals(
+        STAY, curriculum.decide(config, stage, all(stage, 0.98)).outcome(), "strict threshold");
+    assertEquals(
+        STAY,
+        curriculum.decide(config, stage, new double[] {0.6, 0.99, 0.99, 0.99, 0.99}).outcome(),
         "newest high but mean 0.914");
-    assertEquals(STAY, curriculum.decide(config, stage, new double[] {1, 1, 1, 1, 0.95}).outcome(),
+    assertEquals(
+        STAY,
+        curriculum.decide(config, stage, new double[] {1, 1, 1, 1, 0.95}).outcome(),
         "mean 0.99 but newest low");
     Decision decision = curriculum.decide(config, stage, new double[] {0.97, 1, 1, 1, 0.99});
     assertEquals(ADVANCE, decision.outcome(), "mean 0.992 and newest 0.99");
@@ -63,7 +68,8 @@ class SlidingWindowCurriculumTest {
       Stage next = curriculum.decide(three, stage, all(stage, 0.99)).next();
       assertEquals(stage.levels()[0] + 1, next.levels()[0], "the oldest level is dropped");
       assertEquals(stage.maxLevel() + 1, next.newest().level(), "the next level is added");
-      assertEquals(stage.assignments().get(0).head(), next.newest().head(), "it takes the dropped head");
+      assertEquals(
+          stage.assignments().get(0).head(), next.newest().head(), "it takes the dropped head");
       stage = next;
     }
     assertEquals(stage(64, 0, 65, 1, 66, 2), stage);

@@ -60,8 +60,9 @@ class EvidenceAccumulationTaskTest extends TaskContract<EvidenceAccumulationTask
 
   @Test
   void noiselessEvidenceEqualsTheTargetSideTimesMu() {
-    EvidenceAccumulationTask.Config config = new EvidenceAccumulationTask.Config(Steps.uniform(3, 8),
-        Steps.uniform(0, 4), Steps.fixed(5), 0.5, 0.0, false);
+    EvidenceAccumulationTask.Config config =
+        new EvidenceAccumulationTask.Config(
+            Steps.uniform(3, 8), Steps.uniform(0, 4), Steps.fixed(5), 0.5, 0.0, false);
     Batch batch = task.sample(config, new int[] {1}, 200, new SplittableRandom(1));
     assertTrialOrderThenPadding(batch, PERIODS);
     assertScoredExactlyDuring(batch, "response");
@@ -88,8 +89,9 @@ class EvidenceAccumulationTaskTest extends TaskContract<EvidenceAccumulationTask
   void signOfTheSummedEvidenceAgreesWithTheTargetAsOftenAsTheIdealObserver() {
     int trials = 4000;
     for (double mu : new double[] {0.0, 0.1, 0.3}) {
-      EvidenceAccumulationTask.Config config = new EvidenceAccumulationTask.Config(Steps.fixed(20),
-          Steps.fixed(0), Steps.fixed(5), mu, 1.0, false);
+      EvidenceAccumulationTask.Config config =
+          new EvidenceAccumulationTask.Config(
+              Steps.fixed(20), Steps.fixed(0), Steps.fixed(5), mu, 1.0, false);
       Batch batch = task.sample(config, new int[] {1}, trials, new SplittableRandom(2));
       Target target = batch.targets().get(0);
       int agree = 0;
@@ -115,8 +117,9 @@ class EvidenceAccumulationTaskTest extends TaskContract<EvidenceAccumulationTask
 
   @Test
   void durationsFromConfigOrLevel() {
-    EvidenceAccumulationTask.Config random = new EvidenceAccumulationTask.Config(Steps.fixed(10),
-        Steps.uniform(2, 6), Steps.fixed(3), 0.1, 1.0, false);
+    EvidenceAccumulationTask.Config random =
+        new EvidenceAccumulationTask.Config(
+            Steps.fixed(10), Steps.uniform(2, 6), Steps.fixed(3), 0.1, 1.0, false);
     Batch batch = task.sample(random, new int[] {1}, 200, new SplittableRandom(3));
     TreeSet<Integer> delays = new TreeSet<>();
     for (int b = 0; b < batch.batch(); b++) {
@@ -126,8 +129,9 @@ class EvidenceAccumulationTaskTest extends TaskContract<EvidenceAccumulationTask
     }
     assertEquals(new TreeSet<>(List.of(2, 3, 4, 5, 6)), delays);
     assertTrialOrderThenPadding(batch, PERIODS);
-    EvidenceAccumulationTask.Config fromLevel = new EvidenceAccumulationTask.Config(Steps.fixed(10),
-        Steps.fixed(0), Steps.fixed(3), 0.1, 1.0, true);
+    EvidenceAccumulationTask.Config fromLevel =
+        new EvidenceAccumulationTask.Config(
+            Steps.fixed(10), Steps.fixed(0), Steps.fixed(3), 0.1, 1.0, true);
     Batch level = task.sample(fromLevel, new int[] {4, 17}, 3, new SplittableRandom(3));
     assertEquals(17 + 3, level.steps());
     assertEquals(17, stepsIn(level, 2, "stimulus"));
@@ -136,14 +140,46 @@ class EvidenceAccumulationTaskTest extends TaskContract<EvidenceAccumulationTask
   @Test
   void configDefaultsAndValidation() {
     EvidenceAccumulationTask.Config d = task.defaults();
-    assertEquals(new EvidenceAccumulationTask.Config(Steps.fixed(20), Steps.fixed(0), Steps.fixed(5), 0.1, 1.0, false), d);
-    assertEquals("stimulus must be ≥ 1 steps (was 0 steps)", assertThrows(IllegalArgumentException.class,
-        () -> new EvidenceAccumulationTask.Config(Steps.fixed(0), d.delay(), d.response(), 0.1, 1.0, false)).getMessage());
-    assertEquals("delay must be set", assertThrows(IllegalArgumentException.class,
-        () -> new EvidenceAccumulationTask.Config(d.stimulus(), null, d.response(), 0.1, 1.0, false)).getMessage());
-    assertEquals("mean must be a finite number ≥ 0 (was -0.1)", assertThrows(IllegalArgumentException.class,
-        () -> new EvidenceAccumulationTask.Config(d.stimulus(), d.delay(), d.response(), -0.1, 1.0, false)).getMessage());
-    assertEquals("noise must be a finite number ≥ 0 (was Infinity)", assertThrows(IllegalArgumentException.class,
-        () -> new EvidenceAccumulationTask.Config(d.stimulus(), d.delay(), d.response(), 0.1, Double.POSITIVE_INFINITY, false)).getMessage());
+    assertEquals(
+        new EvidenceAccumulationTask.Config(
+            Steps.fixed(20), Steps.fixed(0), Steps.fixed(5), 0.1, 1.0, false),
+        d);
+    assertEquals(
+        "stimulus must be ≥ 1 steps (was 0 steps)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new EvidenceAccumulationTask.Config(
+                        Steps.fixed(0), d.delay(), d.response(), 0.1, 1.0, false))
+            .getMessage());
+    assertEquals(
+        "delay must be set",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new EvidenceAccumulationTask.Config(
+                        d.stimulus(), null, d.response(), 0.1, 1.0, false))
+            .getMessage());
+    assertEquals(
+        "mean must be a finite number ≥ 0 (was -0.1)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new EvidenceAccumulationTask.Config(
+                        d.stimulus(), d.delay(), d.response(), -0.1, 1.0, false))
+            .getMessage());
+    assertEquals(
+        "noise must be a finite number ≥ 0 (was Infinity)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    new EvidenceAccumulationTask.Config(
+                        d.stimulus(),
+                        d.delay(),
+                        d.response(),
+                        0.1,
+                        Double.POSITIVE_INFINITY,
+                        false))
+            .getMessage());
   }
 }

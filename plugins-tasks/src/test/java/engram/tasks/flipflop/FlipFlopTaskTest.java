@@ -65,7 +65,9 @@ class FlipFlopTaskTest extends TaskContract<FlipFlopTask.Config> {
           for (int t = 0; t < batch.steps(); t++) {
             float x = batch.input(t, b, k);
             assertTrue(x == 0f || x == 1f || x == -1f, "input " + x);
-            assertEquals(lastPulse(batch, t, b, k), target(target, t, b, k, batch),
+            assertEquals(
+                lastPulse(batch, t, b, k),
+                target(target, t, b, k, batch),
                 "channel " + k + " step " + t + " sequence " + b);
           }
         }
@@ -107,10 +109,19 @@ class FlipFlopTaskTest extends TaskContract<FlipFlopTask.Config> {
       }
     }
     assertTrue(flipsOnFirst > 100, "channel 0 pulsed " + flipsOnFirst + " times");
-    assertEquals("flip-flop level 4 exceeds bits = 3 (with bits-from-level, a level is the number of flipping channels)",
-        assertThrows(IllegalArgumentException.class,
-            () -> task.sample(config, new int[] {4}, 2, new SplittableRandom(0))).getMessage());
-    Batch ignored = task.sample(new FlipFlopTask.Config(3, 100, 0.2, false), new int[] {9}, 20, new SplittableRandom(3));
+    assertEquals(
+        "flip-flop level 4 exceeds bits = 3 (with bits-from-level, a level is the number of"
+            + " flipping channels)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task.sample(config, new int[] {4}, 2, new SplittableRandom(0)))
+            .getMessage());
+    Batch ignored =
+        task.sample(
+            new FlipFlopTask.Config(3, 100, 0.2, false),
+            new int[] {9},
+            20,
+            new SplittableRandom(3));
     int flipsOnLast = 0;
     for (int t = 1; t < ignored.steps(); t++) {
       flipsOnLast += ignored.input(t, 0, 2) != 0f ? 1 : 0;
@@ -124,16 +135,32 @@ class FlipFlopTaskTest extends TaskContract<FlipFlopTask.Config> {
     assertEquals(3, task.inputSize(task.defaults()));
     assertEquals(3, task.outputSize(task.defaults()));
     assertEquals(1, task.minLevel(task.defaults()));
-    assertEquals("bits must be ≥ 1 (was 0)",
-        assertThrows(IllegalArgumentException.class, () -> new FlipFlopTask.Config(0, 100, 0.05, false)).getMessage());
-    assertEquals("steps must be ≥ 1 (was 0)",
-        assertThrows(IllegalArgumentException.class, () -> new FlipFlopTask.Config(3, 0, 0.05, false)).getMessage());
-    assertEquals("pulse-probability must be in [0.0, 1.0] (was 1.5)",
-        assertThrows(IllegalArgumentException.class, () -> new FlipFlopTask.Config(3, 10, 1.5, false)).getMessage());
-    assertEquals("pulse-probability must be in [0.0, 1.0] (was NaN)",
-        assertThrows(IllegalArgumentException.class, () -> new FlipFlopTask.Config(3, 10, Double.NaN, false)).getMessage());
-    assertEquals("flip-flop levels must be ≥ 1, got 0 in [0]",
-        assertThrows(IllegalArgumentException.class,
-            () -> task.sample(task.defaults(), new int[] {0}, 2, new SplittableRandom(0))).getMessage());
+    assertEquals(
+        "bits must be ≥ 1 (was 0)",
+        assertThrows(
+                IllegalArgumentException.class, () -> new FlipFlopTask.Config(0, 100, 0.05, false))
+            .getMessage());
+    assertEquals(
+        "steps must be ≥ 1 (was 0)",
+        assertThrows(
+                IllegalArgumentException.class, () -> new FlipFlopTask.Config(3, 0, 0.05, false))
+            .getMessage());
+    assertEquals(
+        "pulse-probability must be in [0.0, 1.0] (was 1.5)",
+        assertThrows(
+                IllegalArgumentException.class, () -> new FlipFlopTask.Config(3, 10, 1.5, false))
+            .getMessage());
+    assertEquals(
+        "pulse-probability must be in [0.0, 1.0] (was NaN)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new FlipFlopTask.Config(3, 10, Double.NaN, false))
+            .getMessage());
+    assertEquals(
+        "flip-flop levels must be ≥ 1, got 0 in [0]",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task.sample(task.defaults(), new int[] {0}, 2, new SplittableRandom(0)))
+            .getMessage());
   }
 }

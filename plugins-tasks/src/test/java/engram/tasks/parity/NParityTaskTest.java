@@ -47,8 +47,10 @@ class NParityTaskTest extends BitTaskContract<NParityTask.Config> {
     // With p ~ U(0,1) per sequence, per-sequence means spread with s.d. ≈ 0.29; with one shared
     // rate, or with Bernoulli(0.5), the s.d. over sequences of ≥ 102 bits is at most 0.05.
     for (long seed = 0; seed < 5; seed++) {
-      Batch batch = new NParityTask().sample(config(BitEncoding.ZERO_ONE), new int[] {100}, 200,
-          new SplittableRandom(seed));
+      Batch batch =
+          new NParityTask()
+              .sample(
+                  config(BitEncoding.ZERO_ONE), new int[] {100}, 200, new SplittableRandom(seed));
       double[] means = new double[batch.batch()];
       for (int b = 0; b < batch.batch(); b++) {
         boolean[] bits = bitsOf(batch, b, BitEncoding.ZERO_ONE);
@@ -59,7 +61,10 @@ class NParityTaskTest extends BitTaskContract<NParityTask.Config> {
         means[b] = ones / (double) bits.length;
       }
       double mean = java.util.Arrays.stream(means).average().orElseThrow();
-      double sd = Math.sqrt(java.util.Arrays.stream(means).map(m -> (m - mean) * (m - mean)).sum() / means.length);
+      double sd =
+          Math.sqrt(
+              java.util.Arrays.stream(means).map(m -> (m - mean) * (m - mean)).sum()
+                  / means.length);
       assertTrue(sd > 0.2, "s.d. of per-sequence bit rates was " + sd);
       assertTrue(Math.abs(mean - 0.5) < 0.1, "mean bit rate over the batch was " + mean);
     }
@@ -67,7 +72,9 @@ class NParityTaskTest extends BitTaskContract<NParityTask.Config> {
 
   @Test
   void configRejectsMissingEncoding() {
-    String message = assertThrows(IllegalArgumentException.class, () -> new NParityTask.Config(null)).getMessage();
+    String message =
+        assertThrows(IllegalArgumentException.class, () -> new NParityTask.Config(null))
+            .getMessage();
     assertEquals("encoding must be set", message);
   }
 
@@ -77,8 +84,9 @@ class NParityTaskTest extends BitTaskContract<NParityTask.Config> {
     boolean[] x = {true, false, true, true, false};
     int[] next = {0};
     Bits bits = Bits.draw(x.length, () -> x[next[0]++]);
-    Batch batch = StreamBatch.of(List.of(bits), new int[] {2, 3, 5}, BitEncoding.PLUS_MINUS_ONE,
-        NParityTask::oddParity);
+    Batch batch =
+        StreamBatch.of(
+            List.of(bits), new int[] {2, 3, 5}, BitEncoding.PLUS_MINUS_ONE, NParityTask::oddParity);
     assertArrayEquals(new float[] {1, -1, 1, 1, -1}, batch.inputs());
     // N=2: steps 1..4 are 1^0, 0^1, 1^1, 1^0; N=3: 1^0^1, 0^1^1, 1^1^0; N=5: three ones
     assertArrayEquals(new float[] {0, 1, 1, 0, 1}, batch.targets().get(0).values());
@@ -94,23 +102,32 @@ class NParityTaskTest extends BitTaskContract<NParityTask.Config> {
     int n = 4;
     int steps = 300;
     int streams = 5;
-    Batch batch = new NParityTask().stream(config(BitEncoding.PLUS_MINUS_ONE), new int[] {n}, steps, streams,
-        new SplittableRandom(3));
+    Batch batch =
+        new NParityTask()
+            .stream(
+                config(BitEncoding.PLUS_MINUS_ONE),
+                new int[] {n},
+                steps,
+                streams,
+                new SplittableRandom(3));
     for (int b = 0; b < streams; b++) {
       for (int t = n - 1; t < steps; t++) {
         int ones = 0;
         for (int s = t - n + 1; s <= t; s++) {
           ones += batch.input(s, b, 0) == 1f ? 1 : 0;
         }
-        assertEquals(ones % 2, batch.targets().get(0).label(t, b, streams), "step " + t + ", stream " + b);
+        assertEquals(
+            ones % 2, batch.targets().get(0).label(t, b, streams), "step " + t + ", stream " + b);
       }
     }
   }
 
   @Test
   void everyStreamHasItsOwnBitRate() {
-    Batch batch = new NParityTask().stream(config(BitEncoding.ZERO_ONE), new int[] {2}, 400, 200,
-        new SplittableRandom(12));
+    Batch batch =
+        new NParityTask()
+            .stream(
+                config(BitEncoding.ZERO_ONE), new int[] {2}, 400, 200, new SplittableRandom(12));
     double[] means = new double[batch.batch()];
     for (int b = 0; b < batch.batch(); b++) {
       int ones = 0;
@@ -120,8 +137,12 @@ class NParityTaskTest extends BitTaskContract<NParityTask.Config> {
       means[b] = ones / 400.0;
     }
     double mean = java.util.Arrays.stream(means).average().orElseThrow();
-    double sd = Math.sqrt(java.util.Arrays.stream(means).map(m -> (m - mean) * (m - mean)).sum() / means.length);
-    assertTrue(sd > 0.2, "s.d. of per-stream bit rates was " + sd + " (U(0,1) gives 0.29, one shared rate ≤ 0.03)");
+    double sd =
+        Math.sqrt(
+            java.util.Arrays.stream(means).map(m -> (m - mean) * (m - mean)).sum() / means.length);
+    assertTrue(
+        sd > 0.2,
+        "s.d. of per-stream bit rates was " + sd + " (U(0,1) gives 0.29, one shared rate ≤ 0.03)");
     assertTrue(Math.abs(mean - 0.5) < 0.1, "mean bit rate over the streams was " + mean);
   }
 }

@@ -19,23 +19,34 @@ import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 class TrialBatchTest {
-  private static final Timeline CUE_DELAY_RESPONSE = Timeline.of(period("cue", Steps.fixed(2)),
-      period("delay", Steps.uniform(0, 6)), period("response", Steps.fixed(3)));
+  private static final Timeline CUE_DELAY_RESPONSE =
+      Timeline.of(
+          period("cue", Steps.fixed(2)),
+          period("delay", Steps.uniform(0, 6)),
+          period("response", Steps.fixed(3)));
 
   @Test
   void stepsReadWellAndRejectBadRanges() {
     assertEquals("1 step", Steps.fixed(1).toString());
     assertEquals("5 steps", Steps.fixed(5).toString());
     assertEquals("uniform 5–15 steps", Steps.uniform(5, 15).toString());
-    assertEquals("max must be ≥ min (was min 5, max 3 steps)",
+    assertEquals(
+        "max must be ≥ min (was min 5, max 3 steps)",
         assertThrows(IllegalArgumentException.class, () -> new Steps(5, 3)).getMessage());
-    assertEquals("min must be ≥ 0 steps (was -1)",
+    assertEquals(
+        "min must be ≥ 0 steps (was -1)",
         assertThrows(IllegalArgumentException.class, () -> new Steps(-1, 3)).getMessage());
-    assertEquals("cue1 must be ≥ 1 steps (was uniform 0–4 steps)",
-        assertThrows(IllegalArgumentException.class, () -> Steps.check("cue1", Steps.uniform(0, 4), 1)).getMessage());
-    assertEquals("cue1 must be set",
-        assertThrows(IllegalArgumentException.class, () -> Steps.check("cue1", null, 1)).getMessage());
-    assertEquals("cue 2 steps → delay uniform 0–6 steps → response 3 steps", CUE_DELAY_RESPONSE.toString());
+    assertEquals(
+        "cue1 must be ≥ 1 steps (was uniform 0–4 steps)",
+        assertThrows(
+                IllegalArgumentException.class, () -> Steps.check("cue1", Steps.uniform(0, 4), 1))
+            .getMessage());
+    assertEquals(
+        "cue1 must be set",
+        assertThrows(IllegalArgumentException.class, () -> Steps.check("cue1", null, 1))
+            .getMessage());
+    assertEquals(
+        "cue 2 steps → delay uniform 0–6 steps → response 3 steps", CUE_DELAY_RESPONSE.toString());
   }
 
   @Test
@@ -56,12 +67,18 @@ class TrialBatchTest {
 
   @Test
   void timelineRejectsRepeatedAndUnknownNames() {
-    assertEquals("period names must be distinct: [delay, delay]", assertThrows(IllegalArgumentException.class,
-        () -> Timeline.of(period("delay", Steps.fixed(1)), period("delay", Steps.fixed(2)))).getMessage());
+    assertEquals(
+        "period names must be distinct: [delay, delay]",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Timeline.of(period("delay", Steps.fixed(1)), period("delay", Steps.fixed(2))))
+            .getMessage());
     assertThrows(IllegalArgumentException.class, () -> Timeline.of());
     TrialBatch trials = TrialBatch.draw(CUE_DELAY_RESPONSE, 2, 1, 1, new SplittableRandom(0));
-    assertEquals("no period named 'test'; this trial's periods are [cue, delay, response]",
-        assertThrows(IllegalArgumentException.class, () -> trials.input(0, 0, "test", 1)).getMessage());
+    assertEquals(
+        "no period named 'test'; this trial's periods are [cue, delay, response]",
+        assertThrows(IllegalArgumentException.class, () -> trials.input(0, 0, "test", 1))
+            .getMessage());
     assertThrows(IndexOutOfBoundsException.class, () -> trials.input(0, 1, "cue", 1));
     assertThrows(IndexOutOfBoundsException.class, () -> trials.inputAtStep(0, 0, "cue", 2, 1));
     assertThrows(IllegalArgumentException.class, () -> trials.input(0, 0, "cue", new float[3]));
@@ -101,7 +118,9 @@ class TrialBatchTest {
     assertTrue(delays.size() >= 5, "delays across 40 trials: " + delays);
     assertEquals(List.of(4, 9), batch.targets().stream().map(Target::level).toList());
     assertEquals(LossKind.REGRESSION, batch.targets().get(1).kind());
-    assertFalse(batch.targets().get(0).values() == batch.targets().get(1).values(), "levels share an array");
+    assertFalse(
+        batch.targets().get(0).values() == batch.targets().get(1).values(),
+        "levels share an array");
   }
 
   @Test

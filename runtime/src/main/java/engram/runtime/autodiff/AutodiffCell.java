@@ -27,15 +27,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A {@link Cell} whose author writes only the forward step, as an ND4J SameDiff graph: {@link
- * #step} runs the graph and {@link #vjp} is SameDiff's reverse-mode gradient of it. Everything
- * else of a cell (its parameters, initial state, extras and optional abilities) is written as for
- * any cell.
+ * #step} runs the graph and {@link #vjp} is SameDiff's reverse-mode gradient of it. Everything else
+ * of a cell (its parameters, initial state, extras and optional abilities) is written as for any
+ * cell.
  *
  * <p><b>What an author writes.</b> A subclass implements {@link #hiddenSize()}, {@link
- * #parameters()} (live arrays, as for any cell), {@link #initialState}, {@link #extras()} if it
- * has extras, and {@link #forward}: given SameDiff variables for s_{t−1} {@code [B, S]}, x_t
- * {@code [B, I]}, ξ_t {@code [B, H]} (or null) and one variable per parameter, it adds the step's
- * operations to the graph and returns s_t and the extras. For example, a vanilla tanh RNN:
+ * #parameters()} (live arrays, as for any cell), {@link #initialState}, {@link #extras()} if it has
+ * extras, and {@link #forward}: given SameDiff variables for s_{t−1} {@code [B, S]}, x_t {@code [B,
+ * I]}, ξ_t {@code [B, H]} (or null) and one variable per parameter, it adds the step's operations
+ * to the graph and returns s_t and the extras. For example, a vanilla tanh RNN:
  *
  * <pre>{@code
  * protected Outputs forward(SameDiff sd, SDVariable h, SDVariable x, SDVariable drive,
@@ -46,34 +46,34 @@ import org.nd4j.linalg.factory.Nd4j;
  * }
  * }</pre>
  *
- * <p>A cell that takes a drive implements {@link Cell.AcceptsDrive} as usual; one whose extras
- * take gradients implements {@link Cell.DifferentiableExtras}, and its VJP then includes
- * dL/d(extra) for whichever of them the runtime passes. The graph must be loop-free and made of
- * differentiable SameDiff operations (every SameDiff op with a backward op qualifies; control flow
- * does not, since SameDiff cannot differentiate through its loops). A plugin using this class
- * needs {@code engram-runtime} at compile time (scope {@code provided}: Engram puts it on the class
- * path at run time) besides {@code engram-api}.
+ * <p>A cell that takes a drive implements {@link Cell.AcceptsDrive} as usual; one whose extras take
+ * gradients implements {@link Cell.DifferentiableExtras}, and its VJP then includes dL/d(extra) for
+ * whichever of them the runtime passes. The graph must be loop-free and made of differentiable
+ * SameDiff operations (every SameDiff op with a backward op qualifies; control flow does not, since
+ * SameDiff cannot differentiate through its loops). A plugin using this class needs {@code
+ * engram-runtime} at compile time (scope {@code provided}: Engram puts it on the class path at run
+ * time) besides {@code engram-api}.
  *
- * <p><b>How it runs.</b> {@link #forward} is called once per variant of the graph, lazily: with
- * and without a drive, for each set of extras the VJP gets gradients for, for each input width
- * (usually one or two variants in all). State, input and drive are placeholders with a free batch
- * dimension, so the batch size may change from call to call. Parameters are SameDiff variables
- * bound to the cell's own live arrays: updates an optimizer or a constraint makes in place are
- * seen by the next call, and an array replaced by a new one is rebound. The VJP differentiates L
- * = Σ gNext ⊙ s_t + Σ gExtra ⊙ extra with respect to s_{t−1}, x_t and every trainable parameter;
- * it adds nothing to the gradient arrays of parameters that are not trainable (core discards
- * those anyway). A parameter the graph does not use gets no gradient.
+ * <p><b>How it runs.</b> {@link #forward} is called once per variant of the graph, lazily: with and
+ * without a drive, for each set of extras the VJP gets gradients for, for each input width (usually
+ * one or two variants in all). State, input and drive are placeholders with a free batch dimension,
+ * so the batch size may change from call to call. Parameters are SameDiff variables bound to the
+ * cell's own live arrays: updates an optimizer or a constraint makes in place are seen by the next
+ * call, and an array replaced by a new one is rebound. The VJP differentiates L = Σ gNext ⊙ s_t + Σ
+ * gExtra ⊙ extra with respect to s_{t−1}, x_t and every trainable parameter; it adds nothing to the
+ * gradient arrays of parameters that are not trainable (core discards those anyway). A parameter
+ * the graph does not use gets no gradient.
  *
  * <p><b>What it costs.</b> Building a variant takes tens of milliseconds (the first SameDiff graph
  * of a JVM about a second more, for SameDiff's own start-up). Per call, the forward step costs
  * about what the same step written in plain ND4J costs. SameDiff keeps no intermediate results
  * between calls, so every {@link #vjp} runs the forward step again before its backward pass, and
- * each SameDiff operation carries more bookkeeping than a plain ND4J call: a training step
- * (forward and VJP, or a whole forward and backward pass through the runtime) costs about twice
- * what the hand-written cell costs, at small and medium sizes alike (for the leaky RNN; the
- * measurement is in {@code docs/autodiff-step.md}). Hand-write the VJP, as a plain {@link Cell},
- * where training speed matters; this class is the quickest way to a correct cell, and an oracle
- * to test a hand-written VJP against.
+ * each SameDiff operation carries more bookkeeping than a plain ND4J call: a training step (forward
+ * and VJP, or a whole forward and backward pass through the runtime) costs about twice what the
+ * hand-written cell costs, at small and medium sizes alike (for the leaky RNN; the measurement is
+ * in {@code docs/autodiff-step.md}). Hand-write the VJP, as a plain {@link Cell}, where training
+ * speed matters; this class is the quickest way to a correct cell, and an oracle to test a
+ * hand-written VJP against.
  *
  * <p>Arrays returned by {@link #step} and {@link #vjp} are new and C-order. The cell keeps one
  * SameDiff graph per variant and, like any cell, is used by one thread at a time.
@@ -86,8 +86,10 @@ public abstract class AutodiffCell implements Cell {
   private static final String DRIVE = "engram_drive";
   private static final String G_NEXT = "engram_g_next";
   private static final String G_EXTRA = "engram_g_extra_";
+
   /** SameDiff M2.1's createGradFunction prints this, once per operation, to System.out. */
   private static final String GRADIENT_CHATTER = "Added differentiated op ";
+
   private static final Object STDOUT_LOCK = new Object();
 
   private final Map<Variant, Graph> graphs = new HashMap<>();
@@ -138,21 +140,25 @@ public abstract class AutodiffCell implements Cell {
    *     live array
    * @return s_t {@code [B, S]} and every extra of {@link #extras()} {@code [B, K]}
    */
-  protected abstract Outputs forward(SameDiff sd, SDVariable previous, SDVariable input,
-      SDVariable drive, Map<String, SDVariable> parameters);
+  protected abstract Outputs forward(
+      SameDiff sd,
+      SDVariable previous,
+      SDVariable input,
+      SDVariable drive,
+      Map<String, SDVariable> parameters);
 
   /**
    * Runs the forward graph.
    *
    * @throws IllegalArgumentException when a drive is given to a cell that does not accept one
-   * @throws IllegalStateException when the cell's parameters are missing or of mixed data types,
-   *     or {@link #forward} does not return exactly the declared extras
+   * @throws IllegalStateException when the cell's parameters are missing or of mixed data types, or
+   *     {@link #forward} does not return exactly the declared extras
    */
   @Override
   public final Step step(INDArray previous, INDArray input, INDArray drive) {
     if (drive != null && !(this instanceof AcceptsDrive)) {
-      throw new IllegalArgumentException(name()
-          + " does not implement Cell.AcceptsDrive, so it takes no drive");
+      throw new IllegalArgumentException(
+          name() + " does not implement Cell.AcceptsDrive, so it takes no drive");
     }
     Graph g = graph(new Variant(Math.toIntExact(input.size(1)), drive != null, Set.of()));
     Map<String, INDArray> out = g.sd.output(g.feed(previous, input, drive), g.outputs);
@@ -167,17 +173,21 @@ public abstract class AutodiffCell implements Cell {
    * @throws IllegalArgumentException when {@code gExtras} names an extra that is not declared
    */
   @Override
-  public final StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-      Map<String, INDArray> gParameters) {
+  public final StepGradients vjp(
+      Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> gParameters) {
     Map<String, Integer> declared = extras();
     for (String name : gExtras.keySet()) {
       if (!declared.containsKey(name)) {
-        throw new IllegalArgumentException(name() + " has no extra '" + name
-            + "'; its extras are " + declared.keySet());
+        throw new IllegalArgumentException(
+            name() + " has no extra '" + name + "'; its extras are " + declared.keySet());
       }
     }
-    Graph g = graph(new Variant(Math.toIntExact(step.input().size(1)), step.drive() != null,
-        new TreeSet<>(gExtras.keySet())));
+    Graph g =
+        graph(
+            new Variant(
+                Math.toIntExact(step.input().size(1)),
+                step.drive() != null,
+                new TreeSet<>(gExtras.keySet())));
     Map<String, INDArray> feed = g.feed(step.previous(), step.input(), step.drive());
     feed.put(G_NEXT, gNext);
     gExtras.forEach((name, gradient) -> feed.put(G_EXTRA + name, gradient));
@@ -194,7 +204,8 @@ public abstract class AutodiffCell implements Cell {
         gParameters.get(name).addi(d);
       }
     }
-    return new StepGradients(gradientOrZeros(grads.get(PREVIOUS), step.previous()),
+    return new StepGradients(
+        gradientOrZeros(grads.get(PREVIOUS), step.previous()),
         gradientOrZeros(grads.get(INPUT), step.input()));
   }
 
@@ -228,19 +239,27 @@ public abstract class AutodiffCell implements Cell {
       Map<String, SDVariable> params = new LinkedHashMap<>();
       for (Parameter p : parameters()) {
         if (p.name().startsWith("engram_")) {
-          throw new IllegalStateException(name() + ": parameter names starting with 'engram_'"
-              + " are reserved, got '" + p.name() + "'");
+          throw new IllegalStateException(
+              name()
+                  + ": parameter names starting with 'engram_'"
+                  + " are reserved, got '"
+                  + p.name()
+                  + "'");
         }
         params.put(p.name(), sd.var(p.name(), p.value()));
       }
-      Outputs out = Objects.requireNonNull(
-          forward(sd, prev, x, drive, Collections.unmodifiableMap(params)),
-          () -> name() + ".forward returned null");
+      Outputs out =
+          Objects.requireNonNull(
+              forward(sd, prev, x, drive, Collections.unmodifiableMap(params)),
+              () -> name() + ".forward returned null");
       Map<String, Integer> declared = extras();
       if (!out.extras().keySet().equals(declared.keySet())) {
-        throw new IllegalStateException(name() + ".forward returned the extras "
-            + new TreeSet<>(out.extras().keySet())
-            + ", but extras() declares " + new TreeSet<>(declared.keySet()));
+        throw new IllegalStateException(
+            name()
+                + ".forward returned the extras "
+                + new TreeSet<>(out.extras().keySet())
+                + ", but extras() declares "
+                + new TreeSet<>(declared.keySet()));
       }
       next = out.next().name();
       Set<String> names = new LinkedHashSet<>(List.of(next)); // an extra may be s_t itself
@@ -296,7 +315,9 @@ public abstract class AutodiffCell implements Cell {
           sd.createGradFunction(PREVIOUS, INPUT);
         } finally {
           System.setOut(original);
-          captured.toString(charset).lines()
+          captured
+              .toString(charset)
+              .lines()
               .filter(line -> !line.startsWith(GRADIENT_CHATTER))
               .forEach(original::println);
         }
@@ -319,8 +340,16 @@ public abstract class AutodiffCell implements Cell {
     DataType type = params.get(0).value().dataType();
     for (Parameter p : params) {
       if (p.value().dataType() != type) {
-        throw new IllegalStateException(name() + ": parameter '" + p.name()
-            + "' is " + p.value().dataType() + ", '" + params.get(0).name() + "' is " + type);
+        throw new IllegalStateException(
+            name()
+                + ": parameter '"
+                + p.name()
+                + "' is "
+                + p.value().dataType()
+                + ", '"
+                + params.get(0).name()
+                + "' is "
+                + type);
       }
     }
     return type;
@@ -329,7 +358,8 @@ public abstract class AutodiffCell implements Cell {
   /** A dense C-order array: SameDiff's own result, or a copy when it is a view. */
   private static INDArray dense(INDArray a) {
     return a.offset() == 0 && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a)
-        ? a : a.dup('c');
+        ? a
+        : a.dup('c');
   }
 
   /** A gradient SameDiff returned, or zeros when the step does not depend on that argument. */

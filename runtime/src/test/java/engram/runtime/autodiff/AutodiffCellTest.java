@@ -54,7 +54,10 @@ class AutodiffCellTest {
     }
 
     INDArray value(String name) {
-      return parameters.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow()
+      return parameters.stream()
+          .filter(p -> p.name().equals(name))
+          .findFirst()
+          .orElseThrow()
           .value();
     }
 
@@ -92,8 +95,10 @@ class AutodiffCellTest {
 
     @Override
     public Step step(INDArray h, INDArray x, INDArray drive) {
-      INDArray u = h.mmul(value("w_rec").transpose()).addi(x.mmul(value("w_in").transpose()))
-          .addiRowVector(value("b").mul(value("gain")));
+      INDArray u =
+          h.mmul(value("w_rec").transpose())
+              .addi(x.mmul(value("w_in").transpose()))
+              .addiRowVector(value("b").mul(value("gain")));
       if (drive != null) {
         u.addi(drive);
       }
@@ -101,8 +106,8 @@ class AutodiffCellTest {
     }
 
     @Override
-    public StepGradients vjp(Step step, INDArray gNext, Map<String, INDArray> gExtras,
-        Map<String, INDArray> g) {
+    public StepGradients vjp(
+        Step step, INDArray gNext, Map<String, INDArray> gExtras, Map<String, INDArray> g) {
       INDArray a = step.next().mul(step.next()).rsubi(1.0).muli(gNext);
       if (gExtras.containsKey("pre")) {
         a.addi(gExtras.get("pre"));
@@ -125,12 +130,13 @@ class AutodiffCellTest {
     }
 
     @Override
-    protected Outputs forward(SameDiff sd, SDVariable h, SDVariable x, SDVariable drive,
-        Map<String, SDVariable> p) {
+    protected Outputs forward(
+        SameDiff sd, SDVariable h, SDVariable x, SDVariable drive, Map<String, SDVariable> p) {
       builds++;
-      SDVariable u = sd.mmul(h, p.get("w_rec"), false, true, false)
-          .add(sd.mmul(x, p.get("w_in"), false, true, false))
-          .add(p.get("b").mul(p.get("gain")));
+      SDVariable u =
+          sd.mmul(h, p.get("w_rec"), false, true, false)
+              .add(sd.mmul(x, p.get("w_in"), false, true, false))
+              .add(p.get("b").mul(p.get("gain")));
       if (drive != null) {
         u = u.add(drive);
       }
@@ -249,8 +255,7 @@ class AutodiffCellTest {
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
       AutoRnn auto = new AutoRnn(new HandRnn(7));
-      auto.vjp(auto.step(rand(2, H), rand(2, I), null), rand(2, H), Map.of(),
-          gradientArrays(auto));
+      auto.vjp(auto.step(rand(2, H), rand(2, I), null), rand(2, H), Map.of(), gradientArrays(auto));
     } finally {
       System.setOut(original);
     }
@@ -259,48 +264,54 @@ class AutodiffCellTest {
 
   @Test
   void undeclaredExtrasAreNamed() {
-    AutoRnn auto = new AutoRnn(new HandRnn(8)) {
-      @Override
-      public Map<String, Integer> extras() {
-        return Map.of("pre", H, "gate", H);
-      }
-    };
-    IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> auto.step(rand(2, H), rand(2, I), null));
+    AutoRnn auto =
+        new AutoRnn(new HandRnn(8)) {
+          @Override
+          public Map<String, Integer> extras() {
+            return Map.of("pre", H, "gate", H);
+          }
+        };
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> auto.step(rand(2, H), rand(2, I), null));
     assertTrue(e.getMessage().contains("[gate, pre]"), e.getMessage());
   }
 
   @Test
   void aDriveNeedsAcceptsDrive() {
     HandRnn hand = new HandRnn(9);
-    AutodiffCell plain = new AutodiffCell() {
-      @Override
-      protected Outputs forward(SameDiff sd, SDVariable h, SDVariable x, SDVariable drive,
-          Map<String, SDVariable> p) {
-        return new Outputs(sd.math().tanh(sd.mmul(h, p.get("w_rec"), false, true, false)));
-      }
+    AutodiffCell plain =
+        new AutodiffCell() {
+          @Override
+          protected Outputs forward(
+              SameDiff sd,
+              SDVariable h,
+              SDVariable x,
+              SDVariable drive,
+              Map<String, SDVariable> p) {
+            return new Outputs(sd.math().tanh(sd.mmul(h, p.get("w_rec"), false, true, false)));
+          }
 
-      @Override
-      public int hiddenSize() {
-        return H;
-      }
+          @Override
+          public int hiddenSize() {
+            return H;
+          }
 
-      @Override
-      public List<Parameter> parameters() {
-        return hand.parameters();
-      }
+          @Override
+          public List<Parameter> parameters() {
+            return hand.parameters();
+          }
 
-      @Override
-      public INDArray initialState(int batch, RandomGenerator rng) {
-        return hand.initialState(batch, rng);
-      }
-    };
-    assertThrows(IllegalArgumentException.class,
-        () -> plain.step(rand(2, H), rand(2, I), rand(2, H)));
+          @Override
+          public INDArray initialState(int batch, RandomGenerator rng) {
+            return hand.initialState(batch, rng);
+          }
+        };
+    assertThrows(
+        IllegalArgumentException.class, () -> plain.step(rand(2, H), rand(2, I), rand(2, H)));
     // x and most parameters are unused: their gradients are zeros, not missing
     Map<String, INDArray> g = gradientArrays(plain);
-    Cell.StepGradients d = plain.vjp(plain.step(rand(2, H), rand(2, I), null), rand(2, H),
-        Map.of(), g);
+    Cell.StepGradients d =
+        plain.vjp(plain.step(rand(2, H), rand(2, I), null), rand(2, H), Map.of(), g);
     assertArrayEquals(new long[] {2, I}, d.input().shape());
     assertEquals(0.0, d.input().norm2Number().doubleValue());
     assertEquals(0.0, g.get("w_in").norm2Number().doubleValue());
@@ -308,8 +319,8 @@ class AutodiffCellTest {
   }
 
   /** Compares one step and its VJP of both cells at a random point. */
-  private static void compare(Rnn hand, AutoRnn auto, int batch, boolean withDrive,
-      boolean withPre, long seed) {
+  private static void compare(
+      Rnn hand, AutoRnn auto, int batch, boolean withDrive, boolean withPre, long seed) {
     Nd4j.getRandom().setSeed(seed);
     INDArray h = rand(batch, H);
     INDArray x = rand(batch, I);

@@ -25,7 +25,8 @@ class IndRnnOneLinerTest {
 
   private static List<Parameter> newParameters() {
     Nd4j.getRandom().setSeed(11);
-    return List.of(new Parameter("w", Nd4j.randn(DataType.DOUBLE, H, I), true),
+    return List.of(
+        new Parameter("w", Nd4j.randn(DataType.DOUBLE, H, I), true),
         new Parameter("u", Nd4j.rand(DataType.DOUBLE, H), true),
         new Parameter("b", Nd4j.randn(DataType.DOUBLE, H).muli(0.1), true));
   }
@@ -50,10 +51,14 @@ class IndRnnOneLinerTest {
     }
 
     @Override
-    protected Outputs forward(SameDiff sd, SDVariable h, SDVariable x, SDVariable drive,
-        Map<String, SDVariable> p) {
-      return new Outputs(sd.nn().relu(sd.mmul(x, p.get("w"), false,
-          true, false).add(h.mul(p.get("u"))).add(p.get("b")), 0), Map.of());
+    protected Outputs forward(
+        SameDiff sd, SDVariable h, SDVariable x, SDVariable drive, Map<String, SDVariable> p) {
+      return new Outputs(
+          sd.nn()
+              .relu(
+                  sd.mmul(x, p.get("w"), false, true, false).add(h.mul(p.get("u"))).add(p.get("b")),
+                  0),
+          Map.of());
     }
   }
 
@@ -85,7 +90,7 @@ class IndRnnOneLinerTest {
 
   private static void close(String what, INDArray want, INDArray got) {
     double diff = want.sub(got).norm2Number().doubleValue();
-    assertTrue(diff <= 1e-12 * Math.max(1, want.norm2Number().doubleValue()),
-        what + ": |Δ| = " + diff);
+    assertTrue(
+        diff <= 1e-12 * Math.max(1, want.norm2Number().doubleValue()), what + ": |Δ| = " + diff);
   }
 }
