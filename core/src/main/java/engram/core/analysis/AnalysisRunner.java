@@ -5,18 +5,30 @@ import engram.core.config.ExperimentLoader;
 import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.run.Checkpoints;
-import engram.core.run.RunDirectory;
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
- * Runs analyzers on a finished run: reads its checkpoints and gives each analyzer a fresh directory
- * {@code <run>/analysis/<id>/} ({@code <id>-2}, ... when that exists: earlier results are never
- * overwritten). An analyzer that fails leaves no empty directory behind and touches nothing else of
- * the run.
+ * Runs analyzers on a finished run: reads its complete checkpoints and gives each analyzer a
+ * directory that becomes {@code <run>/analysis/<id>/} ({@code <id>-2}, ... when that exists:
+ * earlier results are never overwritten).
+ *
+ * <p>Complete or absent: an analyzer writes into a hidden sibling {@code
+ * analysis/.tmp-<id>-<uuid>/} that is renamed to its real name in one step only when the analyzer
+ * returns normally. An analyzer that fails leaves nothing; one that is killed leaves only a hidden
+ * {@code .tmp-} folder, which every reader ignores (it is not removed automatically: another
+ * analysis of the same run may be writing it). Damaged checkpoints are left out and named, not
+ * fatal.
  */
 public final class AnalysisRunner {
   private AnalysisRunner() {}
@@ -118,7 +130,8 @@ public final class AnalysisRunner {
   /**
    * Runs each analyzer in order; a failure of one does not stop the others.
    *
-   * @throws IllegalStateException when the run has no checkpoints to analyse
+   * @param warnings receives one line per checkpoint left out because it is incomplete
+   * @throws IllegalStateException when the run has no complete checkpoint to analyse
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static List<Outcome> run(
@@ -126,23 +139,34 @@ public final class AnalysisRunner {
       ResolvedExperiment experiment,
       ExperimentLoader loader,
       List<PluginChoice> analyzers,
-      Selection selection)
+      Selection selection,
+      Consumer<String> warnings)
       throws IOException {
     Path checkpointsDir = runDirectory.resolve("checkpoints");
-    List<Analyzer.Checkpoint> all =
-        Files.isDirectory(checkpointsDir) ? Checkpoints.readAll(checkpointsDir) : List.of();
+    Checkpoints.Scan scan =
+        Files.isDirectory(checkpointsDir)
+            ? Checkpoints.scan(checkpointsDir)
+            : new Checkpoints.Scan(List.of(), List.of());
+    for (String skipped : scan.skipped()) {
+      warnings.accept("checkpoint " + skipped + " (left out)");
+    }
+    List<Analyzer.Checkpoint> all = scan.complete();
     if (all.isEmpty()) {
       throw new IllegalStateException(
           runDirectory
-              + " has no checkpoints (checkpoints/ is missing"
-              + " or empty); analyzers read checkpoints. Fix: analyse a run that trained at least"
+              + (scan.skipped().isEmpty()
+                  ? " has no checkpoints (checkpoints/ is missing or empty)"
+                  : " has no complete checkpoint (" + scan.skipped().size() + " left out)")
+              + "; analyzers read checkpoints. Fix: analyse a run that trained at least"
               + " until its first checkpoint.");
     }
     List<Analyzer.Checkpoint> chosen = selection.select(all);
+    Path analysisRoot = runDirectory.resolve("analysis");
     List<Outcome> outcomes = new ArrayList<>();
     for (PluginChoice choice : analyzers) {
       String id = choice.plugin().id();
-      Path out = RunDirectory.fresh(runDirectory.resolve("analysis"), id);
+      Files.createDirectories(analysisRoot);
+      Path out = Files.createDirectory(analysisRoot.resolve(TEMP + id + "-" + UUID.randomUUID()));
       Analyzer.Context context =
           new Analyzer.Context() {
             @Override
@@ -162,18 +186,47 @@ public final class AnalysisRunner {
           };
       try {
         ((Analyzer) choice.plugin().plugin()).analyze(choice.config(), context);
-        outcomes.add(new Outcome(id, out, null));
+        outcomes.add(new Outcome(id, publish(out, analysisRoot, id), null));
       } catch (Exception | LinkageError e) {
-        RunDirectory.deleteIfEmpty(out);
+        deleteTree(out);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         // The outcome is printed after the id already: "error: transfer: ..." once, not twice.
         outcomes.add(
             new Outcome(
                 id,
-                out,
+                null,
                 message.startsWith(id + ": ") ? message.substring(id.length() + 2) : message));
       }
     }
     return outcomes;
+  }
+
+  private static final String TEMP = ".tmp-";
+
+  /**
+   * Renames a finished analysis to {@code <id>}, or the first free {@code <id>-k}; a name taken
+   * between the check and the rename (another analysis of the same run) moves on to the next.
+   */
+  private static Path publish(Path temp, Path analysisRoot, String id) throws IOException {
+    for (int k = 1; k <= 10_000; k++) {
+      Path target = analysisRoot.resolve(k == 1 ? id : id + "-" + k);
+      if (Files.exists(target)) {
+        continue;
+      }
+      try {
+        return Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+        // taken meanwhile: try the next suffix
+      }
+    }
+    throw new IOException("cannot name the analysis " + temp + ": " + id + "-1..10000 all exist");
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // a hidden .tmp- folder may remain; readers ignore it
+    }
   }
 }

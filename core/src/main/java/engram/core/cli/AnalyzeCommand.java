@@ -93,7 +93,13 @@ final class AnalyzeCommand implements Callable<Integer> {
     try {
       int failed = 0;
       for (AnalysisRunner.Outcome o :
-          AnalysisRunner.run(runDirectory, experiment, loader, analyzers, selection)) {
+          AnalysisRunner.run(
+              runDirectory,
+              experiment,
+              loader,
+              analyzers,
+              selection,
+              w -> err.println("warning: " + w))) {
         if (o.ok()) {
           out.println(o.id() + ": wrote " + o.directory());
         } else {

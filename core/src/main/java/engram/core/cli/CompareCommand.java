@@ -68,6 +68,13 @@ final class CompareCommand implements Callable<Integer> {
               + "./engram plugins lists them). Without it: no findings section.")
   String study;
 
+  @Option(
+      names = "--include-untrained",
+      description =
+          "Count runs that never completed an epoch (left out by default, with a note naming"
+              + " them).")
+  boolean includeUntrained;
+
   @picocli.CommandLine.ParentCommand Main main;
 
   @Override
@@ -85,7 +92,7 @@ final class CompareCommand implements Callable<Integer> {
             SelectedStudy.resolve(
                 registry, study, "pass one of them to --study, or leave --study out.");
       }
-      comparison = Comparison.load(runDirectories, by, selected);
+      comparison = Comparison.load(runDirectories, by, selected, includeUntrained);
     } catch (ComparisonException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;

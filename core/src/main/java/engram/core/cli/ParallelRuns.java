@@ -34,7 +34,8 @@ final class ParallelRuns {
 
   /**
    * Trains every job, at most {@code workers} at a time; Ctrl-C asks every running trainer to stop
-   * after its step and write its final checkpoint.
+   * after its step and write its final checkpoint, and jobs still queued are not started (their
+   * outcome is {@link Main#INTERRUPTED} with no run directory).
    */
   static Result train(
       List<Job> jobs,
@@ -69,16 +70,23 @@ final class ParallelRuns {
         // each run gets a child injector of its own (RunCommand.train)
         futures.add(
             pool.submit(
-                () ->
-                    RunCommand.train(
-                        invocation,
-                        job.experiment(),
-                        runsRoot,
-                        job.commandLine(),
-                        new AdvanceLines(syncOut, prefix),
-                        prefix,
-                        syncOut,
-                        syncErr)));
+                () -> {
+                  if (stop.requested()) {
+                    // Ctrl-C while this run was queued: start nothing new (an untrained run
+                    // directory would otherwise be counted as a seed by compare).
+                    syncErr.println(prefix + "not started: stopped before its turn");
+                    return new RunCommand.Outcome(Main.INTERRUPTED, null, null);
+                  }
+                  return RunCommand.train(
+                      invocation,
+                      job.experiment(),
+                      runsRoot,
+                      job.commandLine(),
+                      new AdvanceLines(syncOut, prefix),
+                      prefix,
+                      syncOut,
+                      syncErr);
+                }));
       }
       List<RunCommand.Outcome> outcomes = new ArrayList<>();
       for (Future<RunCommand.Outcome> f : futures) {

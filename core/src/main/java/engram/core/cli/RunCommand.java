@@ -328,7 +328,12 @@ final class RunCommand implements Callable<Integer> {
       if (!resolved.analyzers().isEmpty()) {
         for (AnalysisRunner.Outcome o :
             AnalysisRunner.run(
-                run.path(), resolved, loader, resolved.analyzers(), AnalysisRunner.Selection.ALL)) {
+                run.path(),
+                resolved,
+                loader,
+                resolved.analyzers(),
+                AnalysisRunner.Selection.ALL,
+                w -> err.println(prefix + "warning: " + w))) {
           if (o.ok()) {
             out.println(prefix + "analysis " + o.id() + ": wrote " + o.directory());
           } else {

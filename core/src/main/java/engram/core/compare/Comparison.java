@@ -1,6 +1,8 @@
 package engram.core.compare;
 
 import engram.api.study.StudyRun;
+import engram.core.run.RunDirectory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -63,6 +65,25 @@ public final class Comparison {
    */
   public static Comparison load(List<Path> runDirectories, GroupBy by, SelectedStudy study)
       throws ComparisonException {
+    return load(runDirectories, by, study, false);
+  }
+
+  /**
+   * Reads run directories, with the tables the study reads, and groups them.
+   *
+   * <p>An untrained run — one with a config but no {@code metrics.csv}, or with no completed epoch
+   * (a run stopped before its first epoch ended, a crash at start-up) — is left out with a note
+   * naming it, unless {@code includeUntrained}: counted as a seed it would pull every statistic
+   * towards zero.
+   *
+   * @param study the study to check, or null for none (then no analyzer table is read)
+   * @param includeUntrained whether untrained runs count
+   * @throws ComparisonException when none is given, one is given twice, one is not a run directory,
+   *     or nothing at all can be compared
+   */
+  public static Comparison load(
+      List<Path> runDirectories, GroupBy by, SelectedStudy study, boolean includeUntrained)
+      throws ComparisonException {
     if (runDirectories == null || runDirectories.isEmpty()) {
       throw new ComparisonException(
           "no run directories given. Fix: pass one or more run"
@@ -70,6 +91,7 @@ public final class Comparison {
     }
     Map<Path, Path> seen = new HashMap<>();
     List<RunSummary> runs = new ArrayList<>();
+    List<String> untrained = new ArrayList<>();
     for (Path dir : runDirectories) {
       Path key = dir.toAbsolutePath().normalize();
       Path earlier = seen.putIfAbsent(key, dir);
@@ -79,9 +101,35 @@ public final class Comparison {
                 + " is given twice (it would count as two seeds)."
                 + " Fix: pass each run directory once.");
       }
-      runs.add(RunReader.read(dir, study == null ? Map.of() : study.tables()));
+      if (!includeUntrained
+          && Files.isRegularFile(dir.resolve(RunDirectory.CONFIG))
+          && !Files.exists(dir.resolve(RunDirectory.METRICS))) {
+        untrained.add(dir + " (no " + RunDirectory.METRICS + ")");
+        continue;
+      }
+      RunSummary run = RunReader.read(dir, study == null ? Map.of() : study.tables());
+      if (!includeUntrained && run.epochs() == 0) {
+        untrained.add(dir + " (no completed epoch)");
+        continue;
+      }
+      runs.add(run);
     }
-    return of(runs, by, study);
+    if (runs.isEmpty()) {
+      throw new ComparisonException(
+          "nothing to compare: every run given is untrained: "
+              + String.join(", ", untrained)
+              + ". Fix: compare runs that trained for at least one epoch.");
+    }
+    Comparison comparison = of(runs, by, study);
+    if (untrained.isEmpty()) {
+      return comparison;
+    }
+    List<String> notes = new ArrayList<>();
+    for (String u : untrained) {
+      notes.add("left out, never trained: " + u + "; --include-untrained counts such runs");
+    }
+    notes.addAll(comparison.notes());
+    return new Comparison(by, comparison.runs, comparison.groups, notes, study);
   }
 
   /**

@@ -98,20 +98,27 @@ public final class RunReader {
               + ": the run never started training)."
               + fix);
     }
+    List<String> notes = new ArrayList<>();
     Table metrics;
     try {
-      metrics =
-          Table.parse(
-              metricsFile.toString(),
-              Files.readString(metricsFile, StandardCharsets.UTF_8),
-              METRICS_COLUMNS,
-              ColumnType.NUMBER);
+      String text = Files.readString(metricsFile, StandardCharsets.UTF_8);
+      int lastNewline = text.lastIndexOf('\n');
+      if (!text.isEmpty() && lastNewline < text.length() - 1 && lastNewline >= 0) {
+        // Rows are written whole, each ending with a newline; a last line without one was cut off
+        // (a full disk, a killed process) and is left out rather than failing the run.
+        text = text.substring(0, lastNewline + 1);
+        notes.add(
+            dir.getFileName()
+                + "/"
+                + RunDirectory.METRICS
+                + ": the last line is incomplete (no line end) and was left out");
+      }
+      metrics = Table.parse(metricsFile.toString(), text, METRICS_COLUMNS, ColumnType.NUMBER);
     } catch (IOException | IllegalArgumentException e) {
       throw new ComparisonException(
           metricsFile + " cannot be read (" + firstLine(e.getMessage()) + ")." + fix);
     }
 
-    List<String> notes = new ArrayList<>();
     Map<String, Map<String, Table>> analyses = new LinkedHashMap<>();
     tables.forEach(
         (analyzer, specs) -> {

@@ -193,7 +193,20 @@ public final class Checkpoints {
       throw new IllegalStateException(
           "checkpoint " + checkpointDir + " is incomplete: " + INDEX + " is missing");
     }
-    JsonNode index = JSON.readTree(indexFile.toFile());
+    JsonNode index;
+    try {
+      index = JSON.readTree(indexFile.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // A truncated or hand-edited index: name the file, not only the parser's position.
+      throw new IllegalStateException(
+          indexFile
+              + " is not valid JSON ("
+              + e.getOriginalMessage().strip().split("\\R", 2)[0]
+              + "); the checkpoint is incomplete or damaged");
+    }
+    if (index == null || !index.isObject()) {
+      throw new IllegalStateException(indexFile + " is empty or not a JSON object");
+    }
     for (String key : RESERVED) {
       if (!index.hasNonNull(key)) {
         throw new IllegalStateException(indexFile + " has no '" + key + "'");
@@ -276,16 +289,38 @@ public final class Checkpoints {
   }
 
   /**
-   * Every complete checkpoint in {@code checkpointsDir}, oldest first (by step, then epoch, then
-   * name). Hidden temporary directories of interrupted writes are skipped.
+   * The checkpoints of a run directory's {@code checkpoints/}: the complete ones, and the ones left
+   * out with the reason.
+   *
+   * @param complete readable checkpoints, oldest first (by step, then epoch, then name)
+   * @param skipped one line per directory left out: "{@code <name>: <why>}"
    */
-  public static List<Analyzer.Checkpoint> readAll(Path checkpointsDir) throws IOException {
+  public record Scan(List<Analyzer.Checkpoint> complete, List<String> skipped) {
+    public Scan {
+      complete = List.copyOf(complete);
+      skipped = List.copyOf(skipped);
+    }
+  }
+
+  /**
+   * Reads every checkpoint in {@code checkpointsDir} that is complete, and names the others. A
+   * directory without {@code index.json} (a stray or emptied folder), with an index that is not
+   * valid JSON (a disk that filled up), or with a missing or mis-shaped tensor file is left out
+   * with its reason, so one damaged checkpoint does not hide the rest. Hidden directories (the
+   * {@code .tmp-} siblings of interrupted writes) and plain files are ignored silently.
+   */
+  public static Scan scan(Path checkpointsDir) throws IOException {
     record Found(Index index, Path dir) {}
     List<Found> found = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(checkpointsDir)) {
       for (Path child : children) {
         if (Files.isDirectory(child) && !child.getFileName().toString().startsWith(".")) {
-          found.add(new Found(readIndex(child), child));
+          try {
+            found.add(new Found(readIndex(child), child));
+          } catch (IOException | RuntimeException e) {
+            skipped.add(child.getFileName() + ": " + reason(e));
+          }
         }
       }
     }
@@ -295,9 +330,35 @@ public final class Checkpoints {
             .thenComparing(f -> f.index().name()));
     List<Analyzer.Checkpoint> checkpoints = new ArrayList<>();
     for (Found f : found) {
-      checkpoints.add(read(f.dir()));
+      try {
+        checkpoints.add(read(f.dir()));
+      } catch (IOException | RuntimeException e) {
+        skipped.add(f.dir().getFileName() + ": " + reason(e));
+      }
     }
-    return checkpoints;
+    skipped.sort(Comparator.naturalOrder());
+    return new Scan(checkpoints, skipped);
+  }
+
+  /**
+   * Every checkpoint in {@code checkpointsDir}, oldest first (by step, then epoch, then name).
+   * Hidden temporary directories of interrupted writes are skipped.
+   *
+   * @throws IllegalStateException naming the first incomplete checkpoint, if any is; use {@link
+   *     #scan} to read the complete ones and name the rest
+   */
+  public static List<Analyzer.Checkpoint> readAll(Path checkpointsDir) throws IOException {
+    Scan scan = scan(checkpointsDir);
+    if (!scan.skipped().isEmpty()) {
+      throw new IllegalStateException(
+          "incomplete checkpoint in " + checkpointsDir + ": " + scan.skipped().get(0));
+    }
+    return scan.complete();
+  }
+
+  private static String reason(Exception e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    return message.strip().split("\\R", 2)[0];
   }
 
   private static void sync(Path path) {

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,7 +60,35 @@ class AnalyzeCommandTest {
     assertTrue(
         r.err().startsWith("error: tau-stats: tau-stats needs checkpoints with a 'taus'"), r.err());
     assertFalse(Files.exists(run.resolve("analysis/tau-stats")), "no empty result directory");
+    try (Stream<Path> left = Files.list(run.resolve("analysis"))) {
+      assertEquals(List.of(), left.toList(), "nothing left, not even a hidden temporary folder");
+    }
     assertArrayEquals(metrics, Files.readAllBytes(run.resolve("metrics.csv")));
+  }
+
+  @Test
+  void damagedCheckpointsAreNamedAndLeftOutWhileTheRestAreAnalysed(@TempDir Path dir)
+      throws IOException {
+    Path run = trainTiny(dir, CliTest.TINY + "output: {checkpoint-every: 1}\n");
+    Path checkpoints = run.resolve("checkpoints");
+    List<Path> all;
+    try (Stream<Path> children = Files.list(checkpoints)) {
+      all = children.sorted().toList();
+    }
+    assertTrue(all.size() >= 2, all.toString());
+    Path damaged = all.get(0);
+    Files.delete(damaged.resolve("taus.npy"));
+    Files.createDirectory(checkpoints.resolve("stray"));
+    CliTest.Result r =
+        CliTest.run("analyze", run.toString(), "--analyzers", "tau-stats", "--checkpoints", "last");
+    assertEquals(Main.OK, r.code(), r.err());
+    assertTrue(
+        r.err().contains("warning: checkpoint " + damaged.getFileName() + ": ")
+            && r.err().contains("taus.npy")
+            && r.err().contains("warning: checkpoint stray: ")
+            && r.err().contains("(left out)"),
+        r.err());
+    assertEquals(2, Files.readAllLines(run.resolve("analysis/tau-stats/tau-stats.csv")).size());
   }
 
   @Test

@@ -2,12 +2,18 @@ package engram.core.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import engram.core.inject.Invocation;
+import engram.core.plugin.PluginRegistry;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -61,6 +67,41 @@ class RunSeedsTest {
     assertEquals(List.of(1L, 2L, 3L, 9L), RunCommand.parseSeeds("1..3,9"));
     assertThrows(IllegalArgumentException.class, () -> RunCommand.parseSeeds("1,1"));
     assertThrows(IllegalArgumentException.class, () -> RunCommand.parseSeeds("one"));
+  }
+
+  @Test
+  void afterCtrlCQueuedSeedsAreNotStartedAndLeaveNoRunDirectory(@TempDir Path dir)
+      throws Exception {
+    Path yaml = CliTest.write(dir, CliTest.TINY);
+    Invocation invocation =
+        new Invocation(PluginRegistry.discover(RunSeedsTest.class.getClassLoader()));
+    List<ParallelRuns.Job> jobs = new ArrayList<>();
+    for (long seed = 1; seed <= 3; seed++) {
+      jobs.add(
+          new ParallelRuns.Job(
+              "seed " + seed,
+              invocation.loader().load(yaml, List.of("seed=" + seed)),
+              List.of("engram", "run")));
+    }
+    invocation.stop().request(); // Ctrl-C before the queued runs' turn
+    StringWriter err = new StringWriter();
+    Path runs = dir.resolve("runs");
+    ParallelRuns.Result result =
+        ParallelRuns.train(
+            jobs,
+            1,
+            invocation,
+            runs,
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true));
+    assertTrue(result.stopped());
+    assertEquals(3, result.outcomes().size());
+    for (RunCommand.Outcome o : result.outcomes()) {
+      assertEquals(Main.INTERRUPTED, o.code());
+      assertNull(o.run(), "no run directory for a run that never started");
+    }
+    assertFalse(Files.exists(runs) && !list(runs).isEmpty(), "no untrained run directories");
+    assertEquals(3, err.toString().split("not started: stopped before its turn", -1).length - 1);
   }
 
   private static List<Path> list(Path dir) throws IOException {

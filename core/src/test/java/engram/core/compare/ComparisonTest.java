@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -333,6 +334,72 @@ class ComparisonTest {
         "--group-by must be one of name|curriculum|model|curriculum+model (was 'seed')."
             + " Fix: pass one of them.",
         groupBy.getMessage());
+  }
+
+  @Test
+  void untrainedRunsAreLeftOutAndNamedUnlessAskedFor(@TempDir Path dir)
+      throws IOException, ComparisonException {
+    List<Path> trained = RunFixtures.twoByTwo(dir.resolve("runs"), false);
+    Path zeroEpochs =
+        RunFixtures.run(dir, "queued", "queued", 9, "single-head", "leaky-rnn", 5, List.of()).dir();
+    Path crashed =
+        RunFixtures.run(dir, "oom", "oom", 8, "single-head", "leaky-rnn", 5, List.of()).dir();
+    Files.delete(crashed.resolve("metrics.csv"));
+    List<Path> all = new java.util.ArrayList<>(trained);
+    all.add(zeroEpochs);
+    all.add(crashed);
+
+    Comparison c = Comparison.load(all, GroupBy.CURRICULUM, null, false);
+    assertEquals(trained.size(), c.runs().size());
+    assertTrue(
+        c.notes()
+            .contains(
+                "left out, never trained: "
+                    + zeroEpochs
+                    + " (no completed epoch); --include-untrained counts such runs"),
+        c.notes().toString());
+    assertTrue(
+        c.notes().stream().anyMatch(n -> n.contains(crashed + " (no metrics.csv)")),
+        c.notes().toString());
+    assertEquals(
+        trained.size(),
+        c.groups().stream().mapToInt(g -> g.runs().size()).sum(),
+        "the untrained runs are not seeds of any group");
+
+    Comparison counted = Comparison.load(trained.subList(0, 1), GroupBy.CURRICULUM, null, true);
+    assertEquals(1, counted.runs().size());
+    List<Path> withZero = List.of(trained.get(0), zeroEpochs);
+    assertEquals(2, Comparison.load(withZero, GroupBy.CURRICULUM, null, true).runs().size());
+    ComparisonException onlyUntrained =
+        assertThrows(
+            ComparisonException.class,
+            () -> Comparison.load(List.of(zeroEpochs), GroupBy.NAME, null, false));
+    assertTrue(
+        onlyUntrained.getMessage().startsWith("nothing to compare: every run given is untrained"),
+        onlyUntrained.getMessage());
+  }
+
+  @Test
+  void aMetricsRowCutOffByAFullDiskIsLeftOutNotFatal(@TempDir Path dir)
+      throws IOException, ComparisonException {
+    Path run =
+        RunFixtures.run(
+                dir,
+                "r",
+                "r",
+                1,
+                "single-head",
+                "leaky-rnn",
+                5,
+                List.of("1,10,2,0,0.5,0.6,1.0", "2,20,2,0,0.5,0.7,1.0"))
+            .dir();
+    Files.writeString(
+        run.resolve("metrics.csv"), "3,30,2,0,0.5787605867412227,0.", StandardOpenOption.APPEND);
+    RunSummary summary = RunReader.read(run);
+    assertEquals(2, summary.epochs());
+    assertEquals(
+        List.of("r/metrics.csv: the last line is incomplete (no line end) and was left out"),
+        summary.notes());
   }
 
   @Test

@@ -267,4 +267,38 @@ class CheckpointsTest {
         List.of("early", "late"),
         Checkpoints.readAll(run.checkpoints()).stream().map(Analyzer.Checkpoint::name).toList());
   }
+
+  @Test
+  void scanReadsTheCompleteCheckpointsAndNamesEachDamagedOne() throws Exception {
+    List<Parameter> t = List.of(new Parameter("w", Nd4j.ones(DataType.FLOAT, 2), true));
+    Checkpoints.write(run, "epoch-1", 1, 100, new int[] {2}, t, Map.of());
+    Checkpoints.write(run, "epoch-2", 2, 200, new int[] {2}, t, Map.of());
+    Path missingTensor = Checkpoints.write(run, "epoch-3", 3, 300, new int[] {2}, t, Map.of());
+    Files.delete(missingTensor.resolve("w.npy"));
+    Path truncated = Checkpoints.write(run, "epoch-4", 4, 400, new int[] {3}, t, Map.of());
+    byte[] index = Files.readAllBytes(truncated.resolve("index.json"));
+    Files.write(truncated.resolve("index.json"), java.util.Arrays.copyOf(index, index.length / 2));
+    Files.createDirectory(run.checkpoints().resolve("stray-empty-folder"));
+    Files.writeString(run.checkpoints().resolve("notes.txt"), "a user's file");
+
+    Checkpoints.Scan scan = Checkpoints.scan(run.checkpoints());
+    assertEquals(
+        List.of("epoch-1", "epoch-2"),
+        scan.complete().stream().map(Analyzer.Checkpoint::name).toList());
+    assertEquals(3, scan.skipped().size(), scan.skipped().toString());
+    assertTrue(scan.skipped().get(0).startsWith("epoch-3: "), scan.skipped().toString());
+    assertTrue(scan.skipped().get(0).contains("w.npy"), scan.skipped().get(0));
+    assertTrue(
+        scan.skipped().get(1).startsWith("epoch-4: " + truncated.resolve("index.json"))
+            && scan.skipped().get(1).contains("is not valid JSON"),
+        scan.skipped().get(1));
+    assertEquals(
+        "stray-empty-folder: checkpoint "
+            + run.checkpoints().resolve("stray-empty-folder")
+            + " is incomplete: index.json is missing",
+        scan.skipped().get(2));
+    IllegalStateException strict =
+        assertThrows(IllegalStateException.class, () -> Checkpoints.readAll(run.checkpoints()));
+    assertTrue(strict.getMessage().contains("epoch-3: "), strict.getMessage());
+  }
 }
