@@ -125,7 +125,7 @@ final class ReproduceCommand implements Callable<Integer> {
           all.add("name=" + plan.name() + "-" + condition.label() + "-s" + seed);
           all.addAll(overrides);
           ResolvedExperiment experiment = loader.load(experimentFile, all);
-          Preflight.check(experiment); // every run is checked before the first one trains
+          Preflight.check(experiment, parallel); // every run checked before the first trains
           List<String> line = new ArrayList<>(List.of("engram"));
           line.addAll(main.pluginArguments());
           line.addAll(List.of("run", experimentFile.toString()));

@@ -158,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
       all.add("seed=" + seed);
       try {
         ResolvedExperiment resolved = invocation.loader().load(experiment, all);
-        Preflight.check(resolved);
+        Preflight.check(resolved, Math.min(parallel, list.size()));
         root = root != null ? root : Path.of(resolved.output().runsDir());
         List<String> line = new ArrayList<>(List.of("engram", "run", experiment.toString()));
         line.addAll(all);

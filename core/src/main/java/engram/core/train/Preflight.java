@@ -27,8 +27,18 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Preflight {
   private Preflight() {}
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
+  /** As {@link #check(ResolvedExperiment, int)} for one run at a time. */
   public static void check(ResolvedExperiment e) throws ConfigException {
+    check(e, 1);
+  }
+
+  /**
+   * Checks one experiment, and that {@code workers} runs of it fit in memory side by side.
+   *
+   * @throws ConfigException naming what does not fit and the fix
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static void check(ResolvedExperiment e, int workers) throws ConfigException {
     Task task = (Task) e.task().plugin().plugin();
     Curriculum curriculum = (Curriculum) e.curriculum().plugin().plugin();
     SplittableRandom rng = new SplittableRandom(e.seed());
@@ -46,12 +56,34 @@ public final class Preflight {
               + ex.getMessage()
               + ". Fix: check the task section.");
     }
-    Network network =
-        Networks.create(
-            (Model) e.model().plugin().plugin(),
-            e.model().config(),
-            new NetworkSpec(task.inputSize(e.task().config()), DataType.FLOAT),
-            rng);
+    Network network;
+    try {
+      network =
+          Networks.create(
+              (Model) e.model().plugin().plugin(),
+              e.model().config(),
+              new NetworkSpec(task.inputSize(e.task().config()), DataType.FLOAT),
+              rng);
+    } catch (ArithmeticException | OutOfMemoryError ex) {
+      // integer overflow of a size, or parameters larger than the memory Engram may use
+      throw new ConfigException(
+          "Model '"
+              + e.model().plugin().id()
+              + "' is too large to build with this configuration ("
+              + (ex instanceof OutOfMemoryError ? "out of memory" : ex.getMessage())
+              + "). Fix: lower model.hidden-size.");
+    }
+    long parameters = network.parameters().stream().mapToLong(p -> p.value().length()).sum();
+    new MemoryEstimate(
+            parameters,
+            batch.steps(),
+            e.training().batchSize(),
+            e.evaluation().batchSize(),
+            network.stateSize(),
+            batch.inputSize(),
+            task.outputSize(e.task().config()),
+            e.precision().dataType().width())
+        .check(org.bytedeco.javacpp.Pointer.maxBytes(), Math.max(1, workers));
     INDArray inputs =
         Nd4j.create(
             batch.inputs(),

@@ -99,6 +99,45 @@ class CliTest {
   }
 
   @Test
+  void sizesThatCannotFitAreRefusedWithOneLineBeforeAnyRunDirectory(@TempDir Path dir)
+      throws IOException {
+    Path runs = dir.resolve("runs");
+    Result batch =
+        run(
+            "run",
+            write(dir, TINY).toString(),
+            "training.batch-size=1000000000",
+            "--runs-dir",
+            runs.toString());
+    assertEquals(Main.USAGE, batch.code(), batch.err());
+    assertEquals(1, batch.err().strip().lines().count(), batch.err());
+    assertTrue(
+        batch.err().startsWith("error: this experiment needs at least ")
+            && batch.err().contains("GB of memory")
+            && batch.err().contains("Fix: lower training.batch-size"),
+        batch.err());
+    Result seeds =
+        run(
+            "run",
+            write(dir, TINY).toString(),
+            "training.batch-size=20000000",
+            "--seeds",
+            "1..2",
+            "--workers",
+            "2",
+            "--runs-dir",
+            runs.toString());
+    assertEquals(Main.USAGE, seeds.code(), seeds.err());
+    Result hidden = run("validate", write(dir, TINY).toString(), "model.hidden-size=100000");
+    assertEquals(Main.USAGE, hidden.code(), hidden.err());
+    assertEquals(
+        "error: Model 'leaky-rnn' is too large to build with this configuration (integer"
+            + " overflow). Fix: lower model.hidden-size.",
+        hidden.err().strip());
+    assertFalse(Files.exists(runs), "no run directory may be created on bad input");
+  }
+
+  @Test
   void missingFileIsReportedByName(@TempDir Path dir) {
     Result r = run("validate", dir.resolve("nope.yaml").toString());
     assertEquals(Main.USAGE, r.code());
