@@ -66,6 +66,7 @@ final class ExperimentBinder {
           "Invalid value: name must not be blank. Fix: set name to a short word such as"
               + " parity-multihead.");
     }
+    checkName(name);
     JsonNode descriptionNode = root.get("description");
     String description =
         RecordBinder.isAbsent(descriptionNode)
@@ -104,5 +105,35 @@ final class ExperimentBinder {
         training,
         evaluation,
         output);
+  }
+
+  /** Longest experiment name: with its time stamp a run directory's name stays far below 255. */
+  static final int MAX_NAME_LENGTH = 100;
+
+  /**
+   * The name becomes the run directory's name, so it must be one path element that every file
+   * system accepts. The message quotes at most the name's first 40 characters.
+   */
+  static void checkName(String name) throws ConfigException {
+    String shown = name.length() > 40 ? name.substring(0, 40) + "…" : name;
+    if (name.length() > MAX_NAME_LENGTH) {
+      throw new ConfigException(
+          "Invalid value: name '"
+              + shown
+              + "' has "
+              + name.length()
+              + " characters; at most "
+              + MAX_NAME_LENGTH
+              + " (it names the run directory). Fix: shorten name.");
+    }
+    boolean control = name.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+    if (name.contains("/") || name.contains("\\") || control || name.startsWith(".")) {
+      throw new ConfigException(
+          "Invalid value: name '"
+              + shown.replaceAll("\\p{Cntrl}", "?")
+              + "' must not contain '/', '\\' or control characters nor start with '.' (it"
+              + " names the run directory). Fix: use letters, digits, '-' and '_', e.g."
+              + " parity-multihead.");
+    }
   }
 }

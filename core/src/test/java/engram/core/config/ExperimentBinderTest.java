@@ -3,6 +3,7 @@ package engram.core.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -52,6 +53,27 @@ class ExperimentBinderTest {
         ExperimentBinder.TOP_LEVEL_KEYS.size(),
         ResolvedExperiment.class.getRecordComponents().length,
         "one top-level key per component of the resolved experiment");
+  }
+
+  @Test
+  void aNameThatCannotNameADirectoryIsRefusedWithAShortLine() throws Exception {
+    String base = "{task: {id: n-parity}, model: {id: gru}, curriculum: {id: fixed}, name: ";
+    String longName = "a".repeat(5000);
+    String message =
+        assertThrows(ConfigException.class, () -> bind(base + longName + "}")).getMessage();
+    assertEquals(
+        "Invalid value: name '"
+            + "a".repeat(40)
+            + "…' has 5000 characters; at most 100 (it names the run directory). Fix: shorten"
+            + " name.",
+        message);
+    assertTrue(message.length() < 200, "no 5 KB line");
+    for (String bad : List.of("'a/b'", "'..'", "'.hidden'", "\"tab\\there\"")) {
+      String m = assertThrows(ConfigException.class, () -> bind(base + bad + "}")).getMessage();
+      assertTrue(m.contains("names the run directory") && m.contains("Fix:"), bad + ": " + m);
+    }
+    assertEquals("λ-0.1_g=2 seed 3", bind(base + "'λ-0.1_g=2 seed 3'}").name());
+    assertEquals("b".repeat(100), bind(base + "b".repeat(100) + "}").name());
   }
 
   @Test
