@@ -12,6 +12,7 @@ import engram.core.step.FixedBatchTrainer;
 import engram.core.step.StepObserver;
 import engram.core.train.StopSignal;
 import engram.core.train.TrainingObserver;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +139,49 @@ public final class Main implements Runnable {
         ServiceLoader.load(CommandProvider.class, Main.class.getClassLoader())) {
       line.addSubcommand(provider.command(main.new Context()));
     }
-    return line.addSubcommand(new CommandLine.HelpCommand());
+    return line.addSubcommand(new CommandLine.HelpCommand())
+        .setExecutionExceptionHandler(Main::internalError);
+  }
+
+  /** The stack trace of {@code e} and its causes, as the JVM prints it. */
+  static String trace(Throwable e) {
+    StringBuilder text = new StringBuilder();
+    String prefix = "";
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      text.append(prefix).append(t).append('\n');
+      for (StackTraceElement frame : t.getStackTrace()) {
+        text.append("\tat ").append(frame).append('\n');
+      }
+      prefix = "Caused by: ";
+    }
+    return text.toString();
+  }
+
+  /**
+   * An exception no command expected (a bug in Engram or a plugin): one line on the console, and
+   * the full stack trace in a file the line names, instead of a stack trace on the console.
+   */
+  private static int internalError(
+      Exception e, CommandLine line, CommandLine.ParseResult parseResult) {
+    java.io.PrintWriter err = line.getErr();
+    String message = e.getMessage() == null ? e.toString() : e.toString().split("\\R", 2)[0];
+    try {
+      Path trace =
+          Files.createTempFile(
+              "engram-error-" + java.time.LocalDate.now(java.time.ZoneOffset.UTC) + "-", ".txt");
+      Files.writeString(trace, String.join(" ", parseResult.originalArgs()) + "\n" + trace(e));
+      err.println(
+          "error: internal error: "
+              + message
+              + ". The full trace is in "
+              + trace
+              + "; please report it with that file.");
+    } catch (java.io.IOException | RuntimeException io) {
+      err.println(
+          "error: internal error: " + message + " (its trace could not be saved: " + io + ")");
+    }
+    err.flush();
+    return SOFTWARE;
   }
 
   /** What this invocation offers the commands of {@link CommandProvider}s. */

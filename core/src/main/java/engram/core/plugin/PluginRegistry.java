@@ -158,7 +158,7 @@ public final class PluginRegistry implements PluginCatalog {
           break;
         }
         plugin = (Plugin<?>) iterator.next();
-      } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+      } catch (ServiceConfigurationError | RuntimeException | LinkageError | StackOverflowError e) {
         problems.add(
             PluginProblem.skipped(
                 capitalize(
@@ -191,7 +191,7 @@ public final class PluginRegistry implements PluginCatalog {
       String id;
       try {
         id = plugin.info().id();
-      } catch (RuntimeException | LinkageError e) {
+      } catch (RuntimeException | LinkageError | StackOverflowError e) {
         problems.add(
             PluginProblem.skipped(
                 capitalize(
@@ -315,7 +315,9 @@ public final class PluginRegistry implements PluginCatalog {
 
   private static String rootMessage(Throwable e) {
     Throwable t = e;
-    StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+    // an Error such as StackOverflowError often has no message: its class is the message then
+    StringBuilder message =
+        new StringBuilder(e.getMessage() == null ? e.getClass().getName() : e.getMessage());
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
       message

@@ -30,6 +30,27 @@ class CommandProviderTest {
   }
 
   @Test
+  void anUnexpectedExceptionIsOneLineNamingTheFileWithItsTrace() throws java.io.IOException {
+    Result r = run("test-models", "--crash");
+    assertEquals(Main.SOFTWARE, r.code());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(
+        r.err().startsWith("error: internal error: java.lang.IllegalStateException: a bug."),
+        r.err());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("The full trace is in (\\S+); please").matcher(r.err());
+    assertTrue(m.find(), r.err());
+    java.nio.file.Path trace = java.nio.file.Path.of(m.group(1));
+    String text = java.nio.file.Files.readString(trace);
+    java.nio.file.Files.delete(trace);
+    assertTrue(text.startsWith("test-models --crash\n"), text);
+    assertTrue(
+        text.contains("\tat engram.core.cli.TestCommandProvider$ModelsCommand.call")
+            && text.contains("Caused by: java.lang.ArithmeticException: the cause"),
+        text);
+  }
+
+  @Test
   void theUsageListsItAfterCoresCommandsAndBeforeHelp() {
     Result r = run("--help");
     assertEquals(0, r.code(), r.err());

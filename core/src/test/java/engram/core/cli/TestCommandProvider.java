@@ -28,12 +28,18 @@ public final class TestCommandProvider implements CommandProvider {
     @Option(names = "--yaml", description = "An experiment to resolve.")
     String yaml;
 
+    @Option(names = "--crash", description = "Fails as a bug would.")
+    boolean crash;
+
     ModelsCommand(CommandContext context) {
       this.context = context;
     }
 
     @Override
     public Integer call() {
+      if (crash) {
+        throw new IllegalStateException("a bug", new ArithmeticException("the cause"));
+      }
       spec.commandLine().getOut().println(String.join(",", context.modelIds()));
       if (yaml != null) {
         try {

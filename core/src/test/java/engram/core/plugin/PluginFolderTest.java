@@ -38,6 +38,7 @@ class PluginFolderTest {
   private static Path patchApi; // declares 0.2.7: compatible
   private static Path noApi; // declares no api version
   private static Path noPlugins; // classes but no META-INF/services
+  private static Path overflowing; // task whose info() overflows the stack + "survivor"
 
   @BeforeAll
   static void buildJars() throws IOException {
@@ -74,6 +75,22 @@ class PluginFolderTest {
             .service(Task.class, "org.example.bad.BadTask")
             .service(Task.class, "org.example.bad.SurvivorTask")
             .write(built.resolve("jars/throwing.jar"));
+    overflowing =
+        PluginJarBuilder.in(scratch)
+            .source(
+                "org.example.deep.DeepTask",
+                PluginJarBuilder.task(
+                    "org.example.deep",
+                    "DeepTask",
+                    "deep-task",
+                    "String.valueOf(new Object() { int f(int n) { return f(n + 1) + 1; } }.f(0))",
+                    ""))
+            .source(
+                "org.example.deep.SurvivorTask",
+                PluginJarBuilder.task("org.example.deep", "SurvivorTask", "survivor"))
+            .service(Task.class, "org.example.deep.DeepTask")
+            .service(Task.class, "org.example.deep.SurvivorTask")
+            .write(built.resolve("jars/overflowing.jar"));
     twinA =
         PluginJarBuilder.in(scratch)
             .source(
@@ -258,6 +275,23 @@ class PluginFolderTest {
         List.of(),
         registry.problemsAbout(PluginKind.MODEL, "bad-model"),
         "it may only have cost a task");
+  }
+
+  @Test
+  void aPluginWhoseInfoOverflowsTheStackIsSkippedByNameAndTheRestLoads(@TempDir Path dir)
+      throws IOException {
+    Path plugins = folder(dir, overflowing, good);
+    PluginRegistry registry = discover(plugins);
+    String problem = onlyProblem(registry);
+    assertTrue(
+        problem.startsWith(
+            plugins.resolve("overflowing.jar").toAbsolutePath()
+                + ": the task plugin org.example.deep.DeepTask has no valid id and was skipped:"),
+        problem);
+    assertTrue(problem.contains("StackOverflowError"), problem);
+    assertTrue(registry.ids(PluginKind.TASK).contains("survivor"), "the jar's other task loads");
+    assertTrue(registry.ids(PluginKind.TASK).contains("recall-bit"), "the other jar loads");
+    assertBuiltInsStillLoad(registry);
   }
 
   @Test
