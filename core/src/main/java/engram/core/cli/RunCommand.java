@@ -286,6 +286,19 @@ final class RunCommand implements Callable<Integer> {
                 + run.logFile());
         return new Outcome(Main.SOFTWARE, run.path(), null);
       } catch (Exception e) {
+        String full = diskFull(e);
+        if (full != null) {
+          LOG.error("Run stopped: the disk is full: {}", full);
+          err.println(
+              prefix
+                  + "error: the disk is full ("
+                  + full
+                  + "). The run stopped; metrics.csv holds whole rows only and every checkpoint"
+                  + " under its own name is complete. Fix: free space on the file system of "
+                  + run.path()
+                  + " or choose another --runs-dir, then run again.");
+          return new Outcome(Main.SOFTWARE, run.path(), null);
+        }
         LOG.error("Run failed", e);
         err.println(
             prefix + "error: the run failed: " + e + " (stack trace in " + run.logFile() + ")");
@@ -354,5 +367,22 @@ final class RunCommand implements Callable<Integer> {
     line.addAll(List.of("run", experiment.toString()));
     line.addAll(overrides);
     return line;
+  }
+
+  /**
+   * The message of the out-of-space error among {@code e} and its causes, or null. Java reports a
+   * full disk (and an exceeded quota) only as an {@link java.io.IOException} with the system's
+   * text.
+   */
+  static String diskFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage();
+      if (t instanceof java.io.IOException
+          && m != null
+          && (m.contains("No space left on device") || m.contains("Disk quota exceeded"))) {
+        return m;
+      }
+    }
+    return null;
   }
 }

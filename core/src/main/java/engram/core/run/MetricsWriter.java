@@ -1,10 +1,9 @@
 package engram.core.run;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -19,7 +18,8 @@ import java.util.regex.Pattern;
  * row per epoch and head. Numbers are written with {@link Double#toString} (shortest exact form,
  * '.' as decimal separator whatever the locale); NaN is {@code nan} and infinities are {@code
  * inf}/{@code -inf}, which numpy and pandas read. Rows reach the disk at {@link #flush()} (call it
- * after each epoch's rows) and {@link #close()}. Not thread-safe.
+ * after each epoch's rows) and {@link #close()}, whole: the file never ends inside a row. Not
+ * thread-safe.
  *
  * <p>Column {@code N} holds the level of the row's head whatever the task calls its level ({@link
  * engram.api.Task#levelName}: a copy task's "length" is still in column {@code N}), so {@code
@@ -33,9 +33,12 @@ public final class MetricsWriter implements AutoCloseable {
 
   private static final Pattern COLUMN = Pattern.compile("[A-Za-z0-9_.:+-]+");
 
-  private final BufferedWriter out;
+  private final FileChannel out;
+  private final Path file;
   private final int extras;
   private final StringBuilder line = new StringBuilder(128);
+  private final StringBuilder pending = new StringBuilder(1024);
+  private long committed; // bytes of whole rows on disk
 
   /**
    * Creates {@code file} (which must not exist) and writes the header.
@@ -44,6 +47,22 @@ public final class MetricsWriter implements AutoCloseable {
    *     and different from the fixed columns
    */
   public MetricsWriter(Path file, List<String> extraColumns) throws IOException {
+    this(
+        file,
+        header(extraColumns), // checked before the file is created
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+  }
+
+  /** Writes through {@code channel}, opened on the new {@code file} (tests inject failures). */
+  MetricsWriter(Path file, List<String> header, FileChannel channel) throws IOException {
+    this.extras = header.size() - COLUMNS.size();
+    this.file = file;
+    this.out = channel;
+    pending.append(String.join(",", header)).append('\n');
+    flush();
+  }
+
+  private static List<String> header(List<String> extraColumns) {
     List<String> header = new ArrayList<>(COLUMNS);
     Set<String> seen = new HashSet<>(COLUMNS);
     for (String column : extraColumns) {
@@ -56,12 +75,7 @@ public final class MetricsWriter implements AutoCloseable {
       }
       header.add(column);
     }
-    this.extras = extraColumns.size();
-    this.out =
-        Files.newBufferedWriter(
-            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    out.write(String.join(",", header));
-    out.write('\n');
+    return header;
   }
 
   /** {@code metrics.csv} of a run. */
@@ -98,11 +112,7 @@ public final class MetricsWriter implements AutoCloseable {
       append(extra);
     }
     line.append('\n');
-    try {
-      out.append(line);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write metrics", e);
-    }
+    pending.append(line);
   }
 
   private void append(double value) {
@@ -116,13 +126,41 @@ public final class MetricsWriter implements AutoCloseable {
     }
   }
 
-  /** Pushes the rows written so far to the file. */
+  /**
+   * Appends the rows given since the last flush to the file, all or none: when the write fails (a
+   * full disk), the file is cut back to its last whole row — truncating needs no free space — and
+   * the rows stay pending, so a later flush can retry them.
+   *
+   * @throws IOException naming the file, with the cause's message
+   */
   public void flush() throws IOException {
-    out.flush();
+    if (pending.isEmpty()) {
+      return;
+    }
+    ByteBuffer bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
+    try {
+      out.position(committed);
+      while (bytes.hasRemaining()) {
+        out.write(bytes);
+      }
+    } catch (IOException e) {
+      try {
+        out.truncate(committed);
+      } catch (IOException ignored) {
+        // the reader drops a last line without its line end (RunReader) in any case
+      }
+      throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+    committed += bytes.limit();
+    pending.setLength(0);
   }
 
   @Override
   public void close() throws IOException {
-    out.close();
+    try {
+      flush();
+    } finally {
+      out.close();
+    }
   }
 }

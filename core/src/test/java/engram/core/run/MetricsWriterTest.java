@@ -32,6 +32,34 @@ class MetricsWriterTest {
   }
 
   @Test
+  void aFullDiskLeavesOnlyWholeRowsAndTheRowsAreWrittenOnceSpaceIsFreed() throws Exception {
+    Path file = dir.resolve("metrics.csv");
+    String header = "epoch,step,N,head,loss,accuracy,wall_seconds\n";
+    String row1 = "1,10,2,0,0.5,0.6,1.0\n";
+    // room for the header, the first row and half of the second
+    DiskFullChannel disk =
+        new DiskFullChannel(
+            java.nio.channels.FileChannel.open(
+                file,
+                java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE),
+            header.length() + row1.length() + 10);
+    MetricsWriter metrics = new MetricsWriter(file, MetricsWriter.COLUMNS, disk);
+    metrics.row(1, 10, 2, 0, 0.5, 0.6, 1.0);
+    metrics.flush();
+    metrics.row(2, 20, 2, 0, 0.5787605867412227, 0.7, 2.0);
+    java.io.IOException full = assertThrows(java.io.IOException.class, metrics::flush);
+    assertEquals("cannot write " + file + ": No space left on device", full.getMessage());
+    assertEquals(header + row1, Files.readString(file), "the torn row is cut back");
+    disk.free(1_000);
+    metrics.row(3, 30, 2, 0, 0.25, 0.9, 3.0);
+    metrics.close();
+    assertEquals(
+        header + row1 + "2,20,2,0,0.5787605867412227,0.7,2.0\n3,30,2,0,0.25,0.9,3.0\n",
+        Files.readString(file));
+  }
+
+  @Test
   void decimalPointWhateverTheLocale() throws Exception {
     Locale saved = Locale.getDefault();
     Locale.setDefault(Locale.GERMANY);
