@@ -2,6 +2,7 @@ package engram.core.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -135,6 +136,19 @@ class CliTest {
             + " overflow). Fix: lower model.hidden-size.",
         hidden.err().strip());
     assertFalse(Files.exists(runs), "no run directory may be created on bad input");
+  }
+
+  @Test
+  void aFullDiskIsRecognisedThroughWrappingExceptions() {
+    IOException enospc = new IOException("cannot write metrics.csv: No space left on device");
+    assertEquals(
+        "cannot write metrics.csv: No space left on device",
+        RunCommand.diskFull(new java.io.UncheckedIOException(enospc)));
+    assertEquals(
+        "Disk quota exceeded",
+        RunCommand.diskFull(new IllegalStateException(new IOException("Disk quota exceeded"))));
+    assertNull(RunCommand.diskFull(new IOException("Permission denied")));
+    assertNull(RunCommand.diskFull(new IllegalStateException("No space left on device")));
   }
 
   @Test
