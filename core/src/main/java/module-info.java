@@ -31,6 +31,7 @@ module engram.core {
   uses engram.api.Analyzer;
   uses engram.api.study.Study;
   uses engram.core.cli.CommandProvider;
+  uses com.google.inject.Module; // bindings of plugin jars (PluginRegistry.jarServices)
 
   exports engram.core.cli;
   exports engram.core.step;

@@ -248,8 +248,13 @@ final class RunCommand implements Callable<Integer> {
       String prefix,
       PrintWriter out,
       PrintWriter err) {
-    RunInjector injector =
-        invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
+    RunInjector injector;
+    try {
+      injector = invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
+    } catch (IllegalStateException e) { // a plugin jar's Guice module: its one-line message
+      err.println(prefix + "error: " + e.getMessage());
+      return new Outcome(Main.USAGE, null, null);
+    }
     RunDirectory run;
     try {
       run = injector.directory();
