@@ -71,6 +71,9 @@ public final class Invocation {
     try {
       return new RunInjector(injector.createChildInjector(modules));
     } catch (CreationException e) {
+      if (fromJars.isEmpty()) {
+        throw e; // core's own bindings: a bug, with Guice's full report
+      }
       throw new IllegalStateException(clash(e, fromJars), e);
     }
   }
