@@ -5,7 +5,8 @@
  */
 module engram.api {
   requires transitive nd4j.api;
-  requires static org.apiguardian.api;
+  // transitive: @API marks the exported types, so a module reading them needs to see it
+  requires static transitive org.apiguardian.api;
 
   exports engram.api;
   exports engram.api.task;

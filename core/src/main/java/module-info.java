@@ -3,11 +3,11 @@
  * wiring, the trainer (BPTT loop, heads, losses, optimizers, clipping) and the run directory. Core
  * never names a concrete plugin class; it finds plugins with ServiceLoader, and commands of other
  * modules (such as the benchmark) the same way ({@link engram.core.cli.CommandProvider}). Exported
- * for such modules: {@code cli} (the launcher and its command SPI), {@code compare} and {@code
- * step} (the step observer and fixed-batch training).
+ * for such modules: {@code cli} (the launcher and its command SPI) and {@code step} (the step
+ * observer and fixed-batch training).
  */
 module engram.core {
-  requires engram.api;
+  requires transitive engram.api; // the exported packages use api types in signatures
   requires engram.runtime;
   requires engram.kernels; // host loops and views of the trainer's loss, clip and updates
   requires com.google.guice;
@@ -31,9 +31,9 @@ module engram.core {
   uses engram.api.Analyzer;
   uses engram.api.study.Study;
   uses engram.core.cli.CommandProvider;
+  uses com.google.inject.Module; // bindings of plugin jars (PluginRegistry.jarServices)
 
   exports engram.core.cli;
-  exports engram.core.compare;
   exports engram.core.step;
 
   opens engram.core.cli to

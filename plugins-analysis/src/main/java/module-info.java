@@ -7,18 +7,17 @@
  * and slow points of the one-step map, classified by the eigenvalues of its Jacobian).
  *
  * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical core
- * (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no {@code
- * Automatic-Module-Name}, so its automatic module name derives from the file name: {@code
- * commons.math3}. Figures are drawn with XChart (which needs {@code java.desktop}; the analyzers
- * set {@code java.awt.headless=true} before drawing).
+ * (autocorrelation and exponential fits). No package is exported: core finds the analyzers as
+ * services, and another plugin depends on {@code api} only. The analyzers use Apache Commons Math
+ * 3, whose jar has no {@code Automatic-Module-Name}, so its automatic module name derives from the
+ * file name: {@code commons.math3}. Figures are drawn with XChart (which needs {@code
+ * java.desktop}; the analyzers set {@code java.awt.headless=true} before drawing).
  */
 module engram.analysis {
   requires engram.api;
   requires commons.math3;
   requires org.knowm.xchart;
   requires java.desktop;
-
-  exports engram.analysis.timescales;
 
   provides engram.api.Analyzer with
       engram.analysis.tau.TauStatsAnalyzer,

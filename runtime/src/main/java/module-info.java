@@ -8,7 +8,7 @@
  */
 module engram.runtime {
   requires transitive engram.api;
-  requires static org.apiguardian.api;
+  requires static transitive org.apiguardian.api; // @API marks exported types
 
   exports engram.runtime;
   exports engram.runtime.autodiff;

@@ -210,8 +210,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Jobs for --parallel (default 4).")
   int parallelJobs;
 
-  // 200 steps of S take about 1 s: long enough that thread start-up and JIT warm-up do not
-  // decide the comparison (at 20 steps, 0.1 s a job, both arms measured 0.4 s).
+  // Long enough (about 1 s of S) that thread start-up and JIT warm-up do not decide the
+  // comparison, as they did at 20 steps (docs/perf/code-measurements.md).
   @Option(
       names = "--parallel-steps",
       defaultValue = "200",

@@ -8,10 +8,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Matrix products straight through OpenBLAS's {@code cblas_?gemm} on ND4J's host buffers, for the
- * per-step products of a recurrent loop: ND4J's {@code Nd4j.gemm} adds about 10–20 µs of dispatch
- * to every call (shape checks, op objects, the executioner), which at H = 128 and B = 64 is a third
- * of the product itself. The library is the one ND4J's CPU backend already loaded (the same {@code
- * libopenblas} from the JavaCPP cache, with its thread count and kernel choice).
+ * per-step products of a recurrent loop: ND4J's {@code Nd4j.gemm} adds dispatch to every call
+ * (shape checks, op objects, the executioner), which at H = 128 and B = 64 was a third of the
+ * product itself (docs/perf/code-measurements.md). The library is the one ND4J's CPU backend
+ * already loaded (the same {@code libopenblas} from the JavaCPP cache, with its thread count and
+ * kernel choice).
  *
  * <p>Operands are row-major matrices addressed by a base pointer from {@link
  * HostLoops#pointer(org.nd4j.linalg.api.ndarray.INDArray)} plus an element offset; FLOAT uses

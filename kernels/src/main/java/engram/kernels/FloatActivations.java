@@ -2,11 +2,10 @@ package engram.kernels;
 
 /**
  * σ and tanh over {@code float[]} blocks in plain Java loops that C2 (JDK 17) compiles to vector
- * code, for the gated networks' fused float32 step loops. Why not the obvious alternatives
- * (measured on a [128, 256] block, one thread): ND4J's Sigmoid takes about 250 µs and its Tanh
- * about 690 µs (7.7 resp. 21 ns per element: neither is vectorised in ND4J 1.0.0-M2.1's CPU
- * backend), {@code Math.exp} in a loop 290 µs and {@code Math.tanh} 2.5 ms (intrinsics C2 does not
- * vectorise); these loops take about 56 µs (σ) and 28 µs (tanh).
+ * code, for the gated networks' fused float32 step loops. Why not the obvious alternatives: ND4J's
+ * Sigmoid and Tanh are not vectorised in ND4J 1.0.0-M2.1's CPU backend, and C2 does not vectorise
+ * the intrinsics {@code Math.exp} and {@code Math.tanh}; these loops were 4 to 90 times faster than
+ * either (docs/perf/code-measurements.md).
  *
  * <ul>
  *   <li><b>tanh</b> is Eigen's float rational approximation (an odd numerator of degree 13 over an

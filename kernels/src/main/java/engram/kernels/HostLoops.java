@@ -12,7 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Bulk copies between ND4J's native buffers and Java arrays, for elementwise work done in plain
  * Java loops: C2 compiles a loop over {@code float[]}/{@code double[]} made of +, ×, min and max
  * (no branches) into vector code, which on the sizes of a time step ({@code [B, H]}) is several
- * times faster than one ND4J op (each costs 5–40 µs of overhead whatever its size), let alone the
+ * times faster than one ND4J op (each has a fixed overhead whatever its size), let alone the
  * several ops a fused loop replaces. Loops over {@code FloatBuffer}s are not vectorised; a bulk
  * copy in and out costs about as much as one pass. Used by the models' fused kernels and by the
  * trainer's loss, clipping and optimizer updates.

@@ -45,7 +45,7 @@ class HostLoopsTest {
         "gaps");
     assertFalse(
         HostLoops.contiguous(Nd4j.create(DataType.FLOAT, new long[] {4, 3}, 'f')), "Fortran order");
-    assertFalse(HostLoops.contiguous(counting(DataType.INT)), "neither FLOAT nor DOUBLE");
+    assertFalse(HostLoops.contiguous(counting(DataType.INT32)), "neither FLOAT nor DOUBLE");
     assertTrue(HostLoops.dense(steps(a, 2, 6), DataType.FLOAT));
     assertFalse(HostLoops.dense(a, DataType.DOUBLE), "another type");
   }
@@ -172,7 +172,7 @@ class HostLoopsTest {
     double[] into = new double[8];
     staging.read(f, 2, into, 3, 4);
     for (int i = 0; i < 4; i++) {
-      assertEquals((double) (float) ((14 + i) / 7.0f), into[3 + i], 0.0);
+      assertEquals((double) ((14 + i) / 7.0f), into[3 + i], 0.0);
     }
     double[] values = {Math.PI, -1.0 / 3, 1e-40, 5};
     staging.write(f, 20, values, 1, 3);

@@ -123,12 +123,12 @@ public final class TinyRnnCell implements Cell, Cell.AcceptsDrive {
             wIn.castTo(type).dup('c'),
             wRec.dup('c'),
             taus == null ? null : taus.castTo(type).dup('c'));
-    return Networks.wrap("tiny-rnn", cell, null, new NetworkSpec((int) wIn.columns(), type));
+    return Networks.wrap("tiny-rnn", cell, null, new NetworkSpec(wIn.columns(), type));
   }
 
   @Override
   public int hiddenSize() {
-    return (int) wRec.rows();
+    return wRec.rows();
   }
 
   @Override

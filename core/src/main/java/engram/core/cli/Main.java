@@ -71,7 +71,7 @@ public final class Main implements Runnable {
    * folders. Discovered on first use, once: loading jars twice would give two copies of their
    * classes.
    */
-  public PluginRegistry plugins() {
+  PluginRegistry plugins() {
     return plugins(List.of());
   }
 

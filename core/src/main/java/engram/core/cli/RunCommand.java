@@ -248,8 +248,13 @@ final class RunCommand implements Callable<Integer> {
       String prefix,
       PrintWriter out,
       PrintWriter err) {
-    RunInjector injector =
-        invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
+    RunInjector injector;
+    try {
+      injector = invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
+    } catch (IllegalStateException e) { // a plugin jar's Guice module: its one-line message
+      err.println(prefix + "error: " + e.getMessage());
+      return new Outcome(Main.USAGE, null, null);
+    }
     RunDirectory run;
     try {
       run = injector.directory();
@@ -265,7 +270,8 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println(prefix + "run directory: " + run.path());
     out.flush();
-    try (AutoCloseable log = RunLog.attach(run.logFile())) {
+    AutoCloseable log = RunLog.attach(run.logFile()); // closing it detaches run.log
+    try (log) {
       // Failures are logged here, while run.log is attached, so the file holds what the console
       // message points to (a catch after the try-with-resources would run with the log closed).
       try {
@@ -320,7 +326,8 @@ final class RunCommand implements Callable<Integer> {
       PrintWriter out,
       PrintWriter err)
       throws Exception {
-    try (RunArtifacts artifacts = injector.artifacts()) { // one of the trainer's observers
+    RunArtifacts artifacts = injector.artifacts(); // one of the trainer's observers
+    try (artifacts) {
       LOG.info("Run {} started: {}", run.path(), resolved.name());
       TrainingResult result = injector.trainer().run();
       out.printf(

@@ -15,9 +15,8 @@ import java.util.Objects;
  * classes), the catalog and the experiment loader over it, and the stop signal that Ctrl-C sets for
  * every run of the invocation.
  *
- * <p>Plugin jars contribute plugins through {@link java.util.ServiceLoader}, not Guice modules: the
- * api carries no Guice, and nothing a plugin implements is a binding core looks up. A plugin module
- * hook belongs here once observers or learning rules are part of the api.
+ * <p>Plugin jars contribute plugins through {@link java.util.ServiceLoader}; the Guice modules they
+ * may also register go into each run's injector ({@link Invocation#run}), not this one.
  */
 public final class EngramModule extends AbstractModule {
   private final PluginRegistry registry;

@@ -1,13 +1,17 @@
 package engram.core.inject;
 
+import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.spi.Message;
 import engram.core.config.ExperimentLoader;
 import engram.core.config.ResolvedExperiment;
 import engram.core.plugin.PluginRegistry;
 import engram.core.train.StopSignal;
 import engram.core.train.TrainingObserver;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,8 +47,13 @@ public final class Invocation {
 
   /**
    * The injector of a run that keeps its results in a new run directory under {@code runsRoot}.
-   * Nothing is created until the run asks for it.
+   * Nothing is created until the run asks for it. Every Guice module that a plugin jar registers
+   * ({@code META-INF/services/com.google.inject.Module}) is installed in it, a new instance per
+   * run: such a module may add bindings (an observer to the run's set, say) but not rebind one of
+   * core's.
    *
+   * @throws IllegalStateException when a plugin jar's module cannot be loaded, or binds what core
+   *     (or another jar's module) already binds: one line naming the jar and the fix
    * @param commandLine recorded in the run's provenance
    * @param observers receive the run's events after the run directory's own writer, in order
    */
@@ -53,10 +62,45 @@ public final class Invocation {
       Path runsRoot,
       List<String> commandLine,
       List<TrainingObserver> observers) {
-    return new RunInjector(
-        injector.createChildInjector(
-            new ExperimentModule(experiment),
-            new RunDirectoryModule(runsRoot, commandLine),
-            ExperimentModule.observers(observers.toArray(TrainingObserver[]::new))));
+    List<Module> modules = new ArrayList<>();
+    modules.add(new ExperimentModule(experiment));
+    modules.add(new RunDirectoryModule(runsRoot, commandLine));
+    modules.add(ExperimentModule.observers(observers.toArray(TrainingObserver[]::new)));
+    List<PluginRegistry.JarService<Module>> fromJars = plugins().jarServices(Module.class);
+    fromJars.forEach(m -> modules.add(m.service()));
+    try {
+      return new RunInjector(injector.createChildInjector(modules));
+    } catch (CreationException e) {
+      if (fromJars.isEmpty()) {
+        throw e; // core's own bindings: a bug, with Guice's full report
+      }
+      throw new IllegalStateException(clash(e, fromJars), e);
+    }
+  }
+
+  /** One line: which jar's module failed, with Guice's first error and the fix. */
+  private static String clash(CreationException e, List<PluginRegistry.JarService<Module>> jars) {
+    String guice =
+        e.getErrorMessages().stream()
+            .map(Message::getMessage)
+            .map(m -> m.lines().findFirst().orElse(m).strip())
+            .findFirst()
+            .orElse(String.valueOf(e.getMessage()));
+    String text = String.valueOf(e.getMessage());
+    List<String> culprits =
+        jars.stream()
+            .filter(j -> text.contains(j.service().getClass().getName()))
+            .map(j -> j.service().getClass().getName() + " of " + j.jar().path())
+            .toList();
+    String who =
+        culprits.isEmpty()
+            ? "A plugin jar's Guice module"
+            : "The Guice module " + String.join(", ", culprits);
+    return who
+        + " cannot be installed in the run's injector: "
+        + guice
+        + (guice.endsWith(".") ? "" : ".")
+        + " Fix: a plugin module may add bindings but not rebind one of Engram's; remove that"
+        + " binding from the module (or the jar from the plugins folder).";
   }
 }

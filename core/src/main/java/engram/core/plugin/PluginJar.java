@@ -25,9 +25,15 @@ import java.util.jar.Manifest;
  * @param sha256 hex SHA-256 of the jar's bytes when it was inspected
  * @param apiVersion its {@value ApiVersion#MANIFEST_ATTRIBUTE}, or null when it declares none
  * @param kinds the kinds it registers in {@code META-INF/services}
+ * @param bindings whether it registers a Guice module ({@value #GUICE_MODULE}) for each run's
+ *     injector
  */
-public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginKind> kinds) {
+public record PluginJar(
+    Path path, String sha256, String apiVersion, Set<PluginKind> kinds, boolean bindings) {
   private static final String SERVICES = "META-INF/services/";
+
+  /** The service interface of a jar's bindings (named here: Guice is core.inject's business). */
+  public static final String GUICE_MODULE = "com.google.inject.Module";
 
   public PluginJar {
     kinds = Set.copyOf(kinds);
@@ -43,12 +49,14 @@ public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginK
 
   /**
    * Reads a jar's manifest and service files, without loading any class from it: it is refused when
-   * it is not a jar, registers no plugin, or declares an incompatible api version. A jar without a
-   * version is accepted with a warning (plugins built before the attribute existed).
+   * it is not a jar, registers neither a plugin nor a Guice module, or declares an incompatible api
+   * version. A jar without a version is accepted with a warning (plugins built before the attribute
+   * existed).
    */
   static Inspection inspect(Path path, ApiVersion current) {
     String fixRemove = "or remove it from " + path.getParent() + ".";
     Set<PluginKind> kinds = EnumSet.noneOf(PluginKind.class);
+    boolean bindings;
     String declared;
     try (JarFile jar = new JarFile(path.toFile())) {
       for (PluginKind kind : PluginKind.values()) {
@@ -57,6 +65,8 @@ public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginK
           kinds.add(kind);
         }
       }
+      JarEntry modules = jar.getJarEntry(SERVICES + GUICE_MODULE);
+      bindings = modules != null && !modules.isDirectory() && declaresProvider(jar, modules);
       Manifest manifest = jar.getManifest();
       declared =
           manifest == null
@@ -72,12 +82,14 @@ public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginK
               + fixRemove,
           EnumSet.allOf(PluginKind.class));
     }
-    if (kinds.isEmpty()) {
+    if (kinds.isEmpty() && !bindings) {
       return refused(
           path
               + " was skipped: it registers no Engram plugin (no META-INF/services/"
               + "engram.api.Task, .Model, .Curriculum, .Regularizer, .Analyzer or .study.Study file"
-              + " naming a class)."
+              + " naming a class, and no Guice module in META-INF/services/"
+              + GUICE_MODULE
+              + ")."
               + " Fix: list each plugin class in META-INF/services/<its interface>, "
               + fixRemove
               + " A plugin's own libraries belong inside its jar (shaded), not next to it.",
@@ -143,7 +155,7 @@ public record PluginJar(Path path, String sha256, String apiVersion, Set<PluginK
               + fixRemove,
           kinds);
     }
-    return new Inspection(new PluginJar(path, sha256, declared, kinds), warnings);
+    return new Inspection(new PluginJar(path, sha256, declared, kinds, bindings), warnings);
   }
 
   private static Inspection refused(String message, Set<PluginKind> kinds) {

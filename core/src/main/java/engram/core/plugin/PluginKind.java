@@ -20,16 +20,18 @@ public enum PluginKind {
   ANALYZER(Analyzer.class, "analyzers"),
   STUDY(Study.class, "study");
 
-  private final Class<? extends Plugin> type;
+  // Class<?>: the literal of a generic interface (Task.class) is raw, so the field cannot say
+  // Class<? extends Plugin<?>>; every constant names an interface that extends Plugin.
+  private final Class<?> type;
   private final String configKey;
 
-  PluginKind(Class<? extends Plugin> type, String configKey) {
+  PluginKind(Class<?> type, String configKey) {
     this.type = type;
     this.configKey = configKey;
   }
 
-  /** The SPI interface. */
-  public Class<? extends Plugin> type() {
+  /** The SPI interface, one that extends {@link Plugin}. */
+  public Class<?> type() {
     return type;
   }
 

@@ -40,16 +40,61 @@ public final class PluginRegistry implements PluginCatalog {
   private final List<PluginProblem> problems;
   private final PluginFolders folders;
   private final List<PluginJar> jars;
+  private final List<Source> jarSources;
 
   private PluginRegistry(
       Map<PluginKind, List<DiscoveredPlugin>> byKind,
       List<PluginProblem> problems,
       PluginFolders folders,
-      List<PluginJar> jars) {
+      List<PluginJar> jars,
+      List<Source> jarSources) {
     this.byKind = byKind;
     this.problems = List.copyOf(problems);
     this.folders = folders;
     this.jars = List.copyOf(jars);
+    this.jarSources = List.copyOf(jarSources);
+  }
+
+  /**
+   * A service of a plugin jar other than a plugin.
+   *
+   * @param service a new instance of the provider
+   * @param jar the jar that registers and defines it
+   */
+  public record JarService<T>(T service, PluginJar jar) {}
+
+  /**
+   * New instances of every provider of {@code type} that a plugin jar registers in its own {@code
+   * META-INF/services} and defines itself (the class path's providers are not included), jars in
+   * discovery order. Used for the Guice modules jars contribute to each run ({@link
+   * PluginJar#bindings}).
+   *
+   * @throws IllegalStateException when a provider cannot be instantiated, naming the jar and the
+   *     fix
+   */
+  public <T> List<JarService<T>> jarServices(Class<T> type) {
+    List<JarService<T>> found = new ArrayList<>();
+    for (Source source : jarSources) {
+      try {
+        for (T service : ServiceLoader.load(type, source.loader())) {
+          if (service.getClass().getClassLoader() == source.loader()) {
+            found.add(new JarService<>(service, source.jar()));
+          }
+        }
+      } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+        throw new IllegalStateException(
+            source.jar().path()
+                + ": its "
+                + type.getName()
+                + " failed to load: "
+                + sentence(rootMessage(e))
+                + " Fix: correct the jar's META-INF/services/"
+                + type.getName()
+                + " or the class it names, and rebuild the jar.",
+            e);
+      }
+    }
+    return found;
   }
 
   /** Where providers are looked up: a class loader, and the jar it reads (null: the class path). */
@@ -133,7 +178,7 @@ public final class PluginRegistry implements PluginCatalog {
       found.sort(Comparator.comparing(DiscoveredPlugin::id));
       byKind.put(kind, List.copyOf(found));
     }
-    return new PluginRegistry(byKind, problems, folders, jars);
+    return new PluginRegistry(byKind, problems, folders, jars, sources.subList(1, sources.size()));
   }
 
   /** Adds the providers of {@code kind} in {@code source} to {@code byId}. */

@@ -144,7 +144,7 @@ public abstract sealed class Optimizer {
    * One parameter's optimizer state, updated chunk by chunk: {@link #begin} once per update, then
    * {@code apply} on each chunk of {@link #CHUNK} elements. Per-element state is stored in chunks
    * too, so the loops index every array from 0: C2 vectorises {@code v[i]} but not {@code v[from +
-   * i]}, which measured about ten times slower.
+   * i]}.
    */
   abstract static class ParameterState {
     final int length;

@@ -32,9 +32,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class ReadoutHeads {
   /**
-   * Products up to this many multiply-adds run as Java loops: a gemm through ND4J costs 25–50 µs
-   * however small, Java about 0.5–1 ns per multiply-add (measured on the bench machine), so below
-   * about 10⁵ (B 64–128, H 128–256, one head of two outputs at one step) Java wins.
+   * Products up to this many multiply-adds run as Java loops: a gemm through ND4J has a fixed cost
+   * however small, a Java loop a small one per multiply-add, and on the development machine Java
+   * won below about 10⁵ (B 64–128, H 128–256, one head of two outputs at one step; numbers in
+   * docs/perf/code-measurements.md).
    */
   static final long HOST_PRODUCT_LIMIT = 1 << 17;
 
@@ -195,7 +196,7 @@ final class ReadoutHeads {
     for (int t = 0; t < steps; t++) {
       int base = t * b;
       // Most steps of most tasks score nothing: an OR of the bit patterns tells them apart in
-      // half the time the count below takes (measured). Without the sign bit it is non-zero
+      // less time than the count below takes. Without the sign bit it is non-zero
       // exactly when some entry is neither +0 nor -0, i.e. != 0f (NaN included).
       int bits = 0;
       for (int s = 0; s < b; s++) {

@@ -53,13 +53,11 @@ public final class Trainer {
   private final boolean timed; // whether steps are observed: the clock is read only then
   private final StopSignal stop;
 
-  @SuppressWarnings("rawtypes")
-  private final Task task;
+  private final Task<Record> task;
 
   private final Record taskConfig;
 
-  @SuppressWarnings("rawtypes")
-  private final Curriculum curriculum;
+  private final Curriculum<Record> curriculum;
 
   private final Record curriculumConfig;
 
@@ -94,9 +92,16 @@ public final class Trainer {
     this.stepObserver = stepObserver;
     this.timed = stepObserver != StepObserver.NONE;
     this.stop = stop;
-    this.task = (Task) experiment.task().plugin().plugin();
+    // Unchecked: the registry holds plugins of every config type. Safe because each config below
+    // was parsed into the config type of the very plugin it is passed to (ResolvedExperiment).
+    @SuppressWarnings("unchecked")
+    Task<Record> typedTask = (Task<Record>) experiment.task().plugin().plugin();
+    this.task = typedTask;
     this.taskConfig = experiment.task().config();
-    this.curriculum = (Curriculum) experiment.curriculum().plugin().plugin();
+    @SuppressWarnings("unchecked") // as the task's
+    Curriculum<Record> typedCurriculum =
+        (Curriculum<Record>) experiment.curriculum().plugin().plugin();
+    this.curriculum = typedCurriculum;
     this.curriculumConfig = experiment.curriculum().config();
   }
 

@@ -299,7 +299,11 @@ class CliTest {
         TINY
             + """
             regularizers:
-              - {id: temporal-consistency, lambda: 0.01, schedule: until-step, until-step: 100, normalised: true}
+              - id: temporal-consistency
+                lambda: 0.01
+                schedule: until-step
+                until-step: 100
+                normalised: true
               - {id: weight-l2, lambda: 0.0001, parameters: [w_rec]}
               - {id: activity-l2}
             """;

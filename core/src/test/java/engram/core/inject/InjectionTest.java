@@ -197,7 +197,8 @@ class InjectionTest {
         };
     Invocation own = new Invocation(invocation.plugins()); // a stop signal nobody requested
     RunInjector run = own.run(tiny, dir, List.of("engram", "run"), List.of(display));
-    try (RunArtifacts artifacts = run.artifacts()) {
+    RunArtifacts artifacts = run.artifacts(); // the trainer's observer; closing it ends the files
+    try (artifacts) {
       run.trainer().run();
     }
     assertEquals(List.of(1, 2), epochs);

@@ -177,7 +177,7 @@ class CheckpointsTest {
     List<Parameter> bad =
         List.of(
             new Parameter("ok", Nd4j.zeros(DataType.FLOAT, 2), true),
-            new Parameter("ints", Nd4j.zeros(DataType.INT, 2), true));
+            new Parameter("ints", Nd4j.zeros(DataType.INT32, 2), true));
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,

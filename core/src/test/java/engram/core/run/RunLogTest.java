@@ -19,7 +19,8 @@ class RunLogTest {
     Logger engram = LoggerFactory.getLogger("engram.core.run.RunLogTest");
     Logger library = LoggerFactory.getLogger("org.nd4j.Chatty");
     Path file = dir.resolve("run.log");
-    try (RunLog log = RunLog.attach(file)) {
+    RunLog log = RunLog.attach(file);
+    try (log) {
       engram.info("epoch {} done", 3);
       engram.debug("not at debug");
       library.info("library noise");

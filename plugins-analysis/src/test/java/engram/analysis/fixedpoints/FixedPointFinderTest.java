@@ -12,9 +12,11 @@ import java.util.SplittableRandom;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.LUDecomposition;
 import org.apache.commons.math3.linear.MatrixUtils;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The finder on maps whose fixed points and eigenvalues are known in closed form. */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class FixedPointFinderTest {
 
   private static double[][] uniform(int n, int dims, double half, long seed) {

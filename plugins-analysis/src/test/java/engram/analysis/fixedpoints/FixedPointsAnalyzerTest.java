@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * written as declared, every point is a local minimum with q ≤ max-q, classes agree with the count
  * of unstable eigenvalues, and the figure exists.
  */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class FixedPointsAnalyzerTest {
 
   static Stream<Arguments> models() {

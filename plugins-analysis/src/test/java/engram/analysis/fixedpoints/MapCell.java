@@ -38,7 +38,7 @@ final class MapCell implements Cell {
 
   @Override
   public int hiddenSize() {
-    return (int) w.rows();
+    return w.rows();
   }
 
   @Override

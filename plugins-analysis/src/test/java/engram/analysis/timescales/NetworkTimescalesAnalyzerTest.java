@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,6 +32,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the generator the analyzer passes to the forward pass. 40 units per checkpoint play the role of
  * 40 seeds.
  */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class NetworkTimescalesAnalyzerTest {
 
   private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};

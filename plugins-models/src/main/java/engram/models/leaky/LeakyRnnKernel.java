@@ -104,9 +104,8 @@ final class LeakyRnnKernel implements SequenceKernel.ClampsState {
    * per-step loop, and backward forms [dW_in | db] += δ_tᵀ·X_a[t] step by step right after δ_t
    * (still in cache), instead of one [T·B, I+1] product each way over the whole sequence: products
    * with I + 1 ≤ 17 columns run far below the machine's speed and stream all of Z resp. δ through
-   * memory once more (at H = 500, B = 256, T = 100: about 12 ms forward and 15 ms backward, against
-   * under 1 ms for the loop and the per-step products). Summing in Java loops instead took 0.45 ms
-   * at H = 128, B = 64, T = 50, the per-step products 0.1 ms.
+   * memory once more (over ten times the loop's cost at H = 500, B = 256, T = 100; numbers in
+   * docs/perf/code-measurements.md).
    */
   static final int FOLD_MAX_INPUTS = 16;
 

@@ -20,8 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * the state clamp of ablation ({@link SequenceKernel.ClampsState}). A step makes no ND4J op and
  * allocates nothing: its one product goes straight to OpenBLAS ({@link Blas}) and its elementwise
  * work is one pass of plain Java loops over the native buffers ({@link HostLoops}). The cell's step
- * allocates about six arrays and its VJP about ten, at 50–90 µs each on machines where fresh native
- * memory page-faults; this kernel allocates only when a larger T·B than before arrives.
+ * allocates about six arrays and its VJP about ten, each costly where fresh native memory
+ * page-faults; this kernel allocates only when a larger T·B than before arrives.
  *
  * <h2>Equations</h2>
  *

@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * m·nᵀ/H is rank one, so a step has no matrix product at all: it is one pass of plain Java loops
  * over the native buffers ({@link HostLoops}), with an outer product and a dot product per row, and
  * it makes no ND4J op and allocates nothing (the cell's step allocates about eight arrays and its
- * VJP about twelve, at 50–90 µs each on machines where fresh native memory page-faults).
+ * VJP about twelve, each costly where fresh native memory page-faults).
  *
  * <h2>Equations</h2>
  *

@@ -6,8 +6,10 @@ import engram.models.gru.GruModel.InitialState;
 import engram.testkit.ModelContract;
 import engram.testkit.PluginContract.ConfigError;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 
 /** The testkit's model contract for the GRU: no leak, a trained and a fixed τ leak. */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class GruContractTest extends ModelContract<Config> {
   @Override
   protected Model<Config> model() {

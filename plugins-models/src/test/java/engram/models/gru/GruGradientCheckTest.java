@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,6 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * recurrent weights are doubled so that the recurrent path matters. The clamp's derivative at τ = 1
  * exactly is checked on its own.
  */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class GruGradientCheckTest {
   private static final int H = 5;
   private static final int I = 2;

@@ -16,6 +16,7 @@ import engram.testkit.TestArrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,6 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * shape on views of the grown buffers, one step, a batch of exactly one chunk, the first again; and
  * all of it once more with two units ablated (the kernel clamps them as the runner does).
  */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class GruKernelTest {
   /** KernelCheck's relative tolerance (norm-wise, and per entry with a floor of tol·max|x|). */
   private static final double TOLERANCE = 5e-6;

@@ -30,7 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  *   /usr/bin/python3 /work/shared/reference/torch_leaky_rnn_grads.py --make outside 8 4 12 3 4
- *   PHI=inside /usr/bin/python3 /work/shared/reference/torch_leaky_rnn_grads.py --make inside 8 4 12 3 4
+ *   PHI=inside /usr/bin/python3 /work/shared/reference/torch_leaky_rnn_grads.py \
+ *       --make inside 8 4 12 3 4
  * </pre>
  *
  * (H = 8, B = 4, T = 12, K = 3 heads, seed 4; leaky-ReLU slope 0.01.) Seed 4 draws three τ below 1

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -30,6 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * on the network core builds (the fused kernel where it applies). The loss is Σ w ⊙ h over all
  * steps with random weights w, so dL/dh is a dense random tensor.
  */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class LeakyRnnGradientCheckTest {
   private static final int H = 6;
   private static final int I = 2;

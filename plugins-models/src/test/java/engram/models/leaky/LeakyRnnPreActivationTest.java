@@ -31,9 +31,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
 
 /**
  * The extra {@code "pre"} (the argument of φ at every step) and backward from dL/dpre: values
@@ -42,6 +42,11 @@ import org.nd4j.linalg.profiler.OpProfiler;
  * the per-step op counts.
  */
 class LeakyRnnPreActivationTest {
+
+  /** What ND4J's deprecated ProfilingMode.OPERATIONS set: the profiler sees every op call. */
+  private static final ProfilerConfig COUNT_OPS =
+      ProfilerConfig.builder().stackTrace(true).checkElapsedTime(true).build();
+
   private static final int H = 6;
   private static final int I = 2;
   private static final int B = 3;
@@ -53,7 +58,7 @@ class LeakyRnnPreActivationTest {
 
   @AfterEach
   void stopProfiling() {
-    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+    Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build()); // off
     OpProfiler.getInstance().reset();
   }
 
@@ -343,7 +348,7 @@ class LeakyRnnPreActivationTest {
     net.backward(warm, dLdh, grads);
     net.backward(warm, dLdh, Map.of("pre", dLdPre), grads);
     OpProfiler profiler = OpProfiler.getInstance();
-    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
+    Nd4j.getExecutioner().setProfilingConfig(COUNT_OPS);
     long[] out = new long[4];
     profiler.reset();
     Trajectory traj = net.forward(x, h0);
@@ -357,7 +362,7 @@ class LeakyRnnPreActivationTest {
     profiler.reset();
     net.backward(traj, dLdh, Map.of("pre", dLdPre), grads);
     out[3] = profiler.getInvocationsCount();
-    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+    Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build()); // off
     return out;
   }
 }

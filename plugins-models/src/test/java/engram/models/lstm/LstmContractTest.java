@@ -6,8 +6,10 @@ import engram.models.lstm.LstmModel.InitialState;
 import engram.testkit.ModelContract;
 import engram.testkit.PluginContract.ConfigError;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 
 /** The testkit's model contract for the LSTM, with and without the τ leak on h. */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class LstmContractTest extends ModelContract<Config> {
   @Override
   protected Model<Config> model() {

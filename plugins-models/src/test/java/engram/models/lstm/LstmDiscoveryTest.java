@@ -36,13 +36,15 @@ class LstmDiscoveryTest {
     String moduleInfo = Files.readString(Path.of("src/main/java/module-info.java"));
     assertTrue(
         Pattern.compile(
-                "provides\\s+engram\\.api\\.Model\\s+with[^;]*engram\\.models\\.lstm\\.LstmModel[^;]*;")
+                "provides\\s+engram\\.api\\.Model\\s+with"
+                    + "[^;]*engram\\.models\\.lstm\\.LstmModel[^;]*;")
             .matcher(moduleInfo)
             .find(),
         "module-info.java must provide engram.models.lstm.LstmModel");
     assertTrue(
         Pattern.compile(
-                "opens\\s+engram\\.models\\.lstm\\s+to\\s+engram\\.core\\s*,\\s*com\\.fasterxml\\.jackson\\.databind\\s*;")
+                "opens\\s+engram\\.models\\.lstm\\s+to\\s+engram\\.core\\s*,"
+                    + "\\s*com\\.fasterxml\\.jackson\\.databind\\s*;")
             .matcher(moduleInfo)
             .find(),
         "module-info.java must open engram.models.lstm to engram.core and Jackson");

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,6 +35,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * with a trainable τ (some clamped) and with a fixed τ, from states with a non-zero c_0. The
  * forward pass is first checked against the plain-Java reference of {@link LstmTestSupport}.
  */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class LstmGradientCheckTest {
   private static final int H = 5;
   private static final int I = 2;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -41,6 +42,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * them). σ and tanh of the kernel are within a few ulp of ND4J's, so the two agree to float32
  * rounding.
  */
+@Tag("slow") // excluded by -Pfast; CI runs it (docs/perf/test-times.md)
 class LstmKernelTest {
   private static final int H = 40;
   private static final int[][] SHAPES = {{6, 60}, {1, 3}, {4, 7}, {9, 1}, {6, 60}};

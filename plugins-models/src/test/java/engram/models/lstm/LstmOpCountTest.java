@@ -15,9 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.profiler.OpProfiler;
+import org.nd4j.linalg.profiler.ProfilerConfig;
 
 /**
  * The performance contract of the fused kernel's hot loop, counted with ND4J's op profiler (every
@@ -28,9 +28,13 @@ import org.nd4j.linalg.profiler.OpProfiler;
  */
 class LstmOpCountTest {
 
+  /** What ND4J's deprecated ProfilingMode.OPERATIONS set: the profiler sees every op call. */
+  private static final ProfilerConfig COUNT_OPS =
+      ProfilerConfig.builder().stackTrace(true).checkElapsedTime(true).build();
+
   @AfterEach
   void stopProfiling() {
-    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+    Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build()); // off
     OpProfiler.getInstance().reset();
   }
 
@@ -57,14 +61,14 @@ class LstmOpCountTest {
     Map<String, INDArray> grads = TestArrays.gradientArrays(net);
     net.backward(net.forward(x, h0), dLdh, grads); // buffers and views for this shape
     OpProfiler profiler = OpProfiler.getInstance();
-    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.OPERATIONS);
+    Nd4j.getExecutioner().setProfilingConfig(COUNT_OPS);
     profiler.reset();
     Trajectory traj = net.forward(x, h0);
     long forward = profiler.getInvocationsCount();
     profiler.reset();
     net.backward(traj, dLdh, grads);
     long backward = profiler.getInvocationsCount();
-    Nd4j.getExecutioner().setProfilingMode(OpExecutioner.ProfilingMode.DISABLED);
+    Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build()); // off
     return new long[] {forward, backward};
   }
 }
