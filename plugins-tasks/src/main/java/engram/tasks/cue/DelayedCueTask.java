@@ -57,7 +57,7 @@ public final class DelayedCueTask
         "Periods cue, delay (the level, in steps), response. One channel carries s = ±1 during the"
             + " cue; target s during the response and 0 elsewhere; MSE over all steps of a tanh"
             + " readout; accuracy = output binarized at ±threshold equals the target. Two"
-            + " conditions (full batch possible). Dinc et al. 2025, arXiv 2501.02378.");
+            + " conditions (full batch possible). Dinc et al. 2025, arXiv:2501.02378.");
   }
 
   /**

@@ -57,7 +57,7 @@ public final class DmtsTask implements Task<DmtsTask.Config>, FiniteConditions<D
             + " during the sample and s2 = ±1 during the test; target 1 during the response when"
             + " s1 = s2, 0 otherwise and 0 elsewhere; MSE over all steps of a sigmoid readout;"
             + " accuracy = output binarized at the threshold equals the target. Four conditions"
-            + " (full batch possible). Dinc et al. 2025, arXiv 2501.02378.");
+            + " (full batch possible). Dinc et al. 2025, arXiv:2501.02378.");
   }
 
   /**
