@@ -1,8 +1,9 @@
 /**
  * Engram's built-in memory tasks (N-parity, N-DMS, flip-flop, delayed addition, the addition
- * problem, evidence accumulation) and curricula (single-head, multi-head, sliding-window, none).
- * Nothing is exported: plugins are reached through the services below, and their packages are
- * opened to core so it can bind the configuration records.
+ * problem, evidence accumulation, delayed cue discrimination, delayed match-to-sample) and
+ * curricula (single-head, multi-head, sliding-window, none). Nothing is exported: plugins are
+ * reached through the services below, and their packages are opened to core so it can bind the
+ * configuration records.
  */
 module engram.tasks {
   requires engram.api;
@@ -14,7 +15,9 @@ module engram.tasks {
       engram.tasks.flipflop.FlipFlopTask,
       engram.tasks.addition.DelayedAdditionTask,
       engram.tasks.addition.AdditionProblemTask,
-      engram.tasks.evidence.EvidenceAccumulationTask;
+      engram.tasks.evidence.EvidenceAccumulationTask,
+      engram.tasks.cue.DelayedCueTask,
+      engram.tasks.dmts.DmtsTask;
   provides engram.api.Curriculum with
       engram.tasks.curriculum.SingleHeadCurriculum,
       engram.tasks.curriculum.MultiHeadCurriculum,
@@ -40,6 +43,12 @@ module engram.tasks {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.tasks.addition to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.cue to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.tasks.dmts to
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.tasks.evidence to

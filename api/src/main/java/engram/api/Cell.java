@@ -5,6 +5,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.apiguardian.api.API;
@@ -72,6 +73,18 @@ public interface Cell {
    * @return a new {@code [B, S]} array, owned by the caller
    */
   INDArray initialState(int batch, RandomGenerator rng);
+
+  /**
+   * The name of the parameter that holds the recurrent weight matrix W_rec (the hidden-to-hidden
+   * weights; for gated cells all gates' recurrent weights stacked), for traces of ‖W_rec‖ and
+   * ‖dL/dW_rec‖ over training and for analyses of connectivity.
+   *
+   * @return a name among {@link #parameters()}, or empty (the default) when the cell has no single
+   *     recurrent matrix (a low-rank cell stores W = m·nᵀ as factors)
+   */
+  default Optional<String> recurrentWeights() {
+    return Optional.empty();
+  }
 
   /**
    * The per-step quantities a step reports besides the state (an LSTM's gates, the leaky RNN's

@@ -30,6 +30,9 @@ class PluginDescriptorsTest {
   private static final Set<String> MEMORY_GEOMETRY_TASKS =
       Set.of("flip-flop", "delayed-addition", "addition-problem", "evidence-accumulation");
 
+  /** The tasks with the settings of Dinc et al. 2025, "A ghost mechanism". */
+  private static final Set<String> GHOST_MECHANISM_TASKS = Set.of("delayed-cue", "dmts");
+
   private static final Path MODULE_INFO = Path.of("src/main/java/module-info.java");
 
   private static String moduleInfo() throws IOException {
@@ -66,7 +69,9 @@ class PluginDescriptorsTest {
             "flip-flop",
             "delayed-addition",
             "addition-problem",
-            "evidence-accumulation"),
+            "evidence-accumulation",
+            "delayed-cue",
+            "dmts"),
         ids(tasks));
     assertEquals(Set.of("single-head", "multi-head", "sliding-window", "none"), ids(curricula));
     assertTrue(!moduleInfo().contains("exports"), "plugin packages are not exported");
@@ -79,7 +84,9 @@ class PluginDescriptorsTest {
       String paper =
           MEMORY_GEOMETRY_TASKS.contains(plugin.info().id())
               ? "arXiv:2502.07256"
-              : "arXiv:2309.12927";
+              : GHOST_MECHANISM_TASKS.contains(plugin.info().id())
+                  ? "arXiv:2501.02378"
+                  : "arXiv:2309.12927";
       assertTrue(
           plugin.info().description().contains(paper), plugin.info().id() + " cites " + paper);
     }

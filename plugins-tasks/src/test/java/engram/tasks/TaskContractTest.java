@@ -25,7 +25,7 @@ class TaskContractTest {
   private static List<Task<Record>> tasks() {
     List<Task<Record>> tasks =
         (List) ServiceLoader.load(Task.class).stream().map(ServiceLoader.Provider::get).toList();
-    assertEquals(6, tasks.size(), "tasks found by ServiceLoader");
+    assertEquals(8, tasks.size(), "tasks found by ServiceLoader");
     return tasks;
   }
 
@@ -63,7 +63,11 @@ class TaskContractTest {
             "addition-problem",
             "level",
             "evidence-accumulation",
-            "level");
+            "level",
+            "delayed-cue",
+            "delay",
+            "dmts",
+            "delay");
     java.util.Map<String, String> fromLevel =
         java.util.Map.of(
             "flip-flop",

@@ -54,6 +54,12 @@ public record Accuracy(Rule rule, double tolerance, Scope scope) {
     /** Regression: |output − target| ≤ tolerance (delayed addition). */
     WITHIN,
     /**
+     * Regression: the output binarized at ±tolerance — read as +1 above tolerance, −1 below
+     * −tolerance and 0 between — equals the target (the rule of Dinc et al. 2025 with tolerance
+     * 0.33 on ±1/0 targets; with tolerance ½ on a sigmoid output it reads 1 above ½ and 0 below).
+     */
+    BINARIZED,
+    /**
      * Multi-label, per component: the predicted bit, 1 when σ(logit) &gt; ½ (the logit is &gt; 0),
      * equals the target bit. A NaN logit is never correct.
      */
@@ -105,6 +111,17 @@ public record Accuracy(Rule rule, double tolerance, Scope scope) {
   }
 
   /**
+   * Binarized agreement: the output read as −1, 0 or +1 at ±threshold equals the target.
+   *
+   * @param threshold the band half-width, in the output's units, ≥ 0 (0.33 for ±1 targets)
+   * @return {@link Rule#BINARIZED} with that threshold as its tolerance, per entry
+   * @throws IllegalArgumentException when the threshold is negative, infinite or NaN
+   */
+  public static Accuracy binarized(double threshold) {
+    return new Accuracy(Rule.BINARIZED, threshold);
+  }
+
+  /**
    * The multi-label rule, the default for {@link LossKind#MULTI_LABEL}.
    *
    * @return {@link Rule#THRESHOLD}, per entry
@@ -125,7 +142,8 @@ public record Accuracy(Rule rule, double tolerance, Scope scope) {
 
   /**
    * Whether the rule fits targets of a loss kind: {@link Rule#ARGMAX} classification, {@link
-   * Rule#SIGN} and {@link Rule#WITHIN} regression, {@link Rule#THRESHOLD} multi-label.
+   * Rule#SIGN}, {@link Rule#WITHIN} and {@link Rule#BINARIZED} regression, {@link Rule#THRESHOLD}
+   * multi-label.
    *
    * @param kind a loss kind, never null
    * @return true when a {@link Target} of that kind may use this accuracy
@@ -133,7 +151,7 @@ public record Accuracy(Rule rule, double tolerance, Scope scope) {
   public boolean fits(LossKind kind) {
     return switch (kind) {
       case CLASSIFICATION -> rule == Rule.ARGMAX;
-      case REGRESSION -> rule == Rule.SIGN || rule == Rule.WITHIN;
+      case REGRESSION -> rule == Rule.SIGN || rule == Rule.WITHIN || rule == Rule.BINARIZED;
       case MULTI_LABEL -> rule == Rule.THRESHOLD;
     };
   }
@@ -151,9 +169,21 @@ public record Accuracy(Rule rule, double tolerance, Scope scope) {
     return switch (rule) {
       case SIGN -> Math.signum(output) == Math.signum(target);
       case WITHIN -> Math.abs(output - target) <= tolerance;
+      case BINARIZED -> binarize(output) == target;
       // written on the logit: σ(y) > ½ exactly when y > 0, without rounding σ near ½
       case THRESHOLD -> target > 0.5 ? output > 0 : output <= 0;
       case ARGMAX -> throw new IllegalStateException("ARGMAX applies to classification targets");
     };
+  }
+
+  /** +1 above the tolerance, −1 below its negative, 0 between (NaN reads as 0.5: never right). */
+  private double binarize(double output) {
+    if (output > tolerance) {
+      return 1;
+    }
+    if (output < -tolerance) {
+      return -1;
+    }
+    return output == output ? 0 : 0.5;
   }
 }

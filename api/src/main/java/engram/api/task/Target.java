@@ -21,9 +21,17 @@ import java.util.Objects;
  *     the mean over scored entries.
  * @param accuracy how accuracy is counted: a rule that {@link Accuracy#fits} the kind, per entry or
  *     per whole trial
+ * @param activation the readout's output nonlinearity, applied before the loss and the accuracy
+ *     rule; anything but {@link OutputActivation#IDENTITY} for regression targets only
  */
 public record Target(
-    int level, LossKind kind, int width, float[] values, float[] mask, Accuracy accuracy) {
+    int level,
+    LossKind kind,
+    int width,
+    float[] values,
+    float[] mask,
+    Accuracy accuracy,
+    OutputActivation activation) {
   /**
    * Checks that the values fit the kind, width and mask; the arrays are kept, not copied.
    *
@@ -35,13 +43,24 @@ public record Target(
    * @param accuracy {@link Accuracy#argmax()} for classification, {@link Accuracy#sign()} or {@link
    *     Accuracy#within} for regression, {@link Accuracy#threshold()} for multi-label; any of them
    *     may be {@link Accuracy#wholeTrial() counted per trial}
-   * @throws IllegalArgumentException when a length or the accuracy rule does not fit, or a
-   *     multi-label value of a scored entry is not 0 or 1
+   * @param activation the output nonlinearity; not {@link OutputActivation#IDENTITY} only for
+   *     {@link LossKind#REGRESSION}
+   * @throws IllegalArgumentException when a length, the accuracy rule or the activation does not
+   *     fit, or a multi-label value of a scored entry is not 0 or 1
    * @throws NullPointerException when an argument is null
    */
   public Target {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(accuracy, "accuracy");
+    Objects.requireNonNull(activation, "activation");
+    if (activation != OutputActivation.IDENTITY && kind != LossKind.REGRESSION) {
+      throw new IllegalArgumentException(
+          "output activation "
+              + activation
+              + " applies to REGRESSION targets only, not to a "
+              + kind
+              + " target (its loss has its own output function)");
+    }
     if (!accuracy.fits(kind)) {
       throw new IllegalArgumentException(
           "accuracy rule " + accuracy.rule() + " does not fit a " + kind + " target");
@@ -84,6 +103,23 @@ public record Target(
         }
       }
     }
+  }
+
+  /**
+   * A target with the plain linear readout ({@link OutputActivation#IDENTITY}).
+   *
+   * @param level the level
+   * @param kind how it is scored
+   * @param width classes, output components or labels, ≥ 1
+   * @param values labels (classification), real targets (regression) or bits (multi-label)
+   * @param mask 1 where scored; length T·B
+   * @param accuracy a rule that {@link Accuracy#fits} the kind
+   * @throws IllegalArgumentException when a length or the accuracy rule does not fit, or a
+   *     multi-label value of a scored entry is not 0 or 1
+   */
+  public Target(
+      int level, LossKind kind, int width, float[] values, float[] mask, Accuracy accuracy) {
+    this(level, kind, width, values, mask, accuracy, OutputActivation.IDENTITY);
   }
 
   /**

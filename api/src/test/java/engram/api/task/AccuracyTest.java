@@ -52,7 +52,9 @@ class AccuracyTest {
             accuracy.fits(LossKind.CLASSIFICATION),
             rule + " for classification");
         assertEquals(
-            rule == Accuracy.Rule.SIGN || rule == Accuracy.Rule.WITHIN,
+            rule == Accuracy.Rule.SIGN
+                || rule == Accuracy.Rule.WITHIN
+                || rule == Accuracy.Rule.BINARIZED,
             accuracy.fits(LossKind.REGRESSION),
             rule + " for regression");
         assertEquals(
@@ -114,5 +116,22 @@ class AccuracyTest {
     // a batch keeps the target, and with it how its accuracy is counted
     Batch batch = new Batch(1, 2, 1, new float[2], List.of(trial));
     assertEquals(Accuracy.Scope.TRIAL, batch.targets().get(0).accuracy().scope());
+  }
+
+  @Test
+  void binarizedReadsTheOutputAsMinusOneZeroOrOneAtTheThreshold() {
+    Accuracy rule = Accuracy.binarized(0.33);
+    assertEquals(Accuracy.Rule.BINARIZED, rule.rule());
+    assertTrue(rule.correct(0.34, 1));
+    assertTrue(rule.correct(0.33, 0), "the band includes its edge");
+    assertTrue(rule.correct(-0.5, -1));
+    assertFalse(rule.correct(0.2, 1));
+    assertFalse(rule.correct(-0.2, -1));
+    assertFalse(rule.correct(0.9, 0));
+    assertFalse(rule.correct(Double.NaN, 0), "NaN is never right");
+    Accuracy half = Accuracy.binarized(0.5); // a sigmoid output against 0/1 targets
+    assertTrue(half.correct(0.7, 1));
+    assertTrue(half.correct(0.2, 0));
+    assertFalse(half.correct(0.4, 1));
   }
 }

@@ -5,6 +5,7 @@ import engram.api.Curriculum;
 import engram.api.Task;
 import engram.api.curriculum.Assignment;
 import engram.api.curriculum.Stage;
+import engram.api.task.FiniteConditions;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,27 @@ final class ExperimentChecks {
    */
   void check(ResolvedExperiment experiment) throws ConfigException {
     checkCurriculumFitsTask(experiment.task(), experiment.curriculum());
+    checkFullBatch(experiment.task(), experiment.training());
+  }
+
+  /** Full-batch training needs a task with a finite set of conditions. */
+  private void checkFullBatch(PluginChoice task, TrainingConfig training) throws ConfigException {
+    if (training.fullBatchCopies() > 0 && !(task.plugin().plugin() instanceof FiniteConditions)) {
+      String key = "training.full-batch-copies";
+      throw new ConfigException(
+          "Invalid value: "
+              + key
+              + " = "
+              + training.fullBatchCopies()
+              + " asks for full-batch training, but task '"
+              + task.id()
+              + "' has no finite set of conditions to train on"
+              + overrides.origin(key)
+              + ". Fix: remove "
+              + key
+              + " (or set it to 0) to train on sampled batches of training.batch-size, or use a"
+              + " task with conditions (built in: delayed-cue, dmts).");
+    }
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -46,7 +46,12 @@ final class FixedLevelCopy {
       TrainingConfig run = experiment.training();
       training =
           new TrainingConfig(
-              run.batchSize(), run.stepsPerEpoch(), epochs, run.clip(), run.optimizer());
+              run.batchSize(),
+              run.stepsPerEpoch(),
+              epochs,
+              run.clip(),
+              run.optimizer(),
+              run.fullBatchCopies());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           "Invalid value: training."

@@ -2,12 +2,14 @@ package engram.core.config;
 
 import engram.api.config.Check;
 import engram.api.config.Doc;
+import java.util.Locale;
 
 /**
  * Where results go and when checkpoints are written, section {@code output}. Checkpoints are always
  * written at every curriculum advance and at the end; {@code checkpoint-every} and {@code
- * checkpoint-log-spaced} add a schedule (for geometry analyses over training, which need states
- * before, during and after an abrupt drop of the loss).
+ * checkpoint-log-spaced} add a schedule by epoch, {@code checkpoint-steps} one by optimizer step
+ * (for geometry analyses over training, which need states before, during and after an abrupt drop
+ * of the loss). {@code trace-every} writes {@code trace.csv}, one row per that many steps.
  */
 public record OutputConfig(
     @Doc(
@@ -18,8 +20,16 @@ public record OutputConfig(
             "Also write a checkpoint every this many epochs (an epoch is training.steps-per-epoch"
                 + " steps, then an evaluation); 0 = off.")
         int checkpointEvery,
-    @Doc("Also write checkpoints at log-spaced epochs 1, 2, 4, 8, ...")
-        boolean checkpointLogSpaced) {
+    @Doc("Also write checkpoints at log-spaced epochs 1, 2, 4, 8, ...") boolean checkpointLogSpaced,
+    @Doc(
+            "Write trace.csv (step, epoch, level, loss, accuracy, grad_norm_rec, weight_norm_rec"
+                + " of the training batch) every this many optimizer steps; 0 = off.")
+        int traceEvery,
+    @Doc(
+            "Also write checkpoints at optimizer steps: 'every:K' (steps K, 2K, ...), 'log:N' (N"
+                + " log-spaced steps per decade: 1, ..., 10, ..., 100, ...), both joined by a"
+                + " comma, or '' (off). Named step-<8 digits>.")
+        String checkpointSteps) {
 
   public OutputConfig {
     if (runsDir == null || runsDir.isBlank()) {
@@ -27,15 +37,92 @@ public record OutputConfig(
           "runs-dir must be a non-empty path (was '" + runsDir + "')");
     }
     Check.atLeast("checkpoint-every", checkpointEvery, 0);
+    Check.atLeast("trace-every", traceEvery, 0);
+    checkpointSteps = checkpointSteps == null ? "" : checkpointSteps.trim();
+    StepSchedule.parse(checkpointSteps); // fails with a message that starts with the key
+  }
+
+  /** No trace and no checkpoints by step. */
+  public OutputConfig(String runsDir, int checkpointEvery, boolean checkpointLogSpaced) {
+    this(runsDir, checkpointEvery, checkpointLogSpaced, 0, "");
   }
 
   public static OutputConfig defaults() {
-    return new OutputConfig("runs", 0, false);
+    return new OutputConfig("runs", 0, false, 0, "");
   }
 
   /** Whether the schedule asks for a checkpoint after this (1-based) epoch. */
   public boolean scheduled(int epoch) {
     return (checkpointEvery > 0 && epoch % checkpointEvery == 0)
         || (checkpointLogSpaced && Integer.bitCount(epoch) == 1);
+  }
+
+  /** The schedule of {@code checkpoint-steps}. */
+  public StepSchedule stepSchedule() {
+    return StepSchedule.parse(checkpointSteps);
+  }
+
+  /**
+   * Optimizer steps (1-based) at which checkpoints are due: every K steps and/or N log-spaced steps
+   * per decade, the step ⌊10^(i/N) + ½⌋ for i = 0, 1, ... (duplicates at small steps fall
+   * together).
+   *
+   * @param every K ≥ 1, or 0 for none
+   * @param perDecade N ≥ 1, or 0 for none
+   */
+  public record StepSchedule(long every, int perDecade) {
+    /** Parses {@code ''}, {@code every:K}, {@code log:N} or both joined by a comma. */
+    static StepSchedule parse(String text) {
+      long every = 0;
+      int perDecade = 0;
+      if (text.isEmpty()) {
+        return new StepSchedule(0, 0);
+      }
+      for (String part : text.split(",")) {
+        String p = part.trim().toLowerCase(Locale.ROOT);
+        try {
+          if (p.startsWith("every:") && every == 0) {
+            every = Long.parseLong(p.substring(6).trim());
+            if (every < 1) {
+              throw new NumberFormatException();
+            }
+            continue;
+          }
+          if (p.startsWith("log:") && perDecade == 0) {
+            perDecade = Integer.parseInt(p.substring(4).trim());
+            if (perDecade < 1 || perDecade > 1000) {
+              throw new NumberFormatException();
+            }
+            continue;
+          }
+        } catch (NumberFormatException e) {
+          // the message below
+        }
+        throw new IllegalArgumentException(
+            "checkpoint-steps must be 'every:K' (K ≥ 1), 'log:N' (1 ≤ N ≤ 1000), both joined by"
+                + " a comma, or '' (was '"
+                + text
+                + "')");
+      }
+      return new StepSchedule(every, perDecade);
+    }
+
+    /** Whether a checkpoint is due after optimizer step {@code step} (1-based). */
+    public boolean due(long step) {
+      if (every > 0 && step % every == 0) {
+        return true;
+      }
+      if (perDecade == 0 || step < 1) {
+        return false;
+      }
+      // step is on the grid when some i has round(10^(i/N)) == step; i ≈ N·log10(step)
+      long i = Math.round(perDecade * Math.log10(step));
+      for (long j = Math.max(0, i - 1); j <= i + 1; j++) {
+        if (Math.round(Math.pow(10, (double) j / perDecade)) == step) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

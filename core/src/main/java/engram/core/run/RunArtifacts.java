@@ -4,6 +4,7 @@ import engram.api.Parameter;
 import engram.api.curriculum.Assignment;
 import engram.core.config.ResolvedExperiment;
 import engram.core.train.EpochReport;
+import engram.core.train.TraceRow;
 import engram.core.train.TrainingObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,28 +16,35 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Writes what training produces into the run directory: metrics rows and checkpoints, as a {@link
- * TrainingObserver}; and the provenance of a new run. Closing it closes {@code metrics.csv}.
+ * TrainingObserver}; and the provenance of a new run. Closing it closes {@code metrics.csv} and
+ * {@code trace.csv}.
  */
 public final class RunArtifacts implements TrainingObserver, AutoCloseable {
   private final RunDirectory run;
   private final MetricsWriter metrics;
   private final List<String> regularizerIds;
+  private final TraceWriter trace; // null unless output.trace-every > 0
 
-  private RunArtifacts(RunDirectory run, MetricsWriter metrics, List<String> regularizerIds) {
+  private RunArtifacts(
+      RunDirectory run, MetricsWriter metrics, List<String> regularizerIds, TraceWriter trace) {
     this.run = run;
     this.metrics = metrics;
     this.regularizerIds = regularizerIds;
+    this.trace = trace;
   }
 
   /**
    * Creates {@code metrics.csv} in {@code run}, with one column per regularizer of {@code
-   * experiment} after the fixed ones.
+   * experiment} after the fixed ones, and {@code trace.csv} when {@code output.trace-every} is set.
    */
   public static RunArtifacts open(RunDirectory run, ResolvedExperiment experiment)
       throws IOException {
     List<String> ids = experiment.regularizers().stream().map(c -> c.plugin().id()).toList();
     List<String> columns = ids.stream().map(id -> "reg_" + id).toList();
-    return new RunArtifacts(run, MetricsWriter.create(run, columns), ids);
+    MetricsWriter metrics = MetricsWriter.create(run, columns);
+    TraceWriter trace =
+        experiment.output().traceEvery() > 0 ? new TraceWriter(run.traceFile()) : null;
+    return new RunArtifacts(run, metrics, ids, trace);
   }
 
   /**
@@ -83,6 +91,13 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
   }
 
   @Override
+  public void trace(TraceRow row) {
+    if (trace != null) {
+      trace.row(row);
+    }
+  }
+
+  @Override
   public void checkpoint(
       String name,
       int epoch,
@@ -99,6 +114,12 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    metrics.close();
+    try {
+      metrics.close();
+    } finally {
+      if (trace != null) {
+        trace.close();
+      }
+    }
   }
 }

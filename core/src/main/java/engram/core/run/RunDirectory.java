@@ -147,6 +147,11 @@ public final class RunDirectory {
     return path.resolve(METRICS);
   }
 
+  /** {@code trace.csv} beside {@code metrics.csv} ({@link engram.api.table.TrainingTrace}). */
+  public Path traceFile() {
+    return path.resolve(engram.api.table.TrainingTrace.FILE);
+  }
+
   /**
    * A path inside the run directory.
    *

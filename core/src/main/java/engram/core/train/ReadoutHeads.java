@@ -6,6 +6,7 @@ import engram.api.curriculum.Stage;
 import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
+import engram.api.task.OutputActivation;
 import engram.api.task.Target;
 import engram.kernels.Buffers;
 import engram.kernels.HostLoops;
@@ -24,8 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code [width, H]}, b_k of shape {@code [width]}, initialised like PyTorch's Linear, U(−1/√H,
  * 1/√H). The loss of a stage is the sum over its assignments (levels) of the mean over that
  * target's scored entries: softmax cross-entropy of the logits for classification, squared error
- * for regression and binary cross-entropy of one sigmoid per component for multi-label (both means
- * over entries and components) — for last-step tasks this is PyTorch's {@code sum_k
+ * for regression (of the target's {@link OutputActivation} of the outputs, tanh or sigmoid where
+ * the task declares one) and binary cross-entropy of one sigmoid per component for multi-label
+ * (both means over entries and components) — for last-step tasks this is PyTorch's {@code sum_k
  * cross_entropy(logits_k, labels_k)}, and {@code BCEWithLogitsLoss} per multi-label target.
  * Accuracy follows the target's {@link engram.api.task.Accuracy}: per entry, or per trial when a
  * sequence counts as one (right only when all its scored entries are).
@@ -512,10 +514,10 @@ final class ReadoutHeads {
    * Loss, accuracy and (when {@code dy != null}) dY of one run of scored steps, from the products
    * {@code y} {@code [rows, columns]} of the hidden states with the stacked weights: adds the bias,
    * rounded to the heads' precision like the bias add of ND4J, then softmax and cross-entropy,
-   * squared error or sigmoid and binary cross-entropy per scored entry in double, summed per head
-   * in (t, b) order, and marks the sequences with a wrong entry for whole-trial accuracy. dY is 0
-   * at unscored entries. The one implementation of the losses and their derivatives: both product
-   * paths call it.
+   * squared error of the target's output activation f(y) (f′ in dY) or sigmoid and binary
+   * cross-entropy per scored entry in double, summed per head in (t, b) order, and marks the
+   * sequences with a wrong entry for whole-trial accuracy. dY is 0 at unscored entries. The one
+   * implementation of the losses and their derivatives: both product paths call it.
    */
   private void score(Group group, int[] run, double[] y, double[] dy) {
     int t0 = run[0];
@@ -536,6 +538,7 @@ final class ReadoutHeads {
       boolean classification = target.kind() == LossKind.CLASSIFICATION;
       boolean multiLabel = target.kind() == LossKind.MULTI_LABEL;
       Accuracy accuracy = target.accuracy();
+      OutputActivation activation = target.activation();
       boolean[] wrong = group.trialWrong[j];
       int first = j * width;
       double sumLoss = group.sumLoss[j];
@@ -589,9 +592,11 @@ final class ReadoutHeads {
                 sumLoss += binaryCrossEntropy(output, value) / width;
                 slope = sigmoid(output) - value;
               } else {
+                // o = f(y); the squared error and the accuracy read o, dL/dy = 2(o − t)·f′(y)
+                output = activation.apply(output);
                 double diff = output - value;
                 sumLoss += diff * diff / width;
-                slope = 2 * diff;
+                slope = 2 * diff * activation.slopeAt(output);
               }
               if (accuracy.correct(output, value)) {
                 hits++;

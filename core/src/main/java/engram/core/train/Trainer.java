@@ -9,7 +9,9 @@ import engram.api.Trajectory;
 import engram.api.curriculum.Decision;
 import engram.api.curriculum.Stage;
 import engram.api.task.Batch;
+import engram.api.task.FiniteConditions;
 import engram.core.config.LevelName;
+import engram.core.config.OutputConfig;
 import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.config.TrainingConfig;
@@ -24,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntConsumer;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,8 +37,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The training loop: sample → forward → heads and loss → regularizers → BPTT → clip → update, an
- * evaluation on fresh batches after every epoch, and the curriculum's decision. Every training step
- * reports its phases to a {@link StepObserver} when one is given.
+ * evaluation on fresh batches after every epoch, and the curriculum's decision. With {@code
+ * training.full-batch-copies} every step trains on the task's whole condition set instead of a
+ * sample; with {@code output.trace-every} every k-th step reports a {@link TraceRow}; {@code
+ * output.checkpoint-steps} adds checkpoints by step. Every training step reports its phases to a
+ * {@link StepObserver} when one is given.
  *
  * <p>Random streams (all from the run seed): {@code model-init}, {@code heads-init}, {@code
  * train-data}, {@code train-h0}, {@code eval-data}, {@code eval-h0}. One trainer runs on one
@@ -141,6 +147,9 @@ public final class Trainer {
     TrainingResult.Reason reason = TrainingResult.Reason.MAX_EPOCHS;
     observer.started((long) training.maxEpochs() * training.stepsPerEpoch());
     Workspace workspace = new Workspace();
+    int traceEvery = experiment.output().traceEvery();
+    OutputConfig.StepSchedule stepCheckpoints = experiment.output().stepSchedule();
+    Optional<String> recurrent = network.cell().recurrentWeights();
 
     training:
     while (epoch < training.maxEpochs()) {
@@ -153,7 +162,8 @@ public final class Trainer {
           reason = TrainingResult.Reason.STOPPED;
           break;
         }
-        Batch batch = task.sample(taskConfig, stage.levels(), training.batchSize(), trainData);
+        Batch batch = trainingBatch(stage, training, trainData, workspace);
+        workspace.traceDue = traceEvery > 0 && (step + 1) % traceEvery == 0;
         double loss =
             trainStep(
                 batch,
@@ -190,6 +200,20 @@ public final class Trainer {
         lossSum += loss;
         stepsThisEpoch++;
         observer.step(epoch, step, loss);
+        if (workspace.traceDue) {
+          observer.trace(
+              new TraceRow(
+                  step,
+                  epoch,
+                  stage.maxLevel(),
+                  workspace.taskLoss,
+                  workspace.batchAccuracy,
+                  workspace.gradNormRec,
+                  recurrent.map(name -> frobenius(parameter(name).value())).orElse(Double.NaN)));
+        }
+        if (stepCheckpoints.due(step)) {
+          checkpoint(String.format("step-%08d", step), epoch, step, stage, "step-schedule");
+        }
       }
       if (stepsThisEpoch == 0) {
         epoch--;
@@ -353,7 +377,10 @@ public final class Trainer {
     mark = phaseEnded(Phase.FORWARD, mark);
     INDArray hidden = trajectory.hidden();
     INDArray dLdh = workspace.zeros(hidden);
-    double loss = sum(heads.evaluate(stage, batch, hidden, dLdh).loss());
+    ReadoutHeads.Scores scores = heads.evaluate(stage, batch, hidden, dLdh);
+    double loss = sum(scores.loss());
+    workspace.taskLoss = loss;
+    workspace.batchAccuracy = mean(scores.accuracy());
     if (!Double.isFinite(loss)) {
       List<Parameter> all = new ArrayList<>(network.parameters());
       all.addAll(heads.all());
@@ -421,6 +448,14 @@ public final class Trainer {
     heads.collect(stage, params, grads);
     // A parameter regularizer may have added to entries a constraint holds fixed.
     Constraints.projectGradients(params, grads);
+    if (workspace.traceDue) {
+      workspace.gradNormRec =
+          network
+              .cell()
+              .recurrentWeights()
+              .map(name -> frobenius(modelGrads.get(name)))
+              .orElse(Double.NaN);
+    }
     if (training.clip() > 0) {
       workspace.clip.clip(grads, training.clip());
     }
@@ -531,6 +566,63 @@ public final class Trainer {
     return dataType == DataType.FLOAT ? x : x.castTo(dataType);
   }
 
+  /**
+   * The batch of a training step: the task's whole set of conditions, {@code full-batch-copies}
+   * times, when full batch is on (built once per set of levels and reused: it is deterministic);
+   * otherwise {@code batch-size} sampled trials.
+   */
+  @SuppressWarnings("unchecked")
+  private Batch trainingBatch(
+      Stage stage, TrainingConfig training, RandomGenerator data, Workspace workspace) {
+    if (training.fullBatchCopies() == 0) {
+      return task.sample(taskConfig, stage.levels(), training.batchSize(), data);
+    }
+    if (workspace.fullBatch == null
+        || !java.util.Arrays.equals(workspace.fullBatchLevels, stage.levels())) {
+      if (!(task instanceof FiniteConditions<?> conditions)) {
+        throw new IllegalStateException( // ExperimentChecks rejects this before any run starts
+            "task '" + experiment.task().plugin().id() + "' has no finite set of conditions");
+      }
+      workspace.fullBatch =
+          ((FiniteConditions<Record>) conditions)
+              .conditions(taskConfig, stage.levels(), training.fullBatchCopies());
+      workspace.fullBatchLevels = stage.levels().clone();
+    }
+    return workspace.fullBatch;
+  }
+
+  private Parameter parameter(String name) {
+    for (Parameter p : network.parameters()) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException(
+        "model '"
+            + experiment.model().plugin().id()
+            + "' names '"
+            + name
+            + "' as its recurrent weights, but has no parameter of that name");
+  }
+
+  /** ‖a‖_F, summed in double on the host (no ND4J op, so no per-op allocation). */
+  private static double frobenius(INDArray a) {
+    if (a == null) {
+      return Double.NaN;
+    }
+    double[] values = new double[Math.toIntExact(a.length())];
+    HostLoops.read(a, values);
+    double sum = 0;
+    for (double v : values) {
+      sum += v * v;
+    }
+    return Math.sqrt(sum);
+  }
+
+  private static double mean(double[] values) {
+    return java.util.Arrays.stream(values).average().orElse(Double.NaN);
+  }
+
   private static double sum(double[] values) {
     double s = 0;
     for (double v : values) {
@@ -555,6 +647,20 @@ public final class Trainer {
 
     /** What made the latest non-finite loss non-finite (set when a step returns one). */
     Divergence divergence;
+
+    /** The full batch of {@link #fullBatchLevels}, or null before the first full-batch step. */
+    Batch fullBatch;
+
+    int[] fullBatchLevels;
+
+    /** Whether the current step's trace row is due: the step then measures ‖dL/dW_rec‖. */
+    boolean traceDue;
+
+    /** The latest step's task loss, batch accuracy and ‖dL/dW_rec‖ (when traced). */
+    double taskLoss;
+
+    double batchAccuracy;
+    double gradNormRec = Double.NaN;
 
     INDArray zeros(INDArray like) {
       long steps = like.size(0);

@@ -16,6 +16,9 @@ public interface TrainingObserver {
   /** One epoch finished and was evaluated. */
   default void epoch(EpochReport report) {}
 
+  /** A trace row is due ({@code output.trace-every}): the step's values, after its update. */
+  default void trace(TraceRow row) {}
+
   /**
    * A checkpoint is due: write it now (the tensors are live and change after this call returns).
    *
@@ -50,6 +53,11 @@ public interface TrainingObserver {
       @Override
       public void epoch(EpochReport report) {
         copy.forEach(o -> o.epoch(report));
+      }
+
+      @Override
+      public void trace(TraceRow row) {
+        copy.forEach(o -> o.trace(row));
       }
 
       @Override

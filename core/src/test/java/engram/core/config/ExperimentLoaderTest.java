@@ -359,7 +359,7 @@ class ExperimentLoaderTest {
         error(MINIMAL + "trainng: {batch-size: 3}\n"));
     assertEquals(
         "Unknown key 'training.lr'. Valid keys: batch-size, steps-per-epoch, max-epochs, clip,"
-            + " optimizer. Fix: correct the spelling or remove the key.",
+            + " optimizer, full-batch-copies. Fix: correct the spelling or remove the key.",
         error(MINIMAL + "training: {lr: 3}\n"));
     assertEquals(
         "Unknown key 'curriculum.level' for curriculum 'fixed'. Valid keys: none."

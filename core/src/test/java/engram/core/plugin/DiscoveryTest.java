@@ -32,6 +32,8 @@ class DiscoveryTest {
       List.of(
           "addition-problem",
           "delayed-addition",
+          "delayed-cue",
+          "dmts",
           "evidence-accumulation",
           "flip-flop",
           "n-dms",

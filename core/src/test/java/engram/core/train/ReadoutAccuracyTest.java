@@ -254,12 +254,14 @@ class ReadoutAccuracyTest {
           Accuracy.argmax().wholeTrial(),
           Accuracy.sign().wholeTrial(),
           Accuracy.within(0.5).wholeTrial(),
-          Accuracy.threshold().wholeTrial());
+          Accuracy.threshold().wholeTrial(),
+          Accuracy.binarized(0.5),
+          Accuracy.binarized(0.5).wholeTrial());
 
   private static LossKind kindOf(Accuracy accuracy) {
     return switch (accuracy.rule()) {
       case ARGMAX -> LossKind.CLASSIFICATION;
-      case SIGN, WITHIN -> LossKind.REGRESSION;
+      case SIGN, WITHIN, BINARIZED -> LossKind.REGRESSION;
       case THRESHOLD -> LossKind.MULTI_LABEL;
     };
   }
@@ -277,7 +279,11 @@ class ReadoutAccuracyTest {
       values[i] =
           switch (kind) {
             case CLASSIFICATION -> rng.nextInt(WIDTH3);
-            case REGRESSION -> (float) rng.nextGaussian();
+            // −1, 0, +1 for the binarized rule, whose reading of the output takes these values
+            case REGRESSION ->
+                accuracy.rule() == Accuracy.Rule.BINARIZED
+                    ? rng.nextInt(3) - 1
+                    : (float) rng.nextGaussian();
             case MULTI_LABEL -> rng.nextInt(2);
           };
     }
@@ -367,6 +373,10 @@ class ReadoutAccuracyTest {
                 switch (accuracy.rule()) {
                   case SIGN -> y[c] > 0 == v > 0;
                   case WITHIN -> Math.abs(y[c] - v) <= accuracy.tolerance();
+                  case BINARIZED -> {
+                    double tol = accuracy.tolerance();
+                    yield (y[c] > tol ? 1 : y[c] < -tol ? -1 : 0) == v;
+                  }
                   case THRESHOLD -> 1 / (1 + Math.exp(-y[c])) > 0.5 == (v == 1);
                   case ARGMAX -> throw new AssertionError();
                 };

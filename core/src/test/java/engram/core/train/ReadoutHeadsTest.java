@@ -10,12 +10,15 @@ import engram.api.curriculum.Stage;
 import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
+import engram.api.task.OutputActivation;
 import engram.api.task.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -417,6 +420,73 @@ class ReadoutHeadsTest {
     List<INDArray> gradCopies = grads.stream().map(INDArray::dup).toList();
     DoubleSupplier loss = () -> totalLoss(heads, stage, batch, hidden);
     assertGradient("dL/dh", dLdh.sub(prefilled), hidden, loss);
+    for (int i = 0; i < params.size(); i++) {
+      assertGradient(params.get(i).name(), gradCopies.get(i), params.get(i).value(), loss);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = OutputActivation.class,
+      names = {"TANH", "SIGMOID"})
+  void regressionThroughAnOutputActivationIsTheMseOfItsOutputsWithGradientsByFiniteDifferences(
+      OutputActivation activation) {
+    int width = 2;
+    SplittableRandom rng = new SplittableRandom(78);
+    float[] values = new float[T * B * width];
+    float[] mask = new float[T * B];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = rng.nextInt(3) - 1; // −1, 0, +1 as in delayed-cue (a sigmoid never reaches −1)
+    }
+    for (int i = B; i < T * B; i++) {
+      mask[i] = rng.nextDouble() < 0.6 ? 1 : 0;
+    }
+    mask[B] = 1;
+    Target target =
+        new Target(
+            3, LossKind.REGRESSION, width, values, mask, Accuracy.binarized(0.33), activation);
+    Batch batch = batch(target);
+    Stage stage = Stage.of(new Assignment(3, 1));
+    INDArray hidden = randomHidden(14).muli(0.3); // outputs away from saturation
+    ReadoutHeads heads = heads(width, DataType.DOUBLE);
+
+    ReadoutHeads.Scores scores = heads.evaluate(stage, batch, hidden, null);
+    double[][] w = matrix(weight(heads, 1));
+    double[] bias = bias(heads, 1).toDoubleVector();
+    double sq = 0;
+    long right = 0;
+    int n = 0;
+    for (int t = 0; t < T; t++) {
+      for (int b = 0; b < B; b++) {
+        if (mask[t * B + b] == 0) {
+          continue;
+        }
+        n++;
+        for (int c = 0; c < width; c++) {
+          double y = bias[c];
+          for (int j = 0; j < H; j++) {
+            y += w[c][j] * hidden.getDouble(t, b, j);
+          }
+          double o = activation == OutputActivation.TANH ? Math.tanh(y) : 1 / (1 + Math.exp(-y));
+          double value = values[(t * B + b) * width + c];
+          sq += (o - value) * (o - value);
+          double read = o > 0.33 ? 1 : o < -0.33 ? -1 : 0;
+          right += read == value ? 1 : 0;
+        }
+      }
+    }
+    assertEquals(sq / (n * width), scores.loss()[0], 1e-12, "MSE of the activated outputs");
+    assertEquals(right, scores.correct()[0], "binarized accuracy reads the activated outputs");
+    assertEquals((long) n * width, scores.judged()[0]);
+
+    INDArray dLdh = Nd4j.zeros(DataType.DOUBLE, hidden.shape());
+    heads.evaluate(stage, batch, hidden, dLdh);
+    List<Parameter> params = new ArrayList<>();
+    List<INDArray> grads = new ArrayList<>();
+    heads.collect(stage, params, grads);
+    List<INDArray> gradCopies = grads.stream().map(INDArray::dup).toList();
+    DoubleSupplier loss = () -> totalLoss(heads, stage, batch, hidden);
+    assertGradient("dL/dh", dLdh, hidden, loss);
     for (int i = 0; i < params.size(); i++) {
       assertGradient(params.get(i).name(), gradCopies.get(i), params.get(i).value(), loss);
     }

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -119,6 +120,12 @@ final class GruCell implements Cell {
   @Override
   public int hiddenSize() {
     return hidden;
+  }
+
+  /** {@inheritDoc} Here {@code w_hh}. */
+  @Override
+  public Optional<String> recurrentWeights() {
+    return Optional.of("w_hh");
   }
 
   @Override

@@ -11,6 +11,7 @@ import engram.models.leaky.LeakyRnnModel.Nonlinearity;
 import engram.models.leaky.LeakyRnnModel.Phi;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -70,6 +71,9 @@ final class LeakyRnnCell implements Cell, Cell.AcceptsDrive, Cell.Differentiable
       for (int i = 0; i < rec.length; i++) {
         rec[i] = std * rng.nextGaussian();
       }
+    } else if (config.recurrentInit() == LeakyRnnModel.RecurrentInit.XAVIER_UNIFORM) {
+      double bound = config.gain() * Math.sqrt(6.0 / (h + h));
+      rec = Init.draw(rng, -bound, bound, (long) h * h);
     } else {
       rec = Init.draw(rng, -recBound, recBound, (long) h * h);
     }
@@ -113,6 +117,12 @@ final class LeakyRnnCell implements Cell, Cell.AcceptsDrive, Cell.Differentiable
     return hidden;
   }
 
+  /** {@inheritDoc} Here {@code w_rec}. */
+  @Override
+  public Optional<String> recurrentWeights() {
+    return Optional.of("w_rec");
+  }
+
   @Override
   public List<Parameter> parameters() {
     return parameters;
@@ -120,6 +130,13 @@ final class LeakyRnnCell implements Cell, Cell.AcceptsDrive, Cell.Differentiable
 
   @Override
   public INDArray initialState(int batch, RandomGenerator rng) {
+    if (config.initialState() == LeakyRnnModel.InitialState.TANH_NORMAL && batch >= 1) {
+      double[] v = new double[Math.multiplyExact(batch, hidden)];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = Math.tanh(config.h0Scale() * rng.nextGaussian());
+      }
+      return Init.fromDoubles(v, dataType, batch, hidden);
+    }
     return Init.initialState(batch, hidden, false, config.h0Scale(), rng, dataType);
   }
 

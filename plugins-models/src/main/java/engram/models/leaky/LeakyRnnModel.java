@@ -40,8 +40,14 @@ import org.nd4j.linalg.api.buffer.DataType;
  * biases start like PyTorch's {@code Linear}: U(−1/√fan_in, 1/√fan_in) with fan_in = I for the
  * input and H for the recurrent layer; the diagonal of {@code w_rec} starts (and stays effectively)
  * at 0. τ starts U(tau-init-min, tau-init-max) when trainable; otherwise every neuron has {@code
- * fixed-tau} and {@code taus} is a non-trainable parameter. The initial state is h_0 =
- * h0-scale·U(0, 1) per unit and sequence.
+ * fixed-tau} and {@code taus} is a non-trainable parameter. {@code recurrent-init} may instead draw
+ * w_rec from N(0, g²/H) or Xavier-uniform U(±g·√(3/H)). The initial state is h_0 = h0-scale·U(0, 1)
+ * per unit and sequence, or tanh(h0-scale·N(0, 1)) with {@code initial-state: tanh-normal}.
+ *
+ * <p>The rate RNN of Dinc et al. 2025 (arXiv 2501.02378), r_{t+1} = (1−α)r_t + α·tanh(W r_t + W_in
+ * u_t + b), is {@code nonlinearity: tanh, phi: inside, train-tau: false, fixed-tau: 2} (α = ½),
+ * {@code recurrent-init: xavier-uniform, gain: 1}, {@code initial-state: tanh-normal, h0-scale:
+ * 0.1}, with private noise from the {@code noise-injection} regularizer's recurrent drive.
  *
  * <p>Shapes: inputs {@code [T, B, I]}, h_0 {@code [B, H]}, hidden states {@code [T, B, H]}.
  *
@@ -79,7 +85,21 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
     /**
      * N(0, g²/H) off the diagonal (Sompolinsky et al. 1988; the rate RNNs of the geometry paper).
      */
-    GAUSSIAN
+    GAUSSIAN,
+    /**
+     * Xavier (Glorot) uniform with gain g, U(−a, a) with a = g·√(6/(H + H)) = g·√(3/H), off the
+     * diagonal: PyTorch's {@code xavier_uniform_}, the rate RNNs of Dinc et al. 2025 (arXiv
+     * 2501.02378; their W has no zero diagonal, which this model always keeps).
+     */
+    XAVIER_UNIFORM
+  }
+
+  /** How a sequence's initial state h_0 is drawn, per unit and sequence, with s = h0-scale. */
+  public enum InitialState {
+    /** h_0 = s·U(0, 1) (the timescales paper's). */
+    UNIFORM,
+    /** h_0 = tanh(s·N(0, 1)), i.e. r_0 = tanh(N(0, s²)) of Dinc et al. 2025 (s = 0.1 to 0.3). */
+    TANH_NORMAL
   }
 
   /** Configuration of the leaky RNN (YAML keys are the kebab-case component names). */
@@ -100,17 +120,23 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
           double tauInitMax,
       @Doc("The timescale of every neuron when train-tau is false (time steps, ≥ 1).")
           double fixedTau,
-      @Doc("Scale of the random initial state h_0 = h0-scale·U(0, 1) per unit (activation units).")
+      @Doc(
+              "Scale s of the random initial state: h_0 = s·U(0, 1) (initial-state uniform) or"
+                  + " tanh(s·N(0, 1)) (tanh-normal), per unit and sequence (activation units).")
           double h0Scale,
       @Doc(
               "Initial recurrent weights: uniform U(−1/√H, 1/√H) (PyTorch's, the timescales"
-                  + " paper's) or gaussian N(0, gain²/H) (the classic rate-RNN init; gain > 1 is"
-                  + " the chaotic regime).")
+                  + " paper's), gaussian N(0, gain²/H) (the classic rate-RNN init; gain > 1 is"
+                  + " the chaotic regime) or xavier-uniform U(±gain·√(3/H)).")
           RecurrentInit recurrentInit,
       @Doc(
-              "Gain g of the gaussian recurrent init, W ~ N(0, g²/H) (dimensionless, ≥ 0); ignored"
-                  + " for uniform.")
-          double gain) {
+              "Gain g of the gaussian recurrent init, W ~ N(0, g²/H), or of xavier-uniform"
+                  + " (dimensionless, ≥ 0); ignored for uniform.")
+          double gain,
+      @Doc(
+              "Initial state h_0 per unit and sequence: uniform, h0-scale·U(0, 1) (the default),"
+                  + " or tanh-normal, tanh(h0-scale·N(0, 1)).")
+          InitialState initialState) {
 
     /** Validates every component; messages start with the kebab-case key. */
     public Config {
@@ -123,6 +149,35 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
       Check.nonNegative("h0-scale", h0Scale);
       Check.notNull("recurrent-init", recurrentInit);
       Check.nonNegative("gain", gain);
+      Check.notNull("initial-state", initialState);
+    }
+
+    /** The configuration with the uniform initial state h_0 = h0-scale·U(0, 1). */
+    public Config(
+        int hiddenSize,
+        Nonlinearity nonlinearity,
+        double leakySlope,
+        Phi phi,
+        boolean trainTau,
+        double tauInitMin,
+        double tauInitMax,
+        double fixedTau,
+        double h0Scale,
+        RecurrentInit recurrentInit,
+        double gain) {
+      this(
+          hiddenSize,
+          nonlinearity,
+          leakySlope,
+          phi,
+          trainTau,
+          tauInitMin,
+          tauInitMax,
+          fixedTau,
+          h0Scale,
+          recurrentInit,
+          gain,
+          InitialState.UNIFORM);
     }
 
     /** The paper's settings: 500 units, leaky-ReLU outside the leak, trainable τ ~ U(1, 2). */
@@ -138,7 +193,8 @@ public final class LeakyRnnModel implements Model<LeakyRnnModel.Config>, Sequenc
           1.0,
           0.1,
           RecurrentInit.UNIFORM,
-          1.0);
+          1.0,
+          InitialState.UNIFORM);
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -128,6 +129,12 @@ final class LstmCell implements Cell {
   @Override
   public int stateSize() {
     return 2 * hidden;
+  }
+
+  /** {@inheritDoc} Here {@code w_hh}. */
+  @Override
+  public Optional<String> recurrentWeights() {
+    return Optional.of("w_hh");
   }
 
   @Override

@@ -9,6 +9,7 @@ import engram.models.plrnn.PlrnnModel.Config;
 import engram.models.plrnn.PlrnnModel.InitialState;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -79,6 +80,12 @@ final class PlrnnCell implements Cell {
   @Override
   public int hiddenSize() {
     return hidden;
+  }
+
+  /** {@inheritDoc} Here {@code w}. */
+  @Override
+  public Optional<String> recurrentWeights() {
+    return Optional.of("w");
   }
 
   @Override

@@ -9,6 +9,7 @@ import engram.models.vanilla.VanillaRnnModel.InitialState;
 import engram.models.vanilla.VanillaRnnModel.Nonlinearity;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,6 +60,12 @@ final class VanillaRnnCell implements Cell {
   @Override
   public int hiddenSize() {
     return hidden;
+  }
+
+  /** {@inheritDoc} Here {@code w_hh}. */
+  @Override
+  public Optional<String> recurrentWeights() {
+    return Optional.of("w_hh");
   }
 
   @Override

@@ -45,6 +45,21 @@ class LeakyRnnContractTest extends ModelContract<Config> {
             0.1,
             RecurrentInit.GAUSSIAN,
             1.5));
+    // the rate RNN of Dinc et al. 2025: tanh inside the leak, α = ½, xavier W, tanh-normal h_0
+    configs.add(
+        new Config(
+            H,
+            Nonlinearity.TANH,
+            0,
+            Phi.INSIDE,
+            false,
+            1.0,
+            2.0,
+            2.0,
+            0.1,
+            RecurrentInit.XAVIER_UNIFORM,
+            1.0,
+            LeakyRnnModel.InitialState.TANH_NORMAL));
     return configs;
   }
 

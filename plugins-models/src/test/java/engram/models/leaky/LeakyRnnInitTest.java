@@ -57,6 +57,46 @@ class LeakyRnnInitTest {
     }
   }
 
+  @Test
+  void xavierUniformDrawsWithinGainTimesRootThreeOverHAndTanhNormalStatesHaveTheirSpread() {
+    double gain = 1.5;
+    Config config =
+        new Config(
+            H,
+            Nonlinearity.TANH,
+            0,
+            Phi.INSIDE,
+            false,
+            1.0,
+            2.0,
+            2.0,
+            0.3,
+            LeakyRnnModel.RecurrentInit.XAVIER_UNIFORM,
+            gain,
+            LeakyRnnModel.InitialState.TANH_NORMAL);
+    Network net = TestSupport.network(config, I, DataType.DOUBLE, 7);
+    INDArray wRec = TestArrays.param(net, "w_rec");
+    double bound = gain * Math.sqrt(6.0 / (H + H));
+    INDArray offDiagonal =
+        wRec.mul(Nd4j.ones(DataType.DOUBLE, H, H).subi(Nd4j.eye(H).castTo(DataType.DOUBLE)));
+    assertUniform(offDiagonal, -bound, bound);
+    for (int i = 0; i < H; i++) {
+      assertEquals(0.0, wRec.getDouble(i, i), 0.0, "w_rec diagonal");
+    }
+    // h_0 = tanh(0.3·ε): E[h_0] = 0, E[h_0²] = E[tanh²(0.3ε)] ≈ 0.0769 (numerically, 10⁷ draws)
+    INDArray h0 = net.initialState(500, new java.util.SplittableRandom(3));
+    double[] v = h0.data().asDouble();
+    double mean = 0;
+    double square = 0;
+    for (double x : v) {
+      assertTrue(Math.abs(x) < 1, "tanh keeps h_0 inside (−1, 1)");
+      mean += x / v.length;
+      square += x * x / v.length;
+    }
+    assertEquals(0, mean, 0.005, "mean of tanh(N(0, 0.09))"); // s.e. ≈ 0.0013
+    assertEquals(0.0769, square, 0.003, "mean square of tanh(N(0, 0.09))"); // s.e. ≈ 0.0004
+  }
+
   /** Within [lo, hi], and spread over most of it (so a wrong bound such as 1/H would fail). */
   private static void assertUniform(INDArray a, double lo, double hi) {
     double min = a.minNumber().doubleValue();

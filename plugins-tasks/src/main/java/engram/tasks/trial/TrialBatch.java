@@ -3,6 +3,7 @@ package engram.tasks.trial;
 import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.LossKind;
+import engram.api.task.OutputActivation;
 import engram.api.task.Periods;
 import engram.api.task.Target;
 import java.util.ArrayList;
@@ -160,6 +161,15 @@ public final class TrialBatch {
    * levels get the same target values, each in its own array.
    */
   public Batch regression(int[] levels, Accuracy accuracy, String... scoredPeriods) {
+    return regression(levels, accuracy, OutputActivation.IDENTITY, scoredPeriods);
+  }
+
+  /**
+   * As {@link #regression(int[], Accuracy, String...)}, with the readout's output nonlinearity
+   * (tanh for ±1 targets, sigmoid for 0/1 targets) declared on every target.
+   */
+  public Batch regression(
+      int[] levels, Accuracy accuracy, OutputActivation activation, String... scoredPeriods) {
     Periods periods = periods();
     float[] mask = new float[steps * batch];
     for (String scored : scoredPeriods) {
@@ -172,7 +182,13 @@ public final class TrialBatch {
     for (int level : levels) {
       perLevel.add(
           new Target(
-              level, LossKind.REGRESSION, outputSize, targets.clone(), mask.clone(), accuracy));
+              level,
+              LossKind.REGRESSION,
+              outputSize,
+              targets.clone(),
+              mask.clone(),
+              accuracy,
+              activation));
     }
     return new Batch(steps, batch, inputSize, inputs, perLevel, periods);
   }
