@@ -29,7 +29,8 @@ module engram.analysis {
       engram.analysis.perturbation.PerturbationAnalyzer,
       engram.analysis.forgetting.ForgettingAnalyzer,
       engram.analysis.transfer.TransferAnalyzer,
-      engram.analysis.fixedpoints.FixedPointsAnalyzer;
+      engram.analysis.fixedpoints.FixedPointsAnalyzer,
+      engram.analysis.abrupt.AbruptLearningAnalyzer;
 
   opens engram.analysis.tau to
       engram.core,
@@ -56,6 +57,9 @@ module engram.analysis {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.analysis.fixedpoints to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.abrupt to
       engram.core,
       com.fasterxml.jackson.databind;
   // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.

@@ -45,7 +45,8 @@ class AnalyzerPluginsTest {
             "perturbation",
             "forgetting",
             "transfer",
-            "fixed-points"),
+            "fixed-points",
+            "abrupt-learning"),
         ids);
   }
 }
