@@ -30,7 +30,8 @@ module engram.analysis {
       engram.analysis.forgetting.ForgettingAnalyzer,
       engram.analysis.transfer.TransferAnalyzer,
       engram.analysis.fixedpoints.FixedPointsAnalyzer,
-      engram.analysis.abrupt.AbruptLearningAnalyzer;
+      engram.analysis.abrupt.AbruptLearningAnalyzer,
+      engram.analysis.geometry.GeometryAnalyzer;
 
   opens engram.analysis.tau to
       engram.core,
@@ -60,6 +61,9 @@ module engram.analysis {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.analysis.abrupt to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.geometry to
       engram.core,
       com.fasterxml.jackson.databind;
   // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.

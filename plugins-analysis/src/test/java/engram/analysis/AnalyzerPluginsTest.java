@@ -46,7 +46,8 @@ class AnalyzerPluginsTest {
             "forgetting",
             "transfer",
             "fixed-points",
-            "abrupt-learning"),
+            "abrupt-learning",
+            "geometry"),
         ids);
   }
 }
