@@ -31,7 +31,8 @@ module engram.analysis {
       engram.analysis.transfer.TransferAnalyzer,
       engram.analysis.fixedpoints.FixedPointsAnalyzer,
       engram.analysis.abrupt.AbruptLearningAnalyzer,
-      engram.analysis.geometry.GeometryAnalyzer;
+      engram.analysis.geometry.GeometryAnalyzer,
+      engram.analysis.lowrank.LowRankFlowAnalyzer;
 
   opens engram.analysis.tau to
       engram.core,
@@ -64,6 +65,9 @@ module engram.analysis {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.analysis.geometry to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.lowrank to
       engram.core,
       com.fasterxml.jackson.databind;
   // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.

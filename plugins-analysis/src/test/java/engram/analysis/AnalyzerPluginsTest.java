@@ -47,7 +47,8 @@ class AnalyzerPluginsTest {
             "transfer",
             "fixed-points",
             "abrupt-learning",
-            "geometry"),
+            "geometry",
+            "low-rank-flow"),
         ids);
   }
 }

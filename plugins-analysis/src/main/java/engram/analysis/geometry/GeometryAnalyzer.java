@@ -2,6 +2,7 @@ package engram.analysis.geometry;
 
 import engram.analysis.common.CheckpointSelection;
 import engram.analysis.common.Outputs;
+import engram.analysis.common.Probe;
 import engram.analysis.geometry.GeometryMath.Pca;
 import engram.api.Analyzer;
 import engram.api.PluginInfo;
@@ -10,9 +11,6 @@ import engram.api.config.Doc;
 import engram.api.table.ColumnSpec;
 import engram.api.table.TableSpec;
 import engram.api.task.Batch;
-import engram.api.task.LossKind;
-import engram.api.task.Periods;
-import engram.api.task.Target;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,17 +35,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * same initial states ({@code run.random("h0")}, drawn afresh per checkpoint); the states used are
  * the trajectory's hidden states h_t {@code [H]} (what the readout sees; an LSTM's h without c).
  *
- * <p><b>Remembered variable</b>: the task API exposes periods and targets but no named conditions,
- * so the condition of a trial is read off its first target at the trial's last scored step: the
- * class for a classification target, the sign pattern of the components for regression (value &gt;
- * 0) and multi-label (bit set). For evidence accumulation this is the side of the evidence; for
- * delayed addition the sign of a1 + a2 (not a1 alone); for a task whose target changes within the
- * trial (flip-flop) only the final memory.
- *
- * <p><b>Delay period</b>: the steps whose period name starts with {@code delay-period} (default
- * {@code delay}: delay, delay1, delay2); when the task declares no such period, the steps before
- * the trial's first scored step; when there are none, every step. {@code probe.txt} in the output
- * directory says which rule applied and how many trials each condition has.
+ * <p><b>Remembered variable and delay period</b>: by the rules of {@link Probe} (the condition is
+ * read off the target at the trial's last scored step; the delay steps are those of the periods
+ * named {@code delay-period}*). {@code probe.txt} in the output directory says which rule applied
+ * and how many trials each condition has.
  *
  * <p><b>Metrics</b> per checkpoint (delay states = hidden states at delay steps, all trials):
  *
@@ -154,19 +145,6 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
     }
   }
 
-  /**
-   * The probe: which samples are delay states, their condition and trial.
-   *
-   * @param rows indices t·B + b of the delay states, in order
-   * @param condition condition of each delay state
-   * @param trial trial b of each delay state
-   * @param step step t of each delay state
-   * @param conditions number of conditions
-   * @param description what probe.txt says
-   */
-  record Probe(
-      int[] rows, int[] condition, int[] trial, int[] step, int conditions, String description) {}
-
   /** One checkpoint's row. */
   record Row(Checkpoint checkpoint, double[] values) {}
 
@@ -213,7 +191,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       }
     }
     Batch batch = run.sample(new int[] {level}, config.trials(), run.random("probe"));
-    Probe probe = probe(batch, config.delayPeriod());
+    Probe probe = Probe.of(batch, config.delayPeriod(), ID);
     List<double[][]> delayStates = new ArrayList<>();
     for (Checkpoint checkpoint : checkpoints) {
       INDArray hidden =
@@ -317,131 +295,6 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       return null;
     }
     return w.castTo(DataType.DOUBLE).toDoubleMatrix();
-  }
-
-  /** Delay states, their conditions and trials, by the rules of the class comment. */
-  static Probe probe(Batch batch, String delayPrefix) {
-    int steps = batch.steps();
-    int trials = batch.batch();
-    Target target = batch.targets().get(0);
-    Map<Long, Integer> keys = new TreeMap<>();
-    long[] key = new long[trials];
-    int[] firstScored = new int[trials];
-    for (int b = 0; b < trials; b++) {
-      int lastScored = steps - 1;
-      firstScored[b] = -1;
-      for (int t = 0; t < steps; t++) {
-        if (target.scored(t, b, trials)) {
-          lastScored = t;
-          if (firstScored[b] < 0) {
-            firstScored[b] = t;
-          }
-        }
-      }
-      key[b] = conditionKey(target, lastScored, b, trials);
-      keys.put(key[b], 0);
-    }
-    int index = 0;
-    for (Map.Entry<Long, Integer> e : keys.entrySet()) {
-      e.setValue(index++);
-    }
-    if (keys.size() < 2) {
-      throw new IllegalStateException(
-          ID
-              + ": every trial of the probe batch ends with the same target, so there is no"
-              + " remembered variable to separate; use more trials (trials: 64)");
-    }
-    Periods periods = batch.periods();
-    List<Integer> delayNames = new ArrayList<>();
-    for (int i = 0; i < periods.names().size(); i++) {
-      if (periods.names().get(i).startsWith(delayPrefix)) {
-        delayNames.add(i);
-      }
-    }
-    String rule;
-    List<int[]> picked = new ArrayList<>();
-    if (!delayNames.isEmpty()) {
-      rule = "delay steps: periods " + delayNames.stream().map(periods.names()::get).toList();
-      for (int t = 0; t < steps; t++) {
-        for (int b = 0; b < trials; b++) {
-          if (delayNames.contains((int) periods.index()[t * trials + b])) {
-            picked.add(new int[] {t, b});
-          }
-        }
-      }
-    } else {
-      rule = "delay steps: the task declares no period named '" + delayPrefix + "*'; ";
-      for (int t = 0; t < steps; t++) {
-        for (int b = 0; b < trials; b++) {
-          if (t < firstScored[b]) {
-            picked.add(new int[] {t, b});
-          }
-        }
-      }
-      if (picked.isEmpty()) {
-        rule += "every step is scored, so every step is used";
-        for (int t = 0; t < steps; t++) {
-          for (int b = 0; b < trials; b++) {
-            picked.add(new int[] {t, b});
-          }
-        }
-      } else {
-        rule += "the steps before each trial's first scored step";
-      }
-    }
-    if (picked.isEmpty()) {
-      throw new IllegalStateException(
-          ID + ": the probe batch has no delay step (" + rule + "); give the task a delay");
-    }
-    int n = picked.size();
-    int[] rows = new int[n];
-    int[] condition = new int[n];
-    int[] trial = new int[n];
-    int[] step = new int[n];
-    for (int i = 0; i < n; i++) {
-      int t = picked.get(i)[0];
-      int b = picked.get(i)[1];
-      rows[i] = t * trials + b;
-      condition[i] = keys.get(key[b]);
-      trial[i] = b;
-      step[i] = t;
-    }
-    int[] perCondition = new int[keys.size()];
-    for (int b = 0; b < trials; b++) {
-      perCondition[keys.get(key[b])]++;
-    }
-    StringBuilder text = new StringBuilder();
-    text.append("remembered variable: the first target at each trial's last scored step (")
-        .append(target.kind())
-        .append(", ")
-        .append(
-            target.kind() == LossKind.CLASSIFICATION
-                ? "the class"
-                : "the sign pattern of its components")
-        .append("); the task names no conditions\n");
-    text.append("conditions (key → trials): ");
-    int c = 0;
-    for (Long k : keys.keySet()) {
-      text.append(c == 0 ? "" : ", ").append(k).append(" → ").append(perCondition[c]);
-      c++;
-    }
-    text.append('\n').append(rule).append(" (").append(n).append(" states)\n");
-    return new Probe(rows, condition, trial, step, keys.size(), text.toString());
-  }
-
-  /** Class, or the sign bits of the components, of the target at (t, b). */
-  private static long conditionKey(Target target, int t, int b, int batch) {
-    if (target.kind() == LossKind.CLASSIFICATION) {
-      return target.label(t, b, batch);
-    }
-    long bits = 0;
-    int entry = t * batch + b;
-    for (int c = 0; c < Math.min(target.width(), 62); c++) {
-      float v = target.values()[entry * target.width() + c];
-      boolean set = target.kind() == LossKind.MULTI_LABEL ? v >= 0.5f : v > 0f;
-      bits |= set ? 1L << c : 0L;
-    }
-    return bits;
   }
 
   /** Mean ‖h_{t+1} − h_t‖ over pairs of delay states of one trial at consecutive steps. */
