@@ -32,7 +32,8 @@ module engram.analysis {
       engram.analysis.fixedpoints.FixedPointsAnalyzer,
       engram.analysis.abrupt.AbruptLearningAnalyzer,
       engram.analysis.geometry.GeometryAnalyzer,
-      engram.analysis.lowrank.LowRankFlowAnalyzer;
+      engram.analysis.lowrank.LowRankFlowAnalyzer,
+      engram.analysis.plrnn.PlrnnFixedPointsAnalyzer;
 
   opens engram.analysis.tau to
       engram.core,
@@ -68,6 +69,9 @@ module engram.analysis {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.analysis.lowrank to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.plrnn to
       engram.core,
       com.fasterxml.jackson.databind;
   // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.

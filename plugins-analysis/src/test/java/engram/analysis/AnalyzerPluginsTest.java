@@ -48,7 +48,8 @@ class AnalyzerPluginsTest {
             "fixed-points",
             "abrupt-learning",
             "geometry",
-            "low-rank-flow"),
+            "low-rank-flow",
+            "plrnn-fixed-points"),
         ids);
   }
 }

@@ -28,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The analyzer on a real rank-one-rnn whose loadings are set by hand (m = 1, n = g·1, b = 0, H =
  * 6): one stable zero at gain 0.5, the pair ±κ* around an unstable origin at gain 2; the probe
- * trajectories of a bistable network (noise-free evidence) settle on ±κ*. Another model is
- * refused in one line.
+ * trajectories of a bistable network (noise-free evidence) settle on ±κ*. Another model is refused
+ * in one line.
  */
 class LowRankFlowAnalyzerTest {
 
