@@ -3,8 +3,12 @@
  * recurrent weight and spectral radius of W^R per checkpoint), {@code network-timescales} (τ_net
  * from the autocorrelation of simulated activity) and {@code dimensionality} (PCA of simulated
  * activity), {@code ablation}, {@code perturbation}, {@code forgetting} and {@code transfer}
- * (continuous-stream accuracy of changed copies, and retraining), and {@code fixed-points} (fixed
- * and slow points of the one-step map, classified by the eigenvalues of its Jacobian).
+ * (continuous-stream accuracy of changed copies, and retraining), {@code fixed-points} (fixed and
+ * slow points of the one-step map, classified by the eigenvalues of its Jacobian), and the geometry
+ * analyses of abrupt learning: {@code abrupt-learning} (loss plateau, drop time and the lead of
+ * geometric restructuring), {@code geometry} (GR metrics per checkpoint in a common PCA basis),
+ * {@code low-rank-flow} (latent flow of rank-one networks) and {@code plrnn-fixed-points} (exact
+ * fixed points of a PLRNN, region by region).
  *
  * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical core
  * (autocorrelation and exponential fits); it uses Apache Commons Math 3, whose jar has no {@code
