@@ -36,8 +36,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * axis as the last step of that epoch in the trace (epoch 0 at step 0; checkpoints whose epoch the
  * trace lacks are dropped). For each column named in {@code gr-metrics} the onset is the break of a
  * continuous two-segment piecewise-linear least-squares fit ({@link ChangePoint}), so it is
- * resolved to the checkpoint spacing. The lead is t_drop − onset in steps: positive when GR
- * precedes the drop.
+ * resolved to the checkpoint spacing; NaN values are left out, and a column that is missing or NaN
+ * at every checkpoint gets no row. The lead is t_drop − onset in steps: positive when GR precedes
+ * the drop.
  *
  * <p>Writes {@code abrupt-learning.csv} (one row), {@code abrupt-learning-loss.csv} (the loss and
  * the smoothed loss at every point), {@code gr-onsets.csv} (only when the geometry table exists)
@@ -260,6 +261,9 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       }
       double[] x = distinct.stream().mapToDouble(p -> p[0]).toArray();
       double[] y = distinct.stream().mapToDouble(p -> p[1]).toArray();
+      if (x.length == 0) {
+        continue; // NaN at every checkpoint: e.g. the w_rec columns of a model without one
+      }
       onsets.add(new Onset(metric, x, y, changePoint.fit(x, y)));
     }
     return onsets;

@@ -63,8 +63,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@code w_eig1..3}: the three largest moduli |λ| of the eigenvalues of W_rec.
  * </ul>
  *
- * The weight columns need a square tensor named {@code w_rec} in every selected checkpoint; a model
- * without one (gates, low-rank factors) gets NaN there, and the state metrics still.
+ * The weight columns need a square tensor named {@code recurrent-tensor} ({@code w_rec} by default;
+ * {@code w} for a plrnn) in every selected checkpoint; a model without one (gate blocks, low-rank
+ * factors) gets NaN there, and the state metrics still.
  *
  * <p>Writes {@code geometry.csv}, {@code geometry-pca.csv} (condition-mean delay states per step on
  * the first three common axes), {@code probe.txt}, {@code geometry.png} (metrics against epoch) and
@@ -81,7 +82,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       TableSpec.of(
           "geometry.csv",
           "one row per selected checkpoint, oldest first: GR metrics on one probe batch in one"
-              + " common PCA basis (w_rec columns NaN for a model without a square w_rec)",
+              + " common PCA basis (weight columns NaN without a square recurrent-tensor)",
           Outputs.CHECKPOINT,
           Outputs.EPOCH,
           Outputs.MAX_LEVEL,
@@ -97,13 +98,15 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
           ColumnSpec.number("cka_previous", "", "linear CKA to the previous checkpoint"),
           ColumnSpec.number("cka_final", "", "linear CKA to the last selected checkpoint"),
           ColumnSpec.number(
-              "dw_effective_rank", "", "participation ratio of σ² of w_rec − w_rec(first)"),
+              "dw_effective_rank",
+              "",
+              "participation ratio of σ² of W − W(first), W the recurrent-tensor"),
           ColumnSpec.number("dw_sv1", "", "largest singular value of ΔW"),
           ColumnSpec.number("dw_sv2", "", "second singular value of ΔW"),
           ColumnSpec.number("dw_sv3", "", "third singular value of ΔW"),
-          ColumnSpec.number("w_eig1", "", "largest eigenvalue modulus of w_rec"),
-          ColumnSpec.number("w_eig2", "", "second eigenvalue modulus of w_rec"),
-          ColumnSpec.number("w_eig3", "", "third eigenvalue modulus of w_rec"));
+          ColumnSpec.number("w_eig1", "", "largest eigenvalue modulus of W"),
+          ColumnSpec.number("w_eig2", "", "second eigenvalue modulus of W"),
+          ColumnSpec.number("w_eig3", "", "third eigenvalue modulus of W"));
 
   static final TableSpec PCA_TABLE =
       TableSpec.of(
@@ -129,7 +132,11 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
           int components,
       @Doc("prefix of the names of the task's delay periods") String delayPeriod,
       @Doc("ridge strength λ of the decoder, > 0") double ridge,
-      @Doc("cross-validation folds of the decoder (by trial), ≥ 2") int folds) {
+      @Doc("cross-validation folds of the decoder (by trial), ≥ 2") int folds,
+      @Doc(
+              "the square recurrent matrix of the ΔW and eigenvalue columns: w_rec (leaky,"
+                  + " vanilla), w for a plrnn")
+          String recurrentTensor) {
     public Config {
       Check.notNull("checkpoints", checkpoints);
       Check.atLeast("level", level, 0);
@@ -138,6 +145,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       Check.notNull("delay-period", delayPeriod);
       Check.positive("ridge", ridge);
       Check.atLeast("folds", folds, 2);
+      Check.notNull("recurrent-tensor", recurrentTensor);
       if (folds > trials) {
         throw new IllegalArgumentException(
             "folds (" + folds + ") must not exceed trials (" + trials + ")");
@@ -171,7 +179,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
 
   @Override
   public Config defaults() {
-    return new Config(CheckpointSelection.ALL, 0, 64, 10, "delay", 1e-3, 5);
+    return new Config(CheckpointSelection.ALL, 0, 64, 10, "delay", 1e-3, 5, "w_rec");
   }
 
   @Override
@@ -217,7 +225,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
     }
     double[][] pooled = delayStates.stream().flatMap(Arrays::stream).toArray(double[][]::new);
     Pca pca = Pca.fit(pooled, config.components());
-    double[][] firstWeights = recurrent(checkpoints.get(0));
+    double[][] firstWeights = recurrent(checkpoints.get(0), config.recurrentTensor());
     List<Row> rows = new ArrayList<>();
     List<List<Object>> pcaRows = new ArrayList<>();
     double[][] last = delayStates.get(delayStates.size() - 1);
@@ -239,7 +247,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       values[4] = k == 0 ? Double.NaN : GeometryMath.linearCka(delayStates.get(k - 1), states);
       values[5] = GeometryMath.linearCka(states, last);
       Arrays.fill(values, 6, 13, Double.NaN);
-      double[][] w = recurrent(checkpoints.get(k));
+      double[][] w = recurrent(checkpoints.get(k), config.recurrentTensor());
       if (w != null && firstWeights != null && w.length == firstWeights.length) {
         double[][] delta = new double[w.length][w.length];
         for (int i = 0; i < w.length; i++) {
@@ -288,9 +296,9 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
     drawPca(out.resolve(PCA_PNG), pcaRows, checkpoints);
   }
 
-  /** The square {@code w_rec} as doubles, or null when the checkpoint has none. */
-  static double[][] recurrent(Checkpoint checkpoint) {
-    INDArray w = checkpoint.tensors().get("w_rec");
+  /** The square recurrent matrix as doubles, or null when the checkpoint has none. */
+  static double[][] recurrent(Checkpoint checkpoint, String name) {
+    INDArray w = checkpoint.tensors().get(name);
     if (w == null || w.rank() != 2 || w.rows() != w.columns()) {
       return null;
     }

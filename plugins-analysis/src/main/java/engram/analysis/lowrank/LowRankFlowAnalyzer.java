@@ -276,9 +276,11 @@ public final class LowRankFlowAnalyzer implements Analyzer<LowRankFlowAnalyzer.C
       field.addSeries(name, finite[0], finite[1]).setMarker(SeriesMarkers.NONE);
       if (!r.points().isEmpty()) {
         double[] xs = r.points().stream().mapToDouble(RankOneFlow.Point::kappa).toArray();
+        // A zero's F² is ~1e-30 after Brent; drawn at the grid's lowest value to keep the scale.
+        double floor = Arrays.stream(finite[1]).min().orElse(0);
         double[] ys =
             r.points().stream()
-                .mapToDouble(p -> Math.log10(Math.max(p.speedSquared(), 1e-30)))
+                .mapToDouble(p -> Math.max(Math.log10(Math.max(p.speedSquared(), 1e-300)), floor))
                 .toArray();
         field.addSeries(name + " zeros and ghosts", xs, ys).setMarker(SeriesMarkers.DIAMOND);
         field

@@ -42,7 +42,8 @@ class AbruptLearningAnalyzerTest {
 
   static void writeGeometry(Path run, int onsetEpoch) throws Exception {
     Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
-    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation,delay_speed\n");
+    StringBuilder csv =
+        new StringBuilder("checkpoint,epoch,separation,delay_speed,dw_effective_rank\n");
     for (int epoch = 0; epoch <= 100; epoch += 5) {
       double separation = 0.5 + 0.1 * Math.max(epoch - onsetEpoch, 0);
       csv.append("epoch-")
@@ -51,7 +52,7 @@ class AbruptLearningAnalyzerTest {
           .append(epoch)
           .append(',')
           .append(separation)
-          .append(",0.3\n");
+          .append(",0.3,NaN\n");
     }
     Files.writeString(dir.resolve("geometry.csv"), csv);
   }
@@ -74,7 +75,8 @@ class AbruptLearningAnalyzerTest {
     assertEquals(3000, summary.number(0, "t_drop"), 50);
     Table onsets = tables.get("gr-onsets.csv");
     // separation is found; delay_speed is constant (its fit exists but explains nothing);
-    // decoding_accuracy and the others are not in the table, so they have no row.
+    // decoding_accuracy is not in the table and dw_effective_rank is NaN throughout (a model
+    // without w_rec), so neither has a row.
     assertEquals(2, onsets.size());
     assertEquals("separation", onsets.rows().get(0).text("metric"));
     assertEquals("delay_speed", onsets.rows().get(1).text("metric"));

@@ -87,12 +87,15 @@ class GeometryAnalyzerTest {
             run.checkpoint("final", 20, new int[] {1}));
     FakeAnalysisContext context = new FakeAnalysisContext(checkpoints, dir, run);
     GeometryAnalyzer analyzer = new GeometryAnalyzer();
+    // The plrnn names its recurrent matrix w; the others that have one call it w_rec.
+    String recurrent = checkpoints.get(0).tensors().containsKey("w") ? "w" : "w_rec";
     analyzer.analyze(
-        new GeometryAnalyzer.Config(CheckpointSelection.ALL, 0, 40, 4, "delay", 1e-3, 4), context);
+        new GeometryAnalyzer.Config(CheckpointSelection.ALL, 0, 40, 4, "delay", 1e-3, 4, recurrent),
+        context);
     Map<String, Table> tables = AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     Table geometry = tables.get("geometry.csv");
     assertEquals(3, geometry.size());
-    boolean hasWRec = checkpoints.get(0).tensors().containsKey("w_rec");
+    boolean hasWRec = checkpoints.get(0).tensors().containsKey(recurrent);
     for (int r = 0; r < 3; r++) {
       assertTrue(geometry.number(r, "separation") >= 0);
       double accuracy = geometry.number(r, "decoding_accuracy");
