@@ -3,8 +3,12 @@
  * recurrent weight and spectral radius of W^R per checkpoint), {@code network-timescales} (τ_net
  * from the autocorrelation of simulated activity) and {@code dimensionality} (PCA of simulated
  * activity), {@code ablation}, {@code perturbation}, {@code forgetting} and {@code transfer}
- * (continuous-stream accuracy of changed copies, and retraining), and {@code fixed-points} (fixed
- * and slow points of the one-step map, classified by the eigenvalues of its Jacobian).
+ * (continuous-stream accuracy of changed copies, and retraining), {@code fixed-points} (fixed and
+ * slow points of the one-step map, classified by the eigenvalues of its Jacobian), and the geometry
+ * analyses of abrupt learning: {@code abrupt-learning} (loss plateau, drop time and the lead of
+ * geometric restructuring), {@code geometry} (GR metrics per checkpoint in a common PCA basis),
+ * {@code low-rank-flow} (latent flow of rank-one networks) and {@code plrnn-fixed-points} (exact
+ * fixed points of a PLRNN, region by region).
  *
  * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical core
  * (autocorrelation and exponential fits). No package is exported: core finds the analyzers as
@@ -28,7 +32,11 @@ module engram.analysis {
       engram.analysis.perturbation.PerturbationAnalyzer,
       engram.analysis.forgetting.ForgettingAnalyzer,
       engram.analysis.transfer.TransferAnalyzer,
-      engram.analysis.fixedpoints.FixedPointsAnalyzer;
+      engram.analysis.fixedpoints.FixedPointsAnalyzer,
+      engram.analysis.abrupt.AbruptLearningAnalyzer,
+      engram.analysis.geometry.GeometryAnalyzer,
+      engram.analysis.lowrank.LowRankFlowAnalyzer,
+      engram.analysis.plrnn.PlrnnFixedPointsAnalyzer;
 
   opens engram.analysis.tau to
       engram.core,
@@ -55,6 +63,18 @@ module engram.analysis {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.analysis.fixedpoints to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.abrupt to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.geometry to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.lowrank to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.analysis.plrnn to
       engram.core,
       com.fasterxml.jackson.databind;
   // CheckpointSelection, an enum in several analyzers' configs, is bound by core's Jackson.

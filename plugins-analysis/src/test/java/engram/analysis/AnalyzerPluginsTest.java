@@ -45,7 +45,11 @@ class AnalyzerPluginsTest {
             "perturbation",
             "forgetting",
             "transfer",
-            "fixed-points"),
+            "fixed-points",
+            "abrupt-learning",
+            "geometry",
+            "low-rank-flow",
+            "plrnn-fixed-points"),
         ids);
   }
 }

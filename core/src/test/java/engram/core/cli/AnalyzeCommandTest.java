@@ -103,9 +103,10 @@ class AnalyzeCommandTest {
         unknown
             .err()
             .contains(
-                "Unknown analyzer id 'tau-stat'. Available analyzers: ablation, connectivity,"
-                    + " dimensionality, fixed-points, forgetting, network-timescales, perturbation,"
-                    + " tau-stats, transfer"),
+                "Unknown analyzer id 'tau-stat'. Available analyzers: ablation,"
+                    + " abrupt-learning, connectivity, dimensionality, fixed-points, forgetting,"
+                    + " geometry, low-rank-flow, network-timescales, perturbation,"
+                    + " plrnn-fixed-points, tau-stats, transfer"),
         unknown.err());
     CliTest.Result none = CliTest.run("analyze", run.toString());
     assertEquals(Main.USAGE, none.code());

@@ -523,10 +523,10 @@ class ComparisonTest {
     assertTrue(md.contains("### How verdicts are decided\n\n- **Always.** reproduced.\n"), md);
 
     SelectedStudy missing =
-        SelectedStudy.resolve(with(new ProbeStudy("geometry", false)), "probe", "");
+        SelectedStudy.resolve(with(new ProbeStudy("not-installed", false)), "probe", "");
     Comparison without = Comparison.load(runs, GroupBy.MODEL, missing);
     assertEquals(
-        "the study probe reads the tables of analyzer 'geometry', which is not installed"
+        "the study probe reads the tables of analyzer 'not-installed', which is not installed"
             + " (./engram plugins lists the analyzers): findings that need them are not measured",
         without.notes().get(0));
 

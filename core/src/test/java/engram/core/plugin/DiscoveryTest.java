@@ -56,12 +56,16 @@ class DiscoveryTest {
     assertEquals(
         List.of(
             "ablation",
+            "abrupt-learning",
             "connectivity",
             "dimensionality",
             "fixed-points",
             "forgetting",
+            "geometry",
+            "low-rank-flow",
             "network-timescales",
             "perturbation",
+            "plrnn-fixed-points",
             "tau-stats",
             "transfer"),
         registry.ids(PluginKind.ANALYZER));

@@ -1,0 +1,334 @@
+package engram.analysis.abrupt;
+
+import engram.analysis.common.Outputs;
+import engram.api.Analyzer;
+import engram.api.PluginInfo;
+import engram.api.config.Check;
+import engram.api.config.Doc;
+import engram.api.table.ColumnSpec;
+import engram.api.table.TableSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Abrupt learning of one run (spec memory-geometry §6 "Timing"): the loss plateau, the drop time
+ * t_drop and, when the run's {@code geometry} analysis has been written, the onset of geometric
+ * restructuring (GR) in each GR metric and its lead over the drop.
+ *
+ * <p>Data: the loss over optimizer steps from the run's {@code trace.csv} (fine-grained, written by
+ * training every k steps), else from {@code metrics.csv} (one point per epoch; see {@link
+ * TrainingTrace}). The run directory is the grandparent of the output directory ({@code
+ * <run-dir>/analysis/abrupt-learning/}, as {@link Analyzer.Context#outputDirectory()} promises).
+ * Plateau, t_drop, t_steepest and the verdict follow the rules of {@link LossCurve} with this
+ * configuration's thresholds.
+ *
+ * <p>GR onsets: the {@code geometry} analyzer's table {@code <run-dir>/analysis/geometry/
+ * geometry.csv} has one row per checkpoint; each checkpoint's {@code epoch} is placed on the step
+ * axis as the last step of that epoch in the trace (epoch 0 at step 0; checkpoints whose epoch the
+ * trace lacks are dropped). For each column named in {@code gr-metrics} the onset is the break of a
+ * continuous two-segment piecewise-linear least-squares fit ({@link ChangePoint}), so it is
+ * resolved to the checkpoint spacing; NaN values are left out, and a column that is missing or NaN
+ * at every checkpoint gets no row. The lead is t_drop − onset in steps: positive when GR precedes
+ * the drop.
+ *
+ * <p>Writes {@code abrupt-learning.csv} (one row), {@code abrupt-learning-loss.csv} (the loss and
+ * the smoothed loss at every point), {@code gr-onsets.csv} (only when the geometry table exists)
+ * and {@code abrupt-learning.png} (log loss with plateau and t_drop marked; below it, when GR
+ * metrics exist, each metric rescaled to [0, 1] with its onset). Deterministic; no randomness.
+ */
+public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnalyzer.Config> {
+
+  static final String ID = "abrupt-learning";
+  static final String PNG = "abrupt-learning.png";
+
+  /** Where the geometry analyzer's table lies, relative to the run directory. */
+  static final Path GEOMETRY_TABLE = Path.of("analysis", "geometry", "geometry.csv");
+
+  static final TableSpec SUMMARY =
+      TableSpec.of(
+          "abrupt-learning.csv",
+          "one row: the loss plateau, the drop time and the verdict (rules in the analyzer's"
+              + " javadoc)",
+          ColumnSpec.text("source", "trace.csv or metrics.csv, where the loss was read"),
+          ColumnSpec.text("verdict", "drop, no-drop or no-plateau"),
+          ColumnSpec.number("plateau_start", "steps", "first step of the plateau (NaN: none)"),
+          ColumnSpec.number("plateau_end", "steps", "last step of the plateau (NaN: none)"),
+          ColumnSpec.number("plateau_loss", "", "median smoothed loss over the plateau"),
+          ColumnSpec.number("after_loss", "", "the level the loss falls to after the plateau"),
+          ColumnSpec.number(
+              "t_drop",
+              "steps",
+              "first step after the plateau where the smoothed loss has fallen the fraction"
+                  + " drop-fraction of the way to after_loss (NaN: no drop)"),
+          ColumnSpec.number(
+              "t_steepest",
+              "steps",
+              "midpoint of the steepest fall of the smoothed log loss after the plateau"));
+
+  static final TableSpec LOSS =
+      TableSpec.of(
+          "abrupt-learning-loss.csv",
+          "one row per point of the loss curve: the loss and its moving median",
+          ColumnSpec.number("step", "steps", "optimizer steps"),
+          ColumnSpec.number("loss", "", "loss (mean over the rows of that step)"),
+          ColumnSpec.number("smoothed", "", "centred moving median over smooth-window points"));
+
+  static final TableSpec ONSETS =
+      TableSpec.of(
+          "gr-onsets.csv",
+          "one row per GR metric found in the geometry table (written only when"
+              + " analysis/geometry/geometry.csv exists): its change point and lead over t_drop",
+          ColumnSpec.text("metric", "the geometry table's column"),
+          ColumnSpec.number(
+              "onset",
+              "steps",
+              "break of the two-segment linear fit (NaN: too few" + " checkpoints)"),
+          ColumnSpec.number("slope_before", "per step", "slope of the fit before the onset"),
+          ColumnSpec.number("slope_after", "per step", "slope of the fit after the onset"),
+          ColumnSpec.number(
+              "sse_ratio", "", "residual of the two-segment fit over that of one line, in [0, 1]"),
+          ColumnSpec.number(
+              "lead", "steps", "t_drop − onset: positive when GR precedes the drop (NaN: no drop)"),
+          ColumnSpec.integer("checkpoints", "", "checkpoints in the fit"));
+
+  /** Configuration; YAML keys are the kebab-case component names. */
+  public record Config(
+      @Doc("points in the centred moving median that smooths the loss, ≥ 1") int smoothWindow,
+      @Doc("relative band ε of a flat stretch: max/min of the smoothed loss ≤ 1 + ε, > 0")
+          double band,
+      @Doc("shortest plateau as a fraction of the run's steps, in (0, 1]") double minPlateau,
+      @Doc("smallest relative fall below the plateau level that counts as a drop, in (0, 1)")
+          double minDrop,
+      @Doc(
+              "t_drop is where the smoothed loss has fallen this fraction of the way from the"
+                  + " plateau to the next level, in (0, 1); spec: 0.5")
+          double dropFraction,
+      @Doc("comma-separated columns of the geometry table whose onsets are found") String grMetrics,
+      @Doc("fewest checkpoints on each side of a GR change point, ≥ 2") int minSide) {
+    public Config {
+      new LossCurve(smoothWindow, band, minPlateau, minDrop, dropFraction);
+      Check.notNull("gr-metrics", grMetrics);
+      Check.atLeast("min-side", minSide, 2);
+    }
+
+    LossCurve rules() {
+      return new LossCurve(smoothWindow, band, minPlateau, minDrop, dropFraction);
+    }
+
+    List<String> metrics() {
+      return Arrays.stream(grMetrics.split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .toList();
+    }
+  }
+
+  /**
+   * The onset of one GR metric.
+   *
+   * @param metric the geometry table's column
+   * @param steps the checkpoints' steps
+   * @param values the metric at each checkpoint
+   * @param fit the change point
+   */
+  record Onset(String metric, double[] steps, double[] values, ChangePoint.Fit fit) {}
+
+  public AbruptLearningAnalyzer() {}
+
+  @Override
+  public PluginInfo info() {
+    return new PluginInfo(
+        ID,
+        "Loss plateau, abrupt drop and the lead of geometric restructuring",
+        "From the run's trace.csv (else metrics.csv): the loss plateau (longest flat stretch of the"
+            + " moving-median loss within a relative band, followed by a fall), the drop time"
+            + " t_drop (halfway from the plateau to the next level) and a verdict (drop, no-drop,"
+            + " no-plateau); with the geometry analyzer's table, the change point of each GR"
+            + " metric (two-segment piecewise-linear fit) and its lead over t_drop. Writes"
+            + " abrupt-learning.csv, abrupt-learning-loss.csv, gr-onsets.csv and"
+            + " abrupt-learning.png.");
+  }
+
+  @Override
+  public Class<Config> configType() {
+    return Config.class;
+  }
+
+  @Override
+  public Config defaults() {
+    return new Config(
+        5,
+        0.1,
+        0.1,
+        0.5,
+        0.5,
+        "separation,decoding_accuracy,delay_speed,cka_final,dw_effective_rank",
+        3);
+  }
+
+  @Override
+  public List<TableSpec> tables() {
+    return List.of(SUMMARY, LOSS, ONSETS);
+  }
+
+  @Override
+  public void analyze(Config config, Context context) throws IOException {
+    Path out = context.outputDirectory();
+    Path runDirectory = out.toAbsolutePath().getParent().getParent();
+    TrainingTrace trace = TrainingTrace.read(runDirectory);
+    LossCurve.Result result = config.rules().analyse(trace.steps(), trace.losses());
+    List<Onset> onsets = null;
+    Path geometry = runDirectory.resolve(GEOMETRY_TABLE);
+    if (Files.exists(geometry)) {
+      onsets = onsets(geometry, trace, config);
+    }
+    Outputs.writeCsv(
+        out,
+        SUMMARY,
+        List.of(
+            List.of(
+                trace.source(),
+                result.verdict().label(),
+                result.plateauStart(),
+                result.plateauEnd(),
+                result.plateauLevel(),
+                result.afterLevel(),
+                result.tDrop(),
+                result.tSteepest())));
+    List<List<Object>> loss = new ArrayList<>();
+    for (int i = 0; i < trace.steps().length; i++) {
+      loss.add(List.of(trace.steps()[i], trace.losses()[i], result.smoothed()[i]));
+    }
+    Outputs.writeCsv(out, LOSS, loss);
+    if (onsets != null) {
+      List<List<Object>> rows = new ArrayList<>();
+      for (Onset o : onsets) {
+        rows.add(
+            List.of(
+                o.metric(),
+                o.fit().onset(),
+                o.fit().slopeBefore(),
+                o.fit().slopeAfter(),
+                o.fit().sseRatio(),
+                result.tDrop() - o.fit().onset(),
+                o.steps().length));
+      }
+      Outputs.writeCsv(out, ONSETS, rows);
+    }
+    draw(out.resolve(PNG), trace, result, onsets == null ? List.of() : onsets);
+  }
+
+  /** Change points of the configured metrics of the geometry table, on the step axis. */
+  static List<Onset> onsets(Path geometry, TrainingTrace trace, Config config) throws IOException {
+    List<String> names = new ArrayList<>(config.metrics());
+    names.add(0, "epoch");
+    Map<String, double[]> columns = TrainingTrace.readNumericColumns(geometry, names);
+    double[] epochs = columns.get("epoch");
+    if (epochs == null) {
+      throw new IllegalStateException(
+          geometry + " has no column 'epoch'; rerun the geometry analyzer");
+    }
+    List<Onset> onsets = new ArrayList<>();
+    ChangePoint changePoint = new ChangePoint(config.minSide());
+    for (String metric : config.metrics()) {
+      double[] values = columns.get(metric);
+      if (values == null) {
+        continue;
+      }
+      List<double[]> points = new ArrayList<>();
+      for (int i = 0; i < epochs.length; i++) {
+        double step = trace.stepOfEpoch((int) epochs[i]);
+        if (Double.isFinite(step) && Double.isFinite(values[i])) {
+          points.add(new double[] {step, values[i]});
+        }
+      }
+      // Several checkpoints of one epoch (an advance and a scheduled one) keep the first.
+      points.sort((a, b) -> Double.compare(a[0], b[0]));
+      List<double[]> distinct = new ArrayList<>();
+      for (double[] p : points) {
+        if (distinct.isEmpty() || p[0] > distinct.get(distinct.size() - 1)[0]) {
+          distinct.add(p);
+        }
+      }
+      double[] x = distinct.stream().mapToDouble(p -> p[0]).toArray();
+      double[] y = distinct.stream().mapToDouble(p -> p[1]).toArray();
+      if (x.length == 0) {
+        continue; // NaN at every checkpoint: e.g. the w_rec columns of a model without one
+      }
+      onsets.add(new Onset(metric, x, y, changePoint.fit(x, y)));
+    }
+    return onsets;
+  }
+
+  private static void draw(Path file, TrainingTrace trace, LossCurve.Result r, List<Onset> onsets)
+      throws IOException {
+    XYChart loss =
+        Outputs.chart(
+            "Loss, plateau and drop (" + r.verdict().label() + ")",
+            "optimizer step",
+            "loss (log scale)",
+            450);
+    loss.getStyler().setYAxisLogarithmic(true);
+    loss.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    loss.addSeries("loss (" + trace.source() + ")", trace.steps(), trace.losses())
+        .setMarker(SeriesMarkers.NONE);
+    loss.addSeries("moving median", trace.steps(), r.smoothed()).setMarker(SeriesMarkers.NONE);
+    double lo = Arrays.stream(trace.losses()).min().orElse(1);
+    double hi = Arrays.stream(trace.losses()).max().orElse(1);
+    if (Double.isFinite(r.plateauStart())) {
+      loss.addSeries(
+              "plateau",
+              new double[] {r.plateauStart(), r.plateauEnd()},
+              new double[] {r.plateauLevel(), r.plateauLevel()})
+          .setMarker(SeriesMarkers.DIAMOND);
+    }
+    if (Double.isFinite(r.tDrop())) {
+      vertical(loss, "t_drop", r.tDrop(), lo, hi);
+    }
+    List<XYChart> charts = new ArrayList<>(List.of(loss));
+    if (!onsets.isEmpty()) {
+      XYChart gr =
+          Outputs.chart(
+              "GR metrics (each rescaled to [0, 1]) and their onsets",
+              "optimizer step",
+              "metric, min-max rescaled",
+              450);
+      for (Onset o : onsets) {
+        double[] scaled = rescale(o.values());
+        XYSeries s = gr.addSeries(o.metric(), o.steps(), scaled);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        if (Double.isFinite(o.fit().onset())) {
+          vertical(gr, o.metric() + " onset", o.fit().onset(), 0, 1);
+        }
+      }
+      if (Double.isFinite(r.tDrop())) {
+        vertical(gr, "t_drop ", r.tDrop(), 0, 1);
+      }
+      charts.add(gr);
+    }
+    Outputs.save(file, charts);
+  }
+
+  private static void vertical(XYChart chart, String name, double x, double lo, double hi) {
+    chart.addSeries(name, new double[] {x, x}, new double[] {lo, hi}).setMarker(SeriesMarkers.NONE);
+  }
+
+  private static double[] rescale(double[] v) {
+    double lo = Arrays.stream(v).min().orElse(0);
+    double hi = Arrays.stream(v).max().orElse(1);
+    double[] out = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = hi > lo ? (v[i] - lo) / (hi - lo) : 0.5;
+    }
+    return out;
+  }
+}

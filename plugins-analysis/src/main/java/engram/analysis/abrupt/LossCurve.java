@@ -1,0 +1,295 @@
+package engram.analysis.abrupt;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Plateau and drop of one loss curve, by fixed, documented rules (spec memory-geometry §6; the
+ * paper states no rule, so these are reconstructed and every threshold is a parameter).
+ *
+ * <p>Input: points (x_i, y_i), x strictly increasing (optimizer steps; spacing may be uneven, e.g.
+ * log-spaced or one point per epoch), y the loss (&gt; 0 for the log-scale rules).
+ *
+ * <ol>
+ *   <li><b>Smoothing</b>: s_i = median of y over the points i − ⌊w/2⌋ … i + ⌊w/2⌋ (a centred moving
+ *       median over w <em>points</em>, truncated at both ends). The window counts points, not
+ *       steps, so uneven spacing needs no resampling; a median ignores isolated spikes.
+ *   <li><b>Flat stretches</b>: the smoothed curve is cut greedily, left to right, into maximal
+ *       stretches [i, j] with max s / min s ≤ 1 + ε over the stretch (a relative band ε); each is
+ *       then widened to both sides while s stays within [P/(1 + ε), P·(1 + ε)] of its level P (the
+ *       median of s over the cut stretch), so noise near a band edge does not end it. A stretch is
+ *       a <em>plateau</em> when it spans at least a fraction {@code minPlateau} of the curve's
+ *       steps, x_j − x_i ≥ minPlateau·(x_last − x_first).
+ *   <li><b>The plateau</b>: the longest plateau (in steps) whose level is followed by a fall of at
+ *       least a fraction {@code minDrop}: some later s_k ≤ (1 − minDrop)·P. The level after it, L,
+ *       is the level of the first later plateau with level ≤ (1 − minDrop)·P, or, when none, the
+ *       last smoothed value s_last. The initial fall (search phase) is never flat, so it is skipped
+ *       by construction.
+ *   <li><b>t_drop</b> (spec §6): the first point after the plateau with s ≤ P − f·(P − L), f = 0.5
+ *       by default ("fallen halfway from the plateau to the next level"). <b>t_steepest</b>: the
+ *       midpoint (x_k + x_j)/2, j = k + w, of the span of w points (between the plateau's end and
+ *       the next plateau) over which log s falls fastest per step, −(log s_j − log s_k)/(x_j −
+ *       x_k); a span of w points rather than 1 keeps the leftover noise of s out of the slope.
+ *   <li><b>Verdicts</b>: {@code drop} as above; {@code no-drop} when there are plateaus but none is
+ *       followed by a fall of {@code minDrop} (the loss never leaves the plateau; then the longest
+ *       plateau is reported and both times are NaN); {@code no-plateau} when no stretch is long
+ *       enough (a smooth descent; everything NaN). A verdict, not an error.
+ * </ol>
+ *
+ * @param smoothWindow w, points in the moving median, ≥ 1 (odd values centre the window)
+ * @param band ε, relative band of a flat stretch, &gt; 0
+ * @param minPlateau shortest plateau as a fraction of the curve's step range, in (0, 1]
+ * @param minDrop smallest relative fall below the plateau that counts as a drop, in (0, 1)
+ * @param dropFraction f, the fraction of the fall from P to L that places t_drop, in (0, 1)
+ */
+public record LossCurve(
+    int smoothWindow, double band, double minPlateau, double minDrop, double dropFraction) {
+
+  /** The outcome for one curve. */
+  public enum Verdict {
+    /** A plateau followed by a fall of at least {@code minDrop}. */
+    DROP("drop"),
+    /** Plateaus, but the loss never falls by {@code minDrop} after any of them. */
+    NO_DROP("no-drop"),
+    /** No flat stretch long enough to be a plateau. */
+    NO_PLATEAU("no-plateau");
+
+    private final String label;
+
+    Verdict(String label) {
+      this.label = label;
+    }
+
+    /**
+     * @return the label written to tables ({@code drop}, {@code no-drop}, {@code no-plateau})
+     */
+    public String label() {
+      return label;
+    }
+  }
+
+  /**
+   * What the rules found; steps are in the unit of x, NaN when not defined by the verdict.
+   *
+   * @param verdict drop, no-drop or no-plateau
+   * @param plateauStart x of the plateau's first point
+   * @param plateauEnd x of the plateau's last point
+   * @param plateauLevel P, median smoothed loss over the plateau
+   * @param afterLevel L, the level the loss falls to after the plateau
+   * @param tDrop x of the first point after the plateau with s ≤ P − f·(P − L)
+   * @param tSteepest midpoint of the steepest fall of log s between the plateau and level L
+   * @param smoothed s, the smoothed loss at every point
+   */
+  public record Result(
+      Verdict verdict,
+      double plateauStart,
+      double plateauEnd,
+      double plateauLevel,
+      double afterLevel,
+      double tDrop,
+      double tSteepest,
+      double[] smoothed) {}
+
+  /** A flat stretch [first, last] (point indices) and its level. */
+  record Stretch(int first, int last, double level) {}
+
+  /**
+   * @throws IllegalArgumentException naming the parameter out of range
+   */
+  public LossCurve {
+    if (smoothWindow < 1) {
+      throw new IllegalArgumentException("smooth-window must be ≥ 1, was " + smoothWindow);
+    }
+    if (!(band > 0)) {
+      throw new IllegalArgumentException("band must be > 0, e.g. 0.1, was " + band);
+    }
+    if (!(minPlateau > 0 && minPlateau <= 1)) {
+      throw new IllegalArgumentException(
+          "min-plateau must be a fraction in (0, 1], e.g. 0.1, was " + minPlateau);
+    }
+    if (!(minDrop > 0 && minDrop < 1)) {
+      throw new IllegalArgumentException(
+          "min-drop must be a fraction in (0, 1), e.g. 0.5, was " + minDrop);
+    }
+    if (!(dropFraction > 0 && dropFraction < 1)) {
+      throw new IllegalArgumentException(
+          "drop-fraction must be a fraction in (0, 1), e.g. 0.5, was " + dropFraction);
+    }
+  }
+
+  /**
+   * Applies the rules.
+   *
+   * @param x steps, strictly increasing, length ≥ 2
+   * @param y losses, finite and &gt; 0, same length
+   * @return the plateau, the drop and the verdict
+   * @throws IllegalArgumentException when the lengths differ, there are fewer than 2 points, x does
+   *     not increase or a loss is not a finite positive number
+   */
+  public Result analyse(double[] x, double[] y) {
+    check(x, y);
+    double[] s = movingMedian(y, smoothWindow);
+    List<Stretch> plateaus = new ArrayList<>();
+    double range = x[x.length - 1] - x[0];
+    for (Stretch stretch : flatStretches(s, band)) {
+      if (x[stretch.last()] - x[stretch.first()] >= minPlateau * range) {
+        plateaus.add(stretch);
+      }
+    }
+    if (plateaus.isEmpty()) {
+      return new Result(Verdict.NO_PLATEAU, NaN, NaN, NaN, NaN, NaN, NaN, s);
+    }
+    Stretch best = null;
+    Stretch longest = null;
+    for (int i = 0; i < plateaus.size(); i++) {
+      plateaus.set(i, widen(s, plateaus.get(i)));
+    }
+    for (Stretch p : plateaus) {
+      if (longest == null || length(x, p) > length(x, longest)) {
+        longest = p;
+      }
+      if (fallsAfter(s, p) && (best == null || length(x, p) > length(x, best))) {
+        best = p;
+      }
+    }
+    if (best == null) {
+      return new Result(
+          Verdict.NO_DROP,
+          x[longest.first()],
+          x[longest.last()],
+          longest.level(),
+          NaN,
+          NaN,
+          NaN,
+          s);
+    }
+    double after = s[s.length - 1];
+    int afterStart = s.length - 1;
+    for (Stretch p : plateaus) {
+      if (p.first() > best.last() && p.level() <= (1 - minDrop) * best.level()) {
+        after = p.level();
+        afterStart = p.first();
+        break;
+      }
+    }
+    double threshold = best.level() - dropFraction * (best.level() - after);
+    double tDrop = NaN;
+    for (int k = best.last() + 1; k < s.length; k++) {
+      if (s[k] <= threshold) {
+        tDrop = x[k];
+        break;
+      }
+    }
+    double tSteepest = NaN;
+    double steepest = Double.NEGATIVE_INFINITY;
+    int end = Math.max(afterStart, best.last() + 1);
+    for (int k = best.last(); k < end && k + 1 < s.length; k++) {
+      int j = Math.min(k + smoothWindow, s.length - 1);
+      double rate = -(Math.log(s[j]) - Math.log(s[k])) / (x[j] - x[k]);
+      if (rate > steepest) {
+        steepest = rate;
+        tSteepest = 0.5 * (x[k] + x[j]);
+      }
+    }
+    return new Result(
+        Verdict.DROP, x[best.first()], x[best.last()], best.level(), after, tDrop, tSteepest, s);
+  }
+
+  private static final double NaN = Double.NaN;
+
+  /**
+   * The stretch extended to both sides while s stays in [P/(1 + ε), P·(1 + ε)] around its level P:
+   * the greedy cut ends a stretch where the band around its running extremes breaks, which noise or
+   * the tail of the initial fall can do early; the band around the level itself cannot.
+   */
+  private Stretch widen(double[] s, Stretch p) {
+    double lo = p.level() / (1 + band);
+    double hi = p.level() * (1 + band);
+    int first = p.first();
+    while (first > 0 && s[first - 1] >= lo && s[first - 1] <= hi) {
+      first--;
+    }
+    int last = p.last();
+    while (last + 1 < s.length && s[last + 1] >= lo && s[last + 1] <= hi) {
+      last++;
+    }
+    return new Stretch(first, last, p.level());
+  }
+
+  private static double length(double[] x, Stretch p) {
+    return x[p.last()] - x[p.first()];
+  }
+
+  private boolean fallsAfter(double[] s, Stretch p) {
+    for (int k = p.last() + 1; k < s.length; k++) {
+      if (s[k] <= (1 - minDrop) * p.level()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Centred moving median over {@code window} points, truncated at the ends. */
+  static double[] movingMedian(double[] y, int window) {
+    int half = window / 2;
+    double[] out = new double[y.length];
+    for (int i = 0; i < y.length; i++) {
+      int from = Math.max(0, i - half);
+      int to = Math.min(y.length, i - half + window);
+      out[i] = median(Arrays.copyOfRange(y, from, to));
+    }
+    return out;
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+  }
+
+  /** Greedy left-to-right cut into maximal stretches with max/min ≤ 1 + band. */
+  static List<Stretch> flatStretches(double[] s, double band) {
+    List<Stretch> stretches = new ArrayList<>();
+    int first = 0;
+    while (first < s.length) {
+      double lo = s[first];
+      double hi = s[first];
+      int last = first;
+      while (last + 1 < s.length) {
+        double nextLo = Math.min(lo, s[last + 1]);
+        double nextHi = Math.max(hi, s[last + 1]);
+        if (nextHi > (1 + band) * nextLo) {
+          break;
+        }
+        lo = nextLo;
+        hi = nextHi;
+        last++;
+      }
+      stretches.add(new Stretch(first, last, median(Arrays.copyOfRange(s, first, last + 1))));
+      first = last + 1;
+    }
+    return stretches;
+  }
+
+  private static void check(double[] x, double[] y) {
+    if (x.length != y.length) {
+      throw new IllegalArgumentException(
+          "steps and losses differ in length: " + x.length + " and " + y.length);
+    }
+    if (x.length < 2) {
+      throw new IllegalArgumentException("a loss curve needs at least 2 points, got " + x.length);
+    }
+    for (int i = 0; i < x.length; i++) {
+      if (!(Double.isFinite(y[i]) && y[i] > 0)) {
+        throw new IllegalArgumentException(
+            "loss at step " + x[i] + " is " + y[i] + "; the rules need finite positive losses");
+      }
+      if (i > 0 && !(x[i] > x[i - 1])) {
+        throw new IllegalArgumentException(
+            "steps must increase strictly, but step " + x[i] + " follows " + x[i - 1]);
+      }
+    }
+  }
+}

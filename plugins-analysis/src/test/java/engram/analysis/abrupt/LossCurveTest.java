@@ -1,0 +1,139 @@
+package engram.analysis.abrupt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.analysis.abrupt.LossCurve.Result;
+import engram.analysis.abrupt.LossCurve.Verdict;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plateau and drop rules on synthetic loss curves whose plateau and drop are known: an initial
+ * fall 2·e^{−t/100}, a plateau at P = 1, a sigmoid drop at step s of width 50 to 0.02, and 2%
+ * multiplicative Gaussian noise.
+ */
+class LossCurveTest {
+
+  static final LossCurve RULES = new LossCurve(5, 0.1, 0.1, 0.5, 0.5);
+
+  /** Sigmoid from {@code from} to {@code to} centred at s with width w. */
+  static double sigmoid(double t, double s, double w, double from, double to) {
+    return to + (from - to) / (1 + Math.exp((t - s) / w));
+  }
+
+  static double[] noisy(double[] clean, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    double[] y = new double[clean.length];
+    for (int i = 0; i < y.length; i++) {
+      double g =
+          Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble());
+      y[i] = clean[i] * (1 + 0.02 * g);
+    }
+    return y;
+  }
+
+  static double[] uniformSteps(int every, int last) {
+    double[] x = new double[last / every];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i + 1) * every;
+    }
+    return x;
+  }
+
+  @Test
+  void sigmoidDropIsFoundAtItsMidpointOnEverySeed() {
+    double[] x = uniformSteps(10, 6000);
+    double[] clean = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      clean[i] = 2 * Math.exp(-x[i] / 100) + sigmoid(x[i], 3000, 50, 1.0, 0.02);
+    }
+    for (long seed = 1; seed <= 10; seed++) {
+      Result r = RULES.analyse(x, noisy(clean, seed));
+      assertEquals(Verdict.DROP, r.verdict(), "seed " + seed);
+      assertEquals(3000, r.tDrop(), 30, "seed " + seed);
+      // d log L/dt of the sigmoid peaks at s + (w/2)·ln(P/L_final) = 3000 + 25·ln 50 ≈ 3098.
+      assertEquals(3000 + 25 * Math.log(50), r.tSteepest(), 60, "seed " + seed);
+      assertEquals(1.0, r.plateauLevel(), 0.05);
+      assertEquals(0.02, r.afterLevel(), 0.005);
+      // The initial fall reaches the band (loss ≤ 1.1) at t = 100·ln 20 ≈ 300.
+      assertTrue(r.plateauStart() > 150 && r.plateauStart() < 450, "start " + r.plateauStart());
+      assertTrue(r.plateauEnd() > 2800 && r.plateauEnd() < 3000, "end " + r.plateauEnd());
+    }
+  }
+
+  @Test
+  void logSpacedStepsGiveTheSameDrop() {
+    int n = 300;
+    double[] x = new double[n];
+    double[] clean = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = Math.exp(Math.log(10_000) * i / (n - 1));
+      clean[i] = 2 * Math.exp(-x[i] / 100) + sigmoid(x[i], 5000, 200, 1.0, 0.02);
+    }
+    Result r = RULES.analyse(x, noisy(clean, 3));
+    assertEquals(Verdict.DROP, r.verdict());
+    // Points near step 5000 are ~150 steps apart.
+    assertEquals(5000, r.tDrop(), 300);
+  }
+
+  @Test
+  void aLossThatNeverLeavesThePlateauIsNoDrop() {
+    double[] x = uniformSteps(10, 6000);
+    double[] clean = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      clean[i] = 2 * Math.exp(-x[i] / 100) + 1.0;
+    }
+    Result r = RULES.analyse(x, noisy(clean, 5));
+    assertEquals(Verdict.NO_DROP, r.verdict());
+    assertTrue(Double.isNaN(r.tDrop()));
+    assertEquals(6000, r.plateauEnd());
+    assertEquals(1.0, r.plateauLevel(), 0.05);
+  }
+
+  @Test
+  void twoDropsReportTheLongerPlateauAndTheDropRightAfterIt() {
+    double[] x = uniformSteps(10, 6000);
+    double[] clean = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      double first = sigmoid(x[i], 2500, 40, 1.0, 0.3);
+      double second = sigmoid(x[i], 3500, 40, 1.0, 0.02 / 0.3);
+      clean[i] = 2 * Math.exp(-x[i] / 100) + first * second;
+    }
+    Result r = RULES.analyse(x, noisy(clean, 7));
+    assertEquals(Verdict.DROP, r.verdict());
+    assertEquals(2500, r.tDrop(), 30);
+    assertEquals(0.3, r.afterLevel(), 0.03);
+    assertTrue(r.plateauEnd() < 2500);
+  }
+
+  @Test
+  void aSmoothDescentHasNoPlateau() {
+    double[] x = uniformSteps(10, 6000);
+    double[] clean = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      clean[i] = Math.exp(-x[i] / 500);
+    }
+    Result r = RULES.analyse(x, clean);
+    assertEquals(Verdict.NO_PLATEAU, r.verdict());
+    assertTrue(Double.isNaN(r.plateauStart()) && Double.isNaN(r.tDrop()));
+  }
+
+  @Test
+  void movingMedianIgnoresASpike() {
+    double[] s = LossCurve.movingMedian(new double[] {1, 1, 9, 1, 1}, 3);
+    assertEquals(1.0, s[2]);
+    assertEquals(1.0, s[0]);
+  }
+
+  @Test
+  void badInputIsNamed() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RULES.analyse(new double[] {1, 2}, new double[] {1, -1}));
+    assertTrue(e.getMessage().contains("finite positive"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new LossCurve(5, 0.1, 0.1, 0.5, 1.0));
+  }
+}
