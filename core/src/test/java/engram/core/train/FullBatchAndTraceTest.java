@@ -242,6 +242,7 @@ class FullBatchAndTraceTest {
     }
 
     @Override
+    @SuppressWarnings("unchecked") // the delegate is the task this wrapper was built around
     public int conditionCount(Record config) {
       return ((FiniteConditions<Record>) delegate).conditionCount(config);
     }

@@ -138,7 +138,8 @@ public record LossCurve(
       }
     }
     if (plateaus.isEmpty()) {
-      return new Result(Verdict.NO_PLATEAU, NaN, NaN, NaN, NaN, NaN, NaN, s);
+      return new Result(
+          Verdict.NO_PLATEAU, UNDEFINED, UNDEFINED, UNDEFINED, UNDEFINED, UNDEFINED, UNDEFINED, s);
     }
     Stretch best = null;
     Stretch longest = null;
@@ -159,9 +160,9 @@ public record LossCurve(
           x[longest.first()],
           x[longest.last()],
           longest.level(),
-          NaN,
-          NaN,
-          NaN,
+          UNDEFINED,
+          UNDEFINED,
+          UNDEFINED,
           s);
     }
     double after = s[s.length - 1];
@@ -174,14 +175,14 @@ public record LossCurve(
       }
     }
     double threshold = best.level() - dropFraction * (best.level() - after);
-    double tDrop = NaN;
+    double tDrop = UNDEFINED;
     for (int k = best.last() + 1; k < s.length; k++) {
       if (s[k] <= threshold) {
         tDrop = x[k];
         break;
       }
     }
-    double tSteepest = NaN;
+    double tSteepest = UNDEFINED;
     double steepest = Double.NEGATIVE_INFINITY;
     int end = Math.max(afterStart, best.last() + 1);
     for (int k = best.last(); k < end && k + 1 < s.length; k++) {
@@ -196,7 +197,7 @@ public record LossCurve(
         Verdict.DROP, x[best.first()], x[best.last()], best.level(), after, tDrop, tSteepest, s);
   }
 
-  private static final double NaN = Double.NaN;
+  private static final double UNDEFINED = Double.NaN;
 
   /**
    * The stretch extended to both sides while s stays in [P/(1 + ε), P·(1 + ε)] around its level P:
