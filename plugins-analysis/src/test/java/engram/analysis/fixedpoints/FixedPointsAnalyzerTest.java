@@ -82,6 +82,7 @@ class FixedPointsAnalyzerTest {
     FixedPointsAnalyzer.Config c =
         new FixedPointsAnalyzer.Config(
             CheckpointSelection.LAST,
+            FixedPointsAnalyzer.Method.FIXED_POINTS,
             4,
             FixedPointsAnalyzer.InputChoice.ZERO,
             24,
@@ -92,7 +93,12 @@ class FixedPointsAnalyzerTest {
             5,
             1.0,
             1e-3,
-            10);
+            10,
+            0.1,
+            1e-2,
+            0,
+            0.5,
+            8);
     analyzer.analyze(c, context);
 
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
