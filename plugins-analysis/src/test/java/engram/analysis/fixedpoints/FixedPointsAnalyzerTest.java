@@ -108,7 +108,7 @@ class FixedPointsAnalyzerTest {
     for (String[] row : rows) {
       double q = Double.parseDouble(row[3]);
       assertTrue(q >= 0 && q <= 1.0, "q " + q);
-      assertTrue(Set.of("fixed", "slow").contains(row[4]));
+      assertTrue(Set.of("fixed", "ghost", "slow").contains(row[4]), row[4]);
       int unstable = Integer.parseInt(row[6]);
       String expected = unstable == 0 ? "stable" : "saddle or unstable";
       assertTrue(expected.contains(row[5]), row[5] + " with " + unstable + " unstable");
