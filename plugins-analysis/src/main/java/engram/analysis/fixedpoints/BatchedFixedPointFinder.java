@@ -21,7 +21,9 @@ import org.apache.commons.math3.linear.RealMatrix;
  * <ol>
  *   <li>Adam stops a point at q ≤ max(tol, ½·S·resolution²) — the smallest q the map's arithmetic
  *       can show — instead of at tol alone (a FLOAT network never reaches tol = 1e-12 at S = 128,
- *       so every point used to run all iterations).
+ *       so every point used to run all iterations), or when q has fallen by less than 1% over the
+ *       last 200 iterations (a point crawling along a slow manifold; fixed-point-finder's tol_dq
+ *       plays this part) — the Newton refinement then finishes points near a fixed point.
  *   <li>Outliers are dropped and the points de-duplicated (distance &lt; {@code uniqueTol}, lowest
  *       q kept) <em>before</em> the refinement, so Newton runs on the distinct survivors only, and
  *       again after it (two survivors may converge to one point).
@@ -38,6 +40,12 @@ import org.apache.commons.math3.linear.RealMatrix;
  * Deterministic.
  */
 public final class BatchedFixedPointFinder {
+
+  /** Adam iterations over which a point must lower q by {@link #STALL_RATIO} to go on. */
+  static final int STALL_WINDOW = 200;
+
+  /** The fraction by which q must fall over {@link #STALL_WINDOW} iterations. */
+  static final double STALL_RATIO = 1e-2;
 
   private final StepMap map;
   private final Options options;
@@ -67,7 +75,8 @@ public final class BatchedFixedPointFinder {
    */
   public List<Point> find(double[][] initial) {
     double fixedQ = fixedQ();
-    double[][] h = FixedPointFinder.optimise(map, options, initial, fixedQ);
+    double[][] h =
+        FixedPointFinder.optimise(map, options, initial, fixedQ, STALL_WINDOW, STALL_RATIO);
     double[] q = FixedPointFinder.speeds(h, map.apply(h));
     double[] centroid = FixedPointFinder.centroid(initial);
     double limit = options.outlierScale() * FixedPointFinder.medianDistance(initial, centroid);

@@ -214,15 +214,22 @@ public final class FixedPointFinder {
 
   /** Adam on q per point with the monotone adaptive rate of the class comment. */
   double[][] optimise(double[][] initial) {
-    return optimise(map, options, initial, options.tolQ());
+    return optimise(map, options, initial, options.tolQ(), 0, 0);
   }
 
   /**
    * Adam on q per point with the monotone adaptive rate of the class comment, all active points in
-   * one batched call of F and one of the VJP per iteration; a point stops when q ≤ {@code stopQ} or
-   * its rate has fallen below 1e-14.
+   * one batched call of F and one of the VJP per iteration; a point stops when q ≤ {@code stopQ},
+   * when its rate has fallen below 1e-14, or (when {@code stallWindow} &gt; 0) when q has fallen by
+   * less than the fraction {@code stallRatio} over the last {@code stallWindow} iterations.
    */
-  static double[][] optimise(StepMap map, Options options, double[][] initial, double stopQ) {
+  static double[][] optimise(
+      StepMap map,
+      Options options,
+      double[][] initial,
+      double stopQ,
+      int stallWindow,
+      double stallRatio) {
     int n = initial.length;
     int s = map.dimension();
     double[][] h = new double[n][];
@@ -236,13 +243,19 @@ public final class FixedPointFinder {
     Arrays.fill(lr, options.learningRate());
     double[][] f = map.apply(h);
     double[] q = speeds(h, f);
+    double[] windowStart = q.clone();
+    boolean[] stalled = new boolean[n];
     final double beta1 = 0.9;
     final double beta2 = 0.999;
     final double eps = 1e-8;
     for (int it = 0; it < options.maxIterations(); it++) {
       List<Integer> active = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        if (q[i] > stopQ && lr[i] > 1e-14) {
+        if (stallWindow > 0 && it > 0 && it % stallWindow == 0) {
+          stalled[i] |= !(q[i] < (1 - stallRatio) * windowStart[i]);
+          windowStart[i] = q[i];
+        }
+        if (q[i] > stopQ && lr[i] > 1e-14 && !stalled[i]) {
           active.add(i);
         }
       }
