@@ -21,8 +21,8 @@ import org.apache.commons.math3.linear.RealMatrix;
  * <ol>
  *   <li>Adam stops a point at q ≤ max(tol, ½·S·resolution²) — the smallest q the map's arithmetic
  *       can show — instead of at tol alone (a FLOAT network never reaches tol = 1e-12 at S = 128,
- *       so every point used to run all iterations), or when q has fallen by less than 1% over the
- *       last 200 iterations (a point crawling along a slow manifold; fixed-point-finder's tol_dq
+ *       so every point used to run all iterations), or when q has fallen by less than 10% over the
+ *       last 100 iterations (a point crawling along a slow manifold; fixed-point-finder's tol_dq
  *       plays this part) — the Newton refinement then finishes points near a fixed point.
  *   <li>Outliers are dropped and the points de-duplicated (distance &lt; {@code uniqueTol}, lowest
  *       q kept) <em>before</em> the refinement, so Newton runs on the distinct survivors only, and
@@ -42,10 +42,10 @@ import org.apache.commons.math3.linear.RealMatrix;
 public final class BatchedFixedPointFinder {
 
   /** Adam iterations over which a point must lower q by {@link #STALL_RATIO} to go on. */
-  static final int STALL_WINDOW = 200;
+  static final int STALL_WINDOW = 100;
 
   /** The fraction by which q must fall over {@link #STALL_WINDOW} iterations. */
-  static final double STALL_RATIO = 1e-2;
+  static final double STALL_RATIO = 0.1;
 
   private final StepMap map;
   private final Options options;
@@ -165,9 +165,6 @@ public final class BatchedFixedPointFinder {
         for (int k = 0; k < s; k++) {
           lhs[a].addToEntry(k, k, -1);
         }
-        normal[a] = lhs[a].transpose().multiply(lhs[a]);
-        rhs[a] = new ArrayRealVector(lhs[a].transpose().operate(r[a]));
-        rhs[a].mapMultiplyToSelf(-1);
       }
       boolean[] improved = new boolean[at.length];
       for (int tries = 0; tries < 12; tries++) {
@@ -176,6 +173,12 @@ public final class BatchedFixedPointFinder {
         for (int a = 0; a < at.length; a++) {
           if (improved[a]) {
             continue;
+          }
+          if (mu[active.get(a)] > 0 && normal[a] == null) {
+            // the damped normal equations only once a plain Newton step has failed
+            normal[a] = lhs[a].transpose().multiply(lhs[a]);
+            rhs[a] = new ArrayRealVector(lhs[a].transpose().operate(r[a]));
+            rhs[a].mapMultiplyToSelf(-1);
           }
           double[] delta = step(lhs[a], normal[a], rhs[a], r[a], mu[active.get(a)]);
           if (delta == null) {

@@ -96,15 +96,35 @@ public interface StepMap {
         return width;
       }
 
+      /** Rows as one {@code [n, S]} array of the network's type, through one flat copy. */
+      private INDArray matrix(double[][] rows) {
+        double[] flat = new double[rows.length * width];
+        for (int b = 0; b < rows.length; b++) {
+          System.arraycopy(rows[b], 0, flat, b * width, width);
+        }
+        return Nd4j.createFromArray(flat).reshape(rows.length, width).castTo(type);
+      }
+
+      /** An {@code [n, S]} array as rows of doubles, through one flat copy. */
+      private double[][] rows(INDArray a) {
+        double[] flat = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        int n = (int) a.size(0);
+        double[][] out = new double[n][width];
+        for (int b = 0; b < n; b++) {
+          System.arraycopy(flat, b * width, out[b], 0, width);
+        }
+        return out;
+      }
+
       private Cell.Step step(double[][] states) {
-        INDArray s = Nd4j.createFromArray(states).castTo(type);
+        INDArray s = matrix(states);
         INDArray x = Nd4j.createFromArray(new double[][] {u}).castTo(type).repeat(0, states.length);
         return cell.step(s, x, null);
       }
 
       @Override
       public double[][] apply(double[][] states) {
-        return step(states).next().castTo(DataType.DOUBLE).toDoubleMatrix();
+        return rows(step(states).next());
       }
 
       @Override
@@ -115,11 +135,7 @@ public interface StepMap {
         for (Parameter p : cell.parameters()) {
           sink.put(p.name(), Nd4j.zerosLike(p.value()));
         }
-        INDArray g = Nd4j.createFromArray(r).castTo(type);
-        return cell.vjp(step, g, Map.of(), sink)
-            .previous()
-            .castTo(DataType.DOUBLE)
-            .toDoubleMatrix();
+        return rows(cell.vjp(step, matrix(r), Map.of(), sink).previous());
       }
 
       @Override

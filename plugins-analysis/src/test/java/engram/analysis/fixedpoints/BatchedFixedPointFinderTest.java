@@ -52,16 +52,17 @@ class BatchedFixedPointFinderTest {
   }
 
   /**
-   * On random 6-unit tanh RNNs the batched finder finds the same fixed points as the reference
-   * (each within 1e-6, same class and number of unstable eigenvalues), and no other fixed point.
+   * On two random 6-unit tanh RNNs (40 starts, 2,000 Adam iterations) the batched finder finds the
+   * same fixed points as the reference (each within 1e-6, same class and number of unstable
+   * eigenvalues), and no other fixed point.
    */
   @Test
   void findsTheReferencesFixedPointsOnRandomTanhNetworks() {
-    Options options = Options.defaults();
+    Options options = new Options(2000, 1.0, 1e-12, 20, Double.POSITIVE_INFINITY, 1e-3, 10);
     int compared = 0;
-    for (long seed = 1; seed <= 3; seed++) {
+    for (long seed = 1; seed <= 2; seed++) {
       StepMap map = randomTanhMap(6, seed);
-      double[][] initial = uniform(80, 6, 1, 10 + seed);
+      double[][] initial = uniform(40, 6, 1, 10 + seed);
       List<Point> reference =
           new FixedPointFinder(map, options).find(initial).stream().filter(Point::fixed).toList();
       List<Point> batched =
@@ -77,7 +78,7 @@ class BatchedFixedPointFinderTest {
         compared++;
       }
     }
-    assertTrue(compared >= 6, "too few fixed points to compare: " + compared);
+    assertTrue(compared >= 4, "too few fixed points to compare: " + compared);
   }
 
   /** h' = tanh(2h): −h*, 0, h* exactly as the reference finds them. */
