@@ -19,8 +19,9 @@ import org.apache.commons.math3.linear.RealMatrix;
  *
  * <ol>
  *   <li>Adam on q per point exactly as {@link FixedPointFinder} ({@code maxIterations}, {@code
- *       learningRate}, monotone adaptive rate), stopping at q ≤ max(tol, ½·S·resolution²) or when
- *       stalled (as {@link BatchedFixedPointFinder}).
+ *       learningRate}, monotone adaptive rate), stopping at q ≤ max(tol, ½·S·resolution²) or at the
+ *       rate floor, with no stall stop as in {@link BatchedFixedPointFinder}: near a ghost q falls
+ *       slowly by nature, and a stall stop leaves points short of the minimum.
  *   <li>One Newton step on q: h ← h − (H + 1e-4·I)⁻¹ ∇q, H the central-difference Hessian of q of
  *       {@link GhostTest#hessians}; the step is kept only where it lowers q (H + 1e-4·I need not be
  *       positive definite away from a minimum).
@@ -71,14 +72,7 @@ public final class SpeedSolver {
   public List<Point> find(double[][] states, Pca basis) {
     double fixedQ =
         Math.max(options.tolQ(), 0.5 * map.dimension() * map.resolution() * map.resolution());
-    double[][] h =
-        FixedPointFinder.optimise(
-            map,
-            options,
-            states,
-            fixedQ,
-            BatchedFixedPointFinder.STALL_WINDOW,
-            BatchedFixedPointFinder.STALL_RATIO);
+    double[][] h = FixedPointFinder.optimise(map, options, states, fixedQ, 0, 0);
     newtonStep(h);
     double[] q = FixedPointFinder.speeds(h, map.apply(h));
     double[] centroid = FixedPointFinder.centroid(states);

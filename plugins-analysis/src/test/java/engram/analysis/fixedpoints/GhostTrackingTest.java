@@ -123,9 +123,18 @@ class GhostTrackingTest {
       List<Point> points = new SpeedSolver(map, options, 0.01).find(starts, basis);
       double[][] at = points.stream().map(Point::state).toArray(double[][]::new);
       Kind[] kinds = GhostTest.defaults().kinds(map, at, 1e-14);
+      // Tracked: fixed points and ghosts. A start near the maximum of q at 0 (a > 0) may stop on
+      // its flat top as a slow point; slow points are not what this test follows.
       List<PointTracker.Tracked> frame = new ArrayList<>();
+      List<Point> fixedOrGhost = new ArrayList<>();
+      List<Kind> kept = new ArrayList<>();
       for (int i = 0; i < points.size(); i++) {
         Point p = points.get(i);
+        if (kinds[i] == Kind.SLOW) {
+          continue;
+        }
+        fixedOrGhost.add(p);
+        kept.add(kinds[i]);
         frame.add(
             new PointTracker.Tracked(
                 p.state(),
@@ -138,15 +147,15 @@ class GhostTrackingTest {
       if (a < 0 && 0.5 * a * a > 5e-4) {
         assertTrue(points.isEmpty(), "a = " + a + ": " + points);
       } else if (a < 0) {
-        assertEquals(1, points.size(), "a = " + a + ": " + points);
-        assertEquals(Kind.GHOST, kinds[0]);
-        assertEquals(0, points.get(0).state()[0], 1e-4);
-        assertEquals(0.5 * a * a, points.get(0).q(), 1e-4 * a * a);
+        assertEquals(1, fixedOrGhost.size(), "a = " + a + ": " + points);
+        assertEquals(Kind.GHOST, kept.get(0));
+        assertEquals(0, fixedOrGhost.get(0).state()[0], 1e-4);
+        assertEquals(0.5 * a * a, fixedOrGhost.get(0).q(), 1e-4 * a * a);
       } else {
-        assertEquals(2, points.size(), "a = " + a + ": " + points);
+        assertEquals(2, fixedOrGhost.size(), "a = " + a + ": " + points);
         for (int i = 0; i < 2; i++) {
-          Point p = points.get(i);
-          assertEquals(Kind.FIXED, kinds[i]);
+          Point p = fixedOrGhost.get(i);
+          assertEquals(Kind.FIXED, kept.get(i));
           double root = Math.signum(p.state()[0]) * Math.sqrt(a);
           assertEquals(root, p.state()[0], 1e-6);
           assertEquals(root > 0 ? Stability.STABLE : Stability.UNSTABLE, p.stability());
