@@ -214,6 +214,22 @@ public final class FixedPointFinder {
 
   /** Adam on q per point with the monotone adaptive rate of the class comment. */
   double[][] optimise(double[][] initial) {
+    return optimise(map, options, initial, options.tolQ(), 0, 0);
+  }
+
+  /**
+   * Adam on q per point with the monotone adaptive rate of the class comment, all active points in
+   * one batched call of F and one of the VJP per iteration; a point stops when q ≤ {@code stopQ},
+   * when its rate has fallen below 1e-14, or (when {@code stallWindow} &gt; 0) when q has fallen by
+   * less than the fraction {@code stallRatio} over the last {@code stallWindow} iterations.
+   */
+  static double[][] optimise(
+      StepMap map,
+      Options options,
+      double[][] initial,
+      double stopQ,
+      int stallWindow,
+      double stallRatio) {
     int n = initial.length;
     int s = map.dimension();
     double[][] h = new double[n][];
@@ -227,13 +243,19 @@ public final class FixedPointFinder {
     Arrays.fill(lr, options.learningRate());
     double[][] f = map.apply(h);
     double[] q = speeds(h, f);
+    double[] windowStart = q.clone();
+    boolean[] stalled = new boolean[n];
     final double beta1 = 0.9;
     final double beta2 = 0.999;
     final double eps = 1e-8;
     for (int it = 0; it < options.maxIterations(); it++) {
       List<Integer> active = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        if (q[i] > options.tolQ() && lr[i] > 1e-14) {
+        if (stallWindow > 0 && it > 0 && it % stallWindow == 0) {
+          stalled[i] |= !(q[i] < (1 - stallRatio) * windowStart[i]);
+          windowStart[i] = q[i];
+        }
+        if (q[i] > stopQ && lr[i] > 1e-14 && !stalled[i]) {
           active.add(i);
         }
       }
@@ -339,7 +361,12 @@ public final class FixedPointFinder {
 
   /** The eigenvalues of J at h and the class they give. */
   Point classify(double[] h, double q, boolean fixed) {
-    EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(map.jacobian(h)));
+    return classify(h, q, fixed, map.jacobian(h));
+  }
+
+  /** The eigenvalues of {@code jacobian} (J at h) and the class they give. */
+  static Point classify(double[] h, double q, boolean fixed, double[][] jacobian) {
+    EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(jacobian));
     double[] re = eig.getRealEigenvalues();
     double[] im = eig.getImagEigenvalues();
     Integer[] order = new Integer[re.length];
@@ -364,7 +391,7 @@ public final class FixedPointFinder {
     return new Point(h.clone(), q, fixed, sr, si, stability, unstable);
   }
 
-  private static double[] residual(double[] f, double[] h) {
+  static double[] residual(double[] f, double[] h) {
     double[] r = new double[h.length];
     for (int k = 0; k < h.length; k++) {
       r[k] = f[k] - h[k];
@@ -372,7 +399,7 @@ public final class FixedPointFinder {
     return r;
   }
 
-  private static double speed(double[] h, double[] f) {
+  static double speed(double[] h, double[] f) {
     double sum = 0;
     for (int k = 0; k < h.length; k++) {
       double d = f[k] - h[k];
@@ -381,7 +408,7 @@ public final class FixedPointFinder {
     return Double.isFinite(sum) ? 0.5 * sum : Double.NaN;
   }
 
-  private static double[] speeds(double[][] h, double[][] f) {
+  static double[] speeds(double[][] h, double[][] f) {
     double[] q = new double[h.length];
     for (int i = 0; i < h.length; i++) {
       q[i] = speed(h[i], f[i]);
@@ -389,7 +416,7 @@ public final class FixedPointFinder {
     return q;
   }
 
-  private static double[] centroid(double[][] x) {
+  static double[] centroid(double[][] x) {
     double[] c = new double[x[0].length];
     for (double[] row : x) {
       for (int k = 0; k < c.length; k++) {
@@ -399,7 +426,7 @@ public final class FixedPointFinder {
     return c;
   }
 
-  private static double medianDistance(double[][] x, double[] c) {
+  static double medianDistance(double[][] x, double[] c) {
     double[] d = new double[x.length];
     for (int i = 0; i < x.length; i++) {
       d[i] = distance(x[i], c);

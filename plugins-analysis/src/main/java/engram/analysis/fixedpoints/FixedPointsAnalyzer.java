@@ -18,66 +18,109 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.EigenDecomposition;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Fixed and slow points of each analysed checkpoint's one-step map (spec memory-geometry §8;
- * Sussillo &amp; Barak 2013), found by {@link FixedPointFinder}.
+ * Fixed points, ghosts and slow points of each analysed checkpoint's one-step map, tracked across
+ * checkpoints (spec memory-geometry §8; Sussillo &amp; Barak 2013; the ghost mechanism).
  *
  * <p>For one checkpoint: a batch of {@code trials} sequences of the task at the checkpoint's
  * largest level comes from {@link Run#sample} with {@code run.random("batch")}; the restored
  * network's cell runs over it step by step from an initial state drawn from {@code
  * run.random("h0")}, keeping the full state s_t {@code [S]} (an LSTM's [h | c]) of every step and
  * sequence. The map is F(s) = cell.step(s, u*) with u* = 0 ({@code input: zero}) or the mean input
- * of the batch over steps and sequences ({@code input: mean}). {@code initial-states} starting
- * points are trajectory states plus N(0, noise²) noise ({@code run.random("initial-states")}); the
- * finder's options are the config's. Every checkpoint draws from generators of the same names, so a
- * repeated analysis gives the same numbers.
+ * of the batch over steps and sequences ({@code input: mean}). Every checkpoint draws from
+ * generators of the same names, so a repeated analysis gives the same numbers.
  *
- * <p>PCA: one basis per checkpoint, fitted on that checkpoint's trajectory states (centred on their
- * mean); points are projected on its first three components (NaN beyond S).
+ * <p>Two searches ({@code method}):
  *
- * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}) and {@code fixed-points.png}, per
- * checkpoint the trajectories in the plane of PC1–PC2 with the points coloured by class.
+ * <ul>
+ *   <li>{@code fixed-points} (default): {@link BatchedFixedPointFinder} (the options of
+ *       mattgolub/fixed-point-finder) from {@code initial-states} trajectory states plus N(0,
+ *       noise²) noise ({@code run.random("initial-states")});
+ *   <li>{@code speed}: {@link SpeedSolver} (the ghost-mechanism code) from every trajectory state,
+ *       one Newton step on the speed, de-duplication at {@code projection-tol} in the common PCA
+ *       projection.
+ * </ul>
+ *
+ * Every point found is then fixed, ghost or slow by {@link GhostTest} ({@code gradient-tol}, {@code
+ * hessian-tol}), and stable, saddle or unstable by the eigenvalues of its Jacobian.
+ *
+ * <p>Common PCA: one basis fitted on the trajectory states of all analysed checkpoints pooled
+ * (centred on their mean), so frames are comparable; pc1..pc3 of both tables and the figures are in
+ * it. Tracking: {@link PointTracker} matches the points of consecutive analysed checkpoints in
+ * state space ({@code track-distance}).
+ *
+ * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}), {@code ghost-tracks.csv} (see {@link
+ * #TRACKS}), {@code fixed-points.png} (per checkpoint one panel: trajectories and points in the
+ * PC1–PC2 plane, one colour per class, the same axes in every panel) and, when {@code
+ * landscape-grid} &gt; 0, {@code speed-landscape.png} (per checkpoint log10 q on a grid of the
+ * PC1–PC2 plane through the mean, for S ≥ 2).
  */
 public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.Config> {
 
   static final String ID = "fixed-points";
   static final String PNG = "fixed-points.png";
+  static final String LANDSCAPE_PNG = "speed-landscape.png";
+
+  private static final ColumnSpec PC1 =
+      ColumnSpec.number(
+          "pc1",
+          "state units",
+          "coordinate on the first principal component of the trajectory states of all analysed"
+              + " checkpoints (one common basis)");
+  private static final ColumnSpec PC2 =
+      ColumnSpec.number("pc2", "state units", "on the second component (NaN when S < 2)");
+  private static final ColumnSpec PC3 =
+      ColumnSpec.number("pc3", "state units", "on the third component (NaN when S < 3)");
 
   /** {@code fixed-points.csv}: one row per distinct point, by checkpoint then increasing q. */
   static final TableSpec TABLE =
       TableSpec.of(
           "fixed-points.csv",
-          "per analysed checkpoint (oldest first) one row per distinct fixed or slow point, by"
-              + " increasing q",
+          "per analysed checkpoint (oldest first) one row per distinct fixed, ghost or slow point,"
+              + " by increasing q",
           Outputs.CHECKPOINT,
           Outputs.EPOCH,
           ColumnSpec.integer("point", "", "index of the point within the checkpoint, 0 = lowest q"),
           ColumnSpec.number("q", "", "speed q = ½‖F(s) − s‖² at the point"),
           ColumnSpec.text(
-              "kind", "fixed (q at the tolerance) or slow (a local minimum of q above it)"),
+              "kind",
+              "fixed (q at the tolerance), ghost (a strict local minimum of q above it: converged"
+                  + " gradient, positive definite Hessian) or slow (neither)"),
           ColumnSpec.text(
               "class",
               "stable (no |λ| > 1), saddle or unstable (every |λ| > 1), from"
                   + " the eigenvalues λ of the Jacobian of the discrete map"),
           ColumnSpec.integer("unstable", "eigenvalues", "how many |λ| exceed 1"),
           ColumnSpec.number("leading_modulus", "", "largest |λ|"),
-          ColumnSpec.number(
-              "pc1",
-              "state units",
-              "coordinate on the first principal component of"
-                  + " the checkpoint's trajectory states"),
-          ColumnSpec.number("pc2", "state units", "on the second component (NaN when S < 2)"),
-          ColumnSpec.number("pc3", "state units", "on the third component (NaN when S < 3)"));
+          PC1,
+          PC2,
+          PC3);
+
+  /** {@code ghost-tracks.csv}: the points followed across checkpoints. */
+  static final TableSpec TRACKS =
+      TableSpec.of(
+          "ghost-tracks.csv",
+          "per analysed checkpoint (oldest first) one row per tracked point, by track: when a"
+              + " point appears, changes kind (e.g. a ghost becomes a fixed point) or disappears",
+          ColumnSpec.integer("track", "", "id of the track, in order of appearance from 0"),
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          ColumnSpec.text(
+              "event",
+              "appears, continues, becomes-fixed, becomes-ghost, becomes-slow, or disappears (the"
+                  + " track has no point at this checkpoint)"),
+          ColumnSpec.text("kind", "fixed, ghost or slow (the last kind when it disappears)"),
+          ColumnSpec.text("class", "stable, saddle or unstable; none when it disappears"),
+          ColumnSpec.integer(
+              "point", "", "the point's index in fixed-points.csv at this checkpoint, −1 if none"),
+          ColumnSpec.number("q", "", "speed at the point (NaN when it disappears)"),
+          PC1,
+          PC2,
+          PC3);
 
   /** The constant input u* of the map. */
   public enum InputChoice {
@@ -87,26 +130,45 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
     MEAN
   }
 
+  /** How points are searched. */
+  public enum Method {
+    /** {@link BatchedFixedPointFinder} from noisy trajectory states. */
+    FIXED_POINTS,
+    /** {@link SpeedSolver} from every trajectory state. */
+    SPEED
+  }
+
   /**
    * @param checkpoints which checkpoints
+   * @param method the search
    * @param trials sequences whose states seed the search
    * @param input u*
-   * @param initialStates starting points of the search
+   * @param initialStates starting points of the fixed-points search
    * @param noise standard deviation added to the starting points
    * @param maxIterations Adam iterations
    * @param learningRate Adam's initial rate
    * @param tolQ stopping q
    * @param newtonIterations refinement iterations
    * @param maxQ largest q reported
-   * @param uniqueTol de-duplication distance
+   * @param uniqueTol de-duplication distance of the fixed-points search
    * @param outlierScale outlier distance in medians
+   * @param projectionTol de-duplication distance of the speed search, in the PCA projection
+   * @param gradientTol ghost test: largest ‖∇q‖/‖F(s) − s‖
+   * @param hessianTol ghost test: smallest λ_min/λ_max of the Hessian of q
+   * @param trackDistance largest state-space distance of a match between checkpoints
+   * @param landscapeGrid points per axis of the speed landscape, 0 for none
    */
   public record Config(
       @Doc("checkpoints to analyse: last or all") CheckpointSelection checkpoints,
+      @Doc(
+              "fixed-points (Adam + Newton from noisy trajectory states) or speed (ghost-mechanism:"
+                  + " from every trajectory state, one Newton step, PCA de-duplication)")
+          Method method,
       @Doc("sequences of the task sampled for trajectory states, ≥ 1") int trials,
       @Doc("the constant input u* of the map: zero or mean (of the sampled inputs)")
           InputChoice input,
-      @Doc("starting points of the search, ≥ 1 (1024 in fixed-point-finder)") int initialStates,
+      @Doc("starting points of the fixed-points search, ≥ 1 (1024 in fixed-point-finder)")
+          int initialStates,
       @Doc("standard deviation of the Gaussian noise added to each starting state, ≥ 0")
           double noise,
       @Doc("Adam iterations at most, ≥ 0") int maxIterations,
@@ -115,19 +177,44 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       @Doc("q = ½‖F(s) − s‖² at which a search stops and a point counts as fixed, ≥ 0") double tolQ,
       @Doc("Newton (Levenberg–Marquardt) refinement iterations, ≥ 0") int newtonIterations,
       @Doc("points whose final q exceeds this are not reported, ≥ 0") double maxQ,
-      @Doc("points closer than this (Euclidean, state units) are one, ≥ 0") double uniqueTol,
+      @Doc("fixed-points search: points closer than this (Euclidean, state units) are one, ≥ 0")
+          double uniqueTol,
       @Doc(
               "points farther from the starting states' centroid than this many medians of their"
                   + " distance to it are outliers, > 0")
-          double outlierScale) {
+          double outlierScale,
+      @Doc("speed search: points closer than this in the (pc1, pc2, pc3) projection are one, ≥ 0")
+          double projectionTol,
+      @Doc("ghost test: a ghost has ‖∇q‖ ≤ this × ‖F(s) − s‖, > 0") double gradientTol,
+      @Doc(
+              "ghost test: a ghost's Hessian of q has every eigenvalue > this × the largest"
+                  + " |eigenvalue| (0: positive definite), in [0, 1)")
+          double hessianTol,
+      @Doc(
+              "points of consecutive checkpoints closer than this (Euclidean, state units) are one"
+                  + " tracked point, > 0")
+          double trackDistance,
+      @Doc("points per axis of the speed landscape figure (log10 q on the PC1–PC2 plane), 0: none")
+          int landscapeGrid) {
     public Config {
       Check.notNull("checkpoints", checkpoints);
+      Check.notNull("method", method);
       Check.notNull("input", input);
       Check.atLeast("trials", trials, 1);
       Check.atLeast("initial-states", initialStates, 1);
+      Check.atLeast("landscape-grid", landscapeGrid, 0);
       if (!(noise >= 0) || Double.isInfinite(noise)) {
         throw new IllegalArgumentException("noise must be a finite number ≥ 0 (was " + noise + ")");
       }
+      if (!(projectionTol >= 0)) {
+        throw new IllegalArgumentException(
+            "projection-tol must be ≥ 0 (was " + projectionTol + ")");
+      }
+      if (!(trackDistance > 0)) {
+        throw new IllegalArgumentException(
+            "track-distance must be > 0 (was " + trackDistance + ")");
+      }
+      new GhostTest(gradientTol, hessianTol);
       options(maxIterations, learningRate, tolQ, newtonIterations, maxQ, uniqueTol, outlierScale);
     }
 
@@ -148,11 +235,33 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       return options(
           maxIterations, learningRate, tolQ, newtonIterations, maxQ, uniqueTol, outlierScale);
     }
+
+    /** The ghost test. */
+    GhostTest ghostTest() {
+      return new GhostTest(gradientTol, hessianTol);
+    }
   }
 
-  /** One checkpoint's result: its trajectory states in PCA coordinates and its points. */
+  /** One checkpoint's trajectory states, map and the input u*. */
+  record Sampled(Checkpoint checkpoint, double[][] states, StepMap map) {}
+
+  /**
+   * One checkpoint's result.
+   *
+   * @param checkpoint the checkpoint
+   * @param trajectory its trajectory states in the common PCA coordinates
+   * @param points the points by increasing q
+   * @param kinds fixed, ghost or slow per point
+   * @param coordinates pc1..pc3 per point
+   * @param landscape log10 q on the landscape grid {@code [grid][grid]} (row = pc2), or null
+   */
   record Found(
-      Checkpoint checkpoint, double[][] trajectory, List<Point> points, double[][] coordinates) {}
+      Checkpoint checkpoint,
+      double[][] trajectory,
+      List<Point> points,
+      GhostTest.Kind[] kinds,
+      double[][] coordinates,
+      double[][] landscape) {}
 
   public FixedPointsAnalyzer() {}
 
@@ -160,10 +269,13 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
   public PluginInfo info() {
     return new PluginInfo(
         ID,
-        "Fixed and slow points of the dynamics",
-        "Minimises q = ½‖F(s, u*) − s‖² from states on the task's trajectories (Adam, then Newton),"
-            + " de-duplicates, and classifies every point by the eigenvalues of the Jacobian"
-            + " (stable, saddle, unstable). Writes fixed-points.csv and fixed-points.png.");
+        "Fixed points, ghosts and slow points of the dynamics, tracked over training",
+        "Minimises q = ½‖F(s, u*) − s‖² from states on the task's trajectories (Adam, then Newton;"
+            + " or the ghost-mechanism speed solver), de-duplicates, tells fixed points, ghosts"
+            + " and slow points apart, classifies them by the eigenvalues of the Jacobian"
+            + " (stable, saddle, unstable) and tracks them across checkpoints in one PCA basis."
+            + " Writes fixed-points.csv, ghost-tracks.csv, fixed-points.png and"
+            + " speed-landscape.png.");
   }
 
   @Override
@@ -175,6 +287,7 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
   public Config defaults() {
     return new Config(
         CheckpointSelection.LAST,
+        Method.FIXED_POINTS,
         16,
         InputChoice.ZERO,
         1024,
@@ -185,25 +298,41 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         20,
         1.0,
         1e-3,
-        10);
+        10,
+        0.1,
+        1e-2,
+        0,
+        0.5,
+        40);
   }
 
   @Override
   public List<TableSpec> tables() {
-    return List.of(TABLE);
+    return List.of(TABLE, TRACKS);
   }
 
   @Override
   public void analyze(Config config, Context context) throws IOException {
     Run run = Simulation.run(context, ID);
     List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID);
-    List<Found> found = new ArrayList<>();
+    List<Sampled> sampled = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
-      found.add(analyse(config, run, checkpoint));
+      sampled.add(sample(config, run, checkpoint));
+    }
+    List<double[]> pooled = new ArrayList<>();
+    for (Sampled s : sampled) {
+      pooled.addAll(Arrays.asList(s.states()));
+    }
+    Pca pca = Pca.fit(pooled.toArray(new double[0][]), 3);
+    List<Found> found = new ArrayList<>();
+    for (Sampled s : sampled) {
+      found.add(search(config, run, s, pca));
     }
     Path out = context.outputDirectory();
     List<List<Object>> rows = new ArrayList<>();
+    List<List<PointTracker.Tracked>> frames = new ArrayList<>();
     for (Found f : found) {
+      List<PointTracker.Tracked> frame = new ArrayList<>();
       for (int i = 0; i < f.points().size(); i++) {
         Point p = f.points().get(i);
         double[] c = f.coordinates()[i];
@@ -213,21 +342,63 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
                 f.checkpoint().epoch(),
                 i,
                 p.q(),
-                p.fixed() ? "fixed" : "slow",
+                f.kinds()[i].label(),
                 p.stability().label(),
                 p.unstableCount(),
                 p.leadingModulus(),
                 c[0],
                 c[1],
                 c[2]));
+        frame.add(
+            new PointTracker.Tracked(
+                p.state(), p.q(), f.kinds()[i].label(), p.stability().label(), c));
       }
+      frames.add(frame);
     }
     Outputs.writeCsv(out, TABLE, rows);
-    draw(out.resolve(PNG), found);
+    List<List<Object>> trackRows = new ArrayList<>();
+    for (PointTracker.Row r : PointTracker.track(frames, config.trackDistance())) {
+      Checkpoint checkpoint = found.get(r.frame()).checkpoint();
+      if (r.point() < 0) {
+        trackRows.add(
+            List.of(
+                r.track(),
+                checkpoint.name(),
+                checkpoint.epoch(),
+                r.event(),
+                r.kind(),
+                "none",
+                -1,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN));
+      } else {
+        PointTracker.Tracked p = frames.get(r.frame()).get(r.point());
+        trackRows.add(
+            List.of(
+                r.track(),
+                checkpoint.name(),
+                checkpoint.epoch(),
+                r.event(),
+                r.kind(),
+                p.stability(),
+                r.point(),
+                p.q(),
+                p.pcs()[0],
+                p.pcs()[1],
+                p.pcs()[2]));
+      }
+    }
+    Outputs.writeCsv(out, TRACKS, trackRows);
+    FixedPointsFigures.points(out.resolve(PNG), found);
+    if (config.landscapeGrid() > 0 && pca.components().length >= 2) {
+      FixedPointsFigures.landscape(out.resolve(LANDSCAPE_PNG), found);
+    }
   }
 
-  /** Trajectory states, the search and the PCA projection of one checkpoint. */
-  static Found analyse(Config config, Run run, Checkpoint checkpoint) {
+  /** The trajectory states and the map of one checkpoint. */
+  static Sampled sample(Config config, Run run, Checkpoint checkpoint) {
     int[] levels = checkpoint.levels();
     int level = levels == null || levels.length == 0 ? run.minLevel() : Outputs.maxLevel(levels);
     Batch batch = run.sample(new int[] {level}, config.trials(), run.random("batch"));
@@ -242,12 +413,29 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         }
       }
     }
-    double[][] initial =
-        FixedPointFinder.initialStates(
-            states, config.initialStates(), config.noise(), run.random("initial-states"));
-    List<Point> points =
-        new FixedPointFinder(StepMap.of(network, input), config.options()).find(initial);
-    Pca pca = Pca.fit(states, 3);
+    return new Sampled(checkpoint, states, StepMap.of(network, input));
+  }
+
+  /** The search, the kinds and the projections of one checkpoint. */
+  static Found search(Config config, Run run, Sampled sampled, Pca pca) {
+    StepMap map = sampled.map();
+    double[][] states = sampled.states();
+    List<Point> points;
+    if (config.method() == Method.SPEED) {
+      points = new SpeedSolver(map, config.options(), config.projectionTol()).find(states, pca);
+    } else {
+      double[][] initial =
+          FixedPointFinder.initialStates(
+              states, config.initialStates(), config.noise(), run.random("initial-states"));
+      points = new BatchedFixedPointFinder(map, config.options()).find(initial);
+    }
+    double fixedQ =
+        Math.max(config.tolQ(), 0.5 * map.dimension() * map.resolution() * map.resolution());
+    double[][] at = new double[points.size()][];
+    for (int i = 0; i < at.length; i++) {
+      at[i] = points.get(i).state();
+    }
+    GhostTest.Kind[] kinds = config.ghostTest().kinds(map, at, fixedQ);
     double[][] coordinates = new double[points.size()][];
     for (int i = 0; i < coordinates.length; i++) {
       coordinates[i] = pca.project(points.get(i).state());
@@ -256,7 +444,40 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
     for (int i = 0; i < states.length; i++) {
       trajectory[i] = pca.project(states[i]);
     }
-    return new Found(checkpoint, trajectory, points, coordinates);
+    double[][] landscape =
+        config.landscapeGrid() > 0 && pca.components().length >= 2
+            ? landscape(map, pca, trajectory, coordinates, config.landscapeGrid())
+            : null;
+    return new Found(sampled.checkpoint(), trajectory, points, kinds, coordinates, landscape);
+  }
+
+  /**
+   * log10 q at mean + x·pc1 + y·pc2 on a grid × grid lattice spanning the trajectory's and the
+   * points' pc1 and pc2 ranges (5% margin); row index = y.
+   */
+  static double[][] landscape(
+      StepMap map, Pca pca, double[][] trajectory, double[][] points, int grid) {
+    double[] range = FixedPointsFigures.range(trajectory, points);
+    int s = map.dimension();
+    double[][] lattice = new double[grid * grid][s];
+    for (int iy = 0; iy < grid; iy++) {
+      for (int ix = 0; ix < grid; ix++) {
+        double x = range[0] + (range[1] - range[0]) * ix / Math.max(1, grid - 1);
+        double y = range[2] + (range[3] - range[2]) * iy / Math.max(1, grid - 1);
+        double[] state = lattice[iy * grid + ix];
+        for (int k = 0; k < s; k++) {
+          state[k] = pca.mean()[k] + x * pca.components()[0][k] + y * pca.components()[1][k];
+        }
+      }
+    }
+    double[] q = FixedPointFinder.speeds(lattice, map.apply(lattice));
+    double[][] out = new double[grid][grid];
+    for (int iy = 0; iy < grid; iy++) {
+      for (int ix = 0; ix < grid; ix++) {
+        out[iy][ix] = Math.log10(Math.max(q[iy * grid + ix], 1e-300));
+      }
+    }
+    return out;
   }
 
   /**
@@ -298,105 +519,5 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       }
     }
     return out;
-  }
-
-  /** Principal components of a cloud of states (centred covariance, symmetric eigenproblem). */
-  record Pca(double[] mean, double[][] components) {
-    static Pca fit(double[][] x, int k) {
-      int s = x[0].length;
-      double[] mean = new double[s];
-      for (double[] row : x) {
-        for (int j = 0; j < s; j++) {
-          mean[j] += row[j] / x.length;
-        }
-      }
-      double[][] cov = new double[s][s];
-      for (double[] row : x) {
-        for (int i = 0; i < s; i++) {
-          for (int j = 0; j < s; j++) {
-            cov[i][j] += (row[i] - mean[i]) * (row[j] - mean[j]) / x.length;
-          }
-        }
-      }
-      EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(cov));
-      double[] values = eig.getRealEigenvalues();
-      Integer[] order = new Integer[s];
-      for (int i = 0; i < s; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
-      double[][] components = new double[Math.min(k, s)][];
-      for (int c = 0; c < components.length; c++) {
-        components[c] = eig.getEigenvector(order[c]).toArray();
-      }
-      return new Pca(mean, components);
-    }
-
-    /** The first three coordinates, NaN beyond the available components. */
-    double[] project(double[] state) {
-      double[] c = {Double.NaN, Double.NaN, Double.NaN};
-      for (int i = 0; i < components.length && i < 3; i++) {
-        double sum = 0;
-        for (int j = 0; j < state.length; j++) {
-          sum += (state[j] - mean[j]) * components[i][j];
-        }
-        c[i] = sum;
-      }
-      return c;
-    }
-  }
-
-  private static void draw(Path file, List<Found> found) throws IOException {
-    List<XYChart> charts = new ArrayList<>();
-    for (Found f : found) {
-      XYChart chart =
-          Outputs.chart(
-              "Fixed and slow points at "
-                  + f.checkpoint().name()
-                  + " (epoch "
-                  + f.checkpoint().epoch()
-                  + ")",
-              "PC1",
-              "PC2",
-              500);
-      double[] tx = new double[f.trajectory().length];
-      double[] ty = new double[tx.length];
-      for (int i = 0; i < tx.length; i++) {
-        tx[i] = f.trajectory()[i][0];
-        ty[i] = Double.isNaN(f.trajectory()[i][1]) ? 0 : f.trajectory()[i][1];
-      }
-      XYSeries states = chart.addSeries("trajectory states", tx, ty);
-      states.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-      states.setMarker(SeriesMarkers.CIRCLE);
-      for (FixedPointFinder.Stability stability : FixedPointFinder.Stability.values()) {
-        for (boolean fixed : new boolean[] {true, false}) {
-          List<Double> xs = new ArrayList<>();
-          List<Double> ys = new ArrayList<>();
-          for (int i = 0; i < f.points().size(); i++) {
-            Point p = f.points().get(i);
-            if (p.stability() == stability && p.fixed() == fixed) {
-              xs.add(f.coordinates()[i][0]);
-              ys.add(Double.isNaN(f.coordinates()[i][1]) ? 0 : f.coordinates()[i][1]);
-            }
-          }
-          if (!xs.isEmpty()) {
-            XYSeries series =
-                chart.addSeries(
-                    String.format(
-                        Locale.ROOT,
-                        "%s %s (%d)",
-                        stability.label(),
-                        fixed ? "fixed" : "slow",
-                        xs.size()),
-                    xs,
-                    ys);
-            series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            series.setMarker(fixed ? SeriesMarkers.DIAMOND : SeriesMarkers.TRIANGLE_UP);
-          }
-        }
-      }
-      charts.add(chart);
-    }
-    Outputs.save(file, charts);
   }
 }

@@ -48,6 +48,21 @@ public interface StepMap {
   double[][] jacobian(double[] state);
 
   /**
+   * The full Jacobians at many states; the default calls {@link #jacobian} per state, a network's
+   * map does it in batched calls.
+   *
+   * @param states {@code [n][S]}; not modified
+   * @return {@code [n][S][S]}, J of row b at index b, new
+   */
+  default double[][][] jacobians(double[][] states) {
+    double[][][] out = new double[states.length][][];
+    for (int b = 0; b < states.length; b++) {
+      out[b] = jacobian(states[b]);
+    }
+    return out;
+  }
+
+  /**
    * The rounding error of one coordinate of F (the unit roundoff of the network's data type times a
    * small factor), so that a search does not demand more than the arithmetic can give.
    *
@@ -81,15 +96,35 @@ public interface StepMap {
         return width;
       }
 
+      /** Rows as one {@code [n, S]} array of the network's type, through one flat copy. */
+      private INDArray matrix(double[][] rows) {
+        double[] flat = new double[rows.length * width];
+        for (int b = 0; b < rows.length; b++) {
+          System.arraycopy(rows[b], 0, flat, b * width, width);
+        }
+        return Nd4j.createFromArray(flat).reshape(rows.length, width).castTo(type);
+      }
+
+      /** An {@code [n, S]} array as rows of doubles, through one flat copy. */
+      private double[][] rows(INDArray a) {
+        double[] flat = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        int n = (int) a.size(0);
+        double[][] out = new double[n][width];
+        for (int b = 0; b < n; b++) {
+          System.arraycopy(flat, b * width, out[b], 0, width);
+        }
+        return out;
+      }
+
       private Cell.Step step(double[][] states) {
-        INDArray s = Nd4j.createFromArray(states).castTo(type);
+        INDArray s = matrix(states);
         INDArray x = Nd4j.createFromArray(new double[][] {u}).castTo(type).repeat(0, states.length);
         return cell.step(s, x, null);
       }
 
       @Override
       public double[][] apply(double[][] states) {
-        return step(states).next().castTo(DataType.DOUBLE).toDoubleMatrix();
+        return rows(step(states).next());
       }
 
       @Override
@@ -100,11 +135,7 @@ public interface StepMap {
         for (Parameter p : cell.parameters()) {
           sink.put(p.name(), Nd4j.zerosLike(p.value()));
         }
-        INDArray g = Nd4j.createFromArray(r).castTo(type);
-        return cell.vjp(step, g, Map.of(), sink)
-            .previous()
-            .castTo(DataType.DOUBLE)
-            .toDoubleMatrix();
+        return rows(cell.vjp(step, matrix(r), Map.of(), sink).previous());
       }
 
       @Override
@@ -113,6 +144,34 @@ public interface StepMap {
             network.jacobian(
                 Nd4j.createFromArray(state).castTo(type), Nd4j.createFromArray(u).castTo(type));
         return j.castTo(DataType.DOUBLE).reshape(width, width).toDoubleMatrix();
+      }
+
+      @Override
+      public double[][][] jacobians(double[][] states) {
+        // J(s_b)ᵀ e_k for every b and k as one VJP over n·S rows (in chunks of ≤ 16,384 rows):
+        // row k of the block of s_b gives row k of J(s_b) transposed, i.e. column k of Jᵀ.
+        int chunk = Math.max(1, 16_384 / width);
+        double[][][] out = new double[states.length][][];
+        for (int from = 0; from < states.length; from += chunk) {
+          int n = Math.min(chunk, states.length - from);
+          double[][] rows = new double[n * width][];
+          double[][] unit = new double[n * width][width];
+          for (int b = 0; b < n; b++) {
+            for (int k = 0; k < width; k++) {
+              rows[b * width + k] = states[from + b];
+              unit[b * width + k][k] = 1;
+            }
+          }
+          double[][] jt = vjp(rows, unit);
+          for (int b = 0; b < n; b++) {
+            double[][] j = new double[width][];
+            for (int k = 0; k < width; k++) {
+              j[k] = jt[b * width + k]; // eₖᵀJ: row k of J
+            }
+            out[from + b] = j;
+          }
+        }
+        return out;
       }
 
       @Override

@@ -84,6 +84,7 @@ class FixedPointsAnalyzerTest {
     FixedPointsAnalyzer.Config c =
         new FixedPointsAnalyzer.Config(
             CheckpointSelection.LAST,
+            FixedPointsAnalyzer.Method.FIXED_POINTS,
             4,
             FixedPointsAnalyzer.InputChoice.ZERO,
             24,
@@ -94,7 +95,12 @@ class FixedPointsAnalyzerTest {
             5,
             1.0,
             1e-3,
-            10);
+            10,
+            0.1,
+            1e-2,
+            0,
+            0.5,
+            8);
     analyzer.analyze(c, context);
 
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
@@ -104,11 +110,89 @@ class FixedPointsAnalyzerTest {
     for (String[] row : rows) {
       double q = Double.parseDouble(row[3]);
       assertTrue(q >= 0 && q <= 1.0, "q " + q);
-      assertTrue(Set.of("fixed", "slow").contains(row[4]));
+      assertTrue(Set.of("fixed", "ghost", "slow").contains(row[4]), row[4]);
       int unstable = Integer.parseInt(row[6]);
       String expected = unstable == 0 ? "stable" : "saddle or unstable";
       assertTrue(expected.contains(row[5]), row[5] + " with " + unstable + " unstable");
       assertEquals(row[5].equals("stable"), Double.parseDouble(row[7]) <= 1.0);
+    }
+  }
+
+  /**
+   * The speed method on two checkpoints of a leaky RNN: both tables as declared, every track row
+   * names an analysed checkpoint, every point of fixed-points.csv is on exactly one track row of
+   * its checkpoint, and both figures exist.
+   */
+  @org.junit.jupiter.api.Test
+  void speedMethodTracksPointsAcrossCheckpoints(@TempDir Path dir) throws Exception {
+    NParityTask parity = new NParityTask();
+    LeakyRnnModel model = new LeakyRnnModel();
+    ModelRun<LeakyRnnModel.Config, NParityTask.Config> run =
+        new ModelRun<>(
+            model,
+            new LeakyRnnModel.Config(
+                6,
+                LeakyRnnModel.Nonlinearity.TANH,
+                0.01,
+                LeakyRnnModel.Phi.OUTSIDE,
+                true,
+                1.0,
+                2.0,
+                1.0,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0),
+            parity,
+            parity.defaults(),
+            11);
+    List<Checkpoint> checkpoints =
+        List.of(
+            run.checkpoint("first", 1, new int[] {2}), run.checkpoint("second", 2, new int[] {2}));
+    FakeAnalysisContext context = new FakeAnalysisContext(checkpoints, dir, run);
+    FixedPointsAnalyzer analyzer = new FixedPointsAnalyzer();
+    FixedPointsAnalyzer.Config c =
+        new FixedPointsAnalyzer.Config(
+            CheckpointSelection.ALL,
+            FixedPointsAnalyzer.Method.SPEED,
+            2,
+            FixedPointsAnalyzer.InputChoice.ZERO,
+            1,
+            0,
+            300,
+            0.5,
+            1e-12,
+            0,
+            1.0,
+            1e-3,
+            10,
+            0.1,
+            1e-2,
+            0,
+            0.5,
+            6);
+    analyzer.analyze(c, context);
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
+    assertTrue(Files.size(dir.resolve(FixedPointsAnalyzer.PNG)) > 0);
+    assertTrue(Files.size(dir.resolve(FixedPointsAnalyzer.LANDSCAPE_PNG)) > 0);
+    List<String[]> points = Fixtures.rows(dir.resolve("fixed-points.csv"));
+    List<String[]> tracks = Fixtures.rows(dir.resolve("ghost-tracks.csv"));
+    assertFalse(points.isEmpty());
+    for (String[] p : points) {
+      long onTrack = tracks.stream().filter(t -> t[1].equals(p[0]) && t[6].equals(p[2])).count();
+      assertEquals(1, onTrack, "point " + p[2] + " of " + p[0]);
+    }
+    for (String[] t : tracks) {
+      assertTrue(Set.of("first", "second").contains(t[1]), t[1]);
+      assertTrue(
+          Set.of(
+                  "appears",
+                  "continues",
+                  "becomes-fixed",
+                  "becomes-ghost",
+                  "becomes-slow",
+                  "disappears")
+              .contains(t[3]),
+          t[3]);
     }
   }
 }
