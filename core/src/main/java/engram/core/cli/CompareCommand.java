@@ -56,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
   @Option(
       names = "--group-by",
       defaultValue = "curriculum",
-      paramLabel = "name|curriculum|model|" + "curriculum+model",
+      paramLabel = "name|curriculum|model|curriculum+model|condition",
       description = "How runs form groups (default: ${DEFAULT-VALUE}).")
   String groupBy;
 

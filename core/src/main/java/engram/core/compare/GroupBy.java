@@ -13,7 +13,12 @@ public enum GroupBy {
   /** {@code model.id}. */
   MODEL("model"),
   /** {@code curriculum.id} and {@code model.id}, as {@code multi-head/leaky-rnn}. */
-  CURRICULUM_MODEL("curriculum+model");
+  CURRICULUM_MODEL("curriculum+model"),
+  /**
+   * The experiment's {@code name} without a trailing {@code -s<seed>} (its own seed): the condition
+   * of a reproduction, whose runs are named {@code <plan>-<condition>-s<seed>}.
+   */
+  CONDITION("condition");
 
   private final String text;
 
@@ -33,11 +38,20 @@ public enum GroupBy {
       case CURRICULUM -> run.curriculumId();
       case MODEL -> run.modelId();
       case CURRICULUM_MODEL -> run.curriculumId() + "/" + run.modelId();
+      case CONDITION -> withoutSeed(run.name(), run.seed());
     };
   }
 
+  private static String withoutSeed(String name, long seed) {
+    String suffix = "-s" + seed;
+    return name.endsWith(suffix) && name.length() > suffix.length()
+        ? name.substring(0, name.length() - suffix.length())
+        : name;
+  }
+
   /**
-   * Parses {@code name}, {@code curriculum}, {@code model} or {@code curriculum+model}.
+   * Parses {@code name}, {@code curriculum}, {@code model}, {@code curriculum+model} or {@code
+   * condition}.
    *
    * @throws ComparisonException for anything else, naming the choices
    */

@@ -45,7 +45,9 @@ public record ReproductionPlan(
         String study,
     @Doc("Seeds: each condition is trained once per seed.") List<Long> seeds,
     @Doc("Runs trained at the same time, one thread each, ≥ 1.") int workers,
-    @Doc("How runs are grouped in the comparison: curriculum, model, curriculum+model or name.")
+    @Doc(
+            "How runs are grouped in the comparison: curriculum, model, curriculum+model, name or"
+                + " condition (the plan's condition label).")
         String groupBy,
     @Doc("The conditions: a label and the overrides that make it.") List<Condition> conditions,
     @Doc("Named override lists chosen with --profile (e.g. paper).")
@@ -151,12 +153,13 @@ public record ReproductionPlan(
               + "). Fix: use"
               + " 1 per core, e.g. workers: 2.");
     }
-    if (!List.of("curriculum", "model", "curriculum+model", "name").contains(groupBy)) {
+    if (!List.of("curriculum", "model", "curriculum+model", "name", "condition")
+        .contains(groupBy)) {
       throw new ConfigException(
           "group-by"
               + where
               + " must be curriculum, model,"
-              + " curriculum+model or name (was '"
+              + " curriculum+model, name or condition (was '"
               + groupBy
               + "'). Fix: choose one of them.");
     }

@@ -331,9 +331,34 @@ class ComparisonTest {
     ComparisonException groupBy =
         assertThrows(ComparisonException.class, () -> GroupBy.parse("seed"));
     assertEquals(
-        "--group-by must be one of name|curriculum|model|curriculum+model (was 'seed')."
+        "--group-by must be one of name|curriculum|model|curriculum+model|condition (was 'seed')."
             + " Fix: pass one of them.",
         groupBy.getMessage());
+  }
+
+  @Test
+  void groupingByConditionDropsOnlyTheRunsOwnSeedSuffix(@TempDir Path dir)
+      throws ComparisonException {
+    List<String> rows = List.of("1,10,2,0,0.5,0.95,1.0");
+    List<Path> runs =
+        List.of(
+            RunFixtures.run(dir, "a", "plan-tcr-g1-s3", 3, "none", "leaky-rnn", 1, rows).dir(),
+            RunFixtures.run(dir, "b", "plan-tcr-g1-s12", 12, "none", "leaky-rnn", 1, rows).dir(),
+            RunFixtures.run(dir, "c", "plan-tcr-g2-s3", 3, "none", "leaky-rnn", 1, rows).dir(),
+            // the suffix names another seed: part of the name, not this run's seed
+            RunFixtures.run(dir, "d", "plan-x-s3", 4, "none", "leaky-rnn", 1, rows).dir());
+    Comparison c = Comparison.load(runs, GroupBy.parse("condition"));
+    assertEquals(
+        List.of("plan-tcr-g1", "plan-tcr-g2", "plan-x-s3"),
+        c.groups().stream().map(Comparison.Group::label).sorted().toList());
+    assertEquals(
+        2,
+        c.groups().stream()
+            .filter(g -> g.label().equals("plan-tcr-g1"))
+            .findFirst()
+            .orElseThrow()
+            .runs()
+            .size());
   }
 
   @Test

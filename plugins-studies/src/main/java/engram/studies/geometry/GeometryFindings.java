@@ -1,0 +1,444 @@
+package engram.studies.geometry;
+
+import engram.api.study.Finding;
+import engram.api.study.Finding.Verdict;
+import engram.api.study.Stats;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+/**
+ * Checks the four claims of the geometry paper against the runs of a comparison. The rules, also
+ * written into the report by {@link #rules}:
+ *
+ * <ul>
+ *   <li>Conditions are read from each run's configuration: λ of its {@code temporal-consistency}
+ *       regularizer (0 without one) and {@code model.gain} g. The baseline is λ = 0; g₀ is the
+ *       smallest gain among the runs, g_high the largest.
+ *   <li>A run <i>learned</i> when {@code abrupt-learning} found a plateau followed by a drop; its
+ *       time is t_drop, else +∞ (censored at its budget).
+ *   <li>(1) reproduced when, among the baseline runs at g₀ (at least {@link #MIN_RUNS}), at least
+ *       half show a plateau then an abrupt drop (the fall from 10 % to 90 % of the way to the next
+ *       level takes no more steps than the plateau lasted); not reproduced when none drops;
+ *       inconclusive otherwise.
+ *   <li>(2) over every run that learned and has GR onsets: lead = t_drop − the earliest onset among
+ *       GR metrics whose two-segment fit leaves ≤ {@code max-sse-ratio} of the one-line residual.
+ *       Reproduced when at least {@link #MIN_RUNS} runs have a lead, the median lead is &gt; 0 and
+ *       at least two thirds of the leads are &gt; 0; not reproduced when the median lead ≤ 0;
+ *       inconclusive otherwise.
+ *   <li>(3) for each gain and λ &gt; 0 against λ = 0 at that gain: medians of the times with a
+ *       distribution-free 95 % interval and a one-sided Mann–Whitney p; with m comparisons at g₀,
+ *       reproduced when some λ has a smaller median and p &lt; α/m (Bonferroni); not reproduced
+ *       when no λ at g₀ has a smaller median; inconclusive otherwise.
+ *   <li>(4a) attractors: per gain and λ, the fraction of runs whose last checkpoint captures every
+ *       condition in a stable attractor ({@code geometry} census); (4b) high gain: the fraction of
+ *       runs at g_high that learn. Each reproduced when, in some comparison of λ &gt; 0 with λ = 0,
+ *       the fraction is larger with a one-sided Fisher p &lt; α/m (m = the comparisons made); not
+ *       reproduced when TCR's fraction is never larger; inconclusive otherwise.
+ * </ul>
+ */
+final class GeometryFindings {
+  /** Runs a condition needs before a verdict other than inconclusive. */
+  static final int MIN_RUNS = 3;
+
+  /** Coverage of the interval of a median. */
+  static final double LEVEL = 0.95;
+
+  private final List<GeometryRun> runs;
+  private final double alpha;
+  private final double maxSse;
+  private final double lowGain;
+  private final double highGain;
+
+  /** gain → λ → runs (analysed with abrupt-learning). */
+  private final Map<Double, Map<Double, List<GeometryRun>>> cells = new TreeMap<>();
+
+  GeometryFindings(List<GeometryRun> runs, double alpha, double maxSse) {
+    this.runs = List.copyOf(runs);
+    this.alpha = alpha;
+    this.maxSse = maxSse;
+    for (GeometryRun r : runs) {
+      if (r.measured()) {
+        cells
+            .computeIfAbsent(r.gain(), g -> new TreeMap<>())
+            .computeIfAbsent(r.lambda(), l -> new ArrayList<>())
+            .add(r);
+      }
+    }
+    TreeSet<Double> gains = new TreeSet<>(cells.keySet());
+    this.lowGain = gains.isEmpty() ? Double.NaN : gains.first();
+    this.highGain = gains.isEmpty() ? Double.NaN : gains.last();
+  }
+
+  List<Finding> evaluate() {
+    return List.of(
+        plateauThenDrop(), grPrecedesDrop(), tcrShortensTime(), attractors(), highGain());
+  }
+
+  static String rules(double alpha, double maxSse) {
+    return """
+    - **Conditions** come from each run's configuration: λ of its `temporal-consistency` \
+    regularizer (0 without one) and the gain g (`model.gain`). The baseline is λ = 0; g₀ is \
+    the smallest gain among the runs, g_high the largest.
+    - **Learned**: `abrupt-learning` found a plateau followed by a drop (its verdict `drop`; \
+    its rules are in that analyzer's documentation). The time of a run is t_drop, or +∞ when \
+    it did not drop within its budget (censored); medians sort +∞ last.
+    - **(1) Plateau then abrupt drop**: among the λ = 0 runs at g₀ (≥ %d needed), a run \
+    counts when it learned and its fall from 10 %% to 90 %% of the way from the plateau to the \
+    next level took no more steps than the plateau lasted. *Reproduced* when at least half \
+    the runs count, *not reproduced* when no run drops, *inconclusive* otherwise.
+    - **(2) GR precedes the drop**: for each run that learned, lead = t_drop − the earliest \
+    onset (change point of a two-segment linear fit over the checkpoints) among the GR \
+    metrics whose fit leaves at most %s of the one-line residual; the resolution is the \
+    checkpoint spacing around the drop. *Reproduced* when ≥ %d runs have a lead, the median \
+    lead is > 0 and at least two thirds of the leads are > 0; *not reproduced* when the \
+    median lead is ≤ 0; *inconclusive* otherwise.
+    - **(3) TCR shortens the time to the drop**: at each gain, each λ > 0 against λ = 0: \
+    median time with its distribution-free %d %% interval (order statistics), the fraction \
+    that learned, and the one-sided Mann–Whitney p that TCR times are smaller (mid-ranks, \
+    +∞ tied). With m values of λ > 0 at g₀: *reproduced* when one has a smaller median and \
+    p < %s/m (Bonferroni), *not reproduced* when none has a smaller median, *inconclusive* \
+    otherwise. Other gains are reported, not judged.
+    - **(4a) TCR helps attractors form**: the fraction of runs whose last checkpoint holds \
+    every task condition in a stable attractor (the `geometry` census), λ > 0 against λ = 0 \
+    at each gain. **(4b) TCR lets strongly connected networks learn**: the fraction of runs \
+    at g_high (> g₀) that learned, λ > 0 against λ = 0. Each: *reproduced* when in one of \
+    the m comparisons TCR's fraction is larger with a one-sided Fisher exact p < %s/m, \
+    *not reproduced* when TCR's fraction is never larger, *inconclusive* otherwise.
+    - **Not measured**: the runs or analyzer tables a claim needs are missing \
+    (`abrupt-learning` for all claims, its `gr-onsets.csv` for (2), which needs \
+    `geometry` to run first, the `geometry` census for (4a)).
+    """
+        .formatted(
+            MIN_RUNS,
+            Stats.number(maxSse),
+            MIN_RUNS,
+            Math.round(LEVEL * 100),
+            Stats.number(alpha),
+            Stats.number(alpha));
+  }
+
+  private static final String PLATEAU =
+      "(1) Training sits on a loss plateau, then the loss drops abruptly";
+  private static final String GR =
+      "(2) Geometric restructuring (GR) of the phase space precedes the drop of the loss";
+  private static final String FASTER = "(3) TCR shortens the time to the drop";
+  private static final String ATTRACTORS = "(4a) TCR helps attractors form";
+  private static final String HIGH_GAIN =
+      "(4b) TCR lets strongly connected (high-gain) networks learn";
+
+  Finding plateauThenDrop() {
+    if (cells.isEmpty()) {
+      return notMeasured("plateau-drop", PLATEAU);
+    }
+    List<GeometryRun> base = cell(lowGain, 0.0);
+    if (base.isEmpty()) {
+      return new Finding(
+          "plateau-drop",
+          PLATEAU,
+          "no run without TCR (λ = 0) at g = " + Stats.number(lowGain),
+          Verdict.NOT_MEASURED);
+    }
+    int n = base.size();
+    List<GeometryRun> dropped = base.stream().filter(GeometryRun::learned).toList();
+    long abrupt = base.stream().filter(GeometryRun::abrupt).count();
+    StringBuilder m = new StringBuilder();
+    m.append(
+        String.format(
+            Locale.ROOT,
+            "λ = 0, g = %s: %d of %d runs dropped, %d abruptly",
+            Stats.number(lowGain),
+            dropped.size(),
+            n,
+            abrupt));
+    if (!dropped.isEmpty()) {
+      m.append(
+          String.format(
+              Locale.ROOT,
+              "; plateau at loss %s from step %s to %s, then t_drop %s (range %s–%s) and a"
+                  + " 10→90 %% fall over %s steps (medians)",
+              Stats.number(median(dropped, GeometryRun::plateauLoss)),
+              Stats.number(median(dropped, GeometryRun::plateauStart)),
+              Stats.number(median(dropped, GeometryRun::plateauEnd)),
+              Stats.number(median(dropped, GeometryRun::tDrop)),
+              Stats.number(dropped.stream().mapToDouble(GeometryRun::tDrop).min().orElse(0)),
+              Stats.number(dropped.stream().mapToDouble(GeometryRun::tDrop).max().orElse(0)),
+              Stats.number(median(dropped, GeometryRun::dropWidth))));
+    }
+    long noPlateau = base.stream().filter(r -> r.verdict().equals("no-plateau")).count();
+    if (noPlateau > 0) {
+      m.append("; ").append(noPlateau).append(" without a plateau");
+    }
+    Verdict v;
+    if (n < MIN_RUNS) {
+      v = Verdict.INCONCLUSIVE;
+      m.append(" (fewer than ").append(MIN_RUNS).append(" runs)");
+    } else if (2 * abrupt >= n) {
+      v = Verdict.REPRODUCED;
+    } else if (dropped.isEmpty()) {
+      v = Verdict.NOT_REPRODUCED;
+    } else {
+      v = Verdict.INCONCLUSIVE;
+    }
+    return new Finding("plateau-drop", PLATEAU, m.toString(), v);
+  }
+
+  Finding grPrecedesDrop() {
+    List<GeometryRun> learned = runs.stream().filter(GeometryRun::learned).toList();
+    if (learned.isEmpty()) {
+      return new Finding(
+          "gr-precedes", GR, "no run dropped, so there is no drop to lead", Verdict.NOT_MEASURED);
+    }
+    boolean anyOnsets =
+        learned.stream().anyMatch(r -> GeometryTables.ONSETS.of(r.run()).isPresent());
+    if (!anyOnsets) {
+      return new Finding(
+          "gr-precedes",
+          GR,
+          "no run has "
+              + GeometryTables.ONSETS.relativePath()
+              + " (run the geometry analyzer before abrupt-learning)",
+          Verdict.NOT_MEASURED);
+    }
+    double[] leads =
+        learned.stream().mapToDouble(GeometryRun::lead).filter(Double::isFinite).toArray();
+    int n = leads.length;
+    long positive = java.util.Arrays.stream(leads).filter(l -> l > 0).count();
+    double med = Censored.median(leads);
+    Map<String, Integer> byMetric = new TreeMap<>();
+    learned.stream()
+        .filter(r -> !r.leadMetric().isEmpty())
+        .forEach(r -> byMetric.merge(r.leadMetric(), 1, Integer::sum));
+    String m =
+        String.format(
+            Locale.ROOT,
+            "%d of %d runs that dropped have a GR onset (fit residual ≤ %s): lead median %s steps"
+                + " (range %s to %s), %d of %d leads > 0; earliest metric: %s",
+            n,
+            learned.size(),
+            Stats.number(maxSse),
+            Stats.number(med),
+            n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).min().orElseThrow()),
+            n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).max().orElseThrow()),
+            positive,
+            n,
+            byMetric.isEmpty() ? "none" : byMetric.toString());
+    Verdict v;
+    if (n < MIN_RUNS) {
+      v = Verdict.INCONCLUSIVE;
+    } else if (med > 0 && 3 * positive >= 2L * n) {
+      v = Verdict.REPRODUCED;
+    } else if (med <= 0) {
+      v = Verdict.NOT_REPRODUCED;
+    } else {
+      v = Verdict.INCONCLUSIVE;
+    }
+    return new Finding("gr-precedes", GR, m, v);
+  }
+
+  Finding tcrShortensTime() {
+    if (cells.isEmpty()) {
+      return notMeasured("tcr-faster", FASTER);
+    }
+    List<String> parts = new ArrayList<>();
+    int comparisons = 0;
+    boolean faster = false;
+    boolean significant = false;
+    boolean enough = true;
+    for (Map.Entry<Double, Map<Double, List<GeometryRun>>> g : cells.entrySet()) {
+      List<GeometryRun> base = g.getValue().getOrDefault(0.0, List.of());
+      for (Map.Entry<Double, List<GeometryRun>> l : g.getValue().entrySet()) {
+        if (l.getKey() == 0.0 || base.isEmpty()) {
+          continue;
+        }
+        double[] tcr = times(l.getValue());
+        double[] without = times(base);
+        double medTcr = Censored.median(tcr);
+        double medBase = Censored.median(without);
+        double p = Censored.lessP(tcr, without);
+        parts.add(
+            String.format(
+                Locale.ROOT,
+                "g = %s, λ = %s: t_drop %s %s (%d/%d learned) vs λ = 0: %s %s (%d/%d), p = %s",
+                Stats.number(g.getKey()),
+                Stats.number(l.getKey()),
+                Stats.number(medTcr),
+                interval(tcr),
+                learnedCount(l.getValue()),
+                l.getValue().size(),
+                Stats.number(medBase),
+                interval(without),
+                learnedCount(base),
+                base.size(),
+                Stats.number(p)));
+        if (g.getKey().equals(lowGain)) {
+          comparisons++;
+          enough &= l.getValue().size() >= MIN_RUNS && base.size() >= MIN_RUNS;
+          boolean smaller = medTcr < medBase;
+          faster |= smaller;
+          significant |= smaller && p < alpha / countLambdas(g.getValue());
+        }
+      }
+    }
+    if (comparisons == 0) {
+      return new Finding(
+          "tcr-faster",
+          FASTER,
+          "no pair of runs with and without TCR at the same gain",
+          Verdict.NOT_MEASURED);
+    }
+    Verdict v =
+        !enough
+            ? Verdict.INCONCLUSIVE
+            : significant
+                ? Verdict.REPRODUCED
+                : !faster ? Verdict.NOT_REPRODUCED : Verdict.INCONCLUSIVE;
+    return new Finding("tcr-faster", FASTER, String.join("; ", parts), v);
+  }
+
+  Finding attractors() {
+    boolean census = runs.stream().anyMatch(r -> Double.isFinite(r.captured()));
+    if (!census) {
+      return new Finding(
+          "tcr-attractors",
+          ATTRACTORS,
+          "no run has the attractor census ("
+              + GeometryTables.CAPTURED
+              + " in "
+              + GeometryTables.GEOMETRY.relativePath()
+              + ")",
+          Verdict.NOT_MEASURED);
+    }
+    return fractions(
+        "tcr-attractors",
+        ATTRACTORS,
+        "all conditions held by stable attractors",
+        r -> r.captured() >= 1.0,
+        cells.keySet().stream().toList());
+  }
+
+  Finding highGain() {
+    if (cells.isEmpty() || !(highGain > lowGain)) {
+      return new Finding(
+          "tcr-high-gain",
+          HIGH_GAIN,
+          "the runs have one gain only (g = " + Stats.number(lowGain) + ")",
+          Verdict.NOT_MEASURED);
+    }
+    return fractions(
+        "tcr-high-gain", HIGH_GAIN, "learned", GeometryRun::learned, List.of(highGain));
+  }
+
+  /** Fractions of runs with a property, λ &gt; 0 against λ = 0 at each of the given gains. */
+  private Finding fractions(
+      String id, String claim, String what, Predicate<GeometryRun> success, List<Double> gains) {
+    List<String> parts = new ArrayList<>();
+    List<double[]> tests = new ArrayList<>(); // {smaller?, p, enough}
+    for (double g : gains) {
+      Map<Double, List<GeometryRun>> byLambda = cells.getOrDefault(g, Map.of());
+      List<GeometryRun> base = byLambda.getOrDefault(0.0, List.of());
+      for (Map.Entry<Double, List<GeometryRun>> l : byLambda.entrySet()) {
+        if (l.getKey() == 0.0 || base.isEmpty()) {
+          continue;
+        }
+        int a = (int) l.getValue().stream().filter(success).count();
+        int b = (int) base.stream().filter(success).count();
+        int na = l.getValue().size();
+        int nb = base.size();
+        double p = Censored.moreSuccessesP(a, na, b, nb);
+        parts.add(
+            String.format(
+                Locale.ROOT,
+                "g = %s: %s in %d/%d runs with λ = %s vs %d/%d with λ = 0 (p = %s)",
+                Stats.number(g),
+                what,
+                a,
+                na,
+                Stats.number(l.getKey()),
+                b,
+                nb,
+                Stats.number(p)));
+        tests.add(
+            new double[] {
+              a * (double) nb > b * (double) na ? 1 : 0, p, na >= MIN_RUNS && nb >= MIN_RUNS ? 1 : 0
+            });
+      }
+    }
+    if (tests.isEmpty()) {
+      return new Finding(
+          id, claim, "no pair of runs with and without TCR at the same gain", Verdict.NOT_MEASURED);
+    }
+    int m = tests.size();
+    boolean larger = tests.stream().anyMatch(t -> t[0] == 1);
+    boolean significant = tests.stream().anyMatch(t -> t[0] == 1 && t[1] < alpha / m);
+    boolean enough = tests.stream().allMatch(t -> t[2] == 1);
+    Verdict v =
+        !enough
+            ? Verdict.INCONCLUSIVE
+            : significant
+                ? Verdict.REPRODUCED
+                : !larger ? Verdict.NOT_REPRODUCED : Verdict.INCONCLUSIVE;
+    return new Finding(id, claim, String.join("; ", parts), v);
+  }
+
+  private static int countLambdas(Map<Double, List<GeometryRun>> byLambda) {
+    return (int) byLambda.keySet().stream().filter(l -> l != 0.0).count();
+  }
+
+  private List<GeometryRun> cell(double gain, double lambda) {
+    return cells.getOrDefault(gain, Map.of()).getOrDefault(lambda, List.of());
+  }
+
+  static double[] times(List<GeometryRun> runs) {
+    return runs.stream().mapToDouble(GeometryRun::timeToDrop).toArray();
+  }
+
+  static int learnedCount(List<GeometryRun> runs) {
+    return (int) runs.stream().filter(GeometryRun::learned).count();
+  }
+
+  /** "[lo–hi]" of the median's interval, or "(n too small for an interval)". */
+  static String interval(double[] times) {
+    double[] ci = Censored.medianInterval(times, LEVEL);
+    if (ci == null) {
+      return "(too few runs for a " + Math.round(LEVEL * 100) + " % interval)";
+    }
+    return "[" + Stats.number(ci[0]) + "–" + Stats.number(ci[1]) + "]";
+  }
+
+  private static double median(
+      List<GeometryRun> runs, java.util.function.ToDoubleFunction<GeometryRun> f) {
+    return Censored.median(runs.stream().mapToDouble(f).toArray());
+  }
+
+  private static Finding notMeasured(String id, String claim) {
+    return new Finding(
+        id,
+        claim,
+        "no run has "
+            + GeometryTables.ABRUPT.relativePath()
+            + " (add the abrupt-learning analyzer)",
+        Verdict.NOT_MEASURED);
+  }
+
+  /** Conditions in report order: by gain, then λ. */
+  Map<String, List<GeometryRun>> byCondition() {
+    Map<String, List<GeometryRun>> out = new LinkedHashMap<>();
+    runs.stream()
+        .sorted(
+            Comparator.comparingDouble(GeometryRun::gain).thenComparingDouble(GeometryRun::lambda))
+        .forEach(
+            r ->
+                out.computeIfAbsent(
+                        "g = " + Stats.number(r.gain()) + ", λ = " + Stats.number(r.lambda()),
+                        k -> new ArrayList<>())
+                    .add(r));
+    return out;
+  }
+}

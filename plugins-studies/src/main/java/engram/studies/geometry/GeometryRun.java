@@ -1,0 +1,198 @@
+package engram.studies.geometry;
+
+import engram.api.study.StudyRun;
+import engram.api.table.Table;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the geometry study reads off one run: its condition (TCR strength λ and gain g, from the
+ * resolved configuration), the {@code abrupt-learning} summary, the lead of geometric restructuring
+ * (GR) over the drop and the attractor census of its last checkpoint.
+ *
+ * @param run the run
+ * @param lambda λ of the run's {@code temporal-consistency} regularizer; 0 without one
+ * @param gain {@code model.gain} (the recurrent weights' initial scale g); 1 when absent
+ * @param budget optimizer steps the run was given ({@code training.max-epochs × steps-per-epoch});
+ *     NaN when the configuration lacks either
+ * @param verdict {@code drop}, {@code no-drop} or {@code no-plateau}; empty without the table
+ * @param tDrop t_drop in steps; NaN without a drop
+ * @param plateauStart first step of the plateau; NaN without one
+ * @param plateauEnd last step of the plateau; NaN without one
+ * @param plateauLoss the plateau's (smoothed) loss level
+ * @param afterLoss the level the loss falls to after the plateau
+ * @param dropWidth steps the smoothed loss takes to fall from 10 % to 90 % of the way from the
+ *     plateau level to {@code afterLoss}; NaN when not measurable
+ * @param lead t_drop minus the earliest GR onset among the metrics whose change-point fit holds;
+ *     NaN when there is no drop or no such onset
+ * @param leadMetric the GR metric that gave {@code lead}; empty when none
+ * @param captured fraction of the task's conditions captured by a stable attractor at the run's
+ *     last analysed checkpoint ({@code geometry} census); NaN without the census
+ */
+record GeometryRun(
+    StudyRun run,
+    double lambda,
+    double gain,
+    double budget,
+    String verdict,
+    double tDrop,
+    double plateauStart,
+    double plateauEnd,
+    double plateauLoss,
+    double afterLoss,
+    double dropWidth,
+    double lead,
+    String leadMetric,
+    double captured) {
+
+  static final String TCR_ID = "temporal-consistency";
+
+  /** Whether the run learned: {@code abrupt-learning} found a plateau followed by a drop. */
+  boolean learned() {
+    return "drop".equals(verdict);
+  }
+
+  /** Whether {@code abrupt-learning} was read for this run. */
+  boolean measured() {
+    return !verdict.isEmpty();
+  }
+
+  /** t_drop, or +∞ for a run that did not drop within its budget (a censored time). */
+  double timeToDrop() {
+    return learned() ? tDrop : Double.POSITIVE_INFINITY;
+  }
+
+  /** Plateau then a drop that takes at most as many steps as the plateau lasted. */
+  boolean abrupt() {
+    return learned() && Double.isFinite(dropWidth) && dropWidth <= plateauEnd - plateauStart;
+  }
+
+  /**
+   * Reads one run.
+   *
+   * @param run the run
+   * @param maxSseRatio a GR onset counts only when its two-segment fit leaves at most this fraction
+   *     of the one-line residual
+   */
+  static GeometryRun of(StudyRun run, double maxSseRatio) {
+    double lambda = lambda(run);
+    double gain = run.configNumber("model.gain", 1.0);
+    double budget =
+        run.configNumber("training.max-epochs", Double.NaN)
+            * run.configNumber("training.steps-per-epoch", Double.NaN);
+    Optional<Table> summary = GeometryTables.ABRUPT.of(run).filter(t -> t.size() > 0);
+    if (summary.isEmpty()) {
+      return new GeometryRun(
+          run,
+          lambda,
+          gain,
+          budget,
+          "",
+          nan(),
+          nan(),
+          nan(),
+          nan(),
+          nan(),
+          nan(),
+          nan(),
+          "",
+          captured(run));
+    }
+    Table s = summary.get();
+    String verdict = s.text(0, "verdict");
+    double tDrop = s.number(0, "t_drop");
+    double start = s.number(0, "plateau_start");
+    double end = s.number(0, "plateau_end");
+    double level = s.number(0, "plateau_loss");
+    double after = s.number(0, "after_loss");
+    double width =
+        GeometryTables.LOSS.of(run).map(t -> dropWidth(t, end, level, after)).orElse(nan());
+    double lead = nan();
+    String leadMetric = "";
+    if ("drop".equals(verdict)) {
+      Table onsets = GeometryTables.ONSETS.of(run).orElse(null);
+      if (onsets != null) {
+        double earliest = Double.POSITIVE_INFINITY;
+        for (Table.Row r : onsets.rows()) {
+          double onset = r.number("onset");
+          if (Double.isFinite(onset) && r.number("sse_ratio") <= maxSseRatio && onset < earliest) {
+            earliest = onset;
+            leadMetric = r.text("metric");
+          }
+        }
+        if (Double.isFinite(earliest)) {
+          lead = tDrop - earliest;
+        }
+      }
+    }
+    return new GeometryRun(
+        run,
+        lambda,
+        gain,
+        budget,
+        verdict,
+        tDrop,
+        start,
+        end,
+        level,
+        after,
+        width,
+        lead,
+        leadMetric,
+        captured(run));
+  }
+
+  /** λ of the first {@code temporal-consistency} regularizer in the run's list, else 0. */
+  static double lambda(StudyRun run) {
+    for (int i = 0; run.configValue("regularizers." + i + ".id").isPresent(); i++) {
+      if (TCR_ID.equals(run.configValue("regularizers." + i + ".id").orElseThrow().strip())) {
+        return run.configNumber("regularizers." + i + ".lambda", 0.0);
+      }
+    }
+    return 0.0;
+  }
+
+  /** The census of the last row of {@code geometry.csv}: its fraction of captured conditions. */
+  private static double captured(StudyRun run) {
+    Optional<Table> geometry = GeometryTables.GEOMETRY.of(run);
+    if (geometry.isEmpty()
+        || geometry.get().size() == 0
+        || !geometry.get().has(GeometryTables.CAPTURED)) {
+      return nan();
+    }
+    Table t = geometry.get();
+    return t.number(t.size() - 1, GeometryTables.CAPTURED);
+  }
+
+  /**
+   * Steps between the first points after the plateau where the smoothed loss has fallen 10 % and 90
+   * % of the way from {@code level} to {@code after}.
+   */
+  static double dropWidth(Table loss, double plateauEnd, double level, double after) {
+    if (!(level > after) || !Double.isFinite(plateauEnd)) {
+      return nan();
+    }
+    double t10 = nan();
+    double t90 = nan();
+    List<Table.Row> rows = loss.rows();
+    for (Table.Row r : rows) {
+      double step = r.number("step");
+      double y = r.number("smoothed");
+      if (step < plateauEnd || !Double.isFinite(y)) {
+        continue;
+      }
+      if (Double.isNaN(t10) && y <= level - 0.1 * (level - after)) {
+        t10 = step;
+      }
+      if (Double.isNaN(t90) && y <= level - 0.9 * (level - after)) {
+        t90 = step;
+        break;
+      }
+    }
+    return t90 - t10;
+  }
+
+  private static double nan() {
+    return Double.NaN;
+  }
+}

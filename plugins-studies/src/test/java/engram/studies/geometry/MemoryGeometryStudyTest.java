@@ -1,0 +1,304 @@
+package engram.studies.geometry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import engram.api.Analyzer;
+import engram.api.study.Evaluation;
+import engram.api.study.Figure;
+import engram.api.study.Finding;
+import engram.api.study.Finding.Verdict;
+import engram.api.study.StudyRun;
+import engram.api.table.ColumnType;
+import engram.api.table.Table;
+import engram.api.table.TableSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The study on runs with known numbers. The analyzer tables get their columns from the built-in
+ * analyzers' own declarations, so a renamed column fails here.
+ */
+class MemoryGeometryStudyTest {
+  private final MemoryGeometryStudy study = new MemoryGeometryStudy();
+
+  /** One run: its condition, whether and when it dropped, the onset of GR (NaN: none). */
+  record Spec(String id, double gain, double lambda, long seed, double tDrop, double onset) {}
+
+  @SuppressWarnings("rawtypes") // Analyzer.class: the SPI is generic in its config record
+  private static TableSpec declared(String analyzer, String file) {
+    for (Analyzer a : ServiceLoader.load(Analyzer.class)) {
+      if (a.info().id().equals(analyzer)) {
+        for (Object t : a.tables()) {
+          if (((TableSpec) t).file().equals(file)) {
+            return (TableSpec) t;
+          }
+        }
+      }
+    }
+    throw new AssertionError(analyzer + " declares no " + file);
+  }
+
+  /** A table in its declared column order; columns not given are NaN (text: empty). */
+  private static Table table(String name, TableSpec spec, List<Map<String, Object>> rows) {
+    StringBuilder csv = new StringBuilder(spec.header()).append('\n');
+    for (Map<String, Object> row : rows) {
+      csv.append(
+              spec.columns().stream()
+                  .map(
+                      c ->
+                          String.valueOf(
+                              row.getOrDefault(c.name(), c.type() == ColumnType.TEXT ? "" : "NaN")))
+                  .collect(Collectors.joining(",")))
+          .append('\n');
+    }
+    return Table.parse(name, csv.toString(), spec);
+  }
+
+  /**
+   * A run of 12,000 steps, loss every 100: 0.5 falling to a plateau at 0.1 from step 500; with a
+   * drop, the loss falls to 0.01 between t_drop − 100 and t_drop + 100.
+   */
+  static StudyRun run(Spec s) {
+    boolean drops = Double.isFinite(s.tDrop());
+    List<Map<String, Object>> loss = new ArrayList<>();
+    for (int step = 0; step <= 12_000; step += 100) {
+      double y =
+          step < 500
+              ? 0.5 - 0.4 * step / 500.0
+              : !drops || step < s.tDrop() - 100 ? 0.1 : step > s.tDrop() + 100 ? 0.01 : 0.055;
+      loss.add(Map.of("step", step, "loss", y, "smoothed", y));
+    }
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("source", "trace.csv");
+    summary.put("verdict", drops ? "drop" : "no-drop");
+    summary.put("plateau_start", 500);
+    summary.put("plateau_end", drops ? s.tDrop() - 200 : 12_000);
+    summary.put("plateau_loss", 0.1);
+    summary.put("after_loss", drops ? 0.01 : Double.NaN);
+    summary.put("t_drop", drops ? s.tDrop() : Double.NaN);
+    summary.put("t_steepest", drops ? s.tDrop() : Double.NaN);
+    Map<String, Table> abrupt = new LinkedHashMap<>();
+    String dir = s.id() + "/analysis/abrupt-learning/";
+    abrupt.put(
+        "abrupt-learning.csv",
+        table(
+            dir + "abrupt-learning.csv",
+            declared("abrupt-learning", "abrupt-learning.csv"),
+            List.of(summary)));
+    abrupt.put(
+        "abrupt-learning-loss.csv",
+        table(
+            dir + "abrupt-learning-loss.csv",
+            declared("abrupt-learning", "abrupt-learning-loss.csv"),
+            loss));
+    if (Double.isFinite(s.onset())) {
+      // a clean change point in separation, a poor fit (ignored) in delay speed at step 100
+      abrupt.put(
+          "gr-onsets.csv",
+          table(
+              dir + "gr-onsets.csv",
+              declared("abrupt-learning", "gr-onsets.csv"),
+              List.of(
+                  Map.of(
+                      "metric",
+                      "separation",
+                      "onset",
+                      s.onset(),
+                      "sse_ratio",
+                      0.1,
+                      "lead",
+                      s.tDrop() - s.onset(),
+                      "checkpoints",
+                      20),
+                  Map.of(
+                      "metric",
+                      "delay_speed",
+                      "onset",
+                      100,
+                      "sse_ratio",
+                      0.9,
+                      "checkpoints",
+                      20))));
+    }
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("name", "geo-" + s.id());
+    config.put("model.id", "leaky-rnn");
+    config.put("model.gain", String.valueOf(s.gain()));
+    config.put("regularizers.0.id", "noise-injection");
+    config.put("regularizers.1.id", "temporal-consistency");
+    config.put("regularizers.1.lambda", String.valueOf(s.lambda()));
+    config.put("training.max-epochs", "12");
+    config.put("training.steps-per-epoch", "1000");
+    Table metrics =
+        Table.parse(
+            s.id() + "/metrics.csv",
+            "epoch,step,N,head,loss,accuracy,wall_seconds\n1,1000,30,0,0.1,0.9,1.0\n",
+            List.of(),
+            ColumnType.NUMBER);
+    return new StudyRun(
+        s.id(),
+        "geo-" + s.id(),
+        "g" + s.gain() + "-l" + s.lambda(),
+        s.seed(),
+        "dmts",
+        "leaky-rnn",
+        "none",
+        config,
+        metrics,
+        Map.of("abrupt-learning", abrupt));
+  }
+
+  /**
+   * Five seeds of four conditions: at g = 1 every run drops, at 5,000–9,000 steps without TCR and
+   * 1,000–3,000 with it; at g = 2 no run without TCR drops and every run with it does. GR onsets
+   * lie 600 steps before each drop.
+   */
+  static List<StudyRun> tcrHelps() {
+    List<StudyRun> runs = new ArrayList<>();
+    for (int seed = 1; seed <= 5; seed++) {
+      runs.add(run(new Spec("b1-" + seed, 1, 0, seed, 4000 + 1000 * seed, 3400 + 1000 * seed)));
+      runs.add(run(new Spec("t1-" + seed, 1, 0.1, seed, 500 + 500 * seed, 500 * seed - 100)));
+      runs.add(run(new Spec("b2-" + seed, 2, 0, seed, Double.NaN, Double.NaN)));
+      runs.add(run(new Spec("t2-" + seed, 2, 0.1, seed, 6000 + 100 * seed, 5400 + 100 * seed)));
+    }
+    return runs;
+  }
+
+  private Map<String, Finding> findings(List<StudyRun> runs) {
+    return study.evaluate(study.defaults(), runs).findings().stream()
+        .collect(Collectors.toMap(Finding::id, Function.identity()));
+  }
+
+  @Test
+  void everyClaimIsJudgedOnRunsWhereTcrHelps() {
+    Map<String, Finding> f = findings(tcrHelps());
+    assertEquals(
+        Verdict.REPRODUCED, f.get("plateau-drop").verdict(), f.get("plateau-drop").measured());
+    assertTrue(
+        f.get("plateau-drop")
+            .measured()
+            .startsWith("λ = 0, g = 1: 5 of 5 runs dropped, 5 abruptly"),
+        f.get("plateau-drop").measured());
+    // baseline t_drop 5,000..9,000: median 7,000; plateau 500 → t_drop − 200
+    assertTrue(f.get("plateau-drop").measured().contains("t_drop 7000 (range 5000–9000)"));
+
+    // leads: 600 in every run that dropped (15 runs), the poorly fitted earlier onset ignored
+    Finding gr = f.get("gr-precedes");
+    assertEquals(Verdict.REPRODUCED, gr.verdict(), gr.measured());
+    assertTrue(
+        gr.measured().startsWith("15 of 15 runs that dropped have a GR onset"), gr.measured());
+    assertTrue(gr.measured().contains("lead median 600 steps"), gr.measured());
+
+    // g = 1: TCR 1,000..3,000 against 5,000..9,000: U = 0, one λ, p = 0.0061 < 0.05
+    Finding faster = f.get("tcr-faster");
+    assertEquals(Verdict.REPRODUCED, faster.verdict(), faster.measured());
+    assertTrue(
+        faster.measured().contains("g = 1, λ = 0.1: t_drop 2000 (too few runs"), faster.measured());
+
+    // g = 2: 5 of 5 learn with TCR, 0 of 5 without: Fisher p = 1/252
+    Finding high = f.get("tcr-high-gain");
+    assertEquals(Verdict.REPRODUCED, high.verdict(), high.measured());
+    assertTrue(
+        high.measured()
+            .contains("learned in 5/5 runs with λ = 0.1 vs 0/5 with λ = 0 (p = 0.00397)"),
+        high.measured());
+
+    assertEquals(Verdict.NOT_MEASURED, f.get("tcr-attractors").verdict());
+  }
+
+  @Test
+  void tcrThatSlowsLearningIsNotReproduced() {
+    List<StudyRun> runs = new ArrayList<>();
+    for (int seed = 1; seed <= 5; seed++) {
+      runs.add(run(new Spec("b" + seed, 1, 0, seed, 1000 + 100 * seed, Double.NaN)));
+      runs.add(run(new Spec("t" + seed, 1, 1.0, seed, 5000 + 100 * seed, Double.NaN)));
+    }
+    Map<String, Finding> f = findings(runs);
+    assertEquals(Verdict.NOT_REPRODUCED, f.get("tcr-faster").verdict());
+    assertEquals(Verdict.NOT_MEASURED, f.get("tcr-high-gain").verdict());
+    assertEquals(Verdict.NOT_MEASURED, f.get("gr-precedes").verdict());
+  }
+
+  @Test
+  void grAfterTheDropIsNotReproducedAndAPlateauWithoutDropIsNot() {
+    List<StudyRun> late = new ArrayList<>();
+    List<StudyRun> stuck = new ArrayList<>();
+    for (int seed = 1; seed <= 4; seed++) {
+      late.add(run(new Spec("l" + seed, 1, 0, seed, 3000, 3000 + 500 * seed)));
+      stuck.add(run(new Spec("s" + seed, 1, 0, seed, Double.NaN, Double.NaN)));
+    }
+    Finding gr = findings(late).get("gr-precedes");
+    assertEquals(Verdict.NOT_REPRODUCED, gr.verdict(), gr.measured());
+    assertTrue(gr.measured().contains("lead median -1250 steps"), gr.measured());
+    Finding plateau = findings(stuck).get("plateau-drop");
+    assertEquals(Verdict.NOT_REPRODUCED, plateau.verdict());
+    assertEquals("λ = 0, g = 1: 0 of 4 runs dropped, 0 abruptly", plateau.measured());
+  }
+
+  @Test
+  void runsWithoutTheAnalysesAreNotMeasuredAndNamedSo() {
+    StudyRun bare =
+        new StudyRun(
+            "r",
+            "r",
+            "g",
+            1,
+            "dmts",
+            "leaky-rnn",
+            "none",
+            Map.of("model.gain", "1"),
+            Table.parse("m", "epoch,loss\n1,0.1\n", List.of(), ColumnType.NUMBER),
+            Map.of());
+    Evaluation e = study.evaluate(study.defaults(), List.of(bare));
+    assertEquals(5, e.findings().size());
+    e.findings().forEach(f -> assertEquals(Verdict.NOT_MEASURED, f.verdict(), f.id()));
+    assertTrue(
+        e.findings().get(0).measured().contains("analysis/abrupt-learning/abrupt-learning.csv"));
+  }
+
+  @Test
+  void lossCurvesAreAlignedAtEachRunsDrop() {
+    Evaluation e = study.evaluate(study.defaults(), tcrHelps());
+    Figure loss =
+        e.figures().stream()
+            .filter(x -> x.file().equals(GeometryFigures.LOSS))
+            .findFirst()
+            .orElseThrow();
+    Figure.Curves aligned = (Figure.Curves) loss.panels().get(1);
+    // 15 runs dropped; each falls from log10 0.1 = −1 before to −2 after its own t_drop
+    assertEquals(15, aligned.runs().size());
+    aligned
+        .runs()
+        .values()
+        .forEach(
+            c -> {
+              assertEquals(-1.0, c.get(-200.0), 1e-12);
+              assertEquals(-2.0, c.get(200.0), 1e-12);
+            });
+    Map<String, Double> tDrop =
+        e.quantities().stream()
+            .filter(q -> q.name().equals("t_drop"))
+            .findFirst()
+            .orElseThrow()
+            .values();
+    assertEquals(3000.0, tDrop.get("t1-5"));
+    assertTrue(tDrop.get("b2-1").isNaN());
+  }
+
+  @Test
+  void optionsAreChecked() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new MemoryGeometryStudy.Config(1.5, 0.5));
+    assertEquals("significance must be in (0, 1) (was 1.5)", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new MemoryGeometryStudy.Config(0.05, 0));
+  }
+}
