@@ -94,6 +94,7 @@ final class ReproduceCommand implements Callable<Integer> {
     SelectedStudy study = null;
     List<ParallelRuns.Job> jobs = new ArrayList<>();
     int parallel;
+    int conditionCount;
     try {
       plan = ReproductionPlan.load(planFile);
       if (plan.study() != null) {
@@ -109,7 +110,8 @@ final class ReproduceCommand implements Callable<Integer> {
           throw new ConfigException(e.getMessage());
         }
       }
-      List<String> profileOverrides = plan.profile(profile);
+      ReproductionPlan.Profile chosen = plan.profile(profile);
+      List<String> profileOverrides = chosen.set();
       Path base = planFile.toAbsolutePath().getParent();
       Path experimentFile = base.resolve(plan.experiment());
       parallel = workers != null ? workers : plan.workers();
@@ -117,8 +119,9 @@ final class ReproduceCommand implements Callable<Integer> {
         throw new ConfigException(
             "--workers must be ≥ 1 (was " + parallel + "). Fix: use 1 per" + " core.");
       }
-      for (ReproductionPlan.Condition condition : plan.conditions()) {
-        for (long seed : seeds != null ? seeds : plan.seeds()) {
+      conditionCount = plan.conditions(chosen).size();
+      for (ReproductionPlan.Condition condition : plan.conditions(chosen)) {
+        for (long seed : seeds != null ? seeds : plan.seeds(chosen)) {
           List<String> all = new ArrayList<>(profileOverrides);
           all.addAll(condition.set());
           all.add("seed=" + seed);
@@ -189,8 +192,8 @@ final class ReproduceCommand implements Callable<Integer> {
         "reproduction %s: %d runs (%d conditions × %d seeds), %d at a time; output %s%n",
         plan.name(),
         jobs.size(),
-        plan.conditions().size(),
-        jobs.size() / plan.conditions().size(),
+        conditionCount,
+        jobs.size() / conditionCount,
         Math.min(parallel, jobs.size()),
         outDir);
     out.flush();

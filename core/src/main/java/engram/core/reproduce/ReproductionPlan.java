@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +32,11 @@ import java.util.regex.Pattern;
  *   - {label: multi-head,  set: [curriculum.id=multi-head]}
  * profiles:                                  # --profile paper
  *   paper: [model.hidden-size=500, training.max-epochs=1000]
+ *   grid:                                    # a profile may also replace seeds and conditions
+ *     set: [training.max-epochs=100]
+ *     seeds: [1, 2, 3, 4, 5, 6]
+ *     conditions:
+ *       - {label: small, set: [model.hidden-size=64]}
  * </pre>
  */
 public record ReproductionPlan(
@@ -50,8 +54,10 @@ public record ReproductionPlan(
                 + " condition (the plan's condition label).")
         String groupBy,
     @Doc("The conditions: a label and the overrides that make it.") List<Condition> conditions,
-    @Doc("Named override lists chosen with --profile (e.g. paper).")
-        Map<String, List<String>> profiles) {
+    @Doc(
+            "Named profiles chosen with --profile (e.g. paper): a list of overrides, or set (the"
+                + " overrides), seeds and conditions, each replacing the plan's when given.")
+        Map<String, Profile> profiles) {
 
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
@@ -59,6 +65,72 @@ public record ReproductionPlan(
   public record Condition(String label, List<String> set) {
     public Condition {
       set = set == null ? List.of() : List.copyOf(set);
+    }
+  }
+
+  /**
+   * What {@code --profile NAME} changes: overrides applied to every run before the condition's, and
+   * optionally other seeds and conditions. In YAML either a list of overrides or a mapping with
+   * {@code set}, {@code seeds} and {@code conditions}.
+   *
+   * @param set overrides, applied first; empty for none
+   * @param seeds seeds replacing the plan's; empty to keep them
+   * @param conditions conditions replacing the plan's; empty to keep them
+   */
+  @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = ProfileReader.class)
+  public record Profile(List<String> set, List<Long> seeds, List<Condition> conditions) {
+    public Profile {
+      set = set == null ? List.of() : List.copyOf(set);
+      seeds = seeds == null ? List.of() : List.copyOf(seeds);
+      conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    }
+  }
+
+  /** Binds a profile from either of its YAML forms; other keys are refused by name. */
+  static final class ProfileReader
+      extends com.fasterxml.jackson.databind.deser.std.StdDeserializer<Profile> {
+    private static final List<Object> KEYS = List.of("set", "seeds", "conditions");
+
+    ProfileReader() {
+      super(Profile.class);
+    }
+
+    @Override
+    public Profile deserialize(
+        com.fasterxml.jackson.core.JsonParser p,
+        com.fasterxml.jackson.databind.DeserializationContext ctx)
+        throws IOException {
+      com.fasterxml.jackson.databind.JsonNode node = p.readValueAsTree();
+      if (node.isArray()) {
+        return new Profile(list(ctx, node, String.class), null, null);
+      }
+      if (!node.isObject()) {
+        return ctx.reportInputMismatch(
+            Profile.class,
+            "a profile is a list of overrides or a mapping with set, seeds, conditions");
+      }
+      for (java.util.Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!KEYS.contains(name)) {
+          throw UnrecognizedPropertyException.from(p, Profile.class, name, KEYS);
+        }
+      }
+      return new Profile(
+          list(ctx, node.get("set"), String.class),
+          list(ctx, node.get("seeds"), Long.class),
+          list(ctx, node.get("conditions"), Condition.class));
+    }
+
+    private static <T> List<T> list(
+        com.fasterxml.jackson.databind.DeserializationContext ctx,
+        com.fasterxml.jackson.databind.JsonNode node,
+        Class<T> type)
+        throws IOException {
+      if (node == null || node.isNull()) {
+        return null;
+      }
+      return ctx.readTreeAsValue(
+          node, ctx.getTypeFactory().constructCollectionType(List.class, type));
     }
   }
 
@@ -89,7 +161,8 @@ public record ReproductionPlan(
               + "' in "
               + file
               + ". Valid keys: name, description, experiment, study, seeds, workers, group-by,"
-              + " conditions, profiles (a condition has label and set). Fix: correct or remove the"
+              + " conditions, profiles (a condition has label and set; a profile is a list of"
+              + " overrides or has set, seeds and conditions). Fix: correct or remove the"
               + " key.");
     } catch (JsonMappingException e) {
       throw new ConfigException(
@@ -140,10 +213,7 @@ public record ReproductionPlan(
       throw new ConfigException(
           "seeds" + where + " is empty. Fix: list at least one seed, e.g." + " seeds: [1, 2, 3].");
     }
-    if (new HashSet<>(seeds).size() != seeds.size()) {
-      throw new ConfigException(
-          "seeds" + where + " repeats a seed " + seeds + ". Fix: list each" + " seed once.");
-    }
+    checkSeeds(seeds, "seeds" + where);
     if (workers < 1) {
       throw new ConfigException(
           "workers"
@@ -170,6 +240,22 @@ public record ReproductionPlan(
               + " is empty. Fix: list at least one, e.g."
               + " - {label: wide, set: [model.hidden-size=256]}.");
     }
+    checkConditions(conditions, where);
+    for (Map.Entry<String, Profile> p : profiles.entrySet()) {
+      String in = " of profile '" + p.getKey() + "'" + where;
+      checkSeeds(p.getValue().seeds(), "seeds" + in);
+      checkConditions(p.getValue().conditions(), in);
+    }
+  }
+
+  private static void checkSeeds(List<Long> seeds, String what) throws ConfigException {
+    if (new HashSet<>(seeds).size() != seeds.size()) {
+      throw new ConfigException(what + " repeats a seed " + seeds + ". Fix: list each seed once.");
+    }
+  }
+
+  private static void checkConditions(List<Condition> conditions, String where)
+      throws ConfigException {
     Set<String> labels = new HashSet<>();
     for (Condition c : conditions) {
       if (c.label() == null || !LABEL.matcher(c.label()).matches() || !labels.add(c.label())) {
@@ -185,16 +271,17 @@ public record ReproductionPlan(
   }
 
   /**
-   * The overrides of a profile.
+   * A profile.
    *
+   * @param profile its name, or null for none (then an empty profile)
    * @throws ConfigException naming the profiles there are
    */
-  public List<String> profile(String profile) throws ConfigException {
+  public Profile profile(String profile) throws ConfigException {
     if (profile == null) {
-      return List.of();
+      return new Profile(List.of(), List.of(), List.of());
     }
-    List<String> overrides = profiles.get(profile);
-    if (overrides == null) {
+    Profile chosen = profiles.get(profile);
+    if (chosen == null) {
       throw new ConfigException(
           "Unknown profile '"
               + profile
@@ -204,6 +291,16 @@ public record ReproductionPlan(
                   : String.join(", ", new java.util.TreeSet<>(profiles.keySet())))
               + ". Fix: pass one of them to --profile, or omit it.");
     }
-    return new ArrayList<>(overrides);
+    return chosen;
+  }
+
+  /** The seeds a profile trains: its own, else the plan's. */
+  public List<Long> seeds(Profile profile) {
+    return profile.seeds().isEmpty() ? seeds : profile.seeds();
+  }
+
+  /** The conditions a profile trains: its own, else the plan's. */
+  public List<Condition> conditions(Profile profile) {
+    return profile.conditions().isEmpty() ? conditions : profile.conditions();
   }
 }

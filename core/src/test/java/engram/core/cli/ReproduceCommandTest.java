@@ -92,7 +92,11 @@ class ReproduceCommandTest {
         "tiny.yaml|missing.yaml|Experiment file not found",
         "curriculum.id=single-head|curriculum.id=singel-head|singel-head",
         "study: timescales-curriculum|study: timescale|Unknown study id 'timescale'. Available"
-            + " studies: timescales-curriculum"
+            + " studies: ",
+        "wider: [model.hidden-size=12]|wider: {seeds: [3, 3]}|seeds of profile 'wider'",
+        "wider: [model.hidden-size=12]|wider: {conditions: [{label: a/b}]}|condition label"
+            + " 'a/b' of profile 'wider'",
+        "wider: [model.hidden-size=12]|wider: {sets: []}|Unknown key 'sets'"
       })
   void aBadPlanIsOneLineAndTrainsNothing(String from, String to, String expected, @TempDir Path dir)
       throws IOException {
@@ -104,6 +108,32 @@ class ReproduceCommandTest {
     assertEquals(1, lines.length, r.err());
     assertTrue(lines[0].contains(expected) && lines[0].contains("Fix"), lines[0]);
     assertFalse(Files.exists(out), "nothing is created on bad input");
+  }
+
+  @Test
+  void aProfileMayReplaceTheSeedsAndConditions(@TempDir Path dir) throws IOException {
+    Path plan =
+        plan(
+            dir,
+            PLAN.replace(
+                "wider: [model.hidden-size=12]",
+                """
+                wider: [model.hidden-size=12]
+                  grid:
+                    set: [model.hidden-size=10]
+                    seeds: [7, 8, 9]
+                    conditions:
+                      - {label: none, set: [curriculum.id=none]}\
+                """));
+    CliTest.Result r = CliTest.run("reproduce", plan.toString(), "--profile", "grid", "--dry-run");
+    assertEquals(Main.OK, r.code(), r.err());
+    List<String> jobs = r.out().lines().filter(l -> l.startsWith("none seed ")).toList();
+    assertEquals(3, jobs.size(), r.out());
+    assertTrue(jobs.get(0).contains("model.hidden-size=10 curriculum.id=none seed=7"), jobs.get(0));
+    assertTrue(r.out().contains("is valid: 3 runs"), r.out());
+    // without the profile, the plan's own seeds and conditions
+    CliTest.Result plain = CliTest.run("reproduce", plan.toString(), "--dry-run");
+    assertTrue(plain.out().contains("is valid: 4 runs"), plain.out());
   }
 
   @Test

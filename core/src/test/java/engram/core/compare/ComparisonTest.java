@@ -452,7 +452,8 @@ class ComparisonTest {
             ComparisonException.class,
             () -> SelectedStudy.resolve(PLUGINS, "timescale", "pass one of them to --study."));
     assertEquals(
-        "Unknown study id 'timescale'. Available studies: timescales-curriculum."
+        "Unknown study id 'timescale'. Available studies: memory-geometry,"
+            + " timescales-curriculum."
             + " Fix: pass one of them to --study.",
         e.getMessage());
     PluginCatalog empty = kind -> List.of();
