@@ -248,9 +248,28 @@ final class RunCommand implements Callable<Integer> {
       String prefix,
       PrintWriter out,
       PrintWriter err) {
+    return train(invocation, resolved, root, commandLine, display, prefix, out, err, List.of());
+  }
+
+  /**
+   * As {@link #train(Invocation, ResolvedExperiment, Path, List, TrainingObserver, String,
+   * PrintWriter, PrintWriter)}, with {@code extra} Guice modules in the run's injector (tests
+   * inject faults through them).
+   */
+  static Outcome train(
+      Invocation invocation,
+      ResolvedExperiment resolved,
+      Path root,
+      List<String> commandLine,
+      TrainingObserver display,
+      String prefix,
+      PrintWriter out,
+      PrintWriter err,
+      List<com.google.inject.Module> extra) {
     RunInjector injector;
     try {
-      injector = invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
+      injector =
+          invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()), extra);
     } catch (IllegalStateException e) { // a plugin jar's Guice module: its one-line message
       err.println(prefix + "error: " + e.getMessage());
       return new Outcome(Main.USAGE, null, null);
@@ -270,7 +289,7 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println(prefix + "run directory: " + run.path());
     out.flush();
-    AutoCloseable log = RunLog.attach(run.logFile()); // closing it detaches run.log
+    AutoCloseable log = RunLog.attach(run.logFile(), injector.files()); // closing detaches it
     try (log) {
       // Failures are logged here, while run.log is attached, so the file holds what the console
       // message points to (a catch after the try-with-resources would run with the log closed).
