@@ -100,7 +100,7 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
     try {
       metrics.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + run.metricsFile(), e);
+      throw new UncheckedIOException(e.getMessage(), e); // names the file and the cause
     }
   }
 
@@ -122,7 +122,8 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
     try {
       Checkpoints.write(run, name, epoch, step, levels, tensors, extra, files);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint " + name + " in " + run.path(), e);
+      throw new UncheckedIOException(
+          "cannot write checkpoint " + name + " in " + run.path() + ": " + e.getMessage(), e);
     }
   }
 

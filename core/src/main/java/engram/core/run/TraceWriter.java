@@ -52,7 +52,7 @@ public final class TraceWriter implements AutoCloseable {
       out.append(line);
       out.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + TrainingTrace.FILE, e);
+      throw new UncheckedIOException(e.getMessage(), e); // names the file and the cause
     }
   }
 
