@@ -129,6 +129,18 @@ class CliTest {
             "--runs-dir",
             runs.toString());
     assertEquals(Main.USAGE, seeds.code(), seeds.err());
+    // the README's example at level 100,000: sequences of 100,000 steps (it hung for minutes)
+    Result level =
+        run(
+            "run",
+            Path.of("../examples/parity-multihead.yaml").toString(),
+            "curriculum.start-level=100000",
+            "curriculum.max-level=100000",
+            "--runs-dir",
+            runs.toString());
+    assertEquals(Main.USAGE, level.code(), level.err());
+    assertEquals(1, level.err().strip().lines().count(), level.err());
+    assertTrue(level.err().contains("Fix: lower training.batch-size"), level.err());
     Result hidden = run("validate", write(dir, TINY).toString(), "model.hidden-size=100000");
     assertEquals(Main.USAGE, hidden.code(), hidden.err());
     assertEquals(
