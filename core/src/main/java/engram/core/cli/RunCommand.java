@@ -35,7 +35,12 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description =
         "Train the experiment described by a YAML file. Creates runs/<name>-<timestamp>/ "
-            + "with the resolved config, provenance.json, metrics.csv, checkpoints/ and run.log.")
+            + "with the resolved config, provenance.json, metrics.csv, checkpoints/ and run.log.",
+    footer = {
+      "",
+      "Memory: see 'engram --help'. With --seeds, --workers runs share the launcher's budget;"
+          + " ./engram sizes the heap for them when --workers is given."
+    })
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 

@@ -100,6 +100,16 @@ class CliTest {
   }
 
   @Test
+  void helpSaysHowToChangeTheMemoryLimitsAndNamesTheExitCodes() {
+    Result r = run("--help");
+    assertEquals(Main.OK, r.code(), r.err());
+    String text = r.out().replaceAll("\\s+", " ");
+    assertTrue(text.contains("ENGRAM_MEMORY=8g ./engram"), r.out());
+    assertTrue(text.contains("-Xmx") && text.contains("JAVA_OPTS"), r.out());
+    assertTrue(text.contains("130 stopped (Ctrl-C)"), r.out());
+  }
+
+  @Test
   void sizesThatCannotFitAreRefusedWithOneLineBeforeAnyRunDirectory(@TempDir Path dir)
       throws IOException {
     Path runs = dir.resolve("runs");
