@@ -29,13 +29,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fault injection through a whole {@code engram run} (RunCommand.train): an exception, a thread
- * interrupt or Ctrl-C at every phase of a training step, and an exception or an interrupt at every
- * file operation of the metrics, trace and checkpoint writes, and a disk that fills up at any point
- * of the run. Afterwards every file of the run is complete or absent: {@code Checkpoints.scan}
- * finds only complete checkpoints and no temporary directory is left, {@code metrics.csv} and
- * {@code trace.csv} end with whole rows, {@code run.log} ends with a whole line and records the
- * stop, and the console has one line for a failure.
+ * Fault injection through a whole {@code engram run} (RunCommand.train): an exception, an {@code
+ * OutOfMemoryError}, a thread interrupt or Ctrl-C at every phase of a training step, and an
+ * exception or an interrupt at every file operation of the metrics, trace and checkpoint writes,
+ * and a disk that fills up at any point of the run. Afterwards every file of the run is complete or
+ * absent: {@code Checkpoints.scan} finds only complete checkpoints and no temporary directory is
+ * left, {@code metrics.csv} and {@code trace.csv} end with whole rows, {@code run.log} ends with a
+ * whole line and records the stop, and the console has one line for a failure.
  */
 class FaultInjectionTest {
   private static final String EXPERIMENT =
@@ -50,6 +50,7 @@ class FaultInjectionTest {
       output: {checkpoint-every: 1, trace-every: 1}
       """;
 
+  private static PluginRegistry registry;
   private static Invocation invocation;
   private static ResolvedExperiment experiment;
 
@@ -57,7 +58,8 @@ class FaultInjectionTest {
 
   @BeforeAll
   static void load(@TempDir Path shared) throws Exception {
-    invocation = new Invocation(PluginRegistry.discover(FaultInjectionTest.class.getClassLoader()));
+    registry = PluginRegistry.discover(FaultInjectionTest.class.getClassLoader());
+    invocation = new Invocation(registry);
     Path yaml = shared.resolve("faults.yaml");
     Files.writeString(yaml, EXPERIMENT);
     experiment = invocation.loader().load(yaml, List.of());
@@ -129,10 +131,9 @@ class FaultInjectionTest {
   @Test
   void aFaultAtEveryPhaseOfATrainingStep() throws Exception {
     for (StepObserver.Phase phase : StepObserver.Phase.values()) {
-      for (String kind : List.of("exception", "interrupt", "ctrl-c")) {
+      for (String kind : List.of("exception", "out-of-memory", "interrupt", "ctrl-c")) {
         String what = kind + " at " + phase + " of step 3";
-        Invocation own =
-            new Invocation(PluginRegistry.discover(FaultInjectionTest.class.getClassLoader()));
+        Invocation own = new Invocation(registry); // a stop signal of its own
         AtomicInteger steps = new AtomicInteger();
         StepObserver fault =
             (p, nanos) -> {
@@ -142,6 +143,7 @@ class FaultInjectionTest {
               if (p == phase && steps.get() == 3) {
                 switch (kind) {
                   case "exception" -> throw new IllegalStateException("injected in " + phase);
+                  case "out-of-memory" -> throw new OutOfMemoryError("injected in " + phase);
                   case "interrupt" -> Thread.currentThread().interrupt();
                   default -> own.stop().request();
                 }
@@ -151,6 +153,9 @@ class FaultInjectionTest {
         if (kind.equals("exception")) {
           assertFailed(ran, what, "Run failed");
           assertTrue(ran.err().contains("injected in " + phase), ran.err());
+        } else if (kind.equals("out-of-memory")) {
+          assertFailed(ran, what, "Run failed: out of memory");
+          assertTrue(ran.err().contains("error: the run ran out of memory"), ran.err());
         } else {
           assertStopped(ran, what);
         }
