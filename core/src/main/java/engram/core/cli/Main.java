@@ -31,6 +31,16 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Train recurrent networks on memory tasks and find out how they remember.",
+    footer = {
+      "",
+      "Memory: the launcher ./engram gives Java a budget of half the machine's memory (or the"
+          + " container's limit): a heap (-Xmx) of 256 MB + 256 MB per run trained side by side"
+          + " (at most a quarter), the rest for ND4J's arrays (org.bytedeco.javacpp.maxBytes)."
+          + " Change it with ENGRAM_MEMORY=8g ./engram ...; an -Xmx or maxBytes in JAVA_OPTS"
+          + " wins. A run that cannot fit is refused before it starts, with the fix.",
+      "Exit codes: 0 done, 1 failed (a full disk, an internal error), 2 bad input, 3 diverged,"
+          + " 130 stopped (Ctrl-C)."
+    },
     subcommands = {
       RunCommand.class,
       ValidateCommand.class,

@@ -51,7 +51,7 @@ final class PluginsCommand implements Callable<Integer> {
         out.println("  (none found)");
       }
       for (DiscoveredPlugin p : plugins) {
-        out.printf("  %-22s %-12s %s%n", p.id(), p.version(), p.plugin().info().title());
+        out.printf("  %-22s %-12s %s%n", p.id(), p.version(), title(p));
         out.printf("  %-22s from %s%n", "", p.source());
         if (options) {
           printOptions(p.plugin(), out);
@@ -79,13 +79,35 @@ final class PluginsCommand implements Callable<Integer> {
     }
   }
 
+  /** The plugin's title, or why there is none: a plugin's own code must not end the listing. */
+  private static String title(DiscoveredPlugin p) {
+    try {
+      return p.plugin().info().title();
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      return "(info() failed: " + oneLine(e) + ")";
+    }
+  }
+
+  private static String oneLine(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getName() : m.strip().split("\\R", 2)[0];
+  }
+
   private static void printOptions(Plugin<?> plugin, PrintWriter out) {
-    Record defaults = plugin.defaults();
+    Record defaults;
+    try {
+      defaults = plugin.defaults();
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      out.printf(
+          "      (no options shown: its defaults() failed: %s. Fix: correct the plugin.)%n",
+          oneLine(e));
+      return;
+    }
     for (RecordComponent c : plugin.configType().getRecordComponents()) {
       Object value;
       try {
         value = c.getAccessor().invoke(defaults);
-      } catch (ReflectiveOperationException e) {
+      } catch (ReflectiveOperationException | RuntimeException e) {
         value = "?";
       }
       Doc doc = c.getAnnotation(Doc.class);

@@ -35,7 +35,12 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description =
         "Train the experiment described by a YAML file. Creates runs/<name>-<timestamp>/ "
-            + "with the resolved config, provenance.json, metrics.csv, checkpoints/ and run.log.")
+            + "with the resolved config, provenance.json, metrics.csv, checkpoints/ and run.log.",
+    footer = {
+      "",
+      "Memory: see 'engram --help'. With --seeds, --workers runs share the launcher's budget;"
+          + " ./engram sizes the heap for them when --workers is given."
+    })
 final class RunCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
@@ -248,9 +253,28 @@ final class RunCommand implements Callable<Integer> {
       String prefix,
       PrintWriter out,
       PrintWriter err) {
+    return train(invocation, resolved, root, commandLine, display, prefix, out, err, List.of());
+  }
+
+  /**
+   * As {@link #train(Invocation, ResolvedExperiment, Path, List, TrainingObserver, String,
+   * PrintWriter, PrintWriter)}, with {@code extra} Guice modules in the run's injector (tests
+   * inject faults through them).
+   */
+  static Outcome train(
+      Invocation invocation,
+      ResolvedExperiment resolved,
+      Path root,
+      List<String> commandLine,
+      TrainingObserver display,
+      String prefix,
+      PrintWriter out,
+      PrintWriter err,
+      List<com.google.inject.Module> extra) {
     RunInjector injector;
     try {
-      injector = invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()));
+      injector =
+          invocation.run(resolved, root, commandLine, List.of(display, new LogObserver()), extra);
     } catch (IllegalStateException e) { // a plugin jar's Guice module: its one-line message
       err.println(prefix + "error: " + e.getMessage());
       return new Outcome(Main.USAGE, null, null);
@@ -270,7 +294,7 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println(prefix + "run directory: " + run.path());
     out.flush();
-    AutoCloseable log = RunLog.attach(run.logFile()); // closing it detaches run.log
+    AutoCloseable log = RunLog.attach(run.logFile(), injector.files()); // closing detaches it
     try (log) {
       // Failures are logged here, while run.log is attached, so the file holds what the console
       // message points to (a catch after the try-with-resources would run with the log closed).

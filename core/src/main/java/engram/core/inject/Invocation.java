@@ -62,7 +62,21 @@ public final class Invocation {
       Path runsRoot,
       List<String> commandLine,
       List<TrainingObserver> observers) {
-    List<Module> modules = new ArrayList<>();
+    return run(experiment, runsRoot, commandLine, observers, List.of());
+  }
+
+  /**
+   * As {@link #run(ResolvedExperiment, Path, List, List)}, with further modules installed in the
+   * run's injector: tests set a {@link engram.core.step.StepObserver} or stub file operations
+   * ({@link RunDirectoryModule#files}) this way.
+   */
+  public RunInjector run(
+      ResolvedExperiment experiment,
+      Path runsRoot,
+      List<String> commandLine,
+      List<TrainingObserver> observers,
+      List<Module> extra) {
+    List<Module> modules = new ArrayList<>(extra);
     modules.add(new ExperimentModule(experiment));
     modules.add(new RunDirectoryModule(runsRoot, commandLine));
     modules.add(ExperimentModule.observers(observers.toArray(TrainingObserver[]::new)));

@@ -4,11 +4,13 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
 import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
 import engram.core.config.ConfigMapper;
 import engram.core.config.ExperimentYaml;
 import engram.core.config.ResolvedExperiment;
 import engram.core.run.RunArtifacts;
 import engram.core.run.RunDirectory;
+import engram.core.run.RunFiles;
 import engram.core.train.TrainingObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +42,19 @@ public final class RunDirectoryModule extends AbstractModule {
   @Override
   protected void configure() {
     Multibinder.newSetBinder(binder(), TrainingObserver.class).addBinding().to(RunArtifacts.class);
+    // The real file system unless a test sets a stub (a disk that fills up, faults on a write).
+    OptionalBinder.newOptionalBinder(binder(), RunFiles.class)
+        .setDefault()
+        .toInstance(RunFiles.SYSTEM);
+  }
+
+  /**
+   * A module that makes the run write metrics, trace, run.log and checkpoints through {@code
+   * files}.
+   */
+  public static com.google.inject.Module files(RunFiles files) {
+    return binder ->
+        OptionalBinder.newOptionalBinder(binder, RunFiles.class).setBinding().toInstance(files);
   }
 
   // Guice wraps what a provider throws in a ProvisionException; RunInjector unwraps it.
@@ -59,9 +74,9 @@ public final class RunDirectoryModule extends AbstractModule {
 
   @Provides
   @Singleton
-  RunArtifacts artifacts(RunDirectory run, ResolvedExperiment experiment) {
+  RunArtifacts artifacts(RunDirectory run, ResolvedExperiment experiment, RunFiles files) {
     try {
-      return RunArtifacts.open(run, experiment);
+      return RunArtifacts.open(run, experiment, files);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

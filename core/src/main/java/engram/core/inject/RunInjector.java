@@ -40,6 +40,11 @@ public final class RunInjector {
     return get(RunArtifacts.class);
   }
 
+  /** How the run writes its files: the real file system unless a test set a stub. */
+  public engram.core.run.RunFiles files() {
+    return injector.getInstance(engram.core.run.RunFiles.class);
+  }
+
   /** A trainer of the run, with every observer of the run. */
   public Trainer trainer() {
     return injector.getInstance(Trainer.class);

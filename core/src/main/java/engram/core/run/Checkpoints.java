@@ -13,12 +13,10 @@ import engram.api.curriculum.Assignment;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -91,6 +89,53 @@ public final class Checkpoints {
       List<Parameter> tensors,
       Map<String, Object> extra)
       throws IOException {
+    return write(run, name, epoch, step, levels, tensors, extra, RunFiles.SYSTEM);
+  }
+
+  /**
+   * As {@link #write(RunDirectory, String, int, long, int[], List, Map)}, through {@code files}.
+   * Whatever fails — a tensor file, {@code index.json}, an fsync that reports an error, the rename
+   * — the temporary directory is deleted and the exception passed on: the checkpoint is complete
+   * under its name or absent. A thread interrupt does not spoil the write: the interrupt flag is
+   * cleared while writing and set again afterwards, and a write that an interrupt cut short anyway
+   * (its channel closed) is repeated once from the start.
+   */
+  static Path write(
+      RunDirectory run,
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      List<Parameter> tensors,
+      Map<String, Object> extra,
+      RunFiles files)
+      throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      try {
+        return attempt(run, name, epoch, step, levels, tensors, extra, files);
+      } catch (java.nio.channels.ClosedByInterruptException e) {
+        interrupted = true;
+        Thread.interrupted();
+        return attempt(run, name, epoch, step, levels, tensors, extra, files);
+      }
+    } finally {
+      if (interrupted || Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static Path attempt(
+      RunDirectory run,
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      List<Parameter> tensors,
+      Map<String, Object> extra,
+      RunFiles files)
+      throws IOException {
     Objects.requireNonNull(levels, "levels");
     Objects.requireNonNull(tensors, "tensors");
     Objects.requireNonNull(extra, "extra");
@@ -124,7 +169,7 @@ public final class Checkpoints {
       Arrays.stream(levels).forEach(levelArray::add);
       ArrayNode entries = index.putArray("tensors");
       Set<String> names = new HashSet<>();
-      Set<String> files = new HashSet<>();
+      Set<String> fileNames = new HashSet<>();
       for (Parameter tensor : tensors) {
         if (!names.add(tensor.name())) {
           throw new IllegalArgumentException("tensor name '" + tensor.name() + "' is used twice");
@@ -137,13 +182,16 @@ public final class Checkpoints {
           throw new IllegalArgumentException(
               "tensor '" + tensor.name() + "': " + e.getMessage(), e);
         }
-        String file = fileName(tensor.name(), files);
+        String file = fileName(tensor.name(), fileNames);
         Path path = temp.resolve(file);
         try (OutputStream out =
-            new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.CREATE_NEW))) {
+            new BufferedOutputStream(
+                java.nio.channels.Channels.newOutputStream(
+                    files.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)),
+                1 << 16)) {
           Npy.write(value, out);
         }
-        sync(path);
+        files.force(path);
         ObjectNode entry = entries.addObject();
         entry.put("name", tensor.name());
         entry.put("file", file);
@@ -156,19 +204,23 @@ public final class Checkpoints {
         index.set(e.getKey(), JSON.valueToTree(e.getValue()));
       }
       Path indexFile = temp.resolve(INDEX);
-      Files.write(indexFile, JSON.writeValueAsBytes(index), StandardOpenOption.CREATE_NEW);
-      sync(indexFile);
-      sync(temp);
+      try (OutputStream out =
+          java.nio.channels.Channels.newOutputStream(
+              files.open(indexFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))) {
+        out.write(JSON.writeValueAsBytes(index));
+      }
+      files.force(indexFile);
+      syncDirectory(files, temp);
       if (Files.exists(target)) {
         throw new FileAlreadyExistsException(target.toString(), null, "checkpoint exists already");
       }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      sync(root);
+      files.move(temp, target);
       done = true;
+      syncDirectory(files, root); // the rename is done: the checkpoint is complete either way
       return target;
     } finally {
       if (!done) {
-        deleteTree(temp);
+        deleteTree(files, temp);
       }
     }
   }
@@ -361,21 +413,25 @@ public final class Checkpoints {
     return message.strip().split("\\R", 2)[0];
   }
 
-  private static void sync(Path path) {
-    // Best effort: directories cannot be opened for sync on every platform.
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-      channel.force(true);
+  private static void syncDirectory(RunFiles files, Path dir) {
+    // Best effort: directories cannot be opened for sync on every platform. A file's fsync that
+    // fails is an error (its data may not be on the disk); a directory's only risks the rename
+    // across a power cut.
+    try {
+      files.force(dir);
     } catch (IOException | RuntimeException e) {
-      // the data is written; only durability across a power cut is not guaranteed
+      // the files are written and synced
     }
   }
 
-  private static void deleteTree(Path dir) {
+  private static void deleteTree(RunFiles files, Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
     try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        files.delete(p);
+      }
     } catch (IOException | RuntimeException e) {
       // leaves a hidden .tmp- directory, which readers ignore
     }

@@ -1,11 +1,7 @@
 package engram.core.run;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,12 +29,9 @@ public final class MetricsWriter implements AutoCloseable {
 
   private static final Pattern COLUMN = Pattern.compile("[A-Za-z0-9_.:+-]+");
 
-  private final FileChannel out;
-  private final Path file;
+  private final WholeLines out;
   private final int extras;
   private final StringBuilder line = new StringBuilder(128);
-  private final StringBuilder pending = new StringBuilder(1024);
-  private long committed; // bytes of whole rows on disk
 
   /**
    * Creates {@code file} (which must not exist) and writes the header.
@@ -47,18 +40,15 @@ public final class MetricsWriter implements AutoCloseable {
    *     and different from the fixed columns
    */
   public MetricsWriter(Path file, List<String> extraColumns) throws IOException {
-    this(
-        file,
-        header(extraColumns), // checked before the file is created
-        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    this(file, extraColumns, RunFiles.SYSTEM);
   }
 
-  /** Writes through {@code channel}, opened on the new {@code file} (tests inject failures). */
-  MetricsWriter(Path file, List<String> header, FileChannel channel) throws IOException {
+  /** As {@link #MetricsWriter(Path, List)}, writing through {@code files} (tests inject faults). */
+  MetricsWriter(Path file, List<String> extraColumns, RunFiles files) throws IOException {
+    List<String> header = header(extraColumns); // checked before the file is created
     this.extras = header.size() - COLUMNS.size();
-    this.file = file;
-    this.out = channel;
-    pending.append(String.join(",", header)).append('\n');
+    this.out = new WholeLines(file, files, true);
+    out.append(String.join(",", header) + "\n");
     flush();
   }
 
@@ -82,6 +72,12 @@ public final class MetricsWriter implements AutoCloseable {
   public static MetricsWriter create(RunDirectory run, List<String> extraColumns)
       throws IOException {
     return new MetricsWriter(run.metricsFile(), extraColumns);
+  }
+
+  /** {@code metrics.csv} of a run, written through {@code files}. */
+  static MetricsWriter create(RunDirectory run, List<String> extraColumns, RunFiles files)
+      throws IOException {
+    return new MetricsWriter(run.metricsFile(), extraColumns, files);
   }
 
   /**
@@ -112,7 +108,7 @@ public final class MetricsWriter implements AutoCloseable {
       append(extra);
     }
     line.append('\n');
-    pending.append(line);
+    out.append(line);
   }
 
   private void append(double value) {
@@ -134,33 +130,11 @@ public final class MetricsWriter implements AutoCloseable {
    * @throws IOException naming the file, with the cause's message
    */
   public void flush() throws IOException {
-    if (pending.isEmpty()) {
-      return;
-    }
-    ByteBuffer bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
-    try {
-      out.position(committed);
-      while (bytes.hasRemaining()) {
-        out.write(bytes);
-      }
-    } catch (IOException e) {
-      try {
-        out.truncate(committed);
-      } catch (IOException ignored) {
-        // the reader drops a last line without its line end (RunReader) in any case
-      }
-      throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
-    committed += bytes.limit();
-    pending.setLength(0);
+    out.flush();
   }
 
   @Override
   public void close() throws IOException {
-    try {
-      flush();
-    } finally {
-      out.close();
-    }
+    out.close();
   }
 }

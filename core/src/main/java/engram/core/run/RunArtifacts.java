@@ -24,10 +24,16 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
   private final MetricsWriter metrics;
   private final List<String> regularizerIds;
   private final TraceWriter trace; // null unless output.trace-every > 0
+  private final RunFiles files;
 
   private RunArtifacts(
-      RunDirectory run, MetricsWriter metrics, List<String> regularizerIds, TraceWriter trace) {
+      RunDirectory run,
+      MetricsWriter metrics,
+      List<String> regularizerIds,
+      TraceWriter trace,
+      RunFiles files) {
     this.run = run;
+    this.files = files;
     this.metrics = metrics;
     this.regularizerIds = regularizerIds;
     this.trace = trace;
@@ -39,12 +45,20 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
    */
   public static RunArtifacts open(RunDirectory run, ResolvedExperiment experiment)
       throws IOException {
+    return open(run, experiment, RunFiles.SYSTEM);
+  }
+
+  /**
+   * As {@link #open(RunDirectory, ResolvedExperiment)}, writing every file through {@code files}.
+   */
+  public static RunArtifacts open(RunDirectory run, ResolvedExperiment experiment, RunFiles files)
+      throws IOException {
     List<String> ids = experiment.regularizers().stream().map(c -> c.plugin().id()).toList();
     List<String> columns = ids.stream().map(id -> "reg_" + id).toList();
-    MetricsWriter metrics = MetricsWriter.create(run, columns);
+    MetricsWriter metrics = MetricsWriter.create(run, columns, files);
     TraceWriter trace =
-        experiment.output().traceEvery() > 0 ? new TraceWriter(run.traceFile()) : null;
-    return new RunArtifacts(run, metrics, ids, trace);
+        experiment.output().traceEvery() > 0 ? new TraceWriter(run.traceFile(), files) : null;
+    return new RunArtifacts(run, metrics, ids, trace, files);
   }
 
   /**
@@ -86,7 +100,7 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
     try {
       metrics.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + run.metricsFile(), e);
+      throw new UncheckedIOException(e.getMessage(), e); // names the file and the cause
     }
   }
 
@@ -106,9 +120,10 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
       List<Parameter> tensors,
       Map<String, Object> extra) {
     try {
-      Checkpoints.write(run, name, epoch, step, levels, tensors, extra);
+      Checkpoints.write(run, name, epoch, step, levels, tensors, extra, files);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint " + name + " in " + run.path(), e);
+      throw new UncheckedIOException(
+          "cannot write checkpoint " + name + " in " + run.path() + ": " + e.getMessage(), e);
     }
   }
 

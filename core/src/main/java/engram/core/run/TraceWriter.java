@@ -4,21 +4,18 @@ import engram.api.table.TrainingTrace;
 import engram.core.train.TraceRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Writes {@code trace.csv} as {@link TrainingTrace#SPEC} declares it: the header from the
- * declaration, then one row per {@link #row} call. Each row is written with one {@code write} of a
- * whole line and flushed at once, so a run that stops (normally or by a signal between rows) leaves
- * only whole rows. Numbers as in {@code metrics.csv}: shortest round-trip form, {@code nan} and
+ * declaration, then one row per {@link #row} call, written to the file at once and whole, as {@code
+ * metrics.csv}'s rows are: a write that fails (a full disk) is cut back to the last whole row and
+ * retried with the next row, and an interrupt does not cut a row short, so the file only ever ends
+ * with a whole row. Numbers as in {@code metrics.csv}: shortest round-trip form, {@code nan} and
  * {@code inf}. Not thread-safe.
  */
 public final class TraceWriter implements AutoCloseable {
-  private final Writer out;
+  private final WholeLines out;
   private final StringBuilder line = new StringBuilder(128);
 
   /**
@@ -28,15 +25,21 @@ public final class TraceWriter implements AutoCloseable {
    * @throws IOException when the file exists or cannot be created
    */
   public TraceWriter(Path file) throws IOException {
-    this.out =
-        Files.newBufferedWriter(
-            file, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    out.write(TrainingTrace.SPEC.header());
-    out.write('\n');
+    this(file, RunFiles.SYSTEM);
+  }
+
+  /** As {@link #TraceWriter(Path)}, writing through {@code files}. */
+  public TraceWriter(Path file, RunFiles files) throws IOException {
+    this.out = new WholeLines(file, files, true);
+    out.append(TrainingTrace.SPEC.header() + "\n");
     out.flush();
   }
 
-  /** Appends one row and flushes it to the file. */
+  /**
+   * Appends one row (and any row a failed write left pending) to the file.
+   *
+   * @throws UncheckedIOException when the write fails; the file then ends with its last whole row
+   */
   public void row(TraceRow row) {
     line.setLength(0);
     line.append(row.step()).append(',').append(row.epoch()).append(',').append(row.level());
@@ -49,7 +52,7 @@ public final class TraceWriter implements AutoCloseable {
       out.append(line);
       out.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + TrainingTrace.FILE, e);
+      throw new UncheckedIOException(e.getMessage(), e); // names the file and the cause
     }
   }
 

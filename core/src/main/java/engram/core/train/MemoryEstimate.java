@@ -24,6 +24,11 @@ import java.util.Locale;
  * <p>The limit is the native memory ND4J may allocate ({@code org.bytedeco.javacpp.maxBytes}, by
  * default the JVM's {@code -Xmx}; the launcher sets both from the machine's memory), shared by the
  * runs trained side by side.
+ *
+ * <p>The Java heap holds what a task samples before it becomes an ND4J array: the inputs, one
+ * target and one mask value per step and sequence, for a training and an evaluation batch, as
+ * 4-byte values (bytes ≥ 4 · T · (B + B_eval) · (I + O + 1)). It is checked against the heap limit
+ * ({@code -Xmx}, {@link Runtime#maxMemory()}), also shared by the runs side by side.
  */
 public record MemoryEstimate(
     long parameters,
@@ -43,6 +48,53 @@ public record MemoryEstimate(
     return bytesPerValue * (4.0 * parameters + perStep);
   }
 
+  /** The lower bound on the Java heap in bytes: the sampled batches' host arrays. */
+  public double heapBytes() {
+    return 4.0 * steps * ((double) batch + evalBatch) * ((double) inputs + outputs + 1);
+  }
+
+  /**
+   * The limits a run in this JVM is given.
+   *
+   * @param offHeapBytes what ND4J may allocate outside the heap ({@code
+   *     org.bytedeco.javacpp.maxBytes})
+   * @param heapBytes the Java heap's maximum ({@code -Xmx})
+   */
+  public record Limits(long offHeapBytes, long heapBytes) {
+    /** The limits of this JVM: JavaCPP's {@code Pointer.maxBytes()} and {@code -Xmx}. */
+    public static Limits current() {
+      return new Limits(org.bytedeco.javacpp.Pointer.maxBytes(), Runtime.getRuntime().maxMemory());
+    }
+  }
+
+  /**
+   * Refuses a run whose bounds, times the runs trained at once, exceed the off-heap or the heap
+   * limit.
+   *
+   * @param workers runs trained side by side in this process, ≥ 1
+   * @throws ConfigException with the estimate, the limit and the fix
+   */
+  public void check(Limits limits, int workers) throws ConfigException {
+    check(limits.offHeapBytes(), workers);
+    double need = heapBytes() * workers;
+    if (need > limits.heapBytes()) {
+      throw new ConfigException(
+          String.format(
+              Locale.ROOT,
+              "this experiment's batches need at least %s of Java heap%s (%d steps × batch %d +"
+                  + " evaluation batch %d) but the heap is %s. Fix: lower training.batch-size,"
+                  + " evaluation.batch-size or the sequence length%s, or give a larger heap:"
+                  + " JAVA_OPTS=-Xmx<size> ./engram ... (or ENGRAM_MEMORY=<size>)",
+              human(need),
+              workers > 1 ? " for " + workers + " runs side by side" : "",
+              steps,
+              batch,
+              evalBatch,
+              human(limits.heapBytes()),
+              workers > 1 ? ", train fewer runs at once (--workers)" : ""));
+    }
+  }
+
   /**
    * Refuses a run whose bound, times the runs trained at once, exceeds {@code limitBytes}.
    *
@@ -58,8 +110,8 @@ public record MemoryEstimate(
               "this experiment needs at least %s of memory%s (%,d parameters; %d steps × batch"
                   + " %d × state %d per step) but Engram may use %s. Fix: lower"
                   + " training.batch-size, model.hidden-size or the sequence length%s, or give"
-                  + " more memory: JAVA_OPTS=\"-Xmx<size> -Dorg.bytedeco.javacpp.maxBytes=<size>\""
-                  + " ./engram ...",
+                  + " more memory: ENGRAM_MEMORY=<size> ./engram ... (the launcher's budget), or"
+                  + " JAVA_OPTS=-Dorg.bytedeco.javacpp.maxBytes=<size>",
               human(need),
               workers > 1 ? " for " + workers + " runs side by side" : "",
               parameters,

@@ -37,8 +37,14 @@ public final class Preflight {
    *
    * @throws ConfigException naming what does not fit and the fix
    */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public static void check(ResolvedExperiment e, int workers) throws ConfigException {
+    check(e, workers, MemoryEstimate.Limits.current());
+  }
+
+  /** As {@link #check(ResolvedExperiment, int)}, against the given memory limits. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static void check(ResolvedExperiment e, int workers, MemoryEstimate.Limits limits)
+      throws ConfigException {
     Task task = (Task) e.task().plugin().plugin();
     Curriculum curriculum = (Curriculum) e.curriculum().plugin().plugin();
     SplittableRandom rng = new SplittableRandom(e.seed());
@@ -83,7 +89,7 @@ public final class Preflight {
             batch.inputSize(),
             task.outputSize(e.task().config()),
             e.precision().dataType().width())
-        .check(org.bytedeco.javacpp.Pointer.maxBytes(), Math.max(1, workers));
+        .check(limits, Math.max(1, workers));
     INDArray inputs =
         Nd4j.create(
             batch.inputs(),

@@ -70,6 +70,7 @@ public final class Trainer {
   private Network network;
   private ReadoutHeads heads;
   private double lastAccuracy = Double.NaN; // mean accuracy of the latest evaluation
+  private boolean interrupted; // the training thread was interrupted during this run
 
   /**
    * Built by the run's injector ({@code engram.core.inject.ExperimentModule}).
@@ -79,7 +80,8 @@ public final class Trainer {
    * @param observer receives progress, epochs and checkpoints
    * @param stepObserver receives the phases of every training step; {@link StepObserver#NONE} (the
    *     usual case) costs nothing
-   * @param stop checked before every step
+   * @param stop checked before every step; an interrupt of the training thread asks for the same
+   *     stop (see {@link #run(Map)})
    */
   @Inject
   public Trainer(
@@ -125,6 +127,11 @@ public final class Trainer {
    * overwritten after initialisation (readout heads start fresh). Used to retrain a copy of a
    * checkpoint (transfer analyses).
    *
+   * <p>A stop request ({@link StopSignal}, Ctrl-C) or an interrupt of the training thread ends the
+   * run after the current step, with reason {@code STOPPED} and the {@code final} checkpoint. The
+   * interrupt flag is cleared when it is seen (so that it cannot break the writes of the last
+   * checkpoint) and set again before this method returns.
+   *
    * @throws IllegalStateException when a saved tensor's shape does not fit the network
    */
   public TrainingResult run(Map<String, INDArray> initial) {
@@ -140,6 +147,7 @@ public final class Trainer {
 
     Stage stage = curriculum.start(curriculumConfig);
     lastAccuracy = Double.NaN;
+    interrupted = false;
     int maxSolved = 0;
     long step = 0;
     int epoch = 0;
@@ -158,7 +166,7 @@ public final class Trainer {
       Map<String, Double> regSums = new LinkedHashMap<>();
       int stepsThisEpoch = 0;
       for (int s = 0; s < training.stepsPerEpoch(); s++) {
-        if (stop.requested()) {
+        if (stopRequested()) {
           reason = TrainingResult.Reason.STOPPED;
           break;
         }
@@ -260,14 +268,28 @@ public final class Trainer {
         break training;
       }
     }
-    if (stop.requested()) {
+    if (stopRequested()) {
       reason = TrainingResult.Reason.STOPPED;
     }
     checkpoint("final", epoch, step, stage, reason.name().toLowerCase(java.util.Locale.ROOT));
     TrainingResult result = new TrainingResult(epoch, step, stage, maxSolved, reason);
     LOG.info("Training ended: {}", result);
     observer.finished(result);
+    if (interrupted) {
+      Thread.currentThread().interrupt(); // the caller may want to know
+    }
     return result;
+  }
+
+  /**
+   * Whether to stop now: a stop request, or an interrupt of this thread (seen once, remembered).
+   */
+  private boolean stopRequested() {
+    if (Thread.interrupted()) {
+      interrupted = true;
+      LOG.info("The training thread was interrupted: stopping after this step");
+    }
+    return interrupted || stop.requested();
   }
 
   /**

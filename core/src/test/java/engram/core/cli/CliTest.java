@@ -100,6 +100,16 @@ class CliTest {
   }
 
   @Test
+  void helpSaysHowToChangeTheMemoryLimitsAndNamesTheExitCodes() {
+    Result r = run("--help");
+    assertEquals(Main.OK, r.code(), r.err());
+    String text = r.out().replaceAll("\\s+", " ");
+    assertTrue(text.contains("ENGRAM_MEMORY=8g ./engram"), r.out());
+    assertTrue(text.contains("-Xmx") && text.contains("JAVA_OPTS"), r.out());
+    assertTrue(text.contains("130 stopped (Ctrl-C)"), r.out());
+  }
+
+  @Test
   void sizesThatCannotFitAreRefusedWithOneLineBeforeAnyRunDirectory(@TempDir Path dir)
       throws IOException {
     Path runs = dir.resolve("runs");
@@ -129,6 +139,18 @@ class CliTest {
             "--runs-dir",
             runs.toString());
     assertEquals(Main.USAGE, seeds.code(), seeds.err());
+    // the README's example at level 100,000: sequences of 100,000 steps (it hung for minutes)
+    Result level =
+        run(
+            "run",
+            Path.of("../examples/parity-multihead.yaml").toString(),
+            "curriculum.start-level=100000",
+            "curriculum.max-level=100000",
+            "--runs-dir",
+            runs.toString());
+    assertEquals(Main.USAGE, level.code(), level.err());
+    assertEquals(1, level.err().strip().lines().count(), level.err());
+    assertTrue(level.err().contains("Fix: lower training.batch-size"), level.err());
     Result hidden = run("validate", write(dir, TINY).toString(), "model.hidden-size=100000");
     assertEquals(Main.USAGE, hidden.code(), hidden.err());
     assertEquals(

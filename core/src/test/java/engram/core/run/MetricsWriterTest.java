@@ -37,14 +37,8 @@ class MetricsWriterTest {
     String header = "epoch,step,N,head,loss,accuracy,wall_seconds\n";
     String row1 = "1,10,2,0,0.5,0.6,1.0\n";
     // room for the header, the first row and half of the second
-    DiskFullChannel disk =
-        new DiskFullChannel(
-            java.nio.channels.FileChannel.open(
-                file,
-                java.nio.file.StandardOpenOption.CREATE_NEW,
-                java.nio.file.StandardOpenOption.WRITE),
-            header.length() + row1.length() + 10);
-    MetricsWriter metrics = new MetricsWriter(file, MetricsWriter.COLUMNS, disk);
+    FakeDisk disk = new FakeDisk(header.length() + row1.length() + 10, FakeDisk.Fault.NONE);
+    MetricsWriter metrics = new MetricsWriter(file, List.of(), disk);
     metrics.row(1, 10, 2, 0, 0.5, 0.6, 1.0);
     metrics.flush();
     metrics.row(2, 20, 2, 0, 0.5787605867412227, 0.7, 2.0);

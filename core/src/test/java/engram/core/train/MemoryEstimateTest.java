@@ -34,4 +34,29 @@ class MemoryEstimateTest {
             && two.getMessage().contains("--workers"),
         two.getMessage());
   }
+
+  @Test
+  void theHeapBoundIsTheDocumentedSumAndIsCheckedAgainstTheHeapLimit() throws ConfigException {
+    // T = 10, B = 8, B_eval = 4, I = 2, O = 3: 4 · 10 · 12 · 6 = 2,880 bytes
+    MemoryEstimate e = new MemoryEstimate(100, 10, 8, 4, 16, 2, 3, 4);
+    assertEquals(2_880.0, e.heapBytes());
+    e.check(new MemoryEstimate.Limits(28_320, 2_880), 1); // both fit exactly
+    ConfigException heap =
+        assertThrows(
+            ConfigException.class, () -> e.check(new MemoryEstimate.Limits(1L << 30, 5_000), 2));
+    assertTrue(
+        heap.getMessage().contains("of Java heap for 2 runs side by side"), heap.getMessage());
+    assertTrue(heap.getMessage().contains("Fix:") && heap.getMessage().contains("-Xmx"));
+    ConfigException offHeap =
+        assertThrows(
+            ConfigException.class, () -> e.check(new MemoryEstimate.Limits(28_319, 1L << 30), 1));
+    assertTrue(offHeap.getMessage().contains("ENGRAM_MEMORY"), offHeap.getMessage());
+  }
+
+  @Test
+  void theLimitsAreThoseOfThisJvm() {
+    MemoryEstimate.Limits limits = MemoryEstimate.Limits.current();
+    assertEquals(Runtime.getRuntime().maxMemory(), limits.heapBytes());
+    assertEquals(org.bytedeco.javacpp.Pointer.maxBytes(), limits.offHeapBytes());
+  }
 }
