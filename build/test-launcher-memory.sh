@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the memory options the launcher ./engram chooses (no build, no Java: the launcher stops
-# after choosing them when ENGRAM_PRINT_MEMORY_OPTIONS=1). Run by .ci/run.
+# after choosing them when ENGRAM_PRINT_MEMORY_OPTIONS=1). Run by core's LauncherMemoryOptionsTest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 failed=0
