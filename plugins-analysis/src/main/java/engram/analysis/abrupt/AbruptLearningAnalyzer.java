@@ -72,7 +72,13 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
           ColumnSpec.number(
               "t_steepest",
               "steps",
-              "midpoint of the steepest fall of the smoothed log loss after the plateau"));
+              "midpoint of the steepest fall of the smoothed log loss after the plateau"),
+          ColumnSpec.number(
+              "final_loss", "", "the smoothed loss at the last point (defined for every verdict)"),
+          ColumnSpec.integer(
+              "drops",
+              "",
+              "plateaus at distinct levels, each followed by a fall of min-drop (0 unless drop)"));
 
   static final TableSpec LOSS =
       TableSpec.of(
@@ -105,7 +111,15 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       @Doc("points in the centred moving median that smooths the loss, ≥ 1") int smoothWindow,
       @Doc("relative band ε of a flat stretch: max/min of the smoothed loss ≤ 1 + ε, > 0")
           double band,
-      @Doc("shortest plateau as a fraction of the run's steps, in (0, 1]") double minPlateau,
+      @Doc(
+              "shortest plateau as a fraction of the steps from the first point to the plateau's"
+                  + " end (never of the whole run), in (0, 1]; 0.5: the plateau lasts at least as"
+                  + " long as the descent before it")
+          double minPlateau,
+      @Doc(
+              "shortest plateau, and shortest flat stretch taken as the level after a drop, in"
+                  + " optimizer steps, ≥ 0; excludes the first few points of the initial fall")
+          double minPlateauSteps,
       @Doc("smallest relative fall below the plateau level that counts as a drop, in (0, 1)")
           double minDrop,
       @Doc(
@@ -115,13 +129,23 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       @Doc("comma-separated columns of the geometry table whose onsets are found") String grMetrics,
       @Doc("fewest checkpoints on each side of a GR change point, ≥ 2") int minSide) {
     public Config {
-      new LossCurve(smoothWindow, band, minPlateau, minDrop, dropFraction);
+      rules(smoothWindow, band, minPlateau, minPlateauSteps, minDrop, dropFraction);
       Check.notNull("gr-metrics", grMetrics);
       Check.atLeast("min-side", minSide, 2);
     }
 
     LossCurve rules() {
-      return new LossCurve(smoothWindow, band, minPlateau, minDrop, dropFraction);
+      return rules(smoothWindow, band, minPlateau, minPlateauSteps, minDrop, dropFraction);
+    }
+
+    private static LossCurve rules(
+        int smoothWindow,
+        double band,
+        double minPlateau,
+        double minPlateauSteps,
+        double minDrop,
+        double dropFraction) {
+      return new LossCurve(smoothWindow, band, minPlateau, minPlateauSteps, minDrop, dropFraction);
     }
 
     List<String> metrics() {
@@ -149,9 +173,10 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
     return new PluginInfo(
         ID,
         "Loss plateau, abrupt drop and the lead of geometric restructuring",
-        "From the run's trace.csv (else metrics.csv): the loss plateau (longest flat stretch of the"
-            + " moving-median loss within a relative band, followed by a fall), the drop time"
-            + " t_drop (halfway from the plateau to the next level) and a verdict (drop, no-drop,"
+        "From the run's trace.csv (else metrics.csv): the loss plateau (first flat stretch of the"
+            + " moving-median loss within a relative band, lasting at least min-plateau of the"
+            + " steps before its end, followed by a fall), the drop time t_drop (halfway from the"
+            + " plateau to the next level) and a verdict (drop, no-drop,"
             + " no-plateau); with the geometry analyzer's table, the change point of each GR"
             + " metric (two-segment piecewise-linear fit) and its lead over t_drop. Writes"
             + " abrupt-learning.csv, abrupt-learning-loss.csv, gr-onsets.csv and"
@@ -168,7 +193,8 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
     return new Config(
         5,
         0.1,
-        0.1,
+        0.5,
+        100,
         0.5,
         0.5,
         "separation,decoding_accuracy,delay_speed,cka_final,dw_effective_rank",
@@ -203,7 +229,9 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
                 result.plateauLevel(),
                 result.afterLevel(),
                 result.tDrop(),
-                result.tSteepest())));
+                result.tSteepest(),
+                result.finalLevel(),
+                result.drops())));
     List<List<Object>> loss = new ArrayList<>();
     for (int i = 0; i < trace.steps().length; i++) {
       loss.add(List.of(trace.steps()[i], trace.losses()[i], result.smoothed()[i]));
