@@ -79,7 +79,7 @@ final class RunAccess implements Analyzer.Run {
     if (task instanceof engram.api.task.FiniteConditions<?> finite) {
       return java.util.Optional.of(
           ((engram.api.task.FiniteConditions<Record>) finite)
-              .conditions((Record) experiment.task().config(), levels, copies));
+              .conditions(experiment.task().config(), levels, copies));
     }
     return java.util.Optional.empty();
   }
