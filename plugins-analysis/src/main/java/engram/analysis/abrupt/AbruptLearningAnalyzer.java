@@ -78,7 +78,12 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
           ColumnSpec.integer(
               "drops",
               "",
-              "plateaus at distinct levels, each followed by a fall of min-drop (0 unless drop)"));
+              "plateaus at distinct levels, each followed by a fall of min-drop (0 unless drop)"),
+          ColumnSpec.number(
+              "t_last_drop",
+              "steps",
+              "t_drop of the last of the counted plateaus (= t_drop when drops = 1; NaN: no"
+                  + " drop)"));
 
   static final TableSpec LOSS =
       TableSpec.of(
@@ -231,7 +236,8 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
                 result.tDrop(),
                 result.tSteepest(),
                 result.finalLevel(),
-                result.drops())));
+                result.drops(),
+                result.tLastDrop())));
     List<List<Object>> loss = new ArrayList<>();
     for (int i = 0; i < trace.steps().length; i++) {
       loss.add(List.of(trace.steps()[i], trace.losses()[i], result.smoothed()[i]));

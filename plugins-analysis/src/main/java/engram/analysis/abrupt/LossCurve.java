@@ -37,12 +37,13 @@ import java.util.List;
  *       followed by a fall of at least a fraction {@code minDrop} of its level (some later s_k ≤ (1
  *       − minDrop)·P); when later plateaus overlap it at a level that is not distinct (a cut that
  *       began in the tail of the initial fall and the flat part it overlaps), the longest of them.
- *       The level after it, L, is the level of the first later shelf at a distinct lower level, or,
- *       when none, the last smoothed value s_last. t_drop (spec §6) is the first point after the
- *       plateau with s ≤ P − f·(P − L), f = {@code dropFraction} = 0.5 by default ("fallen halfway
- *       from the plateau to the next level"). With several drops (a staircase of plateaus, as DMTS
- *       trained with SGD shows) this is the <em>first</em> escape from the first plateau and
- *       halfway to the <em>next</em> level, not to the final loss: each drop is a transition
+ *       The level after it, L, is the level of the first later shelf at a distinct lower level
+ *       (when later shelves overlap it at a level not distinct from its own, the longest of them),
+ *       or, when none, the last smoothed value s_last. t_drop (spec §6) is the first point after
+ *       the plateau with s ≤ P − f·(P − L), f = {@code dropFraction} = 0.5 by default ("fallen
+ *       halfway from the plateau to the next level"). With several drops (a staircase of plateaus,
+ *       as DMTS trained with SGD shows) this is the <em>first</em> escape from the first plateau
+ *       and halfway to the <em>next</em> level, not to the final loss: each drop is a transition
  *       between two metastable states (saddle-to-saddle dynamics), the first one is where the
  *       network leaves the initial state that GR is supposed to precede, and halfway to the final
  *       value would place t_drop inside a later transition. {@code minDrop} only decides whether
@@ -54,7 +55,9 @@ import java.util.List;
  *       the slope.
  *   <li><b>drops</b>: the number of plateaus, in time order, that are followed by a fall of at
  *       least {@code minDrop} and whose level is distinct from (lower than) that of the previous
- *       plateau counted, so one plateau cut into two pieces counts once.
+ *       plateau counted, so one plateau cut into two pieces counts once. <b>t_last_drop</b>: t_drop
+ *       of the last of them, by the same rules (its next level, halfway): with a staircase, where
+ *       the loss leaves its last plateau.
  *   <li><b>Verdicts</b>: {@code drop} as above; {@code no-drop} when there are plateaus but none is
  *       followed by a fall of {@code minDrop} (the loss stays on the plateau to the end of the run:
  *       "did not learn within the budget"; then the longest plateau is reported and both times are
@@ -114,6 +117,8 @@ public record LossCurve(
    * @param finalLevel s_last, the smoothed loss at the last point (defined for every verdict)
    * @param drops number of plateaus followed by a fall of minDrop, at distinct levels (0 unless the
    *     verdict is drop)
+   * @param tLastDrop t_drop of the last of those plateaus, by the same rule (= tDrop when drops is
+   *     1; NaN unless drop)
    * @param smoothed s, the smoothed loss at every point
    */
   public record Result(
@@ -126,6 +131,7 @@ public record LossCurve(
       double tSteepest,
       double finalLevel,
       int drops,
+      double tLastDrop,
       double[] smoothed) {}
 
   /** A flat stretch [first, last] (point indices) and its level. */
@@ -199,6 +205,7 @@ public record LossCurve(
           UNDEFINED,
           finalLevel,
           0,
+          UNDEFINED,
           s);
     }
     Stretch best = null;
@@ -242,25 +249,16 @@ public record LossCurve(
           UNDEFINED,
           finalLevel,
           0,
+          UNDEFINED,
           s);
     }
-    double after = finalLevel;
-    int afterStart = s.length - 1;
-    for (Stretch p : shelves) {
-      if (p.first() > best.last() && distinctBelow(best.level(), p.level())) {
-        after = p.level();
-        afterStart = p.first();
-        break;
-      }
-    }
-    double threshold = best.level() - dropFraction * (best.level() - after);
-    double tDrop = UNDEFINED;
-    for (int k = best.last() + 1; k < s.length; k++) {
-      if (s[k] <= threshold) {
-        tDrop = x[k];
-        break;
-      }
-    }
+    Stretch next = nextLevel(x, shelves, best);
+    double after = next == null ? finalLevel : next.level();
+    int afterStart = next == null ? s.length - 1 : next.first();
+    double tDrop = crossing(x, s, best, after);
+    Stretch lastNext = nextLevel(x, shelves, lastCounted);
+    double tLastDrop =
+        crossing(x, s, lastCounted, lastNext == null ? finalLevel : lastNext.level());
     double tSteepest = UNDEFINED;
     double steepest = Double.NEGATIVE_INFINITY;
     int end = Math.max(afterStart, best.last() + 1);
@@ -282,7 +280,41 @@ public record LossCurve(
         tSteepest,
         finalLevel,
         drops,
+        tLastDrop,
         s);
+  }
+
+  /**
+   * The level after a plateau: the first later shelf at a distinct lower level, or, when later
+   * shelves overlap that one at a level not distinct from it (a cut that began in the tail of the
+   * fall), the longest of them; null when there is none.
+   */
+  private Stretch nextLevel(double[] x, List<Stretch> shelves, Stretch plateau) {
+    Stretch next = null;
+    for (Stretch p : shelves) {
+      if (p.first() <= plateau.last() || !distinctBelow(plateau.level(), p.level())) {
+        continue;
+      }
+      if (next == null) {
+        next = p;
+      } else if (p.first() <= next.last()
+          && !distinctBelow(next.level(), p.level())
+          && length(x, p) > length(x, next)) {
+        next = p;
+      }
+    }
+    return next;
+  }
+
+  /** x of the first point after the plateau with s ≤ P − f·(P − L); NaN when none. */
+  private double crossing(double[] x, double[] s, Stretch plateau, double after) {
+    double threshold = plateau.level() - dropFraction * (plateau.level() - after);
+    for (int k = plateau.last() + 1; k < s.length; k++) {
+      if (s[k] <= threshold) {
+        return x[k];
+      }
+    }
+    return UNDEFINED;
   }
 
   /** Whether {@code lower} is a distinct level below {@code upper}: their bands do not overlap. */

@@ -113,6 +113,7 @@ class LossCurveTest {
     // The shelf at 0.3 (≈ 2550–3450) is shorter than half of the steps before its end, so it is
     // the level after the first drop but no plateau of its own: one counted drop.
     assertEquals(1, r.drops());
+    assertEquals(r.tDrop(), r.tLastDrop());
   }
 
   @Test
@@ -178,6 +179,8 @@ class LossCurveTest {
     // The second plateau drifts from 0.071 (step 2,900) to 0.058 (6,800); L is its first shelf.
     assertTrue(r.afterLevel() >= 0.058 && r.afterLevel() <= 0.072, "L " + r.afterLevel());
     assertEquals(2, r.drops());
+    // The second drop, from ≈ 0.063 towards the solved loss, lies in 7,000–9,000.
+    assertTrue(r.tLastDrop() >= 7000 && r.tLastDrop() <= 9000, "t_last_drop " + r.tLastDrop());
     assertTrue(r.finalLevel() < 0.001, "final " + r.finalLevel());
   }
 
