@@ -32,13 +32,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * configuration's thresholds.
  *
  * <p>GR onsets: the {@code geometry} analyzer's table {@code <run-dir>/analysis/geometry/
- * geometry.csv} has one row per checkpoint; each checkpoint's {@code epoch} is placed on the step
- * axis as the last step of that epoch in the trace (epoch 0 at step 0; checkpoints whose epoch the
- * trace lacks are dropped). For each column named in {@code gr-metrics} the onset is the break of a
- * continuous two-segment piecewise-linear least-squares fit ({@link ChangePoint}), so it is
- * resolved to the checkpoint spacing; NaN values are left out, and a column that is missing or NaN
- * at every checkpoint gets no row. The lead is t_drop − onset in steps: positive when GR precedes
- * the drop.
+ * geometry.csv} has one row per checkpoint; a checkpoint named {@code step-NNNNNNNN} (scheduled by
+ * step, e.g. log-spaced) is placed at step NNNNNNNN, any other at the last step of its {@code
+ * epoch} in the trace (epoch 0 at step 0; checkpoints whose epoch the trace lacks are dropped). For
+ * each column named in {@code gr-metrics} the onset is the break of a continuous two-segment
+ * piecewise-linear least-squares fit ({@link ChangePoint}), so it is resolved to the checkpoint
+ * spacing; NaN values are left out, and a column that is missing or NaN at every checkpoint gets no
+ * row. The lead is t_drop − onset in steps: positive when GR precedes the drop.
  *
  * <p>Writes {@code abrupt-learning.csv} (one row), {@code abrupt-learning-loss.csv} (the loss and
  * the smoothed loss at every point), {@code gr-onsets.csv} (only when the geometry table exists)
@@ -271,6 +271,7 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       throw new IllegalStateException(
           geometry + " has no column 'epoch'; rerun the geometry analyzer");
     }
+    String[] checkpointNames = TrainingTrace.readTextColumn(geometry, "checkpoint");
     List<Onset> onsets = new ArrayList<>();
     ChangePoint changePoint = new ChangePoint(config.minSide());
     for (String metric : config.metrics()) {
@@ -280,7 +281,9 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       }
       List<double[]> points = new ArrayList<>();
       for (int i = 0; i < epochs.length; i++) {
-        double step = trace.stepOfEpoch((int) epochs[i]);
+        double step =
+            checkpointStep(
+                checkpointNames == null ? "" : checkpointNames[i], (int) epochs[i], trace);
         if (Double.isFinite(step) && Double.isFinite(values[i])) {
           points.add(new double[] {step, values[i]});
         }
@@ -302,6 +305,18 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
     }
     return onsets;
   }
+
+  /**
+   * The step of a checkpoint: the number in a name {@code step-NNNNNNNN} (training's step-scheduled
+   * checkpoints, e.g. log-spaced within one epoch), else the last step of its epoch in the trace.
+   */
+  static double checkpointStep(String name, int epoch, TrainingTrace trace) {
+    java.util.regex.Matcher m = STEP_NAME.matcher(name);
+    return m.matches() ? Double.parseDouble(m.group(1)) : trace.stepOfEpoch(epoch);
+  }
+
+  private static final java.util.regex.Pattern STEP_NAME =
+      java.util.regex.Pattern.compile("step-0*(\\d+)");
 
   private static void draw(Path file, TrainingTrace trace, LossCurve.Result r, List<Onset> onsets)
       throws IOException {
