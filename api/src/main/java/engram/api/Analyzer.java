@@ -174,6 +174,20 @@ public interface Analyzer<C extends Record> extends Plugin<C> {
     Batch stream(int[] levels, int steps, int batchSize, RandomGenerator rng);
 
     /**
+     * Every condition of the run's task, {@code copies} times, when the task has a finite set of
+     * them (see {@link engram.api.task.FiniteConditions#conditions}): sequence {@code b} holds
+     * condition {@code b % K}. Deterministic.
+     *
+     * @param levels levels to produce targets for, each ≥ {@link #minLevel()}
+     * @param copies how many times the set repeats, ≥ 1
+     * @return the batch, or empty when the task does not implement {@link
+     *     engram.api.task.FiniteConditions} (the default)
+     */
+    default java.util.Optional<Batch> conditions(int[] levels, int copies) {
+      return java.util.Optional.empty();
+    }
+
+    /**
      * A fresh, independent copy of the network and readout heads with the values of {@code
      * checkpoint}; changing it never changes the checkpoint or another copy.
      *

@@ -122,6 +122,17 @@ public final class ModelRun<M extends Record, T extends Record> implements Analy
   }
 
   @Override
+  @SuppressWarnings("unchecked") // the task plugin's configuration is its own record type
+  public java.util.Optional<Batch> conditions(int[] levels, int copies) {
+    if (task instanceof engram.api.task.FiniteConditions<?> finite) {
+      return java.util.Optional.of(
+          ((engram.api.task.FiniteConditions<Record>) finite)
+              .conditions(taskConfig, levels, copies));
+    }
+    return java.util.Optional.empty();
+  }
+
+  @Override
   public Batch stream(int[] levels, int steps, int batchSize, RandomGenerator rng) {
     return task.stream(taskConfig, levels, steps, batchSize, rng);
   }

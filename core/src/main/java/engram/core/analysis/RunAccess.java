@@ -74,6 +74,17 @@ final class RunAccess implements Analyzer.Run {
   }
 
   @Override
+  @SuppressWarnings("unchecked") // the task plugin's configuration is its own record type
+  public java.util.Optional<Batch> conditions(int[] levels, int copies) {
+    if (task instanceof engram.api.task.FiniteConditions<?> finite) {
+      return java.util.Optional.of(
+          ((engram.api.task.FiniteConditions<Record>) finite)
+              .conditions(experiment.task().config(), levels, copies));
+    }
+    return java.util.Optional.empty();
+  }
+
+  @Override
   @SuppressWarnings("unchecked")
   public Batch stream(int[] levels, int steps, int batchSize, RandomGenerator rng) {
     return task.stream(experiment.task().config(), levels, steps, batchSize, rng);

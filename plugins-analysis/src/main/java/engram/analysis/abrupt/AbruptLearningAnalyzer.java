@@ -32,13 +32,13 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * configuration's thresholds.
  *
  * <p>GR onsets: the {@code geometry} analyzer's table {@code <run-dir>/analysis/geometry/
- * geometry.csv} has one row per checkpoint; each checkpoint's {@code epoch} is placed on the step
- * axis as the last step of that epoch in the trace (epoch 0 at step 0; checkpoints whose epoch the
- * trace lacks are dropped). For each column named in {@code gr-metrics} the onset is the break of a
- * continuous two-segment piecewise-linear least-squares fit ({@link ChangePoint}), so it is
- * resolved to the checkpoint spacing; NaN values are left out, and a column that is missing or NaN
- * at every checkpoint gets no row. The lead is t_drop − onset in steps: positive when GR precedes
- * the drop.
+ * geometry.csv} has one row per checkpoint; a checkpoint named {@code step-NNNNNNNN} (scheduled by
+ * step, e.g. log-spaced) is placed at step NNNNNNNN, any other at the last step of its {@code
+ * epoch} in the trace (epoch 0 at step 0; checkpoints whose epoch the trace lacks are dropped). For
+ * each column named in {@code gr-metrics} the onset is the break of a continuous two-segment
+ * piecewise-linear least-squares fit ({@link ChangePoint}), so it is resolved to the checkpoint
+ * spacing; NaN values are left out, and a column that is missing or NaN at every checkpoint gets no
+ * row. The lead is t_drop − onset in steps: positive when GR precedes the drop.
  *
  * <p>Writes {@code abrupt-learning.csv} (one row), {@code abrupt-learning-loss.csv} (the loss and
  * the smoothed loss at every point), {@code gr-onsets.csv} (only when the geometry table exists)
@@ -72,7 +72,18 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
           ColumnSpec.number(
               "t_steepest",
               "steps",
-              "midpoint of the steepest fall of the smoothed log loss after the plateau"));
+              "midpoint of the steepest fall of the smoothed log loss after the plateau"),
+          ColumnSpec.number(
+              "final_loss", "", "the smoothed loss at the last point (defined for every verdict)"),
+          ColumnSpec.integer(
+              "drops",
+              "",
+              "plateaus at distinct levels, each followed by a fall of min-drop (0 unless drop)"),
+          ColumnSpec.number(
+              "t_last_drop",
+              "steps",
+              "t_drop of the last of the counted plateaus (= t_drop when drops = 1; NaN: no"
+                  + " drop)"));
 
   static final TableSpec LOSS =
       TableSpec.of(
@@ -105,7 +116,15 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       @Doc("points in the centred moving median that smooths the loss, ≥ 1") int smoothWindow,
       @Doc("relative band ε of a flat stretch: max/min of the smoothed loss ≤ 1 + ε, > 0")
           double band,
-      @Doc("shortest plateau as a fraction of the run's steps, in (0, 1]") double minPlateau,
+      @Doc(
+              "shortest plateau as a fraction of the steps from the first point to the plateau's"
+                  + " end (never of the whole run), in (0, 1]; 0.5: the plateau lasts at least as"
+                  + " long as the descent before it")
+          double minPlateau,
+      @Doc(
+              "shortest plateau, and shortest flat stretch taken as the level after a drop, in"
+                  + " optimizer steps, ≥ 0; excludes the first few points of the initial fall")
+          double minPlateauSteps,
       @Doc("smallest relative fall below the plateau level that counts as a drop, in (0, 1)")
           double minDrop,
       @Doc(
@@ -115,13 +134,23 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       @Doc("comma-separated columns of the geometry table whose onsets are found") String grMetrics,
       @Doc("fewest checkpoints on each side of a GR change point, ≥ 2") int minSide) {
     public Config {
-      new LossCurve(smoothWindow, band, minPlateau, minDrop, dropFraction);
+      rules(smoothWindow, band, minPlateau, minPlateauSteps, minDrop, dropFraction);
       Check.notNull("gr-metrics", grMetrics);
       Check.atLeast("min-side", minSide, 2);
     }
 
     LossCurve rules() {
-      return new LossCurve(smoothWindow, band, minPlateau, minDrop, dropFraction);
+      return rules(smoothWindow, band, minPlateau, minPlateauSteps, minDrop, dropFraction);
+    }
+
+    private static LossCurve rules(
+        int smoothWindow,
+        double band,
+        double minPlateau,
+        double minPlateauSteps,
+        double minDrop,
+        double dropFraction) {
+      return new LossCurve(smoothWindow, band, minPlateau, minPlateauSteps, minDrop, dropFraction);
     }
 
     List<String> metrics() {
@@ -149,9 +178,10 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
     return new PluginInfo(
         ID,
         "Loss plateau, abrupt drop and the lead of geometric restructuring",
-        "From the run's trace.csv (else metrics.csv): the loss plateau (longest flat stretch of the"
-            + " moving-median loss within a relative band, followed by a fall), the drop time"
-            + " t_drop (halfway from the plateau to the next level) and a verdict (drop, no-drop,"
+        "From the run's trace.csv (else metrics.csv): the loss plateau (first flat stretch of the"
+            + " moving-median loss within a relative band, lasting at least min-plateau of the"
+            + " steps before its end, followed by a fall), the drop time t_drop (halfway from the"
+            + " plateau to the next level) and a verdict (drop, no-drop,"
             + " no-plateau); with the geometry analyzer's table, the change point of each GR"
             + " metric (two-segment piecewise-linear fit) and its lead over t_drop. Writes"
             + " abrupt-learning.csv, abrupt-learning-loss.csv, gr-onsets.csv and"
@@ -168,7 +198,8 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
     return new Config(
         5,
         0.1,
-        0.1,
+        0.5,
+        100,
         0.5,
         0.5,
         "separation,decoding_accuracy,delay_speed,cka_final,dw_effective_rank",
@@ -203,7 +234,10 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
                 result.plateauLevel(),
                 result.afterLevel(),
                 result.tDrop(),
-                result.tSteepest())));
+                result.tSteepest(),
+                result.finalLevel(),
+                result.drops(),
+                result.tLastDrop())));
     List<List<Object>> loss = new ArrayList<>();
     for (int i = 0; i < trace.steps().length; i++) {
       loss.add(List.of(trace.steps()[i], trace.losses()[i], result.smoothed()[i]));
@@ -237,6 +271,7 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       throw new IllegalStateException(
           geometry + " has no column 'epoch'; rerun the geometry analyzer");
     }
+    String[] checkpointNames = TrainingTrace.readTextColumn(geometry, "checkpoint");
     List<Onset> onsets = new ArrayList<>();
     ChangePoint changePoint = new ChangePoint(config.minSide());
     for (String metric : config.metrics()) {
@@ -246,7 +281,9 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
       }
       List<double[]> points = new ArrayList<>();
       for (int i = 0; i < epochs.length; i++) {
-        double step = trace.stepOfEpoch((int) epochs[i]);
+        double step =
+            checkpointStep(
+                checkpointNames == null ? "" : checkpointNames[i], (int) epochs[i], trace);
         if (Double.isFinite(step) && Double.isFinite(values[i])) {
           points.add(new double[] {step, values[i]});
         }
@@ -268,6 +305,18 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
     }
     return onsets;
   }
+
+  /**
+   * The step of a checkpoint: the number in a name {@code step-NNNNNNNN} (training's step-scheduled
+   * checkpoints, e.g. log-spaced within one epoch), else the last step of its epoch in the trace.
+   */
+  static double checkpointStep(String name, int epoch, TrainingTrace trace) {
+    java.util.regex.Matcher m = STEP_NAME.matcher(name);
+    return m.matches() ? Double.parseDouble(m.group(1)) : trace.stepOfEpoch(epoch);
+  }
+
+  private static final java.util.regex.Pattern STEP_NAME =
+      java.util.regex.Pattern.compile("step-0*(\\d+)");
 
   private static void draw(Path file, TrainingTrace trace, LossCurve.Result r, List<Onset> onsets)
       throws IOException {

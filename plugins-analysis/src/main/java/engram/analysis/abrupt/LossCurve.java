@@ -15,36 +15,71 @@ import java.util.List;
  *   <li><b>Smoothing</b>: s_i = median of y over the points i − ⌊w/2⌋ … i + ⌊w/2⌋ (a centred moving
  *       median over w <em>points</em>, truncated at both ends). The window counts points, not
  *       steps, so uneven spacing needs no resampling; a median ignores isolated spikes.
- *   <li><b>Flat stretches</b>: the smoothed curve is cut greedily, left to right, into maximal
- *       stretches [i, j] with max s / min s ≤ 1 + ε over the stretch (a relative band ε); each is
- *       then widened to both sides while s stays within [P/(1 + ε), P·(1 + ε)] of its level P (the
- *       median of s over the cut stretch), so noise near a band edge does not end it. A stretch is
- *       a <em>plateau</em> when it spans at least a fraction {@code minPlateau} of the curve's
- *       steps, x_j − x_i ≥ minPlateau·(x_last − x_first).
- *   <li><b>The plateau</b>: the longest plateau (in steps) whose level is followed by a fall of at
- *       least a fraction {@code minDrop}: some later s_k ≤ (1 − minDrop)·P. The level after it, L,
- *       is the level of the first later plateau with level ≤ (1 − minDrop)·P, or, when none, the
- *       last smoothed value s_last. The initial fall (search phase) is never flat, so it is skipped
- *       by construction.
- *   <li><b>t_drop</b> (spec §6): the first point after the plateau with s ≤ P − f·(P − L), f = 0.5
- *       by default ("fallen halfway from the plateau to the next level"). <b>t_steepest</b>: the
- *       midpoint (x_k + x_j)/2, j = k + w, of the span of w points (between the plateau's end and
- *       the next plateau) over which log s falls fastest per step, −(log s_j − log s_k)/(x_j −
- *       x_k); a span of w points rather than 1 keeps the leftover noise of s out of the slope.
+ *   <li><b>Shelves</b>: the smoothed curve is cut greedily, left to right, into maximal stretches
+ *       [i, j] with max s / min s ≤ 1 + ε over the stretch (a relative band ε); each is then
+ *       widened to both sides while s stays within [P/(1 + ε), P·(1 + ε)] of its level P (the
+ *       median of s over the cut stretch), so noise near a band edge does not end it; its level is
+ *       then the median of s over the widened stretch. A stretch is a <em>shelf</em> when it spans
+ *       at least {@code minPlateauSteps} steps, x_j − x_i ≥ minPlateauSteps, and at least w points
+ *       (a shorter one is not resolved by the smoothing).
+ *   <li><b>Plateaus</b>: a shelf is a <em>plateau</em> when it also lasts at least a fraction
+ *       {@code minPlateau} of the steps before its end, x_j − x_i ≥ minPlateau·(x_j − x_0). The
+ *       rule looks only backwards, so how long training went on after a plateau never decides
+ *       whether it was one (with the old fraction of the whole run, a 2,200-step plateau of a 10⁵
+ *       step run was no plateau). With the default 0.5 a plateau lasts at least as long as the
+ *       descent before it: it spans at least a factor 1/(1 − minPlateau) = 2 in time, a fixed
+ *       length on a log-time axis, which is how plateaus of gradient descent near a saddle scale.
+ *       The initial fall is never that flat (except over its very first points, which {@code
+ *       minPlateauSteps} excludes).
+ *   <li><b>Levels</b>: two levels P &gt; L are <em>distinct</em> when their bands do not overlap, L
+ *       &lt; P/(1 + ε)²; a distinct-level shelf therefore shares no point with the plateau.
+ *   <li><b>The plateau and the drop</b>: <em>the</em> plateau is the first plateau in time that is
+ *       followed by a fall of at least a fraction {@code minDrop} of its level (some later s_k ≤ (1
+ *       − minDrop)·P); when later plateaus overlap it at a level that is not distinct (a cut that
+ *       began in the tail of the initial fall and the flat part it overlaps), the longest of them.
+ *       The level after it, L, is the level of the first later shelf at a distinct lower level
+ *       (when later shelves overlap it at a level not distinct from its own, the longest of them),
+ *       or, when none, the last smoothed value s_last. t_drop (spec §6) is the first point after
+ *       the plateau with s ≤ P − f·(P − L), f = {@code dropFraction} = 0.5 by default ("fallen
+ *       halfway from the plateau to the next level"). With several drops (a staircase of plateaus,
+ *       as DMTS trained with SGD shows) this is the <em>first</em> escape from the first plateau
+ *       and halfway to the <em>next</em> level, not to the final loss: each drop is a transition
+ *       between two metastable states (saddle-to-saddle dynamics), the first one is where the
+ *       network leaves the initial state that GR is supposed to precede, and halfway to the final
+ *       value would place t_drop inside a later transition. {@code minDrop} only decides whether
+ *       the run learned at all (the loss eventually falls that far below the plateau); the first
+ *       step itself may be smaller.
+ *   <li><b>t_steepest</b>: the midpoint (x_k + x_j)/2, j = k + w, of the span of w points (between
+ *       the plateau's end and the next shelf) over which log s falls fastest per step, −(log s_j −
+ *       log s_k)/(x_j − x_k); a span of w points rather than 1 keeps the leftover noise of s out of
+ *       the slope.
+ *   <li><b>drops</b>: the number of plateaus, in time order, that are followed by a fall of at
+ *       least {@code minDrop} and whose level is distinct from (lower than) that of the previous
+ *       plateau counted, so one plateau cut into two pieces counts once. <b>t_last_drop</b>: t_drop
+ *       of the last of them, by the same rules (its next level, halfway): with a staircase, where
+ *       the loss leaves its last plateau.
  *   <li><b>Verdicts</b>: {@code drop} as above; {@code no-drop} when there are plateaus but none is
- *       followed by a fall of {@code minDrop} (the loss never leaves the plateau; then the longest
- *       plateau is reported and both times are NaN); {@code no-plateau} when no stretch is long
- *       enough (a smooth descent; everything NaN). A verdict, not an error.
+ *       followed by a fall of {@code minDrop} (the loss stays on the plateau to the end of the run:
+ *       "did not learn within the budget"; then the longest plateau is reported and both times are
+ *       NaN); {@code no-plateau} when no shelf is a plateau (a smooth descent; everything NaN but
+ *       the final loss). A verdict, not an error.
  * </ol>
  *
  * @param smoothWindow w, points in the moving median, ≥ 1 (odd values centre the window)
  * @param band ε, relative band of a flat stretch, &gt; 0
- * @param minPlateau shortest plateau as a fraction of the curve's step range, in (0, 1]
+ * @param minPlateau shortest plateau as a fraction of the steps from the curve's first point to the
+ *     plateau's end, in (0, 1]
+ * @param minPlateauSteps shortest shelf or plateau in steps (the unit of x), ≥ 0
  * @param minDrop smallest relative fall below the plateau that counts as a drop, in (0, 1)
  * @param dropFraction f, the fraction of the fall from P to L that places t_drop, in (0, 1)
  */
 public record LossCurve(
-    int smoothWindow, double band, double minPlateau, double minDrop, double dropFraction) {
+    int smoothWindow,
+    double band,
+    double minPlateau,
+    double minPlateauSteps,
+    double minDrop,
+    double dropFraction) {
 
   /** The outcome for one curve. */
   public enum Verdict {
@@ -79,6 +114,11 @@ public record LossCurve(
    * @param afterLevel L, the level the loss falls to after the plateau
    * @param tDrop x of the first point after the plateau with s ≤ P − f·(P − L)
    * @param tSteepest midpoint of the steepest fall of log s between the plateau and level L
+   * @param finalLevel s_last, the smoothed loss at the last point (defined for every verdict)
+   * @param drops number of plateaus followed by a fall of minDrop, at distinct levels (0 unless the
+   *     verdict is drop)
+   * @param tLastDrop t_drop of the last of those plateaus, by the same rule (= tDrop when drops is
+   *     1; NaN unless drop)
    * @param smoothed s, the smoothed loss at every point
    */
   public record Result(
@@ -89,6 +129,9 @@ public record LossCurve(
       double afterLevel,
       double tDrop,
       double tSteepest,
+      double finalLevel,
+      int drops,
+      double tLastDrop,
       double[] smoothed) {}
 
   /** A flat stretch [first, last] (point indices) and its level. */
@@ -106,7 +149,14 @@ public record LossCurve(
     }
     if (!(minPlateau > 0 && minPlateau <= 1)) {
       throw new IllegalArgumentException(
-          "min-plateau must be a fraction in (0, 1], e.g. 0.1, was " + minPlateau);
+          "min-plateau must be a fraction in (0, 1] of the steps before the plateau's end, e.g."
+              + " 0.5, was "
+              + minPlateau);
+    }
+    if (!(minPlateauSteps >= 0 && Double.isFinite(minPlateauSteps))) {
+      throw new IllegalArgumentException(
+          "min-plateau-steps must be a finite number of steps ≥ 0, e.g. 100, was "
+              + minPlateauSteps);
     }
     if (!(minDrop > 0 && minDrop < 1)) {
       throw new IllegalArgumentException(
@@ -130,28 +180,62 @@ public record LossCurve(
   public Result analyse(double[] x, double[] y) {
     check(x, y);
     double[] s = movingMedian(y, smoothWindow);
-    List<Stretch> plateaus = new ArrayList<>();
-    double range = x[x.length - 1] - x[0];
+    double finalLevel = s[s.length - 1];
+    List<Stretch> shelves = new ArrayList<>();
     for (Stretch stretch : flatStretches(s, band)) {
-      if (x[stretch.last()] - x[stretch.first()] >= minPlateau * range) {
-        plateaus.add(stretch);
+      Stretch wide = widen(s, stretch);
+      if (length(x, wide) >= minPlateauSteps && wide.last() - wide.first() + 1 >= smoothWindow) {
+        shelves.add(wide);
+      }
+    }
+    List<Stretch> plateaus = new ArrayList<>();
+    for (Stretch shelf : shelves) {
+      if (length(x, shelf) >= minPlateau * (x[shelf.last()] - x[0])) {
+        plateaus.add(shelf);
       }
     }
     if (plateaus.isEmpty()) {
       return new Result(
-          Verdict.NO_PLATEAU, UNDEFINED, UNDEFINED, UNDEFINED, UNDEFINED, UNDEFINED, UNDEFINED, s);
+          Verdict.NO_PLATEAU,
+          UNDEFINED,
+          UNDEFINED,
+          UNDEFINED,
+          UNDEFINED,
+          UNDEFINED,
+          UNDEFINED,
+          finalLevel,
+          0,
+          UNDEFINED,
+          s);
     }
     Stretch best = null;
     Stretch longest = null;
-    for (int i = 0; i < plateaus.size(); i++) {
-      plateaus.set(i, widen(s, plateaus.get(i)));
-    }
+    Stretch lastCounted = null;
+    int drops = 0;
     for (Stretch p : plateaus) {
       if (longest == null || length(x, p) > length(x, longest)) {
         longest = p;
       }
-      if (fallsAfter(s, p) && (best == null || length(x, p) > length(x, best))) {
-        best = p;
+      if (fallsAfter(s, p)) {
+        if (best == null) {
+          best = p;
+        }
+        if (lastCounted == null || distinctBelow(lastCounted.level(), p.level())) {
+          drops++;
+          lastCounted = p;
+        }
+      }
+    }
+    // Overlapping plateaus at one level are one plateau: a cut that began in the tail of the
+    // initial fall can pass the rule on its own, and the flat part it overlaps is the plateau.
+    for (Stretch q : plateaus) {
+      if (best != null
+          && q.first() > best.first()
+          && q.first() <= best.last()
+          && !distinctBelow(best.level(), q.level())
+          && fallsAfter(s, q)
+          && length(x, q) > length(x, best)) {
+        best = q;
       }
     }
     if (best == null) {
@@ -163,25 +247,18 @@ public record LossCurve(
           UNDEFINED,
           UNDEFINED,
           UNDEFINED,
+          finalLevel,
+          0,
+          UNDEFINED,
           s);
     }
-    double after = s[s.length - 1];
-    int afterStart = s.length - 1;
-    for (Stretch p : plateaus) {
-      if (p.first() > best.last() && p.level() <= (1 - minDrop) * best.level()) {
-        after = p.level();
-        afterStart = p.first();
-        break;
-      }
-    }
-    double threshold = best.level() - dropFraction * (best.level() - after);
-    double tDrop = UNDEFINED;
-    for (int k = best.last() + 1; k < s.length; k++) {
-      if (s[k] <= threshold) {
-        tDrop = x[k];
-        break;
-      }
-    }
+    Stretch next = nextLevel(x, shelves, best);
+    double after = next == null ? finalLevel : next.level();
+    int afterStart = next == null ? s.length - 1 : next.first();
+    double tDrop = crossing(x, s, best, after);
+    Stretch lastNext = nextLevel(x, shelves, lastCounted);
+    double tLastDrop =
+        crossing(x, s, lastCounted, lastNext == null ? finalLevel : lastNext.level());
     double tSteepest = UNDEFINED;
     double steepest = Double.NEGATIVE_INFINITY;
     int end = Math.max(afterStart, best.last() + 1);
@@ -194,7 +271,55 @@ public record LossCurve(
       }
     }
     return new Result(
-        Verdict.DROP, x[best.first()], x[best.last()], best.level(), after, tDrop, tSteepest, s);
+        Verdict.DROP,
+        x[best.first()],
+        x[best.last()],
+        best.level(),
+        after,
+        tDrop,
+        tSteepest,
+        finalLevel,
+        drops,
+        tLastDrop,
+        s);
+  }
+
+  /**
+   * The level after a plateau: the first later shelf at a distinct lower level, or, when later
+   * shelves overlap that one at a level not distinct from it (a cut that began in the tail of the
+   * fall), the longest of them; null when there is none.
+   */
+  private Stretch nextLevel(double[] x, List<Stretch> shelves, Stretch plateau) {
+    Stretch next = null;
+    for (Stretch p : shelves) {
+      if (p.first() <= plateau.last() || !distinctBelow(plateau.level(), p.level())) {
+        continue;
+      }
+      if (next == null) {
+        next = p;
+      } else if (p.first() <= next.last()
+          && !distinctBelow(next.level(), p.level())
+          && length(x, p) > length(x, next)) {
+        next = p;
+      }
+    }
+    return next;
+  }
+
+  /** x of the first point after the plateau with s ≤ P − f·(P − L); NaN when none. */
+  private double crossing(double[] x, double[] s, Stretch plateau, double after) {
+    double threshold = plateau.level() - dropFraction * (plateau.level() - after);
+    for (int k = plateau.last() + 1; k < s.length; k++) {
+      if (s[k] <= threshold) {
+        return x[k];
+      }
+    }
+    return UNDEFINED;
+  }
+
+  /** Whether {@code lower} is a distinct level below {@code upper}: their bands do not overlap. */
+  private boolean distinctBelow(double upper, double lower) {
+    return lower * (1 + band) * (1 + band) < upper;
   }
 
   private static final double UNDEFINED = Double.NaN;
@@ -202,7 +327,9 @@ public record LossCurve(
   /**
    * The stretch extended to both sides while s stays in [P/(1 + ε), P·(1 + ε)] around its level P:
    * the greedy cut ends a stretch where the band around its running extremes breaks, which noise or
-   * the tail of the initial fall can do early; the band around the level itself cannot.
+   * the tail of the initial fall can do early; the band around the level itself cannot. The widened
+   * stretch's level is the median of s over it, so a cut that began in the tail of a fall (and
+   * widened onto the flat part) takes the level of the flat part.
    */
   private Stretch widen(double[] s, Stretch p) {
     double lo = p.level() / (1 + band);
@@ -215,7 +342,7 @@ public record LossCurve(
     while (last + 1 < s.length && s[last + 1] >= lo && s[last + 1] <= hi) {
       last++;
     }
-    return new Stretch(first, last, p.level());
+    return new Stretch(first, last, median(Arrays.copyOfRange(s, first, last + 1)));
   }
 
   private static double length(double[] x, Stretch p) {

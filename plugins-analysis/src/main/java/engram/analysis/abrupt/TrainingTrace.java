@@ -143,6 +143,27 @@ record TrainingTrace(String source, double[] steps, double[] losses, Map<Integer
   }
 
   /**
+   * One text column of a CSV file with a header row.
+   *
+   * @return the column's cells in row order, or null when the header has no such column
+   */
+  static String[] readTextColumn(Path file, String name) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    int c = Arrays.asList(lines.get(0).split(",", -1)).indexOf(name);
+    if (c < 0) {
+      return null;
+    }
+    List<String> cells = new ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      if (!lines.get(i).isBlank()) {
+        String[] row = lines.get(i).split(",", -1);
+        cells.add(c < row.length ? row[c] : "");
+      }
+    }
+    return cells.toArray(String[]::new);
+  }
+
+  /**
    * The step at the end of {@code epoch}.
    *
    * @return the last step of that epoch; NaN when the trace has no row of it

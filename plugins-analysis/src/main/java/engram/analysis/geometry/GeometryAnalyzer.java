@@ -3,8 +3,11 @@ package engram.analysis.geometry;
 import engram.analysis.common.CheckpointSelection;
 import engram.analysis.common.Outputs;
 import engram.analysis.common.Probe;
+import engram.analysis.fixedpoints.StepMap;
 import engram.analysis.geometry.GeometryMath.Pca;
 import engram.api.Analyzer;
+import engram.api.Cell;
+import engram.api.Network;
 import engram.api.PluginInfo;
 import engram.api.config.Check;
 import engram.api.config.Doc;
@@ -19,11 +22,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.random.RandomGenerator;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Geometric restructuring (GR) metrics per checkpoint (spec memory-geometry §6 and §8), all on one
@@ -106,7 +112,22 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
           ColumnSpec.number("dw_sv3", "", "third singular value of ΔW"),
           ColumnSpec.number("w_eig1", "", "largest eigenvalue modulus of W"),
           ColumnSpec.number("w_eig2", "", "second eigenvalue modulus of W"),
-          ColumnSpec.number("w_eig3", "", "third eigenvalue modulus of W"));
+          ColumnSpec.number("w_eig3", "", "third eigenvalue modulus of W"),
+          ColumnSpec.number(
+              "captured_fraction",
+              "",
+              "classes of the remembered variable whose memory state settles, under the autonomous"
+                  + " map, on a stable point of its own (see AttractorCensus)"),
+          ColumnSpec.integer(
+              "attractors", "", "distinct converged end points of the memory states"),
+          ColumnSpec.number(
+              "census_speed",
+              "state units per step",
+              "largest ‖F(e) − e‖ over the end points e of the census"),
+          ColumnSpec.number(
+              "census_drift",
+              "state units",
+              "largest distance from a memory state to its end point"));
 
   static final TableSpec PCA_TABLE =
       TableSpec.of(
@@ -136,7 +157,15 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       @Doc(
               "the square recurrent matrix of the ΔW and eigenvalue columns: w_rec (leaky,"
                   + " vanilla), w for a plrnn")
-          String recurrentTensor) {
+          String recurrentTensor,
+      @Doc("census: steps of the autonomous map (input 0, no noise) from each memory state, ≥ 1")
+          int censusSteps,
+      @Doc("census: an end point with ‖F(e) − e‖ ≤ census-tol (state units per step) converged")
+          double censusTol,
+      @Doc(
+              "census: end points closer than this (state units) are one attractor; classes that"
+                  + " share an attractor are not captured")
+          double censusRadius) {
     public Config {
       Check.notNull("checkpoints", checkpoints);
       Check.atLeast("level", level, 0);
@@ -146,6 +175,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       Check.positive("ridge", ridge);
       Check.atLeast("folds", folds, 2);
       Check.notNull("recurrent-tensor", recurrentTensor);
+      new AttractorCensus(censusSteps, censusTol, censusRadius);
       if (folds > trials) {
         throw new IllegalArgumentException(
             "folds (" + folds + ") must not exceed trials (" + trials + ")");
@@ -179,7 +209,8 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
 
   @Override
   public Config defaults() {
-    return new Config(CheckpointSelection.ALL, 0, 64, 10, "delay", 1e-3, 5, "w_rec");
+    return new Config(
+        CheckpointSelection.ALL, 0, 64, 10, "delay", 1e-3, 5, "w_rec", 500, 1e-4, 0.1);
   }
 
   @Override
@@ -198,12 +229,29 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
         level = Math.max(level, c.levels().length == 0 ? run.minLevel() : c.maxLevel());
       }
     }
-    Batch batch = run.sample(new int[] {level}, config.trials(), run.random("probe"));
-    Probe probe = Probe.of(batch, config.delayPeriod(), ID);
+    int[] levels = {level};
+    Optional<Batch> set = run.conditions(levels, 1);
+    Batch batch;
+    Probe probe;
+    if (set.isPresent() && set.get().batch() >= 2) {
+      int conditions = set.get().batch();
+      int copies = Math.max(1, (config.trials() + conditions - 1) / conditions);
+      batch = run.conditions(levels, copies).orElseThrow();
+      probe = Probe.ofConditions(batch, conditions, config.delayPeriod(), ID);
+    } else {
+      batch = run.sample(levels, config.trials(), run.random("probe"));
+      probe = Probe.of(batch, config.delayPeriod(), ID);
+    }
+    AttractorCensus census =
+        new AttractorCensus(config.censusSteps(), config.censusTol(), config.censusRadius());
+    List<AttractorCensus.Result> censuses = new ArrayList<>();
     List<double[][]> delayStates = new ArrayList<>();
     for (Checkpoint checkpoint : checkpoints) {
-      INDArray hidden =
-          run.restore(checkpoint).forward(batch, run.random("h0")).hidden().castTo(DataType.DOUBLE);
+      Restored restored = run.restore(checkpoint);
+      Network network = restored.network();
+      INDArray hidden = restored.forward(batch, run.random("h0")).hidden().castTo(DataType.DOUBLE);
+      double[][] memory = memoryStates(network, batch, probe, run.random("h0"));
+      censuses.add(census.run(StepMap.of(network, new double[batch.inputSize()]), memory));
       int width = (int) hidden.size(2);
       double[][] all = hidden.reshape(batch.steps() * batch.batch(), width).toDoubleMatrix();
       double[][] delay = new double[probe.rows().length][];
@@ -232,7 +280,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
     for (int k = 0; k < checkpoints.size(); k++) {
       double[][] states = delayStates.get(k);
       double[][] z = pca.project(states);
-      double[] values = new double[13];
+      double[] values = new double[17];
       values[0] = GeometryMath.separation(z, probe.condition(), probe.conditions());
       values[1] =
           GeometryMath.decodingAccuracy(
@@ -264,6 +312,11 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
           values[10 + i] = i < moduli.length ? moduli[i] : Double.NaN;
         }
       }
+      AttractorCensus.Result c = censuses.get(k);
+      values[13] = c.capturedFraction();
+      values[14] = c.attractors();
+      values[15] = c.maxSpeed();
+      values[16] = c.maxDrift();
       rows.add(new Row(checkpoints.get(k), values));
       pcaRows.addAll(conditionMeans(checkpoints.get(k), z, probe));
     }
@@ -274,8 +327,8 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       cells.add(r.checkpoint().name());
       cells.add(r.checkpoint().epoch());
       cells.add(Outputs.maxLevel(r.checkpoint().levels()));
-      for (double v : r.values()) {
-        cells.add(v);
+      for (int i = 0; i < r.values().length; i++) {
+        cells.add(i == 14 ? (Object) (int) r.values()[i] : (Object) r.values()[i]);
       }
       table.add(cells);
     }
@@ -290,10 +343,72 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
             + ", "
             + config.trials()
             + " trials\n"
-            + probe.description(),
+            + probe.description()
+            + "census: "
+            + probe.conditions()
+            + " memory states (mean full state at each trial's last delay step, per class), "
+            + config.censusSteps()
+            + " steps of the map at input 0, tol "
+            + config.censusTol()
+            + ", radius "
+            + config.censusRadius()
+            + "\n",
         StandardCharsets.UTF_8);
     draw(out.resolve(PNG), rows);
     drawPca(out.resolve(PCA_PNG), pcaRows, checkpoints);
+  }
+
+  /**
+   * The memory state of every class of the remembered variable: the mean full cell state (an LSTM's
+   * [h | c], what the one-step map acts on) at each trial's last delay step, over the trials of the
+   * class. The cell is run step by step from the network's initial states drawn with {@code rng},
+   * without noise.
+   *
+   * @return {@code [C][S]}
+   * @throws IllegalStateException when a state is not finite
+   */
+  static double[][] memoryStates(Network network, Batch batch, Probe probe, RandomGenerator rng) {
+    int trials = batch.batch();
+    int[] lastDelay = new int[trials];
+    Arrays.fill(lastDelay, -1);
+    for (int i = 0; i < probe.trial().length; i++) {
+      lastDelay[probe.trial()[i]] = Math.max(lastDelay[probe.trial()[i]], probe.step()[i]);
+    }
+    int[] conditionOf = probe.conditionOfTrial(trials);
+    int until = Arrays.stream(lastDelay).max().orElse(-1);
+    Cell cell = network.cell();
+    INDArray s = network.initialState(trials, rng);
+    DataType type = s.dataType();
+    INDArray inputs =
+        Nd4j.createFromArray(batch.inputs())
+            .reshape(batch.steps(), trials, batch.inputSize())
+            .castTo(type);
+    int width = network.stateSize();
+    double[][] sums = new double[probe.conditions()][width];
+    int[] counts = new int[probe.conditions()];
+    for (int t = 0; t <= until; t++) {
+      s = cell.step(s, inputs.slice(t).dup('c'), null).next();
+      double[][] rows = s.castTo(DataType.DOUBLE).reshape(trials, width).toDoubleMatrix();
+      for (int b = 0; b < trials; b++) {
+        if (lastDelay[b] != t || conditionOf[b] < 0) {
+          continue;
+        }
+        for (int i = 0; i < width; i++) {
+          if (!Double.isFinite(rows[b][i])) {
+            throw new IllegalStateException(
+                ID + ": the cell state is not finite at step " + t + " of trial " + b);
+          }
+          sums[conditionOf[b]][i] += rows[b][i];
+        }
+        counts[conditionOf[b]]++;
+      }
+    }
+    for (int c = 0; c < sums.length; c++) {
+      for (int i = 0; i < width; i++) {
+        sums[c][i] /= Math.max(1, counts[c]);
+      }
+    }
+    return sums;
   }
 
   /** The square recurrent matrix as doubles, or null when the checkpoint has none. */
@@ -356,7 +471,8 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       {"separation", "decoding_accuracy"},
       {"delay_speed", "state_participation_ratio"},
       {"cka_previous", "cka_final"},
-      {"dw_effective_rank", "w_eig1"}
+      {"dw_effective_rank", "w_eig1"},
+      {"captured_fraction", "attractors"}
     };
     String[] names = {
       "separation",
@@ -371,7 +487,11 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       "dw_sv3",
       "w_eig1",
       "w_eig2",
-      "w_eig3"
+      "w_eig3",
+      "captured_fraction",
+      "attractors",
+      "census_speed",
+      "census_drift"
     };
     List<XYChart> charts = new ArrayList<>();
     for (String[] panel : panels) {

@@ -109,6 +109,37 @@ class AbruptLearningAnalyzerTest {
     assertFalse(Files.exists(context.outputDirectory().resolve("gr-onsets.csv")));
   }
 
+  /**
+   * Checkpoints named step-NNNN (log-spaced, several per epoch) sit at their own step, not at the
+   * end of their epoch: separation rises from step 1,200; one epoch of 5,000 steps holds them all,
+   * so the epoch rule would put all 25 at step 5,000.
+   */
+  @Test
+  void stepNamedCheckpointsSitAtTheirStep(@TempDir Path run) throws Exception {
+    StringBuilder trace =
+        new StringBuilder("step,epoch,level,loss,accuracy,grad_norm_rec,weight_norm_rec\n");
+    for (int step = 10; step <= 5000; step += 10) {
+      trace.append(step).append(",1,2,").append(loss(step, 3000)).append(",0.5,0.1,3\n");
+    }
+    Files.writeString(run.resolve("trace.csv"), trace);
+    Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
+    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation\n");
+    for (int step = 200; step <= 5000; step += 200) {
+      double separation = 0.5 + 1e-3 * Math.max(step - 1200, 0);
+      csv.append(String.format("step-%08d,1,%s%n", step, separation));
+    }
+    Files.writeString(dir.resolve("geometry.csv"), csv);
+    FakeAnalysisContext context = context(run);
+    ANALYZER.analyze(ANALYZER.defaults(), context);
+    Map<String, Table> tables =
+        AnalyzerTables.assertWrittenAsDeclared(ANALYZER, context.outputDirectory());
+    Table onsets = tables.get("gr-onsets.csv");
+    assertEquals(1, onsets.size());
+    assertEquals(25, onsets.number(0, "checkpoints"));
+    assertEquals(1200, onsets.number(0, "onset"), 1e-9);
+    assertEquals(3000 - 1200, onsets.number(0, "lead"), 30);
+  }
+
   @Test
   void aRunWithoutLossFilesIsRefusedAndNothingIsWritten(@TempDir Path run) {
     FakeAnalysisContext context = context(run);

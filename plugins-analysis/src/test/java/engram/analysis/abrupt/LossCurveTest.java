@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import engram.analysis.abrupt.LossCurve.Result;
 import engram.analysis.abrupt.LossCurve.Verdict;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class LossCurveTest {
 
-  static final LossCurve RULES = new LossCurve(5, 0.1, 0.1, 0.5, 0.5);
+  static final LossCurve RULES = new LossCurve(5, 0.1, 0.5, 100, 0.5, 0.5);
 
   /** Sigmoid from {@code from} to {@code to} centred at s with width w. */
   static double sigmoid(double t, double s, double w, double from, double to) {
@@ -93,7 +97,7 @@ class LossCurveTest {
   }
 
   @Test
-  void twoDropsReportTheLongerPlateauAndTheDropRightAfterIt() {
+  void twoDropsReportTheFirstPlateauAndTheDropRightAfterIt() {
     double[] x = uniformSteps(10, 6000);
     double[] clean = new double[x.length];
     for (int i = 0; i < x.length; i++) {
@@ -106,6 +110,78 @@ class LossCurveTest {
     assertEquals(2500, r.tDrop(), 30);
     assertEquals(0.3, r.afterLevel(), 0.03);
     assertTrue(r.plateauEnd() < 2500);
+    // The shelf at 0.3 (≈ 2550–3450) is shorter than half of the steps before its end, so it is
+    // the level after the first drop but no plateau of its own: one counted drop.
+    assertEquals(1, r.drops());
+    assertEquals(r.tDrop(), r.tLastDrop());
+  }
+
+  @Test
+  void tenTimesMoreStepsAfterTheDropChangeNeitherPlateauNorDrop() {
+    double[] shortX = uniformSteps(10, 6000);
+    double[] longX = uniformSteps(10, 33_000); // 3,000 steps after the drop, then 30,000
+    double[] clean = new double[longX.length];
+    for (int i = 0; i < longX.length; i++) {
+      clean[i] = 2 * Math.exp(-longX[i] / 100) + sigmoid(longX[i], 3000, 50, 1.0, 0.02);
+    }
+    double[] longY = noisy(clean, 11); // the short run is a prefix of the long one, same noise
+    Result shortRun = RULES.analyse(shortX, Arrays.copyOf(longY, shortX.length));
+    Result longRun = RULES.analyse(longX, longY);
+    assertEquals(Verdict.DROP, shortRun.verdict());
+    assertEquals(Verdict.DROP, longRun.verdict());
+    assertEquals(shortRun.plateauStart(), longRun.plateauStart());
+    assertEquals(shortRun.plateauEnd(), longRun.plateauEnd());
+    assertEquals(shortRun.plateauLevel(), longRun.plateauLevel());
+    assertEquals(3000, longRun.tDrop(), 30);
+    assertEquals(shortRun.tDrop(), longRun.tDrop(), 10); // one spacing: L is a median of noise
+    // The old rule (a tenth of the whole run) needed 3,300 steps here; the plateau has ≈ 2,700.
+    assertTrue(longRun.plateauEnd() - longRun.plateauStart() < 0.1 * 33_000);
+  }
+
+  @Test
+  void aRunOnThePlateauToItsEndIsNoDropWithThePlateauSet() {
+    double[] x = uniformSteps(10, 60_000);
+    double[] clean = new double[x.length];
+    for (int i = 0; i < x.length; i++) {
+      clean[i] = 2 * Math.exp(-x[i] / 100) + 0.1;
+    }
+    Result r = RULES.analyse(x, noisy(clean, 13));
+    assertEquals(Verdict.NO_DROP, r.verdict());
+    assertTrue(r.plateauStart() > 150 && r.plateauStart() < 700, "start " + r.plateauStart());
+    assertEquals(60_000, r.plateauEnd());
+    assertEquals(0, r.drops());
+    assertEquals(0.1, r.finalLevel(), 0.005);
+    assertTrue(Double.isNaN(r.tDrop()) && Double.isNaN(r.afterLevel()));
+  }
+
+  /**
+   * A real run (test resource {@code dmts-loss.csv}, see {@code dmts-loss.md}): DMTS, leaky-rnn,
+   * SGD, 10⁵ steps, two drops. The rules pick the first: t_drop halfway from ≈ 0.10 to the second
+   * plateau ≈ 0.07, inside the first fall (2,400–2,900).
+   */
+  @Test
+  void theRealDmtsRunDropsFirstAroundStep2600() throws java.io.IOException {
+    List<double[]> rows = new ArrayList<>();
+    try (var in = LossCurveTest.class.getResourceAsStream("dmts-loss.csv")) {
+      String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R");
+      for (int i = 1; i < lines.length; i++) {
+        String[] cells = lines[i].split(",");
+        rows.add(new double[] {Double.parseDouble(cells[0]), Double.parseDouble(cells[1])});
+      }
+    }
+    double[] x = rows.stream().mapToDouble(r -> r[0]).toArray();
+    double[] y = rows.stream().mapToDouble(r -> r[1]).toArray();
+    Result r = RULES.analyse(x, y);
+    assertEquals(Verdict.DROP, r.verdict());
+    assertTrue(r.tDrop() >= 2400 && r.tDrop() <= 2900, "t_drop " + r.tDrop());
+    assertTrue(r.plateauStart() <= 300 && r.plateauEnd() >= 2000, "plateau " + r);
+    assertEquals(0.103, r.plateauLevel(), 0.005);
+    // The second plateau drifts from 0.071 (step 2,900) to 0.058 (6,800); L is its first shelf.
+    assertTrue(r.afterLevel() >= 0.058 && r.afterLevel() <= 0.072, "L " + r.afterLevel());
+    assertEquals(2, r.drops());
+    // The second drop, from ≈ 0.063 towards the solved loss, lies in 7,000–9,000.
+    assertTrue(r.tLastDrop() >= 7000 && r.tLastDrop() <= 9000, "t_last_drop " + r.tLastDrop());
+    assertTrue(r.finalLevel() < 0.001, "final " + r.finalLevel());
   }
 
   @Test
@@ -134,6 +210,13 @@ class LossCurveTest {
             IllegalArgumentException.class,
             () -> RULES.analyse(new double[] {1, 2}, new double[] {1, -1}));
     assertTrue(e.getMessage().contains("finite positive"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new LossCurve(5, 0.1, 0.1, 0.5, 1.0));
+    assertThrows(IllegalArgumentException.class, () -> new LossCurve(5, 0.1, 0.5, 100, 0.5, 1.0));
+    IllegalArgumentException steps =
+        assertThrows(
+            IllegalArgumentException.class, () -> new LossCurve(5, 0.1, 0.5, -1, 0.5, 0.5));
+    assertTrue(steps.getMessage().contains("min-plateau-steps"), steps.getMessage());
+    IllegalArgumentException fraction =
+        assertThrows(IllegalArgumentException.class, () -> new LossCurve(5, 0.1, 0, 100, 0.5, 0.5));
+    assertTrue(fraction.getMessage().contains("before the plateau's end"), fraction.getMessage());
   }
 }

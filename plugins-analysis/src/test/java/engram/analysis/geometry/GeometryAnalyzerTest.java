@@ -90,7 +90,8 @@ class GeometryAnalyzerTest {
     // The plrnn names its recurrent matrix w; the others that have one call it w_rec.
     String recurrent = checkpoints.get(0).tensors().containsKey("w") ? "w" : "w_rec";
     analyzer.analyze(
-        new GeometryAnalyzer.Config(CheckpointSelection.ALL, 0, 40, 4, "delay", 1e-3, 4, recurrent),
+        new GeometryAnalyzer.Config(
+            CheckpointSelection.ALL, 0, 40, 4, "delay", 1e-3, 4, recurrent, 200, 1e-4, 0.1),
         context);
     Map<String, Table> tables = AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     Table geometry = tables.get("geometry.csv");
