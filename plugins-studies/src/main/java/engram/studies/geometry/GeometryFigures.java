@@ -145,7 +145,9 @@ final class GeometryFigures {
         quantity("plateau_end", "steps", runs, GeometryRun::plateauEnd),
         quantity("plateau_loss", "", runs, GeometryRun::plateauLoss),
         quantity("drop_width", "steps", runs, GeometryRun::dropWidth),
+        quantity("t_last_drop", "steps", runs, GeometryRun::tLastDrop),
         quantity("gr_lead", "steps", runs, GeometryRun::lead),
+        quantity("gr_lead_last_drop", "steps", runs, GeometryRun::leadLast),
         quantity("captured_fraction", "", runs, GeometryRun::captured));
   }
 

@@ -96,7 +96,9 @@ final class GeometryFindings {
     - **(2) GR precedes the drop**: for each run that learned, lead = t_drop − the earliest \
     onset (change point of a two-segment linear fit over the checkpoints) among the GR \
     metrics whose fit leaves at most %s of the one-line residual; the resolution is the \
-    checkpoint spacing around the drop. *Reproduced* when ≥ %d runs have a lead, the median \
+    checkpoint spacing around the drop; runs with several drops also get the lead over \
+    their last drop (`t_last_drop`), reported and not judged. *Reproduced* when ≥ %d runs \
+    have a lead, the median \
     lead is > 0 and at least two thirds of the leads are > 0; *not reproduced* when the \
     median lead is ≤ 0; *inconclusive* otherwise.
     - **(3) TCR shortens the time to the drop**: at each gain, each λ > 0 against λ = 0: \
@@ -229,6 +231,21 @@ final class GeometryFindings {
             positive,
             n,
             byMetric.isEmpty() ? "none" : byMetric.toString());
+    double[] lastLeads =
+        learned.stream()
+            .filter(r -> r.tLastDrop() > r.tDrop())
+            .mapToDouble(GeometryRun::leadLast)
+            .filter(Double::isFinite)
+            .toArray();
+    if (lastLeads.length > 0) {
+      m +=
+          String.format(
+              Locale.ROOT,
+              "; in the %d runs with a later drop, lead over the last drop median %s, %d > 0",
+              lastLeads.length,
+              Stats.number(Censored.median(lastLeads)),
+              java.util.Arrays.stream(lastLeads).filter(l -> l > 0).count());
+    }
     Verdict v;
     if (n < MIN_RUNS) {
       v = Verdict.INCONCLUSIVE;

@@ -23,8 +23,11 @@ import java.util.Optional;
  * @param afterLoss the level the loss falls to after the plateau
  * @param dropWidth steps the smoothed loss takes to fall from 10 % to 90 % of the way from the
  *     plateau level to {@code afterLoss}; NaN when not measurable
+ * @param tLastDrop the last drop of the run ({@code t_last_drop}; equal to t_drop with one drop);
+ *     NaN without a drop or when the table lacks the column
  * @param lead t_drop minus the earliest GR onset among the metrics whose change-point fit holds;
  *     NaN when there is no drop or no such onset
+ * @param leadLast t_last_drop minus that onset
  * @param leadMetric the GR metric that gave {@code lead}; empty when none
  * @param captured fraction of the task's conditions captured by a stable attractor at the run's
  *     last analysed checkpoint ({@code geometry} census); NaN without the census
@@ -41,7 +44,9 @@ record GeometryRun(
     double plateauLoss,
     double afterLoss,
     double dropWidth,
+    double tLastDrop,
     double lead,
+    double leadLast,
     String leadMetric,
     double captured) {
 
@@ -95,6 +100,8 @@ record GeometryRun(
           nan(),
           nan(),
           nan(),
+          nan(),
+          nan(),
           "",
           captured(run));
     }
@@ -107,7 +114,9 @@ record GeometryRun(
     double after = s.number(0, "after_loss");
     double width =
         GeometryTables.LOSS.of(run).map(t -> dropWidth(t, end, level, after)).orElse(nan());
+    double tLast = s.has("t_last_drop") ? s.number(0, "t_last_drop") : tDrop;
     double lead = nan();
+    double leadLast = nan();
     String leadMetric = "";
     if ("drop".equals(verdict)) {
       Table onsets = GeometryTables.ONSETS.of(run).orElse(null);
@@ -122,6 +131,7 @@ record GeometryRun(
         }
         if (Double.isFinite(earliest)) {
           lead = tDrop - earliest;
+          leadLast = tLast - earliest;
         }
       }
     }
@@ -137,7 +147,9 @@ record GeometryRun(
         level,
         after,
         width,
+        tLast,
         lead,
+        leadLast,
         leadMetric,
         captured(run));
   }

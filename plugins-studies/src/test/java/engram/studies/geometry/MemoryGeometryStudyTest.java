@@ -30,7 +30,18 @@ class MemoryGeometryStudyTest {
   private final MemoryGeometryStudy study = new MemoryGeometryStudy();
 
   /** One run: its condition, whether and when it dropped, the onset of GR (NaN: none). */
-  record Spec(String id, double gain, double lambda, long seed, double tDrop, double onset) {}
+  record Spec(
+      String id,
+      double gain,
+      double lambda,
+      long seed,
+      double tDrop,
+      double onset,
+      double captured) {
+    Spec(String id, double gain, double lambda, long seed, double tDrop, double onset) {
+      this(id, gain, lambda, seed, tDrop, onset, Double.NaN);
+    }
+  }
 
   @SuppressWarnings("rawtypes") // Analyzer.class: the SPI is generic in its config record
   private static TableSpec declared(String analyzer, String file) {
@@ -46,16 +57,21 @@ class MemoryGeometryStudyTest {
     throw new AssertionError(analyzer + " declares no " + file);
   }
 
-  /** A table in its declared column order; columns not given are NaN (text: empty). */
+  private static String absent(ColumnType type) {
+    return switch (type) {
+      case TEXT -> "";
+      case INTEGER -> "0";
+      case NUMBER -> "NaN";
+    };
+  }
+
+  /** A table in its declared column order; columns not given are NaN (text: empty, integer: 0). */
   private static Table table(String name, TableSpec spec, List<Map<String, Object>> rows) {
     StringBuilder csv = new StringBuilder(spec.header()).append('\n');
     for (Map<String, Object> row : rows) {
       csv.append(
               spec.columns().stream()
-                  .map(
-                      c ->
-                          String.valueOf(
-                              row.getOrDefault(c.name(), c.type() == ColumnType.TEXT ? "" : "NaN")))
+                  .map(c -> String.valueOf(row.getOrDefault(c.name(), absent(c.type()))))
                   .collect(Collectors.joining(",")))
           .append('\n');
     }
@@ -85,6 +101,8 @@ class MemoryGeometryStudyTest {
     summary.put("after_loss", drops ? 0.01 : Double.NaN);
     summary.put("t_drop", drops ? s.tDrop() : Double.NaN);
     summary.put("t_steepest", drops ? s.tDrop() : Double.NaN);
+    summary.put("drops", drops ? 1 : 0);
+    summary.put("t_last_drop", drops ? s.tDrop() : Double.NaN);
     Map<String, Table> abrupt = new LinkedHashMap<>();
     String dir = s.id() + "/analysis/abrupt-learning/";
     abrupt.put(
@@ -143,6 +161,27 @@ class MemoryGeometryStudyTest {
             "epoch,step,N,head,loss,accuracy,wall_seconds\n1,1000,30,0,0.1,0.9,1.0\n",
             List.of(),
             ColumnType.NUMBER);
+    Map<String, Map<String, Table>> analyses = new LinkedHashMap<>();
+    analyses.put("abrupt-learning", abrupt);
+    if (Double.isFinite(s.captured())) {
+      // two checkpoints: nothing captured at first, the run's fraction at the last
+      analyses.put(
+          "geometry",
+          Map.of(
+              "geometry.csv",
+              table(
+                  s.id() + "/analysis/geometry/geometry.csv",
+                  declared("geometry", "geometry.csv"),
+                  List.of(
+                      Map.of("checkpoint", "step-00000010", "epoch", 0, "captured_fraction", 0),
+                      Map.of(
+                          "checkpoint",
+                          "final",
+                          "epoch",
+                          12,
+                          "captured_fraction",
+                          s.captured())))));
+    }
     return new StudyRun(
         s.id(),
         "geo-" + s.id(),
@@ -153,7 +192,7 @@ class MemoryGeometryStudyTest {
         "none",
         config,
         metrics,
-        Map.of("abrupt-learning", abrupt));
+        analyses);
   }
 
   /**
@@ -291,6 +330,23 @@ class MemoryGeometryStudyTest {
             .values();
     assertEquals(3000.0, tDrop.get("t1-5"));
     assertTrue(tDrop.get("b2-1").isNaN());
+  }
+
+  @Test
+  void theAttractorCensusComparesFractionsOfRunsThatHoldEveryCondition() {
+    List<StudyRun> runs = new ArrayList<>();
+    for (int seed = 1; seed <= 6; seed++) {
+      // without TCR 1 of 6 runs holds both conditions; with TCR 6 of 6
+      runs.add(run(new Spec("b" + seed, 1, 0, seed, 3000, Double.NaN, seed == 1 ? 1.0 : 0.5)));
+      runs.add(run(new Spec("t" + seed, 1, 0.1, seed, 3000, Double.NaN, 1.0)));
+    }
+    Finding f = findings(runs).get("tcr-attractors");
+    // Fisher: P(X ≥ 6) for 7 successes among 12, 6 drawn = C(7,6)·C(5,0)/C(12,6) = 7/924
+    assertEquals(Verdict.REPRODUCED, f.verdict(), f.measured());
+    assertEquals(
+        "g = 1: all conditions held by stable attractors in 6/6 runs with λ = 0.1 vs 1/6 with"
+            + " λ = 0 (p = 0.00758)",
+        f.measured());
   }
 
   @Test
