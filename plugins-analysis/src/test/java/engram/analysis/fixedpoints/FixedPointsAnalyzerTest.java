@@ -100,7 +100,9 @@ class FixedPointsAnalyzerTest {
             1e-2,
             0,
             0.5,
-            8);
+            8,
+            List.of(),
+            true);
     analyzer.analyze(c, context);
 
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
@@ -169,7 +171,9 @@ class FixedPointsAnalyzerTest {
             1e-2,
             0,
             0.5,
-            6);
+            6,
+            List.of(),
+            true);
     analyzer.analyze(c, context);
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     assertTrue(Files.size(dir.resolve(FixedPointsAnalyzer.PNG)) > 0);
