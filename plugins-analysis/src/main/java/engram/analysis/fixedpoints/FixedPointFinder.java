@@ -262,12 +262,6 @@ public final class FixedPointFinder {
       if (active.isEmpty()) {
         break;
       }
-      if (it % 100 == 0) {
-        int shown = it;
-        int count = active.size();
-        System.getLogger("engram.analysis.fixedpoints")
-            .log(System.Logger.Level.DEBUG, () -> "adam iteration " + shown + ": " + count);
-      }
       double[][] ha = new double[active.size()][];
       double[][] ra = new double[active.size()][];
       for (int a = 0; a < ha.length; a++) {

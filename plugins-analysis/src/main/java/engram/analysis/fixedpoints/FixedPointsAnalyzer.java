@@ -37,9 +37,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Two searches ({@code method}):
  *
  * <ul>
- *   <li>{@code fixed-points} (default): {@link BatchedFixedPointFinder} (the options of
- *       mattgolub/fixed-point-finder) from {@code initial-states} trajectory states plus N(0,
- *       noise²) noise ({@code run.random("initial-states")});
+ *   <li>{@code fixed-points} (default): {@link FastFixedPointFinder} (the options of
+ *       mattgolub/fixed-point-finder, Newton from q = 1e-9 on, slow points resolved to their own
+ *       step length) from {@code initial-states} trajectory states plus N(0, noise²) noise ({@code
+ *       run.random("initial-states")});
+ *   <li>{@code batched}: {@link BatchedFixedPointFinder}, the same starts, Adam to the arithmetic's
+ *       floor and slow points kept one per {@code unique-tol} (slower);
  *   <li>{@code speed}: {@link SpeedSolver} (the ghost-mechanism code) from every trajectory state,
  *       one Newton step on the speed, de-duplication at {@code projection-tol} in the common PCA
  *       projection.
@@ -53,11 +56,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * it. Tracking: {@link PointTracker} matches the points of consecutive analysed checkpoints in
  * state space ({@code track-distance}).
  *
- * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}), {@code ghost-tracks.csv} (see {@link
- * #TRACKS}), {@code fixed-points.png} (per checkpoint one panel: trajectories and points in the
- * PC1–PC2 plane, one colour per class, the same axes in every panel) and, when {@code
- * landscape-grid} &gt; 0, {@code speed-landscape.png} (per checkpoint log10 q on a grid of the
- * PC1–PC2 plane through the mean, for S ≥ 2).
+ * <p>Checkpoints: {@code steps} (names or optimizer steps) when given, else {@code checkpoints}
+ * (last or all).
+ *
+ * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}), {@code fixed-points-summary.csv} (see
+ * {@link #SUMMARY}), {@code ghost-tracks.csv} (see {@link #TRACKS}), and unless {@code figures:
+ * false} {@code fixed-points.png} (per checkpoint one panel: trajectories and points in the PC1–PC2
+ * plane, one colour per class, the same axes in every panel) and, when {@code landscape-grid} &gt;
+ * 0, {@code speed-landscape.png} (per checkpoint log10 q on a grid of the PC1–PC2 plane through the
+ * mean, for S ≥ 2).
  */
 public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.Config> {
 
@@ -194,7 +201,9 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       @Doc("sequences of the task sampled for trajectory states, ≥ 1") int trials,
       @Doc("the constant input u* of the map: zero or mean (of the sampled inputs)")
           InputChoice input,
-      @Doc("starting points of the fixed-points search, ≥ 1 (1024 in fixed-point-finder)")
+      @Doc(
+              "starting points of the fixed-points search, ≥ 1 (default 256; 1024 in"
+                  + " fixed-point-finder; 128 found the same points on a trained DMTS network)")
           int initialStates,
       @Doc("standard deviation of the Gaussian noise added to each starting state, ≥ 0")
           double noise,
@@ -305,10 +314,10 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         ID,
         "Fixed points, ghosts and slow points of the dynamics, tracked over training",
         "Minimises q = ½‖F(s, u*) − s‖² from states on the task's trajectories (Adam, then Newton;"
-            + " or the ghost-mechanism speed solver), de-duplicates, tells fixed points, ghosts"
-            + " and slow points apart, classifies them by the eigenvalues of the Jacobian"
-            + " (stable, saddle, unstable) and tracks them across checkpoints in one PCA basis."
-            + " Writes fixed-points.csv, ghost-tracks.csv, fixed-points.png and"
+            + " or the ghost-mechanism speed solver), de-duplicates, tells fixed points, ghosts and"
+            + " slow points apart, classifies them by the eigenvalues of the Jacobian (stable,"
+            + " saddle, unstable) and tracks them across checkpoints in one PCA basis. Writes"
+            + " fixed-points.csv, fixed-points-summary.csv, ghost-tracks.csv, fixed-points.png and"
             + " speed-landscape.png.");
   }
 
@@ -324,7 +333,7 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         Method.FIXED_POINTS,
         16,
         InputChoice.ZERO,
-        1024,
+        256,
         0.5,
         5000,
         1.0,
