@@ -22,6 +22,7 @@ module engram.analysis {
   requires commons.math3;
   requires org.knowm.xchart;
   requires java.desktop;
+  requires java.management; // thread CPU time of the fixed-points phases (PhaseClock)
 
   provides engram.api.Analyzer with
       engram.analysis.tau.TauStatsAnalyzer,

@@ -75,23 +75,29 @@ public final class BatchedFixedPointFinder {
    */
   public List<Point> find(double[][] initial) {
     double fixedQ = fixedQ();
+    PhaseClock clock = new PhaseClock();
     double[][] h =
         FixedPointFinder.optimise(map, options, initial, fixedQ, STALL_WINDOW, STALL_RATIO);
+    clock.lap("adam (" + initial.length + " starts)");
     double[] q = FixedPointFinder.speeds(h, map.apply(h));
     double[] centroid = FixedPointFinder.centroid(initial);
     double limit = options.outlierScale() * FixedPointFinder.medianDistance(initial, centroid);
     List<double[]> distinct = distinct(h, q, centroid, limit, Double.POSITIVE_INFINITY);
     double[][] survivors = distinct.toArray(new double[0][]);
+    clock.lap("de-duplication (" + survivors.length + " survivors)");
     double[] refinedQ = refine(survivors);
+    clock.lap("refinement");
     List<double[]> kept = distinct(survivors, refinedQ, centroid, limit, options.maxQ());
     double[][] states = kept.toArray(new double[0][]);
     double[] finalQ = FixedPointFinder.speeds(states, map.apply(states));
     double[][][] jacobians = map.jacobians(states);
+    clock.lap("jacobians (" + states.length + " points)");
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < states.length; i++) {
       points.add(
           FixedPointFinder.classify(states[i], finalQ[i], finalQ[i] <= fixedQ, jacobians[i]));
     }
+    clock.lap("eigenvalues");
     points.sort(Comparator.comparingDouble(Point::q));
     return List.copyOf(points);
   }

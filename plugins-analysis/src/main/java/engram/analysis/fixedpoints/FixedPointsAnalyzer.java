@@ -37,9 +37,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Two searches ({@code method}):
  *
  * <ul>
- *   <li>{@code fixed-points} (default): {@link BatchedFixedPointFinder} (the options of
- *       mattgolub/fixed-point-finder) from {@code initial-states} trajectory states plus N(0,
- *       noise²) noise ({@code run.random("initial-states")});
+ *   <li>{@code fixed-points} (default): {@link FastFixedPointFinder} (the options of
+ *       mattgolub/fixed-point-finder, Newton from q = 1e-9 on, slow points resolved to their own
+ *       step length) from {@code initial-states} trajectory states plus N(0, noise²) noise ({@code
+ *       run.random("initial-states")});
+ *   <li>{@code batched}: {@link BatchedFixedPointFinder}, the same starts, Adam to the arithmetic's
+ *       floor and slow points kept one per {@code unique-tol} (slower);
  *   <li>{@code speed}: {@link SpeedSolver} (the ghost-mechanism code) from every trajectory state,
  *       one Newton step on the speed, de-duplication at {@code projection-tol} in the common PCA
  *       projection.
@@ -53,11 +56,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * it. Tracking: {@link PointTracker} matches the points of consecutive analysed checkpoints in
  * state space ({@code track-distance}).
  *
- * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}), {@code ghost-tracks.csv} (see {@link
- * #TRACKS}), {@code fixed-points.png} (per checkpoint one panel: trajectories and points in the
- * PC1–PC2 plane, one colour per class, the same axes in every panel) and, when {@code
- * landscape-grid} &gt; 0, {@code speed-landscape.png} (per checkpoint log10 q on a grid of the
- * PC1–PC2 plane through the mean, for S ≥ 2).
+ * <p>Checkpoints: {@code steps} (names or optimizer steps) when given, else {@code checkpoints}
+ * (last or all).
+ *
+ * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}), {@code fixed-points-summary.csv} (see
+ * {@link #SUMMARY}), {@code ghost-tracks.csv} (see {@link #TRACKS}), and unless {@code figures:
+ * false} {@code fixed-points.png} (per checkpoint one panel: trajectories and points in the PC1–PC2
+ * plane, one colour per class, the same axes in every panel) and, when {@code landscape-grid} &gt;
+ * 0, {@code speed-landscape.png} (per checkpoint log10 q on a grid of the PC1–PC2 plane through the
+ * mean, for S ≥ 2).
  */
 public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.Config> {
 
@@ -100,6 +107,25 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
           PC2,
           PC3);
 
+  /**
+   * {@code fixed-points-summary.csv}: one row per analysed checkpoint, how many points of each kind
+   * and class; what a study reads.
+   */
+  static final TableSpec SUMMARY =
+      TableSpec.of(
+          "fixed-points-summary.csv",
+          "per analysed checkpoint (oldest first) the number of fixed points by class and of ghosts"
+              + " and slow points",
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          ColumnSpec.integer("stable", "points", "fixed points with no |λ| > 1 (attractors)"),
+          ColumnSpec.integer("saddle", "points", "fixed points with some |λ| > 1 and some not"),
+          ColumnSpec.integer("unstable", "points", "fixed points with every |λ| > 1"),
+          ColumnSpec.integer(
+              "ghost", "points", "ghosts: strict local minima of q above the fixed tolerance"),
+          ColumnSpec.integer("slow", "points", "slow points: neither fixed nor ghost"),
+          ColumnSpec.integer("points", "points", "rows of fixed-points.csv for this checkpoint"));
+
   /** {@code ghost-tracks.csv}: the points followed across checkpoints. */
   static final TableSpec TRACKS =
       TableSpec.of(
@@ -132,8 +158,14 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
 
   /** How points are searched. */
   public enum Method {
-    /** {@link BatchedFixedPointFinder} from noisy trajectory states. */
+    /** {@link FastFixedPointFinder} from noisy trajectory states. */
     FIXED_POINTS,
+    /**
+     * {@link BatchedFixedPointFinder} from noisy trajectory states: Adam to the arithmetic's floor,
+     * slow points kept one per {@code unique-tol} (the behaviour before {@link
+     * FastFixedPointFinder}; several times slower on trained networks).
+     */
+    BATCHED,
     /** {@link SpeedSolver} from every trajectory state. */
     SPEED
   }
@@ -157,6 +189,8 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
    * @param hessianTol ghost test: smallest λ_min/λ_max of the Hessian of q
    * @param trackDistance largest state-space distance of a match between checkpoints
    * @param landscapeGrid points per axis of the speed landscape, 0 for none
+   * @param steps checkpoints by name or optimizer step (overrides {@code checkpoints}), or empty
+   * @param figures whether to draw the figures
    */
   public record Config(
       @Doc("checkpoints to analyse: last or all") CheckpointSelection checkpoints,
@@ -167,7 +201,9 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       @Doc("sequences of the task sampled for trajectory states, ≥ 1") int trials,
       @Doc("the constant input u* of the map: zero or mean (of the sampled inputs)")
           InputChoice input,
-      @Doc("starting points of the fixed-points search, ≥ 1 (1024 in fixed-point-finder)")
+      @Doc(
+              "starting points of the fixed-points search, ≥ 1 (default 256; 1024 in"
+                  + " fixed-point-finder; 128 found the same points on a trained DMTS network)")
           int initialStates,
       @Doc("standard deviation of the Gaussian noise added to each starting state, ≥ 0")
           double noise,
@@ -195,8 +231,15 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
                   + " tracked point, > 0")
           double trackDistance,
       @Doc("points per axis of the speed landscape figure (log10 q on the PC1–PC2 plane), 0: none")
-          int landscapeGrid) {
+          int landscapeGrid,
+      @Doc(
+              "checkpoints to analyse by name (final, step-00001000) or optimizer step (1000 means"
+                  + " step-00001000); empty: use checkpoints")
+          List<String> steps,
+      @Doc("draw fixed-points.png and speed-landscape.png (false saves ~1 s per run)")
+          boolean figures) {
     public Config {
+      steps = steps == null ? List.of() : List.copyOf(steps);
       Check.notNull("checkpoints", checkpoints);
       Check.notNull("method", method);
       Check.notNull("input", input);
@@ -271,10 +314,10 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         ID,
         "Fixed points, ghosts and slow points of the dynamics, tracked over training",
         "Minimises q = ½‖F(s, u*) − s‖² from states on the task's trajectories (Adam, then Newton;"
-            + " or the ghost-mechanism speed solver), de-duplicates, tells fixed points, ghosts"
-            + " and slow points apart, classifies them by the eigenvalues of the Jacobian"
-            + " (stable, saddle, unstable) and tracks them across checkpoints in one PCA basis."
-            + " Writes fixed-points.csv, ghost-tracks.csv, fixed-points.png and"
+            + " or the ghost-mechanism speed solver), de-duplicates, tells fixed points, ghosts and"
+            + " slow points apart, classifies them by the eigenvalues of the Jacobian (stable,"
+            + " saddle, unstable) and tracks them across checkpoints in one PCA basis. Writes"
+            + " fixed-points.csv, fixed-points-summary.csv, ghost-tracks.csv, fixed-points.png and"
             + " speed-landscape.png.");
   }
 
@@ -290,7 +333,7 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         Method.FIXED_POINTS,
         16,
         InputChoice.ZERO,
-        1024,
+        256,
         0.5,
         5000,
         1.0,
@@ -303,18 +346,21 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         1e-2,
         0,
         0.5,
-        40);
+        40,
+        List.of(),
+        true);
   }
 
   @Override
   public List<TableSpec> tables() {
-    return List.of(TABLE, TRACKS);
+    return List.of(TABLE, TRACKS, SUMMARY);
   }
 
   @Override
   public void analyze(Config config, Context context) throws IOException {
+    PhaseClock clock = new PhaseClock();
     Run run = Simulation.run(context, ID);
-    List<Checkpoint> chosen = config.checkpoints().select(context.checkpoints(), ID);
+    List<Checkpoint> chosen = choose(config, context.checkpoints());
     List<Sampled> sampled = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
       sampled.add(sample(config, run, checkpoint));
@@ -324,14 +370,18 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       pooled.addAll(Arrays.asList(s.states()));
     }
     Pca pca = Pca.fit(pooled.toArray(new double[0][]), 3);
+    clock.lap("sampling and PCA (" + pooled.size() + " states)");
     List<Found> found = new ArrayList<>();
     for (Sampled s : sampled) {
       found.add(search(config, run, s, pca));
     }
+    clock.lap("searches");
     Path out = context.outputDirectory();
     List<List<Object>> rows = new ArrayList<>();
+    List<List<Object>> summary = new ArrayList<>();
     List<List<PointTracker.Tracked>> frames = new ArrayList<>();
     for (Found f : found) {
+      summary.add(summaryRow(f));
       List<PointTracker.Tracked> frame = new ArrayList<>();
       for (int i = 0; i < f.points().size(); i++) {
         Point p = f.points().get(i);
@@ -356,6 +406,7 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       frames.add(frame);
     }
     Outputs.writeCsv(out, TABLE, rows);
+    Outputs.writeCsv(out, SUMMARY, summary);
     List<List<Object>> trackRows = new ArrayList<>();
     for (PointTracker.Row r : PointTracker.track(frames, config.trackDistance())) {
       Checkpoint checkpoint = found.get(r.frame()).checkpoint();
@@ -391,10 +442,77 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       }
     }
     Outputs.writeCsv(out, TRACKS, trackRows);
-    FixedPointsFigures.points(out.resolve(PNG), found);
-    if (config.landscapeGrid() > 0 && pca.components().length >= 2) {
+    clock.lap("tracking and tables");
+    if (config.figures()) {
+      FixedPointsFigures.points(out.resolve(PNG), found);
+    }
+    if (config.figures() && config.landscapeGrid() > 0 && pca.components().length >= 2) {
       FixedPointsFigures.landscape(out.resolve(LANDSCAPE_PNG), found);
     }
+    clock.lap("figures");
+  }
+
+  /**
+   * The checkpoints named by {@code steps} (in the run's order), else those of {@code checkpoints}.
+   *
+   * @throws IllegalArgumentException naming an entry of {@code steps} that matches no checkpoint
+   */
+  static List<Checkpoint> choose(Config config, List<Checkpoint> all) {
+    if (config.steps().isEmpty()) {
+      return config.checkpoints().select(all, ID);
+    }
+    List<String> names = new ArrayList<>();
+    for (String entry : config.steps()) {
+      String name = entry.trim();
+      if (!name.isEmpty() && name.chars().allMatch(Character::isDigit)) {
+        name = String.format(java.util.Locale.ROOT, "step-%08d", Long.parseLong(name));
+      }
+      String wanted = name;
+      if (all.stream().noneMatch(c -> c.name().equals(wanted))) {
+        throw new IllegalArgumentException(
+            ID
+                + ": steps names '"
+                + entry
+                + "', but the run has no checkpoint "
+                + wanted
+                + " (it has "
+                + all.stream().map(Checkpoint::name).toList()
+                + "). Fix: list checkpoint names or their optimizer steps.");
+      }
+      names.add(wanted);
+    }
+    return all.stream().filter(c -> names.contains(c.name())).toList();
+  }
+
+  /** The summary row of one checkpoint: fixed points by class, ghosts, slow points, all. */
+  static List<Object> summaryRow(Found f) {
+    int stable = 0;
+    int saddle = 0;
+    int unstable = 0;
+    int ghost = 0;
+    int slow = 0;
+    for (int i = 0; i < f.points().size(); i++) {
+      switch (f.kinds()[i]) {
+        case FIXED -> {
+          switch (f.points().get(i).stability()) {
+            case STABLE -> stable++;
+            case SADDLE -> saddle++;
+            case UNSTABLE -> unstable++;
+          }
+        }
+        case GHOST -> ghost++;
+        case SLOW -> slow++;
+      }
+    }
+    return List.of(
+        f.checkpoint().name(),
+        f.checkpoint().epoch(),
+        stable,
+        saddle,
+        unstable,
+        ghost,
+        slow,
+        f.points().size());
   }
 
   /** The trajectory states and the map of one checkpoint. */
@@ -420,14 +538,20 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
   static Found search(Config config, Run run, Sampled sampled, Pca pca) {
     StepMap map = sampled.map();
     double[][] states = sampled.states();
+    PhaseClock clock = new PhaseClock();
     List<Point> points;
     if (config.method() == Method.SPEED) {
       points = new SpeedSolver(map, config.options(), config.projectionTol()).find(states, pca);
-    } else {
+    } else if (config.method() == Method.BATCHED) {
       double[][] initial =
           FixedPointFinder.initialStates(
               states, config.initialStates(), config.noise(), run.random("initial-states"));
       points = new BatchedFixedPointFinder(map, config.options()).find(initial);
+    } else {
+      double[][] initial =
+          FixedPointFinder.initialStates(
+              states, config.initialStates(), config.noise(), run.random("initial-states"));
+      points = new FastFixedPointFinder(map, config.options()).find(initial);
     }
     double fixedQ =
         Math.max(config.tolQ(), 0.5 * map.dimension() * map.resolution() * map.resolution());
@@ -435,7 +559,9 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
     for (int i = 0; i < at.length; i++) {
       at[i] = points.get(i).state();
     }
+    clock.lap("search of " + sampled.checkpoint().name());
     GhostTest.Kind[] kinds = config.ghostTest().kinds(map, at, fixedQ);
+    clock.lap("ghost test");
     double[][] coordinates = new double[points.size()][];
     for (int i = 0; i < coordinates.length; i++) {
       coordinates[i] = pca.project(points.get(i).state());
@@ -448,6 +574,7 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
         config.landscapeGrid() > 0 && pca.components().length >= 2
             ? landscape(map, pca, trajectory, coordinates, config.landscapeGrid())
             : null;
+    clock.lap("landscape");
     return new Found(sampled.checkpoint(), trajectory, points, kinds, coordinates, landscape);
   }
 

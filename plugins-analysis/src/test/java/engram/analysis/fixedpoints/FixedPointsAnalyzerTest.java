@@ -100,7 +100,9 @@ class FixedPointsAnalyzerTest {
             1e-2,
             0,
             0.5,
-            8);
+            8,
+            List.of(),
+            true);
     analyzer.analyze(c, context);
 
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
@@ -169,7 +171,9 @@ class FixedPointsAnalyzerTest {
             1e-2,
             0,
             0.5,
-            6);
+            6,
+            List.of(),
+            true);
     analyzer.analyze(c, context);
     AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     assertTrue(Files.size(dir.resolve(FixedPointsAnalyzer.PNG)) > 0);
@@ -194,5 +198,113 @@ class FixedPointsAnalyzerTest {
               .contains(t[3]),
           t[3]);
     }
+  }
+
+  /**
+   * {@code steps} picks checkpoints by optimizer step or name, {@code figures: false} draws
+   * nothing, and {@code fixed-points-summary.csv} has one row per analysed checkpoint whose counts
+   * are those of fixed-points.csv; a step the run lacks is refused naming it.
+   */
+  @org.junit.jupiter.api.Test
+  void stepsChooseCheckpointsAndTheSummaryCountsThePoints(@TempDir Path dir) throws Exception {
+    NParityTask parity = new NParityTask();
+    LeakyRnnModel model = new LeakyRnnModel();
+    ModelRun<LeakyRnnModel.Config, NParityTask.Config> run =
+        new ModelRun<>(
+            model,
+            new LeakyRnnModel.Config(
+                6,
+                LeakyRnnModel.Nonlinearity.TANH,
+                0.01,
+                LeakyRnnModel.Phi.OUTSIDE,
+                true,
+                1.0,
+                2.0,
+                1.0,
+                0.1,
+                LeakyRnnModel.RecurrentInit.UNIFORM,
+                1.0),
+            parity,
+            parity.defaults(),
+            11);
+    List<Checkpoint> checkpoints =
+        List.of(
+            run.checkpoint("step-00000010", 1, new int[] {2}),
+            run.checkpoint("step-00000020", 2, new int[] {2}),
+            run.checkpoint("final", 3, new int[] {2}));
+    FixedPointsAnalyzer analyzer = new FixedPointsAnalyzer();
+    FixedPointsAnalyzer.Config defaults = analyzer.defaults();
+    FixedPointsAnalyzer.Config c =
+        new FixedPointsAnalyzer.Config(
+            CheckpointSelection.LAST,
+            FixedPointsAnalyzer.Method.FIXED_POINTS,
+            2,
+            FixedPointsAnalyzer.InputChoice.ZERO,
+            24,
+            0.1,
+            300,
+            0.5,
+            1e-12,
+            5,
+            1.0,
+            1e-3,
+            10,
+            0.1,
+            1e-2,
+            0,
+            0.5,
+            8,
+            List.of("10", "final"),
+            false);
+    analyzer.analyze(c, new FakeAnalysisContext(checkpoints, dir, run));
+    AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
+    assertFalse(Files.exists(dir.resolve(FixedPointsAnalyzer.PNG)));
+    assertFalse(Files.exists(dir.resolve(FixedPointsAnalyzer.LANDSCAPE_PNG)));
+    List<String[]> points = Fixtures.rows(dir.resolve("fixed-points.csv"));
+    List<String[]> summary = Fixtures.rows(dir.resolve("fixed-points-summary.csv"));
+    assertEquals(2, summary.size());
+    assertEquals("step-00000010", summary.get(0)[0]);
+    assertEquals("final", summary.get(1)[0]);
+    for (String[] row : summary) {
+      List<String[]> mine = points.stream().filter(p -> p[0].equals(row[0])).toList();
+      for (String cls : new String[] {"stable", "saddle", "unstable"}) {
+        long n = mine.stream().filter(p -> p[4].equals("fixed") && p[5].equals(cls)).count();
+        int column = List.of("stable", "saddle", "unstable").indexOf(cls) + 2;
+        assertEquals(n, Long.parseLong(row[column]), cls + " of " + row[0]);
+      }
+      assertEquals(mine.stream().filter(p -> p[4].equals("ghost")).count(), Long.parseLong(row[5]));
+      assertEquals(mine.stream().filter(p -> p[4].equals("slow")).count(), Long.parseLong(row[6]));
+      assertEquals(mine.size(), Integer.parseInt(row[7]));
+      assertTrue(mine.size() >= 1, "no point at " + row[0]);
+    }
+    assertTrue(points.stream().noneMatch(p -> p[0].equals("step-00000020")));
+    assertTrue(defaults.steps().isEmpty() && defaults.figures());
+
+    FixedPointsAnalyzer.Config missing =
+        new FixedPointsAnalyzer.Config(
+            c.checkpoints(),
+            c.method(),
+            c.trials(),
+            c.input(),
+            c.initialStates(),
+            c.noise(),
+            c.maxIterations(),
+            c.learningRate(),
+            c.tolQ(),
+            c.newtonIterations(),
+            c.maxQ(),
+            c.uniqueTol(),
+            c.outlierScale(),
+            c.projectionTol(),
+            c.gradientTol(),
+            c.hessianTol(),
+            c.trackDistance(),
+            c.landscapeGrid(),
+            List.of("30"),
+            false);
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> FixedPointsAnalyzer.choose(missing, checkpoints));
+    assertTrue(e.getMessage().contains("step-00000030"), e.getMessage());
   }
 }

@@ -158,6 +158,28 @@ class FlipFlopFixedPointsTest {
           "a stable point off the corners is not the one near h0 = 0: ‖h‖ = " + norm(h));
     }
     assertTrue(saddles >= 1, "no saddle found");
+
+    // The fast finder (what the analyzer runs) finds the reference's fixed points: each within
+    // 1e-6, with the same class and number of unstable eigenvalues, and no other.
+    List<Point> reference =
+        new FixedPointFinder(map, FixedPointFinder.Options.defaults())
+            .find(initial).stream().filter(Point::fixed).toList();
+    List<Point> fast =
+        new FastFixedPointFinder(map, FixedPointFinder.Options.defaults())
+            .find(initial).stream().filter(Point::fixed).toList();
+    assertEquals(reference.size(), fast.size(), "reference " + reference.size());
+    for (Point r : reference) {
+      Point nearest = fast.get(0);
+      for (Point f : fast) {
+        if (FixedPointFinder.distance(f.state(), r.state())
+            < FixedPointFinder.distance(nearest.state(), r.state())) {
+          nearest = f;
+        }
+      }
+      assertTrue(FixedPointFinder.distance(nearest.state(), r.state()) < 1e-6, "moved");
+      assertEquals(r.stability(), nearest.stability());
+      assertEquals(r.unstableCount(), nearest.unstableCount());
+    }
   }
 
   private static double norm(double[] h) {
