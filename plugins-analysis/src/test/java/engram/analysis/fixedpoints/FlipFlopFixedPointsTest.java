@@ -160,13 +160,18 @@ class FlipFlopFixedPointsTest {
     assertTrue(saddles >= 1, "no saddle found");
 
     // The fast finder (what the analyzer runs) finds the reference's fixed points: each within
-    // 1e-6, with the same class and number of unstable eigenvalues, and no other.
+    // 1e-6, with the same class and number of unstable eigenvalues, and no other. Every fourth
+    // start (256, the analyzer's default count) keeps the unbatched reference to a minute.
+    double[][] some = new double[initial.length / 4][];
+    for (int i = 0; i < some.length; i++) {
+      some[i] = initial[4 * i];
+    }
     List<Point> reference =
         new FixedPointFinder(map, FixedPointFinder.Options.defaults())
-            .find(initial).stream().filter(Point::fixed).toList();
+            .find(some).stream().filter(Point::fixed).toList();
     List<Point> fast =
         new FastFixedPointFinder(map, FixedPointFinder.Options.defaults())
-            .find(initial).stream().filter(Point::fixed).toList();
+            .find(some).stream().filter(Point::fixed).toList();
     assertEquals(reference.size(), fast.size(), "reference " + reference.size());
     for (Point r : reference) {
       Point nearest = fast.get(0);
