@@ -48,8 +48,8 @@ import java.util.random.RandomGenerator;
  *       through the A − 1 steps after it (A steps in all), and the sign of that pulse from A steps
  *       after it until the next pulse. Every step stays scored, so a memory-less network that
  *       outputs 0 is right on the silent entries and wrong on every reported one until its memory
- *       spans A steps; with A ≤ H every pulse is reported for at least H + 1 − A steps
- *       unless the trial ends first.
+ *       spans A steps; with A ≤ H every pulse is reported for at least H + 1 − A steps unless the
+ *       trial ends first.
  * </ul>
  *
  * With {@code score-after} ≥ 1 the targets are −1, 0 and +1, and accuracy is the fraction of
