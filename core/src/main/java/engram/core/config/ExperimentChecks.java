@@ -52,7 +52,8 @@ final class ExperimentChecks {
               + ". Fix: remove "
               + key
               + " (or set it to 0) to train on sampled batches of training.batch-size, or use a"
-              + " task with conditions (built in: delayed-cue, dmts).");
+              + " task with conditions (built in: delayed-cue, dmts, and delayed-addition with"
+              + " values ≥ 2 and fixed durations).");
     }
   }
 

@@ -31,6 +31,20 @@ import java.util.random.RandomGenerator;
  * 1); with it, level L makes the stimulus exactly L steps. One input stream is drawn for the
  * highest requested level, and every requested level gets the same target on it.
  *
+ * <p>Without partial credit ({@code score-all-steps}, {@code go-cue}; off by default, which is the
+ * protocol above, drawn from the generator exactly as before): with {@code score-all-steps} every
+ * step of the trial is scored and the target is 0 outside the response, so the decision is paid for
+ * only in the reaction window after the delay, and accuracy is the fraction of scored steps whose
+ * output, binarized at ±{@code threshold} (+1 above it, −1 below its negative, 0 between), equals
+ * the target (memory-geometry spec §7); with {@code go-cue: false} channel 1 stays 0, so the
+ * response must be timed from the stimulus (use fixed durations). A network that forgets the
+ * evidence within the delay outputs 0 at best in the response; one with memory shorter than the
+ * delay earns nothing there.
+ *
+ * <p>Shapes: inputs {@code [T, B, 2]}, one target {@code [T, B, 1]} per level; T is the longest
+ * trial of the batch. Randomness: the period durations of every trial, then per trial its side
+ * ({@code nextBoolean}) and one Gaussian per stimulus step.
+ *
  * <p>Source: Haputhanthri et al. 2025, arXiv:2502.07256. The paper released no code: the period
  * durations, μ, σ, the go channel and the level rule are reconstructed and all configurable.
  */
@@ -59,6 +73,9 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
    * @param mean μ, the evidence's mean magnitude
    * @param noise σ, the evidence's standard deviation
    * @param stimulusFromLevel whether the level sets the stimulus duration
+   * @param scoreAllSteps whether every step is scored, with target 0 outside the response
+   * @param goCue whether channel 1 carries the go cue during the response
+   * @param threshold binarization threshold of the accuracy with {@code scoreAllSteps}
    */
   public record Config(
       @Doc(
@@ -78,13 +95,38 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
       @Doc(
               "when true, level L sets the stimulus to exactly L steps; when false the level is"
                   + " ignored")
-          boolean stimulusFromLevel) {
+          boolean stimulusFromLevel,
+      @Doc(
+              "when true, every step is scored, the target is 0 outside the response and accuracy"
+                  + " is binarized at ±threshold; when false only the response is scored with sign"
+                  + " accuracy (the classic task)")
+          boolean scoreAllSteps,
+      @Doc("when true (default), channel 1 is 1 during the response; when false it stays 0")
+          boolean goCue,
+      @Doc(
+              "accuracy threshold with score-all-steps: an output above it reads +1, below its"
+                  + " negative −1, between 0; in [0, 1)")
+          double threshold) {
     public Config {
       Steps.check("stimulus", stimulus, 1);
       Steps.check("delay", delay, 0);
       Steps.check("response", response, 1);
       Check.nonNegative("mean", mean);
       Check.nonNegative("noise", noise);
+      if (!(threshold >= 0 && threshold < 1)) {
+        throw new IllegalArgumentException("threshold must be in [0, 1) (was " + threshold + ")");
+      }
+    }
+
+    /** The classic task: only the response scored, go cue on, sign accuracy. */
+    public Config(
+        Steps stimulus,
+        Steps delay,
+        Steps response,
+        double mean,
+        double noise,
+        boolean stimulusFromLevel) {
+      this(stimulus, delay, response, mean, noise, stimulusFromLevel, false, true, 0.5);
     }
 
     public static Config defaults() {
@@ -152,8 +194,14 @@ public final class EvidenceAccumulationTask implements Task<EvidenceAccumulation
           EVIDENCE,
           "stimulus",
           () -> side * config.mean() + config.noise() * rng.nextGaussian());
-      trials.input(b, GO, "response", 1);
+      if (config.goCue()) {
+        trials.input(b, GO, "response", 1);
+      }
       trials.target(b, CHOICE, "response", side);
+    }
+    if (config.scoreAllSteps()) {
+      return trials.regression(
+          levels, Accuracy.binarized(config.threshold()), "stimulus", "delay", "response");
     }
     return trials.regression(levels, Accuracy.sign(), "response");
   }

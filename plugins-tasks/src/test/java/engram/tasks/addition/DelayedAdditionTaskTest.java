@@ -14,6 +14,7 @@ import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.Target;
 import engram.tasks.trial.Steps;
+import engram.testkit.PluginContract;
 import engram.testkit.TaskContract;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -34,6 +35,175 @@ class DelayedAdditionTaskTest extends TaskContract<DelayedAdditionTask.Config> {
   @Override
   protected boolean hasStream() {
     return false;
+  }
+
+  /** Fixed durations 2, 3, 2, 4, 3 with every sparse option on and values {−1, 0, 1}. */
+  private static DelayedAdditionTask.Config sparse(boolean delayFromLevel) {
+    return new DelayedAdditionTask.Config(
+        Steps.fixed(2),
+        Steps.fixed(3),
+        Steps.fixed(2),
+        Steps.fixed(4),
+        Steps.fixed(3),
+        0.2,
+        delayFromLevel,
+        true,
+        false,
+        3);
+  }
+
+  @Override
+  protected List<DelayedAdditionTask.Config> configs() {
+    DelayedAdditionTask.Config d = DelayedAdditionTask.Config.defaults();
+    return List.of(
+        d,
+        sparse(false),
+        sparse(true),
+        new DelayedAdditionTask.Config(
+            d.cue1(), d.delay1(), d.cue2(), d.delay2(), d.response(), 0.1, false, true, true, 0));
+  }
+
+  @Override
+  protected List<PluginContract.ConfigError> invalidConfigs() {
+    DelayedAdditionTask.Config d = DelayedAdditionTask.Config.defaults();
+    return List.of(
+        PluginContract.ConfigError.of(
+            "values",
+            () ->
+                new DelayedAdditionTask.Config(
+                    d.cue1(),
+                    d.delay1(),
+                    d.cue2(),
+                    d.delay2(),
+                    d.response(),
+                    0.1,
+                    false,
+                    true,
+                    true,
+                    1)));
+  }
+
+  /**
+   * The classic task as it was drawn before the sparse options existed, written out here: the
+   * delays of every trial ({@code nextInt(5, 16)} each, trial by trial; fixed periods draw
+   * nothing), then per trial a1 and a2 ({@code nextDouble(-1, 1)} each); periods 1, d1, 1, d2, 5.
+   */
+  @Test
+  void defaultBatchIsTheClassicTaskDrawForDraw() {
+    int trials = 9;
+    Batch batch = task.sample(task.defaults(), new int[] {1}, trials, new SplittableRandom(21));
+    SplittableRandom rng = new SplittableRandom(21);
+    int[][] delays = new int[trials][2];
+    for (int b = 0; b < trials; b++) {
+      delays[b][0] = rng.nextInt(5, 16);
+      delays[b][1] = rng.nextInt(5, 16);
+    }
+    Target target = batch.targets().get(0);
+    assertEquals(Accuracy.within(0.1), target.accuracy());
+    for (int b = 0; b < trials; b++) {
+      float a1 = (float) rng.nextDouble(-1, 1);
+      float a2 = (float) rng.nextDouble(-1, 1);
+      int cue2 = 1 + delays[b][0];
+      int response = cue2 + 1 + delays[b][1];
+      for (int t = 0; t < batch.steps(); t++) {
+        boolean inResponse = t >= response && t < response + 5;
+        float value = t == 0 ? a1 : t == cue2 ? a2 : 0f;
+        assertEquals(value, batch.input(t, b, 0), "value step " + t + " trial " + b);
+        assertEquals(inResponse ? 1f : 0f, batch.input(t, b, 1), "go step " + t);
+        assertEquals(inResponse ? a1 + a2 : 0f, target.values()[t * trials + b], "target " + t);
+        assertEquals(inResponse, target.scored(t, b, trials), "scored step " + t);
+      }
+    }
+  }
+
+  /**
+   * Brute force on the sparse protocol: values from {−1, 0, 1}; every step of the 14-step trial
+   * scored; target 0 before the last 3 steps and a1 + a2 in them; no go cue.
+   */
+  private static void assertSparseTrials(Batch batch) {
+    assertEquals(2 + 3 + 2 + 4 + 3, batch.steps());
+    assertTrialOrderThenPadding(batch, PERIODS);
+    for (Target target : batch.targets()) {
+      assertEquals(Accuracy.within(0.2), target.accuracy());
+      for (int b = 0; b < batch.batch(); b++) {
+        float a1 = batch.input(0, b, 0);
+        float a2 = batch.input(5, b, 0);
+        assertTrue(List.of(-1f, 0f, 1f).containsAll(List.of(a1, a2)), a1 + ", " + a2);
+        for (int t = 0; t < batch.steps(); t++) {
+          float value = t < 2 ? a1 : t == 5 || t == 6 ? a2 : 0f;
+          assertEquals(value, batch.input(t, b, 0), "value step " + t + " trial " + b);
+          assertEquals(0f, batch.input(t, b, 1), "no go cue");
+          float expected = t >= 11 ? a1 + a2 : 0f;
+          assertEquals(expected, target.values()[t * batch.batch() + b], "target step " + t);
+          assertTrue(target.scored(t, b, batch.batch()), "every step scored");
+        }
+      }
+    }
+  }
+
+  @Test
+  void sparseTrialsReportTheSumOnlyInTheResponseAndScoreEveryStep() {
+    Batch batch = task.sample(sparse(false), new int[] {2, 1}, 300, new SplittableRandom(4));
+    assertSparseTrials(batch);
+    int[] seen = new int[9];
+    for (int b = 0; b < batch.batch(); b++) {
+      seen[(int) (3 * (batch.input(0, b, 0) + 1) + batch.input(5, b, 0) + 1)]++;
+    }
+    for (int c = 0; c < 9; c++) {
+      assertTrue(seen[c] > 15, "value pair " + c + " drawn " + seen[c] + " times of 300");
+    }
+  }
+
+  @Test
+  void conditionsAreEveryValuePairInTheDocumentedOrder() {
+    DelayedAdditionTask.Config config = sparse(false);
+    assertEquals(9, task.conditionCount(config));
+    Batch batch = task.conditions(config, new int[] {1, 3}, 2);
+    assertEquals(18, batch.batch());
+    assertSparseTrials(batch);
+    for (int b = 0; b < 18; b++) {
+      int c = b % 9;
+      assertEquals(c / 3 - 1, batch.input(0, b, 0), "a1 of sequence " + b);
+      assertEquals(c % 3 - 1, batch.input(5, b, 0), "a2 of sequence " + b);
+    }
+    Batch levelled = task.conditions(sparse(true), new int[] {6}, 1);
+    assertEquals(2 + 6 + 2 + 6 + 3, levelled.steps(), "delay-from-level sets both delays");
+    assertEquals(
+        "delayed-addition has a finite set of conditions only with values ≥ 2 and fixed durations"
+            + " (values = 0, cue1 1 step → delay1 uniform 5–15 steps → cue2 1 step → delay2"
+            + " uniform 5–15 steps → response 5 steps); fix: set values (e.g. 2) and min = max for"
+            + " every duration, or train on sampled batches (full-batch-copies: 0)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> task.conditions(task.defaults(), new int[] {1}, 1))
+            .getMessage());
+    assertEquals(
+        "delayed-addition copies must be ≥ 1, was 0",
+        assertThrows(
+                IllegalArgumentException.class, () -> task.conditions(config, new int[] {1}, 0))
+            .getMessage());
+  }
+
+  @Test
+  void withGoCueAndScoreAllStepsVariableTrialsAreScoredUpToTheirEnd() {
+    DelayedAdditionTask.Config d = task.defaults();
+    DelayedAdditionTask.Config config =
+        new DelayedAdditionTask.Config(
+            d.cue1(), d.delay1(), d.cue2(), d.delay2(), d.response(), 0.1, false, true, true, 0);
+    Batch batch = task.sample(config, new int[] {1}, 50, new SplittableRandom(8));
+    assertTrialOrderThenPadding(batch, PERIODS);
+    Target target = batch.targets().get(0);
+    for (int b = 0; b < batch.batch(); b++) {
+      for (int t = 0; t < batch.steps(); t++) {
+        boolean inTrial = batch.periods().index()[t * batch.batch() + b] >= 0;
+        boolean response = batch.periods().in("response", t, b, batch.batch());
+        assertEquals(inTrial, target.scored(t, b, batch.batch()), "scored step " + t);
+        assertEquals(response ? 1f : 0f, batch.input(t, b, 1), "go cue during the response");
+        if (!response) {
+          assertEquals(0f, target.values()[t * batch.batch() + b], "target 0 outside");
+        }
+      }
+    }
   }
 
   /** The value channel over a period, read back step by step; it must be one constant. */

@@ -13,6 +13,7 @@ import engram.api.task.Accuracy;
 import engram.api.task.Batch;
 import engram.api.task.Target;
 import engram.tasks.trial.Steps;
+import engram.testkit.PluginContract;
 import engram.testkit.TaskContract;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -56,6 +57,93 @@ class EvidenceAccumulationTaskTest extends TaskContract<EvidenceAccumulationTask
       sum += weight * Math.exp(-u * u / 2);
     }
     return 0.5 + sum * h / 3 / Math.sqrt(2 * Math.PI);
+  }
+
+  /** Stimulus 4, delay 3, response 2, every sparse option on. */
+  private static EvidenceAccumulationTask.Config sparse() {
+    return new EvidenceAccumulationTask.Config(
+        Steps.fixed(4), Steps.fixed(3), Steps.fixed(2), 0.5, 1.0, false, true, false, 0.33);
+  }
+
+  @Override
+  protected List<EvidenceAccumulationTask.Config> configs() {
+    return List.of(
+        EvidenceAccumulationTask.Config.defaults(),
+        sparse(),
+        new EvidenceAccumulationTask.Config(
+            Steps.uniform(2, 5), Steps.uniform(0, 3), Steps.fixed(2), 0.2, 1, true, true, true, 0));
+  }
+
+  @Override
+  protected List<PluginContract.ConfigError> invalidConfigs() {
+    return List.of(
+        PluginContract.ConfigError.of(
+            "threshold",
+            () ->
+                new EvidenceAccumulationTask.Config(
+                    Steps.fixed(4),
+                    Steps.fixed(3),
+                    Steps.fixed(2),
+                    0.5,
+                    1,
+                    false,
+                    true,
+                    true,
+                    -0.5)));
+  }
+
+  /**
+   * The classic task as it was drawn before the sparse options existed, written out here: fixed
+   * durations 20, 0, 5 draw nothing; per trial the side ({@code nextBoolean}), then one Gaussian
+   * per stimulus step; only the response is scored, with its go cue.
+   */
+  @Test
+  void defaultBatchIsTheClassicTaskDrawForDraw() {
+    EvidenceAccumulationTask.Config config = EvidenceAccumulationTask.Config.defaults();
+    Batch batch = task.sample(config, new int[] {1}, 6, new SplittableRandom(31));
+    SplittableRandom rng = new SplittableRandom(31);
+    Target target = batch.targets().get(0);
+    assertEquals(Accuracy.sign(), target.accuracy());
+    for (int b = 0; b < 6; b++) {
+      int side = rng.nextBoolean() ? 1 : -1;
+      for (int t = 0; t < 25; t++) {
+        float evidence = t < 20 ? (float) (side * 0.1 + rng.nextGaussian()) : 0f;
+        assertEquals(evidence, batch.input(t, b, 0), "evidence step " + t + " trial " + b);
+        assertEquals(t >= 20 ? 1f : 0f, batch.input(t, b, 1), "go step " + t);
+        assertEquals(t >= 20 ? side : 0f, target.values()[t * 6 + b], "target step " + t);
+        assertEquals(t >= 20, target.scored(t, b, 6), "scored step " + t);
+      }
+    }
+  }
+
+  /**
+   * Brute force on the sparse protocol: the side is the sign of the noiseless mean (noise drawn
+   * here as 0 is impossible, so read it from a noiseless twin of the same trials); every step is
+   * scored, the target is the side in the last 2 steps and 0 before; no go cue; binarized accuracy.
+   */
+  @Test
+  void sparseTrialsReportTheSideOnlyInTheReactionWindowAndScoreEveryStep() {
+    EvidenceAccumulationTask.Config noisy = sparse();
+    EvidenceAccumulationTask.Config clean =
+        new EvidenceAccumulationTask.Config(
+            Steps.fixed(4), Steps.fixed(3), Steps.fixed(2), 0.5, 0.0, false, true, false, 0.33);
+    Batch batch = task.sample(noisy, new int[] {1, 2}, 40, new SplittableRandom(9));
+    Batch sides = task.sample(clean, new int[] {1}, 40, new SplittableRandom(9));
+    assertEquals(9, batch.steps());
+    for (Target target : batch.targets()) {
+      assertEquals(Accuracy.binarized(0.33), target.accuracy());
+      for (int b = 0; b < 40; b++) {
+        float side = Math.signum(sides.input(0, b, 0));
+        for (int t = 0; t < 9; t++) {
+          if (t >= 4) {
+            assertEquals(0f, batch.input(t, b, 0), "no evidence after the stimulus");
+          }
+          assertEquals(0f, batch.input(t, b, 1), "no go cue");
+          assertEquals(t >= 7 ? side : 0f, target.values()[t * 40 + b], "target step " + t);
+          assertTrue(target.scored(t, b, 40), "every step scored");
+        }
+      }
+    }
   }
 
   @Test
