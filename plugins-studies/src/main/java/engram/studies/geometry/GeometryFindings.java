@@ -59,7 +59,10 @@ final class GeometryFindings {
   /** gain → λ → runs (analysed with abrupt-learning). */
   private final Map<Double, Map<Double, List<GeometryRun>>> cells = new TreeMap<>();
 
-  GeometryFindings(List<GeometryRun> runs, double alpha, double maxSse) {
+  private final String grMetric;
+
+  GeometryFindings(List<GeometryRun> runs, double alpha, double maxSse, String grMetric) {
+    this.grMetric = grMetric;
     this.runs = List.copyOf(runs);
     this.alpha = alpha;
     this.maxSse = maxSse;
@@ -81,7 +84,7 @@ final class GeometryFindings {
         plateauThenDrop(), grPrecedesDrop(), tcrShortensTime(), attractors(), highGain());
   }
 
-  static String rules(double alpha, double maxSse) {
+  static String rules(double alpha, double maxSse, String grMetric) {
     return """
     - **Conditions** come from each run's configuration: λ of its `temporal-consistency` \
     regularizer (0 without one) and the gain g (`model.gain`). The baseline is λ = 0; g₀ is \
@@ -93,9 +96,10 @@ final class GeometryFindings {
     counts when it learned and its fall from 10 %% to 90 %% of the way from the plateau to the \
     next level took no more steps than the plateau lasted. *Reproduced* when at least half \
     the runs count, *not reproduced* when no run drops, *inconclusive* otherwise.
-    - **(2) GR precedes the drop**: for each run that learned, lead = t_drop − the earliest \
-    onset (change point of a two-segment linear fit over the checkpoints) among the GR \
-    metrics whose fit leaves at most %s of the one-line residual; the resolution is the \
+    - **(2) GR precedes the drop**: for each run that learned, lead = t_drop − the onset \
+    (change point of a two-segment linear fit over the checkpoints) of the GR metric `%s`, \
+    chosen before the runs (`gr-metric`), when its fit leaves at most %s of the one-line \
+    residual; the other metrics' leads are reported, not judged; the resolution is the \
     checkpoint spacing around the drop; runs with several drops also get the lead over \
     their last drop (`t_last_drop`), reported and not judged. *Reproduced* when ≥ %d runs \
     have a lead, the median \
@@ -119,6 +123,7 @@ final class GeometryFindings {
     """
         .formatted(
             MIN_RUNS,
+            grMetric,
             Stats.number(maxSse),
             MIN_RUNS,
             Math.round(LEVEL * 100),
@@ -213,24 +218,41 @@ final class GeometryFindings {
     int n = leads.length;
     long positive = java.util.Arrays.stream(leads).filter(l -> l > 0).count();
     double med = Censored.median(leads);
-    Map<String, Integer> byMetric = new TreeMap<>();
-    learned.stream()
-        .filter(r -> !r.leadMetric().isEmpty())
-        .forEach(r -> byMetric.merge(r.leadMetric(), 1, Integer::sum));
+    Map<String, List<Double>> byMetric = new TreeMap<>();
+    learned.forEach(
+        r ->
+            r.leads()
+                .forEach((k, l) -> byMetric.computeIfAbsent(k, x -> new ArrayList<>()).add(l)));
+    StringBuilder others = new StringBuilder();
+    byMetric.forEach(
+        (k, l) -> {
+          double[] v = l.stream().mapToDouble(Double::doubleValue).toArray();
+          others
+              .append(others.length() == 0 ? "" : ", ")
+              .append(k)
+              .append(' ')
+              .append(Stats.number(Censored.median(v)))
+              .append(" (")
+              .append(java.util.Arrays.stream(v).filter(x -> x > 0).count())
+              .append('/')
+              .append(v.length)
+              .append(" > 0)");
+        });
     String m =
         String.format(
             Locale.ROOT,
-            "%d of %d runs that dropped have a GR onset (fit residual ≤ %s): lead median %s steps"
-                + " (range %s to %s), %d of %d leads > 0; earliest metric: %s",
+            "%d of %d runs that dropped have a %s onset (fit residual ≤ %s): lead median %s steps"
+                + " (range %s to %s), %d of %d leads > 0; median lead by metric: %s",
             n,
             learned.size(),
+            grMetric,
             Stats.number(maxSse),
             Stats.number(med),
             n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).min().orElseThrow()),
             n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).max().orElseThrow()),
             positive,
             n,
-            byMetric.isEmpty() ? "none" : byMetric.toString());
+            others.length() == 0 ? "none" : others.toString());
     double[] lastLeads =
         learned.stream()
             .filter(r -> r.tLastDrop() > r.tDrop())

@@ -25,10 +25,10 @@ import java.util.Optional;
  *     plateau level to {@code afterLoss}; NaN when not measurable
  * @param tLastDrop the last drop of the run ({@code t_last_drop}; equal to t_drop with one drop);
  *     NaN without a drop or when the table lacks the column
- * @param lead t_drop minus the earliest GR onset among the metrics whose change-point fit holds;
- *     NaN when there is no drop or no such onset
+ * @param lead t_drop minus the onset of the study's GR metric, when its change-point fit holds; NaN
+ *     when there is no drop or no such onset
  * @param leadLast t_last_drop minus that onset
- * @param leadMetric the GR metric that gave {@code lead}; empty when none
+ * @param leads t_drop minus the onset of every GR metric whose fit holds, by metric
  * @param captured fraction of the task's conditions captured by a stable attractor at the run's
  *     last analysed checkpoint ({@code geometry} census); NaN without the census
  */
@@ -47,7 +47,7 @@ record GeometryRun(
     double tLastDrop,
     double lead,
     double leadLast,
-    String leadMetric,
+    java.util.Map<String, Double> leads,
     double captured) {
 
   static final String TCR_ID = "temporal-consistency";
@@ -78,8 +78,9 @@ record GeometryRun(
    * @param run the run
    * @param maxSseRatio a GR onset counts only when its two-segment fit leaves at most this fraction
    *     of the one-line residual
+   * @param grMetric the GR metric whose onset gives {@code lead}
    */
-  static GeometryRun of(StudyRun run, double maxSseRatio) {
+  static GeometryRun of(StudyRun run, double maxSseRatio, String grMetric) {
     double lambda = lambda(run);
     double gain = run.configNumber("model.gain", 1.0);
     double budget =
@@ -102,7 +103,7 @@ record GeometryRun(
           nan(),
           nan(),
           nan(),
-          "",
+          java.util.Map.of(),
           captured(run));
     }
     Table s = summary.get();
@@ -117,21 +118,19 @@ record GeometryRun(
     double tLast = s.has("t_last_drop") ? s.number(0, "t_last_drop") : tDrop;
     double lead = nan();
     double leadLast = nan();
-    String leadMetric = "";
+    java.util.Map<String, Double> leads = new java.util.TreeMap<>();
     if ("drop".equals(verdict)) {
       Table onsets = GeometryTables.ONSETS.of(run).orElse(null);
       if (onsets != null) {
-        double earliest = Double.POSITIVE_INFINITY;
         for (Table.Row r : onsets.rows()) {
           double onset = r.number("onset");
-          if (Double.isFinite(onset) && r.number("sse_ratio") <= maxSseRatio && onset < earliest) {
-            earliest = onset;
-            leadMetric = r.text("metric");
+          if (Double.isFinite(onset) && r.number("sse_ratio") <= maxSseRatio) {
+            leads.put(r.text("metric"), tDrop - onset);
+            if (r.text("metric").equals(grMetric)) {
+              lead = tDrop - onset;
+              leadLast = tLast - onset;
+            }
           }
-        }
-        if (Double.isFinite(earliest)) {
-          lead = tDrop - earliest;
-          leadLast = tLast - earliest;
         }
       }
     }
@@ -150,7 +149,7 @@ record GeometryRun(
         tLast,
         lead,
         leadLast,
-        leadMetric,
+        java.util.Map.copyOf(leads),
         captured(run));
   }
 

@@ -35,6 +35,7 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
    * @param significance family-wise α of the one-sided tests of claims (3) and (4)
    * @param maxSseRatio a GR onset counts when its two-segment fit leaves at most this fraction of
    *     the one-line residual
+   * @param grMetric the column of the geometry table whose onset is judged in claim (2)
    */
   public record Config(
       @Doc("family-wise significance level α of the tests of claims (3) and (4), in (0, 1)")
@@ -42,7 +43,11 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
       @Doc(
               "a GR onset counts when its two-segment fit leaves at most this fraction of the"
                   + " one-line residual, in (0, 1]")
-          double maxSseRatio) {
+          double maxSseRatio,
+      @Doc(
+              "the GR metric (a geometry.csv column) whose onset claim (2) judges; the others are"
+                  + " reported")
+          String grMetric) {
     public Config {
       if (!(significance > 0 && significance < 1)) {
         throw new IllegalArgumentException(
@@ -50,10 +55,14 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
       }
       Check.positive("max-sse-ratio", maxSseRatio);
       Check.inRange("max-sse-ratio", maxSseRatio, 0, 1);
+      if (grMetric == null || grMetric.isBlank()) {
+        throw new IllegalArgumentException(
+            "gr-metric must name a column of geometry.csv, e.g. separation");
+      }
     }
   }
 
-  private static final Config DEFAULTS = new Config(0.05, 0.5);
+  private static final Config DEFAULTS = new Config(0.05, 0.5, "separation");
 
   public MemoryGeometryStudy() {}
 
@@ -94,15 +103,16 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
 
   @Override
   public String rules(Config config) {
-    return GeometryFindings.rules(config.significance(), config.maxSseRatio());
+    return GeometryFindings.rules(config.significance(), config.maxSseRatio(), config.grMetric());
   }
 
   @Override
   public Evaluation evaluate(Config config, List<StudyRun> runs) {
     List<GeometryRun> read =
-        runs.stream().map(r -> GeometryRun.of(r, config.maxSseRatio())).toList();
+        runs.stream().map(r -> GeometryRun.of(r, config.maxSseRatio(), config.grMetric())).toList();
     return new Evaluation(
-        new GeometryFindings(read, config.significance(), config.maxSseRatio()).evaluate(),
+        new GeometryFindings(read, config.significance(), config.maxSseRatio(), config.grMetric())
+            .evaluate(),
         GeometryFigures.figures(read),
         GeometryFigures.quantities(read));
   }

@@ -233,8 +233,12 @@ class MemoryGeometryStudyTest {
     Finding gr = f.get("gr-precedes");
     assertEquals(Verdict.REPRODUCED, gr.verdict(), gr.measured());
     assertTrue(
-        gr.measured().startsWith("15 of 15 runs that dropped have a GR onset"), gr.measured());
+        gr.measured().startsWith("15 of 15 runs that dropped have a separation onset"),
+        gr.measured());
     assertTrue(gr.measured().contains("lead median 600 steps"), gr.measured());
+    // the poorly fitted delay-speed onset is not reported; separation is
+    assertTrue(
+        gr.measured().endsWith("median lead by metric: separation 600 (15/15 > 0)"), gr.measured());
 
     // g = 1: TCR 1,000..3,000 against 5,000..9,000: U = 0, one λ, p = 0.0061 < 0.05
     Finding faster = f.get("tcr-faster");
@@ -353,8 +357,11 @@ class MemoryGeometryStudyTest {
   void optionsAreChecked() {
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> new MemoryGeometryStudy.Config(1.5, 0.5));
+            IllegalArgumentException.class,
+            () -> new MemoryGeometryStudy.Config(1.5, 0.5, "separation"));
     assertEquals("significance must be in (0, 1) (was 1.5)", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new MemoryGeometryStudy.Config(0.05, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new MemoryGeometryStudy.Config(0.05, 0, "separation"));
   }
 }
