@@ -219,7 +219,7 @@ class CliTest {
     assertTrue(r.out().contains("from "), r.out());
     assertTrue(r.out().contains("hidden-size"), "options are listed: " + r.out());
     assertTrue(r.out().contains("curricula (4)"), r.out());
-    assertTrue(r.out().contains("studies (1)\n  timescales-curriculum"), r.out());
+    assertTrue(r.out().contains("studies (2)\n  memory-geometry"), r.out());
   }
 
   @Test

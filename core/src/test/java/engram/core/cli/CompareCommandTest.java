@@ -119,7 +119,8 @@ class CompareCommandTest {
         "--group-by must be one of name|curriculum|model|curriculum+model");
     assertOneLine(
         CliTest.run(args(runs, "--out", out.toString(), "--study", "timescales")),
-        "Unknown study id 'timescales'. Available studies: timescales-curriculum. Fix: pass one"
+        "Unknown study id 'timescales'. Available studies: memory-geometry,"
+            + " timescales-curriculum. Fix: pass one"
             + " of them to --study, or leave --study out.");
     assertFalse(Files.exists(out), "nothing is written on bad input");
   }

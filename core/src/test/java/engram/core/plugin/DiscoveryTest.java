@@ -69,7 +69,8 @@ class DiscoveryTest {
             "tau-stats",
             "transfer"),
         registry.ids(PluginKind.ANALYZER));
-    assertEquals(List.of("timescales-curriculum"), registry.ids(PluginKind.STUDY));
+    assertEquals(
+        List.of("memory-geometry", "timescales-curriculum"), registry.ids(PluginKind.STUDY));
     assertEquals(List.of(), registry.problems());
     for (DiscoveredPlugin p : registry.all()) {
       assertTrue(p.kind().type().isInstance(p.plugin()), p.id());
