@@ -94,16 +94,20 @@ final class GeometryFigures {
     out.add(
         new Figure(
             LEARNED,
-            "Fraction of runs that learned (plateau, then a drop) within their budget",
+            "Fraction of runs with a plateau then a drop, and that solved the task, within budget",
             List.of(
                 new Figure.Bars(
                     "Runs that learned",
                     "fraction of runs",
                     List.of(
                         series(
-                            "learned",
+                            "plateau then drop",
                             runs,
-                            r -> r.measured() ? (r.learned() ? 1 : 0) : Double.NaN)))),
+                            r -> r.measured() ? (r.learned() ? 1 : 0) : Double.NaN),
+                        series(
+                            "solved the task",
+                            runs,
+                            r -> r.measured() ? (r.solved() ? 1 : 0) : Double.NaN)))),
             "No run has the abrupt-learning analysis."));
     out.add(
         new Figure(
@@ -140,6 +144,7 @@ final class GeometryFigures {
         quantity("lambda", "", runs, GeometryRun::lambda),
         quantity("gain", "", runs, GeometryRun::gain),
         quantity("learned", "0/1", runs, r -> r.measured() ? (r.learned() ? 1 : 0) : Double.NaN),
+        quantity("solved", "0/1", runs, r -> r.solved() ? 1 : 0),
         quantity("t_drop", "steps", runs, GeometryRun::tDrop),
         quantity("plateau_start", "steps", runs, GeometryRun::plateauStart),
         quantity("plateau_end", "steps", runs, GeometryRun::plateauEnd),

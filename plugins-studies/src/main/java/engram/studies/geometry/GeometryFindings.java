@@ -114,7 +114,8 @@ final class GeometryFindings {
     - **(4a) TCR helps attractors form**: the fraction of runs whose last checkpoint holds \
     every task condition in a stable attractor (the `geometry` census), λ > 0 against λ = 0 \
     at each gain. **(4b) TCR lets strongly connected networks learn**: the fraction of runs \
-    at g_high (> g₀) that learned, λ > 0 against λ = 0. Each: *reproduced* when in one of \
+    at g_high (> g₀) that solved the task (an evaluation reached the curriculum's accuracy \
+    threshold, with or without a plateau), λ > 0 against λ = 0. Each: *reproduced* when in one of \
     the m comparisons TCR's fraction is larger with a one-sided Fisher exact p < %s/m, \
     *not reproduced* when TCR's fraction is never larger, *inconclusive* otherwise.
     - **Not measured**: the runs or analyzer tables a claim needs are missing \
@@ -371,7 +372,11 @@ final class GeometryFindings {
           Verdict.NOT_MEASURED);
     }
     return fractions(
-        "tcr-high-gain", HIGH_GAIN, "learned", GeometryRun::learned, List.of(highGain));
+        "tcr-high-gain",
+        HIGH_GAIN,
+        "solved the task",
+        r -> r.measured() && r.solved(),
+        List.of(highGain));
   }
 
   /** Fractions of runs with a property, λ &gt; 0 against λ = 0 at each of the given gains. */

@@ -29,6 +29,8 @@ import java.util.Optional;
  *     when there is no drop or no such onset
  * @param leadLast t_last_drop minus that onset
  * @param leads t_drop minus the onset of every GR metric whose fit holds, by metric
+ * @param solved whether an evaluation reached the curriculum's accuracy threshold ({@code
+ *     metrics.csv}), with or without a plateau
  * @param captured fraction of the task's conditions captured by a stable attractor at the run's
  *     last analysed checkpoint ({@code geometry} census); NaN without the census
  */
@@ -48,6 +50,7 @@ record GeometryRun(
     double lead,
     double leadLast,
     java.util.Map<String, Double> leads,
+    boolean solved,
     double captured) {
 
   static final String TCR_ID = "temporal-consistency";
@@ -104,6 +107,7 @@ record GeometryRun(
           nan(),
           nan(),
           java.util.Map.of(),
+          solved(run),
           captured(run));
     }
     Table s = summary.get();
@@ -150,7 +154,19 @@ record GeometryRun(
         lead,
         leadLast,
         java.util.Map.copyOf(leads),
+        solved(run),
         captured(run));
+  }
+
+  /**
+   * Whether an evaluation reached the curriculum's threshold; false when metrics are unreadable.
+   */
+  static boolean solved(StudyRun run) {
+    try {
+      return run.progress().maxLevelReached() > 0;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** λ of the first {@code temporal-consistency} regularizer in the run's list, else 0. */

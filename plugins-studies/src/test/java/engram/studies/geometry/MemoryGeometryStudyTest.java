@@ -154,12 +154,18 @@ class MemoryGeometryStudyTest {
     config.put("regularizers.1.id", "temporal-consistency");
     config.put("regularizers.1.lambda", String.valueOf(s.lambda()));
     config.put("training.max-epochs", "12");
+    config.put("curriculum.threshold", "0.95");
     config.put("training.steps-per-epoch", "1000");
     Table metrics =
         Table.parse(
             s.id() + "/metrics.csv",
-            "epoch,step,N,head,loss,accuracy,wall_seconds\n1,1000,30,0,0.1,0.9,1.0\n",
-            List.of(),
+            "epoch,step,N,head,loss,accuracy,wall_seconds\n1,1000,30,0,0.1,"
+                + (drops ? "1.0" : "0.8")
+                + ",1.0\n",
+            List.of(
+                engram.api.table.ColumnSpec.integer("epoch", "", ""),
+                engram.api.table.ColumnSpec.integer("N", "", ""),
+                engram.api.table.ColumnSpec.number("accuracy", "", "")),
             ColumnType.NUMBER);
     Map<String, Map<String, Table>> analyses = new LinkedHashMap<>();
     analyses.put("abrupt-learning", abrupt);
@@ -251,7 +257,7 @@ class MemoryGeometryStudyTest {
     assertEquals(Verdict.REPRODUCED, high.verdict(), high.measured());
     assertTrue(
         high.measured()
-            .contains("learned in 5/5 runs with λ = 0.1 vs 0/5 with λ = 0 (p = 0.00397)"),
+            .contains("solved the task in 5/5 runs with λ = 0.1 vs 0/5 with λ = 0 (p = 0.00397)"),
         high.measured());
 
     assertEquals(Verdict.NOT_MEASURED, f.get("tcr-attractors").verdict());
