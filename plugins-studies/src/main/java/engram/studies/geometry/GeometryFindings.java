@@ -4,8 +4,6 @@ import engram.api.study.Finding;
 import engram.api.study.Finding.Verdict;
 import engram.api.study.Stats;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,34 +12,9 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
- * Checks the four claims of the geometry paper against the runs of a comparison. The rules, also
- * written into the report by {@link #rules}:
- *
- * <ul>
- *   <li>Conditions are read from each run's configuration: λ of its {@code temporal-consistency}
- *       regularizer (0 without one) and {@code model.gain} g. The baseline is λ = 0; g₀ is the
- *       smallest gain among the runs, g_high the largest.
- *   <li>A run <i>learned</i> when {@code abrupt-learning} found a plateau followed by a drop; its
- *       time is t_drop, else +∞ (censored at its budget).
- *   <li>(1) reproduced when, among the baseline runs at g₀ (at least {@link #MIN_RUNS}), at least
- *       half show a plateau then an abrupt drop (the fall from 10 % to 90 % of the way to the next
- *       level takes no more steps than the plateau lasted); not reproduced when none drops;
- *       inconclusive otherwise.
- *   <li>(2) over every run that learned and has GR onsets: lead = t_drop − the earliest onset among
- *       GR metrics whose two-segment fit leaves ≤ {@code max-sse-ratio} of the one-line residual.
- *       Reproduced when at least {@link #MIN_RUNS} runs have a lead, the median lead is &gt; 0 and
- *       at least two thirds of the leads are &gt; 0; not reproduced when the median lead ≤ 0;
- *       inconclusive otherwise.
- *   <li>(3) for each gain and λ &gt; 0 against λ = 0 at that gain: medians of the times with a
- *       distribution-free 95 % interval and a one-sided Mann–Whitney p; with m comparisons at g₀,
- *       reproduced when some λ has a smaller median and p &lt; α/m (Bonferroni); not reproduced
- *       when no λ at g₀ has a smaller median; inconclusive otherwise.
- *   <li>(4a) attractors: per gain and λ, the fraction of runs whose last checkpoint captures every
- *       condition in a stable attractor ({@code geometry} census); (4b) high gain: the fraction of
- *       runs at g_high that learn. Each reproduced when, in some comparison of λ &gt; 0 with λ = 0,
- *       the fraction is larger with a one-sided Fisher p &lt; α/m (m = the comparisons made); not
- *       reproduced when TCR's fraction is never larger; inconclusive otherwise.
- * </ul>
+ * Checks the four claims of the geometry paper against the runs of a comparison, one {@link
+ * Finding} per claim. The rules are written out once, in {@link GeometryRules#text}, which the
+ * report prints; each method below names the rule it applies.
  */
 final class GeometryFindings {
   /** Runs a condition needs before a verdict other than inconclusive. */
@@ -82,54 +55,6 @@ final class GeometryFindings {
   List<Finding> evaluate() {
     return List.of(
         plateauThenDrop(), grPrecedesDrop(), tcrShortensTime(), attractors(), highGain());
-  }
-
-  static String rules(double alpha, double maxSse, String grMetric) {
-    return """
-    - **Conditions** come from each run's configuration: λ of its `temporal-consistency` \
-    regularizer (0 without one) and the gain g (`model.gain`). The baseline is λ = 0; g₀ is \
-    the smallest gain among the runs, g_high the largest.
-    - **Learned**: `abrupt-learning` found a plateau followed by a drop (its verdict `drop`; \
-    its rules are in that analyzer's documentation). The time of a run is t_drop, or +∞ when \
-    it did not drop within its budget (censored); medians sort +∞ last.
-    - **(1) Plateau then abrupt drop**: among the λ = 0 runs at g₀ (≥ %d needed), a run \
-    counts when it learned and its fall from 10 %% to 90 %% of the way from the plateau to the \
-    next level took no more steps than the plateau lasted. *Reproduced* when at least half \
-    the runs count, *not reproduced* when no run drops, *inconclusive* otherwise.
-    - **(2) GR precedes the drop**: for each run that learned, lead = t_drop − the onset \
-    (change point of a two-segment linear fit over the checkpoints) of the GR metric `%s`, \
-    chosen before the runs (`gr-metric`), when its fit leaves at most %s of the one-line \
-    residual; the other metrics' leads are reported, not judged; the resolution is the \
-    checkpoint spacing around the drop; runs with several drops also get the lead over \
-    their last drop (`t_last_drop`), reported and not judged. *Reproduced* when ≥ %d runs \
-    have a lead, the median \
-    lead is > 0 and at least two thirds of the leads are > 0; *not reproduced* when the \
-    median lead is ≤ 0; *inconclusive* otherwise.
-    - **(3) TCR shortens the time to the drop**: at each gain, each λ > 0 against λ = 0: \
-    median time with its distribution-free %d %% interval (order statistics), the fraction \
-    that learned, and the one-sided Mann–Whitney p that TCR times are smaller (mid-ranks, \
-    +∞ tied). With m values of λ > 0 at g₀: *reproduced* when one has a smaller median and \
-    p < %s/m (Bonferroni), *not reproduced* when none has a smaller median, *inconclusive* \
-    otherwise. Other gains are reported, not judged.
-    - **(4a) TCR helps attractors form**: the fraction of runs whose last checkpoint holds \
-    every task condition in a stable attractor (the `geometry` census), λ > 0 against λ = 0 \
-    at each gain. **(4b) TCR lets strongly connected networks learn**: the fraction of runs \
-    at g_high (> g₀) that solved the task (an evaluation reached the curriculum's accuracy \
-    threshold, with or without a plateau), λ > 0 against λ = 0. Each: *reproduced* when in one of \
-    the m comparisons TCR's fraction is larger with a one-sided Fisher exact p < %s/m, \
-    *not reproduced* when TCR's fraction is never larger, *inconclusive* otherwise.
-    - **Not measured**: the runs or analyzer tables a claim needs are missing \
-    (`abrupt-learning` for all claims, its `gr-onsets.csv` for (2), which needs \
-    `geometry` to run first, the `geometry` census for (4a)).
-    """
-        .formatted(
-            MIN_RUNS,
-            grMetric,
-            Stats.number(maxSse),
-            MIN_RUNS,
-            Math.round(LEVEL * 100),
-            Stats.number(alpha),
-            Stats.number(alpha));
   }
 
   private static final String PLATEAU =
@@ -469,20 +394,5 @@ final class GeometryFindings {
             + GeometryTables.ABRUPT.relativePath()
             + " (add the abrupt-learning analyzer)",
         Verdict.NOT_MEASURED);
-  }
-
-  /** Conditions in report order: by gain, then λ. */
-  Map<String, List<GeometryRun>> byCondition() {
-    Map<String, List<GeometryRun>> out = new LinkedHashMap<>();
-    runs.stream()
-        .sorted(
-            Comparator.comparingDouble(GeometryRun::gain).thenComparingDouble(GeometryRun::lambda))
-        .forEach(
-            r ->
-                out.computeIfAbsent(
-                        "g = " + Stats.number(r.gain()) + ", λ = " + Stats.number(r.lambda()),
-                        k -> new ArrayList<>())
-                    .add(r));
-    return out;
   }
 }

@@ -25,7 +25,7 @@ import java.util.List;
  * <p>Reads the tables of {@code abrupt-learning} (plateau, t_drop, loss curve, GR onsets) and
  * {@code geometry} (attractor census). The condition of a run is read from its configuration (λ of
  * its {@code temporal-consistency} regularizer and {@code model.gain}), never from its name. The
- * rules behind each verdict are in {@link GeometryFindings} and in the report. Deterministic.
+ * rules behind each verdict are in {@link GeometryRules} and in the report. Deterministic.
  */
 public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Config> {
 
@@ -103,7 +103,7 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
 
   @Override
   public String rules(Config config) {
-    return GeometryFindings.rules(config.significance(), config.maxSseRatio(), config.grMetric());
+    return GeometryRules.text(config.significance(), config.maxSseRatio(), config.grMetric());
   }
 
   @Override

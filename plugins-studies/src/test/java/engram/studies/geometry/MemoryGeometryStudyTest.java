@@ -360,6 +360,15 @@ class MemoryGeometryStudyTest {
   }
 
   @Test
+  void theRulesNameTheChosenMetricAndLevels() {
+    String rules = study.rules(new MemoryGeometryStudy.Config(0.01, 0.4, "decoding_accuracy"));
+    assertTrue(rules.contains("of the GR metric `decoding_accuracy`"), rules);
+    assertTrue(rules.contains("at most 0.4 of the one-line"), rules);
+    assertTrue(rules.contains("p < 0.01/m (Bonferroni)"), rules);
+    assertTrue(rules.contains("(≥ 3 needed)") && rules.contains("95 % interval"), rules);
+  }
+
+  @Test
   void optionsAreChecked() {
     IllegalArgumentException e =
         assertThrows(

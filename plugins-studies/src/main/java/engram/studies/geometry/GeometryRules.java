@@ -1,0 +1,63 @@
+package engram.studies.geometry;
+
+import engram.api.study.Stats;
+
+/** How the geometry study decides its verdicts, written once for the report and the code. */
+final class GeometryRules {
+  private GeometryRules() {}
+
+  /**
+   * The rules as Markdown, for the report.
+   *
+   * @param alpha family-wise significance level of claims (3) and (4)
+   * @param maxSse largest residual ratio of a GR change-point fit that counts
+   * @param grMetric the GR metric claim (2) judges
+   */
+  static String text(double alpha, double maxSse, String grMetric) {
+    return """
+    - **Conditions** come from each run's configuration: λ of its `temporal-consistency` \
+    regularizer (0 without one) and the gain g (`model.gain`). The baseline is λ = 0; g₀ is \
+    the smallest gain among the runs, g_high the largest.
+    - **Learned**: `abrupt-learning` found a plateau followed by a drop (its verdict `drop`; \
+    its rules are in that analyzer's documentation). The time of a run is t_drop, or +∞ when \
+    it did not drop within its budget (censored); medians sort +∞ last.
+    - **(1) Plateau then abrupt drop**: among the λ = 0 runs at g₀ (≥ %d needed), a run \
+    counts when it learned and its fall from 10 %% to 90 %% of the way from the plateau to the \
+    next level took no more steps than the plateau lasted. *Reproduced* when at least half \
+    the runs count, *not reproduced* when no run drops, *inconclusive* otherwise.
+    - **(2) GR precedes the drop**: for each run that learned, lead = t_drop − the onset \
+    (change point of a two-segment linear fit over the checkpoints) of the GR metric `%s`, \
+    chosen before the runs (`gr-metric`), when its fit leaves at most %s of the one-line \
+    residual; the other metrics' leads are reported, not judged; the resolution is the \
+    checkpoint spacing around the drop; runs with several drops also get the lead over \
+    their last drop (`t_last_drop`), reported and not judged. *Reproduced* when ≥ %d runs \
+    have a lead, the median \
+    lead is > 0 and at least two thirds of the leads are > 0; *not reproduced* when the \
+    median lead is ≤ 0; *inconclusive* otherwise.
+    - **(3) TCR shortens the time to the drop**: at each gain, each λ > 0 against λ = 0: \
+    median time with its distribution-free %d %% interval (order statistics), the fraction \
+    that learned, and the one-sided Mann–Whitney p that TCR times are smaller (mid-ranks, \
+    +∞ tied). With m values of λ > 0 at g₀: *reproduced* when one has a smaller median and \
+    p < %s/m (Bonferroni), *not reproduced* when none has a smaller median, *inconclusive* \
+    otherwise. Other gains are reported, not judged.
+    - **(4a) TCR helps attractors form**: the fraction of runs whose last checkpoint holds \
+    every task condition in a stable attractor (the `geometry` census), λ > 0 against λ = 0 \
+    at each gain. **(4b) TCR lets strongly connected networks learn**: the fraction of runs \
+    at g_high (> g₀) that solved the task (an evaluation reached the curriculum's accuracy \
+    threshold, with or without a plateau), λ > 0 against λ = 0. Each: *reproduced* when in one of \
+    the m comparisons TCR's fraction is larger with a one-sided Fisher exact p < %s/m, \
+    *not reproduced* when TCR's fraction is never larger, *inconclusive* otherwise.
+    - **Not measured**: the runs or analyzer tables a claim needs are missing \
+    (`abrupt-learning` for all claims, its `gr-onsets.csv` for (2), which needs \
+    `geometry` to run first, the `geometry` census for (4a)).
+    """
+        .formatted(
+            GeometryFindings.MIN_RUNS,
+            grMetric,
+            Stats.number(maxSse),
+            GeometryFindings.MIN_RUNS,
+            Math.round(GeometryFindings.LEVEL * 100),
+            Stats.number(alpha),
+            Stats.number(alpha));
+  }
+}
