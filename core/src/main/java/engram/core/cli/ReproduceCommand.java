@@ -1,6 +1,7 @@
 package engram.core.cli;
 
 import engram.core.compare.ComparisonException;
+import engram.core.compare.GroupBy;
 import engram.core.compare.SelectedStudy;
 import engram.core.config.ConfigException;
 import engram.core.config.ExperimentLoader;
@@ -125,7 +126,7 @@ final class ReproduceCommand implements Callable<Integer> {
           List<String> all = new ArrayList<>(profileOverrides);
           all.addAll(condition.set());
           all.add("seed=" + seed);
-          all.add("name=" + plan.name() + "-" + condition.label() + "-s" + seed);
+          all.add("name=" + GroupBy.conditionRunName(plan.name(), condition.label(), seed));
           all.addAll(overrides);
           ResolvedExperiment experiment = loader.load(experimentFile, all);
           Preflight.check(experiment, parallel); // every run checked before the first trains

@@ -42,8 +42,20 @@ public enum GroupBy {
     };
   }
 
+  /**
+   * The experiment name a reproduction gives one run, {@code <plan>-<condition>-s<seed>}: the one
+   * convention {@link #CONDITION} undoes.
+   */
+  public static String conditionRunName(String plan, String condition, long seed) {
+    return plan + "-" + condition + seedSuffix(seed);
+  }
+
+  private static String seedSuffix(long seed) {
+    return "-s" + seed;
+  }
+
   private static String withoutSeed(String name, long seed) {
-    String suffix = "-s" + seed;
+    String suffix = seedSuffix(seed);
     return name.endsWith(suffix) && name.length() > suffix.length()
         ? name.substring(0, name.length() - suffix.length())
         : name;

@@ -339,6 +339,8 @@ class ComparisonTest {
   @Test
   void groupingByConditionDropsOnlyTheRunsOwnSeedSuffix(@TempDir Path dir)
       throws ComparisonException {
+    // the names reproduce gives its runs
+    assertEquals("plan-tcr-g1-s3", GroupBy.conditionRunName("plan", "tcr-g1", 3));
     List<String> rows = List.of("1,10,2,0,0.5,0.95,1.0");
     List<Path> runs =
         List.of(
