@@ -33,12 +33,14 @@ final class GeometryFindings {
   private final Map<Double, Map<Double, List<GeometryRun>>> cells = new TreeMap<>();
 
   private final String grMetric;
+  private final boolean dropWindow;
 
-  GeometryFindings(List<GeometryRun> runs, double alpha, double maxSse, String grMetric) {
-    this.grMetric = grMetric;
+  GeometryFindings(List<GeometryRun> runs, MemoryGeometryStudy.Config config) {
+    this.grMetric = config.grMetric();
+    this.dropWindow = config.dropWindow();
     this.runs = List.copyOf(runs);
-    this.alpha = alpha;
-    this.maxSse = maxSse;
+    this.alpha = config.significance();
+    this.maxSse = config.maxSseRatio();
     for (GeometryRun r : runs) {
       if (r.measured()) {
         cells
@@ -167,11 +169,12 @@ final class GeometryFindings {
     String m =
         String.format(
             Locale.ROOT,
-            "%d of %d runs that dropped have a %s onset (fit residual ≤ %s): lead median %s steps"
-                + " (range %s to %s), %d of %d leads > 0; median lead by metric: %s",
+            "%d of %d runs that dropped have a %s onset %s (fit residual ≤ %s): lead median %s"
+                + " steps (range %s to %s), %d of %d leads > 0; median lead by metric: %s",
             n,
             learned.size(),
             grMetric,
+            dropWindow ? "in the drop window" : "over the whole run",
             Stats.number(maxSse),
             Stats.number(med),
             n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).min().orElseThrow()),
@@ -179,6 +182,22 @@ final class GeometryFindings {
             positive,
             n,
             others.length() == 0 ? "none" : others.toString());
+    if (dropWindow) {
+      double[] whole =
+          learned.stream()
+              .mapToDouble(GeometryRun::leadWholeRun)
+              .filter(Double::isFinite)
+              .toArray();
+      m +=
+          String.format(
+              Locale.ROOT,
+              "; the fit over the whole run puts the %s onset %s steps before t_drop (median of"
+                  + " %d, %d > 0)",
+              grMetric,
+              whole.length == 0 ? "–" : Stats.number(Censored.median(whole)),
+              whole.length,
+              java.util.Arrays.stream(whole).filter(l -> l > 0).count());
+    }
     double[] lastLeads =
         learned.stream()
             .filter(r -> r.tLastDrop() > r.tDrop())
