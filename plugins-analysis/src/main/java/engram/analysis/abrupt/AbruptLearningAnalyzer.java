@@ -45,8 +45,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * over the <em>drop window</em> only: the checkpoints from the plateau's start to the first
  * checkpoint at or after the end of the first fall ({@link #fallEnd}: the smoothed loss 90 % of the
  * way from the plateau level to the next level). Its break ({@code drop_onset}) answers whether the
- * metric began to change during the plateau, before t_drop ({@code drop_lead} = t_drop −
- * drop_onset &gt; 0), or only with the fall.
+ * metric began to change during the plateau, before t_drop ({@code drop_lead} = t_drop − drop_onset
+ * &gt; 0), or only with the fall.
  *
  * <p>Writes {@code abrupt-learning.csv} (one row), {@code abrupt-learning-loss.csv} (the loss and
  * the smoothed loss at every point), {@code gr-onsets.csv} (only when the geometry table exists)
@@ -119,7 +119,9 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
               "lead", "steps", "t_drop − onset: positive when GR precedes the drop (NaN: no drop)"),
           ColumnSpec.integer("checkpoints", "", "checkpoints in the fit"),
           ColumnSpec.number(
-              "window_start", "steps", "start of the drop window: the plateau's start (NaN: no drop)"),
+              "window_start",
+              "steps",
+              "start of the drop window: the plateau's start (NaN: no drop)"),
           ColumnSpec.number(
               "window_end",
               "steps",
@@ -213,7 +215,8 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
   /**
    * The end of the first fall: the first point at or after t_drop where the smoothed loss has come
    * 90 % of the way from the plateau level P to the next level L, i.e. ≤ L + 0.1·(P − L); NaN
-   * without a drop. The 90 % mark is where the fall's 10–90 % width, as the study measures it, ends.
+   * without a drop. The 90 % mark is where the fall's 10–90 % width, as the study measures it,
+   * ends.
    */
   static double fallEnd(double[] steps, LossCurve.Result r) {
     if (!Double.isFinite(r.tDrop())) {

@@ -18,16 +18,15 @@ import engram.analysis.fixedpoints.StepMap;
  *   <li>otherwise, when {@code maxPeriod} ≥ 2, e_c has <em>period</em> p for the smallest p in [2,
  *       maxPeriod] with ‖F^p(e_c) − e_c‖ ≤ {@code tol}: it lies on an attracting periodic orbit (a
  *       limit cycle of the discrete map), which holds a memory as well as a fixed point does. A
- *       fixed point has period 1; an end point on neither is <em>unsettled</em> (a slow
- *       transient, a quasi-periodic or a chaotic orbit) and period 0;
+ *       fixed point has period 1; an end point on neither is <em>unsettled</em> (a slow transient,
+ *       a quasi-periodic or a chaotic orbit) and period 0;
  *   <li>settled end points whose orbits come within {@code radius} (Euclidean) are one attractor:
- *       they are grouped greedily in class order, each joining the first group whose first
- *       member's orbit (its p points) passes within {@code radius} of it; {@code attractors} is
- *       the number of groups, {@code cycles} the number of groups whose first member has period ≥
- *       2;
+ *       they are grouped greedily in class order, each joining the first group whose first member's
+ *       orbit (its p points) passes within {@code radius} of it; {@code attractors} is the number
+ *       of groups, {@code cycles} the number of groups whose first member has period ≥ 2;
  *   <li>class c is <em>captured</em> when e_c settled and no other class ended in its group:
- *       classes that must be remembered differently end on distinct attractors; captured_fraction
- *       = captured / C;
+ *       classes that must be remembered differently end on distinct attractors; captured_fraction =
+ *       captured / C;
  *   <li>drift_c = ‖e_c − m_c‖, how far the memory state is from where it settles (reported, not
  *       part of the rule: a memory state far from its attractor still keeps its class if its basin
  *       does).
@@ -37,8 +36,8 @@ import engram.analysis.fixedpoints.StepMap;
  * Deterministic.
  *
  * @param steps iterations of F, ≥ 1
- * @param tol largest end speed of a converged class, state units per step, &gt; 0; also the
- *     largest ‖F^p(e) − e‖ of a periodic end point
+ * @param tol largest end speed of a converged class, state units per step, &gt; 0; also the largest
+ *     ‖F^p(e) − e‖ of a periodic end point
  * @param radius largest distance between end points of one attractor, state units, &gt; 0
  * @param maxPeriod longest period searched, ≥ 1; 1 counts fixed points only
  */

@@ -141,9 +141,9 @@ class AbruptLearningAnalyzerTest {
   }
 
   /**
-   * A metric that leaves its plateau value at step 1,400 (small slope, during the plateau; the
-   * drop is at 3,000) and bends far more at step 6,000 (long after the drop): over the whole run the
-   * fit finds the large later bend, over the drop window the departure during the plateau.
+   * A metric that leaves its plateau value at step 1,400 (small slope, during the plateau; the drop
+   * is at 3,000) and bends far more at step 6,000 (long after the drop): over the whole run the fit
+   * finds the large later bend, over the drop window the departure during the plateau.
    */
   @Test
   void theDropWindowFindsTheDepartureThatTheWholeRunFitMisses(@TempDir Path run) throws Exception {

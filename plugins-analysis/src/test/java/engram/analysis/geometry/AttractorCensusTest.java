@@ -152,8 +152,8 @@ class AttractorCensusTest {
   }
 
   /**
-   * A 90° rotation is an isometry: every point has period 4 (a neutral, not an attracting,
-   * orbit); found as period 4 when periods up to 4 are searched, unsettled with 3.
+   * A 90° rotation is an isometry: every point has period 4 (a neutral, not an attracting, orbit);
+   * found as period 4 when periods up to 4 are searched, unsettled with 3.
    */
   @Test
   void aPeriodLongerThanTheSearchIsUnsettled() {

@@ -36,9 +36,9 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
    * @param maxSseRatio a GR onset counts when its two-segment fit leaves at most this fraction of
    *     the one-line residual
    * @param grMetric the column of the geometry table whose onset is judged in claim (2)
-   * @param grWindow which change point of {@code abrupt-learning}'s {@code gr-onsets.csv} claim
-   *     (2) judges: {@code drop} (the fit over the drop window, from the plateau's start to the end
-   *     of the first fall: did the metric start to change before the drop?) or {@code run} (the fit
+   * @param grWindow which change point of {@code abrupt-learning}'s {@code gr-onsets.csv} claim (2)
+   *     judges: {@code drop} (the fit over the drop window, from the plateau's start to the end of
+   *     the first fall: did the metric start to change before the drop?) or {@code run} (the fit
    *     over every checkpoint: the metric's largest bend, the rule of the first reproduction)
    */
   public record Config(
@@ -71,8 +71,7 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
             "gr-metric must name a column of geometry.csv, e.g. separation");
       }
       if (!WINDOWS.contains(grWindow)) {
-        throw new IllegalArgumentException(
-            "gr-window must be drop or run (was " + grWindow + ")");
+        throw new IllegalArgumentException("gr-window must be drop or run (was " + grWindow + ")");
       }
     }
 
@@ -128,11 +127,9 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
 
   @Override
   public Evaluation evaluate(Config config, List<StudyRun> runs) {
-    List<GeometryRun> read =
-        runs.stream().map(r -> GeometryRun.of(r, config)).toList();
+    List<GeometryRun> read = runs.stream().map(r -> GeometryRun.of(r, config)).toList();
     return new Evaluation(
-        new GeometryFindings(read, config)
-            .evaluate(),
+        new GeometryFindings(read, config).evaluate(),
         GeometryFigures.figures(read),
         GeometryFigures.quantities(read));
   }
