@@ -46,7 +46,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * checkpoint at or after the end of the first fall ({@link #fallEnd}: the smoothed loss 90 % of the
  * way from the plateau level to the next level). Its break ({@code drop_onset}) answers whether the
  * metric began to change during the plateau, before t_drop ({@code drop_lead} = t_drop − drop_onset
- * &gt; 0), or only with the fall.
+ * &gt; 0), or only with the fall. A break is resolved to the checkpoint spacing: the change is
+ * first <em>seen</em> at the checkpoint after the break ({@code onset_next}, {@code
+ * drop_onset_next}), so a positive lead shows restructuring before the drop only when that
+ * checkpoint is itself before t_drop.
  *
  * <p>Writes {@code abrupt-learning.csv} (one row), {@code abrupt-learning-loss.csv} (the loss and
  * the smoothed loss at every point), {@code gr-onsets.csv} (only when the geometry table exists)
@@ -119,6 +122,10 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
               "lead", "steps", "t_drop − onset: positive when GR precedes the drop (NaN: no drop)"),
           ColumnSpec.integer("checkpoints", "", "checkpoints in the fit"),
           ColumnSpec.number(
+              "onset_next",
+              "steps",
+              "the checkpoint after the onset, where the change is first seen (NaN: none)"),
+          ColumnSpec.number(
               "window_start",
               "steps",
               "start of the drop window: the plateau's start (NaN: no drop)"),
@@ -133,7 +140,12 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
               "drop_sse_ratio", "", "residual ratio of the fit over the drop window, in [0, 1]"),
           ColumnSpec.number(
               "drop_lead", "steps", "t_drop − drop_onset: positive when GR precedes the drop"),
-          ColumnSpec.integer("drop_checkpoints", "", "checkpoints in the drop window"));
+          ColumnSpec.integer("drop_checkpoints", "", "checkpoints in the drop window"),
+          ColumnSpec.number(
+              "drop_onset_next",
+              "steps",
+              "the checkpoint after drop_onset: GR is seen before the drop only when this is"
+                  + " before t_drop (NaN: none)"));
 
   /** Configuration; YAML keys are the kebab-case component names. */
   public record Config(
@@ -194,6 +206,15 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
    * @param fit the change point
    */
   record Onset(String metric, double[] steps, double[] values, ChangePoint.Fit fit) {
+
+    /**
+     * The step of the checkpoint after the onset: the fit's break lies at a checkpoint, and the
+     * change it marks is first measured at the next one; NaN without an onset or a next checkpoint.
+     */
+    double next() {
+      int k = fit.index();
+      return k >= 0 && k + 1 < steps.length ? steps[k + 1] : Double.NaN;
+    }
 
     /**
      * The same metric fitted only over the checkpoints with {@code from ≤ step ≤ to}; an empty
@@ -336,12 +357,14 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
                 o.fit().sseRatio(),
                 result.tDrop() - o.fit().onset(),
                 o.steps().length,
+                o.next(),
                 Double.isFinite(windowEnd) ? result.plateauStart() : Double.NaN,
                 windowEnd,
                 w.fit().onset(),
                 w.fit().sseRatio(),
                 result.tDrop() - w.fit().onset(),
-                w.steps().length));
+                w.steps().length,
+                w.next()));
       }
       Outputs.writeCsv(out, ONSETS, rows);
     }

@@ -179,6 +179,8 @@ class AbruptLearningAnalyzerTest {
     assertTrue(windowEnd > tDrop && windowEnd <= 3600, "window end " + windowEnd);
     assertEquals(1400, onsets.number(0, "drop_onset"), 1e-9);
     assertEquals(tDrop - 1400, onsets.number(0, "drop_lead"), 1e-9);
+    assertEquals(1600, onsets.number(0, "drop_onset_next"), 1e-9); // checkpoints every 200
+    assertEquals(6200, onsets.number(0, "onset_next"), 1e-9);
     assertTrue(onsets.number(0, "drop_sse_ratio") < 0.05);
   }
 
@@ -207,6 +209,8 @@ class AbruptLearningAnalyzerTest {
     assertTrue(Double.isNaN(onsets.number(0, "window_end")));
     assertTrue(Double.isNaN(onsets.number(0, "drop_onset")));
     assertEquals(0, onsets.number(0, "drop_checkpoints"));
+    assertTrue(Double.isNaN(onsets.number(0, "drop_onset_next")));
+    assertEquals(2200, onsets.number(0, "onset_next"), 1e-9);
   }
 
   @Test

@@ -145,12 +145,20 @@ final class GeometryFindings {
         learned.stream().mapToDouble(GeometryRun::lead).filter(Double::isFinite).toArray();
     int n = leads.length;
     long positive = java.util.Arrays.stream(leads).filter(l -> l > 0).count();
+    long seen = learned.stream().filter(r -> r.leadSeen(grMetric)).count();
     double med = Censored.median(leads);
     Map<String, List<Double>> byMetric = new TreeMap<>();
+    Map<String, Integer> seenByMetric = new TreeMap<>();
     learned.forEach(
         r ->
             r.leads()
-                .forEach((k, l) -> byMetric.computeIfAbsent(k, x -> new ArrayList<>()).add(l)));
+                .forEach(
+                    (k, l) -> {
+                      byMetric.computeIfAbsent(k, x -> new ArrayList<>()).add(l);
+                      if (l > 0 && r.seenBeforeDrop().contains(k)) {
+                        seenByMetric.merge(k, 1, Integer::sum);
+                      }
+                    }));
     StringBuilder others = new StringBuilder();
     byMetric.forEach(
         (k, l) -> {
@@ -164,13 +172,16 @@ final class GeometryFindings {
               .append(java.util.Arrays.stream(v).filter(x -> x > 0).count())
               .append('/')
               .append(v.length)
-              .append(" > 0)");
+              .append(" > 0, ")
+              .append(seenByMetric.getOrDefault(k, 0))
+              .append(" seen before t_drop)");
         });
     String m =
         String.format(
             Locale.ROOT,
             "%d of %d runs that dropped have a %s onset %s (fit residual ≤ %s): lead median %s"
-                + " steps (range %s to %s), %d of %d leads > 0; median lead by metric: %s",
+                + " steps (range %s to %s), %d of %d leads > 0, %d of them seen before t_drop (the"
+                + " checkpoint after the onset precedes t_drop); median lead by metric: %s",
             n,
             learned.size(),
             grMetric,
@@ -181,6 +192,7 @@ final class GeometryFindings {
             n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).max().orElseThrow()),
             positive,
             n,
+            seen,
             others.length() == 0 ? "none" : others.toString());
     if (dropWindow) {
       double[] whole =
@@ -216,7 +228,7 @@ final class GeometryFindings {
     Verdict v;
     if (n < MIN_RUNS) {
       v = Verdict.INCONCLUSIVE;
-    } else if (med > 0 && 3 * positive >= 2L * n) {
+    } else if (med > 0 && 3 * seen >= 2L * n) {
       v = Verdict.REPRODUCED;
     } else if (med <= 0) {
       v = Verdict.NOT_REPRODUCED;

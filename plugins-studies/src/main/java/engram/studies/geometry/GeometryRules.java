@@ -32,7 +32,9 @@ final class GeometryRules {
     whole-run onset over their last drop (`t_last_drop`), reported and not judged. \
     *Reproduced* when ≥ %d runs \
     have a lead, the median \
-    lead is > 0 and at least two thirds of the leads are > 0; *not reproduced* when the \
+    lead is > 0 and at least two thirds of the leads are > 0 and *seen before the drop* (a \
+    break lies at a checkpoint and the change is first measured at the next one, so a lead \
+    counts only when that next checkpoint precedes t_drop); *not reproduced* when the \
     median lead is ≤ 0; *inconclusive* otherwise.
     - **(3) TCR shortens the time to the drop**: at each gain, each λ > 0 against λ = 0: \
     median time with its distribution-free %d %% interval (order statistics), the fraction \

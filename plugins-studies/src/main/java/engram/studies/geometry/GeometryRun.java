@@ -32,6 +32,9 @@ import java.util.Optional;
  * @param leadLast t_last_drop minus the whole-run onset (a later drop lies outside the drop window)
  * @param leads t_drop minus the onset in the judged window of every GR metric whose fit holds, by
  *     metric
+ * @param seenBeforeDrop the metrics of {@code leads} whose change is seen before the drop: the
+ *     checkpoint after the onset lies before t_drop (a lead shorter than the checkpoint spacing is
+ *     not resolved)
  * @param solved whether an evaluation reached the curriculum's accuracy threshold ({@code
  *     metrics.csv}), with or without a plateau
  * @param captured fraction of the task's conditions captured by a stable attractor at the run's
@@ -54,10 +57,16 @@ record GeometryRun(
     double leadWholeRun,
     double leadLast,
     java.util.Map<String, Double> leads,
+    java.util.Set<String> seenBeforeDrop,
     boolean solved,
     double captured) {
 
   static final String TCR_ID = "temporal-consistency";
+
+  /** Whether the judged GR metric's change is seen before the drop (see {@code seenBeforeDrop}). */
+  boolean leadSeen(String grMetric) {
+    return lead > 0 && seenBeforeDrop.contains(grMetric);
+  }
 
   /** Whether the run learned: {@code abrupt-learning} found a plateau followed by a drop. */
   boolean learned() {
@@ -114,6 +123,7 @@ record GeometryRun(
           nan(),
           nan(),
           java.util.Map.of(),
+          java.util.Set.of(),
           solved(run),
           captured(run));
     }
@@ -131,12 +141,14 @@ record GeometryRun(
     double leadWholeRun = nan();
     double leadLast = nan();
     java.util.Map<String, Double> leads = new java.util.TreeMap<>();
+    java.util.Set<String> seen = new java.util.TreeSet<>();
     if ("drop".equals(verdict)) {
       Table onsets = GeometryTables.ONSETS.of(run).orElse(null);
       // A table written before the drop window existed has no drop_* columns: no windowed lead.
       boolean hasWindow = onsets != null && onsets.has("drop_onset");
       String onsetColumn = config.dropWindow() ? "drop_onset" : "onset";
       String sseColumn = config.dropWindow() ? "drop_sse_ratio" : "sse_ratio";
+      String nextColumn = config.dropWindow() ? "drop_onset_next" : "onset_next";
       if (onsets != null) {
         for (Table.Row r : onsets.rows()) {
           boolean judged = r.text("metric").equals(grMetric);
@@ -151,6 +163,11 @@ record GeometryRun(
           double windowed = r.number(onsetColumn);
           if (Double.isFinite(windowed) && r.number(sseColumn) <= maxSseRatio) {
             leads.put(r.text("metric"), tDrop - windowed);
+            // Tables written before onset_next existed: a positive lead counts as seen.
+            double next = onsets.has(nextColumn) ? r.number(nextColumn) : windowed;
+            if (next < tDrop) {
+              seen.add(r.text("metric"));
+            }
             if (judged) {
               lead = tDrop - windowed;
             }
@@ -175,6 +192,7 @@ record GeometryRun(
         leadWholeRun,
         leadLast,
         java.util.Map.copyOf(leads),
+        java.util.Set.copyOf(seen),
         solved(run),
         captured(run));
   }

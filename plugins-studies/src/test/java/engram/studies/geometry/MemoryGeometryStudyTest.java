@@ -141,7 +141,12 @@ class MemoryGeometryStudyTest {
                       Map.entry("drop_onset", s.onset()),
                       Map.entry("drop_sse_ratio", 0.2),
                       Map.entry("drop_lead", s.tDrop() - s.onset()),
-                      Map.entry("drop_checkpoints", 12)),
+                      Map.entry("drop_checkpoints", 12),
+                      // checkpoints 500 steps apart; "coarse" runs: 700, so the change after an
+                      // onset 600 steps before t_drop is first seen after the drop
+                      Map.entry(
+                          "drop_onset_next",
+                          s.onset() + (s.id().startsWith("coarse") ? 700 : 500))),
                   Map.of(
                       "metric",
                       "delay_speed",
@@ -251,7 +256,10 @@ class MemoryGeometryStudyTest {
     assertTrue(gr.measured().contains("lead median 600 steps"), gr.measured());
     // the poorly fitted delay-speed onset is not reported; separation is
     assertTrue(
-        gr.measured().contains("median lead by metric: separation 600 (15/15 > 0)"), gr.measured());
+        gr.measured()
+            .contains("median lead by metric: separation 600 (15/15 > 0, 15 seen before t_drop)"),
+        gr.measured());
+    assertTrue(gr.measured().contains("15 of 15 leads > 0, 15 of them seen before t_drop"));
     // the whole-run fit is reported beside it: 600 − 2,000
     assertTrue(
         gr.measured()
@@ -371,6 +379,21 @@ class MemoryGeometryStudyTest {
         "g = 1: all conditions held by stable attractors in 6/6 runs with λ = 0.1 vs 1/6 with"
             + " λ = 0 (p = 0.00758)",
         f.measured());
+  }
+
+  /**
+   * Leads of 600 steps with checkpoints 700 steps apart: every lead is positive, none is seen
+   * before the drop, so the claim is inconclusive rather than reproduced.
+   */
+  @Test
+  void leadsShorterThanTheCheckpointSpacingAreNotEvidence() {
+    List<StudyRun> runs = new ArrayList<>();
+    for (long seed = 1; seed <= 5; seed++) {
+      runs.add(run(new Spec("coarse-" + seed, 1, 0, seed, 4000 + 1000 * seed, 3400 + 1000 * seed)));
+    }
+    Finding gr = findings(runs).get("gr-precedes");
+    assertEquals(Verdict.INCONCLUSIVE, gr.verdict(), gr.measured());
+    assertTrue(gr.measured().contains("5 of 5 leads > 0, 0 of them seen before t_drop"));
   }
 
   /** gr-window: run judges the whole-run onset, which on these runs follows the drop. */
