@@ -40,6 +40,17 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * spacing; NaN values are left out, and a column that is missing or NaN at every checkpoint gets no
  * row. The lead is t_drop − onset in steps: positive when GR precedes the drop.
  *
+ * <p>Over the whole run the fit finds the metric's largest bend, which on a run with several drops
+ * may belong to a later drop or to the metric's saturation. So each metric is fitted a second time
+ * over the <em>drop window</em> only: the checkpoints from the plateau's start to the first
+ * checkpoint at or after the end of the first fall ({@link #fallEnd}: the smoothed loss 90 % of the
+ * way from the plateau level to the next level). Its break ({@code drop_onset}) answers whether the
+ * metric began to change during the plateau, before t_drop ({@code drop_lead} = t_drop − drop_onset
+ * &gt; 0), or only with the fall. A break is resolved to the checkpoint spacing: the change is
+ * first <em>seen</em> at the checkpoint after the break ({@code onset_next}, {@code
+ * drop_onset_next}), so a positive lead shows restructuring before the drop only when that
+ * checkpoint is itself before t_drop.
+ *
  * <p>Writes {@code abrupt-learning.csv} (one row), {@code abrupt-learning-loss.csv} (the loss and
  * the smoothed loss at every point), {@code gr-onsets.csv} (only when the geometry table exists)
  * and {@code abrupt-learning.png} (log loss with plateau and t_drop marked; below it, when GR
@@ -109,7 +120,32 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
               "sse_ratio", "", "residual of the two-segment fit over that of one line, in [0, 1]"),
           ColumnSpec.number(
               "lead", "steps", "t_drop − onset: positive when GR precedes the drop (NaN: no drop)"),
-          ColumnSpec.integer("checkpoints", "", "checkpoints in the fit"));
+          ColumnSpec.integer("checkpoints", "", "checkpoints in the fit"),
+          ColumnSpec.number(
+              "onset_next",
+              "steps",
+              "the checkpoint after the onset, where the change is first seen (NaN: none)"),
+          ColumnSpec.number(
+              "window_start",
+              "steps",
+              "start of the drop window: the plateau's start (NaN: no drop)"),
+          ColumnSpec.number(
+              "window_end",
+              "steps",
+              "end of the drop window: the first checkpoint at or after the end of the first fall"
+                  + " (smoothed loss 90 % of the way from the plateau to the next level)"),
+          ColumnSpec.number(
+              "drop_onset", "steps", "break of the same fit over the drop window's checkpoints"),
+          ColumnSpec.number(
+              "drop_sse_ratio", "", "residual ratio of the fit over the drop window, in [0, 1]"),
+          ColumnSpec.number(
+              "drop_lead", "steps", "t_drop − drop_onset: positive when GR precedes the drop"),
+          ColumnSpec.integer("drop_checkpoints", "", "checkpoints in the drop window"),
+          ColumnSpec.number(
+              "drop_onset_next",
+              "steps",
+              "the checkpoint after drop_onset: GR is seen before the drop only when this is"
+                  + " before t_drop (NaN: none)"));
 
   /** Configuration; YAML keys are the kebab-case component names. */
   public record Config(
@@ -169,7 +205,69 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
    * @param values the metric at each checkpoint
    * @param fit the change point
    */
-  record Onset(String metric, double[] steps, double[] values, ChangePoint.Fit fit) {}
+  record Onset(String metric, double[] steps, double[] values, ChangePoint.Fit fit) {
+
+    /**
+     * The step of the checkpoint after the onset: the fit's break lies at a checkpoint, and the
+     * change it marks is first measured at the next one; NaN without an onset or a next checkpoint.
+     */
+    double next() {
+      int k = fit.index();
+      return k >= 0 && k + 1 < steps.length ? steps[k + 1] : Double.NaN;
+    }
+
+    /**
+     * The same metric fitted only over the checkpoints with {@code from ≤ step ≤ to}; an empty
+     * window (NaN bounds) gives a fit with NaN onset.
+     */
+    Onset window(double from, double to, ChangePoint changePoint) {
+      List<double[]> kept = new ArrayList<>();
+      for (int i = 0; i < steps.length; i++) {
+        if (steps[i] >= from && steps[i] <= to) {
+          kept.add(new double[] {steps[i], values[i]});
+        }
+      }
+      double[] x = kept.stream().mapToDouble(p -> p[0]).toArray();
+      double[] y = kept.stream().mapToDouble(p -> p[1]).toArray();
+      return new Onset(metric, x, y, changePoint.fit(x, y));
+    }
+  }
+
+  /**
+   * The end of the first fall: the first point at or after t_drop where the smoothed loss has come
+   * 90 % of the way from the plateau level P to the next level L, i.e. ≤ L + 0.1·(P − L); NaN
+   * without a drop. The 90 % mark is where the fall's 10–90 % width, as the study measures it,
+   * ends.
+   */
+  static double fallEnd(double[] steps, LossCurve.Result r) {
+    if (!Double.isFinite(r.tDrop())) {
+      return Double.NaN;
+    }
+    double mark = r.afterLevel() + 0.1 * (r.plateauLevel() - r.afterLevel());
+    for (int i = 0; i < steps.length; i++) {
+      if (steps[i] >= r.tDrop() && r.smoothed()[i] <= mark) {
+        return steps[i];
+      }
+    }
+    return steps[steps.length - 1];
+  }
+
+  /**
+   * The drop window's end: the first checkpoint step at or after {@code fallEnd} (so the segment
+   * after a break has a point past the fall), else the last checkpoint; NaN when {@code fallEnd}
+   * is.
+   */
+  static double windowEnd(double[] checkpointSteps, double fallEnd) {
+    if (!Double.isFinite(fallEnd) || checkpointSteps.length == 0) {
+      return Double.NaN;
+    }
+    for (double s : checkpointSteps) {
+      if (s >= fallEnd) {
+        return s;
+      }
+    }
+    return checkpointSteps[checkpointSteps.length - 1];
+  }
 
   public AbruptLearningAnalyzer() {}
 
@@ -245,7 +343,11 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
     Outputs.writeCsv(out, LOSS, loss);
     if (onsets != null) {
       List<List<Object>> rows = new ArrayList<>();
+      double fallEnd = fallEnd(trace.steps(), result);
+      ChangePoint changePoint = new ChangePoint(config.minSide());
       for (Onset o : onsets) {
+        double windowEnd = windowEnd(o.steps(), fallEnd);
+        Onset w = o.window(result.plateauStart(), windowEnd, changePoint);
         rows.add(
             List.of(
                 o.metric(),
@@ -254,7 +356,15 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
                 o.fit().slopeAfter(),
                 o.fit().sseRatio(),
                 result.tDrop() - o.fit().onset(),
-                o.steps().length));
+                o.steps().length,
+                o.next(),
+                Double.isFinite(windowEnd) ? result.plateauStart() : Double.NaN,
+                windowEnd,
+                w.fit().onset(),
+                w.fit().sseRatio(),
+                result.tDrop() - w.fit().onset(),
+                w.steps().length,
+                w.next()));
       }
       Outputs.writeCsv(out, ONSETS, rows);
     }

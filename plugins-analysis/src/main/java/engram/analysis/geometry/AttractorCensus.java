@@ -15,12 +15,18 @@ import engram.analysis.fixedpoints.StepMap;
  *       speed_c ≤ {@code tol}. Forward iteration settles only on attracting sets, so a converged
  *       end point is a stable fixed point (up to a marginal direction that {@code tol} cannot
  *       resolve);
- *   <li>end points closer than {@code radius} (Euclidean) are one attractor: converged end points
- *       are grouped greedily in class order, each joining the first group whose first member lies
- *       within {@code radius}; {@code attractors} is the number of groups;
- *   <li>class c is <em>captured</em> when e_c converged and no other class ended in its group:
- *       classes that must be remembered differently end on distinct stable points;
- *       captured_fraction = captured / C;
+ *   <li>otherwise, when {@code maxPeriod} ≥ 2, e_c has <em>period</em> p for the smallest p in [2,
+ *       maxPeriod] with ‖F^p(e_c) − e_c‖ ≤ {@code tol}: it lies on an attracting periodic orbit (a
+ *       limit cycle of the discrete map), which holds a memory as well as a fixed point does. A
+ *       fixed point has period 1; an end point on neither is <em>unsettled</em> (a slow transient,
+ *       a quasi-periodic or a chaotic orbit) and period 0;
+ *   <li>settled end points whose orbits come within {@code radius} (Euclidean) are one attractor:
+ *       they are grouped greedily in class order, each joining the first group whose first member's
+ *       orbit (its p points) passes within {@code radius} of it; {@code attractors} is the number
+ *       of groups, {@code cycles} the number of groups whose first member has period ≥ 2;
+ *   <li>class c is <em>captured</em> when e_c settled and no other class ended in its group:
+ *       classes that must be remembered differently end on distinct attractors; captured_fraction =
+ *       captured / C;
  *   <li>drift_c = ‖e_c − m_c‖, how far the memory state is from where it settles (reported, not
  *       part of the rule: a memory state far from its attractor still keeps its class if its basin
  *       does).
@@ -30,28 +36,39 @@ import engram.analysis.fixedpoints.StepMap;
  * Deterministic.
  *
  * @param steps iterations of F, ≥ 1
- * @param tol largest end speed of a converged class, state units per step, &gt; 0
+ * @param tol largest end speed of a converged class, state units per step, &gt; 0; also the largest
+ *     ‖F^p(e) − e‖ of a periodic end point
  * @param radius largest distance between end points of one attractor, state units, &gt; 0
+ * @param maxPeriod longest period searched, ≥ 1; 1 counts fixed points only
  */
-public record AttractorCensus(int steps, double tol, double radius) {
+public record AttractorCensus(int steps, double tol, double radius, int maxPeriod) {
 
   /**
    * The census of one checkpoint.
    *
    * @param capturedFraction captured classes over all classes, in [0, 1]
-   * @param attractors distinct converged end points, ≥ 0
+   * @param attractors distinct attractors (fixed points and periodic orbits) reached, ≥ 0
+   * @param cycles how many of them are periodic orbits of period ≥ 2
    * @param maxSpeed largest end speed speed_c
    * @param maxDrift largest drift_c
    * @param ends e_c, {@code [C][S]}
    * @param captured whether each class is captured
+   * @param periods each class's period: 1 a fixed point, p ≥ 2 a periodic orbit, 0 unsettled
    */
   public record Result(
       double capturedFraction,
       int attractors,
+      int cycles,
       double maxSpeed,
       double maxDrift,
       double[][] ends,
-      boolean[] captured) {}
+      boolean[] captured,
+      int[] periods) {}
+
+  /** Fixed points only ({@code maxPeriod} 1). */
+  public AttractorCensus(int steps, double tol, double radius) {
+    this(steps, tol, radius, 1);
+  }
 
   /**
    * @throws IllegalArgumentException naming the parameter out of range
@@ -67,6 +84,10 @@ public record AttractorCensus(int steps, double tol, double radius) {
     if (!(radius > 0)) {
       throw new IllegalArgumentException(
           "census-radius must be > 0 (state units), e.g. 0.1, was " + radius);
+    }
+    if (maxPeriod < 1) {
+      throw new IllegalArgumentException(
+          "census-max-period must be ≥ 1 (1: fixed points only), e.g. 50, was " + maxPeriod);
     }
   }
 
@@ -96,32 +117,46 @@ public record AttractorCensus(int steps, double tol, double radius) {
     for (int k = 0; k < steps; k++) {
       ends = map.apply(ends);
     }
-    double[][] next = map.apply(ends);
+    // orbits[c] = e_c, F(e_c), ..., F^maxPeriod(e_c)
+    double[][][] orbits = new double[maxPeriod + 1][][];
+    orbits[0] = ends;
+    for (int k = 1; k <= maxPeriod; k++) {
+      orbits[k] = map.apply(orbits[k - 1]);
+    }
     double maxSpeed = 0;
     double maxDrift = 0;
-    boolean[] converged = new boolean[classes];
+    int[] periods = new int[classes];
     for (int c = 0; c < classes; c++) {
-      double speed = Math.sqrt(GeometryMath.squaredDistance(next[c], ends[c]));
-      converged[c] = speed <= tol;
+      double speed = Math.sqrt(GeometryMath.squaredDistance(orbits[1][c], ends[c]));
       maxSpeed = Math.max(maxSpeed, Double.isNaN(speed) ? Double.POSITIVE_INFINITY : speed);
       maxDrift = Math.max(maxDrift, Math.sqrt(GeometryMath.squaredDistance(ends[c], memory[c])));
+      for (int p = 1; p <= maxPeriod && periods[c] == 0; p++) {
+        if (GeometryMath.squaredDistance(orbits[p][c], ends[c]) <= tol * tol) {
+          periods[c] = p;
+        }
+      }
     }
     int[] group = new int[classes];
     int[] leader = new int[classes];
     int groups = 0;
+    int cycles = 0;
     for (int c = 0; c < classes; c++) {
       group[c] = -1;
-      if (!converged[c]) {
+      if (periods[c] == 0) {
         continue;
       }
       for (int g = 0; g < groups && group[c] < 0; g++) {
-        if (GeometryMath.squaredDistance(ends[c], ends[leader[g]]) <= radius * radius) {
-          group[c] = g;
+        int l = leader[g];
+        for (int k = 0; k < periods[l] && group[c] < 0; k++) {
+          if (GeometryMath.squaredDistance(ends[c], orbits[k][l]) <= radius * radius) {
+            group[c] = g;
+          }
         }
       }
       if (group[c] < 0) {
         leader[groups] = c;
         group[c] = groups++;
+        cycles += periods[c] >= 2 ? 1 : 0;
       }
     }
     int[] members = new int[Math.max(groups, 1)];
@@ -136,6 +171,7 @@ public record AttractorCensus(int steps, double tol, double radius) {
       captured[c] = group[c] >= 0 && members[group[c]] == 1;
       count += captured[c] ? 1 : 0;
     }
-    return new Result((double) count / classes, groups, maxSpeed, maxDrift, ends, captured);
+    return new Result(
+        (double) count / classes, groups, cycles, maxSpeed, maxDrift, ends, captured, periods);
   }
 }

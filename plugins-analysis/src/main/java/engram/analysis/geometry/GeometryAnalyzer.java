@@ -117,9 +117,12 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
               "captured_fraction",
               "",
               "classes of the remembered variable whose memory state settles, under the autonomous"
-                  + " map, on a stable point of its own (see AttractorCensus)"),
+                  + " map, on an attractor of its own: a stable point or a periodic orbit of"
+                  + " period ≤ census-max-period (see AttractorCensus)"),
           ColumnSpec.integer(
-              "attractors", "", "distinct converged end points of the memory states"),
+              "attractors",
+              "",
+              "distinct attractors (fixed points and periodic orbits) the memory states settle on"),
           ColumnSpec.number(
               "census_speed",
               "state units per step",
@@ -127,7 +130,9 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
           ColumnSpec.number(
               "census_drift",
               "state units",
-              "largest distance from a memory state to its end point"));
+              "largest distance from a memory state to its end point"),
+          ColumnSpec.integer(
+              "census_cycles", "", "how many of the attractors are periodic orbits (period ≥ 2)"));
 
   static final TableSpec PCA_TABLE =
       TableSpec.of(
@@ -165,7 +170,11 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       @Doc(
               "census: end points closer than this (state units) are one attractor; classes that"
                   + " share an attractor are not captured")
-          double censusRadius) {
+          double censusRadius,
+      @Doc(
+              "census: longest period of an attracting periodic orbit searched, ≥ 1 (1: fixed"
+                  + " points only)")
+          int censusMaxPeriod) {
     public Config {
       Check.notNull("checkpoints", checkpoints);
       Check.atLeast("level", level, 0);
@@ -175,7 +184,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       Check.positive("ridge", ridge);
       Check.atLeast("folds", folds, 2);
       Check.notNull("recurrent-tensor", recurrentTensor);
-      new AttractorCensus(censusSteps, censusTol, censusRadius);
+      new AttractorCensus(censusSteps, censusTol, censusRadius, censusMaxPeriod);
       if (folds > trials) {
         throw new IllegalArgumentException(
             "folds (" + folds + ") must not exceed trials (" + trials + ")");
@@ -210,7 +219,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
   @Override
   public Config defaults() {
     return new Config(
-        CheckpointSelection.ALL, 0, 64, 10, "delay", 1e-3, 5, "w_rec", 500, 1e-4, 0.1);
+        CheckpointSelection.ALL, 0, 64, 10, "delay", 1e-3, 5, "w_rec", 500, 1e-4, 0.1, 50);
   }
 
   @Override
@@ -243,7 +252,11 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       probe = Probe.of(batch, config.delayPeriod(), ID);
     }
     AttractorCensus census =
-        new AttractorCensus(config.censusSteps(), config.censusTol(), config.censusRadius());
+        new AttractorCensus(
+            config.censusSteps(),
+            config.censusTol(),
+            config.censusRadius(),
+            config.censusMaxPeriod());
     List<AttractorCensus.Result> censuses = new ArrayList<>();
     List<double[][]> delayStates = new ArrayList<>();
     for (Checkpoint checkpoint : checkpoints) {
@@ -280,7 +293,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
     for (int k = 0; k < checkpoints.size(); k++) {
       double[][] states = delayStates.get(k);
       double[][] z = pca.project(states);
-      double[] values = new double[17];
+      double[] values = new double[18];
       values[0] = GeometryMath.separation(z, probe.condition(), probe.conditions());
       values[1] =
           GeometryMath.decodingAccuracy(
@@ -317,6 +330,7 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       values[14] = c.attractors();
       values[15] = c.maxSpeed();
       values[16] = c.maxDrift();
+      values[17] = c.cycles();
       rows.add(new Row(checkpoints.get(k), values));
       pcaRows.addAll(conditionMeans(checkpoints.get(k), z, probe));
     }
@@ -328,7 +342,8 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
       cells.add(r.checkpoint().epoch());
       cells.add(Outputs.maxLevel(r.checkpoint().levels()));
       for (int i = 0; i < r.values().length; i++) {
-        cells.add(i == 14 ? (Object) (int) r.values()[i] : (Object) r.values()[i]);
+        boolean count = i == 14 || i == 17;
+        cells.add(count ? (Object) (int) r.values()[i] : (Object) r.values()[i]);
       }
       table.add(cells);
     }
@@ -352,6 +367,8 @@ public final class GeometryAnalyzer implements Analyzer<GeometryAnalyzer.Config>
             + config.censusTol()
             + ", radius "
             + config.censusRadius()
+            + ", periods up to "
+            + config.censusMaxPeriod()
             + "\n",
         StandardCharsets.UTF_8);
     draw(out.resolve(PNG), rows);

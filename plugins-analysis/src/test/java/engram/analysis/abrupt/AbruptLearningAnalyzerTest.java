@@ -140,6 +140,79 @@ class AbruptLearningAnalyzerTest {
     assertEquals(3000 - 1200, onsets.number(0, "lead"), 30);
   }
 
+  /**
+   * A metric that leaves its plateau value at step 1,400 (small slope, during the plateau; the drop
+   * is at 3,000) and bends far more at step 6,000 (long after the drop): over the whole run the fit
+   * finds the large later bend, over the drop window the departure during the plateau.
+   */
+  @Test
+  void theDropWindowFindsTheDepartureThatTheWholeRunFitMisses(@TempDir Path run) throws Exception {
+    StringBuilder trace =
+        new StringBuilder("step,epoch,level,loss,accuracy,grad_norm_rec,weight_norm_rec\n");
+    for (int step = 10; step <= 10_000; step += 10) {
+      trace.append(step).append(",1,2,").append(loss(step, 3000)).append(",0.5,0.1,3\n");
+    }
+    Files.writeString(run.resolve("trace.csv"), trace);
+    Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
+    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation\n");
+    for (int step = 200; step <= 10_000; step += 200) {
+      double separation =
+          0.5 + 1e-4 * Math.min(Math.max(step - 1400, 0), 2000) + 2e-3 * Math.max(step - 6000, 0);
+      csv.append(String.format("step-%08d,1,%s%n", step, separation));
+    }
+    Files.writeString(dir.resolve("geometry.csv"), csv);
+    FakeAnalysisContext context = context(run);
+    ANALYZER.analyze(ANALYZER.defaults(), context);
+    Table summary =
+        AnalyzerTables.assertWrittenAsDeclared(ANALYZER, context.outputDirectory())
+            .get("abrupt-learning.csv");
+    Table onsets =
+        AnalyzerTables.assertWrittenAsDeclared(ANALYZER, context.outputDirectory())
+            .get("gr-onsets.csv");
+    double tDrop = summary.number(0, "t_drop");
+    assertEquals(3000, tDrop, 30);
+    assertEquals(6000, onsets.number(0, "onset"), 1e-9, "the whole-run fit: the large later bend");
+    assertTrue(onsets.number(0, "lead") < 0);
+    // The window: from the plateau's start to the first checkpoint after the fall's 90 % mark.
+    assertEquals(summary.number(0, "plateau_start"), onsets.number(0, "window_start"), 0);
+    double windowEnd = onsets.number(0, "window_end");
+    assertTrue(windowEnd > tDrop && windowEnd <= 3600, "window end " + windowEnd);
+    assertEquals(1400, onsets.number(0, "drop_onset"), 1e-9);
+    assertEquals(tDrop - 1400, onsets.number(0, "drop_lead"), 1e-9);
+    assertEquals(1600, onsets.number(0, "drop_onset_next"), 1e-9); // checkpoints every 200
+    assertEquals(6200, onsets.number(0, "onset_next"), 1e-9);
+    assertTrue(onsets.number(0, "drop_sse_ratio") < 0.05);
+  }
+
+  /** Without a drop the window is empty: the whole-run onset remains, the drop columns are NaN. */
+  @Test
+  void withoutADropTheWindowIsEmpty(@TempDir Path run) throws Exception {
+    StringBuilder trace =
+        new StringBuilder("step,epoch,level,loss,accuracy,grad_norm_rec,weight_norm_rec\n");
+    for (int step = 10; step <= 5000; step += 10) {
+      trace.append(step).append(",1,2,").append(loss(step, 1e9)).append(",0.5,0.1,3\n");
+    }
+    Files.writeString(run.resolve("trace.csv"), trace);
+    Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
+    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation\n");
+    for (int step = 200; step <= 5000; step += 200) {
+      csv.append(String.format("step-%08d,1,%s%n", step, 0.5 + 1e-3 * Math.max(step - 2000, 0)));
+    }
+    Files.writeString(dir.resolve("geometry.csv"), csv);
+    FakeAnalysisContext context = context(run);
+    ANALYZER.analyze(ANALYZER.defaults(), context);
+    Table onsets =
+        AnalyzerTables.assertWrittenAsDeclared(ANALYZER, context.outputDirectory())
+            .get("gr-onsets.csv");
+    assertEquals(2000, onsets.number(0, "onset"), 1e-9);
+    assertTrue(Double.isNaN(onsets.number(0, "window_start")));
+    assertTrue(Double.isNaN(onsets.number(0, "window_end")));
+    assertTrue(Double.isNaN(onsets.number(0, "drop_onset")));
+    assertEquals(0, onsets.number(0, "drop_checkpoints"));
+    assertTrue(Double.isNaN(onsets.number(0, "drop_onset_next")));
+    assertEquals(2200, onsets.number(0, "onset_next"), 1e-9);
+  }
+
   @Test
   void aRunWithoutLossFilesIsRefusedAndNothingIsWritten(@TempDir Path run) {
     FakeAnalysisContext context = context(run);

@@ -117,6 +117,57 @@ class AttractorCensusTest {
     assertEquals(Math.sqrt(2), r.maxSpeed(), 1e-12); // ‖R e − e‖ = √2·‖e‖, ‖e‖ = 1
   }
 
+  /**
+   * s' = −tanh(2s) per coordinate: 0 is unstable and every other point is attracted to one of two
+   * period-2 orbits, {(a, a), (−a, −a)} and {(a, −a), (−a, a)}. Classes that end on different
+   * points of one orbit share that attractor.
+   */
+  @Test
+  void periodicOrbitsAreAttractorsWhenPeriodsAreSearched() {
+    StepMap flip =
+        map(
+            2,
+            s -> {
+              for (int i = 0; i < s.length; i++) {
+                s[i] = -Math.tanh(2 * s[i]);
+              }
+              return s;
+            });
+    double[][] memory = {{0.3, 0.2}, {-0.5, -0.4}, {0.4, -0.3}};
+    AttractorCensus.Result cycles = new AttractorCensus(200, 1e-8, 0.1, 50).run(flip, memory);
+    assertArrayEquals(new int[] {2, 2, 2}, cycles.periods());
+    assertEquals(2, cycles.attractors());
+    assertEquals(2, cycles.cycles());
+    assertArrayEquals(new boolean[] {false, false, true}, cycles.captured());
+    assertEquals(1.0 / 3, cycles.capturedFraction(), 1e-15);
+    // 200 steps (even) bring each class back to its own sign pattern
+    assertArrayEquals(new double[] {A, A}, cycles.ends()[0], 1e-12);
+    assertArrayEquals(new double[] {-A, -A}, cycles.ends()[1], 1e-12);
+    assertEquals(2 * A * Math.sqrt(2), cycles.maxSpeed(), 1e-12); // ‖F(e) − e‖ = ‖2e‖
+    // Fixed points only: nothing settles.
+    AttractorCensus.Result fixedOnly = CENSUS.run(flip, memory);
+    assertArrayEquals(new int[] {0, 0, 0}, fixedOnly.periods());
+    assertEquals(0, fixedOnly.attractors());
+    assertEquals(0.0, fixedOnly.capturedFraction());
+  }
+
+  /**
+   * A 90° rotation is an isometry: every point has period 4 (a neutral, not an attracting, orbit);
+   * found as period 4 when periods up to 4 are searched, unsettled with 3.
+   */
+  @Test
+  void aPeriodLongerThanTheSearchIsUnsettled() {
+    StepMap rotation = map(2, s -> new double[] {-s[1], s[0]});
+    double[][] memory = {{1, 0}, {0, 0.5}};
+    AttractorCensus.Result four = new AttractorCensus(10, 1e-12, 0.1, 4).run(rotation, memory);
+    assertArrayEquals(new int[] {4, 4}, four.periods());
+    assertEquals(2, four.attractors()); // the orbits of radius 1 and 0.5 are 0.5 apart
+    assertEquals(1.0, four.capturedFraction());
+    AttractorCensus.Result three = new AttractorCensus(10, 1e-12, 0.1, 3).run(rotation, memory);
+    assertArrayEquals(new int[] {0, 0}, three.periods());
+    assertEquals(0, three.attractors());
+  }
+
   @Test
   void badSettingsAreNamed() {
     assertTrue(
@@ -131,6 +182,10 @@ class AttractorCensusTest {
         assertThrows(IllegalArgumentException.class, () -> new AttractorCensus(10, 1e-4, -1))
             .getMessage()
             .contains("census-radius"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> new AttractorCensus(10, 1e-4, 0.1, 0))
+            .getMessage()
+            .contains("census-max-period"));
     assertThrows(IllegalArgumentException.class, () -> CENSUS.run(BISTABLE, new double[][] {{1}}));
   }
 }

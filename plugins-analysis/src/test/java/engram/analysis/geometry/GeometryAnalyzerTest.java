@@ -91,7 +91,7 @@ class GeometryAnalyzerTest {
     String recurrent = checkpoints.get(0).tensors().containsKey("w") ? "w" : "w_rec";
     analyzer.analyze(
         new GeometryAnalyzer.Config(
-            CheckpointSelection.ALL, 0, 40, 4, "delay", 1e-3, 4, recurrent, 200, 1e-4, 0.1),
+            CheckpointSelection.ALL, 0, 40, 4, "delay", 1e-3, 4, recurrent, 200, 1e-4, 0.1, 50),
         context);
     Map<String, Table> tables = AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     Table geometry = tables.get("geometry.csv");

@@ -74,7 +74,7 @@ class GeometryConditionsTest {
     GeometryAnalyzer analyzer = new GeometryAnalyzer();
     analyzer.analyze(
         new GeometryAnalyzer.Config(
-            CheckpointSelection.ALL, 10, 16, 2, "delay", 1e-3, 4, "w_rec", 300, 1e-5, 0.1),
+            CheckpointSelection.ALL, 10, 16, 2, "delay", 1e-3, 4, "w_rec", 300, 1e-5, 0.1, 50),
         new FakeAnalysisContext(checkpoints, dir, run));
     Map<String, Table> tables = AnalyzerTables.assertWrittenAsDeclared(analyzer, dir);
     String probe = Files.readString(dir.resolve(GeometryAnalyzer.PROBE));
@@ -88,6 +88,7 @@ class GeometryConditionsTest {
     assertEquals(2, geometry.number(1, "attractors"));
     assertEquals(1.0, geometry.number(1, "captured_fraction"));
     assertTrue(geometry.number(1, "census_speed") <= 1e-5);
+    assertEquals(0, geometry.number(1, "census_cycles"));
     // The sample sign is perfectly decodable from the bistable network's delay states.
     assertEquals(1.0, geometry.number(1, "decoding_accuracy"));
     // 2 classes × 10 delay steps × 2 checkpoints.

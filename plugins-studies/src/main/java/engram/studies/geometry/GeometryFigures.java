@@ -132,9 +132,11 @@ final class GeometryFigures {
             "Lead of geometric restructuring over the drop",
             List.of(
                 new Figure.Bars(
-                    "t_drop − earliest GR onset (> 0: GR first)",
+                    "t_drop − onset of the judged GR metric (> 0: GR first)",
                     "lead (optimizer steps)",
-                    List.of(series("lead", runs, GeometryRun::lead)))),
+                    List.of(
+                        series("lead (judged window)", runs, GeometryRun::lead),
+                        series("lead (fit over the whole run)", runs, GeometryRun::leadWholeRun)))),
             "No run has a GR onset: run geometry before abrupt-learning."));
     return out;
   }
@@ -152,6 +154,7 @@ final class GeometryFigures {
         quantity("drop_width", "steps", runs, GeometryRun::dropWidth),
         quantity("t_last_drop", "steps", runs, GeometryRun::tLastDrop),
         quantity("gr_lead", "steps", runs, GeometryRun::lead),
+        quantity("gr_lead_whole_run", "steps", runs, GeometryRun::leadWholeRun),
         quantity("gr_lead_last_drop", "steps", runs, GeometryRun::leadLast),
         quantity("captured_fraction", "", runs, GeometryRun::captured));
   }

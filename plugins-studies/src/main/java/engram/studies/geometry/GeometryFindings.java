@@ -33,12 +33,14 @@ final class GeometryFindings {
   private final Map<Double, Map<Double, List<GeometryRun>>> cells = new TreeMap<>();
 
   private final String grMetric;
+  private final boolean dropWindow;
 
-  GeometryFindings(List<GeometryRun> runs, double alpha, double maxSse, String grMetric) {
-    this.grMetric = grMetric;
+  GeometryFindings(List<GeometryRun> runs, MemoryGeometryStudy.Config config) {
+    this.grMetric = config.grMetric();
+    this.dropWindow = config.dropWindow();
     this.runs = List.copyOf(runs);
-    this.alpha = alpha;
-    this.maxSse = maxSse;
+    this.alpha = config.significance();
+    this.maxSse = config.maxSseRatio();
     for (GeometryRun r : runs) {
       if (r.measured()) {
         cells
@@ -143,12 +145,20 @@ final class GeometryFindings {
         learned.stream().mapToDouble(GeometryRun::lead).filter(Double::isFinite).toArray();
     int n = leads.length;
     long positive = java.util.Arrays.stream(leads).filter(l -> l > 0).count();
+    long seen = learned.stream().filter(r -> r.leadSeen(grMetric)).count();
     double med = Censored.median(leads);
     Map<String, List<Double>> byMetric = new TreeMap<>();
+    Map<String, Integer> seenByMetric = new TreeMap<>();
     learned.forEach(
         r ->
             r.leads()
-                .forEach((k, l) -> byMetric.computeIfAbsent(k, x -> new ArrayList<>()).add(l)));
+                .forEach(
+                    (k, l) -> {
+                      byMetric.computeIfAbsent(k, x -> new ArrayList<>()).add(l);
+                      if (l > 0 && r.seenBeforeDrop().contains(k)) {
+                        seenByMetric.merge(k, 1, Integer::sum);
+                      }
+                    }));
     StringBuilder others = new StringBuilder();
     byMetric.forEach(
         (k, l) -> {
@@ -162,23 +172,44 @@ final class GeometryFindings {
               .append(java.util.Arrays.stream(v).filter(x -> x > 0).count())
               .append('/')
               .append(v.length)
-              .append(" > 0)");
+              .append(" > 0, ")
+              .append(seenByMetric.getOrDefault(k, 0))
+              .append(" seen before t_drop)");
         });
     String m =
         String.format(
             Locale.ROOT,
-            "%d of %d runs that dropped have a %s onset (fit residual ≤ %s): lead median %s steps"
-                + " (range %s to %s), %d of %d leads > 0; median lead by metric: %s",
+            "%d of %d runs that dropped have a %s onset %s (fit residual ≤ %s): lead median %s"
+                + " steps (range %s to %s), %d of %d leads > 0, %d of them seen before t_drop (the"
+                + " checkpoint after the onset precedes t_drop); median lead by metric: %s",
             n,
             learned.size(),
             grMetric,
+            dropWindow ? "in the drop window" : "over the whole run",
             Stats.number(maxSse),
             Stats.number(med),
             n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).min().orElseThrow()),
             n == 0 ? "–" : Stats.number(java.util.Arrays.stream(leads).max().orElseThrow()),
             positive,
             n,
+            seen,
             others.length() == 0 ? "none" : others.toString());
+    if (dropWindow) {
+      double[] whole =
+          learned.stream()
+              .mapToDouble(GeometryRun::leadWholeRun)
+              .filter(Double::isFinite)
+              .toArray();
+      m +=
+          String.format(
+              Locale.ROOT,
+              "; the fit over the whole run puts the %s onset %s steps before t_drop (median of"
+                  + " %d, %d > 0)",
+              grMetric,
+              whole.length == 0 ? "–" : Stats.number(Censored.median(whole)),
+              whole.length,
+              java.util.Arrays.stream(whole).filter(l -> l > 0).count());
+    }
     double[] lastLeads =
         learned.stream()
             .filter(r -> r.tLastDrop() > r.tDrop())
@@ -197,7 +228,7 @@ final class GeometryFindings {
     Verdict v;
     if (n < MIN_RUNS) {
       v = Verdict.INCONCLUSIVE;
-    } else if (med > 0 && 3 * positive >= 2L * n) {
+    } else if (med > 0 && 3 * seen >= 2L * n) {
       v = Verdict.REPRODUCED;
     } else if (med <= 0) {
       v = Verdict.NOT_REPRODUCED;

@@ -9,11 +9,10 @@ final class GeometryRules {
   /**
    * The rules as Markdown, for the report.
    *
-   * @param alpha family-wise significance level of claims (3) and (4)
-   * @param maxSse largest residual ratio of a GR change-point fit that counts
-   * @param grMetric the GR metric claim (2) judges
+   * @param config the study's options (significance, max-sse-ratio, gr-metric, gr-window)
    */
-  static String text(double alpha, double maxSse, String grMetric) {
+  static String text(MemoryGeometryStudy.Config config) {
+    double alpha = config.significance();
     return """
     - **Conditions** come from each run's configuration: λ of its `temporal-consistency` \
     regularizer (0 without one) and the gain g (`model.gain`). The baseline is λ = 0; g₀ is \
@@ -26,13 +25,16 @@ final class GeometryRules {
     next level took no more steps than the plateau lasted. *Reproduced* when at least half \
     the runs count, *not reproduced* when no run drops, *inconclusive* otherwise.
     - **(2) GR precedes the drop**: for each run that learned, lead = t_drop − the onset \
-    (change point of a two-segment linear fit over the checkpoints) of the GR metric `%s`, \
-    chosen before the runs (`gr-metric`), when its fit leaves at most %s of the one-line \
-    residual; the other metrics' leads are reported, not judged; the resolution is the \
-    checkpoint spacing around the drop; runs with several drops also get the lead over \
-    their last drop (`t_last_drop`), reported and not judged. *Reproduced* when ≥ %d runs \
+    (change point of a continuous two-segment linear fit) of the GR metric `%s`, chosen \
+    before the runs (`gr-metric`), when its fit leaves at most %s of the one-line residual. \
+    %s The other metrics' leads are reported, not judged; the resolution is the \
+    checkpoint spacing around the drop; runs with several drops also get the lead of the \
+    whole-run onset over their last drop (`t_last_drop`), reported and not judged. \
+    *Reproduced* when ≥ %d runs \
     have a lead, the median \
-    lead is > 0 and at least two thirds of the leads are > 0; *not reproduced* when the \
+    lead is > 0 and at least two thirds of the leads are > 0 and *seen before the drop* (a \
+    break lies at a checkpoint and the change is first measured at the next one, so a lead \
+    counts only when that next checkpoint precedes t_drop); *not reproduced* when the \
     median lead is ≤ 0; *inconclusive* otherwise.
     - **(3) TCR shortens the time to the drop**: at each gain, each λ > 0 against λ = 0: \
     median time with its distribution-free %d %% interval (order statistics), the fraction \
@@ -41,7 +43,8 @@ final class GeometryRules {
     p < %s/m (Bonferroni), *not reproduced* when none has a smaller median, *inconclusive* \
     otherwise. Other gains are reported, not judged.
     - **(4a) TCR helps attractors form**: the fraction of runs whose last checkpoint holds \
-    every task condition in a stable attractor (the `geometry` census), λ > 0 against λ = 0 \
+    every task condition in an attractor of its own — a stable fixed point or an attracting \
+    periodic orbit of the input-free map (the `geometry` census) — λ > 0 against λ = 0 \
     at each gain. **(4b) TCR lets strongly connected networks learn**: the fraction of runs \
     at g_high (> g₀) that solved the task (an evaluation reached the curriculum's accuracy \
     threshold, with or without a plateau), λ > 0 against λ = 0. Each: *reproduced* when in one of \
@@ -53,8 +56,18 @@ final class GeometryRules {
     """
         .formatted(
             GeometryFindings.MIN_RUNS,
-            grMetric,
-            Stats.number(maxSse),
+            config.grMetric(),
+            Stats.number(config.maxSseRatio()),
+            config.dropWindow()
+                ? "The fit judged covers the *drop window* (`gr-window: drop`): the checkpoints"
+                    + " from the plateau's start to the first one after the first fall is 90 %"
+                    + " done, so the onset says whether the metric began to move during the"
+                    + " plateau; the fit over all checkpoints, which finds the metric's largest"
+                    + " bend (on runs with two drops often the second), is reported beside it"
+                    + " (`gr-window: run` judges that one instead; it was the rule of the first"
+                    + " reproduction of 2026-12-07)."
+                : "The fit judged covers all checkpoints (`gr-window: run`): the onset is the"
+                    + " metric's largest bend.",
             GeometryFindings.MIN_RUNS,
             Math.round(GeometryFindings.LEVEL * 100),
             Stats.number(alpha),

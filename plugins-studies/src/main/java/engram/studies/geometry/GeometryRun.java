@@ -25,10 +25,16 @@ import java.util.Optional;
  *     plateau level to {@code afterLoss}; NaN when not measurable
  * @param tLastDrop the last drop of the run ({@code t_last_drop}; equal to t_drop with one drop);
  *     NaN without a drop or when the table lacks the column
- * @param lead t_drop minus the onset of the study's GR metric, when its change-point fit holds; NaN
- *     when there is no drop or no such onset
- * @param leadLast t_last_drop minus that onset
- * @param leads t_drop minus the onset of every GR metric whose fit holds, by metric
+ * @param lead t_drop minus the onset of the study's GR metric in the judged window ({@code
+ *     gr-window}), when its change-point fit holds; NaN when there is no drop or no such onset
+ * @param leadWholeRun t_drop minus the study's GR metric's onset over all checkpoints, when that
+ *     fit holds (equal to {@code lead} with {@code gr-window: run})
+ * @param leadLast t_last_drop minus the whole-run onset (a later drop lies outside the drop window)
+ * @param leads t_drop minus the onset in the judged window of every GR metric whose fit holds, by
+ *     metric
+ * @param seenBeforeDrop the metrics of {@code leads} whose change is seen before the drop: the
+ *     checkpoint after the onset lies before t_drop (a lead shorter than the checkpoint spacing is
+ *     not resolved)
  * @param solved whether an evaluation reached the curriculum's accuracy threshold ({@code
  *     metrics.csv}), with or without a plateau
  * @param captured fraction of the task's conditions captured by a stable attractor at the run's
@@ -48,12 +54,19 @@ record GeometryRun(
     double dropWidth,
     double tLastDrop,
     double lead,
+    double leadWholeRun,
     double leadLast,
     java.util.Map<String, Double> leads,
+    java.util.Set<String> seenBeforeDrop,
     boolean solved,
     double captured) {
 
   static final String TCR_ID = "temporal-consistency";
+
+  /** Whether the judged GR metric's change is seen before the drop (see {@code seenBeforeDrop}). */
+  boolean leadSeen(String grMetric) {
+    return lead > 0 && seenBeforeDrop.contains(grMetric);
+  }
 
   /** Whether the run learned: {@code abrupt-learning} found a plateau followed by a drop. */
   boolean learned() {
@@ -79,11 +92,13 @@ record GeometryRun(
    * Reads one run.
    *
    * @param run the run
-   * @param maxSseRatio a GR onset counts only when its two-segment fit leaves at most this fraction
-   *     of the one-line residual
-   * @param grMetric the GR metric whose onset gives {@code lead}
+   * @param config the study's options: {@code max-sse-ratio} (a GR onset counts only when its
+   *     two-segment fit leaves at most this fraction of the one-line residual), {@code gr-metric}
+   *     (whose onset gives {@code lead}) and {@code gr-window}
    */
-  static GeometryRun of(StudyRun run, double maxSseRatio, String grMetric) {
+  static GeometryRun of(StudyRun run, MemoryGeometryStudy.Config config) {
+    double maxSseRatio = config.maxSseRatio();
+    String grMetric = config.grMetric();
     double lambda = lambda(run);
     double gain = run.configNumber("model.gain", 1.0);
     double budget =
@@ -106,7 +121,9 @@ record GeometryRun(
           nan(),
           nan(),
           nan(),
+          nan(),
           java.util.Map.of(),
+          java.util.Set.of(),
           solved(run),
           captured(run));
     }
@@ -121,18 +138,38 @@ record GeometryRun(
         GeometryTables.LOSS.of(run).map(t -> dropWidth(t, end, level, after)).orElse(nan());
     double tLast = s.has("t_last_drop") ? s.number(0, "t_last_drop") : tDrop;
     double lead = nan();
+    double leadWholeRun = nan();
     double leadLast = nan();
     java.util.Map<String, Double> leads = new java.util.TreeMap<>();
+    java.util.Set<String> seen = new java.util.TreeSet<>();
     if ("drop".equals(verdict)) {
       Table onsets = GeometryTables.ONSETS.of(run).orElse(null);
+      // A table written before the drop window existed has no drop_* columns: no windowed lead.
+      boolean hasWindow = onsets != null && onsets.has("drop_onset");
+      String onsetColumn = config.dropWindow() ? "drop_onset" : "onset";
+      String sseColumn = config.dropWindow() ? "drop_sse_ratio" : "sse_ratio";
+      String nextColumn = config.dropWindow() ? "drop_onset_next" : "onset_next";
       if (onsets != null) {
         for (Table.Row r : onsets.rows()) {
+          boolean judged = r.text("metric").equals(grMetric);
           double onset = r.number("onset");
-          if (Double.isFinite(onset) && r.number("sse_ratio") <= maxSseRatio) {
-            leads.put(r.text("metric"), tDrop - onset);
-            if (r.text("metric").equals(grMetric)) {
-              lead = tDrop - onset;
-              leadLast = tLast - onset;
+          if (Double.isFinite(onset) && r.number("sse_ratio") <= maxSseRatio && judged) {
+            leadWholeRun = tDrop - onset;
+            leadLast = tLast - onset;
+          }
+          if (config.dropWindow() && !hasWindow) {
+            continue;
+          }
+          double windowed = r.number(onsetColumn);
+          if (Double.isFinite(windowed) && r.number(sseColumn) <= maxSseRatio) {
+            leads.put(r.text("metric"), tDrop - windowed);
+            // Tables written before onset_next existed: a positive lead counts as seen.
+            double next = onsets.has(nextColumn) ? r.number(nextColumn) : windowed;
+            if (next < tDrop) {
+              seen.add(r.text("metric"));
+            }
+            if (judged) {
+              lead = tDrop - windowed;
             }
           }
         }
@@ -152,8 +189,10 @@ record GeometryRun(
         width,
         tLast,
         lead,
+        leadWholeRun,
         leadLast,
         java.util.Map.copyOf(leads),
+        java.util.Set.copyOf(seen),
         solved(run),
         captured(run));
   }

@@ -36,6 +36,10 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
    * @param maxSseRatio a GR onset counts when its two-segment fit leaves at most this fraction of
    *     the one-line residual
    * @param grMetric the column of the geometry table whose onset is judged in claim (2)
+   * @param grWindow which change point of {@code abrupt-learning}'s {@code gr-onsets.csv} claim (2)
+   *     judges: {@code drop} (the fit over the drop window, from the plateau's start to the end of
+   *     the first fall: did the metric start to change before the drop?) or {@code run} (the fit
+   *     over every checkpoint: the metric's largest bend, the rule of the first reproduction)
    */
   public record Config(
       @Doc("family-wise significance level α of the tests of claims (3) and (4), in (0, 1)")
@@ -47,7 +51,14 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
       @Doc(
               "the GR metric (a geometry.csv column) whose onset claim (2) judges; the others are"
                   + " reported")
-          String grMetric) {
+          String grMetric,
+      @Doc(
+              "which GR onset claim (2) judges: drop (fit from the plateau's start to the end of"
+                  + " the first fall) or run (fit over all checkpoints); both are reported")
+          String grWindow) {
+    /** {@code gr-window} values. */
+    static final java.util.Set<String> WINDOWS = java.util.Set.of("drop", "run");
+
     public Config {
       if (!(significance > 0 && significance < 1)) {
         throw new IllegalArgumentException(
@@ -59,10 +70,18 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
         throw new IllegalArgumentException(
             "gr-metric must name a column of geometry.csv, e.g. separation");
       }
+      if (!WINDOWS.contains(grWindow)) {
+        throw new IllegalArgumentException("gr-window must be drop or run (was " + grWindow + ")");
+      }
+    }
+
+    /** Whether claim (2) judges the onset over the drop window. */
+    boolean dropWindow() {
+      return "drop".equals(grWindow);
     }
   }
 
-  private static final Config DEFAULTS = new Config(0.05, 0.5, "separation");
+  private static final Config DEFAULTS = new Config(0.05, 0.5, "separation", "drop");
 
   public MemoryGeometryStudy() {}
 
@@ -103,16 +122,14 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
 
   @Override
   public String rules(Config config) {
-    return GeometryRules.text(config.significance(), config.maxSseRatio(), config.grMetric());
+    return GeometryRules.text(config);
   }
 
   @Override
   public Evaluation evaluate(Config config, List<StudyRun> runs) {
-    List<GeometryRun> read =
-        runs.stream().map(r -> GeometryRun.of(r, config.maxSseRatio(), config.grMetric())).toList();
+    List<GeometryRun> read = runs.stream().map(r -> GeometryRun.of(r, config)).toList();
     return new Evaluation(
-        new GeometryFindings(read, config.significance(), config.maxSseRatio(), config.grMetric())
-            .evaluate(),
+        new GeometryFindings(read, config).evaluate(),
         GeometryFigures.figures(read),
         GeometryFigures.quantities(read));
   }

@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
 class MemoryGeometryStudyTest {
   private final MemoryGeometryStudy study = new MemoryGeometryStudy();
 
+  /** Steps by which the whole-run onset of separation follows its onset in the drop window. */
+  static final double WHOLE_RUN_LATER = 2000;
+
   /** One run: its condition, whether and when it dropped, the onset of GR (NaN: none). */
   record Spec(
       String id,
@@ -125,17 +128,25 @@ class MemoryGeometryStudyTest {
               dir + "gr-onsets.csv",
               declared("abrupt-learning", "gr-onsets.csv"),
               List.of(
-                  Map.of(
-                      "metric",
-                      "separation",
-                      "onset",
-                      s.onset(),
-                      "sse_ratio",
-                      0.1,
-                      "lead",
-                      s.tDrop() - s.onset(),
-                      "checkpoints",
-                      20),
+                  // over the drop window the onset is s.onset(); over the whole run the fit finds
+                  // a larger bend WHOLE_RUN_LATER steps later (as on real runs with two drops)
+                  Map.ofEntries(
+                      Map.entry("metric", "separation"),
+                      Map.entry("onset", s.onset() + WHOLE_RUN_LATER),
+                      Map.entry("sse_ratio", 0.1),
+                      Map.entry("lead", s.tDrop() - s.onset() - WHOLE_RUN_LATER),
+                      Map.entry("checkpoints", 20),
+                      Map.entry("window_start", 100),
+                      Map.entry("window_end", s.tDrop() + 500),
+                      Map.entry("drop_onset", s.onset()),
+                      Map.entry("drop_sse_ratio", 0.2),
+                      Map.entry("drop_lead", s.tDrop() - s.onset()),
+                      Map.entry("drop_checkpoints", 12),
+                      // checkpoints 500 steps apart; "coarse" runs: 700, so the change after an
+                      // onset 600 steps before t_drop is first seen after the drop
+                      Map.entry(
+                          "drop_onset_next",
+                          s.onset() + (s.id().startsWith("coarse") ? 700 : 500))),
                   Map.of(
                       "metric",
                       "delay_speed",
@@ -239,12 +250,23 @@ class MemoryGeometryStudyTest {
     Finding gr = f.get("gr-precedes");
     assertEquals(Verdict.REPRODUCED, gr.verdict(), gr.measured());
     assertTrue(
-        gr.measured().startsWith("15 of 15 runs that dropped have a separation onset"),
+        gr.measured()
+            .startsWith("15 of 15 runs that dropped have a separation onset in the drop window"),
         gr.measured());
     assertTrue(gr.measured().contains("lead median 600 steps"), gr.measured());
     // the poorly fitted delay-speed onset is not reported; separation is
     assertTrue(
-        gr.measured().endsWith("median lead by metric: separation 600 (15/15 > 0)"), gr.measured());
+        gr.measured()
+            .contains("median lead by metric: separation 600 (15/15 > 0, 15 seen before t_drop)"),
+        gr.measured());
+    assertTrue(gr.measured().contains("15 of 15 leads > 0, 15 of them seen before t_drop"));
+    // the whole-run fit is reported beside it: 600 − 2,000
+    assertTrue(
+        gr.measured()
+            .endsWith(
+                "the fit over the whole run puts the separation onset -1400 steps before t_drop"
+                    + " (median of 15, 0 > 0)"),
+        gr.measured());
 
     // g = 1: TCR 1,000..3,000 against 5,000..9,000: U = 0, one λ, p = 0.0061 < 0.05
     Finding faster = f.get("tcr-faster");
@@ -359,9 +381,44 @@ class MemoryGeometryStudyTest {
         f.measured());
   }
 
+  /**
+   * Leads of 600 steps with checkpoints 700 steps apart: every lead is positive, none is seen
+   * before the drop, so the claim is inconclusive rather than reproduced.
+   */
+  @Test
+  void leadsShorterThanTheCheckpointSpacingAreNotEvidence() {
+    List<StudyRun> runs = new ArrayList<>();
+    for (long seed = 1; seed <= 5; seed++) {
+      runs.add(run(new Spec("coarse-" + seed, 1, 0, seed, 4000 + 1000 * seed, 3400 + 1000 * seed)));
+    }
+    Finding gr = findings(runs).get("gr-precedes");
+    assertEquals(Verdict.INCONCLUSIVE, gr.verdict(), gr.measured());
+    assertTrue(gr.measured().contains("5 of 5 leads > 0, 0 of them seen before t_drop"));
+  }
+
+  /** gr-window: run judges the whole-run onset, which on these runs follows the drop. */
+  @Test
+  void theWholeRunWindowJudgesTheLargestBend() {
+    MemoryGeometryStudy.Config run = new MemoryGeometryStudy.Config(0.05, 0.5, "separation", "run");
+    Finding gr =
+        study.evaluate(run, tcrHelps()).findings().stream()
+            .filter(f -> f.id().equals("gr-precedes"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(Verdict.NOT_REPRODUCED, gr.verdict(), gr.measured());
+    assertTrue(
+        gr.measured()
+            .startsWith("15 of 15 runs that dropped have a separation onset over the whole run"),
+        gr.measured());
+    assertTrue(gr.measured().contains("lead median -1400 steps"), gr.measured());
+    assertTrue(study.rules(run).contains("The fit judged covers all checkpoints"));
+  }
+
   @Test
   void theRulesNameTheChosenMetricAndLevels() {
-    String rules = study.rules(new MemoryGeometryStudy.Config(0.01, 0.4, "decoding_accuracy"));
+    String rules =
+        study.rules(new MemoryGeometryStudy.Config(0.01, 0.4, "decoding_accuracy", "drop"));
+    assertTrue(rules.contains("*drop window*"), rules);
     assertTrue(rules.contains("of the GR metric `decoding_accuracy`"), rules);
     assertTrue(rules.contains("at most 0.4 of the one-line"), rules);
     assertTrue(rules.contains("p < 0.01/m (Bonferroni)"), rules);
@@ -373,10 +430,15 @@ class MemoryGeometryStudyTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> new MemoryGeometryStudy.Config(1.5, 0.5, "separation"));
+            () -> new MemoryGeometryStudy.Config(1.5, 0.5, "separation", "drop"));
     assertEquals("significance must be in (0, 1) (was 1.5)", e.getMessage());
     assertThrows(
         IllegalArgumentException.class,
-        () -> new MemoryGeometryStudy.Config(0.05, 0, "separation"));
+        () -> new MemoryGeometryStudy.Config(0.05, 0, "separation", "drop"));
+    IllegalArgumentException window =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new MemoryGeometryStudy.Config(0.05, 0.5, "separation", "plateau"));
+    assertEquals("gr-window must be drop or run (was plateau)", window.getMessage());
   }
 }
