@@ -33,6 +33,8 @@ import java.util.Optional;
  *     metrics.csv}), with or without a plateau
  * @param captured fraction of the task's conditions captured by a stable attractor at the run's
  *     last analysed checkpoint ({@code geometry} census); NaN without the census
+ * @param points fixed points, ghosts and slow points around the drop ({@code fixed-points} with
+ *     {@code checkpoints: around-drop}); {@link PointCensus#NONE} without its tables
  */
 record GeometryRun(
     StudyRun run,
@@ -51,7 +53,8 @@ record GeometryRun(
     double leadLast,
     java.util.Map<String, Double> leads,
     boolean solved,
-    double captured) {
+    double captured,
+    PointCensus points) {
 
   static final String TCR_ID = "temporal-consistency";
 
@@ -108,7 +111,8 @@ record GeometryRun(
           nan(),
           java.util.Map.of(),
           solved(run),
-          captured(run));
+          captured(run),
+          PointCensus.of(run, nan()));
     }
     Table s = summary.get();
     String verdict = s.text(0, "verdict");
@@ -155,7 +159,8 @@ record GeometryRun(
         leadLast,
         java.util.Map.copyOf(leads),
         solved(run),
-        captured(run));
+        captured(run),
+        PointCensus.of(run, "drop".equals(verdict) ? tDrop : nan()));
   }
 
   /**
