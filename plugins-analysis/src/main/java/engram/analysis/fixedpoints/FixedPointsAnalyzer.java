@@ -401,7 +401,12 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
   public void analyze(Config config, Context context) throws IOException {
     PhaseClock clock = new PhaseClock();
     Run run = Simulation.run(context, ID);
-    Path runDirectory = context.outputDirectory().toAbsolutePath().getParent().getParent();
+    // <run-dir>/analysis/<id>/, as Analyzer.Context#outputDirectory promises
+    Path analysisDirectory = context.outputDirectory().toAbsolutePath();
+    Path runDirectory =
+        analysisDirectory.getNameCount() >= 2
+            ? analysisDirectory.getParent().getParent()
+            : analysisDirectory;
     List<Role> roles = roles(config, context.checkpoints(), runDirectory);
     // Distinct, oldest first; by identity (a checkpoint's equals compares its tensors).
     List<Checkpoint> chosen =
@@ -496,11 +501,18 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
     }
     Outputs.writeCsv(out, CHOSEN, roleRows);
     clock.lap("tracking and tables");
+    // Panel titles name the roles of checkpoints.csv ("listed" says nothing and is left out).
+    java.util.Map<String, String> roleOf = new java.util.HashMap<>();
+    for (Role r : roles) {
+      if (!r.role().equals("listed")) {
+        roleOf.merge(r.checkpoint().name(), r.role(), (a, b) -> a + " + " + b);
+      }
+    }
     if (config.figures()) {
-      FixedPointsFigures.points(out.resolve(PNG), found);
+      FixedPointsFigures.points(out.resolve(PNG), found, roleOf);
     }
     if (config.figures() && config.landscapeGrid() > 0 && pca.components().length >= 2) {
-      FixedPointsFigures.landscape(out.resolve(LANDSCAPE_PNG), found);
+      FixedPointsFigures.landscape(out.resolve(LANDSCAPE_PNG), found, roleOf);
     }
     clock.lap("figures");
   }
