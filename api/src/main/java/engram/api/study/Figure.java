@@ -18,9 +18,9 @@ import org.apiguardian.api.API;
  * the points into {@code comparison-series.csv}.
  *
  * <p>A figure is either one or more {@link Curves} panels, stacked, or a single {@link Bars} panel,
- * or a single {@link RunImage}: a PNG an analyzer drew for one run, copied as it is (e.g. the
- * speed landscape of a representative run). When no panel has data it is not drawn, and the report
- * lists it with {@code whenEmpty}.
+ * or a single {@link RunImage}: a PNG an analyzer drew for one run, copied as it is (e.g. the speed
+ * landscape of a representative run). When no panel has data it is not drawn, and the report lists
+ * it with {@code whenEmpty}.
  *
  * @param file the PNG file name, e.g. {@code tau-vs-N.png}
  * @param heading the figure's heading in the report
@@ -86,8 +86,12 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
      */
     public RunImage {
       Objects.requireNonNull(run, "run");
-      if (analyzer == null || analyzer.isBlank() || analyzer.contains("/") || analyzer.contains("..")) {
-        throw new IllegalArgumentException("a run image needs an analyzer id, was '" + analyzer + "'");
+      if (analyzer == null
+          || analyzer.isBlank()
+          || analyzer.contains("/")
+          || analyzer.contains("..")) {
+        throw new IllegalArgumentException(
+            "a run image needs an analyzer id, was '" + analyzer + "'");
       }
       if (file == null || !file.endsWith(".png") || file.contains("/") || file.contains("\\")) {
         throw new IllegalArgumentException(

@@ -93,7 +93,8 @@ class RunImageTest {
     byte[] old = "old".getBytes(StandardCharsets.UTF_8);
     byte[] newest = "newest".getBytes(StandardCharsets.UTF_8);
     Files.write(
-        Files.createDirectories(run.resolve("analysis/fixed-points")).resolve("speed-landscape.png"),
+        Files.createDirectories(run.resolve("analysis/fixed-points"))
+            .resolve("speed-landscape.png"),
         old);
     Files.write(
         Files.createDirectories(run.resolve("analysis/fixed-points-2"))

@@ -49,6 +49,7 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
 
   /** The analyzer id, which names its output directory. */
   public static final String ID = "abrupt-learning";
+
   static final String PNG = "abrupt-learning.png";
 
   /** Where the geometry analyzer's table lies, relative to the run directory. */

@@ -22,21 +22,22 @@ import java.util.stream.Stream;
  * per role, in this order (a role no checkpoint qualifies for gets no row):
  *
  * <ul>
- *   <li>{@code plateau}: the checkpoint nearest the plateau's middle (plateau_start + plateau_end)/2
- *       (the earlier on a tie); when there is a plateau (verdict {@code drop} or {@code no-drop});
+ *   <li>{@code plateau}: the checkpoint nearest the plateau's middle (plateau_start +
+ *       plateau_end)/2 (the earlier on a tie); when there is a plateau (verdict {@code drop} or
+ *       {@code no-drop});
  *   <li>{@code before-drop}: the last checkpoint at a step &lt; t_drop (verdict {@code drop});
  *   <li>{@code after-drop}: the first checkpoint at a step &gt; t_drop and ≥ the end of the fall:
- *       the first step ≥ t_drop at which the smoothed loss of {@code abrupt-learning-loss.csv} is at
- *       most P − 0.9·(P − L), i.e. 90 % of the way to the next level (the end of the geometry
+ *       the first step ≥ t_drop at which the smoothed loss of {@code abrupt-learning-loss.csv} is
+ *       at most P − 0.9·(P − L), i.e. 90 % of the way to the next level (the end of the geometry
  *       study's 10→90 % drop width); t_drop itself when that table is missing or never gets there;
  *   <li>{@code after-last-drop}: when the run has a later drop ({@code drops} ≥ 2 and t_last_drop
  *       &gt; t_drop), the first checkpoint at a step &gt; t_last_drop;
  *   <li>{@code end}: the last checkpoint (every verdict).
  * </ul>
  *
- * Without a drop this leaves the plateau's middle (if any) and the end. The analysed checkpoints are
- * the distinct checkpoints of these rows, oldest first. Checkpoints whose step is unknown (NaN) take
- * no role but {@code end}. A rule's text has no comma (a CSV cell a plain split can read).
+ * Without a drop this leaves the plateau's middle (if any) and the end. The analysed checkpoints
+ * are the distinct checkpoints of these rows, oldest first. Checkpoints whose step is unknown (NaN)
+ * take no role but {@code end}. A rule's text has no comma (a CSV cell a plain split can read).
  */
 final class AroundDrop {
   private AroundDrop() {}
@@ -114,7 +115,8 @@ final class AroundDrop {
       }
       if (before >= 0) {
         out.add(
-            new Choice("before-drop", before, "the last checkpoint before t_drop " + number(tDrop)));
+            new Choice(
+                "before-drop", before, "the last checkpoint before t_drop " + number(tDrop)));
       }
       boolean known = Double.isFinite(drop.fallEnd());
       double fallEnd = known ? Math.max(drop.fallEnd(), tDrop) : tDrop;
@@ -142,7 +144,7 @@ final class AroundDrop {
               new Choice(
                   "after-last-drop",
                   afterLast,
-                  "the first checkpoint after the last drop, t_last_drop " + number(last)));
+                  "the first checkpoint after the last drop (t_last_drop " + number(last) + ")"));
         }
       }
     }

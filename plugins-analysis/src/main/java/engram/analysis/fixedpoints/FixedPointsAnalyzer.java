@@ -65,11 +65,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}), {@code fixed-points-summary.csv} (see
  * {@link #SUMMARY}), {@code ghost-tracks.csv} (see {@link #TRACKS}), {@code checkpoints.csv} (see
- * {@link #CHOSEN}), and unless {@code figures:
- * false} {@code fixed-points.png} (per checkpoint one panel: trajectories and points in the PC1–PC2
- * plane, one colour per class, the same axes in every panel) and, when {@code landscape-grid} &gt;
- * 0, {@code speed-landscape.png} (per checkpoint log10 q on a grid of the PC1–PC2 plane through the
- * mean, for S ≥ 2).
+ * {@link #CHOSEN}), and unless {@code figures: false} {@code fixed-points.png} (per checkpoint one
+ * panel: trajectories and points in the PC1–PC2 plane, one colour per class, the same axes in every
+ * panel) and, when {@code landscape-grid} &gt; 0, {@code speed-landscape.png} (per checkpoint log10
+ * q on a grid of the PC1–PC2 plane through the mean, for S ≥ 2).
  */
 public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.Config> {
 
@@ -154,8 +153,8 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
           PC3);
 
   /**
-   * {@code checkpoints.csv}: which analysed checkpoint stands for which moment of training, and why;
-   * what a study reads to find "before the drop" and "after the drop".
+   * {@code checkpoints.csv}: which analysed checkpoint stands for which moment of training, and
+   * why; what a study reads to find "before the drop" and "after the drop".
    */
   static final TableSpec CHOSEN =
       TableSpec.of(

@@ -90,8 +90,7 @@ final class FixedPointsFigures {
   }
 
   /** One panel per checkpoint, all with the axes of the common range. */
-  static void points(Path file, List<Found> found, Map<String, String> roles)
-      throws IOException {
+  static void points(Path file, List<Found> found, Map<String, String> roles) throws IOException {
     double[] range = commonRange(found);
     List<XYChart> charts = new ArrayList<>();
     for (Found f : found) {
@@ -216,10 +215,36 @@ final class FixedPointsFigures {
     }
   }
 
+  /**
+   * The panels in rows of {@link #COLUMNS}, the last row left blank where it is short (XChart's
+   * grid encoder needs rows × columns charts).
+   */
   private static void save(Path file, List<XYChart> charts) throws IOException {
     int columns = Math.min(COLUMNS, charts.size());
     int rows = (charts.size() + columns - 1) / columns;
-    BitmapEncoder.saveBitmap(
-        charts, rows, columns, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    if (rows * columns == charts.size()) {
+      BitmapEncoder.saveBitmap(
+          charts, rows, columns, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+      return;
+    }
+    java.awt.image.BufferedImage first = BitmapEncoder.getBufferedImage(charts.get(0));
+    int w = first.getWidth();
+    int h = first.getHeight();
+    java.awt.image.BufferedImage grid =
+        new java.awt.image.BufferedImage(
+            w * columns, h * rows, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = grid.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+      for (int i = 0; i < charts.size(); i++) {
+        java.awt.image.BufferedImage panel =
+            i == 0 ? first : BitmapEncoder.getBufferedImage(charts.get(i));
+        g.drawImage(panel, (i % columns) * w, (i / columns) * h, null);
+      }
+    } finally {
+      g.dispose();
+    }
+    javax.imageio.ImageIO.write(grid, "png", file.toFile());
   }
 }

@@ -103,7 +103,8 @@ class AroundDropTest {
     // A drop before the first checkpoint: no before-drop row.
     AroundDrop.Drop early = new AroundDrop.Drop("drop", 1, 40, 60, 80, 1, 60);
     assertEquals(
-        List.of("plateau", "after-drop", "end"), roles(AroundDrop.choose(early, new double[] {100, 200})));
+        List.of("plateau", "after-drop", "end"),
+        roles(AroundDrop.choose(early, new double[] {100, 200})));
   }
 
   static void writeAbrupt(Path run, String dir, double tDrop) throws Exception {
@@ -152,8 +153,7 @@ class AroundDropTest {
   void aRunWithoutAbruptLearningIsRefusedNamingTheFix(@TempDir Path run) {
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> AroundDrop.read(run));
     assertTrue(e.getMessage().contains("analysis/abrupt-learning/abrupt-learning.csv"));
-    assertTrue(
-        e.getMessage().contains("list abrupt-learning before fixed-points"), e.getMessage());
+    assertTrue(e.getMessage().contains("list abrupt-learning before fixed-points"), e.getMessage());
   }
 
   /**

@@ -52,14 +52,14 @@ final class GeometryRules {
     `geometry` to run first, the `geometry` census for (4a), `fixed-points` with \
     `checkpoints: around-drop` for (G) and (4a, fixed points)).
     """
-        .formatted(
-            GeometryFindings.MIN_RUNS,
-            grMetric,
-            Stats.number(maxSse),
-            GeometryFindings.MIN_RUNS,
-            Math.round(GeometryFindings.LEVEL * 100),
-            Stats.number(alpha),
-            Stats.number(alpha))
+            .formatted(
+                GeometryFindings.MIN_RUNS,
+                grMetric,
+                Stats.number(maxSse),
+                GeometryFindings.MIN_RUNS,
+                Math.round(GeometryFindings.LEVEL * 100),
+                Stats.number(alpha),
+                Stats.number(alpha))
         + points(alpha);
   }
 

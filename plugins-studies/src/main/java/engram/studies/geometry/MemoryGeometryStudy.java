@@ -23,13 +23,14 @@ import java.util.List;
  * </ol>
  *
  * <p>With {@code fixed-points} analysed around the drop, also (G) the ghost mechanism's finding
- * that ghost points appear before the drop (Dinc et al. 2025), and (4a) judged by the stable
- * fixed points of the input-free map ({@link PointFindings}).
+ * that ghost points appear before the drop (Dinc et al. 2025), and (4a) judged by the stable fixed
+ * points of the input-free map ({@link PointFindings}).
  *
  * <p>Reads the tables of {@code abrupt-learning} (plateau, t_drop, loss curve, GR onsets), {@code
- * geometry} (attractor census) and {@code fixed-points} (points around the drop). The condition of a run is read from its configuration (λ of
- * its {@code temporal-consistency} regularizer and {@code model.gain}), never from its name. The
- * rules behind each verdict are in {@link GeometryRules} and in the report. Deterministic.
+ * geometry} (attractor census) and {@code fixed-points} (points around the drop). The condition of
+ * a run is read from its configuration (λ of its {@code temporal-consistency} regularizer and
+ * {@code model.gain}), never from its name. The rules behind each verdict are in {@link
+ * GeometryRules} and in the report. Deterministic.
  */
 public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Config> {
 
@@ -121,7 +122,8 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
                     read, config.significance(), config.maxSseRatio(), config.grMetric())
                 .evaluate());
     findings.addAll(new PointFindings(read, config.significance()).evaluate());
-    List<engram.api.study.Figure> figures = new java.util.ArrayList<>(GeometryFigures.figures(read));
+    List<engram.api.study.Figure> figures =
+        new java.util.ArrayList<>(GeometryFigures.figures(read));
     figures.addAll(PointFigures.figures(read));
     List<engram.api.study.Quantity> quantities =
         new java.util.ArrayList<>(GeometryFigures.quantities(read));

@@ -94,8 +94,7 @@ record PointCensus(
     if (tracks == null) {
       return new PointCensus(counts, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
-    boolean anyBefore =
-        Double.isFinite(tDrop) && stepOf.values().stream().anyMatch(s -> s < tDrop);
+    boolean anyBefore = Double.isFinite(tDrop) && stepOf.values().stream().anyMatch(s -> s < tDrop);
     boolean ghostBefore = false;
     boolean slowBefore = false;
     double firstGhost = Double.POSITIVE_INFINITY;
@@ -107,7 +106,8 @@ record PointCensus(
       }
       String kind = r.text("kind");
       double step = stepOf.getOrDefault(r.text("checkpoint"), Double.NaN);
-      List<String> history = kindsByTrack.computeIfAbsent(r.integer("track"), k -> new ArrayList<>());
+      List<String> history =
+          kindsByTrack.computeIfAbsent(r.integer("track"), k -> new ArrayList<>());
       becomesFixed |= kind.equals("fixed") && history.contains("ghost");
       history.add(kind);
       if (kind.equals("ghost") && step < firstGhost) {

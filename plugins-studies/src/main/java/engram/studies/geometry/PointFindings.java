@@ -80,8 +80,7 @@ final class PointFindings {
             byLambda.forEach(
                 (l, runs) -> {
                   List<GeometryRun> j = judged(runs);
-                  String condition =
-                      "g = " + Stats.number(g) + ", λ = " + Stats.number(l) + ": ";
+                  String condition = "g = " + Stats.number(g) + ", λ = " + Stats.number(l) + ": ";
                   if (j.isEmpty()) {
                     parts.add(condition + "no run dropped after an analysed checkpoint");
                     return;

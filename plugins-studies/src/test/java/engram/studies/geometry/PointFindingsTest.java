@@ -52,33 +52,64 @@ class PointFindingsTest {
     List<Map<String, Object>> tracks = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       chosen.add(
-          Map.of("role", ROLES[i], "checkpoint", NAMES[i], "epoch", i, "step", STEPS[i], "rule", "r"));
+          Map.of(
+              "role", ROLES[i], "checkpoint", NAMES[i], "epoch", i, "step", STEPS[i], "rule", "r"));
       boolean ghost = i >= ghostFrom && !(ghostBecomesFixed && i == 3);
       summary.add(
           Map.of(
-              "checkpoint", NAMES[i],
-              "epoch", i,
-              "stable", stable[i],
-              "ghost", ghost ? 1 : 0,
-              "points", stable[i] + (ghost ? 1 : 0)));
+              "checkpoint",
+              NAMES[i],
+              "epoch",
+              i,
+              "stable",
+              stable[i],
+              "ghost",
+              ghost ? 1 : 0,
+              "points",
+              stable[i] + (ghost ? 1 : 0)));
       // track 0: one stable point throughout; track 1: the ghost
       tracks.add(
           Map.of(
-              "track", 0, "checkpoint", NAMES[i], "epoch", i, "event",
-              i == 0 ? "appears" : "continues", "kind", "fixed", "class", "stable", "point", 0));
+              "track",
+              0,
+              "checkpoint",
+              NAMES[i],
+              "epoch",
+              i,
+              "event",
+              i == 0 ? "appears" : "continues",
+              "kind",
+              "fixed",
+              "class",
+              "stable",
+              "point",
+              0));
       if (i >= ghostFrom) {
         String kind = ghost ? "ghost" : "fixed";
         String event = i == ghostFrom ? "appears" : ghost ? "continues" : "becomes-fixed";
         tracks.add(
             Map.of(
-                "track", 1, "checkpoint", NAMES[i], "epoch", i, "event", event, "kind", kind,
-                "class", "stable", "point", 1));
+                "track",
+                1,
+                "checkpoint",
+                NAMES[i],
+                "epoch",
+                i,
+                "event",
+                event,
+                "kind",
+                kind,
+                "class",
+                "stable",
+                "point",
+                1));
       }
     }
     Map<String, Table> fp = new LinkedHashMap<>();
     for (Object[] t :
         new Object[][] {
-          {"checkpoints.csv", chosen}, {"fixed-points-summary.csv", summary},
+          {"checkpoints.csv", chosen},
+          {"fixed-points-summary.csv", summary},
           {"ghost-tracks.csv", tracks}
         }) {
       String file = (String) t[0];
@@ -154,8 +185,9 @@ class PointFindingsTest {
         c.measured());
     assertTrue(
         c.measured()
-            .endsWith("g = 1: ≥ 2 stable fixed points at the end in 0/4 runs with λ = 0.1 vs 2/4"
-                + " with λ = 0 (p = 1)"),
+            .endsWith(
+                "g = 1: ≥ 2 stable fixed points at the end in 0/4 runs with λ = 0.1 vs 2/4"
+                    + " with λ = 0 (p = 1)"),
         c.measured());
   }
 
@@ -188,7 +220,8 @@ class PointFindingsTest {
     assertEquals(
         new Figure.RunImage("a1", "fixed-points", "speed-landscape.png"),
         landscape.panels().get(0));
-    assertTrue(landscape.heading().contains("seed 1, g = 1, λ = 0, t_drop 3000"), landscape.heading());
+    assertTrue(
+        landscape.heading().contains("seed 1, g = 1, λ = 0, t_drop 3000"), landscape.heading());
     Map<String, Double> first =
         e.quantities().stream()
             .filter(q -> q.name().equals("first_ghost_from_drop"))
