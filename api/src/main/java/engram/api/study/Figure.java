@@ -17,8 +17,10 @@ import org.apiguardian.api.API;
  * those runs (the legend says over how many), as a PNG in the comparison directory; it also writes
  * the points into {@code comparison-series.csv}.
  *
- * <p>A figure is either one or more {@link Curves} panels, stacked, or a single {@link Bars} panel.
- * When no panel has data it is not drawn, and the report lists it with {@code whenEmpty}.
+ * <p>A figure is either one or more {@link Curves} panels, stacked, or a single {@link Bars} panel,
+ * or a single {@link RunImage}: a PNG an analyzer drew for one run, copied as it is (e.g. the speed
+ * landscape of a representative run). When no panel has data it is not drawn, and the report lists
+ * it with {@code whenEmpty}.
  *
  * @param file the PNG file name, e.g. {@code tau-vs-N.png}
  * @param heading the figure's heading in the report
@@ -34,10 +36,10 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
    *
    * @param file the PNG file name, ending in {@code .png}
    * @param heading the heading; never null
-   * @param panels curves panels, or one bars panel
+   * @param panels curves panels, or one bars panel, or one run image
    * @param whenEmpty why there is nothing to draw; never null
    * @throws IllegalArgumentException when the file does not end in {@code .png}, there is no panel,
-   *     or a bars panel is not alone
+   *     or a bars panel or a run image is not alone
    */
   public Figure {
     if (file == null || !file.endsWith(".png") || file.contains("/")) {
@@ -53,10 +55,50 @@ public record Figure(String file, String heading, List<Panel> panels, String whe
     if (panels.size() > 1 && panels.stream().anyMatch(p -> p instanceof Bars)) {
       throw new IllegalArgumentException(file + ": a bars panel must be the figure's only panel");
     }
+    if (panels.size() > 1 && panels.stream().anyMatch(p -> p instanceof RunImage)) {
+      throw new IllegalArgumentException(file + ": a run image must be the figure's only panel");
+    }
   }
 
   /** One chart of a figure. */
-  public sealed interface Panel permits Curves, Bars {}
+  public sealed interface Panel permits Curves, Bars, RunImage {}
+
+  /**
+   * A PNG that an analyzer wrote for one run, copied unchanged into the comparison directory under
+   * the figure's file name. Core takes the newest copy, {@code analysis/<analyzer>-k/<file>} with
+   * the largest k that has the file (as it reads tables); when the run is not in the comparison or
+   * has no such file, the figure is not drawn and the report gives {@code whenEmpty}.
+   *
+   * @param run the run's id ({@link StudyRun#id()})
+   * @param analyzer the analyzer's id, e.g. {@code fixed-points}
+   * @param file the PNG's name in the analyzer's directory, e.g. {@code speed-landscape.png}
+   */
+  public record RunImage(String run, String analyzer, String file) implements Panel {
+
+    /**
+     * Checks the names.
+     *
+     * @param run the run's id; never null
+     * @param analyzer the analyzer id: not blank, no {@code /} or {@code ..}
+     * @param file a plain file name ending in {@code .png}
+     * @throws IllegalArgumentException when {@code analyzer} is not an id or {@code file} is not a
+     *     plain {@code .png} name
+     */
+    public RunImage {
+      Objects.requireNonNull(run, "run");
+      if (analyzer == null
+          || analyzer.isBlank()
+          || analyzer.contains("/")
+          || analyzer.contains("..")) {
+        throw new IllegalArgumentException(
+            "a run image needs an analyzer id, was '" + analyzer + "'");
+      }
+      if (file == null || !file.endsWith(".png") || file.contains("/") || file.contains("\\")) {
+        throw new IllegalArgumentException(
+            "a run image must be a plain file name ending in .png, was '" + file + "'");
+      }
+    }
+  }
 
   /**
    * Curves against x: per group, at every x, the mean and std over the group's runs that have a

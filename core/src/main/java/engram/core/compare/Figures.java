@@ -52,9 +52,11 @@ final class Figures {
       String title, String yTitle, List<String> categories, Map<String, List<Stats>> series) {}
 
   /**
-   * One PNG: stacked panels, or bars. {@code missing} says why it is not drawn (null when drawn).
+   * One PNG: stacked panels, bars, or a run's own PNG copied from {@code source}. {@code missing}
+   * says why it is not drawn (null when drawn).
    */
-  record Figure(String file, String heading, List<Panel> panels, Bars bars, String missing) {
+  record Figure(
+      String file, String heading, List<Panel> panels, Bars bars, Path source, String missing) {
     boolean drawn() {
       return missing == null;
     }
@@ -84,6 +86,7 @@ final class Figures {
             "Largest N trained against epoch",
             List.of(maxLevel),
             null,
+            null,
             maxLevel.empty() ? "no run has a row in metrics.csv" : null));
     for (engram.api.study.Figure f : study) {
       if (figures.stream().anyMatch(other -> other.file().equals(f.file()))) {
@@ -100,6 +103,21 @@ final class Figures {
 
   /** A study's figure with its runs put into the comparison's groups. */
   private static Figure group(Comparison c, engram.api.study.Figure figure) {
+    if (figure.panels().get(0) instanceof engram.api.study.Figure.RunImage image) {
+      Path source =
+          c.runs().stream()
+              .filter(r -> r.id().equals(image.run()))
+              .findFirst()
+              .flatMap(r -> RunReader.newestFile(r.dir(), image.analyzer(), image.file()))
+              .orElse(null);
+      return new Figure(
+          figure.file(),
+          figure.heading(),
+          List.of(),
+          null,
+          source,
+          source == null ? figure.whenEmpty() : null);
+    }
     if (figure.panels().get(0) instanceof engram.api.study.Figure.Bars bars) {
       List<String> categories = new ArrayList<>();
       Map<String, List<Stats>> series = new LinkedHashMap<>();
@@ -123,13 +141,15 @@ final class Figures {
         }
       }
       if (categories.isEmpty()) {
-        return new Figure(figure.file(), figure.heading(), List.of(), null, figure.whenEmpty());
+        return new Figure(
+            figure.file(), figure.heading(), List.of(), null, null, figure.whenEmpty());
       }
       return new Figure(
           figure.file(),
           figure.heading(),
           List.of(),
           new Bars(bars.title(), bars.yTitle(), categories, series),
+          null,
           null);
     }
     List<Panel> panels = new ArrayList<>();
@@ -155,13 +175,17 @@ final class Figures {
     }
     boolean empty = panels.stream().allMatch(Panel::empty);
     return new Figure(
-        figure.file(), figure.heading(), panels, null, empty ? figure.whenEmpty() : null);
+        figure.file(), figure.heading(), panels, null, null, empty ? figure.whenEmpty() : null);
   }
 
   /** Draws a figure that has data into {@code dir}. */
   static void save(Figure figure, Path dir, List<String> groupOrder) throws IOException {
     System.setProperty("java.awt.headless", "true");
     String file = dir.resolve(figure.file()).toString();
+    if (figure.source() != null) {
+      java.nio.file.Files.copy(figure.source(), dir.resolve(figure.file()));
+      return;
+    }
     if (figure.bars() != null) {
       BitmapEncoder.saveBitmap(bars(figure.bars()), file, BitmapEncoder.BitmapFormat.PNG);
       return;

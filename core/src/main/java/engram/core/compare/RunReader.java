@@ -222,6 +222,37 @@ public final class RunReader {
     return Optional.empty();
   }
 
+  /**
+   * The newest copy of a file an analyzer wrote: {@code analysis/<id>-k/<file>} with the largest k
+   * ({@code <id>} itself is k = 1) that has it, as {@link #readTable} chooses.
+   *
+   * @return the file, or empty when no copy exists or analysis/ cannot be listed
+   */
+  static Optional<Path> newestFile(Path run, String analyzer, String file) {
+    Path analysis = run.resolve("analysis");
+    if (!Files.isDirectory(analysis)) {
+      return Optional.empty();
+    }
+    Pattern name = Pattern.compile(Pattern.quote(analyzer) + "(?:-(\\d{1,9}))?");
+    Path best = null;
+    int bestK = 0;
+    try (Stream<Path> children = Files.list(analysis)) {
+      for (Path child : children.toList()) {
+        Matcher m = name.matcher(child.getFileName().toString());
+        if (m.matches() && Files.isRegularFile(child.resolve(file))) {
+          int k = m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
+          if (k > bestK) {
+            best = child.resolve(file);
+            bestK = k;
+          }
+        }
+      }
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(best);
+  }
+
   private static String firstLine(String message) {
     if (message == null) {
       return "no message";

@@ -58,13 +58,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnalyzer.Config> {
 
-  static final String ID = "abrupt-learning";
+  /** The analyzer id, which names its output directory. */
+  public static final String ID = "abrupt-learning";
+
   static final String PNG = "abrupt-learning.png";
 
   /** Where the geometry analyzer's table lies, relative to the run directory. */
   static final Path GEOMETRY_TABLE = Path.of("analysis", "geometry", "geometry.csv");
 
-  static final TableSpec SUMMARY =
+  /** {@code abrupt-learning.csv}; public for analyzers that read a run's drop (fixed-points). */
+  public static final TableSpec SUMMARY =
       TableSpec.of(
           "abrupt-learning.csv",
           "one row: the loss plateau, the drop time and the verdict (rules in the analyzer's"
@@ -96,7 +99,8 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
               "t_drop of the last of the counted plateaus (= t_drop when drops = 1; NaN: no"
                   + " drop)"));
 
-  static final TableSpec LOSS =
+  /** {@code abrupt-learning-loss.csv}; public for the same reason. */
+  public static final TableSpec LOSS =
       TableSpec.of(
           "abrupt-learning-loss.csv",
           "one row per point of the loss curve: the loss and its moving median",
@@ -423,6 +427,43 @@ public final class AbruptLearningAnalyzer implements Analyzer<AbruptLearningAnal
   static double checkpointStep(String name, int epoch, TrainingTrace trace) {
     java.util.regex.Matcher m = STEP_NAME.matcher(name);
     return m.matches() ? Double.parseDouble(m.group(1)) : trace.stepOfEpoch(epoch);
+  }
+
+  /**
+   * The optimizer step of each checkpoint, placed as this analyzer places checkpoints on the loss
+   * curve (what another analyzer uses to relate checkpoints to t_drop): the number of a name {@code
+   * step-NNNNNNNN}, else the last step of the checkpoint's epoch in the run's {@code trace.csv}
+   * (else {@code metrics.csv}).
+   *
+   * @param runDirectory the run directory
+   * @param checkpoints the checkpoints
+   * @return one step per checkpoint, in their order; NaN for a checkpoint whose epoch the run's
+   *     trace lacks, or when the run has neither file and the name carries no step
+   */
+  public static double[] checkpointSteps(Path runDirectory, List<Checkpoint> checkpoints)
+      throws IOException {
+    double[] steps = new double[checkpoints.size()];
+    TrainingTrace trace = null;
+    for (int i = 0; i < steps.length; i++) {
+      Checkpoint c = checkpoints.get(i);
+      java.util.regex.Matcher m = STEP_NAME.matcher(c.name());
+      if (m.matches()) {
+        steps[i] = Double.parseDouble(m.group(1));
+        continue;
+      }
+      if (trace == null) {
+        boolean readable =
+            Files.exists(runDirectory.resolve(TrainingTrace.TRACE))
+                || Files.exists(runDirectory.resolve(TrainingTrace.METRICS));
+        if (!readable) {
+          steps[i] = Double.NaN;
+          continue;
+        }
+        trace = TrainingTrace.read(runDirectory);
+      }
+      steps[i] = trace.stepOfEpoch(c.epoch());
+    }
+    return steps;
   }
 
   private static final java.util.regex.Pattern STEP_NAME =

@@ -1,6 +1,6 @@
 package engram.analysis.fixedpoints;
 
-import engram.analysis.common.CheckpointSelection;
+import engram.analysis.abrupt.AbruptLearningAnalyzer;
 import engram.analysis.common.Outputs;
 import engram.analysis.common.Simulation;
 import engram.analysis.fixedpoints.FixedPointFinder.Point;
@@ -56,15 +56,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * it. Tracking: {@link PointTracker} matches the points of consecutive analysed checkpoints in
  * state space ({@code track-distance}).
  *
- * <p>Checkpoints: {@code steps} (names or optimizer steps) when given, else {@code checkpoints}
- * (last or all).
+ * <p>Checkpoints: {@code steps} (names or optimizer steps) when given, else {@code checkpoints}:
+ * {@code last}, {@code all}, or {@code around-drop}: the checkpoints at the middle of the loss
+ * plateau, the last before t_drop, the first after the fall, the first after a later drop and the
+ * last, read from the run's {@code abrupt-learning} tables (rules in {@link AroundDrop}; {@code
+ * abrupt-learning} must have run first). {@code checkpoints.csv} says which checkpoint stands for
+ * which moment and why.
  *
  * <p>Outputs: {@code fixed-points.csv} (see {@link #TABLE}), {@code fixed-points-summary.csv} (see
- * {@link #SUMMARY}), {@code ghost-tracks.csv} (see {@link #TRACKS}), and unless {@code figures:
- * false} {@code fixed-points.png} (per checkpoint one panel: trajectories and points in the PC1–PC2
- * plane, one colour per class, the same axes in every panel) and, when {@code landscape-grid} &gt;
- * 0, {@code speed-landscape.png} (per checkpoint log10 q on a grid of the PC1–PC2 plane through the
- * mean, for S ≥ 2).
+ * {@link #SUMMARY}), {@code ghost-tracks.csv} (see {@link #TRACKS}), {@code checkpoints.csv} (see
+ * {@link #CHOSEN}), and unless {@code figures: false} {@code fixed-points.png} (per checkpoint one
+ * panel: trajectories and points in the PC1–PC2 plane, one colour per class, the same axes in every
+ * panel) and, when {@code landscape-grid} &gt; 0, {@code speed-landscape.png} (per checkpoint log10
+ * q on a grid of the PC1–PC2 plane through the mean, for S ≥ 2).
  */
 public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.Config> {
 
@@ -148,6 +152,38 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
           PC2,
           PC3);
 
+  /**
+   * {@code checkpoints.csv}: which analysed checkpoint stands for which moment of training, and
+   * why; what a study reads to find "before the drop" and "after the drop".
+   */
+  static final TableSpec CHOSEN =
+      TableSpec.of(
+          "checkpoints.csv",
+          "one row per role (a checkpoint may play several): the analysed checkpoint, its step and"
+              + " the rule that chose it",
+          ColumnSpec.text(
+              "role",
+              "with checkpoints: around-drop, plateau, before-drop, after-drop, after-last-drop or"
+                  + " end (rules in the analyzer's javadoc); with last: end; with all or steps:"
+                  + " listed"),
+          Outputs.CHECKPOINT,
+          Outputs.EPOCH,
+          ColumnSpec.number(
+              "step",
+              "steps",
+              "optimizer step of the checkpoint, as abrupt-learning places it (NaN: unknown)"),
+          ColumnSpec.text("rule", "why this checkpoint, one sentence"));
+
+  /** Which checkpoints are analysed (unless {@code steps} names them). */
+  public enum Selection {
+    /** The newest checkpoint. */
+    LAST,
+    /** Every checkpoint, oldest first. */
+    ALL,
+    /** Plateau, before and after the drop(s), end: from the run's abrupt-learning tables. */
+    AROUND_DROP
+  }
+
   /** The constant input u* of the map. */
   public enum InputChoice {
     /** u* = 0. */
@@ -193,7 +229,11 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
    * @param figures whether to draw the figures
    */
   public record Config(
-      @Doc("checkpoints to analyse: last or all") CheckpointSelection checkpoints,
+      @Doc(
+              "checkpoints to analyse: last, all, or around-drop (plateau middle, last before"
+                  + " t_drop, first after the fall, first after a later drop, last; needs"
+                  + " abrupt-learning to have run first)")
+          Selection checkpoints,
       @Doc(
               "fixed-points (Adam + Newton from noisy trajectory states) or speed (ghost-mechanism:"
                   + " from every trajectory state, one Newton step, PCA de-duplication)")
@@ -329,7 +369,7 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
   @Override
   public Config defaults() {
     return new Config(
-        CheckpointSelection.LAST,
+        Selection.LAST,
         Method.FIXED_POINTS,
         16,
         InputChoice.ZERO,
@@ -353,14 +393,25 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
 
   @Override
   public List<TableSpec> tables() {
-    return List.of(TABLE, TRACKS, SUMMARY);
+    return List.of(TABLE, TRACKS, SUMMARY, CHOSEN);
   }
 
   @Override
   public void analyze(Config config, Context context) throws IOException {
     PhaseClock clock = new PhaseClock();
     Run run = Simulation.run(context, ID);
-    List<Checkpoint> chosen = choose(config, context.checkpoints());
+    // <run-dir>/analysis/<id>/, as Analyzer.Context#outputDirectory promises
+    Path analysisDirectory = context.outputDirectory().toAbsolutePath();
+    Path runDirectory =
+        analysisDirectory.getNameCount() >= 2
+            ? analysisDirectory.getParent().getParent()
+            : analysisDirectory;
+    List<Role> roles = roles(config, context.checkpoints(), runDirectory);
+    // Distinct, oldest first; by identity (a checkpoint's equals compares its tensors).
+    List<Checkpoint> chosen =
+        context.checkpoints().stream()
+            .filter(c -> roles.stream().anyMatch(r -> r.checkpoint() == c))
+            .toList();
     List<Sampled> sampled = new ArrayList<>();
     for (Checkpoint checkpoint : chosen) {
       sampled.add(sample(config, run, checkpoint));
@@ -442,24 +493,92 @@ public final class FixedPointsAnalyzer implements Analyzer<FixedPointsAnalyzer.C
       }
     }
     Outputs.writeCsv(out, TRACKS, trackRows);
+    List<List<Object>> roleRows = new ArrayList<>();
+    for (Role r : roles) {
+      roleRows.add(
+          List.of(r.role(), r.checkpoint().name(), r.checkpoint().epoch(), r.step(), r.rule()));
+    }
+    Outputs.writeCsv(out, CHOSEN, roleRows);
     clock.lap("tracking and tables");
+    // Panel titles name the roles of checkpoints.csv ("listed" says nothing and is left out).
+    java.util.Map<String, String> roleOf = new java.util.HashMap<>();
+    for (Role r : roles) {
+      if (!r.role().equals("listed")) {
+        roleOf.merge(r.checkpoint().name(), r.role(), (a, b) -> a + " + " + b);
+      }
+    }
     if (config.figures()) {
-      FixedPointsFigures.points(out.resolve(PNG), found);
+      FixedPointsFigures.points(out.resolve(PNG), found, roleOf);
     }
     if (config.figures() && config.landscapeGrid() > 0 && pca.components().length >= 2) {
-      FixedPointsFigures.landscape(out.resolve(LANDSCAPE_PNG), found);
+      FixedPointsFigures.landscape(out.resolve(LANDSCAPE_PNG), found, roleOf);
     }
     clock.lap("figures");
   }
 
   /**
-   * The checkpoints named by {@code steps} (in the run's order), else those of {@code checkpoints}.
+   * One row of {@code checkpoints.csv}.
+   *
+   * @param role plateau, before-drop, after-drop, after-last-drop, end or listed
+   * @param checkpoint the checkpoint
+   * @param step its optimizer step (NaN: unknown)
+   * @param rule why it was chosen
+   */
+  record Role(String role, Checkpoint checkpoint, double step, String rule) {}
+
+  /**
+   * The roles of the analysed checkpoints: with {@code checkpoints: around-drop} (and no {@code
+   * steps}) those of {@link AroundDrop}, else one row per checkpoint of {@link #choose}.
+   *
+   * @param runDirectory the run directory (the parent of the analysis directory)
+   * @throws IllegalStateException when there is no checkpoint, or around-drop finds no
+   *     abrupt-learning table
+   */
+  static List<Role> roles(Config config, List<Checkpoint> all, Path runDirectory)
+      throws IOException {
+    if (config.steps().isEmpty() && config.checkpoints() == Selection.AROUND_DROP) {
+      requireSome(all);
+      AroundDrop.Drop drop = AroundDrop.read(runDirectory);
+      double[] steps = AbruptLearningAnalyzer.checkpointSteps(runDirectory, all);
+      return AroundDrop.choose(drop, steps).stream()
+          .map(c -> new Role(c.role(), all.get(c.index()), steps[c.index()], c.rule()))
+          .toList();
+    }
+    List<Checkpoint> chosen = choose(config, all);
+    double[] steps = AbruptLearningAnalyzer.checkpointSteps(runDirectory, chosen);
+    boolean last = config.steps().isEmpty() && config.checkpoints() == Selection.LAST;
+    String rule =
+        config.steps().isEmpty()
+            ? "checkpoints: " + config.checkpoints().name().toLowerCase(java.util.Locale.ROOT)
+            : "steps: " + String.join(" ", config.steps());
+    List<Role> out = new ArrayList<>();
+    for (int i = 0; i < chosen.size(); i++) {
+      out.add(new Role(last ? "end" : "listed", chosen.get(i), steps[i], rule));
+    }
+    return out;
+  }
+
+  private static void requireSome(List<Checkpoint> all) {
+    if (all.isEmpty()) {
+      throw new IllegalStateException(
+          ID
+              + " was given no checkpoints, so there is no network to simulate. Fix: analyse a run"
+              + " that trained at least until its first checkpoint.");
+    }
+  }
+
+  /**
+   * The checkpoints named by {@code steps} (in the run's order), else the last or all (with {@code
+   * around-drop} use {@link #roles}).
    *
    * @throws IllegalArgumentException naming an entry of {@code steps} that matches no checkpoint
    */
   static List<Checkpoint> choose(Config config, List<Checkpoint> all) {
     if (config.steps().isEmpty()) {
-      return config.checkpoints().select(all, ID);
+      requireSome(all);
+      return config.checkpoints() == Selection.ALL
+          ? List.copyOf(all)
+          : List.of(all.get(all.size() - 1));
     }
     List<String> names = new ArrayList<>();
     for (String entry : config.steps()) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
@@ -89,11 +90,11 @@ final class FixedPointsFigures {
   }
 
   /** One panel per checkpoint, all with the axes of the common range. */
-  static void points(Path file, List<Found> found) throws IOException {
+  static void points(Path file, List<Found> found, Map<String, String> roles) throws IOException {
     double[] range = commonRange(found);
     List<XYChart> charts = new ArrayList<>();
     for (Found f : found) {
-      XYChart chart = panel(f, "Points", range);
+      XYChart chart = panel(f, "Points", range, roles);
       double[] tx = new double[f.trajectory().length];
       double[] ty = new double[tx.length];
       for (int i = 0; i < tx.length; i++) {
@@ -111,7 +112,8 @@ final class FixedPointsFigures {
   }
 
   /** Per checkpoint log10 q on the landscape grid (8 colour bands, −6 … 0), points on top. */
-  static void landscape(Path file, List<Found> found) throws IOException {
+  static void landscape(Path file, List<Found> found, Map<String, String> roles)
+      throws IOException {
     List<XYChart> charts = new ArrayList<>();
     double[] range = commonRange(found);
     for (Found f : found) {
@@ -120,7 +122,7 @@ final class FixedPointsFigures {
         continue;
       }
       double[] own = range(f.trajectory(), f.coordinates());
-      XYChart chart = panel(f, "log10 q", own);
+      XYChart chart = panel(f, "log10 q", own, roles);
       int n = grid.length;
       int bands = 8;
       for (int b = 0; b < bands; b++) {
@@ -166,15 +168,21 @@ final class FixedPointsFigures {
     return range(all.toArray(new double[0][]));
   }
 
-  private static XYChart panel(Found f, String what, double[] range) {
+  /**
+   * One panel, titled with the checkpoint and the roles it plays ({@code checkpoints.csv}, e.g.
+   * "before-drop"), when any.
+   */
+  private static XYChart panel(Found f, String what, double[] range, Map<String, String> roles) {
+    String role = roles.get(f.checkpoint().name());
     XYChart chart =
         Outputs.chart(
             String.format(
                 Locale.ROOT,
-                "%s at %s (epoch %d)",
+                "%s at %s (epoch %d%s)",
                 what,
                 f.checkpoint().name(),
-                f.checkpoint().epoch()),
+                f.checkpoint().epoch(),
+                role == null ? "" : "; " + role),
             "PC1 (common basis)",
             "PC2",
             500);
@@ -207,10 +215,36 @@ final class FixedPointsFigures {
     }
   }
 
+  /**
+   * The panels in rows of {@link #COLUMNS}, the last row left blank where it is short (XChart's
+   * grid encoder needs rows × columns charts).
+   */
   private static void save(Path file, List<XYChart> charts) throws IOException {
     int columns = Math.min(COLUMNS, charts.size());
     int rows = (charts.size() + columns - 1) / columns;
-    BitmapEncoder.saveBitmap(
-        charts, rows, columns, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    if (rows * columns == charts.size()) {
+      BitmapEncoder.saveBitmap(
+          charts, rows, columns, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+      return;
+    }
+    java.awt.image.BufferedImage first = BitmapEncoder.getBufferedImage(charts.get(0));
+    int w = first.getWidth();
+    int h = first.getHeight();
+    java.awt.image.BufferedImage grid =
+        new java.awt.image.BufferedImage(
+            w * columns, h * rows, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = grid.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, grid.getWidth(), grid.getHeight());
+      for (int i = 0; i < charts.size(); i++) {
+        java.awt.image.BufferedImage panel =
+            i == 0 ? first : BitmapEncoder.getBufferedImage(charts.get(i));
+        g.drawImage(panel, (i % columns) * w, (i / columns) * h, null);
+      }
+    } finally {
+      g.dispose();
+    }
+    javax.imageio.ImageIO.write(grid, "png", file.toFile());
   }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import engram.analysis.common.CheckpointSelection;
 import engram.analysis.fakes.Fixtures;
 import engram.api.Analyzer.Checkpoint;
 import engram.api.Model;
@@ -83,7 +82,7 @@ class FixedPointsAnalyzerTest {
     FixedPointsAnalyzer analyzer = new FixedPointsAnalyzer();
     FixedPointsAnalyzer.Config c =
         new FixedPointsAnalyzer.Config(
-            CheckpointSelection.LAST,
+            FixedPointsAnalyzer.Selection.LAST,
             FixedPointsAnalyzer.Method.FIXED_POINTS,
             4,
             FixedPointsAnalyzer.InputChoice.ZERO,
@@ -154,7 +153,7 @@ class FixedPointsAnalyzerTest {
     FixedPointsAnalyzer analyzer = new FixedPointsAnalyzer();
     FixedPointsAnalyzer.Config c =
         new FixedPointsAnalyzer.Config(
-            CheckpointSelection.ALL,
+            FixedPointsAnalyzer.Selection.ALL,
             FixedPointsAnalyzer.Method.SPEED,
             2,
             FixedPointsAnalyzer.InputChoice.ZERO,
@@ -236,7 +235,7 @@ class FixedPointsAnalyzerTest {
     FixedPointsAnalyzer.Config defaults = analyzer.defaults();
     FixedPointsAnalyzer.Config c =
         new FixedPointsAnalyzer.Config(
-            CheckpointSelection.LAST,
+            FixedPointsAnalyzer.Selection.LAST,
             FixedPointsAnalyzer.Method.FIXED_POINTS,
             2,
             FixedPointsAnalyzer.InputChoice.ZERO,

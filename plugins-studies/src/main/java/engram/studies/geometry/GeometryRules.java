@@ -52,25 +52,59 @@ final class GeometryRules {
     *not reproduced* when TCR's fraction is never larger, *inconclusive* otherwise.
     - **Not measured**: the runs or analyzer tables a claim needs are missing \
     (`abrupt-learning` for all claims, its `gr-onsets.csv` for (2), which needs \
-    `geometry` to run first, the `geometry` census for (4a)).
+    `geometry` to run first, the `geometry` census for (4a), `fixed-points` with \
+    `checkpoints: around-drop` for (G) and (4a, fixed points)).
     """
-        .formatted(
-            GeometryFindings.MIN_RUNS,
-            config.grMetric(),
-            Stats.number(config.maxSseRatio()),
-            config.dropWindow()
-                ? "The fit judged covers the *drop window* (`gr-window: drop`): the checkpoints"
-                    + " from the plateau's start to the first one after the first fall is 90 %"
-                    + " done, so the onset says whether the metric began to move during the"
-                    + " plateau; the fit over all checkpoints, which finds the metric's largest"
-                    + " bend (on runs with two drops often the second), is reported beside it"
-                    + " (`gr-window: run` judges that one instead; it was the rule of the first"
-                    + " reproduction of 2026-12-07)."
-                : "The fit judged covers all checkpoints (`gr-window: run`): the onset is the"
-                    + " metric's largest bend.",
-            GeometryFindings.MIN_RUNS,
-            Math.round(GeometryFindings.LEVEL * 100),
-            Stats.number(alpha),
-            Stats.number(alpha));
+            .formatted(
+                GeometryFindings.MIN_RUNS,
+                config.grMetric(),
+                Stats.number(config.maxSseRatio()),
+                config.dropWindow()
+                    ? "The fit judged covers the *drop window* (`gr-window: drop`): the checkpoints"
+                        + " from the plateau's start to the first one after the first fall is 90 %"
+                        + " done, so the onset says whether the metric began to move during the"
+                        + " plateau; the fit over all checkpoints, which finds the metric's largest"
+                        + " bend (on runs with two drops often the second), is reported beside it"
+                        + " (`gr-window: run` judges that one instead; it was the rule of the first"
+                        + " reproduction of 2026-12-07)."
+                    : "The fit judged covers all checkpoints (`gr-window: run`): the onset is the"
+                        + " metric's largest bend.",
+                GeometryFindings.MIN_RUNS,
+                Math.round(GeometryFindings.LEVEL * 100),
+                Stats.number(alpha),
+                Stats.number(alpha))
+        + points(alpha);
+  }
+
+  /**
+   * The rules of the fixed-point findings ({@link PointFindings}).
+   *
+   * @param alpha family-wise significance level of (4a, fixed points)
+   */
+  static String points(double alpha) {
+    return """
+    - **Moments**: `fixed-points` with `checkpoints: around-drop` analyses the checkpoint \
+    nearest the middle of the plateau, the last before t_drop (*before the drop*), the first \
+    after the fall, i.e. once the smoothed loss is 90 %% of the way to the next level (*after \
+    the drop*), the first after a later drop, and the last (*end*); `checkpoints.csv` names \
+    them. A *ghost* is a strict local minimum of the speed q = ½‖F(s) − s‖² of the input-free \
+    map that is not a zero (the analyzer's ghost test); a *slow point* is a point of small q \
+    that is neither.
+    - **(G) Ghosts precede the drop**: a run counts when it learned and a tracked point of \
+    kind ghost (`ghost-tracks.csv`) exists at an analysed checkpoint before t_drop; runs \
+    without an analysed checkpoint before t_drop are left out. The resolution is those \
+    checkpoints (the plateau's middle and the last before t_drop): a ghost that lives only \
+    between them is missed. Judged on the λ = 0 runs at g₀ (≥ %d needed): *reproduced* when \
+    at least half count, *not reproduced* when fewer than a quarter do, *inconclusive* \
+    otherwise; other conditions, ghosts or slow points before the drop, the first ghost's \
+    step relative to t_drop and ghosts that become fixed points are reported.
+    - **(4a, fixed points)**: a run holds attractors when its last analysed checkpoint has at \
+    least %d stable fixed points (no |λ| > 1; the fewest that can hold a binary memory), \
+    λ > 0 against λ = 0 at each gain, one-sided Fisher exact p: *reproduced* when in one of \
+    the m comparisons TCR's fraction is larger with p < %s/m, *not reproduced* when it is \
+    never larger, *inconclusive* otherwise. Median counts of stable points, saddles and \
+    ghosts before the drop, after it and at the end are reported per condition.
+    """
+        .formatted(GeometryFindings.MIN_RUNS, PointFindings.MIN_STABLE, Stats.number(alpha));
   }
 }

@@ -39,6 +39,8 @@ import java.util.Optional;
  *     metrics.csv}), with or without a plateau
  * @param captured fraction of the task's conditions captured by a stable attractor at the run's
  *     last analysed checkpoint ({@code geometry} census); NaN without the census
+ * @param points fixed points, ghosts and slow points around the drop ({@code fixed-points} with
+ *     {@code checkpoints: around-drop}); {@link PointCensus#NONE} without its tables
  */
 record GeometryRun(
     StudyRun run,
@@ -59,7 +61,8 @@ record GeometryRun(
     java.util.Map<String, Double> leads,
     java.util.Set<String> seenBeforeDrop,
     boolean solved,
-    double captured) {
+    double captured,
+    PointCensus points) {
 
   static final String TCR_ID = "temporal-consistency";
 
@@ -125,7 +128,8 @@ record GeometryRun(
           java.util.Map.of(),
           java.util.Set.of(),
           solved(run),
-          captured(run));
+          captured(run),
+          PointCensus.of(run, nan()));
     }
     Table s = summary.get();
     String verdict = s.text(0, "verdict");
@@ -194,7 +198,8 @@ record GeometryRun(
         java.util.Map.copyOf(leads),
         java.util.Set.copyOf(seen),
         solved(run),
-        captured(run));
+        captured(run),
+        PointCensus.of(run, "drop".equals(verdict) ? tDrop : nan()));
   }
 
   /**

@@ -22,10 +22,15 @@ import java.util.List;
  *   <li>TCR helps attractors form (a) and lets strongly connected, high-gain networks learn (b).
  * </ol>
  *
- * <p>Reads the tables of {@code abrupt-learning} (plateau, t_drop, loss curve, GR onsets) and
- * {@code geometry} (attractor census). The condition of a run is read from its configuration (λ of
- * its {@code temporal-consistency} regularizer and {@code model.gain}), never from its name. The
- * rules behind each verdict are in {@link GeometryRules} and in the report. Deterministic.
+ * <p>With {@code fixed-points} analysed around the drop, also (G) the ghost mechanism's finding
+ * that ghost points appear before the drop (Dinc et al. 2025), and (4a) judged by the stable fixed
+ * points of the input-free map ({@link PointFindings}).
+ *
+ * <p>Reads the tables of {@code abrupt-learning} (plateau, t_drop, loss curve, GR onsets), {@code
+ * geometry} (attractor census) and {@code fixed-points} (points around the drop). The condition of
+ * a run is read from its configuration (λ of its {@code temporal-consistency} regularizer and
+ * {@code model.gain}), never from its name. The rules behind each verdict are in {@link
+ * GeometryRules} and in the report. Deterministic.
  */
 public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Config> {
 
@@ -93,8 +98,9 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
         "Checks the paper's claims on runs with and without temporal consistency regularization"
             + " (TCR) at one or more gains: (1) a loss plateau then an abrupt drop; (2) geometric"
             + " restructuring precedes the drop; (3) TCR shortens the time to the drop; (4) TCR"
-            + " helps attractors form and high-gain networks learn. Reads the tables of"
-            + " abrupt-learning and geometry.");
+            + " helps attractors form and high-gain networks learn; with fixed points around the"
+            + " drop, whether ghost points precede it. Reads the tables of abrupt-learning,"
+            + " geometry and fixed-points.");
   }
 
   @Override
@@ -128,9 +134,15 @@ public final class MemoryGeometryStudy implements Study<MemoryGeometryStudy.Conf
   @Override
   public Evaluation evaluate(Config config, List<StudyRun> runs) {
     List<GeometryRun> read = runs.stream().map(r -> GeometryRun.of(r, config)).toList();
-    return new Evaluation(
-        new GeometryFindings(read, config).evaluate(),
-        GeometryFigures.figures(read),
-        GeometryFigures.quantities(read));
+    List<engram.api.study.Finding> findings =
+        new java.util.ArrayList<>(new GeometryFindings(read, config).evaluate());
+    findings.addAll(new PointFindings(read, config.significance()).evaluate());
+    List<engram.api.study.Figure> figures =
+        new java.util.ArrayList<>(GeometryFigures.figures(read));
+    figures.addAll(PointFigures.figures(read));
+    List<engram.api.study.Quantity> quantities =
+        new java.util.ArrayList<>(GeometryFigures.quantities(read));
+    quantities.addAll(PointFigures.quantities(read));
+    return new Evaluation(findings, figures, quantities);
   }
 }

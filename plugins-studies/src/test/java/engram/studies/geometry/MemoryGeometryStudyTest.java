@@ -47,7 +47,7 @@ class MemoryGeometryStudyTest {
   }
 
   @SuppressWarnings("rawtypes") // Analyzer.class: the SPI is generic in its config record
-  private static TableSpec declared(String analyzer, String file) {
+  static TableSpec declared(String analyzer, String file) {
     for (Analyzer a : ServiceLoader.load(Analyzer.class)) {
       if (a.info().id().equals(analyzer)) {
         for (Object t : a.tables()) {
@@ -69,7 +69,7 @@ class MemoryGeometryStudyTest {
   }
 
   /** A table in its declared column order; columns not given are NaN (text: empty, integer: 0). */
-  private static Table table(String name, TableSpec spec, List<Map<String, Object>> rows) {
+  static Table table(String name, TableSpec spec, List<Map<String, Object>> rows) {
     StringBuilder csv = new StringBuilder(spec.header()).append('\n');
     for (Map<String, Object> row : rows) {
       csv.append(
@@ -329,7 +329,7 @@ class MemoryGeometryStudyTest {
             Table.parse("m", "epoch,loss\n1,0.1\n", List.of(), ColumnType.NUMBER),
             Map.of());
     Evaluation e = study.evaluate(study.defaults(), List.of(bare));
-    assertEquals(5, e.findings().size());
+    assertEquals(7, e.findings().size());
     e.findings().forEach(f -> assertEquals(Verdict.NOT_MEASURED, f.verdict(), f.id()));
     assertTrue(
         e.findings().get(0).measured().contains("analysis/abrupt-learning/abrupt-learning.csv"));
