@@ -20,6 +20,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,7 +60,7 @@ class ResumeExactnessTest {
         steps-per-epoch: 10
         max-epochs: 14
         clip: 2.0
-        optimizer: {type: sgd, lr: 0.1, momentum: 0.1, nesterov: true}
+        optimizer: {type: sgd, lr: 0.5, momentum: 0.1, nesterov: true}
       evaluation: {batches: 2, batch-size: 64}
       output: {checkpoint-every: 3, trace-every: 2, checkpoint-steps: "every:7", resume-every: 2}
       """;
@@ -117,7 +118,8 @@ class ResumeExactnessTest {
     // during the second resume checkpoint's write (step 40): at its first tensor, at its rename
     // into place, and at the pruning that the third one (step 60) does
     for (String at : List.of("WRITE .tmp-resume-s000000000040", "MOVE .tmp-resume-s000000000040")) {
-      Path run = killAtFile(e, at.replace(' ', '_'), opAndPath(at));
+      Path run =
+          killAtFile(e, at.substring(0, at.indexOf(' ')).toLowerCase(Locale.ROOT), opAndPath(at));
       resumeToEnd(run, List.of());
       RunTrees.assertSameRun(straight, run, "killed at " + at);
     }
