@@ -153,10 +153,12 @@ public final class ResumeCheckpoints {
     where.put("checkpoints", position.checkpoints());
     where.put("config_sha256", position.configSha256());
     List<Map<String, Integer>> assignments = new ArrayList<>();
-    state
-        .stage()
-        .assignments()
-        .forEach(a -> assignments.add(Map.of("level", a.level(), "head", a.head())));
+    for (Assignment a : state.stage().assignments()) {
+      Map<String, Integer> entry = new LinkedHashMap<>(); // one key order in every JVM
+      entry.put("level", a.level());
+      entry.put("head", a.head());
+      assignments.add(entry);
+    }
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("reason", "resume");
     extra.put("assignments", assignments);

@@ -653,7 +653,14 @@ public final class Trainer {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("reason", reason);
     List<Map<String, Integer>> assignments = new ArrayList<>();
-    stage.assignments().forEach(a -> assignments.add(Map.of("level", a.level(), "head", a.head())));
+    for (engram.api.curriculum.Assignment a : stage.assignments()) {
+      // In this order in every JVM: Map.of's iteration order changes from one JVM to the next,
+      // which made index.json differ between a run and its resumed continuation.
+      Map<String, Integer> entry = new LinkedHashMap<>();
+      entry.put("level", a.level());
+      entry.put("head", a.head());
+      assignments.add(entry);
+    }
     extra.put("assignments", assignments);
     observer.checkpoint(name, epoch, step, stage.levels(), tensors, extra);
   }

@@ -35,7 +35,7 @@ class KillNineResumeTest {
   private static final String EXPERIMENT =
       ResumeExactnessTest.CURRICULUM
           .replace("name: resume-curriculum", "name: kill-nine")
-          .replace("max-epochs: 14", "max-epochs: 40")
+          .replace("max-epochs: 14", "max-epochs: 24")
           .replace("resume-every: 2", "resume-every: 1");
 
   @TempDir Path dir;
@@ -129,10 +129,15 @@ class KillNineResumeTest {
         Thread.sleep(5);
       }
       long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-      while (System.nanoTime() < wait && !writing(run)) {
+      boolean duringWrite = false;
+      while (System.nanoTime() < wait && !(duringWrite = writing(run))) {
         Thread.onSpinWait();
       }
-      p.destroyForcibly(); // on Linux: kill(pid, SIGKILL), at once (a kill process takes ms)
+      p.destroyForcibly();
+      System.out.printf(
+          "KillNineResumeTest: SIGKILL %s, newest resume checkpoint at step %d%n",
+          duringWrite ? "while a resume checkpoint was being written" : "during a step",
+          newest(run)); // on Linux: kill(pid, SIGKILL), at once (a kill process takes ms)
       assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the child JVM survived kill -9");
       assertEquals(137, p.exitValue(), "killed by SIGKILL (128 + 9)");
     } finally {
