@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  * recurrent noise (the {@code train-noise} stream), a temporal-consistency term whose schedule
  * turns on the latest evaluation's accuracy, and Adam.
  */
-@Tag("slow")
 class ResumeExactnessTest {
   static final String CURRICULUM =
       """
