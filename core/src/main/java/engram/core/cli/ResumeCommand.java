@@ -90,8 +90,15 @@ final class ResumeCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    PluginRegistry registry = main.plugins();
+    // the folders of the plugin jars the run used are searched too, as 'engram analyze' does
+    RunPlugins used = RunPlugins.of(runDir);
+    PluginRegistry registry = main.plugins(used.folders());
     registry.problems().forEach(p -> err.println("warning: " + p));
+    String missing = used.missing(registry);
+    if (missing != null) {
+      err.println("error: " + missing);
+      return Main.USAGE;
+    }
     Invocation invocation = new Invocation(registry);
     boolean terminal = progress == null ? System.console() != null : progress.equals("bar");
     List<String> line = new ArrayList<>(List.of("engram"));
