@@ -43,6 +43,7 @@ import picocli.CommandLine.Option;
     },
     subcommands = {
       RunCommand.class,
+      ResumeCommand.class,
       ValidateCommand.class,
       PluginsCommand.class,
       TrialCommand.class,

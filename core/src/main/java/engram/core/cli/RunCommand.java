@@ -10,9 +10,11 @@ import engram.core.inject.RunInjector;
 import engram.core.plugin.PluginRegistry;
 import engram.core.run.RunArtifacts;
 import engram.core.run.RunDirectory;
+import engram.core.run.RunLock;
 import engram.core.run.RunLog;
 import engram.core.train.Preflight;
 import engram.core.train.StopSignal;
+import engram.core.train.Trainer;
 import engram.core.train.TrainingDivergedException;
 import engram.core.train.TrainingObserver;
 import engram.core.train.TrainingResult;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -105,7 +108,27 @@ final class RunCommand implements Callable<Integer> {
       return Main.USAGE;
     }
     Path root = runsDir != null ? runsDir : Path.of(resolved.output().runsDir());
-    StopSignal stop = invocation.stop();
+    boolean terminal = progress == null ? System.console() != null : progress.equals("bar");
+    return withStopHook(
+        invocation.stop(),
+        () ->
+            train(
+                    invocation,
+                    resolved,
+                    root,
+                    commandLine(),
+                    new ProgressObserver(out, terminal),
+                    "",
+                    out,
+                    err)
+                .code());
+  }
+
+  /**
+   * Runs {@code body} with a shutdown hook that asks {@code stop} to stop (Ctrl-C, SIGTERM) and
+   * waits up to 60 s for {@code body} to finish its step and write its last checkpoints.
+   */
+  static int withStopHook(StopSignal stop, java.util.function.IntSupplier body) {
     CountDownLatch done = new CountDownLatch(1);
     Thread hook =
         new Thread(
@@ -120,18 +143,8 @@ final class RunCommand implements Callable<Integer> {
             },
             "engram-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    boolean terminal = progress == null ? System.console() != null : progress.equals("bar");
     try {
-      return train(
-              invocation,
-              resolved,
-              root,
-              commandLine(),
-              new ProgressObserver(out, terminal),
-              "",
-              out,
-              err)
-          .code();
+      return body.getAsInt();
     } finally {
       done.countDown();
       try {
@@ -294,12 +307,71 @@ final class RunCommand implements Callable<Integer> {
     }
     out.println(prefix + "run directory: " + run.path());
     out.flush();
+    RunLock lock = null;
+    try {
+      lock = RunLock.acquire(run);
+    } catch (java.io.IOException e) { // a file system without locks: train unprotected
+      err.println(
+          prefix
+              + "warning: cannot lock "
+              + run.path()
+              + " ("
+              + e.getMessage()
+              + "): 'engram resume' cannot tell whether this run is alive");
+    }
+    try {
+      return trainIn(
+          run,
+          injector,
+          resolved,
+          invocation.loader(),
+          Trainer::run,
+          "Run " + run.path() + " started: " + resolved.name(),
+          prefix,
+          out,
+          err);
+    } finally {
+      release(lock);
+    }
+  }
+
+  /** Releases a run's lock (if any); a failure to release leaves it to the process's end. */
+  static void release(RunLock lock) {
+    if (lock == null) {
+      return;
+    }
+    try {
+      lock.close();
+    } catch (java.io.IOException ignored) {
+      // the operating system releases it when the process ends
+    }
+  }
+
+  /**
+   * Trains the run of {@code injector} in {@code run} with {@code run.log} attached, then runs the
+   * experiment's analyzers; every failure becomes one console line and an exit code. Shared by
+   * {@code run} and {@code resume}; the caller holds the run's lock.
+   *
+   * @param training {@link Trainer#run()} or a {@link Trainer#resume}
+   * @param started the first line logged to {@code run.log}
+   */
+  static Outcome trainIn(
+      RunDirectory run,
+      RunInjector injector,
+      ResolvedExperiment resolved,
+      ExperimentLoader loader,
+      Function<Trainer, TrainingResult> training,
+      String started,
+      String prefix,
+      PrintWriter out,
+      PrintWriter err) {
     AutoCloseable log = RunLog.attach(run.logFile(), injector.files()); // closing detaches it
     try (log) {
       // Failures are logged here, while run.log is attached, so the file holds what the console
       // message points to (a catch after the try-with-resources would run with the log closed).
       try {
-        return trainAndAnalyse(run, injector, resolved, invocation.loader(), prefix, out, err);
+        return trainAndAnalyse(
+            run, injector, resolved, loader, training, started, prefix, out, err);
       } catch (TrainingDivergedException e) {
         LOG.error("Run stopped: {}", e.getMessage());
         err.println(prefix + "error: " + e.getMessage());
@@ -326,7 +398,9 @@ final class RunCommand implements Callable<Integer> {
                   + "). The run stopped; metrics.csv holds whole rows only and every checkpoint"
                   + " under its own name is complete. Fix: free space on the file system of "
                   + run.path()
-                  + " or choose another --runs-dir, then run again.");
+                  + " or choose another --runs-dir, then continue it with ./engram resume "
+                  + run.path()
+                  + " (or run it again).");
           return new Outcome(Main.SOFTWARE, run.path(), null);
         }
         LOG.error("Run failed", e);
@@ -346,14 +420,16 @@ final class RunCommand implements Callable<Integer> {
       RunInjector injector,
       ResolvedExperiment resolved,
       ExperimentLoader loader,
+      Function<Trainer, TrainingResult> training,
+      String started,
       String prefix,
       PrintWriter out,
       PrintWriter err)
       throws Exception {
     RunArtifacts artifacts = injector.artifacts(); // one of the trainer's observers
     try (artifacts) {
-      LOG.info("Run {} started: {}", run.path(), resolved.name());
-      TrainingResult result = injector.trainer().run();
+      LOG.info(started);
+      TrainingResult result = training.apply(injector.trainer());
       out.printf(
           "%sfinished: %s after %d epochs (%d steps); largest %s solved: %s; run"
               + " directory: %s%n",

@@ -64,7 +64,8 @@ final class FixedLevelCopy {
     }
     OutputConfig output =
         new OutputConfig(
-            experiment.output().runsDir(), 0, experiment.output().checkpointLogSpaced());
+                experiment.output().runsDir(), 0, experiment.output().checkpointLogSpaced())
+            .withoutResume();
     ResolvedExperiment copy =
         new ResolvedExperiment(
             experiment.name(),

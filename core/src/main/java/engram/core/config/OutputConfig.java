@@ -10,6 +10,13 @@ import java.util.Locale;
  * checkpoint-log-spaced} add a schedule by epoch, {@code checkpoint-steps} one by optimizer step
  * (for geometry analyses over training, which need states before, during and after an abrupt drop
  * of the loss). {@code trace-every} writes {@code trace.csv}, one row per that many steps.
+ *
+ * <p>{@code resume-every}, {@code resume-minutes} and {@code resume-keep} schedule the resume
+ * checkpoints ({@code resume/} of the run directory) from which {@code engram resume} continues a
+ * stopped or killed run exactly: one after every {@code resume-every}-th epoch, and one after any
+ * step once {@code resume-minutes} have passed since the last one (so {@code kill -9} loses at most
+ * the smaller of the two intervals), and one when the run is stopped (Ctrl-C, SIGTERM); after each,
+ * all but the newest {@code resume-keep} are deleted.
  */
 public record OutputConfig(
     @Doc(
@@ -29,7 +36,27 @@ public record OutputConfig(
             "Also write checkpoints at optimizer steps: 'every:K' (steps K, 2K, ...), 'log:N' (N"
                 + " log-spaced steps per decade: 1, ..., 10, ..., 100, ...), both joined by a"
                 + " comma, or '' (off). Named step-<8 digits>.")
-        String checkpointSteps) {
+        String checkpointSteps,
+    @Doc(
+            "Write a resume checkpoint (resume/, for 'engram resume') after every this many"
+                + " epochs; 0 = not by epoch.")
+        int resumeEvery,
+    @Doc(
+            "Also write a resume checkpoint after any training step once this many minutes have"
+                + " passed since the last one (or the start); 0 = not by time.")
+        double resumeMinutes,
+    @Doc(
+            "Resume checkpoints to keep: after one is written, all but the newest this many are"
+                + " deleted; ≥ 1.")
+        int resumeKeep) {
+  /** Default of {@code resume-every}. */
+  public static final int RESUME_EVERY = 10;
+
+  /** Default of {@code resume-minutes}. */
+  public static final double RESUME_MINUTES = 10;
+
+  /** Default of {@code resume-keep}. */
+  public static final int RESUME_KEEP = 2;
 
   public OutputConfig {
     if (runsDir == null || runsDir.isBlank()) {
@@ -40,15 +67,52 @@ public record OutputConfig(
     Check.atLeast("trace-every", traceEvery, 0);
     checkpointSteps = checkpointSteps == null ? "" : checkpointSteps.trim();
     StepSchedule.parse(checkpointSteps); // fails with a message that starts with the key
+    Check.atLeast("resume-every", resumeEvery, 0);
+    if (!(resumeMinutes >= 0 && resumeMinutes < 1e9)) {
+      throw new IllegalArgumentException(
+          "resume-minutes must be ≥ 0 (0 = off; was " + resumeMinutes + ")");
+    }
+    Check.atLeast("resume-keep", resumeKeep, 1);
   }
 
-  /** No trace and no checkpoints by step. */
+  /** Resume checkpoints every {@value #RESUME_EVERY} epochs and every 10 minutes, newest 2 kept. */
+  public OutputConfig(
+      String runsDir,
+      int checkpointEvery,
+      boolean checkpointLogSpaced,
+      int traceEvery,
+      String checkpointSteps) {
+    this(
+        runsDir,
+        checkpointEvery,
+        checkpointLogSpaced,
+        traceEvery,
+        checkpointSteps,
+        RESUME_EVERY,
+        RESUME_MINUTES,
+        RESUME_KEEP);
+  }
+
+  /** No trace, no checkpoints by step, and the default resume schedule. */
   public OutputConfig(String runsDir, int checkpointEvery, boolean checkpointLogSpaced) {
     this(runsDir, checkpointEvery, checkpointLogSpaced, 0, "");
   }
 
   public static OutputConfig defaults() {
     return new OutputConfig("runs", 0, false, 0, "");
+  }
+
+  /** This output without resume checkpoints (a copy retrained in memory has nothing to resume). */
+  public OutputConfig withoutResume() {
+    return new OutputConfig(
+        runsDir,
+        checkpointEvery,
+        checkpointLogSpaced,
+        traceEvery,
+        checkpointSteps,
+        0,
+        0,
+        resumeKeep);
   }
 
   /** Whether the schedule asks for a checkpoint after this (1-based) epoch. */

@@ -76,9 +76,17 @@ public final class Invocation {
       List<String> commandLine,
       List<TrainingObserver> observers,
       List<Module> extra) {
+    return child(experiment, new RunDirectoryModule(runsRoot, commandLine), observers, extra);
+  }
+
+  private RunInjector child(
+      ResolvedExperiment experiment,
+      RunDirectoryModule directory,
+      List<TrainingObserver> observers,
+      List<Module> extra) {
     List<Module> modules = new ArrayList<>(extra);
     modules.add(new ExperimentModule(experiment));
-    modules.add(new RunDirectoryModule(runsRoot, commandLine));
+    modules.add(directory);
     modules.add(ExperimentModule.observers(observers.toArray(TrainingObserver[]::new)));
     List<PluginRegistry.JarService<Module>> fromJars = plugins().jarServices(Module.class);
     fromJars.forEach(m -> modules.add(m.service()));
@@ -90,6 +98,18 @@ public final class Invocation {
       }
       throw new IllegalStateException(clash(e, fromJars), e);
     }
+  }
+
+  /**
+   * The injector of a resumed run: as {@link #run(ResolvedExperiment, Path, List, List, List)}, but
+   * its run directory is {@code existing} and its artifacts append to the files there.
+   */
+  public RunInjector resume(
+      ResolvedExperiment experiment,
+      engram.core.run.RunDirectory existing,
+      List<TrainingObserver> observers,
+      List<Module> extra) {
+    return child(experiment, RunDirectoryModule.existing(existing), observers, extra);
   }
 
   /** One line: which jar's module failed, with Guice's first error and the fix. */

@@ -29,6 +29,7 @@ import java.util.Objects;
 public final class RunDirectoryModule extends AbstractModule {
   private final Path runsRoot;
   private final List<String> commandLine;
+  private final RunDirectory existing; // a resumed run's directory, or null for a new run
 
   /**
    * @param runsRoot where the run directory is created
@@ -37,6 +38,21 @@ public final class RunDirectoryModule extends AbstractModule {
   public RunDirectoryModule(Path runsRoot, List<String> commandLine) {
     this.runsRoot = Objects.requireNonNull(runsRoot, "runsRoot");
     this.commandLine = List.copyOf(commandLine);
+    this.existing = null;
+  }
+
+  private RunDirectoryModule(RunDirectory existing) {
+    this.runsRoot = existing.path().getParent();
+    this.commandLine = List.of();
+    this.existing = existing;
+  }
+
+  /**
+   * The run directory of a resumed run: {@code run} itself (nothing is created), and artifacts that
+   * append to its {@code metrics.csv} and {@code trace.csv} ({@link RunArtifacts#reopen}).
+   */
+  public static RunDirectoryModule existing(RunDirectory run) {
+    return new RunDirectoryModule(Objects.requireNonNull(run, "run"));
   }
 
   @Override
@@ -61,6 +77,9 @@ public final class RunDirectoryModule extends AbstractModule {
   @Provides
   @Singleton
   RunDirectory runDirectory(ResolvedExperiment experiment) {
+    if (existing != null) {
+      return existing;
+    }
     try {
       RunDirectory run = RunDirectory.create(runsRoot, experiment.name(), Instant.now());
       String resolved = new ExperimentYaml(ConfigMapper.create()).write(experiment);
@@ -76,7 +95,9 @@ public final class RunDirectoryModule extends AbstractModule {
   @Singleton
   RunArtifacts artifacts(RunDirectory run, ResolvedExperiment experiment, RunFiles files) {
     try {
-      return RunArtifacts.open(run, experiment, files);
+      return existing != null
+          ? RunArtifacts.reopen(run, experiment, files)
+          : RunArtifacts.open(run, experiment, files);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -110,14 +110,31 @@ public final class Checkpoints {
       Map<String, Object> extra,
       RunFiles files)
       throws IOException {
+    return writeIn(run.checkpoints(), name, epoch, step, levels, tensors, extra, files);
+  }
+
+  /**
+   * As {@link #write(RunDirectory, String, int, long, int[], List, Map, RunFiles)}, into {@code
+   * root} instead of the run's {@code checkpoints/} (resume checkpoints live in {@code resume/}).
+   */
+  static Path writeIn(
+      Path root,
+      String name,
+      int epoch,
+      long step,
+      int[] levels,
+      List<Parameter> tensors,
+      Map<String, Object> extra,
+      RunFiles files)
+      throws IOException {
     boolean interrupted = Thread.interrupted();
     try {
       try {
-        return attempt(run, name, epoch, step, levels, tensors, extra, files);
+        return attempt(root, name, epoch, step, levels, tensors, extra, files);
       } catch (java.nio.channels.ClosedByInterruptException e) {
         interrupted = true;
         Thread.interrupted();
-        return attempt(run, name, epoch, step, levels, tensors, extra, files);
+        return attempt(root, name, epoch, step, levels, tensors, extra, files);
       }
     } finally {
       if (interrupted || Thread.interrupted()) {
@@ -127,7 +144,7 @@ public final class Checkpoints {
   }
 
   private static Path attempt(
-      RunDirectory run,
+      Path root,
       String name,
       int epoch,
       long step,
@@ -151,7 +168,6 @@ public final class Checkpoints {
         throw new IllegalArgumentException("extra key '" + key + "' is reserved in " + INDEX);
       }
     }
-    Path root = run.checkpoints();
     Files.createDirectories(root);
     Path target = root.resolve(name);
     if (Files.exists(target)) {
@@ -424,7 +440,24 @@ public final class Checkpoints {
     }
   }
 
-  private static void deleteTree(RunFiles files, Path dir) {
+  /**
+   * Deletes a checkpoint directory so that no reader ever sees it half deleted: it is first renamed
+   * to a hidden {@code .tmp-deleted-<name>-<uuid>} sibling (which readers ignore), then emptied and
+   * removed; a failure after the rename leaves only that hidden directory.
+   */
+  static void delete(RunFiles files, Path checkpointDir) throws IOException {
+    if (!Files.isDirectory(checkpointDir)) {
+      return;
+    }
+    Path hidden =
+        checkpointDir.resolveSibling(
+            ".tmp-deleted-" + checkpointDir.getFileName() + "-" + UUID.randomUUID());
+    files.move(checkpointDir, hidden);
+    deleteTree(files, hidden);
+  }
+
+  /** Deletes every file and directory under {@code dir}, and it; best effort. */
+  static void deleteTree(RunFiles files, Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

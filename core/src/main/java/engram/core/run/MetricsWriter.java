@@ -52,6 +52,51 @@ public final class MetricsWriter implements AutoCloseable {
     flush();
   }
 
+  private MetricsWriter(WholeLines out, int extras) {
+    this.out = out;
+    this.extras = extras;
+  }
+
+  /**
+   * Appends to the existing {@code metrics.csv} of a resumed run, after its last whole row.
+   *
+   * @throws IOException when the file is missing, or its header is not the one {@code extraColumns}
+   *     gives (the run's regularizers changed)
+   */
+  static MetricsWriter append(RunDirectory run, List<String> extraColumns, RunFiles files)
+      throws IOException {
+    String header = String.join(",", header(extraColumns));
+    checkHeader(run.metricsFile(), header);
+    return new MetricsWriter(
+        new WholeLines(run.metricsFile(), files, false),
+        header(extraColumns).size() - COLUMNS.size());
+  }
+
+  /** Checks that {@code file} exists and its first line is {@code header}. */
+  static void checkHeader(Path file, String header) throws IOException {
+    if (!java.nio.file.Files.isRegularFile(file)) {
+      throw new IOException(file + " is missing");
+    }
+    String first;
+    try (var lines = java.nio.file.Files.lines(file)) {
+      first = lines.findFirst().orElse("");
+    }
+    if (!first.equals(header)) {
+      throw new IOException(
+          file + " has the header '" + first + "', but this run writes '" + header + "'");
+    }
+  }
+
+  /** Bytes of whole rows (header included) in the file. */
+  public long bytes() {
+    return out.bytes();
+  }
+
+  /** Rows in the file, the header not counted. */
+  public long rows() {
+    return Math.max(0, out.lines() - 1);
+  }
+
   private static List<String> header(List<String> extraColumns) {
     List<String> header = new ArrayList<>(COLUMNS);
     Set<String> seen = new HashSet<>(COLUMNS);

@@ -49,7 +49,9 @@ public record Provenance(
     @Doc("Absolute working directory.") String workingDirectory,
     @Doc("Git commit of the working directory's repository, or null when unknown.")
         String gitRevision,
-    @Doc("Start time, ISO-8601 UTC.") String startTime) {
+    @Doc("Start time, ISO-8601 UTC.") String startTime,
+    @Doc("Every resume of the run ('engram resume'), oldest first; empty for a run never resumed.")
+        List<Resume> resumes) {
 
   /** The value used when no jar manifest gives a version. */
   public static final String DEVELOPMENT = "DEVELOPMENT";
@@ -64,6 +66,61 @@ public record Provenance(
   public Provenance {
     plugins = List.copyOf(plugins);
     commandLine = List.copyOf(commandLine);
+    resumes = resumes == null ? List.of() : List.copyOf(resumes); // absent in older files
+  }
+
+  /**
+   * One resume of the run.
+   *
+   * @param time when it started, ISO-8601 UTC
+   * @param fromCheckpoint the resume checkpoint continued from ({@code resume/<name>})
+   * @param epoch its epoch
+   * @param step its step
+   * @param engramVersion Engram's version that resumed
+   * @param javaVersion java.version of the resuming JVM
+   * @param nd4jVersion ND4J's version
+   * @param host the host name
+   * @param commandLine the command line of the resume
+   * @param forced the refusals that {@code --force} overrode (a changed configuration or plugin),
+   *     one line each; empty when nothing was forced
+   */
+  public record Resume(
+      String time,
+      String fromCheckpoint,
+      int epoch,
+      long step,
+      String engramVersion,
+      String javaVersion,
+      String nd4jVersion,
+      String host,
+      List<String> commandLine,
+      List<String> forced) {
+    public Resume {
+      commandLine = List.copyOf(commandLine);
+      forced = List.copyOf(forced);
+    }
+  }
+
+  /** This provenance with {@code resume} added at the end of {@link #resumes}. */
+  public Provenance withResume(Resume resume) {
+    List<Resume> all = new ArrayList<>(resumes);
+    all.add(resume);
+    return new Provenance(
+        engramVersion,
+        javaVersion,
+        javaVendor,
+        osName,
+        osVersion,
+        osArch,
+        nd4jVersion,
+        nd4jBackend,
+        plugins,
+        seed,
+        commandLine,
+        workingDirectory,
+        gitRevision,
+        startTime,
+        all);
   }
 
   /**
@@ -112,15 +169,6 @@ public record Provenance(
       Instant startTime) {
     Objects.requireNonNull(startTime, "startTime");
     Path cwd = workingDirectory.toAbsolutePath().normalize();
-    Map<String, PluginUse> used = new LinkedHashMap<>();
-    Map<String, String> hashes = new LinkedHashMap<>();
-    for (DiscoveredPlugin p : plugins) {
-      String key = p.kind() + "/" + p.id();
-      if (!used.containsKey(key)) {
-        String hash = hashes.computeIfAbsent(p.source(), Provenance::jarSha256);
-        used.put(key, new PluginUse(p.kind().label(), p.id(), p.version(), p.source(), hash));
-      }
-    }
     return new Provenance(
         currentEngramVersion(),
         System.getProperty("java.version"),
@@ -130,17 +178,59 @@ public record Provenance(
         System.getProperty("os.arch"),
         nd4jVersion,
         nd4jBackend,
-        new ArrayList<>(used.values()),
+        uses(plugins),
         seed,
         commandLine,
         cwd.toString(),
         gitRevision(cwd),
-        startTime.toString());
+        startTime.toString(),
+        List.of());
+  }
+
+  /**
+   * The plugins as {@link #collect} records them: each (kind, id) once, with its jar's SHA-256 (a
+   * resumed run compares them with the ones it started with).
+   */
+  public static List<PluginUse> uses(List<DiscoveredPlugin> plugins) {
+    Map<String, PluginUse> used = new LinkedHashMap<>();
+    Map<String, String> hashes = new LinkedHashMap<>();
+    for (DiscoveredPlugin p : plugins) {
+      String key = p.kind() + "/" + p.id();
+      if (!used.containsKey(key)) {
+        String hash = hashes.computeIfAbsent(p.source(), Provenance::jarSha256);
+        used.put(key, new PluginUse(p.kind().label(), p.id(), p.version(), p.source(), hash));
+      }
+    }
+    return new ArrayList<>(used.values());
   }
 
   /** Writes {@code provenance.json} into the run directory (never overwriting it). */
   public Path write(RunDirectory run) throws IOException {
     return run.writeNew(RunDirectory.PROVENANCE, toJson());
+  }
+
+  /**
+   * Replaces {@code provenance.json} of {@code run} with this one in one atomic step (a hidden
+   * temporary file, synced, renamed over it), through {@code files}: a resume adds its record.
+   */
+  public Path replace(RunDirectory run, RunFiles files) throws IOException {
+    Path target = run.path().resolve(RunDirectory.PROVENANCE);
+    Path temp = run.path().resolve("." + RunDirectory.PROVENANCE + ".tmp");
+    files.delete(temp);
+    try (var channel =
+        files.open(
+            temp,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      java.nio.ByteBuffer bytes =
+          java.nio.ByteBuffer.wrap(toJson().getBytes(StandardCharsets.UTF_8));
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+    }
+    files.force(temp);
+    files.move(temp, target);
+    return target;
   }
 
   /** Pretty JSON, snake_case keys. */

@@ -4,20 +4,23 @@ import engram.api.Parameter;
 import engram.api.curriculum.Assignment;
 import engram.core.config.ResolvedExperiment;
 import engram.core.train.EpochReport;
+import engram.core.train.ResumeState;
 import engram.core.train.TraceRow;
 import engram.core.train.TrainingObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Writes what training produces into the run directory: metrics rows and checkpoints, as a {@link
- * TrainingObserver}; and the provenance of a new run. Closing it closes {@code metrics.csv} and
- * {@code trace.csv}.
+ * Writes what training produces into the run directory: metrics rows, trace rows, checkpoints and
+ * resume checkpoints, as a {@link TrainingObserver}; and the provenance of a new run. Closing it
+ * closes {@code metrics.csv} and {@code trace.csv}.
  */
 public final class RunArtifacts implements TrainingObserver, AutoCloseable {
   private final RunDirectory run;
@@ -25,18 +28,36 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
   private final List<String> regularizerIds;
   private final TraceWriter trace; // null unless output.trace-every > 0
   private final RunFiles files;
+  private final int resumeKeep;
+  private final String configSha256;
 
   private RunArtifacts(
       RunDirectory run,
       MetricsWriter metrics,
       List<String> regularizerIds,
       TraceWriter trace,
-      RunFiles files) {
+      RunFiles files,
+      ResolvedExperiment experiment)
+      throws IOException {
     this.run = run;
     this.files = files;
     this.metrics = metrics;
     this.regularizerIds = regularizerIds;
     this.trace = trace;
+    this.resumeKeep = experiment.output().resumeKeep();
+    Path config = run.path().resolve(RunDirectory.CONFIG);
+    this.configSha256 = Files.isRegularFile(config) ? sha256(config) : "";
+  }
+
+  /** Hex SHA-256 of a file's bytes. */
+  public static String sha256(Path file) throws IOException {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   /**
@@ -58,7 +79,23 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
     MetricsWriter metrics = MetricsWriter.create(run, columns, files);
     TraceWriter trace =
         experiment.output().traceEvery() > 0 ? new TraceWriter(run.traceFile(), files) : null;
-    return new RunArtifacts(run, metrics, ids, trace, files);
+    return new RunArtifacts(run, metrics, ids, trace, files, experiment);
+  }
+
+  /**
+   * Continues the files of a resumed run: appends to its {@code metrics.csv} (and {@code
+   * trace.csv}), which the caller has cut back to the rows of the resume checkpoint.
+   *
+   * @throws IOException when a file is missing or its header does not match {@code experiment}
+   */
+  public static RunArtifacts reopen(RunDirectory run, ResolvedExperiment experiment, RunFiles files)
+      throws IOException {
+    List<String> ids = experiment.regularizers().stream().map(c -> c.plugin().id()).toList();
+    List<String> columns = ids.stream().map(id -> "reg_" + id).toList();
+    MetricsWriter metrics = MetricsWriter.append(run, columns, files);
+    TraceWriter trace =
+        experiment.output().traceEvery() > 0 ? TraceWriter.append(run.traceFile(), files) : null;
+    return new RunArtifacts(run, metrics, ids, trace, files, experiment);
   }
 
   /**
@@ -124,6 +161,58 @@ public final class RunArtifacts implements TrainingObserver, AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot write checkpoint " + name + " in " + run.path() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a resume checkpoint of {@code state} ({@link ResumeCheckpoints}): first makes {@code
+   * metrics.csv}, {@code trace.csv} and {@code run.log} durable (fsync) up to where they stand, so
+   * that the rows the checkpoint covers survive a crash of the machine, then writes it atomically
+   * and prunes older ones.
+   */
+  @Override
+  public void resumePoint(ResumeState state) {
+    try {
+      metrics.flush();
+      files.force(run.metricsFile());
+      if (trace != null) {
+        files.force(run.traceFile());
+      }
+      long logBytes = 0;
+      if (Files.exists(run.logFile())) {
+        files.force(run.logFile());
+        logBytes = Files.size(run.logFile());
+      }
+      List<String> checkpoints = new ArrayList<>();
+      if (Files.isDirectory(run.checkpoints())) {
+        try (var children = Files.list(run.checkpoints())) {
+          children
+              .filter(Files::isDirectory)
+              .map(c -> c.getFileName().toString())
+              .filter(n -> !n.startsWith("."))
+              .sorted()
+              .forEach(checkpoints::add);
+        }
+      }
+      ResumeCheckpoints.Position position =
+          new ResumeCheckpoints.Position(
+              metrics.rows(),
+              metrics.bytes(),
+              trace == null ? 0 : trace.rows(),
+              trace == null ? 0 : trace.bytes(),
+              logBytes,
+              checkpoints,
+              configSha256);
+      ResumeCheckpoints.write(run, state, position, resumeKeep, files);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot write the resume checkpoint at step "
+              + state.step()
+              + " in "
+              + run.path()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -35,6 +35,30 @@ public final class TraceWriter implements AutoCloseable {
     out.flush();
   }
 
+  private TraceWriter(WholeLines out) {
+    this.out = out;
+  }
+
+  /**
+   * Appends to the existing {@code trace.csv} of a resumed run, after its last whole row.
+   *
+   * @throws IOException when the file is missing or has another header
+   */
+  static TraceWriter append(Path file, RunFiles files) throws IOException {
+    MetricsWriter.checkHeader(file, TrainingTrace.SPEC.header());
+    return new TraceWriter(new WholeLines(file, files, false));
+  }
+
+  /** Bytes of whole rows (header included) in the file. */
+  public long bytes() {
+    return out.bytes();
+  }
+
+  /** Rows in the file, the header not counted. */
+  public long rows() {
+    return Math.max(0, out.lines() - 1);
+  }
+
   /**
    * Appends one row (and any row a failed write left pending) to the file.
    *

@@ -22,6 +22,7 @@ final class WholeLines implements AutoCloseable {
   private final StringBuilder pending = new StringBuilder(1024);
   private FileChannel out;
   private long committed; // bytes of whole lines on disk
+  private long lines; // whole lines on disk
 
   /**
    * @param file the file, opened through {@code files}
@@ -35,6 +36,32 @@ final class WholeLines implements AutoCloseable {
             ? files.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
             : files.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     this.committed = out.size();
+    this.lines = create ? 0 : countLines(file);
+  }
+
+  private static long countLines(Path file) throws IOException {
+    long count = 0;
+    try (var in = java.nio.file.Files.newInputStream(file)) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] == '\n') {
+            count++;
+          }
+        }
+      }
+    }
+    return count;
+  }
+
+  /** Bytes of whole lines in the file (what {@link #flush} has written). */
+  long bytes() {
+    return committed;
+  }
+
+  /** Whole lines in the file (what {@link #flush} has written). */
+  long lines() {
+    return lines;
   }
 
   /** Adds text ending in a line end; it reaches the file at the next {@link #flush}. */
@@ -85,6 +112,11 @@ final class WholeLines implements AutoCloseable {
       }
     }
     committed += bytes.length;
+    for (byte b : bytes) {
+      if (b == '\n') {
+        lines++;
+      }
+    }
     pending.setLength(0);
   }
 

@@ -2,11 +2,15 @@ package engram.core.train;
 
 import engram.core.config.OptimizerConfig;
 import engram.kernels.HostLoops;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Updates parameters in place from their gradients, with the update rules of PyTorch's {@code
@@ -25,6 +29,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * per term, so float32 and float64 results are the same bit for bit (Java does not fuse
  * multiply-adds; OptimizerTest compares the two on random data). Parameters that are not
  * C-contiguous FLOAT or DOUBLE arrays are updated through a contiguous copy, written back.
+ *
+ * <p>{@link #save} and {@link #restore} copy the whole state out and back in (a resumed run), so
+ * that the updates after a restore are the ones the saved optimizer would have made, bit for bit.
  */
 public abstract sealed class Optimizer {
   /** Elements per chunk: two chunks of a parameter and its gradient stay in the L1/L2 cache. */
@@ -35,6 +42,60 @@ public abstract sealed class Optimizer {
   private final float[] gradientFloats = new float[CHUNK];
   private final double[] parameterDoubles = new double[CHUNK];
   private final double[] gradientDoubles = new double[CHUNK];
+
+  /**
+   * The saved state of one parameter.
+   *
+   * @param parameter the parameter's name
+   * @param updates how many updates it has had (Adam's t; SGD with momentum: whether v exists)
+   * @param buffers its per-element state, flat {@code [length]}, in the parameter's precision: the
+   *     momentum v (SGD), or m then s (Adam)
+   */
+  public record SavedState(String parameter, long updates, List<INDArray> buffers) {
+    public SavedState {
+      buffers = List.copyOf(buffers);
+    }
+  }
+
+  /**
+   * Copies of the state of every parameter that has one (plain SGD keeps none), sorted by name;
+   * fresh arrays that later updates do not change.
+   */
+  public final List<SavedState> save() {
+    List<SavedState> saved = new ArrayList<>();
+    new TreeMap<>(states)
+        .forEach(
+            (name, state) -> {
+              List<INDArray> buffers = state.buffers();
+              if (!buffers.isEmpty()) {
+                saved.add(new SavedState(name, state.updates(), buffers));
+              }
+            });
+    return saved;
+  }
+
+  /**
+   * Takes over a state from {@link #save} of an optimizer of the same configuration: the next
+   * update of each saved parameter continues where the saved optimizer stood.
+   *
+   * @throws IllegalStateException when this optimizer has updated a parameter already, or a saved
+   *     state does not fit this optimizer (another type, a missing or mis-sized buffer)
+   */
+  public final void restore(List<SavedState> saved) {
+    if (!states.isEmpty()) {
+      throw new IllegalStateException("restore() needs a fresh optimizer; it has state already");
+    }
+    for (SavedState s : saved) {
+      if (s.buffers().isEmpty()) {
+        throw new IllegalStateException("saved state of '" + s.parameter() + "' has no buffers");
+      }
+      INDArray first = s.buffers().get(0);
+      DataType type = first.dataType() == DataType.FLOAT ? DataType.FLOAT : DataType.DOUBLE;
+      ParameterState state = newState(Math.toIntExact(first.length()), type);
+      state.restore(s.parameter(), s.updates(), s.buffers());
+      states.put(s.parameter(), state);
+    }
+  }
 
   public static Optimizer create(OptimizerConfig config) {
     return switch (config.type()) {
@@ -137,6 +198,24 @@ public abstract sealed class Optimizer {
     return chunks;
   }
 
+  /** The chunks as one new flat array. */
+  static INDArray flat(float[][] chunks, int length) {
+    float[] all = new float[length];
+    for (int c = 0, from = 0; c < chunks.length; from += chunks[c].length, c++) {
+      System.arraycopy(chunks[c], 0, all, from, chunks[c].length);
+    }
+    return Nd4j.createFromArray(all);
+  }
+
+  /** The chunks as one new flat array. */
+  static INDArray flat(double[][] chunks, int length) {
+    double[] all = new double[length];
+    for (int c = 0, from = 0; c < chunks.length; from += chunks[c].length, c++) {
+      System.arraycopy(chunks[c], 0, all, from, chunks[c].length);
+    }
+    return Nd4j.createFromArray(all);
+  }
+
   /** Fresh state for a parameter of {@code length} elements of {@code type} (FLOAT or DOUBLE). */
   abstract ParameterState newState(int length, DataType type);
 
@@ -156,6 +235,74 @@ public abstract sealed class Optimizer {
     }
 
     abstract void begin();
+
+    /** Updates so far. */
+    long updates() {
+      return 0;
+    }
+
+    /** Copies of the per-element state, flat; empty when there is none. */
+    List<INDArray> buffers() {
+      return List.of();
+    }
+
+    /** Sets what {@link #updates} and {@link #buffers} returned. */
+    void restore(String name, long updates, List<INDArray> buffers) {
+      throw new IllegalStateException(
+          "parameter '" + name + "' has saved optimizer state, but this optimizer keeps none");
+    }
+
+    /** Checks that {@code buffers} are as many as this kind of state keeps. */
+    final void expect(String name, List<INDArray> buffers, int count) {
+      if (buffers.size() != count) {
+        throw new IllegalStateException(
+            "saved optimizer state of '"
+                + name
+                + "' has "
+                + buffers.size()
+                + " buffers, but this optimizer keeps "
+                + count
+                + " per parameter (was it saved by another optimizer type?)");
+      }
+    }
+
+    /** {@code buffers.get(k)} into {@code chunks}, checking its type and length. */
+    final void read(String name, List<INDArray> buffers, int k, float[][] chunks) {
+      check(name, buffers, k);
+      float[] all = buffers.get(k).toFloatVector();
+      for (int c = 0, from = 0; c < chunks.length; from += chunks[c].length, c++) {
+        System.arraycopy(all, from, chunks[c], 0, chunks[c].length);
+      }
+    }
+
+    /** {@code buffers.get(k)} into {@code chunks}, checking its type and length. */
+    final void read(String name, List<INDArray> buffers, int k, double[][] chunks) {
+      check(name, buffers, k);
+      double[] all = buffers.get(k).toDoubleVector();
+      for (int c = 0, from = 0; c < chunks.length; from += chunks[c].length, c++) {
+        System.arraycopy(all, from, chunks[c], 0, chunks[c].length);
+      }
+    }
+
+    private void check(String name, List<INDArray> buffers, int k) {
+      if (buffers.size() <= k
+          || buffers.get(k).length() != length
+          || buffers.get(k).dataType() != type) {
+        throw new IllegalStateException(
+            "saved optimizer state of '"
+                + name
+                + "' does not fit: expected buffer "
+                + k
+                + " of "
+                + length
+                + " "
+                + type
+                + " elements, found "
+                + (buffers.size() <= k
+                    ? "none"
+                    : buffers.get(k).length() + " " + buffers.get(k).dataType()));
+      }
+    }
 
     abstract void apply(int chunk, float[] parameter, float[] gradient, int n);
 
@@ -214,7 +361,7 @@ public abstract sealed class Optimizer {
       private final float lrFloat = (float) lr;
       private final float momentumFloat = (float) momentum;
       private final float lrMomentumFloat = (float) (lr * momentum);
-      private boolean started;
+      private long updates;
       private boolean first;
 
       Momentum(int length, DataType type) {
@@ -225,8 +372,29 @@ public abstract sealed class Optimizer {
 
       @Override
       void begin() {
-        first = !started;
-        started = true;
+        first = updates == 0;
+        updates++;
+      }
+
+      @Override
+      long updates() {
+        return updates;
+      }
+
+      @Override
+      List<INDArray> buffers() {
+        return List.of(floats != null ? flat(floats, length) : flat(doubles, length));
+      }
+
+      @Override
+      void restore(String name, long updates, List<INDArray> buffers) {
+        expect(name, buffers, 1);
+        if (floats != null) {
+          read(name, buffers, 0, floats);
+        } else {
+          read(name, buffers, 0, doubles);
+        }
+        this.updates = updates;
       }
 
       @Override
@@ -307,7 +475,7 @@ public abstract sealed class Optimizer {
       private final float[][] secondFloats;
       private final double[][] firstDoubles;
       private final double[][] secondDoubles;
-      private int steps;
+      private long steps;
       private double rootBias2; // √(1−β2^t)
       private double stepSize; // lr/(1−β1^t)
 
@@ -318,6 +486,31 @@ public abstract sealed class Optimizer {
         secondFloats = floats ? floatChunks(length) : null;
         firstDoubles = floats ? null : doubleChunks(length);
         secondDoubles = floats ? null : doubleChunks(length);
+      }
+
+      @Override
+      long updates() {
+        return steps;
+      }
+
+      @Override
+      List<INDArray> buffers() {
+        return firstFloats != null
+            ? List.of(flat(firstFloats, length), flat(secondFloats, length))
+            : List.of(flat(firstDoubles, length), flat(secondDoubles, length));
+      }
+
+      @Override
+      void restore(String name, long updates, List<INDArray> buffers) {
+        expect(name, buffers, 2);
+        if (firstFloats != null) {
+          read(name, buffers, 0, firstFloats);
+          read(name, buffers, 1, secondFloats);
+        } else {
+          read(name, buffers, 0, firstDoubles);
+          read(name, buffers, 1, secondDoubles);
+        }
+        this.steps = updates;
       }
 
       @Override

@@ -22,11 +22,14 @@ import engram.runtime.Constraints;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.DoubleSupplier;
 import java.util.function.IntConsumer;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,8 +47,12 @@ import org.slf4j.LoggerFactory;
  * {@link StepObserver} when one is given.
  *
  * <p>Random streams (all from the run seed): {@code model-init}, {@code heads-init}, {@code
- * train-data}, {@code train-h0}, {@code eval-data}, {@code eval-h0}. One trainer runs on one
- * thread.
+ * train-data}, {@code train-h0}, {@code train-noise}, {@code eval-data}, {@code eval-h0}. One
+ * trainer runs on one thread.
+ *
+ * <p>{@link #resume} continues a run from a {@link ResumeState}, which the loop hands to the
+ * observers on the schedule of {@code output.resume-every} / {@code output.resume-minutes} and at a
+ * stop; the loop's counters live in {@link Progress}, its streams in {@link TrainingStreams}.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -69,6 +76,7 @@ public final class Trainer {
 
   private Network network;
   private ReadoutHeads heads;
+  private SplitMixRandom headsRng; // the heads' stream: its position is part of a resume state
   private double lastAccuracy = Double.NaN; // mean accuracy of the latest evaluation
   private boolean interrupted; // the training thread was interrupted during this run
 
@@ -128,157 +136,232 @@ public final class Trainer {
    * checkpoint (transfer analyses).
    *
    * <p>A stop request ({@link StopSignal}, Ctrl-C) or an interrupt of the training thread ends the
-   * run after the current step, with reason {@code STOPPED} and the {@code final} checkpoint. The
-   * interrupt flag is cleared when it is seen (so that it cannot break the writes of the last
-   * checkpoint) and set again before this method returns.
+   * run after the current step, with reason {@code STOPPED}, a resume checkpoint (when {@code
+   * output.resume-*} is on) and the {@code final} checkpoint. The interrupt flag is cleared when it
+   * is seen (so that it cannot break the writes of the last checkpoint) and set again before this
+   * method returns.
    *
    * @throws IllegalStateException when a saved tensor's shape does not fit the network
    */
   public TrainingResult run(Map<String, INDArray> initial) {
+    Map<String, INDArray> modelGrads = initialise(initial);
+    lastAccuracy = Double.NaN;
+    return train(
+        Progress.start(curriculum.start(curriculumConfig)),
+        Optimizer.create(experiment.training().optimizer()),
+        modelGrads,
+        TrainingStreams.fresh(streams),
+        0,
+        -1);
+  }
+
+  /**
+   * Continues a run from a resume checkpoint exactly: the network, heads, optimizer, random
+   * streams, counters, stage and the open epoch's sums are those of {@code saved}, so the run makes
+   * the steps and reports the epochs, trace rows and checkpoints that the run which wrote {@code
+   * saved} would have made after it, bit for bit (only {@code wall_seconds} measures this process's
+   * time, added to {@link ResumeState#wallSeconds}). Stops as {@link #run(Map)} does.
+   *
+   * @throws IllegalStateException when {@code saved} does not fit this run: a network tensor or a
+   *     head missing or of another shape, optimizer state of another kind, a stream missing, or
+   *     heads whose replayed initialisation leaves {@code heads-init} elsewhere than saved
+   */
+  public TrainingResult resume(ResumeState saved) {
+    Map<String, INDArray> modelGrads = initialise(saved.network());
+    ResumeStates.restore(saved, network, heads, headsRng);
+    Optimizer optimizer = Optimizer.create(experiment.training().optimizer());
+    optimizer.restore(saved.optimizer());
+    lastAccuracy = saved.lastAccuracy();
+    return train(
+        Progress.of(saved),
+        optimizer,
+        modelGrads,
+        TrainingStreams.at(saved.streams()),
+        saved.wallSeconds(),
+        saved.step());
+  }
+
+  /**
+   * The training loop from {@code p} on: epochs of steps, each epoch evaluated and decided by the
+   * curriculum, checkpoints and resume checkpoints as scheduled, {@code final} at the end.
+   *
+   * @param wallBefore training seconds before this process (0 for a new run)
+   * @param resumedAt the step of the resume checkpoint continued from, -1 for a new run
+   */
+  private TrainingResult train(
+      Progress p,
+      Optimizer optimizer,
+      Map<String, INDArray> modelGrads,
+      TrainingStreams rng,
+      double wallBefore,
+      long resumedAt) {
     TrainingConfig training = experiment.training();
     String levelName = LevelName.of(experiment);
-    Map<String, INDArray> modelGrads = initialise(initial);
-    Optimizer optimizer = Optimizer.create(training.optimizer());
-    RandomGenerator trainData = streams.stream("train-data");
-    RandomGenerator trainH0 = streams.stream("train-h0");
-    RandomGenerator trainNoise = streams.stream("train-noise");
-    RandomGenerator evalData = streams.stream("eval-data");
-    RandomGenerator evalH0 = streams.stream("eval-h0");
-
-    Stage stage = curriculum.start(curriculumConfig);
-    lastAccuracy = Double.NaN;
     interrupted = false;
-    int maxSolved = 0;
-    long step = 0;
-    int epoch = 0;
     long started = System.nanoTime();
+    DoubleSupplier wall = () -> wallBefore + seconds(started);
     TrainingResult.Reason reason = TrainingResult.Reason.MAX_EPOCHS;
     observer.started((long) training.maxEpochs() * training.stepsPerEpoch());
     Workspace workspace = new Workspace();
     int traceEvery = experiment.output().traceEvery();
     OutputConfig.StepSchedule stepCheckpoints = experiment.output().stepSchedule();
+    ResumeSchedule resumes = new ResumeSchedule(experiment.output(), resumedAt);
     Optional<String> recurrent = network.cell().recurrentWeights();
 
-    training:
-    while (epoch < training.maxEpochs()) {
-      epoch++;
-      double lossSum = 0;
-      Map<String, Double> regSums = new LinkedHashMap<>();
-      int stepsThisEpoch = 0;
-      for (int s = 0; s < training.stepsPerEpoch(); s++) {
+    while (p.open || p.epoch < training.maxEpochs()) {
+      if (!p.open) {
+        p.beginEpoch();
+      }
+      while (p.stepsInEpoch < training.stepsPerEpoch()) {
         if (stopRequested()) {
           reason = TrainingResult.Reason.STOPPED;
           break;
         }
-        Batch batch = trainingBatch(stage, training, trainData, workspace);
-        workspace.traceDue = traceEvery > 0 && (step + 1) % traceEvery == 0;
+        Batch batch = trainingBatch(p.stage, training, rng.trainData, workspace);
+        workspace.traceDue = traceEvery > 0 && (p.step + 1) % traceEvery == 0;
         double loss =
             trainStep(
                 batch,
-                stage,
+                p.stage,
                 training,
                 optimizer,
                 modelGrads,
-                trainH0,
-                trainNoise,
-                regSums,
+                rng.trainH0,
+                rng.trainNoise,
+                p.regularizerSums,
                 workspace,
-                step);
-        step++;
+                p.step);
+        p.step++;
+        p.stepsInEpoch++;
         if (!Double.isFinite(loss)) {
-          Divergence d = workspace.divergence;
-          LOG.error("Training diverged at epoch {}, training step {}: {}", epoch, step, d.term());
-          throw new TrainingDivergedException(
-              "The training loss became "
-                  + loss
-                  + " at epoch "
-                  + epoch
-                  + ", step "
-                  + (s + 1)
-                  + " of the epoch (training step "
-                  + step
-                  + ", levels "
-                  + LevelName.range(levelName, stage.levels())
-                  + "): "
-                  + d.term()
-                  + " is not finite. Checkpoints written before stay intact. Fix: "
-                  + d.fix()
-                  + ".");
+          throw diverged(loss, p, levelName, workspace.divergence);
         }
-        lossSum += loss;
-        stepsThisEpoch++;
-        observer.step(epoch, step, loss);
+        p.lossSum += loss;
+        observer.step(p.epoch, p.step, loss);
         if (workspace.traceDue) {
           observer.trace(
               new TraceRow(
-                  step,
-                  epoch,
-                  stage.maxLevel(),
+                  p.step,
+                  p.epoch,
+                  p.stage.maxLevel(),
                   workspace.taskLoss,
                   workspace.batchAccuracy,
                   workspace.gradNormRec,
                   recurrent.map(name -> frobenius(parameter(name).value())).orElse(Double.NaN)));
         }
-        if (stepCheckpoints.due(step)) {
-          checkpoint(String.format("step-%08d", step), epoch, step, stage, "step-schedule");
+        if (stepCheckpoints.due(p.step)) {
+          checkpoint(String.format("step-%08d", p.step), p.epoch, p.step, p.stage, "step-schedule");
+        }
+        if (p.stepsInEpoch < training.stepsPerEpoch() && resumes.dueAfterStep(p.step)) {
+          resumePoint(p, optimizer, rng, wall, resumes);
         }
       }
-      if (stepsThisEpoch == 0) {
-        epoch--;
-        break;
+      if (reason == TrainingResult.Reason.STOPPED) {
+        if (p.stepsInEpoch == 0) {
+          p.abandonEpoch();
+        }
+        if (resumes.dueAtStop(p.step)) {
+          resumePoint(p, optimizer, rng, wall, resumes); // before a partial epoch is evaluated
+        }
+        if (!p.open) {
+          break;
+        }
       }
-      ReadoutHeads.Scores scores = evaluate(stage, evalData, evalH0, workspace);
-      Decision decision = curriculum.decide(curriculumConfig, stage, scores.accuracy());
-      lastAccuracy = java.util.Arrays.stream(scores.accuracy()).average().orElse(Double.NaN);
+      ReadoutHeads.Scores scores = evaluate(p.stage, rng.evalData, rng.evalH0, workspace);
+      Decision decision = curriculum.decide(curriculumConfig, p.stage, scores.accuracy());
+      lastAccuracy = Arrays.stream(scores.accuracy()).average().orElse(Double.NaN);
       Map<String, Double> regMeans = new LinkedHashMap<>();
-      final int n = stepsThisEpoch;
-      regSums.forEach((k, v) -> regMeans.put(k, v / n));
+      final int n = p.stepsInEpoch;
+      p.regularizerSums.forEach((k, v) -> regMeans.put(k, v / n));
       observer.epoch(
           new EpochReport(
-              epoch,
-              step,
-              stage,
+              p.epoch,
+              p.step,
+              p.stage,
               levelName,
               scores.loss(),
               scores.accuracy(),
-              lossSum / stepsThisEpoch,
+              p.lossSum / n,
               regMeans,
-              seconds(started),
+              wall.getAsDouble(),
               decision));
       if (decision.outcome() != Decision.Outcome.STAY) {
-        maxSolved = Math.max(maxSolved, stage.maxLevel());
+        p.maxSolved = Math.max(p.maxSolved, p.stage.maxLevel());
       }
       if (decision.outcome() == Decision.Outcome.ADVANCE) {
         checkpoint(
-            String.format("advance-e%04d-N%d", epoch, stage.maxLevel()),
-            epoch,
-            step,
-            stage,
+            String.format("advance-e%04d-N%d", p.epoch, p.stage.maxLevel()),
+            p.epoch,
+            p.step,
+            p.stage,
             "advance");
-      } else if (experiment.output().scheduled(epoch)) {
-        checkpoint(String.format("epoch-%04d", epoch), epoch, step, stage, "schedule");
+      } else if (experiment.output().scheduled(p.epoch)) {
+        checkpoint(String.format("epoch-%04d", p.epoch), p.epoch, p.step, p.stage, "schedule");
       }
       if (decision.outcome() == Decision.Outcome.ADVANCE) {
-        stage = decision.next();
+        p.stage = decision.next();
       } else if (decision.outcome() == Decision.Outcome.FINISH) {
         reason = TrainingResult.Reason.CURRICULUM_FINISHED;
-        break;
       }
-      if (reason == TrainingResult.Reason.STOPPED) {
-        break training;
+      p.endEpoch();
+      if (reason != TrainingResult.Reason.MAX_EPOCHS) {
+        break; // stopped, or the curriculum finished
+      }
+      if (p.epoch < training.maxEpochs() && resumes.dueAfterEpoch(p.epoch, p.step)) {
+        resumePoint(p, optimizer, rng, wall, resumes);
       }
     }
     if (stopRequested()) {
       reason = TrainingResult.Reason.STOPPED;
     }
-    checkpoint("final", epoch, step, stage, reason.name().toLowerCase(java.util.Locale.ROOT));
-    TrainingResult result = new TrainingResult(epoch, step, stage, maxSolved, reason);
+    checkpoint("final", p.epoch, p.step, p.stage, reason.name().toLowerCase(Locale.ROOT));
+    TrainingResult result = new TrainingResult(p.epoch, p.step, p.stage, p.maxSolved, reason);
     LOG.info("Training ended: {}", result);
     observer.finished(result);
     if (interrupted) {
       Thread.currentThread().interrupt(); // the caller may want to know
     }
     return result;
+  }
+
+  /** Hands the state of the run at {@code p} to the observers as a resume checkpoint. */
+  private void resumePoint(
+      Progress p,
+      Optimizer optimizer,
+      TrainingStreams rng,
+      DoubleSupplier wall,
+      ResumeSchedule resumes) {
+    long begun = System.nanoTime();
+    observer.resumePoint(
+        ResumeStates.capture(
+            p, network, heads, headsRng, rng, optimizer, lastAccuracy, wall.getAsDouble()));
+    resumes.written(p.step);
+    LOG.info(
+        "resume checkpoint at epoch {}, step {} written in {} ms",
+        p.epoch,
+        p.step,
+        (System.nanoTime() - begun) / 1_000_000);
+  }
+
+  private TrainingDivergedException diverged(
+      double loss, Progress p, String levelName, Divergence d) {
+    LOG.error("Training diverged at epoch {}, training step {}: {}", p.epoch, p.step, d.term());
+    return new TrainingDivergedException(
+        "The training loss became "
+            + loss
+            + " at epoch "
+            + p.epoch
+            + ", step "
+            + p.stepsInEpoch
+            + " of the epoch (training step "
+            + p.step
+            + ", levels "
+            + LevelName.range(levelName, p.stage.levels())
+            + "): "
+            + d.term()
+            + " is not finite. Checkpoints written before stay intact. Fix: "
+            + d.fix()
+            + ".");
   }
 
   /**
@@ -314,12 +397,8 @@ public final class Trainer {
       }
     }
     network.constrain();
-    heads =
-        new ReadoutHeads(
-            network.hiddenSize(),
-            task.outputSize(taskConfig),
-            dataType,
-            streams.stream("heads-init"));
+    headsRng = streams.stream(ResumeStates.HEADS_INIT);
+    heads = new ReadoutHeads(network.hiddenSize(), task.outputSize(taskConfig), dataType, headsRng);
     Map<String, INDArray> modelGrads = new LinkedHashMap<>();
     for (Parameter p : network.parameters()) {
       if (p.trainable()) {
@@ -343,8 +422,8 @@ public final class Trainer {
     TrainingConfig training = experiment.training();
     Map<String, INDArray> modelGrads = initialise(Map.of());
     Optimizer optimizer = Optimizer.create(training.optimizer());
-    RandomGenerator trainH0 = streams.stream("train-h0");
-    RandomGenerator trainNoise = streams.stream("train-noise");
+    RandomGenerator trainH0 = streams.stream(TrainingStreams.TRAIN_H0);
+    RandomGenerator trainNoise = streams.stream(TrainingStreams.TRAIN_NOISE);
     Map<String, Double> regSums = new LinkedHashMap<>();
     Workspace workspace = new Workspace();
     for (int s = 0; s < steps; s++) {
@@ -574,7 +653,14 @@ public final class Trainer {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("reason", reason);
     List<Map<String, Integer>> assignments = new ArrayList<>();
-    stage.assignments().forEach(a -> assignments.add(Map.of("level", a.level(), "head", a.head())));
+    for (engram.api.curriculum.Assignment a : stage.assignments()) {
+      // In this order in every JVM: Map.of's iteration order changes from one JVM to the next,
+      // which made index.json differ between a run and its resumed continuation.
+      Map<String, Integer> entry = new LinkedHashMap<>();
+      entry.put("level", a.level());
+      entry.put("head", a.head());
+      assignments.add(entry);
+    }
     extra.put("assignments", assignments);
     observer.checkpoint(name, epoch, step, stage.levels(), tensors, extra);
   }

@@ -33,6 +33,12 @@ public interface TrainingObserver {
       List<Parameter> tensors,
       Map<String, Object> extra) {}
 
+  /**
+   * A resume checkpoint is due ({@code output.resume-every}, {@code output.resume-minutes}, or a
+   * stop): save {@code state} now (its tensors are live and change after this call returns).
+   */
+  default void resumePoint(ResumeState state) {}
+
   /** The run ended (normally, by the curriculum, by max epochs or by a stop request). */
   default void finished(TrainingResult result) {}
 
@@ -69,6 +75,11 @@ public interface TrainingObserver {
           List<Parameter> tensors,
           Map<String, Object> extra) {
         copy.forEach(o -> o.checkpoint(name, epoch, step, levels, tensors, extra));
+      }
+
+      @Override
+      public void resumePoint(ResumeState state) {
+        copy.forEach(o -> o.resumePoint(state));
       }
 
       @Override

@@ -177,7 +177,7 @@ class FixedLevelCopyTest {
                 run.training().clip(),
                 run.training().optimizer()),
             run.evaluation(),
-            new OutputConfig("elsewhere", 0, false)),
+            new OutputConfig("elsewhere", 0, false).withoutResume()),
         copy);
   }
 

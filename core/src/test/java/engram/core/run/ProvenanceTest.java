@@ -123,9 +123,16 @@ class ProvenanceTest {
             "command_line",
             "working_directory",
             "git_revision",
-            "start_time"),
+            "start_time",
+            "resumes"),
         keys,
         "configured values live in config.resolved.yaml, not here");
+    assertEquals(0, json.get("resumes").size(), "a new run was never resumed");
+    // a provenance.json written before runs could be resumed reads as never resumed
+    Path old = file.resolveSibling("old-provenance.json");
+    Files.writeString(old, text.replaceFirst(",\\s*\"resumes\" : \\[ \\]", ""));
+    assertFalse(Files.readString(old).contains("resumes"), Files.readString(old));
+    assertEquals(List.of(), Provenance.read(old).resumes());
     assertFalse(text.contains("hidden"), text);
 
     assertEquals(p, Provenance.read(file));

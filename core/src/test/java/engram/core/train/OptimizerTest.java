@@ -403,4 +403,72 @@ class OptimizerTest {
         () ->
             optimizer.update("v", Nd4j.zeros(DataType.DOUBLE, 3), Nd4j.zeros(DataType.DOUBLE, 4)));
   }
+
+  /**
+   * An optimizer restored from {@link Optimizer#save()} continues bit for bit as the one saved: for
+   * SGD with momentum (with and without Nesterov), plain SGD and Adam, in float32 and float64, with
+   * parameters of several chunks (5,000 elements) and one never updated before the save.
+   */
+  @Test
+  void aRestoredOptimizerContinuesExactlyAsTheSavedOne() {
+    for (OptimizerConfig config :
+        List.of(sgd(0.05, 0.9, true), sgd(0.05, 0.5, false), sgd(0.1, 0, false), adam(0.01))) {
+      for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+        String what = config.type() + " momentum " + config.momentum() + " " + type;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        INDArray w = Nd4j.rand(DataType.DOUBLE, 5000).castTo(type);
+        INDArray b = Nd4j.rand(DataType.DOUBLE, 3).castTo(type);
+        Optimizer saved = Optimizer.create(config);
+        for (int k = 0; k < 4; k++) {
+          saved.update("w", w, gradient(rng, 5000, type));
+          if (k > 1) {
+            saved.update("b", b, gradient(rng, 3, type));
+          }
+        }
+        List<Optimizer.SavedState> state = saved.save();
+        assertEquals(config.momentum() == 0 && config.type() == OptimizerType.SGD, state.isEmpty());
+        Optimizer restored = Optimizer.create(config);
+        restored.restore(state);
+        INDArray w2 = w.dup();
+        INDArray b2 = b.dup();
+        for (int k = 0; k < 3; k++) {
+          INDArray gw = gradient(rng, 5000, type);
+          INDArray gb = gradient(rng, 3, type);
+          saved.update("w", w, gw);
+          saved.update("b", b, gb);
+          restored.update("w", w2, gw);
+          restored.update("b", b2, gb);
+          assertArrayEquals(values(w), values(w2), 0.0, what + ", step " + k + " after restore");
+          assertArrayEquals(values(b), values(b2), 0.0, what);
+        }
+        // the saved copies do not move with later updates
+        for (Optimizer.SavedState s : state) {
+          assertEquals(type, s.buffers().get(0).dataType(), what);
+        }
+        assertThrows(IllegalStateException.class, () -> restored.restore(state), what);
+      }
+    }
+  }
+
+  @Test
+  void aStateOfAnotherOptimizerIsRefused() {
+    Optimizer adam = Optimizer.create(adam(0.01));
+    adam.update("w", array(THETA0), array(GRADS[0]));
+    List<Optimizer.SavedState> state = adam.save();
+    IllegalStateException wrong =
+        assertThrows(
+            IllegalStateException.class,
+            () -> Optimizer.create(sgd(0.1, 0.9, false)).restore(state));
+    assertTrue(wrong.getMessage().contains("'w'"), wrong.getMessage());
+    assertThrows(
+        IllegalStateException.class, () -> Optimizer.create(sgd(0.1, 0, false)).restore(state));
+  }
+
+  private static INDArray gradient(java.util.SplittableRandom rng, int n, DataType type) {
+    double[] g = new double[n];
+    for (int i = 0; i < n; i++) {
+      g[i] = rng.nextGaussian();
+    }
+    return Nd4j.createFromArray(g).castTo(type);
+  }
 }
