@@ -86,7 +86,7 @@ record PlaneFlow(double[][] u, double[][] q, double[] b) {
    * @param axis1 the grid values of κ_1 {@code [P]}
    * @param axis2 the grid values of κ_2 {@code [P]}
    * @param speedSquared ‖F‖² at (axis1[i], axis2[j]) at {@code [i][j]}
-   * @param points zeros, then ghosts, each by increasing κ_1 then κ_2
+   * @param points zeros, then ghosts, each by increasing κ_1 then κ_2 (rounded to 1e−9)
    */
   record Plane(double[] axis1, double[] axis2, double[][] speedSquared, List<Point> points) {}
 
@@ -172,8 +172,10 @@ record PlaneFlow(double[][] u, double[][] q, double[] b) {
     return new Plane(axis1, axis2, speed, all);
   }
 
+  // By κ_1, then κ_2, each rounded to 1e−9 so that zeros equal up to Newton's rounding sort by κ_2.
   private static final Comparator<Point> ORDER =
-      Comparator.<Point>comparingDouble(p -> p.kappa()[0]).thenComparingDouble(p -> p.kappa()[1]);
+      Comparator.<Point>comparingDouble(p -> Math.rint(p.kappa()[0] * 1e9))
+          .thenComparingDouble(p -> Math.rint(p.kappa()[1] * 1e9));
 
   /**
    * Newton's method from (k1, k2).

@@ -217,7 +217,7 @@ class LowRankFlowAnalyzerTest {
     Table svd = tables.get("low-rank-svd.csv");
     assertEquals(2, svd.size());
     assertEquals(
-        Math.sqrt(8 * c * c + 8 * d * d),
+        Math.sqrt(4 * c * c + 4 * d * d),
         svd.number(0, "sigma") / svd.number(0, "sigma_over_frobenius"),
         1e-5);
     assertEquals(1, svd.number(1, "energy_kept"), 1e-6);

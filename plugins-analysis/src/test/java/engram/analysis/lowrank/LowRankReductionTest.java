@@ -91,8 +91,8 @@ class LowRankReductionTest {
     LowRankReduction byLoadings =
         LowRankReduction.loadings(loadings(), 0, "low-rank-flow", "low-rank-rnn");
     assertEquals(2, svd.rank());
-    // ‖W‖_F² = 8c² + 8d²; rank 2: σ_1² + σ_2² keeps all of it.
-    assertEquals(Math.sqrt(8 * C * C + 8 * D * D), svd.frobenius(), 1e-12);
+    // ‖W‖_F² = 4c² + 4d²; rank 2: σ_1² + σ_2² keeps all of it.
+    assertEquals(Math.sqrt(4 * C * C + 4 * D * D), svd.frobenius(), 1e-12);
     double kept = svd.sigma()[0] * svd.sigma()[0] + svd.sigma()[1] * svd.sigma()[1];
     assertEquals(1, kept / (svd.frobenius() * svd.frobenius()), 1e-12);
 
