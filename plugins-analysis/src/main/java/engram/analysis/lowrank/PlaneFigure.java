@@ -20,10 +20,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * The rank-two figure of {@code low-rank-flow}: one panel per shown checkpoint (up to four, evenly
  * spread, first and last included), two panels per row. A panel shows log10 ‖F‖² as a colour map
- * (the grid thinned to at most {@value #CELLS} cells per axis, binned into {@value #LEVELS} equal
- * colour levels from the panel's minimum to its maximum, dark = slow), the zeros by class (stable:
- * filled circle, saddle: diamond, unstable: square, marginal: triangle), the ghosts (crosses) and
- * the condition-mean κ_t trajectories (lines).
+ * (the grid thinned to at most {@value #CELLS} cells per axis, binned into {@value #LEVELS} colour
+ * levels at the eighths (quantiles) of the panel's drawn values, dark = slow), the zeros by class
+ * (stable: filled circle, saddle: diamond, unstable: square, marginal: triangle), the ghosts
+ * (crosses) and the condition-mean κ_t trajectories (lines).
  */
 final class PlaneFigure {
   static final int CELLS = 45;
@@ -64,37 +64,36 @@ final class PlaneFigure {
     double[] a1 = plane.axis1();
     double[] a2 = plane.axis2();
     int stride = Math.max(1, (int) Math.ceil(a1.length / (double) CELLS));
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (double[] row : plane.speedSquared()) {
-      for (double v : row) {
-        if (v > 0 && Double.isFinite(v)) {
-          lo = Math.min(lo, Math.log10(v));
-          hi = Math.max(hi, Math.log10(v));
-        }
+    // Colour levels at quantiles of the drawn cells' log10 ‖F‖² (equal-width bins would put most
+    // of the plane in the top bin: the speed grows like ‖κ − κ*‖² around every zero).
+    List<double[]> cells = new ArrayList<>(); // {κ_1, κ_2, log10 ‖F‖²}
+    for (int i = 0; i < a1.length; i += stride) {
+      for (int j = 0; j < a2.length; j += stride) {
+        double v = plane.speedSquared()[i][j];
+        cells.add(new double[] {a1[i], a2[j], Math.log10(Math.max(v, 1e-300))});
       }
     }
-    if (!(hi > lo)) {
-      hi = lo + 1;
+    double[] sorted = cells.stream().mapToDouble(c -> c[2]).sorted().toArray();
+    double[] from = new double[LEVELS];
+    for (int l = 0; l < LEVELS; l++) {
+      from[l] = sorted[(int) ((long) l * sorted.length / LEVELS)];
     }
     List<List<double[]>> levels = new ArrayList<>();
     for (int l = 0; l < LEVELS; l++) {
       levels.add(new ArrayList<>());
     }
-    for (int i = 0; i < a1.length; i += stride) {
-      for (int j = 0; j < a2.length; j += stride) {
-        double v = plane.speedSquared()[i][j];
-        double log = v > 0 ? Math.log10(v) : lo;
-        int l = Math.min(LEVELS - 1, (int) ((log - lo) / (hi - lo) * LEVELS));
-        levels.get(l).add(new double[] {a1[i], a2[j]});
+    for (double[] c : cells) {
+      int l = LEVELS - 1;
+      while (l > 0 && c[2] < from[l]) {
+        l--;
       }
+      levels.get(l).add(new double[] {c[0], c[1]});
     }
     for (int l = 0; l < LEVELS; l++) {
       if (levels.get(l).isEmpty()) {
         continue;
       }
-      double from = lo + (hi - lo) * l / LEVELS;
-      String label = String.format(Locale.ROOT, "log10‖F‖² ≥ %.2f", from);
+      String label = String.format(Locale.ROOT, "log10‖F‖² ≥ %.2f", from[l]);
       if (chart.getSeriesMap().containsKey(label)) {
         label += " (" + l + ")";
       }
@@ -117,7 +116,7 @@ final class PlaneFigure {
             .add(new double[] {(Double) row.get(4), (Double) row.get(5)});
       }
     }
-    Color[] lines = {Color.WHITE, Color.CYAN, Color.ORANGE, Color.GREEN, Color.PINK, Color.GRAY};
+    Color[] lines = {Color.BLACK, Color.BLUE, Color.ORANGE, Color.CYAN, Color.PINK, Color.GRAY};
     int c = 0;
     for (Map.Entry<Integer, List<double[]>> e : byCondition.entrySet()) {
       double[] x = e.getValue().stream().mapToDouble(p -> p[0]).toArray();
