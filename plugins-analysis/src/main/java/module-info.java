@@ -7,8 +7,8 @@
  * slow points of the one-step map, classified by the eigenvalues of its Jacobian), and the geometry
  * analyses of abrupt learning: {@code abrupt-learning} (loss plateau, drop time and the lead of
  * geometric restructuring), {@code geometry} (GR metrics per checkpoint in a common PCA basis),
- * {@code low-rank-flow} (latent flow of rank-one networks) and {@code plrnn-fixed-points} (exact
- * fixed points of a PLRNN, region by region).
+ * {@code low-rank-flow} (latent flow of rank-one and rank-two networks) and {@code
+ * plrnn-fixed-points} (exact fixed points of a PLRNN, region by region).
  *
  * <p>{@code engram.analysis.timescales} holds the network-timescale analyzer and its numerical core
  * (autocorrelation and exponential fits). No package is exported: core finds the analyzers as

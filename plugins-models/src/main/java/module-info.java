@@ -16,6 +16,7 @@ module engram.models {
       engram.models.lstm.LstmModel,
       engram.models.plrnn.PlrnnModel,
       engram.models.rankone.RankOneRnnModel,
+      engram.models.lowrank.LowRankRnnModel,
       engram.models.vanilla.VanillaRnnModel;
 
   opens engram.models.leaky to
@@ -31,6 +32,9 @@ module engram.models {
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.models.rankone to
+      engram.core,
+      com.fasterxml.jackson.databind;
+  opens engram.models.lowrank to
       engram.core,
       com.fasterxml.jackson.databind;
   opens engram.models.vanilla to

@@ -51,8 +51,8 @@ class CliTest {
       value = {
         "unknown key    | model.hiden-size=8        | Unknown key 'model.hiden-size' for model"
             + " 'leaky-rnn'",
-        "unknown id     | model.id=lstmm            | Available models: gru, leaky-rnn, lstm,"
-            + " plrnn, rank-one-rnn, vanilla-rnn. Did you mean 'lstm'?",
+        "unknown id     | model.id=lstmm            | Available models: gru, leaky-rnn,"
+            + " low-rank-rnn, lstm, plrnn, rank-one-rnn, vanilla-rnn. Did you mean 'lstm'?",
         "batch ≤ 0      | training.batch-size=0     | training.batch-size must be ≥ 1 (was 0)",
         "N < 2          | curriculum.start-level=1  | curriculum.start-level",
         "lr ≤ 0         | training.optimizer.lr=0   | training.optimizer.lr must be",
@@ -205,6 +205,7 @@ class CliTest {
             "lstm",
             "plrnn",
             "rank-one-rnn",
+            "low-rank-rnn",
             "vanilla-rnn",
             "multi-head",
             "single-head",

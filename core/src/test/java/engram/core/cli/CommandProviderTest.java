@@ -26,7 +26,7 @@ class CommandProviderTest {
   void aProvidersCommandRunsAndSeesTheInstalledModels() {
     Result r = run("test-models");
     assertEquals(0, r.code(), r.err());
-    assertTrue(r.out().strip().startsWith("gru,leaky-rnn,lstm,"), r.out());
+    assertTrue(r.out().strip().startsWith("gru,leaky-rnn,low-rank-rnn,lstm,"), r.out());
   }
 
   @Test

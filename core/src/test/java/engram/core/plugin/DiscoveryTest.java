@@ -45,7 +45,7 @@ class DiscoveryTest {
   void everyBuiltInPluginIsFoundUnderItsKind() {
     assertEquals(BUILT_IN_TASKS, registry.ids(PluginKind.TASK));
     assertEquals(
-        List.of("gru", "leaky-rnn", "lstm", "plrnn", "rank-one-rnn", "vanilla-rnn"),
+        List.of("gru", "leaky-rnn", "low-rank-rnn", "lstm", "plrnn", "rank-one-rnn", "vanilla-rnn"),
         registry.ids(PluginKind.MODEL));
     assertEquals(
         List.of("multi-head", "none", "single-head", "sliding-window"),
