@@ -193,7 +193,7 @@ class BenchCommandTest {
             + " H:B:T:HEADS",
         "bad spec      | --shapes,8:4:0:1                | unknown shape '8:4:0:1'",
         "unknown model | --models,rnn                    | unknown model 'rnn'. Fix: use one of"
-            + " gru, leaky-rnn, lstm",
+            + " gru, leaky-rnn, low-rank-rnn, lstm",
         "no script     | --torch,--reference,/nonexistent/ref.py | /nonexistent/ref.py does not"
             + " exist. Fix: pass --reference PATH",
         "zero repeats  | --repeats,0                     | Fix: pass positive counts"
