@@ -245,10 +245,42 @@ final class Figures {
     for (Map.Entry<String, List<Stats>> series : bars.series().entrySet()) {
       List<Double> mean = series.getValue().stream().map(Stats::mean).toList();
       List<Double> std = series.getValue().stream().map(Stats::std).toList();
-      CategorySeries s = chart.addSeries(series.getKey(), bars.categories(), mean, std);
+      CategorySeries s =
+          chart.addSeries(series.getKey(), withoutSharedPrefix(bars.categories()), mean, std);
       s.setFillColor(PALETTE[k++ % PALETTE.length]);
     }
     return chart;
+  }
+
+  /**
+   * Category labels without the prefix all of them share up to a '-' (run names of one
+   * reproduction: {@code reproduce-geometry-g1-no-tcr (n = 7)} → {@code g1-no-tcr (n = 7)}), so
+   * that the labels of a bar chart do not run into each other. Fewer than two labels, or no shared
+   * prefix, are returned as they are.
+   */
+  static List<String> withoutSharedPrefix(List<String> labels) {
+    if (labels.size() < 2) {
+      return labels;
+    }
+    String first = labels.get(0);
+    int common = first.length();
+    for (String l : labels) {
+      int i = 0;
+      while (i < Math.min(common, l.length()) && l.charAt(i) == first.charAt(i)) {
+        i++;
+      }
+      common = i;
+    }
+    int cut = first.lastIndexOf('-', common - 1) + 1;
+    if (cut <= 0) {
+      return labels;
+    }
+    for (String l : labels) {
+      if (l.length() <= cut) {
+        return labels; // a label would be left empty
+      }
+    }
+    return labels.stream().map(l -> l.substring(cut)).toList();
   }
 
   /** The group and what its points summarise: the number of runs, a range when it varies. */
