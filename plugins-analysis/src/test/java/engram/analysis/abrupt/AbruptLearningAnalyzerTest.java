@@ -57,6 +57,27 @@ class AbruptLearningAnalyzerTest {
     Files.writeString(dir.resolve("geometry.csv"), csv);
   }
 
+  /** trace.csv every 10 steps up to {@code last}, the loss of {@link #loss} dropping at dropAt. */
+  static void writeTrace(Path run, int last, double dropAt) throws Exception {
+    StringBuilder trace =
+        new StringBuilder("step,epoch,level,loss,accuracy,grad_norm_rec,weight_norm_rec\n");
+    for (int step = 10; step <= last; step += 10) {
+      trace.append(step).append(",1,2,").append(loss(step, dropAt)).append(",0.5,0.1,3\n");
+    }
+    Files.writeString(run.resolve("trace.csv"), trace);
+  }
+
+  /** geometry.csv of checkpoints step-NNNNNNNN every 200 steps up to {@code last} (one epoch). */
+  static void writeStepGeometry(
+      Path run, int last, java.util.function.IntToDoubleFunction separation) throws Exception {
+    Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
+    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation\n");
+    for (int step = 200; step <= last; step += 200) {
+      csv.append(String.format("step-%08d,1,%s%n", step, separation.applyAsDouble(step)));
+    }
+    Files.writeString(dir.resolve("geometry.csv"), csv);
+  }
+
   static FakeAnalysisContext context(Path run) {
     return new FakeAnalysisContext(List.of(), run.resolve("analysis/abrupt-learning"));
   }
@@ -116,19 +137,8 @@ class AbruptLearningAnalyzerTest {
    */
   @Test
   void stepNamedCheckpointsSitAtTheirStep(@TempDir Path run) throws Exception {
-    StringBuilder trace =
-        new StringBuilder("step,epoch,level,loss,accuracy,grad_norm_rec,weight_norm_rec\n");
-    for (int step = 10; step <= 5000; step += 10) {
-      trace.append(step).append(",1,2,").append(loss(step, 3000)).append(",0.5,0.1,3\n");
-    }
-    Files.writeString(run.resolve("trace.csv"), trace);
-    Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
-    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation\n");
-    for (int step = 200; step <= 5000; step += 200) {
-      double separation = 0.5 + 1e-3 * Math.max(step - 1200, 0);
-      csv.append(String.format("step-%08d,1,%s%n", step, separation));
-    }
-    Files.writeString(dir.resolve("geometry.csv"), csv);
+    writeTrace(run, 5000, 3000);
+    writeStepGeometry(run, 5000, step -> 0.5 + 1e-3 * Math.max(step - 1200, 0));
     FakeAnalysisContext context = context(run);
     ANALYZER.analyze(ANALYZER.defaults(), context);
     Map<String, Table> tables =
@@ -147,20 +157,14 @@ class AbruptLearningAnalyzerTest {
    */
   @Test
   void theDropWindowFindsTheDepartureThatTheWholeRunFitMisses(@TempDir Path run) throws Exception {
-    StringBuilder trace =
-        new StringBuilder("step,epoch,level,loss,accuracy,grad_norm_rec,weight_norm_rec\n");
-    for (int step = 10; step <= 10_000; step += 10) {
-      trace.append(step).append(",1,2,").append(loss(step, 3000)).append(",0.5,0.1,3\n");
-    }
-    Files.writeString(run.resolve("trace.csv"), trace);
-    Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
-    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation\n");
-    for (int step = 200; step <= 10_000; step += 200) {
-      double separation =
-          0.5 + 1e-4 * Math.min(Math.max(step - 1400, 0), 2000) + 2e-3 * Math.max(step - 6000, 0);
-      csv.append(String.format("step-%08d,1,%s%n", step, separation));
-    }
-    Files.writeString(dir.resolve("geometry.csv"), csv);
+    writeTrace(run, 10_000, 3000);
+    writeStepGeometry(
+        run,
+        10_000,
+        step ->
+            0.5
+                + 1e-4 * Math.min(Math.max(step - 1400, 0), 2000)
+                + 2e-3 * Math.max(step - 6000, 0));
     FakeAnalysisContext context = context(run);
     ANALYZER.analyze(ANALYZER.defaults(), context);
     Table summary =
@@ -187,18 +191,8 @@ class AbruptLearningAnalyzerTest {
   /** Without a drop the window is empty: the whole-run onset remains, the drop columns are NaN. */
   @Test
   void withoutADropTheWindowIsEmpty(@TempDir Path run) throws Exception {
-    StringBuilder trace =
-        new StringBuilder("step,epoch,level,loss,accuracy,grad_norm_rec,weight_norm_rec\n");
-    for (int step = 10; step <= 5000; step += 10) {
-      trace.append(step).append(",1,2,").append(loss(step, 1e9)).append(",0.5,0.1,3\n");
-    }
-    Files.writeString(run.resolve("trace.csv"), trace);
-    Path dir = Files.createDirectories(run.resolve("analysis/geometry"));
-    StringBuilder csv = new StringBuilder("checkpoint,epoch,separation\n");
-    for (int step = 200; step <= 5000; step += 200) {
-      csv.append(String.format("step-%08d,1,%s%n", step, 0.5 + 1e-3 * Math.max(step - 2000, 0)));
-    }
-    Files.writeString(dir.resolve("geometry.csv"), csv);
+    writeTrace(run, 5000, 1e9);
+    writeStepGeometry(run, 5000, step -> 0.5 + 1e-3 * Math.max(step - 2000, 0));
     FakeAnalysisContext context = context(run);
     ANALYZER.analyze(ANALYZER.defaults(), context);
     Table onsets =
