@@ -42,6 +42,8 @@ module engram.core {
       com.fasterxml.jackson.databind;
   opens engram.core.run to
       com.fasterxml.jackson.databind;
+  opens engram.core.sweep to
+      com.fasterxml.jackson.databind;
   opens engram.core.reproduce to
       com.fasterxml.jackson.databind;
   opens engram.core.train to

@@ -49,7 +49,8 @@ import picocli.CommandLine.Option;
       TrialCommand.class,
       AnalyzeCommand.class,
       CompareCommand.class,
-      ReproduceCommand.class
+      ReproduceCommand.class,
+      SweepCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes, named as picocli names its own. */

@@ -18,16 +18,38 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Trains independent runs side by side, one thread each (ND4J stalls with two OpenMP threads on
- * 2-core machines, so parallelism comes from runs, not from inside one). Shared by {@code engram
- * run --seeds} and {@code engram reproduce}. Every run has its own run directory and {@code
- * run.log}; the console gets one line per curriculum advance, prefixed with the run's label.
+ * The local executor: trains independent runs side by side, one thread each (ND4J stalls with two
+ * OpenMP threads on 2-core machines, so parallelism comes from runs, not from inside one). Shared
+ * by {@code engram run --seeds}, {@code engram sweep} and {@code engram reproduce}. Every run has
+ * its own run directory and {@code run.log}; the console gets one line per curriculum advance,
+ * prefixed with the run's label.
  */
 final class ParallelRuns {
   private ParallelRuns() {}
 
-  /** One run to train: a label for the console, its experiment, its recorded command line. */
-  record Job(String label, ResolvedExperiment experiment, List<String> commandLine) {}
+  /** One run: a label for the console and what trains it (a new run, a resume, a skip). */
+  record Job(String label, Body body) {
+    /** A new run of {@code experiment} under {@code runsRoot}, recording {@code commandLine}. */
+    static Job fresh(
+        String label,
+        Invocation invocation,
+        ResolvedExperiment experiment,
+        Path runsRoot,
+        List<String> commandLine) {
+      return new Job(
+          label,
+          (display, prefix, out, err) ->
+              RunCommand.train(
+                  invocation, experiment, runsRoot, commandLine, display, prefix, out, err));
+    }
+  }
+
+  /** Trains one job with the given console display, line prefix and writers. */
+  @FunctionalInterface
+  interface Body {
+    RunCommand.Outcome run(
+        TrainingObserver display, String prefix, PrintWriter out, PrintWriter err);
+  }
 
   /** What came of all jobs, in job order, and whether Ctrl-C stopped them. */
   record Result(List<RunCommand.Outcome> outcomes, boolean stopped) {}
@@ -38,12 +60,7 @@ final class ParallelRuns {
    * outcome is {@link Main#INTERRUPTED} with no run directory).
    */
   static Result train(
-      List<Job> jobs,
-      int workers,
-      Invocation invocation,
-      Path runsRoot,
-      PrintWriter out,
-      PrintWriter err)
+      List<Job> jobs, int workers, Invocation invocation, PrintWriter out, PrintWriter err)
       throws InterruptedException {
     StopSignal stop = invocation.stop(); // shared: one Ctrl-C stops every run
     CountDownLatch done = new CountDownLatch(1);
@@ -77,15 +94,8 @@ final class ParallelRuns {
                     syncErr.println(prefix + "not started: stopped before its turn");
                     return new RunCommand.Outcome(Main.INTERRUPTED, null, null);
                   }
-                  return RunCommand.train(
-                      invocation,
-                      job.experiment(),
-                      runsRoot,
-                      job.commandLine(),
-                      new AdvanceLines(syncOut, prefix),
-                      prefix,
-                      syncOut,
-                      syncErr);
+                  return job.body()
+                      .run(new AdvanceLines(syncOut, prefix), prefix, syncOut, syncErr);
                 }));
       }
       List<RunCommand.Outcome> outcomes = new ArrayList<>();

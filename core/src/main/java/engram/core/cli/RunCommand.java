@@ -180,7 +180,7 @@ final class RunCommand implements Callable<Integer> {
         root = root != null ? root : Path.of(resolved.output().runsDir());
         List<String> line = new ArrayList<>(List.of("engram", "run", experiment.toString()));
         line.addAll(all);
-        jobs.add(new ParallelRuns.Job("seed " + seed, resolved, line));
+        jobs.add(ParallelRuns.Job.fresh("seed " + seed, invocation, resolved, root, line));
       } catch (ConfigException e) {
         err.println("error: " + e.getMessage());
         return Main.USAGE;
@@ -191,7 +191,7 @@ final class RunCommand implements Callable<Integer> {
     out.flush();
     ParallelRuns.Result result;
     try {
-      result = ParallelRuns.train(jobs, parallel, invocation, root, out, err);
+      result = ParallelRuns.train(jobs, parallel, invocation, out, err);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Main.INTERRUPTED;

@@ -7,6 +7,7 @@ import engram.core.compare.ComparisonReport;
 import engram.core.compare.GroupBy;
 import engram.core.compare.RunSummary;
 import engram.core.compare.SelectedStudy;
+import engram.core.sweep.SweepIndex;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ public final class ReproductionReport {
    * @throws IOException when a file cannot be written, or the runs cannot be compared
    */
   public static Path write(
-      ReproductionPlan plan,
+      SweepIndex plan,
       SelectedStudy study,
       String profile,
       String command,

@@ -119,7 +119,8 @@ public final class RunDirectory {
     return new RunDirectory(existing);
   }
 
-  static String safeName(String name) {
+  /** {@code name} with characters other than letters, digits, '.', '_' and '-' as '-'. */
+  public static String safeName(String name) {
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("run name must not be blank");
     }

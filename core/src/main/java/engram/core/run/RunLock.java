@@ -84,6 +84,33 @@ public final class RunLock implements AutoCloseable {
     return new RunLock(channel, lock);
   }
 
+  /**
+   * Who holds the lock of the run directory {@code run} ("pid 123 on node7 since ..."), or null
+   * when nobody does (no lock file, or a lock that can be taken). Probing takes the lock for an
+   * instant and writes nothing. Do not probe a run this process is training: closing the probe's
+   * channel would release the process's POSIX lock on the file.
+   */
+  public static String heldBy(Path run) throws IOException {
+    Path file = run.resolve(FILE);
+    if (!Files.isRegularFile(file)) {
+      return null;
+    }
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        return "this process";
+      }
+      if (lock == null) {
+        return holder(file);
+      }
+      lock.release();
+      return null;
+    }
+  }
+
   private static String holder(Path file) {
     try {
       String text = Files.readString(file, StandardCharsets.UTF_8).strip();

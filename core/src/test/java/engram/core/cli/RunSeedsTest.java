@@ -76,22 +76,23 @@ class RunSeedsTest {
     Invocation invocation =
         new Invocation(PluginRegistry.discover(RunSeedsTest.class.getClassLoader()));
     List<ParallelRuns.Job> jobs = new ArrayList<>();
+    Path runs = dir.resolve("runs");
     for (long seed = 1; seed <= 3; seed++) {
       jobs.add(
-          new ParallelRuns.Job(
+          ParallelRuns.Job.fresh(
               "seed " + seed,
+              invocation,
               invocation.loader().load(yaml, List.of("seed=" + seed)),
+              runs,
               List.of("engram", "run")));
     }
     invocation.stop().request(); // Ctrl-C before the queued runs' turn
     StringWriter err = new StringWriter();
-    Path runs = dir.resolve("runs");
     ParallelRuns.Result result =
         ParallelRuns.train(
             jobs,
             1,
             invocation,
-            runs,
             new PrintWriter(new StringWriter(), true),
             new PrintWriter(err, true));
     assertTrue(result.stopped());
