@@ -3,8 +3,6 @@ package engram.core.cli;
 import engram.core.config.ConfigException;
 import engram.core.inject.Invocation;
 import engram.core.plugin.PluginRegistry;
-import engram.core.sweep.RunStates;
-import engram.core.sweep.SlurmExecutor;
 import engram.core.sweep.SlurmOptions;
 import engram.core.sweep.SweepEntry;
 import engram.core.sweep.SweepIndex;
@@ -88,43 +86,7 @@ abstract class PlanCommand implements Callable<Integer> {
       description = "With a sweep directory: also run failed runs again (resumed if they can be).")
   boolean retryFailed;
 
-  @Option(names = "--slurm-partition", paramLabel = "NAME", description = "sbatch --partition.")
-  String slurmPartition;
-
-  @Option(
-      names = "--slurm-time",
-      paramLabel = "TIME",
-      description = "sbatch --time of one task, e.g. 08:00:00.")
-  String slurmTime;
-
-  @Option(
-      names = "--slurm-mem",
-      paramLabel = "SIZE",
-      description = "sbatch --mem of one task, e.g. 4G.")
-  String slurmMem;
-
-  @Option(names = "--slurm-cpus", paramLabel = "N", description = "sbatch --cpus-per-task.")
-  Integer slurmCpus;
-
-  @Option(
-      names = "--slurm-max-parallel",
-      paramLabel = "K",
-      description = "At most K tasks at once (the array's %K).")
-  Integer slurmMaxParallel;
-
-  @Option(
-      names = "--slurm-option",
-      paramLabel = "--NAME=VALUE",
-      description = "Another #SBATCH option, verbatim; repeatable.")
-  List<String> slurmOptions = new ArrayList<>();
-
-  @Option(
-      names = "--slurm-engram",
-      paramLabel = "COMMAND",
-      description =
-          "The command that runs engram on the nodes, as shell words (default: this launcher's"
-              + " absolute path; the nodes must see it on a shared file system).")
-  String slurmEngram;
+  @picocli.CommandLine.Mixin SlurmFlags slurmFlags = new SlurmFlags();
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -196,7 +158,7 @@ abstract class PlanCommand implements Callable<Integer> {
                 seeds,
                 overrides,
                 executor.equals("local") ? parallel : 1);
-        slurm(expanded.plan().slurm()).check("of the command line");
+        slurmFlags.over(expanded.plan().slurm()).check("of the command line");
       } catch (ConfigException e) {
         err.println("error: " + e.getMessage());
         return Main.USAGE;
@@ -226,7 +188,13 @@ abstract class PlanCommand implements Callable<Integer> {
       Path parent = outParent != null ? outParent : defaultOut();
       try {
         sweep =
-            SweepRuns.create(parent, expanded, profile, commandLine(), main().pluginArguments());
+            SweepRuns.create(
+                parent,
+                expanded,
+                profile,
+                commandLine(),
+                main().pluginArguments(),
+                slurmFlags.over(expanded.plan().slurm()));
         index = SweepIndex.read(sweep);
       } catch (IOException | ConfigException e) {
         err.println(
@@ -241,12 +209,6 @@ abstract class PlanCommand implements Callable<Integer> {
     return executor.equals("slurm")
         ? submit(sweep, index, out, err)
         : runLocally(invocation, registry, sweep, index, parallel, out, err);
-  }
-
-  private SlurmOptions slurm(SlurmOptions fromPlan) {
-    return fromPlan.with(
-        new SlurmOptions(
-            slurmPartition, slurmTime, slurmMem, slurmCpus, slurmMaxParallel, slurmOptions));
   }
 
   private static void studyNotes(SweepRuns.Expanded expanded, PrintWriter err) {
@@ -318,74 +280,18 @@ abstract class PlanCommand implements Callable<Integer> {
   }
 
   private int submit(Path sweep, SweepIndex index, PrintWriter out, PrintWriter err) {
-    String engram = slurmEngram != null ? slurmEngram : System.getProperty("engram.launcher");
-    if (engram == null || engram.isBlank()) {
-      err.println(
-          "error: cannot tell how the nodes run engram. Fix: start this command with the ./engram"
-              + " launcher, or pass --slurm-engram /shared/path/to/engram.");
+    String engram = slurmFlags.engram(err);
+    if (engram == null) {
       return Main.USAGE;
     }
-    if (System.getProperty("engram.launcher") != null && slurmEngram == null) {
-      engram = SlurmExecutor.quote(engram);
-    }
-    SlurmOptions options;
+    SlurmOptions options = slurmFlags.over(index.slurm());
     try {
-      SlurmOptions fromPlan = SlurmOptions.NONE;
-      if (!Files.isDirectory(target)) {
-        fromPlan = SweepPlan.load(target).slurm();
-      }
-      options = slurm(fromPlan);
       options.check("of the command line");
     } catch (ConfigException e) {
       err.println("error: " + e.getMessage());
       return Main.USAGE;
     }
-    List<Integer> todo = new ArrayList<>();
-    for (SweepEntry entry : index.entries()) {
-      RunStates.State state;
-      try {
-        state = RunStates.of(sweep, entry).state();
-      } catch (IOException e) {
-        err.println("error: cannot read the state of run " + entry.name() + ": " + e);
-        return Main.SOFTWARE;
-      }
-      boolean run =
-          switch (state) {
-            case PENDING, STOPPED, ABANDONED -> true;
-            case FAILED -> retryFailed;
-            case RUNNING, FINISHED -> false;
-          };
-      if (run) {
-        todo.add(entry.index());
-      }
-    }
-    if (todo.isEmpty()) {
-      out.println(
-          "nothing to submit: every run of "
-              + sweep
-              + " is finished, running or failed (see engram sweep status "
-              + sweep
-              + ").");
-      out.flush();
-      return Main.OK;
-    }
-    try {
-      SlurmExecutor.Submission s =
-          new SlurmExecutor(engram, options).submit(sweep, index, todo, index.plugins());
-      out.printf(
-          "%s %s: submitted job array %s (tasks %s, %d runs) and job %s (report when the array"
-              + " has ended); output %s%n",
-          name(), index.name(), s.arrayJob(), s.arraySpec(), todo.size(), s.finishJob(), sweep);
-      out.println("follow it: ./engram sweep status " + sweep);
-      out.flush();
-      return Main.OK;
-    } catch (IOException e) {
-      err.println("error: " + e.getMessage());
-      return Main.SOFTWARE;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Main.INTERRUPTED;
-    }
+    return SweepRuns.submit(sweep, index, engram, options, retryFailed, name(), out, err);
   }
 
   /** This command as typed, for the report and {@code sweep.json}. */

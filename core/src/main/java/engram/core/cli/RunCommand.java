@@ -12,6 +12,10 @@ import engram.core.run.RunArtifacts;
 import engram.core.run.RunDirectory;
 import engram.core.run.RunLock;
 import engram.core.run.RunLog;
+import engram.core.sweep.SlurmOptions;
+import engram.core.sweep.SweepEntry;
+import engram.core.sweep.SweepIndex;
+import engram.core.sweep.SweepPlan;
 import engram.core.train.Preflight;
 import engram.core.train.StopSignal;
 import engram.core.train.Trainer;
@@ -85,6 +89,16 @@ final class RunCommand implements Callable<Integer> {
               + " number of cores).")
   Integer workers;
 
+  @Option(
+      names = "--executor",
+      paramLabel = "local|slurm",
+      description =
+          "With --seeds: local (default) trains here; slurm submits one job array, one run per"
+              + " seed, into a sweep directory <runs-dir>/<name>-seeds-<time>/ (see engram sweep).")
+  String executor = "local";
+
+  @picocli.CommandLine.Mixin SlurmFlags slurmFlags = new SlurmFlags();
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @picocli.CommandLine.ParentCommand Main main;
@@ -96,8 +110,21 @@ final class RunCommand implements Callable<Integer> {
     PluginRegistry registry = main.plugins();
     registry.problems().forEach(p -> err.println("warning: " + p));
     Invocation invocation = new Invocation(registry);
+    if (!executor.equals("local") && !executor.equals("slurm")) {
+      err.println(
+          "error: --executor must be local or slurm (was '" + executor + "'). Fix: choose one.");
+      return Main.USAGE;
+    }
     if (seeds != null) {
-      return trainSeeds(invocation, out, err);
+      return executor.equals("slurm")
+          ? submitSeeds(invocation, out, err)
+          : trainSeeds(invocation, out, err);
+    }
+    if (executor.equals("slurm")) {
+      err.println(
+          "error: --executor slurm needs --seeds (one array task per seed). Fix: add e.g."
+              + " --seeds 1..4, or run a single run without --executor.");
+      return Main.USAGE;
     }
     ResolvedExperiment resolved;
     try {
@@ -206,6 +233,87 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return code;
+  }
+
+  /**
+   * {@code --seeds --executor slurm}: a sweep directory with one run per seed (named {@code
+   * <name>-s<seed>}), submitted as one job array.
+   */
+  private int submitSeeds(Invocation invocation, PrintWriter out, PrintWriter err) {
+    String engram = slurmFlags.engram(err);
+    if (engram == null) {
+      return Main.USAGE;
+    }
+    List<SweepRuns.Planned> runs = new ArrayList<>();
+    Path root = runsDir;
+    String base = null;
+    try {
+      SlurmOptions options = slurmFlags.over(SlurmOptions.NONE);
+      options.check("of the command line");
+      for (long seed : parseSeeds(seeds)) {
+        List<String> all = new ArrayList<>(overrides);
+        all.add("seed=" + seed);
+        ResolvedExperiment first = invocation.loader().load(experiment, all);
+        base = base != null ? base : first.name();
+        root = root != null ? root : Path.of(first.output().runsDir());
+        String name = base + "-s" + seed;
+        all.add("name=" + name);
+        ResolvedExperiment resolved = invocation.loader().load(experiment, all);
+        Preflight.check(resolved);
+        List<String> line = new ArrayList<>(List.of("engram"));
+        line.addAll(main.pluginArguments());
+        line.addAll(List.of("run", experiment.toString()));
+        line.addAll(all);
+        runs.add(
+            new SweepRuns.Planned(
+                new SweepEntry(
+                    runs.size(),
+                    name,
+                    "",
+                    seed,
+                    SweepIndex.CONFIGS + "/" + RunDirectory.safeName(name) + ".yaml",
+                    line),
+                resolved));
+      }
+      SweepPlan plan =
+          new SweepPlan(
+              base + "-seeds",
+              null,
+              experiment.toString(),
+              null,
+              List.of(),
+              1,
+              "name",
+              List.of(),
+              List.of(),
+              null,
+              null,
+              null,
+              options);
+      List<String> command = new ArrayList<>(commandLine());
+      command.addAll(List.of("--seeds", seeds, "--executor", "slurm"));
+      Path sweep =
+          SweepRuns.create(
+              root,
+              new SweepRuns.Expanded(plan, null, runs),
+              null,
+              command,
+              main.pluginArguments(),
+              options);
+      return SweepRuns.submit(
+          sweep, SweepIndex.read(sweep), engram, options, false, "run", out, err);
+    } catch (IllegalArgumentException | ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return Main.USAGE;
+    } catch (java.io.IOException e) {
+      err.println(
+          "error: cannot create the sweep directory under "
+              + root
+              + ": "
+              + e.getMessage()
+              + ". Fix: choose a writable --runs-dir.");
+      return Main.SOFTWARE;
+    }
   }
 
   /**

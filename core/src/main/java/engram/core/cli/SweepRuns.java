@@ -15,6 +15,8 @@ import engram.core.plugin.PluginRegistry;
 import engram.core.reproduce.ReproductionReport;
 import engram.core.run.RunDirectory;
 import engram.core.sweep.RunStates;
+import engram.core.sweep.SlurmExecutor;
+import engram.core.sweep.SlurmOptions;
 import engram.core.sweep.SweepEntry;
 import engram.core.sweep.SweepIndex;
 import engram.core.sweep.SweepPlan;
@@ -122,7 +124,8 @@ final class SweepRuns {
       Expanded expanded,
       String profile,
       List<String> command,
-      List<String> pluginArguments)
+      List<String> pluginArguments,
+      SlurmOptions slurm)
       throws IOException {
     SweepPlan plan = expanded.plan();
     Path dir = RunDirectory.fresh(outParent, RunDirectory.stamped(plan.name(), Instant.now()));
@@ -144,6 +147,7 @@ final class SweepRuns {
             Instant.now().toString(),
             command,
             absolute(pluginArguments),
+            slurm,
             entries)
         .write(dir);
     return dir;
@@ -357,5 +361,69 @@ final class SweepRuns {
       return 1;
     }
     return failed;
+  }
+
+  /**
+   * Submits the runs of {@code sweep} that are pending, stopped or abandoned (and failed ones with
+   * {@code retryFailed}) as one Slurm job array, with a dependent job that finishes the sweep.
+   *
+   * @param engram the command that runs engram on the nodes, as shell words
+   * @param command {@code sweep}, {@code reproduce} or {@code run}, for the printed line
+   */
+  static int submit(
+      Path sweep,
+      SweepIndex index,
+      String engram,
+      SlurmOptions options,
+      boolean retryFailed,
+      String command,
+      PrintWriter out,
+      PrintWriter err) {
+    List<Integer> todo = new ArrayList<>();
+    for (SweepEntry entry : index.entries()) {
+      RunStates.State state;
+      try {
+        state = RunStates.of(sweep, entry).state();
+      } catch (IOException e) {
+        err.println("error: cannot read the state of run " + entry.name() + ": " + e);
+        return Main.SOFTWARE;
+      }
+      boolean run =
+          switch (state) {
+            case PENDING, STOPPED, ABANDONED -> true;
+            case FAILED -> retryFailed;
+            case RUNNING, FINISHED -> false;
+          };
+      if (run) {
+        todo.add(entry.index());
+      }
+    }
+    if (todo.isEmpty()) {
+      out.println(
+          "nothing to submit: every run of "
+              + sweep
+              + " is finished, running or failed (see ./engram sweep status "
+              + sweep
+              + ").");
+      out.flush();
+      return Main.OK;
+    }
+    try {
+      SlurmExecutor.Submission s =
+          new SlurmExecutor(engram, options).submit(sweep, index, todo, index.plugins());
+      out.printf(
+          "%s %s: submitted job array %s (tasks %s, %d runs) and job %s (analyses and report"
+              + " once the array has ended); output %s%n",
+          command, index.name(), s.arrayJob(), s.arraySpec(), todo.size(), s.finishJob(), sweep);
+      out.println("follow it: ./engram sweep status " + sweep);
+      out.flush();
+      return Main.OK;
+    } catch (IOException e) {
+      err.println("error: " + e.getMessage());
+      return Main.SOFTWARE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Main.INTERRUPTED;
+    }
   }
 }

@@ -31,6 +31,8 @@ import java.util.List;
  * @param created when the sweep was expanded (ISO-8601 UTC)
  * @param command the command that created the sweep
  * @param plugins plugin arguments ({@code --plugins DIR}, absolute) every task passes to engram
+ * @param slurm the Slurm options of the plan and the command that made the sweep; a later {@code
+ *     --executor slurm} starts from them
  * @param entries the runs, in index order
  */
 public record SweepIndex(
@@ -43,6 +45,7 @@ public record SweepIndex(
     String created,
     List<String> command,
     List<String> plugins,
+    SlurmOptions slurm,
     List<SweepEntry> entries) {
   /** The file name inside a sweep directory. */
   public static final String FILE = "sweep.json";
@@ -66,6 +69,7 @@ public record SweepIndex(
     command = List.copyOf(command);
     plugins = List.copyOf(plugins);
     entries = List.copyOf(entries);
+    slurm = slurm == null ? SlurmOptions.NONE : slurm;
   }
 
   /** The entry with {@code index}; the message names the range when there is none. */

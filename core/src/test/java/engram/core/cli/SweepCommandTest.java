@@ -8,6 +8,7 @@ import engram.core.inject.Invocation;
 import engram.core.plugin.PluginRegistry;
 import engram.core.run.Provenance;
 import engram.core.sweep.RunStates;
+import engram.core.sweep.SlurmOptions;
 import engram.core.sweep.SweepEntry;
 import engram.core.sweep.SweepIndex;
 import engram.core.train.EpochReport;
@@ -119,7 +120,9 @@ class SweepCommandTest {
     Invocation invocation = new Invocation(registry);
     SweepRuns.Expanded expanded =
         SweepRuns.expand(invocation, List.of(), plan, null, null, List.of(), 1);
-    Path sweep = SweepRuns.create(dir.resolve("out"), expanded, null, List.of("test"), List.of());
+    Path sweep =
+        SweepRuns.create(
+            dir.resolve("out"), expanded, null, List.of("test"), List.of(), SlurmOptions.NONE);
     SweepEntry ok = SweepIndex.read(sweep).entry(0);
     StringWriter out = new StringWriter();
     TrainingObserver stopAtEpoch5 =
