@@ -167,6 +167,8 @@ public final class SlurmExecutor {
 
   private static void environment(List<String> lines) {
     lines.add("export OMP_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"");
+    // the launcher uses the jars built at submission, never builds on a node
+    lines.add("export ENGRAM_NO_BUILD=1");
     // the launcher sizes the JVM to the task's allocation, not to half of the node
     lines.add(
         "if [ -n \"${SLURM_MEM_PER_NODE:-}\" ]; then export"
