@@ -61,7 +61,7 @@ class SlurmSweepTest {
     Files.writeString(
         dir.resolve("tiny.yaml"),
         ResumeExactnessTest.CURRICULUM
-            .replace("max-epochs: 14", "max-epochs: 150")
+            .replace("max-epochs: 14", "max-epochs: 20")
             .replace("resume-every: 2", "resume-every: 1"));
     Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN);
     String java =
@@ -124,8 +124,7 @@ class SlurmSweepTest {
     assertEquals(1, Provenance.read(run.resolve("provenance.json")).resumes().size());
     String log = Files.readString(run.resolve("slurm.log"));
     assertTrue(log.contains("restart 1") && log.contains("resuming " + run), log);
-    Invocation invocation =
-        new Invocation(PluginRegistry.discover(getClass().getClassLoader()));
+    Invocation invocation = new Invocation(PluginRegistry.discover(getClass().getClassLoader()));
     RunCommand.Outcome straight =
         RunCommand.train(
             invocation,
