@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +65,7 @@ class LocalSlurmTest {
     }
     assertTrue(
         maxOverlap(times) == 2,
-        "tasks ran two at a time: " + times.stream().map(java.util.Arrays::toString).toList());
+        "tasks ran two at a time: " + times.stream().map(Arrays::toString).toList());
   }
 
   @Test
