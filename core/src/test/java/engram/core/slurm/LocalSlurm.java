@@ -75,8 +75,9 @@ public final class LocalSlurm {
    * Starts the cluster ({@code build/slurm/cluster start}, idempotent: a few hundred ms when it
    * already runs, about 3 s to start, plus the install on a machine without Slurm) and returns a
    * handle to it. The repository root is found upwards from the working directory (Maven runs a
-   * module's tests in the module's directory). A cluster this call started is stopped when the JVM
-   * exits; one that was already running (.ci/run starts it) is left alone.
+   * module's tests in the module's directory). The cluster keeps running after the tests ({@code
+   * build/slurm/cluster stop} stops it; .ci/run does): it is one per machine, and builds or
+   * engineers running at the same time share it, so no JVM may stop it under the others' jobs.
    *
    * <p>If the script cannot run here (exit 77: not root, no passwordless sudo), the calling test is
    * aborted (skipped) with the script's message, unless {@value #REQUIRED_VARIABLE}=1, which makes
@@ -90,11 +91,6 @@ public final class LocalSlurm {
     LocalSlurm slurm = new LocalSlurm(script, base);
     Result start = slurm.run(START_TIMEOUT, root, script.toString(), "start");
     checkStart(start, "1".equals(System.getenv(REQUIRED_VARIABLE)), slurm);
-    if (start.stdout().contains("started a Slurm cluster")) {
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(() -> slurm.run(COMMAND_TIMEOUT, root, script.toString(), "stop")));
-    }
     return slurm;
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,10 +21,10 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * The real single-node Slurm cluster (build/slurm/cluster) through {@link LocalSlurm}: an array
- * with a failing task, a requeued job that runs again and completes, a cancelled job. Skipped with
- * the script's reason where it cannot run (not root), failed there under ENGRAM_SLURM_REQUIRED=1
- * (.ci/run; LocalSlurmStartTest checks that choice). Takes about 20 s, most of it the 11 s a
- * requeued job waits before it runs again.
+ * with a failing task, a requeued array task that runs again and completes, a cancelled job.
+ * Skipped with the script's reason where it cannot run (not root), failed there under
+ * ENGRAM_SLURM_REQUIRED=1 (.ci/run; LocalSlurmStartTest checks that choice). Takes about 20 s, most
+ * of it the 11 s a requeued job waits before it runs again.
  */
 @Tag("slurm")
 class LocalSlurmTest {
@@ -64,33 +65,41 @@ class LocalSlurmTest {
     }
     assertTrue(
         maxOverlap(times) == 2,
-        "tasks ran two at a time: " + times.stream().map(java.util.Arrays::toString).toList());
+        "tasks ran two at a time: " + times.stream().map(Arrays::toString).toList());
   }
 
   @Test
-  void aRequeuedJobRunsAgainWithRestartCountOneAndCompletes() throws IOException {
+  void aRequeuedArrayTaskRunsAgainWithRestartCountOneAndCompletes() throws IOException {
     LocalSlurm slurm = LocalSlurm.require();
-    // The first run would take 10 min; the rerun (SLURM_RESTART_COUNT=1) ends at once.
+    // Task 0 ends at once; task 1's first run would take 10 min, its rerun
+    // (SLURM_RESTART_COUNT=1) ends at once.
     Path script =
         script(
             "long.sh",
             """
             #!/bin/bash
-            echo "SLURM_RESTART_COUNT=${SLURM_RESTART_COUNT:-0}"
-            echo "run ${SLURM_RESTART_COUNT:-0}" >> runs
-            [ "${SLURM_RESTART_COUNT:-0}" -ge 1 ] || sleep 600
+            i="$SLURM_ARRAY_TASK_ID"
+            restarts="${SLURM_RESTART_COUNT:-0}"
+            echo "SLURM_RESTART_COUNT=$restarts"
+            echo "run $restarts" >> "runs-$i"
+            [ "$i" = 0 ] || [ "$restarts" -ge 1 ] || sleep 600
             """);
-    String job = slurm.sbatch(script, "--requeue", "--output=long.log", "--open-mode=append");
-    slurm.waitFor(job, Duration.ofSeconds(30), Set.of("RUNNING"));
-    awaitFile(dir.resolve("runs"), Duration.ofSeconds(10));
+    String array =
+        slurm.sbatch(
+            script, "--array=0-1", "--requeue", "--output=long-%a.log", "--open-mode=append");
+    String task = array + "_1";
+    slurm.waitFor(task, Duration.ofSeconds(30), Set.of("RUNNING"));
+    awaitFile(dir.resolve("runs-1"), Duration.ofSeconds(10));
 
-    slurm.requeue(job);
+    slurm.requeue(task);
 
-    assertEquals("COMPLETED", slurm.waitFor(job, Duration.ofSeconds(45), LocalSlurm.ENDED));
-    assertEquals(List.of("run 0", "run 1"), Files.readAllLines(dir.resolve("runs")));
-    assertTrue(
-        Files.readString(dir.resolve("long.log")).contains("SLURM_RESTART_COUNT=1"),
-        "the rerun's output: " + Files.readString(dir.resolve("long.log")));
+    assertEquals(
+        Map.of(0, "COMPLETED", 1, "COMPLETED"),
+        slurm.waitForTasks(array, Duration.ofSeconds(45), LocalSlurm.ENDED));
+    assertEquals(List.of("run 0"), Files.readAllLines(dir.resolve("runs-0")));
+    assertEquals(List.of("run 0", "run 1"), Files.readAllLines(dir.resolve("runs-1")));
+    String log = Files.readString(dir.resolve("long-1.log"));
+    assertTrue(log.contains("SLURM_RESTART_COUNT=1"), "task 1's output: " + log);
   }
 
   @Test
