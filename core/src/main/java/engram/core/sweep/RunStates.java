@@ -28,7 +28,10 @@ public final class RunStates {
   public enum State {
     /** No run directory yet: the run starts when the sweep runs. */
     PENDING,
-    /** A live process holds the run's {@code run.lock}. */
+    /**
+     * A live process holds the run's {@code run.lock}, or the directory is under a minute old and
+     * has no lock file yet (its process is still writing the config and provenance).
+     */
     RUNNING,
     /** Stopped or killed after a resume checkpoint: the sweep resumes it. */
     STOPPED,
@@ -67,6 +70,10 @@ public final class RunStates {
     if (holder != null) {
       return new Status(State.RUNNING, run, holder);
     }
+    if (!Files.exists(run.resolve(RunLock.FILE)) && young(run)) {
+      // a process writes the config and provenance (hashing plugin jars) before it takes the lock
+      return new Status(State.RUNNING, run, "starting");
+    }
     String finished = finished(run);
     if (finished != null) {
       return new Status(State.FINISHED, run, finished);
@@ -80,6 +87,14 @@ public final class RunStates {
       return new Status(State.STOPPED, run, resumable);
     }
     return new Status(State.ABANDONED, run, "no resume checkpoint yet");
+  }
+
+  /** How long a run directory without {@code run.lock} counts as starting rather than abandoned. */
+  static final java.time.Duration STARTING = java.time.Duration.ofSeconds(60);
+
+  private static boolean young(Path run) throws IOException {
+    java.time.Instant changed = Files.getLastModifiedTime(run).toInstant();
+    return changed.plus(STARTING).isAfter(java.time.Instant.now());
   }
 
   /** The newest run directory of {@code name} under {@code runs}, or null. */

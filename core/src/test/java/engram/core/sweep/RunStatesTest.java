@@ -9,6 +9,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,9 @@ class RunStatesTest {
     Path run = Files.createDirectories(sweep.resolve("runs").resolve(name));
     Files.createDirectories(run.resolve("checkpoints"));
     Files.writeString(run.resolve("run.log"), log);
+    // older than a start-up: without run.lock, a fresh directory counts as starting
+    Files.setLastModifiedTime(
+        run, FileTime.from(Instant.now().minus(RunStates.STARTING).minusSeconds(1)));
     return run;
   }
 
@@ -41,6 +46,17 @@ class RunStatesTest {
     RunStates.Status s = RunStates.of(sweep, ENTRY);
     assertEquals(RunStates.State.ABANDONED, s.state());
     assertEquals(run, s.run());
+  }
+
+  @Test
+  void aFreshDirectoryWithoutALockFileIsStartingNotAbandoned() throws Exception {
+    Path run = Files.createDirectories(sweep.resolve("runs/demo-a-s1-20261207-100000"));
+    RunStates.Status s = RunStates.of(sweep, ENTRY);
+    assertEquals(RunStates.State.RUNNING, s.state());
+    assertEquals("starting", s.detail());
+    Files.setLastModifiedTime(
+        run, FileTime.from(Instant.now().minus(RunStates.STARTING).minusSeconds(1)));
+    assertEquals(RunStates.State.ABANDONED, RunStates.of(sweep, ENTRY).state());
   }
 
   @Test
