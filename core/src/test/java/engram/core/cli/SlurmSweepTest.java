@@ -64,11 +64,7 @@ class SlurmSweepTest {
             .replace("max-epochs: 14", "max-epochs: 20")
             .replace("resume-every: 2", "resume-every: 1"));
     Path plan = Files.writeString(dir.resolve("plan.yaml"), PLAN);
-    String java =
-        SlurmExecutor.quote(Path.of(System.getProperty("java.home"), "bin", "java").toString())
-            + " -Xmx512m -cp "
-            + SlurmExecutor.quote(System.getProperty("java.class.path"))
-            + " engram.core.cli.Main";
+    String java = java();
     CliTest.Result submitted =
         CliTest.run(
             "sweep",
@@ -141,6 +137,56 @@ class SlurmSweepTest {
     // the dependent job compared the six finished runs
     String report = Files.readString(sweep.resolve("report.md"));
     assertTrue(report.contains("on-slurm"), report);
+  }
+
+  @Test
+  void runSeedsOnSlurmIsASweepOfOneTaskPerSeed() throws Exception {
+    LocalSlurm slurm = LocalSlurm.require();
+    Path yaml = CliTest.write(dir, CliTest.TINY);
+    CliTest.Result submitted =
+        CliTest.run(
+            "run",
+            yaml.toString(),
+            "--seeds",
+            "4,5",
+            "--executor",
+            "slurm",
+            "--runs-dir",
+            dir.resolve("runs").toString(),
+            "--slurm-engram",
+            java());
+    assertEquals(Main.OK, submitted.code(), submitted.out() + submitted.err());
+    Matcher ids =
+        Pattern.compile(
+                "run tiny-seeds: submitted job array (\\d+) \\(tasks 0-1, 2 runs\\) and job (\\d+)")
+            .matcher(submitted.out());
+    assertTrue(ids.find(), submitted.out());
+    slurm.waitFor(ids.group(2), Duration.ofSeconds(300), Set.of("COMPLETED", "FAILED"));
+    Path sweep;
+    try (Stream<Path> s = Files.list(dir.resolve("runs"))) {
+      sweep =
+          s.filter(p -> p.getFileName().toString().startsWith("tiny-seeds-"))
+              .findFirst()
+              .orElseThrow();
+    }
+    CliTest.Result status = CliTest.run("sweep", "status", sweep.toString());
+    assertEquals(Main.OK, status.code(), status.out() + status.err());
+    assertTrue(status.out().contains("tiny-seeds: 2 runs: 2 finished"), status.out());
+    for (SweepEntry e : SweepIndex.read(sweep).entries()) {
+      Path run = RunStates.of(sweep, e).run();
+      assertTrue(
+          Files.readString(run.resolve("config.resolved.yaml")).contains("seed: " + e.seed()),
+          e.name());
+    }
+    assertTrue(Files.isRegularFile(sweep.resolve("report.md")));
+  }
+
+  /** {@code java -cp <this JVM's class path> engram.core.cli.Main}, as shell words. */
+  private static String java() {
+    return SlurmExecutor.quote(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+        + " -Xmx512m -cp "
+        + SlurmExecutor.quote(System.getProperty("java.class.path"))
+        + " engram.core.cli.Main";
   }
 
   /** The run directory of {@code entry} once it has {@code count} resume checkpoints. */

@@ -200,6 +200,22 @@ class SweepCommandTest {
     assertTrue(slurm.err().contains("--slurm-engram"), slurm.err());
     CliTest.Result executor = CliTest.run("sweep", plan.toString(), "--executor", "pbs");
     assertTrue(executor.err().contains("must be local or slurm"), executor.err());
+    CliTest.Result seedsWithoutSeeds =
+        CliTest.run("run", dir.resolve("tiny.yaml").toString(), "--executor", "slurm");
+    assertEquals(Main.USAGE, seedsWithoutSeeds.code());
+    assertTrue(seedsWithoutSeeds.err().contains("needs --seeds"), seedsWithoutSeeds.err());
+    CliTest.Result seeds =
+        CliTest.run(
+            "run",
+            dir.resolve("tiny.yaml").toString(),
+            "--seeds",
+            "1,2",
+            "--executor",
+            "slurm",
+            "--runs-dir",
+            dir.resolve("seed-runs").toString());
+    assertTrue(seeds.err().contains("--slurm-engram"), seeds.err());
+    assertTrue(Files.notExists(dir.resolve("seed-runs")), "nothing written before the check");
     CliTest.Result task = CliTest.run("sweep", "task", made.toString(), "0");
     assertEquals(Main.USAGE, task.code());
   }
