@@ -13,9 +13,7 @@ import engram.core.run.RunDirectory;
 import engram.core.run.RunLock;
 import engram.core.run.RunLog;
 import engram.core.sweep.SlurmOptions;
-import engram.core.sweep.SweepEntry;
 import engram.core.sweep.SweepIndex;
-import engram.core.sweep.SweepPlan;
 import engram.core.train.Preflight;
 import engram.core.train.StopSignal;
 import engram.core.train.Trainer;
@@ -244,62 +242,19 @@ final class RunCommand implements Callable<Integer> {
     if (engram == null) {
       return Main.USAGE;
     }
-    List<SweepRuns.Planned> runs = new ArrayList<>();
     Path root = runsDir;
-    String base = null;
     try {
       SlurmOptions options = slurmFlags.over(SlurmOptions.NONE);
       options.check("of the command line");
-      for (long seed : parseSeeds(seeds)) {
-        List<String> all = new ArrayList<>(overrides);
-        all.add("seed=" + seed);
-        ResolvedExperiment first = invocation.loader().load(experiment, all);
-        base = base != null ? base : first.name();
-        root = root != null ? root : Path.of(first.output().runsDir());
-        String name = base + "-s" + seed;
-        all.add("name=" + name);
-        ResolvedExperiment resolved = invocation.loader().load(experiment, all);
-        Preflight.check(resolved);
-        List<String> line = new ArrayList<>(List.of("engram"));
-        line.addAll(main.pluginArguments());
-        line.addAll(List.of("run", experiment.toString()));
-        line.addAll(all);
-        runs.add(
-            new SweepRuns.Planned(
-                new SweepEntry(
-                    runs.size(),
-                    name,
-                    "",
-                    seed,
-                    SweepIndex.CONFIGS + "/" + RunDirectory.safeName(name) + ".yaml",
-                    line),
-                resolved));
+      SweepRuns.Expanded expanded =
+          SweepRuns.expandSeeds(
+              invocation, main.pluginArguments(), experiment, overrides, parseSeeds(seeds));
+      if (root == null) {
+        root = Path.of(expanded.runs().get(0).experiment().output().runsDir());
       }
-      SweepPlan plan =
-          new SweepPlan(
-              base + "-seeds",
-              null,
-              experiment.toString(),
-              null,
-              List.of(),
-              1,
-              "name",
-              List.of(),
-              List.of(),
-              null,
-              null,
-              null,
-              options);
       List<String> command = new ArrayList<>(commandLine());
       command.addAll(List.of("--seeds", seeds, "--executor", "slurm"));
-      Path sweep =
-          SweepRuns.create(
-              root,
-              new SweepRuns.Expanded(plan, null, runs),
-              null,
-              command,
-              main.pluginArguments(),
-              options);
+      Path sweep = SweepRuns.create(root, expanded, null, command, main.pluginArguments(), options);
       return SweepRuns.submit(
           sweep, SweepIndex.read(sweep), engram, options, false, "run", out, err);
     } catch (IllegalArgumentException | ConfigException e) {

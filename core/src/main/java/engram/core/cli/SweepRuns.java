@@ -115,6 +115,60 @@ final class SweepRuns {
   }
 
   /**
+   * {@code run --seeds} as a sweep: one run per seed, named {@code <name>-s<seed>}, in a plan named
+   * {@code <name>-seeds} grouped by name.
+   */
+  static Expanded expandSeeds(
+      Invocation invocation,
+      List<String> pluginArguments,
+      Path experiment,
+      List<String> overrides,
+      List<Long> seeds)
+      throws ConfigException {
+    List<Planned> runs = new ArrayList<>();
+    String base = null;
+    for (long seed : seeds) {
+      List<String> all = new ArrayList<>(overrides);
+      all.add("seed=" + seed);
+      base = base != null ? base : invocation.loader().load(experiment, all).name();
+      String name = base + "-s" + seed;
+      all.add("name=" + name);
+      ResolvedExperiment resolved = invocation.loader().load(experiment, all);
+      Preflight.check(resolved);
+      List<String> line = new ArrayList<>(List.of("engram"));
+      line.addAll(pluginArguments);
+      line.addAll(List.of("run", experiment.toString()));
+      line.addAll(all);
+      runs.add(
+          new Planned(
+              new SweepEntry(
+                  runs.size(),
+                  name,
+                  "",
+                  seed,
+                  SweepIndex.CONFIGS + "/" + RunDirectory.safeName(name) + ".yaml",
+                  line),
+              resolved));
+    }
+    SweepPlan plan =
+        new SweepPlan(
+            base + "-seeds",
+            null,
+            experiment.toString(),
+            null,
+            seeds,
+            1,
+            "name",
+            List.of(),
+            List.of(),
+            null,
+            null,
+            null,
+            null);
+    return new Expanded(plan, null, runs);
+  }
+
+  /**
    * Creates {@code outParent/<name>-<timestamp>/} with {@code configs/} and {@code sweep.json}.
    *
    * @return the sweep directory

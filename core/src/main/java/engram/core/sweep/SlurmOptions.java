@@ -38,6 +38,31 @@ public record SlurmOptions(
   private static final Pattern TIME = Pattern.compile("(\\d+-)?\\d+(:\\d{1,2}){0,2}");
   private static final Pattern MEM = Pattern.compile("\\d+[KMGT]?");
 
+  /** The shortest {@code time} accepted, in minutes. */
+  static final int MIN_MINUTES = 5;
+
+  /**
+   * Minutes of a Slurm time: {@code M}, {@code M:S}, {@code H:M:S}, {@code D-H}, {@code D-H:M},
+   * {@code D-H:M:S} (the forms {@code sbatch --time} takes), rounded down.
+   */
+  static long minutes(String time) {
+    String[] dayRest = time.split("-", 2);
+    long days = dayRest.length == 2 ? Long.parseLong(dayRest[0]) : 0;
+    String[] parts = dayRest[dayRest.length - 1].split(":");
+    long[] v = new long[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      v[i] = Long.parseLong(parts[i]);
+    }
+    if (dayRest.length == 2) { // D-H, D-H:M, D-H:M:S
+      return days * 1440 + v[0] * 60 + (v.length > 1 ? v[1] : 0);
+    }
+    return switch (v.length) {
+      case 1 -> v[0]; // M
+      case 2 -> v[0]; // M:S
+      default -> v[0] * 60 + v[1]; // H:M:S
+    };
+  }
+
   public SlurmOptions {
     options = options == null ? List.of() : List.copyOf(options);
   }
@@ -79,6 +104,18 @@ public record SlurmOptions(
               + " is not a Slurm time (was '"
               + time
               + "'). Fix: use HH:MM:SS, D-HH:MM:SS or minutes, e.g. 08:00:00.");
+    }
+    if (time != null && minutes(time) < MIN_MINUTES) {
+      throw new ConfigException(
+          "slurm time "
+              + where
+              + " is "
+              + time
+              + ", under "
+              + MIN_MINUTES
+              + " minutes: a task is signalled 120 s before its limit to write a resume"
+              + " checkpoint and requeue itself, so it would spend its time starting. Fix: give"
+              + " each task at least 00:05:00.");
     }
     if (mem != null && !MEM.matcher(mem).matches()) {
       throw new ConfigException(

@@ -107,6 +107,7 @@ class SweepPlanTest {
           {"seeds: [1]\ngrid: {model.gain: [[1]]}\n", "not a number or a word"},
           {"seeds: [1]\ngrid: {model.gain: [1]}\nslurm: {time: soon}\n", "not a Slurm time"},
           {"seeds: [1]\ngrid: {model.gain: [1]}\nslurm: {mem: lots}\n", "not a Slurm memory"},
+          {"seeds: [1]\ngrid: {model.gain: [1]}\nslurm: {time: '00:03:00'}\n", "under 5 minutes"},
           {"seeds: [1]\ngrid: {model.gain: [1]}\nslurm: {options: [account=x]}\n", "--account=lab"},
           {"seeds: [1]\ngrid: {model.gain: [1]}\nslurm: {queue: x}\n", "Unknown key 'queue'"},
           {"seeds: [1]\ngrdi: {model.gain: [1]}\n", "Unknown key 'grdi'"}
@@ -119,6 +120,16 @@ class SweepPlanTest {
       assertTrue(e.getMessage().contains(bad[1]), bad[0] + " → " + e.getMessage());
       assertTrue(e.getMessage().contains("Fix:"), e.getMessage());
     }
+  }
+
+  @Test
+  void slurmTimesAreReadInEveryFormSbatchTakes() {
+    assertEquals(7, SlurmOptions.minutes("7"));
+    assertEquals(7, SlurmOptions.minutes("7:30"));
+    assertEquals(90, SlurmOptions.minutes("01:30:00"));
+    assertEquals(1440 + 120, SlurmOptions.minutes("1-2"));
+    assertEquals(1440 + 125, SlurmOptions.minutes("1-2:05"));
+    assertEquals(2 * 1440 + 125, SlurmOptions.minutes("2-02:05:59"));
   }
 
   @Test
