@@ -31,6 +31,9 @@ import java.util.stream.Stream;
  * fatal.
  */
 public final class AnalysisRunner {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(AnalysisRunner.class);
+
   private AnalysisRunner() {}
 
   /**
@@ -184,9 +187,18 @@ public final class AnalysisRunner {
               return new RunAccess(experiment, loader, id);
             }
           };
+      long started = System.nanoTime();
+      LOG.info("Analysis {} started on {} checkpoints", id, chosen.size());
       try {
         ((Analyzer) choice.plugin().plugin()).analyze(choice.config(), context);
-        outcomes.add(new Outcome(id, publish(out, analysisRoot, id), null));
+        Path written = publish(out, analysisRoot, id);
+        // with run.log attached, a run directory says how long each analyzer took
+        LOG.info(
+            "Analysis {} wrote {} in {} s",
+            id,
+            written.getFileName(),
+            String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - started) / 1e9));
+        outcomes.add(new Outcome(id, written, null));
       } catch (Exception | LinkageError e) {
         deleteTree(out);
         String message = e.getMessage() == null ? e.toString() : e.getMessage();

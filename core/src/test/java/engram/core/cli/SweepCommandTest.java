@@ -86,6 +86,8 @@ class SweepCommandTest {
           Files.readString(s.run().resolve("config.resolved.yaml")),
           e.name());
       assertTrue(Files.isDirectory(s.run().resolve("analysis/tau-stats")), e.name());
+      String log = Files.readString(s.run().resolve("run.log"));
+      assertTrue(log.matches("(?s).* - Analysis tau-stats wrote tau-stats in [0-9.]+ s\\R.*"), log);
     }
     assertTrue(Files.isRegularFile(sweep.resolve("report.md")));
 
