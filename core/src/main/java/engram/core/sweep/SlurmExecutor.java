@@ -131,7 +131,8 @@ public final class SlurmExecutor {
     lines.add("pid=$!");
     // wait returns early when a trapped signal arrives; wait again until engram has ended
     lines.add("while :; do wait \"$pid\"; code=$?; kill -0 \"$pid\" 2>/dev/null || break; done");
-    lines.add("if [ \"$requeue\" = 1 ] && [ \"$code\" = 130 ]; then");
+    // engram exits 130 when it stopped itself, 143 when the JVM ended on the SIGTERM
+    lines.add("if [ \"$requeue\" = 1 ] && { [ \"$code\" = 130 ] || [ \"$code\" = 143 ]; }; then");
     lines.add("  echo \"== time limit near: resume checkpoint written, requeueing this task\"");
     lines.add("  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"");
     lines.add("fi");

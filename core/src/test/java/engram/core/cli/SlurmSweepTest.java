@@ -32,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code engram sweep --executor slurm} on a real single-node Slurm cluster (build/slurm/cluster,
  * started by .ci/run): 8 tiny runs as one job array, two at a time; one task is requeued with
- * {@code scontrol requeue} (as a preemption would) after its second resume checkpoint and must
- * resume, not restart, and end byte-identical to the same run trained straight here; the two
- * diverging runs are reported failed by name; the dependent job writes the report.
+ * {@code scontrol requeue} (as a preemption would) and another gets the batch-shell USR1 of its
+ * time limit, each after its second resume checkpoint: both must resume, not restart, and end
+ * byte-identical to the same run trained straight here; the two diverging runs are reported failed
+ * by name; the dependent job writes the report.
  */
 @Tag("slurm")
 @Tag("slow")
@@ -91,9 +92,13 @@ class SlurmSweepTest {
     SweepIndex index = SweepIndex.read(sweep);
     SweepEntry first = index.entry(0);
 
-    // preempt task 0 once it has written two resume checkpoints
+    // preempt task 0 once it has written two resume checkpoints; bring task 1 to its time limit
+    // (the USR1 that --signal=B:USR1@120 sends the batch shell 120 s before it)
     Path run = awaitResumeCheckpoints(sweep, first, 2, Duration.ofSeconds(180));
     slurm.requeue(array + "_0");
+    SweepEntry second = index.entry(1);
+    Path timed = awaitResumeCheckpoints(sweep, second, 2, Duration.ofSeconds(180));
+    slurm.signalBatch(array + "_1", "USR1");
     slurm.waitFor(finish, Duration.ofSeconds(420), Set.of("COMPLETED", "FAILED"));
 
     Map<Integer, String> tasks = slurm.tasks(array);
@@ -133,6 +138,22 @@ class SlurmSweepTest {
             new PrintWriter(new StringWriter(), true));
     assertEquals(Main.OK, straight.code());
     RunTrees.assertSameRun(straight.run(), run, "requeued by Slurm and resumed");
+
+    // task 1 stopped at its time-limit signal, requeued itself and resumed, exactly
+    assertEquals(timed, RunStates.of(sweep, second).run(), "resumed in place");
+    String timedLog = Files.readString(timed.resolve("slurm.log"));
+    assertTrue(timedLog.contains("time limit near") && timedLog.contains("restart 1"), timedLog);
+    RunCommand.Outcome straightSecond =
+        RunCommand.train(
+            invocation,
+            invocation.loader().load(sweep.resolve(second.config()), List.of()),
+            dir.resolve("straight"),
+            List.of("engram", "run"),
+            new TrainingObserver() {},
+            "",
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(new StringWriter(), true));
+    RunTrees.assertSameRun(straightSecond.run(), timed, "stopped at the time limit and resumed");
 
     // the dependent job compared the six finished runs
     String report = Files.readString(sweep.resolve("report.md"));

@@ -303,6 +303,14 @@ public final class LocalSlurm {
     check(run(COMMAND_TIMEOUT, base, "scancel", id));
   }
 
+  /**
+   * Sends {@code signal} to the batch shell of a job or task only ({@code scancel --batch
+   * --signal=SIGNAL ID}), as Slurm does at {@code --signal=B:SIGNAL@seconds} before a time limit.
+   */
+  public void signalBatch(String id, String signal) {
+    check(run(COMMAND_TIMEOUT, base, "scancel", "--batch", "--signal=" + signal, id));
+  }
+
   /** The base directory of the cluster's state and logs ({@code ENGRAM_SLURM_HOME}). */
   public Path base() {
     return base;

@@ -37,6 +37,7 @@ class SlurmExecutorTest {
             "#SBATCH --account=lab",
             "'/opt/engram/engram' '--plugins' '/p' sweep task '/shared/sweeps/it'\\''s'"
                 + " \"$SLURM_ARRAY_TASK_ID\" &",
+            "if [ \"$requeue\" = 1 ] && { [ \"$code\" = 130 ] || [ \"$code\" = 143 ]; }; then",
             "  scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"")) {
       assertTrue(script.lines().anyMatch(l -> l.equals(line)), line + " missing from\n" + script);
     }
