@@ -177,7 +177,7 @@ final class ResumeCommand implements Callable<Integer> {
     try {
       return resumeLocked(invocation, run, force, commandLine, display, out, err, extra);
     } finally {
-      RunCommand.release(lock);
+      RunTraining.release(lock);
     }
   }
 
@@ -293,7 +293,7 @@ final class ResumeCommand implements Callable<Integer> {
                   resolved.training().stepsPerEpoch())
               : "");
       out.flush();
-      return RunCommand.trainIn(
+      return RunTraining.trainIn(
           run,
           injector,
           resolved,

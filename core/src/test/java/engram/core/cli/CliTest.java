@@ -165,12 +165,12 @@ class CliTest {
     IOException enospc = new IOException("cannot write metrics.csv: No space left on device");
     assertEquals(
         "cannot write metrics.csv: No space left on device",
-        RunCommand.diskFull(new java.io.UncheckedIOException(enospc)));
+        RunTraining.diskFull(new java.io.UncheckedIOException(enospc)));
     assertEquals(
         "Disk quota exceeded",
-        RunCommand.diskFull(new IllegalStateException(new IOException("Disk quota exceeded"))));
-    assertNull(RunCommand.diskFull(new IOException("Permission denied")));
-    assertNull(RunCommand.diskFull(new IllegalStateException("No space left on device")));
+        RunTraining.diskFull(new IllegalStateException(new IOException("Disk quota exceeded"))));
+    assertNull(RunTraining.diskFull(new IOException("Permission denied")));
+    assertNull(RunTraining.diskFull(new IllegalStateException("No space left on device")));
   }
 
   @Test
