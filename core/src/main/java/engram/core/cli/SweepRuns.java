@@ -473,7 +473,13 @@ final class SweepRuns {
       out.flush();
       return Main.OK;
     } catch (IOException e) {
-      err.println("error: " + e.getMessage());
+      err.println(
+          "error: "
+              + e.getMessage()
+              + ". Nothing was submitted; the sweep directory is kept. Fix: submit it again with"
+              + " ./engram sweep "
+              + sweep
+              + " --executor slurm once sbatch works.");
       return Main.SOFTWARE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -218,7 +218,7 @@ public final class SlurmExecutor {
         throw new IOException(
             "cannot run sbatch ("
                 + e.getMessage()
-                + "). Fix: run this on a Slurm login node, or put sbatch on the PATH");
+                + "): this is not a Slurm login node, or sbatch is not on the PATH");
       }
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
