@@ -274,8 +274,7 @@ abstract class PlanCommand implements Callable<Integer> {
     }
     int failed = (int) result.outcomes().stream().filter(o -> o.code() != Main.OK).count();
     int code =
-        SweepRuns.finish(
-            registry, sweep, index, Duration.between(started, Instant.now()), out, err);
+        SweepFinish.run(registry, sweep, index, Duration.between(started, Instant.now()), out, err);
     return failed == 0 ? code : Main.SOFTWARE;
   }
 

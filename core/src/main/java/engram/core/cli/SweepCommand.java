@@ -80,20 +80,14 @@ final class SweepCommand extends PlanCommand {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      SweepIndex index;
-      try {
-        index = SweepIndex.read(sweep);
-      } catch (ConfigException e) {
-        err.println("error: " + e.getMessage());
+      SweepIndex index = SweepRuns.readIndex(sweep, err);
+      if (index == null) {
         return Main.USAGE;
       }
       Map<RunStates.State, Integer> counts = new EnumMap<>(RunStates.State.class);
       for (SweepEntry entry : index.entries()) {
-        RunStates.Status s;
-        try {
-          s = RunStates.of(sweep, entry);
-        } catch (IOException e) {
-          err.println("error: cannot read the state of run " + entry.name() + ": " + e);
+        RunStates.Status s = SweepRuns.state(sweep, entry, "", err);
+        if (s == null) {
           return Main.SOFTWARE;
         }
         counts.merge(s.state(), 1, Integer::sum);
@@ -218,11 +212,8 @@ final class SweepCommand extends PlanCommand {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      SweepIndex index;
-      try {
-        index = SweepIndex.read(sweep);
-      } catch (ConfigException e) {
-        err.println("error: " + e.getMessage());
+      SweepIndex index = SweepRuns.readIndex(sweep, err);
+      if (index == null) {
         return Main.USAGE;
       }
       PluginRegistry registry = parent.main.plugins();
@@ -233,7 +224,7 @@ final class SweepCommand extends PlanCommand {
       } catch (RuntimeException e) {
         // an unreadable time: the report says 0 s
       }
-      return SweepRuns.finish(registry, sweep, index, wall, out, err);
+      return SweepFinish.run(registry, sweep, index, wall, out, err);
     }
   }
 }

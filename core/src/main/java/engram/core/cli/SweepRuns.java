@@ -1,6 +1,5 @@
 package engram.core.cli;
 
-import engram.core.analysis.AnalysisRunner;
 import engram.core.compare.ComparisonException;
 import engram.core.compare.GroupBy;
 import engram.core.compare.SelectedStudy;
@@ -8,11 +7,8 @@ import engram.core.config.ConfigException;
 import engram.core.config.ConfigMapper;
 import engram.core.config.ExperimentLoader;
 import engram.core.config.ExperimentYaml;
-import engram.core.config.PluginChoice;
 import engram.core.config.ResolvedExperiment;
 import engram.core.inject.Invocation;
-import engram.core.plugin.PluginRegistry;
-import engram.core.reproduce.ReproductionReport;
 import engram.core.run.RunDirectory;
 import engram.core.sweep.RunStates;
 import engram.core.sweep.SlurmExecutor;
@@ -27,7 +23,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -218,6 +213,26 @@ final class SweepRuns {
     return out;
   }
 
+  /** {@code sweep.json} of {@code sweep}, or null after printing why it cannot be read. */
+  static SweepIndex readIndex(Path sweep, PrintWriter err) {
+    try {
+      return SweepIndex.read(sweep);
+    } catch (ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** The state of {@code entry}, or null after printing why it cannot be read. */
+  static RunStates.Status state(Path sweep, SweepEntry entry, String prefix, PrintWriter err) {
+    try {
+      return RunStates.of(sweep, entry);
+    } catch (IOException e) {
+      err.println(prefix + "error: cannot read the state of run " + entry.name() + ": " + e);
+      return null;
+    }
+  }
+
   /**
    * Runs entry {@code entry} of the sweep in {@code sweep} as its state says: a pending or
    * abandoned run starts (from its {@code configs/} file), a stopped one resumes, a finished one is
@@ -233,11 +248,8 @@ final class SweepRuns {
       String prefix,
       PrintWriter out,
       PrintWriter err) {
-    RunStates.Status status;
-    try {
-      status = RunStates.of(sweep, entry);
-    } catch (IOException e) {
-      err.println(prefix + "error: cannot read the state of run " + entry.name() + ": " + e);
+    RunStates.Status status = state(sweep, entry, prefix, err);
+    if (status == null) {
       return new RunCommand.Outcome(Main.SOFTWARE, null, null);
     }
     switch (status.state()) {
@@ -294,130 +306,6 @@ final class SweepRuns {
   }
 
   /**
-   * Finishes a sweep: runs every analyzer a finished run has no {@code analysis/<id>/} for, then
-   * compares the finished runs and writes {@code report.md} (into the sweep directory, or into a
-   * fresh {@code finish-<timestamp>/} there when a report exists already).
-   *
-   * @return the exit code: 0 when every run finished and every analysis and the report were written
-   */
-  static int finish(
-      PluginRegistry registry,
-      Path sweep,
-      SweepIndex index,
-      Duration wall,
-      PrintWriter out,
-      PrintWriter err) {
-    Invocation invocation = new Invocation(registry);
-    List<Path> finished = new ArrayList<>();
-    int problems = 0;
-    for (SweepEntry entry : index.entries()) {
-      RunStates.Status status;
-      try {
-        status = RunStates.of(sweep, entry);
-      } catch (IOException e) {
-        err.println("error: cannot read the state of run " + entry.name() + ": " + e);
-        problems++;
-        continue;
-      }
-      if (status.state() != RunStates.State.FINISHED) {
-        err.println(
-            "warning: run "
-                + entry.index()
-                + " "
-                + entry.name()
-                + " is "
-                + status.state().label()
-                + (status.detail().isEmpty() ? "" : " (" + status.detail() + ")")
-                + "; left out of the report");
-        problems++;
-        continue;
-      }
-      problems += analyseMissing(invocation, status.run(), out, err);
-      finished.add(status.run());
-    }
-    if (finished.isEmpty()) {
-      err.println(
-          "error: no run of "
-              + sweep
-              + " has finished, so there is nothing to compare. Fix: see 'engram sweep status "
-              + sweep
-              + "'.");
-      return Main.SOFTWARE;
-    }
-    SelectedStudy study = null;
-    if (index.study() != null) {
-      try {
-        study = SelectedStudy.resolve(registry, index.study(), "install the study's plugin.");
-      } catch (ComparisonException e) {
-        err.println("error: " + e.getMessage());
-        return Main.USAGE;
-      }
-    }
-    try {
-      Path outDir =
-          Files.exists(sweep.resolve(ReproductionReport.FILE))
-              ? RunDirectory.fresh(sweep, RunDirectory.stamped("finish", Instant.now()))
-              : sweep;
-      Path report =
-          ReproductionReport.write(
-              index,
-              study,
-              index.profile(),
-              String.join(" ", index.command()),
-              outDir,
-              finished,
-              wall);
-      out.println("report: " + report);
-    } catch (IOException | RuntimeException e) {
-      err.println("error: cannot write the report in " + sweep + ": " + e.getMessage());
-      return Main.SOFTWARE;
-    }
-    out.flush();
-    return problems == 0 ? Main.OK : Main.SOFTWARE;
-  }
-
-  /** Runs the analyzers of {@code run} that have not written their folder; returns the failures. */
-  private static int analyseMissing(
-      Invocation invocation, Path run, PrintWriter out, PrintWriter err) {
-    ResolvedExperiment experiment;
-    try {
-      experiment = invocation.loader().load(run.resolve(RunDirectory.CONFIG), List.<String>of());
-    } catch (ConfigException e) {
-      err.println("error: " + run + ": " + e.getMessage());
-      return 1;
-    }
-    List<PluginChoice> missing =
-        experiment.analyzers().stream()
-            .filter(a -> !Files.isDirectory(run.resolve("analysis").resolve(a.plugin().id())))
-            .toList();
-    if (missing.isEmpty()) {
-      return 0;
-    }
-    int failed = 0;
-    try {
-      for (AnalysisRunner.Outcome o :
-          AnalysisRunner.run(
-              run,
-              experiment,
-              invocation.loader(),
-              missing,
-              AnalysisRunner.Selection.ALL,
-              w -> err.println("warning: " + w))) {
-        if (o.ok()) {
-          out.println("analysis " + o.id() + ": wrote " + o.directory());
-        } else {
-          err.println("error: " + run + ": analysis " + o.id() + ": " + o.error());
-          failed++;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      err.println("error: cannot analyse " + run + ": " + e.getMessage());
-      return 1;
-    }
-    return failed;
-  }
-
-  /**
    * Submits the runs of {@code sweep} that are pending, stopped or abandoned (and failed ones with
    * {@code retryFailed}) as one Slurm job array, with a dependent job that finishes the sweep.
    *
@@ -435,15 +323,12 @@ final class SweepRuns {
       PrintWriter err) {
     List<Integer> todo = new ArrayList<>();
     for (SweepEntry entry : index.entries()) {
-      RunStates.State state;
-      try {
-        state = RunStates.of(sweep, entry).state();
-      } catch (IOException e) {
-        err.println("error: cannot read the state of run " + entry.name() + ": " + e);
+      RunStates.Status status = state(sweep, entry, "", err);
+      if (status == null) {
         return Main.SOFTWARE;
       }
       boolean run =
-          switch (state) {
+          switch (status.state()) {
             case PENDING, STOPPED, ABANDONED -> true;
             case FAILED -> retryFailed;
             case RUNNING, FINISHED -> false;
